@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// `pcq` entry point: dispatches to one file per verb. Also answers as the seed's `pcq-verify`.
+import { basename } from 'node:path';
+import { COMMANDS } from './commands.ts';
+import { EXIT, processIo, reportIssues, type CliIo } from './io.ts';
+
+export async function main(argv: string[], io: CliIo, invokedAs = 'pcq'): Promise<number> {
+  // The seed's `pcq-verify --manifest <file>` is `pcq verify <file>`.
+  if (invokedAs.startsWith('pcq-verify')) argv = ['verify', ...argv];
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
+    io.stdout(usage());
+    return verb === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (verb === '--version' || verb === '-v') {
+    io.stdout('pcq 0.1.0\n');
+    return EXIT.ok;
+  }
+  const entry = COMMANDS[verb];
+  if (!entry) {
+    io.stderr(`PCQ_USAGE unknown command "${verb}" — run \`pcq --help\` for the list of commands.\n`);
+    return EXIT.usage;
+  }
+  const wantsJson = rest.includes('--json');
+  try {
+    const { command } = await entry.load();
+    return await command.run(rest, io);
+  } catch (err) {
+    const code = (err as { code?: string }).code === 'PCQ_USAGE' ? EXIT.usage : EXIT.invalid;
+    return reportIssues(io, err, wantsJson, code);
+  }
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `pcq — proof-carrying runbooks, run the GitOps way
+
+Usage: pcq <command> [options]   (pcq <command> --help for details)
+
+Commands:
+${lines.join('\n')}
+
+Exit codes: 0 ok · 1 check failed · 2 usage · 3 invalid input · 4 run blocked · 70 internal error
+`;
+}
+
+const isEntry = process.argv[1] !== undefined && /(?:pcq(?:-verify)?(?:\.mjs)?|main\.ts)$/.test(process.argv[1]);
+if (isEntry) {
+  const io = processIo();
+  main(process.argv.slice(2), io, basename(process.argv[1] ?? 'pcq')).then(
+    (code) => { process.exitCode = code; },
+    (err) => { process.exitCode = reportIssues(io, err, false, EXIT.internal); },
+  );
+}
