@@ -2,14 +2,7 @@
 // `pcq --help` and light verbs never pay for the graph database or the site toolchain.
 import type { Command } from './io.ts';
 
+// Add a line here when a command file exists (planned verbs: validate, plan, run, verify, export,
+// replay, keys, review, verify-verdict).
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
-  validate: { summary: 'Check runbooks, spells and policies; report every problem with file:line', load: () => import('./commands/validate.ts') },
-  plan: { summary: 'Show a runbook\'s DAG: order, levels, provers (text, mermaid or json)', load: () => import('./commands/plan.ts') },
-  run: { summary: 'Run a runbook; sign, seal and store its manifest', load: () => import('./commands/run.ts') },
-  verify: { summary: 'Verify a .pcq manifest offline (signatures, chain, Merkle, trust)', load: () => import('./commands/verify.ts') },
-  export: { summary: 'Export a manifest\'s attestations as standard DSSE envelopes', load: () => import('./commands/export.ts') },
-  replay: { summary: 'Re-execute a recorded run and compare it step by step', load: () => import('./commands/replay.ts') },
-  keys: { summary: 'Generate and inspect Ed25519 keys (Stellar strkeys)', load: () => import('./commands/keys.ts') },
-  review: { summary: 'List ombuds reviews; approve, reject or request info', load: () => import('./commands/review.ts') },
-  'verify-verdict': { summary: 'Verify a verdict offline: score, evidence, signature, key', load: () => import('./commands/verify-verdict.ts') },
 };
