@@ -1,0 +1,79 @@
+// The scheduler's vocabulary: what it is given, what it reports while running, what it returns.
+// Generic over the step's value: it knows nothing about step kinds, attestations or provers.
+import type { Clock } from '../runtime/clock.ts';
+import type { PcqIssue } from '../runtime/errors.ts';
+import type { RetryPolicy } from '../model/runbook.ts';
+
+export interface ScheduleNode {
+  id: string;
+  /** Ids of nodes that must succeed first; each must appear earlier in `nodes`. */
+  needs: readonly string[];
+  /** Default: DEFAULT_RETRY (3 attempts, 2 s / 4 s / 8 s). */
+  retry?: RetryPolicy;
+  /** Per-attempt limit; default DEFAULT_TIMEOUT_MS. 0 or Infinity: no limit. */
+  timeoutMs?: number;
+}
+
+export interface StepContext {
+  /** Aborts on timeout (reason: PcqError PCQ_STEP_TIMEOUT) or when the run is aborted (PCQ_RUN_ABORTED). */
+  readonly signal: AbortSignal;
+  /** 1 for the first try. */
+  readonly attempt: number;
+}
+
+export interface ScheduleOptions<T> {
+  /** Already validated, in deterministic topological order (ties by id). */
+  nodes: readonly ScheduleNode[];
+  concurrency: number;
+  clock: Clock;
+  run: (id: string, ctx: StepContext) => Promise<T>;
+  onEvent?: (event: SchedulerEvent) => void;
+  /** Default: isRetryable from retry-policy.ts. */
+  shouldRetry?: (err: unknown) => boolean;
+  /** Aborting it aborts running steps and skips the rest. */
+  signal?: AbortSignal;
+}
+
+export type NodeStatus = 'succeeded' | 'failed' | 'skipped';
+
+/**
+ * Why a node never ran: `dependency-failed` (a need failed, or was skipped for that reason),
+ * `fail-fast` (another step failed, so nothing new started), `aborted` (the run's signal aborted).
+ */
+export type SkipReason = 'dependency-failed' | 'fail-fast' | 'aborted';
+
+export interface NodeResult<T> {
+  id: string;
+  status: NodeStatus;
+  value?: T;
+  /** The final failure as a coded issue; `thrown` keeps the original value for the caller. */
+  error?: PcqIssue;
+  thrown?: unknown;
+  attempts: number;
+  /** Clock times (ms) of the first attempt's start and the final outcome; absent when skipped. */
+  startedAt?: number;
+  finishedAt?: number;
+  durationMs?: number;
+  skipReason?: SkipReason;
+  /** For `dependency-failed`: the failed step that caused the skip. */
+  blockedBy?: string;
+}
+
+export interface ScheduleResult<T> {
+  ok: boolean; // every node succeeded
+  aborted: boolean;
+  /** In the order of `nodes`. */
+  results: NodeResult<T>[];
+  byId: Map<string, NodeResult<T>>;
+  startedAt: number;
+  finishedAt: number;
+  durationMs: number;
+}
+
+export type SchedulerEvent =
+  | { type: 'step-started'; id: string; attempt: number; at: number }
+  /** `attempt` is the attempt that failed; the next one starts after `delayMs`. */
+  | { type: 'step-retried'; id: string; attempt: number; delayMs: number; error: PcqIssue; at: number }
+  | { type: 'step-finished'; id: string; durationMs: number; attempts: number; at: number }
+  | { type: 'step-failed'; id: string; error: PcqIssue; attempts: number; durationMs: number; at: number }
+  | { type: 'step-skipped'; id: string; reason: SkipReason; blockedBy?: string; at: number };

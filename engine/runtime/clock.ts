@@ -1,0 +1,56 @@
+// The Clock port: every wait in pcq (retry backoff, step timeouts, polling) goes through it, so
+// tests pass a fake clock and assert the 2 s / 4 s / 8 s backoff without sleeping (DESIGN §4,
+// ports as parameters). Times are monotonic milliseconds, never wall-clock dates: signed content
+// takes its time from the run's `asOf`, not from here (DESIGN §5 Determinism).
+import { PcqError } from './errors.ts';
+
+export interface Clock {
+  /** Monotonic milliseconds since an arbitrary origin. */
+  now(): number;
+  /** Resolves after `ms`; rejects with `signal.reason` as soon as the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `callback` once after `ms` unless cancelled first. Cheaper than `sleep` + AbortController
+   * for hot paths such as per-step timeouts, which are almost always cancelled.
+   */
+  setTimer(ms: number, callback: () => void): CancelTimer;
+}
+
+export type CancelTimer = () => void;
+
+/** The reason a sleep rejects with when its signal aborted without a reason of its own. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new PcqError({ code: 'PCQ_ABORTED', message: 'The operation was aborted.' });
+}
+
+/** Builds `sleep` from `setTimer`, so real and fake clocks share one abort behaviour. */
+export function sleepWithTimer(setTimer: Clock['setTimer'], ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<void>((resolve, reject) => {
+    if (signal === undefined) {
+      setTimer(ms, resolve);
+      return;
+    }
+    const onAbort = (): void => {
+      cancel();
+      reject(abortReason(signal));
+    };
+    const cancel = setTimer(ms, () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function realSetTimer(ms: number, callback: () => void): CancelTimer {
+  const handle = setTimeout(callback, Math.max(0, ms));
+  return () => clearTimeout(handle);
+}
+
+/** The real clock: performance.now() and Node timers. */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimer: realSetTimer,
+  sleep: (ms, signal) => sleepWithTimer(realSetTimer, ms, signal),
+};
