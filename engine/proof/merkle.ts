@@ -1,0 +1,120 @@
+// RFC 9162 §2.1 Merkle Tree Hash over the attestations in chain order:
+//   MTH({}) = SHA-256(), leaf hash = SHA-256(0x00 ‖ d), node = SHA-256(0x01 ‖ left ‖ right),
+// with the left subtree holding the largest power of two below n (§2.1.1). Building bottom-up and
+// promoting an unpaired last node unchanged yields exactly that tree, with n−1 node hashes.
+// Inclusion proofs: generation per §2.1.3.1 (the same bottom-up walk), verification per §2.1.3.2.
+import { bytesEqual } from './bytes.ts';
+import type { Sha256 } from './hash.ts';
+
+export interface InclusionProof {
+  leafIndex: number;
+  treeSize: number;
+  hashes: Uint8Array[];
+}
+
+const HASH_SIZE = 32;
+
+/** RFC 9162 leaf hash. A string leaf is hashed as its UTF-8 bytes ('\0' + text avoids a copy). */
+export function leafHash(leaf: Uint8Array | string, sha256: Sha256): Uint8Array {
+  if (typeof leaf === 'string') return sha256('\u0000' + leaf);
+  const input = new Uint8Array(leaf.length + 1);
+  input.set(leaf, 1);
+  return sha256(input);
+}
+
+/** Hashes two children with one reusable 65-byte buffer (one hash call, no allocation per node). */
+function nodeHasher(sha256: Sha256): (left: Uint8Array, right: Uint8Array) => Uint8Array {
+  const scratch = new Uint8Array(1 + 2 * HASH_SIZE);
+  scratch[0] = 1;
+  return (left, right) => {
+    scratch.set(left, 1);
+    scratch.set(right, 1 + HASH_SIZE);
+    return sha256(scratch);
+  };
+}
+
+/** All levels of the tree, leaves first, root level last (length 1). */
+function levels(leafHashes: readonly Uint8Array[], sha256: Sha256): Uint8Array[][] {
+  const node = nodeHasher(sha256);
+  const out: Uint8Array[][] = [leafHashes.slice()];
+  let level = out[0]!;
+  while (level.length > 1) {
+    const next: Uint8Array[] = new Array(Math.ceil(level.length / 2));
+    for (let i = 0; i + 1 < level.length; i += 2) next[i >> 1] = node(level[i]!, level[i + 1]!);
+    if (level.length % 2 === 1) next[next.length - 1] = level[level.length - 1]!;
+    out.push(next);
+    level = next;
+  }
+  return out;
+}
+
+export function merkleRoot(leafHashes: readonly Uint8Array[], sha256: Sha256): Uint8Array {
+  if (leafHashes.length === 0) return sha256(new Uint8Array(0));
+  const node = nodeHasher(sha256);
+  let level: Uint8Array[] = leafHashes.slice();
+  while (level.length > 1) {
+    const count = level.length;
+    let write = 0;
+    for (let i = 0; i + 1 < count; i += 2) level[write++] = node(level[i]!, level[i + 1]!);
+    if (count % 2 === 1) level[write++] = level[count - 1]!;
+    level.length = write;
+  }
+  return level[0]!;
+}
+
+/** The root and every leaf's inclusion proof, in O(n log n) from one pass over the tree. */
+export function merkleTree(leafHashes: readonly Uint8Array[], sha256: Sha256): { root: Uint8Array; proofs: InclusionProof[] } {
+  if (leafHashes.length === 0) return { root: sha256(new Uint8Array(0)), proofs: [] };
+  const tree = levels(leafHashes, sha256);
+  const treeSize = leafHashes.length;
+  const proofs: InclusionProof[] = [];
+  for (let leafIndex = 0; leafIndex < treeSize; leafIndex++) {
+    const hashes: Uint8Array[] = [];
+    let index = leafIndex;
+    for (let depth = 0; depth < tree.length - 1; depth++) {
+      const level = tree[depth]!;
+      const sibling = index % 2 === 1 ? index - 1 : index + 1;
+      if (sibling < level.length) hashes.push(level[sibling]!);
+      index = Math.floor(index / 2);
+    }
+    proofs.push({ leafIndex, treeSize, hashes });
+  }
+  return { root: tree[tree.length - 1]![0]!, proofs };
+}
+
+/**
+ * RFC 9162 §2.1.3.2: true when `hash` is leaf `leafIndex` of a tree of `treeSize` leaves with the
+ * given root. Division is arithmetic, not `>>`, so sizes beyond 2^31 stay correct.
+ */
+export function verifyInclusion(
+  leafIndex: number,
+  treeSize: number,
+  hash: Uint8Array,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+  sha256: Sha256,
+): boolean {
+  if (!Number.isSafeInteger(leafIndex) || !Number.isSafeInteger(treeSize) || leafIndex < 0 || leafIndex >= treeSize) return false;
+  if (hash.length !== HASH_SIZE || root.length !== HASH_SIZE) return false;
+  const node = nodeHasher(sha256);
+  let fn = leafIndex;
+  let sn = treeSize - 1;
+  let r = hash;
+  for (const p of proof) {
+    if (p.length !== HASH_SIZE || sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = node(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = node(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && bytesEqual(r, root);
+}
