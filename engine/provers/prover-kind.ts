@@ -48,6 +48,7 @@ export interface ProverContext {
 export interface ProverKind {
   /** The `type:` values this kind answers to (the seed's `opa` resolves to authority). */
   readonly types: readonly string[];
-  check(spec: ProverSpec, cel: CelEngine): PcqIssue[];
+  /** Static checks for `pcq validate`; with `policies`, also checks names they resolve (rules). */
+  check(spec: ProverSpec, cel: CelEngine, policies?: PolicySet): PcqIssue[];
   prove(ctx: ProverContext): Promise<ProofResult>;
 }
