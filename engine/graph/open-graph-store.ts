@@ -1,0 +1,36 @@
+// Picks the graph backend from configuration: the embedded kuzu database by default, Neo4j when
+// configured `{backend: 'neo4j', uri, user, passwordEnv}`. The password is named by an
+// environment variable, never written in a file. Adapters load lazily so that commands which
+// never touch the graph do not pay for the native module.
+import { PcqError } from '../runtime/errors.ts';
+import type { GraphStore } from './graph-store.ts';
+
+export type GraphConfig =
+  | { backend?: 'kuzu' }
+  | { backend: 'neo4j'; uri: string; user: string; passwordEnv: string; database?: string; connectionTimeoutMs?: number };
+
+export async function openGraphStore(config: GraphConfig = {}, env: Record<string, string | undefined> = process.env): Promise<GraphStore> {
+  const backend = config.backend ?? 'kuzu';
+  if (backend === 'kuzu') {
+    const { openKuzuStore } = await import('./kuzu-store.ts');
+    return openKuzuStore();
+  }
+  if (backend === 'neo4j') {
+    const neo = config as Extract<GraphConfig, { backend: 'neo4j' }>;
+    for (const field of ['uri', 'user', 'passwordEnv'] as const) {
+      if (typeof neo[field] !== 'string' || neo[field] === '') {
+        throw new PcqError({ code: 'PCQ_CONFIG_INVALID', message: `graph backend neo4j needs \`${field}\``, hint: 'Configure graph: {backend: neo4j, uri: neo4j://host:7687, user: neo4j, passwordEnv: NEO4J_PASSWORD}.' });
+      }
+    }
+    const password = env[neo.passwordEnv];
+    if (password === undefined || password === '') {
+      throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: `the Neo4j password variable ${neo.passwordEnv} is not set`, hint: `Export ${neo.passwordEnv} (or set it as a repository secret) before running.` });
+    }
+    const { openNeo4jStore } = await import('./neo4j-store.ts');
+    const options: Parameters<typeof openNeo4jStore>[0] = { uri: neo.uri, user: neo.user, password };
+    if (neo.database !== undefined) options.database = neo.database;
+    if (neo.connectionTimeoutMs !== undefined) options.connectionTimeoutMs = neo.connectionTimeoutMs;
+    return openNeo4jStore(options);
+  }
+  throw new PcqError({ code: 'PCQ_CONFIG_INVALID', message: `unknown graph backend "${String(backend)}"`, hint: 'Use backend: kuzu (the embedded default) or backend: neo4j.' });
+}

@@ -1,0 +1,51 @@
+// Reads a dataset folder at the edge: `dataset.yaml` plus every CSV it names, checking each
+// file's header against the manifest so a column mix-up is a located error, not silently shifted
+// values after a positional bulk load.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PcqError, PcqErrors, type PcqIssue } from '../runtime/errors.ts';
+import { parseCsv, type CsvTable } from './csv.ts';
+import { expectedHeader, parseDatasetManifest, type Dataset } from './dataset.ts';
+
+export async function readDataset(datasetDir: string): Promise<Dataset> {
+  const dir = resolve(datasetDir);
+  const manifestFile = join(dir, 'dataset.yaml');
+  let text: string;
+  try {
+    text = await readFile(manifestFile, 'utf8');
+  } catch (err) {
+    throw new PcqError({
+      code: 'PCQ_DATASET_NOT_FOUND',
+      message: `no dataset manifest at ${manifestFile} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      hint: 'A dataset is a folder under runbooks/data/ with a dataset.yaml; check the runbook\'s `dataset` field.',
+    });
+  }
+  const manifest = parseDatasetManifest(text, manifestFile);
+  const csv: Record<string, CsvTable> = {};
+  const issues: PcqIssue[] = [];
+  for (const spec of [...manifest.nodes, ...manifest.relationships]) {
+    if (!spec.file) continue;
+    const file = join(dir, spec.file);
+    let table: CsvTable;
+    try {
+      table = parseCsv(await readFile(file, 'utf8'), file);
+    } catch (err) {
+      if (err instanceof PcqError) { issues.push(err.toIssue()); continue; }
+      issues.push({ code: 'PCQ_DATASET_INVALID', message: `table ${spec.table}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, hint: 'Every `file` in dataset.yaml must exist beside it.' });
+      continue;
+    }
+    const want = expectedHeader(spec);
+    if (table.header.join(',') !== want.join(',')) {
+      issues.push({
+        code: 'PCQ_DATASET_INVALID',
+        message: `table ${spec.table}: ${spec.file} has header "${table.header.join(',')}", the manifest says "${want.join(',')}"`,
+        hint: 'Columns load by position: make the CSV header and the manifest columns list agree, in order.',
+        location: { file, line: 1, col: 1 },
+      });
+      continue;
+    }
+    csv[spec.file] = table;
+  }
+  if (issues.length > 0) throw new PcqErrors(issues);
+  return { dir, manifest, csv };
+}
