@@ -17,6 +17,18 @@ function notJson(path: string, what: string): PcqError {
   });
 }
 
+/**
+ * JSON text that is already RFC 8785 canonical, embedded verbatim by canonicalize(). It lets the
+ * attester canonicalise a step's outputs once and reuse the text for the size check, the subject
+ * digest and the statement. Only construct it from canonicalize()'s own output.
+ */
+export class CanonicalJson {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
 function serializeString(value: string, path: string): string {
   if (LONE_SURROGATE.test(value)) throw notJson(path, 'a string with a lone surrogate');
   return JSON.stringify(value);
@@ -33,6 +45,7 @@ function serialize(value: unknown, path: string): string {
       return value ? 'true' : 'false';
     case 'object': {
       if (value === null) return 'null';
+      if (value instanceof CanonicalJson) return value.text;
       if (Array.isArray(value)) {
         let out = '[';
         for (let i = 0; i < value.length; i++) {

@@ -1,0 +1,110 @@
+// Step attestation: an in-toto Statement v1 with the pcq step predicate, JCS-encoded (RFC 8785),
+// wrapped in a DSSE envelope signed by the runner key (FORMATS.md "Step attestation").
+// Pure given the Signer: nothing run-specific (execution id, wall time, attempts) is signed, so a
+// replay with the same inputs, asOf and key reproduces the identical envelope.
+import { PcqError } from '../runtime/errors.ts';
+import type { ArtifactRef } from '../steps/step-kind.ts';
+import type { Proofs } from '../provers/prover-kind.ts';
+import { utf8 } from './bytes.ts';
+import { formatDigest, isDigest } from './digest.ts';
+import { signEnvelope, type DsseEnvelope } from './dsse.ts';
+import { sha256Portable, type Sha256 } from './hash.ts';
+import { CanonicalJson, canonicalize } from './jcs.ts';
+import type { Signer } from './signer.ts';
+import { IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE, STEP_PREDICATE_TYPE } from './statement.ts';
+import { normaliseProofs, type StepStatus } from './step-predicate.ts';
+
+/** Values whose canonical form exceeds this many UTF-8 bytes are attested as {digest, size}. */
+export const INLINE_LIMIT_BYTES = 64 * 1024;
+
+export interface StepRecord {
+  stepId: string;
+  type: string;
+  status: StepStatus;
+  inputs: unknown;
+  outputs: unknown;
+  proofs: Proofs;
+  artifacts: ArtifactRef[];
+  recordings: string[]; // sha256:<recording key>
+}
+
+export interface ChainLinks {
+  previousAttestationHash: string | null;
+  /** The step's DAG dependencies (stepIds, in `needs` order) and their attestation hashes, same order. */
+  needs: string[];
+  parents: string[];
+}
+
+export interface RunContext {
+  runbookId: string;
+  runbookVersion: string;
+  runbookDigest: string;
+  asOf: string;
+}
+
+export interface Attestation {
+  envelope: DsseEnvelope;
+  /** sha256:<hex> of JCS(envelope): the attestation hash the chain and the manifest refer to. */
+  hash: string;
+}
+
+/** UTF-8 length of a string without encoding it (surrogate pairs are 4 bytes, like TextEncoder). */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) bytes += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return bytes; // a surrogate pair counts 1+1+1+1 = 4
+}
+
+/** Canonical text of a value, or of its {digest, size} stand-in when it is too large to inline. */
+function inlineOrDigest(canonicalText: string, sha256: Sha256): CanonicalJson {
+  const size = utf8Length(canonicalText);
+  if (size <= INLINE_LIMIT_BYTES) return new CanonicalJson(canonicalText);
+  return new CanonicalJson(canonicalize({ digest: formatDigest(sha256(canonicalText)), size }));
+}
+
+function invalid(message: string): PcqError {
+  return new PcqError({ code: 'PCQ_ATTEST_INVALID', message, hint: 'This is a bug in the caller of attestStep; the step record must follow FORMATS.md.' });
+}
+
+export async function attestStep(
+  record: StepRecord,
+  chain: ChainLinks,
+  run: RunContext,
+  signer: Signer,
+  sha256: Sha256 = sha256Portable,
+): Promise<Attestation> {
+  if (chain.previousAttestationHash !== null && !isDigest(chain.previousAttestationHash)) throw invalid('previousAttestationHash is not sha256:<hex>');
+  if (chain.needs.length !== chain.parents.length) throw invalid(`step ${record.stepId} has ${chain.needs.length} needs but ${chain.parents.length} parent hashes`);
+  if (!chain.parents.every(isDigest)) throw invalid(`step ${record.stepId} has a parent hash that is not sha256:<hex>`);
+  if (!isDigest(run.runbookDigest)) throw invalid('runbookDigest is not sha256:<hex>');
+
+  const outputsText = canonicalize(record.outputs ?? null);
+  const inputsText = canonicalize(record.inputs ?? null);
+  const statement = {
+    _type: STATEMENT_TYPE,
+    subject: [{ name: `${run.runbookId}/${record.stepId}`, digest: { sha256: formatDigest(sha256(outputsText)).slice(7) } }],
+    predicateType: STEP_PREDICATE_TYPE,
+    predicate: {
+      runbookId: run.runbookId,
+      runbookVersion: run.runbookVersion,
+      runbookDigest: run.runbookDigest,
+      stepId: record.stepId,
+      type: record.type,
+      inputs: inlineOrDigest(inputsText, sha256),
+      outputs: inlineOrDigest(outputsText, sha256),
+      timestamp: run.asOf,
+      previousAttestationHash: chain.previousAttestationHash,
+      needs: chain.needs,
+      parents: chain.parents,
+      status: record.status,
+      proofs: normaliseProofs(record.proofs),
+      artifacts: record.artifacts ?? [],
+      recordings: record.recordings ?? [],
+    },
+  };
+  const envelope = await signEnvelope(IN_TOTO_PAYLOAD_TYPE, utf8(canonicalize(statement)), signer);
+  return { envelope, hash: formatDigest(sha256(canonicalize(envelope))) };
+}

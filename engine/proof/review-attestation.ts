@@ -1,0 +1,62 @@
+// Human review of a sealed run (an ombuds decision), recorded as its own DSSE envelope carrying an
+// in-toto Statement v1 whose subject is the manifest's Merkle root. Reviews are appended after
+// sealing, so the manifest signature never changes (FORMATS.md "Manifest", `reviews`).
+import { PcqError } from '../runtime/errors.ts';
+import { utf8 } from './bytes.ts';
+import { isDigest } from './digest.ts';
+import { signEnvelope, type DsseEnvelope } from './dsse.ts';
+import { canonicalize } from './jcs.ts';
+import type { Manifest } from './manifest.ts';
+import type { Signer } from './signer.ts';
+import { IN_TOTO_PAYLOAD_TYPE, REVIEW_PREDICATE_TYPE, STATEMENT_TYPE } from './statement.ts';
+
+export type ReviewDecision = 'approve' | 'reject' | 'request-info';
+
+export interface ReviewSource {
+  kind: 'local' | 'github';
+  [detail: string]: unknown; // github: repository, pullRequest, reviewId, commitId, url …
+}
+
+export interface ReviewInput {
+  merkleRoot: string;
+  manifestId: string;
+  executionId: string;
+  decision: ReviewDecision;
+  reviewer: string;
+  comment?: string;
+  source: ReviewSource;
+  at: string;
+}
+
+export const REVIEW_DECISIONS: readonly ReviewDecision[] = ['approve', 'reject', 'request-info'];
+
+export async function buildReviewEnvelope(review: ReviewInput, signer: Signer): Promise<DsseEnvelope> {
+  if (!isDigest(review.merkleRoot)) {
+    throw new PcqError({ code: 'PCQ_REVIEW_INVALID', message: 'merkleRoot must be sha256:<hex>', hint: 'Pass the sealed manifest\'s merkleRoot.' });
+  }
+  if (!REVIEW_DECISIONS.includes(review.decision)) {
+    throw new PcqError({ code: 'PCQ_REVIEW_INVALID', message: `Unknown review decision "${String(review.decision)}"`, hint: `Use one of ${REVIEW_DECISIONS.join(', ')}.` });
+  }
+  const predicate: Record<string, unknown> = {
+    manifestId: review.manifestId,
+    executionId: review.executionId,
+    merkleRoot: review.merkleRoot,
+    decision: review.decision,
+    reviewer: review.reviewer,
+    source: review.source,
+    at: review.at,
+  };
+  if (review.comment !== undefined) predicate.comment = review.comment;
+  const statement = {
+    _type: STATEMENT_TYPE,
+    subject: [{ name: review.manifestId, digest: { sha256: review.merkleRoot.slice(7) } }],
+    predicateType: REVIEW_PREDICATE_TYPE,
+    predicate,
+  };
+  return signEnvelope(IN_TOTO_PAYLOAD_TYPE, utf8(canonicalize(statement)), signer);
+}
+
+/** A copy of the manifest with the review appended; the signed part is untouched. */
+export function appendReview(manifest: Manifest, envelope: DsseEnvelope): Manifest {
+  return { ...manifest, reviews: [...(manifest.reviews ?? []), envelope] };
+}

@@ -1,0 +1,78 @@
+// Sealing a run: the RFC 9162 Merkle tree over the step attestations in chain order, an inclusion
+// proof per step, and the manifest signature, a DSSE signature by the runner over
+// JCS(manifest without signature and reviews) (FORMATS.md "Manifest").
+import { PcqError } from '../runtime/errors.ts';
+import type { Proofs } from '../provers/prover-kind.ts';
+import { toBase64, toHex, utf8 } from './bytes.ts';
+import { formatDigest } from './digest.ts';
+import type { DsseEnvelope } from './dsse.ts';
+import { sha256Portable, type Sha256 } from './hash.ts';
+import { canonicalize } from './jcs.ts';
+import { leafHash, merkleTree } from './merkle.ts';
+import { pae } from './pae.ts';
+import type { Signer } from './signer.ts';
+import { normaliseProofs } from './step-predicate.ts';
+import { MANIFEST_PAYLOAD_TYPE, signedPart, type Manifest, type ManifestStep } from './manifest.ts';
+
+export interface SealInput {
+  executionId: string;
+  runbookId: string;
+  version: string;
+  runbookDigest: string;
+  asOf: string;
+  actor: string;
+  inputs: Record<string, unknown>;
+  /** In chain order (topological, ties by stepId), as attested. */
+  steps: Array<{ stepId: string; envelope: DsseEnvelope; hash: string; proofs: Proofs }>;
+  signer: Signer;
+  sha256?: Sha256;
+}
+
+/** Signs the manifest's signed part; returns the `base64:<sig>` value of `signature`. */
+export async function signManifestCore(core: Record<string, unknown>, signer: Signer): Promise<string> {
+  const sig = await signer.sign(pae(MANIFEST_PAYLOAD_TYPE, utf8(canonicalize(core))));
+  return 'base64:' + toBase64(sig);
+}
+
+export async function sealManifest(input: SealInput): Promise<Manifest> {
+  const sha256 = input.sha256 ?? sha256Portable;
+  const seen = new Set<string>();
+  const leaves: Uint8Array[] = [];
+  for (const step of input.steps) {
+    if (seen.has(step.stepId)) {
+      throw new PcqError({ code: 'PCQ_DUPLICATE_STEP', message: `Step ${step.stepId} appears twice in the chain`, hint: 'Each step is attested once per run.' });
+    }
+    seen.add(step.stepId);
+    const canonical = canonicalize(step.envelope);
+    if (formatDigest(sha256(canonical)) !== step.hash) {
+      throw new PcqError({ code: 'PCQ_SEAL_INVALID', message: `The attestation hash given for step ${step.stepId} is not sha256(JCS(envelope))`, hint: 'Pass attestStep\'s result unchanged.' });
+    }
+    leaves.push(leafHash(canonical, sha256));
+  }
+  const tree = merkleTree(leaves, sha256);
+  const steps: ManifestStep[] = input.steps.map((step, i) => {
+    const proof = tree.proofs[i]!;
+    return {
+      stepId: step.stepId,
+      attestation: step.envelope,
+      proofs: normaliseProofs(step.proofs),
+      attestationHash: step.hash,
+      inclusionProof: { leafIndex: proof.leafIndex, treeSize: proof.treeSize, hashes: proof.hashes.map(toHex) },
+    };
+  });
+  const core = {
+    manifestId: `pcq-${input.executionId}`,
+    executionId: input.executionId,
+    runbookId: input.runbookId,
+    version: input.version,
+    runbookDigest: input.runbookDigest,
+    executedAt: input.asOf,
+    executedBy: input.signer.keyid,
+    actor: input.actor,
+    inputs: input.inputs,
+    steps,
+    merkleRoot: formatDigest(tree.root),
+  };
+  const signature = await signManifestCore(signedPart(core), input.signer);
+  return { ...core, signature, reviews: [] };
+}

@@ -1,0 +1,56 @@
+// The pcq step predicate (predicateType https://pcq.dev/attestation/step/v1, FORMATS.md) and its
+// structural check, shared by attest (what we sign) and verify (what we accept).
+import type { ArtifactRef } from '../steps/step-kind.ts';
+import type { Proofs } from '../provers/prover-kind.ts';
+import { isDigest } from './digest.ts';
+
+export type StepStatus = 'succeeded' | 'failed' | 'skipped';
+
+export interface StepPredicate {
+  runbookId: string;
+  runbookVersion: string;
+  runbookDigest: string;
+  stepId: string;
+  type: string;
+  inputs: unknown;
+  outputs: unknown;
+  timestamp: string;
+  previousAttestationHash: string | null;
+  /** stepIds of the step's DAG dependencies, so a verifier can check `parents` without the runbook. */
+  needs: string[];
+  parents: string[];
+  status: StepStatus;
+  proofs: { preconditions: unknown[]; postconditions: unknown[] };
+  artifacts: ArtifactRef[];
+  recordings: string[];
+}
+
+export function normaliseProofs(proofs: Proofs | undefined): { preconditions: unknown[]; postconditions: unknown[] } {
+  return { preconditions: proofs?.preconditions ?? [], postconditions: proofs?.postconditions ?? [] };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+
+/** Problems with a decoded predicate's shape; empty when it is a well-formed step predicate. */
+export function checkStepPredicate(value: unknown): string[] {
+  if (!isRecord(value)) return ['predicate is not an object'];
+  const problems: string[] = [];
+  for (const field of ['runbookId', 'runbookVersion', 'stepId', 'type', 'timestamp'] as const) {
+    if (typeof value[field] !== 'string') problems.push(`predicate.${field} must be a string`);
+  }
+  if (!isDigest(value.runbookDigest)) problems.push('predicate.runbookDigest must be sha256:<hex>');
+  if (value.previousAttestationHash !== null && !isDigest(value.previousAttestationHash)) problems.push('predicate.previousAttestationHash must be null or sha256:<hex>');
+  if (!isStringArray(value.needs)) problems.push('predicate.needs must be a list of stepIds');
+  if (!Array.isArray(value.parents) || !value.parents.every(isDigest)) problems.push('predicate.parents must be a list of sha256:<hex>');
+  if (value.status !== 'succeeded' && value.status !== 'failed' && value.status !== 'skipped') problems.push('predicate.status must be succeeded, failed or skipped');
+  const proofs = value.proofs;
+  if (!isRecord(proofs) || !Array.isArray(proofs.preconditions) || !Array.isArray(proofs.postconditions)) problems.push('predicate.proofs must hold preconditions and postconditions lists');
+  if (!Array.isArray(value.artifacts)) problems.push('predicate.artifacts must be a list');
+  if (!isStringArray(value.recordings)) problems.push('predicate.recordings must be a list of digests');
+  if (!('inputs' in value) || !('outputs' in value)) problems.push('predicate needs inputs and outputs');
+  return problems;
+}
