@@ -1,0 +1,48 @@
+// Text → Runbook, purely: YAML (hostile-input safe) → schema → normalised Runbook. Every problem is
+// reported at once, each with a stable code and the file:line:col of the node at fault.
+import { createHash } from 'node:crypto';
+import type { PcqIssue } from '../runtime/errors.ts';
+import type { Runbook } from './runbook.ts';
+import { readYamlSource } from './yaml-source.ts';
+import { schemaIssues } from './runbook-schema.ts';
+import { normaliseRunbook } from './normalise-runbook.ts';
+
+export interface ParsedRunbook {
+  /** Present only when the file has no issues at all: safe to plan and run. */
+  runbook?: Runbook;
+  /**
+   * A best-effort Runbook built even when the schema found problems (not when the YAML is broken),
+   * so that validation can also report graph problems (cycles, dangling needs) in the same pass.
+   * Never run a draft.
+   */
+  draft?: Runbook;
+  issues: PcqIssue[];
+}
+
+export interface ParseOptions {
+  /** `sha256:<hex>` of the file's bytes, when the caller read bytes; otherwise the UTF-8 text's. */
+  digest?: string;
+}
+
+export function parseRunbook(text: string, file: string, options: ParseOptions = {}): ParsedRunbook {
+  const yaml = readYamlSource(text, file);
+  if (yaml.issues.length > 0) return { issues: yaml.issues };
+  if (yaml.value === null || yaml.value === undefined) {
+    return {
+      issues: [{
+        code: 'PCQ_SCHEMA',
+        message: 'the file is empty',
+        hint: 'A runbook needs runbookId, name, version and steps (engine/FORMATS.md "Runbook files").',
+        location: { file, line: 1, col: 1 },
+      }],
+    };
+  }
+  const issues = schemaIssues(yaml.value, yaml.locate);
+  const digest = options.digest ?? `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+  const normalised = normaliseRunbook(yaml.value, { file, digest }, yaml.locate);
+  issues.push(...normalised.issues);
+  if (issues.length === 0 && normalised.runbook) return { runbook: normalised.runbook, draft: normalised.runbook, issues };
+  const result: ParsedRunbook = { issues };
+  if (normalised.runbook) result.draft = normalised.runbook;
+  return result;
+}
