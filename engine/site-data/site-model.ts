@@ -1,0 +1,170 @@
+// The view model the verification site renders: everything read from attestations/, runbooks/ and
+// policies/ at build time, already decoded (DSSE payloads, proofs, verdicts), so that Astro pages
+// only lay it out. Field names follow engine/FORMATS.md wherever a value comes straight from a file.
+import type { PcqIssue } from '../runtime/errors.ts';
+
+export type Verdict = 'pass' | 'blocked' | 'approved' | 'rejected' | 'failed';
+export type ReviewState = 'open' | 'approved' | 'rejected' | 'info-requested';
+export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'unknown';
+
+export interface ProofView {
+  prover: string;
+  type: string;
+  phase: 'precondition' | 'postcondition';
+  result: 'pass' | 'fail';
+  evidence: string;
+}
+
+export interface InclusionProofView {
+  leafIndex: number;
+  treeSize: number;
+  hashes: string[];
+}
+
+export interface StepView {
+  stepId: string;
+  type: string;
+  status: StepStatus;
+  /** Unsigned facts from run.json (wall time, attempts): absent when run.json lacks them. */
+  durationMs?: number;
+  attempts?: number;
+  proofs: ProofView[];
+  attestationHash: string;
+  previousAttestationHash: string | null;
+  parents: string[];
+  keyid: string;
+  subjectDigest: string;
+  inputs: unknown;
+  outputs: unknown;
+  /** Full outputs from outputs/<stepId>.json when the attestation carries only a digest. */
+  fullOutputs?: unknown;
+  timestamp: string;
+  inclusionProof?: InclusionProofView;
+  artifacts: Array<{ name: string; mediaType: string; digest: string; size: number }>;
+  /** The decoded in-toto statement, pretty-printed for the "raw" disclosure. */
+  statementJson: string;
+}
+
+export interface ReviewDecisionView {
+  decision: string; // approve | reject | request-info (as signed)
+  by: string;
+  at: string;
+  comment?: string;
+  keyid: string;
+}
+
+export interface DownloadView {
+  name: string; // file name in the site output, e.g. manifest.pcq
+  label: string;
+  source: string; // absolute path on disk, or '' when generated
+  generated?: string; // content to write when there is no source file
+  size: number;
+}
+
+export interface ReplayStepView {
+  stepId: string;
+  identical: boolean;
+  original: unknown;
+  replayed: unknown;
+  originalDigest?: string;
+  replayedDigest?: string;
+}
+
+export interface ReplayView {
+  id: string; // file stem under replays/
+  executionId: string;
+  runbookId: string;
+  identical: boolean;
+  originalMerkleRoot?: string;
+  replayedMerkleRoot?: string;
+  replayedAt?: string;
+  steps: ReplayStepView[];
+}
+
+export interface TicketView {
+  executionId: string;
+  runbookId: string;
+  failedStep: string;
+  failedProver: string;
+  reason: string;
+  evidence?: string;
+  assignedTo: string[];
+  state: ReviewState;
+  decisionUrl?: string;
+}
+
+export interface ExecutionView {
+  executionId: string;
+  runbookId: string;
+  version: string;
+  executedAt: string;
+  startedAt?: string;
+  executedBy: string;
+  actor: string;
+  status: string;
+  verdict: Verdict;
+  merkleRoot: string;
+  manifestId: string;
+  inputs: Record<string, unknown>;
+  steps: StepView[];
+  decisions: ReviewDecisionView[];
+  score?: unknown;
+  ticket?: TicketView;
+  replays: ReplayView[];
+  downloads: DownloadView[];
+  /** Site-relative folder of this execution, e.g. runs/R1/<executionId>/. */
+  urlPath: string;
+  replayOf?: string;
+  problems: PcqIssue[];
+}
+
+export interface RunbookStepView {
+  stepId: string;
+  type: string;
+  description?: string;
+  needs: string[];
+  preconditions: string[];
+  postconditions: string[];
+}
+
+export interface RunbookView {
+  runbookId: string;
+  name: string;
+  version: string;
+  description?: string;
+  file: string; // repository-relative
+  digest: string;
+  inputs: Array<{ name: string; type: string; description?: string; default?: unknown; required?: boolean; enum?: unknown[] }>;
+  steps: RunbookStepView[];
+  provers: Array<{ id: string; phase: string; type: string; config: Record<string, unknown> }>;
+  levels: string[][];
+  button?: ButtonView;
+  cliLine: string;
+}
+
+export interface ButtonView {
+  id: string;
+  runbookId: string;
+  version?: string;
+  roles: string[];
+  label?: string;
+}
+
+export interface TrustKeyView {
+  name: string;
+  publicKey: string;
+  roles: string[];
+  status: string;
+  validFrom: string | null;
+  validUntil: string | null;
+  source: 'policies/trust.yaml' | '.pcq/trust.local.yaml';
+}
+
+export interface SiteData {
+  runbooks: RunbookView[];
+  executions: ExecutionView[]; // newest first
+  tickets: TicketView[];
+  trust: TrustKeyView[];
+  buttons: ButtonView[];
+  problems: PcqIssue[];
+}

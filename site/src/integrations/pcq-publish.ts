@@ -1,0 +1,29 @@
+// After Astro writes the pages: copy the proof files beside each execution page, then index the
+// site with pagefind (offline: the binary ships in @pagefind/linux-x64, no network).
+import type { AstroIntegration } from 'astro';
+import { fileURLToPath } from 'node:url';
+import { readSiteData } from '../../../engine/site-data/read-site-data.ts';
+import { publishDownloads } from '../../../engine/site-data/publish-downloads.ts';
+
+export function pcqPublish(options: { dataRoot: string; pagefind: boolean }): AstroIntegration {
+  return {
+    name: 'pcq-publish',
+    hooks: {
+      'astro:build:done': async ({ dir, logger }) => {
+        const outDir = fileURLToPath(dir);
+        const data = await readSiteData(options.dataRoot);
+        const files = await publishDownloads(data, outDir);
+        logger.info(`copied ${files} proof files for ${data.executions.length} executions`);
+        if (!options.pagefind) return;
+        const pagefind = await import('pagefind');
+        const { index, errors } = await pagefind.createIndex({});
+        if (!index) throw new Error(`pagefind: ${errors.join('; ')}`);
+        const added = await index.addDirectory({ path: outDir });
+        if (added.errors.length > 0) throw new Error(`pagefind: ${added.errors.join('; ')}`);
+        await index.writeFiles({ outputPath: `${outDir}/pagefind` });
+        await pagefind.close();
+        logger.info(`pagefind indexed ${added.page_count} pages`);
+      },
+    },
+  };
+}
