@@ -26,6 +26,8 @@ const BUFFER_POOL_BYTES = 256 * 1024 * 1024; // the default is 80% of RAM; sampl
 /** The store plus the folder it lives in (deleted by close()). */
 export interface KuzuGraphStore extends GraphStore {
   readonly dir: string;
+  executeMany(cypher: string, paramSets: Array<Record<string, unknown>>, signal?: AbortSignal): Promise<number>;
+  loadDataset(dataset: Dataset): Promise<DatasetLoadReport>;
 }
 
 export async function openKuzuStore(): Promise<KuzuGraphStore> {

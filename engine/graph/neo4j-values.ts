@@ -14,7 +14,8 @@ export function neo4jValueToJson(value: unknown, column: string): unknown {
   if (neo4j.isDate(value)) return value.toString(); // YYYY-MM-DD, as kuzu DATE
   if (neo4j.isDateTime(value)) return dateTimeToIso(value);
   if (neo4j.isLocalDateTime(value)) return localDateTimeToIso(value);
-  if (neo4j.isDuration(value) || neo4j.isTime(value) || neo4j.isLocalTime(value)) return value.toString();
+  if (neo4j.isDuration(value)) return durationToIso(value);
+  if (neo4j.isTime(value) || neo4j.isLocalTime(value)) return value.toString();
   if (neo4j.isPoint(value)) {
     const p: Record<string, unknown> = { srid: convert(value.srid), x: value.x, y: value.y };
     if (value.z !== undefined) p['z'] = value.z;
@@ -53,6 +54,13 @@ function dateTimeToIso(value: Temporal & { timeZoneOffsetSeconds?: unknown; toSt
 /** A LOCALDATETIME has no zone: read it as UTC, as kuzu's naive TIMESTAMP is. Never the host's zone. */
 function localDateTimeToIso(value: Temporal): string {
   return new Date(utcMillis(value)).toISOString();
+}
+
+/** ISO-8601 duration with every part written (the driver's own toString drops some: "P3DT"). */
+function durationToIso(value: { months: unknown; days: unknown; seconds: unknown; nanoseconds: unknown }): string {
+  const nanos = toNum(value.nanoseconds);
+  const fraction = nanos === 0 ? '' : `.${String(nanos).padStart(9, '0').replace(/0+$/, '')}`;
+  return `P${toNum(value.months)}M${toNum(value.days)}DT${toNum(value.seconds)}${fraction}S`;
 }
 
 /**
