@@ -1,89 +1,10 @@
-// Real parts for prover tests: a compile-once CEL engine over @bufbuild/cel and a GraphStore over
-// the embedded kuzu database in a temp folder. Used by *.test.ts only (never by shipped code).
-// The shared runtime/cel.ts and graph/ adapters replace these once they land; the interfaces are
-// the contracts in steps/step-kind.ts and graph/graph-store.ts, so tests do not change.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
-import kuzu from 'kuzu';
+// Shared builders for prover tests: a declaration at a known location and a ProverContext whose
+// ports default to "not used here". Tests pass the real CEL engine (runtime/cel.ts) and the real
+// embedded graph (graph/kuzu-store.ts). Used by *.test.ts only, never by shipped code.
 import type { CelEngine } from '../steps/step-kind.ts';
-import type { GraphStore, Row } from '../graph/graph-store.ts';
+import type { GraphStore } from '../graph/graph-store.ts';
 import type { PolicySet, ProverContext } from './prover-kind.ts';
 import type { ProverSpec, Runbook, Step } from '../model/runbook.ts';
-
-export function testCelEngine(): CelEngine {
-  const env = celEnv();
-  const cache = new Map<string, (vars: Record<string, unknown>) => unknown>();
-  const compile = (expr: string) => {
-    let fn = cache.get(expr);
-    if (!fn) {
-      const planned = plan(env, parse(expr));
-      fn = (vars) => planned(vars as never);
-      cache.set(expr, fn);
-    }
-    return fn;
-  };
-  return {
-    evaluate(expr, vars) {
-      const value = compile(expr)(vars);
-      if (isCelError(value)) throw new Error(value.message);
-      return value;
-    },
-    check(expr) {
-      try {
-        compile(expr);
-        return undefined;
-      } catch (err) {
-        return (err as Error).message;
-      }
-    },
-  };
-}
-
-/** kuzu returns INT64 as bigint; the port promises plain JSON values. */
-function toJson(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value);
-  if (Array.isArray(value)) return value.map(toJson);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v)]));
-  }
-  return value;
-}
-
-export interface TempGraph extends GraphStore {
-  /** Runs DDL / setup statements (CREATE NODE TABLE ...). */
-  exec(cypher: string): Promise<void>;
-}
-
-export async function openTempKuzu(): Promise<TempGraph> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'pcq-prover-'));
-  const db = new kuzu.Database(path.join(dir, 'graph.kuzu'));
-  const conn = new kuzu.Connection(db);
-  const run = async (cypher: string, params?: Record<string, unknown>): Promise<Row[]> => {
-    let result;
-    if (params && Object.keys(params).length > 0) {
-      const ps = await conn.prepare(cypher);
-      result = await conn.execute(ps, params as never);
-    } else {
-      result = await conn.query(cypher);
-    }
-    const single = Array.isArray(result) ? result[result.length - 1]! : result;
-    return (await single.getAll()).map((row) => toJson(row) as Row);
-  };
-  return {
-    backend: 'kuzu',
-    query: (cypher, params) => run(cypher, params),
-    exec: async (cypher) => {
-      await run(cypher);
-    },
-    close: async () => {
-      await conn.close();
-      await db.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 export const EMPTY_POLICIES: PolicySet = { rules: {}, actors: {}, licenses: [] };
 
