@@ -1,0 +1,103 @@
+// Reads policies/config.yaml into typed values, strictly: unknown keys (typos) and wrong types are
+// PCQ_CONFIG_INVALID issues with file:line:col, all of them collected, none thrown from here.
+import { LineCounter, parseDocument, isMap, type Node } from 'yaml';
+import type { PcqIssue, SourceLocation } from './errors.ts';
+
+export interface ConfigFileValues {
+  concurrency?: number;
+  graph?: { backend?: string; uri?: string; user?: string; passwordEnv?: string; database?: string };
+  attestationsDir?: string;
+  outboxDir?: string;
+  logLevel?: string;
+  secrets?: { signingKeyEnv?: string; required?: string[] };
+}
+
+const TOP = new Set(['concurrency', 'graph', 'attestationsDir', 'outboxDir', 'logLevel', 'secrets']);
+const GRAPH = new Set(['backend', 'uri', 'user', 'passwordEnv', 'database']);
+const SECRETS = new Set(['signingKeyEnv', 'required']);
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+export function readConfigFile(path: string, text: string, issues: PcqIssue[]): ConfigFileValues {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const at = (node: Node | null | undefined, offset?: number): SourceLocation => {
+    const pos = lines.linePos(offset ?? node?.range?.[0] ?? 0);
+    return { file: path, line: pos.line, col: pos.col };
+  };
+  const problem = (message: string, hint: string, location: SourceLocation): void => {
+    issues.push({ code: 'PCQ_CONFIG_INVALID', message, hint, location });
+  };
+  for (const err of doc.errors) problem(`YAML syntax: ${err.message.split('\n')[0]}`, 'Fix the YAML syntax at this position.', at(null, err.pos[0]));
+  if (doc.errors.length > 0) return {};
+  if (doc.contents === null) return {};
+  if (!isMap(doc.contents)) {
+    problem('the config file must be a mapping of settings.', 'See the comments in policies/config.yaml for the accepted keys.', at(doc.contents));
+    return {};
+  }
+
+  const out: ConfigFileValues = {};
+  const node = (path: string[]): Node | undefined => doc.getIn(path, true) as Node | undefined;
+  const checkKeys = (path: string[], allowed: Set<string>): void => {
+    const map = path.length === 0 ? doc.contents : node(path);
+    if (!isMap(map)) return;
+    for (const pair of map.items) {
+      const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
+      if (!allowed.has(key)) {
+        const hint = key === 'mode' ? 'The mode comes from PCQ_MODE or --mode, never from a committed file.' : `Accepted keys here: ${[...allowed].join(', ')}.`;
+        problem(`unknown setting "${[...path, key].join('.')}".`, hint, at(pair.key as Node));
+      }
+    }
+  };
+  const js = doc.toJS() as Record<string, unknown>;
+  const value = (path: string[]): unknown => path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), js);
+  const str = (path: string[], envName = false): string | undefined => {
+    const v = value(path);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' || v === '' || (envName && !ENV_NAME.test(v))) {
+      problem(`${path.join('.')} must be ${envName ? 'an environment variable name (A-Z, 0-9, _)' : 'a non-empty string'}, got ${JSON.stringify(v)}.`, 'Correct the value or remove the line to use the default.', at(node(path)));
+      return undefined;
+    }
+    return v;
+  };
+
+  checkKeys([], TOP);
+  const conc = value(['concurrency']);
+  if (conc !== undefined && conc !== null) {
+    if (typeof conc === 'number' && Number.isInteger(conc) && conc >= 1 && conc <= 256) out.concurrency = conc;
+    else problem(`concurrency must be a whole number from 1 to 256, got ${JSON.stringify(conc)}.`, 'Set it to how many steps may run at once, e.g. 4.', at(node(['concurrency'])));
+  }
+  for (const key of ['attestationsDir', 'outboxDir', 'logLevel'] as const) {
+    const v = str([key]);
+    if (v !== undefined) out[key] = v;
+  }
+  if (value(['graph']) !== undefined && value(['graph']) !== null) {
+    if (!isMap(node(['graph']))) problem('graph must be a mapping, e.g. {backend: kuzu}.', 'See policies/config.yaml.', at(node(['graph'])));
+    else {
+      checkKeys(['graph'], GRAPH);
+      const graph: NonNullable<ConfigFileValues['graph']> = {};
+      for (const key of ['backend', 'uri', 'user', 'database'] as const) {
+        const v = str(['graph', key]);
+        if (v !== undefined) graph[key] = v;
+      }
+      const passwordEnv = str(['graph', 'passwordEnv'], true);
+      if (passwordEnv !== undefined) graph.passwordEnv = passwordEnv;
+      out.graph = graph;
+    }
+  }
+  if (value(['secrets']) !== undefined && value(['secrets']) !== null) {
+    if (!isMap(node(['secrets']))) problem('secrets must be a mapping, e.g. {required: [SMTP_PASSWORD]}.', 'See policies/config.yaml.', at(node(['secrets'])));
+    else {
+      checkKeys(['secrets'], SECRETS);
+      const secrets: NonNullable<ConfigFileValues['secrets']> = {};
+      const signingKeyEnv = str(['secrets', 'signingKeyEnv'], true);
+      if (signingKeyEnv !== undefined) secrets.signingKeyEnv = signingKeyEnv;
+      const required = value(['secrets', 'required']);
+      if (required !== undefined && required !== null) {
+        if (Array.isArray(required) && required.every((r) => typeof r === 'string' && ENV_NAME.test(r))) secrets.required = required as string[];
+        else problem('secrets.required must be a list of environment variable names.', 'Write e.g. required: [SMTP_PASSWORD].', at(node(['secrets', 'required'])));
+      }
+      out.secrets = secrets;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,211 @@
+// Runtime configuration with one precedence for every field (seed 001 "Config Loader": file < env
+// < overrides): command-line flags > environment (PCQ_*) > policies/config.yaml > embedded defaults.
+// The mode (dev | staging | prod, seed 002) comes from --mode or PCQ_MODE only: it describes where
+// pcq runs, not the repository, so a committed file cannot switch a laptop into prod. In staging and
+// prod every required secret must be present before anything starts (fail fast, PCQ_SECRET_MISSING
+// naming the variable, never its value); dev runs without them on embedded defaults.
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { PcqErrors, type PcqIssue } from './errors.ts';
+import { parseLogLevel, type LogLevel } from './logger.ts';
+import { readConfigFile, type ConfigFileValues } from './config-file.ts';
+
+export type Mode = 'dev' | 'staging' | 'prod';
+export type Env = Record<string, string | undefined>;
+
+/** Structurally the graph-store port's GraphConfig (engine/graph/open-graph-store.ts). */
+export type GraphSettings =
+  | { backend: 'kuzu' }
+  | { backend: 'neo4j'; uri: string; user: string; passwordEnv: string; database?: string };
+
+export interface PcqConfig {
+  root: string; // absolute
+  mode: Mode;
+  concurrency: number;
+  graph: GraphSettings;
+  attestationsDir: string; // absolute
+  outboxDir: string; // absolute
+  actor: string; // who asked for the run (DESIGN §5): flag, PCQ_ACTOR, GITHUB_ACTOR, OS user
+  logLevel: LogLevel;
+  /** Environment variables holding secrets: the signer's key plus `secrets.required` from the file. */
+  secrets: { signingKeyEnv: string; required: string[] };
+  /** Where each field's value came from, for `--debug` and error messages. */
+  sources: Record<string, ConfigSource>;
+  configFile?: string; // absolute path, when one was read
+}
+
+export type ConfigSource = 'flag' | 'env' | 'file' | 'default';
+
+export interface ConfigFlags {
+  root?: string;
+  config?: string;
+  mode?: string;
+  concurrency?: string | number;
+  graph?: string; // backend
+  attestationsDir?: string;
+  outboxDir?: string;
+  actor?: string;
+  logLevel?: string;
+}
+
+export const DEFAULTS = {
+  concurrency: 4,
+  attestationsDir: 'attestations',
+  outboxDir: '.pcq/outbox',
+  logLevel: 'info' as LogLevel,
+  signingKeyEnv: 'RUNNER_SECRET',
+  neo4j: { uri: 'bolt://localhost:7687', user: 'neo4j', passwordEnv: 'NEO4J_PASSWORD' },
+  configFile: 'policies/config.yaml',
+};
+
+/** parseArgs options every command can spread in; pair with configFlagsFromArgs. */
+export const CONFIG_FLAG_OPTIONS = {
+  root: { type: 'string' },
+  config: { type: 'string' },
+  mode: { type: 'string' },
+  concurrency: { type: 'string' },
+  graph: { type: 'string' },
+  actor: { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+export function configFlagsFromArgs(values: Record<string, unknown>): ConfigFlags {
+  const flags: ConfigFlags = {};
+  const pick = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+  const set = <K extends keyof ConfigFlags>(k: K, v: ConfigFlags[K] | undefined): void => { if (v !== undefined) flags[k] = v; };
+  set('root', pick('root'));
+  set('config', pick('config'));
+  set('mode', pick('mode'));
+  set('concurrency', pick('concurrency'));
+  set('graph', pick('graph'));
+  set('actor', pick('actor'));
+  set('logLevel', pick('log-level'));
+  return flags;
+}
+
+/** Reads the config file (if any) and resolves. Side effects: one file read and the OS user name. */
+export async function loadConfig(input: { flags?: ConfigFlags; env: Env; cwd: string; osUser?: string }): Promise<PcqConfig> {
+  const flags = input.flags ?? {};
+  const root = resolve(input.cwd, flags.root ?? input.env.PCQ_ROOT ?? '.');
+  const explicit = flags.config ?? input.env.PCQ_CONFIG;
+  const path = explicit !== undefined ? resolve(root, explicit) : join(root, DEFAULTS.configFile);
+  let text: string | undefined;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || explicit !== undefined) {
+      throw new PcqErrors([{ code: 'PCQ_CONFIG_INVALID', message: `cannot read the config file ${path}: ${(err as Error).message}`, hint: 'Check --config / PCQ_CONFIG, or remove it to use policies/config.yaml and the embedded defaults.' }]);
+    }
+  }
+  return resolveConfig({ ...input, flags, file: text === undefined ? undefined : { path, text }, osUser: input.osUser ?? currentOsUser() });
+}
+
+/** Pure: merges flags > env > file > defaults, validates, and enforces secrets for staging/prod. */
+export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: string; file?: { path: string; text: string } | undefined; osUser?: string }): PcqConfig {
+  const flags = input.flags ?? {};
+  const env = input.env;
+  const issues: PcqIssue[] = [];
+  const sources: Record<string, ConfigSource> = {};
+  const fileValues: ConfigFileValues = input.file ? readConfigFile(input.file.path, input.file.text, issues) : {};
+
+  /** The first defined of flag, env, file, default, remembering which one won. */
+  const pick = <V>(field: string, flag: V | undefined, envName: string | undefined, file: V | undefined, fallback: V): { value: V | string; source: ConfigSource; label: string } => {
+    const envValue = envName !== undefined ? env[envName] : undefined;
+    const chosen: [V | string, ConfigSource, string] =
+      flag !== undefined ? [flag, 'flag', `--${field}`]
+      : envValue !== undefined && envValue !== '' ? [envValue, 'env', envName!]
+      : file !== undefined ? [file, 'file', `${input.file?.path ?? 'config'} ${field}`]
+      : [fallback, 'default', `default ${field}`];
+    sources[field] = chosen[1];
+    return { value: chosen[0], source: chosen[1], label: chosen[2] };
+  };
+  const bad = (message: string, hint: string): void => { issues.push({ code: 'PCQ_CONFIG_INVALID', message, hint }); };
+
+  const root = resolve(input.cwd, String(pick('root', flags.root, 'PCQ_ROOT', undefined, '.').value));
+
+  const modeRaw = pick('mode', flags.mode, 'PCQ_MODE', undefined, 'dev');
+  const mode = parseMode(String(modeRaw.value));
+  if (mode === undefined) bad(`${modeRaw.label}: unknown mode "${String(modeRaw.value)}".`, 'Use dev, staging or prod (development and production are accepted too).');
+
+  const conc = pick('concurrency', flags.concurrency, 'PCQ_CONCURRENCY', fileValues.concurrency, DEFAULTS.concurrency);
+  const concurrency = typeof conc.value === 'number' ? conc.value : /^\s*\d+\s*$/.test(conc.value) ? Number(conc.value) : NaN;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) bad(`${conc.label}: concurrency must be a whole number from 1 to 256, got "${String(conc.value)}".`, 'Set it to how many steps may run at once, e.g. 4.');
+
+  const backendRaw = String(pick('graph.backend', flags.graph, 'PCQ_GRAPH_BACKEND', fileValues.graph?.backend, 'kuzu').value);
+  let graph: GraphSettings = { backend: 'kuzu' };
+  if (backendRaw === 'neo4j') {
+    const g = fileValues.graph ?? {};
+    graph = {
+      backend: 'neo4j',
+      uri: String(pick('graph.uri', undefined, 'PCQ_GRAPH_URI', g.uri, DEFAULTS.neo4j.uri).value),
+      user: String(pick('graph.user', undefined, 'PCQ_GRAPH_USER', g.user, DEFAULTS.neo4j.user).value),
+      passwordEnv: String(pick('graph.passwordEnv', undefined, 'PCQ_GRAPH_PASSWORD_ENV', g.passwordEnv, DEFAULTS.neo4j.passwordEnv).value),
+    };
+    if (g.database !== undefined) graph.database = g.database;
+  } else if (backendRaw !== 'kuzu') {
+    bad(`graph backend "${backendRaw}" is not known.`, 'Use kuzu (embedded, the default) or neo4j.');
+  }
+
+  const dir = (field: 'attestationsDir' | 'outboxDir', envName: string, fallback: string): string =>
+    absolute(root, String(pick(field, flags[field], envName, fileValues[field], fallback).value));
+  const attestationsDir = dir('attestationsDir', 'PCQ_ATTESTATIONS_DIR', DEFAULTS.attestationsDir);
+  const outboxDir = dir('outboxDir', 'PCQ_OUTBOX_DIR', DEFAULTS.outboxDir);
+
+  const actorEnv = env.PCQ_ACTOR || env.GITHUB_ACTOR || undefined;
+  const actor = flags.actor ?? actorEnv ?? input.osUser ?? 'unknown';
+  sources.actor = flags.actor !== undefined ? 'flag' : actorEnv !== undefined ? 'env' : 'default';
+
+  const level = pick('logLevel', flags.logLevel, 'PCQ_LOG_LEVEL', fileValues.logLevel, DEFAULTS.logLevel);
+  let logLevel: LogLevel = DEFAULTS.logLevel;
+  try {
+    logLevel = parseLogLevel(String(level.value), level.label);
+  } catch (err) {
+    issues.push({ code: 'PCQ_CONFIG_INVALID', message: (err as Error).message, hint: 'Use debug, info, warn or error.' });
+  }
+
+  const signingKeyEnv = fileValues.secrets?.signingKeyEnv ?? DEFAULTS.signingKeyEnv;
+  const required = [...new Set([signingKeyEnv, ...(graph.backend === 'neo4j' ? [graph.passwordEnv] : []), ...(fileValues.secrets?.required ?? [])])];
+  if (mode === 'staging' || mode === 'prod') issues.push(...productionChecks(mode, required, env));
+
+  if (issues.length > 0) throw new PcqErrors(issues);
+  const config: PcqConfig = { root, mode: mode!, concurrency, graph, attestationsDir, outboxDir, actor, logLevel, secrets: { signingKeyEnv, required }, sources };
+  if (input.file) config.configFile = input.file.path;
+  return config;
+}
+
+/** Staging/prod: every required secret set, and no dev-only override switched on (seed 002). */
+function productionChecks(mode: Mode, required: string[], env: Env): PcqIssue[] {
+  const issues: PcqIssue[] = [];
+  for (const name of required) {
+    if (env[name] === undefined || env[name] === '') {
+      issues.push({ code: 'PCQ_SECRET_MISSING', message: `PCQ_MODE=${mode} needs the secret ${name}, which is not set.`, hint: `Provide ${name} from your secret store (in GitHub Actions, a repository or environment secret); PCQ_MODE=dev runs without it.`, details: { variable: name } });
+    }
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith('PCQ_DEV_') && value !== undefined && /^(1|true|yes|on)$/i.test(value)) {
+      issues.push({ code: 'PCQ_DEV_OVERRIDE_FORBIDDEN', message: `${name} is a development-only switch and is on while PCQ_MODE=${mode}.`, hint: `Unset ${name}, or run with PCQ_MODE=dev.`, details: { variable: name } });
+    }
+  }
+  return issues;
+}
+
+export function parseMode(text: string): Mode | undefined {
+  const t = text.trim().toLowerCase();
+  if (t === 'dev' || t === 'development') return 'dev';
+  if (t === 'staging') return 'staging';
+  if (t === 'prod' || t === 'production') return 'prod';
+  return undefined;
+}
+
+function absolute(root: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(root, path);
+}
+
+function currentOsUser(): string | undefined {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return undefined; // no passwd entry (some containers)
+  }
+}
