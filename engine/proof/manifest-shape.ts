@@ -1,0 +1,98 @@
+// Structural check of a parsed manifest, mirroring manifest.schema.json rule for rule. Hand-written
+// instead of ajv because ajv compiles schemas with `new Function`, which a CSP-strict page (the
+// browser verifier) forbids; manifest-shape.test.ts keeps the two in agreement.
+
+export interface ShapeProblem {
+  path: string; // JSON Pointer-ish, e.g. /steps/3/inclusionProof/hashes/0
+  message: string;
+}
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const HEX32 = /^[0-9a-f]{64}$/;
+const G_KEY = /^G[A-Z2-7]{55}$/;
+const SIGNATURE = /^base64:[A-Za-z0-9+/]+={0,2}$/;
+
+const TOP = ['manifestId', 'executionId', 'runbookId', 'version', 'runbookDigest', 'executedAt', 'executedBy', 'actor', 'inputs', 'steps', 'merkleRoot', 'signature', 'reviews'];
+const STEP = ['stepId', 'attestation', 'proofs', 'attestationHash', 'inclusionProof'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fields(value: Record<string, unknown>, allowed: string[], path: string, out: ShapeProblem[]): void {
+  for (const key of allowed) if (!(key in value)) out.push({ path, message: `missing required field "${key}"` });
+  for (const key of Object.keys(value)) if (!allowed.includes(key)) out.push({ path, message: `unexpected field "${key}"` });
+}
+
+function text(value: unknown, path: string, out: ShapeProblem[], rule?: { min?: number; pattern?: RegExp; what?: string }): void {
+  if (typeof value !== 'string') out.push({ path, message: 'must be a string' });
+  else if (rule?.min !== undefined && value.length < rule.min) out.push({ path, message: 'must not be empty' });
+  else if (rule?.pattern && !rule.pattern.test(value)) out.push({ path, message: `must be ${rule.what}` });
+}
+
+function envelope(value: unknown, path: string, out: ShapeProblem[]): void {
+  if (!isRecord(value)) return void out.push({ path, message: 'must be a DSSE envelope object' });
+  fields(value, ['payloadType', 'payload', 'signatures'], path, out);
+  if ('payloadType' in value) text(value.payloadType, `${path}/payloadType`, out);
+  if ('payload' in value) text(value.payload, `${path}/payload`, out);
+  if (!('signatures' in value)) return;
+  if (!Array.isArray(value.signatures) || value.signatures.length === 0) return void out.push({ path: `${path}/signatures`, message: 'must be a non-empty list' });
+  value.signatures.forEach((s, i) => {
+    const p = `${path}/signatures/${i}`;
+    if (!isRecord(s)) return void out.push({ path: p, message: 'must be an object' });
+    fields(s, ['keyid', 'sig'], p, out);
+    if ('keyid' in s) text(s.keyid, `${p}/keyid`, out);
+    if ('sig' in s) text(s.sig, `${p}/sig`, out);
+  });
+}
+
+function step(value: unknown, path: string, out: ShapeProblem[]): void {
+  if (!isRecord(value)) return void out.push({ path, message: 'must be an object' });
+  fields(value, STEP, path, out);
+  if ('stepId' in value) text(value.stepId, `${path}/stepId`, out, { min: 1 });
+  if ('attestation' in value) envelope(value.attestation, `${path}/attestation`, out);
+  if ('proofs' in value) {
+    const proofs = value.proofs;
+    if (!isRecord(proofs)) out.push({ path: `${path}/proofs`, message: 'must be an object' });
+    else {
+      fields(proofs, ['preconditions', 'postconditions'], `${path}/proofs`, out);
+      for (const k of ['preconditions', 'postconditions']) if (k in proofs && !Array.isArray(proofs[k])) out.push({ path: `${path}/proofs/${k}`, message: 'must be a list' });
+    }
+  }
+  if ('attestationHash' in value) text(value.attestationHash, `${path}/attestationHash`, out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
+  if ('inclusionProof' in value) {
+    const ip = value.inclusionProof;
+    const p = `${path}/inclusionProof`;
+    if (!isRecord(ip)) return void out.push({ path: p, message: 'must be an object' });
+    fields(ip, ['leafIndex', 'treeSize', 'hashes'], p, out);
+    if ('leafIndex' in ip && !(Number.isInteger(ip.leafIndex) && (ip.leafIndex as number) >= 0)) out.push({ path: `${p}/leafIndex`, message: 'must be an integer ≥ 0' });
+    if ('treeSize' in ip && !(Number.isInteger(ip.treeSize) && (ip.treeSize as number) >= 1)) out.push({ path: `${p}/treeSize`, message: 'must be an integer ≥ 1' });
+    if ('hashes' in ip) {
+      if (!Array.isArray(ip.hashes)) out.push({ path: `${p}/hashes`, message: 'must be a list' });
+      else ip.hashes.forEach((h, i) => text(h, `${p}/hashes/${i}`, out, { pattern: HEX32, what: '64 lowercase hex' }));
+    }
+  }
+}
+
+/** Every way the value departs from manifest.schema.json; empty when it conforms. */
+export function checkManifestShape(value: unknown): ShapeProblem[] {
+  const out: ShapeProblem[] = [];
+  if (!isRecord(value)) return [{ path: '', message: 'a manifest must be a JSON object' }];
+  fields(value, TOP, '', out);
+  for (const k of ['manifestId', 'executionId', 'runbookId', 'version', 'executedAt']) if (k in value) text(value[k], `/${k}`, out, { min: 1 });
+  if ('actor' in value) text(value.actor, '/actor', out);
+  if ('runbookDigest' in value) text(value.runbookDigest, '/runbookDigest', out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
+  if ('merkleRoot' in value) text(value.merkleRoot, '/merkleRoot', out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
+  if ('executedBy' in value) text(value.executedBy, '/executedBy', out, { pattern: G_KEY, what: 'a G… Stellar public key' });
+  if ('signature' in value) text(value.signature, '/signature', out, { pattern: SIGNATURE, what: 'base64:<signature>' });
+  if ('inputs' in value && !isRecord(value.inputs)) out.push({ path: '/inputs', message: 'must be an object' });
+  if ('steps' in value) {
+    if (!Array.isArray(value.steps)) out.push({ path: '/steps', message: 'must be a list' });
+    else value.steps.forEach((s, i) => step(s, `/steps/${i}`, out));
+  }
+  if ('reviews' in value) {
+    if (!Array.isArray(value.reviews)) out.push({ path: '/reviews', message: 'must be a list' });
+    else value.reviews.forEach((r, i) => envelope(r, `/reviews/${i}`, out));
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+// The links between step attestations (FORMATS.md, DESIGN §5 "The chain"): unique steps, each
+// attestationHash = sha256(JCS(envelope)), previousAttestationHash naming the step before it in
+// chain order, parents naming the attestations of the step's `needs` (which must come earlier),
+// and the manifest's per-step proofs equal to the signed predicate's proofs.
+import { canonicalize } from './jcs.ts';
+
+export interface StepFacts {
+  index: number;
+  stepId: string;
+  claimedHash: string; // the manifest's attestationHash
+  canonical: string | undefined; // JCS(envelope), when readable
+  hash: string | undefined; // sha256 of canonical
+  predicate: Record<string, unknown> | undefined; // when the payload checked out
+}
+
+type Report = (code: string, check: string, message: string, stepId?: string) => void;
+type Pass = (code: string, check: string, message: string) => void;
+
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return canonicalize(a) === canonicalize(b);
+  } catch {
+    return false;
+  }
+}
+
+export function verifyStepLinks(steps: ReadonlyArray<{ stepId: string; proofs: unknown }>, facts: StepFacts[], fail: Report, pass: Pass): void {
+  const failuresBefore = { count: 0 };
+  const report: Report = (code, check, message, stepId) => {
+    failuresBefore.count++;
+    fail(code, check, message, stepId);
+  };
+
+  // Duplicates: the same stepId twice, or the same attestation twice.
+  const byStepId = new Map<string, number>();
+  const byHash = new Map<string, number>();
+  for (const f of facts) {
+    if (byStepId.has(f.stepId)) report('PCQ_DUPLICATE_STEP', 'duplicate-step', `stepId appears at positions ${byStepId.get(f.stepId)} and ${f.index}`, f.stepId);
+    else byStepId.set(f.stepId, f.index);
+    if (f.hash !== undefined) {
+      if (byHash.has(f.hash)) report('PCQ_DUPLICATE_STEP', 'duplicate-step', `the same attestation appears at positions ${byHash.get(f.hash)} and ${f.index}`, f.stepId);
+      else byHash.set(f.hash, f.index);
+    }
+  }
+
+  for (const f of facts) {
+    if (f.hash !== undefined && f.hash !== f.claimedHash) {
+      report('PCQ_CHAIN_BROKEN', 'attestation-hash', `attestationHash is ${f.claimedHash} but the attestation hashes to ${f.hash}`, f.stepId);
+    }
+    const p = f.predicate;
+    if (!p) continue;
+    const expectedPrevious = f.index === 0 ? null : facts[f.index - 1]!.hash ?? facts[f.index - 1]!.claimedHash;
+    if (p.previousAttestationHash !== expectedPrevious) {
+      report('PCQ_CHAIN_BROKEN', 'chain', f.index === 0
+        ? `the first attestation must have previousAttestationHash null, it has ${String(p.previousAttestationHash)}`
+        : `previousAttestationHash ${String(p.previousAttestationHash)} is not the attestation of the step before it (${facts[f.index - 1]!.stepId})`, f.stepId);
+    }
+    const needs = p.needs as string[];
+    const parents = p.parents as string[];
+    const problems: string[] = [];
+    if (needs.length !== parents.length) problems.push(`${needs.length} needs but ${parents.length} parents`);
+    else {
+      needs.forEach((need, j) => {
+        const at = byStepId.get(need);
+        if (at === undefined || at >= f.index) problems.push(`needs "${need}", which is not an earlier step of this manifest`);
+        else if (parents[j] !== (facts[at]!.hash ?? facts[at]!.claimedHash)) problems.push(`parent ${j} is not the attestation of "${need}"`);
+      });
+    }
+    if (problems.length > 0) report('PCQ_PARENTS_MISMATCH', 'parents', problems.join('; '), f.stepId);
+    if (!sameJson(steps[f.index]!.proofs, p.proofs)) {
+      report('PCQ_PROOFS_MISMATCH', 'proofs', 'the manifest\'s proofs for this step differ from the signed attestation\'s proofs', f.stepId);
+    }
+  }
+  if (failuresBefore.count === 0) pass('PCQ_CHAIN_BROKEN', 'chain', `${facts.length} attestations chained, parents and proofs match`);
+}

@@ -1,0 +1,124 @@
+// verifyManifest on genuine manifests and on every kind of tampering, with its exact codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { nodeSigner, nodeVerify } from './ed25519-node.ts';
+import { nobleVerify } from './ed25519-browser.ts';
+import { sha256Node } from './hash-node.ts';
+import { serializeManifest, type Manifest } from './manifest.ts';
+import { appendReview, buildReviewEnvelope } from './review-attestation.ts';
+import { sampleRun, RUNNER_SEED, OTHER_SEED } from './sample-run.fixture.ts';
+import type { TrustStore, TrustedKey } from './trust.ts';
+import { verifyManifest, type VerifyReport } from './verify-manifest.ts';
+import { signManifestCore } from './seal.ts';
+import { signedPart } from './manifest.ts';
+
+const runner = nodeSigner(RUNNER_SEED);
+const other = nodeSigner(OTHER_SEED);
+const key = (publicKey: string, over: Partial<TrustedKey> = {}): TrustedKey => ({ name: 'k', publicKey, roles: ['runner', 'reviewer'], status: 'active', validFrom: '2026-01-01T00:00:00Z', validUntil: null, ...over });
+const trust: TrustStore = { keys: [key(runner.keyid)] };
+const failedCodes = (r: VerifyReport) => [...new Set(r.checks.filter((c) => !c.ok).map((c) => c.code))].sort();
+const verifyNode = (text: string, t: TrustStore = trust) => verifyManifest(text, t, nodeVerify, { sha256: sha256Node });
+
+async function resign(m: Manifest, signer = runner): Promise<string> {
+  const core = signedPart(m as unknown as Record<string, unknown>);
+  return serializeManifest({ ...m, signature: await signManifestCore(core, signer) });
+}
+
+test('a genuine manifest verifies on the Node and the browser paths, every check ok', async () => {
+  const { manifest } = await sampleRun({ steps: 7 });
+  const text = serializeManifest(manifest);
+  for (const report of [await verifyNode(text), await verifyManifest(text, trust, nobleVerify)]) {
+    assert.deepEqual(failedCodes(report), []);
+    assert.equal(report.ok, true);
+    assert.ok(report.checks.length >= 8);
+  }
+});
+
+test('trust: unknown, revoked, outside the window, and wrong role each give their own code', async () => {
+  const text = serializeManifest((await sampleRun({ steps: 2 })).manifest);
+  assert.deepEqual(failedCodes(await verifyNode(text, { keys: [] })), ['PCQ_KEY_UNKNOWN']);
+  assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { status: 'revoked' })] })), ['PCQ_KEY_REVOKED']);
+  assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { validFrom: '2026-06-01T00:00:00Z' })] })), ['PCQ_KEY_NOT_VALID_AT']);
+  assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { status: 'retired', validUntil: '2026-02-01T00:00:00Z' })] })), ['PCQ_KEY_NOT_VALID_AT']);
+  assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { status: 'retired', validUntil: '2026-12-31T00:00:00Z' })] })), []);
+  assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { roles: ['verdict'] })] })), ['PCQ_KEY_UNKNOWN']);
+});
+
+test('tampering with a step, re-signing the manifest, still fails at the step signature', async () => {
+  const { manifest } = await sampleRun({ steps: 3 });
+  const forged = structuredClone(manifest);
+  const st = JSON.parse(Buffer.from(forged.steps[1]!.attestation.payload, 'base64').toString());
+  st.predicate.outputs = [{ id: 1, name: 'forged', score: 1 }];
+  forged.steps[1]!.attestation.payload = Buffer.from(JSON.stringify(st)).toString('base64');
+  const codes = failedCodes(await verifyNode(await resign(forged)));
+  assert.ok(codes.includes('PCQ_SIGNATURE_INVALID'), codes.join());
+  assert.ok(codes.includes('PCQ_MERKLE_ROOT_MISMATCH'));
+});
+
+test('removing, reordering, duplicating a step, or swapping in one from another run fails with the right codes', async () => {
+  const { manifest } = await sampleRun({ steps: 5 });
+  const removed = { ...manifest, steps: manifest.steps.filter((_, i) => i !== 2) };
+  const removedCodes = failedCodes(await verifyNode(await resign(removed)));
+  for (const code of ['PCQ_CHAIN_BROKEN', 'PCQ_INCLUSION_PROOF_INVALID', 'PCQ_MERKLE_ROOT_MISMATCH']) assert.ok(removedCodes.includes(code), `${code} in ${removedCodes}`);
+
+  const swapped = { ...manifest, steps: [manifest.steps[0]!, manifest.steps[2]!, manifest.steps[1]!, ...manifest.steps.slice(3)] };
+  const swappedCodes = failedCodes(await verifyNode(await resign(swapped)));
+  for (const code of ['PCQ_CHAIN_BROKEN', 'PCQ_PARENTS_MISMATCH', 'PCQ_INCLUSION_PROOF_INVALID']) assert.ok(swappedCodes.includes(code), `${code} in ${swappedCodes}`);
+
+  const duplicated = { ...manifest, steps: [...manifest.steps, manifest.steps[4]!] };
+  assert.ok(failedCodes(await verifyNode(await resign(duplicated))).includes('PCQ_DUPLICATE_STEP'));
+
+  const foreignRun = (await sampleRun({ steps: 5, asOf: '2026-03-02T10:00:00Z' })).manifest;
+  const foreign = { ...manifest, steps: manifest.steps.map((s, i) => (i === 3 ? foreignRun.steps[3]! : s)) };
+  const foreignCodes = failedCodes(await verifyNode(await resign(foreign)));
+  for (const code of ['PCQ_PAYLOAD_INVALID', 'PCQ_CHAIN_BROKEN', 'PCQ_MERKLE_ROOT_MISMATCH']) assert.ok(foreignCodes.includes(code), `${code} in ${foreignCodes}`);
+
+  const otherKey = (await sampleRun({ steps: 5, seed: OTHER_SEED })).manifest;
+  const mixed = { ...manifest, steps: manifest.steps.map((s, i) => (i === 1 ? otherKey.steps[1]! : s)) };
+  assert.ok(failedCodes(await verifyNode(await resign(mixed))).includes('PCQ_SIGNATURE_INVALID'));
+});
+
+test('manifest signature, proofs copy and attestationHash are each checked', async () => {
+  const { manifest } = await sampleRun({ steps: 3 });
+  const bySomeoneElse = await resign(manifest, other);
+  assert.deepEqual(failedCodes(await verifyNode(bySomeoneElse)), ['PCQ_MANIFEST_SIGNATURE_INVALID']);
+  const proofs = structuredClone(manifest);
+  proofs.steps[0]!.proofs.preconditions = [];
+  assert.deepEqual(failedCodes(await verifyNode(await resign(proofs))), ['PCQ_PROOFS_MISMATCH']);
+  const hash = structuredClone(manifest);
+  hash.steps[0]!.attestationHash = 'sha256:' + '0'.repeat(64);
+  assert.deepEqual(failedCodes(await verifyNode(await resign(hash))), ['PCQ_CHAIN_BROKEN']);
+  const root = { ...manifest, merkleRoot: 'sha256:' + '1'.repeat(64) };
+  assert.deepEqual(failedCodes(await verifyNode(await resign(root))), ['PCQ_INCLUSION_PROOF_INVALID', 'PCQ_MERKLE_ROOT_MISMATCH']);
+});
+
+test('reviews: a trusted reviewer verifies; an untrusted key, a foreign root or a bad signature does not', async () => {
+  const { manifest } = await sampleRun({ steps: 2 });
+  const review = { merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve' as const, reviewer: 'ombuds', source: { kind: 'local' as const }, at: '2026-03-02T00:00:00Z' };
+  const good = appendReview(manifest, await buildReviewEnvelope(review, runner));
+  assert.deepEqual(failedCodes(await verifyNode(serializeManifest(good))), []);
+  const untrusted = appendReview(manifest, await buildReviewEnvelope(review, other));
+  assert.deepEqual(failedCodes(await verifyNode(serializeManifest(untrusted))), ['PCQ_KEY_UNKNOWN']);
+  const foreign = appendReview(manifest, await buildReviewEnvelope({ ...review, merkleRoot: 'sha256:' + '2'.repeat(64) }, runner));
+  assert.deepEqual(failedCodes(await verifyNode(serializeManifest(foreign))), ['PCQ_REVIEW_INVALID']);
+  const env = await buildReviewEnvelope(review, runner);
+  const badSig = appendReview(manifest, { ...env, signatures: [{ keyid: runner.keyid, sig: env.signatures[0]!.sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }] });
+  assert.deepEqual(failedCodes(await verifyNode(serializeManifest(badSig))), ['PCQ_REVIEW_INVALID']);
+});
+
+test('malformed input gives coded failures, never a throw', async () => {
+  const { manifest } = await sampleRun({ steps: 2 });
+  const text = serializeManifest(manifest);
+  assert.deepEqual(failedCodes(await verifyNode('')), ['PCQ_MANIFEST_MALFORMED']);
+  assert.deepEqual(failedCodes(await verifyNode('{')), ['PCQ_MANIFEST_MALFORMED']);
+  assert.deepEqual(failedCodes(await verifyNode(42 as unknown as string)), ['PCQ_MANIFEST_MALFORMED']);
+  assert.deepEqual(failedCodes(await verifyNode('[]\n')), ['PCQ_SCHEMA_INVALID']);
+  assert.deepEqual(failedCodes(await verifyNode('{}\n')), ['PCQ_SCHEMA_INVALID']);
+  assert.deepEqual(failedCodes(await verifyNode(JSON.stringify(manifest))), ['PCQ_MANIFEST_NOT_CANONICAL']);
+  const weird = structuredClone(manifest) as unknown as { steps: Array<{ attestation: { payload: string } }> };
+  weird.steps[0]!.attestation.payload = Buffer.from('\uD800 not json', 'utf8').toString('base64');
+  const r = await verifyNode(await resign(weird as unknown as Manifest));
+  assert.equal(r.ok, false);
+  assert.ok(failedCodes(r).includes('PCQ_PAYLOAD_INVALID'));
+  assert.equal((await verifyNode(text)).ok, true);
+});
