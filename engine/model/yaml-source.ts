@@ -8,7 +8,7 @@
 //     (circular aliases), instead of yaml's toJS;
 //   - tags outside the YAML 1.2 core schema (`!!js/function`, `!foo`) are refused, never resolved.
 // One pass builds the value; locations are computed only for nodes that have an issue.
-import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type Document, type Node } from 'yaml';
+import { Composer, Lexer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type Document, type Node } from 'yaml';
 import type { PcqIssue, SourceLocation } from '../runtime/errors.ts';
 import { YAML_LIMITS } from './yaml-limits.ts';
 
@@ -29,6 +29,8 @@ const CORE_TAGS = new Set(
 // The parser's token stack sits a couple of entries above the data's nesting depth; this margin lets
 // the precise per-node depth check report moderate excess while the parser stops the extreme cases.
 const PARSER_STACK_LIMIT = YAML_LIMITS.maxDepth + 16;
+
+const MAX_SYNTAX_ISSUES = 20;
 
 class Refused extends Error {}
 
@@ -52,12 +54,16 @@ export function readYamlSource(text: string, file: string): YamlSource {
   }
 
   // Parse to CST tokens, watching the parser's stack so deep nesting stops early.
+  // Driven lexeme by lexeme (what Parser.parse does inside) so the stack is checked as it grows:
+  // parse() itself yields only finished documents, far too late for a megabyte of `[`.
   const parser = new Parser(lineCounter.addNewLine);
+  lineCounter.addNewLine(0);
   const tokens = [];
-  for (const token of parser.parse(text)) {
-    tokens.push(token);
+  for (const lexeme of new Lexer().lex(text, false)) {
+    for (const token of parser.next(lexeme)) tokens.push(token);
     if (parser.stack.length > PARSER_STACK_LIMIT) return refused(tooDeep(at(parser.offset)));
   }
+  for (const token of parser.end()) tokens.push(token);
   const composer = new Composer({ version: '1.2', schema: 'core', uniqueKeys: true, intAsBigInt: false });
   const docs: Document.Parsed[] = [];
   for (const doc of composer.compose(tokens, true, text.length)) docs.push(doc);
@@ -71,7 +77,8 @@ export function readYamlSource(text: string, file: string): YamlSource {
       location: at(docs[1]!.range[0]),
     });
   }
-  for (const err of doc.errors) {
+  // A broken file can yield thousands of follow-on errors; the first few locate the problem.
+  for (const err of doc.errors.slice(0, MAX_SYNTAX_ISSUES)) {
     const duplicate = err.code === 'DUPLICATE_KEY';
     issues.push({
       code: duplicate ? 'PCQ_YAML_DUPLICATE_KEY' : 'PCQ_YAML_SYNTAX',
@@ -81,6 +88,14 @@ export function readYamlSource(text: string, file: string): YamlSource {
     });
   }
 
+  if (doc.errors.length > MAX_SYNTAX_ISSUES) {
+    issues.push({
+      code: 'PCQ_YAML_SYNTAX',
+      message: `${doc.errors.length - MAX_SYNTAX_ISSUES} more YAML errors not shown`,
+      hint: 'Fix the first errors; the rest often follow from them.',
+      location: at(doc.errors[MAX_SYNTAX_ISSUES]!.pos[0]),
+    });
+  }
   const walk = new Walk(doc, at);
   let value: unknown;
   try {

@@ -1,0 +1,105 @@
+// Model bench: the full path from runbook text to a planned Runbook (hostile-input checks, JSON
+// Schema, normalisation, DAG checks, Kahn order) against `yaml`'s parseDocument alone on the same
+// 1,000-step text, in the same process, interleaved so both see the same machine load.
+// Target: ratio ≤ 1.1 (validation should cost little more than reading the YAML at all).
+// Run alone: node --import tsx bench/model.bench.ts
+import { parseDocument } from 'yaml';
+import { parseRunbook } from '../engine/model/parse-runbook.ts';
+import { planRunbook } from '../engine/plan/plan.ts';
+import { STEP_TYPES } from '../engine/model/step-types.ts';
+
+export interface BenchResult {
+  name: string;
+  ratio: number;
+  details: Record<string, unknown>;
+}
+
+/** A realistic runbook of `count` steps: every kind, explicit and implicit needs, provers, retries. */
+export function generateRunbookYaml(count: number): string {
+  const lines = [
+    'runbookId: BENCH',
+    'name: Generated bench runbook',
+    'version: "1.0"',
+    'description: A wide and deep DAG for measuring the loader.',
+    'inputs:',
+    '  since: {type: date, required: true}',
+    'defaults:',
+    '  retry: {attempts: 3, backoff: [2s, 4s, 8s]}',
+    '  timeout: 30s',
+    'steps:',
+  ];
+  for (let i = 0; i < count; i++) {
+    const type = STEP_TYPES[i % STEP_TYPES.length]!;
+    lines.push(`  - stepId: step-${i}`, `    type: ${type}`, `    description: Step number ${i} of the generated runbook`);
+    if (i > 0 && i % 3 === 0) lines.push(`    needs: [step-${i - 1}, step-${Math.floor(i / 2)}]`);
+    if (i % 5 === 0) lines.push('    preconditions: ["authority:read"]');
+    if (i % 7 === 0) lines.push('    retry: {attempts: 2, backoff: [500ms]}', '    timeout: 1m');
+    lines.push(...kindFields(type, i));
+  }
+  lines.push(
+    'provers:',
+    '  preconditions:',
+    '    "authority:read": {type: opa, policy: intelgraph.allow, input: {action: read, resource: entity}}',
+  );
+  return lines.join('\n') + '\n';
+}
+
+function kindFields(type: string, i: number): string[] {
+  switch (type) {
+    case 'query': return [`    cypher: "MATCH (e:Entity) WHERE e.rank > $min RETURN e.id AS id LIMIT ${i + 1}"`, '    params: {min: "params.since"}'];
+    case 'mutation': return ['    cypher: "MATCH (e:Entity {id: $id}) SET e.seen = true"'];
+    case 'transform': return ['    filter: "row.score > 0.5"', '    map: {id: "row.id", score: "row.score * 2.0"}', '    sortBy: [id]'];
+    case 'aggregate': return ['    groupBy: [kind]', '    metrics:', '      total: {op: count}', '      mean: {op: avg, field: score}'];
+    case 'assertion': return ['    metrics: {n: "size(steps)"}', '    assert: ["n >= 0.0"]'];
+    case 'external_api': return ['    connector: enrichment', '    path: /v1/enrich', '    body: "steps"'];
+    case 'export': return ['    format: json', `    name: out-${i}.json`];
+    default: return ['    channel: email', '    to: [ops@example.com]', `    subject: "Step ${i}"`, '    text: "Done: {{ size(steps) }}"'];
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export async function runModelBench(options: { steps?: number; iterations?: number } = {}): Promise<BenchResult> {
+  const steps = options.steps ?? 1000;
+  const iterations = options.iterations ?? 25;
+  const text = generateRunbookYaml(steps);
+  const full = () => {
+    const parsed = parseRunbook(text, 'bench.yaml');
+    if (!parsed.runbook) throw new Error(`bench runbook is invalid: ${JSON.stringify(parsed.issues.slice(0, 3))}`);
+    return planRunbook(parsed.runbook);
+  };
+  const baseline = () => parseDocument(text);
+  for (let i = 0; i < 5; i++) { full(); baseline(); } // warm-up: JIT, ajv compile
+  const fullMs: number[] = [];
+  const baseMs: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    let t = performance.now();
+    baseline();
+    baseMs.push(performance.now() - t);
+    t = performance.now();
+    full();
+    fullMs.push(performance.now() - t);
+  }
+  const fullMedian = median(fullMs);
+  const baseMedian = median(baseMs);
+  return {
+    name: 'model: load+validate+plan vs yaml.parseDocument (1,000 steps)',
+    ratio: fullMedian / baseMedian,
+    details: {
+      steps,
+      bytes: Buffer.byteLength(text),
+      iterations,
+      fullMedianMs: Number(fullMedian.toFixed(2)),
+      parseDocumentMedianMs: Number(baseMedian.toFixed(2)),
+      target: '≤ 1.1',
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await runModelBench();
+  console.log(`${result.name}: ratio ${result.ratio.toFixed(3)}`, result.details);
+}
