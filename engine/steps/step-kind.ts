@@ -14,6 +14,8 @@ export interface ArtifactRef {
 
 export interface ArtifactSink {
   write(name: string, bytes: Uint8Array, mediaType: string): Promise<ArtifactRef>;
+  /** The bytes of an artifact written earlier in this run (notify `attach`); undefined when unknown. */
+  read?(name: string): Promise<Uint8Array | undefined>;
 }
 
 /** One recorded exchange with the outside world, kept as evidence so a run replays offline. */
