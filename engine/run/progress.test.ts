@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatDuration, formatSummary, ProgressWriter } from './progress.ts';
+import { schedule, type ScheduleNode, type StepContext } from './scheduler.ts';
+import { FakeClock } from '../testing/fake-clock.ts';
+import { PcqError } from '../runtime/errors.ts';
+
+const nodes: ScheduleNode[] = [
+  { id: 'query-entities', needs: [] },
+  { id: 'enrich', needs: ['query-entities'] },
+  { id: 'licenses', needs: [] },
+  { id: 'export-report', needs: ['enrich'] },
+];
+
+/** query-entities takes 1.2 s; enrich fails with a 503 every time; licenses takes 80 ms. */
+async function runWith(writer: ProgressWriter) {
+  const clock = new FakeClock();
+  const run = async (id: string, ctx: StepContext): Promise<string> => {
+    await clock.sleep({ 'query-entities': 1200, enrich: 300, licenses: 80 }[id] ?? 0, ctx.signal);
+    if (id === 'enrich') throw new PcqError({ code: 'PCQ_HTTP_503', message: 'enrichment API unavailable' });
+    return id;
+  };
+  const p = schedule({ nodes, concurrency: 2, clock, run, onEvent: writer.onEvent });
+  await clock.runAll();
+  const result = await p;
+  writer.finish(result.results, result.durationMs);
+  return result;
+}
+
+test('plain mode: one append-only line per event, then the summary table', async () => {
+  let out = '';
+  await runWith(new ProgressWriter({ write: (t) => (out += t), isTTY: false, stepIds: nodes.map((n) => n.id) }));
+  assert.equal(out, [
+    '▶ query-entities started',
+    '▶ licenses started',
+    '✓ licenses succeeded in 80 ms',
+    '✓ query-entities succeeded in 1.2 s',
+    '▶ enrich started',
+    '↻ enrich attempt 1 failed: PCQ_HTTP_503 enrichment API unavailable — retrying in 2.0 s',
+    '▶ enrich started (attempt 2)',
+    '↻ enrich attempt 2 failed: PCQ_HTTP_503 enrichment API unavailable — retrying in 4.0 s',
+    '▶ enrich started (attempt 3)',
+    '✗ enrich failed after 3 attempts in 6.9 s: PCQ_HTTP_503 enrichment API unavailable',
+    '− export-report skipped (enrich failed)',
+    '',
+    'step              status     attempts  duration',
+    '✓ query-entities  succeeded  1         1.2 s',
+    '✗ enrich          failed     3         6.9 s',
+    '✓ licenses        succeeded  1         80 ms',
+    '− export-report   skipped    0         —',
+    '4 steps: 2 succeeded, 1 failed, 1 skipped · 8.1 s',
+    '',
+  ].join('\n'));
+  assert.ok(!out.includes('\x1b'), 'no escape codes outside a terminal');
+});
+
+/** A tiny terminal: enough of VT100 (cursor up/down, CR, clear line) to see the final screen. */
+function screen(stream: string): string[] {
+  const rows: string[] = [''];
+  let r = 0;
+  let c = 0;
+  const re = /\x1b\[(\d*)([ABK])|\r|\n|[^\x1b\r\n]+/gy;
+  for (const m of stream.matchAll(re)) {
+    const [tok, n, op] = m;
+    if (op === 'A') r = Math.max(0, r - Number(n || 1));
+    else if (op === 'B') r += Number(n || 1);
+    else if (op === 'K') rows[r] = '';
+    else if (tok === '\r') c = 0;
+    else if (tok === '\n') { r++; c = 0; }
+    else {
+      const row = (rows[r] ?? '').padEnd(c);
+      rows[r] = row.slice(0, c) + tok + row.slice(c + tok.length);
+      c += tok.length;
+    }
+    while (rows.length <= r) rows.push('');
+  }
+  return rows;
+}
+
+test('terminal mode: one line per step, rewritten in place, then the summary', async () => {
+  let out = '';
+  await runWith(new ProgressWriter({ write: (t) => (out += t), isTTY: true, stepIds: nodes.map((n) => n.id) }));
+  const lines = screen(out);
+  assert.deepEqual(lines.slice(0, 5), [
+    '✓ query-entities  succeeded  1.2 s',
+    '✗ enrich          failed     6.9 s',
+    '✓ licenses        succeeded  80 ms',
+    '− export-report   skipped    enrich failed',
+    '',
+  ]);
+  assert.equal(lines[5], 'step              status     attempts  duration');
+  // Exactly one line per step above the summary: updates were in place, not appended.
+  assert.equal(out.split('\n').length - 1, 4 + 1 + 6);
+});
+
+test('durations read naturally at every scale', () => {
+  assert.deepEqual([0, 999.6, 1000, 59_949, 61_000, 3_725_000, -1, NaN].map(formatDuration), ['0 ms', '1.0 s', '1.0 s', '59.9 s', '1 m 01 s', '62 m 05 s', '—', '—']);
+  assert.equal(formatSummary([], 0), 'step  status  attempts  duration\n0 steps: 0 succeeded, 0 failed, 0 skipped · 0 ms\n');
+});
