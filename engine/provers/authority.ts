@@ -8,7 +8,7 @@ import type { ProverSpec } from '../model/runbook.ts';
 import type { CelEngine } from '../steps/step-kind.ts';
 import { resolveActor } from '../runtime/policy-set.ts';
 import type { PolicySet, ProofResult, ProverContext, ProverKind } from './prover-kind.ts';
-import { describeCelValue, failed, isPlainObject, passed, specIssue, stringField } from './proof-outcome.ts';
+import { describeCelValue, failed, isPlainObject, messageOf, passed, specIssue, stringField } from './proof-outcome.ts';
 
 const TYPE = 'authority';
 
@@ -54,7 +54,7 @@ async function prove(ctx: ProverContext): Promise<ProofResult> {
   try {
     value = ctx.cel.evaluate(policies.rules[name]!, { input, actor, params: ctx.params, asOf: ctx.asOf });
   } catch (err) {
-    return failed(spec, TYPE, `Denied: rule ${name} could not be evaluated (${(err as Error).message})`, { ...details, error: (err as Error).message });
+    return failed(spec, TYPE, `Denied: rule ${name} could not be evaluated (${messageOf(err)})`, { ...details, error: messageOf(err) });
   }
   const who = `${ctx.actor} (roles: ${actor.roles.join(', ') || 'none'})`;
   if (value === true) return passed(spec, TYPE, `Policy ${name} allowed ${who} to ${what}`, { ...details, value: true });

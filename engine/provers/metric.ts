@@ -9,7 +9,7 @@ import type { CelEngine } from '../steps/step-kind.ts';
 import type { Row } from '../graph/graph-store.ts';
 import type { ProofResult, ProverContext, ProverKind } from './prover-kind.ts';
 import { shownOperator, splitComparison } from './comparison.ts';
-import { describeCelValue, failed, isPlainObject, passed, specIssue, stringField } from './proof-outcome.ts';
+import { describeCelValue, failed, isPlainObject, messageOf, passed, specIssue, stringField } from './proof-outcome.ts';
 
 const TYPE = 'metric';
 
@@ -58,7 +58,7 @@ async function prove(ctx: ProverContext): Promise<ProofResult> {
       try {
         queryParams[name] = cel.evaluate(String(expr), base);
       } catch (err) {
-        return failed(spec, TYPE, `Metric not proven: query parameter ${name} failed (${(err as Error).message})`, { query, assertion });
+        return failed(spec, TYPE, `Metric not proven: query parameter ${name} failed (${messageOf(err)})`, { query, assertion });
       }
     }
   }
@@ -66,7 +66,7 @@ async function prove(ctx: ProverContext): Promise<ProofResult> {
   try {
     rows = (jsonNumbers(await ctx.graph.query(query, queryParams, ctx.signal)) as Row[]);
   } catch (err) {
-    return failed(spec, TYPE, `Metric not proven: the query failed (${(err as Error).message})`, { query, assertion, error: (err as Error).message });
+    return failed(spec, TYPE, `Metric not proven: the query failed (${messageOf(err)})`, { query, assertion, error: messageOf(err) });
   }
   const row = rows[0];
   const measured = scalarColumns(row);
@@ -77,8 +77,8 @@ async function prove(ctx: ProverContext): Promise<ProofResult> {
   try {
     value = cel.evaluate(assertion, vars);
   } catch (err) {
-    const why = rows.length === 0 ? 'the query returned no rows' : (err as Error).message;
-    return failed(spec, TYPE, `Metric not proven: ${assertion} could not be evaluated (${why})`, { ...details, error: (err as Error).message });
+    const why = rows.length === 0 ? 'the query returned no rows' : messageOf(err);
+    return failed(spec, TYPE, `Metric not proven: ${assertion} could not be evaluated (${why})`, { ...details, error: messageOf(err) });
   }
   const held = value === true;
   const cmp = splitComparison(assertion);

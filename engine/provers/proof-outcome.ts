@@ -37,3 +37,8 @@ export function describeCelValue(value: unknown): string {
   if (value === null || value === undefined || typeof value === 'boolean') return String(value);
   return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
 }
+
+/** A message for anything thrown (a rejected promise may carry a bare string). */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
