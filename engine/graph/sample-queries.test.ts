@@ -123,7 +123,7 @@ describe('sample runbook queries on the embedded database', () => {
   });
 
   it('R3: the week before asOf has new entities, new relationships, and source documents to cite', async () => {
-    const inWeek = (t: string | null) => t !== null && t >= WEEK_START && t < ASOF;
+    const inWeek = (t: string | null | undefined) => typeof t === "string" && t >= WEEK_START && t < ASOF;
     const newEntities = entities.filter((e) => inWeek(e.createdAt)).map((e) => ({ id: e.id, name: e.name, kind: e.kind, createdAt: e.createdAt })).sort(byString('createdAt', 'id'));
     assert.ok(newEntities.length > 0);
     assert.deepEqual(await query('R3 new-entities', WEEK_PARAMS), newEntities);
