@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { RUNBOOK_SCHEMA, schemaIssues } from './runbook-schema.ts';
+import { readYamlSource } from './yaml-source.ts';
+import { STEP_TYPES } from './step-types.ts';
+import { PROVER_TYPES } from './prover-types.ts';
+
+const issuesOf = (yaml: string) => {
+  const source = readYamlSource(yaml, 'rb.yaml');
+  assert.deepEqual(source.issues, []);
+  return schemaIssues(source.value, source.locate);
+};
+const runbook = (steps: string) => `runbookId: T\nname: t\nversion: "1"\nsteps:\n${steps}`;
+
+// One minimal valid step per type; the schema must accept each and refuse a foreign field on each.
+const MINIMAL: Record<string, string> = {
+  query: '    cypher: MATCH (n) RETURN n\n',
+  mutation: '    cypher: MATCH (n) SET n.x = 1\n',
+  transform: '    filter: row.x > 1.0\n',
+  aggregate: '    metrics: {total: {op: count}}\n',
+  assertion: '',
+  external_api: '    connector: enrichment\n',
+  export: '    format: csv\n    name: out.csv\n',
+  notify: '    channel: email\n    to: [a@example.com]\n    subject: s\n    text: t\n',
+};
+
+test('the schema lists exactly STEP_TYPES and PROVER_TYPES', () => {
+  const defs = (RUNBOOK_SCHEMA as { definitions: Record<string, { properties: Record<string, { enum: string[] }> }> }).definitions;
+  assert.deepEqual(defs.step!.properties.type!.enum, [...STEP_TYPES]);
+  assert.deepEqual(defs.prover!.properties.type!.enum, [...PROVER_TYPES]);
+  assert.deepEqual(Object.keys(MINIMAL), [...STEP_TYPES]);
+});
+
+test('the schema is valid draft-07 for editors (a fresh strict ajv compiles it)', () => {
+  const ajv = new Ajv({ strict: false });
+  ajv.addFormat('uri', true);
+  assert.equal(typeof ajv.compile(RUNBOOK_SCHEMA), 'function');
+});
+
+test('the seed R1 JSON passes the schema unchanged', () => {
+  const text = readFileSync('engine/testing/fixtures/seed-R1.json', 'utf8');
+  const source = readYamlSource(text, 'seed-R1.json');
+  assert.deepEqual(schemaIssues(source.value, source.locate), []);
+});
+
+for (const type of STEP_TYPES) {
+  test(`a minimal ${type} step is valid, and a foreign field in it is located`, () => {
+    assert.deepEqual(issuesOf(runbook(`  - stepId: s\n    type: ${type}\n${MINIMAL[type]}`)), []);
+    const bad = issuesOf(runbook(`  - stepId: s\n    type: ${type}\n${MINIMAL[type]}    colour: red\n`));
+    assert.equal(bad.length, 1, JSON.stringify(bad));
+    assert.equal(bad[0]!.code, 'PCQ_SCHEMA');
+    assert.match(bad[0]!.message, /steps\[0\] \("s"\): unknown field "colour"/);
+    assert.equal(bad[0]!.location?.line, 7 + MINIMAL[type]!.split('\n').length - 1);
+    assert.equal(bad[0]!.location?.col, 5);
+  });
+}
+
+test('a field of another type is unknown here (cypher on a notify step)', () => {
+  const issues = issuesOf(runbook(`  - stepId: s\n    type: notify\n${MINIMAL.notify}    cypher: MATCH (n) RETURN n\n`));
+  assert.deepEqual(issues.map((i) => i.code), ['PCQ_SCHEMA']);
+  assert.match(issues[0]!.hint!, /channel, to, subject, text, attach/);
+});
+
+test('an unknown step type is one PCQ_UNKNOWN_STEP_TYPE at the type value, with the list', () => {
+  const issues = issuesOf(runbook('  - stepId: s\n    type: spel\n    extra: 1\n'));
+  assert.deepEqual(issues.map((i) => [i.code, i.location?.line, i.location?.col]), [['PCQ_UNKNOWN_STEP_TYPE', 6, 11]]);
+  assert.match(issues[0]!.hint!, /query, mutation/);
+});
+
+test('version written as a number gets a hint to quote it', () => {
+  const issues = issuesOf('runbookId: T\nname: t\nversion: 1.0\nsteps:\n  - {stepId: s, type: assertion}\n');
+  assert.deepEqual(issues.map((i) => [i.code, i.location?.line]), [['PCQ_SCHEMA', 3]]);
+  assert.match(issues[0]!.hint!, /version: "1.0"/);
+});
+
+test('every problem is reported at once: missing fields, bad enum, bad duration, missing connector', () => {
+  const issues = issuesOf(runbook([
+    '  - stepId: q\n    type: query\n',
+    '  - stepId: e\n    type: export\n    format: docx\n    name: x\n',
+    '  - stepId: t\n    type: assertion\n    timeout: 5 minutes\n',
+    '  - stepId: x\n    type: external_api\n    method: POST\n',
+  ].join('')));
+  assert.deepEqual(issues.map((i) => [i.code, i.location?.line]), [
+    ['PCQ_SCHEMA', 5], ['PCQ_SCHEMA', 9], ['PCQ_SCHEMA', 13], ['PCQ_SCHEMA', 14],
+  ]);
+  assert.match(issues[0]!.message, /missing required field "cypher"/);
+  assert.match(issues[2]!.message, /not a duration/);
+  assert.match(issues[3]!.message, /"connector".*or "endpoint"/);
+});
+
+test('top-level typos and a missing steps list are reported', () => {
+  const issues = issuesOf('runbookId: T\nname: t\nversion: "1"\nstep: []\n');
+  assert.deepEqual(issues.map((i) => i.message).sort(), ['runbook: missing required field "steps"', 'runbook: unknown field "step"']);
+});
+
+test('dataset may not escape runbooks/data/', () => {
+  for (const dataset of ['../secrets', '/etc', 'a/../../b']) {
+    const issues = issuesOf(`runbookId: T\nname: t\nversion: "1"\ndataset: ${dataset}\nsteps:\n  - {stepId: s, type: assertion}\n`);
+    assert.equal(issues.length, 1, dataset);
+  }
+  assert.deepEqual(issuesOf('runbookId: T\nname: t\nversion: "1"\ndataset: intel/sample\nsteps:\n  - {stepId: s, type: assertion}\n'), []);
+});
