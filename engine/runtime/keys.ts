@@ -1,0 +1,94 @@
+// Runner keys (DESIGN §5: Ed25519, shown as Stellar strkeys, so the attestation key and the Stellar
+// account are one identity). The secret comes from RUNNER_SECRET (an S… seed); in dev only, a key
+// is created on first use in .pcq/keys/runner.secret (git-ignored, 0600) and listed as an active
+// dev runner in the overlay .pcq/trust.local.yaml. In staging/prod a missing secret fails fast
+// (seed 002, "fail-fast secrets"). A secret is never printed or logged, and never appears in an
+// error message, except by `pcq keys generate`, whose job it is.
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { PcqError } from './errors.ts';
+import { LOCAL_TRUST_FILE, parseTrustDocument } from './trust-store.ts';
+import { nodeSigner } from '../proof/ed25519-node.ts';
+import { decodeStrKey, encodeStrKey, tryDecodeStrKey } from '../proof/strkey.ts';
+import type { Signer } from '../proof/signer.ts';
+
+export const RUNNER_SECRET_ENV = 'RUNNER_SECRET';
+export const DEV_KEY_FILE = '.pcq/keys/runner.secret';
+
+export interface KeyPairStrings {
+  secret: string; // S…
+  publicKey: string; // G…
+}
+
+export function generateKeyPair(random: (n: number) => Uint8Array = (n) => new Uint8Array(randomBytes(n))): KeyPairStrings {
+  const seed = random(32);
+  return { secret: encodeStrKey('seed', seed), publicKey: nodeSigner(seed).keyid };
+}
+
+/** A Signer from an S… seed; the error never echoes the value. */
+export function signerFromSecret(secret: string, origin: string): Signer {
+  const seed = tryDecodeStrKey('seed', secret.trim());
+  if (!seed) {
+    throw new PcqError({ code: 'PCQ_SECRET_INVALID', message: `${origin} is not a Stellar secret seed (S…, 56 characters with a valid checksum)`, hint: 'Generate one with `pcq keys generate` and store the S… value as the secret.' });
+  }
+  return nodeSigner(seed);
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Adds the dev key to .pcq/trust.local.yaml unless it is already listed there. */
+async function ensureDevTrust(root: string, publicKey: string, now: () => Date): Promise<void> {
+  const path = join(root, LOCAL_TRUST_FILE);
+  const text = (await readOptional(path)) ?? '# Local dev overlay (git-ignored): keys trusted on this machine only.\nkeys:\n';
+  const { trust } = parseTrustDocument(text, path);
+  if (trust.keys.some((k) => k.publicKey === publicKey)) return;
+  const entry = `  - name: dev-runner-local\n    publicKey: ${publicKey}\n    roles: [runner, reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n    description: created by pcq on ${now().toISOString()} for dev mode\n`;
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text.endsWith('\n') ? text + entry : text + '\n' + entry);
+}
+
+export interface RunnerSignerSource {
+  env: Record<string, string | undefined>;
+  root: string;
+  mode: 'dev' | 'staging' | 'prod';
+  now?: () => Date;
+}
+
+export async function loadRunnerSigner(source: RunnerSignerSource): Promise<{ signer: Signer; origin: 'env' | 'dev-key' }> {
+  const secret = source.env[RUNNER_SECRET_ENV];
+  if (secret !== undefined && secret.trim() !== '') return { signer: signerFromSecret(secret, RUNNER_SECRET_ENV), origin: 'env' };
+  if (source.mode !== 'dev') {
+    throw new PcqError({
+      code: 'PCQ_SECRET_MISSING',
+      message: `PCQ_MODE=${source.mode} needs ${RUNNER_SECRET_ENV} (the runner's S… signing seed), which is not set`,
+      hint: `Store the seed from \`pcq keys generate\` as the ${RUNNER_SECRET_ENV} secret and list its G… key in policies/trust.yaml; dev mode creates a local key instead.`,
+    });
+  }
+  const path = join(source.root, DEV_KEY_FILE);
+  let text = await readOptional(path);
+  if (text === undefined) {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    text = generateKeyPair().secret + '\n';
+    await writeFile(path, text, { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+      text = await readFile(path, 'utf8'); // another process created it first: use theirs
+    });
+    await chmod(path, 0o600);
+  }
+  const signer = signerFromSecret(text, DEV_KEY_FILE);
+  await ensureDevTrust(source.root, signer.keyid, source.now ?? (() => new Date()));
+  return { signer, origin: 'dev-key' };
+}
+
+/** The raw public key bytes of a G… strkey (for exports and displays). */
+export function publicKeyBytes(publicKey: string): Uint8Array {
+  return decodeStrKey('public', publicKey);
+}
