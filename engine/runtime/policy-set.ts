@@ -77,7 +77,10 @@ function parseAuthority(doc: PolicyText, into: PolicySet, issues: PcqIssue[]): v
   const actors = yaml.value.actors ?? {};
   if (!isObject(actors)) bad(['actors'], '`actors` must map logins to `{roles: [...]}`', 'Write `actors:` then `login: {roles: [reader]}` lines.');
   else {
+    const seen = new Set<string>();
     for (const [login, facts] of Object.entries(actors)) {
+      if (seen.has(login.toLowerCase())) bad(['actors', login], `actor "${login}" is listed twice (logins ignore case)`, 'Keep one entry per login.');
+      seen.add(login.toLowerCase());
       if (!isObject(facts) || !isStringList(facts.roles)) {
         bad(['actors', login], `actor "${login}" needs \`roles\`: a list of role names`, 'Give every actor a `roles:` list (it may be empty: `roles: []`).');
       } else if (login.includes('*') && !(login.endsWith('*') && login.indexOf('*') === login.length - 1)) {
@@ -159,16 +162,20 @@ export interface ActorFacts {
 }
 
 /** Exact login first, then the longest matching `prefix*` pattern; unknown actors get undefined
- *  (and authority rules then deny). GitHub logins cannot contain ':' so `local:*` never matches one. */
+ *  (and authority rules then deny). Logins compare case-insensitively, as GitHub's do. GitHub
+ *  logins cannot contain ':', so the CLI's `local:*` pattern never matches a GitHub actor. */
 export function resolveActor(policies: PolicySet, login: string): ActorFacts | undefined {
   if (login === '') return undefined;
-  const exact = Object.hasOwn(policies.actors, login) ? policies.actors[login] : undefined;
-  if (exact && !login.endsWith('*')) return { ...exact, roles: [...exact.roles], login, matchedBy: login };
-  let best: string | undefined;
-  for (const key of Object.keys(policies.actors)) {
-    if (!key.endsWith('*')) continue;
-    const prefix = key.slice(0, -1);
-    if (prefix !== '' && login.startsWith(prefix) && (!best || key.length > best.length)) best = key;
+  const wanted = login.toLowerCase();
+  const keys = Object.keys(policies.actors);
+  const exact = wanted.endsWith('*') ? undefined : keys.find((k) => !k.endsWith('*') && k.toLowerCase() === wanted);
+  let best = exact;
+  if (!best) {
+    for (const key of keys) {
+      if (!key.endsWith('*')) continue;
+      const prefix = key.slice(0, -1).toLowerCase();
+      if (prefix !== '' && wanted.startsWith(prefix) && (!best || key.length > best.length)) best = key;
+    }
   }
   if (!best) return undefined;
   const facts = policies.actors[best]!;
