@@ -5,7 +5,7 @@
 //     10 waves of 100 setTimeout(10 ms) awaited raw. Efficiency = ideal / actual, target ≥ 95 %.
 import { schedule, type ScheduleNode } from '../engine/run/scheduler.ts';
 import { systemClock } from '../engine/runtime/clock.ts';
-import { createRandom, randomInt } from '../engine/runtime/random.ts';
+import { sparseDag } from '../engine/testing/random-dag.ts';
 
 export interface BenchFigure {
   name: string;
@@ -15,19 +15,6 @@ export interface BenchFigure {
   target?: string;
   pass?: boolean;
   details: Record<string, unknown>;
-}
-
-/** A random sparse DAG in topological order: node i needs 0–3 earlier nodes (seeded, reproducible). */
-export function sparseDag(size: number, seedHex = '5eed'): ScheduleNode[] {
-  const random = createRandom(seedHex);
-  const nodes: ScheduleNode[] = [];
-  for (let i = 0; i < size; i++) {
-    const needs = new Set<string>();
-    const count = i === 0 ? 0 : randomInt(random, 0, Math.min(3, i));
-    for (let k = 0; k < count; k++) needs.add(`s${randomInt(random, Math.max(0, i - 200), i - 1)}`);
-    nodes.push({ id: `s${i}`, needs: [...needs] });
-  }
-  return nodes;
 }
 
 /** The baseline: Kahn's algorithm with a FIFO ready list and `concurrency` tasks in flight. */

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { schedule, type ScheduleNode, type SchedulerEvent, type StepContext } from './scheduler.ts';
 import { FakeClock } from '../testing/fake-clock.ts';
 import { PcqError } from '../runtime/errors.ts';
+import { systemClock } from '../runtime/clock.ts';
+import { sparseDag } from '../testing/random-dag.ts';
 
 const T = { timeout: 10_000 };
 
@@ -263,4 +265,21 @@ test('a step that throws synchronously is a failed attempt, not a crash', T, asy
   const r = await drive(clock, schedule({ nodes: roots(['s']), concurrency: 1, clock, run }));
   assert.equal(r.byId.get('s')!.error?.code, 'PCQ_CEL_ERROR');
   assert.equal(r.byId.get('s')!.attempts, 1); // PCQ_CEL_ERROR is a verdict, not a hiccup
+});
+
+test('10,000 steps on the real clock: each runs once, after its needs, and no timer is left armed', T, async () => {
+  const nodes = sparseDag(10_000, 'abcd');
+  const done = new Set<string>();
+  const run = async (id: string): Promise<void> => {
+    const node = nodes[Number(id.slice(1))]!;
+    for (const need of node.needs) assert.ok(done.has(need));
+    assert.ok(!done.has(id));
+    done.add(id);
+  };
+  const r = await schedule({ nodes, concurrency: 8, clock: systemClock, run });
+  assert.equal(r.ok, true);
+  assert.equal(done.size, 10_000);
+  // Armed per-step timeouts (60 s) would keep the process alive; all must have been cleared.
+  const handles = (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo().filter((h) => h === 'Timeout');
+  assert.ok(handles.length < 5, `${handles.length} timers still armed`);
 });
