@@ -37,7 +37,7 @@ steps:
   - stepId: query-entities
     type: query
     description: Find entities with missing fields
-    cypher: MATCH (e:Entity) WHERE e.email IS NULL RETURN e.id AS id, e.name AS name ORDER BY id
+    cypher: "MATCH (e:Entity) WHERE e.email IS NULL RETURN e.id AS id, e.name AS name ORDER BY id"
     preconditions: ["authority:read_entities"]
   - stepId: fetch-external-data
     type: external_api
@@ -48,7 +48,7 @@ steps:
   - stepId: update-entities
     type: mutation
     description: Update entities in the graph
-    cypher: MATCH (e:Entity {id: $id}) SET e.email = $email
+    cypher: "MATCH (e:Entity {id: $id}) SET e.email = $email"
     preconditions: ["authority:write_entities"]
   - stepId: assert-completeness
     type: assertion
@@ -62,7 +62,7 @@ provers:
   postconditions:
     "kpi:completeness>=0.95":
       type: metric
-      query: MATCH (e:Entity) RETURN count(e) AS total, count(e.email) AS complete
+      query: "MATCH (e:Entity) RETURN count(e) AS total, count(e.email) AS complete"
       assertion: complete / total >= 0.95
 `;
 

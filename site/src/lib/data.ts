@@ -38,7 +38,7 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** Pretty JSON for <pre>, cut so one huge output cannot make a page megabytes long. */
+/** Pretty JSON for a <pre> block, cut so one huge output cannot make a page megabytes long. */
 export function prettyJson(value: unknown, max = 4000): string {
   if (value === undefined) return '—';
   const text = JSON.stringify(value, null, 2) ?? String(value);

@@ -1,0 +1,54 @@
+// `npm run site:build`: builds the verification site (site/) with Astro 7 on the Node that runs this
+// script (npm scripts run Node 24 from the node@24 devDependency; ./node_modules/.bin/astro would
+// pick the system Node through its shebang, TOOLCHAIN.md). Pages come from attestations/,
+// runbooks/ and policies/ of --data (default: this repository); the output goes to --out
+// (default site/dist). Telemetry is off for every build: no request leaves the machine.
+//   node scripts/site-build.mjs [--data <repo root>] [--out <dir>] [--base /<repo>/] [--no-search]
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  console.error(`PCQ_NODE_TOO_OLD: the site builds on Node >= 22 (Astro 7); this is Node ${process.versions.node}. Run it through npm (npm run site:build).`);
+  process.exit(1);
+}
+let args;
+try {
+  args = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, base: { type: 'string' }, 'no-search': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
+} catch (err) {
+  console.error(`PCQ_USAGE ${err.message} — usage: site-build.mjs [--data <repo root>] [--out <dir>] [--base /path/] [--no-search]`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log('Usage: node scripts/site-build.mjs [--data <repo root>] [--out <dir>] [--base /path/] [--no-search]');
+  process.exit(0);
+}
+const out = resolve(args.out ?? join(repo, 'site/dist'));
+const env = {
+  ...process.env,
+  ASTRO_TELEMETRY_DISABLED: '1',
+  PCQ_SITE_ROOT: resolve(args.data ?? repo),
+  PCQ_SITE_OUT: out,
+  PCQ_SITE_PAGEFIND: args['no-search'] ? '0' : '1',
+};
+if (args.base) env.PCQ_SITE_BASE = args.base;
+if (args.out) env.PCQ_SITE_CACHE = join(out, '..', `.astro-cache-${Buffer.from(out).toString('base64url').slice(-16)}`);
+
+const started = performance.now();
+const child = spawn(process.execPath, [join(repo, 'node_modules/astro/bin/astro.mjs'), 'build', '--root', join(repo, 'site'), '--silent'], { env, stdio: ['ignore', 'inherit', 'pipe'] });
+let stderr = '';
+child.stderr.on('data', (d) => { stderr += d; });
+child.on('close', (code) => {
+  if (code !== 0) {
+    // Astro prints its own error; keep the first lines, never a wall of stack frames.
+    const lines = stderr.split('\n').filter((l) => !/^\s+at /.test(l)).slice(0, 20).join('\n');
+    console.error(`PCQ_SITE_BUILD_FAILED astro build exited with ${code}\n${lines}\nhint: run with the same --data and read the first error above.`);
+    process.exit(1);
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`site built in ${seconds} s → ${out}`);
+  console.log(`preview: node scripts/site-serve.mjs ${out}   → http://127.0.0.1:4321/`);
+});

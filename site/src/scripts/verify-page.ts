@@ -1,0 +1,151 @@
+// The in-browser verifier: the engine's own verifyManifest (engine/proof, pure and browser-safe)
+// with Ed25519 from WebCrypto when the browser has it, @noble/ed25519 otherwise, against the trust
+// store embedded at build time. Same checks, verdict and codes as `pcq verify`. Nothing is sent
+// anywhere: a dropped file is read locally with the File API.
+import { verifyManifest, type VerifyReport } from '../../../engine/proof/verify-manifest.ts';
+import { browserVerify, nobleVerify } from '../../../engine/proof/ed25519-browser.ts';
+import type { TrustStore } from '../../../engine/proof/trust.ts';
+import type { Ed25519Verify } from '../../../engine/proof/signer.ts';
+
+const trust = JSON.parse(document.getElementById('pcq-trust')!.textContent ?? '{"keys":[]}') as TrustStore;
+const select = document.getElementById('published') as HTMLSelectElement;
+const fileInput = document.getElementById('manifest-file') as HTMLInputElement;
+const dropzone = document.getElementById('dropzone')!;
+const result = document.getElementById('result')!;
+const allButton = document.getElementById('verify-all') as HTMLButtonElement;
+const allResult = document.getElementById('all-result')!;
+let verifier: Promise<Ed25519Verify> | undefined;
+
+function engine(): Promise<Ed25519Verify> {
+  verifier ??= browserVerify();
+  return verifier;
+}
+
+async function check(text: string): Promise<{ report: VerifyReport; ms: number; via: string }> {
+  const verify = await engine();
+  const started = performance.now();
+  const report = await verifyManifest(text, trust, verify);
+  return { report, ms: performance.now() - started, via: verify === nobleVerify ? '@noble/ed25519' : 'WebCrypto Ed25519' };
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text; // manifest text is untrusted: never innerHTML
+  if (className) node.className = className;
+  return node;
+}
+
+function show(name: string, outcome: { report: VerifyReport; ms: number; via: string }): void {
+  const { report, ms, via } = outcome;
+  const failed = report.checks.filter((c) => !c.ok);
+  const banner = el('p', report.ok ? '✅ Proofs verified' : '❌ Verification failed', `verdict-banner ${report.ok ? 'ok' : 'bad'}`);
+  banner.id = 'verdict';
+  banner.dataset.ok = String(report.ok);
+  banner.dataset.codes = [...new Set(failed.map((c) => c.code))].join(' ');
+  const summary = el('p', `${name}: ${report.checks.length} checks, ${failed.length} failed · ${ms.toFixed(1)} ms with ${via}`, 'muted');
+  const table = el('table');
+  table.id = 'checks';
+  table.append(el('caption', 'Every check, in the order pcq verify runs them'));
+  const head = el('tr');
+  for (const h of ['Result', 'Code', 'Check', 'Step', 'Detail']) { const th = el('th', h); th.scope = 'col'; head.append(th); }
+  table.append(el('thead'));
+  table.tHead!.append(head);
+  const body = el('tbody');
+  for (const c of [...failed, ...report.checks.filter((x) => x.ok)]) {
+    const row = el('tr');
+    row.dataset.ok = String(c.ok);
+    const badge = el('span', c.ok ? '✓ pass' : '✗ fail', `badge badge--${c.ok ? 'pass' : 'fail'}`);
+    const cell = el('td'); cell.append(badge);
+    row.append(cell, el('td', c.ok ? '' : c.code, 'mono'), el('td', c.check), el('td', c.stepId ?? '', 'mono'), el('td', c.message));
+    body.append(row);
+  }
+  table.append(body);
+  const wrap = el('div', undefined, 'table-wrap');
+  wrap.tabIndex = 0; // a scrollable region must be reachable by keyboard (WCAG 2.1.1)
+  wrap.append(table);
+  result.replaceChildren(banner, summary, wrap);
+  result.focus();
+}
+
+async function verifyText(name: string, text: string): Promise<void> {
+  result.replaceChildren(el('p', `Verifying ${name}…`, 'muted'));
+  show(name, await check(text));
+}
+
+async function fetchText(url: string): Promise<string> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.text();
+}
+
+document.getElementById('verify-published')!.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const url = select.value;
+  try {
+    await verifyText(select.selectedOptions[0]?.textContent ?? url, await fetchText(url));
+  } catch (err) {
+    result.replaceChildren(el('p', `❌ Could not load the manifest: ${(err as Error).message}`, 'verdict-banner bad'));
+  }
+});
+
+async function readFile(file: File): Promise<void> {
+  if (file.size > 64 * 1024 * 1024) {
+    result.replaceChildren(el('p', `❌ ${file.name} is larger than 64 MiB; verify it with the CLI instead.`, 'verdict-banner bad'));
+    return;
+  }
+  await verifyText(file.name, await file.text());
+}
+
+fileInput.addEventListener('change', () => { const f = fileInput.files?.[0]; if (f) void readFile(f); });
+dropzone.addEventListener('dragover', (ev) => { ev.preventDefault(); dropzone.classList.add('is-over'); });
+dropzone.addEventListener('dragleave', () => dropzone.classList.remove('is-over'));
+dropzone.addEventListener('drop', (ev) => {
+  ev.preventDefault();
+  dropzone.classList.remove('is-over');
+  const f = ev.dataTransfer?.files[0];
+  if (f) void readFile(f);
+});
+
+allButton.addEventListener('click', async () => {
+  allButton.disabled = true;
+  const rows: HTMLTableRowElement[] = [];
+  let failures = 0;
+  for (const option of [...select.options]) {
+    let ok = false;
+    let detail = '';
+    try {
+      const { report } = await check(await fetchText(option.value));
+      ok = report.ok;
+      detail = ok ? `${report.checks.length} checks passed` : [...new Set(report.checks.filter((c) => !c.ok).map((c) => c.code))].join(', ');
+    } catch (err) {
+      detail = (err as Error).message;
+    }
+    if (!ok) failures++;
+    const row = el('tr');
+    row.dataset.ok = String(ok);
+    row.append(el('td', option.textContent ?? option.value), el('td', ok ? '✅' : '❌'), el('td', detail));
+    rows.push(row);
+  }
+  const table = el('table');
+  table.id = 'all-checks';
+  table.append(el('caption', failures === 0 ? `✅ All ${rows.length} published manifests verified` : `❌ ${failures} of ${rows.length} published manifests failed`));
+  const body = el('tbody');
+  body.append(...rows);
+  table.append(body);
+  const wrap = el('div', undefined, 'table-wrap');
+  wrap.tabIndex = 0; // a scrollable region must be reachable by keyboard (WCAG 2.1.1)
+  wrap.append(table);
+  allResult.replaceChildren(wrap);
+  allButton.disabled = false;
+});
+
+// ?manifest=<site path> (the link on each run page) preselects and verifies that manifest.
+const wanted = new URLSearchParams(location.search).get('manifest');
+if (wanted) {
+  const option = [...select.options].find((o) => o.value.endsWith(wanted));
+  if (option) {
+    select.value = option.value;
+    document.getElementById('verify-published')!.dispatchEvent(new Event('submit', { cancelable: true }));
+  }
+}
+document.documentElement.dataset.verifierReady = 'true';
