@@ -32,37 +32,55 @@ export async function discoverBenchFiles(dir: string): Promise<string[]> {
   return names.filter((n) => n.endsWith('.bench.ts')).sort();
 }
 
-/** Turns whatever a bench returned into table rows; a malformed figure is a row, not a crash. */
+/**
+ * Turns whatever a bench returned into table rows: an array of figures or a single one; `target`
+ * and `pass` may sit at the top level or in `details`. A malformed figure is a row, not a crash.
+ */
 export function toRows(file: string, figures: unknown): BenchRow[] {
-  if (!Array.isArray(figures)) return [{ file, name: '(bench)', figure: '', target: '', pass: false, error: 'did not return an array of figures' }];
-  return figures.map((raw: Figure) => {
-    const value = typeof raw.value === 'number' ? raw.value : undefined;
-    const ratio = typeof raw.ratio === 'number' ? raw.ratio : undefined;
+  const list = Array.isArray(figures) ? figures : figures !== null && typeof figures === 'object' ? [figures] : undefined;
+  if (list === undefined) return [{ file, name: `(${file})`, figure: '', target: '', pass: false, error: 'returned no figures' }];
+  return list.map((raw: Figure) => {
+    const details = raw.details !== null && typeof raw.details === 'object' ? (raw.details as Record<string, unknown>) : undefined;
+    const value = typeof raw.value === 'number' ? round3(raw.value) : undefined;
+    const ratio = typeof raw.ratio === 'number' ? round3(raw.ratio) : undefined;
     const unit = typeof raw.unit === 'string' ? ` ${raw.unit}` : '';
     const figure = value !== undefined ? `${value}${unit}` + (ratio !== undefined && unit !== ' %' ? ` (×${ratio})` : '') : ratio !== undefined ? `×${ratio}` : '';
-    const row: BenchRow = {
-      file,
-      name: typeof raw.name === 'string' ? raw.name : '(unnamed)',
-      figure,
-      target: typeof raw.target === 'string' ? raw.target : '',
-      pass: typeof raw.pass === 'boolean' ? raw.pass : null,
-    };
-    if (raw.details !== null && typeof raw.details === 'object') row.details = raw.details as Record<string, unknown>;
+    const targetRaw = typeof raw.target === 'string' ? raw.target : typeof details?.target === 'string' ? details.target : '';
+    const passRaw = typeof raw.pass === 'boolean' ? raw.pass : typeof details?.pass === 'boolean' ? details.pass : judge(targetRaw, ratio ?? value);
+    const row: BenchRow = { file, name: typeof raw.name === 'string' ? raw.name : '(unnamed)', figure, target: targetRaw, pass: passRaw };
+    if (details !== undefined) row.details = details;
     return row;
   });
+}
+
+/** Checks a figure against a plain numeric target such as "≤ 1.1" or ">= 0.95"; null when it cannot. */
+export function judge(target: string, figure: number | undefined): boolean | null {
+  const m = /^\s*(≤|<=|<|≥|>=|>)\s*(-?[\d.]+)\s*$/.exec(target);
+  if (m === null || figure === undefined) return null;
+  const bound = Number(m[2]);
+  switch (m[1]) {
+    case '≤': case '<=': return figure <= bound;
+    case '<': return figure < bound;
+    case '≥': case '>=': return figure >= bound;
+    default: return figure > bound;
+  }
 }
 
 export async function runBenchFile(dir: string, file: string): Promise<BenchRow[]> {
   try {
     const mod = (await import(pathToFileURL(join(dir, file)).href)) as Record<string, unknown>;
     const runners = Object.entries(mod).filter(([name, fn]) => /^run\w*Bench$/.test(name) && typeof fn === 'function');
-    if (runners.length === 0) return [{ file, name: '(bench)', figure: '', target: '', pass: false, error: 'exports no run…Bench() function' }];
+    if (runners.length === 0) return [{ file, name: `(${file})`, figure: '', target: '', pass: false, error: 'exports no run…Bench() function' }];
     const rows: BenchRow[] = [];
     for (const [, fn] of runners) rows.push(...toRows(file, await (fn as () => Promise<unknown>)()));
     return rows;
   } catch (err) {
-    return [{ file, name: '(bench)', figure: '', target: '', pass: false, error: err instanceof Error ? err.message : String(err) }];
+    return [{ file, name: `(${file})`, figure: '', target: '', pass: false, error: err instanceof Error ? err.message : String(err) }];
   }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }
 
 export function formatTable(rows: readonly BenchRow[]): string {

@@ -107,8 +107,8 @@ async function wideFigure(): Promise<BenchFigure> {
       await Promise.all(Array.from({ length: concurrency }, () => new Promise((r) => setTimeout(r, stepMs))));
     }
   };
-  const idealMs = await best(3, ideal);
-  const actualMs = await best(3, async () => {
+  const idealMs = await best(5, ideal);
+  const actualMs = await best(5, async () => {
     const r = await schedule({ nodes, concurrency, clock: systemClock, run: sleepStep });
     if (!r.ok) throw new Error('bench DAG failed');
   });
