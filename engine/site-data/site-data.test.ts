@@ -1,0 +1,163 @@
+// The site's data layer over a real signed tree (fixture-tree.ts uses engine/proof to sign and
+// seal), plus the pure pieces: DAG layout/SVG, replay comparison, review states.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile, mkdir, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeFixtureTree } from './fixture-tree.ts';
+import { readSiteData } from './read-site-data.ts';
+import { publishDownloads } from './publish-downloads.ts';
+import { dagLevels, layoutDag, renderDagSvg } from './dag-svg.ts';
+import { replayView } from './replay-view.ts';
+import { stateOfDecision } from './review-state.ts';
+import { readEnvelope } from '../proof/dsse.ts';
+
+async function withTree<T>(fn: (root: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'pcq-site-data-'));
+  try {
+    await writeFixtureTree(dir);
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('readSiteData decodes every execution, verdict, ticket and decision of a signed tree', () =>
+  withTree(async (root) => {
+    const data = await readSiteData(root);
+    assert.deepEqual(data.problems, []);
+    assert.deepEqual(data.runbooks.map((r) => r.runbookId), ['R1', 'R2']);
+    assert.deepEqual(data.executions.map((e) => e.verdict).sort(), ['approved', 'blocked', 'pass', 'rejected']);
+    const r1 = data.runbooks[0]!;
+    assert.equal(r1.button?.id, 'enrich-entities');
+    assert.deepEqual(r1.levels, [['query-entities'], ['fetch-external-data'], ['update-entities'], ['assert-completeness']]);
+    assert.equal(data.runbooks[1]!.levels[0]!.length, 2, 'R2 has two roots');
+
+    const pass = data.executions.find((e) => e.verdict === 'pass')!;
+    assert.equal(pass.steps.length, 4);
+    assert.equal(pass.steps[0]!.previousAttestationHash, null);
+    for (let i = 1; i < 4; i++) assert.equal(pass.steps[i]!.previousAttestationHash, pass.steps[i - 1]!.attestationHash, 'the chain links each step to the one before');
+    assert.deepEqual(pass.steps[1]!.parents, [pass.steps[0]!.attestationHash]);
+    assert.equal(pass.steps[3]!.inclusionProof?.treeSize, 4);
+    assert.equal(pass.steps[1]!.attempts, 2);
+    assert.match(pass.executedBy, /^G[A-Z2-7]{55}$/);
+    assert.equal(pass.replays.length, 1);
+    assert.equal(pass.replays[0]!.identical, true);
+
+    const approved = data.executions.find((e) => e.verdict === 'approved')!;
+    assert.equal(approved.decisions.length, 1);
+    assert.equal(approved.decisions[0]!.decision, 'approve');
+    assert.equal(approved.decisions[0]!.by, 'alice');
+    assert.deepEqual(data.tickets.map((t) => t.state).sort(), ['approved', 'open', 'rejected']);
+    const blocked = data.executions.find((e) => e.verdict === 'blocked')!;
+    assert.equal(blocked.steps[3]!.proofs[0]!.result, 'fail');
+    assert.equal(blocked.ticket?.failedProver, 'kpi:completeness>=0.95');
+
+    assert.equal(data.trust.length, 5);
+    assert.equal(data.trust.filter((k) => k.source === '.pcq/trust.local.yaml').length, 1);
+    assert.equal(data.trust.find((k) => k.name === 'verdict-2026')?.validUntil, '2027-01-01T00:00:00Z');
+  }));
+
+test('downloads include a generated DSSE export whose lines are the manifest envelopes', () =>
+  withTree(async (root) => {
+    const data = await readSiteData(root);
+    const out = await mkdtemp(join(tmpdir(), 'pcq-site-out-'));
+    try {
+      const written = await publishDownloads(data, out);
+      assert.equal(written, data.executions.reduce((n, e) => n + e.downloads.length, 0));
+      const e = data.executions[0]!;
+      const jsonl = await readFile(join(out, e.urlPath, `${e.executionId}.intoto.jsonl`), 'utf8');
+      const lines = jsonl.trim().split('\n');
+      assert.equal(lines.length, e.steps.length);
+      for (const line of lines) assert.equal(readEnvelope(JSON.parse(line)).ok, true);
+      const copied = await readFile(join(out, e.urlPath, 'manifest.pcq'), 'utf8');
+      assert.equal(copied, await readFile(join(root, 'attestations', e.runbookId, e.executionId, 'manifest.pcq'), 'utf8'));
+      assert.deepEqual((await readdir(join(out, e.urlPath))).sort(), e.downloads.map((d) => d.name).sort());
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }));
+
+test('a run missing from the index or with a broken manifest is still published, with the problem named', () =>
+  withTree(async (root) => {
+    const dir = join(root, 'attestations', 'R1', 'orphan-run');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'manifest.pcq'), '{ not json');
+    const data = await readSiteData(root);
+    const orphan = data.executions.find((e) => e.executionId === 'orphan-run');
+    assert.ok(orphan, 'the orphan run is published');
+    assert.equal(orphan.problems[0]?.code, 'PCQ_MANIFEST_MALFORMED');
+    assert.equal(orphan.steps.length, 0);
+    assert.ok(data.problems.some((p) => p.code === 'PCQ_INDEX_STALE' && p.message.includes('orphan-run')));
+  }));
+
+test('hostile ids in index.json are refused, never used as paths', () =>
+  withTree(async (root) => {
+    const indexPath = join(root, 'attestations/index.json');
+    const index = JSON.parse(await readFile(indexPath, 'utf8'));
+    index.executions.push({ ...index.executions[0], executionId: '../../etc' });
+    await writeFile(indexPath, JSON.stringify(index));
+    const data = await readSiteData(root);
+    assert.ok(data.problems.some((p) => p.code === 'PCQ_UNSAFE_ID'));
+    assert.equal(data.executions.length, 4);
+  }));
+
+test('dagLevels uses longest paths and the layout never overlaps two nodes', () => {
+  const nodes = [
+    { stepId: 'a', type: 'query', needs: [] },
+    { stepId: 'b', type: 'query', needs: ['a'] },
+    { stepId: 'c', type: 'query', needs: [] },
+    { stepId: 'd', type: 'transform', needs: ['b', 'c'] },
+    { stepId: 'e', type: 'export', needs: ['a', 'd'] },
+  ];
+  assert.deepEqual(dagLevels(nodes), [['a', 'c'], ['b'], ['d'], ['e']]);
+  const layout = layoutDag(nodes);
+  assert.equal(layout.edges.length, 5);
+  const boxes = layout.nodes.map((n) => `${n.x},${n.y}`);
+  assert.equal(new Set(boxes).size, boxes.length);
+  for (const n of layout.nodes) {
+    assert.ok(n.x >= 0 && n.y >= 0 && n.x < layout.width && n.y < layout.height);
+  }
+});
+
+test('a dependency cycle or unknown dependency still draws (cut where found)', () => {
+  const levels = dagLevels([
+    { stepId: 'x', type: 'query', needs: ['y'] },
+    { stepId: 'y', type: 'query', needs: ['x', 'ghost'] },
+  ]);
+  assert.deepEqual(levels.flat().sort(), ['x', 'y']);
+});
+
+test('renderDagSvg escapes step ids and labels the picture for screen readers', () => {
+  const svg = renderDagSvg([{ stepId: '<script>alert(1)</script>', type: 'q"uery', needs: [], status: 'failed' }], 'R <1>');
+  assert.doesNotMatch(svg, /<script>/);
+  assert.match(svg, /&lt;script&gt;/);
+  assert.match(svg, /role="img"/);
+  assert.match(svg, /<title id="dag-title">R &lt;1&gt;<\/title>/);
+  assert.match(svg, /dag-node--failed/);
+});
+
+test('replayView marks a step whose replayed output differs, and the replay as different', () => {
+  const original = [
+    { stepId: 'a', outputs: [1, 2], subjectDigest: 'aa' },
+    { stepId: 'b', outputs: { n: 2 }, subjectDigest: 'bb' },
+  ] as unknown as Parameters<typeof replayView>[4];
+  const view = replayView('2', { steps: [{ stepId: 'a', identical: true }, { stepId: 'b', replayedOutputs: { n: 3 } }] }, 'R1', 'x', original);
+  assert.equal(view.identical, false);
+  assert.deepEqual(view.steps.map((s) => s.identical), [true, false]);
+  assert.deepEqual(view.steps[1]!.replayed, { n: 3 });
+  assert.deepEqual(view.steps[0]!.replayed, [1, 2], 'an identical step shows the original outputs on both sides');
+  const missing = replayView('3', { steps: [{ stepId: 'a', identical: true }] }, 'R1', 'x', original);
+  assert.equal(missing.identical, false, 'a step the replay never produced is a difference');
+});
+
+test('stateOfDecision maps every spelling of a review decision', () => {
+  assert.equal(stateOfDecision('approve'), 'approved');
+  assert.equal(stateOfDecision('APPROVED'), 'approved');
+  assert.equal(stateOfDecision('reject'), 'rejected');
+  assert.equal(stateOfDecision('changes_requested'), 'rejected');
+  assert.equal(stateOfDecision('request-info'), 'info-requested');
+  assert.equal(stateOfDecision('commented'), 'info-requested');
+  assert.equal(stateOfDecision('whatever'), undefined);
+});
