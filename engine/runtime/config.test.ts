@@ -24,7 +24,7 @@ test('embedded defaults in dev mode with no file and no environment', () => {
   const c = resolveConfig({ env: {}, cwd: '/repo', osUser: 'alice' });
   assert.deepEqual({ ...c, sources: undefined }, {
     root: '/repo', mode: 'dev', concurrency: 4, graph: { backend: 'kuzu' },
-    attestationsDir: '/repo/attestations', outboxDir: '/repo/.pcq/outbox', actor: 'alice', logLevel: 'info',
+    attestationsDir: '/repo/attestations', outboxDir: '/repo/.pcq/outbox', actor: 'local:alice', logLevel: 'info',
     secrets: { signingKeyEnv: 'RUNNER_SECRET', required: ['RUNNER_SECRET'] }, sources: undefined,
   });
   assert.equal(c.sources.concurrency, 'default');
@@ -43,12 +43,12 @@ test('precedence: flags > env > file > defaults, field by field', () => {
   assert.equal(resolveConfig({ env: {}, cwd: '/repo', file }).concurrency, 2);
 });
 
-test('the actor: --actor, then PCQ_ACTOR, then GITHUB_ACTOR, then the OS user', () => {
+test('the actor: --actor, then PCQ_ACTOR, then GITHUB_ACTOR, then local:<OS user>', () => {
   const actor = (flags: { actor?: string }, env: Record<string, string>): string => resolveConfig({ flags, env, cwd: '/r', osUser: 'os-user' }).actor;
   assert.equal(actor({ actor: 'flag-user' }, { PCQ_ACTOR: 'p', GITHUB_ACTOR: 'g' }), 'flag-user');
   assert.equal(actor({}, { PCQ_ACTOR: 'p', GITHUB_ACTOR: 'g' }), 'p');
   assert.equal(actor({}, { GITHUB_ACTOR: 'octocat' }), 'octocat');
-  assert.equal(actor({}, {}), 'os-user');
+  assert.equal(actor({}, {}), 'local:os-user');
 });
 
 test('staging and prod fail fast on every missing secret, naming the variable and never a value', () => {

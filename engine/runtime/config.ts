@@ -153,7 +153,8 @@ export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: strin
   const outboxDir = dir('outboxDir', 'PCQ_OUTBOX_DIR', DEFAULTS.outboxDir);
 
   const actorEnv = env.PCQ_ACTOR || env.GITHUB_ACTOR || undefined;
-  const actor = flags.actor ?? actorEnv ?? input.osUser ?? 'unknown';
+  // The CLI user is `local:<OS user>` so that policies can tell a local run from a GitHub login (logins cannot contain ':').
+  const actor = flags.actor ?? actorEnv ?? `local:${input.osUser ?? 'unknown'}`;
   sources.actor = flags.actor !== undefined ? 'flag' : actorEnv !== undefined ? 'env' : 'default';
 
   const level = pick('logLevel', flags.logLevel, 'PCQ_LOG_LEVEL', fileValues.logLevel, DEFAULTS.logLevel);
