@@ -7,4 +7,7 @@ import type { Command } from './io.ts';
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   validate: { summary: 'Check runbooks, spells and policies; report every problem with file:line', load: () => import('./commands/validate.ts') },
   plan: { summary: 'Show a runbook\'s DAG: order, levels, provers (text, mermaid or json)', load: () => import('./commands/plan.ts') },
+  verify: { summary: 'Verify a .pcq manifest offline (signatures, chain, Merkle, trust)', load: () => import('./commands/verify.ts') },
+  export: { summary: 'Export a manifest\'s attestations as standard DSSE envelopes', load: () => import('./commands/export.ts') },
+  keys: { summary: 'Generate and inspect Ed25519 keys (Stellar strkeys)', load: () => import('./commands/keys.ts') },
 };

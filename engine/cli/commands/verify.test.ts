@@ -1,0 +1,111 @@
+// `pcq verify` and `pcq export` as a user runs them: a real process, real files, exit codes and
+// output; and the exported DSSE bundle checked by an independent verifier (python3-securesystemslib).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { serializeManifest } from '../../proof/manifest.ts';
+import { sampleRun } from '../../proof/sample-run.fixture.ts';
+import { appendReview, buildReviewEnvelope } from '../../proof/review-attestation.ts';
+
+const run = promisify(execFile);
+const NODE = 'node_modules/.bin/node';
+
+async function pcq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(NODE, ['--import', 'tsx', 'engine/cli/main.ts', ...args], { env: { ...process.env, PCQ_MODE: 'dev' } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function setup(): Promise<{ dir: string; manifest: string; trust: string; executionId: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'pcq-verify-'));
+  const { manifest, signer } = await sampleRun({ steps: 4, executionId: 'exec-cli-1' });
+  const reviewed = appendReview(manifest, await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: 'ombuds', source: { kind: 'local' }, at: '2026-03-02T00:00:00Z' }, signer));
+  await writeFile(join(dir, 'manifest.pcq'), serializeManifest(reviewed));
+  await writeFile(join(dir, 'trust.yaml'), `keys:\n  - name: test-runner\n    publicKey: ${signer.keyid}\n    roles: [runner, reviewer]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`);
+  return { dir, manifest: join(dir, 'manifest.pcq'), trust: join(dir, 'trust.yaml'), executionId: manifest.executionId };
+}
+
+test('pcq verify: ✅ and exit 0 on a genuine manifest; ❌, coded lines and exit 1 after a one-byte edit', async () => {
+  const s = await setup();
+  try {
+    const good = await pcq('verify', s.manifest, '--trust', s.trust);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /^✅ Proofs verified\n/);
+
+    const viaFlag = await pcq('verify', '--manifest', s.manifest, '--trust', s.trust, '--json');
+    assert.equal(viaFlag.code, 0);
+    const report = JSON.parse(viaFlag.stdout);
+    assert.equal(report.ok, true);
+    assert.ok(report.checks.every((c: { ok: boolean }) => c.ok));
+
+    const text = await readFile(s.manifest, 'utf8');
+    const at = text.indexOf('"stepId": "step-002"') + 15;
+    await writeFile(s.manifest, text.slice(0, at) + 'X' + text.slice(at + 1));
+    const bad = await pcq('verify', s.manifest, '--trust', s.trust);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /^❌ Verification failed\n/);
+    assert.match(bad.stdout, /PCQ_PAYLOAD_INVALID step stepX002 step-payload:/);
+    assert.match(bad.stdout, /PCQ_PARENTS_MISMATCH step step-003 parents:/);
+    assert.doesNotMatch(bad.stdout + bad.stderr, /\n\s+at /); // no stack trace
+
+    const untrusted = await pcq('verify', s.manifest, '--trust', join(s.dir, 'missing.yaml'));
+    assert.equal(untrusted.code, 3);
+    assert.match(untrusted.stderr, /PCQ_TRUST_MISSING/);
+    const missing = await pcq('verify', join(s.dir, 'nope.pcq'), '--trust', s.trust);
+    assert.equal(missing.code, 3);
+    assert.match(missing.stderr, /PCQ_FILE_NOT_FOUND/);
+    assert.equal((await pcq('verify')).code, 2);
+  } finally {
+    await rm(s.dir, { recursive: true, force: true });
+  }
+});
+
+test('pcq export writes standard DSSE JSONL that python3-securesystemslib verifies independently', async () => {
+  const s = await setup();
+  try {
+    const out = join(s.dir, 'exports');
+    const res = await pcq('export', s.manifest, '--format', 'dsse', '--out', out);
+    assert.equal(res.code, 0, res.stderr);
+    const bundle = join(out, `${s.executionId}.intoto.jsonl`);
+    const lines = (await readFile(bundle, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 4 + 1 + 1); // steps, the review, the manifest
+    for (const env of lines) assert.deepEqual(Object.keys(env).sort(), ['payload', 'payloadType', 'signatures']);
+    const keys = JSON.parse(await readFile(join(out, 'keys.json'), 'utf8'));
+    const keyid = lines[0].signatures[0].keyid;
+    assert.match(keys[keyid].pem, /^-----BEGIN PUBLIC KEY-----\n/);
+
+    const py = await run('/usr/bin/python3', ['engine/testing/verify_dsse.py', bundle, join(out, 'keys.json')]);
+    assert.match(py.stdout, /verified 6 of 6 envelopes/);
+
+    // The independent verifier must also say no: swap in a payload the signature does not cover.
+    const tampered = lines.map((env, i) => (i === 2 ? { ...env, payload: Buffer.from('{"forged":true}').toString('base64') } : env));
+    await writeFile(bundle, tampered.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await assert.rejects(run('/usr/bin/python3', ['engine/testing/verify_dsse.py', bundle, join(out, 'keys.json')]), (e: { code: number; stdout: string }) => e.code === 1 && /FAIL line 3/.test(e.stdout));
+  } finally {
+    await rm(s.dir, { recursive: true, force: true });
+  }
+});
+
+test('pcq keys generate prints a usable pair; inspect shows hex and PEM; bad input is coded', async () => {
+  const gen = await pcq('keys', 'generate', '--json');
+  assert.equal(gen.code, 0);
+  const pair = JSON.parse(gen.stdout);
+  assert.match(pair.secret, /^S[A-Z2-7]{55}$/);
+  assert.match(pair.publicKey, /^G[A-Z2-7]{55}$/);
+  const inspect = await pcq('keys', 'inspect', pair.publicKey);
+  assert.equal(inspect.code, 0);
+  assert.match(inspect.stdout, /hex: {4}[0-9a-f]{64}\n-----BEGIN PUBLIC KEY-----/);
+  assert.doesNotMatch(inspect.stdout, new RegExp(pair.secret));
+  const bad = await pcq('keys', 'inspect', pair.secret);
+  assert.equal(bad.code, 3);
+  assert.match(bad.stderr, /PCQ_KEY_INVALID/);
+  assert.doesNotMatch(bad.stderr, new RegExp(pair.secret.slice(1)));
+});

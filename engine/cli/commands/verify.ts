@@ -1,0 +1,70 @@
+// `pcq verify <manifest.pcq>` (also the seed's `pcq-verify --manifest <file>`): checks a manifest
+// offline against the trust store — canonical bytes, schema, every step signature, the chain,
+// parents, proofs, inclusion proofs, Merkle root, manifest signature, reviews — and prints
+// "✅ Proofs verified" or "❌ Verification failed" with one coded line per failed check.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseCommandArgs } from '../args.ts';
+import { EXIT, type CliIo, type Command } from '../io.ts';
+import { PcqError } from '../../runtime/errors.ts';
+import { loadTrustStore } from '../../runtime/trust-store.ts';
+import { nodeVerify } from '../../proof/ed25519-node.ts';
+import { sha256Node } from '../../proof/hash-node.ts';
+import { verifyManifest } from '../../proof/verify-manifest.ts';
+
+const USAGE = `Usage: pcq verify <manifest.pcq> [--trust <trust.yaml>] [--json]
+       pcq-verify --manifest <manifest.pcq>
+
+Verifies a .pcq manifest offline: canonical bytes, schema, every step's Ed25519 signature and
+key (trusted, unrevoked, valid at executedAt), the attestation chain, parents, proofs, each RFC 9162
+inclusion proof, the Merkle root, the manifest signature and any review attestations.
+
+Options:
+  --manifest F  the manifest (same as the positional argument)
+  --trust F     trust store to use (default: policies/trust.yaml, plus .pcq/trust.local.yaml in dev)
+  --json        machine-readable report: {ok, manifest, checks[{code, check, stepId?, ok, message}]}
+  -h, --help    this text
+
+Exit codes: 0 every check holds · 1 verification failed · 2 bad arguments · 3 unreadable file or trust store
+`;
+
+export const command: Command = {
+  name: 'verify',
+  summary: 'Verify a .pcq manifest offline (signatures, chain, Merkle, trust)',
+  usage: USAGE,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseCommandArgs(argv, { manifest: { type: 'string' }, trust: { type: 'string' }, json: { type: 'boolean' } }, 'verify');
+    if (values.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
+    const files = [...positionals, ...(values.manifest !== undefined ? [values.manifest] : [])];
+    if (files.length !== 1) {
+      throw new PcqError({ code: 'PCQ_USAGE', message: 'verify: expected exactly one manifest file', hint: 'Run `pcq verify attestations/R1/<executionId>/manifest.pcq`.' });
+    }
+    const file = files[0]!;
+    let text: string;
+    try {
+      text = await readFile(resolve(io.cwd, file), 'utf8');
+    } catch (err) {
+      throw new PcqError({ code: 'PCQ_FILE_NOT_FOUND', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, hint: 'Check the path to the .pcq file.' });
+    }
+    const mode = io.env.PCQ_MODE ?? 'dev';
+    const trust = await loadTrustStore(values.trust !== undefined
+      ? { root: io.cwd, file: resolve(io.cwd, values.trust) }
+      : { root: io.cwd, includeLocal: mode === 'dev' || mode === 'development' });
+    const report = await verifyManifest(text, trust, nodeVerify, { sha256: sha256Node });
+    if (values.json) {
+      io.stdout(JSON.stringify({ ok: report.ok, manifest: file, checks: report.checks }, null, 2) + '\n');
+    } else if (report.ok) {
+      const summary = report.checks.map((c) => `  ✓ ${c.check}: ${c.message}`).join('\n');
+      io.stdout(`✅ Proofs verified\n${summary}\n`);
+    } else {
+      const failed = report.checks.filter((c) => !c.ok);
+      const lines = failed.slice(0, 200).map((c) => `  ${c.code} ${c.stepId !== undefined ? `step ${c.stepId} ` : ''}${c.check}: ${c.message}`);
+      if (failed.length > 200) lines.push(`  … and ${failed.length - 200} more failed checks (use --json for all)`);
+      io.stdout(`❌ Verification failed\n${lines.join('\n')}\n`);
+    }
+    return report.ok ? EXIT.ok : EXIT.failed;
+  },
+};
