@@ -17,7 +17,8 @@
 // Cost: O(V + E) plus O(log V) per start for the ready heap; no per-step array copies.
 import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from '../model/runbook.ts';
 import type { CancelTimer } from '../runtime/clock.ts';
-import { PcqError, toIssues, type PcqIssue } from '../runtime/errors.ts';
+import { PcqError } from '../runtime/errors.ts';
+import { abortError, timeoutError, toIssue } from './scheduler-errors.ts';
 import { ReadyHeap } from './ready-heap.ts';
 import { backoffDelay, isRetryable } from './retry-policy.ts';
 import type { NodeResult, ScheduleOptions, ScheduleResult, SchedulerEvent, SkipReason, StepContext } from './scheduler-types.ts';
@@ -304,29 +305,4 @@ function indexGraph(nodes: ScheduleOptions<unknown>['nodes']): IndexedGraph {
 
 function invalid(message: string): PcqError {
   return new PcqError({ code: 'PCQ_SCHEDULE_INVALID', message: `Cannot schedule: ${message}`, hint: 'Pass the nodes from the planner (engine/plan), which validates and orders them.' });
-}
-
-function timeoutError(id: string, timeoutMs: number, attempt: number): PcqError {
-  return new PcqError({
-    code: 'PCQ_STEP_TIMEOUT',
-    message: `Step "${id}" timed out after ${timeoutMs} ms (attempt ${attempt}).`,
-    hint: 'Raise the step\'s `timeout:` in the runbook, or find out why it is slow.',
-    details: { stepId: id, timeoutMs, attempt },
-  });
-}
-
-function abortError(reason: unknown): PcqError {
-  if (reason instanceof PcqError && reason.code === 'PCQ_RUN_ABORTED') return reason;
-  const why = reason instanceof Error ? reason.message : reason === undefined ? 'no reason given' : String(reason);
-  return new PcqError({ code: 'PCQ_RUN_ABORTED', message: `The run was aborted (${why}).`, hint: 'Start the run again when ready; steps that never started were skipped.' }, { cause: reason });
-}
-
-/** Any thrown value as one coded issue; plain errors from step code become PCQ_STEP_FAILED. */
-function toIssue(err: unknown): PcqIssue {
-  if (err instanceof PcqError) return err.toIssue();
-  const issues = toIssues(err);
-  if (issues.length === 1 && issues[0]!.code === 'PCQ_INTERNAL') {
-    return { code: 'PCQ_STEP_FAILED', message: err instanceof Error ? err.message : String(err), hint: 'See the step\'s message above; fix its input or configuration and run again.' };
-  }
-  return issues[0] ?? { code: 'PCQ_STEP_FAILED', message: 'The step failed without saying why.' };
 }
