@@ -9,5 +9,6 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   plan: { summary: 'Show a runbook\'s DAG: order, levels, provers (text, mermaid or json)', load: () => import('./commands/plan.ts') },
   verify: { summary: 'Verify a .pcq manifest offline (signatures, chain, Merkle, trust)', load: () => import('./commands/verify.ts') },
   export: { summary: 'Export a manifest\'s attestations as standard DSSE envelopes', load: () => import('./commands/export.ts') },
+  run: { summary: 'Run a runbook; sign, seal and store its manifest', load: () => import('./commands/run.ts') },
   keys: { summary: 'Generate and inspect Ed25519 keys (Stellar strkeys)', load: () => import('./commands/keys.ts') },
 };

@@ -1,0 +1,105 @@
+// `pcq run <runbook>`: validate and plan, run the DAG with live progress, sign every step, seal
+// and store the manifest, and — when a postcondition failed — withhold the exports and open an
+// ombuds review. Ends with a summary and where everything is.
+import { randomBytes } from 'node:crypto';
+import { relative, resolve } from 'node:path';
+import { parseCommandArgs } from '../args.ts';
+import { EXIT, type CliIo, type Command } from '../io.ts';
+import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
+import { normaliseAsOf, parseInputFlags } from '../../run/run-params.ts';
+import { runRunbookFile, type RunReport } from '../../run/run-runbook.ts';
+import { ProgressWriter, formatSummary } from '../../run/progress.ts';
+import { formatDuration } from '../../run/progress.ts';
+
+const USAGE = `Usage: pcq run <runbook> [--input key=value]… [--as-of ISO-8601] [--json]
+
+Runs a runbook on the configured graph store (embedded by default), signs a chained attestation
+per step, seals attestations/<runbookId>/<executionId>/manifest.pcq and updates the index.
+
+Options:
+  --input key=value   a run parameter declared under the runbook's inputs (repeatable)
+  --as-of ISO-8601    the run's clock (default: now, to the second); same as-of + inputs ⇒ same outputs
+  --json              print the run report as JSON instead of progress lines
+  --concurrency N     steps run at once (default from policies/config.yaml, else 4)
+  --actor NAME        who asks for the run (default: PCQ_ACTOR, GITHUB_ACTOR, else local:<OS user>)
+  --mode dev|staging|prod   staging/prod require RUNNER_SECRET
+  -h, --help          this text
+
+Exit codes: 0 succeeded · 1 a step failed (or a precondition stopped it) · 3 invalid runbook or
+inputs · 4 finished but blocked: a postcondition failed, exports withheld, ombuds review opened
+`;
+
+export const command: Command = {
+  name: 'run',
+  summary: 'Run a runbook; sign, seal and store its manifest',
+  usage: USAGE,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseCommandArgs(argv, {
+      input: { type: 'string', multiple: true },
+      'as-of': { type: 'string' },
+      json: { type: 'boolean' },
+      ...CONFIG_FLAG_OPTIONS,
+    }, 'run');
+    if (values.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
+    if (positionals.length !== 1) {
+      io.stderr('PCQ_USAGE pcq run takes exactly one runbook file — see `pcq run --help`.\n');
+      return EXIT.usage;
+    }
+    const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
+    const asOf = normaliseAsOf(typeof values['as-of'] === 'string' ? values['as-of'] : new Date().toISOString());
+    const rawParams = parseInputFlags((values.input as string[] | undefined) ?? []);
+    let progress: ProgressWriter | undefined;
+    const report: RunReport = await runRunbookFile({
+      config,
+      file: resolve(io.cwd, positionals[0] as string),
+      rawParams,
+      asOf,
+      env: io.env,
+      executionId: newExecutionId(new Date()),
+      startedAt: new Date().toISOString(),
+      onPlan: (order) => {
+        if (!values.json) {
+          progress = new ProgressWriter({ write: io.stdout, isTTY: io.isTTY, stepIds: order });
+          progress.drawAll();
+        }
+      },
+      onEvent: (event) => progress?.onEvent(event),
+    });
+    if (values.json) {
+      io.stdout(JSON.stringify(report, null, 2) + '\n');
+    } else {
+      io.stdout('\n' + formatSummary(report.steps.map((s) => ({ id: s.stepId, status: s.status, attempts: s.attempts, durationMs: s.durationMs })), report.durationMs));
+      io.stdout(describe(report, io.cwd));
+    }
+    return report.status === 'succeeded' ? EXIT.ok : report.status === 'blocked' ? EXIT.blocked : EXIT.failed;
+  },
+};
+
+/** Sortable by start time, unique without coordination: 20261122T034501Z-<6 random hex>. */
+export function newExecutionId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function describe(report: RunReport, cwd: string): string {
+  const rel = (p: string): string => relative(cwd, p) || '.';
+  const lines = [
+    '',
+    `${report.runbookId} v${report.version} · execution ${report.executionId} · as of ${report.asOf} · ${formatDuration(report.durationMs)}`,
+    `verdict: ${report.verdict}   merkle root: ${report.merkleRoot}`,
+    `manifest: ${rel(report.manifestPath)}   (verify: pcq verify ${rel(report.manifestPath)})`,
+  ];
+  for (const f of report.failedProofs) {
+    lines.push(`✗ ${f.phase} ${f.proof.prover} on ${f.stepId}: ${f.proof.evidence}`);
+  }
+  if (report.artifacts.length > 0) {
+    const state = report.status === 'succeeded' ? 'released' : 'WITHHELD';
+    lines.push(`exports (${state}): ${report.artifacts.map((a) => a.name).join(', ')}`);
+  }
+  if (report.reviewTicket) lines.push(`ombuds review opened: ${rel(report.reviewTicket)} (assigned to ${report.assignedTo ?? '—'})`);
+  if (report.failedStep) lines.push(`✗ stopped at ${report.failedStep.stepId}: ${report.failedStep.code} ${report.failedStep.message}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,72 @@
+// Signs step attestations in chain order (topological, ties by stepId — DESIGN §5) as soon as
+// every step before a given one has finished. Steps finish in any order when branches run in
+// parallel; the chain waits for its predecessor, so the signed chain never depends on timing.
+import type { Signer } from '../proof/signer.ts';
+import { attestStep, type StepRecord } from '../proof/attest.ts';
+import type { DsseEnvelope } from '../proof/dsse.ts';
+
+export interface RunIdentity {
+  runbookId: string;
+  runbookVersion: string;
+  runbookDigest: string;
+  asOf: string;
+}
+
+export interface ChainLink {
+  stepId: string;
+  envelope: DsseEnvelope;
+  hash: string;
+  record: StepRecord;
+}
+
+export class AttestationChain {
+  private readonly order: readonly string[];
+  private readonly needs: ReadonlyMap<string, readonly string[]>;
+  private readonly records = new Map<string, StepRecord>();
+  private readonly hashes = new Map<string, string>();
+  readonly links: ChainLink[] = [];
+  private next = 0;
+  private pending: Promise<void> = Promise.resolve();
+
+  private readonly run: RunIdentity;
+  private readonly signer: Signer;
+
+  constructor(order: readonly string[], needs: ReadonlyMap<string, readonly string[]>, run: RunIdentity, signer: Signer) {
+    this.order = order;
+    this.needs = needs;
+    this.run = run;
+    this.signer = signer;
+  }
+
+  /** Records a finished step and signs every attestation that is now next in the chain. */
+  offer(record: StepRecord): Promise<void> {
+    this.records.set(record.stepId, record);
+    this.pending = this.pending.then(() => this.advance());
+    return this.pending;
+  }
+
+  /** Signs whatever remains (steps that failed or were skipped are offered by the caller first). */
+  async finish(): Promise<ChainLink[]> {
+    this.pending = this.pending.then(() => this.advance());
+    await this.pending;
+    if (this.next !== this.order.length) {
+      throw new Error(`attestation chain incomplete: ${this.order[this.next]} has no record`);
+    }
+    return this.links;
+  }
+
+  private async advance(): Promise<void> {
+    while (this.next < this.order.length) {
+      const stepId = this.order[this.next] as string;
+      const record = this.records.get(stepId);
+      if (!record) return;
+      const previous = this.links.length > 0 ? (this.links[this.links.length - 1] as ChainLink).hash : null;
+      const needs = [...(this.needs.get(stepId) ?? [])];
+      const parents = needs.map((n) => this.hashes.get(n) as string);
+      const { envelope, hash } = await attestStep(record, { previousAttestationHash: previous, needs, parents }, this.run, this.signer);
+      this.hashes.set(stepId, hash);
+      this.links.push({ stepId, envelope, hash, record });
+      this.next++;
+    }
+  }
+}

@@ -1,0 +1,183 @@
+// Runs one runbook end to end, in memory: schedule the DAG, prove pre/postconditions, attest each
+// step in chain order, seal the manifest. It touches nothing outside its ports; persist-run.ts
+// writes the outcome. Replays call the same function with replaying ports (DESIGN §5).
+import type { Runbook } from '../model/runbook.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { Signer } from '../proof/signer.ts';
+import type { StepRecord } from '../proof/attest.ts';
+import { sealManifest } from '../proof/seal.ts';
+import type { Manifest } from '../proof/manifest.ts';
+import type { DsseEnvelope } from '../proof/dsse.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { PcqIssue } from '../runtime/errors.ts';
+import type { GraphStore } from '../graph/graph-store.ts';
+import type { CelEngine, HttpPort, Notifier, StepKind } from '../steps/step-kind.ts';
+import type { PolicySet, ProofResult, ProverContext, Proofs } from '../provers/prover-kind.ts';
+import { schedule } from './scheduler.ts';
+import type { NodeResult, SchedulerEvent } from './scheduler-types.ts';
+import { AttestationChain } from './attestation-chain.ts';
+import { ArtifactCollector, type CollectedArtifact } from './artifact-collector.ts';
+import { RunState, runStep } from './step-runner.ts';
+import { createRandom } from '../runtime/random.ts';
+import { canonicalize } from '../proof/jcs.ts';
+import { createHash } from 'node:crypto';
+
+const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export interface RunRequest {
+  runbook: Runbook;
+  plan: Plan;
+  params: Record<string, unknown>; // already resolved (run-params.ts)
+  asOf: string;
+  actor: string;
+  executionId: string;
+  concurrency: number;
+}
+
+export interface RunPorts {
+  clock: Clock;
+  signer: Signer;
+  graph: GraphStore;
+  cel: CelEngine;
+  http: HttpPort;
+  notifier: Notifier;
+  policies: PolicySet;
+  stepKinds: ReadonlyMap<string, StepKind>;
+  runProver: (ctx: ProverContext) => Promise<ProofResult>;
+  onEvent?: (event: SchedulerEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface StepSummary {
+  stepId: string;
+  type: string;
+  status: 'succeeded' | 'failed' | 'skipped';
+  attempts: number;
+  durationMs: number;
+  error?: PcqIssue;
+  skipReason?: string;
+  proofs: Proofs;
+}
+
+export interface FailedProof {
+  stepId: string;
+  phase: 'precondition' | 'postcondition';
+  proof: ProofResult;
+}
+
+export interface RunOutcome {
+  request: RunRequest;
+  manifest: Manifest;
+  records: StepRecord[];
+  steps: StepSummary[];
+  artifacts: CollectedArtifact[];
+  recordings: RunState['recordings'];
+  effects: RunState['effects'];
+  outputs: Record<string, unknown>;
+  status: 'succeeded' | 'failed' | 'blocked';
+  /** Failed postconditions (block exports) and preconditions (stopped the run). */
+  failedProofs: FailedProof[];
+  durationMs: number;
+}
+
+export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunOutcome> {
+  const { runbook, plan } = req;
+  const stepById = new Map(runbook.steps.map((s) => [s.stepId, s]));
+  const state = new RunState();
+  const artifacts = new ArtifactCollector();
+  // Randomness is seeded from what the run is about, never from the wall clock (DESIGN §5).
+  const runSeed = sha256Hex(canonicalize({ runbook: runbook.source.digest, params: req.params, asOf: req.asOf }));
+  const deps = {
+    runbook, params: req.params, asOf: req.asOf, actor: req.actor, stepKinds: ports.stepKinds, runProver: ports.runProver,
+    policies: ports.policies, graph: ports.graph, cel: ports.cel, http: ports.http, notifier: ports.notifier, artifacts,
+    randomFor: (stepId: string) => createRandom(sha256Hex(`${runSeed}:${stepId}`)),
+  };
+  const needs = new Map(plan.order.map((id) => [id, stepById.get(id)?.needs ?? []]));
+  const chain = new AttestationChain(plan.order, needs, {
+    runbookId: runbook.runbookId, runbookVersion: runbook.version, runbookDigest: runbook.source.digest, asOf: req.asOf,
+  }, ports.signer);
+
+  const recordFor = (stepId: string, status: StepRecord['status']): StepRecord => {
+    const step = stepById.get(stepId)!;
+    const result = state.results.get(stepId);
+    const upstream: Record<string, unknown> = {};
+    for (const n of step.needs) upstream[n] = state.outputs[n] ?? null;
+    return {
+      stepId, type: step.type, status,
+      inputs: status === 'skipped' ? null : (result?.inputs ?? upstream),
+      outputs: result ? result.output : null,
+      proofs: state.proofs.get(stepId) ?? {},
+      artifacts: (result?.artifacts ?? []).map((a) => ({ name: a.name, mediaType: a.mediaType, digest: a.digest, size: a.size })),
+      recordings: (result?.recordings ?? []).map((r) => r.key),
+    };
+  };
+
+  const scheduled = await schedule({
+    nodes: plan.order.map((id) => {
+      const s = stepById.get(id)!;
+      return { id, needs: s.needs, retry: s.retry, timeoutMs: s.timeoutMs };
+    }),
+    concurrency: req.concurrency,
+    clock: ports.clock,
+    ...(ports.signal ? { signal: ports.signal } : {}),
+    onEvent: (event) => {
+      ports.onEvent?.(event);
+    },
+    run: async (id, ctx) => {
+      const outcome = await runStep(stepById.get(id)!, deps, state, ctx.signal, ctx.attempt);
+      // Sign as soon as the chain allows; failures surface at finish().
+      void chain.offer(recordFor(id, 'succeeded')).catch(() => undefined);
+      return outcome;
+    },
+  });
+
+  for (const r of scheduled.results) {
+    if (r.status !== 'succeeded') void chain.offer(recordFor(r.id, r.status)).catch(() => undefined);
+  }
+  const links = await chain.finish();
+  const manifest = await sealManifest({
+    executionId: req.executionId,
+    runbookId: runbook.runbookId,
+    version: runbook.version,
+    runbookDigest: runbook.source.digest,
+    asOf: req.asOf,
+    actor: req.actor,
+    inputs: req.params,
+    steps: links.map((l) => ({ stepId: l.stepId, envelope: l.envelope, hash: l.hash, proofs: l.record.proofs })),
+    signer: ports.signer,
+  });
+
+  const failedProofs = collectFailedProofs(plan.order, state.proofs);
+  const failed = scheduled.results.some((r) => r.status === 'failed');
+  const blocked = failedProofs.some((f) => f.phase === 'postcondition');
+  return {
+    request: req,
+    manifest,
+    records: links.map((l) => l.record),
+    steps: scheduled.results.map((r) => summarise(r, stepById.get(r.id)!.type, state.proofs.get(r.id) ?? {})),
+    artifacts: artifacts.list(),
+    recordings: state.recordings,
+    effects: state.effects,
+    outputs: state.outputs,
+    status: failed ? 'failed' : blocked ? 'blocked' : 'succeeded',
+    failedProofs,
+    durationMs: scheduled.durationMs,
+  };
+}
+
+function collectFailedProofs(order: readonly string[], proofs: ReadonlyMap<string, Proofs>): FailedProof[] {
+  const out: FailedProof[] = [];
+  for (const stepId of order) {
+    const p = proofs.get(stepId);
+    for (const proof of p?.preconditions ?? []) if (proof.result === 'fail') out.push({ stepId, phase: 'precondition', proof });
+    for (const proof of p?.postconditions ?? []) if (proof.result === 'fail') out.push({ stepId, phase: 'postcondition', proof });
+  }
+  return out;
+}
+
+function summarise(r: NodeResult<unknown>, type: string, proofs: Proofs): StepSummary {
+  const s: StepSummary = { stepId: r.id, type, status: r.status, attempts: r.attempts, durationMs: Math.round((r.durationMs ?? 0) * 1000) / 1000, proofs };
+  if (r.error) s.error = r.error;
+  if (r.skipReason) s.skipReason = r.skipReason;
+  return s;
+}

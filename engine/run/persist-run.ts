@@ -1,0 +1,96 @@
+// Writes a sealed run to attestations/<runbookId>/<executionId>/ (engine/FORMATS.md), atomically
+// file by file, manifest last-but-one and the index last: a reader that finds the index entry
+// finds a complete execution folder. Exports land in exports/ only when no postcondition failed;
+// otherwise in withheld/, and the site never publishes withheld/ (zero exports leave blocked).
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.ts';
+import { executionPaths, type ExecutionPaths } from '../store/layout.ts';
+import { upsertIndexEntry, type Verdict } from '../store/execution-index.ts';
+import { serializeManifest } from '../proof/manifest.ts';
+import { canonicalize } from '../proof/jcs.ts';
+import type { RunOutcome } from './execute-run.ts';
+
+export interface RunRecordFile {
+  executionId: string;
+  runbookId: string;
+  version: string;
+  runbookFile: string;
+  runbookDigest: string;
+  asOf: string;
+  actor: string;
+  executedBy: string;
+  params: Record<string, unknown>;
+  startedAt: string;
+  durationMs: number;
+  status: RunOutcome['status'];
+  verdict: Verdict;
+  merkleRoot: string;
+  replayOf?: string;
+  failedProofs: RunOutcome['failedProofs'];
+  steps: RunOutcome['steps'];
+  artifacts: Array<{ name: string; stepId: string; mediaType: string; digest: string; size: number; state: 'released' | 'withheld' }>;
+}
+
+export interface PersistOptions {
+  attestationsDir: string;
+  runbookFile: string; // relative to the repo root, for display and replay
+  runbookText: string; // the file's bytes as run: replays re-parse exactly this
+  startedAt: string;
+  replayOf?: string;
+}
+
+export function verdictOf(outcome: RunOutcome): Verdict {
+  return outcome.status === 'succeeded' ? 'pass' : outcome.status === 'blocked' ? 'blocked' : 'failed';
+}
+
+export async function persistRun(outcome: RunOutcome, opts: PersistOptions): Promise<{ paths: ExecutionPaths; record: RunRecordFile }> {
+  const { request, manifest } = outcome;
+  const paths = executionPaths(opts.attestationsDir, request.runbook.runbookId, request.executionId);
+  const releasable = outcome.status === 'succeeded';
+  for (const [stepId, output] of Object.entries(outcome.outputs)) {
+    await writeFileAtomic(join(paths.outputs, `${stepId}.json`), canonicalize(output ?? null) + '\n');
+  }
+  for (const a of outcome.artifacts) {
+    await writeFileAtomic(join(releasable ? paths.exports : paths.withheld, a.name), a.bytes);
+  }
+  await writeJsonAtomic(paths.recordings, outcome.recordings);
+  await writeJsonAtomic(paths.effects, outcome.effects);
+  await writeJsonAtomic(paths.runbookSnapshot, { file: opts.runbookFile, digest: request.runbook.source.digest, text: opts.runbookText });
+  const verdict = verdictOf(outcome);
+  const record: RunRecordFile = {
+    executionId: request.executionId,
+    runbookId: request.runbook.runbookId,
+    version: request.runbook.version,
+    runbookFile: opts.runbookFile,
+    runbookDigest: request.runbook.source.digest,
+    asOf: request.asOf,
+    actor: request.actor,
+    executedBy: manifest.executedBy,
+    params: request.params,
+    startedAt: opts.startedAt,
+    durationMs: Math.round(outcome.durationMs),
+    status: outcome.status,
+    verdict,
+    merkleRoot: manifest.merkleRoot,
+    failedProofs: outcome.failedProofs,
+    steps: outcome.steps,
+    artifacts: outcome.artifacts.map((a) => ({ name: a.name, stepId: a.stepId, mediaType: a.mediaType, digest: a.digest, size: a.size, state: releasable ? 'released' : 'withheld' })),
+    ...(opts.replayOf ? { replayOf: opts.replayOf } : {}),
+  };
+  await writeJsonAtomic(paths.run, record);
+  await writeFileAtomic(paths.manifest, serializeManifest(manifest));
+  await upsertIndexEntry(opts.attestationsDir, {
+    executionId: request.executionId,
+    runbookId: request.runbook.runbookId,
+    version: request.runbook.version,
+    executedAt: request.asOf,
+    startedAt: opts.startedAt,
+    status: outcome.status,
+    verdict,
+    merkleRoot: manifest.merkleRoot,
+    path: `${request.runbook.runbookId}/${request.executionId}`,
+    actor: request.actor,
+    ...(opts.replayOf ? { replayOf: opts.replayOf } : {}),
+  });
+  return { paths, record };
+}

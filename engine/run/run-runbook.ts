@@ -1,0 +1,106 @@
+// The `run` use case shared by the CLI and the Action: runbook file in, stored execution out.
+// Validates exactly as `pcq validate` does, resolves inputs, opens the ports (run-services.ts),
+// executes, persists, then applies the consequences of the verdict (review ticket, verdict files).
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import type { PcqConfig } from '../runtime/config.ts';
+import { PcqErrors } from '../runtime/errors.ts';
+import { readRunbookFile } from '../model/load-runbooks.ts';
+import { planRunbook } from '../plan/plan.ts';
+import { graphIssues } from '../plan/graph-issues.ts';
+import { createCelEngine } from '../runtime/cel.ts';
+import { loadPolicySet } from '../runtime/policy-set.ts';
+import { resolveParams } from './run-params.ts';
+import { openRunServices } from './run-services.ts';
+import { executeRun, type FailedProof, type StepSummary } from './execute-run.ts';
+import { persistRun } from './persist-run.ts';
+import { staticIssues } from './static-checks.ts';
+import { afterRunHooks } from './after-run.ts';
+import type { SchedulerEvent } from './scheduler-types.ts';
+import type { Verdict } from '../store/execution-index.ts';
+import { join } from 'node:path';
+
+export interface RunRunbookOptions {
+  config: PcqConfig;
+  file: string; // absolute
+  rawParams: Record<string, unknown>;
+  asOf: string; // normalised
+  env: Record<string, string | undefined>;
+  executionId: string;
+  startedAt: string; // wall clock, unsigned
+  onPlan?: (order: string[]) => void;
+  onEvent?: (event: SchedulerEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface RunReport {
+  executionId: string;
+  runbookId: string;
+  version: string;
+  asOf: string;
+  actor: string;
+  executedBy: string;
+  status: 'succeeded' | 'failed' | 'blocked';
+  verdict: Verdict;
+  merkleRoot: string;
+  manifestPath: string;
+  executionDir: string;
+  durationMs: number;
+  steps: StepSummary[];
+  failedProofs: FailedProof[];
+  failedStep?: { stepId: string; code: string; message: string };
+  artifacts: Array<{ name: string; state: 'released' | 'withheld'; digest: string }>;
+  reviewTicket?: string;
+  assignedTo?: string;
+}
+
+export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport> {
+  const { config } = opts;
+  const display = relative(config.root, opts.file) || opts.file;
+  const parsed = await readRunbookFile(opts.file, display);
+  const draft = parsed.runbook ?? parsed.draft;
+  const problems = [...parsed.issues, ...(draft ? graphIssues(draft) : [])];
+  if (problems.length > 0 || !parsed.runbook) throw new PcqErrors(problems);
+  const runbook = parsed.runbook;
+  const plan = planRunbook(runbook);
+  const policies = await loadPolicySet(join(config.root, 'policies'));
+  const checks = staticIssues(runbook, createCelEngine(), policies);
+  if (checks.length > 0) throw new PcqErrors(checks);
+  const params = resolveParams(runbook, opts.rawParams);
+  const text = await readFile(opts.file, 'utf8');
+
+  const services = await openRunServices({ config, runbook, params, asOf: opts.asOf, env: opts.env, mode: 'live' });
+  opts.onPlan?.(plan.order);
+  let outcome;
+  try {
+    outcome = await executeRun(
+      { runbook, plan, params, asOf: opts.asOf, actor: config.actor, executionId: opts.executionId, concurrency: config.concurrency },
+      { ...services.ports, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
+    );
+  } finally {
+    await services.close();
+  }
+  const { paths, record } = await persistRun(outcome, { attestationsDir: config.attestationsDir, runbookFile: display, runbookText: text, startedAt: opts.startedAt });
+  const after = await afterRunHooks({ config, outcome, paths, record, signer: services.ports.signer, notifier: services.ports.notifier, env: opts.env });
+  const failed = outcome.steps.find((s) => s.status === 'failed');
+  return {
+    executionId: opts.executionId,
+    runbookId: runbook.runbookId,
+    version: runbook.version,
+    asOf: opts.asOf,
+    actor: config.actor,
+    executedBy: outcome.manifest.executedBy,
+    status: outcome.status,
+    verdict: record.verdict,
+    merkleRoot: outcome.manifest.merkleRoot,
+    manifestPath: paths.manifest,
+    executionDir: paths.dir,
+    durationMs: outcome.durationMs,
+    steps: outcome.steps,
+    failedProofs: outcome.failedProofs,
+    ...(failed?.error ? { failedStep: { stepId: failed.stepId, code: failed.error.code, message: failed.error.message } } : {}),
+    artifacts: record.artifacts.map((a) => ({ name: a.name, state: a.state, digest: a.digest })),
+    ...(after.reviewTicket ? { reviewTicket: after.reviewTicket } : {}),
+    ...(after.assignedTo ? { assignedTo: after.assignedTo } : {}),
+  };
+}

@@ -1,0 +1,90 @@
+// The edge of a run: everything that touches the outside world is opened here from configuration
+// and handed to executeRun as ports. A replay opens the same ports in replay mode: external calls
+// answer from the recording and notifications are compared, never sent (DESIGN §5).
+import { join } from 'node:path';
+import type { PcqConfig } from '../runtime/config.ts';
+import { systemClock } from '../runtime/clock.ts';
+import { createCelEngine } from '../runtime/cel.ts';
+import { loadConnectors } from '../runtime/connectors.ts';
+import { createHttpPort } from '../runtime/http-port.ts';
+import { loadNotifyConfig } from '../runtime/notify-config.ts';
+import { createNotifier } from '../runtime/notifier.ts';
+import { loadPolicySet } from '../runtime/policy-set.ts';
+import { loadRunnerSigner } from '../runtime/keys.ts';
+import { openGraphStore } from '../graph/open-graph-store.ts';
+import { loadDataset } from '../graph/load-dataset.ts';
+import { stepKinds } from '../steps/registry.ts';
+import { runProver } from '../provers/registry.ts';
+import type { Runbook } from '../model/runbook.ts';
+import type { Effect, Recording } from '../steps/step-kind.ts';
+import type { Signer } from '../proof/signer.ts';
+import type { RunPorts } from './execute-run.ts';
+import { PcqError } from '../runtime/errors.ts';
+import { dirname, resolve } from 'node:path';
+
+export interface ServiceOptions {
+  config: PcqConfig;
+  runbook: Runbook;
+  params: Record<string, unknown>;
+  asOf: string;
+  env: Record<string, string | undefined>;
+  mode: 'live' | 'replay';
+  replay?: { recordings: Recording[]; effects: Effect[] };
+  /** Replays write notifications into their own sandbox outbox, never the real one. */
+  outboxDir?: string;
+  signer?: Signer;
+}
+
+export interface RunServices {
+  ports: RunPorts;
+  signerOrigin: string;
+  close(): Promise<void>;
+}
+
+export async function openRunServices(opts: ServiceOptions): Promise<RunServices> {
+  const { config, runbook } = opts;
+  const signer = opts.signer ? { signer: opts.signer, origin: 'given' } : await loadRunnerSigner({ env: opts.env, root: config.root, mode: config.mode });
+  const policies = await loadPolicySet(join(config.root, 'policies'));
+  const connectors = await loadConnectors(config.root);
+  const notifyConfig = await loadNotifyConfig(config.root);
+  const graph = await openGraphStore(config.graph, opts.env);
+  try {
+    if (runbook.dataset !== undefined) {
+      const datasetDir = resolve(dirname(resolve(config.root, runbook.source.file)), 'data', runbook.dataset);
+      await loadDataset(graph, datasetDir).catch((err: unknown) => {
+        if ((err as { code?: string }).code === 'PCQ_DATASET_NOT_FOUND') {
+          throw new PcqError({
+            code: 'PCQ_DATASET_NOT_FOUND',
+            message: `runbook ${runbook.runbookId} names dataset "${runbook.dataset}", but ${datasetDir} has no dataset.yaml`,
+            hint: 'Datasets live in runbooks/data/<name>/ beside the runbook file.',
+            ...(runbook.location ? { location: runbook.location } : {}),
+          });
+        }
+        throw err;
+      });
+    }
+  } catch (err) {
+    await graph.close();
+    throw err;
+  }
+  const http = createHttpPort({
+    mode: opts.mode,
+    connectors,
+    rootDir: config.root,
+    params: opts.params,
+    env: opts.env,
+    ...(opts.replay ? { recordings: opts.replay.recordings } : {}),
+  });
+  const notifier = createNotifier(notifyConfig, {
+    mode: opts.mode,
+    asOf: opts.asOf,
+    outboxDir: opts.outboxDir ?? config.outboxDir,
+    env: opts.env,
+    ...(opts.replay ? { recordedEffects: opts.replay.effects } : {}),
+  });
+  return {
+    ports: { clock: systemClock, signer: signer.signer, graph, cel: createCelEngine(), http, notifier, policies, stepKinds, runProver },
+    signerOrigin: signer.origin,
+    close: () => graph.close(),
+  };
+}
