@@ -113,3 +113,12 @@ test('a step-kind checker, when given, adds its issues only for otherwise valid 
   const crashing = await validatePaths([join(ROOT, 'engine/testing/fixtures/seed-R1-completed.json')], { checker: () => { throw new Error('boom'); } });
   assert.deepEqual(crashing.issues.map((i) => i.code), ['PCQ_CHECK_CRASHED']);
 });
+
+test('the default checker runs each prover kind\'s own check, located at the declaration', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'pcq-validate-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'k.yaml'), 'runbookId: K\nname: k\nversion: "1"\nsteps:\n  - {stepId: a, type: assertion, postconditions: [m]}\nprovers:\n  postconditions:\n    m: {type: metric}\n');
+  const { code, stdout } = await pcqInProcess(['validate', 'k.yaml'], dir);
+  assert.equal(code, EXIT.invalid);
+  assert.match(stdout, /^k\.yaml:8:5: PCQ_PROVER_SPEC /m);
+});

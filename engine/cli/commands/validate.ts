@@ -7,6 +7,7 @@ import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
 import { formatIssue, type PcqIssue } from '../../runtime/errors.ts';
 import type { Runbook } from '../../model/runbook.ts';
+import type { CelEngine } from '../../steps/step-kind.ts';
 import { loadRunbooks } from '../../model/load-runbooks.ts';
 import { graphIssues } from '../../plan/graph-issues.ts';
 
@@ -102,30 +103,30 @@ function safeCheck(checker: RunbookChecker, runbook: Runbook): PcqIssue[] {
   }
 }
 
-// The step registry and CEL engine are written alongside this command; until they exist the
-// extra checks are skipped. The specifiers are computed so the bundler does not require them.
+// engine/steps/registry.ts is being written alongside this command; until it lands the step-kind
+// checks are skipped. Its specifier is computed so the bundler and type checker do not require it
+// yet. TODO(integration): make it a literal import once the file is committed.
 const STEP_REGISTRY = '../../steps/registry.ts';
-const CEL_RUNTIME = '../../runtime/cel.ts';
 
 interface StepKindLike {
-  check(step: Runbook['steps'][number], runbook: Runbook, cel: unknown): PcqIssue[];
+  check(step: Runbook['steps'][number], runbook: Runbook, cel: CelEngine): PcqIssue[];
 }
 
-/** Each step kind's `check(step, runbook, cel)`, when engine/steps/registry.ts and runtime/cel.ts exist. */
-export async function loadDefaultChecker(): Promise<RunbookChecker | undefined> {
-  let kinds: Map<string, StepKindLike> | undefined;
-  let cel: unknown;
+/** Each prover's and each step kind's own static check, with one CEL engine for all of them. */
+export async function loadDefaultChecker(): Promise<RunbookChecker> {
+  const [{ createCelEngine }, { checkProverSpec }] = await Promise.all([import('../../runtime/cel.ts'), import('../../provers/registry.ts')]);
+  const cel = createCelEngine();
+  let kinds: ReadonlyMap<string, StepKindLike> | undefined;
   try {
-    const registry = (await import(new URL(STEP_REGISTRY, import.meta.url).href)) as { stepKinds?: Map<string, StepKindLike> };
-    const runtime = (await import(new URL(CEL_RUNTIME, import.meta.url).href)) as { createCelEngine?: () => unknown };
-    kinds = registry.stepKinds;
-    cel = runtime.createCelEngine?.();
+    const registry = (await import(new URL(STEP_REGISTRY, import.meta.url).href)) as { stepKinds?: ReadonlyMap<string, StepKindLike> };
+    if (registry.stepKinds instanceof Map) kinds = registry.stepKinds;
   } catch {
-    return undefined;
+    kinds = undefined;
   }
-  if (!(kinds instanceof Map) || cel === undefined) return undefined;
-  const known = kinds;
-  return (runbook) => runbook.steps.flatMap((step) => known.get(step.type)?.check(step, runbook, cel) ?? []);
+  return (runbook) => [
+    ...Object.values(runbook.provers).flatMap((spec) => checkProverSpec(spec, cel)),
+    ...(kinds ? runbook.steps.flatMap((step) => kinds.get(step.type)?.check(step, runbook, cel) ?? []) : []),
+  ];
 }
 
 function displayRelative(issue: PcqIssue, cwd: string): PcqIssue {
