@@ -34,7 +34,13 @@ export function fromHex(hex: string): Uint8Array | undefined {
   return out;
 }
 
+// Node's Buffer codec is several times faster than btoa over a binary string; feature-detected so
+// this file still imports nothing from Node and runs unchanged in the browser.
+type NodeBuffer = { from(b: Uint8Array | ArrayBuffer, o?: number, l?: number): { toString(enc: string): string } };
+const NodeBufferCtor = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+
 export function toBase64(bytes: Uint8Array): string {
+  if (NodeBufferCtor) return NodeBufferCtor.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length).toString('base64');
   let binary = '';
   const chunk = 0x8000;
   for (let i = 0; i < bytes.length; i += chunk) {
