@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { toIssues, type PcqIssue } from '../runtime/errors.ts';
 import { readIndex } from '../store/execution-index.ts';
+import { loadTrustStore } from '../runtime/trust-store.ts';
+import { EMPTY_TRUST, type TrustStore } from '../proof/trust.ts';
 import { asArray, asObject, type Loose } from './loose-json.ts';
 import { buildExecutionView, type RawExecution } from './build-execution-view.ts';
 import { readButtons, readTrustStore } from './read-policies.ts';
@@ -18,6 +20,13 @@ const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export async function readSiteData(root: string): Promise<SiteData> {
   const problems: PcqIssue[] = [];
   const trust = await readTrustStore(root, problems);
+  let verifyTrust: TrustStore = EMPTY_TRUST;
+  try {
+    // The same loader as `pcq verify` (dev mode: with the local overlay), so both verdicts agree.
+    verifyTrust = await loadTrustStore({ root, includeLocal: true });
+  } catch (err) {
+    problems.push(...toIssues(err));
+  }
   const buttons = await readButtons(root, problems);
   const runbooks = await readRunbooks(root, buttons, problems);
   const attestations = join(root, 'attestations');
@@ -31,7 +40,7 @@ export async function readSiteData(root: string): Promise<SiteData> {
   }
   executions.sort((a, b) => (b.startedAt ?? b.executedAt).localeCompare(a.startedAt ?? a.executedAt) || a.executionId.localeCompare(b.executionId));
   const tickets = executions.flatMap((e) => (e.ticket ? [e.ticket] : []));
-  return { runbooks, executions, tickets, trust, buttons, problems };
+  return { runbooks, executions, tickets, trust, verifyTrust, buttons, problems };
 }
 
 interface FoundExecution {

@@ -2,6 +2,7 @@
 // policies/ at build time, already decoded (DSSE payloads, proofs, verdicts), so that Astro pages
 // only lay it out. Field names follow engine/FORMATS.md wherever a value comes straight from a file.
 import type { PcqIssue } from '../runtime/errors.ts';
+import type { TrustStore } from '../proof/trust.ts';
 
 export type Verdict = 'pass' | 'blocked' | 'approved' | 'rejected' | 'failed';
 export type ReviewState = 'open' | 'approved' | 'rejected' | 'info-requested';
@@ -165,6 +166,8 @@ export interface SiteData {
   executions: ExecutionView[]; // newest first
   tickets: TicketView[];
   trust: TrustKeyView[];
+  /** The trust store exactly as `pcq verify` loads it in dev mode (embedded in the verify page). */
+  verifyTrust: TrustStore;
   buttons: ButtonView[];
   problems: PcqIssue[];
 }

@@ -1,7 +1,7 @@
 // The site in a real browser (issue 5 "Tests in a real browser"): build it from a signed
 // attestations tree, serve it on 127.0.0.1, drive Debian's chromium through playwright-core, walk
 // home → runbook → execution → verify → reviews → replay, verify every published manifest (✅) and
-// a tampered one (❌ with the codes the node verifier gives), scan each page with axe-core, record
+// a tampered one (❌ with the codes `pcq verify` gives), scan each page with axe-core, record
 // every request (none may leave 127.0.0.1) and save screenshots to test-results/site/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,9 +14,6 @@ import { promisify } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 import { writeFixtureTree } from './fixture-tree.ts';
 import { serveStatic } from '../../scripts/site-serve.mjs';
-import { verifyManifest } from '../proof/verify-manifest.ts';
-import { nodeVerify } from '../proof/ed25519-node.ts';
-import { readTrustStore } from './read-policies.ts';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
@@ -46,7 +43,7 @@ test('the built site browses, verifies in the browser, and stays on 127.0.0.1', 
   const build = await run(process.execPath, [join(repo, 'scripts/site-build.mjs'), '--data', tree.root, '--out', out], { cwd: repo });
   assert.match(build.stdout, /site built in/);
 
-  // A tampered manifest: one signature byte changed. The reference verdict is the engine's node path.
+  // A tampered manifest: one signature byte changed.
   const original = tree.runs[0]!;
   const text = await readFile(join(original.dir, 'manifest.pcq'), 'utf8');
   const sig = original.manifest.steps[1]!.attestation.signatures[0]!.sig;
@@ -55,9 +52,18 @@ test('the built site browses, verifies in the browser, and stays on 127.0.0.1', 
   assert.notEqual(tampered, text);
   const tamperedPath = join(work, 'tampered.pcq');
   await writeFile(tamperedPath, tampered);
-  const trust = { keys: (await readTrustStore(tree.root, [])).map((k) => ({ ...k, roles: k.roles as Array<'runner'>, status: k.status as 'active' })) };
-  const reference = await verifyManifest(tampered, trust, nodeVerify);
+  // The reference is the CLI, run as a user would: `pcq verify --json` from the repository root.
+  const cli = (file: string) =>
+    run(process.execPath, ['--import', import.meta.resolve('tsx'), join(repo, 'engine/cli/main.ts'), 'verify', file, '--json'], { cwd: tree.root, env: { ...process.env, PCQ_MODE: 'dev' } }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+  const cliTampered = await cli(tamperedPath);
+  assert.equal(cliTampered.code, 1, cliTampered.stderr);
+  assert.doesNotMatch(cliTampered.stderr, /\n\s+at /, 'no stack trace');
+  const reference = JSON.parse(cliTampered.stdout) as { ok: boolean; checks: Array<{ ok: boolean; code: string }> };
   assert.equal(reference.ok, false);
+  assert.equal((await cli(join(original.dir, 'manifest.pcq'))).code, 0, 'the CLI accepts the untampered manifest');
   const expectedCodes = [...new Set(reference.checks.filter((c) => !c.ok).map((c) => c.code))].sort();
 
   const server = await serveStatic(out);
@@ -113,7 +119,7 @@ test('the built site browses, verifies in the browser, and stays on 127.0.0.1', 
     assert.equal(await page.locator('#all-checks tr[data-ok="true"]').count(), tree.runs.length);
     assert.match((await page.locator('#all-checks caption').textContent()) ?? '', /^✅ All 4/);
 
-    // A tampered manifest from disk: ❌ with the same codes as the engine's node verifier.
+    // A tampered manifest from disk: ❌ with the same codes as `pcq verify`.
     await page.locator('#manifest-file').setInputFiles(tamperedPath);
     await page.locator('#verdict[data-ok="false"]').waitFor();
     assert.match((await page.locator('#verdict').textContent()) ?? '', /❌ Verification failed/);
