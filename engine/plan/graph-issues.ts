@@ -60,15 +60,19 @@ export function graphIssues(runbook: Runbook, graph: StepGraph = buildStepGraph(
       step[field].forEach((proverId, i) => {
         const spec = runbook.provers[proverId];
         if (spec && spec.phase === phase) return;
+        // An undeclared prover is a warning, not an error: the seed's own R1 names
+        // `authority:write_entities` without declaring it and must validate unchanged. At run time
+        // an undeclared prover fails closed (step-runner.ts), so nothing runs unproven.
         issues.push({
           code: 'PCQ_UNKNOWN_PROVER',
           message: spec
             ? `step "${step.stepId}" lists "${proverId}" under ${field}, but it is declared under provers.${other}`
-            : `step "${step.stepId}" names prover "${proverId}", which is not declared under provers.${field}`,
+            : `step "${step.stepId}" names prover "${proverId}", which is not declared under provers.${field}; it will fail closed when the step runs`,
           hint: spec
             ? `Move it to the step's ${other}, or declare it under provers.${field}.`
             : `Declare it under provers.${field} (declared: ${Object.keys(runbook.provers).join(', ') || 'none'}).`,
           location: at(step, `${field}.${i}`, field),
+          ...(spec ? {} : { severity: 'warning' as const }),
         });
       });
     }

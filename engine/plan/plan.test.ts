@@ -79,10 +79,14 @@ test('unknown provers and provers of the other phase are refused at the entry', 
     step('a', [], '    preconditions: [kpi, ghost]\n    postconditions: [kpi]\n'),
     'provers:\n  postconditions:\n    kpi: {type: metric}\n',
   );
-  const issues = issuesOf(rb);
+  const issues = graphIssues(rb);
   assert.deepEqual(issues.map((i) => [i.code, i.location?.line]), [['PCQ_UNKNOWN_PROVER', 8], ['PCQ_UNKNOWN_PROVER', 8]]);
+  // planRunbook refuses only the error (wrong phase), not the warning.
+  assert.deepEqual(issuesOf(rb).map((i) => i.code), ['PCQ_UNKNOWN_PROVER']);
   assert.match(issues[0]!.message, /under preconditions, but it is declared under provers.postconditions/);
   assert.match(issues[1]!.message, /"ghost", which is not declared/);
+  // Wrong phase is an error; undeclared is a warning (the seed's R1 must validate unchanged).
+  assert.deepEqual(issues.map((i) => i.severity ?? 'error'), ['error', 'warning']);
 });
 
 test('all graph problems come out together, in a stable order', () => {

@@ -2,7 +2,7 @@
 // broken by stepId in code-unit order, DESIGN §5), longest-path levels for display, and the edges
 // both ways. The chain of attestations follows `order`, so it must never depend on anything but the
 // runbook itself.
-import { PcqErrors } from '../runtime/errors.ts';
+import { PcqErrors, isError } from '../runtime/errors.ts';
 import type { Runbook } from '../model/runbook.ts';
 import { buildStepGraph, graphIssues } from './graph-issues.ts';
 import { byCodeUnit, MinHeap } from './min-heap.ts';
@@ -25,7 +25,7 @@ export interface Plan {
 /** Plans a runbook, or throws PcqErrors listing every graph problem (see graph-issues.ts). */
 export function planRunbook(runbook: Runbook): Plan {
   const graph = buildStepGraph(runbook);
-  const issues = graphIssues(runbook, graph);
+  const issues = graphIssues(runbook, graph).filter(isError);
   if (issues.length > 0) throw new PcqErrors(issues);
 
   const indegree = new Map<string, number>();

@@ -13,6 +13,12 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export class ArtifactCollector {
   readonly artifacts = new Map<string, CollectedArtifact>();
+  private readonly isBlocked: () => boolean;
+
+  /** `isBlocked`: true once any postcondition of the run has failed (exports may no longer leave). */
+  constructor(isBlocked: () => boolean = () => false) {
+    this.isBlocked = isBlocked;
+  }
 
   sinkFor(stepId: string): ArtifactSink {
     return {
@@ -28,7 +34,18 @@ export class ArtifactCollector {
         this.artifacts.set(name, { ...ref, stepId, bytes });
         return ref;
       },
-      read: async (name) => this.artifacts.get(name)?.bytes,
+      // Reading an artifact is how it leaves the run (a notify attachment): after a failed
+      // postcondition nothing leaves, so that zero exports go out with a failed proof.
+      read: async (name) => {
+        if (this.isBlocked()) {
+          throw Object.assign(new PcqError({
+            code: 'PCQ_EXPORT_BLOCKED',
+            message: `artifact "${name}" cannot leave the run: a postcondition has failed, so its exports are withheld`,
+            hint: 'The ombuds review decides; after approval the exports are released from withheld/.',
+          }), { retryable: false });
+        }
+        return this.artifacts.get(name)?.bytes;
+      },
     };
   }
 

@@ -84,7 +84,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
   const { runbook, plan } = req;
   const stepById = new Map(runbook.steps.map((s) => [s.stepId, s]));
   const state = new RunState();
-  const artifacts = new ArtifactCollector();
+  const artifacts = new ArtifactCollector(() => [...state.proofs.values()].some((p) => p.postconditions?.some((r) => r.result === 'fail') ?? false));
   // Randomness is seeded from what the run is about, never from the wall clock (DESIGN §5).
   const runSeed = sha256Hex(canonicalize({ runbook: runbook.source.digest, params: req.params, asOf: req.asOf }));
   const deps = {

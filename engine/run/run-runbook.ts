@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
-import { PcqErrors } from '../runtime/errors.ts';
+import { PcqErrors, isError } from '../runtime/errors.ts';
 import { readRunbookFile } from '../model/load-runbooks.ts';
 import { planRunbook } from '../plan/plan.ts';
 import { graphIssues } from '../plan/graph-issues.ts';
@@ -59,12 +59,12 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   const display = relative(config.root, opts.file) || opts.file;
   const parsed = await readRunbookFile(opts.file, display);
   const draft = parsed.runbook ?? parsed.draft;
-  const problems = [...parsed.issues, ...(draft ? graphIssues(draft) : [])];
+  const problems = [...parsed.issues, ...(draft ? graphIssues(draft) : [])].filter(isError);
   if (problems.length > 0 || !parsed.runbook) throw new PcqErrors(problems);
   const runbook = parsed.runbook;
   const plan = planRunbook(runbook);
   const policies = await loadPolicySet(join(config.root, 'policies'));
-  const checks = staticIssues(runbook, createCelEngine(), policies);
+  const checks = staticIssues(runbook, createCelEngine(), policies).filter(isError);
   if (checks.length > 0) throw new PcqErrors(checks);
   const params = resolveParams(runbook, opts.rawParams);
   const text = await readFile(opts.file, 'utf8');

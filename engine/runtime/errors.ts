@@ -14,6 +14,12 @@ export interface PcqIssue {
   hint?: string; // what to do about it
   location?: SourceLocation;
   details?: Record<string, unknown>;
+  /** Absent means error. A warning is reported but does not fail validation. */
+  severity?: 'warning';
+}
+
+export function isError(issue: PcqIssue): boolean {
+  return issue.severity !== 'warning';
 }
 
 export class PcqError extends Error {
@@ -58,7 +64,8 @@ export function formatLocation(loc: SourceLocation): string {
 export function formatIssue(issue: PcqIssue): string {
   const where = issue.location ? `${formatLocation(issue.location)}: ` : '';
   const hint = issue.hint ? ` — ${issue.hint}` : '';
-  return `${where}${issue.code} ${issue.message}${hint}`;
+  const level = issue.severity === 'warning' ? 'warning ' : '';
+  return `${where}${level}${issue.code} ${issue.message}${hint}`;
 }
 
 /** Normalises anything thrown into coded issues; unknown throwables become PCQ_INTERNAL. */

@@ -5,11 +5,15 @@
 import { relative, resolve, isAbsolute } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
-import { formatIssue, type PcqIssue } from '../../runtime/errors.ts';
+import { formatIssue, isError, type PcqIssue } from '../../runtime/errors.ts';
 import type { Runbook } from '../../model/runbook.ts';
-import type { CelEngine } from '../../steps/step-kind.ts';
 import { loadRunbooks } from '../../model/load-runbooks.ts';
 import { graphIssues } from '../../plan/graph-issues.ts';
+import { createCelEngine } from '../../runtime/cel.ts';
+import { loadPolicySet } from '../../runtime/policy-set.ts';
+import { staticIssues } from '../../run/static-checks.ts';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 
 /** Extra static checks on a runbook that passed schema and graph checks (step kinds, provers). */
 export type RunbookChecker = (runbook: Runbook) => PcqIssue[];
@@ -37,21 +41,24 @@ export const command: Command = {
       return EXIT.ok;
     }
     const paths = positionals.length > 0 ? positionals : ['runbooks/'];
-    const result = await validatePaths(paths.map((p) => resolve(io.cwd, p)), { checker: await loadDefaultChecker() });
+    const result = await validatePaths(paths.map((p) => resolve(io.cwd, p)), { checker: await loadDefaultChecker(io.cwd) });
     const issues = result.issues.map((issue) => displayRelative(issue, io.cwd));
+    const errors = issues.filter(isError);
+    const warnings = issues.length - errors.length;
     if (values.json) {
-      io.stdout(JSON.stringify({ ok: issues.length === 0, files: result.files.map((f) => shortPath(f, io.cwd)), issues }, null, 2) + '\n');
+      io.stdout(JSON.stringify({ ok: errors.length === 0, files: result.files.map((f) => shortPath(f, io.cwd)), issues }, null, 2) + '\n');
     } else {
       for (const issue of issues) io.stdout(formatIssue(issue) + '\n');
       const files = result.files.length;
-      const bad = new Set(issues.map((i) => i.location?.file)).size;
+      const bad = new Set(errors.map((i) => i.location?.file)).size;
+      const warned = warnings === 0 ? '' : ` (${warnings} warning${warnings === 1 ? '' : 's'})`;
       io.stdout(
-        issues.length === 0
-          ? `✓ ${files} runbook${files === 1 ? '' : 's'} valid\n`
-          : `✗ ${issues.length} problem${issues.length === 1 ? '' : 's'} in ${bad} of ${files} file${files === 1 ? '' : 's'}\n`,
+        errors.length === 0
+          ? `✓ ${files} runbook${files === 1 ? '' : 's'} valid${warned}\n`
+          : `✗ ${errors.length} problem${errors.length === 1 ? '' : 's'} in ${bad} of ${files} file${files === 1 ? '' : 's'}${warned}\n`,
       );
     }
-    return issues.length === 0 ? EXIT.ok : EXIT.invalid;
+    return errors.length === 0 ? EXIT.ok : EXIT.invalid;
   },
 };
 
@@ -81,9 +88,9 @@ export async function validatePaths(paths: string[], options: { checker?: Runboo
     // Graph problems are found on the draft too, so a typo and a cycle are reported together.
     const draft = file.runbook ?? file.draft;
     if (draft) own.push(...graphIssues(draft));
-    if (own.length === 0 && file.runbook) {
+    if (!own.some(isError) && file.runbook) {
       if (options.checker) own.push(...safeCheck(options.checker, file.runbook));
-      if (own.length === 0) runbooks.push(file.runbook);
+      if (!own.some(isError)) runbooks.push(file.runbook);
     }
     issues.push(...own);
   }
@@ -103,30 +110,12 @@ function safeCheck(checker: RunbookChecker, runbook: Runbook): PcqIssue[] {
   }
 }
 
-// engine/steps/registry.ts is being written alongside this command; until it lands the step-kind
-// checks are skipped. Its specifier is computed so the bundler and type checker do not require it
-// yet. TODO(integration): make it a literal import once the file is committed.
-const STEP_REGISTRY = '../../steps/registry.ts';
-
-interface StepKindLike {
-  check(step: Runbook['steps'][number], runbook: Runbook, cel: CelEngine): PcqIssue[];
-}
-
-/** Each prover's and each step kind's own static check, with one CEL engine for all of them. */
-export async function loadDefaultChecker(): Promise<RunbookChecker> {
-  const [{ createCelEngine }, { checkProverSpec }] = await Promise.all([import('../../runtime/cel.ts'), import('../../provers/registry.ts')]);
+/** Each step kind's and prover's own static check (run/static-checks.ts, shared with `pcq run`). */
+export async function loadDefaultChecker(root: string = process.cwd()): Promise<RunbookChecker> {
   const cel = createCelEngine();
-  let kinds: ReadonlyMap<string, StepKindLike> | undefined;
-  try {
-    const registry = (await import(new URL(STEP_REGISTRY, import.meta.url).href)) as { stepKinds?: ReadonlyMap<string, StepKindLike> };
-    if (registry.stepKinds instanceof Map) kinds = registry.stepKinds;
-  } catch {
-    kinds = undefined;
-  }
-  return (runbook) => [
-    ...Object.values(runbook.provers).flatMap((spec) => checkProverSpec(spec, cel)),
-    ...(kinds ? runbook.steps.flatMap((step) => kinds.get(step.type)?.check(step, runbook, cel) ?? []) : []),
-  ];
+  // Policies make the authority check able to tell whether a named rule exists; optional here.
+  const policies = existsSync(join(root, 'policies', 'authority.yaml')) ? await loadPolicySet(join(root, 'policies')).catch(() => undefined) : undefined;
+  return (runbook) => staticIssues(runbook, cel, policies);
 }
 
 function displayRelative(issue: PcqIssue, cwd: string): PcqIssue {
