@@ -1,14 +1,21 @@
 // What follows a stored run: the standard DSSE export beside the manifest (what the site offers
 // for download and any in-toto tooling reads), and — when a postcondition blocked the run — the
-// ombuds ticket and its notification, then the signed verdict files.
+// ombuds ticket and its notification, then the signed verdict files (every run).
+// Order matters: the ticket is written before the notice goes out (a notice never points at a
+// missing ticket), and the verdict files come last because they bundle everything before them.
+// A replay (record.replayOf) opens no review: it checks a run, it is not a new one to decide.
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.ts';
 import { exportDsse } from '../proof/export-dsse.ts';
 import type { ExecutionPaths } from '../store/layout.ts';
 import type { PcqConfig } from '../runtime/config.ts';
+import { toIssues, type PcqIssue } from '../runtime/errors.ts';
 import type { Signer } from '../proof/signer.ts';
 import type { Notifier } from '../steps/step-kind.ts';
 import type { RunOutcome } from './execute-run.ts';
 import type { RunRecordFile } from './persist-run.ts';
+import { openReviewForRun } from '../review/open-review.ts';
+import { writeVerdictArtifacts } from '../verdict/write-verdict.ts';
+import type { Verdict } from '../store/execution-index.ts';
 import { join } from 'node:path';
 
 export interface AfterRunInput {
@@ -24,11 +31,45 @@ export interface AfterRunInput {
 export interface AfterRunResult {
   reviewTicket?: string;
   assignedTo?: string;
+  /** Addresses the review notice went to. */
+  notified?: string[];
+  /** The notice could not be sent (the ticket exists; the run and its verdict stand). */
+  notifyIssue?: PcqIssue;
+  verdict?: { verdict: Verdict; score: string; evidence: string; digest: string };
 }
 
 export async function afterRunHooks(input: AfterRunInput): Promise<AfterRunResult> {
   const dsse = exportDsse(input.outcome.manifest as unknown as Record<string, unknown>);
   await writeFileAtomic(input.paths.dsse, dsse.jsonl);
   await writeJsonAtomic(join(input.paths.dir, 'keys.json'), dsse.keys);
-  return {};
+  const result: AfterRunResult = {};
+  if (input.outcome.status === 'blocked' && input.record.replayOf === undefined) {
+    // The notifier writes the ticket's notice; a failure to send is reported, not fatal: the
+    // run is sealed and the ticket is on disk, so `pcq review list` still finds it.
+    const sent: { notifier: Notifier; issue?: PcqIssue } = { notifier: input.notifier };
+    const guarded: Notifier = {
+      send: async (message, signal) => {
+        try {
+          return await sent.notifier.send(message, signal);
+        } catch (err) {
+          sent.issue = toIssues(err)[0]!;
+          return { channel: 'outbox', target: message.to.join(','), digest: '', message: null };
+        }
+      },
+    };
+    const opened = await openReviewForRun({
+      root: input.config.root,
+      attestationsDir: input.config.attestationsDir,
+      manifest: input.outcome.manifest,
+      failedProofs: input.outcome.failedProofs,
+      notifier: guarded,
+    });
+    result.reviewTicket = opened.path;
+    result.assignedTo = opened.assignedTo;
+    if (sent.issue) result.notifyIssue = sent.issue;
+    else result.notified = opened.notified;
+  }
+  const files = await writeVerdictArtifacts(input.paths, input.signer);
+  result.verdict = { verdict: files.score.verdict, score: files.scorePath, evidence: files.evidencePath, digest: files.score.evidence.digest };
+  return result;
 }

@@ -1,0 +1,94 @@
+// A blocked run opens an ombuds review (issue 4 §3): the ticket attestations/reviews/<executionId>.yaml
+// and an email to the roster through the notify machinery (outbox by default). The notice is sent
+// by the run after sealing, so it is not one of the run's signed effects (effects.json is the
+// record a replay compares; the notice is about the run, not part of it).
+// The message carries ids, the failed prover's sentence and the commands to decide — never the
+// prover's raw details, inputs or environment, so nothing secret can leave through it.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../store/atomic-write.ts';
+import { reviewTicketPath } from '../store/layout.ts';
+import type { Notifier } from '../steps/step-kind.ts';
+import type { Manifest } from '../proof/manifest.ts';
+import type { FailedProof } from '../run/execute-run.ts';
+import { PcqError } from '../runtime/errors.ts';
+import { assignOmbuds, loadRoster, OMBUDS_FILE, type Roster } from './roster.ts';
+import { openTicket, ticketPath, ticketToString, type Ticket } from './ticket.ts';
+
+export interface OpenReviewInput {
+  root: string; // repository root (policies/ombuds.yaml lives under it)
+  attestationsDir: string;
+  manifest: Manifest;
+  failedProofs: readonly FailedProof[];
+  notifier: Notifier;
+}
+
+export interface OpenedReview {
+  ticket: Ticket;
+  path: string;
+  assignedTo: string;
+  notified: string[];
+}
+
+/** The ticket for a sealed, blocked run (pure): the first failed postcondition in chain order. */
+export function ticketForRun(manifest: Manifest, failedProofs: readonly FailedProof[], roster: Roster): Ticket {
+  const failed = failedProofs.find((f) => f.phase === 'postcondition') ?? failedProofs[0];
+  if (!failed) {
+    throw new PcqError({ code: 'PCQ_REVIEW_NOTHING_FAILED', message: `run ${manifest.executionId} has no failed proof to review`, hint: 'Only a blocked run opens an ombuds review.' });
+  }
+  const assignee = assignOmbuds(roster, manifest.executionId, manifest.actor);
+  return openTicket({
+    runbookId: manifest.runbookId,
+    executionId: manifest.executionId,
+    manifestId: manifest.manifestId,
+    merkleRoot: manifest.merkleRoot,
+    failedStep: failed.stepId,
+    failedProver: failed.proof.prover,
+    reason: failed.proof.evidence,
+    evidence: { ...(failed.proof.details ?? {}), phase: failed.phase, type: failed.proof.type },
+    assignedTo: assignee.login,
+    roster: roster.members.map((m) => m.login),
+    createdAt: manifest.executedAt,
+  });
+}
+
+/** The escalation email (pure). Ids and the failing sentence only; see the header. */
+export function reviewNotice(ticket: Ticket, roster: Roster): { to: string[]; subject: string; text: string } {
+  const assignee = roster.members.find((m) => m.login === ticket.assignedTo);
+  const lines = [
+    `A postcondition blocked the exports of run ${ticket.executionId} (${ticket.runbookId}).`,
+    '',
+    `Failed step:   ${ticket.failedStep}`,
+    `Failed prover: ${ticket.failedProver}`,
+    `Reason:        ${ticket.reason}`,
+    `Merkle root:   ${ticket.merkleRoot}`,
+    `Assigned to:   ${assignee ? `${assignee.name} (${assignee.login})` : ticket.assignedTo}`,
+    '',
+    `Ticket: ${ticketPath(ticket.executionId)}`,
+    'Decide it as an ombuds other than the person who asked for the run:',
+    `  pcq review approve ${ticket.executionId} --by <login> --comment "…"`,
+    `  pcq review reject ${ticket.executionId} --by <login> --comment "…"`,
+    `  pcq review request-info ${ticket.executionId} --by <login> --comment "…"`,
+    '',
+    'The exports stay withheld until an approval by a roster ombuds is recorded.',
+  ];
+  return {
+    to: roster.members.map((m) => m.email),
+    subject: `[pcq] Ombuds review needed: ${ticket.runbookId} ${ticket.executionId} blocked by ${ticket.failedProver}`,
+    text: lines.join('\n') + '\n',
+  };
+}
+
+export async function openReviewForRun(input: OpenReviewInput): Promise<OpenedReview> {
+  const roster = await loadRoster(join(input.root, OMBUDS_FILE));
+  const ticket = ticketForRun(input.manifest, input.failedProofs, roster);
+  const path = reviewTicketPath(input.attestationsDir, ticket.executionId);
+  const existing = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+  if (existing !== undefined) {
+    throw new PcqError({ code: 'PCQ_REVIEW_EXISTS', message: `${path} already exists`, hint: 'An execution id is opened once; run the runbook again for a new execution.' });
+  }
+  await writeFileAtomic(path, ticketToString(ticket));
+  const notice = reviewNotice(ticket, roster);
+  await input.notifier.send({ channel: 'email', ...notice }, AbortSignal.timeout(30_000));
+  return { ticket, path, assignedTo: ticket.assignedTo, notified: notice.to };
+}

@@ -1,0 +1,81 @@
+// The evidence bundle `evidence.tar.gz` of a verdict (seed 002 "Offline verdict verification";
+// FORMATS.md "Execution folder"). Deterministic by construction, so two builds of the same folder
+// are byte-identical and the digest in score.json means something:
+//   - entries sorted by name (UTF-16 code units), regular files only, no directory entries;
+//   - every header: mode 0644, uid/gid 0, empty uname/gname, mtime = the run's executedAt
+//     (the run's clock, DESIGN §5 — never the wall clock);
+//   - gzip (RFC 1952) at level 9 with header MTIME 0 (zlib's default) and OS byte forced to 255
+//     ("unknown"), so the bytes do not depend on the building machine's OS.
+// Contents: manifest.pcq, run.json, recordings.json, effects.json, outputs/*, exports/*, withheld/*.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import tar from 'tar-stream';
+import type { ExecutionPaths } from '../store/layout.ts';
+import { PcqError } from '../runtime/errors.ts';
+
+export interface EvidenceFile {
+  name: string; // path inside the bundle, '/'-separated
+  bytes: Uint8Array;
+}
+
+export const EVIDENCE_FILE = 'evidence.tar.gz';
+const TOP_FILES = ['manifest.pcq', 'run.json', 'recordings.json', 'effects.json'] as const;
+const FOLDERS = ['outputs', 'exports', 'withheld'] as const;
+
+/** Packs files into deterministic tar.gz bytes. Pure apart from zlib. */
+export async function packEvidence(files: readonly EvidenceFile[], executedAt: string): Promise<Uint8Array> {
+  const mtime = new Date(executedAt);
+  if (Number.isNaN(mtime.getTime())) {
+    throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `executedAt "${executedAt}" is not a time`, hint: 'Pass the manifest\'s executedAt.' });
+  }
+  const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.name === sorted[i - 1]!.name) throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `evidence entry ${sorted[i]!.name} appears twice`, hint: 'This is a bug in pcq.' });
+  }
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    pack.on('data', (c: unknown) => void chunks.push(c as Buffer));
+    pack.on('end', () => resolve());
+    pack.on('error', reject);
+  });
+  for (const f of sorted) {
+    await new Promise<void>((resolve, reject) => {
+      pack.entry({ name: f.name, size: f.bytes.length, mode: 0o644, mtime, uid: 0, gid: 0, uname: '', gname: '', type: 'file' }, Buffer.from(f.bytes), (err) => (err ? reject(err) : resolve()));
+    });
+  }
+  pack.finalize();
+  await done;
+  const gz = gzipSync(Buffer.concat(chunks), { level: 9 });
+  gz[9] = 0xff; // RFC 1952 §2.3.1 OS = 255 (unknown); the header carries no CRC, so this is safe
+  return new Uint8Array(gz.buffer, gz.byteOffset, gz.byteLength);
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** Reads the evidence files of one execution folder (the edge). Missing optional files are skipped. */
+export async function collectEvidence(paths: ExecutionPaths): Promise<EvidenceFile[]> {
+  const files: EvidenceFile[] = [];
+  for (const name of TOP_FILES) {
+    try {
+      files.push({ name, bytes: new Uint8Array(await readFile(join(paths.dir, name))) });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || name === 'manifest.pcq') throw err;
+    }
+  }
+  for (const folder of FOLDERS) {
+    for (const name of await listFiles(join(paths.dir, folder))) {
+      files.push({ name: `${folder}/${name}`, bytes: new Uint8Array(await readFile(join(paths.dir, folder, name))) });
+    }
+  }
+  return files;
+}
