@@ -1,0 +1,157 @@
+// An ombuds decision on a blocked run, end to end (issue 4 §4), shared by `pcq review` and the
+// GitHub Action (which passes the PR's facts). Everything is checked before anything is written:
+// a refused decision — the run's own actor, someone off the roster, a bot, a stale or foreign
+// ticket, a closed review, an untrusted signing key — throws a coded error and changes no file.
+// A decision that counts is, in this order (each write atomic, store/atomic-write.ts):
+//   1. a signed human-review attestation appended to manifest.pcq (proof/review-attestation.ts;
+//      the runner key signs on behalf of the reviewer named in the predicate; the manifest
+//      signature is untouched, so `pcq verify` still passes);
+//   2. the ticket's decision and state (review/decision.ts applyDecision);
+//   3. approve: withheld/* → exports/* and run.json/index verdict approved; reject: verdict
+//      rejected, exports withheld for good; request-info: ticket stays open, verdict blocked;
+//   4. the DSSE export and the verdict files rewritten (their content changed).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PcqConfig } from '../runtime/config.ts';
+import { PcqError, PcqErrors } from '../runtime/errors.ts';
+import { loadTrustStore } from '../runtime/trust-store.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.ts';
+import { executionPaths, reviewTicketPath, assertSafeSegment, type ExecutionPaths } from '../store/layout.ts';
+import { updateIndexEntry } from '../store/execution-index.ts';
+import { appendReview, buildReviewEnvelope, type ReviewSource } from '../proof/review-attestation.ts';
+import { serializeManifest, type Manifest } from '../proof/manifest.ts';
+import type { DsseEnvelope } from '../proof/dsse.ts';
+import { exportDsse } from '../proof/export-dsse.ts';
+import type { Signer } from '../proof/signer.ts';
+import { keyStatusAt, type TrustStore } from '../proof/trust.ts';
+import { writeVerdictArtifacts } from '../verdict/write-verdict.ts';
+import type { Score } from '../verdict/score.ts';
+import { evaluateReview, type ReviewDecisionKind, type ReviewFacts } from './approval-rules.ts';
+import { applyDecision, type Decision } from './decision.ts';
+import { loadRoster, rosterLogins, OMBUDS_FILE } from './roster.ts';
+import { parseTicket, ticketPath, ticketToString, type Ticket } from './ticket.ts';
+import { localReviewFacts, ticketDigest } from './local-facts.ts';
+import { releaseExports, recordVerdict } from './release-exports.ts';
+
+export interface DecideReviewInput {
+  config: Pick<PcqConfig, 'root' | 'attestationsDir' | 'mode'>;
+  executionId: string;
+  decision: ReviewDecisionKind;
+  reviewer: string;
+  comment?: string;
+  source: ReviewSource; // {kind: 'local'} or {kind: 'github', pullRequest, reviewId, commitId, …}
+  signer: Signer;
+  /** GitHub PR facts (approval-rules.ts); replace the local facts when given. */
+  facts?: ReviewFacts;
+  /** Local backend: the ticket digest the reviewer looked at (default: the current one). */
+  seenDigest?: string;
+  trust?: TrustStore;
+  now?: () => Date;
+}
+
+export interface DecideReviewResult {
+  ticket: Ticket;
+  ticketPath: string;
+  verdict: Score['verdict'];
+  released: string[];
+  review: DsseEnvelope;
+  score: Score;
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function decisionOf(input: DecideReviewInput, at: string): Decision {
+  const base = { executionId: input.executionId, reviewer: input.reviewer, decision: input.decision, comment: input.comment ?? '', at };
+  if (input.source.kind === 'local') return { ...base, source: 'local' };
+  const { pullRequest, reviewId, commitId } = input.source;
+  if (typeof pullRequest !== 'number' || typeof reviewId !== 'number' || typeof commitId !== 'string') {
+    throw new PcqError({ code: 'PCQ_USAGE', message: 'a github decision source needs pullRequest, reviewId (numbers) and commitId', hint: 'Pass the source from factsFromWebhook().source.' });
+  }
+  return { ...base, source: 'github', pullRequest, reviewId, commitId };
+}
+
+/** Loads and cross-checks the ticket and the run it names; throws when they do not belong together. */
+async function loadReview(input: DecideReviewInput): Promise<{ ticket: Ticket; ticketText: string; path: string; paths: ExecutionPaths; manifest: Manifest }> {
+  assertSafeSegment('executionId', input.executionId);
+  const path = reviewTicketPath(input.config.attestationsDir, input.executionId);
+  const ticketText = await readText(path);
+  if (ticketText === undefined) {
+    throw new PcqError({ code: 'PCQ_REVIEW_NOT_FOUND', message: `no ombuds review for execution ${input.executionId} (${ticketPath(input.executionId)} does not exist)`, hint: 'Only a blocked run has a review; list them with `pcq review list`.' });
+  }
+  const ticket = parseTicket(ticketText, ticketPath(input.executionId));
+  const wrong = (message: string) => new PcqError({ code: 'PCQ_REVIEW_WRONG_EXECUTION', message, hint: 'Decide the ticket of the execution you reviewed; never copy or edit tickets by hand.' });
+  if (ticket.executionId !== input.executionId) throw wrong(`${ticketPath(input.executionId)} is the ticket of execution ${ticket.executionId}`);
+  const paths = executionPaths(input.config.attestationsDir, ticket.runbookId, ticket.executionId);
+  const manifestText = await readText(paths.manifest);
+  if (manifestText === undefined) throw wrong(`the run of review ${input.executionId} has no manifest at ${paths.manifest}`);
+  const manifest = JSON.parse(manifestText) as Manifest;
+  if (manifest.executionId !== ticket.executionId || manifest.merkleRoot !== ticket.merkleRoot || manifest.manifestId !== ticket.manifestId) {
+    throw wrong(`the ticket reviews Merkle root ${ticket.merkleRoot}, but the manifest of ${input.executionId} has ${manifest.merkleRoot}`);
+  }
+  return { ticket, ticketText, path, paths, manifest };
+}
+
+export async function decideReview(input: DecideReviewInput): Promise<DecideReviewResult> {
+  const { ticket, ticketText, path, paths, manifest } = await loadReview(input);
+  const relTicket = ticketPath(ticket.executionId);
+  const roster = await loadRoster(join(input.config.root, OMBUDS_FILE));
+  const facts = input.facts ?? localReviewFacts({
+    decision: input.decision,
+    reviewer: input.reviewer,
+    actor: manifest.actor,
+    currentDigest: ticketDigest(ticketText),
+    ...(input.seenDigest !== undefined ? { seenDigest: input.seenDigest } : {}),
+    ticketPath: relTicket,
+    roster: rosterLogins(roster),
+  });
+  if (facts.pr.ticketPath !== relTicket) {
+    throw new PcqError({ code: 'PCQ_REVIEW_WRONG_EXECUTION', message: `the review is for ${facts.pr.ticketPath}, not ${relTicket}`, hint: 'A review PR decides exactly the ticket it was opened for.' });
+  }
+  if (facts.review.user.login.toLowerCase() !== input.reviewer.toLowerCase()) {
+    throw new PcqError({ code: 'PCQ_USAGE', message: `the review is by ${facts.review.user.login}, not ${input.reviewer}`, hint: 'Pass the reviewer named in the facts.' });
+  }
+  const evaluation = evaluateReview(facts);
+  if (evaluation.decision !== 'none' && evaluation.decision !== input.decision) {
+    throw new PcqError({ code: 'PCQ_USAGE', message: `the review expresses ${evaluation.decision}, not ${input.decision}`, hint: 'Pass the decision the review expresses.' });
+  }
+  if (!evaluation.counts) {
+    throw new PcqErrors(evaluation.reasons.map((r) => ({ code: r.code, message: `${input.decision} of ${input.executionId} by ${input.reviewer} refused: ${r.message}`, hint: 'Nothing was changed. Only a roster ombuds who did not ask for the run decides its review (DESIGN §6).' })));
+  }
+  const at = (input.now ?? (() => new Date()))().toISOString();
+  const decided = applyDecision(ticket, decisionOf(input, at)); // throws PCQ_REVIEW_CLOSED: still nothing written
+  const trust = input.trust ?? (await loadTrustStore({ root: input.config.root, includeLocal: input.config.mode === 'dev' }));
+  const status = keyStatusAt(trust, input.signer.keyid, at, 'reviewer');
+  if (!status.ok) {
+    throw new PcqError({ code: 'PCQ_REVIEW_SIGNER_UNTRUSTED', message: `the signing key cannot sign reviews: ${status.message}`, hint: 'List the runner key with role reviewer in policies/trust.yaml (or use dev mode), or `pcq verify` would refuse the review.' });
+  }
+
+  const review = await buildReviewEnvelope({
+    merkleRoot: manifest.merkleRoot,
+    manifestId: manifest.manifestId,
+    executionId: manifest.executionId,
+    decision: input.decision,
+    reviewer: input.reviewer,
+    ...(input.comment !== undefined ? { comment: input.comment } : {}),
+    source: input.source,
+    at,
+  }, input.signer);
+  const reviewed = appendReview(manifest, review);
+  await writeFileAtomic(paths.manifest, serializeManifest(reviewed));
+  await writeFileAtomic(path, ticketToString(decided));
+  const released = input.decision === 'approve' ? await releaseExports(paths) : [];
+  const verdict = input.decision === 'approve' ? 'approved' : input.decision === 'reject' ? 'rejected' : 'blocked';
+  await recordVerdict(paths, verdict);
+  await updateIndexEntry(input.config.attestationsDir, manifest.executionId, { verdict });
+  const dsse = exportDsse(reviewed as unknown as Record<string, unknown>);
+  await writeFileAtomic(paths.dsse, dsse.jsonl);
+  await writeJsonAtomic(join(paths.dir, 'keys.json'), dsse.keys);
+  const files = await writeVerdictArtifacts(paths, input.signer);
+  return { ticket: decided, ticketPath: path, verdict: files.score.verdict, released, review, score: files.score };
+}
