@@ -1,7 +1,8 @@
 // The local backend's facts for evaluateReview (DESIGN §6, approval-rules.ts), so the CLI is held
 // to the same pure rules as a GitHub PR review:
-//   author = pushers = the run's actor (the person who asked for the run cannot decide it; a CLI
-//            actor "local:<user>" also counts as plain "<user>");
+//   author = the run's actor, pushers = the actor in every spelling (the person who asked for the
+//            run cannot decide it; a CLI actor "local:<user>" is also plain "<user>", and the
+//            author is that plain login so the refusal says PCQ_REVIEW_SELF_APPROVAL);
 //   headSha = the ticket's CURRENT digest, commit_id = the digest the reviewer saw (default: the
 //            current one), so a decision taken on an outdated ticket is stale;
 //   changedFiles = [ticketPath]; roster = policies/ombuds.yaml as it stands now.
@@ -36,7 +37,7 @@ export function localReviewFacts(input: LocalFactsInput): ReviewFacts {
       commit_id: input.seenDigest ?? input.currentDigest,
     },
     pr: {
-      author: input.actor,
+      author: actorIdentities(input.actor).at(-1)!,
       pushers: actorIdentities(input.actor),
       headSha: input.currentDigest,
       changedFiles: [input.ticketPath],
