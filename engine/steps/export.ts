@@ -7,7 +7,6 @@ import type { StepKind } from './step-kind.ts';
 import { sourceValue, stepIssue } from './step-helpers.ts';
 import { renderCsv } from './render/csv.ts';
 import { renderMarkdown } from './render/markdown.ts';
-import { renderPdf } from './render/pdf.ts';
 import { checkFrom } from './step-helpers.ts';
 
 const MEDIA_TYPES = { json: 'application/json', csv: 'text/csv; charset=utf-8', markdown: 'text/markdown; charset=utf-8', pdf: 'application/pdf' } as const;
@@ -49,7 +48,10 @@ async function render(format: Format, value: unknown, asOf: string, title: strin
       return new TextEncoder().encode(renderCsv(value));
     case 'markdown':
       return new TextEncoder().encode(renderMarkdown(value, title));
-    case 'pdf':
+    case 'pdf': {
+      // pdf-lib is large; `pcq validate` and runs without a PDF export never load it.
+      const { renderPdf } = await import('./render/pdf.ts');
       return renderPdf(value, title === undefined ? { asOf } : { asOf, title });
+    }
   }
 }
