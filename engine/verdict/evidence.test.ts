@@ -31,11 +31,11 @@ async function folder(order: 'ab' | 'ba', mtime: number): Promise<string> {
   return root;
 }
 
-async function tarGz(entries: Array<{ header: tar.Headers; body?: string }>): Promise<Uint8Array> {
+async function tarGz(entries: Array<{ header: Partial<tar.Header> & { name: string }; body?: string }>): Promise<Uint8Array> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (c: unknown) => void chunks.push(c as Buffer));
-  const done = new Promise((r) => pack.on('end', r));
+  const done = new Promise<void>((r) => pack.on("end", () => r()));
   for (const e of entries) pack.entry(e.header, e.body ?? '');
   pack.finalize();
   await done;
@@ -55,7 +55,7 @@ test('two builds of the same folder are byte-identical, whatever the write order
   assert.equal(Buffer.from(files.get('withheld/x.csv')!).toString(), 'id\n1\n');
   // Headers carry the run's clock and no owner.
   const extract = tar.extract();
-  const headers: tar.Headers[] = [];
+  const headers: tar.Header[] = [];
   const it = (async () => { for await (const e of extract) { headers.push(e.header); e.resume(); } })();
   extract.end(gunzipSync(one));
   await it;
