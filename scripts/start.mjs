@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { userInfo } from 'node:os';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pcq = join(root, 'dist', 'pcq.mjs');
@@ -22,10 +23,20 @@ const runs = [
   { label: 'R1 with partial enrichment (expected: blocked for ombuds review)', args: ['runbooks/R1-entity-enrichment.yaml', '--input', 'enrichmentSource=partial'], expect: 4 },
 ];
 
+// npm start is a local job: it runs as the local user (policies/authority.yaml grants local:*),
+// even inside a CI job where GITHUB_ACTOR is set.
+function localUser() {
+  try {
+    return userInfo().username || 'user';
+  } catch {
+    return 'user';
+  }
+}
+
 let failures = 0;
 for (const run of runs) {
   console.log(`\n━━ ${run.label} ━━`);
-  const res = spawnSync(process.execPath, [pcq, 'run', ...run.args, '--as-of', asOf], { cwd: root, stdio: 'inherit', env: { ...process.env, PCQ_ACTOR: process.env.PCQ_ACTOR ?? 'local-analyst' } });
+  const res = spawnSync(process.execPath, [pcq, 'run', ...run.args, '--as-of', asOf], { cwd: root, stdio: 'inherit', env: { ...process.env, PCQ_ACTOR: process.env.PCQ_ACTOR ?? `local:${localUser()}` } });
   const expected = run.expect ?? 0;
   if (res.status !== expected) {
     failures++;
