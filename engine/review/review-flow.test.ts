@@ -1,0 +1,170 @@
+// Issue 4 acceptance, as a user runs it (real `pcq` processes on a temp copy of the repository):
+// a failing postcondition (R1, partial enrichment) seals the manifest, withholds the export, writes
+// the ticket, mails the roster through the outbox and signs a "blocked" verdict; refused decisions
+// (the run's own actor, someone off the roster, a bot, another execution, a stale ticket, a decided
+// review) exit 1 with their code and leave every byte as it was; request-info keeps the review
+// open; an approval by a roster ombuds releases the export, and `pcq verify` and
+// `pcq verify-verdict` pass with the review attestation in the manifest.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { parseTicket } from './ticket.ts';
+
+const exec = promisify(execFile);
+const NODE = resolve('node_modules/.bin/node');
+const TSX = resolve('node_modules/tsx/dist/esm/index.mjs');
+const MAIN = resolve('engine/cli/main.ts');
+const ACTOR = 'local:ombuds-alice'; // an ombuds who runs the CLI herself: she may not decide her own run
+
+let root: string;
+let id: string;
+let dir: string;
+
+async function pcq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(NODE, ['--import', TSX, MAIN, ...args], { cwd: root, env: { ...process.env, PCQ_MODE: 'dev', PCQ_ACTOR: ACTOR, RUNNER_SECRET: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function snapshot(): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else out.set(relative(root, p), (await readFile(p)).toString('base64'));
+    }
+  };
+  await walk(join(root, 'attestations'));
+  await walk(join(root, '.pcq', 'outbox'));
+  return out;
+}
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'pcq-review-'));
+  await cp(resolve('runbooks'), join(root, 'runbooks'), { recursive: true });
+  await cp(resolve('policies'), join(root, 'policies'), { recursive: true });
+  const run = await pcq('run', 'runbooks/R1-entity-enrichment.yaml', '--as-of', '2026-11-16T00:00:00Z', '--input', 'enrichmentSource=partial', '--json');
+  assert.equal(run.code, 4, run.stderr);
+  const report = JSON.parse(run.stdout) as { executionId: string; executionDir: string };
+  id = report.executionId;
+  dir = report.executionDir;
+});
+
+test('a failing postcondition: sealed, withheld, ticket written, roster mailed, verdict blocked', async () => {
+  assert.deepEqual(await readdir(join(dir, 'withheld')), ['r1-enriched-entities.csv']);
+  assert.deepEqual(await readdir(join(dir, 'exports')).catch(() => []), []);
+  const ticket = parseTicket(await readFile(join(root, 'attestations/reviews', `${id}.yaml`), 'utf8'), 't.yaml');
+  assert.equal(ticket.executionId, id);
+  assert.equal(ticket.runbookId, 'R1');
+  assert.equal(ticket.failedStep, 'assert-completeness');
+  assert.equal(ticket.failedProver, 'kpi:completeness>=0.95');
+  assert.match(ticket.reason, /0\.875 < 0\.95/);
+  assert.equal(ticket.evidence.value, 0.875);
+  assert.equal(ticket.state, 'open');
+  assert.notEqual(ticket.assignedTo, 'ombuds-alice', 'the run\'s actor is never assigned');
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.pcq'), 'utf8'));
+  assert.equal(ticket.merkleRoot, manifest.merkleRoot);
+  const outbox = await readdir(join(root, '.pcq/outbox'));
+  assert.equal(outbox.length, 1);
+  const mail = await readFile(join(root, '.pcq/outbox', outbox[0]!), 'utf8');
+  for (const to of ['alice.okafor@ombuds.example.org', 'bob.lindqvist@ombuds.example.org', 'carol.mbeki@ombuds.example.org']) assert.ok(mail.includes(to), to);
+  assert.match(mail, /Subject: \[pcq\] Ombuds review needed: R1/);
+  const secret = (await readFile(join(root, '.pcq/keys/runner.secret'), 'utf8')).trim();
+  assert.ok(!mail.includes(secret) && !mail.includes(secret.slice(0, 20)), 'the runner secret never leaves in a notice');
+  assert.doesNotMatch(mail, /\bS[A-Z2-7]{55}\b/);
+  const effects = await readFile(join(dir, 'effects.json'), 'utf8');
+  assert.doesNotMatch(effects, /Ombuds review needed/, 'the review notice is not a signed effect of the run');
+  assert.equal(JSON.parse(await readFile(join(dir, 'score.json'), 'utf8')).verdict, 'blocked');
+  const index = JSON.parse(await readFile(join(root, 'attestations/index.json'), 'utf8'));
+  assert.equal(index.executions[0].verdict, 'blocked');
+  const vv = await pcq('verify-verdict', `${dir}/score.json`, `${dir}/evidence.tar.gz`, `${dir}/verdict.sig`, `${dir}/verdict.pub`);
+  assert.equal(vv.code, 0, vv.stdout + vv.stderr);
+  const list = await pcq('review', 'list');
+  assert.equal(list.code, 0);
+  assert.match(list.stdout, new RegExp(`${id}\\s+R1\\s+assert-completeness\\s+kpi:completeness>=0\\.95\\s+Metric not met.*\\s+${ticket.assignedTo}\\s+open`));
+});
+
+test('refused decisions exit 1 with their code and change no byte', async () => {
+  const before = await snapshot();
+  const refusals: Array<[string[], string]> = [
+    [['approve', id, '--by', 'ombuds-alice'], 'PCQ_REVIEW_SELF_APPROVAL'],
+    [['approve', id, '--by', 'OMBUDS-ALICE'], 'PCQ_REVIEW_PUSHER'],
+    [['approve', id, '--by', 'mallory'], 'PCQ_REVIEW_NOT_ON_ROSTER'],
+    [['approve', id, '--by', 'renovate[bot]'], 'PCQ_REVIEW_BOT'],
+    [['approve', '20261122T000000Z-000000', '--by', 'ombuds-bob'], 'PCQ_REVIEW_NOT_FOUND'],
+    [['approve', id, '--by', 'ombuds-bob', '--ticket-digest', 'sha256:' + '0'.repeat(64)], 'PCQ_REVIEW_STALE_SHA'],
+    [['approve', '../R1', '--by', 'ombuds-bob'], 'PCQ_UNSAFE_ID'],
+  ];
+  for (const [args, code] of refusals) {
+    const r = await pcq('review', ...args);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, new RegExp(code), args.join(' '));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+  const json = await pcq('review', 'approve', id, '--by', 'mallory', '--json');
+  assert.equal(json.code, 1);
+  assert.ok(JSON.parse(json.stdout).issues.some((i: { code: string }) => i.code === 'PCQ_REVIEW_NOT_ON_ROSTER'));
+  assert.deepEqual(await snapshot(), before, 'a refused decision changes nothing');
+  assert.equal((await pcq('review', 'approve', id)).code, 2, '--by is required');
+});
+
+test('request-info keeps it open; approval by a roster ombuds releases the export; verify passes', async () => {
+  const listed = JSON.parse((await pcq('review', 'list', '--json', '--state', 'open')).stdout);
+  const digest = listed.reviews[0].digest as string;
+  const info = await pcq('review', 'request-info', id, '--by', 'ombuds-carol', '--comment', 'Which source was used?', '--ticket-digest', digest);
+  assert.equal(info.code, 0, info.stderr);
+  assert.match(info.stdout, /review info-requested, verdict blocked/);
+  assert.deepEqual(await readdir(join(dir, 'withheld')), ['r1-enriched-entities.csv']);
+  // The ticket changed: a decision on the version seen before is stale now.
+  const stale = await pcq('review', 'approve', id, '--by', 'ombuds-bob', '--ticket-digest', digest);
+  assert.equal(stale.code, 1);
+  assert.match(stale.stderr, /PCQ_REVIEW_STALE_SHA/);
+
+  const ok = await pcq('review', 'approve', id, '--by', 'ombuds-bob', '--comment', 'Partial source accepted for this week', '--json');
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  const result = JSON.parse(ok.stdout);
+  assert.equal(result.verdict, 'approved');
+  assert.deepEqual(result.released, ['r1-enriched-entities.csv']);
+  assert.deepEqual(await readdir(join(dir, 'exports')), ['r1-enriched-entities.csv']);
+  await assert.rejects(readdir(join(dir, 'withheld')));
+  const run = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8'));
+  assert.equal(run.verdict, 'approved');
+  assert.ok(run.artifacts.every((a: { state: string }) => a.state === 'released'));
+  const index = JSON.parse(await readFile(join(root, 'attestations/index.json'), 'utf8'));
+  assert.equal(index.executions.find((e: { executionId: string }) => e.executionId === id).verdict, 'approved');
+  const ticket = parseTicket(await readFile(join(root, 'attestations/reviews', `${id}.yaml`), 'utf8'), 't.yaml');
+  assert.equal(ticket.state, 'approved');
+  assert.deepEqual(ticket.decisions.map((d) => [d.decision, d.reviewer]), [['request-info', 'ombuds-carol'], ['approve', 'ombuds-bob']]);
+
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.pcq'), 'utf8'));
+  assert.equal(manifest.reviews.length, 2);
+  const predicate = JSON.parse(Buffer.from(manifest.reviews[1].payload, 'base64').toString()).predicate;
+  assert.equal(predicate.reviewer, 'ombuds-bob');
+  assert.equal(predicate.decision, 'approve');
+  const verify = await pcq('verify', join(dir, 'manifest.pcq'));
+  assert.equal(verify.code, 0, verify.stdout);
+  assert.match(verify.stdout, /2 review\(s\) verified/);
+  const score = JSON.parse(await readFile(join(dir, 'score.json'), 'utf8'));
+  assert.equal(score.verdict, 'approved');
+  assert.deepEqual(score.decisions.map((d: { decision: string }) => d.decision), ['request-info', 'approve']);
+  const vv = await pcq('verify-verdict', `${dir}/score.json`, `${dir}/evidence.tar.gz`, `${dir}/verdict.sig`, `${dir}/verdict.pub`, '--json');
+  assert.equal(vv.code, 0, vv.stdout);
+
+  // A decided review is final, and refusing that changes nothing either.
+  const before = await snapshot();
+  const again = await pcq('review', 'reject', id, '--by', 'ombuds-carol');
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /PCQ_REVIEW_CLOSED/);
+  assert.deepEqual(await snapshot(), before);
+  assert.match((await pcq('review', 'list', '--state', 'approved')).stdout, new RegExp(`${id}.*approved`));
+  assert.equal((await pcq('review', 'list', '--state', 'open')).stdout, 'No ombuds reviews.\n');
+});
