@@ -38,6 +38,10 @@ test('commits several files atomically on a new branch, text and bytes', async (
   assert.deepEqual([...gh.state.fileAt('a/bin.gz', sha)!], [...bytes]);
   assert.equal(await scm.getFileContent('README.md', sha), 'hi\n', 'base tree kept');
   assert.equal(gh.state.commit(sha).parents[0], base);
+  await scm.createBranch('scratch', sha);
+  const removed = await scm.commitFiles({ branch: 'scratch', message: 'drop', files: [{ path: 'README.md', content: null }] });
+  assert.equal(await scm.getFileContent('README.md', removed), null);
+  assert.equal(await scm.getFileContent('README.md', sha), 'hi\n', 'older commit untouched');
 });
 
 test('opens a PR, finds it by head, updates it, lists commits and files, requests reviewers', async () => {

@@ -149,9 +149,11 @@ export class OctokitScm implements Scm {
     const parent = await this.getBranchSha(input.branch);
     if (parent === null) throw new PcqError({ code: 'PCQ_GITHUB_NO_BRANCH', message: `Branch ${input.branch} does not exist.`, hint: 'Create the branch first (or check the publish branch setting).' });
     const { data: parentCommit } = await call('read parent commit', () => this.client.rest.git.getCommit({ ...this.r, commit_sha: parent }));
-    const tree: Array<{ path: string; mode: '100644'; type: 'blob'; sha?: string; content?: string }> = [];
+    const tree: Array<{ path: string; mode: '100644'; type: 'blob'; sha?: string | null; content?: string }> = [];
     for (const file of input.files) {
-      if (typeof file.content === 'string') {
+      if (file.content === null) {
+        tree.push({ path: file.path, mode: '100644', type: 'blob', sha: null }); // git data API: sha null deletes
+      } else if (typeof file.content === 'string') {
         tree.push({ path: file.path, mode: '100644', type: 'blob', content: file.content });
       } else {
         const bytes = file.content;

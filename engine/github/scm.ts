@@ -54,10 +54,10 @@ export interface IssueComment {
   htmlUrl: string;
 }
 
-/** A file to write in a commit: UTF-8 text, or raw bytes for binaries (evidence archives, PDFs). */
+/** A file to write in a commit: UTF-8 text, raw bytes for binaries (evidence archives, PDFs), or null to delete it. */
 export interface FileChange {
   path: string;
-  content: string | Uint8Array;
+  content: string | Uint8Array | null;
 }
 
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
