@@ -8,7 +8,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -167,4 +167,28 @@ test('request-info keeps it open; approval by a roster ombuds releases the expor
   assert.deepEqual(await snapshot(), before);
   assert.match((await pcq('review', 'list', '--state', 'approved')).stdout, new RegExp(`${id}.*approved`));
   assert.equal((await pcq('review', 'list', '--state', 'open')).stdout, 'No ombuds reviews.\n');
+});
+
+test('pcq verify-verdict as a user: help, usage errors, a tampered copy refused with its code', async () => {
+  const help = await pcq('verify-verdict', '--help');
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: pcq verify-verdict/);
+  assert.equal((await pcq('review', '--help')).code, 0);
+  assert.equal((await pcq('verify-verdict', 'score.json')).code, 2);
+  const files = ['score.json', 'evidence.tar.gz', 'verdict.sig', 'verdict.pub'].map((f) => join(dir, f));
+  assert.equal((await pcq('verify-verdict', ...files, '--trust', 'policies/trust.yaml', '--no-trust-check')).code, 2);
+  assert.equal((await pcq('verify-verdict', ...files, '--no-trust-check')).code, 0);
+  // The repository trust store alone does not know this machine's dev key.
+  const strict = await pcq('verify-verdict', ...files, '--trust', 'policies/trust.yaml');
+  assert.equal(strict.code, 1);
+  assert.match(strict.stdout, /PCQ_VERDICT_KEY_UNTRUSTED verdict-key: PCQ_KEY_UNKNOWN/);
+  const sig = (await readFile(files[2]!, 'utf8')).trim();
+  const tampered = join(root, 'tampered.sig');
+  await writeFile(tampered, (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1) + '\n');
+  const bad = await pcq('verify-verdict', files[0]!, files[1]!, tampered, files[3]!);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /^❌ Verdict verification failed\n {2}PCQ_VERDICT_SIGNATURE_INVALID verdict-signature:/);
+  const missing = await pcq('verify-verdict', files[0]!, join(root, 'nope.tar.gz'), files[2]!, files[3]!);
+  assert.equal(missing.code, 3);
+  assert.match(missing.stderr, /PCQ_FILE_NOT_FOUND/);
 });
