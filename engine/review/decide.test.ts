@@ -96,6 +96,12 @@ test('refusals from real webhook facts change nothing', async () => {
   await refusedWith({ config, executionId: 'exec-copy', decision: 'approve', reviewer: 'ombuds-bob', source: { kind: 'local' }, signer }, ['PCQ_REVIEW_WRONG_EXECUTION']);
   await rm(copy);
   assert.deepEqual(await snapshot(), before);
+  // Another process is deciding the same ticket right now.
+  const lock = join(root, 'attestations/reviews/exec-gh-1.yaml.lock');
+  await writeFile(lock, '');
+  await refusedWith(githubInput({ state: 'approved', user: { login: 'ombuds-bob', type: 'User' } }), ['PCQ_REVIEW_LOCKED']);
+  await rm(lock);
+  assert.deepEqual(await snapshot(), before);
 });
 
 test('a counted "changes requested" rejects for good; the manifest and verdict still verify', async () => {

@@ -10,7 +10,7 @@
 //   3. approve: withheld/* → exports/* and run.json/index verdict approved; reject: verdict
 //      rejected, exports withheld for good; request-info: ticket stays open, verdict blocked;
 //   4. the DSSE export and the verdict files rewritten (their content changed).
-import { readFile } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
 import { PcqError, PcqErrors } from '../runtime/errors.ts';
@@ -98,7 +98,29 @@ async function loadReview(input: DecideReviewInput): Promise<{ ticket: Ticket; t
   return { ticket, ticketText, path, paths, manifest };
 }
 
+/** One decision at a time per ticket: two ombuds deciding at once must not both see it open. */
+async function withTicketLock<T>(input: DecideReviewInput, fn: () => Promise<T>): Promise<T> {
+  const lock = reviewTicketPath(input.config.attestationsDir, assertSafeSegment('executionId', input.executionId)) + '.lock';
+  try {
+    await (await open(lock, 'wx')).close();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return fn(); // no reviews folder, so no ticket: fn reports PCQ_REVIEW_NOT_FOUND
+    if (code !== 'EEXIST') throw err;
+    throw new PcqError({ code: 'PCQ_REVIEW_LOCKED', message: `review ${input.executionId} is being decided by another process`, hint: 'Try again in a moment; if no pcq process is running, delete the .lock file beside the ticket.' });
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
 export async function decideReview(input: DecideReviewInput): Promise<DecideReviewResult> {
+  return withTicketLock(input, () => decideLocked(input));
+}
+
+async function decideLocked(input: DecideReviewInput): Promise<DecideReviewResult> {
   const { ticket, ticketText, path, paths, manifest } = await loadReview(input);
   const relTicket = ticketPath(ticket.executionId);
   const roster = await loadRoster(join(input.config.root, OMBUDS_FILE));
