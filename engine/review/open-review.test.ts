@@ -28,9 +28,11 @@ test('the ticket names the first failed postcondition, round-trips, and never as
   assert.equal(ticket.merkleRoot, manifest.merkleRoot);
   assert.equal(ticket.createdAt, manifest.executedAt, "the run's clock, so a replay writes the same ticket");
   assert.deepEqual(parseTicket(ticketToString(ticket), 't.yaml'), ticket);
-  for (const actor of ['ombuds-alice', 'ombuds-bob']) {
-    const t = ticketForRun({ ...manifest, actor }, [failed('step-001', 'postcondition', 'kpi:a')], roster);
-    assert.notEqual(t.assignedTo, actor);
+  for (let i = 0; i < 20; i++) {
+    for (const actor of ['ombuds-alice', 'local:ombuds-alice', 'OMBUDS-BOB', 'local:ombuds-bob']) {
+      const t = ticketForRun({ ...manifest, executionId: `exec-${i}`, actor }, [failed('step-001', 'postcondition', 'kpi:a')], roster);
+      assert.notEqual(t.assignedTo.toLowerCase(), actor.replace('local:', '').toLowerCase(), `${actor} exec-${i}`);
+    }
   }
   assert.throws(() => ticketForRun(manifest, [], roster), { code: 'PCQ_REVIEW_NOTHING_FAILED' });
 });

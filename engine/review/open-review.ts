@@ -13,6 +13,7 @@ import type { Manifest } from '../proof/manifest.ts';
 import type { FailedProof } from '../run/execute-run.ts';
 import { PcqError } from '../runtime/errors.ts';
 import { assignOmbuds, loadRoster, OMBUDS_FILE, type Roster } from './roster.ts';
+import { actorIdentities } from './local-facts.ts';
 import { openTicket, ticketPath, ticketToString, type Ticket } from './ticket.ts';
 
 export interface OpenReviewInput {
@@ -36,7 +37,8 @@ export function ticketForRun(manifest: Manifest, failedProofs: readonly FailedPr
   if (!failed) {
     throw new PcqError({ code: 'PCQ_REVIEW_NOTHING_FAILED', message: `run ${manifest.executionId} has no failed proof to review`, hint: 'Only a blocked run opens an ombuds review.' });
   }
-  const assignee = assignOmbuds(roster, manifest.executionId, manifest.actor);
+  // A CLI actor "local:<user>" is also the roster login <user> (local-facts.ts): never assign them.
+  const assignee = assignOmbuds(roster, manifest.executionId, actorIdentities(manifest.actor).at(-1));
   return openTicket({
     runbookId: manifest.runbookId,
     executionId: manifest.executionId,
