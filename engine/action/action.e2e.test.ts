@@ -1,0 +1,243 @@
+// The Action end to end, run the way the runner runs it: the esbuild bundle (as action.yml's
+// `main`) spawned with INPUT_*, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_EVENT_PATH, GITHUB_TOKEN
+// and GITHUB_API_URL pointed at the loopback emulator, over a temp copy of runbooks/ + policies/.
+// The emulator refuses any request, and records any response, that breaks GitHub's OpenAPI description.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { GitHubEmulator } from '../testing/github-emulator.ts';
+import { PrBody } from '../review/pr-body.ts';
+import { PLAN_MARKER } from '../github/sticky-comment.ts';
+
+const repo = new URL('../..', import.meta.url).pathname;
+const vectors = join(repo, 'engine/testing/vectors/github-webhooks');
+const bundle = join(repo, 'node_modules/.cache/pcq-e2e', `action-${process.pid}.mjs`);
+let gh: GitHubEmulator;
+let workspace: string;
+let scratch: string;
+
+function readTree(dir: string, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) Object.assign(out, readTree(dir, rel));
+    else out[rel] = readFileSync(join(dir, rel), 'utf8');
+  }
+  return out;
+}
+
+before(async () => {
+  // Same options as scripts/build.mjs: an ESM bundle needs a real `require` for CJS dependencies.
+  await build({
+    entryPoints: [join(repo, 'engine/action/main.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node22',
+    banner: { js: "import { createRequire as __pcqCreateRequire } from 'node:module'; const require = __pcqCreateRequire(import.meta.url);" },
+    external: ['kuzu', 'neo4j-driver'], logLevel: 'error',
+  });
+  gh = await new GitHubEmulator('pcq-org', 'pcq').start();
+  scratch = mkdtempSync(join(tmpdir(), 'pcq-action-e2e-'));
+  workspace = join(scratch, 'ws');
+  mkdirSync(workspace);
+  cpSync(join(repo, 'runbooks'), join(workspace, 'runbooks'), { recursive: true });
+  cpSync(join(repo, 'policies'), join(workspace, 'policies'), { recursive: true });
+  const files = { ...readTree(workspace) };
+  gh.state.push('main', files, 'maintainer-mia', 'initial');
+  for (const [login, p] of [['maintainer-mia', 'admin'], ['octocat', 'write'], ['reader-rita', 'read'], ['ombuds-alice', 'write'], ['ombuds-bob', 'write'], ['ombuds-carol', 'write']] as const) gh.state.permissions.set(login, p);
+});
+
+after(async () => {
+  await gh.stop();
+  assert.deepEqual(gh.rejectedRequests, [], 'the Action sent a request GitHub would refuse');
+});
+
+interface ActionResult { code: number; stdout: string; stderr: string; outputs: Record<string, string>; summary: string }
+
+function event(name: string, payload: unknown): string {
+  const path = join(scratch, `event-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(path, JSON.stringify(payload));
+  return path;
+}
+
+async function runAction(inputs: Record<string, string>, ctx: { eventName: string; eventPath: string; actor: string }): Promise<ActionResult> {
+  const output = join(scratch, `out-${Math.random().toString(36).slice(2)}`);
+  const summary = `${output}.summary`;
+  writeFileSync(output, '');
+  writeFileSync(summary, ''); // the runner pre-creates it
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '', HOME: scratch, GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary,
+    GITHUB_EVENT_NAME: ctx.eventName, GITHUB_EVENT_PATH: ctx.eventPath, GITHUB_ACTOR: ctx.actor, GITHUB_REPOSITORY: 'pcq-org/pcq',
+    GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKSPACE: workspace, GITHUB_TOKEN: 'test-token', PCQ_MODE: 'dev',
+    INPUT_TOKEN: 'test-token',
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  const child = spawn(process.execPath, [bundle], { cwd: workspace, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d; });
+  child.stderr.on('data', (d: Buffer) => { stderr += d; });
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  const outputs: Record<string, string> = {};
+  // GITHUB_OUTPUT uses the heredoc form: name<<delimiter \n value \n delimiter
+  const text = readFileSync(output, 'utf8');
+  for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
+  assert.doesNotMatch(stdout + stderr, /\n\s+at .+:\d+:\d+\)?\n/, 'no stack trace reaches the log');
+  return { code, stdout, stderr, outputs, summary: readFileSync(summary, 'utf8') };
+}
+
+const base = () => JSON.parse(readFileSync(join(vectors, 'pull_request_opened.payload.json'), 'utf8')) as Record<string, any>;
+
+function prPayload(number: number): Record<string, unknown> {
+  const pr = gh.state.pull(number);
+  const p = base();
+  p.number = number;
+  Object.assign(p.pull_request, { number, user: { ...p.pull_request.user, login: pr.user, type: 'User' } });
+  Object.assign(p.pull_request.head, { ref: pr.head, sha: gh.state.headSha(pr) });
+  Object.assign(p.pull_request.base, { ref: pr.base, sha: gh.state.branchSha(pr.base) });
+  return p;
+}
+
+function reviewPayload(number: number, reviewId: number): Record<string, unknown> {
+  const p = JSON.parse(readFileSync(join(vectors, 'pull_request_review_submitted.payload.json'), 'utf8')) as Record<string, any>;
+  const pr = gh.state.pull(number);
+  const r = pr.reviews.find((x) => x.id === reviewId)!;
+  const bot = gh.state.user(pr.user);
+  Object.assign(p.review, { id: r.id, state: r.state.toLowerCase(), commit_id: r.commitId, user: { ...p.review.user, login: r.user, type: 'User' } });
+  Object.assign(p.pull_request, { number, user: { ...p.pull_request.user, login: pr.user, type: bot.type } });
+  Object.assign(p.pull_request.head, { ref: pr.head, sha: gh.state.headSha(pr) });
+  Object.assign(p.pull_request.base, { ref: pr.base, sha: gh.state.branchSha(pr.base) });
+  return p;
+}
+
+test('PR validation: annotation at file:line, one sticky plan comment updated on a re-run', async () => {
+  const r2 = readFileSync(join(workspace, 'runbooks/R2-relationship-inference.yaml'), 'utf8');
+  const broken = r2.replace(/^provers:\n/m, '  - stepId: audit-extra\n    type: transform\n    needs: [find-pairs]\n    timeout: forever\n\nprovers:\n');
+  assert.notEqual(broken, r2);
+  gh.state.branches.set('feature/audit', gh.state.branchSha('main'));
+  gh.state.push('feature/audit', { 'runbooks/R2-relationship-inference.yaml': broken }, 'octocat', 'add audit step');
+  const pr = gh.state.openPull({ title: 'Add audit step', body: '', user: 'octocat', head: 'feature/audit', base: 'main' });
+  const prWorkspaceFile = join(workspace, 'runbooks/R2-relationship-inference.yaml');
+  writeFileSync(prWorkspaceFile, broken); // the checkout of the PR head
+  try {
+    const ctx = { eventName: 'pull_request', eventPath: event('pull_request', prPayload(pr.number)), actor: 'octocat' };
+    const first = await runAction({ command: 'validate' }, ctx);
+    assert.equal(first.code, 1, first.stdout + first.stderr);
+    const line = broken.split('\n').findIndex((l) => l.includes('timeout: forever')) + 1;
+    assert.match(first.stdout, new RegExp(`::error title=PCQ_[A-Z_]+,file=runbooks/R2-relationship-inference\\.yaml,line=${line},col=\\d+::`));
+    assert.equal(first.outputs.verdict, 'invalid');
+    const comments = () => [...gh.state.comments.values()].filter((c) => c.issue === pr.number);
+    assert.equal(comments().length, 1);
+    const body = comments()[0]!.body;
+    assert.ok(body.startsWith(PLAN_MARKER));
+    assert.match(body, /steps added \| removed \| changed/);
+    assert.match(body, /\| `audit-extra` \| — \| — \|/);
+    assert.doesNotMatch(body, /deleted/);
+    assert.match(body, /```mermaid\nflowchart TD/);
+    assert.match(body, /\*\*Policies that apply:\*\*.*policies\/ombuds\.yaml/);
+    const second = await runAction({ command: 'validate' }, ctx);
+    assert.equal(second.code, 1);
+    assert.equal(comments().length, 1, 'the plan comment is updated, never duplicated');
+  } finally {
+    writeFileSync(prWorkspaceFile, r2);
+  }
+});
+
+test('dispatch: an unknown button or a caller without the role fails before anything runs', async () => {
+  const ctx = { eventName: 'workflow_dispatch', eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))), actor: 'octocat' };
+  const unknown = await runAction({ command: 'run', button: 'rm-rf', params: '{}' }, ctx);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stdout, /::error::PCQ_BUTTON_UNKNOWN there is no button "rm-rf"/);
+  const forbidden = await runAction({ command: 'run', button: 'enrich-entities', params: '{}' }, { ...ctx, actor: 'reader-rita' });
+  assert.equal(forbidden.code, 1);
+  assert.match(forbidden.stdout, /PCQ_BUTTON_FORBIDDEN reader-rita \(repository permission: read\)/);
+  assert.equal(existsSync(join(workspace, 'attestations')), false, 'nothing ran');
+});
+
+let blocked: { executionId: string; prNumber: number };
+
+test('dispatch that passes: outputs, one published commit, summary with table and DAG', async () => {
+  const before = gh.state.branchSha('main');
+  const ctx = { eventName: 'workflow_dispatch', eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))), actor: 'octocat' };
+  const res = await runAction({ command: 'run', button: 'enrich-entities', params: '{"enrichmentSource":"full"}', 'as-of': '2026-03-01T00:00:00Z' }, ctx);
+  assert.equal(res.code, 0, res.stdout + res.stderr);
+  assert.equal(res.outputs.verdict, 'pass');
+  assert.match(res.outputs['execution-id'] ?? '', /^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+  assert.equal(res.outputs['manifest-path'], `attestations/R1/${res.outputs['execution-id']}/manifest.pcq`);
+  assert.equal(res.outputs['review-pr-url'], '');
+  const head = gh.state.branchSha('main');
+  assert.deepEqual(gh.state.commit(head).parents, [before], 'exactly one commit');
+  assert.ok(gh.state.fileAt(res.outputs['manifest-path']!, 'main'), 'manifest published');
+  assert.ok(gh.state.fileAt('attestations/index.json', 'main'));
+  assert.match(res.summary, /R1 v1\.1: pass/);
+  assert.match(res.summary, /\| step \| type \| status \| duration \| attempts \| proofs \|/);
+  assert.match(res.summary, /classDef succeeded/);
+  assert.match(res.stdout, /::group::Run runbooks\/R1-entity-enrichment\.yaml/);
+});
+
+test('dispatch that blocks: exports withheld, review PR with only the ticket, roster as reviewers', async () => {
+  const ctx = { eventName: 'workflow_dispatch', eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))), actor: 'octocat' };
+  const res = await runAction({ command: 'run', button: 'enrich-entities', params: '{"enrichmentSource":"partial"}', 'as-of': '2026-03-01T00:00:00Z' }, ctx);
+  assert.equal(res.code, 0, res.stdout + res.stderr);
+  assert.equal(res.outputs.verdict, 'blocked');
+  const id = res.outputs['execution-id']!;
+  const pr = [...gh.state.pulls.values()].find((p) => p.head === `pcq/review/R1/${id}`)!;
+  assert.ok(pr, 'review PR opened');
+  assert.equal(res.outputs['review-pr-url'], `https://github.com/pcq-org/pcq/pull/${pr.number}`);
+  assert.deepEqual(gh.state.pullFiles(pr).map((f) => f.path), [`attestations/reviews/${id}.yaml`]);
+  const body = PrBody.parse(pr.body);
+  assert.equal(body.executionId, id);
+  assert.equal(body.failedProver, 'kpi:completeness>=0.95');
+  assert.ok(pr.requestedReviewers.length >= 2 && pr.requestedReviewers.every((l) => l.startsWith('ombuds-')));
+  assert.ok(gh.state.fileAt(`attestations/R1/${id}/manifest.pcq`, 'main'));
+  assert.equal(gh.state.fileAt(`attestations/reviews/${id}.yaml`, 'main'), null, 'the ticket is only on the review branch');
+  const withheld = Object.keys(readTree(join(workspace, 'attestations/R1', id))).filter((f) => f.startsWith('withheld/'));
+  assert.ok(withheld.length > 0);
+  assert.match(res.summary, /R1 v1\.1: blocked/);
+  assert.match(res.summary, /classDef blocked/);
+  blocked = { executionId: id, prNumber: pr.number };
+});
+
+test('a self-approval (the run\'s own actor) and a stale-SHA approval are recorded and refused', async () => {
+  gh.state.permissions.set('octocat', 'write');
+  const self = gh.state.review(blocked.prNumber, 'octocat', 'APPROVED');
+  const res1 = await runAction({ command: 'review' }, { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(blocked.prNumber, self.id)), actor: 'octocat' });
+  assert.equal(res1.code, 0, res1.stdout + res1.stderr);
+  assert.equal(res1.outputs.verdict, 'refused');
+  assert.match(res1.stdout, /PCQ_REVIEW_PUSHER/);
+  const pr = gh.state.pull(blocked.prNumber);
+  const oldHead = gh.state.headSha(pr);
+  // The bot refreshes the ticket: the head moves, and an approval of the old head is stale.
+  gh.state.push(pr.head, { [`attestations/reviews/${blocked.executionId}.yaml`]: readFileSync(join(workspace, `attestations/reviews/${blocked.executionId}.yaml`), 'utf8') + '# refreshed\n' }, 'github-actions[bot]');
+  const stale = gh.state.review(blocked.prNumber, 'ombuds-bob', 'APPROVED', oldHead);
+  const res2 = await runAction({ command: 'review' }, { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(blocked.prNumber, stale.id)), actor: 'ombuds-bob' });
+  assert.equal(res2.code, 0, res2.stdout + res2.stderr);
+  assert.equal(res2.outputs.verdict, 'refused');
+  assert.match(res2.stdout, /PCQ_REVIEW_STALE_SHA/);
+  assert.equal(pr.state, 'open');
+  assert.equal(pr.mergedSha, null);
+  const notes = [...gh.state.comments.values()].filter((c) => c.issue === blocked.prNumber).map((c) => c.body);
+  assert.equal(notes.length, 2);
+  assert.ok(notes.every((n) => /recorded and \*\*not counted\*\*/.test(n)));
+  assert.ok(Object.keys(readTree(join(workspace, 'attestations/R1', blocked.executionId))).some((f) => f.startsWith('withheld/')), 'still withheld');
+});
+
+test('an approving review by a roster ombuds releases the export and merges the PR', async () => {
+  // The workspace is the PR's checkout: the ticket as the head has it.
+  const ticketRel = `attestations/reviews/${blocked.executionId}.yaml`;
+  writeFileSync(join(workspace, ticketRel), gh.state.fileAt(ticketRel, gh.state.pull(blocked.prNumber).head)!.toString('utf8'));
+  const review = gh.state.review(blocked.prNumber, 'ombuds-bob', 'APPROVED');
+  const res = await runAction({ command: 'review' }, { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(blocked.prNumber, review.id)), actor: 'ombuds-bob' });
+  assert.equal(res.code, 0, res.stdout + res.stderr);
+  assert.equal(res.outputs.verdict, 'approved');
+  const pr = gh.state.pull(blocked.prNumber);
+  assert.ok(pr.mergedSha, 'merged');
+  const dir = `attestations/R1/${blocked.executionId}`;
+  const onMain = [...gh.state.commit(gh.state.branchSha('main')).files.keys()].filter((p) => p.startsWith(dir));
+  assert.ok(onMain.some((p) => p.startsWith(`${dir}/exports/`)), 'export released on main');
+  assert.ok(!onMain.some((p) => p.startsWith(`${dir}/withheld/`)), 'nothing withheld on main');
+  const manifest = JSON.parse(gh.state.fileAt(`${dir}/manifest.pcq`, 'main')!.toString('utf8')) as { reviews?: unknown[] };
+  assert.equal(manifest.reviews?.length, 1, 'the signed review attestation is in the published manifest');
+  assert.match(gh.state.fileAt(ticketRel, 'main')!.toString('utf8'), /state: approved/);
+});

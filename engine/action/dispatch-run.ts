@@ -1,0 +1,99 @@
+// `command: run` on workflow_dispatch: button → allow-list and role check (before anything runs) →
+// the same run as `pcq run` → publish the sealed run in one commit → if a postcondition blocked the
+// exports, open (or update) the ombuds review PR with the roster as reviewers.
+import { readFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
+import { loadConfig } from '../runtime/config.ts';
+import { PcqError } from '../runtime/errors.ts';
+import { runRunbookFile, type RunReport } from '../run/run-runbook.ts';
+import { newExecutionId } from '../cli/commands/run.ts';
+import { loadRunbookFile } from '../model/load-runbooks.ts';
+import { normaliseAsOf } from '../run/run-params.ts';
+import { indexPath } from '../store/layout.ts';
+import { PrBranch } from '../review/pr-branch.ts';
+import { PrBody } from '../review/pr-body.ts';
+import { parseTicket } from '../review/ticket.ts';
+import type { Scm } from '../github/scm.ts';
+import { authorizeButton, loadButtons, runbookFileForButton } from './buttons.ts';
+import { fileChanges, listFiles, publishFiles } from './publish.ts';
+import { renderRunSummary } from './summary.ts';
+import type { ActionContext } from './action-port.ts';
+
+export interface DispatchOutcome {
+  report: RunReport;
+  publishedSha: string;
+  reviewPrUrl?: string;
+}
+
+function needScm(ctx: ActionContext): Scm {
+  if (!ctx.scm) throw new PcqError({ code: 'PCQ_GITHUB_CONTEXT', message: 'this command needs a GitHub token', hint: 'Pass `token: ${{ github.token }}` (the default) to the pcq Action.' });
+  return ctx.scm;
+}
+
+const repoPath = (workspace: string, p: string) => relative(workspace, p).split(sep).join('/');
+
+export async function dispatchCommand(ctx: ActionContext, actor: string): Promise<DispatchOutcome> {
+  const { core, inputs, workspace } = ctx;
+  const scm = needScm(ctx);
+  if (!inputs.button) throw new PcqError({ code: 'PCQ_BUTTON_UNKNOWN', message: 'no button was given', hint: 'Dispatch the run workflow with a `button` from policies/buttons.yaml.' });
+  const file = await core.group(`Authorise button ${inputs.button} for ${actor}`, async () => {
+    const buttons = await loadButtons(workspace);
+    const permission = await scm.getPermission(actor);
+    const button = authorizeButton(buttons, inputs.button, actor, permission);
+    core.info(`${actor} has ${permission}; ${button.id} → ${button.runbook}@${button.version}`);
+    return runbookFileForButton(workspace, button);
+  });
+  const config = await loadConfig({ env: { ...ctx.env, PCQ_ACTOR: actor }, cwd: workspace });
+  const report = await core.group(`Run ${repoPath(workspace, file)}`, async () => {
+    const now = ctx.now();
+    const r = await runRunbookFile({
+      config, file, rawParams: inputs.params, asOf: normaliseAsOf(inputs.asOf || now.toISOString()), env: ctx.env,
+      executionId: newExecutionId(now), startedAt: now.toISOString(),
+    });
+    core.info(`${r.runbookId} v${r.version} execution ${r.executionId}: ${r.status}, verdict ${r.verdict}, Merkle root ${r.merkleRoot}`);
+    return r;
+  });
+  const ticketFile = report.reviewTicket;
+  const publishedSha = await core.group(`Publish ${report.executionId} to ${inputs.publishBranch}`, async () => {
+    // The ticket is NOT published here: it goes alone on the review PR, which must change nothing else (DESIGN §6).
+    const files = [...(await listFiles(report.executionDir)), indexPath(config.attestationsDir)];
+    const changes = await fileChanges(workspace, files);
+    const sha = await publishFiles(scm, inputs.publishBranch, `pcq: ${report.runbookId} ${report.executionId} ${report.verdict}`, changes);
+    core.info(`published ${changes.length} file(s) as ${sha}`);
+    return sha;
+  });
+  const outcome: DispatchOutcome = { report, publishedSha };
+  if (report.status === 'blocked' && ticketFile) {
+    outcome.reviewPrUrl = await core.group('Open the ombuds review PR', () => openReviewPr(scm, workspace, report, ticketFile, inputs.publishBranch, publishedSha, actor));
+    core.info(`ombuds review: ${outcome.reviewPrUrl}`);
+  }
+  const runbook = await loadRunbookFile(file);
+  const links: { manifestUrl?: string; reviewPrUrl?: string } = {};
+  if (ctx.env.GITHUB_SERVER_URL && ctx.env.GITHUB_REPOSITORY) links.manifestUrl = `${ctx.env.GITHUB_SERVER_URL}/${ctx.env.GITHUB_REPOSITORY}/blob/${publishedSha}/${repoPath(workspace, report.manifestPath)}`;
+  if (outcome.reviewPrUrl) links.reviewPrUrl = outcome.reviewPrUrl;
+  await core.writeSummary(renderRunSummary({ ...report, manifestPath: repoPath(workspace, report.manifestPath) }, runbook, links));
+  return outcome;
+}
+
+/** Branch from the published commit + the ticket alone; the PR is found by its branch, so a re-run updates it. */
+export async function openReviewPr(scm: Scm, workspace: string, report: RunReport, ticketFile: string, base: string, baseSha: string, actor: string): Promise<string> {
+  const ticketRel = repoPath(workspace, ticketFile);
+  const ticketText = await readFile(ticketFile, 'utf8');
+  const ticket = parseTicket(ticketText, ticketRel);
+  const branch = new PrBranch(report.runbookId, report.executionId).toString();
+  if ((await scm.getBranchSha(branch)) === null) await scm.createBranch(branch, baseSha);
+  await scm.commitFiles({ branch, message: `pcq: ombuds review ticket for ${report.executionId}`, files: [{ path: ticketRel, content: ticketText }] });
+  const body = new PrBody({
+    runbookId: ticket.runbookId, executionId: ticket.executionId, manifestId: ticket.manifestId, merkleRoot: ticket.merkleRoot,
+    ticketPath: ticketRel, failedStep: ticket.failedStep, failedProver: ticket.failedProver, reason: ticket.reason,
+    assignedTo: ticket.assignedTo, roster: ticket.roster, manifestPath: repoPath(workspace, report.manifestPath), evidence: ticket.evidence,
+  });
+  const existing = await scm.findOpenPullRequestByHead(branch);
+  const pr = existing
+    ? await scm.updatePullRequest(existing.number, { title: body.title(), body: body.render() })
+    : await scm.createPullRequest({ head: branch, base, title: body.title(), body: body.render() });
+  // The assignee first; never the person who asked for the run (they could not decide it anyway).
+  const reviewers = [ticket.assignedTo, ...ticket.roster.filter((l) => l !== ticket.assignedTo)].filter((l) => l.toLowerCase() !== actor.toLowerCase() && l.toLowerCase() !== pr.author.login.toLowerCase());
+  await scm.requestReviewers(pr.number, reviewers);
+  return pr.htmlUrl;
+}
