@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -49,6 +49,8 @@ before(async () => {
 });
 
 after(async () => {
+  rmSync(bundle, { force: true });
+  rmSync(scratch, { recursive: true, force: true });
   await gh.stop();
   assert.deepEqual(gh.rejectedRequests, [], 'the Action sent a request GitHub would refuse');
 });

@@ -1,0 +1,59 @@
+// Static rules every workflow in .github/workflows must follow (issue 6, DESIGN §5 "GitHub"):
+// explicit `permissions`, third-party actions pinned by full commit SHA with a version comment,
+// and no `${{ … }}` expression inside a `run:` script (values reach scripts through `env:`, so an
+// attacker-controlled branch name or input can never become shell code).
+import { parseDocument, isMap, isSeq, isScalar, type Node, LineCounter } from 'yaml';
+
+export interface WorkflowProblem {
+  file: string;
+  line: number;
+  rule: 'permissions' | 'pinned' | 'run-expression' | 'yaml';
+  message: string;
+}
+
+const PINNED = /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/;
+
+export function checkWorkflow(text: string, file: string): WorkflowProblem[] {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, keepSourceTokens: true });
+  const problems: WorkflowProblem[] = [];
+  const lineOf = (node: Node | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
+  if (doc.errors.length) return [{ file, line: 1, rule: 'yaml', message: doc.errors[0]!.message }];
+  const root = doc.contents;
+  if (!isMap(root)) return [{ file, line: 1, rule: 'yaml', message: 'a workflow is a mapping' }];
+  const jobs = root.get('jobs', true);
+  const topPermissions = root.has('permissions');
+  if (isMap(jobs)) {
+    for (const pair of jobs.items) {
+      const job = pair.value;
+      if (!isMap(job)) continue;
+      const name = String((pair.key as { value?: unknown }).value);
+      if (!topPermissions && !job.has('permissions')) problems.push({ file, line: lineOf(pair.key as Node), rule: 'permissions', message: `job ${name} has no permissions (and the workflow sets none)` });
+      const uses = job.get('uses', true);
+      if (isScalar(uses)) checkUses(String(uses.value), lineOf(uses), file, problems, text);
+      const steps = job.get('steps', true);
+      if (!isSeq(steps)) continue;
+      for (const step of steps.items) {
+        if (!isMap(step)) continue;
+        const u = step.get('uses', true);
+        if (isScalar(u)) checkUses(String(u.value), lineOf(u), file, problems, text);
+        const run = step.get('run', true);
+        if (isScalar(run) && /\$\{\{/.test(String(run.value))) {
+          problems.push({ file, line: lineOf(run), rule: 'run-expression', message: `a \`run:\` script contains \`\${{ … }}\`; pass the value through \`env:\` instead` });
+        }
+      }
+    }
+  }
+  if (!topPermissions && !isMap(jobs)) problems.push({ file, line: 1, rule: 'permissions', message: 'the workflow declares no permissions' });
+  return problems;
+}
+
+function checkUses(uses: string, line: number, file: string, problems: WorkflowProblem[], text: string): void {
+  if (uses.startsWith('./') || uses.startsWith('docker://')) return; // local action / digest-pinned image
+  if (!PINNED.test(uses)) {
+    problems.push({ file, line, rule: 'pinned', message: `${uses} is not pinned to a full 40-hex commit SHA` });
+    return;
+  }
+  const lineText = text.split('\n')[line - 1] ?? '';
+  if (!/#\s*v\d+(\.\d+){0,2}\b/.test(lineText)) problems.push({ file, line, rule: 'pinned', message: `${uses} has no \`# vX.Y.Z\` comment naming the pinned release` });
+}
