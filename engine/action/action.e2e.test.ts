@@ -176,6 +176,21 @@ test('dispatch that passes: outputs, one published commit, summary with table an
   assert.match(res.summary, /\| step \| type \| status \| duration \| attempts \| proofs \|/);
   assert.match(res.summary, /classDef succeeded/);
   assert.match(res.stdout, /::group::Run runbooks\/R1-entity-enrichment\.yaml/);
+  passed = res.outputs['execution-id']!;
+});
+
+let passed = '';
+
+test('replay-of a published run reproduces it and publishes the comparison', async () => {
+  const ctx = { eventName: 'workflow_dispatch', eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))), actor: 'octocat' };
+  const res = await runAction({ command: 'run', button: 'enrich-entities', 'replay-of': passed }, ctx);
+  assert.equal(res.code, 0, res.stdout + res.stderr);
+  assert.equal(res.outputs.verdict, 'reproduced');
+  assert.match(res.summary, /replay of R1 .*: reproduced/);
+  assert.ok([...gh.state.commit(gh.state.branchSha('main')).files.keys()].some((p) => p.startsWith(`attestations/R1/${passed}/replays/`)));
+  const wrong = await runAction({ command: 'run', button: 'infer-relationships', 'replay-of': passed }, { ...ctx, actor: 'maintainer-mia' });
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stdout, /PCQ_BUTTON_FORBIDDEN execution .* is a run of R1/);
 });
 
 test('dispatch that blocks: exports withheld, review PR with only the ticket, roster as reviewers', async () => {

@@ -10,6 +10,7 @@ import { readEvent } from './events.ts';
 import { validateCommand } from './validate-pr.ts';
 import { dispatchCommand } from './dispatch-run.ts';
 import { reviewCommand } from './ombuds-review.ts';
+import { replayCommand } from './dispatch-replay.ts';
 import { PcqError } from '../runtime/errors.ts';
 
 const actionsCore: ActionCore = {
@@ -43,6 +44,13 @@ export async function runAction(env: Record<string, string | undefined> = proces
       // publish = run + commit (the run command always publishes; kept as an alias for clarity in workflows).
       const actor = env.GITHUB_ACTOR || (event?.kind === 'workflow_dispatch' ? event.sender : '');
       if (!actor) throw new PcqError({ code: 'PCQ_GITHUB_CONTEXT', message: 'GITHUB_ACTOR is not set, so no one can be authorised to press a button.', hint: 'Run from a workflow_dispatch job.' });
+      if (inputs.replayOf) {
+        const replay = await replayCommand(ctx, actor);
+        core.setOutput('execution-id', replay.report.executionId);
+        core.setOutput('verdict', replay.report.identical ? 'reproduced' : 'diverged');
+        if (!replay.report.identical) core.setFailed(`replay of ${replay.report.executionId} diverged from the record`);
+        return;
+      }
       const out = await dispatchCommand(ctx, actor);
       core.setOutput('execution-id', out.report.executionId);
       core.setOutput('verdict', out.report.verdict);
