@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
-import { PcqErrors, isError } from '../runtime/errors.ts';
+import { PcqErrors, isError, type PcqIssue } from '../runtime/errors.ts';
 import { readRunbookFile } from '../model/load-runbooks.ts';
 import { planRunbook } from '../plan/plan.ts';
 import { graphIssues } from '../plan/graph-issues.ts';
@@ -52,6 +52,12 @@ export interface RunReport {
   artifacts: Array<{ name: string; state: 'released' | 'withheld'; digest: string }>;
   reviewTicket?: string;
   assignedTo?: string;
+  /** Addresses the ombuds review notice went to. */
+  notified?: string[];
+  /** The review notice could not be sent (the ticket exists; the run and its verdict stand). */
+  notifyIssue?: PcqIssue;
+  /** The signed verdict files written beside the manifest. */
+  verdictFiles?: { score: string; evidence: string };
 }
 
 export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport> {
@@ -102,5 +108,8 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
     artifacts: record.artifacts.map((a) => ({ name: a.name, state: a.state, digest: a.digest })),
     ...(after.reviewTicket ? { reviewTicket: after.reviewTicket } : {}),
     ...(after.assignedTo ? { assignedTo: after.assignedTo } : {}),
+    ...(after.notified ? { notified: after.notified } : {}),
+    ...(after.notifyIssue ? { notifyIssue: after.notifyIssue } : {}),
+    ...(after.verdict ? { verdictFiles: { score: after.verdict.score, evidence: after.verdict.evidence } } : {}),
   };
 }

@@ -100,6 +100,9 @@ function describe(report: RunReport, cwd: string): string {
     lines.push(`exports (${state}): ${report.artifacts.map((a) => a.name).join(', ')}`);
   }
   if (report.reviewTicket) lines.push(`ombuds review opened: ${rel(report.reviewTicket)} (assigned to ${report.assignedTo ?? '—'})`);
+  if (report.notified) lines.push(`ombuds notified: ${report.notified.join(', ')}`);
+  if (report.notifyIssue) lines.push(`⚠ the review notice was not sent: ${report.notifyIssue.code} ${report.notifyIssue.message}`);
+  if (report.verdictFiles) lines.push(`verdict files: ${rel(report.verdictFiles.score)} (+ evidence.tar.gz, verdict.sig, verdict.pub; check with pcq verify-verdict)`);
   if (report.failedStep) lines.push(`✗ stopped at ${report.failedStep.stepId}: ${report.failedStep.code} ${report.failedStep.message}`);
   return lines.join('\n') + '\n';
 }
