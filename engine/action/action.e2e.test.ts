@@ -258,3 +258,27 @@ test('an approving review by a roster ombuds releases the export and merges the 
   assert.equal(manifest.reviews?.length, 1, 'the signed review attestation is in the published manifest');
   assert.match(gh.state.fileAt(ticketRel, 'main')!.toString('utf8'), /state: approved/);
 });
+
+test('request-info keeps the review open and records it on the PR branch; a later rejection closes it for good', async () => {
+  const ctx = { eventName: 'workflow_dispatch', eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))), actor: 'octocat' };
+  const run = await runAction({ command: 'run', button: 'enrich-entities', params: '{"enrichmentSource":"partial"}', 'as-of': '2026-03-02T00:00:00Z' }, ctx);
+  assert.equal(run.outputs.verdict, 'blocked', run.stdout);
+  const id = run.outputs['execution-id']!;
+  const pr = [...gh.state.pulls.values()].find((p) => p.head === `pcq/review/R1/${id}`)!;
+  const ask = gh.state.review(pr.number, 'ombuds-carol', 'COMMENTED', undefined, 'Which source was partial?');
+  const res1 = await runAction({ command: 'review' }, { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(pr.number, ask.id)), actor: 'ombuds-carol' });
+  assert.equal(res1.code, 0, res1.stdout + res1.stderr);
+  assert.equal(res1.outputs.verdict, 'info-requested');
+  assert.equal(pr.state, 'open');
+  assert.match(gh.state.fileAt(`attestations/reviews/${id}.yaml`, pr.head)!.toString('utf8'), /decision: request-info/);
+  assert.deepEqual(gh.state.pullFiles(pr).map((f) => f.path), [`attestations/reviews/${id}.yaml`], 'still only the ticket');
+  const reject = gh.state.review(pr.number, 'ombuds-carol', 'CHANGES_REQUESTED');
+  const res2 = await runAction({ command: 'review' }, { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(pr.number, reject.id)), actor: 'ombuds-carol' });
+  assert.equal(res2.code, 0, res2.stdout + res2.stderr);
+  assert.equal(res2.outputs.verdict, 'rejected');
+  assert.equal(pr.state, 'closed');
+  assert.equal(pr.mergedSha, null);
+  const index = JSON.parse(gh.state.fileAt('attestations/index.json', 'main')!.toString('utf8')) as { executions: Array<{ executionId: string; verdict: string }> };
+  assert.equal(index.executions.find((e) => e.executionId === id)?.verdict, 'rejected');
+  assert.ok(![...gh.state.commit(gh.state.branchSha('main')).files.keys()].some((p) => p.startsWith(`attestations/R1/${id}/exports/`)), 'nothing released');
+});

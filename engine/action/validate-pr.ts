@@ -70,9 +70,15 @@ export async function validateCommand(ctx: ActionContext, event: PullRequestEven
     await core.group('Plan comment', async () => {
       const changed = await changedRunbooks(scm, event, workspace, result.runbooks);
       const body = renderPlanComment({ runbooks: changed.runbooks, changedPolicies: changed.policies, issues: result.issues, buttons: result.buttons, workspace });
-      const { comment, created } = await upsertStickyComment(scm, event.number, PLAN_MARKER, body);
-      outcome.commentUrl = comment.htmlUrl;
-      core.info(`${created ? 'created' : 'updated'} plan comment ${comment.htmlUrl}`);
+      try {
+        const { comment, created } = await upsertStickyComment(scm, event.number, PLAN_MARKER, body);
+        outcome.commentUrl = comment.htmlUrl;
+        core.info(`${created ? 'created' : 'updated'} plan comment ${comment.htmlUrl}`);
+      } catch (err) {
+        // A PR from a fork gets a read-only token: the annotations above still carry every problem.
+        core.warning(`could not write the plan comment: ${toIssues(err).map((i) => i.message).join('; ')}`, { title: 'pcq plan comment' });
+        core.info(body);
+      }
     });
   }
   return outcome;
