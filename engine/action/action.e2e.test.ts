@@ -172,7 +172,9 @@ test('dispatch that passes: outputs, one published commit, summary with table an
   assert.deepEqual(gh.state.commit(head).parents, [before], 'exactly one commit');
   assert.ok(gh.state.fileAt(res.outputs['manifest-path']!, 'main'), 'manifest published');
   assert.ok(gh.state.fileAt('attestations/index.json', 'main'));
-  assert.match(res.summary, /R1 v1\.1: pass/);
+  assert.match(res.summary, /## ✅ R1 v1\.1: pass/);
+  // The summary links the run's page on the published site (GitHub Pages address of the repo).
+  assert.match(res.summary, /\[site page\]\(https:\/\/[a-z0-9-]+\.github\.io\/[\w.-]+\/runs\/R1\/[\w.-]+\/\)/);
   assert.match(res.summary, /\| step \| type \| status \| duration \| attempts \| proofs \|/);
   assert.match(res.summary, /classDef succeeded/);
   assert.match(res.stdout, /::group::Run runbooks\/R1-entity-enrichment\.yaml/);

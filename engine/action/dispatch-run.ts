@@ -68,7 +68,9 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
     core.info(`ombuds review: ${outcome.reviewPrUrl}`);
   }
   const runbook = await loadRunbookFile(file);
-  const links: { manifestUrl?: string; reviewPrUrl?: string } = {};
+  const links: { manifestUrl?: string; reviewPrUrl?: string; siteUrl?: string } = {};
+  const site = siteBaseUrl(ctx.env);
+  if (site) links.siteUrl = `${site}/runs/${report.runbookId}/${report.executionId}/`;
   if (ctx.env.GITHUB_SERVER_URL && ctx.env.GITHUB_REPOSITORY) links.manifestUrl = `${ctx.env.GITHUB_SERVER_URL}/${ctx.env.GITHUB_REPOSITORY}/blob/${publishedSha}/${repoPath(workspace, report.manifestPath)}`;
   if (outcome.reviewPrUrl) links.reviewPrUrl = outcome.reviewPrUrl;
   await core.writeSummary(renderRunSummary({ ...report, manifestPath: repoPath(workspace, report.manifestPath) }, runbook, links));
@@ -96,4 +98,14 @@ export async function openReviewPr(scm: Scm, workspace: string, report: RunRepor
   const reviewers = [ticket.assignedTo, ...ticket.roster.filter((l) => l !== ticket.assignedTo)].filter((l) => l.toLowerCase() !== actor.toLowerCase() && l.toLowerCase() !== pr.author.login.toLowerCase());
   await scm.requestReviewers(pr.number, reviewers);
   return pr.htmlUrl;
+}
+
+/** The published site: PCQ_SITE_URL when set, else the GitHub Pages address of the repository. */
+export function siteBaseUrl(env: Record<string, string | undefined>): string | undefined {
+  if (env.PCQ_SITE_URL) return env.PCQ_SITE_URL.replace(/\/+$/, '');
+  const repo = env.GITHUB_REPOSITORY;
+  if (!repo || !/^[\w.-]+\/[\w.-]+$/.test(repo)) return undefined;
+  const [owner, name] = repo.split('/') as [string, string];
+  // A repository named <owner>.github.io is served at the root; any other at /<name>/.
+  return name.toLowerCase() === `${owner.toLowerCase()}.github.io` ? `https://${owner.toLowerCase()}.github.io` : `https://${owner.toLowerCase()}.github.io/${name}`;
 }

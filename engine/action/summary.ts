@@ -12,7 +12,7 @@ export interface SummaryLinks {
   reviewPrUrl?: string;
 }
 
-const VERDICT_ICON: Record<string, string> = { passed: '✅', approved: '✅', blocked: '⛔', rejected: '❌', failed: '❌' };
+const VERDICT_ICON: Record<string, string> = { pass: '✅', approved: '✅', blocked: '⛔', rejected: '❌', failed: '❌' };
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
