@@ -12,6 +12,8 @@ const TYPES = {
   '.mjs': 'text/javascript; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
   '.pcq': 'application/json', '.jsonl': 'application/jsonl', '.gz': 'application/gzip', '.sig': 'text/plain; charset=utf-8',
   '.pub': 'text/plain; charset=utf-8', '.wasm': 'application/wasm', '.pf_meta': 'application/octet-stream',
+  // released exports of the sample runbooks
+  '.csv': 'text/csv; charset=utf-8', '.md': 'text/markdown; charset=utf-8', '.pdf': 'application/pdf',
 };
 
 /** Serves `dir` on 127.0.0.1:`port` (0 picks a free port); resolves to { url, close }. */

@@ -5,7 +5,7 @@ import type { PcqIssue } from '../runtime/errors.ts';
 import { decodeEnvelope, predicateOf } from './decode-envelope.ts';
 import { asArray, asObject, keyedRows, pickNumber, pickString, type Loose } from './loose-json.ts';
 import { decodeDecisions, stateOfDecision, ticketView } from './review-state.ts';
-import type { DownloadView, ExecutionView, ProofView, ReplayView, StepStatus, StepView, Verdict } from './site-model.ts';
+import type { ArtifactView, DownloadView, ExecutionView, FailedProofView, ProofView, StepStatus, StepView, Verdict } from './site-model.ts';
 import { replayView } from './replay-view.ts';
 
 export interface RawExecution {
@@ -14,12 +14,16 @@ export interface RawExecution {
   /** The index.json entry, when the execution is listed there. */
   entry?: Loose;
   manifestText?: string;
+  /** manifestText already parsed by the reader (it needs the steps for a generated DSSE export). */
+  manifest?: unknown;
   run?: unknown;
   score?: unknown;
-  ticket?: unknown;
+  /** attestations/reviews/<executionId>.yaml, parsed (by review/ticket.ts parseTicket when it accepts it). */
+  ticket?: { value: unknown; problems: PcqIssue[] };
   replays: Array<{ id: string; value: unknown }>;
-  /** outputs/<stepId>.json, by stepId. */
+  /** outputs/<stepId>.json, by stepId (tests pass them in; the reader loads them on demand). */
   fullOutputs: Record<string, unknown>;
+  readOutput?: (stepId: string) => unknown;
   downloads: DownloadView[];
 }
 
@@ -33,14 +37,15 @@ export function buildExecutionView(raw: RawExecution): ExecutionView {
     problems.push({ code: 'PCQ_MANIFEST_MISSING', message: `${raw.runbookId}/${raw.executionId} has no manifest.pcq`, hint: 'Re-run the runbook or restore the file from git.' });
   } else {
     try {
-      manifest = asObject(JSON.parse(raw.manifestText));
+      manifest = asObject(raw.manifest ?? JSON.parse(raw.manifestText));
     } catch (err) {
       problems.push({ code: 'PCQ_MANIFEST_MALFORMED', message: `manifest.pcq is not JSON: ${(err as Error).message}`, hint: 'Run `pcq verify` on it for details.' });
     }
   }
   const run = asObject(raw.run);
   const runSteps = keyedRows(run['steps'], 'stepId');
-  const steps = asArray(manifest['steps']).map((s) => stepView(asObject(s), runSteps, raw.fullOutputs));
+  const fullOutput = (stepId: string): unknown => (stepId in raw.fullOutputs ? raw.fullOutputs[stepId] : raw.readOutput?.(stepId));
+  const steps = asArray(manifest['steps']).map((s) => stepView(asObject(s), runSteps, fullOutput));
   const decisions = decodeDecisions(manifest['reviews']);
   const score = raw.score === undefined ? undefined : asObject(raw.score);
 
@@ -57,6 +62,8 @@ export function buildExecutionView(raw: RawExecution): ExecutionView {
     manifestId: pickString(manifest, 'manifestId') ?? '',
     inputs: asObject(manifest['inputs']),
     steps,
+    artifacts: artifactsOf(run, steps),
+    failedProofs: failedProofsOf(run, steps),
     decisions,
     replays: raw.replays.map((r) => replayView(r.id, r.value, raw.runbookId, raw.executionId, steps)),
     downloads: raw.downloads,
@@ -67,8 +74,13 @@ export function buildExecutionView(raw: RawExecution): ExecutionView {
   if (startedAt !== undefined) view.startedAt = startedAt;
   const replayOf = pickString(entry, 'replayOf') ?? pickString(run, 'replayOf');
   if (replayOf !== undefined) view.replayOf = replayOf;
+  const durationMs = pickNumber(run, 'durationMs');
+  if (durationMs !== undefined) view.durationMs = durationMs;
   if (score !== undefined) view.score = score;
-  if (raw.ticket !== undefined) view.ticket = ticketView(asObject(raw.ticket), decisions, raw);
+  if (raw.ticket !== undefined) {
+    view.ticket = ticketView(asObject(raw.ticket.value), decisions, raw);
+    problems.push(...raw.ticket.problems);
+  }
   view.verdict = verdictOf(view, score, entry);
   return view;
 }
@@ -89,7 +101,49 @@ function verdictOf(view: ExecutionView, score: Loose | undefined, entry: Loose):
   return view.steps.some((s) => s.status === 'failed') ? 'failed' : 'pass';
 }
 
-function stepView(step: Loose, runSteps: Map<string, Loose>, fullOutputs: Record<string, unknown>): StepView {
+/** run.json `artifacts` (name, stepId, state released|withheld); else the attested artifacts, state by verdict. */
+function artifactsOf(run: Loose, steps: StepView[]): ArtifactView[] {
+  const recorded = asArray(run['artifacts']).map(asObject);
+  if (recorded.length > 0) {
+    return recorded.map((a) => ({
+      name: pickString(a, 'name') ?? '',
+      stepId: pickString(a, 'stepId') ?? '',
+      mediaType: pickString(a, 'mediaType') ?? '',
+      digest: pickString(a, 'digest') ?? '',
+      size: pickNumber(a, 'size') ?? 0,
+      state: pickString(a, 'state') === 'released' ? 'released' : 'withheld',
+    }));
+  }
+  const released = pickString(run, 'status') === 'succeeded';
+  return steps.flatMap((s) => s.artifacts.map((a) => ({ ...a, stepId: s.stepId, state: released ? ('released' as const) : ('withheld' as const) })));
+}
+
+/** run.json `failedProofs` ({stepId, phase, proof}); else every failed proof the attestations carry. */
+function failedProofsOf(run: Loose, steps: StepView[]): FailedProofView[] {
+  const recorded = asArray(run['failedProofs']).map(asObject);
+  if (recorded.length > 0) {
+    return recorded.map((f) => {
+      const proof = asObject(f['proof']);
+      return {
+        stepId: pickString(f, 'stepId') ?? '',
+        phase: pickString(f, 'phase') === 'precondition' ? 'precondition' : 'postcondition',
+        prover: pickString(proof, 'prover') ?? '?',
+        type: pickString(proof, 'type') ?? '',
+        evidence: pickString(proof, 'evidence') ?? '',
+      };
+    });
+  }
+  return steps.flatMap((s) => s.proofs.filter((p) => p.result === 'fail').map((p) => ({ stepId: s.stepId, phase: p.phase, prover: p.prover, type: p.type, evidence: p.evidence })));
+}
+
+/** Outputs larger than 64 KiB are attested as {digest, size} (FORMATS); the value is in outputs/. */
+function isDigestStandIn(value: unknown): boolean {
+  const o = asObject(value);
+  const keys = Object.keys(o);
+  return keys.length === 2 && typeof o['digest'] === 'string' && typeof o['size'] === 'number';
+}
+
+function stepView(step: Loose, runSteps: Map<string, Loose>, fullOutput: (stepId: string) => unknown): StepView {
   const decoded = decodeEnvelope(step['attestation']);
   const p = predicateOf(decoded);
   const stepId = pickString(step, 'stepId') ?? pickString(p, 'stepId') ?? '?';
@@ -115,13 +169,20 @@ function stepView(step: Loose, runSteps: Map<string, Loose>, fullOutputs: Record
       digest: pickString(a, 'digest') ?? '',
       size: pickNumber(a, 'size') ?? 0,
     })),
-    statementJson: decoded ? JSON.stringify(decoded.statement, null, 2) : '(the attestation payload could not be decoded)',
   };
-  const durationMs = pickNumber(run, 'durationMs', 'duration_ms', 'duration');
+  const durationMs = pickNumber(run, 'durationMs');
   if (durationMs !== undefined) view.durationMs = durationMs;
-  const attempts = pickNumber(run, 'attempts', 'attempt');
+  const attempts = pickNumber(run, 'attempts');
   if (attempts !== undefined) view.attempts = attempts;
-  if (stepId in fullOutputs) view.fullOutputs = fullOutputs[stepId];
+  const error = asObject(run['error']);
+  const code = pickString(error, 'code');
+  if (code !== undefined) view.error = { code, message: pickString(error, 'message') ?? '' };
+  const skipReason = pickString(run, 'skipReason');
+  if (skipReason !== undefined) view.skipReason = skipReason;
+  if (isDigestStandIn(p['outputs'])) {
+    const full = fullOutput(stepId);
+    if (full !== undefined) view.fullOutputs = full;
+  }
   const proof = asObject(step['inclusionProof']);
   const leafIndex = pickNumber(proof, 'leafIndex');
   const treeSize = pickNumber(proof, 'treeSize');

@@ -1,7 +1,7 @@
 // Opens a DSSE envelope for display (DSSE v1 envelope: payloadType, base64 payload, signatures).
 // This is not verification: the site shows what an envelope claims and leaves the checking to
 // proof/ (pcq verify, and the same code bundled into the browser verifier).
-import { fromBase64, fromUtf8 } from '../proof/bytes.ts';
+import { Buffer } from 'node:buffer';
 
 export interface DecodedEnvelope {
   payloadType: string;
@@ -14,10 +14,10 @@ export function decodeEnvelope(envelope: unknown): DecodedEnvelope | undefined {
   if (typeof envelope !== 'object' || envelope === null) return undefined;
   const e = envelope as { payloadType?: unknown; payload?: unknown; signatures?: unknown };
   if (typeof e.payload !== 'string' || typeof e.payloadType !== 'string') return undefined;
-  const bytes = fromBase64(e.payload, { urlSafe: true });
-  if (!bytes) return undefined;
-  const text = fromUtf8(bytes);
-  if (text === undefined) return undefined;
+  // Display only, at build time on Node: Buffer's decoder (both alphabets) is several times faster
+  // than proof/bytes' strict canonical check, which `pcq verify` and the browser verifier apply.
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(e.payload)) return undefined;
+  const text = Buffer.from(e.payload, 'base64').toString('utf8');
   let statement: unknown;
   try {
     statement = JSON.parse(text);

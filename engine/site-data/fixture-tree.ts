@@ -1,6 +1,8 @@
 // Builds a realistic repository tree for the site's tests and benchmark: runbooks, trust store,
 // buttons, and attestations/ with runs that pass, block, get approved and get rejected, a replay
-// and a review ticket, all signed and sealed by the real proof layer (engine/proof). Keys derive
+// and a review ticket, all signed and sealed by the real proof layer (engine/proof). Side files
+// have the shapes `pcq run` writes (run.json = run/persist-run.ts RunRecordFile, the ticket via
+// review/ticket.ts, the .intoto.jsonl export and keys.json); site.e2e.test.ts covers real runs. Keys derive
 // from fixed labels so a tree is reproducible; they are test keys and never leave the temp dir.
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,6 +16,9 @@ import { sealManifest } from '../proof/seal.ts';
 import type { Signer } from '../proof/signer.ts';
 import { encodeStrKey } from '../proof/strkey.ts';
 import { toBase64 } from '../proof/bytes.ts';
+import { openTicket, ticketToString } from '../review/ticket.ts';
+import type { Decision } from '../review/decision.ts';
+import type { RunRecordFile } from '../run/persist-run.ts';
 
 export interface FixtureKey {
   signer: Signer;
@@ -207,11 +212,34 @@ async function writeRun(root: string, spec: RunSpec): Promise<FixtureRun> {
   }
   const manifestText = serializeManifest(manifest);
   await writeFile(join(dir, 'manifest.pcq'), manifestText);
-  await writeFile(join(dir, 'run.json'), JSON.stringify({ executionId: spec.executionId, steps: spec.steps.map((s, i) => ({ stepId: s.stepId, status: 'succeeded', attempts: i === 1 ? 2 : 1, durationMs: 40 + i * 7 })) }, null, 2));
-  if (spec.outcome !== 'pass') {
+  await writeFile(join(dir, `${spec.executionId}.intoto.jsonl`), manifest.steps.map((s) => JSON.stringify(s.attestation)).join('\n') + '\n');
+  await writeFile(join(dir, 'keys.json'), JSON.stringify({ [spec.runner.publicKey]: { strkey: spec.runner.publicKey } }, null, 2) + '\n');
+  const blocked = spec.outcome !== 'pass';
+  const postStep = spec.steps.find((s) => s.post !== undefined);
+  const failedProofs: RunRecordFile['failedProofs'] =
+    blocked && postStep
+      ? [{ stepId: postStep.stepId, phase: 'postcondition', proof: { prover: postStep.post!, type: 'metric', result: 'fail', evidence: `completeness ${completeness} (needs ≥ 0.95)` } }]
+      : [];
+  const record: RunRecordFile = {
+    executionId: spec.executionId, runbookId: spec.runbookId, version: '1.0', runbookFile: 'runbooks/R1-entity-enrichment.yaml', runbookDigest: spec.digest,
+    asOf: spec.asOf, actor: 'octocat', executedBy: spec.runner.publicKey, params: manifest.inputs, startedAt: spec.asOf.replace(':00Z', ':01Z'), durationMs: 40 * spec.steps.length,
+    status: blocked ? 'blocked' : 'succeeded', verdict: blocked ? 'blocked' : 'pass', merkleRoot: manifest.merkleRoot, failedProofs,
+    steps: spec.steps.map((s, i) => ({ stepId: s.stepId, type: s.type, status: 'succeeded' as const, attempts: i === 1 ? 2 : 1, durationMs: 40 + i * 7, proofs: sealed[i]!.proofs })),
+    artifacts: [],
+  };
+  await writeFile(join(dir, 'run.json'), JSON.stringify(record, null, 2) + '\n');
+  if (blocked && postStep) {
     await mkdir(join(root, 'attestations/reviews'), { recursive: true });
-    const state = { blocked: 'open', approved: 'approved', rejected: 'rejected', pass: 'open' }[spec.outcome];
-    await writeFile(join(root, 'attestations/reviews', `${spec.executionId}.yaml`), `runbookId: ${spec.runbookId}\nexecutionId: ${spec.executionId}\nfailedStep: assert-completeness\nfailedProver: "kpi:completeness>=0.95"\nreason: completeness 0.6 is below 0.95\nevidence: 6 of 10 entities have an email\nassignedTo: [alice, bob]\nstate: ${state}\n`);
+    let ticket = openTicket({
+      runbookId: spec.runbookId, executionId: spec.executionId, manifestId: manifest.manifestId, merkleRoot: manifest.merkleRoot,
+      failedStep: postStep.stepId, failedProver: postStep.post!, reason: `completeness ${completeness} (needs ≥ 0.95)`,
+      evidence: { measured: { total: 10, complete: 6 }, value: completeness, threshold: 0.95 }, assignedTo: 'alice', roster: ['alice', 'bob'], createdAt: spec.asOf,
+    });
+    if (d !== undefined) {
+      const decision: Decision = { executionId: spec.executionId, reviewer: 'alice', decision: d, comment: d === 'approve' ? 'Source outage explained.' : 'Too low to publish.', at: spec.asOf.replace('10:00', '12:00'), source: 'local' };
+      ticket = { ...ticket, state: d === 'approve' ? 'approved' : 'rejected', decisions: [decision] };
+    }
+    await writeFile(join(root, 'attestations/reviews', `${spec.executionId}.yaml`), ticketToString(ticket));
   }
   const score = JSON.stringify({ executionId: spec.executionId, verdict: spec.outcome, manifestDigest: 'sha256:' + createHash('sha256').update(manifestText).digest('hex') }, null, 2) + '\n';
   await writeFile(join(dir, 'score.json'), score);

@@ -2,20 +2,53 @@
 // policies/ under a repository root and returns the decoded SiteData. Executions are found both
 // through attestations/index.json and by walking the folders, so a run missing from the index is
 // still published (and flagged), never silently hidden.
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+//
+// Reads are synchronous on purpose: a build reads ~10 small files per execution, and for 1,000
+// executions sequential fs/promises calls (one thread-pool round trip each) cost ~5 s where the
+// same reads done synchronously cost well under one. Nothing else runs while the data loads.
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { toIssues, type PcqIssue } from '../runtime/errors.ts';
 import { readIndex } from '../store/execution-index.ts';
 import { loadTrustStore } from '../runtime/trust-store.ts';
 import { EMPTY_TRUST, type TrustStore } from '../proof/trust.ts';
-import { asArray, asObject, type Loose } from './loose-json.ts';
+import { parseTicket } from '../review/ticket.ts';
+import type { Loose } from './loose-json.ts';
 import { buildExecutionView, type RawExecution } from './build-execution-view.ts';
 import { readButtons, readTrustStore } from './read-policies.ts';
 import { readRunbooks } from './read-runbooks.ts';
 import type { DownloadView, ExecutionView, SiteData } from './site-model.ts';
 
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+// One read per build, shared by every page AND the post-build hook. They run in the same process
+// but from different module copies (Astro bundles the pages; the integration is loaded by the
+// config), so a module-level cache would read everything twice; a registry symbol is shared.
+const SHARED = Symbol.for('pcq.site-data.cache');
+type SharedCache = Map<string, Promise<SiteData>>;
+
+function sharedCache(): SharedCache {
+  const g = globalThis as unknown as Record<symbol, SharedCache | undefined>;
+  return (g[SHARED] ??= new Map());
+}
+
+/** SiteData for `root`, read at most once per process until `forgetSiteData(root)`. */
+export function sharedSiteData(root: string): Promise<SiteData> {
+  const key = resolve(root);
+  const cache = sharedCache();
+  let data = cache.get(key);
+  if (data === undefined) {
+    data = readSiteData(key);
+    cache.set(key, data);
+  }
+  return data;
+}
+
+/** Drops the cached read (at the start and end of a build, so `astro dev` and reruns see new runs). */
+export function forgetSiteData(root: string): void {
+  sharedCache().delete(resolve(root));
+}
 
 export async function readSiteData(root: string): Promise<SiteData> {
   const problems: PcqIssue[] = [];
@@ -30,17 +63,22 @@ export async function readSiteData(root: string): Promise<SiteData> {
   const buttons = await readButtons(root, problems);
   const runbooks = await readRunbooks(root, buttons, problems);
   const attestations = join(root, 'attestations');
+  const tickets = new Set(listEntries(join(attestations, 'reviews')).filter((d) => d.isFile() && d.name.endsWith('.yaml')).map((d) => d.name));
   const executions: ExecutionView[] = [];
   for (const found of await findExecutions(attestations, problems)) {
     try {
-      executions.push(buildExecutionView(await readRawExecution(attestations, found)));
+      executions.push(buildExecutionView(readRawExecution(attestations, found, tickets)));
     } catch (err) {
       problems.push(...toIssues(err).map((i) => ({ ...i, message: `${found.runbookId}/${found.executionId}: ${i.message}` })));
     }
   }
-  executions.sort((a, b) => (b.startedAt ?? b.executedAt).localeCompare(a.startedAt ?? a.executedAt) || a.executionId.localeCompare(b.executionId));
-  const tickets = executions.flatMap((e) => (e.ticket ? [e.ticket] : []));
-  return { runbooks, executions, tickets, trust, verifyTrust, buttons, problems };
+  const sortKey = (e: ExecutionView) => e.startedAt ?? e.executedAt;
+  executions.sort((a, b) => sortKey(b).localeCompare(sortKey(a)) || a.executionId.localeCompare(b.executionId));
+  // Grouped once here so no page scans every execution per runbook (O(runbooks × executions)).
+  const runsByRunbook: Record<string, ExecutionView[]> = {};
+  for (const r of runbooks) runsByRunbook[r.runbookId] = [];
+  for (const e of executions) (runsByRunbook[e.runbookId] ??= []).push(e);
+  return { runbooks, executions, runsByRunbook, tickets: executions.flatMap((e) => (e.ticket ? [e.ticket] : [])), trust, verifyTrust, buttons, problems };
 }
 
 interface FoundExecution {
@@ -60,100 +98,136 @@ async function findExecutions(attestations: string, problems: PcqIssue[]): Promi
   } catch (err) {
     problems.push(...toIssues(err));
   }
-  for (const runbookId of await listDirs(attestations)) {
+  const onDisk = new Set<string>();
+  for (const runbookId of listDirs(attestations)) {
     if (runbookId === 'reviews') continue;
-    for (const executionId of await listDirs(join(attestations, runbookId))) {
+    for (const executionId of listDirs(join(attestations, runbookId))) {
       const key = `${runbookId}/${executionId}`;
+      onDisk.add(key);
       if (found.has(key)) continue;
       found.set(key, { runbookId, executionId });
       problems.push({ code: 'PCQ_INDEX_STALE', message: `${key} is not listed in attestations/index.json`, hint: 'The run is published anyway; re-run `pcq run` or add it to the index.' });
     }
   }
-  for (const f of found.values()) {
-    if (!(await exists(join(attestations, f.runbookId, f.executionId)))) {
-      found.delete(`${f.runbookId}/${f.executionId}`);
-      problems.push({ code: 'PCQ_INDEX_STALE', message: `index.json lists ${f.runbookId}/${f.executionId} but its folder is missing`, hint: 'Restore the folder from git or drop the entry.' });
-    }
+  for (const [key, f] of found) {
+    if (onDisk.has(key)) continue;
+    found.delete(key);
+    problems.push({ code: 'PCQ_INDEX_STALE', message: `index.json lists ${f.runbookId}/${f.executionId} but its folder is missing`, hint: 'Restore the folder from git or drop the entry.' });
   }
   return [...found.values()];
 }
 
-async function readRawExecution(attestations: string, f: FoundExecution): Promise<RawExecution> {
+function readRawExecution(attestations: string, f: FoundExecution, tickets: Set<string>): RawExecution {
   const dir = join(attestations, f.runbookId, f.executionId);
-  const manifestText = await readText(join(dir, 'manifest.pcq'));
+  // One directory listing tells which files exist, instead of one failed open/stat per guess.
+  const entries = new Map(listEntries(dir).map((d) => [d.name, d]));
+  const isFile = (name: string) => entries.get(name)?.isFile() === true;
+  const isDir = (name: string) => entries.get(name)?.isDirectory() === true;
+  const manifestText = isFile('manifest.pcq') ? readText(join(dir, 'manifest.pcq')) : undefined;
   const raw: RawExecution = {
     runbookId: f.runbookId,
     executionId: f.executionId,
-    run: await readJson(join(dir, 'run.json')),
-    score: await readJson(join(dir, 'score.json')),
+    run: isFile('run.json') ? readJson(join(dir, 'run.json')) : undefined,
+    score: isFile('score.json') ? readJson(join(dir, 'score.json')) : undefined,
     replays: [],
     fullOutputs: {},
     downloads: [],
   };
   if (f.entry !== undefined) raw.entry = f.entry;
-  if (manifestText !== undefined) raw.manifestText = manifestText;
-  const ticketText = await readText(join(attestations, 'reviews', `${f.executionId}.yaml`));
-  if (ticketText !== undefined) raw.ticket = parse(ticketText);
-  for (const name of (await listFiles(join(dir, 'replays'))).filter((n) => n.endsWith('.json')).sort(byNumber)) {
-    raw.replays.push({ id: name.replace(/\.json$/, ''), value: await readJson(join(dir, 'replays', name)) });
+  let manifest: unknown;
+  if (manifestText !== undefined) {
+    raw.manifestText = manifestText;
+    try {
+      manifest = JSON.parse(manifestText);
+      raw.manifest = manifest;
+    } catch {
+      // buildExecutionView reports the malformed manifest on the page
+    }
   }
-  for (const name of (await listFiles(join(dir, 'outputs'))).filter((n) => n.endsWith('.json'))) {
-    raw.fullOutputs[name.replace(/\.json$/, '')] = await readJson(join(dir, 'outputs', name));
+  const ticketName = `${f.executionId}.yaml`;
+  if (tickets.has(ticketName)) {
+    const file = `attestations/reviews/${ticketName}`;
+    const text = readText(join(attestations, 'reviews', ticketName));
+    if (text !== undefined) raw.ticket = readTicket(text, file);
   }
-  raw.downloads = await downloadsOf(dir, f.executionId, manifestText);
+  if (isDir('replays')) {
+    const names = listEntries(join(dir, 'replays')).filter((d) => d.isFile() && d.name.endsWith('.json')).map((d) => d.name).sort(byNumber);
+    for (const name of names) raw.replays.push({ id: name.replace(/\.json$/, ''), value: readJson(join(dir, 'replays', name)) });
+  }
+  // Full outputs are read only for steps whose attestation carries a {digest,size} stand-in
+  // (> 64 KiB); otherwise the signed payload already holds the same value.
+  if (isDir('outputs')) raw.readOutput = (stepId) => (SAFE.test(stepId) ? readJson(join(dir, 'outputs', `${stepId}.json`)) : undefined);
+  raw.downloads = downloadsOf(dir, f.executionId, manifest, isFile, isDir('exports'));
   return raw;
 }
 
+/** The ticket through the review engine's own parser; a ticket it refuses is still shown, flagged. */
+function readTicket(text: string, file: string): RawExecution['ticket'] {
+  try {
+    return { value: parseTicket(text, file), problems: [] };
+  } catch (err) {
+    let value: unknown;
+    try {
+      value = parse(text);
+    } catch {
+      value = {};
+    }
+    return { value, problems: toIssues(err) };
+  }
+}
+
 /** What the execution page offers to download; the DSSE export is generated when not on disk. */
-async function downloadsOf(dir: string, executionId: string, manifestText: string | undefined): Promise<DownloadView[]> {
+function downloadsOf(dir: string, executionId: string, manifest: unknown, isFile: (name: string) => boolean, hasExports: boolean): DownloadView[] {
   const out: DownloadView[] = [];
-  const add = async (name: string, label: string) => {
-    const size = await fileSize(join(dir, name));
+  const add = (name: string, label: string) => {
+    if (!isFile(name)) return;
+    const size = fileSize(join(dir, name));
     if (size !== undefined) out.push({ name, label, source: join(dir, name), size });
   };
-  await add('manifest.pcq', 'Manifest (.pcq)');
+  add('manifest.pcq', 'Manifest (.pcq)');
   const dsse = `${executionId}.intoto.jsonl`;
-  if ((await fileSize(join(dir, dsse))) !== undefined) await add(dsse, 'DSSE envelopes (.intoto.jsonl)');
-  else if (manifestText !== undefined) {
-    const generated = dsseLines(manifestText);
+  if (isFile(dsse)) add(dsse, 'DSSE envelopes (.intoto.jsonl)');
+  else if (manifest !== undefined) {
+    const generated = dsseLines(manifest);
     if (generated !== undefined) out.push({ name: dsse, label: 'DSSE envelopes (.intoto.jsonl)', source: '', generated, size: Buffer.byteLength(generated) });
   }
-  await add('score.json', 'Verdict score (score.json)');
-  await add('evidence.tar.gz', 'Evidence bundle (evidence.tar.gz)');
-  await add('verdict.sig', 'Verdict signature (verdict.sig)');
-  await add('verdict.pub', 'Verdict public key (verdict.pub)');
-  for (const name of (await listFiles(join(dir, 'exports'))).sort()) {
-    const size = await fileSize(join(dir, 'exports', name));
-    if (size !== undefined) out.push({ name: `exports/${name}`, label: `Released export: ${name}`, source: join(dir, 'exports', name), size });
+  add('keys.json', 'Public keys for the DSSE export (keys.json)');
+  add('score.json', 'Verdict score (score.json)');
+  add('evidence.tar.gz', 'Evidence bundle (evidence.tar.gz)');
+  add('verdict.sig', 'Verdict signature (verdict.sig)');
+  add('verdict.pub', 'Verdict public key (verdict.pub)');
+  // Released exports only: withheld/ is never published (a blocked run lets zero exports out).
+  if (hasExports) {
+    for (const d of listEntries(join(dir, 'exports')).filter((e) => e.isFile()).sort((a, b) => a.name.localeCompare(b.name))) {
+      const size = fileSize(join(dir, 'exports', d.name));
+      if (size !== undefined) out.push({ name: `exports/${d.name}`, label: `Released export: ${d.name}`, source: join(dir, 'exports', d.name), size });
+    }
   }
   return out;
 }
 
 /** One standard DSSE envelope per line, in chain order (what `pcq export --format dsse` writes). */
-function dsseLines(manifestText: string): string | undefined {
-  try {
-    const steps = asArray(asObject(JSON.parse(manifestText))['steps']);
-    return steps.map((s) => JSON.stringify(asObject(s)['attestation'] ?? null)).join('\n') + '\n';
-  } catch {
-    return undefined;
-  }
+function dsseLines(manifest: unknown): string | undefined {
+  const steps = (manifest as { steps?: unknown } | null)?.steps;
+  if (!Array.isArray(steps)) return undefined;
+  return steps.map((s) => JSON.stringify((s as Loose | null)?.['attestation'] ?? null)).join('\n') + '\n';
 }
 
 function byNumber(a: string, b: string): number {
   return (parseInt(a, 10) || 0) - (parseInt(b, 10) || 0) || a.localeCompare(b);
 }
 
-async function readText(path: string): Promise<string | undefined> {
+function readText(path: string): string | undefined {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
 }
 
-async function readJson(path: string): Promise<unknown> {
-  const text = await readText(path);
+function readJson(path: string): unknown {
+  const text = readText(path);
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text);
@@ -162,36 +236,24 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
-async function listDirs(path: string): Promise<string[]> {
+/** Entries with safe names only: a hostile file name never becomes a path or a URL. */
+function listEntries(path: string): Dirent[] {
   try {
-    return (await readdir(path, { withFileTypes: true })).filter((d) => d.isDirectory() && SAFE.test(d.name)).map((d) => d.name).sort();
+    return readdirSync(path, { withFileTypes: true }).filter((d) => SAFE.test(d.name));
   } catch {
     return [];
   }
 }
 
-async function listFiles(path: string): Promise<string[]> {
-  try {
-    return (await readdir(path, { withFileTypes: true })).filter((d) => d.isFile() && SAFE.test(d.name)).map((d) => d.name);
-  } catch {
-    return [];
-  }
+function listDirs(path: string): string[] {
+  return listEntries(path).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 }
 
-async function fileSize(path: string): Promise<number | undefined> {
+function fileSize(path: string): number | undefined {
   try {
-    const s = await stat(path);
+    const s = statSync(path);
     return s.isFile() ? s.size : undefined;
   } catch {
     return undefined;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }

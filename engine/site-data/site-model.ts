@@ -39,11 +39,12 @@ export interface StepView {
   outputs: unknown;
   /** Full outputs from outputs/<stepId>.json when the attestation carries only a digest. */
   fullOutputs?: unknown;
+  /** Why a step failed or was skipped (run.json, unsigned). */
+  error?: { code: string; message: string };
+  skipReason?: string;
   timestamp: string;
   inclusionProof?: InclusionProofView;
   artifacts: Array<{ name: string; mediaType: string; digest: string; size: number }>;
-  /** The decoded in-toto statement, pretty-printed for the "raw" disclosure. */
-  statementJson: string;
 }
 
 export interface ReviewDecisionView {
@@ -82,6 +83,16 @@ export interface ReplayView {
   steps: ReplayStepView[];
 }
 
+/** A decision recorded in the ticket (engine/review/decision.ts): unsigned, beside the signed review. */
+export interface TicketDecisionView {
+  decision: string;
+  reviewer: string;
+  at: string;
+  comment: string;
+  source: string; // local | github
+  pullRequest?: number;
+}
+
 export interface TicketView {
   executionId: string;
   runbookId: string;
@@ -90,8 +101,30 @@ export interface TicketView {
   reason: string;
   evidence?: string;
   assignedTo: string[];
+  roster: string[];
   state: ReviewState;
+  createdAt?: string;
+  decisions: TicketDecisionView[];
   decisionUrl?: string;
+}
+
+/** An artifact an export step produced (run.json `artifacts`): released to exports/ or withheld. */
+export interface ArtifactView {
+  name: string;
+  stepId: string;
+  mediaType: string;
+  digest: string;
+  size: number;
+  state: 'released' | 'withheld';
+}
+
+/** A proof that failed (run.json `failedProofs`): postconditions block exports, preconditions stop the run. */
+export interface FailedProofView {
+  stepId: string;
+  phase: 'precondition' | 'postcondition';
+  prover: string;
+  type: string;
+  evidence: string;
 }
 
 export interface ExecutionView {
@@ -107,7 +140,11 @@ export interface ExecutionView {
   merkleRoot: string;
   manifestId: string;
   inputs: Record<string, unknown>;
+  /** Wall-clock duration of the whole run (run.json, unsigned). */
+  durationMs?: number;
   steps: StepView[];
+  artifacts: ArtifactView[];
+  failedProofs: FailedProofView[];
   decisions: ReviewDecisionView[];
   score?: unknown;
   ticket?: TicketView;
@@ -164,6 +201,8 @@ export interface TrustKeyView {
 export interface SiteData {
   runbooks: RunbookView[];
   executions: ExecutionView[]; // newest first
+  /** The executions of each runbook id (newest first), grouped once at read time. */
+  runsByRunbook: Record<string, ExecutionView[]>;
   tickets: TicketView[];
   trust: TrustKeyView[];
   /** The trust store exactly as `pcq verify` loads it in dev mode (embedded in the verify page). */

@@ -2,16 +2,21 @@
 // site with pagefind (offline: the binary ships in @pagefind/linux-x64, no network).
 import type { AstroIntegration } from 'astro';
 import { fileURLToPath } from 'node:url';
-import { readSiteData } from '../../../engine/site-data/read-site-data.ts';
+import { forgetSiteData, sharedSiteData } from '../../../engine/site-data/read-site-data.ts';
 import { publishDownloads } from '../../../engine/site-data/publish-downloads.ts';
 
 export function pcqPublish(options: { dataRoot: string; pagefind: boolean }): AstroIntegration {
   return {
     name: 'pcq-publish',
     hooks: {
+      // A fresh read per build; the pages and this hook then share it (same process).
+      'astro:build:start': () => {
+        forgetSiteData(options.dataRoot);
+      },
       'astro:build:done': async ({ dir, logger }) => {
         const outDir = fileURLToPath(dir);
-        const data = await readSiteData(options.dataRoot);
+        const data = await sharedSiteData(options.dataRoot);
+        forgetSiteData(options.dataRoot);
         const files = await publishDownloads(data, outDir);
         logger.info(`copied ${files} proof files for ${data.executions.length} executions`);
         if (!options.pagefind) return;

@@ -1,13 +1,12 @@
-// Build-time data for every page: read once per build (module singleton), from the repository at
-// PCQ_SITE_ROOT (set by astro.config.mjs). Pages never touch the file system themselves.
-import { readSiteData } from '../../../engine/site-data/read-site-data.ts';
+// Build-time data for every page: read once per build from the repository at PCQ_SITE_ROOT (set
+// by astro.config.mjs), and shared with the post-build hook (sharedSiteData), so pages and hook do
+// not each read 1,000 executions. Pages never touch the file system themselves.
+import { sharedSiteData } from '../../../engine/site-data/read-site-data.ts';
 import type { SiteData } from '../../../engine/site-data/site-model.ts';
-
-let cached: Promise<SiteData> | undefined;
+export { formatDuration, prettyJson } from '../../../engine/site-data/execution-html.ts';
 
 export function siteData(): Promise<SiteData> {
-  cached ??= readSiteData(import.meta.env.PCQ_SITE_ROOT as string);
-  return cached;
+  return sharedSiteData(import.meta.env.PCQ_SITE_ROOT as string);
 }
 
 /** A site-relative path under the configured base (GitHub Pages serves from /<repo>/). */
@@ -25,24 +24,10 @@ export function shortKey(key: string): string {
   return key.length > 16 ? `${key.slice(0, 6)}…${key.slice(-6)}` : key;
 }
 
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-/** Pretty JSON for a <pre> block, cut so one huge output cannot make a page megabytes long. */
-export function prettyJson(value: unknown, max = 4000): string {
-  if (value === undefined) return '—';
-  const text = JSON.stringify(value, null, 2) ?? String(value);
-  return text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters; see the downloads)` : text;
 }
 
 export const VERDICT_LABEL: Record<string, string> = {
