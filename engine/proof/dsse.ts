@@ -3,8 +3,8 @@
 // The signature covers PAE, never the envelope JSON, and a verifier must use the payload bytes it
 // verified rather than re-parsing the envelope afterwards. keyid is a hint only (protocol.md): the
 // caller decides which public key it trusts for it.
-import { fromBase64, toBase64 } from './bytes.ts';
-import { pae } from './pae.ts';
+import { fromBase64, fromBase64After, toBase64 } from './bytes.ts';
+import { pae, paeHeader } from './pae.ts';
 import type { Ed25519Verify, Signer } from './signer.ts';
 
 export interface DsseSignature {
@@ -24,7 +24,8 @@ export async function signEnvelope(payloadType: string, payload: Uint8Array, sig
 }
 
 export type EnvelopeShape =
-  | { ok: true; envelope: DsseEnvelope; payload: Uint8Array }
+  // `signed` is PAE(payloadType, payload), the bytes every signature covers; `payload` is a view into it.
+  | { ok: true; envelope: DsseEnvelope; payload: Uint8Array; signed: Uint8Array }
   | { ok: false; problem: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -46,26 +47,35 @@ export function readEnvelope(value: unknown, options: { urlSafe?: boolean } = {}
       return { ok: false, problem: 'has a malformed signature entry' };
     }
   }
-  const bytes = fromBase64(payload, options);
-  if (!bytes) return { ok: false, problem: 'payload is not canonical base64' };
-  return { ok: true, envelope: value as unknown as DsseEnvelope, payload: bytes };
+  // Decoded straight behind its PAE header: one allocation, and no copy when it is verified.
+  let headerLength = 0;
+  const signed = fromBase64After((length) => {
+    const header = paeHeader(payloadType, length);
+    headerLength = header.length;
+    return header;
+  }, payload, options);
+  if (!signed) return { ok: false, problem: 'payload is not canonical base64' };
+  return { ok: true, envelope: value as unknown as DsseEnvelope, payload: signed.subarray(headerLength), signed };
 }
 
-/** Verifies signatures[index] of an envelope against one public key, over PAE(payloadType, payload). */
+/**
+ * Verifies signatures[index] of an envelope against one public key, over PAE(payloadType, payload).
+ * `signed`, when given, must be that PAE (readEnvelope's `signed`); it saves building it again.
+ */
 export async function verifyEnvelopeSignature(
   envelope: DsseEnvelope,
   payload: Uint8Array,
   index: number,
   publicKey: Uint8Array,
   verify: Ed25519Verify,
-  options: { urlSafe?: boolean } = {},
+  options: { urlSafe?: boolean; signed?: Uint8Array } = {},
 ): Promise<boolean> {
   const entry = envelope.signatures[index];
   if (!entry) return false;
   const sig = fromBase64(entry.sig, options);
   if (!sig) return false;
   try {
-    return await verify(publicKey, pae(envelope.payloadType, payload), sig);
+    return await verify(publicKey, options.signed ?? pae(envelope.payloadType, payload), sig);
   } catch {
     return false;
   }

@@ -50,13 +50,29 @@ type Subtle = {
   verify(alg: { name: string }, key: unknown, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
 };
 
-/** A verifier over WebCrypto's Ed25519; caller must know the platform supports it. */
+/**
+ * A verifier over WebCrypto's Ed25519; caller must know the platform supports it. Imported keys are
+ * cached per public key (a manifest has one runner key for all its signatures, and importKey is an
+ * asynchronous round trip of its own); a key WebCrypto refuses stays refused.
+ */
 export function webCryptoVerify(subtle: Subtle): Ed25519Verify {
+  const keys = new Map<string, Promise<unknown>>();
+  const importKey = (publicKey: Uint8Array): Promise<unknown> => {
+    let hex = '';
+    for (let i = 0; i < publicKey.length; i++) hex += (publicKey[i]! < 16 ? '0' : '') + publicKey[i]!.toString(16);
+    let key = keys.get(hex);
+    if (key === undefined) {
+      if (keys.size >= 4096) keys.clear();
+      key = subtle.importKey('raw', publicKey.slice(), { name: 'Ed25519' }, false, ['verify']);
+      key.catch(() => undefined); // observed here; each caller still sees the rejection
+      keys.set(hex, key);
+    }
+    return key;
+  };
   return async (publicKey, message, signature) => {
     if (!passesStrictRules(publicKey, signature)) return false;
     try {
-      const key = await subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
-      return await subtle.verify({ name: 'Ed25519' }, key, signature, message);
+      return await subtle.verify({ name: 'Ed25519' }, await importKey(publicKey), signature, message);
     } catch {
       return false;
     }

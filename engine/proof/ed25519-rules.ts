@@ -29,12 +29,16 @@ const SMALL_ORDER_HEX = [
   '0100000000000000000000000000000000000000000000000000000000000080',
   'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
 ];
-const SMALL_ORDER = new Set(SMALL_ORDER_HEX);
+// Compared as bytes (no hex string per check: the verifier runs this once per signature).
+const SMALL_ORDER = SMALL_ORDER_HEX.map((h) => Uint8Array.from(h.match(/../g)!, (b) => parseInt(b, 16)));
 
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
+/** Whether the 32 bytes at `bytes[offset…]` spell one of the small-order encodings above. */
+function isSmallOrder(bytes: Uint8Array, offset: number): boolean {
+  next: for (const candidate of SMALL_ORDER) {
+    for (let i = 0; i < 32; i++) if (bytes[offset + i] !== candidate[i]) continue next;
+    return true;
+  }
+  return false;
 }
 
 /** S (second half of the signature, little-endian) must be below L (RFC 8032 §5.1.7 step 1). */
@@ -51,5 +55,5 @@ function scalarIsCanonical(signature: Uint8Array): boolean {
 export function passesStrictRules(publicKey: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   if (!scalarIsCanonical(signature)) return false;
-  return !SMALL_ORDER.has(hex(publicKey)) && !SMALL_ORDER.has(hex(signature.subarray(0, 32)));
+  return !isSmallOrder(publicKey, 0) && !isSmallOrder(signature, 0);
 }

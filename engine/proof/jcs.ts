@@ -29,12 +29,123 @@ export class CanonicalJson {
   }
 }
 
+// JSON.stringify leaves a string unchanged apart from the quotes unless it holds one of these.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\uD800-\uDFFF]/;
+
+// Well-formed JSON.stringify (ES2019) escapes a lone surrogate as \udXXX (lowercase), so output
+// without "\ud" cannot come from one; only then is the exact (slower) regex needed.
+function quote(value: string): string {
+  const out = JSON.stringify(value);
+  if (out.includes('\\ud') && LONE_SURROGATE.test(value)) throw NOT_JSON;
+  return out;
+}
+
+// Thrown by the untraced passes; canonicalize() turns it into a PcqError with the path.
+const NOT_JSON = new Error('not JSON (RFC 8785)');
+
+function plainRecord(value: object): Record<string, unknown> {
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw NOT_JSON;
+  return value as Record<string, unknown>;
+}
+
+/** canonicalize() without path bookkeeping: the hot path (no string built per member). */
+function fast(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw NOT_JSON;
+      return String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (value instanceof CanonicalJson) return value.text;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          const item: unknown = value[i];
+          if (item === undefined) throw NOT_JSON;
+          out += fast(item);
+        }
+        return out + ']';
+      }
+      const record = plainRecord(value);
+      const keys = Object.keys(record).sort();
+      let out = '{';
+      let first = true;
+      for (const key of keys) {
+        const member = record[key];
+        if (member === undefined) continue;
+        if (!first) out += ',';
+        first = false;
+        out += quote(key) + ':' + fast(member);
+      }
+      return out + '}';
+    }
+    default:
+      throw NOT_JSON;
+  }
+}
+
+/** Like fast(), but compares with text[pos…] as it goes; the position after the value, or -1. */
+function match(value: unknown, text: string, pos: number): number {
+  switch (typeof value) {
+    case 'string':
+      return matchString(value, text, pos, true);
+    case 'number': {
+      if (!Number.isFinite(value)) throw NOT_JSON;
+      const s = String(value);
+      return text.startsWith(s, pos) ? pos + s.length : -1;
+    }
+    case 'boolean': {
+      const s = value ? 'true' : 'false';
+      return text.startsWith(s, pos) ? pos + s.length : -1;
+    }
+    case 'object': {
+      if (value === null) return text.startsWith('null', pos) ? pos + 4 : -1;
+      if (value instanceof CanonicalJson) return text.startsWith(value.text, pos) ? pos + value.text.length : -1;
+      if (Array.isArray(value)) {
+        if (text.charCodeAt(pos++) !== 91) return -1; // [
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0 && text.charCodeAt(pos++) !== 44) return -1; // ,
+          const item: unknown = value[i];
+          if (item === undefined) throw NOT_JSON;
+          pos = match(item, text, pos);
+          if (pos < 0) return -1;
+        }
+        return text.charCodeAt(pos) === 93 ? pos + 1 : -1; // ]
+      }
+      const record = plainRecord(value);
+      const keys = Object.keys(record).sort();
+      if (text.charCodeAt(pos++) !== 123) return -1; // {
+      let first = true;
+      for (const key of keys) {
+        const member = record[key];
+        if (member === undefined) continue;
+        if (!first && text.charCodeAt(pos++) !== 44) return -1; // ,
+        first = false;
+        pos = matchString(key, text, pos, true);
+        if (pos < 0 || text.charCodeAt(pos++) !== 58) return -1; // :
+        pos = match(member, text, pos);
+        if (pos < 0) return -1;
+      }
+      return text.charCodeAt(pos) === 125 ? pos + 1 : -1; // }
+    }
+    default:
+      throw NOT_JSON;
+  }
+}
+
+// The reference serialiser with paths for error messages; run only once fast() has failed.
 function serializeString(value: string, path: string): string {
   if (LONE_SURROGATE.test(value)) throw notJson(path, 'a string with a lone surrogate');
   return JSON.stringify(value);
 }
 
-function serialize(value: unknown, path: string): string {
+function traced(value: unknown, path: string): string {
   switch (typeof value) {
     case 'string':
       return serializeString(value, path);
@@ -52,7 +163,7 @@ function serialize(value: unknown, path: string): string {
           if (i > 0) out += ',';
           const item: unknown = value[i];
           if (item === undefined) throw notJson(`${path}[${i}]`, 'undefined');
-          out += serialize(item, `${path}[${i}]`);
+          out += traced(item, `${path}[${i}]`);
         }
         return out + ']';
       }
@@ -67,7 +178,7 @@ function serialize(value: unknown, path: string): string {
         if (member === undefined) continue; // absent, as in JSON.stringify
         if (!first) out += ',';
         first = false;
-        out += serializeString(key, path) + ':' + serialize(member, `${path}.${key}`);
+        out += serializeString(key, path) + ':' + traced(member, `${path}.${key}`);
       }
       return out + '}';
     }
@@ -78,5 +189,43 @@ function serialize(value: unknown, path: string): string {
 
 /** The RFC 8785 canonical text of a JSON value (encode it as UTF-8 for the canonical bytes). */
 export function canonicalize(value: unknown): string {
-  return serialize(value, '');
+  try {
+    return fast(value);
+  } catch (err) {
+    // The fast pass keeps no path; the traced pass names where the value stopped being JSON.
+    if (err === NOT_JSON) return traced(value, '');
+    throw err;
+  }
+}
+
+/**
+ * Whether `text` is exactly canonicalize(value), decided by walking the value along the text
+ * instead of building the canonical string: the verifier asks this of every step payload
+ * (a signed payload must be the RFC 8785 form of its statement). False wherever canonicalize
+ * would throw, so `true` also means the value is canonicalisable.
+ */
+export function isCanonicalText(value: unknown, text: string): boolean {
+  try {
+    return match(value, text, 0) === text.length;
+  } catch (err) {
+    if (err === NOT_JSON) return false;
+    throw err;
+  }
+}
+
+/**
+ * Matches JSON.stringify(value) for a string at text[pos]; returns the position after it, or -1.
+ * Strings with nothing to escape (the common case, e.g. all of base64) are compared in place.
+ */
+export function matchJsonString(value: string, text: string, pos: number): number {
+  return matchString(value, text, pos, false);
+}
+
+function matchString(value: string, text: string, pos: number, refuseLoneSurrogates: boolean): number {
+  if (text.charCodeAt(pos) === 34 && !NEEDS_ESCAPE.test(value) && text.startsWith(value, pos + 1) && text.charCodeAt(pos + 1 + value.length) === 34) {
+    return pos + value.length + 2;
+  }
+  if (refuseLoneSurrogates && LONE_SURROGATE.test(value)) throw NOT_JSON;
+  const quoted = JSON.stringify(value);
+  return text.startsWith(quoted, pos) ? pos + quoted.length : -1;
 }

@@ -5,6 +5,7 @@
 // signature is looked at (PCQ_MANIFEST_NOT_CANONICAL).
 import { PcqError } from '../runtime/errors.ts';
 import type { DsseEnvelope } from './dsse.ts';
+import { matchJsonString } from './jcs.ts';
 
 export const MANIFEST_PAYLOAD_TYPE = 'application/vnd.pcq.manifest+json';
 
@@ -58,14 +59,10 @@ export function signedPart(manifest: Record<string, unknown>): Record<string, un
   return rest;
 }
 
-/**
- * Parses manifest text and checks it is in canonical layout. Returns the parsed (still untrusted)
- * value; its shape is checked by the schema checker, its proofs by verifyManifest.
- */
-export function parseManifestText(text: string): unknown {
-  let value: unknown;
+/** Parses manifest text as JSON (PCQ_MANIFEST_MALFORMED when it is not); the value is untrusted. */
+export function parseManifestJson(text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new PcqError({
       code: 'PCQ_MANIFEST_MALFORMED',
@@ -73,12 +70,109 @@ export function parseManifestText(text: string): unknown {
       hint: 'A .pcq file is JSON written by `pcq run`; re-download it or re-run the runbook.',
     });
   }
-  if (serializeManifest(value) !== text) {
-    throw new PcqError({
-      code: 'PCQ_MANIFEST_NOT_CANONICAL',
-      message: 'The manifest bytes are not in canonical layout (sorted keys, 2-space indent, one final newline)',
-      hint: 'The file was edited or re-formatted after sealing; use the file exactly as `pcq run` wrote it.',
-    });
-  }
+}
+
+export function notCanonicalError(): PcqError {
+  return new PcqError({
+    code: 'PCQ_MANIFEST_NOT_CANONICAL',
+    message: 'The manifest bytes are not in canonical layout (sorted keys, 2-space indent, one final newline)',
+    hint: 'The file was edited or re-formatted after sealing; use the file exactly as `pcq run` wrote it.',
+  });
+}
+
+/**
+ * Parses manifest text and checks it is in canonical layout. Returns the parsed (still untrusted)
+ * value; its shape is checked by the schema checker, its proofs by verifyManifest.
+ */
+export function parseManifestText(text: string): unknown {
+  const value = parseManifestJson(text);
+  if (!hasCanonicalLayout(value, text)) throw notCanonicalError();
   return value;
+}
+
+// ---- Canonical layout, compared in place ----------------------------------------------------
+// hasCanonicalLayout(v, text) === (serializeManifest(v) === text) for any JSON.parse result, but
+// walks the value along the text instead of building a key-sorted deep copy and a second 35 MB
+// string (a 10,000-step manifest): it mirrors JSON.stringify(·, null, 2) (ECMA-262
+// SerializeJSONObject / SerializeJSONArray with gap "  ") over sortKeysDeep's key order.
+
+const INDENT: string[] = [];
+function newline(depth: number): string {
+  return (INDENT[depth] ??= '\n' + '  '.repeat(depth));
+}
+
+// A value JSON.parse cannot produce (undefined, a function…): leave it to the reference path.
+const NOT_PARSED_JSON = new Error('not a JSON.parse value');
+
+/**
+ * The member order JSON.stringify gives sortKeysDeep's copy: sorted, except that integer-like keys
+ * ("0", "17") come first in numeric order, as for every ordinary object (OrdinaryOwnPropertyKeys).
+ */
+function layoutKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record).sort();
+  for (const key of keys) {
+    const c = key.charCodeAt(0);
+    if (c >= 48 && c <= 57) return Object.keys(Object.fromEntries(keys.map((k) => [k, 0])));
+  }
+  return keys;
+}
+
+function layout(value: unknown, text: string, pos: number, depth: number): number {
+  switch (typeof value) {
+    case 'string':
+      return matchJsonString(value, text, pos);
+    case 'number': {
+      const s = Number.isFinite(value) ? String(value) : 'null';
+      return text.startsWith(s, pos) ? pos + s.length : -1;
+    }
+    case 'boolean': {
+      const s = value ? 'true' : 'false';
+      return text.startsWith(s, pos) ? pos + s.length : -1;
+    }
+    case 'object': {
+      if (value === null) return text.startsWith('null', pos) ? pos + 4 : -1;
+      if (Object.getPrototypeOf(value) !== (Array.isArray(value) ? Array.prototype : Object.prototype)) throw NOT_PARSED_JSON;
+      const inner = newline(depth + 1);
+      if (Array.isArray(value)) {
+        if (value.length === 0) return text.startsWith('[]', pos) ? pos + 2 : -1;
+        if (text.charCodeAt(pos++) !== 91) return -1; // [
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0 && text.charCodeAt(pos++) !== 44) return -1; // ,
+          if (!text.startsWith(inner, pos)) return -1;
+          pos = layout(value[i], text, pos + inner.length, depth + 1);
+          if (pos < 0) return -1;
+        }
+        const close = newline(depth);
+        return text.startsWith(close, pos) && text.charCodeAt(pos + close.length) === 93 ? pos + close.length + 1 : -1; // ]
+      }
+      const record = value as Record<string, unknown>;
+      const keys = layoutKeys(record);
+      if (keys.length === 0) return text.startsWith('{}', pos) ? pos + 2 : -1;
+      if (text.charCodeAt(pos++) !== 123) return -1; // {
+      for (let i = 0; i < keys.length; i++) {
+        if (i > 0 && text.charCodeAt(pos++) !== 44) return -1; // ,
+        if (!text.startsWith(inner, pos)) return -1;
+        pos = matchJsonString(keys[i]!, text, pos + inner.length);
+        if (pos < 0 || text.charCodeAt(pos) !== 58 || text.charCodeAt(pos + 1) !== 32) return -1; // ": "
+        pos = layout(record[keys[i]!], text, pos + 2, depth + 1);
+        if (pos < 0) return -1;
+      }
+      const close = newline(depth);
+      return text.startsWith(close, pos) && text.charCodeAt(pos + close.length) === 125 ? pos + close.length + 1 : -1; // }
+    }
+    default:
+      throw NOT_PARSED_JSON;
+  }
+}
+
+/** Whether `text` is exactly serializeManifest(value), the one byte layout a manifest may have. */
+export function hasCanonicalLayout(value: unknown, text: string): boolean {
+  let end: number;
+  try {
+    end = layout(value, text, 0, 0);
+  } catch (err) {
+    if (err === NOT_PARSED_JSON) return serializeManifest(value) === text;
+    throw err;
+  }
+  return end === text.length - 1 && text.charCodeAt(end) === 10;
 }

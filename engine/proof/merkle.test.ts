@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fromHex, toHex } from './bytes.ts';
 import { sha256Node } from './hash-node.ts';
 import { sha256Portable } from './hash.ts';
-import { leafHash, merkleRoot, merkleTree, verifyInclusion } from './merkle.ts';
+import { leafHash, merkleRoot, merkleTree, merkleTreeIndex, verifyInclusion } from './merkle.ts';
 
 const BASE = 'engine/testing/vectors/merkle-transparency-dev/';
 const constants = JSON.parse(readFileSync(BASE + 'rfc6962-leaves-roots.json', 'utf8'));
@@ -65,6 +65,24 @@ test('proofs for every leaf of trees up to 70 leaves verify, and fail for any ot
         assert.ok(!verifyInclusion(p.leafIndex, n, leaves[p.leafIndex]!, flipped, root, sha256Node));
       }
       if (n > 1) assert.ok(!verifyInclusion((p.leafIndex + 1) % n, n, leaves[p.leafIndex]!, p.hashes, root, sha256Node));
+    }
+  }
+});
+
+test('merkleTreeIndex accepts a published path exactly when verifyInclusion does (one tree, no per-leaf walks)', () => {
+  for (let n = 0; n <= 40; n++) {
+    const leaves = Array.from({ length: n }, (_, i) => leafHash(`leaf ${i}`, sha256Node));
+    const { root, proofs } = merkleTree(leaves, sha256Node);
+    const index = merkleTreeIndex(leaves, sha256Node);
+    assert.equal(toHex(index.root), toHex(root));
+    for (const p of proofs) {
+      const candidates: Uint8Array[][] = [p.hashes, p.hashes.slice(1), [...p.hashes, leaves[0]!], p.hashes.slice().reverse(), p.hashes.map((h) => Uint8Array.from(h, (b, j) => (j === 31 ? b ^ 0x80 : b)))];
+      if (n > 1) candidates.push(proofs[(p.leafIndex + 1) % n]!.hashes);
+      for (const hashes of candidates) {
+        for (const at of [p.leafIndex, (p.leafIndex + 1) % n]) {
+          assert.equal(index.matchesAuditPath(at, hashes.map(toHex)), verifyInclusion(at, n, leaves[at]!, hashes, root, sha256Node), `n ${n} leaf ${at}`);
+        }
+      }
     }
   }
 });

@@ -3,7 +3,7 @@
 // with the left subtree holding the largest power of two below n (§2.1.1). Building bottom-up and
 // promoting an unpaired last node unchanged yields exactly that tree, with n−1 node hashes.
 // Inclusion proofs: generation per §2.1.3.1 (the same bottom-up walk), verification per §2.1.3.2.
-import { bytesEqual } from './bytes.ts';
+import { bytesEqual, toHex } from './bytes.ts';
 import type { Sha256 } from './hash.ts';
 
 export interface InclusionProof {
@@ -80,6 +80,40 @@ export function merkleTree(leafHashes: readonly Uint8Array[], sha256: Sha256): {
     proofs.push({ leafIndex, treeSize, hashes });
   }
   return { root: tree[tree.length - 1]![0]!, proofs };
+}
+
+/** A tree computed once, with its root and a check of published audit paths against it. */
+export interface MerkleTreeIndex {
+  root: Uint8Array;
+  /** True when `hashes` (64 lowercase hex each) is exactly leaf `leafIndex`'s audit path in this tree. */
+  matchesAuditPath(leafIndex: number, hashes: readonly string[]): boolean;
+}
+
+/**
+ * Builds the tree once (n−1 node hashes) so that a verifier can check n published audit paths by
+ * comparison instead of n independent O(log n) walks. For a tree whose root equals the published
+ * root, a path verifies under §2.1.3.2 exactly when it equals the tree's own path (its length is
+ * fixed by leafIndex and treeSize; any other path reaching the root would be a SHA-256 collision).
+ */
+export function merkleTreeIndex(leafHashes: readonly Uint8Array[], sha256: Sha256): MerkleTreeIndex {
+  if (leafHashes.length === 0) return { root: sha256(new Uint8Array(0)), matchesAuditPath: () => false };
+  const tree = levels(leafHashes, sha256);
+  const hex = tree.map((level) => level.map(toHex));
+  return {
+    root: tree[tree.length - 1]![0]!,
+    matchesAuditPath(leafIndex, hashes) {
+      if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= leafHashes.length) return false;
+      let k = 0;
+      let index = leafIndex;
+      for (let depth = 0; depth < hex.length - 1; depth++) {
+        const level = hex[depth]!;
+        const sibling = index % 2 === 1 ? index - 1 : index + 1; // as merkleTree() generates paths
+        if (sibling < level.length && (k >= hashes.length || hashes[k++] !== level[sibling])) return false;
+        index = Math.floor(index / 2);
+      }
+      return k === hashes.length;
+    },
+  };
 }
 
 /**

@@ -2,26 +2,36 @@
 // attestationHash = sha256(JCS(envelope)), previousAttestationHash naming the step before it in
 // chain order, parents naming the attestations of the step's `needs` (which must come earlier),
 // and the manifest's per-step proofs equal to the signed predicate's proofs.
-import { canonicalize } from './jcs.ts';
+import { canonicalize, isCanonicalText } from './jcs.ts';
 
 export interface StepFacts {
   index: number;
   stepId: string;
   claimedHash: string; // the manifest's attestationHash
-  canonical: string | undefined; // JCS(envelope), when readable
-  hash: string | undefined; // sha256 of canonical
-  predicate: Record<string, unknown> | undefined; // when the payload checked out
+  hash: string | undefined; // sha256(JCS(envelope)), when the envelope is readable
+  predicate: LinkFields | undefined; // when the payload checked out
+}
+
+/** The signed predicate's fields the links are checked against. */
+export interface LinkFields {
+  previousAttestationHash: unknown;
+  needs: string[];
+  parents: string[];
+  proofs: unknown;
 }
 
 type Report = (code: string, check: string, message: string, stepId?: string) => void;
 type Pass = (code: string, check: string, message: string) => void;
 
+/** canonicalize(a) === canonicalize(b), false when either has no canonical form (b is compared in place). */
 function sameJson(a: unknown, b: unknown): boolean {
+  let text: string;
   try {
-    return canonicalize(a) === canonicalize(b);
+    text = canonicalize(a);
   } catch {
     return false;
   }
+  return isCanonicalText(b, text);
 }
 
 export function verifyStepLinks(steps: ReadonlyArray<{ stepId: string; proofs: unknown }>, facts: StepFacts[], fail: Report, pass: Pass): void {
@@ -55,8 +65,8 @@ export function verifyStepLinks(steps: ReadonlyArray<{ stepId: string; proofs: u
         ? `the first attestation must have previousAttestationHash null, it has ${String(p.previousAttestationHash)}`
         : `previousAttestationHash ${String(p.previousAttestationHash)} is not the attestation of the step before it (${facts[f.index - 1]!.stepId})`, f.stepId);
     }
-    const needs = p.needs as string[];
-    const parents = p.parents as string[];
+    const needs = p.needs;
+    const parents = p.parents;
     const problems: string[] = [];
     if (needs.length !== parents.length) problems.push(`${needs.length} needs but ${parents.length} parents`);
     else {

@@ -8,9 +8,7 @@ import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../runtime/errors.ts';
 import { loadTrustStore } from '../../runtime/trust-store.ts';
-import { nodeVerify } from '../../proof/ed25519-node.ts';
-import { sha256Node } from '../../proof/hash-node.ts';
-import { verifyManifest } from '../../proof/verify-manifest.ts';
+import { verifyManifestNode } from '../../proof/verify-node.ts';
 
 const USAGE = `Usage: pcq verify <manifest.pcq> [--trust <trust.yaml>] [--json]
        pcq-verify --manifest <manifest.pcq>
@@ -53,7 +51,7 @@ export const command: Command = {
     const trust = await loadTrustStore(values.trust !== undefined
       ? { root: io.cwd, file: resolve(io.cwd, values.trust) }
       : { root: io.cwd, includeLocal: mode === 'dev' || mode === 'development' });
-    const report = await verifyManifest(text, trust, nodeVerify, { sha256: sha256Node });
+    const report = await verifyManifestNode(text, trust); // node:crypto Ed25519 (libuv pool) and SHA-256
     if (values.json) {
       io.stdout(JSON.stringify({ ok: report.ok, manifest: file, checks: report.checks }, null, 2) + '\n');
     } else if (report.ok) {

@@ -4,6 +4,7 @@
 // anywhere: a dropped file is read locally with the File API.
 import { verifyManifest, type VerifyReport } from '../../../engine/proof/verify-manifest.ts';
 import { browserVerify, nobleVerify } from '../../../engine/proof/ed25519-browser.ts';
+import { webCryptoSha256Batch } from '../../../engine/proof/hash-webcrypto.ts';
 import type { TrustStore } from '../../../engine/proof/trust.ts';
 import type { Ed25519Verify } from '../../../engine/proof/signer.ts';
 
@@ -15,6 +16,10 @@ const result = document.getElementById('result')!;
 const allButton = document.getElementById('verify-all') as HTMLButtonElement;
 const allResult = document.getElementById('all-result')!;
 let verifier: Promise<Ed25519Verify> | undefined;
+// The attestation and leaf hashes (two per step) go to WebCrypto's digest, off the main thread and
+// in parallel; without WebCrypto (an insecure context) the engine falls back to @noble/hashes.
+const subtle = globalThis.crypto?.subtle;
+const sha256Batch = subtle ? webCryptoSha256Batch(subtle) : undefined;
 
 function engine(): Promise<Ed25519Verify> {
   verifier ??= browserVerify();
@@ -24,7 +29,7 @@ function engine(): Promise<Ed25519Verify> {
 async function check(text: string): Promise<{ report: VerifyReport; ms: number; via: string }> {
   const verify = await engine();
   const started = performance.now();
-  const report = await verifyManifest(text, trust, verify);
+  const report = await verifyManifest(text, trust, verify, { sha256Batch });
   return { report, ms: performance.now() - started, via: verify === nobleVerify ? '@noble/ed25519' : 'WebCrypto Ed25519' };
 }
 

@@ -1,0 +1,11 @@
+// verifyManifest with the Node ports: Ed25519 through node:crypto's callback API (the libuv pool,
+// so a manifest's signatures are checked on every core) and node:crypto's one-shot SHA-256. The one
+// function `pcq verify` calls, and the one bench/proof.bench.ts measures.
+import { nodeVerify } from './ed25519-node.ts';
+import { sha256Node } from './hash-node.ts';
+import type { TrustStore } from './trust.ts';
+import { verifyManifest, type VerifyReport } from './verify-manifest.ts';
+
+export function verifyManifestNode(text: string, trust: TrustStore): Promise<VerifyReport> {
+  return verifyManifest(text, trust, nodeVerify, { sha256: sha256Node });
+}
