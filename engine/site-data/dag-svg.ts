@@ -96,14 +96,18 @@ export function renderDagSvg(nodes: readonly DagNode[], title: string, idPrefix 
     `<title id="${titleId}">${escapeXml(title)}</title><desc id="${descId}">${escapeXml(desc)}</desc>`,
     `<defs><marker id="${idPrefix}-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="8" markerHeight="8" orient="auto"><path d="M0 0 L8 4 L0 8 z" class="dag-arrow"/></marker></defs>`,
   ];
-  for (const e of layout.edges) parts.push(`<path class="dag-edge" d="${e.d}" marker-end="url(#${idPrefix}-arrow)"/>`);
+  // Shared attributes sit on the group (marker-end is inherited; label/type text is styled by
+  // position): a run page draws one of these per execution, so bytes per node add up.
+  parts.push(`<g class="dag-edge" marker-end="url(#${idPrefix}-arrow)">`);
+  for (const e of layout.edges) parts.push(`<path d="${e.d}"/>`);
+  parts.push('</g>');
   for (const n of layout.nodes) {
     const status = n.status ?? 'planned';
     parts.push(
       `<g class="dag-node dag-node--${escapeXml(status)}" transform="translate(${n.x} ${n.y})">` +
         `<rect width="${NODE_W}" height="${NODE_H}" rx="8"/>` +
-        `<text x="10" y="19" class="dag-label">${escapeXml(truncate(n.stepId, 22))}</text>` +
-        `<text x="10" y="36" class="dag-type">${escapeXml(n.type)}${n.status ? ` · ${escapeXml(n.status)}` : ''}</text>` +
+        `<text x="10" y="19">${escapeXml(truncate(n.stepId, 22))}</text>` +
+        `<text x="10" y="36">${escapeXml(n.type)}${n.status ? ` · ${escapeXml(n.status)}` : ''}</text>` +
         `</g>`,
     );
   }

@@ -31,10 +31,14 @@ export function formatDuration(ms: number | undefined): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-/** Pretty JSON for a <pre> block, cut so one huge output cannot make a page megabytes long. */
+/**
+ * JSON for a <pre> block: on one line when that is short enough to read, indented otherwise, and
+ * cut so one huge output cannot make a page megabytes long (page weight is most of a big build).
+ */
 export function prettyJson(value: unknown, max = 4000): string {
   if (value === undefined) return '—';
-  const text = JSON.stringify(value, null, 2) ?? String(value);
+  const compact = JSON.stringify(value) ?? String(value);
+  const text = compact.length <= 100 ? compact : (JSON.stringify(value, null, 2) ?? compact);
   return text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters; see the downloads)` : text;
 }
 
@@ -77,8 +81,8 @@ export function attestationsHtml(e: ExecutionView): string {
     const id = stepAnchor(s.stepId);
     const ip = s.inclusionProof;
     return (
-      `<tr id="${id}"><th scope="row">${i + 1}. ${esc(s.stepId)} ${badgeHtml(s.status)}</th>` +
-      `<td><code>${esc(s.attestationHash)}</code></td><td><code>sha256:${esc(s.subjectDigest)}</code></td>` +
+      `<tr id="${id}"><th scope="row">${i + 1}. ${esc(s.stepId)}</th>` +
+      `<td><code>${esc(s.attestationHash.replace(/^sha256:/, ''))}</code></td><td><code>${esc(s.subjectDigest)}</code></td>` +
       `<td>${s.previousAttestationHash === null ? '—' : ref(s.previousAttestationHash)}</td>` +
       `<td>${s.parents.length === 0 ? '—' : s.parents.map(ref).join(', ')}</td>` +
       `<td>${ip ? `${ip.leafIndex} of ${ip.treeSize}${ip.hashes.map((h) => `<br><code>${esc(h)}</code>`).join('')}` : '—'}</td>` +
@@ -89,7 +93,7 @@ export function attestationsHtml(e: ExecutionView): string {
   const chain =
     (oneKey !== undefined ? `<p>Every step is signed by <code class="break">${esc(oneKey)}</code>; each is stamped with the signed asOf <code>${esc(e.steps[0]?.timestamp ?? '')}</code>.</p>` : '') +
     `<div class="table-wrap" tabindex="0"><table class="chain"><caption>Attestation chain: previous = the attestation before it in the chain; parents = its DAG dependencies; inclusion proof = leaf index and RFC 9162 sibling hashes</caption>` +
-    `<thead><tr><th scope="col">Step</th><th scope="col">Attestation hash</th><th scope="col">Subject digest (outputs)</th><th scope="col">Previous</th><th scope="col">Parents</th><th scope="col">Inclusion proof</th>${oneKey === undefined ? '<th scope="col">Signed by</th>' : ''}</tr></thead>` +
+    `<thead><tr><th scope="col">Step</th><th scope="col">Attestation hash (sha256)</th><th scope="col">Subject digest (sha256 of the outputs)</th><th scope="col">Previous</th><th scope="col">Parents</th><th scope="col">Inclusion proof</th>${oneKey === undefined ? '<th scope="col">Signed by</th>' : ''}</tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table></div>`;
   const proofRows = e.steps.flatMap((s) =>
     s.proofs.map((p) => `<tr><td><a href="#${stepAnchor(s.stepId)}">${esc(s.stepId)}</a></td><td><code>${esc(p.prover)}</code></td><td>${p.phase}</td><td>${esc(p.type)}</td><td>${badgeHtml(p.result)}</td><td>${esc(p.evidence)}</td></tr>`),

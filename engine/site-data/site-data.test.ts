@@ -6,7 +6,9 @@ import { mkdtemp, readFile, rm, writeFile, mkdir, readdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFixtureTree } from './fixture-tree.ts';
-import { readSiteData } from './read-site-data.ts';
+import { forgetSiteData, readSiteData, sharedSiteData } from './read-site-data.ts';
+import { attestationsHtml, esc, prettyJson, timelineHtml } from './execution-html.ts';
+import { buildExecutionView } from './build-execution-view.ts';
 import { publishDownloads } from './publish-downloads.ts';
 import { dagLevels, layoutDag, renderDagSvg } from './dag-svg.ts';
 import { replayView } from './replay-view.ts';
@@ -59,14 +61,72 @@ test('readSiteData decodes every execution, verdict, ticket and decision of a si
     assert.equal(data.trust.find((k) => k.name === 'verdict-2026')?.validUntil, '2027-01-01T00:00:00Z');
   }));
 
-test('downloads include a generated DSSE export whose lines are the manifest envelopes', () =>
+test('run.json and the ticket are read in the shapes pcq writes (RunRecordFile, review/ticket.ts)', () =>
   withTree(async (root) => {
     const data = await readSiteData(root);
+    const blocked = data.executions.find((e) => e.verdict === 'blocked')!;
+    assert.deepEqual(blocked.failedProofs.map((f) => [f.stepId, f.phase, f.prover]), [['assert-completeness', 'postcondition', 'kpi:completeness>=0.95']]);
+    assert.equal(blocked.durationMs, 160);
+    assert.equal(blocked.ticket?.state, 'open');
+    assert.deepEqual(blocked.ticket?.assignedTo, ['alice']);
+    assert.deepEqual(blocked.ticket?.roster, ['alice', 'bob']);
+    assert.equal(blocked.ticket?.createdAt, blocked.executedAt);
+    assert.match(blocked.ticket?.evidence ?? '', /"threshold":0\.95/);
+    const approved = data.executions.find((e) => e.verdict === 'approved')!;
+    assert.deepEqual(approved.ticket?.decisions.map((d) => [d.decision, d.reviewer, d.source]), [['approve', 'alice', 'local']]);
+    assert.deepEqual(approved.problems, []);
+    // A hand-edited ticket (state that its decisions do not lead to) is still shown, and flagged.
+    const ticketPath = join(root, 'attestations/reviews', `${blocked.executionId}.yaml`);
+    await writeFile(ticketPath, (await readFile(ticketPath, 'utf8')).replace('state: open', 'state: approved'));
+    const edited = (await readSiteData(root)).executions.find((e) => e.executionId === blocked.executionId)!;
+    assert.equal(edited.ticket?.state, 'approved');
+    assert.ok(edited.problems.some((p) => p.code === 'PCQ_TICKET_INVALID'), 'parseTicket refusal is shown on the page');
+  }));
+
+test('artifacts come from run.json with their released/withheld state', () => {
+  const view = buildExecutionView({
+    runbookId: 'R1', executionId: 'x', replays: [], fullOutputs: {}, downloads: [],
+    run: { status: 'blocked', artifacts: [{ name: 'a.csv', stepId: 'export', mediaType: 'text/csv', digest: 'sha256:00', size: 3, state: 'withheld' }], steps: [{ stepId: 's', status: 'failed', attempts: 3, durationMs: 12.5, error: { code: 'PCQ_STEP_TIMEOUT', message: 'took too long' } }] },
+  });
+  assert.deepEqual(view.artifacts.map((a) => [a.name, a.state]), [['a.csv', 'withheld']]);
+  assert.equal(view.durationMs, undefined);
+});
+
+test('sharedSiteData reads once per root until forgotten', () =>
+  withTree(async (root) => {
+    const a = sharedSiteData(root);
+    assert.equal(sharedSiteData(root + '/'), a, 'the same promise for the same root');
+    forgetSiteData(root);
+    assert.notEqual(sharedSiteData(root), a);
+    forgetSiteData(root);
+    await a;
+  }));
+
+test('execution HTML escapes every value from the files and links steps by anchor', () =>
+  withTree(async (root) => {
+    const e = (await readSiteData(root)).executions.find((x) => x.verdict === 'blocked')!;
+    const hostile = '<img src=x onerror=alert(1)>"\'&';
+    const step = { ...e.steps[0]!, stepId: hostile, type: hostile, proofs: [{ prover: hostile, type: hostile, phase: 'precondition' as const, result: 'fail' as const, evidence: hostile }], inputs: { hostile }, outputs: [hostile], error: { code: hostile, message: hostile } };
+    const html = timelineHtml({ ...e, steps: [step] }) + attestationsHtml({ ...e, steps: [step, { ...e.steps[1]!, parents: [step.attestationHash] }] });
+    assert.doesNotMatch(html, /<img/);
+    assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
+    assert.match(html, /href="#step-_3cimg_20src_3dx_20onerror_3dalert_281_29_3e_22_27_26"/, 'anchors are made of safe characters');
+    assert.equal(esc(`a"b'c<d>&`), 'a&quot;b&#39;c&lt;d&gt;&amp;');
+    assert.equal(prettyJson({ a: 1 }), '{"a":1}', 'short values stay on one line');
+    assert.match(prettyJson({ long: 'x'.repeat(120) }), /\n  "long"/);
+  }));
+
+test('downloads: a DSSE export is generated from the manifest when the run folder has none', () =>
+  withTree(async (root) => {
+    const first = (await readSiteData(root)).executions[0]!;
+    await rm(join(root, 'attestations', first.runbookId, first.executionId, `${first.executionId}.intoto.jsonl`));
+    const data = await readSiteData(root);
+    const e = data.executions.find((x) => x.executionId === first.executionId)!;
+    assert.ok(e.downloads.some((d) => d.name === `${e.executionId}.intoto.jsonl` && d.generated !== undefined));
     const out = await mkdtemp(join(tmpdir(), 'pcq-site-out-'));
     try {
       const written = await publishDownloads(data, out);
       assert.equal(written, data.executions.reduce((n, e) => n + e.downloads.length, 0));
-      const e = data.executions[0]!;
       const jsonl = await readFile(join(out, e.urlPath, `${e.executionId}.intoto.jsonl`), 'utf8');
       const lines = jsonl.trim().split('\n');
       assert.equal(lines.length, e.steps.length);
