@@ -59,9 +59,11 @@ export async function buildFigure(executions = 1000): Promise<BenchFigure> {
   try {
     const tree = await writeFixtureTree(join(work, 'repo'), { extraRuns: executions - 4, extraSteps: 8 });
     await writeBaseline(join(work, 'baseline'), executions);
+    // Alternating rounds, so a burst of load from elsewhere on the (shared, 2-core) machine hits
+    // both sides; the ratio is of the fastest rounds, medians are reported beside it.
     const site: number[] = [];
     const base: number[] = [];
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       base.push(await buildBaseline(join(work, 'baseline')));
       site.push(await buildSite(tree.root, join(work, `out-${i}`), false));
     }
@@ -69,14 +71,15 @@ export async function buildFigure(executions = 1000): Promise<BenchFigure> {
     const siteMs = Math.min(...site);
     const baseMs = Math.min(...base);
     const ratio = siteMs / baseMs;
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     return {
-      name: `site build, ${tree.runs.length} executions vs ${executions} trivial Astro pages`,
+      name: `site build (pagefind off, timed separately), ${tree.runs.length} executions vs ${executions} trivial Astro pages`,
       value: Math.round(siteMs),
       unit: 'ms',
       ratio,
       target: '≤ 2',
       pass: ratio <= 2,
-      details: { siteMs: site.map(Math.round), baselineMs: base.map(Math.round), withPagefindMs: Math.round(withSearch), pagefindMs: Math.round(withSearch - siteMs) },
+      details: { siteMs: site.map(Math.round), baselineMs: base.map(Math.round), medianRatio: Math.round((median(site) / median(base)) * 100) / 100, withPagefindMs: Math.round(withSearch), pagefindMs: Math.round(withSearch - siteMs) },
     };
   } finally {
     await rm(work, { recursive: true, force: true });

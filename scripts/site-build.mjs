@@ -50,5 +50,6 @@ child.on('close', (code) => {
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`site built in ${seconds} s → ${out}`);
-  console.log(`preview: node scripts/site-serve.mjs ${out}   → http://127.0.0.1:4321/`);
+  const preview = args.out ? `node scripts/site-serve.mjs ${out}` : 'npm run site:preview';
+  console.log(`preview: ${preview}   → http://127.0.0.1:4321/`);
 });

@@ -46,6 +46,19 @@ export async function serveStatic(dir, port = 0) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const dir = process.argv[2] ?? join(fileURLToPath(new URL('..', import.meta.url)), 'site/dist');
-  const { url } = await serveStatic(dir, Number(process.argv[3] ?? 4321));
-  console.log(`serving ${dir} at ${url} (Ctrl-C to stop)`);
+  const port = Number(process.argv[3] ?? 4321);
+  try {
+    await stat(join(dir, 'index.html'));
+  } catch {
+    console.error(`PCQ_SITE_NOT_BUILT: ${dir} has no index.html — build it first: npm run site:build (or npm start).`);
+    process.exit(1);
+  }
+  try {
+    const { url } = await serveStatic(dir, port);
+    console.log(`serving ${dir} at ${url} (Ctrl-C to stop)`);
+  } catch (err) {
+    if (err?.code !== 'EADDRINUSE') throw err;
+    console.error(`PCQ_PORT_IN_USE: 127.0.0.1:${port} is taken — stop the other server or pass a port: node scripts/site-serve.mjs ${dir} 4322`);
+    process.exit(1);
+  }
 }

@@ -92,7 +92,9 @@ export function attestationsHtml(e: ExecutionView): string {
   });
   const chain =
     (oneKey !== undefined ? `<p>Every step is signed by <code class="break">${esc(oneKey)}</code>; each is stamped with the signed asOf <code>${esc(e.steps[0]?.timestamp ?? '')}</code>.</p>` : '') +
-    `<div class="table-wrap" tabindex="0"><table class="chain"><caption>Attestation chain: previous = the attestation before it in the chain; parents = its DAG dependencies; inclusion proof = leaf index and RFC 9162 sibling hashes</caption>` +
+    // Hashes are left out of the search index (data-pagefind-ignore): tens of thousands of unique
+    // hex "words" made indexing slow and the index large, and nobody types a sibling hash.
+    `<div class="table-wrap" tabindex="0" data-pagefind-ignore><table class="chain"><caption>Attestation chain: previous = the attestation before it in the chain; parents = its DAG dependencies; inclusion proof = leaf index and RFC 9162 sibling hashes</caption>` +
     `<thead><tr><th scope="col">Step</th><th scope="col">Attestation hash (sha256)</th><th scope="col">Subject digest (sha256 of the outputs)</th><th scope="col">Previous</th><th scope="col">Parents</th><th scope="col">Inclusion proof</th>${oneKey === undefined ? '<th scope="col">Signed by</th>' : ''}</tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table></div>`;
   const proofRows = e.steps.flatMap((s) =>
