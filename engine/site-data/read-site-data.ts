@@ -6,7 +6,7 @@
 // Reads are synchronous on purpose: a build reads ~10 small files per execution, and for 1,000
 // executions sequential fs/promises calls (one thread-pool round trip each) cost ~5 s where the
 // same reads done synchronously cost well under one. Nothing else runs while the data loads.
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { toIssues, type PcqIssue } from '../runtime/errors.ts';
@@ -119,16 +119,20 @@ async function findExecutions(attestations: string, problems: PcqIssue[]): Promi
 
 function readRawExecution(attestations: string, f: FoundExecution, tickets: Set<string>): RawExecution {
   const dir = join(attestations, f.runbookId, f.executionId);
-  // One directory listing tells which files exist, instead of one failed open/stat per guess.
-  const entries = new Map(listEntries(dir).map((d) => [d.name, d]));
-  const isFile = (name: string) => entries.get(name)?.isFile() === true;
-  const isDir = (name: string) => entries.get(name)?.isDirectory() === true;
-  const manifestText = isFile('manifest.pcq') ? readText(join(dir, 'manifest.pcq')) : undefined;
+  // One stat per known name (existence and size at once): a directory listing per execution cost
+  // ~35x a stat here and was the largest part of reading 1,000 executions.
+  const stats = new Map<string, Stats | undefined>();
+  const statOf = (name: string): Stats | undefined => {
+    if (!stats.has(name)) stats.set(name, statSync(join(dir, name), { throwIfNoEntry: false }));
+    return stats.get(name);
+  };
+  const isDir = (name: string) => statOf(name)?.isDirectory() === true;
+  const manifestText = readText(join(dir, 'manifest.pcq'));
   const raw: RawExecution = {
     runbookId: f.runbookId,
     executionId: f.executionId,
-    run: isFile('run.json') ? readJson(join(dir, 'run.json')) : undefined,
-    score: isFile('score.json') ? readJson(join(dir, 'score.json')) : undefined,
+    run: readJson(join(dir, 'run.json')),
+    score: readJson(join(dir, 'score.json')),
     replays: [],
     fullOutputs: {},
     downloads: [],
@@ -156,8 +160,8 @@ function readRawExecution(attestations: string, f: FoundExecution, tickets: Set<
   }
   // Full outputs are read only for steps whose attestation carries a {digest,size} stand-in
   // (> 64 KiB); otherwise the signed payload already holds the same value.
-  if (isDir('outputs')) raw.readOutput = (stepId) => (SAFE.test(stepId) ? readJson(join(dir, 'outputs', `${stepId}.json`)) : undefined);
-  raw.downloads = downloadsOf(dir, f.executionId, manifest, isFile, isDir('exports'));
+  raw.readOutput = (stepId) => (SAFE.test(stepId) ? readJson(join(dir, 'outputs', `${stepId}.json`)) : undefined);
+  raw.downloads = downloadsOf(dir, f.executionId, manifest, statOf, isDir('exports'));
   return raw;
 }
 
@@ -177,17 +181,17 @@ function readTicket(text: string, file: string): RawExecution['ticket'] {
 }
 
 /** What the execution page offers to download; the DSSE export is generated when not on disk. */
-function downloadsOf(dir: string, executionId: string, manifest: unknown, isFile: (name: string) => boolean, hasExports: boolean): DownloadView[] {
+function downloadsOf(dir: string, executionId: string, manifest: unknown, statOf: (name: string) => Stats | undefined, hasExports: boolean): DownloadView[] {
   const out: DownloadView[] = [];
-  const add = (name: string, label: string) => {
-    if (!isFile(name)) return;
-    const size = fileSize(join(dir, name));
-    if (size !== undefined) out.push({ name, label, source: join(dir, name), size });
+  const add = (name: string, label: string): boolean => {
+    const s = statOf(name);
+    if (!s?.isFile()) return false;
+    out.push({ name, label, source: join(dir, name), size: s.size });
+    return true;
   };
   add('manifest.pcq', 'Manifest (.pcq)');
   const dsse = `${executionId}.intoto.jsonl`;
-  if (isFile(dsse)) add(dsse, 'DSSE envelopes (.intoto.jsonl)');
-  else if (manifest !== undefined) {
+  if (!add(dsse, 'DSSE envelopes (.intoto.jsonl)') && manifest !== undefined) {
     const generated = dsseLines(manifest);
     if (generated !== undefined) out.push({ name: dsse, label: 'DSSE envelopes (.intoto.jsonl)', source: '', generated, size: Buffer.byteLength(generated) });
   }
@@ -221,7 +225,8 @@ function readText(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR') return undefined;
     throw err;
   }
 }
