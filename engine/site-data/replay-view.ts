@@ -11,7 +11,7 @@ export function replayView(id: string, value: unknown, runbookId: string, execut
   // Steps the replay produced that the original never had are differences too.
   for (const [stepId, row] of rows) {
     if (original.some((s) => s.stepId === stepId)) continue;
-    steps.push({ stepId, identical: false, original: undefined, replayed: replayedOutputs(row) });
+    steps.push({ stepId, identical: false, original: undefined, replayed: replayedOutputs(row), differences: differencesOf(row) });
   }
   const reportSaysIdentical = typeof report['identical'] === 'boolean' ? (report['identical'] as boolean) : undefined;
   const view: ReplayView = {
@@ -32,14 +32,14 @@ export function replayView(id: string, value: unknown, runbookId: string, execut
 
 function replayStep(step: StepView, row: Loose | undefined): ReplayStepView {
   const original = step.fullOutputs ?? step.outputs;
-  if (row === undefined) return { stepId: step.stepId, identical: false, original, replayed: undefined, originalDigest: step.subjectDigest };
+  if (row === undefined) return { stepId: step.stepId, identical: false, original, replayed: undefined, originalDigest: step.subjectDigest, differences: [] };
   const replayed = replayedOutputs(row);
   const identicalFlag = typeof row['identical'] === 'boolean' ? (row['identical'] as boolean) : undefined;
   const replayedDigest = pickString(row, 'replayedDigest', 'outputsDigest', 'digest');
   const identical =
     identicalFlag ??
     (replayedDigest !== undefined ? sameDigest(replayedDigest, step.subjectDigest) : JSON.stringify(replayed) === JSON.stringify(original));
-  const view: ReplayStepView = { stepId: step.stepId, identical, original, replayed: replayed === undefined && identical ? original : replayed, originalDigest: step.subjectDigest };
+  const view: ReplayStepView = { stepId: step.stepId, identical, original, replayed: replayed === undefined && identical ? original : replayed, originalDigest: step.subjectDigest, differences: differencesOf(row) };
   if (replayedDigest !== undefined) view.replayedDigest = replayedDigest;
   return view;
 }
@@ -55,4 +55,8 @@ function replayedOutputs(row: Loose): unknown {
 function sameDigest(a: string, b: string): boolean {
   const strip = (d: string) => d.replace(/^sha256:/, '').toLowerCase();
   return strip(a) === strip(b);
+}
+
+function differencesOf(row: Loose): ReplayStepView['differences'] {
+  return asArray(row['differences']).map(asObject).map((d) => ({ field: pickString(d, 'field') ?? '?', original: d['original'], replayed: d['replayed'] }));
 }

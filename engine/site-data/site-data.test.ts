@@ -203,7 +203,8 @@ test('replayView marks a step whose replayed output differs, and the replay as d
     { stepId: 'a', outputs: [1, 2], subjectDigest: 'aa' },
     { stepId: 'b', outputs: { n: 2 }, subjectDigest: 'bb' },
   ] as unknown as Parameters<typeof replayView>[4];
-  const view = replayView('2', { steps: [{ stepId: 'a', identical: true }, { stepId: 'b', replayedOutputs: { n: 3 } }] }, 'R1', 'x', original);
+  const view = replayView('2', { steps: [{ stepId: 'a', identical: true }, { stepId: 'b', identical: false, replayedOutputs: { n: 3 }, differences: [{ field: 'outputs', original: { n: 2 }, replayed: { n: 3 } }] }] }, 'R1', 'x', original);
+  assert.deepEqual(view.steps[1]!.differences, [{ field: 'outputs', original: { n: 2 }, replayed: { n: 3 } }]);
   assert.equal(view.identical, false);
   assert.deepEqual(view.steps.map((s) => s.identical), [true, false]);
   assert.deepEqual(view.steps[1]!.replayed, { n: 3 });

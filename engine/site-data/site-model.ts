@@ -70,6 +70,8 @@ export interface ReplayStepView {
   replayed: unknown;
   originalDigest?: string;
   replayedDigest?: string;
+  /** Which signed fields differ (replays/<n>.json `differences`: status, inputs, outputs, proofs, artifacts, attestation). */
+  differences: Array<{ field: string; original: unknown; replayed: unknown }>;
 }
 
 export interface ReplayView {
