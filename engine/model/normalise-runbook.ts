@@ -112,24 +112,44 @@ function retryPolicy(raw: unknown, base: RetryPolicy): RetryPolicy {
  * would otherwise pay a node lookup per field on every load (bench/model.bench.ts). Keys are the
  * field names, plus `needs.<i>`, `preconditions.<i>` and `postconditions.<i>` for list entries, so
  * the planner can point at the exact entry at fault.
+ * It stays an own enumerable property (spreads and JSON see it), but every step shares one
+ * getter/setter pair and keeps its inputs in a WeakMap: per-step closures were a measurable part
+ * of the load (two functions and a context per step, and under tsx a `__name` define for each).
  */
 function defineLazyFieldLocations(step: Step, raw: Obj, index: number, locate: Locate): void {
-  let cached: Record<string, SourceLocation> | undefined;
-  const compute = (): Record<string, SourceLocation> => {
-    const out: Record<string, SourceLocation> = {};
-    for (const field of Object.keys(raw)) {
-      out[field] = locate(['steps', index, field]);
-      const list = raw[field];
-      if (LIST_FIELDS.has(field) && Array.isArray(list)) list.forEach((_, i) => { out[`${field}.${i}`] = locate(['steps', index, field, i]); });
-    }
-    return out;
-  };
-  Object.defineProperty(step, 'fieldLocations', {
-    enumerable: true,
-    configurable: true,
-    get: () => (cached ??= compute()),
-    set: (v: Record<string, SourceLocation>) => { cached = v; },
-  });
+  LAZY_FIELD_LOCATIONS.set(step, { raw, index, locate, cached: undefined });
+  Object.defineProperty(step, 'fieldLocations', FIELD_LOCATIONS_PROPERTY);
+}
+
+interface LazyFieldLocations {
+  raw: Obj;
+  index: number;
+  locate: Locate;
+  cached: Record<string, SourceLocation> | undefined;
+}
+
+const LAZY_FIELD_LOCATIONS = new WeakMap<Step, LazyFieldLocations>();
+
+const FIELD_LOCATIONS_PROPERTY: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: Step): Record<string, SourceLocation> {
+    const lazy = LAZY_FIELD_LOCATIONS.get(this)!;
+    return (lazy.cached ??= computeFieldLocations(lazy));
+  },
+  set(this: Step, value: Record<string, SourceLocation>): void {
+    LAZY_FIELD_LOCATIONS.get(this)!.cached = value;
+  },
+};
+
+function computeFieldLocations({ raw, index, locate }: LazyFieldLocations): Record<string, SourceLocation> {
+  const out: Record<string, SourceLocation> = {};
+  for (const field of Object.keys(raw)) {
+    out[field] = locate(['steps', index, field]);
+    const list = raw[field];
+    if (LIST_FIELDS.has(field) && Array.isArray(list)) list.forEach((_, i) => { out[`${field}.${i}`] = locate(['steps', index, field, i]); });
+  }
+  return out;
 }
 
 const LIST_FIELDS: ReadonlySet<string> = new Set(['needs', 'preconditions', 'postconditions']);

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { readYamlSource } from './yaml-source.ts';
+import { readFileSync, readdirSync } from 'node:fs';
+import { LineCounter, Parser } from 'yaml';
+import { parseTokens, readYamlSource } from './yaml-source.ts';
+import { generateRunbookYaml } from '../../bench/model.bench.ts';
 import { YAML_LIMITS } from './yaml-limits.ts';
 
 const HOSTILE = 'engine/testing/fixtures/hostile';
@@ -86,4 +88,23 @@ test('a broken file reports at most a bounded number of syntax issues', () => {
   const source = readYamlSource('a: [\n' + 'b: ]]]\n'.repeat(500), 'f');
   assert.ok(source.issues.length > 0 && source.issues.length <= 21, `${source.issues.length} issues`);
   assert.ok(source.issues.every((i) => i.code === 'PCQ_YAML_SYNTAX'));
+});
+
+// parseTokens drives yaml's Parser with its own copy of Parser.next (without the per-lexeme
+// process.env lookup); it must build exactly the CST, and report exactly the newlines, of yaml's own.
+test('parseTokens builds the same CST as yaml Parser.parse (samples, bench runbook, hostile fixtures)', () => {
+  const texts: Array<[string, string]> = [
+    ...readdirSync('runbooks').filter((f) => /\.(ya?ml|json)$/.test(f)).map((f): [string, string] => [f, readFileSync(`runbooks/${f}`, 'utf8')]),
+    ...readdirSync(HOSTILE).filter((f) => f !== 'too-deep-flow.yaml').map((f): [string, string] => [f, readFileSync(`${HOSTILE}/${f}`, 'utf8')]),
+    ['bench', generateRunbookYaml(50)],
+    ['odd', 'a: |\n  block\n? complex\n: v\n--- !!map\nb: "q\\n" # c\n...\n%YAML 1.2\n---\n- \x01\n- [a, {b: c}\n'],
+  ];
+  for (const [name, text] of texts) {
+    const ours = new LineCounter();
+    const theirs = new LineCounter();
+    const tokens = parseTokens(text, ours.addNewLine, Infinity);
+    const expected = [...new Parser(theirs.addNewLine).parse(text)];
+    assert.deepEqual(tokens, expected, name);
+    assert.deepEqual([0, ...ours.lineStarts], theirs.lineStarts, name);
+  }
 });

@@ -8,9 +8,11 @@
 //     (circular aliases), instead of yaml's toJS;
 //   - tags outside the YAML 1.2 core schema (`!!js/function`, `!foo`) are refused, never resolved.
 // One pass builds the value; locations are computed only for nodes that have an issue.
-import { Composer, Lexer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type Document, type Node } from 'yaml';
+import { Composer, CST, Lexer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type Document, type Node, type Pair } from 'yaml';
 import type { PcqIssue, SourceLocation } from '../runtime/errors.ts';
 import { YAML_LIMITS } from './yaml-limits.ts';
+
+type Token = CST.Token;
 
 export type PathSegment = string | number;
 
@@ -31,6 +33,99 @@ const CORE_TAGS = new Set(
 const PARSER_STACK_LIMIT = YAML_LIMITS.maxDepth + 16;
 
 const MAX_SYNTAX_ISSUES = 20;
+
+/** The Parser state that `next` reads and writes (private in yaml's typings, plain fields at run time). */
+interface ParserInternals {
+  source: string;
+  type: string;
+  offset: number;
+  indent: number;
+  atNewLine: boolean;
+  atScalar: boolean;
+  onNewLine?: (offset: number) => void;
+  step(): Generator<Token, void>;
+  pop(error?: Token): Generator<Token, void>;
+}
+
+/**
+ * yaml's `Parser.next(lexeme)`, minus its first line: `if (process.env.LOG_TOKENS) …`, a debugging
+ * switch read on every lexeme. process.env is a C++ interceptor; on a 1,000-step runbook (~63,000
+ * lexemes) that lookup alone cost ~11 ms, a tenth of the whole parse (bench/model.bench.ts). It also
+ * pushes tokens into an array instead of creating a generator per lexeme. Otherwise it is
+ * line for line the `next` of yaml 2.9 (dist/parse/parser.js), and yaml-source.test.ts checks that it
+ * builds the same CST as `Parser.parse` on the samples, the bench runbook and the hostile fixtures.
+ * Should a future yaml rename the internals this relies on, FEED is undefined and the public
+ * `next` is used instead: slower, never wrong.
+ */
+function feedLexeme(this: ParserInternals, source: string, into: Token[]): void {
+  this.source = source;
+  if (this.atScalar) {
+    this.atScalar = false;
+    for (const token of this.step()) into.push(token);
+    this.offset += source.length;
+    return;
+  }
+  const type = CST.tokenType(source);
+  if (!type) {
+    const message = `Not a YAML token: ${source}`;
+    for (const token of this.pop({ type: 'error', offset: this.offset, message, source })) into.push(token);
+    this.offset += source.length;
+  } else if (type === 'scalar') {
+    this.atNewLine = false;
+    this.atScalar = true;
+    this.type = 'scalar';
+  } else {
+    this.type = type;
+    for (const token of this.step()) into.push(token);
+    switch (type) {
+      case 'newline':
+        this.atNewLine = true;
+        this.indent = 0;
+        if (this.onNewLine) this.onNewLine(this.offset + source.length);
+        break;
+      case 'space':
+        if (this.atNewLine && source[0] === ' ') this.indent += source.length;
+        break;
+      case 'explicit-key-ind':
+      case 'map-value-ind':
+      case 'seq-item-ind':
+        if (this.atNewLine) this.indent += source.length;
+        break;
+      case 'doc-mode':
+      case 'flow-error-end':
+        return;
+      default:
+        this.atNewLine = false;
+    }
+    this.offset += source.length;
+  }
+}
+
+/**
+ * The CST tokens of `text`, exactly as `new Parser(onNewLine).parse(text)` yields them (without its
+ * initial onNewLine(0)), or the offset where the parser's stack first grew past `maxStack`.
+ */
+export function parseTokens(text: string, onNewLine: ((offset: number) => void) | undefined, maxStack: number): Token[] | { tooDeepAt: number } {
+  const parser = new Parser(onNewLine);
+  const tokens: Token[] = [];
+  const feed = FEED ?? ((lexeme: string, into: Token[]) => { for (const token of parser.next(lexeme)) into.push(token); });
+  const internals = parser as unknown as ParserInternals;
+  for (const lexeme of new Lexer().lex(text, false)) {
+    feed.call(internals, lexeme, tokens);
+    if (parser.stack.length > maxStack) return { tooDeepAt: parser.offset };
+  }
+  for (const token of parser.end()) tokens.push(token);
+  return tokens;
+}
+
+const FEED = ((): typeof feedLexeme | undefined => {
+  const probe = new Parser() as unknown as ParserInternals;
+  const proto = Parser.prototype as unknown as Partial<ParserInternals>;
+  const fields = ['source', 'type', 'offset', 'indent', 'atNewLine', 'atScalar'] as const;
+  const intact = typeof proto.step === 'function' && typeof proto.pop === 'function' && typeof CST.tokenType === 'function'
+    && fields.every((field) => field in probe);
+  return intact ? feedLexeme : undefined;
+})();
 
 class Refused extends Error {}
 
@@ -56,14 +151,9 @@ export function readYamlSource(text: string, file: string): YamlSource {
   // Parse to CST tokens, watching the parser's stack so deep nesting stops early.
   // Driven lexeme by lexeme (what Parser.parse does inside) so the stack is checked as it grows:
   // parse() itself yields only finished documents, far too late for a megabyte of `[`.
-  const parser = new Parser(lineCounter.addNewLine);
   lineCounter.addNewLine(0);
-  const tokens = [];
-  for (const lexeme of new Lexer().lex(text, false)) {
-    for (const token of parser.next(lexeme)) tokens.push(token);
-    if (parser.stack.length > PARSER_STACK_LIMIT) return refused(tooDeep(at(parser.offset)));
-  }
-  for (const token of parser.end()) tokens.push(token);
+  const tokens = parseTokens(text, lineCounter.addNewLine, PARSER_STACK_LIMIT);
+  if (!Array.isArray(tokens)) return refused(tooDeep(at(tokens.tooDeepAt)));
   const composer = new Composer({ version: '1.2', schema: 'core', uniqueKeys: true, intAsBigInt: false });
   const docs: Document.Parsed[] = [];
   for (const doc of composer.compose(tokens, true, text.length)) docs.push(doc);
@@ -145,6 +235,8 @@ class Walk {
       });
       throw new Refused();
     }
+    // Scalars first: they are most of the nodes, and the cheapest answer.
+    if (isScalar(node)) return node.tag === undefined || CORE_TAGS.has(node.tag) ? node.value : this.unknownTag(node);
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
       if (target === undefined) return null; // yaml already reported the unknown anchor
@@ -159,48 +251,57 @@ class Walk {
       }
       return this.toValue(target, depth, true);
     }
-    const tagged = node as Node;
-    if (tagged.tag !== undefined && !CORE_TAGS.has(tagged.tag)) {
-      this.issues.push({
-        code: 'PCQ_YAML_UNKNOWN_TAG',
-        message: `tag ${shortTag(tagged.tag)} is not allowed`,
-        hint: 'Runbooks use plain YAML 1.2 core values only; remove the tag.',
-        location: this.at(rangeStart(node)),
-      });
-      return null;
+    const seq = isSeq(node);
+    if (!seq && !isMap(node)) return null;
+    if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) return this.unknownTag(node);
+    if (depth >= YAML_LIMITS.maxDepth) {
+      this.issues.push(tooDeep(this.at(rangeStart(node))));
+      throw new Refused();
     }
-    if (isScalar(node)) return node.value;
-    if (isMap(node) || isSeq(node)) {
-      if (depth >= YAML_LIMITS.maxDepth) {
-        this.issues.push(tooDeep(this.at(rangeStart(node))));
-        throw new Refused();
+    // Only an anchored node can be an alias's target, so only those can close a cycle; the rest
+    // need not be tracked as ancestors.
+    const anchored = node.anchor !== undefined;
+    if (anchored) this.ancestors.add(node);
+    const out = seq ? this.seqValue(node.items, depth + 1, inAlias) : this.mapValue(node.items, depth + 1, inAlias);
+    if (anchored) this.ancestors.delete(node);
+    return out;
+  }
+
+  private seqValue(items: readonly unknown[], depth: number, inAlias: boolean): unknown[] {
+    const out = new Array<unknown>(items.length);
+    for (let i = 0; i < items.length; i++) out[i] = this.toValue(items[i], depth, inAlias);
+    return out;
+  }
+
+  private mapValue(pairs: ReadonlyArray<Pair<unknown, unknown>>, depth: number, inAlias: boolean): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const pair of pairs) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if (key === undefined || (typeof key === 'object' && key !== null)) {
+        this.issues.push({
+          code: 'PCQ_YAML_SYNTAX',
+          message: 'mapping keys must be plain scalars',
+          hint: 'Use a plain string key.',
+          location: this.at(rangeStart(pair.key)),
+        });
+        continue;
       }
-      this.ancestors.add(node);
-      try {
-        if (isSeq(node)) return node.items.map((item) => this.toValue(item, depth + 1, inAlias));
-        const out: Record<string, unknown> = {};
-        for (const pair of node.items) {
-          const key = isScalar(pair.key) ? pair.key.value : undefined;
-          if (key === undefined || (typeof key === 'object' && key !== null)) {
-            this.issues.push({
-              code: 'PCQ_YAML_SYNTAX',
-              message: 'mapping keys must be plain scalars',
-              hint: 'Use a plain string key.',
-              location: this.at(rangeStart(pair.key)),
-            });
-            continue;
-          }
-          const name = String(key);
-          const value = this.toValue(pair.value, depth + 1, inAlias);
-          // `__proto__` as data, never as the object's prototype.
-          if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-          else out[name] = value;
-        }
-        return out;
-      } finally {
-        this.ancestors.delete(node);
-      }
+      const name = typeof key === 'string' ? key : String(key);
+      const value = this.toValue(pair.value, depth, inAlias);
+      // `__proto__` as data, never as the object's prototype.
+      if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+      else out[name] = value;
     }
+    return out;
+  }
+
+  private unknownTag(node: Node): null {
+    this.issues.push({
+      code: 'PCQ_YAML_UNKNOWN_TAG',
+      message: `tag ${shortTag(node.tag!)} is not allowed`,
+      hint: 'Runbooks use plain YAML 1.2 core values only; remove the tag.',
+      location: this.at(rangeStart(node)),
+    });
     return null;
   }
 }

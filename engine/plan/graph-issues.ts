@@ -22,14 +22,26 @@ export function buildStepGraph(runbook: Runbook): StepGraph {
   const dependants = new Map<string, string[]>();
   for (const id of byId.keys()) dependants.set(id, []);
   for (const [id, step] of byId) {
-    const known = [...new Set(step.needs)].filter((need) => byId.has(need));
+    // Unique known needs in first-occurrence order; a linear scan for the usual handful of needs,
+    // a Set for long lists so a hostile file cannot make this quadratic.
+    const known: string[] = [];
+    const seen = step.needs.length > 16 ? new Set<string>() : undefined;
+    for (const need of step.needs) {
+      if (!byId.has(need) || (seen ? seen.has(need) : known.includes(need))) continue;
+      seen?.add(need);
+      known.push(need);
+    }
     needs.set(id, known);
     for (const need of known) dependants.get(need)!.push(id);
   }
   return { ids: [...byId.keys()], needs, dependants };
 }
 
-export function graphIssues(runbook: Runbook, graph: StepGraph = buildStepGraph(runbook)): PcqIssue[] {
+/**
+ * `acyclic`: the caller has already proved there is no cycle (planRunbook's Kahn pass ordered every
+ * step), so the cycle search, whose only job is to name a cycle's path, can be skipped.
+ */
+export function graphIssues(runbook: Runbook, graph: StepGraph = buildStepGraph(runbook), acyclic = false): PcqIssue[] {
   const issues: PcqIssue[] = [];
   const firstById = new Map<string, Step>();
   for (const step of runbook.steps) {
@@ -78,7 +90,7 @@ export function graphIssues(runbook: Runbook, graph: StepGraph = buildStepGraph(
     }
   }
 
-  for (const path of findCycles(graph.ids, graph.dependants)) {
+  for (const path of acyclic ? [] : findCycles(graph.ids, graph.dependants)) {
     const first = firstById.get(path[0]!)!;
     issues.push({
       code: 'PCQ_CYCLE',

@@ -25,9 +25,8 @@ export interface Plan {
 /** Plans a runbook, or throws PcqErrors listing every graph problem (see graph-issues.ts). */
 export function planRunbook(runbook: Runbook): Plan {
   const graph = buildStepGraph(runbook);
-  const issues = graphIssues(runbook, graph).filter(isError);
-  if (issues.length > 0) throw new PcqErrors(issues);
-
+  // Kahn first: when it orders every step the graph has no cycle, so graphIssues can skip its
+  // cycle search (Tarjan, only needed to name the cycle's path) for the common, valid runbook.
   const indegree = new Map<string, number>();
   for (const id of graph.ids) indegree.set(id, graph.needs.get(id)!.length);
   const ready = new MinHeap<string>(byCodeUnit);
@@ -45,16 +44,23 @@ export function planRunbook(runbook: Runbook): Plan {
       if (left === 0) ready.push(next);
     }
   }
+  const acyclic = order.length === graph.ids.length;
+  const issues = graphIssues(runbook, graph, acyclic).filter(isError);
+  if (issues.length > 0) throw new PcqErrors(issues);
 
   const levels: string[][] = [];
   for (const id of order) (levels[depth[id]!] ??= []).push(id);
   for (const level of levels) level.sort();
-  const position = new Map(order.map((id, i) => [id, i]));
+  const position = new Map<string, number>();
+  for (let i = 0; i < order.length; i++) position.set(order[i]!, i);
+  const byPosition = (a: string, b: string) => position.get(a)! - position.get(b)!;
   const needs: Record<string, string[]> = {};
   const dependants: Record<string, string[]> = {};
   for (const id of order) {
-    needs[id] = [...graph.needs.get(id)!];
-    dependants[id] = [...graph.dependants.get(id)!].sort((a, b) => position.get(a)! - position.get(b)!);
+    needs[id] = graph.needs.get(id)!.slice();
+    const after = graph.dependants.get(id)!.slice();
+    if (after.length > 1) after.sort(byPosition);
+    dependants[id] = after;
   }
   return { runbookId: runbook.runbookId, version: runbook.version, order, levels, depth, needs, dependants };
 }
