@@ -3,10 +3,12 @@
 // crypto.verify so that it runs on the libuv thread pool and a manifest's signatures are checked
 // on every core. Inputs pass the same strictness gate as the browser path (ed25519-rules.ts).
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { fromHex, toHex } from './bytes.ts';
 import { encodeStrKey } from './strkey.ts';
 import { passesStrictRules } from './ed25519-rules.ts';
-import type { Ed25519Verify, Signer } from './signer.ts';
+import type { Ed25519Verify, Ed25519VerifyBatch, SignatureBatch, SignatureItem, Signer } from './signer.ts';
 
 // RFC 8410 PKCS#8 wrapper for a raw Ed25519 seed: SEQUENCE { version 0, AlgorithmIdentifier
 // { id-Ed25519 }, OCTET STRING { OCTET STRING (32) } }.
@@ -68,3 +70,134 @@ export const nodeVerify: Ed25519Verify = (publicKey, message, signature) =>
       resolve(false);
     }
   });
+
+// ---- Batches: a worker thread and the calling thread share one queue ------------------------
+// A manifest's step signatures (10,000 for a large run) all become known at once, while the calling
+// thread still has the structural checks to do. On the libuv pool every check is a job whose result
+// only lands when the main thread returns to the event loop, and four pool threads crowd the main
+// thread off a two-core machine. Here the messages go into shared memory, worker threads (one per
+// spare core) take the next unclaimed index with an atomic counter and verify synchronously, and the
+// calling thread joins the same loop once its own work is done (help), so both cores stay busy to
+// the end. Same KeyObject semantics and the same strictness gate as nodeVerify.
+
+/** Below this many signatures a thread start (~30–60 ms) costs more than it saves: the pool does them. */
+const BATCH_MIN = 64;
+
+// Shared layout: state = [next index to claim, items finished]; results[i] = 0 (pending), 1 (valid),
+// 2 (invalid); item i's message is data[offsets[i] … offsets[i+1]), its signature sigs[64i … 64i+64).
+const CLAIM_LOOP = `(state, results, data, offsets, sigs, key, verify) => {
+  const n = results.length;
+  for (;;) {
+    const i = Atomics.add(state, 0, 1);
+    if (i >= n) return;
+    if (results[i] === 0) {
+      let ok = false;
+      try { ok = verify(null, data.subarray(offsets[i], offsets[i + 1]), key, sigs.subarray(64 * i, 64 * i + 64)) === true; } catch { ok = false; }
+      results[i] = ok ? 1 : 2;
+    }
+    Atomics.add(state, 1, 1);
+  }
+}`;
+type ClaimLoop = (state: Int32Array, results: Uint8Array, data: Uint8Array, offsets: Int32Array, sigs: Uint8Array, key: KeyObject, v: typeof verify) => void;
+// The calling thread runs the very same loop as the workers: one source text, so one semantics.
+const claimLoop = (0, eval)(CLAIM_LOOP) as ClaimLoop;
+
+// CommonJS (eval workers run as scripts) and plain JS: no tsx or loader in the worker (execArgv: []).
+const WORKER_SOURCE = `'use strict';
+const { workerData: d, parentPort } = require('node:worker_threads');
+const { createPublicKey, verify } = require('node:crypto');
+const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: d.x }, format: 'jwk' });
+(${CLAIM_LOOP})(new Int32Array(d.state), new Uint8Array(d.results), new Uint8Array(d.data), new Int32Array(d.offsets), new Uint8Array(d.sigs), key, verify);
+parentPort.postMessage(0);`;
+
+function poolBatch(publicKey: Uint8Array, items: readonly SignatureItem[]): SignatureBatch {
+  return { results: Promise.all(items.map((it) => nodeVerify(publicKey, it.message, it.signature))), help: () => undefined };
+}
+
+export const nodeVerifyBatch: Ed25519VerifyBatch = (publicKey, items) => {
+  const n = items.length;
+  const key = publicKey.length === 32 ? publicKeyObject(publicKey) : null;
+  if (n < BATCH_MIN || !key) return poolBatch(publicKey, items);
+  let total = 0;
+  for (const it of items) total += it.message.length;
+  if (total > 0x7fffffff) return poolBatch(publicKey, items); // Int32 offsets
+  const state = new Int32Array(new SharedArrayBuffer(8));
+  const results = new Uint8Array(new SharedArrayBuffer(n));
+  const data = new Uint8Array(new SharedArrayBuffer(total));
+  const offsets = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
+  const sigs = new Uint8Array(new SharedArrayBuffer(64 * n));
+  let offset = 0;
+  items.forEach((it, i) => {
+    offsets[i] = offset;
+    data.set(it.message, offset);
+    offset += it.message.length;
+    // Refused by the gate (wrong length, S ≥ L, small order): settled now, never verified.
+    if (passesStrictRules(publicKey, it.signature)) sigs.set(it.signature, 64 * i);
+    else results[i] = 2;
+  });
+  offsets[n] = offset;
+
+  let settle!: (value: boolean[]) => void;
+  const promise = new Promise<boolean[]>((resolve) => (settle = resolve));
+  let settled = false;
+  const workers: Worker[] = [];
+  const finish = (): void => {
+    if (settled) return;
+    settled = true;
+    for (const w of workers) void w.terminate();
+    const out: boolean[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = results[i] === 1;
+    settle(out);
+  };
+  // Everything is decided once every index is finished; a worker that stops early (it could not
+  // start, or it died mid-item) leaves its items to the calling thread, checked once all are gone.
+  let running = 0;
+  const stopped = (): void => {
+    if (settled) return;
+    if (Atomics.load(state, 1) >= n) return finish();
+    if (--running > 0) return;
+    for (let i = 0; i < n; i++) {
+      if (results[i] !== 0) continue;
+      let ok = false;
+      try {
+        ok = verify(null, data.subarray(offsets[i]!, offsets[i + 1]!), key, sigs.subarray(64 * i, 64 * i + 64)) === true;
+      } catch {
+        ok = false;
+      }
+      results[i] = ok ? 1 : 2;
+    }
+    finish();
+  };
+  const spare = Math.max(1, Math.min(4, availableParallelism() - 1));
+  const workerData = { x: base64url(publicKey), state: state.buffer, results: results.buffer, data: data.buffer, offsets: offsets.buffer, sigs: sigs.buffer };
+  for (let k = 0; k < spare; k++) {
+    try {
+      const w = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData });
+      running++;
+      workers.push(w);
+      let done = false;
+      const once = (): void => {
+        if (done) return;
+        done = true;
+        stopped();
+      };
+      w.once('message', once);
+      w.once('error', () => undefined); // 'exit' follows
+      w.once('exit', once);
+    } catch {
+      // no worker: the calling thread's help() or the fallback below does the work
+    }
+  }
+  if (running === 0) {
+    running = 1;
+    setImmediate(stopped);
+  }
+  return {
+    results: promise,
+    help() {
+      if (settled) return;
+      claimLoop(state, results, data, offsets, sigs, key, verify);
+      if (Atomics.load(state, 1) >= n) finish();
+    },
+  };
+};

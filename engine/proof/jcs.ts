@@ -222,8 +222,11 @@ export function matchJsonString(value: string, text: string, pos: number): numbe
 }
 
 function matchString(value: string, text: string, pos: number, refuseLoneSurrogates: boolean): number {
-  if (text.charCodeAt(pos) === 34 && !NEEDS_ESCAPE.test(value) && text.startsWith(value, pos + 1) && text.charCodeAt(pos + 1 + value.length) === 34) {
-    return pos + value.length + 2;
+  // The quotes first, then the characters: a slice compared with === is several times faster than
+  // startsWith at an offset into a long text (V8 compares flat strings with memcmp).
+  const end = pos + 1 + value.length;
+  if (text.charCodeAt(pos) === 34 && text.charCodeAt(end) === 34 && text.slice(pos + 1, end) === value && !NEEDS_ESCAPE.test(value)) {
+    return end + 1;
   }
   if (refuseLoneSurrogates && LONE_SURROGATE.test(value)) throw NOT_JSON;
   const quoted = JSON.stringify(value);

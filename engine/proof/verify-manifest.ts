@@ -2,20 +2,21 @@
 // verifier (pure, async; ports: the trust store value, an Ed25519 verify function, SHA-256).
 // It distrusts every byte and never throws: each failure becomes a coded check (FORMATS.md
 // "Verification codes"). Signature checks are the cost, so they are all started as soon as the
-// manifest has its schema shape and run (on the libuv pool in Node, on WebCrypto's threads in a
-// browser) while the main thread does everything else: the canonical-layout comparison, payloads,
-// JCS and hashes, links, the Merkle tree (RFC 9162 §2.1) and the manifest signature's message.
-// The report lists the checks in the same order as a sequential run would.
-import { fromBase64, fromHex, fromUtf8, utf8 } from './bytes.ts';
+// manifest has its schema shape and run (in Node on worker threads that the main thread joins once
+// it is done — the batch port —, in a browser on WebCrypto's threads) while the main thread does
+// everything else: the canonical-layout comparison, payloads, JCS and hashes, links, the Merkle
+// tree (RFC 9162 §2.1) and the manifest signature's message. The report lists the checks in the
+// same order as a sequential run would.
+import { fromBase64, fromHex, fromUtf8 } from './bytes.ts';
 import { formatDigest } from './digest.ts';
 import { readEnvelope, verifyEnvelopeSignature, type DsseEnvelope, type EnvelopeShape } from './dsse.ts';
 import { sha256Portable, type Sha256, type Sha256Batch } from './hash.ts';
 import { CanonicalJson, canonicalize, isCanonicalText } from './jcs.ts';
 import { MANIFEST_PAYLOAD_TYPE, hasCanonicalLayout, notCanonicalError, parseManifestJson, signedPart } from './manifest.ts';
 import { checkManifestShape } from './manifest-shape.ts';
-import { leafHash, merkleTreeIndex, verifyInclusion } from './merkle.ts';
+import { merkleTreeIndex, verifyInclusion } from './merkle.ts';
 import { paeHeader } from './pae.ts';
-import type { Ed25519Verify } from './signer.ts';
+import type { Ed25519Verify, Ed25519VerifyBatch, SignatureItem } from './signer.ts';
 import { IN_TOTO_PAYLOAD_TYPE, STEP_PREDICATE_TYPE, validateStatement } from './statement.ts';
 import { checkStepPredicate } from './step-predicate.ts';
 import { tryDecodeStrKey } from './strkey.ts';
@@ -46,12 +47,14 @@ export interface VerifyOptions {
   sha256?: Sha256;
   /** Bulk SHA-256 for the two hashes per attestation (browser: WebCrypto); default: sha256 in a loop. */
   sha256Batch?: Sha256Batch;
+  /** The step signatures as one batch (Node: nodeVerifyBatch); default: `verify` per signature. */
+  verifyBatch?: Ed25519VerifyBatch;
 }
 
 export async function verifyManifest(text: string, trust: TrustStore, verify: Ed25519Verify, options: VerifyOptions = {}): Promise<VerifyReport> {
   const checks: VerifyCheck[] = [];
   try {
-    await run(text, trust, verify, options.sha256 ?? sha256Portable, options.sha256Batch, checks);
+    await run(text, trust, verify, options, checks);
   } catch (err) {
     // Defence in depth: a verifier must answer, never crash (DESIGN §4).
     checks.push({ code: 'PCQ_MANIFEST_MALFORMED', check: 'manifest', ok: false, message: `verification stopped on unreadable input: ${(err as Error)?.message ?? String(err)}` });
@@ -66,28 +69,56 @@ function reporter(checks: VerifyCheck[]): { fail: Fail; pass: Pass } {
   };
 }
 
-/** A step's envelope, decoded once, and its signature check when it has the one runner signature. */
+/** A step's envelope, decoded once, and whether it has the one runner signature to check. */
 interface StartedStep {
   env: EnvelopeShape;
-  signature: Promise<boolean> | undefined; // undefined: no single runner signature (reported later)
+  single: boolean; // false: no single runner signature (reported later)
+}
+
+interface StartedSignatures {
+  steps: StartedStep[];
+  /** Per step: its signature verified, or true when there was none to check (reported elsewhere). */
+  results: Promise<boolean[]>;
+  /** The caller has nothing else to do: let it take part in the checks (a batch port's help). */
+  help(): void;
 }
 
 /**
- * Starts every step's signature verification (all in flight at once: the Node port queues them on
- * the libuv pool, WebCrypto on its own threads). Only called once the schema shape holds.
+ * Starts every step's signature verification (all in flight at once: the Node batch port on a
+ * worker thread, the per-signature port on the libuv pool or WebCrypto's threads). Only called once
+ * the schema shape holds. Same verdict per step as verifyEnvelopeSignature(…, 0, publicKey, verify).
  */
-function startSignatures(steps: RawStep[], executedBy: string, publicKey: Uint8Array, verify: Ed25519Verify): StartedStep[] {
-  return steps.map((step) => {
+function startSignatures(steps: RawStep[], executedBy: string, publicKey: Uint8Array, verify: Ed25519Verify, verifyBatch: Ed25519VerifyBatch | undefined): StartedSignatures {
+  const started = steps.map((step): StartedStep => {
     const env = readEnvelope(step.attestation);
-    if (!env.ok) return { env, signature: undefined };
+    if (!env.ok) return { env, single: false };
     const sigs = env.envelope.signatures;
-    const single = sigs.length === 1 && sigs[0]!.keyid === executedBy;
-    return { env, signature: single ? verifyEnvelopeSignature(env.envelope, env.payload, 0, publicKey, verify, { signed: env.signed }) : undefined };
+    return { env, single: sigs.length === 1 && sigs[0]!.keyid === executedBy };
   });
+  if (!verifyBatch) {
+    const pending = started.map((s) => (s.single && s.env.ok ? verifyEnvelopeSignature(s.env.envelope, s.env.payload, 0, publicKey, verify, { signed: s.env.signed }) : true));
+    return { steps: started, results: Promise.all(pending), help: () => undefined };
+  }
+  const items: SignatureItem[] = [];
+  const itemOf: number[] = new Array(started.length).fill(-1);
+  const decided: boolean[] = new Array(started.length).fill(true);
+  started.forEach((s, i) => {
+    if (!s.single || !s.env.ok) return;
+    const signature = fromBase64(s.env.envelope.signatures[0]!.sig); // as verifyEnvelopeSignature decodes it
+    if (!signature) decided[i] = false;
+    else {
+      itemOf[i] = items.length;
+      items.push({ message: s.env.signed, signature });
+    }
+  });
+  const batch = verifyBatch(publicKey, items);
+  return { steps: started, results: batch.results.then((r) => decided.map((d, i) => (itemOf[i]! < 0 ? d : r[itemOf[i]!] === true))), help: () => batch.help() };
 }
 
-async function run(text: string, trust: TrustStore, verify: Ed25519Verify, sha256: Sha256, sha256Batch: Sha256Batch | undefined, checks: VerifyCheck[]): Promise<void> {
+async function run(text: string, trust: TrustStore, verify: Ed25519Verify, options: VerifyOptions, checks: VerifyCheck[]): Promise<void> {
   const { fail, pass } = reporter(checks);
+  const sha256 = options.sha256 ?? sha256Portable;
+  const sha256Batch = options.sha256Batch;
 
   if (typeof text !== 'string') return void fail('PCQ_MANIFEST_MALFORMED', 'manifest', 'the manifest is not text');
   let parsed: unknown;
@@ -101,7 +132,7 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, sha25
   const shape = checkManifestShape(parsed);
   const m = parsed as Raw;
   const publicKey = shape.length === 0 ? tryDecodeStrKey('public', m.executedBy) : undefined;
-  const started = publicKey ? startSignatures(m.steps as RawStep[], m.executedBy as string, publicKey, verify) : undefined;
+  const started = publicKey ? startSignatures(m.steps as RawStep[], m.executedBy as string, publicKey, verify, options.verifyBatch) : undefined;
 
   let canonical: boolean;
   try {
@@ -127,40 +158,36 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, sha25
   else fail(status.code, 'runner-key', status.message);
   if (!publicKey || !started) return void fail('PCQ_SCHEMA_INVALID', 'runner-key', 'executedBy is not a valid G… strkey (checksum)');
 
-  // Per step: envelope shape, the single runner signature, JCS(envelope) (computed once: it is the
-  // attestation hash's input, the Merkle leaf and part of the manifest signature's message), payload.
-  // Each step's canonical texts are hashed or encoded before the next step, so that 35 MB of
-  // strings never outlive their step (they would otherwise be copied by every young-generation GC).
+  // Per step: envelope shape, the single runner signature, JCS(envelope) (encoded once, straight
+  // into the manifest signature's message, and hashed in place there: it is the attestation hash's
+  // input and the Merkle leaf), payload. No per-step canonical string outlives its step, so 35 MB of
+  // text is never copied by young-generation GCs.
   const facts: StepFacts[] = [];
   const leafOf: Array<Uint8Array | undefined> = new Array(steps.length).fill(undefined);
   const toHash: Array<{ step: number; input: Uint8Array }> = []; // [0x00 ‖ JCS(envelope)] for sha256Batch
-  const message = new ManifestMessage(m);
+  const message = new ManifestMessage(m, text.length);
   for (const [i, step] of steps.entries()) {
     const fact: StepFacts = { index: i, stepId: step.stepId, claimedHash: step.attestationHash, hash: undefined, predicate: undefined };
     facts.push(fact);
-    const env = started[i]!.env;
+    const env = started.steps[i]!.env;
     if (!env.ok) {
       message.addStep(step);
       fail('PCQ_PAYLOAD_INVALID', 'step-envelope', `attestation ${env.problem}`, step.stepId);
       continue;
     }
-    if (started[i]!.signature === undefined) {
+    if (!started.steps[i]!.single) {
       fail('PCQ_SIGNATURE_INVALID', 'step-signature', `attestation must carry exactly one signature by the runner ${executedBy}`, step.stepId);
     }
-    let envelopeJcs: string | undefined;
-    try {
-      envelopeJcs = canonicalize(step.attestation);
-    } catch {
+    const span = message.addReadStep(step, env.envelope);
+    if (!span) {
       fail('PCQ_PAYLOAD_INVALID', 'step-envelope', 'attestation is not canonicalisable JSON (RFC 8785)', step.stepId);
-    }
-    if (envelopeJcs === undefined) message.addStep(step);
-    else {
-      message.addStep(step, envelopeJcs);
-      if (sha256Batch) toHash.push({ step: i, input: utf8('\u0000' + envelopeJcs) });
-      else {
-        fact.hash = formatDigest(sha256(envelopeJcs));
-        leafOf[i] = leafHash(envelopeJcs, sha256);
-      }
+    } else if (sha256Batch) {
+      const input = message.bytes.slice(span.start - 1, span.end);
+      input[0] = 0;
+      toHash.push({ step: i, input });
+    } else {
+      fact.hash = formatDigest(sha256(message.bytes.subarray(span.start, span.end)));
+      leafOf[i] = message.leafHashAt(span, sha256);
     }
     fact.predicate = readPredicate(env.envelope.payloadType, env.payload, step.stepId, m, (msg) => fail('PCQ_PAYLOAD_INVALID', 'step-payload', msg, step.stepId));
   }
@@ -182,7 +209,8 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, sha25
   verifyStepLinks(steps, facts, aside.fail, aside.pass);
   checkMerkle(m, steps, facts, leafOf, sha256, aside.fail, aside.pass);
 
-  const signatureResults = await Promise.all(started.map((s) => s.signature ?? true));
+  started.help(); // nothing else to do here until the signatures are in
+  const signatureResults = await started.results;
   let badSignatures = 0;
   signatureResults.forEach((ok, i) => {
     if (!ok) {
@@ -202,30 +230,110 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, sha25
 // A raw NUL never occurs in JCS output (JSON.stringify escapes U+0000), so it can mark where the
 // steps go in the canonical text of the rest of the manifest.
 const STEPS_MARK = '\u0000';
+// Room before the body for the PAE header ("DSSEv1 34 application/vnd.pcq.manifest+json <n> "),
+// written last, once the body's length is known.
+const HEADER_ROOM = 64;
+const encoder = new TextEncoder();
 
 /**
  * The manifest signature's message, PAE(MANIFEST_PAYLOAD_TYPE, JCS(manifest without signature and
- * reviews)), assembled from per-step UTF-8 pieces: each step's JCS is encoded as soon as its
- * envelope's JCS is known (a CanonicalJson is embedded verbatim, so the text is identical), and the
- * 35 MB string of the whole is never built. Any piece without a canonical form makes the signature
- * fail, as canonicalize() throwing on the whole manifest did.
+ * reviews)), written as UTF-8 into one growing buffer step by step; the 35 MB string of the whole is
+ * never built. A step whose envelope was read (readEnvelope: exactly payloadType, payload and
+ * signatures, payload canonical base64, per the schema shape) is written member by member in RFC 8785
+ * order, so that JCS(envelope) lies in the buffer as one span and is hashed there. Any piece without
+ * a canonical form makes the signature fail, as canonicalize() throwing on the whole manifest did.
  */
 class ManifestMessage {
-  private readonly pieces: Uint8Array[] = [];
+  bytes: Uint8Array;
+  private at = HEADER_ROOM;
   private broken = false;
+  private steps = 0;
   private readonly manifest: Raw;
+  private readonly after: string = '';
 
-  constructor(manifest: Raw) {
+  constructor(manifest: Raw, sizeHint: number) {
     this.manifest = manifest;
-  }
-
-  addStep(step: RawStep, envelopeJcs?: string): void {
-    if (this.broken) return;
+    this.bytes = new Uint8Array(HEADER_ROOM + sizeHint + 1024);
+    let rest: string;
     try {
-      this.pieces.push(utf8(canonicalize(envelopeJcs === undefined ? step : { ...step, attestation: new CanonicalJson(envelopeJcs) })));
+      rest = canonicalize({ ...signedPart(manifest), steps: new CanonicalJson(STEPS_MARK) });
     } catch {
       this.broken = true;
-      this.pieces.length = 0;
+      return;
+    }
+    const mark = rest.indexOf(STEPS_MARK);
+    this.write(rest.slice(0, mark) + '[');
+    this.after = ']' + rest.slice(mark + STEPS_MARK.length);
+  }
+
+  private write(text: string): void {
+    if (this.bytes.length - this.at < text.length * 3) {
+      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.at + text.length * 3));
+      grown.set(this.bytes.subarray(0, this.at), 0);
+      this.bytes = grown;
+    }
+    this.at += encoder.encodeInto(text, this.bytes.subarray(this.at)).written;
+  }
+
+  private separator(): void {
+    if (this.steps++ > 0) this.write(',');
+  }
+
+  /** Any step: its JCS as canonicalize() gives it. */
+  addStep(step: RawStep): void {
+    if (this.broken) return;
+    try {
+      const jcs = canonicalize(step);
+      this.separator();
+      this.write(jcs);
+    } catch {
+      this.broken = true;
+    }
+  }
+
+  /**
+   * A step whose envelope readEnvelope accepted: writes JCS(step) and returns where JCS(envelope)
+   * is in `bytes` (valid until the next write), or undefined when the envelope has no canonical
+   * form. The members are written in RFC 8785 order (attestation < attestationHash <
+   * inclusionProof < proofs < stepId; payload < payloadType < signatures), the schema shape having
+   * pinned them to exactly these; the payload, canonical base64, needs no escaping.
+   */
+  addReadStep(step: RawStep, envelope: DsseEnvelope): { start: number; end: number } | undefined {
+    let envelopeTail: string;
+    try {
+      envelopeTail = '","payloadType":' + canonicalize(envelope.payloadType) + ',"signatures":' + canonicalize(envelope.signatures) + '}';
+    } catch {
+      this.broken = true; // canonicalize(step) would throw as well
+      return undefined;
+    }
+    let stepTail: string | undefined;
+    try {
+      stepTail = ',"attestationHash":' + canonicalize(step.attestationHash) + ',"inclusionProof":' + canonicalize(step.inclusionProof) + ',"proofs":' + canonicalize(step.proofs) + ',"stepId":' + canonicalize(step.stepId) + '}';
+    } catch {
+      this.broken = true; // the message fails; the envelope is still hashed below
+    }
+    this.separator();
+    this.write('{"attestation":');
+    const start = this.at;
+    this.write('{"payload":"');
+    this.write(envelope.payload);
+    this.write(envelopeTail);
+    const end = this.at;
+    if (stepTail !== undefined) this.write(stepTail);
+    return { start, end };
+  }
+
+  /**
+   * RFC 9162 leaf hash SHA-256(0x00 ‖ JCS(envelope)) of a span, hashed in place: the byte before
+   * the span (the ':' of "attestation":) holds the 0x00 prefix for the one call.
+   */
+  leafHashAt(span: { start: number; end: number }, sha256: Sha256): Uint8Array {
+    const saved = this.bytes[span.start - 1]!;
+    this.bytes[span.start - 1] = 0;
+    try {
+      return sha256(this.bytes.subarray(span.start - 1, span.end));
+    } finally {
+      this.bytes[span.start - 1] = saved;
     }
   }
 
@@ -233,30 +341,11 @@ class ManifestMessage {
   verify(publicKey: Uint8Array, verify: Ed25519Verify): Promise<boolean> {
     const sig = fromBase64((this.manifest.signature as string).slice('base64:'.length));
     if (!sig || this.broken) return Promise.resolve(false);
-    let rest: string;
-    try {
-      rest = canonicalize({ ...signedPart(this.manifest), steps: new CanonicalJson(STEPS_MARK) });
-    } catch {
-      return Promise.resolve(false);
-    }
-    const at = rest.indexOf(STEPS_MARK);
-    const before = utf8(rest.slice(0, at) + '[');
-    const after = utf8(']' + rest.slice(at + STEPS_MARK.length));
-    let length = before.length + after.length + Math.max(0, this.pieces.length - 1);
-    for (const piece of this.pieces) length += piece.length;
-    const header = paeHeader(MANIFEST_PAYLOAD_TYPE, length);
-    const out = new Uint8Array(header.length + length);
-    out.set(header, 0);
-    let offset = header.length;
-    out.set(before, offset);
-    offset += before.length;
-    this.pieces.forEach((piece, k) => {
-      if (k > 0) out[offset++] = 0x2c; // ,
-      out.set(piece, offset);
-      offset += piece.length;
-    });
-    out.set(after, offset);
-    this.pieces.length = 0;
+    this.write(this.after);
+    const header = paeHeader(MANIFEST_PAYLOAD_TYPE, this.at - HEADER_ROOM);
+    this.bytes.set(header, HEADER_ROOM - header.length);
+    const out = this.bytes.subarray(HEADER_ROOM - header.length, this.at);
+    this.bytes = new Uint8Array(0);
     return verify(publicKey, out, sig).catch(() => false);
   }
 }

@@ -1,11 +1,12 @@
-// verifyManifest with the Node ports: Ed25519 through node:crypto's callback API (the libuv pool,
-// so a manifest's signatures are checked on every core) and node:crypto's one-shot SHA-256. The one
-// function `pcq verify` calls, and the one bench/proof.bench.ts measures.
-import { nodeVerify } from './ed25519-node.ts';
+// verifyManifest with the Node ports: the step signatures as one batch on worker threads that the
+// main thread joins when its structural checks are done (nodeVerifyBatch), other signatures through
+// node:crypto's callback API (the libuv pool), and node:crypto's one-shot SHA-256. The one function
+// `pcq verify` calls, and the one bench/proof.bench.ts measures.
+import { nodeVerify, nodeVerifyBatch } from './ed25519-node.ts';
 import { sha256Node } from './hash-node.ts';
 import type { TrustStore } from './trust.ts';
 import { verifyManifest, type VerifyReport } from './verify-manifest.ts';
 
 export function verifyManifestNode(text: string, trust: TrustStore): Promise<VerifyReport> {
-  return verifyManifest(text, trust, nodeVerify, { sha256: sha256Node });
+  return verifyManifest(text, trust, nodeVerify, { sha256: sha256Node, verifyBatch: nodeVerifyBatch });
 }

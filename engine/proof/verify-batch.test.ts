@@ -1,0 +1,96 @@
+// The Node batch port (nodeVerifyBatch: worker threads joined by the calling thread) gives, item for
+// item, nodeVerify's verdict; and pcq verify's path (verifyManifestNode, which uses it) and the
+// browser's ports (WebCrypto Ed25519 and bulk SHA-256) report exactly what verifyManifest with the
+// per-signature port and synchronous SHA-256 reports, on manifests large enough for the batch to
+// start workers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { webCryptoVerify } from './ed25519-browser.ts';
+import { nodeSigner, nodeVerify, nodeVerifyBatch, publicKeyFromSeed } from './ed25519-node.ts';
+import { webCryptoSha256Batch } from './hash-webcrypto.ts';
+import { sha256Node } from './hash-node.ts';
+import { serializeManifest, type Manifest } from './manifest.ts';
+import { sampleRun, RUNNER_SEED, OTHER_SEED } from './sample-run.fixture.ts';
+import type { SignatureItem } from './signer.ts';
+import type { TrustStore } from './trust.ts';
+import { verifyManifest } from './verify-manifest.ts';
+import { verifyManifestNode } from './verify-node.ts';
+
+const SMALL_ORDER_R = Uint8Array.from(Buffer.from('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', 'hex'));
+
+/** 150 items, every kind of bad signature among the good ones. */
+async function mixedItems(): Promise<SignatureItem[]> {
+  const runner = nodeSigner(RUNNER_SEED);
+  const other = nodeSigner(OTHER_SEED);
+  const items: SignatureItem[] = [];
+  for (let i = 0; i < 150; i++) {
+    const message = new TextEncoder().encode(`message ${i} `.repeat(i % 7));
+    const signature = await (i % 11 === 5 ? other : runner).sign(message);
+    switch (i % 9) {
+      case 1: signature[i % 64]! ^= 1; break; // flipped signature bit
+      case 3: message.length > 0 ? (message[0]! ^= 1) : signature[0]! ^= 1; break; // flipped message bit
+      case 4: items.push({ message, signature: signature.subarray(0, 63) }); continue; // short
+      case 6: signature[63] = 0xff; break; // S ≥ L
+      case 8: signature.set(SMALL_ORDER_R, 0); break; // small-order R
+    }
+    items.push({ message, signature });
+  }
+  return items;
+}
+
+test('nodeVerifyBatch agrees with nodeVerify item by item, with and without help, small and large', async () => {
+  const items = await mixedItems();
+  const publicKey = publicKeyFromSeed(RUNNER_SEED);
+  const expected = await Promise.all(items.map((it) => nodeVerify(publicKey, it.message, it.signature)));
+  assert.ok(expected.includes(true) && expected.includes(false));
+  for (const subset of [items, items.slice(0, 10)]) {
+    const want = expected.slice(0, subset.length);
+    assert.deepEqual(await nodeVerifyBatch(publicKey, subset).results, want); // the workers alone
+    const helped = nodeVerifyBatch(publicKey, subset);
+    helped.help(); // the calling thread takes part (or, here, does it all before a worker starts)
+    helped.help(); // a second call is harmless
+    assert.deepEqual(await helped.results, want);
+  }
+  // A key the strictness gate refuses (small order) or of the wrong length: everything is false.
+  assert.deepEqual(await nodeVerifyBatch(SMALL_ORDER_R, items).results, items.map(() => false));
+  assert.deepEqual(await nodeVerifyBatch(publicKey.subarray(0, 31), items).results, items.map(() => false));
+  assert.deepEqual(await nodeVerifyBatch(publicKey, []).results, []);
+});
+
+test('verifyManifestNode (batch port) and the browser ports report exactly what verifyManifest with nodeVerify reports', async () => {
+  const runner = nodeSigner(RUNNER_SEED);
+  const trust: TrustStore = { keys: [{ name: 'k', publicKey: runner.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null }] };
+  const { manifest } = await sampleRun({ steps: 90 });
+  const variants: Manifest[] = [manifest];
+  const edit = (f: (m: Manifest) => void): void => {
+    const m = structuredClone(manifest);
+    f(m);
+    variants.push(m);
+  };
+  const flip = (sig: string): string => {
+    const bytes = Buffer.from(sig, 'base64');
+    bytes[7]! ^= 4;
+    return bytes.toString('base64');
+  };
+  edit((m) => { m.steps[3]!.attestation.signatures[0]!.sig = flip(m.steps[3]!.attestation.signatures[0]!.sig); });
+  edit((m) => { for (const i of [0, 44, 89]) m.steps[i]!.attestation.signatures[0]!.sig = flip(m.steps[i]!.attestation.signatures[0]!.sig); });
+  edit((m) => { m.steps[5]!.attestation.signatures[0]!.sig = m.steps[5]!.attestation.signatures[0]!.sig.replace(/=$/, 'A'); }); // not canonical base64
+  edit((m) => { m.steps[6]!.attestation.signatures.push({ ...m.steps[6]!.attestation.signatures[0]! }); }); // two signatures
+  edit((m) => { m.steps[7]!.attestation.signatures[0]!.keyid = nodeSigner(OTHER_SEED).keyid; }); // another keyid
+  edit((m) => { m.steps[8]!.attestation.payload = m.steps[9]!.attestation.payload; }); // another step's payload
+  edit((m) => { m.steps[10]!.attestation.payload = 'not base64!'; });
+  edit((m) => { m.steps[11]!.attestation.signatures[0]!.keyid = 'G\ud800'; }); // no canonical form (lone surrogate)
+  edit((m) => { m.steps[12]!.proofs = { preconditions: ['\udc00'], postconditions: [] }; });
+  edit((m) => { m.steps[13]!.attestation.payloadType = 'application/vnd.in-toto+json; é'; }); // non-ASCII in the envelope
+  edit((m) => { m.steps[14]!.stepId = 'step-014 ✓'; });
+  edit((m) => { m.steps[15]!.inclusionProof.hashes[0] = 'ab'.repeat(32); });
+  edit((m) => { m.merkleRoot = 'sha256:' + 'cd'.repeat(32); });
+  edit((m) => { (m.inputs as Record<string, unknown>).note = 'x\ud800'; });
+  for (const m of variants) {
+    const text = serializeManifest(m);
+    const reference = await verifyManifest(text, trust, nodeVerify, { sha256: sha256Node });
+    assert.deepEqual(await verifyManifestNode(text, trust), reference);
+    const subtle = globalThis.crypto.subtle as unknown as Parameters<typeof webCryptoVerify>[0] & Parameters<typeof webCryptoSha256Batch>[0];
+    assert.deepEqual(await verifyManifest(text, trust, webCryptoVerify(subtle), { sha256Batch: webCryptoSha256Batch(subtle) }), reference);
+  }
+});
