@@ -40,6 +40,20 @@ function quote(value: string): string {
   return out;
 }
 
+// Member names repeat across a document (every step has the same few), so their quoted forms are
+// kept: a map lookup instead of a JSON.stringify call per member. Bounded; names that throw
+// (lone surrogates) are never stored.
+const QUOTED_KEYS = new Map<string, string>();
+function quoteKey(key: string): string {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted === undefined) {
+    quoted = quote(key);
+    if (QUOTED_KEYS.size >= 1024) QUOTED_KEYS.clear();
+    QUOTED_KEYS.set(key, quoted);
+  }
+  return quoted;
+}
+
 // Thrown by the untraced passes; canonicalize() turns it into a PcqError with the path.
 const NOT_JSON = new Error('not JSON (RFC 8785)');
 
@@ -81,7 +95,7 @@ function fast(value: unknown): string {
         if (member === undefined) continue;
         if (!first) out += ',';
         first = false;
-        out += quote(key) + ':' + fast(member);
+        out += quoteKey(key) + ':' + fast(member);
       }
       return out + '}';
     }
@@ -205,11 +219,61 @@ export function canonicalize(value: unknown): string {
  * would throw, so `true` also means the value is canonicalisable.
  */
 export function isCanonicalText(value: unknown, text: string): boolean {
+  // A JSON.parse result of canonical text has every object's keys in sorted order already; for
+  // such a value (finite numbers, plain objects and arrays, sorted keys) JCS is JSON.stringify's
+  // output, built natively, unless it escaped a lone surrogate (which JCS refuses): its "\ud…"
+  // escapes send those cases, and anything else, to the exact walk.
+  if (isOrderedJson(value, 0)) {
+    const out = JSON.stringify(value);
+    if (!out.includes('\\ud')) return out === text;
+  }
   try {
     return match(value, text, 0) === text.length;
   } catch (err) {
     if (err === NOT_JSON) return false;
     throw err;
+  }
+}
+
+// Deeper values take the exact walk, so that recursion limits are met exactly as before.
+const ORDERED_MAX_DEPTH = 64;
+
+/**
+ * Whether JSON.stringify(value) serialises `value` in RFC 8785 member order with RFC 8785 numbers:
+ * only JSON types, plain objects and arrays, finite numbers, no undefined member or hole, and each
+ * object's own keys strictly ascending by UTF-16 code units (JSON.stringify follows Object.keys
+ * order, which then is the sorted order fast() uses; integer-like keys out of sorted order fail).
+ */
+function isOrderedJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= ORDERED_MAX_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined || !isOrderedJson(item, depth + 1)) return false;
+        }
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      for (let i = 0; i < keys.length; i++) {
+        if (i > 0 && !(keys[i - 1]! < keys[i]!)) return false;
+        const member = record[keys[i]!];
+        if (member === undefined || !isOrderedJson(member, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
   }
 }
 

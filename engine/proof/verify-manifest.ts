@@ -308,7 +308,11 @@ class ManifestMessage {
     }
     let stepTail: string | undefined;
     try {
-      stepTail = ',"attestationHash":' + canonicalize(step.attestationHash) + ',"inclusionProof":' + canonicalize(step.inclusionProof) + ',"proofs":' + canonicalize(step.proofs) + ',"stepId":' + canonicalize(step.stepId) + '}';
+      // attestationHash (sha256:<hex>) and the audit path (64 hex each) are pinned by the schema
+      // shape to characters JSON never escapes, leafIndex and treeSize to integers.
+      const ip = step.inclusionProof;
+      stepTail = ',"attestationHash":"' + step.attestationHash + '","inclusionProof":{"hashes":' + (ip.hashes.length === 0 ? '[]' : '["' + ip.hashes.join('","') + '"]') +
+        ',"leafIndex":' + String(ip.leafIndex) + ',"treeSize":' + String(ip.treeSize) + '},"proofs":' + canonicalize(step.proofs) + ',"stepId":' + canonicalize(step.stepId) + '}';
     } catch {
       this.broken = true; // the message fails; the envelope is still hashed below
     }
