@@ -21,6 +21,7 @@ export function fromUtf8(bytes: Uint8Array): string | undefined {
 }
 
 export function toHex(bytes: Uint8Array): string {
+  if (NodeBufferCtor) return NodeBufferCtor.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length).toString('hex');
   let out = '';
   for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
   return out;
