@@ -5,7 +5,7 @@
 // start workers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { webCryptoVerify } from './ed25519-browser.ts';
+import { WEB_WORKER_SOURCE, webCryptoVerify, webWorkerVerifyBatch } from './ed25519-browser.ts';
 import { nodeSigner, nodeVerify, nodeVerifyBatch, publicKeyFromSeed } from './ed25519-node.ts';
 import { webCryptoSha256Batch } from './hash-webcrypto.ts';
 import { sha256Node } from './hash-node.ts';
@@ -57,6 +57,37 @@ test('nodeVerifyBatch agrees with nodeVerify item by item, with and without help
   assert.deepEqual(await nodeVerifyBatch(publicKey, []).results, []);
 });
 
+/** A Web Worker stand-in running WEB_WORKER_SOURCE in this thread (messages cloned, as postMessage does). */
+function fakeWorker(broken = false) {
+  const listeners = new Map<string, Array<(event: { data?: unknown }) => void>>();
+  const emit = (type: string, data?: unknown) => setImmediate(() => listeners.get(type)?.forEach((l) => l({ data })));
+  const onmessage = new Function('postMessage', 'crypto', `let onmessage;\n${WEB_WORKER_SOURCE}\nreturn onmessage;`)((data: unknown) => emit('message', structuredClone(data)), globalThis.crypto) as (event: { data: unknown }) => Promise<void>;
+  return {
+    postMessage(data: unknown) {
+      if (broken) return emit('error');
+      setImmediate(() => void onmessage({ data: structuredClone(data) }));
+    },
+    addEventListener(type: 'message' | 'error' | 'messageerror', listener: (event: { data?: unknown }) => void) {
+      listeners.set(type, [...(listeners.get(type) ?? []), listener]);
+    },
+  };
+}
+
+test('webWorkerVerifyBatch (the browser page\'s port) agrees with webCryptoVerify item by item, also when a worker fails', async () => {
+  const items = await mixedItems();
+  const publicKey = publicKeyFromSeed(RUNNER_SEED);
+  const subtle = globalThis.crypto.subtle as unknown as Parameters<typeof webCryptoVerify>[0];
+  const expected = await Promise.all(items.map((it) => webCryptoVerify(subtle)(publicKey, it.message, it.signature)));
+  assert.deepEqual(expected, await Promise.all(items.map((it) => nodeVerify(publicKey, it.message, it.signature))));
+  for (const [workers, create] of [[1, () => fakeWorker()], [2, () => fakeWorker()], [2, (() => { let k = 0; return () => fakeWorker(k++ === 1); })()]] as const) {
+    const batch = webWorkerVerifyBatch(subtle, { workers, create })!;
+    assert.deepEqual(await batch(publicKey, items).results, expected);
+    assert.deepEqual(await batch(publicKey, items.slice(0, 10)).results, expected.slice(0, 10)); // below the worker threshold
+    assert.deepEqual(await batch(SMALL_ORDER_R, items).results, items.map(() => false));
+  }
+  assert.equal(webWorkerVerifyBatch(subtle), undefined); // Node has no Web Worker global
+});
+
 test('verifyManifestNode (batch port) and the browser ports report exactly what verifyManifest with nodeVerify reports', async () => {
   const runner = nodeSigner(RUNNER_SEED);
   const trust: TrustStore = { keys: [{ name: 'k', publicKey: runner.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null }] };
@@ -92,5 +123,7 @@ test('verifyManifestNode (batch port) and the browser ports report exactly what 
     assert.deepEqual(await verifyManifestNode(text, trust), reference);
     const subtle = globalThis.crypto.subtle as unknown as Parameters<typeof webCryptoVerify>[0] & Parameters<typeof webCryptoSha256Batch>[0];
     assert.deepEqual(await verifyManifest(text, trust, webCryptoVerify(subtle), { sha256Batch: webCryptoSha256Batch(subtle) }), reference);
+    const verifyBatch = webWorkerVerifyBatch(subtle, { workers: 2, create: () => fakeWorker() });
+    assert.deepEqual(await verifyManifest(text, trust, webCryptoVerify(subtle), { sha256Batch: webCryptoSha256Batch(subtle), verifyBatch }), reference);
   }
 });

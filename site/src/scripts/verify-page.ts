@@ -3,7 +3,7 @@
 // store embedded at build time. Same checks, verdict and codes as `pcq verify`. Nothing is sent
 // anywhere: a dropped file is read locally with the File API.
 import { verifyManifest, type VerifyReport } from '../../../engine/proof/verify-manifest.ts';
-import { browserVerify, nobleVerify } from '../../../engine/proof/ed25519-browser.ts';
+import { browserVerify, nobleVerify, webWorkerVerifyBatch } from '../../../engine/proof/ed25519-browser.ts';
 import { webCryptoSha256Batch } from '../../../engine/proof/hash-webcrypto.ts';
 import type { TrustStore } from '../../../engine/proof/trust.ts';
 import type { Ed25519Verify } from '../../../engine/proof/signer.ts';
@@ -20,6 +20,9 @@ let verifier: Promise<Ed25519Verify> | undefined;
 // in parallel; without WebCrypto (an insecure context) the engine falls back to @noble/hashes.
 const subtle = globalThis.crypto?.subtle;
 const sha256Batch = subtle ? webCryptoSha256Batch(subtle) : undefined;
+// Chromium verifies Ed25519 inside the call, on the calling thread: the step signatures go to Web
+// Workers (created on first use, then kept) so they run beside the main thread's structural checks.
+const verifyBatch = subtle ? webWorkerVerifyBatch(subtle as unknown as Parameters<typeof webWorkerVerifyBatch>[0]) : undefined;
 
 function engine(): Promise<Ed25519Verify> {
   verifier ??= browserVerify();
@@ -29,7 +32,7 @@ function engine(): Promise<Ed25519Verify> {
 async function check(text: string): Promise<{ report: VerifyReport; ms: number; via: string }> {
   const verify = await engine();
   const started = performance.now();
-  const report = await verifyManifest(text, trust, verify, { sha256Batch });
+  const report = await verifyManifest(text, trust, verify, { sha256Batch, verifyBatch: verify === nobleVerify ? undefined : verifyBatch });
   return { report, ms: performance.now() - started, via: verify === nobleVerify ? '@noble/ed25519' : 'WebCrypto Ed25519' };
 }
 
