@@ -12,6 +12,7 @@ import { LOCAL_TRUST_FILE, parseTrustDocument } from './trust-store.ts';
 import { nodeSigner } from '../proof/ed25519-node.ts';
 import { decodeStrKey, encodeStrKey, tryDecodeStrKey } from '../proof/strkey.ts';
 import type { Signer } from '../proof/signer.ts';
+import { readOptional } from '../store/read-optional.ts';
 
 export const RUNNER_SECRET_ENV = 'RUNNER_SECRET';
 export const DEV_KEY_FILE = '.pcq/keys/runner.secret';
@@ -33,15 +34,6 @@ export function signerFromSecret(secret: string, origin: string): Signer {
     throw new PcqError({ code: 'PCQ_SECRET_INVALID', message: `${origin} is not a Stellar secret seed (S…, 56 characters with a valid checksum)`, hint: 'Generate one with `pcq keys generate` and store the S… value as the secret.' });
   }
   return nodeSigner(seed);
-}
-
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }
 
 /** Adds the dev key to .pcq/trust.local.yaml unless it is already listed there. */

@@ -2,12 +2,12 @@
 // .pcq/trust.local.yaml that lists the local runner key (FORMATS.md "Trust store"). Parsing gives
 // coded issues with file:line:col; the resulting TrustStore value is pure and evaluated by
 // proof/trust.ts (keyStatusAt), which the browser verifier uses unchanged.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PcqErrors, type PcqIssue } from './errors.ts';
 import { readYamlSource } from '../model/yaml-source.ts';
 import { isPublicStrKey } from '../proof/strkey.ts';
 import { KEY_LIFECYCLES, KEY_ROLES, EMPTY_TRUST, mergeTrust, type KeyLifecycle, type KeyRole, type TrustStore, type TrustedKey } from '../proof/trust.ts';
+import { readOptional } from '../store/read-optional.ts';
 
 export const TRUST_FILE = 'policies/trust.yaml';
 export const LOCAL_TRUST_FILE = '.pcq/trust.local.yaml';
@@ -53,15 +53,6 @@ export function parseTrustDocument(text: string, file: string): { trust: TrustSt
     keys.push({ name: k.name as string, publicKey: k.publicKey as string, roles: roles as KeyRole[], status: status as KeyLifecycle, validFrom: validFrom!, validUntil: validUntil!, source: file });
   });
   return { trust: { keys }, issues };
-}
-
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }
 
 /**
