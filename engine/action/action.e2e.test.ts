@@ -243,9 +243,10 @@ test('a self-approval (the run\'s own actor) and a stale-SHA approval are record
 });
 
 test('an approving review by a roster ombuds releases the export and merges the PR', async () => {
-  // The workspace is the PR's checkout: the ticket as the head has it.
+  // The workspace is the BASE branch's checkout (ombuds.yml never checks out PR code): no ticket
+  // on disk; the Action reads it from the PR head through the API.
   const ticketRel = `attestations/reviews/${blocked.executionId}.yaml`;
-  writeFileSync(join(workspace, ticketRel), gh.state.fileAt(ticketRel, gh.state.pull(blocked.prNumber).head)!.toString('utf8'));
+  rmSync(join(workspace, ticketRel), { force: true });
   const review = gh.state.review(blocked.prNumber, 'ombuds-bob', 'APPROVED');
   const res = await runAction({ command: 'review' }, { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(blocked.prNumber, review.id)), actor: 'ombuds-bob' });
   assert.equal(res.code, 0, res.stdout + res.stderr);

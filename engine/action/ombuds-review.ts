@@ -8,6 +8,7 @@
 //   request-info → publish the recorded request; the PR stays open for a later decision.
 
 import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../store/atomic-write.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { PcqError, toIssues } from '../runtime/errors.ts';
 import { loadRunnerSigner } from '../runtime/keys.ts';
@@ -76,6 +77,13 @@ export async function reviewCommand(ctx: ActionContext, event: PullRequestReview
   }
   const decision = evaluation.decision;
   const ticketFile = reviewTicketPath(config.attestationsDir, branch.executionId);
+  // The workflow checks out the base branch (trusted code, the published run); the ticket lives only
+  // on the review PR, so it is read through the API at the head SHA whose facts were just checked.
+  const ticketText = await scm.getFileContent(ticket, facts.pr.headSha);
+  if (ticketText === null) {
+    throw new PcqError({ code: 'PCQ_REVIEW_TICKET_MISSING', message: `PR #${event.number} has no ${ticket} at ${facts.pr.headSha}`, hint: 'A review PR carries exactly its ticket; re-run the dispatch to recreate it.' });
+  }
+  await writeFileAtomic(ticketFile, ticketText);
   const before = await listFiles(run.dir);
   const decided = await core.group(`Record ${decision} by ${reviewer}`, async () => {
     const { signer } = await loadRunnerSigner({ env: ctx.env, root: config.root, mode: config.mode });

@@ -1,17 +1,29 @@
 // Static rules every workflow in .github/workflows must follow (issue 6, DESIGN §5 "GitHub"):
 // explicit `permissions`, third-party actions pinned by full commit SHA with a version comment,
 // and no `${{ … }}` expression inside a `run:` script (values reach scripts through `env:`, so an
-// attacker-controlled branch name or input can never become shell code).
+// attacker-controlled branch name or input can never become shell code). Workflows started by
+// events that carry write tokens or secrets for someone else's PR (pull_request_review,
+// pull_request_target, workflow_run) must check out a trusted ref explicitly, never the PR head.
 import { parseDocument, isMap, isSeq, isScalar, type Node, LineCounter } from 'yaml';
 
 export interface WorkflowProblem {
   file: string;
   line: number;
-  rule: 'permissions' | 'pinned' | 'run-expression' | 'yaml';
+  rule: 'permissions' | 'pinned' | 'run-expression' | 'untrusted-checkout' | 'yaml';
   message: string;
 }
 
 const PINNED = /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/;
+// By default actions/checkout takes the PR's merge commit for these events: code from the PR.
+const PRIVILEGED_EVENTS = ['pull_request_review', 'pull_request_review_comment', 'pull_request_target', 'workflow_run'];
+
+function triggers(root: { get(key: string, keepScalar?: boolean): unknown }): string[] {
+  const on = root.get('on', true);
+  if (isScalar(on)) return [String(on.value)];
+  if (isSeq(on)) return on.items.map((i) => String((i as { value?: unknown }).value));
+  if (isMap(on)) return on.items.map((p) => String((p.key as { value?: unknown }).value));
+  return [];
+}
 
 export function checkWorkflow(text: string, file: string): WorkflowProblem[] {
   const lineCounter = new LineCounter();
@@ -23,6 +35,7 @@ export function checkWorkflow(text: string, file: string): WorkflowProblem[] {
   if (!isMap(root)) return [{ file, line: 1, rule: 'yaml', message: 'a workflow is a mapping' }];
   const jobs = root.get('jobs', true);
   const topPermissions = root.has('permissions');
+  const privileged = triggers(root).some((t) => PRIVILEGED_EVENTS.includes(t));
   if (isMap(jobs)) {
     for (const pair of jobs.items) {
       const job = pair.value;
@@ -37,6 +50,14 @@ export function checkWorkflow(text: string, file: string): WorkflowProblem[] {
         if (!isMap(step)) continue;
         const u = step.get('uses', true);
         if (isScalar(u)) checkUses(String(u.value), lineOf(u), file, problems, text);
+        if (privileged && isScalar(u) && String(u.value).startsWith('actions/checkout@')) {
+          const withMap = step.get('with', true);
+          const ref = isMap(withMap) ? withMap.get('ref', true) : undefined;
+          const refText = isScalar(ref) ? String(ref.value) : '';
+          if (refText === '' || /\.head[._]|head_ref|github\.sha|merge/.test(refText)) {
+            problems.push({ file, line: lineOf(u), rule: 'untrusted-checkout', message: `this workflow runs with write access for a PR event, but actions/checkout ${refText === '' ? 'takes the default (the PR merge commit)' : `checks out ${refText}`}; set \`ref:\` to the base branch` });
+          }
+        }
         const run = step.get('run', true);
         if (isScalar(run) && /\$\{\{/.test(String(run.value))) {
           problems.push({ file, line: lineOf(run), rule: 'run-expression', message: `a \`run:\` script contains \`\${{ … }}\`; pass the value through \`env:\` instead` });

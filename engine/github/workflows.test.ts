@@ -49,3 +49,23 @@ test('the rules catch each violation', () => {
   const problems = checkWorkflow(bad, 'bad.yml');
   assert.deepEqual(problems.map((p) => [p.rule, p.line]), [['permissions', 3], ['pinned', 6], ['pinned', 7], ['run-expression', 8]]);
 });
+
+test('a privileged PR event may not check out the PR (default merge commit or head ref)', () => {
+  const workflow = (ref: string | undefined) => [
+    'on:',
+    '  pull_request_review:',
+    '    types: [submitted]',
+    'permissions:',
+    '  contents: write',
+    'jobs:',
+    '  a:',
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    '      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2',
+    ...(ref === undefined ? [] : ['        with:', `          ref: ${ref}`]),
+    '',
+  ].join('\n');
+  assert.deepEqual(checkWorkflow(workflow(undefined), 'r.yml').map((p) => p.rule), ['untrusted-checkout']);
+  assert.deepEqual(checkWorkflow(workflow('${{ github.event.pull_request.head.sha }}'), 'r.yml').map((p) => p.rule), ['untrusted-checkout']);
+  assert.deepEqual(checkWorkflow(workflow('${{ github.event.pull_request.base.ref }}'), 'r.yml'), []);
+});
