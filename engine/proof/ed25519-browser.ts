@@ -104,16 +104,36 @@ export async function browserVerify(subtle: Subtle | undefined = (globalThis.cry
 // its own thread. The workers are created once and kept; they import the key themselves (an
 // import here would only resolve after the main thread's work). Same gate and same WebCrypto call
 // as webCryptoVerify, so the same verdicts; without workers the batch falls back to webCryptoVerify.
+// Once the main thread has done its own work (help), it takes items from the end of each share,
+// a chunk at a time, telling the worker where to stop, while the worker goes on from the front:
+// the two meet wherever their speeds put them, so neither core idles while the other still has
+// signatures (a fixed split would be wrong whenever the page's work or the machine's load varies).
 
 /** Below this many signatures a worker round trip is not worth it. */
 const WORKER_BATCH_MIN = 64;
+/** Items per chunk on either side: between chunks the threads read each other's messages. */
+const STEAL_CHUNK = 16;
 
 // Classic worker script (Blob URL: no extra file to serve). Input: {id, key (raw 32 bytes),
-// messages, signatures}; output: {id, results} with 1 (valid) or 2 (invalid) per item.
+// messages, signatures}, later {id, limit}: stop before item `limit` (the main thread has it);
+// output: {id, results} with 1 (valid), 2 (invalid) or 0 (left to the main thread) per item.
+// Between chunks the worker yields one task (a MessageChannel round trip, not setTimeout, whose
+// nesting clamp is 4 ms) so that a limit message gets in.
 export const WEB_WORKER_SOURCE = `'use strict';
 const keys = new Map();
+const limits = new Map();
+const nextTask = () => new Promise((resolve) => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+  channel.port2.postMessage(0);
+});
 onmessage = async (event) => {
-  const { id, key, messages, signatures } = event.data;
+  const { id, key, messages, signatures, limit } = event.data;
+  if (limit !== undefined) {
+    if (limits.has(id) && limit < limits.get(id)) limits.set(id, limit);
+    return;
+  }
+  limits.set(id, messages.length);
   const results = new Uint8Array(messages.length);
   const hex = Array.from(key, (b) => b.toString(16).padStart(2, '0')).join('');
   let imported = keys.get(hex);
@@ -125,12 +145,15 @@ onmessage = async (event) => {
   let cryptoKey;
   try { cryptoKey = await imported; } catch { cryptoKey = undefined; }
   for (let i = 0; i < messages.length; i++) {
+    if (i > 0 && i % ${STEAL_CHUNK} === 0) await nextTask();
+    if (i >= limits.get(id)) break;
     let ok = false;
     if (cryptoKey !== undefined) {
       try { ok = (await crypto.subtle.verify({ name: 'Ed25519' }, cryptoKey, signatures[i], messages[i])) === true; } catch { ok = false; }
     }
     results[i] = ok ? 1 : 2;
   }
+  limits.delete(id);
   postMessage({ id, results }, [results.buffer]);
 };`;
 
@@ -142,7 +165,13 @@ type WorkerFactory = () => WorkerLike;
 
 type ShareItem = { index: number; message: Uint8Array; signature: Uint8Array };
 
-/** Workers created once; each share is one message out and one back, matched by id. */
+/** One share in flight on a worker: its verdicts (undefined if the worker failed), and a way to tell it where to stop. */
+interface ShareRun {
+  results: Promise<Uint8Array | undefined>;
+  limit(index: number): void;
+}
+
+/** Workers created once; each share is one message out (plus limits) and one back, matched by id. */
 class WorkerPool {
   private readonly workers: WorkerLike[] = [];
   private readonly pending = new Map<number, { worker: WorkerLike; length: number; settle: (results: Uint8Array | undefined) => void }>();
@@ -176,11 +205,11 @@ class WorkerPool {
     return this.workers.length;
   }
 
-  /** Verdicts (1 valid, 2 invalid) for one share on worker k, or undefined if the worker failed. */
-  run(k: number, publicKey: Uint8Array, items: ShareItem[]): Promise<Uint8Array | undefined> {
+  /** Starts one share on worker k. */
+  run(k: number, publicKey: Uint8Array, items: ShareItem[]): ShareRun {
     const id = this.next++;
     const worker = this.workers[k]!;
-    return new Promise((settle) => {
+    const results = new Promise<Uint8Array | undefined>((settle) => {
       this.pending.set(id, { worker, length: items.length, settle });
       try {
         worker.postMessage({ id, key: publicKey, messages: items.map((it) => it.message), signatures: items.map((it) => it.signature) });
@@ -189,7 +218,30 @@ class WorkerPool {
         settle(undefined);
       }
     });
+    return {
+      results,
+      limit: (index) => {
+        if (!this.pending.has(id)) return;
+        try {
+          worker.postMessage({ id, limit: index });
+        } catch {
+          // the worker then simply verifies the whole share; the verdicts are the same
+        }
+      },
+    };
   }
+}
+
+/** One task later (lets the workers' messages in); a MessageChannel round trip, closed so Node can exit. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(0);
+  });
 }
 
 /**
@@ -224,11 +276,44 @@ export function webWorkerVerifyBatch(subtle: Subtle, options: { workers?: number
     });
     const size = Math.ceil(checked.length / pool.size);
     const shares = Array.from({ length: pool.size }, (_, k) => checked.slice(k * size, (k + 1) * size)).filter((s) => s.length > 0);
-    const done = shares.map(async (share, k) => {
-      const results = await pool!.run(k, publicKey, share);
-      if (results) share.forEach((it, j) => (verdicts[it.index] = results[j] === 1));
-      else for (const it of share) verdicts[it.index] = await fallback(publicKey, it.message, it.signature);
+    // Per share: the run, whether its results are in, and the main thread's cursor (it has
+    // verified items [from, length) itself, into mine[]).
+    const mine = new Map<number, boolean>();
+    const states = shares.map((share, k) => {
+      const state = { share, run: pool!.run(k, publicKey, share), settled: false, from: share.length };
+      void state.run.results.then(() => (state.settled = true));
+      return state;
     });
-    return { results: Promise.all(done).then(() => verdicts), help: () => undefined };
+    let helping: Promise<void> | undefined;
+    const help = async (): Promise<void> => {
+      for (;;) {
+        const open = states.filter((s) => !s.settled && s.from > 0);
+        if (open.length === 0) return;
+        for (const s of open) {
+          const to = Math.max(0, s.from - STEAL_CHUNK);
+          s.run.limit(to); // before verifying: the worker must not count on these
+          for (let j = s.from - 1; j >= to; j--) {
+            const it = s.share[j]!;
+            mine.set(it.index, await fallback(publicKey, it.message, it.signature));
+          }
+          s.from = to;
+        }
+        await nextTask(); // a worker's results may be in: then its share is done
+      }
+    };
+    const results = (async () => {
+      const all = await Promise.all(states.map((s) => s.run.results));
+      await helping;
+      for (const [k, s] of states.entries()) {
+        const got = all[k];
+        for (const [j, it] of s.share.entries()) {
+          const r = got?.[j];
+          if (r === 1 || r === 2) verdicts[it.index] = r === 1;
+          else verdicts[it.index] = mine.get(it.index) ?? (await fallback(publicKey, it.message, it.signature));
+        }
+      }
+      return verdicts;
+    })();
+    return { results, help: () => void (helping ??= help()) };
   };
 }

@@ -88,6 +88,23 @@ test('webWorkerVerifyBatch (the browser page\'s port) agrees with webCryptoVerif
   assert.equal(webWorkerVerifyBatch(subtle), undefined); // Node has no Web Worker global
 });
 
+test('webWorkerVerifyBatch: the caller taking items from the end (help) while the workers go on from the front gives the same verdicts', async () => {
+  const items = await mixedItems();
+  const publicKey = publicKeyFromSeed(RUNNER_SEED);
+  const subtle = globalThis.crypto.subtle as unknown as Parameters<typeof webCryptoVerify>[0];
+  const expected = await Promise.all(items.map((it) => webCryptoVerify(subtle)(publicKey, it.message, it.signature)));
+  for (const [workers, create] of [[1, () => fakeWorker()], [2, () => fakeWorker()], [2, (() => { let k = 0; return () => fakeWorker(k++ === 1); })()]] as const) {
+    const batch = webWorkerVerifyBatch(subtle, { workers, create })!;
+    for (const late of [false, true]) {
+      const run = batch(publicKey, items);
+      if (late) await new Promise((resolve) => setTimeout(resolve, 5)); // the workers are under way
+      run.help();
+      run.help(); // idempotent
+      assert.deepEqual(await run.results, expected);
+    }
+  }
+});
+
 test('verifyManifestNode (batch port) and the browser ports report exactly what verifyManifest with nodeVerify reports', async () => {
   const runner = nodeSigner(RUNNER_SEED);
   const trust: TrustStore = { keys: [{ name: 'k', publicKey: runner.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null }] };
