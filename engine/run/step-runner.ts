@@ -4,7 +4,7 @@
 import type { Runbook, Step } from '../model/runbook.ts';
 import type { GraphStore } from '../graph/graph-store.ts';
 import type { CelEngine, Effect, HttpPort, Notifier, Recording, StepKind, StepResult } from '../steps/step-kind.ts';
-import type { PolicySet, ProofResult, Proofs } from '../provers/prover-kind.ts';
+import type { PolicySet, ProofResult, ProverContext, Proofs } from '../provers/prover-kind.ts';
 import { PcqError } from '../runtime/errors.ts';
 import type { ArtifactCollector } from './artifact-collector.ts';
 
@@ -14,7 +14,7 @@ export interface StepRunnerDeps {
   asOf: string;
   actor: string;
   stepKinds: ReadonlyMap<string, StepKind>;
-  runProver: (ctx: import('../provers/prover-kind.ts').ProverContext) => Promise<ProofResult>;
+  runProver: (ctx: ProverContext) => Promise<ProofResult>;
   policies: PolicySet;
   graph: GraphStore;
   cel: CelEngine;
@@ -48,7 +48,7 @@ export async function runStep(step: Step, deps: StepRunnerDeps, state: RunState,
 
   // Preconditions: proved once per attempt, before any side effect.
   if (step.preconditions.length > 0) {
-    proofs.preconditions = await proveAll(step, step.preconditions, deps, state, signal, undefined);
+    proofs.preconditions = await proveAll(step, step.preconditions, deps, state.outputs, signal, undefined);
     const failed = proofs.preconditions.find((p) => p.result === 'fail');
     if (failed) {
       throw new PcqError({
@@ -78,7 +78,7 @@ export async function runStep(step: Step, deps: StepRunnerDeps, state: RunState,
   // Postconditions: evaluated on the step's output; a failure is recorded, never thrown.
   if (step.postconditions.length > 0) {
     const withOutput = { ...state.outputs, [step.stepId]: result.output };
-    proofs.postconditions = await proveAll(step, step.postconditions, deps, { ...state, outputs: withOutput } as RunState, signal, result.output);
+    proofs.postconditions = await proveAll(step, step.postconditions, deps, withOutput, signal, result.output);
   }
   state.outputs[step.stepId] = result.output;
   state.results.set(step.stepId, result);
@@ -87,7 +87,7 @@ export async function runStep(step: Step, deps: StepRunnerDeps, state: RunState,
   return { result, proofs };
 }
 
-async function proveAll(step: Step, ids: string[], deps: StepRunnerDeps, state: RunState, signal: AbortSignal, output: unknown): Promise<ProofResult[]> {
+async function proveAll(step: Step, ids: string[], deps: StepRunnerDeps, outputs: Record<string, unknown>, signal: AbortSignal, output: unknown): Promise<ProofResult[]> {
   const results: ProofResult[] = [];
   // Sequential and in declaration order: proofs are signed, so their order must be deterministic.
   for (const id of ids) {
@@ -98,7 +98,7 @@ async function proveAll(step: Step, ids: string[], deps: StepRunnerDeps, state: 
     }
     const ctx = {
       spec, step, runbook: deps.runbook, params: deps.params, actor: deps.actor, asOf: deps.asOf,
-      steps: state.outputs, graph: deps.graph, cel: deps.cel, policies: deps.policies, signal,
+      steps: outputs, graph: deps.graph, cel: deps.cel, policies: deps.policies, signal,
       ...(output === undefined ? {} : { output }),
     };
     results.push(await deps.runProver(ctx));
