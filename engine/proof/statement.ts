@@ -3,6 +3,8 @@
 // implementation's rules and error names (go/v1/statement.go, resource_descriptor.go), so the
 // vendored good/bad cases from its tests apply one for one.
 
+import { fromBase64, fromUtf8 } from './bytes.ts';
+
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 export const STEP_PREDICATE_TYPE = 'https://pcq.dev/attestation/step/v1';
@@ -89,4 +91,23 @@ export function validateStatement(value: unknown): StatementProblem[] {
   }
   if (!isRecord(value.predicate)) problems.push({ error: 'ErrPredicateRequired', message: 'predicate is required' });
   return problems;
+}
+
+/**
+ * The JSON object a DSSE envelope's payload carries (strict base64, UTF-8, JSON), or undefined for
+ * anything else. Reading only: this checks no signature; verify-manifest.ts does.
+ */
+export function decodeEnvelopePayload(envelope: unknown): Record<string, unknown> | undefined {
+  if (typeof envelope !== 'object' || envelope === null) return undefined;
+  const payload = (envelope as { payload?: unknown }).payload;
+  if (typeof payload !== 'string') return undefined;
+  const bytes = fromBase64(payload);
+  const text = bytes && fromUtf8(bytes);
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

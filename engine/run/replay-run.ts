@@ -13,7 +13,7 @@ import { parseRunbook } from '../model/parse-runbook.ts';
 import { planRunbook } from '../plan/plan.ts';
 import { parseManifestText, type Manifest } from '../proof/manifest.ts';
 import { canonicalize } from '../proof/jcs.ts';
-import { fromBase64, fromUtf8 } from '../proof/bytes.ts';
+import { decodeEnvelopePayload } from '../proof/statement.ts';
 import { writeJsonAtomic } from '../store/atomic-write.ts';
 import { readIndex } from '../store/execution-index.ts';
 import { executionPaths } from '../store/layout.ts';
@@ -133,10 +133,8 @@ async function nextReportPath(replaysDir: string): Promise<string> {
   return join(replaysDir, `${(numbers.length === 0 ? 0 : Math.max(...numbers)) + 1}.json`);
 }
 
-function predicateOf(envelope: { payload: string }): Record<string, unknown> {
-  const bytes = fromBase64(envelope.payload);
-  const text = bytes ? fromUtf8(bytes) : undefined;
-  const statement = text ? (JSON.parse(text) as { predicate?: Record<string, unknown>; subject?: Array<{ digest?: { sha256?: string } }> }) : {};
+function predicateOf(envelope: unknown): Record<string, unknown> {
+  const statement = (decodeEnvelopePayload(envelope) ?? {}) as { predicate?: Record<string, unknown>; subject?: Array<{ digest?: { sha256?: string } }> };
   return { ...(statement.predicate ?? {}), subjectDigest: 'sha256:' + (statement.subject?.[0]?.digest?.sha256 ?? '') };
 }
 

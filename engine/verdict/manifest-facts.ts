@@ -9,7 +9,7 @@
 //                       review/decision.ts; request-info decides nothing);
 //           = pass      otherwise.
 import type { Verdict } from '../store/execution-index.ts';
-import { fromBase64, fromUtf8 } from '../proof/bytes.ts';
+import { decodeEnvelopePayload as decodePayload } from '../proof/statement.ts';
 
 export interface ScoreProver {
   stepId: string;
@@ -51,19 +51,6 @@ export interface ManifestFacts {
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function decodePayload(envelope: unknown): Record<string, unknown> | undefined {
-  if (!isRecord(envelope) || typeof envelope.payload !== 'string') return undefined;
-  const bytes = fromBase64(envelope.payload);
-  const text = bytes && fromUtf8(bytes);
-  if (text === undefined) return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function proverOf(stepId: string, phase: ScoreProver['phase'], p: unknown): ScoreProver | string {
   if (!isRecord(p) || typeof p.prover !== 'string' || typeof p.type !== 'string' || (p.result !== 'pass' && p.result !== 'fail') || typeof p.evidence !== 'string') {
