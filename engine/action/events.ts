@@ -7,8 +7,8 @@ import { PcqError } from '../runtime/errors.ts';
 
 export interface EventUser { login: string; type: string }
 
-export interface PullRequestEvent {
-  kind: 'pull_request';
+/** What both pull-request events say about the PR itself. */
+interface PullRequestFields {
   action: string;
   number: number;
   author: EventUser;
@@ -18,15 +18,12 @@ export interface PullRequestEvent {
   baseSha: string;
 }
 
-export interface PullRequestReviewEvent {
+export interface PullRequestEvent extends PullRequestFields {
+  kind: 'pull_request';
+}
+
+export interface PullRequestReviewEvent extends PullRequestFields {
   kind: 'pull_request_review';
-  action: string;
-  number: number;
-  author: EventUser;
-  headRef: string;
-  headSha: string;
-  baseRef: string;
-  baseSha: string;
   review: { id: number; state: string; commitId: string; user: EventUser };
   /** The raw payload, for approval-rules.ts factsFromWebhook (which re-validates what it reads). */
   payload: unknown;

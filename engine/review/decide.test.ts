@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, readdir, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfig, type PcqConfig } from '../runtime/config.ts';
 import { runRunbookFile, type RunReport } from '../run/run-runbook.ts';
 import { loadRunnerSigner } from '../runtime/keys.ts';
@@ -20,6 +20,7 @@ import type { Signer } from '../proof/signer.ts';
 import { verifyVerdict } from '../verdict/verify-verdict.ts';
 import { factsFromWebhook } from './approval-rules.ts';
 import { decideReview, type DecideReviewInput } from './decide.ts';
+import { snapshotTree } from '../testing/snapshot-tree.ts';
 import { parseTicket, ticketPath } from './ticket.ts';
 import { localReviewFacts } from './local-facts.ts';
 
@@ -42,18 +43,7 @@ before(async () => {
   payload = JSON.parse(await readFile(VECTOR, 'utf8'));
 });
 
-async function snapshot(): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out.set(relative(root, p), (await readFile(p)).toString('base64'));
-    }
-  };
-  await walk(join(root, 'attestations'));
-  return out;
-}
+const snapshot = (): Promise<Map<string, string>> => snapshotTree(root, ['attestations']);
 
 function githubInput(review: Record<string, unknown>, over: Partial<DecideReviewInput> = {}, ticket = ticketPath('exec-gh-1')): DecideReviewInput {
   const p = structuredClone(payload);

@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { snapshotTree } from '../testing/snapshot-tree.ts';
 import { parseTicket } from './ticket.ts';
 
 const exec = promisify(execFile);
@@ -34,19 +35,7 @@ async function pcq(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-async function snapshot(): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out.set(relative(root, p), (await readFile(p)).toString('base64'));
-    }
-  };
-  await walk(join(root, 'attestations'));
-  await walk(join(root, '.pcq', 'outbox'));
-  return out;
-}
+const snapshot = (): Promise<Map<string, string>> => snapshotTree(root, ['attestations', join('.pcq', 'outbox')]);
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'pcq-review-'));
