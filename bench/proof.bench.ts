@@ -11,7 +11,8 @@
 // (2 cores shared by several engineers) hits both sides alike.
 import { createPrivateKey, createPublicKey, hash, sign, verify as cryptoVerify } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { attestStep, type StepRecord } from '../engine/proof/attest.ts';
+import { attestStep } from '../engine/proof/attest.ts';
+import type { StepRecord } from '../engine/base/signed-records.ts';
 import { fromBase64, utf8 } from '../engine/proof/bytes.ts';
 import { nodeSigner, privateKeyFromSeed } from '../engine/proof/ed25519-node.ts';
 import { sha256Node } from '../engine/proof/hash-node.ts';

@@ -1,7 +1,7 @@
 // Validation issues → GitHub annotations at file:line:col. Sent as workflow commands through
 // @actions/core (`::error file=…,line=…,col=…::message`), which needs no `checks: write` token
 // permission and shows on the PR's "Files changed" tab at the exact line.
-import { isError, type PcqIssue } from '../runtime/errors.ts';
+import { isError, type PcqIssue } from '../base/errors.ts';
 
 export interface AnnotationProperties {
   title?: string;

@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { authorizeButton, loadButtons, parseButtons, runbookFileForButton } from './buttons.ts';
-import type { PcqError, PcqErrors } from '../runtime/errors.ts';
+import type { PcqError, PcqErrors } from '../base/errors.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 

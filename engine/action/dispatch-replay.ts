@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../runtime/config.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { locateExecution, replayExecution, type ReplayReport } from '../run/replay-run.ts';
 import { indexPath } from '../store/layout.ts';
 import { authorizeButton, loadButtons } from './buttons.ts';

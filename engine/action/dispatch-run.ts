@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { loadConfig } from '../runtime/config.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { runRunbookFile, type RunReport } from '../run/run-runbook.ts';
 import { newExecutionId } from '../cli/commands/run.ts';
 import { loadRunbookFile } from '../model/load-runbooks.ts';

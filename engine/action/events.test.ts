@@ -5,7 +5,7 @@ import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEvent, readEvent } from './events.ts';
-import type { PcqError } from '../runtime/errors.ts';
+import type { PcqError } from '../base/errors.ts';
 
 const vector = (name: string) => JSON.parse(readFileSync(new URL(`../testing/vectors/github-webhooks/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 

@@ -3,7 +3,7 @@
 // PCQ_EVENT_MALFORMED naming the field, never a crash. Shapes: GitHub's webhook payloads (the real
 // samples are in engine/testing/vectors/github-webhooks).
 import { readFile } from 'node:fs/promises';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 export interface EventUser { login: string; type: string }
 

@@ -6,7 +6,7 @@ import { emitAnnotations, toAnnotations, type AnnotationProperties } from './ann
 import { diffSteps, policiesFor, renderPlanComment } from './plan-comment.ts';
 import { displayStatus } from './summary.ts';
 import { loadRunbookFile } from '../model/load-runbooks.ts';
-import type { PcqError } from '../runtime/errors.ts';
+import type { PcqError } from '../base/errors.ts';
 import type { Runbook } from '../model/runbook.ts';
 
 const root = new URL('../..', import.meta.url).pathname;

@@ -1,6 +1,6 @@
 // The Action's inputs (action.yml), read through @actions/core's getInput and checked here: a bad
 // command or non-JSON params is a coded error before anything runs.
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import type { ActionInputs } from './action-port.ts';
 
 const COMMANDS: readonly ActionInputs['command'][] = ['validate', 'plan', 'run', 'review', 'publish'];

@@ -2,7 +2,7 @@
 // the event, mask secrets, call the same functions the CLI commands call, set outputs. ANY thrown
 // value ends in core.setFailed with coded, one-line-per-issue text — never a stack trace.
 import * as core from '@actions/core';
-import { toIssues, formatIssue } from '../runtime/errors.ts';
+import { toIssues, formatIssue } from '../base/errors.ts';
 import { octokitScmFromEnv } from '../github/octokit-scm.ts';
 import type { ActionContext, ActionCore } from './action-port.ts';
 import { readInputs } from './inputs.ts';
@@ -11,7 +11,7 @@ import { validateCommand } from './validate-pr.ts';
 import { dispatchCommand } from './dispatch-run.ts';
 import { reviewCommand } from './ombuds-review.ts';
 import { replayCommand } from './dispatch-replay.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 const actionsCore: ActionCore = {
   info: (m) => core.info(m),

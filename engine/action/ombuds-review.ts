@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../store/atomic-write.ts';
 import { loadConfig } from '../runtime/config.ts';
-import { PcqError, toIssues } from '../runtime/errors.ts';
+import { PcqError, toIssues } from '../base/errors.ts';
 import { loadRunnerSigner } from '../runtime/keys.ts';
 import { evaluateReview, type ReviewFacts } from '../review/approval-rules.ts';
 import { decideReview } from '../review/decide.ts';

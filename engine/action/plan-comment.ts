@@ -4,7 +4,7 @@
 import type { Runbook, Step } from '../model/runbook.ts';
 import { planRunbook } from '../plan/plan.ts';
 import { renderMermaid } from '../plan/render-mermaid.ts';
-import { formatIssue, isError, type PcqIssue } from '../runtime/errors.ts';
+import { formatIssue, isError, type PcqIssue } from '../base/errors.ts';
 import { PLAN_MARKER } from '../github/sticky-comment.ts';
 import type { Button } from './buttons.ts';
 

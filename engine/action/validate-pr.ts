@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { loadDefaultChecker, validatePaths } from '../cli/commands/validate.ts';
 import { parseRunbook } from '../model/parse-runbook.ts';
 import type { Runbook } from '../model/runbook.ts';
-import { isError, toIssues, type PcqIssue } from '../runtime/errors.ts';
+import { isError, toIssues, type PcqIssue } from '../base/errors.ts';
 import { PLAN_MARKER, upsertStickyComment } from '../github/sticky-comment.ts';
 import type { Scm } from '../github/scm.ts';
 import { emitAnnotations } from './annotations.ts';

@@ -1,6 +1,6 @@
 // Thin wrapper over node:util parseArgs that turns its exceptions into coded usage errors.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 

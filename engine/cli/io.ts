@@ -1,6 +1,6 @@
 // The CLI's window on the world: streams, environment and working folder arrive as a value so that
 // commands are testable without spawning a process (ports as parameters, DESIGN §4).
-import { formatIssue, toIssues, type PcqIssue } from '../runtime/errors.ts';
+import { formatIssue, toIssues, type PcqIssue } from '../base/errors.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;

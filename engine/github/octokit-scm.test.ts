@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { GitHubEmulator } from '../testing/github-emulator.ts';
 import { OctokitScm, octokitScmFromEnv } from './octokit-scm.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 let gh: GitHubEmulator;
 let scm: OctokitScm;

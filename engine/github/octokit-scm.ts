@@ -4,7 +4,7 @@
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import type { FileChange, IssueComment, Permission, PullRequest, PullRequestCommit, PullRequestFile, Review, Scm, ScmUser } from './scm.ts';
 
 const PcqOctokit = Octokit.plugin(retry, throttling);

@@ -1,16 +1,8 @@
 // A small RFC 4180 CSV reader for dataset files: comma-separated, `"` quotes with `""` escapes,
 // LF or CRLF line ends. An empty unquoted field is NULL (what kuzu's COPY does too, so both
 // backends load the same values); a quoted empty field `""` is the empty string.
-import { PcqError } from '../runtime/errors.ts';
-
-export type CsvField = string | null;
-
-export interface CsvTable {
-  header: string[];
-  rows: CsvField[][];
-  /** 1-based line number of each row, for errors that point at the file. */
-  lines: number[];
-}
+import { PcqError } from '../base/errors.ts';
+import type { CsvField, CsvTable } from '../base/dataset.ts';
 
 export function parseCsv(text: string, file: string): CsvTable {
   const records: CsvField[][] = [];

@@ -6,43 +6,10 @@
 // column types are the four both backends store alike. Dates stay ISO-8601 STRINGs on purpose:
 // string comparison of ISO timestamps gives the same answer on kuzu and Neo4j, so one runbook text
 // runs on both (DESIGN §5), which their differing temporal functions would not.
-import { PcqErrors, type PcqIssue } from '../runtime/errors.ts';
+import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { readYamlSource, type PathSegment } from '../model/yaml-source.ts';
-import type { CsvTable } from './csv.ts';
-
-export const COLUMN_TYPES = ['STRING', 'INT64', 'DOUBLE', 'BOOLEAN'] as const;
-export type ColumnType = (typeof COLUMN_TYPES)[number];
-
-export interface ColumnSpec { name: string; type: ColumnType }
-
-export interface NodeTableSpec {
-  table: string;
-  file: string; // relative to the dataset folder
-  primaryKey: string;
-  columns: ColumnSpec[];
-}
-
-export interface RelTableSpec {
-  table: string;
-  from: string;
-  to: string;
-  file?: string; // absent: an empty table (created, nothing loaded), e.g. for a runbook to write into
-  columns: ColumnSpec[];
-}
-
-export interface DatasetManifest {
-  name: string;
-  description?: string;
-  nodes: NodeTableSpec[];
-  relationships: RelTableSpec[];
-}
-
-/** A manifest plus where it lives and its parsed CSV files (by `file`), ready for an adapter. */
-export interface Dataset {
-  dir: string; // absolute folder
-  manifest: DatasetManifest;
-  csv: Record<string, CsvTable>;
-}
+import type { CsvTable } from '../base/dataset.ts';
+import { COLUMN_TYPES, type ColumnSpec, type ColumnType, type DatasetManifest, type NodeTableSpec, type RelTableSpec } from '../base/dataset.ts';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SAFE_FILE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.csv$/;

@@ -6,7 +6,7 @@
 //   node, rel    → an object of their non-null properties (internal ids and labels dropped)
 //   path         → { nodes: [...], relationships: [...] }
 //   NaN/±Infinity→ PCQ_GRAPH_VALUE (RFC 8785 has no encoding for them)
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 export function integerToJson(value: bigint): number | string {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();

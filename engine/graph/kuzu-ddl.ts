@@ -1,8 +1,8 @@
 // A dataset manifest → kuzu DDL and bulk-load statements. kuzu needs its schema up front (Neo4j
 // does not); `COPY … FROM` a CSV is ~20× faster than row-by-row CREATE (TOOLCHAIN.md).
 // Names were checked to be identifiers by dataset.ts, so interpolating them is safe.
-import { PcqError } from '../runtime/errors.ts';
-import type { DatasetManifest } from './dataset.ts';
+import { PcqError } from '../base/errors.ts';
+import type { DatasetManifest } from '../base/dataset.ts';
 
 export function kuzuDdl(manifest: DatasetManifest): string[] {
   const nodes = manifest.nodes.map((n) => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openKuzuStore, type KuzuGraphStore } from './kuzu-store.ts';
 import { loadDataset } from './load-dataset.ts';
-import { PcqError, PcqErrors } from '../runtime/errors.ts';
+import { PcqError, PcqErrors } from '../base/errors.ts';
 
 const INTEL = join(import.meta.dirname, '..', '..', 'runbooks', 'data', 'intel');
 

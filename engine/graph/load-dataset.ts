@@ -1,6 +1,6 @@
 // Loads a dataset folder (dataset.yaml + CSV) into a graph store at the start of a run.
-import { PcqError } from '../runtime/errors.ts';
-import type { DatasetLoadReport, GraphStore } from './graph-store.ts';
+import { PcqError } from '../base/errors.ts';
+import type { DatasetLoadReport, GraphStore } from '../base/graph-store.ts';
 import { readDataset } from './read-dataset.ts';
 
 export async function loadDataset(store: GraphStore, datasetDir: string): Promise<DatasetLoadReport> {

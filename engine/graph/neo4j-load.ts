@@ -4,9 +4,9 @@
 // CSV text is typed by the manifest: INT64 → neo4j.Integer, DOUBLE → float, BOOLEAN → bool,
 // empty unquoted field → no property (Neo4j stores no nulls).
 import neo4j from 'neo4j-driver';
-import { PcqError } from '../runtime/errors.ts';
-import type { ColumnSpec, Dataset } from './dataset.ts';
-import type { CsvField } from './csv.ts';
+import { PcqError } from '../base/errors.ts';
+import type { ColumnSpec, Dataset } from '../base/dataset.ts';
+import type { CsvField } from '../base/dataset.ts';
 
 export const NEO4J_BATCH_ROWS = 1000;
 

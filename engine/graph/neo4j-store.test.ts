@@ -9,7 +9,7 @@ import { neo4jLoadStatements, NEO4J_BATCH_ROWS } from './neo4j-load.ts';
 import { openGraphStore } from './open-graph-store.ts';
 import { readDataset } from './read-dataset.ts';
 import { join } from 'node:path';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 const INTEL = join(import.meta.dirname, '..', '..', 'runbooks', 'data', 'intel');
 

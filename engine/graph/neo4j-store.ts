@@ -3,9 +3,9 @@
 // unreachable server must fail a run in seconds with PCQ_GRAPH_UNAVAILABLE, not after the driver's
 // default ~60 s of retries (TOOLCHAIN.md).
 import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
-import { PcqError } from '../runtime/errors.ts';
-import type { DatasetLoadReport, GraphStore, Row } from './graph-store.ts';
-import type { Dataset } from './dataset.ts';
+import { PcqError } from '../base/errors.ts';
+import type { DatasetLoadReport, GraphStore, Row } from '../base/graph-store.ts';
+import type { Dataset } from '../base/dataset.ts';
 import { jsonToNeo4jParam, neo4jValueToJson } from './neo4j-values.ts';
 import { neo4jLoadStatements } from './neo4j-load.ts';
 

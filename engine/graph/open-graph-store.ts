@@ -2,8 +2,8 @@
 // configured `{backend: 'neo4j', uri, user, passwordEnv}`. The password is named by an
 // environment variable, never written in a file. Adapters load lazily so that commands which
 // never touch the graph do not pay for the native module.
-import { PcqError } from '../runtime/errors.ts';
-import type { GraphStore } from './graph-store.ts';
+import { PcqError } from '../base/errors.ts';
+import type { GraphStore } from '../base/graph-store.ts';
 
 export type GraphConfig =
   | { backend?: 'kuzu' }

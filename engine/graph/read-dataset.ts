@@ -3,9 +3,11 @@
 // values after a positional bulk load.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PcqError, PcqErrors, type PcqIssue } from '../runtime/errors.ts';
-import { parseCsv, type CsvTable } from './csv.ts';
-import { expectedHeader, parseDatasetManifest, type Dataset } from './dataset.ts';
+import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
+import { parseCsv } from './csv.ts';
+import type { CsvTable } from '../base/dataset.ts';
+import { expectedHeader, parseDatasetManifest } from './dataset.ts';
+import type { Dataset } from '../base/dataset.ts';
 
 export async function readDataset(datasetDir: string): Promise<Dataset> {
   const dir = resolve(datasetDir);

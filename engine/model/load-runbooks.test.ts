@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { loadRunbookFile, loadRunbooks } from './load-runbooks.ts';
-import { PcqErrors } from '../runtime/errors.ts';
+import { PcqErrors } from '../base/errors.ts';
 
 const GOOD = 'runbookId: G\nname: good\nversion: "1"\nsteps:\n  - {stepId: a, type: assertion}\n';
 

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { PcqError, PcqErrors, type PcqIssue } from '../runtime/errors.ts';
+import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
 import type { Runbook } from './runbook.ts';
 import { parseRunbook, type ParsedRunbook } from './parse-runbook.ts';
 import { YAML_LIMITS } from './yaml-limits.ts';

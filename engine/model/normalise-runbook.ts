@@ -5,7 +5,7 @@
 // It is lenient on purpose: it also runs on values that failed the schema, so that `pcq validate`
 // can report graph problems (cycles, dangling needs) in the same pass as field problems.
 import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type InputSpec, type ProverSpec, type RetryPolicy, type Runbook, type Step } from './runbook.ts';
-import type { PcqIssue, SourceLocation } from '../runtime/errors.ts';
+import type { PcqIssue, SourceLocation } from '../base/errors.ts';
 import { parseDuration } from './duration.ts';
 import type { PathSegment } from './yaml-source.ts';
 

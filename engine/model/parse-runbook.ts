@@ -1,7 +1,7 @@
 // Text → Runbook, purely: YAML (hostile-input safe) → schema → normalised Runbook. Every problem is
 // reported at once, each with a stable code and the file:line:col of the node at fault.
 import { createHash } from 'node:crypto';
-import type { PcqIssue } from '../runtime/errors.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import type { Runbook } from './runbook.ts';
 import { readYamlSource } from './yaml-source.ts';
 import { schemaIssues } from './runbook-schema.ts';

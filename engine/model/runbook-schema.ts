@@ -3,7 +3,7 @@
 // process; locations are looked up only for values that failed (the happy path pays nothing).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
-import type { PcqIssue, SourceLocation } from '../runtime/errors.ts';
+import type { PcqIssue, SourceLocation } from '../base/errors.ts';
 import { STEP_TYPES } from './step-types.ts';
 import type { PathSegment } from './yaml-source.ts';
 import schema from './runbook.schema.json' with { type: 'json' };

@@ -1,6 +1,6 @@
 // The typed runbook: what the loader produces from YAML/JSON after schema validation and
 // normalisation (implicit `needs`, defaults). Everything downstream reads these types only.
-import type { SourceLocation } from '../runtime/errors.ts';
+import type { SourceLocation } from '../base/errors.ts';
 
 /** Retry policy: `attempts` total tries; the wait before try n+1 is backoffMs[n-1] (last one repeats). */
 export interface RetryPolicy {

@@ -9,7 +9,7 @@
 //   - tags outside the YAML 1.2 core schema (`!!js/function`, `!foo`) are refused, never resolved.
 // One pass builds the value; locations are computed only for nodes that have an issue.
 import { Composer, CST, Lexer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type Document, type Node, type Pair } from 'yaml';
-import type { PcqIssue, SourceLocation } from '../runtime/errors.ts';
+import type { PcqIssue, SourceLocation } from '../base/errors.ts';
 import { YAML_LIMITS } from './yaml-limits.ts';
 
 type Token = CST.Token;

@@ -3,7 +3,7 @@
 // naming no declared prover (or one declared for the other phase). Pure; reads only the Runbook.
 // Step types and field shapes are the schema's job (engine/model/runbook-schema.ts), so each
 // problem gets exactly one coded issue.
-import type { PcqIssue, SourceLocation } from '../runtime/errors.ts';
+import type { PcqIssue, SourceLocation } from '../base/errors.ts';
 import type { Runbook, Step } from '../model/runbook.ts';
 import { findCycles } from './find-cycles.ts';
 

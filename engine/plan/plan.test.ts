@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseRunbook } from '../model/parse-runbook.ts';
 import type { Runbook } from '../model/runbook.ts';
-import { PcqErrors, type PcqIssue } from '../runtime/errors.ts';
+import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { planRunbook } from './plan.ts';
 import { graphIssues } from './graph-issues.ts';
 import { MinHeap, byCodeUnit } from './min-heap.ts';

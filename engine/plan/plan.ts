@@ -2,7 +2,7 @@
 // broken by stepId in code-unit order, DESIGN §5), longest-path levels for display, and the edges
 // both ways. The chain of attestations follows `order`, so it must never depend on anything but the
 // runbook itself.
-import { PcqErrors, isError } from '../runtime/errors.ts';
+import { PcqErrors, isError } from '../base/errors.ts';
 import type { Runbook } from '../model/runbook.ts';
 import { buildStepGraph, graphIssues } from './graph-issues.ts';
 import { byCodeUnit, MinHeap } from './min-heap.ts';

@@ -2,31 +2,23 @@
 // wrapped in a DSSE envelope signed by the runner key (FORMATS.md "Step attestation").
 // Pure given the Signer: nothing run-specific (execution id, wall time, attempts) is signed, so a
 // replay with the same inputs, asOf and key reproduces the identical envelope.
-import { PcqError } from '../runtime/errors.ts';
-import type { ArtifactRef } from '../steps/step-kind.ts';
-import type { Proofs } from '../provers/prover-kind.ts';
+import { PcqError } from '../base/errors.ts';
+import type { ArtifactRef } from '../base/step-ports.ts';
+import type { Proofs } from '../base/proofs.ts';
 import { utf8 } from './bytes.ts';
 import { formatDigest, isDigest } from './digest.ts';
-import { signEnvelope, type DsseEnvelope } from './dsse.ts';
+import { signEnvelope } from './dsse.ts';
+import type { DsseEnvelope } from '../base/signed-records.ts';
 import { sha256Portable, type Sha256 } from './hash.ts';
 import { CanonicalJson, canonicalize } from './jcs.ts';
-import type { Signer } from './signer.ts';
+import type { Signer } from '../base/signer.ts';
 import { IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE, STEP_PREDICATE_TYPE } from './statement.ts';
-import { normaliseProofs, type StepStatus } from './step-predicate.ts';
+import { normaliseProofs } from './step-predicate.ts';
+import type { StepStatus } from '../base/signed-records.ts';
+import type { StepRecord } from '../base/signed-records.ts';
 
 /** Values whose canonical form exceeds this many UTF-8 bytes are attested as {digest, size}. */
 export const INLINE_LIMIT_BYTES = 64 * 1024;
-
-export interface StepRecord {
-  stepId: string;
-  type: string;
-  status: StepStatus;
-  inputs: unknown;
-  outputs: unknown;
-  proofs: Proofs;
-  artifacts: ArtifactRef[];
-  recordings: string[]; // sha256:<recording key>
-}
 
 export interface ChainLinks {
   previousAttestationHash: string | null;

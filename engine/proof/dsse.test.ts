@@ -8,7 +8,7 @@ import { readEnvelope, signEnvelope, verifyEnvelopeSignature } from './dsse.ts';
 import { fromBase64, toBase64, utf8 } from './bytes.ts';
 import { nodeSigner, publicKeyFromSeed } from './ed25519-node.ts';
 import { nodeVerify } from './ed25519-node.ts';
-import type { Ed25519Verify } from './signer.ts';
+import type { Ed25519Verify } from '../base/signer.ts';
 
 const vector = JSON.parse(readFileSync('engine/testing/vectors/dsse/dsse-protocol-test-vector.json', 'utf8'));
 

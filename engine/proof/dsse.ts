@@ -5,18 +5,8 @@
 // caller decides which public key it trusts for it.
 import { fromBase64, fromBase64After, toBase64 } from './bytes.ts';
 import { pae, paeHeader } from './pae.ts';
-import type { Ed25519Verify, Signer } from './signer.ts';
-
-export interface DsseSignature {
-  keyid: string;
-  sig: string;
-}
-
-export interface DsseEnvelope {
-  payloadType: string;
-  payload: string;
-  signatures: DsseSignature[];
-}
+import type { Ed25519Verify, Signer } from '../base/signer.ts';
+import type { DsseEnvelope } from '../base/signed-records.ts';
 
 export async function signEnvelope(payloadType: string, payload: Uint8Array, signer: Signer): Promise<DsseEnvelope> {
   const sig = await signer.sign(pae(payloadType, payload));

@@ -8,7 +8,7 @@
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { passesStrictRules } from './ed25519-rules.ts';
-import type { Ed25519Verify, Ed25519VerifyBatch, SignatureBatch } from './signer.ts';
+import type { Ed25519Verify, Ed25519VerifyBatch, SignatureBatch } from '../base/signer.ts';
 
 ed.hashes.sha512 = sha512;
 

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { fromHex, toHex } from './bytes.ts';
 import { encodeStrKey } from './strkey.ts';
 import { passesStrictRules } from './ed25519-rules.ts';
-import type { Ed25519Verify, Ed25519VerifyBatch, SignatureBatch, SignatureItem, Signer } from './signer.ts';
+import type { Ed25519Verify, Ed25519VerifyBatch, SignatureBatch, SignatureItem, Signer } from '../base/signer.ts';
 
 // RFC 8410 PKCS#8 wrapper for a raw Ed25519 seed: SEQUENCE { version 0, AlgorithmIdentifier
 // { id-Ed25519 }, OCTET STRING { OCTET STRING (32) } }.

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fromHex } from './bytes.ts';
 import { nodeSigner, nodeVerify, publicKeyFromSeed } from './ed25519-node.ts';
 import { nobleVerify, webCryptoVerify, browserVerify } from './ed25519-browser.ts';
-import type { Ed25519Verify } from './signer.ts';
+import type { Ed25519Verify } from '../base/signer.ts';
 
 const DIR = 'engine/testing/vectors/ed25519/';
 const json = (name: string) => JSON.parse(readFileSync(DIR + name, 'utf8'));

@@ -3,9 +3,9 @@
 // tools read: the strkey, raw hex, and PEM SubjectPublicKeyInfo (RFC 8410 §4). The last line is the
 // manifest itself as a DSSE envelope (payloadType application/vnd.pcq.manifest+json, payload
 // JCS(manifest without signature and reviews)): the manifest signature already is a DSSE signature.
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { fromBase64, toBase64, toHex, utf8 } from './bytes.ts';
-import type { DsseEnvelope } from './dsse.ts';
+import type { DsseEnvelope } from '../base/signed-records.ts';
 import { canonicalize } from './jcs.ts';
 import { MANIFEST_PAYLOAD_TYPE, signedPart } from './manifest.ts';
 import { tryDecodeStrKey } from './strkey.ts';

@@ -5,7 +5,7 @@
 // - Numbers serialised as ECMAScript Number.prototype.toString (RFC 8785 §3.2.2.3); NaN and
 //   ±Infinity are not JSON and are refused; -0 becomes "0".
 // - Input must be I-JSON (RFC 7493): lone surrogates in strings are refused.
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

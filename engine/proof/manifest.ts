@@ -3,41 +3,12 @@
 //   JSON.stringify(sortKeysDeep(m), null, 2) + "\n"
 // so a manifest has exactly one spelling, and any single-byte change is caught before any
 // signature is looked at (PCQ_MANIFEST_NOT_CANONICAL).
-import { PcqError } from '../runtime/errors.ts';
-import type { DsseEnvelope } from './dsse.ts';
+import { PcqError } from '../base/errors.ts';
+import type { DsseEnvelope } from '../base/signed-records.ts';
 import { matchJsonString } from './jcs.ts';
+import type { Manifest } from '../base/signed-records.ts';
 
 export const MANIFEST_PAYLOAD_TYPE = 'application/vnd.pcq.manifest+json';
-
-export interface ManifestInclusionProof {
-  leafIndex: number;
-  treeSize: number;
-  hashes: string[]; // lowercase hex, RFC 9162 audit path
-}
-
-export interface ManifestStep {
-  stepId: string;
-  attestation: DsseEnvelope;
-  proofs: { preconditions: unknown[]; postconditions: unknown[] };
-  attestationHash: string;
-  inclusionProof: ManifestInclusionProof;
-}
-
-export interface Manifest {
-  manifestId: string;
-  executionId: string;
-  runbookId: string;
-  version: string;
-  runbookDigest: string;
-  executedAt: string;
-  executedBy: string;
-  actor: string;
-  inputs: Record<string, unknown>;
-  steps: ManifestStep[];
-  merkleRoot: string;
-  signature: string; // "base64:<sig>"
-  reviews: DsseEnvelope[];
-}
 
 /** Copies a JSON value with every object's keys sorted (UTF-16 order, as RFC 8785). */
 export function sortKeysDeep(value: unknown): unknown {

@@ -1,32 +1,16 @@
 // Human review of a sealed run (an ombuds decision), recorded as its own DSSE envelope carrying an
 // in-toto Statement v1 whose subject is the manifest's Merkle root. Reviews are appended after
 // sealing, so the manifest signature never changes (FORMATS.md "Manifest", `reviews`).
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { utf8 } from './bytes.ts';
 import { isDigest } from './digest.ts';
-import { signEnvelope, type DsseEnvelope } from './dsse.ts';
+import { signEnvelope } from './dsse.ts';
+import type { DsseEnvelope } from '../base/signed-records.ts';
 import { canonicalize } from './jcs.ts';
-import type { Manifest } from './manifest.ts';
-import type { Signer } from './signer.ts';
+import type { Manifest } from '../base/signed-records.ts';
+import type { Signer } from '../base/signer.ts';
 import { IN_TOTO_PAYLOAD_TYPE, REVIEW_PREDICATE_TYPE, STATEMENT_TYPE } from './statement.ts';
-
-export type ReviewDecision = 'approve' | 'reject' | 'request-info';
-
-export interface ReviewSource {
-  kind: 'local' | 'github';
-  [detail: string]: unknown; // github: repository, pullRequest, reviewId, commitId, url …
-}
-
-export interface ReviewInput {
-  merkleRoot: string;
-  manifestId: string;
-  executionId: string;
-  decision: ReviewDecision;
-  reviewer: string;
-  comment?: string;
-  source: ReviewSource;
-  at: string;
-}
+import type { ReviewDecision, ReviewInput } from '../base/signed-records.ts';
 
 export const REVIEW_DECISIONS: readonly ReviewDecision[] = ['approve', 'reject', 'request-info'];
 

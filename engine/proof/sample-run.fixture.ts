@@ -1,11 +1,12 @@
 // Test fixture (never shipped): attests and seals a small synthetic run with real keys, the same
 // way the runner does, so proof tests work on genuine manifests.
-import { attestStep, type StepRecord } from './attest.ts';
+import { attestStep } from './attest.ts';
+import type { StepRecord } from '../base/signed-records.ts';
 import { nodeSigner } from './ed25519-node.ts';
 import { sha256Node } from './hash-node.ts';
 import { sealManifest } from './seal.ts';
-import type { Manifest } from './manifest.ts';
-import type { Signer } from './signer.ts';
+import type { Manifest } from '../base/signed-records.ts';
+import type { Signer } from '../base/signer.ts';
 
 export const RUNNER_SEED = new Uint8Array(32).fill(11);
 export const OTHER_SEED = new Uint8Array(32).fill(22);

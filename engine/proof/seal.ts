@@ -1,18 +1,19 @@
 // Sealing a run: the RFC 9162 Merkle tree over the step attestations in chain order, an inclusion
 // proof per step, and the manifest signature, a DSSE signature by the runner over
 // JCS(manifest without signature and reviews) (FORMATS.md "Manifest").
-import { PcqError } from '../runtime/errors.ts';
-import type { Proofs } from '../provers/prover-kind.ts';
+import { PcqError } from '../base/errors.ts';
+import type { Proofs } from '../base/proofs.ts';
 import { toBase64, toHex, utf8 } from './bytes.ts';
 import { formatDigest } from './digest.ts';
-import type { DsseEnvelope } from './dsse.ts';
+import type { DsseEnvelope } from '../base/signed-records.ts';
 import { sha256Portable, type Sha256 } from './hash.ts';
 import { canonicalize } from './jcs.ts';
 import { leafHash, merkleTree } from './merkle.ts';
 import { pae } from './pae.ts';
-import type { Signer } from './signer.ts';
+import type { Signer } from '../base/signer.ts';
 import { normaliseProofs } from './step-predicate.ts';
-import { MANIFEST_PAYLOAD_TYPE, signedPart, type Manifest, type ManifestStep } from './manifest.ts';
+import { MANIFEST_PAYLOAD_TYPE, signedPart } from './manifest.ts';
+import type { Manifest, ManifestStep } from '../base/signed-records.ts';
 
 export interface SealInput {
   executionId: string;

@@ -1,29 +1,8 @@
 // The pcq step predicate (predicateType https://pcq.dev/attestation/step/v1, FORMATS.md) and its
 // structural check, shared by attest (what we sign) and verify (what we accept).
-import type { ArtifactRef } from '../steps/step-kind.ts';
-import type { Proofs } from '../provers/prover-kind.ts';
+import type { ArtifactRef } from '../base/step-ports.ts';
+import type { Proofs } from '../base/proofs.ts';
 import { isDigest } from './digest.ts';
-
-export type StepStatus = 'succeeded' | 'failed' | 'skipped';
-
-export interface StepPredicate {
-  runbookId: string;
-  runbookVersion: string;
-  runbookDigest: string;
-  stepId: string;
-  type: string;
-  inputs: unknown;
-  outputs: unknown;
-  timestamp: string;
-  previousAttestationHash: string | null;
-  /** stepIds of the step's DAG dependencies, so a verifier can check `parents` without the runbook. */
-  needs: string[];
-  parents: string[];
-  status: StepStatus;
-  proofs: { preconditions: unknown[]; postconditions: unknown[] };
-  artifacts: ArtifactRef[];
-  recordings: string[];
-}
 
 export function normaliseProofs(proofs: Proofs | undefined): { preconditions: unknown[]; postconditions: unknown[] } {
   return { preconditions: proofs?.preconditions ?? [], postconditions: proofs?.postconditions ?? [] };

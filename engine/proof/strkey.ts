@@ -2,7 +2,7 @@
 // seeds (18<<3). strkey = base32(versionByte ‖ 32-byte key ‖ CRC16-XModem(versionByte ‖ key), little
 // endian), RFC 4648 alphabet, no padding: 35 bytes → exactly 56 characters. Written here so the
 // signing path and the browser never import @stellar/stellar-sdk (DESIGN §5 "Crypto in practice").
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const VERSION = { public: 6 << 3, seed: 18 << 3 } as const;

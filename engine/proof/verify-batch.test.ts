@@ -9,9 +9,10 @@ import { WEB_WORKER_SOURCE, webCryptoVerify, webWorkerVerifyBatch } from './ed25
 import { nodeSigner, nodeVerify, nodeVerifyBatch, publicKeyFromSeed } from './ed25519-node.ts';
 import { webCryptoSha256Batch } from './hash-webcrypto.ts';
 import { sha256Node } from './hash-node.ts';
-import { serializeManifest, type Manifest } from './manifest.ts';
+import { serializeManifest } from './manifest.ts';
+import type { Manifest } from '../base/signed-records.ts';
 import { sampleRun, RUNNER_SEED, OTHER_SEED } from './sample-run.fixture.ts';
-import type { SignatureItem } from './signer.ts';
+import type { SignatureItem } from '../base/signer.ts';
 import type { TrustStore } from './trust.ts';
 import { verifyManifest } from './verify-manifest.ts';
 import { verifyManifestNode } from './verify-node.ts';

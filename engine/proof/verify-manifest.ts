@@ -9,14 +9,15 @@
 // same order as a sequential run would.
 import { fromBase64, fromHex, fromUtf8 } from './bytes.ts';
 import { formatDigest } from './digest.ts';
-import { readEnvelope, verifyEnvelopeSignature, type DsseEnvelope, type EnvelopeShape } from './dsse.ts';
+import { readEnvelope, verifyEnvelopeSignature, type EnvelopeShape } from './dsse.ts';
+import type { DsseEnvelope } from '../base/signed-records.ts';
 import { sha256Portable, type Sha256, type Sha256Batch } from './hash.ts';
 import { CanonicalJson, canonicalize, isCanonicalText } from './jcs.ts';
 import { MANIFEST_PAYLOAD_TYPE, hasCanonicalLayout, notCanonicalError, parseManifestJson, signedPart } from './manifest.ts';
 import { checkManifestShape } from './manifest-shape.ts';
 import { merkleTreeIndex, verifyInclusion } from './merkle.ts';
 import { paeHeader } from './pae.ts';
-import type { Ed25519Verify, Ed25519VerifyBatch, SignatureItem } from './signer.ts';
+import type { Ed25519Verify, Ed25519VerifyBatch, SignatureItem } from '../base/signer.ts';
 import { IN_TOTO_PAYLOAD_TYPE, STEP_PREDICATE_TYPE, validateStatement } from './statement.ts';
 import { checkStepPredicate } from './step-predicate.ts';
 import { tryDecodeStrKey } from './strkey.ts';

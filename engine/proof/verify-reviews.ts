@@ -3,7 +3,7 @@
 // manifest's Merkle root, signed by a trust-store key with role `reviewer` valid at its `at`.
 import { fromUtf8 } from './bytes.ts';
 import { readEnvelope, verifyEnvelopeSignature } from './dsse.ts';
-import type { Ed25519Verify } from './signer.ts';
+import type { Ed25519Verify } from '../base/signer.ts';
 import { IN_TOTO_PAYLOAD_TYPE, REVIEW_PREDICATE_TYPE, validateStatement } from './statement.ts';
 import { tryDecodeStrKey } from './strkey.ts';
 import { keyStatusAt, type TrustStore } from './trust.ts';

@@ -5,7 +5,7 @@ import { loadPolicySet } from '../runtime/policy-set.ts';
 import { authorityProver } from './authority.ts';
 import { runProver } from './registry.ts';
 import { proverContext, proverSpec } from './prover-test-kit.ts';
-import type { PolicySet } from './prover-kind.ts';
+import type { PolicySet } from '../base/proofs.ts';
 
 const cel = createCelEngine();
 const policies = await loadPolicySet('policies');

@@ -3,11 +3,12 @@
 // DESIGN §5 "Policies": no Rego here, so the seed's `policy: intelgraph.allow` resolves to a CEL rule.
 // Monotonic: an unknown rule, an unknown actor, a missing fact or an evaluation error is deny; only
 // a result that is exactly `true` allows (a @bufbuild/cel error value is truthy, so never test truthiness).
-import type { PcqIssue } from '../runtime/errors.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import type { ProverSpec } from '../model/runbook.ts';
-import type { CelEngine } from '../steps/step-kind.ts';
+import type { CelEngine } from '../base/step-ports.ts';
 import { resolveActor } from '../runtime/policy-set.ts';
-import type { PolicySet, ProofResult, ProverContext, ProverKind } from './prover-kind.ts';
+import type { PolicySet, ProofResult } from '../base/proofs.ts';
+import type { ProverContext, ProverKind } from './prover-kind.ts';
 import { describeCelValue, failed, isPlainObject, messageOf, passed, specIssue, stringField } from './proof-outcome.ts';
 
 const TYPE = 'authority';

@@ -3,9 +3,10 @@
 // distinct sources. Reads the step's own output, or `from: <stepId>`, optionally at `path`
 // (dot path to the report or straight to the claims list). No claims found is a fail: a missing
 // fact never passes. Evidence names the offending claim ids.
-import type { PcqIssue } from '../runtime/errors.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import type { ProverSpec } from '../model/runbook.ts';
-import type { ProofResult, ProverContext, ProverKind } from './prover-kind.ts';
+import type { ProofResult } from '../base/proofs.ts';
+import type { ProverContext, ProverKind } from './prover-kind.ts';
 import { failed, isPlainObject, passed, specIssue, stringField } from './proof-outcome.ts';
 
 const TYPE = 'citations';

@@ -3,9 +3,10 @@
 // one named connector. Seed form: `check: "api.example.com allows enrichment"`; structured form:
 // `{source, operation, connector?}`. Monotonic: no matching entry, or an entry restricted to another
 // connector, is a fail.
-import type { PcqIssue } from '../runtime/errors.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import type { ProverSpec } from '../model/runbook.ts';
-import type { PolicySet, ProofResult, ProverContext, ProverKind } from './prover-kind.ts';
+import type { PolicySet, ProofResult } from '../base/proofs.ts';
+import type { ProverContext, ProverKind } from './prover-kind.ts';
 import { failed, passed, specIssue, stringField } from './proof-outcome.ts';
 
 const TYPE = 'license';

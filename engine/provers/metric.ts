@@ -3,11 +3,12 @@
 // the seed's `complete / total >= 0.95`. JSON numbers are CEL doubles (FORMATS.md), so integer
 // counts are converted to numbers first and `548 / 600` is 0.913, not 0. Evidence carries the
 // measured values. A failed query, no rows, or a non-boolean result is a fail, never a pass.
-import type { PcqIssue } from '../runtime/errors.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import type { ProverSpec } from '../model/runbook.ts';
-import type { CelEngine } from '../steps/step-kind.ts';
-import type { Row } from '../graph/graph-store.ts';
-import type { ProofResult, ProverContext, ProverKind } from './prover-kind.ts';
+import type { CelEngine } from '../base/step-ports.ts';
+import type { Row } from '../base/graph-store.ts';
+import type { ProofResult } from '../base/proofs.ts';
+import type { ProverContext, ProverKind } from './prover-kind.ts';
 import { shownOperator, splitComparison } from './comparison.ts';
 import { describeCelValue, failed, isPlainObject, messageOf, passed, specIssue, stringField } from './proof-outcome.ts';
 

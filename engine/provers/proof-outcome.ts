@@ -1,8 +1,8 @@
 // Small builders shared by the prover kinds: the ProofResult they return and the coded issues
 // their static checks report at the declaration's location.
-import type { PcqIssue } from '../runtime/errors.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import type { ProverSpec } from '../model/runbook.ts';
-import type { ProofResult } from './prover-kind.ts';
+import type { ProofResult } from '../base/proofs.ts';
 
 export function passed(spec: ProverSpec, type: string, evidence: string, details?: Record<string, unknown>): ProofResult {
   return details ? { prover: spec.id, type, result: 'pass', evidence, details } : { prover: spec.id, type, result: 'pass', evidence };

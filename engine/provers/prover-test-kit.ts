@@ -1,9 +1,10 @@
 // Shared builders for prover tests: a declaration at a known location and a ProverContext whose
 // ports default to "not used here". Tests pass the real CEL engine (runtime/cel.ts) and the real
 // embedded graph (graph/kuzu-store.ts). Used by *.test.ts only, never by shipped code.
-import type { CelEngine } from '../steps/step-kind.ts';
-import type { GraphStore } from '../graph/graph-store.ts';
-import type { PolicySet, ProverContext } from './prover-kind.ts';
+import type { CelEngine } from '../base/step-ports.ts';
+import type { GraphStore } from '../base/graph-store.ts';
+import type { PolicySet } from '../base/proofs.ts';
+import type { ProverContext } from './prover-kind.ts';
 import type { ProverSpec, Runbook, Step } from '../model/runbook.ts';
 
 export const EMPTY_POLICIES: PolicySet = { rules: {}, actors: {}, licenses: [] };

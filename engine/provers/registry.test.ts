@@ -5,8 +5,8 @@ import { loadPolicySet } from '../runtime/policy-set.ts';
 import { PROVER_TYPES } from '../model/prover-types.ts';
 import { checkProverSpec, proverKinds, runProver } from './registry.ts';
 import { proverContext, proverSpec } from './prover-test-kit.ts';
-import type { GraphStore } from '../graph/graph-store.ts';
-import type { PolicySet } from './prover-kind.ts';
+import type { GraphStore } from '../base/graph-store.ts';
+import type { PolicySet } from '../base/proofs.ts';
 
 const cel = createCelEngine();
 const policies = await loadPolicySet('policies');

@@ -1,11 +1,12 @@
 // The prover registry: `type:` → ProverKind, and runProver, the one way the executor runs a prover.
 // Contract (prover-kind.ts): a prover error is never a pass. Anything thrown — a bug, an aborted
 // signal, an unknown type — becomes a `fail` whose evidence says what went wrong.
-import type { PcqIssue } from '../runtime/errors.ts';
-import { toIssues } from '../runtime/errors.ts';
+import type { PcqIssue } from '../base/errors.ts';
+import { toIssues } from '../base/errors.ts';
 import type { ProverSpec } from '../model/runbook.ts';
-import type { CelEngine } from '../steps/step-kind.ts';
-import type { PolicySet, ProofResult, ProverContext, ProverKind } from './prover-kind.ts';
+import type { CelEngine } from '../base/step-ports.ts';
+import type { PolicySet, ProofResult } from '../base/proofs.ts';
+import type { ProverContext, ProverKind } from './prover-kind.ts';
 import { authorityProver } from './authority.ts';
 import { citationsProver } from './citations.ts';
 import { licenseProver } from './license.ts';

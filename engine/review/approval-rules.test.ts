@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { evaluateReview, factsFromWebhook, type ReviewFacts } from './approval-rules.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 const VECTORS = 'engine/testing/vectors/github-webhooks';
 const load = (name: string): Record<string, any> => JSON.parse(readFileSync(`${VECTORS}/${name}`, 'utf8'));

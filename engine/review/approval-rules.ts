@@ -3,7 +3,7 @@
 // (author = pushers = the run's actor, headSha = the ticket digest, changedFiles = [ticketPath]).
 // Security-critical: a review counts only when EVERY rule holds; each violated rule is reported,
 // so a refused review is "recorded and ignored" with the reasons why.
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 export interface ReviewFacts {
   review: {

@@ -16,7 +16,7 @@ import { loadTrustStore } from '../runtime/trust-store.ts';
 import { nodeSigner, nodeVerify } from '../proof/ed25519-node.ts';
 import { sha256Node } from '../proof/hash-node.ts';
 import { verifyManifest } from '../proof/verify-manifest.ts';
-import type { Signer } from '../proof/signer.ts';
+import type { Signer } from '../base/signer.ts';
 import { verifyVerdict } from '../verdict/verify-verdict.ts';
 import { factsFromWebhook } from './approval-rules.ts';
 import { decideReview, type DecideReviewInput } from './decide.ts';

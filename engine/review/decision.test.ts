@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyDecision, isClosed, stateAfter, type Decision } from './decision.ts';
 import { openTicket, type Ticket } from './ticket.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 const ticket = (): Ticket => openTicket({
   runbookId: 'R3', executionId: 'exec-42', manifestId: 'pcq-exec-42', merkleRoot: 'sha256:' + '0f'.repeat(32),

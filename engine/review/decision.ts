@@ -5,7 +5,7 @@
 //   open | info-requested --approve--> approved (final)
 //   open | info-requested --reject---> rejected (final)
 //   open | info-requested --request-info--> info-requested (still open)
-import { PcqError, type PcqIssue } from '../runtime/errors.ts';
+import { PcqError, type PcqIssue } from '../base/errors.ts';
 import type { ReviewDecisionKind } from './approval-rules.ts';
 import type { Ticket, TicketState } from './ticket.ts';
 

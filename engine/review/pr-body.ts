@@ -4,7 +4,7 @@
 // the evidence — the only unbounded part — is truncated with a notice; the full evidence is in the
 // ticket file the PR adds (and its digest is in the hidden block).
 import { createHash } from 'node:crypto';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 export const GITHUB_BODY_LIMIT = 65_536;
 const REASON_LIMIT = 4_000;

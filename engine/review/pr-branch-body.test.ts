@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { PrBranch } from './pr-branch.ts';
 import { GITHUB_BODY_LIMIT, PrBody, type PrBodyData } from './pr-body.ts';
-import type { PcqError } from '../runtime/errors.ts';
+import type { PcqError } from '../base/errors.ts';
 
 const segment = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,20}(?:\.[A-Za-z0-9]{1,5})?$/);
 

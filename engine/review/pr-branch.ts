@@ -3,7 +3,7 @@
 // and how the ombuds workflow knows which ticket a review PR decides; so it parses back exactly,
 // and anything else is a coded error. Segments follow store/layout.ts's safe ids, which are also
 // valid git ref components (git-check-ref-format: no "..", no leading ".", no ".lock" suffix).
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 const PREFIX = 'pcq/review/';
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -2,7 +2,7 @@
 // A damaged ticket does not hide the others: it is reported as coded issues beside the list.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toIssues, type PcqIssue } from '../runtime/errors.ts';
+import { toIssues, type PcqIssue } from '../base/errors.ts';
 import { parseTicket, ticketPath, type Ticket, type TicketState } from './ticket.ts';
 import { ticketDigest } from './local-facts.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assignOmbuds, loadRoster, parseRoster, rosterLogins, type Roster } from './roster.ts';
-import { PcqError, PcqErrors } from '../runtime/errors.ts';
+import { PcqError, PcqErrors } from '../base/errors.ts';
 
 const roster = await loadRoster('policies/ombuds.yaml');
 

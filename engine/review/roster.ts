@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
-import { PcqError, PcqErrors, type PcqIssue } from '../runtime/errors.ts';
+import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
 
 export interface OmbudsMember {
   login: string;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { openTicket, parseTicket, ticketPath, ticketToString, type Ticket } from './ticket.ts';
 import { applyDecision, type Decision } from './decision.ts';
-import { PcqErrors } from '../runtime/errors.ts';
+import { PcqErrors } from '../base/errors.ts';
 
 const FILE = 'attestations/reviews/exec-7.yaml';
 const ROOT = 'sha256:' + 'ab'.repeat(32);

@@ -3,7 +3,7 @@
 // (executionId, manifestId, merkleRoot) and the decisions taken on it. parseTicket ⇄ ticketToString
 // round-trip exactly; a malformed file is a list of coded issues with file:line:col, never a crash.
 import { LineCounter, isMap, isSeq, parseDocument, stringify, type Node } from 'yaml';
-import { PcqErrors, type PcqIssue, type SourceLocation } from '../runtime/errors.ts';
+import { PcqErrors, type PcqIssue, type SourceLocation } from '../base/errors.ts';
 import { ISO_INSTANT, decisionFields, readDecision, stateAfter, type Decision } from './decision.ts';
 
 export type TicketState = 'open' | 'approved' | 'rejected' | 'info-requested';

@@ -1,8 +1,8 @@
 // Collects the files export steps produce during a run. Nothing reaches attestations/ until the
 // run is sealed: only then do we know whether a postcondition failed and the files are withheld.
 import { createHash } from 'node:crypto';
-import { PcqError } from '../runtime/errors.ts';
-import type { ArtifactRef, ArtifactSink } from '../steps/step-kind.ts';
+import { PcqError } from '../base/errors.ts';
+import type { ArtifactRef, ArtifactSink } from '../base/step-ports.ts';
 
 export interface CollectedArtifact extends ArtifactRef {
   stepId: string;

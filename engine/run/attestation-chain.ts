@@ -1,9 +1,10 @@
 // Signs step attestations in chain order (topological, ties by stepId — DESIGN §5) as soon as
 // every step before a given one has finished. Steps finish in any order when branches run in
 // parallel; the chain waits for its predecessor, so the signed chain never depends on timing.
-import type { Signer } from '../proof/signer.ts';
-import { attestStep, type StepRecord } from '../proof/attest.ts';
-import type { DsseEnvelope } from '../proof/dsse.ts';
+import type { Signer } from '../base/signer.ts';
+import { attestStep } from '../proof/attest.ts';
+import type { StepRecord } from '../base/signed-records.ts';
+import type { DsseEnvelope } from '../base/signed-records.ts';
 
 export interface RunIdentity {
   runbookId: string;

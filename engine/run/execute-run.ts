@@ -3,16 +3,18 @@
 // writes the outcome. Replays call the same function with replaying ports (DESIGN §5).
 import type { Runbook } from '../model/runbook.ts';
 import type { Plan } from '../plan/plan.ts';
-import type { Signer } from '../proof/signer.ts';
-import type { StepRecord } from '../proof/attest.ts';
+import type { Signer } from '../base/signer.ts';
+import type { StepRecord } from '../base/signed-records.ts';
 import { sealManifest } from '../proof/seal.ts';
-import type { Manifest } from '../proof/manifest.ts';
-import type { DsseEnvelope } from '../proof/dsse.ts';
-import type { Clock } from '../runtime/clock.ts';
-import type { PcqIssue } from '../runtime/errors.ts';
-import type { GraphStore } from '../graph/graph-store.ts';
-import type { CelEngine, HttpPort, Notifier, StepKind } from '../steps/step-kind.ts';
-import type { PolicySet, ProofResult, ProverContext, Proofs } from '../provers/prover-kind.ts';
+import type { Manifest } from '../base/signed-records.ts';
+import type { DsseEnvelope } from '../base/signed-records.ts';
+import type { Clock } from '../base/clock.ts';
+import type { PcqIssue } from '../base/errors.ts';
+import type { GraphStore } from '../base/graph-store.ts';
+import type { CelEngine, HttpPort, Notifier } from '../base/step-ports.ts';
+import type { StepKind } from '../steps/step-kind.ts';
+import type { PolicySet, ProofResult, Proofs } from '../base/proofs.ts';
+import type { ProverContext } from '../provers/prover-kind.ts';
 import { schedule } from './scheduler.ts';
 import type { NodeResult, SchedulerEvent } from './scheduler-types.ts';
 import { AttestationChain } from './attestation-chain.ts';

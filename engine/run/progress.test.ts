@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { formatDuration, formatSummary, ProgressWriter } from './progress.ts';
 import { schedule, type ScheduleNode, type StepContext } from './scheduler.ts';
 import { FakeClock } from '../testing/fake-clock.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 const nodes: ScheduleNode[] = [
   { id: 'query-entities', needs: [] },

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { backoffDelay, isRetryable } from './retry-policy.ts';
 import { ReadyHeap } from './ready-heap.ts';
 import { DEFAULT_RETRY } from '../model/runbook.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 test('backoff: 2 s, 4 s, 8 s by default, the last value repeating, never negative', () => {
   assert.deepEqual([1, 2, 3, 4, 9].map((n) => backoffDelay(DEFAULT_RETRY, n)), [2000, 4000, 8000, 8000, 8000]);

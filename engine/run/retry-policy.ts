@@ -1,7 +1,7 @@
 // Retry decisions shared by the scheduler and anything else that retries (connectors, SMTP):
 // which failures are worth another try, and how long to wait before it (FORMATS: `retry:
 // {attempts, backoff}`, default 3 attempts, 2 s / 4 s / 8 s, the last value repeating).
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import type { RetryPolicy } from '../model/runbook.ts';
 
 /**

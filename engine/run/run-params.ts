@@ -1,7 +1,7 @@
 // Run parameters: raw `key=value` strings (CLI) or JSON values (Action `params`) checked against
 // the runbook's declared `inputs`, defaults applied, types coerced. Pure.
 import type { InputSpec, Runbook } from '../model/runbook.ts';
-import { PcqErrors, type PcqIssue } from '../runtime/errors.ts';
+import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 
 export function resolveParams(runbook: Runbook, raw: Record<string, unknown>): Record<string, unknown> {
   const issues: PcqIssue[] = [];

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
-import { PcqErrors, isError, type PcqIssue } from '../runtime/errors.ts';
+import { PcqErrors, isError, type PcqIssue } from '../base/errors.ts';
 import { readRunbookFile } from '../model/load-runbooks.ts';
 import { planRunbook } from '../plan/plan.ts';
 import { graphIssues } from '../plan/graph-issues.ts';

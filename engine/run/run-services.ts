@@ -16,10 +16,10 @@ import { loadDataset } from '../graph/load-dataset.ts';
 import { stepKinds } from '../steps/registry.ts';
 import { runProver } from '../provers/registry.ts';
 import type { Runbook } from '../model/runbook.ts';
-import type { Effect, Recording } from '../steps/step-kind.ts';
-import type { Signer } from '../proof/signer.ts';
+import type { Effect, Recording } from '../base/step-ports.ts';
+import type { Signer } from '../base/signer.ts';
 import type { RunPorts } from './execute-run.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { dirname, resolve } from 'node:path';
 
 export interface ServiceOptions {

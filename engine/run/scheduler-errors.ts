@@ -1,6 +1,6 @@
 // The coded errors the scheduler produces (PCQ_STEP_TIMEOUT, PCQ_RUN_ABORTED) and the conversion
 // of anything a step throws into one PcqIssue for results and events.
-import { PcqError, toIssues, type PcqIssue } from '../runtime/errors.ts';
+import { PcqError, toIssues, type PcqIssue } from '../base/errors.ts';
 
 export function timeoutError(id: string, timeoutMs: number, attempt: number): PcqError {
   return new PcqError({

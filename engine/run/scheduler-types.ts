@@ -1,7 +1,7 @@
 // The scheduler's vocabulary: what it is given, what it reports while running, what it returns.
 // Generic over the step's value: it knows nothing about step kinds, attestations or provers.
-import type { Clock } from '../runtime/clock.ts';
-import type { PcqIssue } from '../runtime/errors.ts';
+import type { Clock } from '../base/clock.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import type { RetryPolicy } from '../model/runbook.ts';
 
 export interface ScheduleNode {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { schedule, type ScheduleNode, type SchedulerEvent, type StepContext } from './scheduler.ts';
 import { FakeClock } from '../testing/fake-clock.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { sparseDag } from '../testing/random-dag.ts';
 

@@ -16,8 +16,8 @@
 //   retry; pending retries are cancelled; never-started nodes end `skipped` with reason `aborted`.
 // Cost: O(V + E) plus O(log V) per start for the ready heap; no per-step array copies.
 import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from '../model/runbook.ts';
-import type { CancelTimer } from '../runtime/clock.ts';
-import { PcqError } from '../runtime/errors.ts';
+import type { CancelTimer } from '../base/clock.ts';
+import { PcqError } from '../base/errors.ts';
 import { abortError, timeoutError, toIssue } from './scheduler-errors.ts';
 import { ReadyHeap } from './ready-heap.ts';
 import { backoffDelay, isRetryable } from './retry-policy.ts';

@@ -3,9 +3,9 @@
 // `pcq validate` and `pcq run` call the same function, so a run never starts on a runbook that
 // validate would refuse.
 import type { Runbook } from '../model/runbook.ts';
-import type { PcqIssue } from '../runtime/errors.ts';
-import type { CelEngine } from '../steps/step-kind.ts';
-import type { PolicySet } from '../provers/prover-kind.ts';
+import type { PcqIssue } from '../base/errors.ts';
+import type { CelEngine } from '../base/step-ports.ts';
+import type { PolicySet } from '../base/proofs.ts';
 import { stepKinds } from '../steps/registry.ts';
 import { checkProverSpec } from '../provers/registry.ts';
 

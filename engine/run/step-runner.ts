@@ -2,10 +2,12 @@
 // itself, then postconditions (a failure lets the run finish but blocks its exports). Proof
 // results are kept even when the step throws, so the manifest records the failed proof.
 import type { Runbook, Step } from '../model/runbook.ts';
-import type { GraphStore } from '../graph/graph-store.ts';
-import type { CelEngine, Effect, HttpPort, Notifier, Recording, StepKind, StepResult } from '../steps/step-kind.ts';
-import type { PolicySet, ProofResult, ProverContext, Proofs } from '../provers/prover-kind.ts';
-import { PcqError } from '../runtime/errors.ts';
+import type { GraphStore } from '../base/graph-store.ts';
+import type { CelEngine, Effect, HttpPort, Notifier, Recording } from '../base/step-ports.ts';
+import type { StepKind, StepResult } from '../steps/step-kind.ts';
+import type { PolicySet, ProofResult, Proofs } from '../base/proofs.ts';
+import type { ProverContext } from '../provers/prover-kind.ts';
+import { PcqError } from '../base/errors.ts';
 import type { ArtifactCollector } from './artifact-collector.ts';
 
 export interface StepRunnerDeps {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCelEngine, evaluateBoolean, renderCelTemplate, templateExpressions } from './cel.ts';
-import { PcqError } from './errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 test('the seed metric divides integer counts as doubles', () => {
   const cel = createCelEngine();

@@ -11,8 +11,8 @@
 // CelMap → object, CelList → array).
 import { celEnv, isCelError, isCelList, isCelMap, isCelUint, parse, plan, type CelEnv, type CelResult } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
-import { PcqError } from './errors.ts';
-import type { CelEngine } from '../steps/step-kind.ts';
+import { PcqError } from '../base/errors.ts';
+import type { CelEngine } from '../base/step-ports.ts';
 
 type Program = (vars: Record<string, unknown>) => CelResult;
 

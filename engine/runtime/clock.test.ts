@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemClock } from './clock.ts';
-import { PcqError } from './errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 test('the system clock is monotonic and its sleep waits at least the time asked', async () => {
   const t0 = systemClock.now();

@@ -2,21 +2,8 @@
 // tests pass a fake clock and assert the 2 s / 4 s / 8 s backoff without sleeping (DESIGN §4,
 // ports as parameters). Times are monotonic milliseconds, never wall-clock dates: signed content
 // takes its time from the run's `asOf`, not from here (DESIGN §5 Determinism).
-import { PcqError } from './errors.ts';
-
-export interface Clock {
-  /** Monotonic milliseconds since an arbitrary origin. */
-  now(): number;
-  /** Resolves after `ms`; rejects with `signal.reason` as soon as the signal aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /**
-   * Calls `callback` once after `ms` unless cancelled first. Cheaper than `sleep` + AbortController
-   * for hot paths such as per-step timeouts, which are almost always cancelled.
-   */
-  setTimer(ms: number, callback: () => void): CancelTimer;
-}
-
-export type CancelTimer = () => void;
+import { PcqError } from '../base/errors.ts';
+import type { CancelTimer, Clock } from '../base/clock.ts';
 
 /** The reason a sleep rejects with when its signal aborted without a reason of its own. */
 export function abortReason(signal: AbortSignal): unknown {

@@ -1,7 +1,7 @@
 // Reads policies/config.yaml into typed values, strictly: unknown keys (typos) and wrong types are
 // PCQ_CONFIG_INVALID issues with file:line:col, all of them collected, none thrown from here.
 import { LineCounter, parseDocument, isMap, type Node } from 'yaml';
-import type { PcqIssue, SourceLocation } from './errors.ts';
+import type { PcqIssue, SourceLocation } from '../base/errors.ts';
 
 export interface ConfigFileValues {
   concurrency?: number;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configFlagsFromArgs, loadConfig, resolveConfig, type PcqConfig } from './config.ts';
-import { PcqErrors, type PcqIssue } from './errors.ts';
+import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const SEED = 'SBZVMB74Z76QZ3ZOY7UTDFYKMEGKW5XFJEB6PFKBF4UYSSWHG4EDH7PY';

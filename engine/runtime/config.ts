@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { PcqErrors, type PcqIssue } from './errors.ts';
+import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { parseLogLevel, type LogLevel } from './logger.ts';
 import { readConfigFile, type ConfigFileValues } from './config-file.ts';
 

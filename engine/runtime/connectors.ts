@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseDuration } from '../model/duration.ts';
 import { readYamlSource } from '../model/yaml-source.ts';
 import type { RetryPolicy } from '../model/runbook.ts';
-import { PcqError, PcqErrors, type PcqIssue } from './errors.ts';
+import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
 
 export interface Connector {
   name: string;

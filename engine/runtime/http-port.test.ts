@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createHttpPort, recordingKey } from './http-port.ts';
 import { parseConnectors, resolveConnector } from './connectors.ts';
-import { PcqError, PcqErrors } from './errors.ts';
+import { PcqError, PcqErrors } from '../base/errors.ts';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse, hit: number) => void;
 

@@ -6,9 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { digestOfJson } from '../proof/digest.ts';
-import type { HttpPort, Recording } from '../steps/step-kind.ts';
-import { systemClock, type Clock } from './clock.ts';
-import { PcqError } from './errors.ts';
+import type { HttpPort, Recording } from '../base/step-ports.ts';
+import { systemClock } from './clock.ts';
+import type { Clock } from '../base/clock.ts';
+import { PcqError } from '../base/errors.ts';
 import { DEFAULT_CONNECTORS_YAML, parseConnectors, resolveConnector, resolveHeaders, resolveRecordedFile, type Connector } from './connectors.ts';
 
 export interface HttpPortOptions {

@@ -7,11 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PcqError } from './errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { LOCAL_TRUST_FILE, parseTrustDocument } from './trust-store.ts';
 import { nodeSigner } from '../proof/ed25519-node.ts';
 import { decodeStrKey, encodeStrKey, tryDecodeStrKey } from '../proof/strkey.ts';
-import type { Signer } from '../proof/signer.ts';
+import type { Signer } from '../base/signer.ts';
 import { readOptional } from '../store/read-optional.ts';
 
 export const RUNNER_SECRET_ENV = 'RUNNER_SECRET';

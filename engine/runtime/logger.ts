@@ -2,7 +2,7 @@
 // field before it is written (redact.ts). The sink and the time source are parameters, so tests
 // read exactly what a user would see and the CLI decides where lines go (stderr by default).
 import { Redactor } from './redact.ts';
-import { PcqError } from './errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { createNotifier } from './notifier.ts';
 import { DEFAULT_NOTIFY_YAML, parseNotifyConfig } from './notify-config.ts';
-import { PcqError, PcqErrors } from './errors.ts';
-import type { NotifyMessage } from '../steps/step-kind.ts';
+import { PcqError, PcqErrors } from '../base/errors.ts';
+import type { NotifyMessage } from '../base/step-ports.ts';
 
 const signal = new AbortController().signal;
 const asOf = '2026-01-12T09:00:00Z';

@@ -9,8 +9,8 @@ import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { digestOf, digestOfJson } from '../proof/digest.ts';
-import type { Effect, Notifier, NotifyMessage } from '../steps/step-kind.ts';
-import { PcqError } from './errors.ts';
+import type { Effect, Notifier, NotifyMessage } from '../base/step-ports.ts';
+import { PcqError } from '../base/errors.ts';
 import type { NotifyConfig } from './notify-config.ts';
 
 export interface NotifierOptions {

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readYamlSource } from '../model/yaml-source.ts';
-import { PcqErrors, type PcqIssue } from './errors.ts';
+import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 
 export interface NotifyConfig {
   email: {

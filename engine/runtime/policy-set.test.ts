@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCelEngine } from './cel.ts';
 import { checkPolicyRules, loadPolicySet, parsePolicySet, resolveActor } from './policy-set.ts';
-import { PcqErrors } from './errors.ts';
+import { PcqErrors } from '../base/errors.ts';
 
 const issuesOf = (fn: () => unknown) => {
   try {

@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, isMap, isSeq, parseDocument, type Node } from 'yaml';
-import { PcqErrors, type PcqIssue, type SourceLocation } from './errors.ts';
-import type { PolicySet } from '../provers/prover-kind.ts';
-import type { CelEngine } from '../steps/step-kind.ts';
+import { PcqErrors, type PcqIssue, type SourceLocation } from '../base/errors.ts';
+import type { PolicySet } from '../base/proofs.ts';
+import type { CelEngine } from '../base/step-ports.ts';
 
 export interface PolicyText {
   file: string; // shown in errors, e.g. "policies/authority.yaml"

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRandom, randomInt, seedFromInputs, xoshiro128StarStar } from './random.ts';
-import { PcqError } from './errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 test('xoshiro128** matches the reference C implementation (prng.di.unimi.it), compiled and run here', () => {
   const a = xoshiro128StarStar([1, 2, 3, 4]);

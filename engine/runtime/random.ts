@@ -9,7 +9,7 @@
 // replay contract: changing either changes every recorded run's draws, so version the prefix.
 import { createHash } from 'node:crypto';
 import { canonicalize } from '../proof/jcs.ts';
-import { PcqError } from './errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 export type Random = () => number;
 

@@ -3,7 +3,7 @@
 // coded issues with file:line:col; the resulting TrustStore value is pure and evaluated by
 // proof/trust.ts (keyStatusAt), which the browser verifier uses unchanged.
 import { join } from 'node:path';
-import { PcqErrors, type PcqIssue } from './errors.ts';
+import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { readYamlSource } from '../model/yaml-source.ts';
 import { isPublicStrKey } from '../proof/strkey.ts';
 import { KEY_LIFECYCLES, KEY_ROLES, EMPTY_TRUST, mergeTrust, type KeyLifecycle, type KeyRole, type TrustStore, type TrustedKey } from '../proof/trust.ts';

@@ -1,7 +1,7 @@
 // Turns the raw files of one execution folder (FORMATS "Execution folder") into the view the
 // execution page renders. Pure: the caller reads the files. A malformed manifest still yields a
 // page (with the problem shown) because the site must publish what is there, bad or not.
-import type { PcqIssue } from '../runtime/errors.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import { decodeEnvelope, predicateOf } from './decode-envelope.ts';
 import { asArray, asObject, keyedRows, pickNumber, pickString, type Loose } from './loose-json.ts';
 import { decodeDecisions, stateOfDecision, ticketView } from './review-state.ts';

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { PcqIssue } from '../runtime/errors.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import { asArray, asObject, pickString, pickStrings } from './loose-json.ts';
 import type { ButtonView, TrustKeyView } from './site-model.ts';
 

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { loadRunbooks } from '../model/load-runbooks.ts';
 import type { Runbook } from '../model/runbook.ts';
 import { planRunbook } from '../plan/plan.ts';
-import { toIssues, type PcqIssue } from '../runtime/errors.ts';
+import { toIssues, type PcqIssue } from '../base/errors.ts';
 import type { ButtonView, RunbookView } from './site-model.ts';
 
 export async function readRunbooks(root: string, buttons: ButtonView[], problems: PcqIssue[]): Promise<RunbookView[]> {

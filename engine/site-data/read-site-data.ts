@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { toIssues, type PcqIssue } from '../runtime/errors.ts';
+import { toIssues, type PcqIssue } from '../base/errors.ts';
 import { readIndex } from '../store/execution-index.ts';
 import { loadTrustStore } from '../runtime/trust-store.ts';
 import { EMPTY_TRUST, type TrustStore } from '../proof/trust.ts';

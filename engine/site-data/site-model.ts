@@ -1,7 +1,7 @@
 // The view model the verification site renders: everything read from attestations/, runbooks/ and
 // policies/ at build time, already decoded (DSSE payloads, proofs, verdicts), so that Astro pages
 // only lay it out. Field names follow engine/FORMATS.md wherever a value comes straight from a file.
-import type { PcqIssue } from '../runtime/errors.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import type { TrustStore } from '../proof/trust.ts';
 
 export type Verdict = 'pass' | 'blocked' | 'approved' | 'rejected' | 'failed';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregateStep } from './aggregate.ts';
 import { createCelEngine } from '../runtime/cel.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { testContext, testRunbook, testStep } from '../testing/step-test-kit.ts';
 
 const entities = [

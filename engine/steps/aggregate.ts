@@ -3,8 +3,9 @@
 // object; grouped output is one row per group (group fields + metrics), sorted by the group key so
 // the attested output never depends on input order or hash-map iteration.
 import { canonicalize } from '../proof/jcs.ts';
-import type { CelEngine, StepContext, StepKind } from './step-kind.ts';
-import type { PcqIssue } from '../runtime/errors.ts';
+import type { CelEngine } from '../base/step-ports.ts';
+import type { StepContext, StepKind } from './step-kind.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import type { Step } from '../model/runbook.ts';
 import { celVars, checkExpression, checkFrom, compareJson, isPlainObject, sourceRows, stepError, stepIssue, stringList } from './step-helpers.ts';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertionStep } from './assertion.ts';
 import { createCelEngine } from '../runtime/cel.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { TableGraphStore, testContext, testRunbook, testStep } from '../testing/step-test-kit.ts';
 
 const COMPLETENESS = 'MATCH (e:Entity) RETURN count(e) as total, count(e.email) as complete';

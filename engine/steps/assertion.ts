@@ -4,7 +4,7 @@
 // name and as `metrics.<name>`), and `assert` (CEL bools, all must be the literal `true`). A
 // failing or erroring assert is PCQ_ASSERTION_FAILED: evaluation is monotonic (DESIGN §5).
 import type { StepKind } from './step-kind.ts';
-import type { Row } from '../graph/graph-store.ts';
+import type { Row } from '../base/graph-store.ts';
 import { evaluateBoolean } from '../runtime/cel.ts';
 import { celVars, checkExpression, checkExpressionMap, isPlainObject, stepError, stepIssue, stringList } from './step-helpers.ts';
 

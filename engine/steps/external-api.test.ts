@@ -6,7 +6,7 @@ import { externalApiStep } from './external-api.ts';
 import { createHttpPort } from '../runtime/http-port.ts';
 import { loadConnectors, parseConnectors } from '../runtime/connectors.ts';
 import { createCelEngine } from '../runtime/cel.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { testContext, testRunbook, testStep } from '../testing/step-test-kit.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;

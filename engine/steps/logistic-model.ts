@@ -12,9 +12,9 @@
 //     output: confidence        # field added to each row (default "confidence")
 //
 // p = 1 / (1 + e^-(intercept + Σ wᵢ·xᵢ)), rounded to 6 decimals so the value is stable in JSON.
-import type { PcqIssue } from '../runtime/errors.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import type { Step } from '../model/runbook.ts';
-import type { CelEngine } from './step-kind.ts';
+import type { CelEngine } from '../base/step-ports.ts';
 import { checkExpression, isPlainObject, stepError, stepIssue } from './step-helpers.ts';
 
 export interface LogisticModel {

@@ -8,8 +8,8 @@ import { testContext, testRunbook, testStep } from '../testing/step-test-kit.ts'
 import { createCelEngine } from '../runtime/cel.ts';
 import { openKuzuStore, type KuzuGraphStore } from '../graph/kuzu-store.ts';
 import { loadDataset } from '../graph/load-dataset.ts';
-import type { GraphStore } from '../graph/graph-store.ts';
-import { PcqError } from '../runtime/errors.ts';
+import type { GraphStore } from '../base/graph-store.ts';
+import { PcqError } from '../base/errors.ts';
 
 const DATA = join(import.meta.dirname, '..', '..', 'runbooks', 'data');
 const cel = createCelEngine();

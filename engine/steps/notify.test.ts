@@ -7,7 +7,7 @@ import { notifyStep } from './notify.ts';
 import { createNotifier } from '../runtime/notifier.ts';
 import { DEFAULT_NOTIFY_YAML, parseNotifyConfig } from '../runtime/notify-config.ts';
 import { createCelEngine } from '../runtime/cel.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { MemoryArtifactSink, testContext, testRunbook, testStep } from '../testing/step-test-kit.ts';
 
 test('renders {{ CEL }} placeholders, attaches the exported artifact, returns the effect', async () => {

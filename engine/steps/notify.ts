@@ -2,8 +2,9 @@
 // placeholders, `attach` (artifact names written earlier in the run). Delivery is the notifier's
 // (runtime/notifier.ts): the step only builds the message, and returns the Effect so the run
 // records what was sent and a replay can compare instead of sending.
-import type { NotifyMessage, StepKind } from './step-kind.ts';
-import type { PcqIssue } from '../runtime/errors.ts';
+import type { NotifyMessage } from '../base/step-ports.ts';
+import type { StepKind } from './step-kind.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import { renderCelTemplate, templateExpressions } from '../runtime/cel.ts';
 import { celVars, checkExpression, isPlainObject, stepError, stepIssue, stringList } from './step-helpers.ts';
 

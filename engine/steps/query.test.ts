@@ -10,7 +10,7 @@ import { createCelEngine } from '../runtime/cel.ts';
 import { openKuzuStore, type KuzuGraphStore } from '../graph/kuzu-store.ts';
 import { loadDataset } from '../graph/load-dataset.ts';
 import { parseCsv } from '../graph/csv.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 const INTEL = join(import.meta.dirname, '..', '..', 'runbooks', 'data', 'intel');
 const cel = createCelEngine();

@@ -2,10 +2,11 @@
 // plain JSON (graph/json-values.ts). Runbooks ORDER BY: kuzu returned grouped rows in different
 // orders between identical runs (TOOLCHAIN.md), and an unordered result would break the replay's
 // identical Merkle root.
-import type { CelEngine, StepContext, StepKind } from './step-kind.ts';
+import type { CelEngine } from '../base/step-ports.ts';
+import type { StepContext, StepKind } from './step-kind.ts';
 import type { Step } from '../model/runbook.ts';
-import type { PcqIssue } from '../runtime/errors.ts';
-import { PcqError } from '../runtime/errors.ts';
+import type { PcqIssue } from '../base/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { celVars, checkExpressionMap, fieldLocation, isPlainObject, stepIssue } from './step-helpers.ts';
 
 export const queryStep: StepKind = {

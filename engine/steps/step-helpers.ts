@@ -2,10 +2,11 @@
 // share: the variables CEL sees (FORMATS.md: params, steps, asOf, plus row/rows/input per kind),
 // the rows a step reads (`from` or its single dependency), field-located issues and a total order
 // for sorting that does not depend on the machine's locale.
-import { PcqError, type PcqIssue, type SourceLocation } from '../runtime/errors.ts';
+import { PcqError, type PcqIssue, type SourceLocation } from '../base/errors.ts';
 import type { Runbook, Step } from '../model/runbook.ts';
 import { canonicalize } from '../proof/jcs.ts';
-import type { CelEngine, StepContext } from './step-kind.ts';
+import type { CelEngine } from '../base/step-ports.ts';
+import type { StepContext } from './step-kind.ts';
 
 export function fieldLocation(step: Step, field?: string): SourceLocation | undefined {
   return (field && step.fieldLocations?.[field]) || step.location;

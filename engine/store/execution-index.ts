@@ -1,7 +1,7 @@
 // attestations/index.json: one entry per execution, kept consistent under concurrent runs by a
 // lock file and atomic replacement. The site and `pcq review list` read it instead of walking.
 import { open, readFile, rm } from 'node:fs/promises';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { indexPath } from './layout.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
 import { mkdir } from 'node:fs/promises';

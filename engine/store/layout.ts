@@ -1,7 +1,7 @@
 // Where everything about a run lives under attestations/ (engine/FORMATS.md "Execution folder").
 // Ids become path segments, so they are checked here: a hostile id must never escape the folder.
 import { join } from 'node:path';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

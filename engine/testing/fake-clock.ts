@@ -2,7 +2,8 @@
 // fire in (due time, creation order) when `advance`/`runAll` passes them, and the microtask queue
 // is drained between firings so that code reacting to one timer can schedule the next one inside
 // the same advance (e.g. a retry's backoff after a timeout).
-import { sleepWithTimer, type CancelTimer, type Clock } from '../runtime/clock.ts';
+import { sleepWithTimer } from '../runtime/clock.ts';
+import type { CancelTimer, Clock } from '../base/clock.ts';
 
 export interface PendingTimer {
   seq: number; // creation order

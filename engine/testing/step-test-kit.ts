@@ -3,8 +3,9 @@
 // Cypher text → rows while logging every query it is asked.
 import { digestOf } from '../proof/digest.ts';
 import { DEFAULT_RETRY, type Runbook, type Step } from '../model/runbook.ts';
-import type { GraphStore, Row } from '../graph/graph-store.ts';
-import type { ArtifactRef, ArtifactSink, HttpPort, Notifier, StepContext, StepPorts } from '../steps/step-kind.ts';
+import type { GraphStore, Row } from '../base/graph-store.ts';
+import type { ArtifactRef, ArtifactSink, HttpPort, Notifier, StepPorts } from '../base/step-ports.ts';
+import type { StepContext } from '../steps/step-kind.ts';
 import { createCelEngine } from '../runtime/cel.ts';
 
 export function testStep(stepId: string, type: string, config: Record<string, unknown>, needs: string[] = []): Step {

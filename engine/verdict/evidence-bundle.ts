@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import type { ExecutionPaths } from '../store/layout.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 export interface EvidenceFile {
   name: string; // path inside the bundle, '/'-separated

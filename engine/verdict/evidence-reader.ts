@@ -5,7 +5,7 @@
 // is ever written to disk); no duplicates. Every problem is a PcqError PCQ_VERDICT_MALFORMED.
 import { gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 
 export interface EvidenceLimits {
   maxCompressed: number;

@@ -4,7 +4,7 @@
 // signature covers JCS(score) (RFC 8785) under PAE (verdict-signature.ts).
 import type { Verdict } from '../store/execution-index.ts';
 import { sortKeysDeep } from '../proof/manifest.ts';
-import { PcqError } from '../runtime/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import type { ManifestFacts, ScoreDecision, ScoreProver } from './manifest-facts.ts';
 
 export interface Score {

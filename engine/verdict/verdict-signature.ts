@@ -6,7 +6,7 @@
 import { toBase64, toHex, fromBase64, utf8 } from '../proof/bytes.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import { pae } from '../proof/pae.ts';
-import type { Ed25519Verify, Signer } from '../proof/signer.ts';
+import type { Ed25519Verify, Signer } from '../base/signer.ts';
 import { decodeStrKey, tryDecodeStrKey } from '../proof/strkey.ts';
 import type { Score } from './score.ts';
 

@@ -14,7 +14,7 @@ import { loadTrustStore } from '../runtime/trust-store.ts';
 import { nodeSigner, nodeVerify } from '../proof/ed25519-node.ts';
 import { sha256Node } from '../proof/hash-node.ts';
 import { digestOf } from '../proof/digest.ts';
-import type { Signer } from '../proof/signer.ts';
+import type { Signer } from '../base/signer.ts';
 import type { TrustStore } from '../proof/trust.ts';
 import { verifyVerdict, type VerdictInput } from './verify-verdict.ts';
 import { parseScore, scoreToText, type Score } from './score.ts';

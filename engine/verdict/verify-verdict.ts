@@ -14,7 +14,7 @@ import { canonicalize } from '../proof/jcs.ts';
 import { digestOf } from '../proof/digest.ts';
 import { fromUtf8 } from '../proof/bytes.ts';
 import type { Sha256 } from '../proof/hash.ts';
-import type { Ed25519Verify } from '../proof/signer.ts';
+import type { Ed25519Verify } from '../base/signer.ts';
 import { keyStatusAt, type TrustStore, type TrustedKey } from '../proof/trust.ts';
 import { verifyManifest, type VerifyCheck, type VerifyReport } from '../proof/verify-manifest.ts';
 import { readEvidence, type EvidenceLimits } from './evidence-reader.ts';

@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
-import { PcqError } from '../../runtime/errors.ts';
+import { PcqError } from '../../base/errors.ts';
 import { exportDsse } from '../../proof/export-dsse.ts';
 import { parseManifestText } from '../../proof/manifest.ts';
 import { checkManifestShape } from '../../proof/manifest-shape.ts';

@@ -2,7 +2,7 @@
 // a secret); `pcq keys inspect <G…>` shows a public key in the forms other tools read.
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
-import { PcqError } from '../../runtime/errors.ts';
+import { PcqError } from '../../base/errors.ts';
 import { generateKeyPair, publicKeyBytes } from '../../runtime/keys.ts';
 import { toHex } from '../../proof/bytes.ts';
 import { ed25519PublicKeyPem } from '../../proof/export-dsse.ts';

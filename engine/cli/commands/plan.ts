@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
-import { formatIssue, PcqError, PcqErrors, type PcqIssue } from '../../runtime/errors.ts';
+import { formatIssue, PcqError, PcqErrors, type PcqIssue } from '../../base/errors.ts';
 import { readRunbookFile } from '../../model/load-runbooks.ts';
 import { planRunbook } from '../../plan/plan.ts';
 import { renderPlanText } from '../../plan/render-text.ts';

@@ -4,7 +4,7 @@
 // and changes nothing.
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, reportIssues, type CliIo, type Command } from '../io.ts';
-import { PcqError } from '../../runtime/errors.ts';
+import { PcqError } from '../../base/errors.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
 import { loadRunnerSigner } from '../../runtime/keys.ts';
 import { decideReview } from '../../review/decide.ts';

@@ -5,7 +5,7 @@
 import { relative, resolve, isAbsolute } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
-import { formatIssue, isError, type PcqIssue } from '../../runtime/errors.ts';
+import { formatIssue, isError, type PcqIssue } from '../../base/errors.ts';
 import type { Runbook } from '../../model/runbook.ts';
 import { loadRunbooks } from '../../model/load-runbooks.ts';
 import { graphIssues } from '../../plan/graph-issues.ts';

@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
-import { PcqError } from '../../runtime/errors.ts';
+import { PcqError } from '../../base/errors.ts';
 import { loadTrustStore } from '../../runtime/trust-store.ts';
 import { nodeVerify } from '../../proof/ed25519-node.ts';
 import { sha256Node } from '../../proof/hash-node.ts';

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
-import { PcqError } from '../../runtime/errors.ts';
+import { PcqError } from '../../base/errors.ts';
 import { loadTrustStore } from '../../runtime/trust-store.ts';
 import { verifyManifestNode } from '../../proof/verify-node.ts';
 

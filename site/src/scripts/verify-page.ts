@@ -6,7 +6,7 @@ import { verifyManifest, type VerifyReport } from '../../../engine/proof/verify-
 import { browserVerify, nobleVerify, webWorkerVerifyBatch } from '../../../engine/proof/ed25519-browser.ts';
 import { webCryptoSha256Batch } from '../../../engine/proof/hash-webcrypto.ts';
 import type { TrustStore } from '../../../engine/proof/trust.ts';
-import type { Ed25519Verify } from '../../../engine/proof/signer.ts';
+import type { Ed25519Verify } from '../../../engine/base/signer.ts';
 
 const trust = JSON.parse(document.getElementById('pcq-trust')!.textContent ?? '{"keys":[]}') as TrustStore;
 const select = document.getElementById('published') as HTMLSelectElement;

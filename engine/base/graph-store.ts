@@ -1,4 +1,4 @@
-// The graph-store port. Steps and provers speak Cypher through it; the embedded database and the
+// The graph-store port (base layer). Steps and provers speak Cypher through it; the embedded database and the
 // Neo4j adapter both implement it, so the same runbook text runs on both (DESIGN §5).
 import type { Dataset } from './dataset.ts';
 

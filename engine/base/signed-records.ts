@@ -1,0 +1,96 @@
+// The signed records pcq writes and verifies: DSSE envelopes, the step record and step predicate,
+// the manifest and its step entries, review inputs (FORMATS.md). Types only, in the base layer so
+// that every layer (proof/, run/, review/, verdict/, site-data/) names them from one place.
+import type { ArtifactRef } from './step-ports.ts';
+import type { Proofs } from './proofs.ts';
+
+export interface DsseSignature {
+  keyid: string;
+  sig: string;
+}
+
+export interface DsseEnvelope {
+  payloadType: string;
+  payload: string;
+  signatures: DsseSignature[];
+}
+
+export type StepStatus = 'succeeded' | 'failed' | 'skipped';
+
+export interface StepPredicate {
+  runbookId: string;
+  runbookVersion: string;
+  runbookDigest: string;
+  stepId: string;
+  type: string;
+  inputs: unknown;
+  outputs: unknown;
+  timestamp: string;
+  previousAttestationHash: string | null;
+  /** stepIds of the step's DAG dependencies, so a verifier can check `parents` without the runbook. */
+  needs: string[];
+  parents: string[];
+  status: StepStatus;
+  proofs: { preconditions: unknown[]; postconditions: unknown[] };
+  artifacts: ArtifactRef[];
+  recordings: string[];
+}
+
+export interface StepRecord {
+  stepId: string;
+  type: string;
+  status: StepStatus;
+  inputs: unknown;
+  outputs: unknown;
+  proofs: Proofs;
+  artifacts: ArtifactRef[];
+  recordings: string[]; // sha256:<recording key>
+}
+
+export interface ManifestInclusionProof {
+  leafIndex: number;
+  treeSize: number;
+  hashes: string[]; // lowercase hex, RFC 9162 audit path
+}
+
+export interface ManifestStep {
+  stepId: string;
+  attestation: DsseEnvelope;
+  proofs: { preconditions: unknown[]; postconditions: unknown[] };
+  attestationHash: string;
+  inclusionProof: ManifestInclusionProof;
+}
+
+export interface Manifest {
+  manifestId: string;
+  executionId: string;
+  runbookId: string;
+  version: string;
+  runbookDigest: string;
+  executedAt: string;
+  executedBy: string;
+  actor: string;
+  inputs: Record<string, unknown>;
+  steps: ManifestStep[];
+  merkleRoot: string;
+  signature: string; // "base64:<sig>"
+  reviews: DsseEnvelope[];
+}
+
+export type ReviewDecision = 'approve' | 'reject' | 'request-info';
+
+export interface ReviewSource {
+  kind: 'local' | 'github';
+  [detail: string]: unknown; // github: repository, pullRequest, reviewId, commitId, url …
+}
+
+export interface ReviewInput {
+  merkleRoot: string;
+  manifestId: string;
+  executionId: string;
+  decision: ReviewDecision;
+  reviewer: string;
+  comment?: string;
+  source: ReviewSource;
+  at: string;
+}
