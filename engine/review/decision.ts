@@ -7,7 +7,6 @@
 //   open | info-requested --request-info--> info-requested (still open)
 import { PcqError, type PcqIssue } from '../base/errors.ts';
 import type { ReviewDecisionKind } from './approval-rules.ts';
-import type { Ticket, TicketState } from './ticket.ts';
 
 interface DecisionBase {
   executionId: string;
@@ -21,6 +20,18 @@ export type Decision =
   | (DecisionBase & { source: 'local' })
   | (DecisionBase & { source: 'github'; pullRequest: number; reviewId: number; commitId: string });
 
+// The states live here, with the transitions, so that ticket.ts (the file format) builds on this
+// file and not the other way round (no import cycle inside review/, engine/README.md "Layers").
+export type TicketState = 'open' | 'approved' | 'rejected' | 'info-requested';
+export const TICKET_STATES: readonly TicketState[] = ['open', 'approved', 'rejected', 'info-requested'];
+
+/** What applyDecision reads and changes of a ticket (review/ticket.ts's Ticket). */
+interface Decidable {
+  executionId: string;
+  state: TicketState;
+  decisions: Decision[];
+}
+
 export const DECISION_KINDS: readonly ReviewDecisionKind[] = ['approve', 'reject', 'request-info'];
 const NEXT_STATE: Record<ReviewDecisionKind, TicketState> = { approve: 'approved', reject: 'rejected', 'request-info': 'info-requested' };
 export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
@@ -31,7 +42,7 @@ export function isClosed(state: TicketState): boolean {
 }
 
 /** Applies one decision; refuses a closed ticket or another execution's decision. Pure. */
-export function applyDecision(ticket: Ticket, decision: Decision): Ticket {
+export function applyDecision<T extends Decidable>(ticket: T, decision: Decision): T {
   if (decision.executionId !== ticket.executionId) {
     throw new PcqError({
       code: 'PCQ_REVIEW_WRONG_EXECUTION',

@@ -7,7 +7,7 @@ import { reviewNotice, ticketForRun } from './open-review.ts';
 import { parseRoster } from './roster.ts';
 import { parseTicket, ticketToString } from './ticket.ts';
 import { sampleRun } from '../proof/sample-run.fixture.ts';
-import type { FailedProof } from '../run/execute-run.ts';
+import type { FailedProof } from '../base/run-record.ts';
 
 const roster = parseRoster(`roster:
   - {login: ombuds-alice, name: Alice, email: alice@example.org}

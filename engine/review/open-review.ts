@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../store/atomic-write.ts';
 import { reviewTicketPath } from '../store/layout.ts';
 import type { Notifier } from '../base/step-ports.ts';
 import type { Manifest } from '../base/signed-records.ts';
-import type { FailedProof } from '../run/execute-run.ts';
+import type { FailedProof } from '../base/run-record.ts';
 import { PcqError } from '../base/errors.ts';
 import { assignOmbuds, loadRoster, OMBUDS_FILE, type Roster } from './roster.ts';
 import { actorIdentities } from './local-facts.ts';

@@ -6,8 +6,8 @@ import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.ts';
 import type { ExecutionPaths } from '../store/layout.ts';
-import type { Verdict } from '../store/execution-index.ts';
-import type { RunRecordFile } from '../run/persist-run.ts';
+import type { Verdict } from '../base/run-record.ts';
+import type { RunRecordFile } from '../base/run-record.ts';
 
 export async function releaseExports(paths: ExecutionPaths): Promise<string[]> {
   let names: string[];

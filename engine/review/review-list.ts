@@ -3,7 +3,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toIssues, type PcqIssue } from '../base/errors.ts';
-import { parseTicket, ticketPath, type Ticket, type TicketState } from './ticket.ts';
+import { parseTicket, ticketPath, type Ticket } from './ticket.ts';
+import type { TicketState } from './decision.ts';
 import { ticketDigest } from './local-facts.ts';
 
 export interface ReviewEntry {

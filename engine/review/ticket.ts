@@ -4,10 +4,7 @@
 // round-trip exactly; a malformed file is a list of coded issues with file:line:col, never a crash.
 import { LineCounter, isMap, isSeq, parseDocument, stringify, type Node } from 'yaml';
 import { PcqErrors, type PcqIssue, type SourceLocation } from '../base/errors.ts';
-import { ISO_INSTANT, decisionFields, readDecision, stateAfter, type Decision } from './decision.ts';
-
-export type TicketState = 'open' | 'approved' | 'rejected' | 'info-requested';
-export const TICKET_STATES: readonly TicketState[] = ['open', 'approved', 'rejected', 'info-requested'];
+import { ISO_INSTANT, TICKET_STATES, decisionFields, readDecision, stateAfter, type Decision, type TicketState } from './decision.ts';
 
 export interface Ticket {
   runbookId: string;

@@ -12,10 +12,10 @@ import { toIssues, type PcqIssue } from '../base/errors.ts';
 import type { Signer } from '../base/signer.ts';
 import type { Notifier } from '../base/step-ports.ts';
 import type { RunOutcome } from './execute-run.ts';
-import type { RunRecordFile } from './persist-run.ts';
+import type { RunRecordFile } from '../base/run-record.ts';
 import { openReviewForRun } from '../review/open-review.ts';
 import { writeVerdictArtifacts } from '../verdict/write-verdict.ts';
-import type { Verdict } from '../store/execution-index.ts';
+import type { Verdict } from '../base/run-record.ts';
 import { join } from 'node:path';
 
 export interface AfterRunInput {

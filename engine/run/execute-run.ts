@@ -14,6 +14,7 @@ import type { GraphStore } from '../base/graph-store.ts';
 import type { CelEngine, HttpPort, Notifier } from '../base/step-ports.ts';
 import type { StepKind } from '../steps/step-kind.ts';
 import type { PolicySet, ProofResult, Proofs } from '../base/proofs.ts';
+import type { FailedProof, RunStatus, StepSummary } from '../base/run-record.ts';
 import type { ProverContext } from '../provers/prover-kind.ts';
 import { schedule } from './scheduler.ts';
 import type { NodeResult, SchedulerEvent } from './scheduler-types.ts';
@@ -50,23 +51,6 @@ export interface RunPorts {
   signal?: AbortSignal;
 }
 
-export interface StepSummary {
-  stepId: string;
-  type: string;
-  status: 'succeeded' | 'failed' | 'skipped';
-  attempts: number;
-  durationMs: number;
-  error?: PcqIssue;
-  skipReason?: string;
-  proofs: Proofs;
-}
-
-export interface FailedProof {
-  stepId: string;
-  phase: 'precondition' | 'postcondition';
-  proof: ProofResult;
-}
-
 export interface RunOutcome {
   request: RunRequest;
   manifest: Manifest;
@@ -76,7 +60,7 @@ export interface RunOutcome {
   recordings: RunState['recordings'];
   effects: RunState['effects'];
   outputs: Record<string, unknown>;
-  status: 'succeeded' | 'failed' | 'blocked';
+  status: RunStatus;
   /** Failed postconditions (block exports) and preconditions (stopped the run). */
   failedProofs: FailedProof[];
   durationMs: number;

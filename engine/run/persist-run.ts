@@ -5,31 +5,11 @@
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.ts';
 import { executionPaths, type ExecutionPaths } from '../store/layout.ts';
-import { upsertIndexEntry, type Verdict } from '../store/execution-index.ts';
+import { upsertIndexEntry } from '../store/execution-index.ts';
 import { serializeManifest } from '../proof/manifest.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import type { RunOutcome } from './execute-run.ts';
-
-export interface RunRecordFile {
-  executionId: string;
-  runbookId: string;
-  version: string;
-  runbookFile: string;
-  runbookDigest: string;
-  asOf: string;
-  actor: string;
-  executedBy: string;
-  params: Record<string, unknown>;
-  startedAt: string;
-  durationMs: number;
-  status: RunOutcome['status'];
-  verdict: Verdict;
-  merkleRoot: string;
-  replayOf?: string;
-  failedProofs: RunOutcome['failedProofs'];
-  steps: RunOutcome['steps'];
-  artifacts: Array<{ name: string; stepId: string; mediaType: string; digest: string; size: number; state: 'released' | 'withheld' }>;
-}
+import type { RunRecordFile, Verdict } from '../base/run-record.ts';
 
 export interface PersistOptions {
   attestationsDir: string;

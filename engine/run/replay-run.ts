@@ -21,7 +21,7 @@ import { executionPaths } from '../store/layout.ts';
 import type { Effect, Recording } from '../base/step-ports.ts';
 import { openRunServices } from './run-services.ts';
 import { executeRun } from './execute-run.ts';
-import type { RunRecordFile } from './persist-run.ts';
+import type { RunRecordFile } from '../base/run-record.ts';
 
 export interface StepDifference {
   field: 'status' | 'inputs' | 'outputs' | 'proofs' | 'artifacts' | 'attestation';

@@ -12,12 +12,13 @@ import { createCelEngine } from '../runtime/cel.ts';
 import { loadPolicySet } from '../runtime/policy-set.ts';
 import { resolveParams } from './run-params.ts';
 import { openRunServices } from './run-services.ts';
-import { executeRun, type FailedProof, type StepSummary } from './execute-run.ts';
+import { executeRun } from './execute-run.ts';
+import type { FailedProof, StepSummary } from '../base/run-record.ts';
 import { persistRun } from './persist-run.ts';
 import { staticIssues } from './static-checks.ts';
 import { afterRunHooks } from './after-run.ts';
 import type { SchedulerEvent } from './scheduler-types.ts';
-import type { Verdict } from '../store/execution-index.ts';
+import type { Verdict } from '../base/run-record.ts';
 import { join } from 'node:path';
 
 export interface RunRunbookOptions {

@@ -1,5 +1,5 @@
 // Loads the policy documents provers read — policies/authority.yaml (named CEL rules + actors) and
-// policies/licenses.yaml (the license registry) — into the PolicySet of provers/prover-kind.ts.
+// policies/licenses.yaml (the license registry) — into the PolicySet of base/proofs.ts.
 // Read at the edge (loadPolicySet), parse purely (parsePolicySet). Every problem is collected and
 // reported with file:line:col, so `pcq validate` shows all of them at once.
 import { readFile } from 'node:fs/promises';

@@ -21,7 +21,7 @@ import { encodeStrKey } from '../proof/strkey.ts';
 import { toBase64 } from '../proof/bytes.ts';
 import { openTicket, ticketToString } from '../review/ticket.ts';
 import type { Decision } from '../review/decision.ts';
-import type { RunRecordFile } from '../run/persist-run.ts';
+import type { RunRecordFile } from '../base/run-record.ts';
 
 export interface FixtureKey {
   signer: Signer;

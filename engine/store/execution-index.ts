@@ -2,11 +2,10 @@
 // lock file and atomic replacement. The site and `pcq review list` read it instead of walking.
 import { open, readFile, rm } from 'node:fs/promises';
 import { PcqError } from '../base/errors.ts';
+import type { Verdict } from '../base/run-record.ts';
 import { indexPath } from './layout.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
 import { mkdir } from 'node:fs/promises';
-
-export type Verdict = 'pass' | 'blocked' | 'approved' | 'rejected' | 'failed';
 
 export interface IndexEntry {
   executionId: string;

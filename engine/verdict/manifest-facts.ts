@@ -8,7 +8,7 @@
 //           = approved / rejected  by the first approve / reject review (a decided review is final,
 //                       review/decision.ts; request-info decides nothing);
 //           = pass      otherwise.
-import type { Verdict } from '../store/execution-index.ts';
+import type { Verdict } from '../base/run-record.ts';
 import { decodeEnvelopePayload as decodePayload } from '../proof/statement.ts';
 
 export interface ScoreProver {

@@ -2,7 +2,7 @@
 // issue 4 §5). Built purely from the manifest's facts plus two digests; its bytes have one spelling
 // (sorted keys, 2-space indent, final newline, as the manifest: proof/manifest.ts), and its
 // signature covers JCS(score) (RFC 8785) under PAE (verdict-signature.ts).
-import type { Verdict } from '../store/execution-index.ts';
+import type { Verdict } from '../base/run-record.ts';
 import { sortKeysDeep } from '../proof/manifest.ts';
 import { PcqError } from '../base/errors.ts';
 import type { ManifestFacts, ScoreDecision, ScoreProver } from './manifest-facts.ts';

@@ -9,7 +9,7 @@ import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runt
 import { loadRunnerSigner } from '../../runtime/keys.ts';
 import { decideReview } from '../../review/decide.ts';
 import { listReviews } from '../../review/review-list.ts';
-import { TICKET_STATES, type TicketState } from '../../review/ticket.ts';
+import { TICKET_STATES, type TicketState } from '../../review/decision.ts';
 import type { ReviewDecisionKind } from '../../review/approval-rules.ts';
 
 const USAGE = `Usage: pcq review list [--state open|approved|rejected|info-requested] [--json]

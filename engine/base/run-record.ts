@@ -1,0 +1,47 @@
+// The run record (`run.json`, FORMATS.md) and the summaries it is made of. Base layer: run/ writes
+// it, review/, site-data/ and replay read it, so its type lives below all of them (review/ must
+// not import run/: run opens reviews, never the other way round).
+import type { PcqIssue } from './errors.ts';
+import type { ProofResult, Proofs } from './proofs.ts';
+
+export type RunStatus = 'succeeded' | 'failed' | 'blocked';
+
+export type Verdict = 'pass' | 'blocked' | 'approved' | 'rejected' | 'failed';
+
+export interface StepSummary {
+  stepId: string;
+  type: string;
+  status: 'succeeded' | 'failed' | 'skipped';
+  attempts: number;
+  durationMs: number;
+  error?: PcqIssue;
+  skipReason?: string;
+  proofs: Proofs;
+}
+
+export interface FailedProof {
+  stepId: string;
+  phase: 'precondition' | 'postcondition';
+  proof: ProofResult;
+}
+
+export interface RunRecordFile {
+  executionId: string;
+  runbookId: string;
+  version: string;
+  runbookFile: string;
+  runbookDigest: string;
+  asOf: string;
+  actor: string;
+  executedBy: string;
+  params: Record<string, unknown>;
+  startedAt: string;
+  durationMs: number;
+  status: RunStatus;
+  verdict: Verdict;
+  merkleRoot: string;
+  replayOf?: string;
+  failedProofs: FailedProof[];
+  steps: StepSummary[];
+  artifacts: Array<{ name: string; stepId: string; mediaType: string; digest: string; size: number; state: 'released' | 'withheld' }>;
+}
