@@ -6,7 +6,7 @@ import { emitAnnotations, toAnnotations, type AnnotationProperties } from './ann
 import { diffSteps, policiesFor, renderPlanComment } from './plan-comment.ts';
 import { displayStatus } from './summary.ts';
 import { loadRunbookFile } from '../model/load-runbooks.ts';
-import type { PcqError } from '../base/errors.ts';
+import type { PcqError, PcqIssue } from '../base/errors.ts';
 import type { Runbook } from '../model/runbook.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -22,14 +22,14 @@ test('inputs: defaults, JSON params, coded refusals', () => {
 });
 
 test('annotations: workspace-relative file, line, column; warnings apart from errors', () => {
-  const issues = [
+  const issues: PcqIssue[] = [
     { code: 'PCQ_DANGLING_NEED', message: 'step x needs y', hint: 'fix it', location: { file: '/ws/runbooks/R1.yaml', line: 12, col: 5 } },
-    { code: 'PCQ_VERSION_HINT', message: 'bump', severity: 'warning' as const, location: { file: 'runbooks/R2.yaml', line: 3, col: 1 } },
+    { code: 'PCQ_UNKNOWN_PROVER', message: 'bump', severity: 'warning' as const, location: { file: 'runbooks/R2.yaml', line: 3, col: 1 } },
     { code: 'PCQ_NO_RUNBOOKS', message: 'none' },
   ];
   assert.deepEqual(toAnnotations(issues, '/ws'), [
     { level: 'error', message: 'step x needs y\nfix it', properties: { title: 'PCQ_DANGLING_NEED', file: 'runbooks/R1.yaml', startLine: 12, startColumn: 5 } },
-    { level: 'warning', message: 'bump', properties: { title: 'PCQ_VERSION_HINT', file: 'runbooks/R2.yaml', startLine: 3, startColumn: 1 } },
+    { level: 'warning', message: 'bump', properties: { title: 'PCQ_UNKNOWN_PROVER', file: 'runbooks/R2.yaml', startLine: 3, startColumn: 1 } },
     { level: 'error', message: 'none', properties: { title: 'PCQ_NO_RUNBOOKS' } },
   ]);
   const sent: Array<[string, string, AnnotationProperties | undefined]> = [];

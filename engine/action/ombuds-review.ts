@@ -22,10 +22,11 @@ import type { Scm } from '../github/scm.ts';
 import type { ActionContext } from './action-port.ts';
 import type { PullRequestReviewEvent } from './events.ts';
 import { fileChanges, listFiles, publishFiles } from './publish.ts';
+import type { PcqCode } from '../base/error-catalogue.ts';
 
 export interface ReviewOutcome {
   outcome: 'approved' | 'rejected' | 'info-requested' | 'refused' | 'ignored';
-  reasons: Array<{ code: string; message: string }>;
+  reasons: Array<{ code: PcqCode; message: string }>;
   executionId?: string;
 }
 

@@ -1,6 +1,10 @@
 // Every failure pcq reports carries a stable code, a message that says what happened, a hint that
 // says what to do, and the source location when there is one (DESIGN §4). Validation collects
-// every problem, so errors travel in lists as often as alone.
+// every problem, so errors travel in lists as often as alone. Codes are declared once, with their
+// class and default hint, in base/error-catalogue.ts: a code outside it fails the type-check.
+import { ERROR_CATALOGUE, type PcqCode } from './error-catalogue.ts';
+
+export type { PcqCode } from './error-catalogue.ts';
 
 export interface SourceLocation {
   file: string;
@@ -9,7 +13,7 @@ export interface SourceLocation {
 }
 
 export interface PcqIssue {
-  code: string; // stable, e.g. PCQ_CYCLE
+  code: PcqCode; // stable, e.g. PCQ_CYCLE
   message: string; // what happened
   hint?: string; // what to do about it
   location?: SourceLocation;
@@ -23,7 +27,7 @@ export function isError(issue: PcqIssue): boolean {
 }
 
 export class PcqError extends Error {
-  readonly code: string;
+  readonly code: PcqCode;
   readonly hint: string | undefined;
   readonly location: SourceLocation | undefined;
   readonly details: Record<string, unknown> | undefined;
@@ -32,7 +36,7 @@ export class PcqError extends Error {
     super(issue.message, options);
     this.name = 'PcqError';
     this.code = issue.code;
-    this.hint = issue.hint;
+    this.hint = issue.hint ?? ERROR_CATALOGUE[issue.code]?.hint;
     this.location = issue.location;
     this.details = issue.details;
   }
@@ -76,7 +80,7 @@ export function toIssues(err: unknown): PcqIssue[] {
   return [{ code: 'PCQ_INTERNAL', message, hint: 'This is a bug in pcq; please report it with the command you ran.' }];
 }
 
-export function pcqError(code: string, message: string, hint?: string, location?: SourceLocation): PcqError {
+export function pcqError(code: PcqCode, message: string, hint?: string, location?: SourceLocation): PcqError {
   const issue: PcqIssue = { code, message };
   if (hint !== undefined) issue.hint = hint;
   if (location !== undefined) issue.location = location;

@@ -1,6 +1,7 @@
 // The CLI's window on the world: streams, environment and working folder arrive as a value so that
 // commands are testable without spawning a process (ports as parameters, DESIGN §4).
 import { formatIssue, toIssues, type PcqIssue } from '../base/errors.ts';
+import { ERROR_CLASSES, exitCodeFor } from '../base/error-catalogue.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -10,14 +11,18 @@ export interface CliIo {
   cwd: string;
 }
 
-/** Documented exit codes (README "Exit codes"). */
+/**
+ * Documented exit codes (README "Exit codes"). Those for errors come from the error classes of
+ * base/error-catalogue.ts, so a code's exit status is declared once, with the code.
+ */
 export const EXIT = {
   ok: 0,
-  failed: 1, // the thing checked failed: verification, a step, an approval refused
-  usage: 2, // bad flags or arguments
-  invalid: 3, // input files invalid (validation errors)
-  blocked: 4, // run finished but a postcondition blocked its exports
-  internal: 70,
+  failed: ERROR_CLASSES['failed-check'].exitCode, // the thing checked failed: verification, a step, a refusal
+  usage: ERROR_CLASSES.usage.exitCode, // bad flags or arguments
+  invalid: ERROR_CLASSES['invalid-input'].exitCode, // input files invalid (validation errors)
+  blocked: 4, // run finished but a postcondition blocked its exports (a run status, not an error)
+  internal: ERROR_CLASSES.internal.exitCode,
+  transient: ERROR_CLASSES.transient.exitCode, // try again later: a timeout, an unreachable service, a held lock
 } as const;
 
 export interface Command {
@@ -37,10 +42,10 @@ export function processIo(): CliIo {
   };
 }
 
-/** Prints coded issues one per line (or as JSON) and returns the exit code for them. */
-export function reportIssues(io: CliIo, err: unknown, json: boolean, exitCode: number): number {
+/** Prints coded issues one per line (or as JSON) and returns the exit code their classes give. */
+export function reportIssues(io: CliIo, err: unknown, json: boolean): number {
   const issues: PcqIssue[] = toIssues(err);
   if (json) io.stdout(JSON.stringify({ ok: false, issues }, null, 2) + '\n');
   else for (const issue of issues) io.stderr(formatIssue(issue) + '\n');
-  return issues.some((i) => i.code === 'PCQ_INTERNAL') ? EXIT.internal : exitCode;
+  return exitCodeFor(issues.filter((i) => i.severity !== 'warning').map((i) => i.code));
 }

@@ -26,8 +26,7 @@ export async function main(argv: string[], io: CliIo, invokedAs = 'pcq'): Promis
     const { command } = await entry.load();
     return await command.run(rest, io);
   } catch (err) {
-    const code = (err as { code?: string }).code === 'PCQ_USAGE' ? EXIT.usage : EXIT.invalid;
-    return reportIssues(io, err, wantsJson, code);
+    return reportIssues(io, err, wantsJson);
   }
 }
 
@@ -41,7 +40,7 @@ Usage: pcq <command> [options]   (pcq <command> --help for details)
 Commands:
 ${lines.join('\n')}
 
-Exit codes: 0 ok · 1 check failed · 2 usage · 3 invalid input · 4 run blocked · 70 internal error
+Exit codes: 0 ok · 1 check failed or refused · 2 usage · 3 invalid input · 4 run blocked · 70 internal error · 75 try again later
 `;
 }
 
@@ -50,6 +49,6 @@ if (isEntry) {
   const io = processIo();
   main(process.argv.slice(2), io, basename(process.argv[1] ?? 'pcq')).then(
     (code) => { process.exitCode = code; },
-    (err) => { process.exitCode = reportIssues(io, err, false, EXIT.internal); },
+    (err) => { process.exitCode = reportIssues(io, err, false); },
   );
 }

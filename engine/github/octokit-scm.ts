@@ -236,7 +236,9 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
       : status === 409 || status === 422
         ? 'GitHub refused the change as it stands (stale head, existing ref or invalid input); re-run after checking the PR.'
         : 'Check GITHUB_API_URL and the network; the call was retried where GitHub allows.';
-    throw new PcqError({ code: 'PCQ_GITHUB_API', message: `GitHub refused to ${what}: ${status ?? 'no status'} ${detail}`, hint, details: { status } }, { cause: err });
+    // No answer, 429 or 5xx may pass (Octokit's retry plugin already tried); 4xx is GitHub's answer.
+    const transient = status === undefined || Number.isNaN(status) || status === 429 || status >= 500;
+    throw new PcqError({ code: transient ? 'PCQ_GITHUB_UNAVAILABLE' : 'PCQ_GITHUB_API', message: `GitHub refused to ${what}: ${status ?? 'no status'} ${detail}`, hint, details: { status } }, { cause: err });
   }
 }
 

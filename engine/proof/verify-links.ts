@@ -3,6 +3,7 @@
 // chain order, parents naming the attestations of the step's `needs` (which must come earlier),
 // and the manifest's per-step proofs equal to the signed predicate's proofs.
 import { canonicalize, isCanonicalText } from './jcs.ts';
+import type { PcqCode } from '../base/error-catalogue.ts';
 
 export interface StepFacts {
   index: number;
@@ -20,8 +21,8 @@ export interface LinkFields {
   proofs: unknown;
 }
 
-type Report = (code: string, check: string, message: string, stepId?: string) => void;
-type Pass = (code: string, check: string, message: string) => void;
+type Report = (code: PcqCode, check: string, message: string, stepId?: string) => void;
+type Pass = (code: PcqCode, check: string, message: string) => void;
 
 /** canonicalize(a) === canonicalize(b), false when either has no canonical form (b is compared in place). */
 function sameJson(a: unknown, b: unknown): boolean {

@@ -17,7 +17,7 @@ const runner = nodeSigner(RUNNER_SEED);
 const other = nodeSigner(OTHER_SEED);
 const key = (publicKey: string, over: Partial<TrustedKey> = {}): TrustedKey => ({ name: 'k', publicKey, roles: ['runner', 'reviewer'], status: 'active', validFrom: '2026-01-01T00:00:00Z', validUntil: null, ...over });
 const trust: TrustStore = { keys: [key(runner.keyid)] };
-const failedCodes = (r: VerifyReport) => [...new Set(r.checks.filter((c) => !c.ok).map((c) => c.code))].sort();
+const failedCodes = (r: VerifyReport): string[] => [...new Set(r.checks.filter((c) => !c.ok).map((c) => c.code))].sort();
 const verifyNode = (text: string, t: TrustStore = trust) => verifyManifest(text, t, nodeVerify, { sha256: sha256Node });
 
 async function resign(m: Manifest, signer = runner): Promise<string> {

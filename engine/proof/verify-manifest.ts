@@ -24,9 +24,10 @@ import { tryDecodeStrKey } from './strkey.ts';
 import { keyStatusAt, type TrustStore } from './trust.ts';
 import { verifyReviews } from './verify-reviews.ts';
 import { verifyStepLinks, type LinkFields, type StepFacts } from './verify-links.ts';
+import type { PcqCode } from '../base/error-catalogue.ts';
 
 export interface VerifyCheck {
-  code: string; // the code the check reports when it fails (FORMATS.md)
+  code: PcqCode; // the code the check reports when it fails (FORMATS.md)
   check: string; // what was checked, e.g. "step-signature"
   stepId?: string;
   ok: boolean;
@@ -40,8 +41,8 @@ export interface VerifyReport {
 
 type Raw = Record<string, unknown>;
 type RawStep = { stepId: string; attestation: DsseEnvelope; proofs: unknown; attestationHash: string; inclusionProof: { leafIndex: number; treeSize: number; hashes: string[] } };
-type Fail = (code: string, check: string, message: string, stepId?: string) => void;
-type Pass = (code: string, check: string, message: string) => void;
+type Fail = (code: PcqCode, check: string, message: string, stepId?: string) => void;
+type Pass = (code: PcqCode, check: string, message: string) => void;
 
 export interface VerifyOptions {
   /** Synchronous SHA-256 (Node: sha256Node; default: @noble/hashes). */

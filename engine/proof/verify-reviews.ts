@@ -7,9 +7,10 @@ import type { Ed25519Verify } from '../base/signer.ts';
 import { IN_TOTO_PAYLOAD_TYPE, REVIEW_PREDICATE_TYPE, validateStatement } from './statement.ts';
 import { tryDecodeStrKey } from './strkey.ts';
 import { keyStatusAt, type TrustStore } from './trust.ts';
+import type { PcqCode } from '../base/error-catalogue.ts';
 
-type Report = (code: string, check: string, message: string, stepId?: string) => void;
-type Pass = (code: string, check: string, message: string) => void;
+type Report = (code: PcqCode, check: string, message: string, stepId?: string) => void;
+type Pass = (code: PcqCode, check: string, message: string) => void;
 type Raw = Record<string, unknown>;
 
 const DECISIONS = ['approve', 'reject', 'request-info'];

@@ -3,6 +3,7 @@
 import type { PcqIssue } from '../base/errors.ts';
 import type { ProverSpec } from '../model/runbook.ts';
 import type { ProofResult } from '../base/proofs.ts';
+import type { PcqCode } from '../base/error-catalogue.ts';
 
 export function passed(spec: ProverSpec, type: string, evidence: string, details?: Record<string, unknown>): ProofResult {
   return details ? { prover: spec.id, type, result: 'pass', evidence, details } : { prover: spec.id, type, result: 'pass', evidence };
@@ -12,7 +13,7 @@ export function failed(spec: ProverSpec, type: string, evidence: string, details
   return details ? { prover: spec.id, type, result: 'fail', evidence, details } : { prover: spec.id, type, result: 'fail', evidence };
 }
 
-export function specIssue(spec: ProverSpec, code: string, message: string, hint: string): PcqIssue {
+export function specIssue(spec: ProverSpec, code: PcqCode, message: string, hint: string): PcqIssue {
   const issue: PcqIssue = { code, message: `prover "${spec.id}": ${message}`, hint, details: { prover: spec.id } };
   if (spec.location) issue.location = spec.location;
   return issue;

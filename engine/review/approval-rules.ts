@@ -4,6 +4,7 @@
 // Security-critical: a review counts only when EVERY rule holds; each violated rule is reported,
 // so a refused review is "recorded and ignored" with the reasons why.
 import { PcqError } from '../base/errors.ts';
+import type { PcqCode } from '../base/error-catalogue.ts';
 
 export interface ReviewFacts {
   review: {
@@ -26,7 +27,7 @@ export interface ReviewFacts {
 export type ReviewDecisionKind = 'approve' | 'reject' | 'request-info';
 
 export interface ReviewReason {
-  code: string;
+  code: PcqCode;
   message: string;
 }
 

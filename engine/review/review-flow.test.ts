@@ -95,7 +95,8 @@ test('refused decisions exit 1 with their code and change no byte', async () => 
   ];
   for (const [args, code] of refusals) {
     const r = await pcq('review', ...args);
-    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    // A refusal exits 1; an execution that does not exist (or cannot) is invalid input, 3 (docs/ERRORS.md).
+    assert.equal(r.code, code === 'PCQ_REVIEW_NOT_FOUND' || code === 'PCQ_UNSAFE_ID' ? 3 : 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, new RegExp(code), args.join(' '));
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   }

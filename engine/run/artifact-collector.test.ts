@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArtifactCollector } from './artifact-collector.ts';
+import { PcqError } from '../base/errors.ts';
+import { isRetryable } from './retry-policy.ts';
 
 const bytes = new TextEncoder().encode('report');
 
@@ -19,5 +21,5 @@ test('after a failed postcondition no artifact can leave the run through a read 
   await collector.sinkFor('export').write('weekly-report.pdf', bytes, 'application/pdf');
   assert.ok(await collector.sinkFor('notify').read?.('weekly-report.pdf'));
   blocked = true;
-  await assert.rejects(collector.sinkFor('notify').read!('weekly-report.pdf'), (err: { code?: string; retryable?: boolean }) => err.code === 'PCQ_EXPORT_BLOCKED' && err.retryable === false);
+  await assert.rejects(collector.sinkFor('notify').read!('weekly-report.pdf'), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_EXPORT_BLOCKED' && !isRetryable(err));
 });

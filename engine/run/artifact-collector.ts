@@ -38,11 +38,11 @@ export class ArtifactCollector {
       // postcondition nothing leaves, so that zero exports go out with a failed proof.
       read: async (name) => {
         if (this.isBlocked()) {
-          throw Object.assign(new PcqError({
+          throw new PcqError({
             code: 'PCQ_EXPORT_BLOCKED',
             message: `artifact "${name}" cannot leave the run: a postcondition has failed, so its exports are withheld`,
             hint: 'The ombuds review decides; after approval the exports are released from withheld/.',
-          }), { retryable: false });
+          });
         }
         return this.artifacts.get(name)?.bytes;
       },

@@ -17,7 +17,7 @@ async function runWith(writer: ProgressWriter) {
   const clock = new FakeClock();
   const run = async (id: string, ctx: StepContext): Promise<string> => {
     await clock.sleep({ 'query-entities': 1200, enrich: 300, licenses: 80 }[id] ?? 0, ctx.signal);
-    if (id === 'enrich') throw new PcqError({ code: 'PCQ_HTTP_503', message: 'enrichment API unavailable' });
+    if (id === 'enrich') throw new PcqError({ code: 'PCQ_HTTP_UNREACHABLE', message: 'enrichment API unavailable' });
     return id;
   };
   const p = schedule({ nodes, concurrency: 2, clock, run, onEvent: writer.onEvent });
@@ -36,11 +36,11 @@ test('plain mode: one append-only line per event, then the summary table', async
     '✓ licenses succeeded in 80 ms',
     '✓ query-entities succeeded in 1.2 s',
     '▶ enrich started',
-    '↻ enrich attempt 1 failed: PCQ_HTTP_503 enrichment API unavailable — retrying in 2.0 s',
+    '↻ enrich attempt 1 failed: PCQ_HTTP_UNREACHABLE enrichment API unavailable — retrying in 2.0 s',
     '▶ enrich started (attempt 2)',
-    '↻ enrich attempt 2 failed: PCQ_HTTP_503 enrichment API unavailable — retrying in 4.0 s',
+    '↻ enrich attempt 2 failed: PCQ_HTTP_UNREACHABLE enrichment API unavailable — retrying in 4.0 s',
     '▶ enrich started (attempt 3)',
-    '✗ enrich failed after 3 attempts in 6.9 s: PCQ_HTTP_503 enrichment API unavailable',
+    '✗ enrich failed after 3 attempts in 6.9 s: PCQ_HTTP_UNREACHABLE enrichment API unavailable',
     '− export-report skipped (enrich failed)',
     '',
     'step              status     attempts  duration',

@@ -1,37 +1,36 @@
-// Retry decisions shared by the scheduler and anything else that retries (connectors, SMTP):
-// which failures are worth another try, and how long to wait before it (FORMATS: `retry:
-// {attempts, backoff}`, default 3 attempts, 2 s / 4 s / 8 s, the last value repeating).
-import { PcqError } from '../base/errors.ts';
+// Retry decisions shared by the scheduler and anything else that retries: which failures are worth
+// another try, and how long to wait before it (FORMATS: `retry: {attempts, backoff}`, default 3
+// attempts, 2 s / 4 s / 8 s, the last value repeating).
+//
+// Only a transient failure is tried again (base/error-catalogue.ts: class `transient`, e.g. a step
+// timeout, an unreachable service, a held lock). Everything deterministic — a CEL evaluation
+// error, a bad step input, a Cypher error, a failed proof, a refusal — gives the same answer the
+// second time, so it is attempted once. A plain (uncoded) throw from step code is unknown and is
+// not retried either, unless it carries one of the node error codes below, which name transient
+// network conditions.
+import { PcqError, PcqErrors } from '../base/errors.ts';
+import { isRetryableCode } from '../base/error-catalogue.ts';
 import type { RetryPolicy } from '../model/runbook.ts';
 
-/**
- * Codes that describe a verdict, not a hiccup: trying again would give the same answer (or must
- * not happen at all, for an aborted run). Every other failure, PCQ_STEP_TIMEOUT included, is retried.
- */
-export const NON_RETRYABLE_CODES: ReadonlySet<string> = new Set([
-  'PCQ_RUN_ABORTED',
-  'PCQ_ABORTED',
-  'PCQ_ASSERTION_FAILED',
-  'PCQ_PRECONDITION_FAILED',
-  'PCQ_POSTCONDITION_FAILED',
-  'PCQ_POLICY_DENIED',
-  'PCQ_USAGE',
-  'PCQ_SCHEMA_INVALID',
-  'PCQ_CEL_ERROR',
-  'PCQ_INPUT_INVALID',
-  'PCQ_SECRET_MISSING',
-  'PCQ_SIGNATURE_INVALID',
+/** Node/undici error codes of passing network conditions: retried although the throw is uncoded. */
+export const TRANSIENT_NODE_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH',
+  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** Default retry test: `err.retryable === false` or a code in NON_RETRYABLE_CODES stops retrying. */
+/** True when trying again may give another answer: a transient coded error or a transient node error. */
 export function isRetryable(err: unknown): boolean {
-  if (err !== null && typeof err === 'object') {
-    const flag = (err as { retryable?: unknown }).retryable;
-    if (flag === false) return false;
-    if (flag === true) return true;
-    if (err instanceof PcqError && NON_RETRYABLE_CODES.has(err.code)) return false;
-  }
-  return true;
+  if (err instanceof PcqError) return isRetryableCode(err.code);
+  if (err instanceof PcqErrors) return err.issues.length > 0 && err.issues.every((i) => isRetryableCode(i.code));
+  return hasTransientNodeCode(err, 0);
+}
+
+function hasTransientNodeCode(err: unknown, depth: number): boolean {
+  if (err === null || typeof err !== 'object' || depth > 3) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && TRANSIENT_NODE_CODES.has(code)) return true;
+  // fetch wraps the socket error: TypeError('fetch failed', { cause: { code: 'ECONNRESET' } }).
+  return hasTransientNodeCode((err as { cause?: unknown }).cause, depth + 1);
 }
 
 /** Wait before attempt `failedAttempt + 1`: backoffMs[failedAttempt - 1], the last value repeating. */

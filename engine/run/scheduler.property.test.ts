@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { PcqError } from '../base/errors.ts';
 import { schedule, type ScheduleNode, type SchedulerEvent, type StepContext } from './scheduler.ts';
 import { FakeClock } from '../testing/fake-clock.ts';
 
@@ -41,7 +42,7 @@ test('random DAGs: needs succeed before a start, limit holds, one status per nod
         maxInFlight = Math.max(maxInFlight, inFlight);
         try {
           await clock.sleep(plan.durations[i]!, ctx.signal);
-          if (ctx.attempt <= plan.failures[i]!) throw new Error(`planned failure ${ctx.attempt}`);
+          if (ctx.attempt <= plan.failures[i]!) throw new PcqError({ code: 'PCQ_HTTP_UNREACHABLE', message: `planned failure ${ctx.attempt}` });
           return i;
         } finally {
           inFlight--;

@@ -96,14 +96,14 @@ test('ready steps start in topological-order position, identically on every run'
 test('retries wait exactly 2000 then 4000 ms by default and fail after 3 attempts', T, async () => {
   const clock = new FakeClock();
   const events: SchedulerEvent[] = [];
-  const h = harness(clock, { flaky: 0 }, () => new PcqError({ code: 'PCQ_HTTP_503', message: 'upstream unavailable' }));
+  const h = harness(clock, { flaky: 0 }, () => new PcqError({ code: 'PCQ_HTTP_UNREACHABLE', message: 'upstream unavailable' }));
   const r = await drive(clock, schedule({ nodes: roots(['flaky']), concurrency: 1, clock, run: h.run, onEvent: (e) => events.push(e) }));
   assert.deepEqual(h.calls.map((c) => [c.attempt, c.at]), [[1, 0], [2, 2000], [3, 6000]]);
   assert.deepEqual(events.filter((e) => e.type === 'step-retried').map((e) => e.type === 'step-retried' && e.delayMs), [2000, 4000]);
   const result = r.byId.get('flaky')!;
   assert.equal(result.status, 'failed');
   assert.equal(result.attempts, 3);
-  assert.equal(result.error?.code, 'PCQ_HTTP_503');
+  assert.equal(result.error?.code, 'PCQ_HTTP_UNREACHABLE');
   assert.equal(result.durationMs, 6000);
   const failed = events.at(-1)!;
   assert.equal(failed.type, 'step-failed');
@@ -112,14 +112,14 @@ test('retries wait exactly 2000 then 4000 ms by default and fail after 3 attempt
 
 test('the last backoff value repeats when attempts outnumber it', T, async () => {
   const clock = new FakeClock();
-  const h = harness(clock, { s: 0 }, () => new Error('nope'));
+  const h = harness(clock, { s: 0 }, () => Object.assign(new Error('nope'), { code: 'ECONNRESET' }));
   await drive(clock, schedule({ nodes: roots(['s'], { retry: { attempts: 5, backoffMs: [1000, 3000] } }), concurrency: 1, clock, run: h.run }));
   assert.deepEqual(h.calls.map((c) => c.at), [0, 1000, 4000, 7000, 10000]);
 });
 
 test('a step that fails once and then succeeds ends succeeded on attempt 2', T, async () => {
   const clock = new FakeClock();
-  const h = harness(clock, { s: 50 }, (_id, attempt) => (attempt === 1 ? new Error('transient') : undefined));
+  const h = harness(clock, { s: 50 }, (_id, attempt) => (attempt === 1 ? Object.assign(new Error('transient'), { code: 'ETIMEDOUT' }) : undefined));
   const r = await drive(clock, schedule({ nodes: roots(['s']), concurrency: 1, clock, run: h.run }));
   assert.deepEqual(r.byId.get('s'), { id: 's', status: 'succeeded', value: 'value-s', attempts: 2, startedAt: 0, finishedAt: 2100, durationMs: 2100 });
   assert.equal(r.ok, true);
@@ -165,7 +165,7 @@ test('fail-fast: running steps finish, downstream and unstarted steps are skippe
     { id: 'e', needs: [] },
   ];
   const events: SchedulerEvent[] = [];
-  const h = harness(clock, { a: 10, b: 500, e: 10 }, (id) => (id === 'a' ? Object.assign(new Error('bad data'), { retryable: false }) : undefined));
+  const h = harness(clock, { a: 10, b: 500, e: 10 }, (id) => (id === 'a' ? new Error('bad data') : undefined));
   const r = await drive(clock, schedule({ nodes, concurrency: 2, clock, run: h.run, onEvent: (e) => events.push(e) }));
   assert.equal(r.ok, false);
   const summary = r.results.map((x) => [x.id, x.status, x.skipReason ?? '', x.blockedBy ?? '']);
@@ -183,11 +183,11 @@ test('fail-fast: running steps finish, downstream and unstarted steps are skippe
   assert.equal((r.byId.get('a')!.thrown as Error).message, 'bad data');
 });
 
-test('non-retryable failures fail at once: retryable=false, verdict codes, custom shouldRetry', T, async () => {
+test('non-retryable failures fail at once: uncoded errors, verdict codes, custom shouldRetry', T, async () => {
   for (const [err, shouldRetry] of [
-    [Object.assign(new Error('x'), { retryable: false }), undefined],
+    [new Error('x'), undefined],
     [new PcqError({ code: 'PCQ_ASSERTION_FAILED', message: 'completeness 0.8 < 0.95' }), undefined],
-    [new Error('quota'), (e: unknown) => !(e instanceof Error && e.message === 'quota')],
+    [new PcqError({ code: 'PCQ_HTTP_UNREACHABLE', message: 'quota' }), (e: unknown) => !(e instanceof Error && e.message === 'quota')],
   ] as const) {
     const clock = new FakeClock();
     const h = harness(clock, { s: 1 }, () => err);
@@ -203,7 +203,7 @@ test('an external abort aborts running steps, cancels pending retries and skips 
   const seen: unknown[] = [];
   const nodes: ScheduleNode[] = [{ id: 'long', needs: [] }, { id: 'flaky', needs: [] }, { id: 'later', needs: [] }];
   const run = async (id: string, ctx: StepContext): Promise<string> => {
-    if (id === 'flaky') throw new Error('try again');
+    if (id === 'flaky') throw new PcqError({ code: 'PCQ_HTTP_UNREACHABLE', message: 'try again' });
     try {
       await clock.sleep(5000, ctx.signal);
     } catch (err) {
@@ -261,10 +261,10 @@ test('a listener that throws does not change the outcome; an empty DAG succeeds'
 
 test('a step that throws synchronously is a failed attempt, not a crash', T, async () => {
   const clock = new FakeClock();
-  const run = (): Promise<never> => { throw new PcqError({ code: 'PCQ_CEL_ERROR', message: 'no such field' }); };
+  const run = (): Promise<never> => { throw new PcqError({ code: 'PCQ_CEL_EVAL', message: 'no such field' }); };
   const r = await drive(clock, schedule({ nodes: roots(['s']), concurrency: 1, clock, run }));
-  assert.equal(r.byId.get('s')!.error?.code, 'PCQ_CEL_ERROR');
-  assert.equal(r.byId.get('s')!.attempts, 1); // PCQ_CEL_ERROR is a verdict, not a hiccup
+  assert.equal(r.byId.get('s')!.error?.code, 'PCQ_CEL_EVAL');
+  assert.equal(r.byId.get('s')!.attempts, 1); // PCQ_CEL_EVAL is a verdict, not a hiccup
 });
 
 test('10,000 steps on the real clock: each runs once, after its needs, and no timer is left armed', T, async () => {

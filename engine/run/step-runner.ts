@@ -43,7 +43,7 @@ export class RunState {
 export async function runStep(step: Step, deps: StepRunnerDeps, state: RunState, signal: AbortSignal, attempt: number): Promise<StepOutcome> {
   const kind = deps.stepKinds.get(step.type);
   if (!kind) {
-    throw Object.assign(new PcqError({ code: 'PCQ_UNKNOWN_STEP_TYPE', message: `no step kind "${step.type}"`, hint: 'Run `pcq validate`.' }), { retryable: false });
+    throw new PcqError({ code: 'PCQ_UNKNOWN_STEP_TYPE', message: `no step kind "${step.type}"`, hint: 'Run `pcq validate`.' });
   }
   const proofs: Proofs = {};
   state.proofs.set(step.stepId, proofs);

@@ -19,7 +19,7 @@ test('an aborted real sleep rejects with the reason at once and clears its timer
   assert.ok(systemClock.now() - t0 < 1000);
   // No reason given: a coded PCQ_ABORTED-like reason is still a proper error value.
   await assert.rejects(systemClock.sleep(10, AbortSignal.abort()), (err: unknown) => err instanceof Error);
-  await assert.rejects(systemClock.sleep(10, AbortSignal.abort(new PcqError({ code: 'PCQ_X', message: 'x' }))), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_X');
+  await assert.rejects(systemClock.sleep(10, AbortSignal.abort(new PcqError({ code: 'PCQ_RUN_ABORTED', message: 'x' }))), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_RUN_ABORTED');
 });
 
 test('a cancelled real timer never fires', async () => {

@@ -10,6 +10,7 @@ import { createNotifier } from './notifier.ts';
 import { DEFAULT_NOTIFY_YAML, parseNotifyConfig } from './notify-config.ts';
 import { PcqError, PcqErrors } from '../base/errors.ts';
 import type { NotifyMessage } from '../base/step-ports.ts';
+import { isRetryableCode } from '../base/error-catalogue.ts';
 
 const signal = new AbortController().signal;
 const asOf = '2026-01-12T09:00:00Z';
@@ -59,32 +60,43 @@ test('smtp: a real loopback SMTP server receives the deterministic message with 
   }
 });
 
-test('webhook: POSTs JSON to the named URL; a non-2xx is PCQ_NOTIFY_FAILED; an unknown name is coded', async () => {
+test('webhook: POSTs JSON to the named URL; a non-2xx is PCQ_NOTIFY_FAILED, 429 or no connection PCQ_NOTIFY_UNAVAILABLE; an unknown name is coded', async () => {
   const bodies: unknown[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       bodies.push({ url: req.url, type: req.headers['content-type'], body: JSON.parse(body) });
-      res.statusCode = req.url === '/down' ? 502 : 204;
+      res.statusCode = req.url === '/down' ? 502 : req.url === '/busy' ? 429 : 204;
       res.end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const config = parseNotifyConfig(`webhooks:\n  ombuds: { url: ${base}/hook, transport: live }\n  broken: { url: ${base}/down, transport: live }\n`);
+    const config = parseNotifyConfig(`webhooks:\n  ombuds: { url: ${base}/hook, transport: live }\n  broken: { url: ${base}/down, transport: live }\n  busy: { url: ${base}/busy, transport: live }\n  gone: { url: http://127.0.0.1:${await closedPort()}/x, transport: live }\n`);
     const notifier = createNotifier(config, { mode: 'live', asOf });
     const effect = await notifier.send({ channel: 'webhook', to: ['ombuds'], subject: 'Review needed', text: 'R1 blocked' }, signal);
     assert.deepEqual(bodies, [{ url: '/hook', type: 'application/json', body: { subject: 'Review needed', text: 'R1 blocked', date: asOf, digest: effect.digest } }]);
     assert.equal(effect.channel, 'webhook');
     await assert.rejects(notifier.send({ channel: 'webhook', to: ['broken'], subject: 's', text: 't' }, signal), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_NOTIFY_FAILED' && /502/.test(err.message));
+    await assert.rejects(notifier.send({ channel: 'webhook', to: ['busy'], subject: 's', text: 't' }, signal), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_NOTIFY_UNAVAILABLE' && isRetryableCode(err.code));
+    await assert.rejects(notifier.send({ channel: 'webhook', to: ['gone'], subject: 's', text: 't' }, signal), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_NOTIFY_UNAVAILABLE');
     await assert.rejects(notifier.send({ channel: 'webhook', to: ['nobody'], subject: 's', text: 't' }, signal), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_NOTIFY_UNKNOWN_WEBHOOK');
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   }
 });
+
+/** A loopback port nothing listens on: connecting to it is refused. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
 
 test('outbox (embedded default): one .eml per email, one .json per webhook, byte-stable across runs', async () => {
   const dirA = await tempDir();

@@ -129,12 +129,23 @@ function smtpTransport(config: NotifyConfig, env: Record<string, string | undefi
   });
 }
 
+/** Errors raised before a connection existed: the message cannot have been delivered. */
+const NO_CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNECTION', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EDNS', 'UND_ERR_CONNECT_TIMEOUT']);
+
 async function sendSmtp(transport: Transporter, config: NotifyConfig, message: NotifyMessage, raw: Uint8Array, signal: AbortSignal): Promise<void> {
   if (signal.aborted) throw signal.reason;
   try {
     await transport.sendMail({ envelope: { from: config.email.from, to: message.to }, raw: Buffer.from(raw) });
   } catch (err) {
-    throw new PcqError({ code: 'PCQ_NOTIFY_FAILED', message: `SMTP delivery to ${message.to.join(', ')} failed: ${(err as Error).message}`, hint: 'Check the SMTP server in policies/notify.yaml and its credentials.' });
+    // SMTP 4xx is "try again later" by definition (RFC 5321 §4.2.1); no answer at all means nothing
+    // was accepted. Both are transient; a 5xx or a refused login is the server's final answer.
+    const responseCode = Number((err as { responseCode?: unknown }).responseCode);
+    const transient = Number.isFinite(responseCode) ? responseCode >= 400 && responseCode < 500 : NO_CONNECTION_CODES.has(String((err as { code?: unknown }).code));
+    throw new PcqError({
+      code: transient ? 'PCQ_NOTIFY_UNAVAILABLE' : 'PCQ_NOTIFY_FAILED',
+      message: `SMTP delivery to ${message.to.join(', ')} failed: ${(err as Error).message}`,
+      hint: transient ? 'The mail server did not take the message; it is tried again with backoff.' : 'Check the SMTP server in policies/notify.yaml and its credentials.',
+    });
   }
 }
 
@@ -145,7 +156,11 @@ async function postWebhook(doFetch: typeof fetch, name: string, url: string, bod
     await response.arrayBuffer();
     status = response.status;
   } catch (err) {
-    throw new PcqError({ code: 'PCQ_NOTIFY_FAILED', message: `webhook ${name} (${url}) failed: ${(err as Error).message}`, hint: 'Check the webhook URL in policies/notify.yaml.' });
+    // Only a failure to connect proves the POST never arrived; anything later may have been acted on.
+    const cause = (err as { cause?: { code?: unknown } }).cause;
+    const transient = NO_CONNECTION_CODES.has(String(cause?.code ?? (err as { code?: unknown }).code));
+    throw new PcqError({ code: transient ? 'PCQ_NOTIFY_UNAVAILABLE' : 'PCQ_NOTIFY_FAILED', message: `webhook ${name} (${url}) failed: ${(err as Error).message}`, hint: 'Check the webhook URL in policies/notify.yaml.' });
   }
+  if (status === 429) throw new PcqError({ code: 'PCQ_NOTIFY_UNAVAILABLE', message: `webhook ${name} answered HTTP 429 (too many requests)`, hint: 'The webhook asked to slow down; the step is tried again with backoff.' });
   if (status < 200 || status > 299) throw new PcqError({ code: 'PCQ_NOTIFY_FAILED', message: `webhook ${name} answered HTTP ${status}`, hint: 'Check the webhook URL and what it expects.' });
 }

@@ -7,12 +7,13 @@ import type { Runbook, Step } from '../model/runbook.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import type { CelEngine } from '../base/step-ports.ts';
 import type { StepContext } from './step-kind.ts';
+import type { PcqCode } from '../base/error-catalogue.ts';
 
 export function fieldLocation(step: Step, field?: string): SourceLocation | undefined {
   return (field && step.fieldLocations?.[field]) || step.location;
 }
 
-export function stepIssue(step: Step, field: string | undefined, code: string, message: string, hint?: string): PcqIssue {
+export function stepIssue(step: Step, field: string | undefined, code: PcqCode, message: string, hint?: string): PcqIssue {
   const issue: PcqIssue = { code, message: `step ${step.stepId}: ${message}` };
   if (hint !== undefined) issue.hint = hint;
   const location = fieldLocation(step, field);
@@ -20,7 +21,7 @@ export function stepIssue(step: Step, field: string | undefined, code: string, m
   return issue;
 }
 
-export function stepError(step: Step, field: string | undefined, code: string, message: string, hint?: string, details?: Record<string, unknown>): PcqError {
+export function stepError(step: Step, field: string | undefined, code: PcqCode, message: string, hint?: string, details?: Record<string, unknown>): PcqError {
   const issue = stepIssue(step, field, code, message, hint);
   if (details) issue.details = details;
   return new PcqError(issue);

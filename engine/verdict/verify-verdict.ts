@@ -21,6 +21,7 @@ import { readEvidence, type EvidenceLimits } from './evidence-reader.ts';
 import { manifestFacts, type ManifestFacts } from './manifest-facts.ts';
 import { parseScore, type Score } from './score.ts';
 import { checkVerdictSignature, parseVerdictPub } from './verdict-signature.ts';
+import type { PcqCode } from '../base/error-catalogue.ts';
 
 export interface VerdictInput {
   scoreText: string;
@@ -45,7 +46,7 @@ export async function verifyVerdict(input: VerdictInput): Promise<VerifyReport> 
 }
 
 async function run(input: VerdictInput, checks: VerifyCheck[]): Promise<void> {
-  const add = (ok: boolean, code: string, check: string, message: string) => void checks.push({ code, check, ok, message });
+  const add = (ok: boolean, code: PcqCode, check: string, message: string) => void checks.push({ code, check, ok, message });
   const pub = parseVerdictPub(input.pubText);
   if ('problem' in pub) add(false, 'PCQ_VERDICT_MALFORMED', 'verdict-key', pub.problem);
   let score: Score | undefined;

@@ -100,8 +100,7 @@ export const command: Command = {
       }
       return EXIT.ok;
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      return reportIssues(io, err, json, code === 'PCQ_USAGE' ? EXIT.usage : code?.startsWith('PCQ_TICKET') || code?.startsWith('PCQ_ROSTER') ? EXIT.invalid : EXIT.failed);
+      return reportIssues(io, err, json);
     }
   },
 };

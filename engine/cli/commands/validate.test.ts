@@ -105,12 +105,12 @@ test('a step-kind checker, when given, adds its issues only for otherwise valid 
   const seen: string[] = [];
   const checker = (rb: { runbookId: string }) => {
     seen.push(rb.runbookId);
-    return [{ code: 'PCQ_KIND_CHECK', message: 'from the kind', location: { file: 'x', line: 1, col: 1 } }];
+    return [{ code: 'PCQ_STEP_CONFIG' as const, message: 'from the kind', location: { file: 'x', line: 1, col: 1 } }];
   };
   const result = await validatePaths([join(ROOT, 'engine/testing/fixtures/seed-R1-completed.json'), join(ROOT, 'engine/testing/fixtures/seed-R1.json')], { checker });
   // The seed's undeclared prover is only a warning, so the checker runs on both files.
   assert.deepEqual(seen, ['R1', 'R1']);
-  assert.deepEqual(result.issues.map((i) => i.code), ['PCQ_KIND_CHECK', 'PCQ_UNKNOWN_PROVER', 'PCQ_KIND_CHECK']);
+  assert.deepEqual(result.issues.map((i) => i.code), ['PCQ_STEP_CONFIG', 'PCQ_UNKNOWN_PROVER', 'PCQ_STEP_CONFIG']);
   const crashing = await validatePaths([join(ROOT, 'engine/testing/fixtures/seed-R1-completed.json')], { checker: () => { throw new Error('boom'); } });
   assert.deepEqual(crashing.issues.map((i) => i.code), ['PCQ_CHECK_CRASHED']);
 });

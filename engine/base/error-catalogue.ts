@@ -1,0 +1,244 @@
+// Every PCQ_* code pcq reports, declared once: its class, what it means and what to do about it.
+// The class decides the exit code of the CLI and whether the scheduler may try a step again
+// (only `transient` failures are retried: a deterministic failure gives the same answer twice).
+// docs/ERRORS.md is generated from this table (`npm run docs:errors`); error-catalogue.test.ts
+// fails when source code uses a code this table lacks or the table holds a code nothing uses.
+// This file imports nothing: it is part of the base layer every other folder may use.
+
+export type ErrorClass = 'usage' | 'invalid-input' | 'denied' | 'failed-check' | 'transient' | 'internal';
+
+export interface ErrorClassSpec {
+  exitCode: number;
+  retryable: boolean;
+  meaning: string;
+}
+
+/**
+ * Exit codes keep the CLI's documented ones (0 ok · 1 check failed · 2 usage · 3 invalid input ·
+ * 4 run blocked · 70 internal); transient failures exit 75 (sysexits EX_TEMPFAIL: try again later).
+ * A refusal (denied) exits 1 like a failed check: both say "the answer is no", and the README has
+ * documented a refused approval as 1 since the first release. Exit 4 is a run status, not a code.
+ */
+export const ERROR_CLASSES: { readonly [C in ErrorClass]: ErrorClassSpec } = {
+  usage: { exitCode: 2, retryable: false, meaning: 'the command was called wrongly (flags, arguments, environment)' },
+  'invalid-input': { exitCode: 3, retryable: false, meaning: 'a file, input or piece of data is invalid; fix it and run again' },
+  denied: { exitCode: 1, retryable: false, meaning: 'a rule, a key or a remote service refused; trying again gives the same answer' },
+  'failed-check': { exitCode: 1, retryable: false, meaning: 'something pcq checks (a proof, a signature, a replay) does not hold' },
+  transient: { exitCode: 75, retryable: true, meaning: 'a passing condition (a timeout, an unreachable service, a held lock); the same call may succeed later' },
+  internal: { exitCode: 70, retryable: false, meaning: 'a bug in pcq or in a step kind; please report it' },
+};
+
+export interface ErrorSpec {
+  class: ErrorClass;
+  /** What the code means, for docs/ERRORS.md. */
+  summary: string;
+  /** What to do; an error raised without a specific hint gets this one. */
+  hint: string;
+  /** Why the class was chosen, where it is not obvious (e.g. why a timeout may be retried). */
+  why?: string;
+}
+
+const e = (cls: ErrorClass, summary: string, hint: string, why?: string): ErrorSpec => (why === undefined ? { class: cls, summary, hint } : { class: cls, summary, hint, why });
+
+const VERIFY = 'Do not trust this manifest; re-run the runbook or restore the file from git. `pcq verify --json` lists every check.';
+const RULE = 'Only a roster ombuds who did not ask for the run decides its review (approval rules); nothing was changed.';
+
+export const ERROR_CATALOGUE = {
+  // usage: the command itself
+  PCQ_USAGE: e('usage', 'unknown command, flag or argument', 'Run the command with --help.'),
+  PCQ_AS_OF_INVALID: e('usage', '--as-of is not an ISO-8601 date-time', 'Write e.g. --as-of 2026-11-16T00:00:00Z.'),
+  PCQ_GITHUB_CONTEXT: e('usage', 'an Action command needs a GitHub token or event it was not given', 'Pass `token: ${{ github.token }}` to the pcq Action and trigger it on the documented events.'),
+  PCQ_EVENT_UNSUPPORTED: e('usage', 'the Action was triggered by an event the command does not handle', 'Trigger each workflow on the event its README section names.'),
+  PCQ_NODE_TOO_OLD: e('usage', 'the scripts run on a Node older than pcq supports', 'Run them through npm, which uses the node@24 devDependency.'),
+  PCQ_NOT_BUILT: e('usage', 'dist/pcq.mjs is missing', 'Run `npm ci` (its prepare script builds the CLI) or `npm run build`.'),
+  PCQ_SITE_NOT_BUILT: e('usage', 'the site folder has no index.html to serve', 'Build it first: npm run site:build (or npm start).'),
+  PCQ_PORT_IN_USE: e('usage', 'the preview server port is taken', 'Stop the other server or pass another port.'),
+  PCQ_RUN_ABORTED: e('usage', 'the run was aborted (a signal or the caller) before it finished', 'Start the run again when ready; steps that never started were skipped.', 'An abort is the caller\'s decision: never retried.'),
+  PCQ_ABORTED: e('usage', 'a wait or a call was aborted by its signal', 'The operation was cancelled by its caller; start it again when ready.', 'An abort is the caller\'s decision: never retried.'),
+
+  // invalid-input: runbooks and their YAML
+  PCQ_YAML_SYNTAX: e('invalid-input', 'the file is not valid YAML (or not UTF-8)', 'Fix the syntax at the position shown.'),
+  PCQ_YAML_DUPLICATE_KEY: e('invalid-input', 'a mapping repeats a key', 'Remove one of the two keys.'),
+  PCQ_YAML_TOO_LARGE: e('invalid-input', 'the file is larger than pcq reads', 'Split the file; runbooks are small.'),
+  PCQ_YAML_TOO_DEEP: e('invalid-input', 'collections are nested deeper than pcq reads', 'Flatten the document.'),
+  PCQ_YAML_ALIASES: e('invalid-input', 'aliases expand to more nodes than pcq accepts', 'Write the values out instead of through many aliases.'),
+  PCQ_YAML_CIRCULAR_ALIAS: e('invalid-input', 'an alias refers to itself', 'Remove the circular alias.'),
+  PCQ_YAML_UNKNOWN_TAG: e('invalid-input', 'a YAML tag pcq does not accept', 'Remove the tag; plain YAML values only.'),
+  PCQ_YAML_INVALID: e('invalid-input', 'a policy file shown on the site is not valid YAML', 'Fix the file; the site shows it as empty until then.'),
+  PCQ_SCHEMA: e('invalid-input', 'a runbook does not match runbook.schema.json', 'Fix the field named at the location shown (engine/FORMATS.md lists the fields).'),
+  PCQ_UNKNOWN_STEP_TYPE: e('invalid-input', 'a step has a type no step kind implements', 'Use one of the step types in engine/FORMATS.md.'),
+  PCQ_STEP_CONFIG: e('invalid-input', 'a step\'s kind-specific fields are wrong', 'Fix the field named at the location shown.'),
+  PCQ_CEL_COMPILE: e('invalid-input', 'a CEL expression does not compile', 'Fix the CEL expression.'),
+  PCQ_CYCLE: e('invalid-input', 'the steps\' needs form a cycle', 'Break the cycle the message names.'),
+  PCQ_DANGLING_NEED: e('invalid-input', 'a step needs a step that does not exist', 'Fix the stepId in `needs`.'),
+  PCQ_DUPLICATE_STEP_ID: e('invalid-input', 'two steps share a stepId', 'Give every step its own stepId.'),
+  PCQ_DUPLICATE_PROVER_ID: e('invalid-input', 'two provers share an id', 'Give every prover its own id.'),
+  PCQ_UNKNOWN_PROVER: e('invalid-input', 'a step names a prover the runbook does not declare', 'Declare the prover under `provers:` or fix the id.'),
+  PCQ_PROVER_SPEC: e('invalid-input', 'a prover\'s fields are wrong', 'Fix the prover as the message says (engine/FORMATS.md).'),
+  PCQ_PROVER_CEL: e('invalid-input', 'a prover\'s CEL expression does not compile', 'Fix the CEL expression.'),
+  PCQ_PROVER_UNKNOWN_RULE: e('invalid-input', 'an authority prover names a rule policies/authority.yaml does not define', 'Use a defined rule, or add it.'),
+  PCQ_PROVER_UNKNOWN_TYPE: e('invalid-input', 'a prover has an unknown type', 'Use one of the prover types in engine/FORMATS.md.'),
+  PCQ_NO_RUNBOOKS: e('invalid-input', 'no runbook files were found', 'Add runbooks/*.yaml or pass the files to check.'),
+  PCQ_FILE_NOT_FOUND: e('invalid-input', 'a file named on the command line cannot be read', 'Check the path.'),
+  PCQ_FILE_UNREADABLE: e('invalid-input', 'a file exists but cannot be read', 'Check the file permissions.'),
+  PCQ_CHECK_CRASHED: e('internal', 'a static check crashed on a runbook', 'This is a bug in pcq; please report it with the runbook.'),
+
+  // invalid-input: run inputs, configuration, policies, keys
+  PCQ_INPUT_UNKNOWN: e('invalid-input', 'a run input the runbook does not declare', 'Pass only the inputs the runbook lists (`pcq plan` shows them).'),
+  PCQ_INPUT_MISSING: e('invalid-input', 'a required run input is missing', 'Pass it with --input name=value.'),
+  PCQ_INPUT_INVALID: e('invalid-input', 'a run input has the wrong type or value', 'Pass a value of the declared type (or one of its enum values).'),
+  PCQ_CONFIG_INVALID: e('invalid-input', 'the configuration (flags, environment, config file) is invalid', 'Fix the setting the message names (policies/config.yaml documents each).'),
+  PCQ_DEV_OVERRIDE_FORBIDDEN: e('denied', 'a development-only switch is on outside dev mode', 'Unset the PCQ_DEV_* variable, or run with PCQ_MODE=dev.'),
+  PCQ_SECRET_MISSING: e('invalid-input', 'a secret the mode requires is not set', 'Provide it from your secret store (in GitHub Actions, a repository or environment secret).'),
+  PCQ_SECRET_INVALID: e('invalid-input', 'a secret is not a Stellar secret seed', 'Generate one with `pcq keys generate` and store the S… value.'),
+  PCQ_KEY_INVALID: e('invalid-input', 'a key is not a valid Ed25519 strkey', 'Pass a G… public key or S… seed with a valid checksum.'),
+  PCQ_TRUST_INVALID: e('invalid-input', 'the trust store is invalid', 'Fix policies/trust.yaml at the location shown.'),
+  PCQ_TRUST_MISSING: e('invalid-input', 'the trust store does not exist', 'Pass the path of a trust.yaml, or omit --trust to use policies/trust.yaml.'),
+  PCQ_POLICY_INVALID: e('invalid-input', 'a policy file is invalid', 'Fix the policy file at the location shown.'),
+  PCQ_POLICY_YAML: e('invalid-input', 'a policy file is not valid YAML', 'Fix the YAML syntax at the position shown.'),
+  PCQ_POLICY_UNREADABLE: e('invalid-input', 'a policy file cannot be read', 'Check the file exists and is readable.'),
+  PCQ_POLICY_CEL: e('invalid-input', 'a policy rule does not compile', 'Fix the CEL expression of the rule.'),
+  PCQ_ROSTER_INVALID: e('invalid-input', 'the ombuds roster is invalid or empty', 'Fix policies/ombuds.yaml.'),
+  PCQ_ROSTER_UNREADABLE: e('invalid-input', 'the ombuds roster cannot be read', 'Create policies/ombuds.yaml with the ombuds roster.'),
+  PCQ_BUTTONS_INVALID: e('invalid-input', 'policies/buttons.yaml is invalid', 'Fix the button at the location shown.'),
+  PCQ_BUTTON_UNKNOWN: e('invalid-input', 'no button of that name', 'Dispatch one of the buttons in policies/buttons.yaml.'),
+  PCQ_BUTTON_RUNBOOK_MISSING: e('invalid-input', 'a button names a runbook that does not exist', 'Fix the button or add the runbook.'),
+  PCQ_CONNECTOR_INVALID: e('invalid-input', 'policies/connectors.yaml is invalid', 'Fix the connector at the location shown.'),
+  PCQ_CONNECTOR_UNKNOWN: e('invalid-input', 'a step names a connector (or endpoint) that is not configured', 'Add the connector to policies/connectors.yaml or fix the name.'),
+  PCQ_CONNECTOR_PARAM: e('invalid-input', 'a connector reads a run input that is missing or unsafe', 'Pass the input, or give it a default.'),
+  PCQ_NOTIFY_CONFIG: e('invalid-input', 'policies/notify.yaml is invalid', 'Fix the notification settings at the location shown.'),
+  PCQ_NOTIFY_UNKNOWN_WEBHOOK: e('invalid-input', 'a notify step names a webhook that is not configured', 'Name a webhook from policies/notify.yaml.'),
+  PCQ_NOTIFY_INVALID: e('invalid-input', 'a notification has no recipient', 'Give the notify step at least one recipient.'),
+  PCQ_DATASET_INVALID: e('invalid-input', 'a runbook dataset (manifest or CSV) is invalid', 'Fix the dataset file named.'),
+  PCQ_DATASET_NOT_FOUND: e('invalid-input', 'the runbook\'s dataset folder does not exist', 'Add runbooks/data/<dataset>/ or fix `dataset:`.'),
+  PCQ_RECORDED_FILE_MISSING: e('invalid-input', 'a recorded connector\'s file cannot be read', 'Check the file exists, or the run input that names it.'),
+  PCQ_RECORDED_FILE_INVALID: e('invalid-input', 'a recorded connector\'s file is not a JSON object of keys to values', 'Fix the recorded file.'),
+  PCQ_UNSAFE_ID: e('invalid-input', 'an id cannot be used as a file name', 'Use ids of letters, digits, ".", "_" and "-".'),
+
+  // invalid-input: a step's data at run time (deterministic: the same data fails the same way)
+  PCQ_STEP_INPUT: e('invalid-input', 'a step\'s input does not have the shape the step needs', 'Fix the step\'s `from`/`forEach` or the upstream step\'s output.', 'Deterministic: the same input fails again, so it is attempted once.'),
+  PCQ_CEL_EVAL: e('invalid-input', 'a CEL expression failed on the run\'s data', 'Check the names the expression reads; JSON numbers are CEL doubles (write 1.0, not 1).', 'Deterministic: the same expression on the same data fails again, so it is attempted once.'),
+  PCQ_CYPHER: e('invalid-input', 'the graph database rejected a Cypher query', 'Fix the query text; it runs as written on kuzu and on Neo4j.', 'Deterministic: the same query fails again, so it is attempted once.'),
+  PCQ_AGGREGATE_TYPE: e('invalid-input', 'an aggregate metric met a value that is not a number', 'Convert the field with a transform step first.'),
+  PCQ_MODEL_FEATURE: e('invalid-input', 'a model feature did not evaluate to a number', 'Make the feature expression return a number.'),
+  PCQ_ATTACHMENT_MISSING: e('invalid-input', 'a notify step attaches an artifact no export step wrote', 'Attach an artifact written by an export step this step needs.'),
+  PCQ_ARTIFACT_NAME: e('invalid-input', 'an artifact name is not a plain file name', 'Use letters, digits, ".", "_" and "-" only.'),
+  PCQ_ARTIFACT_DUPLICATE: e('invalid-input', 'two steps write an artifact of the same name', 'Give each export a distinct `name`.'),
+  PCQ_EXTERNAL_API_REQUEST: e('invalid-input', 'a request to a recorded connector has the wrong shape', 'Send the list of lookup objects the connector expects.'),
+  PCQ_GRAPH_VALUE: e('invalid-input', 'a graph value has no JSON form (NaN, Infinity)', 'Filter or convert the value in the query.'),
+  PCQ_GRAPH_UNSUPPORTED: e('invalid-input', 'the graph backend cannot do what the runbook asks (load a dataset)', 'Use the embedded or Neo4j backend, or drop `dataset:`.'),
+  PCQ_NOT_JSON: e('invalid-input', 'a value to be signed is not JSON (RFC 8785)', 'Produce plain JSON: objects, arrays, strings, finite numbers, booleans, null.'),
+
+  // invalid-input: records read back from disk or from GitHub
+  PCQ_INDEX_CORRUPT: e('invalid-input', 'attestations/index.json is not a valid index', 'Restore it from git, or delete it and run again to rebuild entries.'),
+  PCQ_INDEX_STALE: e('invalid-input', 'attestations/index.json and the execution folders disagree', 'Restore the folder from git or re-run the runbook.'),
+  PCQ_MANIFEST_MISSING: e('invalid-input', 'an execution folder has no manifest.pcq', 'Re-run the runbook or restore the file from git.'),
+  PCQ_EXECUTION_NOT_FOUND: e('invalid-input', 'no execution with that id', 'Pass an execution id from attestations/index.json or the path of a manifest.pcq.'),
+  PCQ_REPLAY_RECORD_MISSING: e('invalid-input', 'an execution lacks a record replay needs', 'Only runs stored by `pcq run` can be replayed; restore the folder from git.'),
+  PCQ_TICKET_INVALID: e('invalid-input', 'a review ticket has wrong fields', 'Restore the ticket from git; pcq writes it.'),
+  PCQ_TICKET_MALFORMED: e('invalid-input', 'a review ticket is not a YAML mapping', 'Restore the ticket from git; pcq writes it.'),
+  PCQ_REVIEW_NOT_FOUND: e('invalid-input', 'no ombuds review for that execution', 'List the reviews with `pcq review list`.'),
+  PCQ_REVIEW_TICKET_MISSING: e('invalid-input', 'a review PR does not carry its ticket', 'Re-run the dispatch to recreate the review PR.'),
+  PCQ_EVENT_MALFORMED: e('invalid-input', 'the GitHub event payload lacks a field pcq needs', 'Check the workflow trigger; the message names the field.'),
+  PCQ_WEBHOOK_MALFORMED: e('invalid-input', 'a GitHub review payload is malformed', 'Check the workflow trigger; the message names the field.'),
+  PCQ_PR_BODY_INVALID: e('invalid-input', 'a PR description is not a pcq review body', 'Restore the description from the PR history or re-run the dispatch.'),
+  PCQ_PR_BRANCH_INVALID: e('invalid-input', 'a branch is not a pcq review branch', 'The ombuds workflow acts only on PRs pcq opened.'),
+  PCQ_GITHUB_NOT_A_FILE: e('invalid-input', 'a path on GitHub is a folder, not a file', 'Point the setting at a file.'),
+  PCQ_GITHUB_NO_BRANCH: e('invalid-input', 'a branch does not exist on GitHub', 'Create the branch first, or check the publish branch setting.'),
+
+  // denied: rules, keys and remote services that say no
+  PCQ_KEY_UNKNOWN: e('denied', 'a key is not in the trust store', 'List the key in policies/trust.yaml, or sign with a listed key.'),
+  PCQ_KEY_REVOKED: e('denied', 'a key is revoked: its signatures are never trusted', 'Sign with an active key; rotate as policies/trust.yaml describes.'),
+  PCQ_KEY_NOT_VALID_AT: e('denied', 'a key is outside its validity window at the time that matters', 'Use a key whose window covers the time, or fix the window.'),
+  PCQ_VERDICT_KEY_UNTRUSTED: e('denied', 'the verdict key is not trusted at executedAt', 'Check the verdict with the trust store the run was made under.'),
+  PCQ_BUTTON_FORBIDDEN: e('denied', 'the actor may not press this button (or run that execution with it)', 'Ask someone with a role the button lists.'),
+  PCQ_HOST_NOT_ALLOWED: e('denied', 'a connector may not call that host', 'Add the host to the connector\'s allowHosts if it is meant to.'),
+  PCQ_EXTERNAL_API_STATUS: e('denied', 'an external API answered with an error status (after the connector\'s own retries)', 'Check the request and the service.', 'The connector already retried 429 and 5xx answers; what is left is the service\'s answer.'),
+  PCQ_GRAPH_ERROR: e('denied', 'Neo4j refused the request', 'Check the Neo4j server log and the user\'s permissions.'),
+  PCQ_GITHUB_API: e('denied', 'GitHub refused a call (4xx)', 'Check the token, the workflow `permissions:` and the PR state the message names.'),
+  PCQ_NOTIFY_FAILED: e('denied', 'the mail server or webhook refused the notification', 'Check the SMTP server, its credentials or the webhook in policies/notify.yaml.', 'A refusal (SMTP 5xx, webhook 4xx/5xx after a POST that may have been acted on) is not retried: a retry could notify twice.'),
+  PCQ_REVIEW_NOT_APPROVED: e('denied', 'a GitHub review state is not a decision', RULE),
+  PCQ_REVIEW_NOT_ON_ROSTER: e('denied', 'the reviewer is not on the ombuds roster', RULE),
+  PCQ_REVIEW_SELF_APPROVAL: e('denied', 'the reviewer opened the review (or asked for the run)', RULE),
+  PCQ_REVIEW_PUSHER: e('denied', 'the reviewer pushed to the review PR', RULE),
+  PCQ_REVIEW_BOT: e('denied', 'the reviewer is a bot', RULE),
+  PCQ_REVIEW_STALE_SHA: e('denied', 'the review is of an older commit than the PR head', 'Review the PR\'s current head commit.'),
+  PCQ_REVIEW_EXTRA_FILES: e('denied', 'the review PR changes more than its ticket', 'A review PR changes its ticket only; move other changes to another PR.'),
+  PCQ_REVIEW_WRONG_EXECUTION: e('denied', 'the decision is for another execution\'s ticket', 'Decide the ticket of the execution you reviewed; never copy or edit tickets by hand.'),
+  PCQ_REVIEW_SIGNER_UNTRUSTED: e('denied', 'the signing key may not sign reviews', 'Sign with a key listed with role reviewer in policies/trust.yaml.'),
+  PCQ_REVIEW_CLOSED: e('denied', 'the review is already decided', 'A decided review stays decided; run the runbook again for a new review.'),
+  PCQ_REVIEW_EXISTS: e('denied', 'a review for that execution already exists', 'An execution is reviewed once; run the runbook again for a new execution.'),
+  PCQ_REVIEW_NOTHING_FAILED: e('denied', 'the run has no failed proof to review', 'Only a run with a failed proof opens an ombuds review.'),
+
+  // failed-check: proofs, verification, replay
+  PCQ_PRECONDITION_FAILED: e('failed-check', 'a step\'s precondition failed, so the step did not run', 'Fix what the prover checks, or ask an ombuds to review.', 'A proof gives the same answer on the same facts: attempted once.'),
+  PCQ_ASSERTION_FAILED: e('failed-check', 'an assertion step\'s condition does not hold', 'Look at the values the message shows; fix the data or the assertion.'),
+  PCQ_EXPORT_BLOCKED: e('failed-check', 'an export cannot leave the run because a postcondition failed', 'The ombuds review decides; after approval the exports are released.'),
+  PCQ_MANIFEST_MALFORMED: e('failed-check', 'the manifest is not a readable pcq manifest', VERIFY),
+  PCQ_MANIFEST_NOT_CANONICAL: e('failed-check', 'the manifest bytes are not its canonical (RFC 8785) form', VERIFY),
+  PCQ_SCHEMA_INVALID: e('failed-check', 'the manifest does not match manifest.schema.json', VERIFY),
+  PCQ_SIGNATURE_INVALID: e('failed-check', 'a step attestation\'s signature does not verify', VERIFY),
+  PCQ_PAYLOAD_INVALID: e('failed-check', 'a step attestation\'s payload is not a valid statement', VERIFY),
+  PCQ_CHAIN_BROKEN: e('failed-check', 'the attestation chain (previousAttestationHash) is broken', VERIFY),
+  PCQ_PARENTS_MISMATCH: e('failed-check', 'an attestation\'s parents do not match its needs', VERIFY),
+  PCQ_PROOFS_MISMATCH: e('failed-check', 'the manifest\'s proofs differ from the signed attestation\'s', VERIFY),
+  PCQ_INCLUSION_PROOF_INVALID: e('failed-check', 'an inclusion proof does not lead to the Merkle root', VERIFY),
+  PCQ_MERKLE_ROOT_MISMATCH: e('failed-check', 'the Merkle root does not match the attestations', VERIFY),
+  PCQ_MANIFEST_SIGNATURE_INVALID: e('failed-check', 'the manifest signature does not verify', VERIFY),
+  PCQ_DUPLICATE_STEP: e('failed-check', 'a step appears twice in the chain', VERIFY),
+  PCQ_REVIEW_INVALID: e('failed-check', 'a review attestation is invalid', VERIFY),
+  PCQ_VERDICT_MALFORMED: e('failed-check', 'score.json, the evidence bundle or a verdict file is malformed', 'Take the four verdict files from one execution folder, unchanged.'),
+  PCQ_VERDICT_SIGNATURE_INVALID: e('failed-check', 'verdict.sig is not the key\'s signature of the score', 'Do not trust this verdict.'),
+  PCQ_EVIDENCE_MISMATCH: e('failed-check', 'the evidence is not the bundle the score names', 'Do not trust this verdict.'),
+  PCQ_MANIFEST_DIGEST_MISMATCH: e('failed-check', 'the manifest in the evidence is not the one the score names', 'Do not trust this verdict.'),
+  PCQ_VERDICT_INCONSISTENT: e('failed-check', 'the score says something the manifest does not', 'Do not trust this verdict.'),
+  PCQ_REPLAY_RUNBOOK_MISMATCH: e('failed-check', 'the stored runbook text does not match the signed digest', 'The execution folder was modified; verify the manifest and restore it from git.'),
+  PCQ_REPLAY_MISSING_RECORDING: e('failed-check', 'a replay made an external call the run never recorded', 'The replay diverged from the run; compare the runbook and inputs.'),
+  PCQ_REPLAY_EFFECT_MISMATCH: e('failed-check', 'a replay would send a notification the run did not send', 'The replay diverged from the run; compare the runbook and inputs.'),
+
+  // transient: may succeed when tried again
+  PCQ_STEP_TIMEOUT: e('transient', 'a step attempt took longer than its timeout', 'Raise the step\'s `timeout:` in the runbook, or find out why it is slow.', 'Slowness passes (a busy service, a cold cache), and a timed-out attempt writes nothing the run keeps, so a fresh attempt is safe.'),
+  PCQ_HTTP_TIMEOUT: e('transient', 'an external call took longer than the connector\'s timeout', 'Raise the connector timeout in policies/connectors.yaml or check the service.'),
+  PCQ_HTTP_UNREACHABLE: e('transient', 'an external service could not be reached', 'Check the service is reachable, or switch the connector to mode: recorded.'),
+  PCQ_GRAPH_UNAVAILABLE: e('transient', 'the graph database could not be opened or reached', 'Start Neo4j (or reinstall kuzu with `npm ci`), then run again.'),
+  PCQ_NOTIFY_UNAVAILABLE: e('transient', 'the mail server or webhook could not be reached, or asked to slow down', 'Check the server is up; the step is tried again with backoff.', 'Nothing was delivered (no connection, SMTP 4xx, HTTP 429), so trying again cannot notify twice.'),
+  PCQ_GITHUB_UNAVAILABLE: e('transient', 'GitHub could not be reached or answered 429/5xx', 'Run the workflow again later; Octokit already retried where GitHub allows.'),
+  PCQ_INDEX_LOCKED: e('transient', 'another process holds the index lock', 'Try again in a moment; if no pcq process is running, delete the .lock file.'),
+  PCQ_REVIEW_LOCKED: e('transient', 'another process is deciding the same review', 'Try again in a moment; if no pcq process is running, delete the .lock file beside the ticket.'),
+
+  // internal: bugs
+  PCQ_INTERNAL: e('internal', 'an error pcq did not expect', 'This is a bug in pcq; please report it with the command you ran.'),
+  PCQ_STEP_FAILED: e('internal', 'step code threw an error without a PCQ code', 'See the step\'s message; a step kind should report a coded error.', 'Unknown errors are not retried (a node ECONNRESET, ETIMEDOUT, EAI_AGAIN… is: see run/retry-policy.ts).'),
+  PCQ_ATTEST_INVALID: e('internal', 'a step record does not follow the attestation format', 'This is a bug in the caller of attestStep.'),
+  PCQ_SEAL_INVALID: e('internal', 'an attestation hash given to seal is wrong', 'This is a bug in the caller of sealManifest.'),
+  PCQ_SCHEDULE_INVALID: e('internal', 'the scheduler was given an invalid graph or concurrency', 'Pass the nodes from the planner; set concurrency to a positive integer.'),
+  PCQ_GRAPH_CLOSED: e('internal', 'the graph store was used after it was closed', 'This is a bug in the caller: open a store per run and close it at the end.'),
+  PCQ_SEED_INVALID: e('internal', 'a random seed is not hex', 'Derive the seed from the run\'s inputs (sha256 hex).'),
+  PCQ_PR_BODY_TOO_LARGE: e('internal', 'a review PR body does not fit GitHub\'s limit', 'This should not happen with pcq-written tickets; please report it.'),
+  PCQ_SITE_BUILD_FAILED: e('internal', 'the Astro site build failed', 'Run the build with the same --data and read the first error above.'),
+} as const satisfies Record<string, ErrorSpec>;
+
+/** Every code pcq reports. A literal outside the table fails the type-check. */
+export type PcqCode = keyof typeof ERROR_CATALOGUE;
+
+export function isPcqCode(code: string): code is PcqCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_CATALOGUE, code);
+}
+
+/** The class of a code; a code not in the table (read from an old file) counts as internal. */
+export function classOf(code: string): ErrorClass {
+  return isPcqCode(code) ? ERROR_CATALOGUE[code].class : 'internal';
+}
+
+export function isRetryableCode(code: string): boolean {
+  return ERROR_CLASSES[classOf(code)].retryable;
+}
+
+const PRECEDENCE: readonly ErrorClass[] = ['internal', 'transient', 'denied', 'failed-check', 'invalid-input', 'usage'];
+
+/** The exit code for a set of codes: the most serious class wins (internal first, usage last). */
+export function exitCodeFor(codes: readonly string[]): number {
+  const classes = new Set(codes.map(classOf));
+  for (const cls of PRECEDENCE) if (classes.has(cls)) return ERROR_CLASSES[cls].exitCode;
+  return ERROR_CLASSES.internal.exitCode;
+}
