@@ -20,7 +20,7 @@ import { schedule } from './scheduler.ts';
 import type { NodeResult, SchedulerEvent } from './scheduler-types.ts';
 import { AttestationChain } from './attestation-chain.ts';
 import { ArtifactCollector, type CollectedArtifact } from './artifact-collector.ts';
-import { RunState, runStep } from './step-runner.ts';
+import { RunState, newDraft, runStep, type AttemptDraft } from './step-runner.ts';
 import { createRandom } from '../runtime/random.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import { createHash } from 'node:crypto';
@@ -98,7 +98,11 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     };
   };
 
-  const scheduled = await schedule({
+  // Each attempt works in its own draft; the scheduler's acceptance is the only commit, so an
+  // abandoned attempt (timed out, aborted) reaches no state, no downstream step and no signature.
+  const drafts = new Map<string, AttemptDraft>();
+  const draftKey = (id: string, attempt: number): string => `${attempt}:${id}`;
+  const scheduled = await schedule<AttemptDraft>({
     nodes: plan.order.map((id) => {
       const s = stepById.get(id)!;
       return { id, needs: s.needs, retry: s.retry, timeoutMs: s.timeoutMs };
@@ -110,10 +114,23 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
       ports.onEvent?.(event);
     },
     run: async (id, ctx) => {
-      const outcome = await runStep(stepById.get(id)!, deps, state, ctx.signal, ctx.attempt);
-      // Sign as soon as the chain allows; failures surface at finish().
-      void chain.offer(recordFor(id, 'succeeded')).catch(() => undefined);
-      return outcome;
+      const draft = newDraft(id, ctx.attempt, artifacts, ctx.signal);
+      drafts.set(draftKey(id, ctx.attempt), draft);
+      await runStep(stepById.get(id)!, deps, state.outputs, ctx.signal, draft);
+      return draft;
+    },
+    onAccepted: (id, accepted) => {
+      const draft = drafts.get(draftKey(id, accepted.attempt));
+      for (let n = 1; n <= accepted.attempt; n++) drafts.delete(draftKey(id, n));
+      if (accepted.ok) {
+        state.commitSuccess(accepted.value);
+        // Sign as soon as the chain allows; failures surface at finish().
+        void chain.offer(recordFor(id, 'succeeded')).catch(() => undefined);
+      } else if (draft && !accepted.abandoned) {
+        state.commitFailure(draft);
+      } else {
+        draft?.artifacts.discard();
+      }
     },
   });
 

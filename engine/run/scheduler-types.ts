@@ -32,7 +32,21 @@ export interface ScheduleOptions<T> {
   shouldRetry?: (err: unknown) => boolean;
   /** Aborting it aborts running steps and skips the rest. */
   signal?: AbortSignal;
+  /**
+   * Called once per node, synchronously, with the one attempt whose outcome counts: on success
+   * before any dependant can start, on the final failure before the run moves on. An attempt that
+   * timed out or was aborted is never accepted as a success, even if its promise resolves later;
+   * this is where a caller commits an attempt's work (issue 9, "only accepted attempts exist").
+   * If it throws on a success, the node fails with that error instead (no retry).
+   */
+  onAccepted?: (id: string, accepted: Accepted<T>) => void;
 }
+
+/** The outcome the scheduler accepted for a node. */
+export type Accepted<T> =
+  | { ok: true; attempt: number; value: T }
+  /** `abandoned`: the attempt was cut off (timeout, run abort) or never ran, so nothing it produced may count. */
+  | { ok: false; attempt: number; error: unknown; abandoned: boolean };
 
 export type NodeStatus = 'succeeded' | 'failed' | 'skipped';
 

@@ -5,8 +5,11 @@
 // Semantics (what callers may rely on):
 // - A node starts only after every node in its `needs` succeeded.
 // - Timeout: the attempt's signal aborts with PcqError PCQ_STEP_TIMEOUT and the attempt fails at
-//   once, even if `run` ignores the signal (its late result is then ignored).
-// - Retry: a failed attempt is retried while attempts remain and `shouldRetry(err)` holds; the
+//   once, even if `run` ignores the signal (its late result is then ignored: it is never accepted).
+// - Acceptance: exactly one attempt per node is accepted (`onAccepted`): the successful one, before
+//   any dependant starts, or the final failure. Callers commit an attempt's work there and only there.
+// - Retry: a failed attempt is retried while attempts remain and `shouldRetry(err)` holds (by
+//   default only transient failures, base/error-catalogue.ts); the
 //   wait before attempt n+1 is retry.backoffMs[n-1], the last value repeating. A node keeps its
 //   concurrency slot while it waits, so a retry never queues behind later nodes.
 // - Fail-fast: after a node's final failure no new node starts. Nodes already running (including
@@ -63,7 +66,7 @@ class Attempt implements StepContext {
 }
 
 export function schedule<T>(opts: ScheduleOptions<T>): Promise<ScheduleResult<T>> {
-  const { nodes, clock, run, onEvent, signal } = opts;
+  const { nodes, clock, run, onEvent, signal, onAccepted } = opts;
   const shouldRetry = opts.shouldRetry ?? isRetryable;
   const n = nodes.length;
   const concurrency = opts.concurrency;
@@ -125,7 +128,7 @@ export function schedule<T>(opts: ScheduleOptions<T>): Promise<ScheduleResult<T>
         attempt.cancelTimer = clock.setTimer(timeoutMs, () => {
           const err = timeoutError(node.id, timeoutMs, attempt.attempt);
           attempt.abort(err);
-          settle(i, attempt, false, err);
+          settle(i, attempt, false, err, true);
         });
       }
       let promise: Promise<T>;
@@ -140,12 +143,15 @@ export function schedule<T>(opts: ScheduleOptions<T>): Promise<ScheduleResult<T>
       );
     };
 
-    const settle = (i: number, attempt: Attempt, ok: boolean, outcome: unknown): void => {
-      if (attempt.settled) return; // a late result after a timeout or abort
+    const settle = (i: number, attempt: Attempt, ok: boolean, outcome: unknown, abandoned = false): void => {
+      if (attempt.settled) return; // a late result after a timeout or abort: never accepted
       attempt.settled = true;
       attempt.cancelTimer();
       current[i] = undefined;
-      if (ok) return succeed(i, outcome as T);
+      if (ok) {
+        const refused = accept(nodes[i]!.id, { ok: true, attempt: attempt.attempt, value: outcome as T });
+        return refused === undefined ? succeed(i, outcome as T) : fail(i, refused.error, attempt.attempt, false, false);
+      }
       const node = nodes[i]!;
       const policy = node.retry ?? DEFAULT_RETRY;
       if (!aborted && attempt.attempt < policy.attempts && shouldRetry(outcome)) {
@@ -154,7 +160,18 @@ export function schedule<T>(opts: ScheduleOptions<T>): Promise<ScheduleResult<T>
         retryTimers[i] = clock.setTimer(delayMs, () => runAttempt(i));
         return;
       }
-      fail(i, outcome);
+      fail(i, outcome, attempt.attempt, abandoned);
+    };
+
+    /** Hands the accepted outcome to the caller; a throw refuses a success (returned as the error). */
+    const accept = (id: string, accepted: Parameters<NonNullable<typeof onAccepted>>[1]): { error: unknown } | undefined => {
+      if (!onAccepted) return undefined;
+      try {
+        onAccepted(id, accepted);
+        return undefined;
+      } catch (error) {
+        return { error };
+      }
     };
 
     const succeed = (i: number, value: T): void => {
@@ -171,7 +188,8 @@ export function schedule<T>(opts: ScheduleOptions<T>): Promise<ScheduleResult<T>
       pump();
     };
 
-    const fail = (i: number, err: unknown): void => {
+    const fail = (i: number, err: unknown, attemptNo: number, abandoned: boolean, notify = true): void => {
+      if (notify) accept(nodes[i]!.id, { ok: false, attempt: attemptNo, error: err, abandoned });
       status[i] = FAILED;
       finishedAt[i] = clock.now();
       thrown[i] = err;
@@ -196,13 +214,13 @@ export function schedule<T>(opts: ScheduleOptions<T>): Promise<ScheduleResult<T>
         if (waiting !== undefined) {
           waiting();
           retryTimers[i] = undefined;
-          fail(i, err);
+          fail(i, err, attempts[i]!, true);
           continue;
         }
         const attempt = current[i];
         if (attempt !== undefined) {
           attempt.abort(err);
-          settle(i, attempt, false, err);
+          settle(i, attempt, false, err, true);
         }
       }
       pump();

@@ -1,6 +1,9 @@
-// One step, start to end: preconditions (a failure stops the step before it runs), the step kind
-// itself, then postconditions (a failure lets the run finish but blocks its exports). Proof
-// results are kept even when the step throws, so the manifest records the failed proof.
+// One attempt of one step, start to end: preconditions (a failure stops the step before it
+// runs), the step kind itself, then postconditions (a failure lets the run finish but blocks its
+// exports). An attempt writes only into its own draft: outputs, proofs, recordings, effects and
+// artifacts become the run's when the scheduler accepts the attempt (RunState.commit), never
+// before, so an attempt that timed out and resolves late changes nothing (issue 9). Proof results
+// are kept in the draft even when the step throws, so the manifest records the failed proof.
 import type { Runbook, Step } from '../model/runbook.ts';
 import type { GraphStore } from '../base/graph-store.ts';
 import type { CelEngine, Effect, HttpPort, Notifier, Recording } from '../base/step-ports.ts';
@@ -8,7 +11,8 @@ import type { StepKind, StepResult } from '../steps/step-kind.ts';
 import type { PolicySet, ProofResult, Proofs } from '../base/proofs.ts';
 import type { ProverContext } from '../provers/prover-kind.ts';
 import { PcqError } from '../base/errors.ts';
-import type { ArtifactCollector } from './artifact-collector.ts';
+import type { ArtifactCollector, ArtifactStage } from './artifact-collector.ts';
+import { fenceGraph, fenceHttp, fenceNotifier } from './attempt-ports.ts';
 
 export interface StepRunnerDeps {
   runbook: Runbook;
@@ -26,31 +30,61 @@ export interface StepRunnerDeps {
   randomFor: (stepId: string) => () => number;
 }
 
-export interface StepOutcome {
-  result: StepResult;
-  proofs: Proofs;
+/** Everything one attempt produced; nothing in it is the run's until the attempt is accepted. */
+export interface AttemptDraft {
+  readonly stepId: string;
+  readonly attempt: number;
+  readonly proofs: Proofs;
+  readonly artifacts: ArtifactStage;
+  result?: StepResult;
 }
 
-/** State shared across steps of one run: outputs so far and proofs per step (kept on failure). */
+/** State of one run: what accepted attempts produced (proofs also for a step's final failure). */
 export class RunState {
   readonly outputs: Record<string, unknown> = {};
   readonly proofs = new Map<string, Proofs>();
   readonly results = new Map<string, StepResult>();
   readonly recordings: Recording[] = [];
   readonly effects: Effect[] = [];
+
+  /** The scheduler accepted this successful attempt: its work becomes the run's. */
+  commitSuccess(draft: AttemptDraft): void {
+    const result = draft.result!;
+    this.outputs[draft.stepId] = result.output;
+    this.results.set(draft.stepId, result);
+    this.proofs.set(draft.stepId, draft.proofs);
+    if (result.recordings) this.recordings.push(...result.recordings);
+    if (result.effects) this.effects.push(...result.effects);
+    draft.artifacts.commit();
+  }
+
+  /** The step's final failure came from this attempt itself (not a timeout): keep its proofs only. */
+  commitFailure(draft: AttemptDraft): void {
+    this.proofs.set(draft.stepId, draft.proofs);
+    draft.artifacts.discard();
+  }
 }
 
-export async function runStep(step: Step, deps: StepRunnerDeps, state: RunState, signal: AbortSignal, attempt: number): Promise<StepOutcome> {
+export function newDraft(stepId: string, attempt: number, artifacts: ArtifactCollector, signal: AbortSignal): AttemptDraft {
+  return { stepId, attempt, proofs: {}, artifacts: artifacts.stage(stepId, signal) };
+}
+
+/**
+ * Runs one attempt into `draft`. `outputs` are the committed outputs of accepted steps; it is only
+ * read. Resolves when the attempt succeeded (draft.result set) and rejects with its failure.
+ */
+export async function runStep(step: Step, deps: StepRunnerDeps, outputs: Readonly<Record<string, unknown>>, signal: AbortSignal, draft: AttemptDraft): Promise<void> {
   const kind = deps.stepKinds.get(step.type);
   if (!kind) {
     throw new PcqError({ code: 'PCQ_UNKNOWN_STEP_TYPE', message: `no step kind "${step.type}"`, hint: 'Run `pcq validate`.' });
   }
-  const proofs: Proofs = {};
-  state.proofs.set(step.stepId, proofs);
+  const proofs = draft.proofs;
+  const graph = fenceGraph(deps.graph, signal);
+  const proverDeps = { ...deps, graph };
 
   // Preconditions: proved once per attempt, before any side effect.
   if (step.preconditions.length > 0) {
-    proofs.preconditions = await proveAll(step, step.preconditions, deps, state.outputs, signal, undefined);
+    proofs.preconditions = await proveAll(step, step.preconditions, proverDeps, outputs, signal, undefined);
     const failed = proofs.preconditions.find((p) => p.result === 'fail');
     if (failed) {
       throw new PcqError({
@@ -63,33 +97,29 @@ export async function runStep(step: Step, deps: StepRunnerDeps, state: RunState,
   }
 
   const upstream: Record<string, unknown> = {};
-  for (const need of step.needs) upstream[need] = state.outputs[need];
+  for (const need of step.needs) upstream[need] = outputs[need];
   const result = await kind.run({
     runbook: deps.runbook,
     step,
     params: deps.params,
     upstream,
-    steps: { ...state.outputs },
+    steps: { ...outputs },
     asOf: deps.asOf,
     random: deps.randomFor(step.stepId),
     signal,
-    attempt,
-    ports: { graph: deps.graph, cel: deps.cel, http: deps.http, notifier: deps.notifier, artifacts: deps.artifacts.sinkFor(step.stepId) },
+    attempt: draft.attempt,
+    ports: { graph, cel: deps.cel, http: fenceHttp(deps.http, signal), notifier: fenceNotifier(deps.notifier, signal), artifacts: draft.artifacts.sink },
   });
 
   // Postconditions: evaluated on the step's output; a failure is recorded, never thrown.
   if (step.postconditions.length > 0) {
-    const withOutput = { ...state.outputs, [step.stepId]: result.output };
-    proofs.postconditions = await proveAll(step, step.postconditions, deps, withOutput, signal, result.output);
+    const withOutput = { ...outputs, [step.stepId]: result.output };
+    proofs.postconditions = await proveAll(step, step.postconditions, proverDeps, withOutput, signal, result.output);
   }
-  state.outputs[step.stepId] = result.output;
-  state.results.set(step.stepId, result);
-  if (result.recordings) state.recordings.push(...result.recordings);
-  if (result.effects) state.effects.push(...result.effects);
-  return { result, proofs };
+  draft.result = result;
 }
 
-async function proveAll(step: Step, ids: string[], deps: StepRunnerDeps, outputs: Record<string, unknown>, signal: AbortSignal, output: unknown): Promise<ProofResult[]> {
+async function proveAll(step: Step, ids: string[], deps: StepRunnerDeps, outputs: Readonly<Record<string, unknown>>, signal: AbortSignal, output: unknown): Promise<ProofResult[]> {
   const results: ProofResult[] = [];
   // Sequential and in declaration order: proofs are signed, so their order must be deterministic.
   for (const id of ids) {
