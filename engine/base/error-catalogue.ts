@@ -153,7 +153,7 @@ export const ERROR_CATALOGUE = {
   PCQ_VERDICT_KEY_UNTRUSTED: e('denied', 'the verdict key is not trusted at executedAt', 'Check the verdict with the trust store the run was made under.'),
   PCQ_BUTTON_FORBIDDEN: e('denied', 'the actor may not press this button (or run that execution with it)', 'Ask someone with a role the button lists.'),
   PCQ_HOST_NOT_ALLOWED: e('denied', 'a connector may not call that host', 'Add the host to the connector\'s allowHosts if it is meant to.'),
-  PCQ_EXTERNAL_API_STATUS: e('denied', 'an external API answered with an error status (after the connector\'s own retries)', 'Check the request and the service.', 'The connector already retried 429 and 5xx answers; what is left is the service\'s answer.'),
+  PCQ_EXTERNAL_API_STATUS: e('denied', 'an external API answered with an error status (after the connector\'s own retries)', 'Check the request and the service.', 'The connector already retried 429 answers, and 5xx answers to idempotent requests (a 5xx to a POST may come after the service acted); what is left is the service\'s answer.'),
   PCQ_GRAPH_ERROR: e('denied', 'Neo4j refused the request', 'Check the Neo4j server log and the user\'s permissions.'),
   PCQ_GITHUB_API: e('denied', 'GitHub refused a call (4xx)', 'Check the token, the workflow `permissions:` and the PR state the message names.'),
   PCQ_NOTIFY_FAILED: e('denied', 'the mail server or webhook refused the notification', 'Check the SMTP server, its credentials or the webhook in policies/notify.yaml.', 'A refusal (SMTP 5xx, webhook 4xx/5xx after a POST that may have been acted on) is not retried: a retry could notify twice.'),

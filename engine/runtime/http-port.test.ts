@@ -69,6 +69,18 @@ test('live: retries 503 then succeeds, waiting the configured backoff through th
   });
 });
 
+test('live: a 5xx answer to a POST is returned at once: the server may have acted, so it is not repeated', async () => {
+  await withServer((_req, _body, res) => {
+    res.statusCode = 503;
+    res.end();
+  }, async (baseUrl, hits) => {
+    const { slept, clock } = fakeClock();
+    const port = createHttpPort({ mode: 'live', connectors: parseConnectors(liveConnector(baseUrl)), env: { SVC_TOKEN: 't' }, clock });
+    const out = await port.call('svc', { method: 'POST', path: '/enrich', body: [{ id: 'e1' }] }, signal);
+    assert.deepEqual([out.status, hits(), slept], [503, 1, []]);
+  });
+});
+
 test('live: 429 honours Retry-After; a 4xx is returned at once without retrying', async () => {
   await withServer((req, _body, res, hit) => {
     if (req.url === '/limited' && hit === 1) {

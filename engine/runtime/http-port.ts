@@ -127,7 +127,9 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
           redirect: 'error', // a redirect could leave the allowed hosts
         });
         const body = await readBody(response);
-        const retryable = response.status >= 500 || response.status === 429;
+        // 429 means the request was not processed, so any method may try again; a 5xx may come
+        // after the server acted, so only an idempotent request is repeated (RFC 9110 §9.2.2).
+        const retryable = response.status === 429 || (response.status >= 500 && IDEMPOTENT_METHODS.has(req.method));
         if (!retryable || attempt === attempts) {
           const recording: Recording = {
             connector: connector.name,
@@ -148,6 +150,9 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
     throw lastFailure ?? new PcqError({ code: 'PCQ_HTTP_UNREACHABLE', message: `${req.method} ${req.url} was never attempted` });
   }
 }
+
+/** Methods a client may repeat without a second effect (RFC 9110 §9.2.2). */
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 function assertHostAllowed(connector: Connector, url: string): void {
   const host = new URL(url).host;

@@ -38,7 +38,7 @@ export const externalApiStep: StepKind = {
     const { status, body: response, recording } = await ctx.ports.http.call(typeof connector === 'string' ? connector : '', request, ctx.signal);
     if (status < 200 || status > 299) {
       throw stepError(ctx.step, typeof endpoint === 'string' ? 'endpoint' : 'connector', 'PCQ_EXTERNAL_API_STATUS',
-        `${verb} ${recording.request.url} answered HTTP ${status}`, 'Check the request and the service; 5xx and 429 were already retried per the connector.',
+        `${verb} ${recording.request.url} answered HTTP ${status}`, 'Check the request and the service; 429, and 5xx on idempotent methods, were already retried per the connector.',
         { status, body: response });
     }
     return { output: response, inputs: requestBody ?? null, recordings: [recording] };
