@@ -24,6 +24,9 @@ const common = {
   logLevel: 'warning',
   // kuzu ships a native addon and neo4j-driver is only loaded when configured: keep them external.
   external: ['kuzu', 'neo4j-driver'],
+  // nodeVerifyBatch (engine/proof/ed25519-node.ts) starts its worker threads from a module file,
+  // never from source text: in a bundle, the ed25519-node-worker.mjs written below beside it.
+  define: { PCQ_NODE_WORKER: JSON.stringify('./ed25519-node-worker.mjs') },
 };
 
 rmSync('dist/chunks', { recursive: true, force: true });
@@ -38,4 +41,10 @@ await build({
 
 if (existsSync('engine/action/main.ts')) {
   await build({ ...common, entryPoints: ['engine/action/main.ts'], outfile: 'dist/action.mjs' });
+}
+
+// The worker beside every file that may hold ed25519-node.ts: the entry and the Action (dist/) and
+// the CLI's chunks (dist/chunks/). Self-contained: it needs only node:crypto and node:worker_threads.
+for (const outfile of ['dist/ed25519-node-worker.mjs', 'dist/chunks/ed25519-node-worker.mjs']) {
+  await build({ ...common, entryPoints: ['engine/proof/ed25519-node-worker.ts'], outfile });
 }

@@ -55,7 +55,7 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
   });
   const ticketFile = report.reviewTicket;
   const publishedSha = await core.group(`Publish ${report.executionId} to ${inputs.publishBranch}`, async () => {
-    // The ticket is NOT published here: it goes alone on the review PR, which must change nothing else (DESIGN §6).
+    // The ticket is NOT published here: it goes alone on the review PR, which must change nothing else (docs/DESIGN.md §6).
     const files = [...(await listFiles(report.executionDir)), indexPath(config.attestationsDir)];
     const changes = await fileChanges(workspace, files);
     const sha = await publishFiles(scm, inputs.publishBranch, `pcq: ${report.runbookId} ${report.executionId} ${report.verdict}`, changes);

@@ -1,4 +1,4 @@
-// Publishing results (DESIGN §7, our choice): ONE atomic commit per run to the publish branch
+// Publishing results (docs/DESIGN.md §7, our choice): ONE atomic commit per run to the publish branch
 // (default main) through the git data API: the execution folder and attestations/index.json.
 // Why commit (not artifacts): the site builds from attestations/ in the repository, artifacts
 // expire after 90 days while a manifest must stay verifiable for years, and git history is itself

@@ -16,7 +16,7 @@ let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   if (compiled) return compiled;
-  // allErrors: validation reports every problem at once (DESIGN §4). verbose: errors carry their
+  // allErrors: validation reports every problem at once (docs/DESIGN.md §4). verbose: errors carry their
   // parentSchema, which names the fields that are allowed where an unknown one was found.
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
   const addFormats = (ajvFormats as unknown as { default: (a: Ajv) => Ajv }).default;

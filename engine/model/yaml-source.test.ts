@@ -90,8 +90,8 @@ test('a broken file reports at most a bounded number of syntax issues', () => {
   assert.ok(source.issues.every((i) => i.code === 'PCQ_YAML_SYNTAX'));
 });
 
-// parseTokens drives yaml's Parser with its own copy of Parser.next (without the per-lexeme
-// process.env lookup); it must build exactly the CST, and report exactly the newlines, of yaml's own.
+// parseTokens drives yaml's Parser lexeme by lexeme through its public next() (to watch the stack
+// as it grows); it must build exactly the CST, and report exactly the newlines, of Parser.parse.
 test('parseTokens builds the same CST as yaml Parser.parse (samples, bench runbook, hostile fixtures)', () => {
   const texts: Array<[string, string]> = [
     ...readdirSync('runbooks').filter((f) => /\.(ya?ml|json)$/.test(f)).map((f): [string, string] => [f, readFileSync(`runbooks/${f}`, 'utf8')]),

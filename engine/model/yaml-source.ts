@@ -34,73 +34,6 @@ const PARSER_STACK_LIMIT = YAML_LIMITS.maxDepth + 16;
 
 const MAX_SYNTAX_ISSUES = 20;
 
-/** The Parser state that `next` reads and writes (private in yaml's typings, plain fields at run time). */
-interface ParserInternals {
-  source: string;
-  type: string;
-  offset: number;
-  indent: number;
-  atNewLine: boolean;
-  atScalar: boolean;
-  onNewLine?: (offset: number) => void;
-  step(): Generator<Token, void>;
-  pop(error?: Token): Generator<Token, void>;
-}
-
-/**
- * yaml's `Parser.next(lexeme)`, minus its first line: `if (process.env.LOG_TOKENS) …`, a debugging
- * switch read on every lexeme. process.env is a C++ interceptor; on a 1,000-step runbook (~63,000
- * lexemes) that lookup alone cost ~11 ms, a tenth of the whole parse (bench/model.bench.ts). It also
- * pushes tokens into an array instead of creating a generator per lexeme. Otherwise it is
- * line for line the `next` of yaml 2.9 (dist/parse/parser.js), and yaml-source.test.ts checks that it
- * builds the same CST as `Parser.parse` on the samples, the bench runbook and the hostile fixtures.
- * Should a future yaml rename the internals this relies on, FEED is undefined and the public
- * `next` is used instead: slower, never wrong.
- */
-function feedLexeme(this: ParserInternals, source: string, into: Token[]): void {
-  this.source = source;
-  if (this.atScalar) {
-    this.atScalar = false;
-    for (const token of this.step()) into.push(token);
-    this.offset += source.length;
-    return;
-  }
-  const type = CST.tokenType(source);
-  if (!type) {
-    const message = `Not a YAML token: ${source}`;
-    for (const token of this.pop({ type: 'error', offset: this.offset, message, source })) into.push(token);
-    this.offset += source.length;
-  } else if (type === 'scalar') {
-    this.atNewLine = false;
-    this.atScalar = true;
-    this.type = 'scalar';
-  } else {
-    this.type = type;
-    for (const token of this.step()) into.push(token);
-    switch (type) {
-      case 'newline':
-        this.atNewLine = true;
-        this.indent = 0;
-        if (this.onNewLine) this.onNewLine(this.offset + source.length);
-        break;
-      case 'space':
-        if (this.atNewLine && source[0] === ' ') this.indent += source.length;
-        break;
-      case 'explicit-key-ind':
-      case 'map-value-ind':
-      case 'seq-item-ind':
-        if (this.atNewLine) this.indent += source.length;
-        break;
-      case 'doc-mode':
-      case 'flow-error-end':
-        return;
-      default:
-        this.atNewLine = false;
-    }
-    this.offset += source.length;
-  }
-}
-
 /**
  * The CST tokens of `text`, exactly as `new Parser(onNewLine).parse(text)` yields them (without its
  * initial onNewLine(0)), or the offset where the parser's stack first grew past `maxStack`.
@@ -108,24 +41,13 @@ function feedLexeme(this: ParserInternals, source: string, into: Token[]): void 
 export function parseTokens(text: string, onNewLine: ((offset: number) => void) | undefined, maxStack: number): Token[] | { tooDeepAt: number } {
   const parser = new Parser(onNewLine);
   const tokens: Token[] = [];
-  const feed = FEED ?? ((lexeme: string, into: Token[]) => { for (const token of parser.next(lexeme)) into.push(token); });
-  const internals = parser as unknown as ParserInternals;
   for (const lexeme of new Lexer().lex(text, false)) {
-    feed.call(internals, lexeme, tokens);
+    for (const token of parser.next(lexeme)) tokens.push(token);
     if (parser.stack.length > maxStack) return { tooDeepAt: parser.offset };
   }
   for (const token of parser.end()) tokens.push(token);
   return tokens;
 }
-
-const FEED = ((): typeof feedLexeme | undefined => {
-  const probe = new Parser() as unknown as ParserInternals;
-  const proto = Parser.prototype as unknown as Partial<ParserInternals>;
-  const fields = ['source', 'type', 'offset', 'indent', 'atNewLine', 'atScalar'] as const;
-  const intact = typeof proto.step === 'function' && typeof proto.pop === 'function' && typeof CST.tokenType === 'function'
-    && fields.every((field) => field in probe);
-  return intact ? feedLexeme : undefined;
-})();
 
 class Refused extends Error {}
 

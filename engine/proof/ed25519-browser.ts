@@ -9,6 +9,7 @@ import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { passesStrictRules } from './ed25519-rules.ts';
 import type { Ed25519Verify, Ed25519VerifyBatch, SignatureBatch } from '../base/signer.ts';
+import { STEAL_CHUNK } from './ed25519-share-worker.ts';
 
 ed.hashes.sha512 = sha512;
 
@@ -111,51 +112,6 @@ export async function browserVerify(subtle: Subtle | undefined = (globalThis.cry
 
 /** Below this many signatures a worker round trip is not worth it. */
 const WORKER_BATCH_MIN = 64;
-/** Items per chunk on either side: between chunks the threads read each other's messages. */
-const STEAL_CHUNK = 16;
-
-// Classic worker script (Blob URL: no extra file to serve). Input: {id, key (raw 32 bytes),
-// messages, signatures}, later {id, limit}: stop before item `limit` (the main thread has it);
-// output: {id, results} with 1 (valid), 2 (invalid) or 0 (left to the main thread) per item.
-// Between chunks the worker yields one task (a MessageChannel round trip, not setTimeout, whose
-// nesting clamp is 4 ms) so that a limit message gets in.
-export const WEB_WORKER_SOURCE = `'use strict';
-const keys = new Map();
-const limits = new Map();
-const nextTask = () => new Promise((resolve) => {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
-  channel.port2.postMessage(0);
-});
-onmessage = async (event) => {
-  const { id, key, messages, signatures, limit } = event.data;
-  if (limit !== undefined) {
-    if (limits.has(id) && limit < limits.get(id)) limits.set(id, limit);
-    return;
-  }
-  limits.set(id, messages.length);
-  const results = new Uint8Array(messages.length);
-  const hex = Array.from(key, (b) => b.toString(16).padStart(2, '0')).join('');
-  let imported = keys.get(hex);
-  if (imported === undefined) {
-    imported = crypto.subtle.importKey('raw', key, { name: 'Ed25519' }, false, ['verify']);
-    imported.catch(() => undefined);
-    keys.set(hex, imported);
-  }
-  let cryptoKey;
-  try { cryptoKey = await imported; } catch { cryptoKey = undefined; }
-  for (let i = 0; i < messages.length; i++) {
-    if (i > 0 && i % ${STEAL_CHUNK} === 0) await nextTask();
-    if (i >= limits.get(id)) break;
-    let ok = false;
-    if (cryptoKey !== undefined) {
-      try { ok = (await crypto.subtle.verify({ name: 'Ed25519' }, cryptoKey, signatures[i], messages[i])) === true; } catch { ok = false; }
-    }
-    results[i] = ok ? 1 : 2;
-  }
-  limits.delete(id);
-  postMessage({ id, results }, [results.buffer]);
-};`;
 
 type WorkerLike = {
   postMessage(message: unknown): void;
@@ -246,17 +202,17 @@ function nextTask(): Promise<void> {
 
 /**
  * A batch port over WebCrypto in Web Workers (`workers` of them, default: one per spare core, at
- * most two). `create` makes one worker running WEB_WORKER_SOURCE; by default a classic worker from a
- * Blob URL. Returns undefined where workers are not available.
+ * most two). `create` makes one worker running shareVerifier (ed25519-share-worker.ts); by default a
+ * module worker loaded from ed25519-browser-worker.ts, which the site's bundler emits as a file.
+ * Returns undefined where workers are not available.
  */
 export function webWorkerVerifyBatch(subtle: Subtle, options: { workers?: number; create?: WorkerFactory } = {}): Ed25519VerifyBatch | undefined {
-  const g = globalThis as { Worker?: new (url: string) => WorkerLike; Blob?: new (parts: string[], o: { type: string }) => unknown; URL?: { createObjectURL?(blob: unknown): string }; navigator?: { hardwareConcurrency?: number } };
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number } };
   let create = options.create;
   if (!create) {
-    if (!g.Worker || !g.Blob || !g.URL?.createObjectURL) return undefined;
-    const url = g.URL.createObjectURL(new g.Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
-    const WorkerCtor = g.Worker;
-    create = () => new WorkerCtor(url);
+    if (typeof Worker === 'undefined') return undefined;
+    // Written out in full on one call: Vite bundles a worker only from this literal pattern.
+    create = () => new Worker(new URL('./ed25519-browser-worker.ts', import.meta.url), { type: 'module' }) as WorkerLike;
   }
   const count = options.workers ?? Math.max(1, Math.min(2, (g.navigator?.hardwareConcurrency ?? 2) - 1));
   let pool: WorkerPool | undefined;

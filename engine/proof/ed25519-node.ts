@@ -1,5 +1,5 @@
 // Ed25519 through node:crypto (OpenSSL): ~10× faster than @noble/ed25519 to sign, 15× to verify
-// (DESIGN §5). KeyObjects are cached per key. Verification goes through the callback form of
+// (docs/DESIGN.md §5). KeyObjects are cached per key. Verification goes through the callback form of
 // crypto.verify so that it runs on the libuv thread pool and a manifest's signatures are checked
 // on every core. Inputs pass the same strictness gate as the browser path (ed25519-rules.ts).
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { fromHex, toHex } from './bytes.ts';
 import { encodeStrKey } from './strkey.ts';
 import { passesStrictRules } from './ed25519-rules.ts';
+import { claimLoop } from './ed25519-claim-loop.ts';
 import type { Ed25519Verify, Ed25519VerifyBatch, SignatureBatch, SignatureItem, Signer } from '../base/signer.ts';
 
 // RFC 8410 PKCS#8 wrapper for a raw Ed25519 seed: SEQUENCE { version 0, AlgorithmIdentifier
@@ -83,32 +84,10 @@ export const nodeVerify: Ed25519Verify = (publicKey, message, signature) =>
 /** Below this many signatures a thread start (~30–60 ms) costs more than it saves: the pool does them. */
 const BATCH_MIN = 64;
 
-// Shared layout: state = [next index to claim, items finished]; results[i] = 0 (pending), 1 (valid),
-// 2 (invalid); item i's message is data[offsets[i] … offsets[i+1]), its signature sigs[64i … 64i+64).
-const CLAIM_LOOP = `(state, results, data, offsets, sigs, key, verify) => {
-  const n = results.length;
-  for (;;) {
-    const i = Atomics.add(state, 0, 1);
-    if (i >= n) return;
-    if (results[i] === 0) {
-      let ok = false;
-      try { ok = verify(null, data.subarray(offsets[i], offsets[i + 1]), key, sigs.subarray(64 * i, 64 * i + 64)) === true; } catch { ok = false; }
-      results[i] = ok ? 1 : 2;
-    }
-    Atomics.add(state, 1, 1);
-  }
-}`;
-type ClaimLoop = (state: Int32Array, results: Uint8Array, data: Uint8Array, offsets: Int32Array, sigs: Uint8Array, key: KeyObject, v: typeof verify) => void;
-// The calling thread runs the very same loop as the workers: one source text, so one semantics.
-const claimLoop = (0, eval)(CLAIM_LOOP) as ClaimLoop;
-
-// CommonJS (eval workers run as scripts) and plain JS: no tsx or loader in the worker (execArgv: []).
-const WORKER_SOURCE = `'use strict';
-const { workerData: d, parentPort } = require('node:worker_threads');
-const { createPublicKey, verify } = require('node:crypto');
-const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: d.x }, format: 'jwk' });
-(${CLAIM_LOOP})(new Int32Array(d.state), new Uint8Array(d.results), new Uint8Array(d.data), new Int32Array(d.offsets), new Uint8Array(d.sigs), key, verify);
-parentPort.postMessage(0);`;
+// The worker's module file: beside this one in the source tree, or the ed25519-node-worker.mjs that
+// scripts/build.mjs writes beside every bundle file (it defines PCQ_NODE_WORKER there).
+declare const PCQ_NODE_WORKER: string | undefined;
+const WORKER_URL = new URL(typeof PCQ_NODE_WORKER === 'string' ? PCQ_NODE_WORKER : './ed25519-node-worker.ts', import.meta.url);
 
 function poolBatch(publicKey: Uint8Array, items: readonly SignatureItem[]): SignatureBatch {
   return { results: Promise.all(items.map((it) => nodeVerify(publicKey, it.message, it.signature))), help: () => undefined };
@@ -172,7 +151,7 @@ export const nodeVerifyBatch: Ed25519VerifyBatch = (publicKey, items) => {
   const workerData = { x: base64url(publicKey), state: state.buffer, results: results.buffer, data: data.buffer, offsets: offsets.buffer, sigs: sigs.buffer };
   for (let k = 0; k < spare; k++) {
     try {
-      const w = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData });
+      const w = new Worker(WORKER_URL, { execArgv: [], workerData });
       running++;
       workers.push(w);
       let done = false;
@@ -196,7 +175,7 @@ export const nodeVerifyBatch: Ed25519VerifyBatch = (publicKey, items) => {
     results: promise,
     help() {
       if (settled) return;
-      claimLoop(state, results, data, offsets, sigs, key, verify);
+      claimLoop(state, results, data, offsets, sigs, key);
       if (Atomics.load(state, 1) >= n) finish();
     },
   };

@@ -5,7 +5,8 @@
 // start workers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WEB_WORKER_SOURCE, webCryptoVerify, webWorkerVerifyBatch } from './ed25519-browser.ts';
+import { webCryptoVerify, webWorkerVerifyBatch } from './ed25519-browser.ts';
+import { shareVerifier, type WorkerSubtle } from './ed25519-share-worker.ts';
 import { nodeSigner, nodeVerify, nodeVerifyBatch, publicKeyFromSeed } from './ed25519-node.ts';
 import { webCryptoSha256Batch } from './hash-webcrypto.ts';
 import { sha256Node } from './hash-node.ts';
@@ -58,15 +59,15 @@ test('nodeVerifyBatch agrees with nodeVerify item by item, with and without help
   assert.deepEqual(await nodeVerifyBatch(publicKey, []).results, []);
 });
 
-/** A Web Worker stand-in running WEB_WORKER_SOURCE in this thread (messages cloned, as postMessage does). */
+/** A Web Worker stand-in running the worker's handler (shareVerifier) in this thread (messages cloned, as postMessage does). */
 function fakeWorker(broken = false) {
   const listeners = new Map<string, Array<(event: { data?: unknown }) => void>>();
   const emit = (type: string, data?: unknown) => setImmediate(() => listeners.get(type)?.forEach((l) => l({ data })));
-  const onmessage = new Function('postMessage', 'crypto', `let onmessage;\n${WEB_WORKER_SOURCE}\nreturn onmessage;`)((data: unknown) => emit('message', structuredClone(data)), globalThis.crypto) as (event: { data: unknown }) => Promise<void>;
+  const handle = shareVerifier(globalThis.crypto.subtle as unknown as WorkerSubtle, (data) => emit('message', structuredClone(data)));
   return {
     postMessage(data: unknown) {
       if (broken) return emit('error');
-      setImmediate(() => void onmessage({ data: structuredClone(data) }));
+      setImmediate(() => void handle(structuredClone(data) as Parameters<typeof handle>[0]));
     },
     addEventListener(type: 'message' | 'error' | 'messageerror', listener: (event: { data?: unknown }) => void) {
       listeners.set(type, [...(listeners.get(type) ?? []), listener]);

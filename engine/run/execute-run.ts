@@ -1,6 +1,6 @@
 // Runs one runbook end to end, in memory: schedule the DAG, prove pre/postconditions, attest each
 // step in chain order, seal the manifest. It touches nothing outside its ports; persist-run.ts
-// writes the outcome. Replays call the same function with replaying ports (DESIGN §5).
+// writes the outcome. Replays call the same function with replaying ports (docs/DESIGN.md §5).
 import type { Runbook } from '../model/runbook.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Signer } from '../base/signer.ts';
@@ -71,7 +71,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
   const stepById = new Map(runbook.steps.map((s) => [s.stepId, s]));
   const state = new RunState();
   const artifacts = new ArtifactCollector(() => [...state.proofs.values()].some((p) => p.postconditions?.some((r) => r.result === 'fail') ?? false));
-  // Randomness is seeded from what the run is about, never from the wall clock (DESIGN §5).
+  // Randomness is seeded from what the run is about, never from the wall clock (docs/DESIGN.md §5).
   const runSeed = sha256Hex(canonicalize({ runbook: runbook.source.digest, params: req.params, asOf: req.asOf }));
   const deps = {
     runbook, params: req.params, asOf: req.asOf, actor: req.actor, stepKinds: ports.stepKinds, runProver: ports.runProver,

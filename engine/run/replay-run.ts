@@ -1,4 +1,4 @@
-// Replay (seed 003 §6, DESIGN §5): re-execute a recorded run from what it recorded — the runbook
+// Replay (seed 003 §6, docs/DESIGN.md §5): re-execute a recorded run from what it recorded — the runbook
 // text as it ran, its inputs, its asOf and actor, its external responses — in a sandbox, and
 // compare the result with the signed manifest step by step. External calls answer from the
 // recording only; notifications are compared with what was sent, never sent again. With the same

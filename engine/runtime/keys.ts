@@ -1,4 +1,4 @@
-// Runner keys (DESIGN §5: Ed25519, shown as Stellar strkeys, so the attestation key and the Stellar
+// Runner keys (docs/DESIGN.md §5: Ed25519, shown as Stellar strkeys, so the attestation key and the Stellar
 // account are one identity). The secret comes from RUNNER_SECRET (an S… seed); in dev only, a key
 // is created on first use in .pcq/keys/runner.secret (git-ignored, 0600) and listed as an active
 // dev runner in the overlay .pcq/trust.local.yaml. In staging/prod a missing secret fails fast

@@ -1,0 +1,83 @@
+// What a browser verify worker does with its messages (webWorkerVerifyBatch, ed25519-browser.ts):
+// input {id, key (raw 32 bytes), messages, signatures}, later {id, limit}: stop before item `limit`
+// (the main thread has taken the rest); output {id, results} with 1 (valid), 2 (invalid) or
+// 0 (left to the main thread) per item. Between chunks it yields one task (a MessageChannel round
+// trip, not setTimeout, whose nesting clamp is 4 ms) so that a limit message gets in. Same WebCrypto
+// call as webCryptoVerify, so the same verdicts. Kept apart from the worker entry
+// (ed25519-browser-worker.ts) so tests drive it in-thread; plain module code, no source text.
+
+/** Items per chunk on either side: between chunks the threads read each other's messages. */
+export const STEAL_CHUNK = 16;
+
+/** The WebCrypto calls a worker makes (the worker's crypto.subtle). */
+export interface WorkerSubtle {
+  importKey(format: 'raw', key: Uint8Array, alg: { name: string }, extractable: boolean, usages: string[]): Promise<unknown>;
+  verify(alg: { name: string }, key: unknown, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
+}
+
+export type PostResults = (message: { id: number; results: Uint8Array }, transfer: ArrayBuffer[]) => void;
+
+interface ShareMessage {
+  id: number;
+  key?: Uint8Array;
+  messages?: Uint8Array[];
+  signatures?: Uint8Array[];
+  limit?: number;
+}
+
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(0);
+  });
+}
+
+const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+/** The worker's message handler: one per worker, keys imported once per public key. */
+export function shareVerifier(subtle: WorkerSubtle, post: PostResults): (data: ShareMessage) => Promise<void> {
+  const keys = new Map<string, Promise<unknown>>();
+  const limits = new Map<number, number>();
+  return async ({ id, key, messages, signatures, limit }) => {
+    if (limit !== undefined) {
+      const current = limits.get(id);
+      if (current !== undefined && limit < current) limits.set(id, limit);
+      return;
+    }
+    if (!key || !messages || !signatures) return;
+    limits.set(id, messages.length);
+    const results = new Uint8Array(messages.length);
+    const hex = toHex(key);
+    let imported = keys.get(hex);
+    if (imported === undefined) {
+      imported = subtle.importKey('raw', key, { name: 'Ed25519' }, false, ['verify']);
+      imported.catch(() => undefined);
+      keys.set(hex, imported);
+    }
+    let cryptoKey: unknown;
+    try {
+      cryptoKey = await imported;
+    } catch {
+      cryptoKey = undefined;
+    }
+    for (let i = 0; i < messages.length; i++) {
+      if (i > 0 && i % STEAL_CHUNK === 0) await nextTask();
+      if (i >= limits.get(id)!) break;
+      let ok = false;
+      if (cryptoKey !== undefined) {
+        try {
+          ok = (await subtle.verify({ name: 'Ed25519' }, cryptoKey, signatures[i]!, messages[i]!)) === true;
+        } catch {
+          ok = false;
+        }
+      }
+      results[i] = ok ? 1 : 2;
+    }
+    limits.delete(id);
+    post({ id, results }, [results.buffer]);
+  };
+}
