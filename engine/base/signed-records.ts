@@ -45,6 +45,8 @@ export interface StepRecord {
   proofs: Proofs;
   artifacts: ArtifactRef[];
   recordings: string[]; // sha256:<recording key>
+  /** A private step (model/private-steps.ts): inputs, outputs and recording keys are signed as salted commitments. */
+  private?: boolean;
 }
 
 export interface ManifestInclusionProof {

@@ -1,20 +1,22 @@
 // Plain runbook value → the typed Runbook every other module reads (engine/model/runbook.ts).
 // Pure. It fills in what FORMATS.md leaves implicit: `needs` (absent → the step listed before;
 // `[]` → a root; the first step is a root), retry and timeout defaults (step over `defaults` over
-// DEFAULT_RETRY / DEFAULT_TIMEOUT_MS), prover specs keyed by id with their phase.
+// DEFAULT_RETRY / DEFAULT_TIMEOUT_MS), each step's privacy (private-steps.ts), prover specs keyed
+// by id with their phase.
 // It is lenient on purpose: it also runs on values that failed the schema, so that `pcq validate`
 // can report graph problems (cycles, dangling needs) in the same pass as field problems.
 import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type InputSpec, type ProverSpec, type RetryPolicy, type Runbook, type Step } from './runbook.ts';
 import type { PcqIssue, SourceLocation } from '../base/errors.ts';
 import { parseDuration } from './duration.ts';
 import type { PathSegment } from './yaml-source.ts';
+import { resolvePrivacy } from './private-steps.ts';
 
 type Locate = (path: readonly PathSegment[], at?: 'key' | 'value') => SourceLocation;
 type Obj = Record<string, unknown>;
 
 /** Fields every step has; everything else is the kind's `config`. */
 export const COMMON_STEP_FIELDS: ReadonlySet<string> = new Set([
-  'stepId', 'type', 'description', 'needs', 'preconditions', 'postconditions', 'retry', 'timeout',
+  'stepId', 'type', 'description', 'needs', 'preconditions', 'postconditions', 'retry', 'timeout', 'private',
 ]);
 
 export interface NormaliseResult {
@@ -49,14 +51,18 @@ export function normaliseRunbook(value: unknown, source: { file: string; digest:
       postconditions: strings(raw.postconditions),
       retry: retryPolicy(raw.retry, defaultRetry),
       timeoutMs: parseDuration(raw.timeout) ?? defaultTimeout,
+      private: false, // resolved below, once every step's needs are known (private-steps.ts)
       config,
       location: locate(['steps', index]),
     };
     if (typeof raw.description === 'string') step.description = raw.description;
+    if (typeof raw.private === 'boolean') step.privateDeclared = raw.private;
     defineLazyFieldLocations(step, raw, index, locate);
     steps.push(step);
     previous = raw.stepId;
   });
+
+  resolvePrivacy(steps);
 
   const provers: Record<string, ProverSpec> = {};
   const rawProvers = isObj(value.provers) ? value.provers : {};

@@ -40,6 +40,13 @@ export interface Step {
   postconditions: string[]; // prover ids
   retry: RetryPolicy;
   timeoutMs: number;
+  /**
+   * Whether the step's data (inputs, outputs, recordings, effects) is private: signed by salted
+   * digest only and kept out of everything published (private-steps.ts states the rule).
+   */
+  private: boolean;
+  /** `private:` as written in the file, when it was. */
+  privateDeclared?: boolean;
   /** Kind-specific fields exactly as written (cypher, endpoint, method, expr, format, ...). */
   config: Record<string, unknown>;
   location?: SourceLocation;

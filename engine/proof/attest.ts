@@ -16,6 +16,7 @@ import { IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE, STEP_PREDICATE_TYPE } from './sta
 import { normaliseProofs } from './step-predicate.ts';
 import type { StepStatus } from '../base/signed-records.ts';
 import type { StepRecord } from '../base/signed-records.ts';
+import { commitmentDigest, commitPrivate, deriveSalt, type PrivateCommitment, type PrivateOpening } from './private-commitment.ts';
 
 /** Values whose canonical form exceeds this many UTF-8 bytes are attested as {digest, size}. */
 export const INLINE_LIMIT_BYTES = 64 * 1024;
@@ -32,12 +33,16 @@ export interface RunContext {
   runbookVersion: string;
   runbookDigest: string;
   asOf: string;
+  /** The run's inputs: part of a private step's salt context (private-commitment.ts). */
+  params?: unknown;
 }
 
 export interface Attestation {
   envelope: DsseEnvelope;
   /** sha256:<hex> of JCS(envelope): the attestation hash the chain and the manifest refer to. */
   hash: string;
+  /** For a private step: the values and salt that open its commitments (kept private, sealed). */
+  opening?: PrivateOpening;
 }
 
 /** UTF-8 length of a string without encoding it (surrogate pairs are 4 bytes, like TextEncoder). */
@@ -73,11 +78,10 @@ export async function attestStep(
   if (!chain.parents.every(isDigest)) throw invalid(`step ${record.stepId} has a parent hash that is not sha256:<hex>`);
   if (!isDigest(run.runbookDigest)) throw invalid('runbookDigest is not sha256:<hex>');
 
-  const outputsText = canonicalize(record.outputs ?? null);
-  const inputsText = canonicalize(record.inputs ?? null);
+  const signed = await signedData(record, run, signer, sha256);
   const statement = {
     _type: STATEMENT_TYPE,
-    subject: [{ name: `${run.runbookId}/${record.stepId}`, digest: { sha256: formatDigest(sha256(outputsText)).slice(7) } }],
+    subject: [{ name: `${run.runbookId}/${record.stepId}`, digest: { sha256: signed.subjectDigest.slice(7) } }],
     predicateType: STEP_PREDICATE_TYPE,
     predicate: {
       runbookId: run.runbookId,
@@ -85,8 +89,8 @@ export async function attestStep(
       runbookDigest: run.runbookDigest,
       stepId: record.stepId,
       type: record.type,
-      inputs: inlineOrDigest(inputsText, sha256),
-      outputs: inlineOrDigest(outputsText, sha256),
+      inputs: signed.inputs,
+      outputs: signed.outputs,
       timestamp: run.asOf,
       previousAttestationHash: chain.previousAttestationHash,
       needs: chain.needs,
@@ -94,9 +98,41 @@ export async function attestStep(
       status: record.status,
       proofs: normaliseProofs(record.proofs),
       artifacts: record.artifacts ?? [],
-      recordings: record.recordings ?? [],
+      recordings: signed.recordings,
     },
   };
   const envelope = await signEnvelope(IN_TOTO_PAYLOAD_TYPE, utf8(canonicalize(statement)), signer);
-  return { envelope, hash: formatDigest(sha256(canonicalize(envelope))) };
+  const attestation: Attestation = { envelope, hash: formatDigest(sha256(canonicalize(envelope))) };
+  if (signed.opening) attestation.opening = signed.opening;
+  return attestation;
+}
+
+interface SignedData {
+  subjectDigest: string;
+  inputs: CanonicalJson | PrivateCommitment;
+  outputs: CanonicalJson | PrivateCommitment;
+  recordings: string[];
+  opening?: PrivateOpening;
+}
+
+/**
+ * What the predicate says about the step's data: the values (or {digest, size} when large), or for
+ * a private step salted commitments only, the subject digest being the outputs' commitment.
+ */
+async function signedData(record: StepRecord, run: RunContext, signer: Signer, sha256: Sha256): Promise<SignedData> {
+  const recordings = record.recordings ?? [];
+  if (record.private === true) {
+    const salt = await deriveSalt(signer, { runbookDigest: run.runbookDigest, asOf: run.asOf, params: run.params ?? null, stepId: record.stepId }, sha256);
+    const outputs = commitPrivate('outputs', salt, record.outputs, sha256);
+    return {
+      subjectDigest: outputs.digest,
+      inputs: commitPrivate('inputs', salt, record.inputs, sha256),
+      outputs,
+      recordings: recordings.map((key) => commitmentDigest('recordings', salt, key, sha256)),
+      opening: { stepId: record.stepId, salt, inputs: record.inputs ?? null, outputs: record.outputs ?? null, recordings },
+    };
+  }
+  const outputsText = canonicalize(record.outputs ?? null);
+  const inputsText = canonicalize(record.inputs ?? null);
+  return { subjectDigest: formatDigest(sha256(outputsText)), inputs: inlineOrDigest(inputsText, sha256), outputs: inlineOrDigest(outputsText, sha256), recordings };
 }

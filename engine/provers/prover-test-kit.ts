@@ -15,7 +15,7 @@ export function proverSpec(id: string, type: string, config: Record<string, unkn
 
 const STEP: Step = {
   stepId: 'query-entities', type: 'query', needs: [], needsExplicit: true, preconditions: [], postconditions: [],
-  retry: { attempts: 1, backoffMs: [] }, timeoutMs: 1000, config: {},
+  retry: { attempts: 1, backoffMs: [] }, timeoutMs: 1000, private: false, config: {},
 };
 
 /** A prover context with real ports; tests override only what they exercise. */

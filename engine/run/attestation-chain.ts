@@ -5,12 +5,15 @@ import type { Signer } from '../base/signer.ts';
 import { attestStep } from '../proof/attest.ts';
 import type { StepRecord } from '../base/signed-records.ts';
 import type { DsseEnvelope } from '../base/signed-records.ts';
+import type { PrivateOpening } from '../proof/private-commitment.ts';
 
 export interface RunIdentity {
   runbookId: string;
   runbookVersion: string;
   runbookDigest: string;
   asOf: string;
+  /** The run's inputs (part of a private step's salt context). */
+  params?: unknown;
 }
 
 export interface ChainLink {
@@ -18,6 +21,8 @@ export interface ChainLink {
   envelope: DsseEnvelope;
   hash: string;
   record: StepRecord;
+  /** A private step's values and salt: stored under private/ and sealed, never published. */
+  opening?: PrivateOpening;
 }
 
 export class AttestationChain {
@@ -64,9 +69,9 @@ export class AttestationChain {
       const previous = this.links.length > 0 ? (this.links[this.links.length - 1] as ChainLink).hash : null;
       const needs = [...(this.needs.get(stepId) ?? [])];
       const parents = needs.map((n) => this.hashes.get(n) as string);
-      const { envelope, hash } = await attestStep(record, { previousAttestationHash: previous, needs, parents }, this.run, this.signer);
+      const { envelope, hash, opening } = await attestStep(record, { previousAttestationHash: previous, needs, parents }, this.run, this.signer);
       this.hashes.set(stepId, hash);
-      this.links.push({ stepId, envelope, hash, record });
+      this.links.push({ stepId, envelope, hash, record, ...(opening ? { opening } : {}) });
       this.next++;
     }
   }

@@ -5,6 +5,7 @@ import type { Runbook } from '../model/runbook.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Signer } from '../base/signer.ts';
 import type { StepRecord } from '../base/signed-records.ts';
+import type { PrivateOpening } from '../proof/private-commitment.ts';
 import { sealManifest } from '../proof/seal.ts';
 import type { Manifest } from '../base/signed-records.ts';
 import type { DsseEnvelope } from '../base/signed-records.ts';
@@ -59,6 +60,10 @@ export interface RunOutcome {
   artifacts: CollectedArtifact[];
   recordings: RunState['recordings'];
   effects: RunState['effects'];
+  /** Private steps' values and salts (model/private-steps.ts): persisted under private/ and sealed only. */
+  openings: PrivateOpening[];
+  /** The effects (sent notifications) of private steps, out of `effects`: kept private likewise. */
+  privateEffects: RunState['effects'];
   outputs: Record<string, unknown>;
   status: RunStatus;
   /** Failed postconditions (block exports) and preconditions (stopped the run). */
@@ -80,7 +85,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
   };
   const needs = new Map(plan.order.map((id) => [id, stepById.get(id)?.needs ?? []]));
   const chain = new AttestationChain(plan.order, needs, {
-    runbookId: runbook.runbookId, runbookVersion: runbook.version, runbookDigest: runbook.source.digest, asOf: req.asOf,
+    runbookId: runbook.runbookId, runbookVersion: runbook.version, runbookDigest: runbook.source.digest, asOf: req.asOf, params: req.params,
   }, ports.signer);
 
   const recordFor = (stepId: string, status: StepRecord['status']): StepRecord => {
@@ -95,6 +100,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
       proofs: state.proofs.get(stepId) ?? {},
       artifacts: (result?.artifacts ?? []).map((a) => ({ name: a.name, mediaType: a.mediaType, digest: a.digest, size: a.size })),
       recordings: (result?.recordings ?? []).map((r) => r.key),
+      private: step.private,
     };
   };
 
@@ -161,6 +167,8 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     artifacts: artifacts.list(),
     recordings: state.recordings,
     effects: state.effects,
+    openings: links.flatMap((l) => (l.opening ? [l.opening] : [])),
+    privateEffects: runbook.steps.filter((s) => s.private).flatMap((s) => state.results.get(s.stepId)?.effects ?? []),
     outputs: state.outputs,
     status: failed ? 'failed' : blocked ? 'blocked' : 'succeeded',
     failedProofs,

@@ -11,7 +11,7 @@ import { createCelEngine } from '../runtime/cel.ts';
 export function testStep(stepId: string, type: string, config: Record<string, unknown>, needs: string[] = []): Step {
   return {
     stepId, type, needs, needsExplicit: true, preconditions: [], postconditions: [],
-    retry: DEFAULT_RETRY, timeoutMs: 60_000, config,
+    retry: DEFAULT_RETRY, timeoutMs: 60_000, private: false, config,
     location: { file: 'runbooks/test.yaml', line: 10, col: 5 },
     fieldLocations: Object.fromEntries(Object.keys(config).map((k, i) => [k, { file: 'runbooks/test.yaml', line: 11 + i, col: 7 }])),
   };
