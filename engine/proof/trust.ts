@@ -17,6 +17,8 @@ export interface TrustedKey {
   validFrom: string | null;
   validUntil: string | null;
   source?: string; // file it came from, for messages
+  /** The ombuds roster login a reviewer key belongs to. */
+  login?: string;
 }
 
 export interface TrustStore {

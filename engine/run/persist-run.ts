@@ -1,7 +1,8 @@
 // Writes a sealed run to attestations/<runbookId>/<executionId>/ (engine/FORMATS.md), atomically
 // file by file, manifest last-but-one and the index last: a reader that finds the index entry
 // finds a complete execution folder. Exports land in exports/ only when no postcondition failed;
-// otherwise in withheld/, and the site never publishes withheld/ (zero exports leave blocked).
+// otherwise in private/withheld/ (sealed copies under sealed/), and nothing under private/ is ever
+// published (zero exports leave blocked). Private steps' data goes to private/ too (seal-private.ts).
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.ts';
 import { executionPaths, type ExecutionPaths } from '../store/layout.ts';
@@ -10,6 +11,7 @@ import { serializeManifest } from '../proof/manifest.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import type { RunOutcome } from './execute-run.ts';
 import type { RunRecordFile, Verdict } from '../base/run-record.ts';
+import { PRIVATE_DATA_FORMAT, writePrivateData, type SealHolder } from './seal-private.ts';
 
 export interface PersistOptions {
   attestationsDir: string;
@@ -17,6 +19,8 @@ export interface PersistOptions {
   runbookText: string; // the file's bytes as run: replays re-parse exactly this
   startedAt: string;
   replayOf?: string;
+  /** Who the private data is sealed to (seal-private.ts sealHolders); the runner key at least. */
+  sealTo: readonly SealHolder[];
 }
 
 export function verdictOf(outcome: RunOutcome): Verdict {
@@ -27,14 +31,25 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions): Pro
   const { request, manifest } = outcome;
   const paths = executionPaths(opts.attestationsDir, request.runbook.runbookId, request.executionId);
   const releasable = outcome.status === 'succeeded';
+  // Private steps' values, recordings and effects, and withheld exports, go to private/ and are
+  // sealed (seal-private.ts); only the rest is written where publishers look.
+  const privateSteps = new Set(outcome.openings.map((o) => o.stepId));
+  const privateKeys = new Set(outcome.openings.flatMap((o) => o.recordings));
+  const privateEffects = new Set(outcome.privateEffects);
   for (const [stepId, output] of Object.entries(outcome.outputs)) {
-    await writeFileAtomic(join(paths.outputs, `${stepId}.json`), canonicalize(output ?? null) + '\n');
+    if (!privateSteps.has(stepId)) await writeFileAtomic(join(paths.outputs, `${stepId}.json`), canonicalize(output ?? null) + '\n');
   }
-  for (const a of outcome.artifacts) {
-    await writeFileAtomic(join(releasable ? paths.exports : paths.withheld, a.name), a.bytes);
-  }
-  await writeJsonAtomic(paths.recordings, outcome.recordings);
-  await writeJsonAtomic(paths.effects, outcome.effects);
+  if (releasable) for (const a of outcome.artifacts) await writeFileAtomic(join(paths.exports, a.name), a.bytes);
+  await writePrivateData(paths, {
+    data: {
+      format: PRIVATE_DATA_FORMAT, executionId: request.executionId, runbookId: request.runbook.runbookId, steps: outcome.openings,
+      recordings: outcome.recordings.filter((r) => privateKeys.has(r.key)), effects: outcome.privateEffects,
+    },
+    withheld: releasable ? [] : outcome.artifacts.map((a) => ({ name: a.name, bytes: a.bytes })),
+    holders: opts.sealTo,
+  });
+  await writeJsonAtomic(paths.recordings, outcome.recordings.filter((r) => !privateKeys.has(r.key)));
+  await writeJsonAtomic(paths.effects, outcome.effects.filter((e) => !privateEffects.has(e)));
   await writeJsonAtomic(paths.runbookSnapshot, { file: opts.runbookFile, digest: request.runbook.source.digest, text: opts.runbookText });
   const verdict = verdictOf(outcome);
   const record: RunRecordFile = {

@@ -17,6 +17,7 @@ import { canonicalize } from '../proof/jcs.ts';
 import { decodeEnvelopePayload } from '../proof/statement.ts';
 import { writeJsonAtomic } from '../store/atomic-write.ts';
 import { readIndex } from '../store/execution-index.ts';
+import { readOptional } from '../store/read-optional.ts';
 import { executionPaths } from '../store/layout.ts';
 import type { Effect, Recording } from '../base/step-ports.ts';
 import { openRunServices } from './run-services.ts';
@@ -78,11 +79,16 @@ async function readJson<T>(path: string, what: string): Promise<T> {
   }
 }
 
+async function readPrivate<T>(path: string): Promise<T[]> {
+  return (await readOptional(path)) === undefined ? [] : readJson<T[]>(path, 'private record');
+}
+
 export async function replayExecution(config: PcqConfig, dir: string, env: Record<string, string | undefined>, now: Date = new Date()): Promise<ReplayReport> {
   const record = await readJson<RunRecordFile>(join(dir, 'run.json'), 'run record');
   const snapshot = await readJson<{ file: string; digest: string; text: string }>(join(dir, 'runbook.json'), 'runbook snapshot');
-  const recordings = await readJson<Recording[]>(join(dir, 'recordings.json'), 'recordings');
-  const effects = await readJson<Effect[]>(join(dir, 'effects.json'), 'effects');
+  // Private steps' recordings and effects live under private/ (seal-private.ts): a replay needs both.
+  const recordings = [...await readJson<Recording[]>(join(dir, 'recordings.json'), 'recordings'), ...await readPrivate<Recording>(join(dir, 'private', 'recordings.json'))];
+  const effects = [...await readJson<Effect[]>(join(dir, 'effects.json'), 'effects'), ...await readPrivate<Effect>(join(dir, 'private', 'effects.json'))];
   const original = parseManifestText(await readFile(join(dir, 'manifest.pcq'), 'utf8')) as Manifest;
 
   const digest = 'sha256:' + createHash('sha256').update(snapshot.text, 'utf8').digest('hex');

@@ -15,6 +15,7 @@ import { openRunServices } from './run-services.ts';
 import { executeRun } from './execute-run.ts';
 import type { FailedProof, StepSummary } from '../base/run-record.ts';
 import { persistRun } from './persist-run.ts';
+import { loadSealHolders } from './seal-private.ts';
 import { staticIssues } from './static-checks.ts';
 import { afterRunHooks } from './after-run.ts';
 import type { SchedulerEvent } from './scheduler-types.ts';
@@ -79,7 +80,9 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   const services = await openRunServices({ config, runbook, params, asOf: opts.asOf, env: opts.env, mode: 'live' });
   opts.onPlan?.(plan.order);
   let outcome;
+  let sealTo;
   try {
+    sealTo = await loadSealHolders(config, services.ports.signer.keyid, opts.asOf);
     outcome = await executeRun(
       { runbook, plan, params, asOf: opts.asOf, actor: config.actor, executionId: opts.executionId, concurrency: config.concurrency },
       { ...services.ports, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
@@ -87,7 +90,7 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   } finally {
     await services.close();
   }
-  const { paths, record } = await persistRun(outcome, { attestationsDir: config.attestationsDir, runbookFile: display, runbookText: text, startedAt: opts.startedAt });
+  const { paths, record } = await persistRun(outcome, { attestationsDir: config.attestationsDir, runbookFile: display, runbookText: text, startedAt: opts.startedAt, sealTo });
   const after = await afterRunHooks({ config, outcome, paths, record, signer: services.ports.signer, notifier: services.ports.notifier, env: opts.env });
   const failed = outcome.steps.find((s) => s.status === 'failed');
   return {

@@ -12,7 +12,7 @@ import { readOptional } from '../store/read-optional.ts';
 export const TRUST_FILE = 'policies/trust.yaml';
 export const LOCAL_TRUST_FILE = '.pcq/trust.local.yaml';
 
-const KEY_FIELDS = new Set(['name', 'publicKey', 'roles', 'status', 'validFrom', 'validUntil', 'description']);
+const KEY_FIELDS = new Set(['name', 'publicKey', 'roles', 'status', 'validFrom', 'validUntil', 'description', 'login']);
 
 function timeOrNull(value: unknown): string | null | undefined {
   if (value === null || value === undefined) return null;
@@ -49,8 +49,9 @@ export function parseTrustDocument(text: string, file: string): { trust: TrustSt
     const validUntil = timeOrNull(k.validUntil);
     if (validFrom === undefined) problem(at('validFrom'), `keys[${i}].validFrom is not an ISO-8601 time`, 'Write e.g. 2026-01-01T00:00:00Z, or null.');
     if (validUntil === undefined) problem(at('validUntil'), `keys[${i}].validUntil is not an ISO-8601 time`, 'Write e.g. 2027-01-01T00:00:00Z, or null.');
+    if (k.login !== undefined && (typeof k.login !== 'string' || k.login === '')) problem(at('login'), `keys[${i}].login must be a roster login`, 'Bind a reviewer key to the ombuds login (policies/ombuds.yaml) that holds it.');
     if (issues.length > before) return;
-    keys.push({ name: k.name as string, publicKey: k.publicKey as string, roles: roles as KeyRole[], status: status as KeyLifecycle, validFrom: validFrom!, validUntil: validUntil!, source: file });
+    keys.push({ name: k.name as string, publicKey: k.publicKey as string, roles: roles as KeyRole[], status: status as KeyLifecycle, validFrom: validFrom!, validUntil: validUntil!, source: file, ...(typeof k.login === 'string' ? { login: k.login } : {}) });
   });
   return { trust: { keys }, issues };
 }

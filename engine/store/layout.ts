@@ -25,7 +25,16 @@ export interface ExecutionPaths {
   recordings: string;
   effects: string;
   exports: string;
+  /** Everything under private/ is private (never published): withheld exports, private step data. */
+  private: string;
   withheld: string;
+  privateSteps: string;
+  privateRecordings: string;
+  privateEffects: string;
+  /** Public age ciphertext of the private data, for the ombuds and the runner (engine/FORMATS.md "Sealed"). */
+  sealed: string;
+  sealedData: string;
+  sealedWithheld: string;
   dsse: string;
   score: string;
   evidence: string;
@@ -45,7 +54,14 @@ export function executionPaths(attestationsDir: string, runbookId: string, execu
     recordings: join(dir, 'recordings.json'),
     effects: join(dir, 'effects.json'),
     exports: join(dir, 'exports'),
-    withheld: join(dir, 'withheld'),
+    private: join(dir, 'private'),
+    withheld: join(dir, 'private', 'withheld'),
+    privateSteps: join(dir, 'private', 'steps'),
+    privateRecordings: join(dir, 'private', 'recordings.json'),
+    privateEffects: join(dir, 'private', 'effects.json'),
+    sealed: join(dir, 'sealed'),
+    sealedData: join(dir, 'sealed', 'private-data.json.age'),
+    sealedWithheld: join(dir, 'sealed', 'withheld'),
     dsse: join(dir, `${executionId}.intoto.jsonl`),
     score: join(dir, 'score.json'),
     evidence: join(dir, 'evidence.tar.gz'),

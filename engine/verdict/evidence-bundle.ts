@@ -6,7 +6,8 @@
 //     (the run's clock, docs/DESIGN.md §5 — never the wall clock);
 //   - gzip (RFC 1952) at level 9 with header MTIME 0 (zlib's default) and OS byte forced to 255
 //     ("unknown"), so the bytes do not depend on the building machine's OS.
-// Contents: manifest.pcq, run.json, recordings.json, effects.json, outputs/*, exports/*, withheld/*.
+// Contents: manifest.pcq, run.json, recordings.json, effects.json, outputs/*, exports/* — public
+// files only: nothing under private/ (withheld exports, private step data) is ever bundled.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -21,7 +22,7 @@ export interface EvidenceFile {
 
 export const EVIDENCE_FILE = 'evidence.tar.gz';
 const TOP_FILES = ['manifest.pcq', 'run.json', 'recordings.json', 'effects.json'] as const;
-const FOLDERS = ['outputs', 'exports', 'withheld'] as const;
+const FOLDERS = ['outputs', 'exports'] as const;
 
 /** Packs files into deterministic tar.gz bytes. Pure apart from zlib. */
 export async function packEvidence(files: readonly EvidenceFile[], executedAt: string): Promise<Uint8Array> {
