@@ -123,10 +123,12 @@ async function signedData(record: StepRecord, run: RunContext, signer: Signer, s
   const recordings = record.recordings ?? [];
   if (record.private === true) {
     const salt = await deriveSalt(signer, { runbookDigest: run.runbookDigest, asOf: run.asOf, params: run.params ?? null, stepId: record.stepId }, sha256);
-    const outputs = commitPrivate('outputs', salt, record.outputs, sha256);
+    // null (a step that never ran, a root's empty inputs) says nothing private: it stays null.
+    const commit = (field: 'inputs' | 'outputs', value: unknown) => (value === null || value === undefined ? new CanonicalJson('null') : commitPrivate(field, salt, value, sha256));
+    const outputs = commit('outputs', record.outputs);
     return {
-      subjectDigest: outputs.digest,
-      inputs: commitPrivate('inputs', salt, record.inputs, sha256),
+      subjectDigest: outputs instanceof CanonicalJson ? formatDigest(sha256('null')) : outputs.digest,
+      inputs: commit('inputs', record.inputs),
       outputs,
       recordings: recordings.map((key) => commitmentDigest('recordings', salt, key, sha256)),
       opening: { stepId: record.stepId, salt, inputs: record.inputs ?? null, outputs: record.outputs ?? null, recordings },

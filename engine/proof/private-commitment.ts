@@ -2,7 +2,7 @@
 // predicate carries, in place of its inputs and outputs, `{digest, size, private: true}` where
 //   digest = sha256(JCS({field, salt, value}))   field: "inputs" | "outputs" | "recordings"
 //   size   = UTF-8 length of JCS(value)
-// and each recording key is replaced by sha256(JCS({field: "recordings", salt, value: key})).
+// (null stays null: it hides nothing), and each recording key is replaced by sha256(JCS({field: "recordings", salt, value: key})).
 // The salt is what keeps a low-entropy value (one e-mail address, a count) from being guessed by
 // hashing candidates: it is 32 bytes only the runner can compute — SHA-256 of the runner's
 // Ed25519 signature (RFC 8032: deterministic) over PAE(PRIVATE_SALT_PAYLOAD_TYPE, JCS(context)) —
@@ -77,6 +77,7 @@ export function checkOpening(predicate: Record<string, unknown>, opening: Privat
   if (!HEX64.test(opening.salt)) return [`${opening.stepId}: the salt is not 64 hex digits`];
   for (const field of ['inputs', 'outputs'] as const) {
     const signed = predicate[field];
+    if (signed === null && opening[field] === null) continue; // nothing to hide (attest.ts)
     if (!isPrivateCommitment(signed)) {
       problems.push(`${opening.stepId}: the signed ${field} are not a private commitment`);
       continue;

@@ -34,6 +34,7 @@ import { loadRoster, rosterLogins, OMBUDS_FILE } from './roster.ts';
 import { parseTicket, ticketPath, ticketToString, type Ticket } from './ticket.ts';
 import { localReviewFacts, ticketDigest } from './local-facts.ts';
 import { releaseExports, recordVerdict } from './release-exports.ts';
+import { runnerAgeIdentity } from '../runtime/age-keys.ts';
 
 export interface DecideReviewInput {
   config: Pick<PcqConfig, 'root' | 'attestationsDir' | 'mode'>;
@@ -49,6 +50,8 @@ export interface DecideReviewInput {
   seenDigest?: string;
   trust?: TrustStore;
   now?: () => Date;
+  /** Where RUNNER_SECRET is read from to open a sealed withheld export (default process.env). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface DecideReviewResult {
@@ -169,7 +172,7 @@ async function decideLocked(input: DecideReviewInput): Promise<DecideReviewResul
   const reviewed = appendReview(manifest, review);
   await writeFileAtomic(paths.manifest, serializeManifest(reviewed));
   await writeFileAtomic(path, ticketToString(decided));
-  const released = input.decision === 'approve' ? await releaseExports(paths) : [];
+  const released = input.decision === 'approve' ? await releaseExports(paths, reviewed, () => runnerAgeIdentity(input.config.root, input.env ?? process.env)) : [];
   const verdict = input.decision === 'approve' ? 'approved' : input.decision === 'reject' ? 'rejected' : 'blocked';
   await recordVerdict(paths, verdict);
   await updateIndexEntry(input.config.attestationsDir, manifest.executionId, { verdict });

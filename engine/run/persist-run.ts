@@ -11,7 +11,8 @@ import { serializeManifest } from '../proof/manifest.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import type { RunOutcome } from './execute-run.ts';
 import type { RunRecordFile, Verdict } from '../base/run-record.ts';
-import { PRIVATE_DATA_FORMAT, writePrivateData, type SealHolder } from './seal-private.ts';
+import { writePrivateData } from './seal-private.ts';
+import { PRIVATE_DATA_FORMAT, type SealHolder } from '../runtime/sealing.ts';
 
 export interface PersistOptions {
   attestationsDir: string;

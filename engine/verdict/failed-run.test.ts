@@ -71,7 +71,9 @@ test('a failing precondition stops its step and everything downstream; the manif
     const s = manifest.steps.find((x: { stepId: string }) => x.stepId === later);
     assert.equal(JSON.parse(Buffer.from(s.attestation.payload, 'base64').toString()).predicate.status, 'skipped');
   }
-  assert.deepEqual(await readdir(join(report.executionDir, 'outputs')), ['read.json']);
+  // Every step feeds the export, so every step is private: values under private/, none in outputs/.
+  assert.deepEqual((await readdir(join(report.executionDir, 'private', 'steps'))).sort(), ['count.json', 'publish.json', 'purge.json', 'read.json']);
+  await assert.rejects(readdir(join(report.executionDir, 'outputs')));
   await assert.rejects(readdir(join(report.executionDir, 'exports')));
   const trust = await loadTrustStore({ root, includeLocal: true });
   const verified = await verifyManifest(manifestText, trust, nodeVerify, { sha256: sha256Node });

@@ -33,6 +33,8 @@ export interface StepFact {
   stepId: string;
   status: string;
   outputsDigest?: string; // hex of the statement subject (sha256 of JCS(outputs))
+  /** The step's outputs are a private commitment: they are never in a published file. */
+  private?: boolean;
   artifacts: Array<{ name: string; digest: string; size: number }>;
 }
 
@@ -90,7 +92,8 @@ export function manifestFacts(manifest: unknown): ManifestFacts | { problem: str
     const artifacts = Array.isArray(predicate.artifacts)
       ? predicate.artifacts.filter(isRecord).map((a) => ({ name: String(a.name), digest: String(a.digest), size: Number(a.size) }))
       : [];
-    steps.push({ stepId: s.stepId, status: predicate.status, ...(digest ? { outputsDigest: digest } : {}), artifacts });
+    const isPrivate = isRecord(predicate.outputs) && predicate.outputs.private === true;
+    steps.push({ stepId: s.stepId, status: predicate.status, ...(digest ? { outputsDigest: digest } : {}), ...(isPrivate ? { private: true } : {}), artifacts });
   }
   const decisions: ScoreDecision[] = [];
   for (const [i, r] of (Array.isArray(m.reviews) ? m.reviews : []).entries()) {

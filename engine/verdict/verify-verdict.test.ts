@@ -71,7 +71,7 @@ test('a modified score, signature or key fails with its own code', async () => {
   const score = parseScore(files.score);
   // Score edited (verdict flipped), layout kept: the signature no longer covers it.
   const flipped = scoreToText({ ...score, verdict: 'pass' });
-  // (the evidence holds withheld/ files, which a "pass" would have released: a mismatch too)
+  // (a "pass" would have released the export into the bundle: its absence is a mismatch too)
   assert.deepEqual(failedCodes(await check({ scoreText: flipped })), ['PCQ_EVIDENCE_MISMATCH', 'PCQ_VERDICT_INCONSISTENT', 'PCQ_VERDICT_SIGNATURE_INVALID']);
   // The same lie re-signed by the genuine runner key: the manifest's failed proof refutes it.
   const resigned = await check({ scoreText: flipped, sigText: await signVerdict({ ...score, verdict: 'pass' }, signer) });
@@ -117,7 +117,8 @@ test('modified evidence fails: digest, manifest digest, smuggled exports', async
   assert.ok(failedCodes(r2).includes('PCQ_MANIFEST_DIGEST_MISMATCH'), JSON.stringify(failedCodes(r2)));
   assert.ok(failedCodes(r2).includes('PCQ_PROOFS_MISMATCH'), JSON.stringify(failedCodes(r2)));
   // The withheld export moved to exports/ inside the bundle, score re-signed: zero exports leave blocked.
-  const smuggled = list.map((f) => (f.name.startsWith('withheld/') ? { name: f.name.replace('withheld/', 'exports/'), bytes: f.bytes } : f));
+  const withheld = new Uint8Array(await readFile(join(report.executionDir, 'private', 'withheld', 'r1-enriched-entities.csv')));
+  const smuggled = [...list, { name: 'exports/r1-enriched-entities.csv', bytes: withheld }];
   const smuggledEvidence = await packEvidence(smuggled, score.executedAt);
   const s3 = { ...score, evidence: { file: 'evidence.tar.gz', digest: digestOf(smuggledEvidence, sha256Node) } };
   const r3 = await check({ evidence: smuggledEvidence, scoreText: scoreToText(s3), sigText: await signVerdict(s3, signer) });

@@ -144,19 +144,24 @@ function runRecordProblem(bytes: Uint8Array | undefined, score: Score): string |
   }
 }
 
-/** outputs/* and exports|withheld/* against the attested subjects and artifacts. Zero exports
- *  leave with a failed proof: a verdict other than pass/approved must have no exports/. */
+/** outputs/* and exports/* against the attested subjects and artifacts. Zero exports leave with
+ *  a failed proof: a verdict other than pass/approved must have no exports/. Nothing private is
+ *  ever bundled: no withheld export, no output of a private step (engine/FORMATS.md). */
 function evidenceProblems(files: Map<string, Uint8Array>, facts: ManifestFacts, score: Score, sha256: Sha256): string[] {
   const out: string[] = [];
   const released = score.verdict === 'pass' || score.verdict === 'approved';
-  const folder = released ? 'exports' : 'withheld';
   const stepIds = new Set(facts.steps.map((s) => s.stepId));
+  const privateSteps = new Set(facts.steps.filter((s) => s.private).map((s) => s.stepId));
   const expected = new Map<string, string>();
   for (const step of facts.steps) {
-    for (const a of step.artifacts) expected.set(`${folder}/${a.name}`, a.digest);
+    if (released) for (const a of step.artifacts) expected.set(`exports/${a.name}`, a.digest);
     const bytes = files.get(`outputs/${step.stepId}.json`);
     if (bytes === undefined) {
-      if (step.status === 'succeeded') out.push(`outputs/${step.stepId}.json is missing`);
+      if (step.status === 'succeeded' && !step.private) out.push(`outputs/${step.stepId}.json is missing`);
+      continue;
+    }
+    if (step.private) {
+      out.push(`outputs/${step.stepId}.json is the output of a private step and must never be bundled`);
       continue;
     }
     const body = bytes.length > 0 && bytes[bytes.length - 1] === 0x0a ? bytes.subarray(0, bytes.length - 1) : bytes;
@@ -169,11 +174,10 @@ function evidenceProblems(files: Map<string, Uint8Array>, facts: ManifestFacts, 
   }
   for (const name of files.keys()) {
     const [top, rest] = [name.split('/')[0], name.slice(name.indexOf('/') + 1)];
-    if (top === 'outputs' && !stepIds.has(rest.replace(/\.json$/, ''))) out.push(`${name} belongs to no step`);
-    if ((top === 'exports' || top === 'withheld') && !expected.has(name)) {
-      out.push(top === 'exports' && !released ? `${name} is released although the verdict is ${score.verdict}` : `${name} is not an attested artifact`);
-    }
-    if (!['outputs', 'exports', 'withheld'].includes(top!) && !['manifest.pcq', 'run.json', 'recordings.json', 'effects.json'].includes(name)) out.push(`${name} is not part of an evidence bundle`);
+    if (top === 'outputs' && !stepIds.has(rest.replace(/\.json$/, '')) && !privateSteps.has(rest.replace(/\.json$/, ''))) out.push(`${name} belongs to no step`);
+    if (top === 'exports' && !expected.has(name)) out.push(!released ? `${name} is released although the verdict is ${score.verdict}` : `${name} is not an attested artifact`);
+    if (top === 'withheld') out.push(`${name} is a withheld export: it must never be bundled`);
+    else if (!['outputs', 'exports'].includes(top!) && !['manifest.pcq', 'run.json', 'recordings.json', 'effects.json'].includes(name)) out.push(`${name} is not part of an evidence bundle`);
   }
   return out;
 }
