@@ -30,7 +30,8 @@ export async function listFiles(dir: string): Promise<string[]> {
 export async function fileChanges(workspace: string, paths: string[], removed: string[] = []): Promise<FileChange[]> {
   const rel = (p: string) => relative(workspace, p).split(sep).join('/');
   const changes: FileChange[] = [];
-  for (const p of paths) changes.push({ path: rel(p), content: TEXT.test(p) ? await readFile(p, 'utf8') : new Uint8Array(await readFile(p)) });
+  // Nothing under an execution's private/ folder is ever published (engine/FORMATS.md "Private steps").
+  for (const p of paths.filter((q) => !rel(q).split('/').includes('private'))) changes.push({ path: rel(p), content: TEXT.test(p) ? await readFile(p, 'utf8') : new Uint8Array(await readFile(p)) });
   for (const p of removed) changes.push({ path: rel(p), content: null });
   return changes;
 }

@@ -195,6 +195,10 @@ export const ERROR_CATALOGUE = {
   PCQ_REPLAY_RUNBOOK_MISMATCH: e('failed-check', 'the stored runbook text does not match the signed digest', 'The execution folder was modified; verify the manifest and restore it from git.'),
   PCQ_REPLAY_MISSING_RECORDING: e('failed-check', 'a replay made an external call the run never recorded', 'The replay diverged from the run; compare the runbook and inputs.'),
   PCQ_REPLAY_EFFECT_MISMATCH: e('failed-check', 'a replay would send a notification the run did not send', 'The replay diverged from the run; compare the runbook and inputs.'),
+  PCQ_RELEASE_MISMATCH: e('failed-check', 'a withheld export to release is not the artifact the signed attestation names', 'Nothing more was released; the withheld or sealed copy was changed after the run. Restore the execution folder from git.'),
+  PCQ_UNSEAL_MISMATCH: e('failed-check', 'sealed private data does not hold what the run signed (commitments or artifact digests)', 'Do not decide on it; restore the execution folder from git and report it.'),
+  PCQ_UNSEAL_FAILED: e('denied', 'a sealed file cannot be opened with the given key', 'Use the key of a holder listed in sealed/recipients.json (your reviewer key, or the runner key).'),
+  PCQ_SEALED_MISSING: e('invalid-input', 'the execution has no sealed data to open', 'Only runs with private steps or withheld exports have sealed/ files; the rest is public as it is.'),
 
   // transient: may succeed when tried again
   PCQ_STEP_TIMEOUT: e('transient', 'a step attempt took longer than its timeout', 'Raise the step\'s `timeout:` in the runbook, or find out why it is slow.', 'Slowness passes (a busy service, a cold cache), and a timed-out attempt writes nothing the run keeps, so a fresh attempt is safe.'),

@@ -49,7 +49,7 @@ before(async () => {
 });
 
 test('a failing postcondition: sealed, withheld, ticket written, roster mailed, verdict blocked', async () => {
-  assert.deepEqual(await readdir(join(dir, 'withheld')), ['r1-enriched-entities.csv']);
+  assert.deepEqual(await readdir(join(dir, 'private', 'withheld')), ['r1-enriched-entities.csv']);
   assert.deepEqual(await readdir(join(dir, 'exports')).catch(() => []), []);
   const ticket = parseTicket(await readFile(join(root, 'attestations/reviews', `${id}.yaml`), 'utf8'), 't.yaml');
   assert.equal(ticket.executionId, id);
@@ -113,7 +113,7 @@ test('request-info keeps it open; approval by a roster ombuds releases the expor
   const info = await pcq('review', 'request-info', id, '--by', 'ombuds-carol', '--comment', 'Which source was used?', '--ticket-digest', digest);
   assert.equal(info.code, 0, info.stderr);
   assert.match(info.stdout, /review info-requested, verdict blocked/);
-  assert.deepEqual(await readdir(join(dir, 'withheld')), ['r1-enriched-entities.csv']);
+  assert.deepEqual(await readdir(join(dir, 'private', 'withheld')), ['r1-enriched-entities.csv']);
   // The ticket changed: a decision on the version seen before is stale now.
   const stale = await pcq('review', 'approve', id, '--by', 'ombuds-bob', '--ticket-digest', digest);
   assert.equal(stale.code, 1);

@@ -68,7 +68,7 @@ export const command: Command = {
       }
       return EXIT.ok;
     } catch (err) {
-      return reportIssues(io, err, json, (err as { code?: string }).code === 'PCQ_USAGE' ? EXIT.usage : EXIT.failed);
+      return reportIssues(io, err, json);
     }
   },
 };
