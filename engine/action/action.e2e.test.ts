@@ -211,8 +211,11 @@ test('dispatch that blocks: exports withheld, review PR with only the ticket, ro
   assert.ok(pr.requestedReviewers.length >= 2 && pr.requestedReviewers.every((l) => l.startsWith('ombuds-')));
   assert.ok(gh.state.fileAt(`attestations/R1/${id}/manifest.pcq`, 'main'));
   assert.equal(gh.state.fileAt(`attestations/reviews/${id}.yaml`, 'main'), null, 'the ticket is only on the review branch');
-  const withheld = Object.keys(readTree(join(workspace, 'attestations/R1', id))).filter((f) => f.startsWith('withheld/'));
+  const withheld = Object.keys(readTree(join(workspace, 'attestations/R1', id))).filter((f) => f.startsWith('private/withheld/'));
   assert.ok(withheld.length > 0);
+  const published = [...gh.state.commit(gh.state.branchSha('main')).files.keys()].filter((p) => p.startsWith(`attestations/R1/${id}/`));
+  assert.ok(!published.some((p) => p.includes('/private/')), 'nothing private is committed');
+  assert.ok(published.includes(`attestations/R1/${id}/sealed/withheld/r1-enriched-entities.csv.age`), 'the sealed copy is');
   assert.match(res.summary, /R1 v1\.1: blocked/);
   assert.match(res.summary, /classDef blocked/);
   blocked = { executionId: id, prNumber: pr.number };
@@ -239,7 +242,7 @@ test('a self-approval (the run\'s own actor) and a stale-SHA approval are record
   const notes = [...gh.state.comments.values()].filter((c) => c.issue === blocked.prNumber).map((c) => c.body);
   assert.equal(notes.length, 2);
   assert.ok(notes.every((n) => /recorded and \*\*not counted\*\*/.test(n)));
-  assert.ok(Object.keys(readTree(join(workspace, 'attestations/R1', blocked.executionId))).some((f) => f.startsWith('withheld/')), 'still withheld');
+  assert.ok(Object.keys(readTree(join(workspace, 'attestations/R1', blocked.executionId))).some((f) => f.startsWith('private/withheld/')), 'still withheld');
 });
 
 test('an approving review by a roster ombuds releases the export and merges the PR', async () => {
@@ -256,7 +259,7 @@ test('an approving review by a roster ombuds releases the export and merges the 
   const dir = `attestations/R1/${blocked.executionId}`;
   const onMain = [...gh.state.commit(gh.state.branchSha('main')).files.keys()].filter((p) => p.startsWith(dir));
   assert.ok(onMain.some((p) => p.startsWith(`${dir}/exports/`)), 'export released on main');
-  assert.ok(!onMain.some((p) => p.startsWith(`${dir}/withheld/`)), 'nothing withheld on main');
+  assert.ok(!onMain.some((p) => p.startsWith(`${dir}/withheld/`) || p.startsWith(`${dir}/private/`)), 'nothing withheld on main');
   const manifest = JSON.parse(gh.state.fileAt(`${dir}/manifest.pcq`, 'main')!.toString('utf8')) as { reviews?: unknown[] };
   assert.equal(manifest.reviews?.length, 1, 'the signed review attestation is in the published manifest');
   assert.match(gh.state.fileAt(ticketRel, 'main')!.toString('utf8'), /state: approved/);
