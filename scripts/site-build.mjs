@@ -13,7 +13,7 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
   console.error(`PCQ_NODE_TOO_OLD: the site builds on Node >= 22 (Astro 7); this is Node ${process.versions.node}. Run it through npm (npm run site:build).`);
-  process.exit(1);
+  process.exit(2); // class usage (docs/ERRORS.md)
 }
 let args;
 try {
@@ -46,7 +46,7 @@ child.on('close', (code) => {
     // Astro prints its own error; keep the first lines, never a wall of stack frames.
     const lines = stderr.split('\n').filter((l) => !/^\s+at /.test(l)).slice(0, 20).join('\n');
     console.error(`PCQ_SITE_BUILD_FAILED astro build exited with ${code}\n${lines}\nhint: run with the same --data and read the first error above.`);
-    process.exit(1);
+    process.exit(70); // class internal (docs/ERRORS.md)
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`site built in ${seconds} s → ${out}`);

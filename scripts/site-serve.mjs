@@ -51,7 +51,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     await stat(join(dir, 'index.html'));
   } catch {
     console.error(`PCQ_SITE_NOT_BUILT: ${dir} has no index.html — build it first: npm run site:build (or npm start).`);
-    process.exit(1);
+    process.exit(2); // class usage (docs/ERRORS.md)
   }
   try {
     const { url } = await serveStatic(dir, port);
@@ -59,6 +59,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   } catch (err) {
     if (err?.code !== 'EADDRINUSE') throw err;
     console.error(`PCQ_PORT_IN_USE: 127.0.0.1:${port} is taken — stop the other server or pass a port: node scripts/site-serve.mjs ${dir} 4322`);
-    process.exit(1);
+    process.exit(2); // class usage (docs/ERRORS.md)
   }
 }

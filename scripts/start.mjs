@@ -13,7 +13,7 @@ const asOf = process.env.PCQ_AS_OF ?? '2026-11-16T00:00:00Z';
 
 if (!existsSync(pcq)) {
   console.error('PCQ_NOT_BUILT: dist/pcq.mjs is missing — run `npm ci` (its prepare script builds the CLI).');
-  process.exit(1);
+  process.exit(2); // class usage (docs/ERRORS.md)
 }
 
 const runs = [

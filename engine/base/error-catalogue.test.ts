@@ -69,6 +69,23 @@ test('every code source uses is in the catalogue, and every catalogued code is u
   assert.deepEqual(clash, []);
 });
 
+test('scripts that print a code exit with its class\'s exit code', async () => {
+  const scripts = (await sourceFiles()).filter((f) => f.startsWith('scripts/') && f.endsWith('.mjs'));
+  let checked = 0;
+  for (const rel of scripts) {
+    const lines = (await readFile(join(ROOT, rel), 'utf8')).split('\n');
+    lines.forEach((line, i) => {
+      const code = /console\.error\(['"`](PCQ_[A-Z0-9_]+)/.exec(line)?.[1];
+      if (code === undefined || !(code in ERROR_CATALOGUE)) return;
+      const exit = lines.slice(i, i + 4).join('\n').match(/process\.exit\((\d+)\)/)?.[1];
+      if (exit === undefined) return;
+      checked++;
+      assert.equal(Number(exit), ERROR_CLASSES[classOf(code)].exitCode, `${rel}:${i + 1} prints ${code} but exits ${exit}`);
+    });
+  }
+  assert.ok(checked >= 5, `${checked} script exits checked`);
+});
+
 test('every row is well formed: a PCQ_ name, a known class, a summary and a hint', () => {
   for (const [code, spec] of Object.entries(ERROR_CATALOGUE) as Array<[string, ErrorSpec]>) {
     assert.match(code, /^PCQ_[A-Z0-9]+(_[A-Z0-9]+)*$/);
