@@ -1,0 +1,71 @@
+// Tampering with what an ombuds reads or what an approval releases (review/unseal.ts,
+// review/release-exports.ts): a sealed or withheld copy that is not what the run signed is refused
+// with its own code and nothing is released; a key that is not a holder cannot open the seal.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeSampleRoot } from '../testing/sample-root.ts';
+import { loadConfig } from '../runtime/config.ts';
+import { generateKeyPair } from '../runtime/keys.ts';
+import { ageIdentityOf, ageRecipientOf, runnerAgeIdentity } from '../runtime/age-keys.ts';
+import { sealBytes, type SealHolder } from '../runtime/sealing.ts';
+import { decodeStrKey } from '../proof/strkey.ts';
+import { parseManifestText } from '../proof/manifest.ts';
+import type { Manifest } from '../base/signed-records.ts';
+import { executionPaths, type ExecutionPaths } from '../store/layout.ts';
+import { runRunbookFile } from '../run/run-runbook.ts';
+import { unsealExecution } from './unseal.ts';
+import { releaseExports } from './release-exports.ts';
+
+const NAME = 'r1-enriched-entities.csv';
+let root: string;
+let paths: ExecutionPaths;
+let manifest: Manifest;
+let reviewerIdentity: string;
+let csv: Buffer;
+let holders: SealHolder[];
+
+before(async () => {
+  root = await makeSampleRoot('pcq-sealed-');
+  const reviewer = generateKeyPair();
+  reviewerIdentity = ageIdentityOf(decodeStrKey('seed', reviewer.secret));
+  await mkdir(join(root, '.pcq'), { recursive: true });
+  await writeFile(join(root, '.pcq', 'trust.local.yaml'), `keys:\n  - name: carol\n    publicKey: ${reviewer.publicKey}\n    roles: [reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n    login: ombuds-carol\n`);
+  const env = { PCQ_MODE: 'dev' };
+  const config = await loadConfig({ env, cwd: root, osUser: 'tester' });
+  const report = await runRunbookFile({ config, file: join(root, 'runbooks/R1-entity-enrichment.yaml'), rawParams: { enrichmentSource: 'partial' }, asOf: '2026-11-16T00:00:00Z', env, executionId: 'exec-sealed-1', startedAt: '2026-11-22T00:00:00Z' });
+  paths = executionPaths(config.attestationsDir, 'R1', report.executionId);
+  manifest = parseManifestText(await readFile(paths.manifest, 'utf8')) as Manifest;
+  csv = await readFile(join(paths.withheld, NAME));
+  holders = JSON.parse(await readFile(join(paths.sealed, 'recipients.json'), 'utf8'));
+  assert.deepEqual(holders.map((h) => h.role).sort(), ['reviewer', 'runner']);
+});
+
+test('the ombuds opens the seal with their key; a stranger cannot; a forged sealed copy is refused', async () => {
+  const out = join(root, 'out-1');
+  const opened = await unsealExecution(paths, manifest, reviewerIdentity, out);
+  assert.deepEqual(opened.withheld, [NAME]);
+  assert.deepEqual(await readFile(join(out, 'withheld', NAME)), csv);
+  const stranger = ageIdentityOf(decodeStrKey('seed', generateKeyPair().secret));
+  await assert.rejects(unsealExecution(paths, manifest, stranger, join(root, 'out-2')), { code: 'PCQ_UNSEAL_FAILED' });
+  // Whoever can write the folder can encrypt to the public recipients: the signed digest catches it.
+  const genuine = await readFile(join(paths.sealedWithheld, `${NAME}.age`));
+  const recipients = holders.map((h) => ({ ...h, recipient: ageRecipientOf(h.publicKey) }));
+  await writeFile(join(paths.sealedWithheld, `${NAME}.age`), await sealBytes(Buffer.from(csv.toString().replace('@', '@evil.')), recipients));
+  await assert.rejects(unsealExecution(paths, manifest, reviewerIdentity, join(root, 'out-3')), { code: 'PCQ_UNSEAL_MISMATCH' });
+  await writeFile(join(paths.sealedWithheld, `${NAME}.age`), genuine);
+});
+
+test('release checks the bytes against the signed digest, from private/ or from the sealed copy', async () => {
+  const runner = () => runnerAgeIdentity(root, {});
+  // A changed plaintext copy: refused, nothing released.
+  await writeFile(join(paths.withheld, NAME), Buffer.concat([csv, Buffer.from('E9999,x@y.example\r\n')]));
+  await assert.rejects(releaseExports(paths, manifest, runner), { code: 'PCQ_RELEASE_MISMATCH' });
+  await assert.rejects(readdir(paths.exports), { code: 'ENOENT' });
+  // No private/ (the Action's checkout): the sealed copy, opened with the runner key.
+  await rm(paths.private, { recursive: true });
+  assert.deepEqual(await releaseExports(paths, manifest, async () => undefined).catch((e: { code: string }) => e.code), 'PCQ_SECRET_MISSING');
+  assert.deepEqual(await releaseExports(paths, manifest, runner), [NAME]);
+  assert.deepEqual(await readFile(join(paths.exports, NAME)), csv);
+});
