@@ -9,7 +9,7 @@ import { makeSampleRoot } from '../testing/sample-root.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { generateKeyPair } from '../runtime/keys.ts';
 import { ageIdentityOf, ageRecipientOf, runnerAgeIdentity } from '../runtime/age-keys.ts';
-import { sealBytes, type SealHolder } from '../runtime/sealing.ts';
+import { readPrivateData, sealBytes, type SealHolder } from '../runtime/sealing.ts';
 import { decodeStrKey } from '../proof/strkey.ts';
 import { parseManifestText } from '../proof/manifest.ts';
 import type { Manifest } from '../base/signed-records.ts';
@@ -63,8 +63,14 @@ test('release checks the bytes against the signed digest, from private/ or from 
   await writeFile(join(paths.withheld, NAME), Buffer.concat([csv, Buffer.from('E9999,x@y.example\r\n')]));
   await assert.rejects(releaseExports(paths, manifest, runner), { code: 'PCQ_RELEASE_MISMATCH' });
   await assert.rejects(readdir(paths.exports), { code: 'ENOENT' });
-  // No private/ (the Action's checkout): the sealed copy, opened with the runner key.
+  // No private/ (the Action's checkout): the sealed copy, opened with the runner key, holds the
+  // same private data, checked against the manifest (what a replay or a release as runner reads).
+  const fromFolder = await readPrivateData(paths, manifest, runner);
   await rm(paths.private, { recursive: true });
+  const fromSeal = await readPrivateData(paths, manifest, runner);
+  assert.deepEqual(fromSeal, fromFolder);
+  assert.deepEqual(fromSeal?.steps.map((s) => s.stepId).sort(), manifest.steps.map((s) => s.stepId).sort());
+  assert.ok((fromSeal?.recordings.length ?? 0) > 0);
   assert.deepEqual(await releaseExports(paths, manifest, async () => undefined).catch((e: { code: string }) => e.code), 'PCQ_SECRET_MISSING');
   assert.deepEqual(await releaseExports(paths, manifest, runner), [NAME]);
   assert.deepEqual(await readFile(join(paths.exports, NAME)), csv);

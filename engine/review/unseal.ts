@@ -13,41 +13,13 @@ import type { Manifest } from '../base/signed-records.ts';
 import { writeFileAtomic } from '../store/atomic-write.ts';
 import type { ExecutionPaths } from '../store/layout.ts';
 import { canonicalize } from '../proof/jcs.ts';
-import { decodeEnvelopePayload } from '../proof/statement.ts';
-import { checkOpening, type PrivateOpening } from '../proof/private-commitment.ts';
-import { sha256Node } from '../proof/hash-node.ts';
-import { openSealed, PRIVATE_DATA_FORMAT, type PrivateData } from '../runtime/sealing.ts';
+import { checkPrivateData, openSealed, unsealMismatch as mismatch } from '../runtime/sealing.ts';
 import { signedArtifactDigests } from './release-exports.ts';
 
 export interface UnsealResult {
   outDir: string;
   steps: string[]; // private steps whose values were checked and written
   withheld: string[]; // withheld exports checked and written
-}
-
-function mismatch(message: string): PcqError {
-  return new PcqError({ code: 'PCQ_UNSEAL_MISMATCH', message, hint: 'The sealed copy does not hold what the run signed; do not decide on it. Restore the execution folder from git and report it.' });
-}
-
-/** Parses and checks decrypted private data against the signed manifest (pure apart from hashing). */
-export function checkPrivateData(manifest: Manifest, text: string): PrivateData {
-  let data: PrivateData;
-  try {
-    data = JSON.parse(text) as PrivateData;
-  } catch {
-    throw mismatch('the sealed private data is not JSON');
-  }
-  if (data?.format !== PRIVATE_DATA_FORMAT || data.executionId !== manifest.executionId || !Array.isArray(data.steps)) {
-    throw mismatch(`the sealed private data is not ${PRIVATE_DATA_FORMAT} for execution ${manifest.executionId}`);
-  }
-  const predicates = new Map(manifest.steps.map((s) => [s.stepId, decodeEnvelopePayload(s.attestation)?.predicate as Record<string, unknown> | undefined]));
-  for (const opening of data.steps as PrivateOpening[]) {
-    const predicate = predicates.get(opening?.stepId);
-    if (!predicate) throw mismatch(`the sealed data names a step ${String(opening?.stepId)} the manifest does not have`);
-    const problems = checkOpening(predicate, opening, sha256Node);
-    if (problems.length > 0) throw mismatch(problems.join('; '));
-  }
-  return data;
 }
 
 async function sealedNames(dir: string): Promise<string[]> {

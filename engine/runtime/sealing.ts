@@ -8,6 +8,14 @@ import type { Effect, Recording } from '../base/step-ports.ts';
 import { keyStatusAt, type TrustStore } from '../proof/trust.ts';
 import type { PrivateOpening } from '../proof/private-commitment.ts';
 import { ageRecipientOf } from './age-keys.ts';
+import type { Manifest } from '../base/signed-records.ts';
+import { checkOpening } from '../proof/private-commitment.ts';
+import { decodeEnvelopePayload } from '../proof/statement.ts';
+import { sha256Node } from '../proof/hash-node.ts';
+import type { ExecutionPaths } from '../store/layout.ts';
+import { readOptional } from '../store/read-optional.ts';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 export const PRIVATE_DATA_FORMAT = 'pcq-private-data/v1';
 
@@ -58,3 +66,59 @@ export interface PrivateData {
   effects: Effect[];
 }
 
+
+export function unsealMismatch(message: string): PcqError {
+  return new PcqError({ code: 'PCQ_UNSEAL_MISMATCH', message, hint: 'The sealed copy does not hold what the run signed; do not decide on it. Restore the execution folder from git and report it.' });
+}
+
+/** Parses and checks decrypted private data against the signed manifest (pure apart from hashing). */
+export function checkPrivateData(manifest: Manifest, text: string): PrivateData {
+  let data: PrivateData;
+  try {
+    data = JSON.parse(text) as PrivateData;
+  } catch {
+    throw unsealMismatch('the sealed private data is not JSON');
+  }
+  if (data?.format !== PRIVATE_DATA_FORMAT || data.executionId !== manifest.executionId || !Array.isArray(data.steps)) {
+    throw unsealMismatch(`the sealed private data is not ${PRIVATE_DATA_FORMAT} for execution ${manifest.executionId}`);
+  }
+  const predicates = new Map(manifest.steps.map((s) => [s.stepId, decodeEnvelopePayload(s.attestation)?.predicate as Record<string, unknown> | undefined]));
+  for (const opening of data.steps as PrivateOpening[]) {
+    const predicate = predicates.get(opening?.stepId);
+    if (!predicate) throw unsealMismatch(`the sealed data names a step ${String(opening?.stepId)} the manifest does not have`);
+    const problems = checkOpening(predicate, opening, sha256Node);
+    if (problems.length > 0) throw unsealMismatch(problems.join('; '));
+  }
+  return data;
+}
+
+/**
+ * A run's private data, checked against its signed manifest: from private/ where the run ran, else
+ * from sealed/private-data.json.age opened with the runner's age identity (the Action's checkout).
+ * undefined when the run has no private data at all. For replay and release, which run as the runner.
+ */
+export async function readPrivateData(paths: ExecutionPaths, manifest: Manifest, runnerIdentity: () => Promise<string | undefined>): Promise<PrivateData | undefined> {
+  const stepFiles = await readdir(paths.privateSteps).catch(() => [] as string[]);
+  const recordings = await readOptional(paths.privateRecordings);
+  const effects = await readOptional(paths.privateEffects);
+  if (stepFiles.length > 0 || recordings !== undefined || effects !== undefined) {
+    const steps = [];
+    for (const f of stepFiles.filter((n) => n.endsWith('.json')).sort()) steps.push(JSON.parse(await readFile(join(paths.privateSteps, f), 'utf8')) as PrivateOpening);
+    const data = { format: PRIVATE_DATA_FORMAT, executionId: manifest.executionId, runbookId: manifest.runbookId, steps, recordings: recordings === undefined ? [] : JSON.parse(recordings), effects: effects === undefined ? [] : JSON.parse(effects) };
+    return byStep(checkPrivateData(manifest, JSON.stringify(data)));
+  }
+  let sealed: Uint8Array;
+  try {
+    sealed = new Uint8Array(await readFile(paths.sealedData));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const identity = await runnerIdentity();
+  if (identity === undefined) throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: 'the run\'s private data is only sealed here and no runner key is available to open it', hint: 'Set RUNNER_SECRET to the runner key the run was sealed to (sealed/recipients.json).' });
+  return byStep(checkPrivateData(manifest, new TextDecoder().decode(await openSealed(sealed, identity, 'sealed/private-data.json.age'))));
+}
+
+function byStep(data: PrivateData): PrivateData {
+  return { ...data, steps: [...data.steps].sort((a, b) => (a.stepId < b.stepId ? -1 : a.stepId > b.stepId ? 1 : 0)) };
+}
