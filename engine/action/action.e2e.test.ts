@@ -260,8 +260,15 @@ test('an approving review by a roster ombuds releases the export and merges the 
   const onMain = [...gh.state.commit(gh.state.branchSha('main')).files.keys()].filter((p) => p.startsWith(dir));
   assert.ok(onMain.some((p) => p.startsWith(`${dir}/exports/`)), 'export released on main');
   assert.ok(!onMain.some((p) => p.startsWith(`${dir}/withheld/`) || p.startsWith(`${dir}/private/`)), 'nothing withheld on main');
-  const manifest = JSON.parse(gh.state.fileAt(`${dir}/manifest.pcq`, 'main')!.toString('utf8')) as { reviews?: unknown[] };
+  const manifest = JSON.parse(gh.state.fileAt(`${dir}/manifest.pcq`, 'main')!.toString('utf8')) as { executedBy: string; reviews?: Array<{ payload: string; signatures: Array<{ keyid: string }> }> };
   assert.equal(manifest.reviews?.length, 1, 'the signed review attestation is in the published manifest');
+  // The runner attests the GitHub facts it checked; it does not sign as the reviewer.
+  const predicate = JSON.parse(Buffer.from(manifest.reviews![0]!.payload, 'base64').toString('utf8')).predicate;
+  assert.equal(predicate.kind, 'runner-attested-github');
+  assert.deepEqual([predicate.reviewer, predicate.source.pullRequest, predicate.source.reviewId, predicate.source.reviewerType], ['ombuds-bob', blocked.prNumber, review.id, 'User']);
+  assert.equal(predicate.source.commitId, predicate.source.headSha, 'the review was of the PR head');
+  assert.deepEqual(predicate.source.evaluation, { counts: true, decision: 'approve', reasons: [] });
+  assert.equal(manifest.reviews![0]!.signatures[0]!.keyid, manifest.executedBy);
   assert.match(gh.state.fileAt(ticketRel, 'main')!.toString('utf8'), /state: approved/);
 });
 

@@ -2,7 +2,10 @@
 // the GitHub API, not from the webhook alone: the PR's CURRENT head SHA, its author, everyone who
 // pushed to it, the files it changes, and the roster as it stands at the PR's BASE commit (so a PR
 // cannot add its own reviewer). approval-rules.ts decides; a refused review is recorded on the PR
-// and changes nothing. A counted decision is signed (review/decide.ts) and then:
+// and changes nothing. A counted decision is recorded as a `runner-attested-github` review
+// attestation: the runner signs the facts it checked (reviewer login and type, review id, reviewed
+// commit = PR head, PR number, the rule evaluation), never a decision in the reviewer's name
+// (review/decide.ts, review/signed-decisions.ts); then:
 //   approve      → merge the PR (only if its head is still the reviewed SHA), publish the release;
 //   reject       → publish the rejection, close the PR;
 //   request-info → publish the recorded request; the PR stays open for a later decision.

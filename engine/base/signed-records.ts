@@ -81,10 +81,23 @@ export interface Manifest {
 
 export type ReviewDecision = 'approve' | 'reject' | 'request-info';
 
-export interface ReviewSource {
-  kind: 'local' | 'github';
-  [detail: string]: unknown; // github: repository, pullRequest, reviewId, commitId, url …
+/** reviewer-signed: `pcq review`, signed by the reviewer's own key; runner-attested-github: the
+ *  Action's runner attests the GitHub review facts it checked (FORMATS.md "Review attestations"). */
+export type ReviewKind = 'reviewer-signed' | 'runner-attested-github';
+
+/** What the Action checked on GitHub before it counted the review (review/approval-rules.ts). */
+export interface GithubReviewSource {
+  kind: 'github';
+  repository: string;
+  pullRequest: number;
+  reviewId: number;
+  commitId: string; // the commit the review is of
+  headSha: string; // the PR's head when the facts were read
+  reviewerType: string; // GitHub account type: User | Bot | Organization
+  evaluation: { counts: boolean; decision: string; reasons: string[] };
 }
+
+export type ReviewSource = { kind: 'local' } | GithubReviewSource;
 
 export interface ReviewInput {
   merkleRoot: string;

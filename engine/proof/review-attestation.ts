@@ -1,6 +1,12 @@
 // Human review of a sealed run (an ombuds decision), recorded as its own DSSE envelope carrying an
 // in-toto Statement v1 whose subject is the manifest's Merkle root. Reviews are appended after
 // sealing, so the manifest signature never changes (FORMATS.md "Manifest", `reviews`).
+// Two kinds (FORMATS.md "Review attestations"), named in the signed predicate:
+//   reviewer-signed         `pcq review` on a reviewer's machine, signed by that reviewer's own key
+//                           (role reviewer, trust entry `login:` = the reviewer);
+//   runner-attested-github  the Action: the runner signs the GitHub review facts it checked
+//                           (reviewer login and account type, review id, reviewed commit, the PR's
+//                           head SHA, PR number, the approval-rule evaluation).
 import { PcqError } from '../base/errors.ts';
 import { utf8 } from './bytes.ts';
 import { isDigest } from './digest.ts';
@@ -10,7 +16,11 @@ import { canonicalize } from './jcs.ts';
 import type { Manifest } from '../base/signed-records.ts';
 import type { Signer } from '../base/signer.ts';
 import { IN_TOTO_PAYLOAD_TYPE, REVIEW_PREDICATE_TYPE, STATEMENT_TYPE } from './statement.ts';
-import type { ReviewDecision, ReviewInput } from '../base/signed-records.ts';
+import type { ReviewDecision, ReviewInput, ReviewKind, ReviewSource } from '../base/signed-records.ts';
+
+export function reviewKindOf(source: ReviewSource): ReviewKind {
+  return source.kind === 'github' ? 'runner-attested-github' : 'reviewer-signed';
+}
 
 export const REVIEW_DECISIONS: readonly ReviewDecision[] = ['approve', 'reject', 'request-info'];
 
@@ -25,6 +35,7 @@ export async function buildReviewEnvelope(review: ReviewInput, signer: Signer): 
     manifestId: review.manifestId,
     executionId: review.executionId,
     merkleRoot: review.merkleRoot,
+    kind: reviewKindOf(review.source),
     decision: review.decision,
     reviewer: review.reviewer,
     source: review.source,

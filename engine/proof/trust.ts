@@ -17,9 +17,15 @@ export interface TrustedKey {
   validFrom: string | null;
   validUntil: string | null;
   source?: string; // file it came from, for messages
-  /** The ombuds roster login a reviewer key belongs to. */
+  /** reviewer keys: the roster login the key belongs to (a decision by anyone else fails). */
   login?: string;
+  /** dev overlay entries: who created the key on this machine. A `local-runner` key (pcq made it by
+   *  itself) never counts as a reviewer's; a `local-reviewer` key was generated for a login. */
+  origin?: KeyOrigin;
 }
+
+export type KeyOrigin = 'local-runner' | 'local-reviewer';
+export const KEY_ORIGINS: readonly KeyOrigin[] = ['local-runner', 'local-reviewer'];
 
 export interface TrustStore {
   keys: TrustedKey[];

@@ -95,16 +95,19 @@ test('manifest signature, proofs copy and attestationHash are each checked', asy
 
 test('reviews: a trusted reviewer verifies; an untrusted key, a foreign root or a bad signature does not', async () => {
   const { manifest } = await sampleRun({ steps: 2 });
+  const reviewer = nodeSigner(new Uint8Array(32).fill(33));
+  const withReviewer: TrustStore = { keys: [key(runner.keyid, { roles: ['runner'] }), key(reviewer.keyid, { roles: ['reviewer'], login: 'ombuds' })] };
+  const verifyReviewed = (m: Manifest) => verifyManifest(serializeManifest(m), withReviewer, nodeVerify, { sha256: sha256Node, roster: ['ombuds'] });
   const review = { merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve' as const, reviewer: 'ombuds', source: { kind: 'local' as const }, at: '2026-03-02T00:00:00Z' };
-  const good = appendReview(manifest, await buildReviewEnvelope(review, runner));
-  assert.deepEqual(failedCodes(await verifyNode(serializeManifest(good))), []);
+  const good = appendReview(manifest, await buildReviewEnvelope(review, reviewer));
+  assert.deepEqual(failedCodes(await verifyReviewed(good)), []);
   const untrusted = appendReview(manifest, await buildReviewEnvelope(review, other));
-  assert.deepEqual(failedCodes(await verifyNode(serializeManifest(untrusted))), ['PCQ_KEY_UNKNOWN']);
-  const foreign = appendReview(manifest, await buildReviewEnvelope({ ...review, merkleRoot: 'sha256:' + '2'.repeat(64) }, runner));
-  assert.deepEqual(failedCodes(await verifyNode(serializeManifest(foreign))), ['PCQ_REVIEW_INVALID']);
-  const env = await buildReviewEnvelope(review, runner);
-  const badSig = appendReview(manifest, { ...env, signatures: [{ keyid: runner.keyid, sig: env.signatures[0]!.sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }] });
-  assert.deepEqual(failedCodes(await verifyNode(serializeManifest(badSig))), ['PCQ_REVIEW_INVALID']);
+  assert.deepEqual(failedCodes(await verifyReviewed(untrusted)), ['PCQ_KEY_UNKNOWN']);
+  const foreign = appendReview(manifest, await buildReviewEnvelope({ ...review, merkleRoot: 'sha256:' + '2'.repeat(64) }, reviewer));
+  assert.deepEqual(failedCodes(await verifyReviewed(foreign)), ['PCQ_REVIEW_INVALID']);
+  const env = await buildReviewEnvelope(review, reviewer);
+  const badSig = appendReview(manifest, { ...env, signatures: [{ keyid: reviewer.keyid, sig: env.signatures[0]!.sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }] });
+  assert.deepEqual(failedCodes(await verifyReviewed(badSig)), ['PCQ_REVIEW_INVALID']);
 });
 
 test('malformed input gives coded failures, never a throw', async () => {

@@ -51,6 +51,9 @@ export interface VerifyOptions {
   sha256Batch?: Sha256Batch;
   /** The step signatures as one batch (Node: nodeVerifyBatch); default: `verify` per signature. */
   verifyBatch?: Ed25519VerifyBatch;
+  /** The ombuds roster logins (policies/ombuds.yaml) the review rules check reviewers against.
+   *  Without it a manifest that carries reviews fails PCQ_REVIEW_ROSTER_MISSING (fail closed). */
+  roster?: readonly string[];
 }
 
 export async function verifyManifest(text: string, trust: TrustStore, verify: Ed25519Verify, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -226,7 +229,7 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, optio
   if (await manifestSignature) pass('PCQ_MANIFEST_SIGNATURE_INVALID', 'manifest-signature', `manifest signed by ${executedBy}`);
   else fail('PCQ_MANIFEST_SIGNATURE_INVALID', 'manifest-signature', 'the manifest signature does not verify with the runner key');
 
-  await verifyReviews(m.reviews as unknown[], m, trust, verify, fail, pass);
+  await verifyReviews(m.reviews as unknown[], m, options.roster !== undefined ? { trust, roster: options.roster } : { trust }, verify, fail, pass);
 }
 
 // A raw NUL never occurs in JCS output (JSON.stringify escapes U+0000), so it can mark where the

@@ -7,6 +7,6 @@ import { sha256Node } from './hash-node.ts';
 import type { TrustStore } from './trust.ts';
 import { verifyManifest, type VerifyReport } from './verify-manifest.ts';
 
-export function verifyManifestNode(text: string, trust: TrustStore): Promise<VerifyReport> {
-  return verifyManifest(text, trust, nodeVerify, { sha256: sha256Node, verifyBatch: nodeVerifyBatch });
+export function verifyManifestNode(text: string, trust: TrustStore, roster?: readonly string[]): Promise<VerifyReport> {
+  return verifyManifest(text, trust, nodeVerify, { sha256: sha256Node, verifyBatch: nodeVerifyBatch, ...(roster !== undefined ? { roster } : {}) });
 }

@@ -5,6 +5,7 @@
 // so a refused review is "recorded and ignored" with the reasons why.
 import { PcqError } from '../base/errors.ts';
 import type { PcqCode } from '../base/error-catalogue.ts';
+import { foldLogin, isBot } from '../proof/review-rules.ts';
 
 export interface ReviewFacts {
   review: {
@@ -46,12 +47,9 @@ const DECISIONS: Record<string, ReviewDecisionKind> = {
   commented: 'request-info',
 };
 
-/** GitHub logins are case-insensitive; compare them folded. */
-const fold = (login: string): string => login.trim().toLowerCase();
-
-export function isBot(user: { login: string; type: string }): boolean {
-  return fold(user.type) === 'bot' || fold(user.login).endsWith('[bot]');
-}
+/** GitHub logins are case-insensitive; compare them folded (the same rules `pcq verify` applies). */
+const fold = foldLogin;
+export { isBot };
 
 export function evaluateReview(facts: ReviewFacts): ReviewEvaluation {
   const reasons: ReviewReason[] = [];

@@ -78,8 +78,8 @@ test('refusals from real webhook facts change nothing', async () => {
   await refusedWith(githubInput({ state: 'approved', user: { login: 'ombuds-bob', type: 'User' } }, {}, ticketPath('exec-other')), ['PCQ_REVIEW_WRONG_EXECUTION']);
   // The review approves, the caller claims reject.
   await refusedWith(githubInput({ state: 'approved', user: { login: 'ombuds-bob', type: 'User' } }, { decision: 'reject' }), ['PCQ_USAGE']);
-  // A signing key that is not trusted as reviewer: the review would never verify.
-  await refusedWith(githubInput({ state: 'approved', user: { login: 'ombuds-bob', type: 'User' } }, { signer: nodeSigner(new Uint8Array(32).fill(9)) }), ['PCQ_REVIEW_SIGNER_UNTRUSTED']);
+  // A signing key that is not a trusted runner: its attestation of the PR review would never verify.
+  await refusedWith(githubInput({ state: 'approved', user: { login: 'ombuds-bob', type: 'User' } }, { signer: nodeSigner(new Uint8Array(32).fill(9)) }), ['PCQ_KEY_UNKNOWN']);
   // A ticket copied under another execution id.
   const copy = join(root, 'attestations/reviews/exec-copy.yaml');
   await writeFile(copy, await readFile(join(root, 'attestations/reviews/exec-gh-1.yaml')));
@@ -108,14 +108,16 @@ test('a counted "changes requested" rejects for good; the manifest and verdict s
   assert.equal(JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')).verdict, 'rejected');
   const trust = await loadTrustStore({ root, includeLocal: true });
   const manifestText = await readFile(join(dir, 'manifest.pcq'), 'utf8');
-  const v = await verifyManifest(manifestText, trust, nodeVerify, { sha256: sha256Node });
+  const v = await verifyManifest(manifestText, trust, nodeVerify, { sha256: sha256Node, roster: ROSTER });
   assert.equal(v.ok, true, JSON.stringify(v.checks.filter((c) => !c.ok)));
   const predicate = JSON.parse(Buffer.from(JSON.parse(manifestText).reviews[0].payload, 'base64').toString()).predicate;
-  assert.deepEqual([predicate.decision, predicate.reviewer, predicate.source.kind, predicate.source.pullRequest], ['reject', 'Ombuds-Carol', 'github', 2]);
+  assert.deepEqual([predicate.kind, predicate.decision, predicate.reviewer, predicate.source.kind, predicate.source.pullRequest], ['runner-attested-github', 'reject', 'Ombuds-Carol', 'github', 2]);
+  // The runner attests the facts it checked: the reviewed commit was the PR head, a User, counted.
+  assert.deepEqual([predicate.source.commitId, predicate.source.headSha, predicate.source.reviewerType, predicate.source.evaluation], [payload.review.commit_id, payload.review.commit_id, 'User', { counts: true, decision: 'reject', reasons: [] }]);
   const vv = await verifyVerdict({
     scoreText: await readFile(join(dir, 'score.json'), 'utf8'), evidence: new Uint8Array(await readFile(join(dir, 'evidence.tar.gz'))),
     sigText: await readFile(join(dir, 'verdict.sig'), 'utf8'), pubText: await readFile(join(dir, 'verdict.pub'), 'utf8'),
-    trust, verify: nodeVerify, sha256: sha256Node,
+    trust, roster: ROSTER, verify: nodeVerify, sha256: sha256Node,
   });
   assert.equal(vv.ok, true, JSON.stringify(vv.checks.filter((c) => !c.ok)));
   assert.equal(result.score.verdict, 'rejected');

@@ -3,10 +3,13 @@
 // a refused decision — the run's own actor, someone off the roster, a bot, a stale or foreign
 // ticket, a closed review, an untrusted signing key — throws a coded error and changes no file.
 // A decision that counts is, in this order (each write atomic, store/atomic-write.ts):
-//   1. a signed human-review attestation appended to manifest.pcq (proof/review-attestation.ts;
-//      the runner key signs on behalf of the reviewer named in the predicate; the manifest
-//      signature is untouched, so `pcq verify` still passes);
-//   2. the ticket's decision and state (review/decision.ts applyDecision);
+//   1. a signed human-review attestation appended to manifest.pcq (proof/review-attestation.ts):
+//      locally `reviewer-signed` with the reviewer's own key, in the Action
+//      `runner-attested-github` by the runner over the PR facts it checked; it must pass the same
+//      offline rules `pcq verify` applies (review/signed-decisions.ts) or nothing is written; the
+//      manifest signature is untouched;
+//   2. the ticket's decisions and state, rewritten from the signed reviews (a hand edit of the
+//      ticket is ignored, never believed: review/signed-decisions.ts, decision.ts applyDecision);
 //   3. approve: withheld/* → exports/* and run.json/index verdict approved; reject: verdict
 //      rejected, exports withheld for good; request-info: ticket stays open, verdict blocked;
 //   4. the DSSE export and the verdict files rewritten (their content changed).
@@ -20,12 +23,13 @@ import { executionPaths, reviewTicketPath, assertSafeSegment, type ExecutionPath
 import { updateIndexEntry } from '../store/execution-index.ts';
 import { appendReview, buildReviewEnvelope } from '../proof/review-attestation.ts';
 import type { ReviewSource } from '../base/signed-records.ts';
+import { assertReviewCounts, githubAttestedSource, signedReviewState, ticketWithSignedState } from './signed-decisions.ts';
 import { serializeManifest } from '../proof/manifest.ts';
 import type { Manifest } from '../base/signed-records.ts';
 import type { DsseEnvelope } from '../base/signed-records.ts';
 import { exportDsse } from '../proof/export-dsse.ts';
 import type { Signer } from '../base/signer.ts';
-import { keyStatusAt, type TrustStore } from '../proof/trust.ts';
+import type { TrustStore } from '../proof/trust.ts';
 import { writeVerdictArtifacts } from '../verdict/write-verdict.ts';
 import type { Score } from '../verdict/score.ts';
 import { evaluateReview, type ReviewDecisionKind, type ReviewFacts } from './approval-rules.ts';
@@ -42,8 +46,12 @@ export interface DecideReviewInput {
   decision: ReviewDecisionKind;
   reviewer: string;
   comment?: string;
-  source: ReviewSource; // {kind: 'local'} or {kind: 'github', pullRequest, reviewId, commitId, …}
+  /** {kind: 'local'}, or the PR a GitHub review is on; the attested facts come from `facts`. */
+  source: { kind: 'local' } | GithubDecisionSource;
+  /** local: the reviewer's own key (review/reviewer-key.ts); github: the runner key, which attests. */
   signer: Signer;
+  /** Re-signs the verdict files (a runner or verdict key); default `signer` (the Action's runner). */
+  verdictSigner?: Signer;
   /** GitHub PR facts (approval-rules.ts); replace the local facts when given. */
   facts?: ReviewFacts;
   /** Local backend: the ticket digest the reviewer looked at (default: the current one). */
@@ -52,6 +60,14 @@ export interface DecideReviewInput {
   now?: () => Date;
   /** Where RUNNER_SECRET is read from to open a sealed withheld export (default process.env). */
   env?: Record<string, string | undefined>;
+}
+
+export interface GithubDecisionSource {
+  kind: 'github';
+  repository: string;
+  pullRequest: number;
+  reviewId: number;
+  commitId: string;
 }
 
 export interface DecideReviewResult {
@@ -76,8 +92,8 @@ function decisionOf(input: DecideReviewInput, at: string): Decision {
   const base = { executionId: input.executionId, reviewer: input.reviewer, decision: input.decision, comment: input.comment ?? '', at };
   if (input.source.kind === 'local') return { ...base, source: 'local' };
   const { pullRequest, reviewId, commitId } = input.source;
-  if (typeof pullRequest !== 'number' || typeof reviewId !== 'number' || typeof commitId !== 'string') {
-    throw new PcqError({ code: 'PCQ_USAGE', message: 'a github decision source needs pullRequest, reviewId (numbers) and commitId', hint: 'Pass the source from factsFromWebhook().source.' });
+  if (typeof pullRequest !== 'number' || typeof reviewId !== 'number' || typeof commitId !== 'string' || input.facts === undefined) {
+    throw new PcqError({ code: 'PCQ_USAGE', message: 'a github decision source needs pullRequest, reviewId (numbers) and commitId', hint: 'Pass the source from factsFromWebhook().source, and the PR facts.' });
   }
   return { ...base, source: 'github', pullRequest, reviewId, commitId };
 }
@@ -152,12 +168,12 @@ async function decideLocked(input: DecideReviewInput): Promise<DecideReviewResul
     throw new PcqErrors(evaluation.reasons.map((r) => ({ code: r.code, message: `${input.decision} of ${input.executionId} by ${input.reviewer} refused: ${r.message}`, hint: 'Nothing was changed. Only a roster ombuds who did not ask for the run decides its review (docs/DESIGN.md §6).' })));
   }
   const at = (input.now ?? (() => new Date()))().toISOString();
-  const decided = applyDecision(ticket, decisionOf(input, at)); // throws PCQ_REVIEW_CLOSED: still nothing written
   const trust = input.trust ?? (await loadTrustStore({ root: input.config.root, includeLocal: input.config.mode === 'dev' }));
-  const status = keyStatusAt(trust, input.signer.keyid, at, 'reviewer');
-  if (!status.ok) {
-    throw new PcqError({ code: 'PCQ_REVIEW_SIGNER_UNTRUSTED', message: `the signing key cannot sign reviews: ${status.message}`, hint: 'List the runner key with role reviewer in policies/trust.yaml (or use dev mode), or `pcq verify` would refuse the review.' });
-  }
+  const signedCtx = { trust, roster: rosterLogins(roster) };
+  // The state is the signed reviews', never the ticket's text (a hand-edited ticket locks no one out).
+  const signed = await signedReviewState(manifest, signedCtx);
+  const decided = applyDecision(ticketWithSignedState(ticket, signed.counted), decisionOf(input, at)); // throws PCQ_REVIEW_CLOSED: still nothing written
+  const source: ReviewSource = input.source.kind === 'local' ? { kind: 'local' } : githubAttestedSource(input.source, facts, evaluation);
 
   const review = await buildReviewEnvelope({
     merkleRoot: manifest.merkleRoot,
@@ -166,9 +182,10 @@ async function decideLocked(input: DecideReviewInput): Promise<DecideReviewResul
     decision: input.decision,
     reviewer: input.reviewer,
     ...(input.comment !== undefined ? { comment: input.comment } : {}),
-    source: input.source,
+    source,
     at,
   }, input.signer);
+  assertReviewCounts(manifest, signed.counted, review, signedCtx); // the rules `pcq verify` applies
   const reviewed = appendReview(manifest, review);
   await writeFileAtomic(paths.manifest, serializeManifest(reviewed));
   await writeFileAtomic(path, ticketToString(decided));
@@ -179,6 +196,6 @@ async function decideLocked(input: DecideReviewInput): Promise<DecideReviewResul
   const dsse = exportDsse(reviewed as unknown as Record<string, unknown>);
   await writeFileAtomic(paths.dsse, dsse.jsonl);
   await writeJsonAtomic(join(paths.dir, 'keys.json'), dsse.keys);
-  const files = await writeVerdictArtifacts(paths, input.signer);
+  const files = await writeVerdictArtifacts(paths, input.verdictSigner ?? input.signer);
   return { ticket: decided, ticketPath: path, verdict: files.score.verdict, released, review, score: files.score };
 }

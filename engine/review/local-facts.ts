@@ -8,6 +8,7 @@
 //   changedFiles = [ticketPath]; roster = policies/ombuds.yaml as it stands now.
 import { createHash } from 'node:crypto';
 import type { ReviewDecisionKind, ReviewFacts } from './approval-rules.ts';
+import { actorIdentities } from '../proof/review-rules.ts';
 
 const STATE: Record<ReviewDecisionKind, string> = { approve: 'approved', reject: 'changes_requested', 'request-info': 'commented' };
 
@@ -15,9 +16,7 @@ export function ticketDigest(ticketBytes: Uint8Array | string): string {
   return 'sha256:' + createHash('sha256').update(ticketBytes).digest('hex');
 }
 
-export function actorIdentities(actor: string): string[] {
-  return actor.startsWith('local:') ? [actor, actor.slice('local:'.length)] : [actor];
-}
+export { actorIdentities };
 
 export interface LocalFactsInput {
   decision: ReviewDecisionKind;

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { snapshotTree } from '../testing/snapshot-tree.ts';
 import { parseTicket } from './ticket.ts';
+import { writeReviewerKey } from '../testing/reviewer-key.ts';
 
 const exec = promisify(execFile);
 const NODE = resolve('node_modules/.bin/node');
@@ -25,15 +26,21 @@ let root: string;
 let id: string;
 let dir: string;
 
-async function pcq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+let bobSecret: string;
+
+async function pcqWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(NODE, ['--import', TSX, MAIN, ...args], { cwd: root, env: { ...process.env, PCQ_MODE: 'dev', PCQ_ACTOR: ACTOR, RUNNER_SECRET: '' } });
+    const { stdout, stderr } = await exec(NODE, ['--import', TSX, MAIN, ...args], { cwd: root, env: { ...process.env, PCQ_MODE: 'dev', PCQ_ACTOR: ACTOR, RUNNER_SECRET: '', PCQ_REVIEWER_SECRET: '', ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
+
+const pcq = (...args: string[]) => pcqWith({}, ...args);
+
+const reviewerKey = async (login: string): Promise<string> => (await writeReviewerKey(root, login)).secret;
 
 const snapshot = (): Promise<Map<string, string>> => snapshotTree(root, ['attestations', join('.pcq', 'outbox')]);
 
@@ -46,6 +53,8 @@ before(async () => {
   const report = JSON.parse(run.stdout) as { executionId: string; executionDir: string };
   id = report.executionId;
   dir = report.executionDir;
+  bobSecret = await reviewerKey('ombuds-bob');
+  await reviewerKey('ombuds-carol');
 });
 
 test('a failing postcondition: sealed, withheld, ticket written, roster mailed, verdict blocked', async () => {
@@ -94,20 +103,44 @@ test('refused decisions exit 1 with their code and change no byte', async () => 
     [['approve', '../R1', '--by', 'ombuds-bob'], 'PCQ_UNSAFE_ID'],
   ];
   for (const [args, code] of refusals) {
-    const r = await pcq('review', ...args);
+    // With a reviewer key at hand, so that the rule itself is what refuses.
+    const r = await pcqWith({ PCQ_REVIEWER_SECRET: bobSecret }, 'review', ...args);
     // A refusal exits 1; an execution that does not exist (or cannot) is invalid input, 3 (docs/ERRORS.md).
     assert.equal(r.code, code === 'PCQ_REVIEW_NOT_FOUND' || code === 'PCQ_UNSAFE_ID' ? 3 : 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, new RegExp(code), args.join(' '));
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   }
-  const json = await pcq('review', 'approve', id, '--by', 'mallory', '--json');
+  const json = await pcqWith({ PCQ_REVIEWER_SECRET: bobSecret }, 'review', 'approve', id, '--by', 'mallory', '--json');
   assert.equal(json.code, 1);
   assert.ok(JSON.parse(json.stdout).issues.some((i: { code: string }) => i.code === 'PCQ_REVIEW_NOT_ON_ROSTER'));
+  // No key of one's own: refused. Another ombuds' key (bob's, for carol): refused, it is not hers.
+  const keyless = await pcq('review', 'approve', id, '--by', 'ombuds-alice-2');
+  assert.equal(keyless.code, 1);
+  assert.match(keyless.stderr, /PCQ_REVIEWER_KEY_MISSING/);
+  const borrowed = await pcqWith({ PCQ_REVIEWER_SECRET: bobSecret }, 'review', 'approve', id, '--by', 'ombuds-carol');
+  assert.equal(borrowed.code, 1);
+  assert.match(borrowed.stderr, /PCQ_REVIEW_KEY_NOT_BOUND/);
+  // The runner key (this machine's auto-generated one) may not sign on a reviewer's behalf.
+  const runnerSecret = (await readFile(join(root, '.pcq/keys/runner.secret'), 'utf8')).trim();
+  const runner = await pcqWith({ PCQ_REVIEWER_SECRET: runnerSecret }, 'review', 'approve', id, '--by', 'ombuds-bob');
+  assert.equal(runner.code, 1);
+  assert.match(runner.stderr, /PCQ_REVIEW_KEY_NOT_BOUND/);
   assert.deepEqual(await snapshot(), before, 'a refused decision changes nothing');
   assert.equal((await pcq('review', 'approve', id)).code, 2, '--by is required');
 });
 
 test('request-info keeps it open; approval by a roster ombuds releases the export; verify passes', async () => {
+  // A hand edit of the ticket (state open → approved, a forged decision) changes nothing shown and
+  // locks nobody out: the state is the signed reviews'.
+  const ticketFile = join(root, 'attestations/reviews', `${id}.yaml`);
+  const shownBefore = (await pcq('review', 'list')).stdout;
+  const genuine = await readFile(ticketFile, 'utf8');
+  await writeFile(ticketFile, genuine.replace('state: open', 'state: approved').replace('decisions: []', `decisions:\n  - executionId: ${id}\n    reviewer: ombuds-bob\n    decision: approve\n    comment: ""\n    at: 2026-11-20T00:00:00Z\n    source: local`));
+  const shownAfter = await pcq('review', 'list');
+  assert.equal(shownAfter.code, 0, shownAfter.stderr);
+  assert.equal(shownAfter.stdout, shownBefore, 'a hand-edited ticket changes nothing pcq review list shows');
+  const asJson = JSON.parse((await pcq('review', 'list', '--json')).stdout);
+  assert.deepEqual([asJson.reviews[0].state, asJson.reviews[0].decisions], ['open', []]);
   const listed = JSON.parse((await pcq('review', 'list', '--json', '--state', 'open')).stdout);
   const digest = listed.reviews[0].digest as string;
   const info = await pcq('review', 'request-info', id, '--by', 'ombuds-carol', '--comment', 'Which source was used?', '--ticket-digest', digest);
@@ -142,7 +175,8 @@ test('request-info keeps it open; approval by a roster ombuds releases the expor
   assert.equal(predicate.decision, 'approve');
   const verify = await pcq('verify', join(dir, 'manifest.pcq'));
   assert.equal(verify.code, 0, verify.stdout);
-  assert.match(verify.stdout, /2 review\(s\) verified/);
+  assert.match(verify.stdout, /review 0: request-info by ombuds-carol .*reviewer-signed/);
+  assert.match(verify.stdout, /review 1: approve by ombuds-bob .*reviewer-signed \(signed by ombuds-bob's own key G/);
   const score = JSON.parse(await readFile(join(dir, 'score.json'), 'utf8'));
   assert.equal(score.verdict, 'approved');
   assert.deepEqual(score.decisions.map((d: { decision: string }) => d.decision), ['request-info', 'approve']);

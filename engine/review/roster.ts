@@ -3,8 +3,10 @@
 // execution id picks the member — so a replay of the same run assigns the same ombuds.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
+import { readOptional } from '../store/read-optional.ts';
 
 export interface OmbudsMember {
   login: string;
@@ -76,6 +78,18 @@ export async function loadRoster(filePath: string, displayName = OMBUDS_FILE): P
 /** Logins as the approval rules compare them (they compare case-insensitively). */
 export function rosterLogins(roster: Roster): string[] {
   return roster.members.map((m) => m.login);
+}
+
+/** What `pcq verify` checks reviewers against: `file` (must exist), else policies/ombuds.yaml under
+ *  `cwd` when there is one; undefined when there is none (reviews then fail closed). */
+export async function readRosterLogins(cwd: string, file?: string): Promise<string[] | undefined> {
+  const path = resolve(cwd, file ?? OMBUDS_FILE);
+  const text = await readOptional(path);
+  if (text === undefined) {
+    if (file === undefined) return undefined;
+    throw new PcqError({ code: 'PCQ_ROSTER_UNREADABLE', message: `cannot read the roster ${file}`, hint: 'Pass the path of an ombuds.yaml, or omit --roster to use policies/ombuds.yaml.' });
+  }
+  return rosterLogins(parseRoster(text, file ?? OMBUDS_FILE));
 }
 
 /** hash-round-robin: members sorted by login, index = first 8 bytes of SHA-256(executionId) mod n.

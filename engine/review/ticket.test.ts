@@ -57,13 +57,13 @@ test('malformed tickets give coded issues with the line of the problem', () => {
   assert.match(extra[0]!.message, /unknown field "approvedBy"/);
 });
 
-test('a hand-edited state that its decisions do not lead to is refused', () => {
+test('a hand-edited state or decision list is read for its shape only (the signed reviews decide)', () => {
+  // Nothing believes these fields (review/signed-decisions.ts rewrites them from the manifest), so
+  // refusing the file would only hide the ticket and lock the real ombuds out.
   const edited = ticketToString(sampleTicket()).replace('state: open', 'state: approved');
-  const issues = issuesOf(() => parseTicket(edited, FILE));
-  assert.match(issues[0]!.message, /does not follow from its 0 decision/);
-  const ticket = applyDecision(sampleTicket(), decision('reject'));
-  const forged = ticketToString({ ...ticket, decisions: [...ticket.decisions, decision('approve')] }).replace('state: rejected', 'state: rejected');
-  assert.match(issuesOf(() => parseTicket(forged, FILE))[0]!.message, /follows a final approve\/reject/);
+  assert.equal(parseTicket(edited, FILE).state, 'approved');
+  const garbage = ticketToString(sampleTicket()).replace('state: open', 'state: released');
+  assert.match(issuesOf(() => parseTicket(garbage, FILE))[0]!.message, /state "released" is not one of/);
 });
 
 test('a decision for another execution inside the file is refused', () => {

@@ -1,10 +1,11 @@
 // The ombuds review ticket, `attestations/reviews/<executionId>.yaml` (FORMATS.md): the seed's
 // {runbookId, failedStep, failedProver, reason, assignedTo} plus what ties it to one sealed run
-// (executionId, manifestId, merkleRoot) and the decisions taken on it. parseTicket ⇄ ticketToString
+// (executionId, manifestId, merkleRoot) and the decisions taken on it — a copy of the manifest's
+// signed review attestations, which alone decide the state (review/signed-decisions.ts). parseTicket ⇄ ticketToString
 // round-trip exactly; a malformed file is a list of coded issues with file:line:col, never a crash.
 import { LineCounter, isMap, isSeq, parseDocument, stringify, type Node } from 'yaml';
 import { PcqErrors, type PcqIssue, type SourceLocation } from '../base/errors.ts';
-import { ISO_INSTANT, TICKET_STATES, decisionFields, readDecision, stateAfter, type Decision, type TicketState } from './decision.ts';
+import { ISO_INSTANT, TICKET_STATES, decisionFields, readDecision, type Decision, type TicketState } from './decision.ts';
 
 export interface Ticket {
   runbookId: string;
@@ -113,13 +114,9 @@ export function parseTicket(source: string, file: string): Ticket {
     if (ticket.executionId && decision.executionId !== ticket.executionId) bad(['decisions', i, 'executionId'], `decision ${i + 1} is for execution ${decision.executionId}, not ${ticket.executionId}`, 'A ticket holds only its own execution\'s decisions.');
     ticket.decisions.push(decision);
   });
-  // The recorded state must be the one its decisions lead to: an edited state is refused.
-  if (issues.length === 0 && stateAfter(ticket.decisions) !== ticket.state) {
-    bad(['state'], `state "${ticket.state}" does not follow from its ${ticket.decisions.length} decision(s), which lead to "${stateAfter(ticket.decisions)}"`, 'Never edit a ticket\'s state by hand; decide it with `pcq review` or a PR review.');
-  }
-  if (issues.length === 0 && ticket.decisions.length > 1 && ticket.decisions.slice(0, -1).some((d) => d.decision !== 'request-info')) {
-    bad(['decisions'], 'a decision follows a final approve/reject', 'A decided review is final.');
-  }
+  // `state` and `decisions` are a copy of the signed reviews, which pcq rewrites at every decision:
+  // they are read for their shape only and believed by nothing (review/signed-decisions.ts), so a
+  // hand edit neither changes what is shown nor locks the ombuds out.
   if (issues.length > 0) throw new PcqErrors(issues);
   return ticket;
 }

@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { readYamlSource } from '../model/yaml-source.ts';
 import { isPublicStrKey } from '../proof/strkey.ts';
-import { KEY_LIFECYCLES, KEY_ROLES, EMPTY_TRUST, mergeTrust, type KeyLifecycle, type KeyRole, type TrustStore, type TrustedKey } from '../proof/trust.ts';
+import { KEY_LIFECYCLES, KEY_ORIGINS, KEY_ROLES, EMPTY_TRUST, mergeTrust, type KeyLifecycle, type KeyOrigin, type KeyRole, type TrustStore, type TrustedKey } from '../proof/trust.ts';
 import { readOptional } from '../store/read-optional.ts';
 
 export const TRUST_FILE = 'policies/trust.yaml';
 export const LOCAL_TRUST_FILE = '.pcq/trust.local.yaml';
 
-const KEY_FIELDS = new Set(['name', 'publicKey', 'roles', 'status', 'validFrom', 'validUntil', 'description', 'login']);
+const KEY_FIELDS = new Set(['name', 'publicKey', 'roles', 'status', 'validFrom', 'validUntil', 'description', 'login', 'origin']);
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/; // GitHub login syntax, as policies/ombuds.yaml
 
 function timeOrNull(value: unknown): string | null | undefined {
   if (value === null || value === undefined) return null;
@@ -49,9 +50,13 @@ export function parseTrustDocument(text: string, file: string): { trust: TrustSt
     const validUntil = timeOrNull(k.validUntil);
     if (validFrom === undefined) problem(at('validFrom'), `keys[${i}].validFrom is not an ISO-8601 time`, 'Write e.g. 2026-01-01T00:00:00Z, or null.');
     if (validUntil === undefined) problem(at('validUntil'), `keys[${i}].validUntil is not an ISO-8601 time`, 'Write e.g. 2027-01-01T00:00:00Z, or null.');
-    if (k.login !== undefined && (typeof k.login !== 'string' || k.login === '')) problem(at('login'), `keys[${i}].login must be a roster login`, 'Bind a reviewer key to the ombuds login (policies/ombuds.yaml) that holds it.');
+    if (k.login !== undefined && (typeof k.login !== 'string' || !LOGIN.test(k.login))) problem(at('login'), `keys[${i}].login must be a roster login`, 'Write the ombuds login the reviewer key belongs to, e.g. `login: ombuds-alice`.');
+    if (k.origin !== undefined && !KEY_ORIGINS.includes(k.origin as KeyOrigin)) problem(at('origin'), `keys[${i}].origin must be one of ${KEY_ORIGINS.join(', ')}`, 'Only pcq writes `origin`, in the dev overlay.');
     if (issues.length > before) return;
-    keys.push({ name: k.name as string, publicKey: k.publicKey as string, roles: roles as KeyRole[], status: status as KeyLifecycle, validFrom: validFrom!, validUntil: validUntil!, source: file, ...(typeof k.login === 'string' ? { login: k.login } : {}) });
+    const key: TrustedKey = { name: k.name as string, publicKey: k.publicKey as string, roles: roles as KeyRole[], status: status as KeyLifecycle, validFrom: validFrom!, validUntil: validUntil!, source: file };
+    if (typeof k.login === 'string') key.login = k.login;
+    if (k.origin !== undefined) key.origin = k.origin as KeyOrigin;
+    keys.push(key);
   });
   return { trust: { keys }, issues };
 }

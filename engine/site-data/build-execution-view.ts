@@ -20,6 +20,9 @@ export interface RawExecution {
   score?: unknown;
   /** attestations/reviews/<executionId>.yaml, parsed (by review/ticket.ts parseTicket when it accepts it). */
   ticket?: { value: unknown; problems: PcqIssue[] };
+  /** Indices of the manifest's reviews that verify and keep the rules (proof/verify-reviews.ts
+   *  countedDecisions, computed by the reader); absent: none counts. */
+  countedReviews?: number[];
   replays: Array<{ id: string; value: unknown }>;
   /** outputs/<stepId>.json, by stepId (tests pass them in; the reader loads them on demand). */
   fullOutputs: Record<string, unknown>;
@@ -46,7 +49,7 @@ export function buildExecutionView(raw: RawExecution): ExecutionView {
   const runSteps = keyedRows(run['steps'], 'stepId');
   const fullOutput = (stepId: string): unknown => (stepId in raw.fullOutputs ? raw.fullOutputs[stepId] : raw.readOutput?.(stepId));
   const steps = asArray(manifest['steps']).map((s) => stepView(asObject(s), runSteps, fullOutput));
-  const decisions = decodeDecisions(manifest['reviews']);
+  const decisions = decodeDecisions(manifest['reviews'], raw.countedReviews);
   const score = raw.score === undefined ? undefined : asObject(raw.score);
 
   const view: ExecutionView = {
@@ -94,7 +97,7 @@ function verdictOf(view: ExecutionView, score: Loose | undefined, entry: Loose):
     const v = pickString(source, 'verdict') as Verdict | undefined;
     if (v !== undefined && VERDICTS.includes(v)) return v;
   }
-  const decided = stateOfDecision(view.decisions[view.decisions.length - 1]?.decision) ?? view.ticket?.state;
+  const decided = stateOfDecision(view.decisions.filter((d) => d.counts).at(-1)?.decision);
   if (decided === 'approved' || decided === 'rejected') return decided;
   const failedPost = view.steps.some((s) => s.proofs.some((p) => p.phase === 'postcondition' && p.result === 'fail'));
   if (failedPost || view.ticket !== undefined) return 'blocked';

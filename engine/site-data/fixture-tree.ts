@@ -130,11 +130,12 @@ export async function writeFixtureTree(root: string, options: FixtureOptions = {
     join(root, 'policies/trust.yaml'),
     `keys:\n` +
       `  - { name: ci-runner-2026, publicKey: ${runner.publicKey}, roles: [runner], status: active, validFrom: 2026-01-01T00:00:00Z, validUntil: null }\n` +
-      `  - { name: ombuds-alice, publicKey: ${reviewer.publicKey}, roles: [reviewer], status: active, validFrom: 2026-01-01T00:00:00Z, validUntil: null }\n` +
+      `  - { name: ombuds-alice, publicKey: ${reviewer.publicKey}, roles: [reviewer], login: alice, status: active, validFrom: 2026-01-01T00:00:00Z, validUntil: null }\n` +
       `  - { name: verdict-2026, publicKey: ${verdictKey.publicKey}, roles: [verdict], status: active, validFrom: 2026-01-01T00:00:00Z, validUntil: 2027-01-01T00:00:00Z }\n` +
       `  - { name: ci-runner-2025, publicKey: ${fixtureKey('old-runner').publicKey}, roles: [runner], status: retired, validFrom: 2025-01-01T00:00:00Z, validUntil: 2026-01-01T00:00:00Z }\n`,
   );
   await writeFile(join(root, '.pcq/trust.local.yaml'), `keys:\n  - { name: dev-laptop, publicKey: ${devKey.publicKey}, roles: [runner], status: active, validFrom: 2026-01-01T00:00:00Z }\n`);
+  await writeFile(join(root, 'policies/ombuds.yaml'), 'roster:\n  - { login: alice, name: Alice A, email: alice@ombuds.example.org }\n  - { login: bob, name: Bob B, email: bob@ombuds.example.org }\n');
   await writeFile(join(root, 'policies/buttons.yaml'), `buttons:\n  - { id: enrich-entities, runbook: R1@1.0, roles: [analyst] }\n  - { id: infer-relationships, runbook: R2@1.2, roles: [analyst] }\n`);
 
   const runs: FixtureRun[] = [];

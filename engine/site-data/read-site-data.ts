@@ -14,6 +14,9 @@ import { readIndex } from '../store/execution-index.ts';
 import { loadTrustStore } from '../runtime/trust-store.ts';
 import { EMPTY_TRUST, type TrustStore } from '../proof/trust.ts';
 import { parseTicket } from '../review/ticket.ts';
+import { readRosterLogins } from '../review/roster.ts';
+import { countedDecisions, type ReviewCheckContext } from '../proof/verify-reviews.ts';
+import { nodeVerify } from '../proof/ed25519-node.ts';
 import type { Loose } from './loose-json.ts';
 import { buildExecutionView, type RawExecution } from './build-execution-view.ts';
 import { readButtons, readTrustStore } from './read-policies.ts';
@@ -60,6 +63,14 @@ export async function readSiteData(root: string): Promise<SiteData> {
   } catch (err) {
     problems.push(...toIssues(err));
   }
+  let verifyRoster: string[] | null = null;
+  try {
+    verifyRoster = (await readRosterLogins(root)) ?? null;
+  } catch (err) {
+    problems.push(...toIssues(err));
+  }
+  // What a decision must keep to count (and so to give a ticket its state): as `pcq verify` checks it.
+  const reviewCtx: ReviewCheckContext = verifyRoster === null ? { trust: verifyTrust } : { trust: verifyTrust, roster: verifyRoster };
   const buttons = await readButtons(root, problems);
   const runbooks = await readRunbooks(root, buttons, problems);
   const attestations = join(root, 'attestations');
@@ -67,7 +78,12 @@ export async function readSiteData(root: string): Promise<SiteData> {
   const executions: ExecutionView[] = [];
   for (const found of await findExecutions(attestations, problems)) {
     try {
-      executions.push(buildExecutionView(readRawExecution(attestations, found, tickets)));
+      const raw = readRawExecution(attestations, found, tickets);
+      const m = raw.manifest;
+      if (m !== null && typeof m === 'object' && Array.isArray((m as { reviews?: unknown }).reviews) && (m as { reviews: unknown[] }).reviews.length > 0) {
+        raw.countedReviews = (await countedDecisions(m as Record<string, unknown>, reviewCtx, nodeVerify)).indices;
+      }
+      executions.push(buildExecutionView(raw));
     } catch (err) {
       problems.push(...toIssues(err).map((i) => ({ ...i, message: `${found.runbookId}/${found.executionId}: ${i.message}` })));
     }
@@ -78,7 +94,7 @@ export async function readSiteData(root: string): Promise<SiteData> {
   const runsByRunbook: Record<string, ExecutionView[]> = {};
   for (const r of runbooks) runsByRunbook[r.runbookId] = [];
   for (const e of executions) (runsByRunbook[e.runbookId] ??= []).push(e);
-  return { runbooks, executions, runsByRunbook, tickets: executions.flatMap((e) => (e.ticket ? [e.ticket] : [])), trust, verifyTrust, buttons, problems };
+  return { runbooks, executions, runsByRunbook, tickets: executions.flatMap((e) => (e.ticket ? [e.ticket] : [])), trust, verifyTrust, verifyRoster, buttons, problems };
 }
 
 interface FoundExecution {

@@ -1,24 +1,33 @@
 // Human-review decisions and ticket states as the site shows them. A decision is a signed review
 // statement appended to the manifest (FORMATS "reviews", predicateType https://pcq.dev/review/v1);
-// the ticket (attestations/reviews/<executionId>.yaml) is the unsigned queue entry.
+// the ticket (attestations/reviews/<executionId>.yaml) is the unsigned queue entry, whose state
+// and decisions are taken from the counted signed decisions only.
 import { decodeEnvelope, predicateOf } from './decode-envelope.ts';
 import { asArray, asObject, pickNumber, pickString, pickStrings, type Loose } from './loose-json.ts';
 import type { ReviewDecisionView, ReviewState, TicketView } from './site-model.ts';
 
-export function decodeDecisions(reviews: unknown): ReviewDecisionView[] {
+/**
+ * Every review appended to the manifest, as signed; `counts` marks those whose signature verifies
+ * and which keep the review rules (indices from proof/verify-reviews.ts countedDecisions, computed by
+ * the reader). Only counted decisions give a ticket its state.
+ */
+export function decodeDecisions(reviews: unknown, counted: readonly number[] = []): ReviewDecisionView[] {
   const out: ReviewDecisionView[] = [];
-  for (const envelope of asArray(reviews)) {
+  for (const [i, envelope] of asArray(reviews).entries()) {
     const decoded = decodeEnvelope(envelope);
-    if (!decoded) continue;
     const p = predicateOf(decoded);
     const view: ReviewDecisionView = {
-      decision: pickString(p, 'decision', 'state', 'action') ?? 'unknown',
-      by: pickString(p, 'reviewer', 'by', 'actor') ?? '',
-      at: pickString(p, 'timestamp', 'decidedAt', 'at') ?? '',
-      keyid: decoded.keyid,
+      decision: pickString(p, 'decision') ?? 'unknown',
+      by: pickString(p, 'reviewer') ?? '',
+      at: pickString(p, 'at') ?? '',
+      keyid: decoded?.keyid ?? '',
+      kind: pickString(p, 'kind') ?? 'unknown',
+      counts: decoded !== undefined && counted.includes(i),
     };
-    const comment = pickString(p, 'comment', 'reason');
+    const comment = pickString(p, 'comment');
     if (comment !== undefined) view.comment = comment;
+    const pr = pickNumber(asObject(p['source']), 'pullRequest');
+    if (pr !== undefined) view.pullRequest = pr;
     out.push(view);
   }
   return out;
@@ -35,19 +44,13 @@ export function stateOfDecision(decision: string | undefined): ReviewState | und
 }
 
 /**
- * The ticket as shown in the queue (engine/review/ticket.ts Ticket: assignedTo is one login, the
- * roster a list, decisions {reviewer, decision, comment, at, source, pullRequest?}). Its state is
- * the ticket's own (parseTicket checks it follows from its decisions), else the latest decision.
+ * The ticket as shown in the queue. Its state and decisions are the COUNTED signed decisions'
+ * (`decisions` from decodeDecisions): the ticket's own `state` and `decisions` fields are a copy
+ * anyone can edit, so they are never shown (a hand edit changes nothing here).
  */
 export function ticketView(ticket: Loose, decisions: ReviewDecisionView[], fallback: { runbookId: string; executionId: string }): TicketView {
-  const latest = decisions.length > 0 ? decisions[decisions.length - 1] : undefined;
-  const ticketDecisions = asArray(ticket['decisions']).map(asObject);
-  const lastTicketDecision = ticketDecisions.length > 0 ? ticketDecisions[ticketDecisions.length - 1] : undefined;
-  const state =
-    stateOfDecision(pickString(ticket, 'state')) ??
-    stateOfDecision(lastTicketDecision ? pickString(lastTicketDecision, 'decision') : undefined) ??
-    stateOfDecision(latest?.decision) ??
-    'open';
+  const counted = decisions.filter((d) => d.counts);
+  const state = stateOfDecision(counted.at(-1)?.decision) ?? 'open';
   const view: TicketView = {
     executionId: pickString(ticket, 'executionId') ?? fallback.executionId,
     runbookId: pickString(ticket, 'runbookId') ?? fallback.runbookId,
@@ -57,16 +60,9 @@ export function ticketView(ticket: Loose, decisions: ReviewDecisionView[], fallb
     assignedTo: pickStrings(ticket, 'assignedTo'),
     roster: pickStrings(ticket, 'roster'),
     state,
-    decisions: ticketDecisions.map((d) => {
-      const row: TicketView['decisions'][number] = {
-        decision: pickString(d, 'decision') ?? '',
-        reviewer: pickString(d, 'reviewer') ?? '',
-        at: pickString(d, 'at') ?? '',
-        comment: pickString(d, 'comment') ?? '',
-        source: pickString(d, 'source') ?? '',
-      };
-      const pr = pickNumber(d, 'pullRequest');
-      if (pr !== undefined) row.pullRequest = pr;
+    decisions: counted.map((d) => {
+      const row: TicketView['decisions'][number] = { decision: d.decision, reviewer: d.by, at: d.at, comment: d.comment ?? '', source: d.kind === 'runner-attested-github' ? 'github' : 'local' };
+      if (d.pullRequest !== undefined) row.pullRequest = d.pullRequest;
       return row;
     }),
   };

@@ -75,12 +75,14 @@ test('run.json and the ticket are read in the shapes pcq writes (RunRecordFile, 
     const approved = data.executions.find((e) => e.verdict === 'approved')!;
     assert.deepEqual(approved.ticket?.decisions.map((d) => [d.decision, d.reviewer, d.source]), [['approve', 'alice', 'local']]);
     assert.deepEqual(approved.problems, []);
-    // A hand-edited ticket (state that its decisions do not lead to) is still shown, and flagged.
+    assert.deepEqual(approved.decisions.map((d) => [d.decision, d.by, d.kind, d.counts]), [['approve', 'alice', 'reviewer-signed', true]]);
+    // A hand-edited ticket (state open → approved, a forged decision) changes nothing shown: the
+    // state and decisions are the counted signed reviews' of the manifest.
     const ticketPath = join(root, 'attestations/reviews', `${blocked.executionId}.yaml`);
-    await writeFile(ticketPath, (await readFile(ticketPath, 'utf8')).replace('state: open', 'state: approved'));
+    const forged = `decisions:\n  - { executionId: ${blocked.executionId}, reviewer: alice, decision: approve, comment: "", at: "2026-03-02T12:00:00Z", source: local }\n`;
+    await writeFile(ticketPath, (await readFile(ticketPath, 'utf8')).replace('state: open', 'state: approved').replace('decisions: []\n', forged));
     const edited = (await readSiteData(root)).executions.find((e) => e.executionId === blocked.executionId)!;
-    assert.equal(edited.ticket?.state, 'approved');
-    assert.ok(edited.problems.some((p) => p.code === 'PCQ_TICKET_INVALID'), 'parseTicket refusal is shown on the page');
+    assert.deepEqual([edited.ticket?.state, edited.ticket?.decisions, edited.verdict, edited.problems], ['open', [], 'blocked', []]);
   }));
 
 test('artifacts come from run.json with their released/withheld state', () => {

@@ -53,6 +53,11 @@ export interface ReviewDecisionView {
   at: string;
   comment?: string;
   keyid: string;
+  /** reviewer-signed (the reviewer's own key) | runner-attested-github (the Action attests the PR review) */
+  kind: string;
+  /** Whether the signature verifies and the decision keeps every rule (proof/review-rules.ts). */
+  counts: boolean;
+  pullRequest?: number;
 }
 
 export interface DownloadView {
@@ -209,6 +214,8 @@ export interface SiteData {
   trust: TrustKeyView[];
   /** The trust store exactly as `pcq verify` loads it in dev mode (embedded in the verify page). */
   verifyTrust: TrustStore;
+  /** The roster logins `pcq verify` checks reviewers against (policies/ombuds.yaml); null without one. */
+  verifyRoster: string[] | null;
   buttons: ButtonView[];
   problems: PcqIssue[];
 }

@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 import { serveStatic } from '../../scripts/site-serve.mjs';
+import { writeReviewerKey } from '../testing/reviewer-key.ts';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
@@ -71,6 +72,8 @@ async function realRuns(root: string): Promise<IndexEntry[]> {
   assert.equal(blocked.length, 2, 'two blocked runs');
   assert.deepEqual((await readdir(join(root, 'attestations/reviews'))).sort(), blocked.map((id) => `${id}.yaml`), 'each blocked run opened a ticket');
   const r3 = index.executions.find((e) => e.runbookId === 'R3')!;
+  // The deciding ombuds' own key (what `pcq keys generate --reviewer ombuds-alice` makes).
+  await writeReviewerKey(root, 'ombuds-alice');
   await Promise.all([
     expectExit('review approve', pcq(root, ['review', 'approve', blocked[1]!, '--by', 'ombuds-alice', '--comment', 'Partial source confirmed by hand.']), 0),
     expectExit('replay R3', pcq(root, ['replay', r3.executionId]), 0),

@@ -13,6 +13,7 @@
 import { canonicalize } from '../proof/jcs.ts';
 import { digestOf } from '../proof/digest.ts';
 import { fromUtf8 } from '../proof/bytes.ts';
+import { decodeEnvelopePayload as decodePayload } from '../proof/statement.ts';
 import type { Sha256 } from '../proof/hash.ts';
 import type { Ed25519Verify } from '../base/signer.ts';
 import { keyStatusAt, type TrustStore, type TrustedKey } from '../proof/trust.ts';
@@ -30,6 +31,8 @@ export interface VerdictInput {
   pubText: string;
   /** The trust store, or 'skip' when only the four files are at hand (integrity, not trust). */
   trust: TrustStore | 'skip';
+  /** The ombuds roster logins the manifest's reviews are checked against (verifyManifest). */
+  roster?: readonly string[];
   verify: Ed25519Verify;
   sha256: Sha256;
   limits?: EvidenceLimits;
@@ -90,8 +93,10 @@ async function run(input: VerdictInput, checks: VerifyCheck[]): Promise<void> {
   } catch {
     return add(false, 'PCQ_VERDICT_MALFORMED', 'manifest', 'the manifest in the evidence is not JSON');
   }
-  const trust = input.trust === 'skip' ? selfTrust(parsed) : input.trust;
-  const report = await verifyManifest(text!, trust, input.verify, { sha256: input.sha256 });
+  const self = input.trust === 'skip' ? selfTrust(parsed) : undefined;
+  const trust = self ? self.trust : (input.trust as TrustStore);
+  const roster = self ? self.roster : input.roster;
+  const report = await verifyManifest(text!, trust, input.verify, { sha256: input.sha256, ...(roster !== undefined ? { roster } : {}) });
   const failed = report.checks.filter((c) => !c.ok);
   if (failed.length === 0) add(true, 'PCQ_VERDICT_INCONSISTENT', 'manifest', `the manifest verifies (${report.checks.length} checks)`);
   for (const c of failed.slice(0, 50)) checks.push({ ...c, check: `manifest:${c.check}` });
@@ -107,15 +112,26 @@ async function run(input: VerdictInput, checks: VerifyCheck[]): Promise<void> {
 }
 
 /** Integrity-only mode: trust exactly the keys the manifest names, so signatures still get checked. */
-function selfTrust(manifest: unknown): TrustStore {
+/** Integrity only (--no-trust-check): every key the manifest names is taken as what it claims to
+ *  be (a reviewer key as bound to the reviewer it names, each reviewer as on the roster); the rules
+ *  that need no trust (actor, bot, dates, sequence) still hold. */
+function selfTrust(manifest: unknown): { trust: TrustStore; roster: string[] } {
   const keys: TrustedKey[] = [];
+  const roster: string[] = [];
   const m = (manifest ?? {}) as { executedBy?: unknown; reviews?: unknown };
-  const key = (publicKey: unknown, role: 'runner' | 'reviewer'): void => {
-    if (typeof publicKey === 'string') keys.push({ name: `self-${role}`, publicKey, roles: [role], status: 'active', validFrom: null, validUntil: null });
+  const key = (publicKey: unknown, role: 'runner' | 'reviewer', login?: string): void => {
+    if (typeof publicKey === 'string') keys.push({ name: `self-${role}`, publicKey, roles: [role], status: 'active', validFrom: null, validUntil: null, ...(login !== undefined ? { login } : {}) });
   };
   key(m.executedBy, 'runner');
-  if (Array.isArray(m.reviews)) for (const r of m.reviews) key((r as { signatures?: Array<{ keyid?: unknown }> })?.signatures?.[0]?.keyid, 'reviewer');
-  return { keys };
+  for (const r of Array.isArray(m.reviews) ? m.reviews : []) {
+    const p = decodePayload(r)?.predicate as { reviewer?: unknown; kind?: unknown } | undefined;
+    const reviewer = typeof p?.reviewer === 'string' ? p.reviewer : undefined;
+    if (reviewer !== undefined) roster.push(reviewer);
+    const keyid = (r as { signatures?: Array<{ keyid?: unknown }> })?.signatures?.[0]?.keyid;
+    if (p?.kind === 'runner-attested-github') key(keyid, 'runner');
+    else key(keyid, 'reviewer', reviewer);
+  }
+  return { trust: { keys }, roster };
 }
 
 function compare(score: Score, facts: ManifestFacts): string[] {

@@ -6,10 +6,15 @@ import { parseCommandArgs } from '../args.ts';
 import { EXIT, reportIssues, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
+import { loadReviewerSigner } from '../../review/reviewer-key.ts';
 import { loadRunnerSigner } from '../../runtime/keys.ts';
 import { decideReview } from '../../review/decide.ts';
 import { listReviews } from '../../review/review-list.ts';
 import { TICKET_STATES, type TicketState } from '../../review/decision.ts';
+import { loadRoster, rosterLogins, OMBUDS_FILE } from '../../review/roster.ts';
+import type { SignedReviewContext } from '../../review/signed-decisions.ts';
+import { loadTrustStore } from '../../runtime/trust-store.ts';
+import { join } from 'node:path';
 import type { ReviewDecisionKind } from '../../review/approval-rules.ts';
 
 const USAGE = `Usage: pcq review list [--state open|approved|rejected|info-requested] [--json]
@@ -21,12 +26,15 @@ A postcondition that fails blocks a run's exports and opens an ombuds review
   approve        release the withheld exports (verdict approved)
   reject         keep them withheld for good (verdict rejected)
   request-info   keep the review open (state info-requested)
-The decision is signed (a human-review attestation appended to the run's manifest), recorded in
-the ticket, and the verdict files are re-signed. Refused, with nothing changed: the run's own
-actor, anyone off the roster, a bot, a decided review, or a ticket other than the one you saw.
+The decision is signed with YOUR reviewer key (a reviewer-signed review attestation appended to
+the run's manifest): PCQ_REVIEWER_SECRET, else .pcq/keys/reviewer-<login>.secret made by
+\`pcq keys generate --reviewer <login>\`; the trust store must list its G… key with role reviewer
+and \`login: <login>\`. The ticket is rewritten from the signed decisions and the verdict files are
+re-signed. Refused, with nothing changed: the run's own actor, anyone off the roster, a bot, a key
+that is not the reviewer's own, a decided review, or a ticket other than the one you saw.
 
 Options:
-  --by LOGIN            the deciding ombuds (required for decisions)
+  --by LOGIN            the deciding ombuds (required for decisions); signs with their key
   --comment TEXT        why (recorded in the ticket and the signed review)
   --ticket-digest D     the digest of the ticket you reviewed (from \`review list --json\`); the
                         decision is refused if the ticket changed since (default: current)
@@ -66,7 +74,7 @@ export const command: Command = {
       if (state !== undefined && !TICKET_STATES.includes(state)) {
         throw new PcqError({ code: 'PCQ_USAGE', message: `--state must be one of ${TICKET_STATES.join(', ')}`, hint: 'Run `pcq review --help`.' });
       }
-      const { reviews, issues } = await listReviews(config.attestationsDir, state);
+      const { reviews, issues } = await listReviews(config.attestationsDir, await signedContext(config), state);
       if (json) {
         io.stdout(JSON.stringify({ reviews: reviews.map((r) => ({ ...r.ticket, path: r.path, digest: r.digest })), issues }, null, 2) + '\n');
       } else {
@@ -80,8 +88,11 @@ export const command: Command = {
     }
     if (rest.length !== 1) throw new PcqError({ code: 'PCQ_USAGE', message: `review ${sub}: expected exactly one execution id`, hint: `Run \`pcq review ${sub} <executionId> --by <login>\`.` });
     if (typeof values.by !== 'string' || values.by.trim() === '') throw new PcqError({ code: 'PCQ_USAGE', message: `review ${sub}: --by <login> is required`, hint: 'Name the deciding ombuds.' });
-    const { signer } = await loadRunnerSigner({ env: io.env, root: config.root, mode: config.mode });
     try {
+      // The reviewer's own key (PCQ_REVIEWER_SECRET or .pcq/keys/reviewer-<login>.secret), never the runner's.
+      const { signer } = await loadReviewerSigner(config.root, values.by.trim(), io.env);
+      // The verdict files follow from the manifest; the runner key re-signs them, as after a run.
+      const { signer: verdictSigner } = await loadRunnerSigner({ env: io.env, root: config.root, mode: config.mode });
       const result = await decideReview({
         config,
         executionId: rest[0]!,
@@ -91,6 +102,7 @@ export const command: Command = {
         ...(typeof values['ticket-digest'] === 'string' ? { seenDigest: values['ticket-digest'] } : {}),
         source: { kind: 'local' },
         signer,
+        verdictSigner,
       });
       if (json) {
         io.stdout(JSON.stringify({ ok: true, executionId: result.ticket.executionId, decision: sub, reviewer: values.by, state: result.ticket.state, verdict: result.verdict, released: result.released, ticket: result.ticketPath }, null, 2) + '\n');
@@ -104,6 +116,12 @@ export const command: Command = {
     }
   },
 };
+
+/** What the shown state is verified against: the trust store (with the overlay in dev) and roster. */
+async function signedContext(config: { root: string; mode: string }): Promise<SignedReviewContext> {
+  const trust = await loadTrustStore({ root: config.root, includeLocal: config.mode === 'dev' });
+  return { trust, roster: rosterLogins(await loadRoster(join(config.root, OMBUDS_FILE))) };
+}
 
 function table(rows: string[][]): string {
   const head = ['execution', 'runbook', 'failed step', 'prover', 'reason', 'assignee', 'state'];

@@ -11,9 +11,10 @@ import { nodeVerify } from '../../proof/ed25519-node.ts';
 import { sha256Node } from '../../proof/hash-node.ts';
 import { verifyVerdict } from '../../verdict/verify-verdict.ts';
 import { DEFAULT_EVIDENCE_LIMITS } from '../../verdict/evidence-reader.ts';
+import { readRosterLogins } from '../../review/roster.ts';
 
 const USAGE = `Usage: pcq verify-verdict <score.json> <evidence.tar.gz> <verdict.sig> <verdict.pub>
-                          [--trust <trust.yaml> | --no-trust-check] [--json]
+                          [--trust <trust.yaml> | --no-trust-check] [--roster <ombuds.yaml>] [--json]
 
 Checks a run's verdict offline:
   - verdict.sig is the DSSE signature (PAE application/vnd.pcq.verdict+json) of JCS(score.json)
@@ -27,6 +28,8 @@ Checks a run's verdict offline:
 Options:
   --trust F         trust store (default: policies/trust.yaml, plus .pcq/trust.local.yaml in dev)
   --no-trust-check  only the four files are at hand: check integrity, trust the keys they name
+  --roster F        ombuds roster the decisions are checked against (default: policies/ombuds.yaml;
+                    without one, a manifest with decisions fails PCQ_REVIEW_ROSTER_MISSING)
   --json            {ok, checks[{code, check, ok, message}]}
   -h, --help        this text
 
@@ -50,7 +53,7 @@ export const command: Command = {
   summary: 'Verify a verdict offline: score, evidence, signature, key',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { trust: { type: 'string' }, 'no-trust-check': { type: 'boolean' }, json: { type: 'boolean' } }, 'verify-verdict');
+    const { values, positionals } = parseCommandArgs(argv, { trust: { type: 'string' }, roster: { type: 'string' }, 'no-trust-check': { type: 'boolean' }, json: { type: 'boolean' } }, 'verify-verdict');
     if (values.help) {
       io.stdout(USAGE);
       return EXIT.ok;
@@ -66,12 +69,14 @@ export const command: Command = {
     const trust = values['no-trust-check']
       ? 'skip' as const
       : await loadTrustStore(values.trust !== undefined ? { root: io.cwd, file: resolve(io.cwd, values.trust) } : { root: io.cwd, includeLocal: mode === 'dev' });
+    const roster = await readRosterLogins(io.cwd, values.roster);
     const report = await verifyVerdict({
       scoreText: score!.toString('utf8'),
       evidence: new Uint8Array(evidence!),
       sigText: sig!.toString('utf8'),
       pubText: pub!.toString('utf8'),
       trust,
+      ...(roster !== undefined ? { roster } : {}),
       verify: nodeVerify,
       sha256: sha256Node,
     });

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { serializeManifest } from '../../proof/manifest.ts';
 import { sampleRun } from '../../proof/sample-run.fixture.ts';
 import { appendReview, buildReviewEnvelope } from '../../proof/review-attestation.ts';
+import { nodeSigner } from '../../proof/ed25519-node.ts';
 
 const run = promisify(execFile);
 const NODE = 'node_modules/.bin/node';
@@ -24,12 +25,15 @@ async function pcq(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
+const reviewer = nodeSigner(new Uint8Array(32).fill(50)); // ombuds-alice's own key
+
 async function setup(): Promise<{ dir: string; manifest: string; trust: string; executionId: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'pcq-verify-'));
   const { manifest, signer } = await sampleRun({ steps: 4, executionId: 'exec-cli-1' });
-  const reviewed = appendReview(manifest, await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: 'ombuds', source: { kind: 'local' }, at: '2026-03-02T00:00:00Z' }, signer));
+  const reviewed = appendReview(manifest, await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: 'ombuds-alice', source: { kind: 'local' }, at: '2026-03-02T00:00:00Z' }, reviewer));
   await writeFile(join(dir, 'manifest.pcq'), serializeManifest(reviewed));
-  await writeFile(join(dir, 'trust.yaml'), `keys:\n  - name: test-runner\n    publicKey: ${signer.keyid}\n    roles: [runner, reviewer]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`);
+  await writeFile(join(dir, 'trust.yaml'), `keys:\n  - name: test-runner\n    publicKey: ${signer.keyid}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n` +
+    ['ombuds-alice', 'octocat', 'mallory', 'dependabot'].map((login, i) => `  - { name: ${login}, publicKey: ${(login === 'ombuds-alice' ? reviewer : nodeSigner(new Uint8Array(32).fill(60 + i))).keyid}, roles: [reviewer], login: ${login}, status: active, validFrom: 2026-01-01T00:00:00Z, validUntil: null }\n`).join(''));
   return { dir, manifest: join(dir, 'manifest.pcq'), trust: join(dir, 'trust.yaml'), executionId: manifest.executionId };
 }
 
@@ -63,6 +67,40 @@ test('pcq verify: ✅ and exit 0 on a genuine manifest; ❌, coded lines and exi
     assert.equal(missing.code, 3);
     assert.match(missing.stderr, /PCQ_FILE_NOT_FOUND/);
     assert.equal((await pcq('verify')).code, 2);
+  } finally {
+    await rm(s.dir, { recursive: true, force: true });
+  }
+});
+
+test('pcq verify fails an approval signed with a reviewer-role key for the actor, an off-roster login, a bot, or before the run, each with its code', async () => {
+  const s = await setup();
+  try {
+    const { manifest } = await sampleRun({ steps: 4, executionId: 'exec-cli-1' });
+    const roster = join(s.dir, 'ombuds.yaml');
+    await writeFile(roster, 'roster:\n' + ['ombuds-alice', 'octocat', 'dependabot'].map((l) => `  - { login: ${l}, name: ${l}, email: ${l}@example.org }\n`).join(''));
+    const cases: Array<[string, string, number, string, string]> = [
+      ['octocat', 'octocat', 61, '2026-03-02T00:00:00Z', 'PCQ_REVIEW_SELF_APPROVAL'],
+      ['mallory', 'mallory', 62, '2026-03-02T00:00:00Z', 'PCQ_REVIEW_NOT_ON_ROSTER'],
+      ['dependabot[bot]', 'dependabot', 63, '2026-03-02T00:00:00Z', 'PCQ_REVIEW_BOT'],
+      ['ombuds-alice', 'ombuds-alice', 50, '2026-02-01T00:00:00Z', 'PCQ_REVIEW_BEFORE_RUN'],
+    ];
+    for (const [who, login, seed, at, code] of cases) {
+      const file = join(s.dir, `${login}.pcq`);
+      const key = nodeSigner(new Uint8Array(32).fill(seed));
+      await writeFile(file, serializeManifest(appendReview(manifest, await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: who, source: { kind: 'local' }, at }, key))));
+      const r = await pcq('verify', file, '--trust', s.trust, '--roster', roster, '--json');
+      assert.equal(r.code, 1, `${who}: ${r.stdout}`);
+      const failed = JSON.parse(r.stdout).checks.filter((c: { ok: boolean }) => !c.ok).map((c: { code: string }) => c.code);
+      // A "[bot]" login can be neither on a roster nor bound to a key in YAML, so those rules fail
+      // too, each with its own code (proof/verify-reviews.test.ts isolates PCQ_REVIEW_BOT).
+      assert.deepEqual(failed, who === 'dependabot[bot]' ? ['PCQ_REVIEW_KEY_NOT_BOUND', 'PCQ_REVIEW_NOT_ON_ROSTER', code] : [code], who);
+    }
+    const genuine = await pcq('verify', s.manifest, '--trust', s.trust, '--roster', roster);
+    assert.equal(genuine.code, 0, genuine.stdout);
+    assert.match(genuine.stdout, /review 0: approve by ombuds-alice at 2026-03-02T00:00:00Z, reviewer-signed/);
+    const noRoster = await pcq('verify', s.manifest, '--trust', s.trust, '--roster', join(s.dir, 'absent.yaml'));
+    assert.equal(noRoster.code, 3);
+    assert.match(noRoster.stderr, /PCQ_ROSTER_UNREADABLE/);
   } finally {
     await rm(s.dir, { recursive: true, force: true });
   }

@@ -9,17 +9,24 @@ import { EXIT, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
 import { loadTrustStore } from '../../runtime/trust-store.ts';
 import { verifyManifestNode } from '../../proof/verify-node.ts';
+import { readRosterLogins } from '../../review/roster.ts';
 
-const USAGE = `Usage: pcq verify <manifest.pcq> [--trust <trust.yaml>] [--json]
+const USAGE = `Usage: pcq verify <manifest.pcq> [--trust <trust.yaml>] [--roster <ombuds.yaml>] [--json]
        pcq-verify --manifest <manifest.pcq>
 
 Verifies a .pcq manifest offline: canonical bytes, schema, every step's Ed25519 signature and
 key (trusted, unrevoked, valid at executedAt), the attestation chain, parents, proofs, each RFC 9162
-inclusion proof, the Merkle root, the manifest signature and any review attestations.
+inclusion proof, the Merkle root, the manifest signature and any review attestations: each
+review's signer (a reviewer-signed decision by the reviewer's own bound key, a
+runner-attested-github one by a trusted runner), its reviewer (on the roster, not the run's actor,
+not a bot), its date (not before the run) and the sequence (one final decision, in order). It says
+which kind each decision is. Without a roster, a manifest with reviews fails
+PCQ_REVIEW_ROSTER_MISSING: membership is never assumed.
 
 Options:
   --manifest F  the manifest (same as the positional argument)
   --trust F     trust store to use (default: policies/trust.yaml, plus .pcq/trust.local.yaml in dev)
+  --roster F    ombuds roster the reviews are checked against (default: policies/ombuds.yaml)
   --json        machine-readable report: {ok, manifest, checks[{code, check, stepId?, ok, message}]}
   -h, --help    this text
 
@@ -31,7 +38,7 @@ export const command: Command = {
   summary: 'Verify a .pcq manifest offline (signatures, chain, Merkle, trust)',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { manifest: { type: 'string' }, trust: { type: 'string' }, json: { type: 'boolean' } }, 'verify');
+    const { values, positionals } = parseCommandArgs(argv, { manifest: { type: 'string' }, trust: { type: 'string' }, roster: { type: 'string' }, json: { type: 'boolean' } }, 'verify');
     if (values.help) {
       io.stdout(USAGE);
       return EXIT.ok;
@@ -51,7 +58,8 @@ export const command: Command = {
     const trust = await loadTrustStore(values.trust !== undefined
       ? { root: io.cwd, file: resolve(io.cwd, values.trust) }
       : { root: io.cwd, includeLocal: mode === 'dev' || mode === 'development' });
-    const report = await verifyManifestNode(text, trust); // node:crypto Ed25519 (libuv pool) and SHA-256
+    const roster = await readRosterLogins(io.cwd, values.roster);
+    const report = await verifyManifestNode(text, trust, roster); // node:crypto Ed25519 (libuv pool) and SHA-256
     if (values.json) {
       io.stdout(JSON.stringify({ ok: report.ok, manifest: file, checks: report.checks }, null, 2) + '\n');
     } else if (report.ok) {
@@ -66,3 +74,4 @@ export const command: Command = {
     return report.ok ? EXIT.ok : EXIT.failed;
   },
 };
+

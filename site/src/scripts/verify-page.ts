@@ -9,6 +9,9 @@ import type { TrustStore } from '../../../engine/proof/trust.ts';
 import type { Ed25519Verify } from '../../../engine/base/signer.ts';
 
 const trust = JSON.parse(document.getElementById('pcq-trust')!.textContent ?? '{"keys":[]}') as TrustStore;
+const rosterValue = JSON.parse(document.getElementById('pcq-roster')?.textContent ?? 'null') as unknown;
+// The roster review decisions are checked against; none embedded: decisions fail closed, as in pcq verify.
+const roster = Array.isArray(rosterValue) && rosterValue.every((l) => typeof l === 'string') ? (rosterValue as string[]) : undefined;
 const select = document.getElementById('published') as HTMLSelectElement;
 const fileInput = document.getElementById('manifest-file') as HTMLInputElement;
 const dropzone = document.getElementById('dropzone')!;
@@ -32,7 +35,7 @@ function engine(): Promise<Ed25519Verify> {
 async function check(text: string): Promise<{ report: VerifyReport; ms: number; via: string }> {
   const verify = await engine();
   const started = performance.now();
-  const report = await verifyManifest(text, trust, verify, { sha256Batch, verifyBatch: verify === nobleVerify ? undefined : verifyBatch });
+  const report = await verifyManifest(text, trust, verify, { sha256Batch, verifyBatch: verify === nobleVerify ? undefined : verifyBatch, ...(roster ? { roster } : {}) });
   return { report, ms: performance.now() - started, via: verify === nobleVerify ? '@noble/ed25519' : 'WebCrypto Ed25519' };
 }
 
