@@ -2,7 +2,7 @@
 // roster alone (FORMATS.md "Review attestations"). Pure and browser-safe: `pcq verify`, the browser
 // verifier, `pcq review` (before it writes) and the state the queue and the site show all use these
 // functions, so a decision either counts everywhere or nowhere.
-// The rules (DESIGN §6 and §7, as far as they are decidable without GitHub):
+// The rules (the ombuds approval rules, as far as they are decidable without GitHub):
 //   - the signer: a `reviewer-signed` decision is signed by a reviewer-role key bound to the
 //     reviewer's login (trust entry `login:`) that pcq did not create by itself (never the run's own
 //     runner key, never the auto-generated local runner key); a `runner-attested-github` decision

@@ -115,7 +115,7 @@ test('refused decisions exit 1 with their code and change no byte', async () => 
   assert.ok(JSON.parse(json.stdout).issues.some((i: { code: string }) => i.code === 'PCQ_REVIEW_NOT_ON_ROSTER'));
   // No key of one's own: refused. Another ombuds' key (bob's, for carol): refused, it is not hers.
   const keyless = await pcq('review', 'approve', id, '--by', 'ombuds-alice-2');
-  assert.equal(keyless.code, 1);
+  assert.equal(keyless.code, 3, 'a missing key is invalid input, like a missing secret (docs/ERRORS.md)');
   assert.match(keyless.stderr, /PCQ_REVIEWER_KEY_MISSING/);
   const borrowed = await pcqWith({ PCQ_REVIEWER_SECRET: bobSecret }, 'review', 'approve', id, '--by', 'ombuds-carol');
   assert.equal(borrowed.code, 1);

@@ -1,5 +1,5 @@
 // A reviewer's own signing key for local decisions (`pcq review approve|reject|request-info --by
-// <login>`, DESIGN §7 "Decisions are signed by the people who decide"). The secret comes from
+// <login>`: decisions are signed by the people who decide). The secret comes from
 // PCQ_REVIEWER_SECRET, else from .pcq/keys/reviewer-<login>.secret (an S… strkey, mode 0600, made
 // only by an explicit `pcq keys generate --reviewer <login>`). pcq never creates a reviewer key by
 // itself and never falls back to the runner key: no key means no decision. Whether the key is bound

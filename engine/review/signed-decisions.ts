@@ -1,4 +1,4 @@
-// Who signs a decision and what it may claim (DESIGN §7), kept apart from how review/decide.ts
+// Who signs a decision and what it may claim, kept apart from how review/decide.ts
 // writes it. The review state is the one the manifest's signed, rule-abiding review attestations
 // lead to (proof/verify-reviews.ts countedDecisions); a ticket's `state` and `decisions` are a
 // convenience copy that pcq rewrites from them, so a hand edit of a ticket changes nothing shown
@@ -14,6 +14,9 @@ import { PcqErrors } from '../base/errors.ts';
 import type { ReviewEvaluation, ReviewFacts } from './approval-rules.ts';
 import type { Decision } from './decision.ts';
 import type { Ticket } from './ticket.ts';
+
+/** Refusals about WHO signed (answered by using one's own reviewer key), not about the decision. */
+const SIGNER_CODES: readonly string[] = ['PCQ_REVIEW_KEY_NOT_BOUND', 'PCQ_KEY_UNKNOWN', 'PCQ_KEY_REVOKED', 'PCQ_KEY_NOT_VALID_AT'];
 
 export interface SignedReviewContext {
   trust: TrustStore;
@@ -65,8 +68,8 @@ export function assertReviewCounts(manifest: Manifest, counted: readonly ReviewC
   throw new PcqErrors(problems.map((p) => ({
     code: p.code,
     message: `the decision would not verify: ${p.message}`,
-    hint: p.code === 'PCQ_REVIEW_KEY_NOT_BOUND' || p.code.startsWith('PCQ_KEY_')
+    hint: SIGNER_CODES.includes(p.code)
       ? 'Sign with your own reviewer key: `pcq keys generate --reviewer <login>`, listed with `login: <login>` and role reviewer in the trust store. Nothing was changed.'
-      : 'Nothing was changed. Only a roster ombuds who did not ask for the run decides its review (DESIGN §6).',
+      : 'Nothing was changed. Only a roster ombuds who did not ask for the run decides its review.',
   })));
 }
