@@ -42,7 +42,7 @@ async function ensureDevTrust(root: string, publicKey: string, now: () => Date):
   const text = (await readOptional(path)) ?? '# Local dev overlay (git-ignored): keys trusted on this machine only.\nkeys:\n';
   const { trust } = parseTrustDocument(text, path);
   if (trust.keys.some((k) => k.publicKey === publicKey)) return;
-  const entry = `  - name: dev-runner-local\n    publicKey: ${publicKey}\n    roles: [runner, reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n    description: created by pcq on ${now().toISOString()} for dev mode\n`;
+  const entry = `  - name: dev-runner-local\n    publicKey: ${publicKey}\n    roles: [runner]\n    origin: local-runner\n    status: active\n    validFrom: null\n    validUntil: null\n    description: created by pcq on ${now().toISOString()} for dev mode\n`;
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, text.endsWith('\n') ? text + entry : text + '\n' + entry);
 }
