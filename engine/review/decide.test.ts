@@ -99,7 +99,7 @@ test('a counted "changes requested" rejects for good; the manifest and verdict s
   assert.equal(result.verdict, 'rejected');
   assert.deepEqual(result.released, []);
   const dir = report.executionDir;
-  assert.deepEqual(await readdir(join(dir, 'withheld')), ['r1-enriched-entities.csv']);
+  assert.deepEqual(await readdir(join(dir, 'private', 'withheld')), ['r1-enriched-entities.csv']);
   await assert.rejects(readdir(join(dir, 'exports')));
   const ticket = parseTicket(await readFile(join(root, 'attestations/reviews/exec-gh-1.yaml'), 'utf8'), 't.yaml');
   assert.equal(ticket.state, 'rejected');
