@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile, mkdir, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFixtureTree } from './fixture-tree.ts';
+import { fixtureKey, writeFixtureTree } from './fixture-tree.ts';
+import { appendReview, buildReviewEnvelope } from '../proof/review-attestation.ts';
+import { serializeManifest } from '../proof/manifest.ts';
 import { forgetSiteData, readSiteData, sharedSiteData } from './read-site-data.ts';
 import { attestationsHtml, esc, prettyJson, timelineHtml } from './execution-html.ts';
 import { buildExecutionView } from './build-execution-view.ts';
@@ -83,6 +85,15 @@ test('run.json and the ticket are read in the shapes pcq writes (RunRecordFile, 
     await writeFile(ticketPath, (await readFile(ticketPath, 'utf8')).replace('state: open', 'state: approved').replace('decisions: []\n', forged));
     const edited = (await readSiteData(root)).executions.find((e) => e.executionId === blocked.executionId)!;
     assert.deepEqual([edited.ticket?.state, edited.ticket?.decisions, edited.verdict, edited.problems], ['open', [], 'blocked', []]);
+    // A decision appended with a reviewer-role key that breaks the rules (by the run's actor, with a
+    // key bound to someone else) is shown as ignored and decides nothing.
+    const manifestPath = join(root, 'attestations/R1', blocked.executionId, 'manifest.pcq');
+    const m = JSON.parse(await readFile(manifestPath, 'utf8'));
+    const forgedReview = await buildReviewEnvelope({ merkleRoot: m.merkleRoot, manifestId: m.manifestId, executionId: m.executionId, decision: 'approve', reviewer: 'octocat', source: { kind: 'local' }, at: '2026-03-03T00:00:00Z' }, fixtureKey('reviewer').signer);
+    await writeFile(manifestPath, serializeManifest(appendReview(m, forgedReview)));
+    const forgedView = (await readSiteData(root)).executions.find((e) => e.executionId === blocked.executionId)!;
+    assert.deepEqual(forgedView.decisions.map((d) => [d.decision, d.by, d.counts]), [['approve', 'octocat', false]]);
+    assert.deepEqual([forgedView.ticket?.state, forgedView.verdict], ['open', 'blocked']);
   }));
 
 test('artifacts come from run.json with their released/withheld state', () => {
