@@ -10,13 +10,12 @@ import { PcqError } from '../base/errors.ts';
 import { signerFromSecret } from '../runtime/keys.ts';
 import type { Signer } from '../base/signer.ts';
 import { readOptional } from '../store/read-optional.ts';
+// The same secret the ombuds unseals private data with (one key per reviewer, one place naming it).
+import { REVIEWER_SECRET_ENV, reviewerKeyFile } from '../runtime/age-keys.ts';
 
-export const REVIEWER_SECRET_ENV = 'PCQ_REVIEWER_SECRET';
+export { REVIEWER_SECRET_ENV, reviewerKeyFile };
+
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/; // GitHub login syntax: safe as a file name part
-
-export function reviewerKeyFile(login: string): string {
-  return `.pcq/keys/reviewer-${login}.secret`;
-}
 
 export async function loadReviewerSigner(root: string, login: string, env: Record<string, string | undefined>): Promise<{ signer: Signer; origin: 'env' | 'file' }> {
   const source = { root, login, env };
