@@ -2,11 +2,10 @@
 // `pcq replay`) and publish the comparison beside it. The button is still required and checked:
 // a replay runs the button's runbook again, so it needs the same role, and the recorded run must be
 // of that runbook. A replay never repeats side effects (docs/DESIGN.md §5).
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { loadConfig } from '../runtime/config.ts';
 import { PcqError } from '../base/errors.ts';
 import { locateExecution, replayExecution, type ReplayReport } from '../run/replay-run.ts';
+import { readVerifiedManifest } from '../run/replay-source.ts';
 import { indexPath } from '../store/layout.ts';
 import { authorizeButton, loadButtons } from './buttons.ts';
 import { fileChanges, listFiles, publishFiles } from './publish.ts';
@@ -20,7 +19,8 @@ export async function replayCommand(ctx: ActionContext, actor: string): Promise<
   const dir = await core.group(`Authorise replay of ${inputs.replayOf} for ${actor}`, async () => {
     const button = authorizeButton(await loadButtons(workspace), inputs.button, actor, await scm.getPermission(actor));
     const found = await locateExecution(config, inputs.replayOf);
-    const manifest = JSON.parse(await readFile(join(found, 'manifest.pcq'), 'utf8')) as { runbookId?: unknown };
+    // The runbook a button may replay is the one the verified manifest signs, never an unchecked field.
+    const manifest = await readVerifiedManifest(config, found);
     if (manifest.runbookId !== button.runbook) {
       throw new PcqError({ code: 'PCQ_BUTTON_FORBIDDEN', message: `execution ${inputs.replayOf} is a run of ${String(manifest.runbookId)}, but button "${button.id}" runs ${button.runbook}`, hint: 'Replay a run with the button of its own runbook.' });
     }

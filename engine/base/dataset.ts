@@ -30,10 +30,18 @@ export interface DatasetManifest {
 }
 
 /** A manifest plus where it lives and its parsed CSV files (by `file`), ready for an adapter. */
+/** A file a dataset load read, with the sha256 of its bytes: what a run's manifest binds (FORMATS.md `datasets`). */
+export interface DatasetFile {
+  name: string; // relative to the dataset folder: dataset.yaml or one of its CSV files
+  digest: string; // sha256:<hex> of the bytes as read
+}
+
 export interface Dataset {
   dir: string; // absolute folder
   manifest: DatasetManifest;
   csv: Record<string, CsvTable>;
+  /** Every file read, digested from the very bytes that were parsed (no second read to race). */
+  files: DatasetFile[];
 }
 
 export type CsvField = string | null;

@@ -44,7 +44,7 @@ export interface StepRecord {
   outputs: unknown;
   proofs: Proofs;
   artifacts: ArtifactRef[];
-  recordings: string[]; // sha256:<recording key>
+  recordings: string[]; // sha256(JCS(recording)) per external exchange, request and response (runtime/http-port.ts recordingDigest)
   /** A private step (model/private-steps.ts): inputs, outputs and recording keys are signed as salted commitments. */
   private?: boolean;
 }
@@ -63,6 +63,12 @@ export interface ManifestStep {
   inclusionProof: ManifestInclusionProof;
 }
 
+/** A dataset file the run loaded, bound by digest (FORMATS.md `datasets`). */
+export interface ManifestDataset {
+  path: string; // repository-relative, forward slashes
+  digest: string; // sha256:<hex> of the file's bytes
+}
+
 export interface Manifest {
   manifestId: string;
   executionId: string;
@@ -73,6 +79,8 @@ export interface Manifest {
   executedBy: string;
   actor: string;
   inputs: Record<string, unknown>;
+  /** Every dataset file the run loaded, sorted by path; [] when it loaded none. Absent only in manifests sealed before it existed. */
+  datasets?: ManifestDataset[];
   steps: ManifestStep[];
   merkleRoot: string;
   signature: string; // "base64:<sig>"

@@ -1,9 +1,13 @@
 // Loads a dataset folder (dataset.yaml + CSV) into a graph store at the start of a run.
 import { PcqError } from '../base/errors.ts';
 import type { DatasetLoadReport, GraphStore } from '../base/graph-store.ts';
+import type { DatasetFile } from '../base/dataset.ts';
 import { readDataset } from './read-dataset.ts';
 
-export async function loadDataset(store: GraphStore, datasetDir: string): Promise<DatasetLoadReport> {
+/** The load report plus every file read and its digest (what the run's manifest binds). */
+export type LoadedDataset = DatasetLoadReport & { files: DatasetFile[] };
+
+export async function loadDataset(store: GraphStore, datasetDir: string): Promise<LoadedDataset> {
   if (!store.loadDataset) {
     throw new PcqError({
       code: 'PCQ_GRAPH_UNSUPPORTED',
@@ -12,5 +16,5 @@ export async function loadDataset(store: GraphStore, datasetDir: string): Promis
     });
   }
   const dataset = await readDataset(datasetDir);
-  return store.loadDataset(dataset);
+  return { ...(await store.loadDataset(dataset)), files: dataset.files };
 }

@@ -1,20 +1,24 @@
 // Reads a dataset folder at the edge: `dataset.yaml` plus every CSV it names, checking each
 // file's header against the manifest so a column mix-up is a located error, not silently shifted
-// values after a positional bulk load.
+// values after a positional bulk load. Each file is digested from the bytes that are parsed, so the
+// digests a run signs (FORMATS.md `datasets`) are of exactly the data it loaded.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { parseCsv } from './csv.ts';
 import type { CsvTable } from '../base/dataset.ts';
 import { expectedHeader, parseDatasetManifest } from './dataset.ts';
-import type { Dataset } from '../base/dataset.ts';
+import type { Dataset, DatasetFile } from '../base/dataset.ts';
+
+const digestOf = (bytes: Uint8Array): string => 'sha256:' + createHash('sha256').update(bytes).digest('hex');
 
 export async function readDataset(datasetDir: string): Promise<Dataset> {
   const dir = resolve(datasetDir);
   const manifestFile = join(dir, 'dataset.yaml');
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(manifestFile, 'utf8');
+    bytes = await readFile(manifestFile);
   } catch (err) {
     throw new PcqError({
       code: 'PCQ_DATASET_NOT_FOUND',
@@ -22,7 +26,8 @@ export async function readDataset(datasetDir: string): Promise<Dataset> {
       hint: 'A dataset is a folder under runbooks/data/ with a dataset.yaml; check the runbook\'s `dataset` field.',
     });
   }
-  const manifest = parseDatasetManifest(text, manifestFile);
+  const manifest = parseDatasetManifest(bytes.toString('utf8'), manifestFile);
+  const files: DatasetFile[] = [{ name: 'dataset.yaml', digest: digestOf(bytes) }];
   const csv: Record<string, CsvTable> = {};
   const issues: PcqIssue[] = [];
   for (const spec of [...manifest.nodes, ...manifest.relationships]) {
@@ -30,7 +35,9 @@ export async function readDataset(datasetDir: string): Promise<Dataset> {
     const file = join(dir, spec.file);
     let table: CsvTable;
     try {
-      table = parseCsv(await readFile(file, 'utf8'), file);
+      const csvBytes = await readFile(file);
+      files.push({ name: spec.file, digest: digestOf(csvBytes) });
+      table = parseCsv(csvBytes.toString('utf8'), file);
     } catch (err) {
       if (err instanceof PcqError) { issues.push(err.toIssue()); continue; }
       issues.push({ code: 'PCQ_DATASET_INVALID', message: `table ${spec.table}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, hint: 'Every `file` in dataset.yaml must exist beside it.' });
@@ -49,5 +56,6 @@ export async function readDataset(datasetDir: string): Promise<Dataset> {
     csv[spec.file] = table;
   }
   if (issues.length > 0) throw new PcqErrors(issues);
-  return { dir, manifest, csv };
+  files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { dir, manifest, csv, files };
 }

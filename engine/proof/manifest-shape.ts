@@ -13,15 +13,31 @@ const G_KEY = /^G[A-Z2-7]{55}$/;
 const SIGNATURE = /^base64:[A-Za-z0-9+/]+={0,2}$/;
 
 const TOP = ['manifestId', 'executionId', 'runbookId', 'version', 'runbookDigest', 'executedAt', 'executedBy', 'actor', 'inputs', 'steps', 'merkleRoot', 'signature', 'reviews'];
+// Optional top-level fields: checked when present (manifests sealed before they existed lack them).
+const OPTIONAL_TOP = ['datasets'];
+// A dataset path: repository-relative, forward slashes, no empty, "." or ".." segment.
+const DATASET_PATH = /^(?!\/)(?!.*(?:^|\/)\.{1,2}(?:\/|$))(?!.*\/\/)[^\\\u0000]+$/;
 const STEP = ['stepId', 'attestation', 'proofs', 'attestationHash', 'inclusionProof'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function fields(value: Record<string, unknown>, allowed: string[], path: string, out: ShapeProblem[]): void {
+function fields(value: Record<string, unknown>, allowed: string[], path: string, out: ShapeProblem[], optional: string[] = []): void {
   for (const key of allowed) if (!(key in value)) out.push({ path, message: `missing required field "${key}"` });
-  for (const key of Object.keys(value)) if (!allowed.includes(key)) out.push({ path, message: `unexpected field "${key}"` });
+  for (const key of Object.keys(value)) if (!allowed.includes(key) && !optional.includes(key)) out.push({ path, message: `unexpected field "${key}"` });
+}
+
+/** `datasets`: [{path, digest}], paths repository-relative (sealing sorts them; seal.ts). */
+function datasets(value: unknown, out: ShapeProblem[]): void {
+  if (!Array.isArray(value)) return void out.push({ path: '/datasets', message: 'must be a list' });
+  value.forEach((d, i) => {
+    const p = `/datasets/${i}`;
+    if (!isRecord(d)) return void out.push({ path: p, message: 'must be an object' });
+    fields(d, ['path', 'digest'], p, out);
+    if ('path' in d) text(d.path, `${p}/path`, out, { pattern: DATASET_PATH, what: 'a repository-relative path' });
+    if ('digest' in d) text(d.digest, `${p}/digest`, out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
+  });
 }
 
 function text(value: unknown, path: string, out: ShapeProblem[], rule?: { min?: number; pattern?: RegExp; what?: string }): void {
@@ -78,7 +94,7 @@ function step(value: unknown, path: string, out: ShapeProblem[]): void {
 export function checkManifestShape(value: unknown): ShapeProblem[] {
   const out: ShapeProblem[] = [];
   if (!isRecord(value)) return [{ path: '', message: 'a manifest must be a JSON object' }];
-  fields(value, TOP, '', out);
+  fields(value, TOP, '', out, OPTIONAL_TOP);
   for (const k of ['manifestId', 'executionId', 'runbookId', 'version', 'executedAt']) if (k in value) text(value[k], `/${k}`, out, { min: 1 });
   if ('actor' in value) text(value.actor, '/actor', out);
   if ('runbookDigest' in value) text(value.runbookDigest, '/runbookDigest', out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
@@ -86,6 +102,7 @@ export function checkManifestShape(value: unknown): ShapeProblem[] {
   if ('executedBy' in value) text(value.executedBy, '/executedBy', out, { pattern: G_KEY, what: 'a G… Stellar public key' });
   if ('signature' in value) text(value.signature, '/signature', out, { pattern: SIGNATURE, what: 'base64:<signature>' });
   if ('inputs' in value && !isRecord(value.inputs)) out.push({ path: '/inputs', message: 'must be an object' });
+  if ('datasets' in value) datasets(value.datasets, out);
   if ('steps' in value) {
     if (!Array.isArray(value.steps)) out.push({ path: '/steps', message: 'must be a list' });
     else value.steps.forEach((s, i) => step(s, `/steps/${i}`, out));

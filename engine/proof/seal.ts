@@ -13,7 +13,7 @@ import { pae } from './pae.ts';
 import type { Signer } from '../base/signer.ts';
 import { normaliseProofs } from './step-predicate.ts';
 import { MANIFEST_PAYLOAD_TYPE, signedPart } from './manifest.ts';
-import type { Manifest, ManifestStep } from '../base/signed-records.ts';
+import type { Manifest, ManifestDataset, ManifestStep } from '../base/signed-records.ts';
 
 export interface SealInput {
   executionId: string;
@@ -23,6 +23,8 @@ export interface SealInput {
   asOf: string;
   actor: string;
   inputs: Record<string, unknown>;
+  /** The dataset files the run loaded (repository-relative paths); sealed sorted by path. */
+  datasets?: readonly ManifestDataset[];
   /** In chain order (topological, ties by stepId), as attested. */
   steps: Array<{ stepId: string; envelope: DsseEnvelope; hash: string; proofs: Proofs }>;
   signer: Signer;
@@ -71,9 +73,21 @@ export async function sealManifest(input: SealInput): Promise<Manifest> {
     executedBy: input.signer.keyid,
     actor: input.actor,
     inputs: input.inputs,
+    datasets: sortedDatasets(input.datasets ?? []),
     steps,
     merkleRoot: formatDigest(tree.root),
   };
   const signature = await signManifestCore(signedPart(core), input.signer);
   return { ...core, signature, reviews: [] };
+}
+
+/** The datasets field as signed: one entry per path, sorted by path (code-unit order, as JCS). */
+function sortedDatasets(datasets: readonly ManifestDataset[]): ManifestDataset[] {
+  const sorted = datasets.map((d) => ({ path: d.path, digest: d.digest })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.path === sorted[i - 1]!.path) {
+      throw new PcqError({ code: 'PCQ_SEAL_INVALID', message: `dataset file ${sorted[i]!.path} is listed twice`, hint: 'Pass each loaded dataset file once.' });
+    }
+  }
+  return sorted;
 }

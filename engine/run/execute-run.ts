@@ -7,7 +7,7 @@ import type { Signer } from '../base/signer.ts';
 import type { StepRecord } from '../base/signed-records.ts';
 import type { PrivateOpening } from '../proof/private-commitment.ts';
 import { sealManifest } from '../proof/seal.ts';
-import type { Manifest } from '../base/signed-records.ts';
+import type { Manifest, ManifestDataset } from '../base/signed-records.ts';
 import type { DsseEnvelope } from '../base/signed-records.ts';
 import type { Clock } from '../base/clock.ts';
 import type { PcqIssue } from '../base/errors.ts';
@@ -23,6 +23,7 @@ import { AttestationChain } from './attestation-chain.ts';
 import { ArtifactCollector, type CollectedArtifact } from './artifact-collector.ts';
 import { RunState, newDraft, runStep, type AttemptDraft } from './step-runner.ts';
 import { createRandom } from '../runtime/random.ts';
+import { recordingDigest } from '../runtime/http-port.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import { createHash } from 'node:crypto';
 
@@ -36,6 +37,8 @@ export interface RunRequest {
   actor: string;
   executionId: string;
   concurrency: number;
+  /** The dataset files loaded into the graph (RunServices.datasets), bound into the signed manifest. */
+  datasets?: readonly ManifestDataset[];
 }
 
 export interface RunPorts {
@@ -99,7 +102,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
       outputs: result ? result.output : null,
       proofs: state.proofs.get(stepId) ?? {},
       artifacts: (result?.artifacts ?? []).map((a) => ({ name: a.name, mediaType: a.mediaType, digest: a.digest, size: a.size })),
-      recordings: (result?.recordings ?? []).map((r) => r.key),
+      recordings: (result?.recordings ?? []).map(recordingDigest),
       private: step.private,
     };
   };
@@ -152,6 +155,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     asOf: req.asOf,
     actor: req.actor,
     inputs: req.params,
+    ...(req.datasets ? { datasets: req.datasets } : {}),
     steps: links.map((l) => ({ stepId: l.stepId, envelope: l.envelope, hash: l.hash, proofs: l.record.proofs })),
     signer: ports.signer,
   });

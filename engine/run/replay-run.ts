@@ -1,9 +1,10 @@
-// Replay (seed 003 §6, docs/DESIGN.md §5): re-execute a recorded run from what it recorded — the runbook
-// text as it ran, its inputs, its asOf and actor, its external responses — in a sandbox, and
-// compare the result with the signed manifest step by step. External calls answer from the
+// Replay (seed 003 §6, docs/DESIGN.md §5): re-execute a recorded run from what it signed — the runbook
+// text as it ran, its inputs, its asOf and actor, its external responses, its dataset files, each
+// verified first (replay-source.ts) — in a sandbox, and compare the result with the signed
+// manifest step by step. External calls answer from the
 // recording only; notifications are compared with what was sent, never sent again. With the same
 // signing key a faithful replay reproduces the identical Merkle root.
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -11,18 +12,15 @@ import type { PcqConfig } from '../runtime/config.ts';
 import { PcqError, PcqErrors, isError } from '../base/errors.ts';
 import { parseRunbook } from '../model/parse-runbook.ts';
 import { planRunbook } from '../plan/plan.ts';
-import { parseManifestText } from '../proof/manifest.ts';
 import type { Manifest } from '../base/signed-records.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import { decodeEnvelopePayload } from '../proof/statement.ts';
 import { writeJsonAtomic } from '../store/atomic-write.ts';
 import { readIndex } from '../store/execution-index.ts';
-import { readOptional } from '../store/read-optional.ts';
 import { executionPaths } from '../store/layout.ts';
-import type { Effect, Recording } from '../base/step-ports.ts';
 import { openRunServices } from './run-services.ts';
 import { executeRun } from './execute-run.ts';
-import type { RunRecordFile } from '../base/run-record.ts';
+import { checkLoadedDatasets, checkSignedDatasets, readSignedReplaySource } from './replay-source.ts';
 
 export interface StepDifference {
   field: 'status' | 'inputs' | 'outputs' | 'proofs' | 'artifacts' | 'attestation';
@@ -65,49 +63,31 @@ export async function locateExecution(config: PcqConfig, ref: string): Promise<s
   return executionPaths(config.attestationsDir, entry.runbookId, entry.executionId).dir;
 }
 
-async function readJson<T>(path: string, what: string): Promise<T> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new PcqError({ code: 'PCQ_REPLAY_RECORD_MISSING', message: `the execution has no ${what} (${path})`, hint: 'Only runs stored by `pcq run` can be replayed.' });
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (err) {
-    throw new PcqError({ code: 'PCQ_REPLAY_RECORD_MISSING', message: `${path} is not valid JSON: ${(err as Error).message}`, hint: 'Restore the execution folder from git.' });
-  }
-}
-
-async function readPrivate<T>(path: string): Promise<T[]> {
-  return (await readOptional(path)) === undefined ? [] : readJson<T[]>(path, 'private record');
-}
-
 export async function replayExecution(config: PcqConfig, dir: string, env: Record<string, string | undefined>, now: Date = new Date()): Promise<ReplayReport> {
-  const record = await readJson<RunRecordFile>(join(dir, 'run.json'), 'run record');
-  const snapshot = await readJson<{ file: string; digest: string; text: string }>(join(dir, 'runbook.json'), 'runbook snapshot');
-  // Private steps' recordings and effects live under private/ (seal-private.ts): a replay needs both.
-  const recordings = [...await readJson<Recording[]>(join(dir, 'recordings.json'), 'recordings'), ...await readPrivate<Recording>(join(dir, 'private', 'recordings.json'))];
-  const effects = [...await readJson<Effect[]>(join(dir, 'effects.json'), 'effects'), ...await readPrivate<Effect>(join(dir, 'private', 'effects.json'))];
-  const original = parseManifestText(await readFile(join(dir, 'manifest.pcq'), 'utf8')) as Manifest;
-
-  const digest = 'sha256:' + createHash('sha256').update(snapshot.text, 'utf8').digest('hex');
-  if (digest !== snapshot.digest || digest !== original.runbookDigest) {
-    throw new PcqError({ code: 'PCQ_REPLAY_RUNBOOK_MISMATCH', message: `the stored runbook text does not match the digest the manifest signed (${original.runbookDigest})`, hint: 'The execution folder was modified; verify the manifest and restore the folder from git.' });
-  }
-  const parsed = parseRunbook(snapshot.text, snapshot.file, { digest });
+  // Signed content only (replay-source.ts): never run.json.
+  const source = await readSignedReplaySource(config, dir);
+  const original = source.manifest;
+  const parsed = parseRunbook(source.runbookText, source.runbookFile, { digest: original.runbookDigest });
   if (!parsed.runbook || parsed.issues.some(isError)) throw new PcqErrors(parsed.issues.filter(isError));
   const runbook = parsed.runbook;
+  if (runbook.runbookId !== original.runbookId || runbook.version !== original.version) {
+    throw new PcqError({ code: 'PCQ_REPLAY_RUNBOOK_MISMATCH', message: `the signed runbook text is ${runbook.runbookId} v${runbook.version}, the manifest says ${original.runbookId} v${original.version}`, hint: 'The execution folder was modified; restore it from git.' });
+  }
+  await checkSignedDatasets(config.root, original, runbook.dataset !== undefined);
   const plan = planRunbook(runbook);
+  const asOf = original.executedAt;
+  const params = original.inputs;
 
   const sandbox = await mkdtemp(join(tmpdir(), 'pcq-replay-'));
-  const replayConfig: PcqConfig = { ...config, actor: record.actor, outboxDir: join(sandbox, 'outbox') };
+  const replayConfig: PcqConfig = { ...config, actor: original.actor, outboxDir: join(sandbox, 'outbox') };
   try {
-    const services = await openRunServices({ config: replayConfig, runbook, params: record.params, asOf: record.asOf, env, mode: 'replay', replay: { recordings, effects }, outboxDir: join(sandbox, 'outbox') });
+    const services = await openRunServices({ config: replayConfig, runbook, params, asOf, env, mode: 'replay', replay: { recordings: source.recordings, effects: source.effects }, outboxDir: join(sandbox, 'outbox') });
     let outcome;
     try {
+      // The bytes the graph loaded are the signed ones, checked before the first step starts.
+      checkLoadedDatasets(original.datasets ?? [], services.datasets);
       outcome = await executeRun(
-        { runbook, plan, params: record.params, asOf: record.asOf, actor: record.actor, executionId: record.executionId, concurrency: config.concurrency },
+        { runbook, plan, params, asOf, actor: original.actor, executionId: original.executionId, concurrency: config.concurrency, ...(original.datasets ? { datasets: services.datasets } : {}) },
         services.ports,
       );
     } finally {
@@ -116,10 +96,10 @@ export async function replayExecution(config: PcqConfig, dir: string, env: Recor
     const replayed = outcome.manifest;
     const steps = compareSteps(original, replayed);
     const report: ReplayReport = {
-      executionId: record.executionId,
-      runbookId: record.runbookId,
+      executionId: original.executionId,
+      runbookId: original.runbookId,
       replayedAt: now.toISOString(),
-      asOf: record.asOf,
+      asOf,
       sameKey: replayed.executedBy === original.executedBy,
       identical: steps.every((s) => s.identical) && steps.length === original.steps.length && replayed.merkleRoot === original.merkleRoot,
       originalMerkleRoot: original.merkleRoot,

@@ -84,7 +84,7 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   try {
     sealTo = await loadSealHolders(config, services.ports.signer.keyid, opts.asOf);
     outcome = await executeRun(
-      { runbook, plan, params, asOf: opts.asOf, actor: config.actor, executionId: opts.executionId, concurrency: config.concurrency },
+      { runbook, plan, params, asOf: opts.asOf, actor: config.actor, executionId: opts.executionId, concurrency: config.concurrency, datasets: services.datasets },
       { ...services.ports, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     );
   } finally {

@@ -18,9 +18,10 @@ import { runProver } from '../provers/registry.ts';
 import type { Runbook } from '../model/runbook.ts';
 import type { Effect, Recording } from '../base/step-ports.ts';
 import type { Signer } from '../base/signer.ts';
+import type { ManifestDataset } from '../base/signed-records.ts';
 import type { RunPorts } from './execute-run.ts';
 import { PcqError } from '../base/errors.ts';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 
 export interface ServiceOptions {
   config: PcqConfig;
@@ -38,6 +39,8 @@ export interface ServiceOptions {
 export interface RunServices {
   ports: RunPorts;
   signerOrigin: string;
+  /** The dataset files loaded into the graph, repository-relative, with the digests of the bytes loaded. */
+  datasets: ManifestDataset[];
   close(): Promise<void>;
 }
 
@@ -48,10 +51,11 @@ export async function openRunServices(opts: ServiceOptions): Promise<RunServices
   const connectors = await loadConnectors(config.root);
   const notifyConfig = await loadNotifyConfig(config.root);
   const graph = await openGraphStore(config.graph, opts.env);
+  const datasets: ManifestDataset[] = [];
   try {
     if (runbook.dataset !== undefined) {
       const datasetDir = resolve(dirname(resolve(config.root, runbook.source.file)), 'data', runbook.dataset);
-      await loadDataset(graph, datasetDir).catch((err: unknown) => {
+      const loaded = await loadDataset(graph, datasetDir).catch((err: unknown) => {
         if ((err as { code?: string }).code === 'PCQ_DATASET_NOT_FOUND') {
           throw new PcqError({
             code: 'PCQ_DATASET_NOT_FOUND',
@@ -62,6 +66,17 @@ export async function openRunServices(opts: ServiceOptions): Promise<RunServices
         }
         throw err;
       });
+      for (const f of loaded.files) {
+        const path = repoPath(config.root, resolve(datasetDir, f.name));
+        if (path.startsWith('../') || path === '..') {
+          throw new PcqError({
+            code: 'PCQ_DATASET_INVALID',
+            message: `dataset file ${resolve(datasetDir, f.name)} lies outside the repository root ${config.root}`,
+            hint: 'A run binds its data by repository-relative path (the manifest\'s `datasets`); run runbooks from inside the repository.',
+          });
+        }
+        datasets.push({ path, digest: f.digest });
+      }
     }
   } catch (err) {
     await graph.close();
@@ -85,6 +100,12 @@ export async function openRunServices(opts: ServiceOptions): Promise<RunServices
   return {
     ports: { clock: systemClock, signer: signer.signer, graph, cel: createCelEngine(), http, notifier, policies, stepKinds, runProver },
     signerOrigin: signer.origin,
+    datasets,
     close: () => graph.close(),
   };
+}
+
+/** A repository-relative path with forward slashes, as the manifest's `datasets` spells it. */
+export function repoPath(root: string, file: string): string {
+  return relative(resolve(root), file).split(sep).join('/');
 }

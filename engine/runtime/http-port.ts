@@ -37,6 +37,15 @@ export function recordingKey(connector: string, method: string, requestPath: str
   return digestOfJson({ connector, method: method.toUpperCase(), path: requestPath, body: body ?? null });
 }
 
+/**
+ * What a step predicate signs for each exchange (`recordings`): sha256(JCS(recording)), request
+ * AND response, so a replay can prove that recordings.json holds exactly the responses the run
+ * saw (FORMATS.md). The key alone names only the request.
+ */
+export function recordingDigest(recording: Recording): string {
+  return digestOfJson(recording);
+}
+
 export function createHttpPort(options: HttpPortOptions): HttpPort {
   const connectors = options.connectors ?? parseConnectors(DEFAULT_CONNECTORS_YAML, '<embedded connectors.yaml>');
   const byKey = new Map((options.recordings ?? []).map((r) => [r.key, r]));
