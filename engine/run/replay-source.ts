@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { PcqConfig } from '../runtime/config.ts';
-import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
+import { PcqError } from '../base/errors.ts';
 import { loadTrustStore } from '../runtime/trust-store.ts';
 import { recordingDigest } from '../runtime/http-port.ts';
 import { parseManifestText } from '../proof/manifest.ts';
@@ -54,12 +54,15 @@ export async function readVerifiedManifest(config: PcqConfig, dir: string): Prom
   const text = await readText(path, 'manifest');
   const trust = await loadTrustStore({ root: config.root, includeLocal: config.mode === 'dev' });
   const report = await verifyManifestNode(text, trust);
+  const failed = report.checks.filter((c) => !c.ok);
   if (!report.ok) {
-    throw new PcqErrors(report.checks.filter((c) => !c.ok).slice(0, 20).map((c): PcqIssue => ({
-      code: c.code ?? 'PCQ_SIGNATURE_INVALID',
-      message: `cannot replay ${path}: it does not verify (${c.check}${c.stepId !== undefined ? `, step ${c.stepId}` : ''}: ${c.message})`,
+    // One error under the first failing check's own code (PCQ_SIGNATURE_INVALID, PCQ_KEY_REVOKED, …).
+    const listed = failed.slice(0, 5).map((c) => `${c.code} ${c.check}${c.stepId !== undefined ? ` (step ${c.stepId})` : ''}: ${c.message}`);
+    throw new PcqError({
+      code: failed[0]?.code ?? 'PCQ_SIGNATURE_INVALID',
+      message: `cannot replay ${path}: it does not verify — ${listed.join('; ')}${failed.length > 5 ? `; and ${failed.length - 5} more` : ''}`,
       hint: 'A replay runs only from a manifest that verifies; run `pcq verify` on it and restore the execution folder from git.',
-    })));
+    });
   }
   return parseManifestText(text) as Manifest; // shape and every signature checked just above
 }
