@@ -1,4 +1,5 @@
-// A blocked run opens an ombuds review (issue 4 §3): the ticket attestations/reviews/<executionId>.yaml
+// A run whose prover failed — a precondition or a postcondition, whatever happened downstream
+// (issue 9) — opens an ombuds review (issue 4 §3): the ticket attestations/reviews/<executionId>.yaml
 // and an email to the roster through the notify machinery (outbox by default). The notice is sent
 // by the run after sealing, so it is not one of the run's signed effects (effects.json is the
 // record a replay compares; the notice is about the run, not part of it).
@@ -31,11 +32,14 @@ export interface OpenedReview {
   notified: string[];
 }
 
-/** The ticket for a sealed, blocked run (pure): the first failed postcondition in chain order. */
+/**
+ * The ticket for a sealed run whose prover failed (pure): the first failed postcondition in chain
+ * order (what withheld the exports), else the first failed precondition (what stopped the run).
+ */
 export function ticketForRun(manifest: Manifest, failedProofs: readonly FailedProof[], roster: Roster): Ticket {
   const failed = failedProofs.find((f) => f.phase === 'postcondition') ?? failedProofs[0];
   if (!failed) {
-    throw new PcqError({ code: 'PCQ_REVIEW_NOTHING_FAILED', message: `run ${manifest.executionId} has no failed proof to review`, hint: 'Only a blocked run opens an ombuds review.' });
+    throw new PcqError({ code: 'PCQ_REVIEW_NOTHING_FAILED', message: `run ${manifest.executionId} has no failed proof to review`, hint: 'Only a run with a failed precondition or postcondition opens an ombuds review.' });
   }
   // A CLI actor "local:<user>" is also the roster login <user> (local-facts.ts): never assign them.
   const assignee = assignOmbuds(roster, manifest.executionId, actorIdentities(manifest.actor).at(-1));
@@ -54,11 +58,15 @@ export function ticketForRun(manifest: Manifest, failedProofs: readonly FailedPr
   });
 }
 
+function phaseOf(ticket: Ticket): string {
+  return ticket.evidence['phase'] === 'precondition' ? 'precondition' : 'postcondition';
+}
+
 /** The escalation email (pure). Ids and the failing sentence only; see the header. */
 export function reviewNotice(ticket: Ticket, roster: Roster): { to: string[]; subject: string; text: string } {
   const assignee = roster.members.find((m) => m.login === ticket.assignedTo);
   const lines = [
-    `A postcondition blocked the exports of run ${ticket.executionId} (${ticket.runbookId}).`,
+    `A failed ${phaseOf(ticket)} blocked the exports of run ${ticket.executionId} (${ticket.runbookId}).`,
     '',
     `Failed step:   ${ticket.failedStep}`,
     `Failed prover: ${ticket.failedProver}`,

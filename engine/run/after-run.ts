@@ -1,5 +1,5 @@
 // What follows a stored run: the standard DSSE export beside the manifest (what the site offers
-// for download and any in-toto tooling reads), and — when a postcondition blocked the run — the
+// for download and any in-toto tooling reads), and — when any prover (pre or post) failed — the
 // ombuds ticket and its notification, then the signed verdict files (every run).
 // Order matters: the ticket is written before the notice goes out (a notice never points at a
 // missing ticket), and the verdict files come last because they bundle everything before them.
@@ -43,7 +43,8 @@ export async function afterRunHooks(input: AfterRunInput): Promise<AfterRunResul
   await writeFileAtomic(input.paths.dsse, dsse.jsonl);
   await writeJsonAtomic(join(input.paths.dir, 'keys.json'), dsse.keys);
   const result: AfterRunResult = {};
-  if (input.outcome.status === 'blocked' && input.record.replayOf === undefined) {
+  // Every failed prover opens a review, whatever happened downstream (blocked implies one).
+  if (input.outcome.failedProofs.length > 0 && input.record.replayOf === undefined) {
     // The notifier writes the ticket's notice; a failure to send is reported, not fatal: the
     // run is sealed and the ticket is on disk, so `pcq review list` still finds it.
     const sent: { notifier: Notifier; issue?: PcqIssue } = { notifier: input.notifier };

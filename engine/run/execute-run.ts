@@ -69,7 +69,7 @@ export interface RunOutcome {
   privateEffects: RunState['effects'];
   outputs: Record<string, unknown>;
   status: RunStatus;
-  /** Failed postconditions (block exports) and preconditions (stopped the run). */
+  /** Failed preconditions (stopped their step) and postconditions; any of them blocks the run's exports. */
   failedProofs: FailedProof[];
   durationMs: number;
 }
@@ -78,7 +78,8 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
   const { runbook, plan } = req;
   const stepById = new Map(runbook.steps.map((s) => [s.stepId, s]));
   const state = new RunState();
-  const artifacts = new ArtifactCollector(() => [...state.proofs.values()].some((p) => p.postconditions?.some((r) => r.result === 'fail') ?? false));
+  // Any failed prover, pre or post, blocks the run: from then on no artifact may leave it.
+  const artifacts = new ArtifactCollector(() => [...state.proofs.values()].some((p) => [...(p.preconditions ?? []), ...(p.postconditions ?? [])].some((r) => r.result === 'fail')));
   // Randomness is seeded from what the run is about, never from the wall clock (docs/DESIGN.md §5).
   const runSeed = sha256Hex(canonicalize({ runbook: runbook.source.digest, params: req.params, asOf: req.asOf }));
   const deps = {
@@ -161,8 +162,11 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
   });
 
   const failedProofs = collectFailedProofs(plan.order, state.proofs);
+  // A failed prover (precondition or postcondition) makes the run `blocked` whatever happens
+  // downstream (a step it starved may then fail): its exports are withheld and a review opens
+  // (FORMATS.md "Run status"). `failed` is a step failure no prover caught.
   const failed = scheduled.results.some((r) => r.status === 'failed');
-  const blocked = failedProofs.some((f) => f.phase === 'postcondition');
+  const blocked = failedProofs.length > 0;
   return {
     request: req,
     manifest,
@@ -174,7 +178,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     openings: links.flatMap((l) => (l.opening ? [l.opening] : [])),
     privateEffects: runbook.steps.filter((s) => s.private).flatMap((s) => state.results.get(s.stepId)?.effects ?? []),
     outputs: state.outputs,
-    status: failed ? 'failed' : blocked ? 'blocked' : 'succeeded',
+    status: blocked ? 'blocked' : failed ? 'failed' : 'succeeded',
     failedProofs,
     durationMs: scheduled.durationMs,
   };

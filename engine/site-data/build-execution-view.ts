@@ -90,7 +90,7 @@ export function buildExecutionView(raw: RawExecution): ExecutionView {
 
 /**
  * The signed verdict (score.json) wins; then the index; else it is derived the way issue 4 defines
- * it: a failed postcondition blocks, a human decision then approves or rejects.
+ * it: a failed prover (pre or post) blocks, a human decision then approves or rejects.
  */
 function verdictOf(view: ExecutionView, score: Loose | undefined, entry: Loose): Verdict {
   for (const source of [score ?? {}, entry]) {
@@ -99,8 +99,8 @@ function verdictOf(view: ExecutionView, score: Loose | undefined, entry: Loose):
   }
   const decided = stateOfDecision(view.decisions.filter((d) => d.counts).at(-1)?.decision);
   if (decided === 'approved' || decided === 'rejected') return decided;
-  const failedPost = view.steps.some((s) => s.proofs.some((p) => p.phase === 'postcondition' && p.result === 'fail'));
-  if (failedPost || view.ticket !== undefined) return 'blocked';
+  const failedProver = view.steps.some((s) => s.proofs.some((p) => p.result === 'fail'));
+  if (failedProver || view.ticket !== undefined) return 'blocked';
   return view.steps.some((s) => s.status === 'failed') ? 'failed' : 'pass';
 }
 

@@ -2,9 +2,9 @@
 // manifest may come from a hostile evidence bundle, so every field is checked before use and a
 // problem is returned, never thrown). The writer (write-verdict.ts) and the verifier
 // (verify-verdict.ts) both call this, so a score can only agree with its manifest one way.
-//   verdict = failed    when any step attestation says status "failed" (a precondition stopped it,
-//                       or the step itself failed);
-//           = blocked   when a postcondition failed, and no final review decided it;
+//   verdict = blocked   when any prover failed (a precondition or a postcondition), whatever
+//                       happened downstream, and no final review decided it;
+//           = failed    when no prover failed but a step attestation says status "failed";
 //           = approved / rejected  by the first approve / reject review (a decided review is final,
 //                       review/decision.ts; request-info decides nothing);
 //           = pass      otherwise.
@@ -121,8 +121,8 @@ export function manifestFacts(manifest: unknown): ManifestFacts | { problem: str
 }
 
 export function verdictFrom(steps: readonly StepFact[], provers: readonly ScoreProver[], decisions: readonly ScoreDecision[]): Verdict {
-  if (steps.some((s) => s.status === 'failed') || provers.some((p) => p.phase === 'precondition' && p.result === 'fail')) return 'failed';
-  if (!provers.some((p) => p.phase === 'postcondition' && p.result === 'fail')) return 'pass';
+  // Every failing prover opens a review (issue 9): it, not a downstream step failure, decides.
+  if (!provers.some((p) => p.result === 'fail')) return steps.some((s) => s.status === 'failed') ? 'failed' : 'pass';
   const final = decisions.find((d) => d.decision !== 'request-info');
   return final === undefined ? 'blocked' : final.decision === 'approve' ? 'approved' : 'rejected';
 }
