@@ -1,5 +1,5 @@
 // `command: run` on workflow_dispatch: button → allow-list and role check (before anything runs) →
-// the same run as `pcq run` → publish the sealed run in one commit → if a postcondition blocked the
+// the same run as `pcq run` → publish the sealed run in one commit → if a failed prover blocked the
 // exports, open (or update) the ombuds review PR with the roster as reviewers.
 import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';

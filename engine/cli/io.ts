@@ -20,7 +20,7 @@ export const EXIT = {
   failed: ERROR_CLASSES['failed-check'].exitCode, // the thing checked failed: verification, a step, a refusal
   usage: ERROR_CLASSES.usage.exitCode, // bad flags or arguments
   invalid: ERROR_CLASSES['invalid-input'].exitCode, // input files invalid (validation errors)
-  blocked: 4, // run finished but a postcondition blocked its exports (a run status, not an error)
+  blocked: 4, // run finished but a failed prover (precondition or postcondition) blocked its exports (a run status, not an error)
   internal: ERROR_CLASSES.internal.exitCode,
   transient: ERROR_CLASSES.transient.exitCode, // try again later: a timeout, an unreachable service, a held lock
 } as const;

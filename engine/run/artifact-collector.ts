@@ -1,5 +1,5 @@
 // Collects the files export steps produce during a run. Nothing reaches attestations/ until the
-// run is sealed: only then do we know whether a postcondition failed and the files are withheld.
+// run is sealed: only then do we know whether a prover failed and the files are withheld.
 // Each attempt of a step writes into its own stage; only the attempt the scheduler accepts is
 // committed (issue 9, "only accepted attempts exist"). A stage whose attempt was abandoned (timed
 // out, aborted) is discarded at once and refuses further writes, so a late attempt leaves nothing.
@@ -29,7 +29,7 @@ export class ArtifactCollector {
   private readonly live = new Set<Map<string, CollectedArtifact>>();
   private readonly isBlocked: () => boolean;
 
-  /** `isBlocked`: true once any postcondition of the run has failed (exports may no longer leave). */
+  /** `isBlocked`: true once any prover of the run has failed (exports may no longer leave). */
   constructor(isBlocked: () => boolean = () => false) {
     this.isBlocked = isBlocked;
   }
@@ -107,13 +107,13 @@ export class ArtifactCollector {
   }
 
   // Reading an artifact is how it leaves the run (a notify attachment): after a failed
-  // postcondition nothing leaves, so that zero exports go out with a failed proof. Only committed
+  // prover (pre or post) nothing leaves, so that zero exports go out with a failed proof. Only committed
   // artifacts can be read: a step never sees another attempt's or an unaccepted step's files.
   private async read(name: string): Promise<Uint8Array | undefined> {
     if (this.isBlocked()) {
       throw new PcqError({
         code: 'PCQ_EXPORT_BLOCKED',
-        message: `artifact "${name}" cannot leave the run: a postcondition has failed, so its exports are withheld`,
+        message: `artifact "${name}" cannot leave the run: a precondition or postcondition has failed, so its exports are withheld`,
         hint: 'The ombuds review decides; after approval the exports are released from withheld/.',
       });
     }

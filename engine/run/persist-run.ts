@@ -1,6 +1,6 @@
 // Writes a sealed run to attestations/<runbookId>/<executionId>/ (engine/FORMATS.md), atomically
 // file by file, manifest last-but-one and the index last: a reader that finds the index entry
-// finds a complete execution folder. Exports land in exports/ only when no postcondition failed;
+// finds a complete execution folder. Exports land in exports/ only when no prover failed and no step failed;
 // otherwise in private/withheld/ (sealed copies under sealed/), and nothing under private/ is ever
 // published (zero exports leave blocked). Private steps' data goes to private/ too (seal-private.ts).
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
-// Issue 4 acceptance, failing precondition: a runbook whose second step asks for an action the
-// authority policy denies. The step never runs, nothing downstream runs, the manifest records the
-// failed proof and verifies, no review is opened (nothing to release), and the signed verdict is
-// "failed" and verifies offline.
+// Failing precondition (issue 4, made a review by issue 9): a runbook whose second step asks for an
+// action the authority policy denies. The step never runs, nothing downstream runs, the manifest
+// records the failed proof and verifies; the run is blocked, an ombuds ticket opens, no export
+// leaves, and the signed verdict is "blocked" and verifies offline.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -55,8 +55,8 @@ before(async () => {
 });
 
 test('a failing precondition stops its step and everything downstream; the manifest records it and verifies', async () => {
-  assert.equal(report.status, 'failed');
-  assert.equal(report.verdict, 'failed');
+  assert.equal(report.status, 'blocked');
+  assert.equal(report.verdict, 'blocked');
   assert.deepEqual(report.steps.map((s) => [s.stepId, s.status]), [['read', 'succeeded'], ['purge', 'failed'], ['count', 'skipped'], ['publish', 'skipped']]);
   assert.equal(report.failedStep?.code, 'PCQ_PRECONDITION_FAILED');
   const manifestText = await readFile(report.manifestPath, 'utf8');
@@ -78,15 +78,17 @@ test('a failing precondition stops its step and everything downstream; the manif
   const trust = await loadTrustStore({ root, includeLocal: true });
   const verified = await verifyManifest(manifestText, trust, nodeVerify, { sha256: sha256Node });
   assert.equal(verified.ok, true, JSON.stringify(verified.checks.filter((c) => !c.ok)));
-  assert.equal(report.reviewTicket, undefined);
-  await assert.rejects(readdir(join(root, 'attestations/reviews')), 'a failed run opens no review');
+  assert.equal(report.reviewTicket, join(root, 'attestations/reviews/exec-px-1.yaml'));
+  const ticket = await readFile(report.reviewTicket!, 'utf8');
+  assert.match(ticket, /failedStep: purge/);
+  assert.match(ticket, /failedProver: authority:delete/);
 });
 
-test('its verdict is "failed", lists the failed precondition, and verifies offline', async () => {
+test('its verdict is "blocked", lists the failed precondition, and verifies offline', async () => {
   const dir = report.executionDir;
   const scoreText = await readFile(join(dir, 'score.json'), 'utf8');
   const score = JSON.parse(scoreText);
-  assert.equal(score.verdict, 'failed');
+  assert.equal(score.verdict, 'blocked');
   assert.deepEqual(score.provers.filter((p: { result: string }) => p.result === 'fail').map((p: { stepId: string; phase: string }) => [p.stepId, p.phase]), [['purge', 'precondition']]);
   const trust = await loadTrustStore({ root, includeLocal: true });
   const r = await verifyVerdict({

@@ -12,12 +12,15 @@ const decision = (d: ScoreDecision['decision']): ScoreDecision => ({ decision: d
 test('verdictFrom: pass, failed, blocked, approved, rejected; request-info decides nothing; the first final decision stands', () => {
   assert.equal(verdictFrom([step('succeeded')], [proof('postcondition', 'pass')], []), 'pass');
   assert.equal(verdictFrom([step('failed')], [], []), 'failed');
-  assert.equal(verdictFrom([step('succeeded')], [proof('precondition', 'fail')], []), 'failed');
+  assert.equal(verdictFrom([step('failed')], [proof('precondition', 'fail')], []), 'blocked', 'a failed precondition opens a review');
+  assert.equal(verdictFrom([step('failed')], [proof('precondition', 'fail')], [decision('reject')]), 'rejected');
   assert.equal(verdictFrom([step('succeeded')], [proof('postcondition', 'fail')], []), 'blocked');
   assert.equal(verdictFrom([step('succeeded')], [proof('postcondition', 'fail')], [decision('request-info')]), 'blocked');
   assert.equal(verdictFrom([step('succeeded')], [proof('postcondition', 'fail')], [decision('request-info'), decision('approve')]), 'approved');
   assert.equal(verdictFrom([step('succeeded')], [proof('postcondition', 'fail')], [decision('reject'), decision('approve')]), 'rejected');
-  assert.equal(verdictFrom([step('failed')], [proof('postcondition', 'fail')], [decision('approve')]), 'failed', 'an approval cannot rescue a failed run');
+  assert.equal(verdictFrom([step('failed')], [proof('postcondition', 'fail')], []), 'blocked', 'a failed prover blocks whatever fails downstream');
+  assert.equal(verdictFrom([step('failed')], [proof('postcondition', 'fail')], [decision('approve')]), 'approved', 'the review decides it');
+  assert.equal(verdictFrom([step('failed')], [proof('postcondition', 'pass')], [decision('approve')]), 'failed', 'no prover failed: nothing to review');
   assert.equal(verdictFrom([step('succeeded')], [], [decision('reject')]), 'pass', 'reviews only decide blocked runs');
 });
 

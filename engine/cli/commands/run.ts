@@ -1,5 +1,5 @@
 // `pcq run <runbook>`: validate and plan, run the DAG with live progress, sign every step, seal
-// and store the manifest, and — when a postcondition failed — withhold the exports and open an
+// and store the manifest, and — when a precondition or postcondition failed — withhold the exports and open an
 // ombuds review. Ends with a summary and where everything is.
 import { randomBytes } from 'node:crypto';
 import { relative, resolve } from 'node:path';
@@ -26,7 +26,7 @@ Options:
   -h, --help          this text
 
 Exit codes: 0 succeeded · 1 a step failed (or a precondition stopped it) · 3 invalid runbook or
-inputs · 4 finished but blocked: a postcondition failed, exports withheld, ombuds review opened
+inputs · 4 finished but blocked: a precondition or postcondition failed, exports withheld, ombuds review opened
 `;
 
 export const command: Command = {
