@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleRoot, REPO_ROOT } from '../testing/sample-root.ts';
 import { loadConfig } from '../runtime/config.ts';
-import { parseManifestText, serializeManifest, type Manifest } from '../proof/manifest.ts';
+import { parseManifestText, serializeManifest } from '../proof/manifest.ts';
+import type { Manifest } from '../base/signed-records.ts';
 import { runRunbookFile } from './run-runbook.ts';
 import { replayExecution } from './replay-run.ts';
 
