@@ -3,6 +3,8 @@
 // finds a complete execution folder. Exports land in exports/ only when no prover failed and no step failed;
 // otherwise in private/withheld/ (sealed copies under sealed/), and nothing under private/ is ever
 // published (zero exports leave blocked). Private steps' data goes to private/ too (seal-private.ts).
+import { recordingDigest } from '../runtime/http-port.ts';
+import type { Recording } from '../base/step-ports.ts';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.ts';
 import { executionPaths, type ExecutionPaths } from '../store/layout.ts';
@@ -35,7 +37,9 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions): Pro
   // Private steps' values, recordings and effects, and withheld exports, go to private/ and are
   // sealed (seal-private.ts); only the rest is written where publishers look.
   const privateSteps = new Set(outcome.openings.map((o) => o.stepId));
-  const privateKeys = new Set(outcome.openings.flatMap((o) => o.recordings));
+  // Openings list the recording digests their step signs (runtime/http-port.ts recordingDigest).
+  const privateRecordings = new Set(outcome.openings.flatMap((o) => o.recordings));
+  const isPrivateRecording = (r: Recording): boolean => privateRecordings.has(recordingDigest(r));
   const privateEffects = new Set(outcome.privateEffects);
   for (const [stepId, output] of Object.entries(outcome.outputs)) {
     if (!privateSteps.has(stepId)) await writeFileAtomic(join(paths.outputs, `${stepId}.json`), canonicalize(output ?? null) + '\n');
@@ -44,12 +48,12 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions): Pro
   await writePrivateData(paths, {
     data: {
       format: PRIVATE_DATA_FORMAT, executionId: request.executionId, runbookId: request.runbook.runbookId, steps: outcome.openings,
-      recordings: outcome.recordings.filter((r) => privateKeys.has(r.key)), effects: outcome.privateEffects,
+      recordings: outcome.recordings.filter(isPrivateRecording), effects: outcome.privateEffects,
     },
     withheld: releasable ? [] : outcome.artifacts.map((a) => ({ name: a.name, bytes: a.bytes })),
     holders: opts.sealTo,
   });
-  await writeJsonAtomic(paths.recordings, outcome.recordings.filter((r) => !privateKeys.has(r.key)));
+  await writeJsonAtomic(paths.recordings, outcome.recordings.filter((r) => !isPrivateRecording(r)));
   await writeJsonAtomic(paths.effects, outcome.effects.filter((e) => !privateEffects.has(e)));
   await writeJsonAtomic(paths.runbookSnapshot, { file: opts.runbookFile, digest: request.runbook.source.digest, text: opts.runbookText });
   const verdict = verdictOf(outcome);

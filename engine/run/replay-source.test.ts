@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleRoot, REPO_ROOT } from '../testing/sample-root.ts';
@@ -77,9 +77,10 @@ test('replay never reads run.json: asOf, inputs and actor edited there change no
   assert.equal(replay.executionId, report.executionId);
 });
 
-test('a recorded response edited in recordings.json is refused (PCQ_REPLAY_RECORDING_MISMATCH), so is a dropped one', async () => {
+test('a recorded response edited in the recordings is refused (PCQ_REPLAY_RECORDING_MISMATCH), so is a dropped one', async () => {
   const { env, config, report } = await honestR1();
-  const path = join(report.executionDir, 'recordings.json');
+  // R1's steps are private, so its recordings live under private/ (FORMATS.md "Private steps").
+  const path = join(report.executionDir, 'private', 'recordings.json');
   const text = await readFile(path, 'utf8');
   const recordings = JSON.parse(text) as Array<{ response: { body: unknown } }>;
   assert.ok(recordings.length > 0);
@@ -87,9 +88,12 @@ test('a recorded response edited in recordings.json is refused (PCQ_REPLAY_RECOR
   await writeFile(path, JSON.stringify(recordings));
   await assert.rejects(replayExecution(config, report.executionDir, env), { code: 'PCQ_REPLAY_RECORDING_MISMATCH' });
   await writeFile(path, '[]');
-  await assert.rejects(replayExecution(config, report.executionDir, env), /PCQ_REPLAY_RECORDING_MISMATCH|lacks/);
+  await assert.rejects(replayExecution(config, report.executionDir, env), { code: 'PCQ_REPLAY_RECORDING_MISMATCH' });
   await writeFile(path, text);
   assert.equal((await replayExecution(config, report.executionDir, env)).identical, true);
+  // Without the private data on this machine the private step cannot be answered: said so, not "differs".
+  await rm(join(report.executionDir, 'private', 'steps'), { recursive: true });
+  await assert.rejects(replayExecution(config, report.executionDir, env), { code: 'PCQ_REPLAY_RECORD_MISSING' });
 });
 
 test('a runbook snapshot that does not hash to runbookDigest, and a manifest that does not verify, are refused', async () => {

@@ -15,6 +15,8 @@ import { parseManifestText } from '../proof/manifest.ts';
 import type { Manifest, ManifestDataset } from '../base/signed-records.ts';
 import { verifyManifestNode } from '../proof/verify-node.ts';
 import { decodeEnvelopePayload } from '../proof/statement.ts';
+import { checkOpening, isPrivateCommitment, type PrivateOpening } from '../proof/private-commitment.ts';
+import { sha256Node } from '../proof/hash-node.ts';
 import type { Effect, Recording } from '../base/step-ports.ts';
 
 /** Everything a replay runs from, each piece checked against the verified manifest. */
@@ -79,24 +81,57 @@ async function readRunbookSnapshot(dir: string, manifest: Manifest): Promise<{ f
   return { file, text };
 }
 
-/** Every recording digest the step predicates sign, in chain order. */
-export function signedRecordingDigests(manifest: Manifest): string[] {
-  return manifest.steps.flatMap((s) => {
-    const statement = decodeEnvelopePayload(s.attestation) as { predicate?: { recordings?: unknown } } | undefined;
-    const list = statement?.predicate?.recordings;
-    return Array.isArray(list) ? list.filter((d): d is string => typeof d === 'string') : [];
-  });
+/** Per step, the recording digests its predicate signs; a private step's come from its checked opening. */
+interface SignedRecordings {
+  digests: string[];
+  /** Private steps whose opening (private/steps/<stepId>.json) is not on this machine: their digests are unknown. */
+  unopened: string[];
 }
 
-/** recordings.json must hold exactly the exchanges the predicates sign: same digests, same count. */
+async function signedRecordings(dir: string, manifest: Manifest): Promise<SignedRecordings> {
+  const out: SignedRecordings = { digests: [], unopened: [] };
+  for (const s of manifest.steps) {
+    const predicate = (decodeEnvelopePayload(s.attestation) as { predicate?: Record<string, unknown> } | undefined)?.predicate ?? {};
+    const list = Array.isArray(predicate.recordings) ? predicate.recordings.filter((d): d is string => typeof d === 'string') : [];
+    if (!isPrivateCommitment(predicate.outputs) && !isPrivateCommitment(predicate.inputs)) {
+      out.digests.push(...list);
+      continue;
+    }
+    // A private step signs salted commitments of its recording digests (proof/private-commitment.ts).
+    const openingPath = join(dir, 'private', 'steps', `${s.stepId}.json`);
+    const text = await readFile(openingPath, 'utf8').catch(() => undefined);
+    if (text === undefined) {
+      if (list.length > 0) out.unopened.push(s.stepId);
+      continue;
+    }
+    const opening = parseJson(text, openingPath) as PrivateOpening;
+    const problems = isRecord(opening) && Array.isArray(opening.recordings) ? checkOpening(predicate, opening, sha256Node) : ['not an opening'];
+    if (problems.length > 0) throw new PcqError({ code: 'PCQ_REPLAY_RECORDING_MISMATCH', message: `${openingPath} does not open step ${s.stepId}'s signed commitments: ${problems.join('; ')}`, hint: 'The private data is not the run\'s; restore it (or unseal it with `pcq unseal`).' });
+    out.digests.push(...opening.recordings);
+  }
+  return out;
+}
+
+async function readRecordingList(path: string, optional: boolean): Promise<Recording[]> {
+  const text = optional ? await readFile(path, 'utf8').catch(() => undefined) : await readText(path, 'recordings');
+  if (text === undefined) return [];
+  const value = parseJson(text, path);
+  if (!Array.isArray(value) || !value.every((r) => isRecord(r) && typeof r.key === 'string' && isRecord(r.request) && isRecord(r.response))) {
+    throw new PcqError({ code: 'PCQ_REPLAY_RECORDING_MISMATCH', message: `${path} is not a list of recordings`, hint: 'Restore the execution folder from git.' });
+  }
+  return value as Recording[];
+}
+
+/** recordings.json (+ private/recordings.json) must hold exactly the exchanges the predicates sign: same digests, same count. */
 async function readSignedRecordings(dir: string, manifest: Manifest): Promise<Recording[]> {
-  const path = join(dir, 'recordings.json');
-  const value = parseJson(await readText(path, 'recordings'), path);
-  const mismatch = (message: string) => new PcqError({ code: 'PCQ_REPLAY_RECORDING_MISMATCH', message: `${path}: ${message}`, hint: 'The recorded responses are not the ones the run signed; restore the execution folder from git.' });
-  if (!Array.isArray(value) || !value.every((r) => isRecord(r) && typeof r.key === 'string' && isRecord(r.request) && isRecord(r.response))) throw mismatch('not a list of recordings');
-  const recordings = value as Recording[];
+  const recordings = [...await readRecordingList(join(dir, 'recordings.json'), false), ...await readRecordingList(join(dir, 'private', 'recordings.json'), true)];
+  const signed = await signedRecordings(dir, manifest);
+  if (signed.unopened.length > 0) {
+    throw new PcqError({ code: 'PCQ_REPLAY_RECORD_MISSING', message: `the private data of step(s) ${signed.unopened.join(', ')} is not on this machine (private/), so their recorded responses cannot be checked or answered`, hint: 'Replay where the run ran, or unseal the private data first (`pcq unseal`).' });
+  }
+  const mismatch = (message: string) => new PcqError({ code: 'PCQ_REPLAY_RECORDING_MISMATCH', message: `${join(dir, 'recordings.json')}: ${message}`, hint: 'The recorded responses are not the ones the run signed; restore the execution folder from git.' });
   const wanted = new Map<string, number>();
-  for (const d of signedRecordingDigests(manifest)) wanted.set(d, (wanted.get(d) ?? 0) + 1);
+  for (const d of signed.digests) wanted.set(d, (wanted.get(d) ?? 0) + 1);
   for (const [i, r] of recordings.entries()) {
     const d = recordingDigest(r);
     const left = wanted.get(d) ?? 0;
@@ -109,12 +144,17 @@ async function readSignedRecordings(dir: string, manifest: Manifest): Promise<Re
 }
 
 async function readEffects(dir: string): Promise<Effect[]> {
-  const path = join(dir, 'effects.json');
-  const value = parseJson(await readText(path, 'effects'), path);
-  if (!Array.isArray(value) || !value.every((e) => isRecord(e) && typeof e.digest === 'string')) {
-    throw new PcqError({ code: 'PCQ_REPLAY_RECORD_MISSING', message: `${path} is not a list of effects`, hint: 'Restore the execution folder from git.' });
+  const effects: Effect[] = [];
+  for (const [path, optional] of [[join(dir, 'effects.json'), false], [join(dir, 'private', 'effects.json'), true]] as const) {
+    const text = optional ? await readFile(path, 'utf8').catch(() => undefined) : await readText(path, 'effects');
+    if (text === undefined) continue;
+    const value = parseJson(text, path);
+    if (!Array.isArray(value) || !value.every((e) => isRecord(e) && typeof e.digest === 'string')) {
+      throw new PcqError({ code: 'PCQ_REPLAY_RECORD_MISSING', message: `${path} is not a list of effects`, hint: 'Restore the execution folder from git.' });
+    }
+    effects.push(...(value as Effect[]));
   }
-  return value as Effect[];
+  return effects;
 }
 
 export async function readSignedReplaySource(config: PcqConfig, dir: string): Promise<SignedReplaySource> {
