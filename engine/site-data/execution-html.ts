@@ -106,7 +106,8 @@ export function attestationsHtml(e: ExecutionView): string {
       : `<div class="table-wrap" tabindex="0"><table class="proofs"><caption>Proofs, as signed in each step's attestation</caption><thead><tr><th scope="col">Step</th><th scope="col">Prover</th><th scope="col">Phase</th><th scope="col">Type</th><th scope="col">Result</th><th scope="col">Evidence</th></tr></thead><tbody>${proofRows.join('')}</tbody></table></div>`;
   const io = e.steps.map((s) => {
     const artifacts = s.artifacts.map((a) => `<br>artifact <code>${esc(a.name)}</code> <code class="break">${esc(a.digest)}</code>`).join('');
-    return `<details class="io"><summary>${esc(s.stepId)}: inputs and outputs${artifacts ? ' and artifacts' : ''}</summary><div class="grid-2"><pre tabindex="0">${escText(prettyJson(s.inputs))}</pre><pre tabindex="0">${escText(prettyJson(s.fullOutputs ?? s.outputs))}</pre></div>${artifacts ? `<p>${artifacts.slice(4)}</p>` : ''}</details>`;
+    const isPrivate = typeof s.outputs === 'object' && s.outputs !== null && (s.outputs as { private?: unknown }).private === true;
+    return `<details class="io"><summary>${esc(s.stepId)}: inputs and outputs${artifacts ? ' and artifacts' : ''}${isPrivate ? ' (private: signed by salted digest, sealed for the ombuds)' : ''}</summary><div class="grid-2"><pre tabindex="0">${escText(prettyJson(s.inputs))}</pre><pre tabindex="0">${escText(prettyJson(s.fullOutputs ?? s.outputs))}</pre></div>${artifacts ? `<p>${artifacts.slice(4)}</p>` : ''}</details>`;
   });
-  return chain + '<h3>Proofs</h3>' + proofs + '<h3>Inputs and outputs</h3><p class="muted">Left: the step\'s signed inputs; right: its outputs (the subject digest is sha256 of their canonical JSON).</p>' + io.join('');
+  return chain + '<h3>Proofs</h3>' + proofs + '<h3>Inputs and outputs</h3><p class="muted">Left: the step\'s signed inputs; right: its outputs (the subject digest is sha256 of their canonical JSON). A private step shows only its salted commitments; the ombuds read its values with <code>pcq unseal</code>.</p>' + io.join('');
 }
