@@ -118,6 +118,9 @@ test('no published file of a blocked run holds a withheld address in any encodin
   assert.ok(unsealed.steps.includes('fetch-external-data'));
   assert.deepEqual(await readFile(join(unsealed.outDir, 'withheld', 'r1-enriched-entities.csv')), csv);
   assert.ok((await readFile(join(unsealed.outDir, 'steps', 'fetch-external-data.json'), 'utf8')).includes(emails[0]!));
+  const checked = await pcq(root, 'verify', join(dir, 'manifest.pcq'), '--private-dir', unsealed.outDir);
+  assert.equal(checked.code, 0, checked.stdout + checked.stderr);
+  assert.match(checked.stdout, /private-data: steps\/fetch-external-data\.json opens the signed commitments/);
   // Someone off the seal cannot open it.
   const stranger = await pcq(root, 'unseal', report.executionId, '--by', 'ombuds-bob');
   assert.notEqual(stranger.code, 0, 'no key for ombuds-bob: refused');

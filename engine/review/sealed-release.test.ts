@@ -3,7 +3,7 @@
 // with its own code and nothing is released; a key that is not a holder cannot open the seal.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeSampleRoot } from '../testing/sample-root.ts';
 import { loadConfig } from '../runtime/config.ts';
@@ -15,7 +15,7 @@ import { parseManifestText } from '../proof/manifest.ts';
 import type { Manifest } from '../base/signed-records.ts';
 import { executionPaths, type ExecutionPaths } from '../store/layout.ts';
 import { runRunbookFile } from '../run/run-runbook.ts';
-import { unsealExecution } from './unseal.ts';
+import { checkPrivateDir, unsealExecution } from './unseal.ts';
 import { releaseExports } from './release-exports.ts';
 
 const NAME = 'r1-enriched-entities.csv';
@@ -55,6 +55,17 @@ test('the ombuds opens the seal with their key; a stranger cannot; a forged seal
   await writeFile(join(paths.sealedWithheld, `${NAME}.age`), await sealBytes(Buffer.from(csv.toString().replace('@', '@evil.')), recipients));
   await assert.rejects(unsealExecution(paths, manifest, reviewerIdentity, join(root, 'out-3')), { code: 'PCQ_UNSEAL_MISMATCH' });
   await writeFile(join(paths.sealedWithheld, `${NAME}.age`), genuine);
+});
+
+test('verify --private-dir: the holder of the data checks it against the commitments; one changed address fails', async () => {
+  const checks = await checkPrivateDir(manifest, paths.private);
+  assert.ok(checks.length === manifest.steps.length + 1 && checks.every((c) => c.ok), JSON.stringify(checks.filter((c) => !c.ok)));
+  const copy = join(root, 'private-copy');
+  await cp(paths.private, copy, { recursive: true });
+  const file = join(copy, 'steps', 'fetch-external-data.json');
+  await writeFile(file, (await readFile(file, 'utf8')).replace('@enriched', '@elsewhere'));
+  const failed = (await checkPrivateDir(manifest, copy)).filter((c) => !c.ok);
+  assert.deepEqual(failed.map((c) => [c.code, c.stepId]), [['PCQ_UNSEAL_MISMATCH', 'fetch-external-data']]);
 });
 
 test('release checks the bytes against the signed digest, from private/ or from the sealed copy', async () => {

@@ -14,6 +14,10 @@ import { writeFileAtomic } from '../store/atomic-write.ts';
 import type { ExecutionPaths } from '../store/layout.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import { checkPrivateData, openSealed, unsealMismatch as mismatch } from '../runtime/sealing.ts';
+import { checkOpening, type PrivateOpening } from '../proof/private-commitment.ts';
+import { decodeEnvelopePayload } from '../proof/statement.ts';
+import { sha256Node } from '../proof/hash-node.ts';
+import type { VerifyCheck } from '../proof/verify-manifest.ts';
 import { signedArtifactDigests } from './release-exports.ts';
 
 export interface UnsealResult {
@@ -63,4 +67,34 @@ export async function unsealExecution(paths: ExecutionPaths, manifest: Manifest,
     result.withheld.push(name);
   }
   return result;
+}
+
+/**
+ * `pcq verify --private-dir DIR`: a holder of the private data (DIR = an execution's private/, or
+ * what `pcq unseal` wrote) checks it against the signed manifest — every steps/<stepId>.json
+ * opening against its step's commitments, every withheld/<name> against its artifact digest.
+ */
+export async function checkPrivateDir(manifest: Manifest, dir: string): Promise<VerifyCheck[]> {
+  const checks: VerifyCheck[] = [];
+  const predicates = new Map(manifest.steps.map((s) => [s.stepId, decodeEnvelopePayload(s.attestation)?.predicate as Record<string, unknown> | undefined]));
+  for (const file of (await readdir(join(dir, 'steps')).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort()) {
+    const stepId = file.slice(0, -5);
+    let problems: string[];
+    try {
+      const opening = JSON.parse(await readFile(join(dir, 'steps', file), 'utf8')) as PrivateOpening;
+      const predicate = predicates.get(stepId);
+      problems = !predicate ? [`the manifest has no step ${stepId}`] : opening?.stepId !== stepId ? [`steps/${file} opens ${String(opening?.stepId)}`] : checkOpening(predicate, opening, sha256Node);
+    } catch (err) {
+      problems = [`steps/${file} is not JSON: ${(err as Error).message}`];
+    }
+    checks.push({ code: 'PCQ_UNSEAL_MISMATCH', check: 'private-data', stepId, ok: problems.length === 0, message: problems.length === 0 ? `steps/${file} opens the signed commitments` : problems.join('; ') });
+  }
+  const signed = signedArtifactDigests(manifest);
+  for (const name of (await readdir(join(dir, 'withheld')).catch(() => [] as string[])).sort()) {
+    const digest = 'sha256:' + createHash('sha256').update(await readFile(join(dir, 'withheld', name))).digest('hex');
+    const ok = signed.get(name) === digest;
+    checks.push({ code: 'PCQ_UNSEAL_MISMATCH', check: 'withheld-export', ok, message: ok ? `withheld/${name} is the signed artifact ${digest}` : `withheld/${name} has digest ${digest}, the signed attestation names ${signed.get(name) ?? 'no such artifact'}` });
+  }
+  if (checks.length === 0) checks.push({ code: 'PCQ_SEALED_MISSING', check: 'private-data', ok: false, message: `${dir} holds no steps/<stepId>.json or withheld/<name> to check` });
+  return checks;
 }

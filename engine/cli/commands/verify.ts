@@ -10,8 +10,11 @@ import { PcqError } from '../../base/errors.ts';
 import { loadTrustStore } from '../../runtime/trust-store.ts';
 import { verifyManifestNode } from '../../proof/verify-node.ts';
 import { readRosterLogins } from '../../review/roster.ts';
+import { parseManifestText } from '../../proof/manifest.ts';
+import type { Manifest } from '../../base/signed-records.ts';
+import { checkPrivateDir } from '../../review/unseal.ts';
 
-const USAGE = `Usage: pcq verify <manifest.pcq> [--trust <trust.yaml>] [--roster <ombuds.yaml>] [--json]
+const USAGE = `Usage: pcq verify <manifest.pcq> [--trust <trust.yaml>] [--roster <ombuds.yaml>] [--private-dir DIR] [--json]
        pcq-verify --manifest <manifest.pcq>
 
 Verifies a .pcq manifest offline: canonical bytes, schema, every step's Ed25519 signature and
@@ -27,6 +30,8 @@ Options:
   --manifest F  the manifest (same as the positional argument)
   --trust F     trust store to use (default: policies/trust.yaml, plus .pcq/trust.local.yaml in dev)
   --roster F    ombuds roster the reviews are checked against (default: policies/ombuds.yaml)
+  --private-dir DIR  also check private data you hold against the signed commitments: the run's
+                private/ folder, or the folder \`pcq unseal\` wrote (steps/*.json, withheld/*)
   --json        machine-readable report: {ok, manifest, checks[{code, check, stepId?, ok, message}]}
   -h, --help    this text
 
@@ -38,7 +43,7 @@ export const command: Command = {
   summary: 'Verify a .pcq manifest offline (signatures, chain, Merkle, trust)',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { manifest: { type: 'string' }, trust: { type: 'string' }, roster: { type: 'string' }, json: { type: 'boolean' } }, 'verify');
+    const { values, positionals } = parseCommandArgs(argv, { manifest: { type: 'string' }, trust: { type: 'string' }, roster: { type: 'string' }, 'private-dir': { type: 'string' }, json: { type: 'boolean' } }, 'verify');
     if (values.help) {
       io.stdout(USAGE);
       return EXIT.ok;
@@ -60,6 +65,11 @@ export const command: Command = {
       : { root: io.cwd, includeLocal: mode === 'dev' || mode === 'development' });
     const roster = await readRosterLogins(io.cwd, values.roster);
     const report = await verifyManifestNode(text, trust, roster); // node:crypto Ed25519 (libuv pool) and SHA-256
+    if (values['private-dir'] !== undefined && report.ok) {
+      const privateChecks = await checkPrivateDir(parseManifestText(text) as Manifest, resolve(io.cwd, values['private-dir']));
+      report.checks.push(...privateChecks);
+      report.ok = privateChecks.every((c) => c.ok);
+    }
     if (values.json) {
       io.stdout(JSON.stringify({ ok: report.ok, manifest: file, checks: report.checks }, null, 2) + '\n');
     } else if (report.ok) {
