@@ -102,3 +102,20 @@ test('dataset may not escape runbooks/data/', () => {
   }
   assert.deepEqual(issuesOf('runbookId: T\nname: t\nversion: "1"\ndataset: intel/sample\nsteps:\n  - {stepId: s, type: assertion}\n'), []);
 });
+
+test('an unknown field with a non-ASCII or escaped name is located at its key (pointer segments are decoded)', () => {
+  for (const field of ['farbé', 'a/b', 'x~y', 'p%20q']) {
+    const issues = issuesOf(`runbookId: T\nname: t\nversion: "1"\n"${field}": 1\nsteps:\n  - {stepId: s, type: assertion}\n`);
+    assert.deepEqual(issues.map((i) => [i.message, i.location?.line, i.location?.col]), [[`runbook: unknown field ${JSON.stringify(field)}`, 4, 1]], field);
+  }
+});
+
+test('a bad input name, a wrong type and a too-short list say what to fix, at the node', () => {
+  const issues = issuesOf('runbookId: T\nname: t\nversion: "1"\ninputs:\n  9lives: {type: string}\nsteps: []\n');
+  assert.deepEqual(issues.map((i) => [i.code, i.message, i.location?.line, i.location?.col]), [
+    ['PCQ_SCHEMA', 'inputs: invalid name "9lives"', 5, 3],
+    ['PCQ_SCHEMA', 'steps: must list at least 1 item', 6, 8],
+  ]);
+  const typed = issuesOf(runbook('  - stepId: s\n    type: assertion\n    needs: first\n'));
+  assert.deepEqual(typed.map((i) => [i.message, i.location?.line]), [['steps[0] ("s").needs: must be array, not string', 7]]);
+});

@@ -1,9 +1,10 @@
-// Validates a runbook value against runbook.schema.json (JSON Schema draft-07) and turns ajv's
-// errors into coded issues that point at the offending YAML node. The validator is compiled once per
-// process; locations are looked up only for values that failed (the happy path pays nothing).
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import * as ajvFormats from 'ajv-formats';
-import type { PcqIssue, SourceLocation } from '../base/errors.ts';
+// Validates a runbook value against runbook.schema.json (JSON Schema draft-07) and turns the
+// validator's output units into coded issues that point at the offending YAML node. The validator
+// is @cfworker/json-schema, which interprets the schema: engine/model/ may build no code from text
+// (engine/README.md "Security core"), and ajv compiles schemas with `new Function`. Locations are
+// looked up only for values that failed (the happy path pays nothing).
+import { Validator, type OutputUnit, type Schema } from '@cfworker/json-schema';
+import type { PcqCode, PcqIssue, SourceLocation } from '../base/errors.ts';
 import { STEP_TYPES } from './step-types.ts';
 import type { PathSegment } from './yaml-source.ts';
 import schema from './runbook.schema.json' with { type: 'json' };
@@ -12,129 +13,207 @@ export const RUNBOOK_SCHEMA: Readonly<Record<string, unknown>> = schema;
 
 type Locate = (path: readonly PathSegment[], at?: 'key' | 'value') => SourceLocation;
 
-let compiled: ValidateFunction | undefined;
+// shortCircuit false: validation reports every problem at once (docs/DESIGN.md §4).
+// Draft '7' matches the schema's "$schema" (draft-07: a $ref's siblings are ignored).
+let validator: Validator | undefined;
 
-function validator(): ValidateFunction {
-  if (compiled) return compiled;
-  // allErrors: validation reports every problem at once (docs/DESIGN.md §4). verbose: errors carry their
-  // parentSchema, which names the fields that are allowed where an unknown one was found.
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
-  const addFormats = (ajvFormats as unknown as { default: (a: Ajv) => Ajv }).default;
-  addFormats(ajv);
-  compiled = ajv.compile(schema);
-  return compiled;
-}
+/** Keywords whose unit only says "something below failed"; the units below it carry the problem. */
+const WRAPPERS = new Set(['$ref', 'properties', 'patternProperties', 'items', 'additionalItems', 'allOf', 'if', 'contains', 'dependencies', 'dependentSchemas']);
 
 /** Coded issues for every schema violation in `value` (empty when it conforms). */
 export function schemaIssues(value: unknown, locate: Locate): PcqIssue[] {
-  const validate = validator();
-  if (validate(value)) return [];
-  const errors = validate.errors ?? [];
+  validator ??= new Validator(schema as Schema, '7', false);
+  const result = validator.validate(value);
+  if (result.valid) return [];
+  const units = result.errors;
   const issues: PcqIssue[] = [];
   const seen = new Set<string>();
-  for (const error of errors) {
-    // `if` failures only say which `then` applied; anyOf/oneOf branches are summarised by their parent.
-    if (error.keyword === 'if' || /\/(anyOf|oneOf)\/\d+\//.test(error.schemaPath)) continue;
-    const issue = toIssue(error, value, locate);
+  const add = (issue: PcqIssue): void => {
     const key = `${issue.code}|${issue.location?.line}:${issue.location?.col}|${issue.message}`;
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return;
     seen.add(key);
     issues.push(issue);
+  };
+  for (let i = 0; i < units.length; i++) {
+    const unit = units[i]!;
+    // anyOf/oneOf branches are summarised by their parent's unit; propertyNames by the names' units.
+    if (WRAPPERS.has(unit.keyword) || /\/(anyOf|oneOf)\/\d+(\/|$)/.test(unit.keywordLocation) || unit.keyword === 'propertyNames') continue;
+    const at = resolveKeyword(unit.keywordLocation);
+    const path = pointerToPath(unit.instanceLocation, value);
+    if (unit.keyword === 'additionalProperties') {
+      // The unit names the object; the unit right after it (the `false` schema's) names the field.
+      if (at.parent.additionalProperties !== false) continue;
+      const next = units[i + 1];
+      if (next?.keyword === 'false') i++;
+      const field = next ? pointerToPath(next.instanceLocation, value).at(-1) : undefined;
+      if (field !== undefined) add(unknownField(path, String(field), at.parent, value, locate));
+      continue;
+    }
+    if (/\/propertyNames\/[^/]+$/.test(unit.keywordLocation)) {
+      add(badName(path, at.parent, value, locate));
+      continue;
+    }
+    for (const issue of toIssues(unit.keyword, at, path, value, locate)) add(issue);
   }
   return issues;
 }
 
-function toIssue(error: ErrorObject, root: unknown, locate: Locate): PcqIssue {
-  const path = pointerToPath(error.instancePath, root);
-  const where = describePath(path, root);
-  const params = error.params as Record<string, unknown>;
-  const data = error.data;
-  switch (error.keyword) {
-    case 'additionalProperties': {
-      const field = String(params.additionalProperty);
-      const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return {
-        code: 'PCQ_SCHEMA',
-        message: `${where}: unknown field "${field}"`,
-        hint: allowed.length ? `Check the spelling; fields allowed here: ${allowed.join(', ')}.` : 'Remove the field.',
-        location: locate([...path, field], 'key'),
-      };
+type SchemaNode = Record<string, unknown>;
+
+/** Where a keyword sits: the schema object holding it, its value, and its path with every $ref followed (`#/definitions/duration/oneOf`). */
+interface KeywordAt { parent: SchemaNode; value: unknown; canonical: string }
+
+/** Follows a unit's keywordLocation (which runs through `$ref` segments) back into the schema. */
+function resolveKeyword(keywordLocation: string): KeywordAt {
+  const segments = keywordLocation.replace(/^#\/?/, '').split('/').filter((s) => s !== '').map(decodeSegment);
+  let node: unknown = schema;
+  let canonical = '#';
+  let parent: SchemaNode = {};
+  for (const segment of segments) {
+    parent = node !== null && typeof node === 'object' ? (node as SchemaNode) : {};
+    if (segment === '$ref' && typeof parent.$ref === 'string') {
+      canonical = parent.$ref;
+      node = localRef(parent.$ref);
+    } else {
+      canonical += `/${segment}`;
+      node = parent[segment];
     }
-    case 'required':
-      return {
-        code: 'PCQ_SCHEMA',
-        message: `${where}: missing required field "${String(params.missingProperty)}"`,
-        hint: 'Add the field (engine/FORMATS.md "Runbook files" lists the fields of each step type).',
-        location: locate(path),
-      };
+  }
+  return { parent, value: node, canonical };
+}
+
+/** The schema a local `#/…` reference names (the runbook schema refers only into itself). */
+function localRef(ref: string): unknown {
+  let node: unknown = schema;
+  for (const segment of ref.replace(/^#\/?/, '').split('/').filter((s) => s !== '').map(decodeSegment)) {
+    node = node !== null && typeof node === 'object' ? (node as SchemaNode)[segment] : undefined;
+  }
+  return node;
+}
+
+/** One JSON Pointer segment as the validator writes it: RFC 6901 escapes inside URI percent-encoding. */
+function decodeSegment(raw: string): string {
+  let text = raw;
+  try {
+    text = decodeURIComponent(raw);
+  } catch {
+    // A key with a literal "%" that is not an escape stays as written.
+  }
+  return text.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let node = root;
+  for (const segment of path) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined;
+  return node;
+}
+
+function unknownField(path: PathSegment[], field: string, parent: SchemaNode, root: unknown, locate: Locate): PcqIssue {
+  const allowed = Object.keys((parent.properties as object | undefined) ?? {});
+  return {
+    code: 'PCQ_SCHEMA',
+    message: `${describePath(path, root)}: unknown field "${field}"`,
+    hint: allowed.length ? `Check the spelling; fields allowed here: ${allowed.join(', ')}.` : 'Remove the field.',
+    location: locate([...path, field], 'key'),
+  };
+}
+
+/** A unit below `propertyNames`: its instanceLocation ends in the offending name. */
+function badName(namePath: PathSegment[], rule: SchemaNode, root: unknown, locate: Locate): PcqIssue {
+  const path = namePath.slice(0, -1);
+  const name = String(namePath.at(-1));
+  return {
+    code: 'PCQ_SCHEMA',
+    message: `${describePath(path, root)}: invalid name ${JSON.stringify(name)}`,
+    hint: typeof rule.pattern !== 'string'
+      ? `Names here are ${String(rule.minLength ?? 0)} to ${String(rule.maxLength ?? 'any number of')} characters long.`
+      : 'Names start with a letter or underscore and use letters, digits and underscores.',
+    location: locate(namePath, 'key'),
+  };
+}
+
+const GENERIC_HINT = 'See engine/model/runbook.schema.json (or engine/FORMATS.md "Runbook files") for the expected shape.';
+
+function toIssues(keyword: string, at: KeywordAt, path: PathSegment[], root: unknown, locate: Locate): PcqIssue[] {
+  const where = describePath(path, root);
+  const data = valueAt(root, path);
+  const issue = (message: string, hint: string, code: PcqCode = 'PCQ_SCHEMA'): PcqIssue[] => [{ code, message: `${where}: ${message}`, hint, location: locate(path) }];
+  switch (keyword) {
+    case 'required': {
+      const present = data !== null && typeof data === 'object' ? data : {};
+      const missing = ((at.value as string[] | undefined) ?? []).filter((field) => !Object.hasOwn(present, field));
+      return missing.flatMap((field) => issue(`missing required field "${field}"`, 'Add the field (engine/FORMATS.md "Runbook files" lists the fields of each step type).'));
+    }
     case 'enum':
       if (path.length === 3 && path[0] === 'steps' && path[2] === 'type') {
-        return {
-          code: 'PCQ_UNKNOWN_STEP_TYPE',
-          message: `${where}: unknown step type ${JSON.stringify(data)}`,
-          hint: `Use one of: ${STEP_TYPES.join(', ')}.`,
-          location: locate(path),
-        };
+        return issue(`unknown step type ${JSON.stringify(data)}`, `Use one of: ${STEP_TYPES.join(', ')}.`, 'PCQ_UNKNOWN_STEP_TYPE');
       }
-      return {
-        code: 'PCQ_SCHEMA',
-        message: `${where}: ${JSON.stringify(data)} is not one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
-        hint: 'Use one of the listed values.',
-        location: locate(path),
-      };
-    case 'type':
+      return issue(`${JSON.stringify(data)} is not one of ${((at.value as unknown[] | undefined) ?? []).map((v) => JSON.stringify(v)).join(', ')}`, 'Use one of the listed values.');
+    case 'const':
+      return issue(`must be ${JSON.stringify(at.value)}, not ${JSON.stringify(data)}`, `Write ${JSON.stringify(at.value)}.`);
+    case 'type': {
       if (path.length === 1 && path[0] === 'version' && typeof data === 'number') {
-        return {
+        return [{
           code: 'PCQ_SCHEMA',
           message: `version must be a string, but YAML read the number ${data}`,
           hint: 'Quote it, e.g. version: "1.0" (unquoted 1.0 is the number 1, and the ".0" is lost).',
           location: locate(path),
-        };
+        }];
       }
-      break;
+      const expected = ([] as unknown[]).concat(at.value).join(' or ');
+      return issue(`must be ${expected}, not ${kindOf(data)}`, `Write a ${expected} here.`);
+    }
     case 'oneOf':
-      if (error.schemaPath.startsWith('#/definitions/duration/')) {
-        return {
-          code: 'PCQ_SCHEMA',
-          message: `${where}: ${JSON.stringify(data)} is not a duration`,
-          hint: 'Write a duration like "500ms", "2s", "1m", "1h", or a whole number of milliseconds.',
-          location: locate(path),
-        };
+      if (at.canonical.startsWith('#/definitions/duration/')) {
+        return issue(`${JSON.stringify(data)} is not a duration`, 'Write a duration like "500ms", "2s", "1m", "1h", or a whole number of milliseconds.');
       }
       break;
     case 'anyOf':
-      if (error.schemaPath.includes('/allOf/')) {
-        return {
-          code: 'PCQ_SCHEMA',
-          message: `${where}: an external_api step needs "connector" (a name from policies/connectors.yaml) or "endpoint" + "method"`,
-          hint: 'Add connector: <name>, or endpoint: https://… with method: GET|POST|PUT|PATCH|DELETE.',
-          location: locate(path),
-        };
+      if (at.canonical.includes('/allOf/')) {
+        return issue('an external_api step needs "connector" (a name from policies/connectors.yaml) or "endpoint" + "method"', 'Add connector: <name>, or endpoint: https://… with method: GET|POST|PUT|PATCH|DELETE.');
       }
       break;
-    case 'propertyNames':
-      return {
-        code: 'PCQ_SCHEMA',
-        message: `${where}: invalid name ${JSON.stringify(params.propertyName)}`,
-        hint: 'Names start with a letter or underscore and use letters, digits and underscores.',
-        location: locate([...path, String(params.propertyName)], 'key'),
-      };
+    case 'false':
+      return issue('is not allowed here', 'Remove it.');
   }
-  return {
-    code: 'PCQ_SCHEMA',
-    message: `${where}: ${error.message ?? 'is invalid'}`,
-    hint: 'See engine/model/runbook.schema.json (or engine/FORMATS.md "Runbook files") for the expected shape.',
-    location: locate(path),
-  };
+  return issue(limitMessage(keyword, at.value, data), GENERIC_HINT);
 }
 
-/** JSON Pointer (RFC 6901) → path segments; indexes into arrays become numbers. */
+/** What a violated limit keyword asks for, in words. */
+function limitMessage(keyword: string, limit: unknown, data: unknown): string {
+  const n = String(limit);
+  switch (keyword) {
+    case 'minLength': return `must be at least ${n} character${limit === 1 ? '' : 's'} long`;
+    case 'maxLength': return `must be at most ${n} characters long`;
+    case 'pattern': return `${JSON.stringify(data)} must match the pattern ${n}`;
+    case 'format': return `${JSON.stringify(data)} is not a valid ${n}`;
+    case 'minimum': return `must be at least ${n}, not ${String(data)}`;
+    case 'maximum': return `must be at most ${n}, not ${String(data)}`;
+    case 'exclusiveMinimum': return `must be more than ${n}, not ${String(data)}`;
+    case 'exclusiveMaximum': return `must be less than ${n}, not ${String(data)}`;
+    case 'multipleOf': return `must be a multiple of ${n}`;
+    case 'minItems': return `must list at least ${n} item${limit === 1 ? '' : 's'}`;
+    case 'maxItems': return `must list at most ${n} items`;
+    case 'uniqueItems': return 'must not list the same item twice';
+    case 'minProperties': return `must have at least ${n} field${limit === 1 ? '' : 's'}`;
+    case 'maxProperties': return `must have at most ${n} fields`;
+    case 'not': return 'matches a shape that is not allowed here';
+    case 'anyOf': return 'matches none of the allowed shapes';
+    case 'oneOf': return 'must match exactly one of the allowed shapes';
+    default: return `is invalid (${keyword})`;
+  }
+}
+
+const kindOf = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value);
+
+/** An instanceLocation (`#` + RFC 6901 JSON Pointer, percent-encoded) → path segments; indexes into arrays become numbers. */
 export function pointerToPath(pointer: string, root: unknown): PathSegment[] {
-  if (pointer === '') return [];
+  const bare = pointer.replace(/^#/, '');
+  if (bare === '') return [];
   const path: PathSegment[] = [];
   let node: unknown = root;
-  for (const raw of pointer.slice(1).split('/')) {
-    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const raw of bare.slice(1).split('/')) {
+    const segment = decodeSegment(raw);
     if (Array.isArray(node)) {
       const index = Number(segment);
       path.push(index);

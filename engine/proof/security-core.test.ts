@@ -4,7 +4,9 @@
 // cannot hide or fake a hit): no eval (called, passed around or read off an object), no Function
 // constructor, no Blob or object URL, every Worker built from a module URL
 // `new URL('./file', import.meta.url)` and never with `eval: true`, and every package import names
-// the package or a subpath its package.json `exports` publishes.
+// the package or a subpath its package.json `exports` publishes, and none is a validator or
+// serializer that compiles schemas into code (ajv and its plugins build them with `new Function`;
+// model/runbook-schema.ts uses @cfworker/json-schema, which interprets the schema).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -42,10 +44,14 @@ export function isPublishedSubpath(exportsField: unknown, subpath: string): bool
   });
 }
 
+/** Packages that turn schemas into JavaScript source and run it (new Function / eval). */
+const CODE_GENERATING = /^(ajv(-.+)?|@ajv\/.+|@exodus\/schemasafe|is-my-json-valid|djv|fastest-validator|fast-json-stringify|@fastify\/ajv-compiler|json-schema-compiler)$/;
+
 function packageProblem(spec: string): string | undefined {
   if (spec.startsWith('.') || spec.startsWith('node:')) return undefined;
   const parts = spec.split('/');
   const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  if (CODE_GENERATING.test(name) || spec.startsWith('@sinclair/typebox/compiler')) return `imports ${spec}, which compiles schemas into code with new Function`;
   const subpath = spec === name ? '.' : `.${spec.slice(name.length)}`;
   let exportsField: unknown;
   try {
@@ -142,6 +148,11 @@ test('the checker catches each way of running text as code or reaching into a pa
     "const w5 = new g.Worker(url);",
     "const b = new g.Blob([code]);",
     "import { Parser } from 'yaml';\nconst step = (Parser.prototype as unknown as { step(): void }).step;",
+    "import { Ajv } from 'ajv';",
+    "import Ajv2020 from 'ajv/dist/2020.js';",
+    "import * as ajvFormats from 'ajv-formats';",
+    "const v = await import('@exodus/schemasafe');",
+    "export { TypeCompiler } from '@sinclair/typebox/compiler';",
   ];
   for (const line of bad) assert.notDeepEqual(securityProblems('bad.ts', line), [], line);
   const good = [
@@ -151,6 +162,7 @@ test('the checker catches each way of running text as code or reaching into a pa
     "const URL_OF = new URL('./w.ts', import.meta.url);\nconst v = new Worker(URL_OF, { workerData: 1 });",
     "import { sha256 } from '@noble/hashes/sha2.js';",
     "import { parse } from 'yaml';",
+    "import { Validator } from '@cfworker/json-schema';",
     "const o = { eval: 1 };",
     "import { Worker } from 'node:worker_threads';\nif (typeof Worker === 'undefined') throw new Error();\nlet w: Worker | undefined;",
     "class Local {}\nconst p = Local.prototype;",
