@@ -44,6 +44,22 @@ provers:
     authority:delete: {type: opa, policy: intelgraph.allow, input: {action: delete, resource: entity}}
 `;
 
+// A step fails and no prover does: `failed`, no ticket, still listed beside the queue.
+const STEP_FAILS = `runbookId: PF
+name: Step failure
+version: "1.0"
+dataset: intel
+steps:
+  - stepId: count
+    type: query
+    cypher: MATCH (e:Entity) RETURN count(e) AS n
+  - stepId: check
+    type: assertion
+    metrics:
+      n: size(steps['count'])
+    assert: ["n < 0.0"]
+`;
+
 let root: string;
 
 async function pcq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -62,6 +78,7 @@ type RunJson = { executionId: string; status: string; verdict: string; reviewTic
 before(async () => {
   root = await makeSampleRoot('pcq-prover-review-');
   await writeFile(join(root, 'runbooks/PX-deny.yaml'), DENIED);
+  await writeFile(join(root, 'runbooks/PF-fails.yaml'), STEP_FAILS);
   // R3's citations come from MENTIONED_IN: without it every claim cites nothing.
   const mentions = join(root, 'runbooks/data/intel/mentioned_in.csv');
   await writeFile(mentions, (await readFile(mentions, 'utf8')).split('\n')[0] + '\n');
@@ -96,13 +113,21 @@ test("R3's failed citation postcondition opens a ticket although a downstream st
   assert.ok(run.steps.some((s) => s.status === 'failed'), 'a downstream step failed as well');
 });
 
-test('0 exports leave: none under exports/, none in the outbox; the queue lists both runs', async () => {
+test('0 exports leave: none under exports/, none in the outbox; the queue lists both blocked runs and the failed one', async () => {
+  const failed = await pcq('run', 'runbooks/PF-fails.yaml', '--as-of', AS_OF, '--json');
+  assert.equal(failed.code, 1, failed.stderr);
+  const failedReport = JSON.parse(failed.stdout) as RunJson;
+  assert.equal(failedReport.status, 'failed');
+  assert.equal(failedReport.reviewTicket, undefined, 'no prover failed: no ticket');
   const all = await filesUnder(root);
   assert.deepEqual(all.filter((f) => /[/\\]exports[/\\]/.test(f)), []);
   const outbox = all.filter((f) => f.includes(`${join('.pcq', 'outbox')}`) || /[/\\]outbox[/\\]/.test(f));
   for (const f of outbox) assert.doesNotMatch(await readFile(f, 'utf8'), /weekly-report\.(pdf|md)|px(-early)?\.csv/, f);
   const list = await pcq('review', 'list', '--json');
   assert.equal(list.code, 0, list.stderr);
-  const reviews = (JSON.parse(list.stdout) as { reviews: Array<{ runbookId: string; failedProver: string; state: string }> }).reviews;
-  assert.deepEqual(reviews.map((r) => [r.runbookId, r.failedProver, r.state]).sort(), [['PX', 'authority:delete', 'open'], ['R3', 'citations:every-claim', 'open']]);
+  const queue = JSON.parse(list.stdout) as { reviews: Array<{ runbookId: string; failedProver: string; state: string }>; failedRuns: Array<{ executionId: string; runbookId: string }> };
+  assert.deepEqual(queue.reviews.map((r) => [r.runbookId, r.failedProver, r.state]).sort(), [['PX', 'authority:delete', 'open'], ['R3', 'citations:every-claim', 'open']]);
+  assert.deepEqual(queue.failedRuns.map((e) => [e.runbookId, e.executionId]), [['PF', failedReport.executionId]]);
+  const text = await pcq('review', 'list');
+  assert.match(text.stdout, new RegExp(`Failed runs[^\\n]*\\n\\s+${failedReport.executionId}\\s+PF`));
 });

@@ -10,6 +10,7 @@ import { loadReviewerSigner } from '../../review/reviewer-key.ts';
 import { loadRunnerSigner } from '../../runtime/keys.ts';
 import { decideReview } from '../../review/decide.ts';
 import { listReviews } from '../../review/review-list.ts';
+import { listFailedRuns } from '../../review/failed-runs.ts';
 import { TICKET_STATES, type TicketState } from '../../review/decision.ts';
 import { loadRoster, rosterLogins, OMBUDS_FILE } from '../../review/roster.ts';
 import type { SignedReviewContext } from '../../review/signed-decisions.ts';
@@ -75,10 +76,13 @@ export const command: Command = {
         throw new PcqError({ code: 'PCQ_USAGE', message: `--state must be one of ${TICKET_STATES.join(', ')}`, hint: 'Run `pcq review --help`.' });
       }
       const { reviews, issues } = await listReviews(config.attestationsDir, await signedContext(config), state);
+      // Failed runs (no prover failed, nothing to decide) are listed beside the tickets, unfiltered by state.
+      const failedRuns = state === undefined ? await listFailedRuns(config.attestationsDir) : [];
       if (json) {
-        io.stdout(JSON.stringify({ reviews: reviews.map((r) => ({ ...r.ticket, path: r.path, digest: r.digest })), issues }, null, 2) + '\n');
+        io.stdout(JSON.stringify({ reviews: reviews.map((r) => ({ ...r.ticket, path: r.path, digest: r.digest })), failedRuns, issues }, null, 2) + '\n');
       } else {
         io.stdout(table(reviews.map((r) => [r.ticket.executionId, r.ticket.runbookId, r.ticket.failedStep, r.ticket.failedProver, r.ticket.reason, r.ticket.assignedTo, r.ticket.state])));
+        if (failedRuns.length > 0) io.stdout(`\nFailed runs (a step failed, no prover did: nothing to decide, exports withheld):\n${failedRuns.map((e) => `  ${e.executionId}  ${e.runbookId}  ${e.path}`).join('\n')}\n`);
         for (const issue of issues) io.stderr(`${issue.code} ${issue.message}\n`);
       }
       return issues.length > 0 ? EXIT.invalid : EXIT.ok;
