@@ -21,7 +21,10 @@ import { serializeManifest } from '../engine/proof/manifest.ts';
 import { leafHash, merkleRoot } from '../engine/proof/merkle.ts';
 import { pae } from '../engine/proof/pae.ts';
 import { sealManifest } from '../engine/proof/seal.ts';
-import type { TrustStore } from '../engine/proof/trust.ts';
+import type { TrustStore, TrustedKey } from '../engine/proof/trust.ts';
+import { authorizationRecord } from '../engine/proof/authorization.ts';
+
+const BENCH_KEY = (publicKey: string): TrustedKey => ({ name: 'bench', publicKey, roles: ['runner'], status: 'active', validFrom: null, validUntil: null, source: 'policies/trust.yaml' });
 import { verifyManifestNode } from '../engine/proof/verify-node.ts';
 
 export interface BenchFigure {
@@ -104,9 +107,9 @@ async function verifyBench(): Promise<BenchFigure> {
   const records = Array.from({ length: n }, (_, i) => record(i));
   const signer = nodeSigner(SEED);
   const steps = await attestChain(records);
-  const manifest = await sealManifest({ executionId: 'bench', runbookId: RUN.runbookId, version: RUN.runbookVersion, runbookDigest: RUN.runbookDigest, asOf: RUN.asOf, actor: 'bench', inputs: {}, steps, signer, sha256: sha256Node });
+  const manifest = await sealManifest({ executionId: 'bench', runbookId: RUN.runbookId, version: RUN.runbookVersion, runbookDigest: RUN.runbookDigest, asOf: RUN.asOf, actor: 'bench', inputs: {}, steps, signer, sha256: sha256Node, authorization: authorizationRecord(BENCH_KEY(signer.keyid), RUN.asOf, 'prod') });
   const text = serializeManifest(manifest);
-  const trust: TrustStore = { keys: [{ name: 'bench', publicKey: signer.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null }] };
+  const trust: TrustStore = { keys: [BENCH_KEY(signer.keyid)] };
   // The floor's inputs are prepared outside the timing: messages, signatures, leaves.
   const publicKey = createPublicKey(createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(SEED)]), format: 'der', type: 'pkcs8' }));
   const messages = steps.map((s) => pae(s.envelope.payloadType, fromBase64(s.envelope.payload)!));

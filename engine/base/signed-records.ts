@@ -69,6 +69,24 @@ export interface ManifestDataset {
   digest: string; // sha256:<hex> of the file's bytes
 }
 
+/**
+ * The runner authorization granted before the run started (proof/authorization.ts), signed into
+ * the manifest: the trust entry that vouched for the runner key, its window, the time and the mode.
+ */
+export interface RunnerAuthorization {
+  keyid: string; // = executedBy
+  keyName: string;
+  source: string; // the trust file that vouched: policies/trust.yaml or .pcq/trust.local.yaml
+  devOverlay: boolean;
+  origin?: 'local-runner' | 'local-reviewer';
+  role: 'runner';
+  status: 'active' | 'retired';
+  validFrom: string | null;
+  validUntil: string | null;
+  checkedAt: string; // = asOf (= executedAt)
+  mode: 'dev' | 'staging' | 'prod';
+}
+
 export interface Manifest {
   manifestId: string;
   executionId: string;
@@ -78,6 +96,8 @@ export interface Manifest {
   executedAt: string;
   executedBy: string;
   actor: string;
+  /** Who allowed the run; signed. */
+  authorization: RunnerAuthorization;
   inputs: Record<string, unknown>;
   /** Every dataset file the run loaded, sorted by path; [] when it loaded none. Absent only in manifests sealed before it existed. */
   datasets?: ManifestDataset[];

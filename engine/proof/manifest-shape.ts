@@ -12,11 +12,12 @@ const HEX32 = /^[0-9a-f]{64}$/;
 const G_KEY = /^G[A-Z2-7]{55}$/;
 const SIGNATURE = /^base64:[A-Za-z0-9+/]+={0,2}$/;
 
-const TOP = ['manifestId', 'executionId', 'runbookId', 'version', 'runbookDigest', 'executedAt', 'executedBy', 'actor', 'inputs', 'steps', 'merkleRoot', 'signature', 'reviews'];
+const TOP = ['manifestId', 'executionId', 'runbookId', 'version', 'runbookDigest', 'executedAt', 'executedBy', 'actor', 'authorization', 'inputs', 'steps', 'merkleRoot', 'signature', 'reviews'];
 // Optional top-level fields: checked when present (manifests sealed before they existed lack them).
 const OPTIONAL_TOP = ['datasets'];
 // A dataset path: repository-relative, forward slashes, no empty, "." or ".." segment.
 const DATASET_PATH = /^(?!\/)(?!.*(?:^|\/)\.{1,2}(?:\/|$))(?!.*\/\/)[^\\\u0000]+$/;
+const AUTHORIZATION = ['keyid', 'keyName', 'source', 'devOverlay', 'role', 'status', 'validFrom', 'validUntil', 'checkedAt', 'mode'];
 const STEP = ['stepId', 'attestation', 'proofs', 'attestationHash', 'inclusionProof'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -90,6 +91,26 @@ function step(value: unknown, path: string, out: ShapeProblem[]): void {
   }
 }
 
+function oneOf(value: unknown, allowed: readonly unknown[], path: string, out: ShapeProblem[]): void {
+  if (!allowed.includes(value)) out.push({ path, message: `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}` });
+}
+
+/** The runner authorization record (definitions/authorization). */
+function authorization(value: unknown, out: ShapeProblem[]): void {
+  const path = '/authorization';
+  if (!isRecord(value)) return void out.push({ path, message: 'must be an object' });
+  const optional = 'origin' in value ? [...AUTHORIZATION, 'origin'] : AUTHORIZATION;
+  fields(value, optional, path, out);
+  if ('keyid' in value) text(value.keyid, `${path}/keyid`, out, { pattern: G_KEY, what: 'a G… Stellar public key' });
+  for (const k of ['keyName', 'source', 'checkedAt']) if (k in value) text(value[k], `${path}/${k}`, out, { min: 1 });
+  if ('devOverlay' in value && typeof value.devOverlay !== 'boolean') out.push({ path: `${path}/devOverlay`, message: 'must be a boolean' });
+  if ('origin' in value) oneOf(value.origin, ['local-runner', 'local-reviewer'], `${path}/origin`, out);
+  if ('role' in value) oneOf(value.role, ['runner'], `${path}/role`, out);
+  if ('status' in value) oneOf(value.status, ['active', 'retired'], `${path}/status`, out);
+  if ('mode' in value) oneOf(value.mode, ['dev', 'staging', 'prod'], `${path}/mode`, out);
+  for (const k of ['validFrom', 'validUntil']) if (k in value && value[k] !== null && typeof value[k] !== 'string') out.push({ path: `${path}/${k}`, message: 'must be a string or null' });
+}
+
 /** Every way the value departs from manifest.schema.json; empty when it conforms. */
 export function checkManifestShape(value: unknown): ShapeProblem[] {
   const out: ShapeProblem[] = [];
@@ -101,6 +122,7 @@ export function checkManifestShape(value: unknown): ShapeProblem[] {
   if ('merkleRoot' in value) text(value.merkleRoot, '/merkleRoot', out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
   if ('executedBy' in value) text(value.executedBy, '/executedBy', out, { pattern: G_KEY, what: 'a G… Stellar public key' });
   if ('signature' in value) text(value.signature, '/signature', out, { pattern: SIGNATURE, what: 'base64:<signature>' });
+  if ('authorization' in value) authorization(value.authorization, out);
   if ('inputs' in value && !isRecord(value.inputs)) out.push({ path: '/inputs', message: 'must be an object' });
   if ('datasets' in value) datasets(value.datasets, out);
   if ('steps' in value) {

@@ -7,6 +7,7 @@ import { sha256Node } from './hash-node.ts';
 import { sealManifest } from './seal.ts';
 import type { Manifest } from '../base/signed-records.ts';
 import type { Signer } from '../base/signer.ts';
+import { authorizationRecord } from './authorization.ts';
 
 export const RUNNER_SEED = new Uint8Array(32).fill(11);
 export const OTHER_SEED = new Uint8Array(32).fill(22);
@@ -41,6 +42,7 @@ export async function sampleRun(options: { steps?: number; executionId?: string;
   const manifest = await sealManifest({
     executionId: options.executionId ?? 'exec-0001', runbookId: run.runbookId, version: run.runbookVersion, runbookDigest: run.runbookDigest,
     asOf: run.asOf, actor: 'octocat', inputs: { since: '2026-01-01' }, steps, signer, sha256: sha256Node,
+    authorization: authorizationRecord({ name: 'ci-runner', publicKey: signer.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null, source: 'policies/trust.yaml' }, run.asOf, 'prod'),
   });
   return { manifest, signer };
 }

@@ -1,6 +1,7 @@
 // Sealing a run: the RFC 9162 Merkle tree over the step attestations in chain order, an inclusion
 // proof per step, and the manifest signature, a DSSE signature by the runner over
-// JCS(manifest without signature and reviews) (FORMATS.md "Manifest").
+// JCS(manifest without signature and reviews) (FORMATS.md "Manifest"). The runner authorization
+// granted before the run (proof/authorization.ts) is part of the signed body.
 import { PcqError } from '../base/errors.ts';
 import type { Proofs } from '../base/proofs.ts';
 import { toBase64, toHex, utf8 } from './bytes.ts';
@@ -11,6 +12,7 @@ import { canonicalize } from './jcs.ts';
 import { leafHash, merkleTree } from './merkle.ts';
 import { pae } from './pae.ts';
 import type { Signer } from '../base/signer.ts';
+import type { RunnerAuthorization } from '../base/signed-records.ts';
 import { normaliseProofs } from './step-predicate.ts';
 import { MANIFEST_PAYLOAD_TYPE, signedPart } from './manifest.ts';
 import type { Manifest, ManifestDataset, ManifestStep } from '../base/signed-records.ts';
@@ -28,6 +30,8 @@ export interface SealInput {
   /** In chain order (topological, ties by stepId), as attested. */
   steps: Array<{ stepId: string; envelope: DsseEnvelope; hash: string; proofs: Proofs }>;
   signer: Signer;
+  /** Who allowed the run: authorizeRunner's record for this signer at asOf. */
+  authorization: RunnerAuthorization;
   sha256?: Sha256;
 }
 
@@ -39,6 +43,9 @@ export async function signManifestCore(core: Record<string, unknown>, signer: Si
 
 export async function sealManifest(input: SealInput): Promise<Manifest> {
   const sha256 = input.sha256 ?? sha256Portable;
+  if (input.authorization.keyid !== input.signer.keyid) {
+    throw new PcqError({ code: 'PCQ_SEAL_INVALID', message: `the runner authorization is for ${input.authorization.keyid}, not for the signer ${input.signer.keyid}`, hint: 'Seal with the signer that authorizeRunner checked.' });
+  }
   const seen = new Set<string>();
   const leaves: Uint8Array[] = [];
   for (const step of input.steps) {
@@ -72,6 +79,7 @@ export async function sealManifest(input: SealInput): Promise<Manifest> {
     executedAt: input.asOf,
     executedBy: input.signer.keyid,
     actor: input.actor,
+    authorization: input.authorization,
     inputs: input.inputs,
     datasets: sortedDatasets(input.datasets ?? []),
     steps,

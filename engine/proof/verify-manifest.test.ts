@@ -42,7 +42,7 @@ test('trust: unknown, revoked, outside the window, and wrong role each give thei
   assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { validFrom: '2026-06-01T00:00:00Z' })] })), ['PCQ_KEY_NOT_VALID_AT']);
   assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { status: 'retired', validUntil: '2026-02-01T00:00:00Z' })] })), ['PCQ_KEY_NOT_VALID_AT']);
   assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { status: 'retired', validUntil: '2026-12-31T00:00:00Z' })] })), []);
-  assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { roles: ['verdict'] })] })), ['PCQ_KEY_UNKNOWN']);
+  assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { roles: ['verdict'] })] })), ['PCQ_KEY_ROLE_MISSING']);
 });
 
 test('tampering with a step, re-signing the manifest, still fails at the step signature', async () => {

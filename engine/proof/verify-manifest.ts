@@ -21,7 +21,9 @@ import type { Ed25519Verify, Ed25519VerifyBatch, SignatureItem } from '../base/s
 import { IN_TOTO_PAYLOAD_TYPE, STEP_PREDICATE_TYPE, validateStatement } from './statement.ts';
 import { checkStepPredicate } from './step-predicate.ts';
 import { tryDecodeStrKey } from './strkey.ts';
-import { keyStatusAt, type TrustStore } from './trust.ts';
+import type { TrustStore } from './trust.ts';
+import { checkRunnerAuthorization, keysRelied, type KeyRelied } from './verify-trust.ts';
+import type { RunMode } from './authorization.ts';
 import { verifyReviews } from './verify-reviews.ts';
 import { verifyStepLinks, type LinkFields, type StepFacts } from './verify-links.ts';
 import type { PcqCode } from '../base/error-catalogue.ts';
@@ -37,6 +39,8 @@ export interface VerifyCheck {
 export interface VerifyReport {
   ok: boolean;
   checks: VerifyCheck[];
+  /** Every key the verdict relied on (runner, reviewers) and the trust source that vouched for it. */
+  keys?: KeyRelied[];
 }
 
 type Raw = Record<string, unknown>;
@@ -54,17 +58,22 @@ export interface VerifyOptions {
   /** The ombuds roster logins (policies/ombuds.yaml) the review rules check reviewers against.
    *  Without it a manifest that carries reviews fails PCQ_REVIEW_ROSTER_MISSING (fail closed). */
   roster?: readonly string[];
+  /** The verifier's mode: outside dev a dev-overlay key counts as unknown (default dev). */
+  mode?: RunMode;
+  /** Wall clock (epoch ms): executedAt may not lie beyond it by more than AS_OF_SKEW_MS. */
+  now?: number;
 }
 
 export async function verifyManifest(text: string, trust: TrustStore, verify: Ed25519Verify, options: VerifyOptions = {}): Promise<VerifyReport> {
   const checks: VerifyCheck[] = [];
+  const keys: KeyRelied[] = [];
   try {
-    await run(text, trust, verify, options, checks);
+    await run(text, trust, verify, options, checks, keys);
   } catch (err) {
     // Defence in depth: a verifier must answer, never crash (docs/DESIGN.md §4).
     checks.push({ code: 'PCQ_MANIFEST_MALFORMED', check: 'manifest', ok: false, message: `verification stopped on unreadable input: ${(err as Error)?.message ?? String(err)}` });
   }
-  return { ok: checks.length > 0 && checks.every((c) => c.ok), checks };
+  return { ok: checks.length > 0 && checks.every((c) => c.ok), checks, ...(keys.length > 0 ? { keys } : {}) };
 }
 
 function reporter(checks: VerifyCheck[]): { fail: Fail; pass: Pass } {
@@ -120,7 +129,7 @@ function startSignatures(steps: RawStep[], executedBy: string, publicKey: Uint8A
   return { steps: started, results: batch.results.then((r) => decided.map((d, i) => (itemOf[i]! < 0 ? d : r[itemOf[i]!] === true))), help: () => batch.help() };
 }
 
-async function run(text: string, trust: TrustStore, verify: Ed25519Verify, options: VerifyOptions, checks: VerifyCheck[]): Promise<void> {
+async function run(text: string, trust: TrustStore, verify: Ed25519Verify, options: VerifyOptions, checks: VerifyCheck[], keys: KeyRelied[]): Promise<void> {
   const { fail, pass } = reporter(checks);
   const sha256 = options.sha256 ?? sha256Portable;
   const sha256Batch = options.sha256Batch;
@@ -157,10 +166,10 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, optio
   const executedBy = m.executedBy as string;
   const executedAt = m.executedAt as string;
 
-  // The runner key: trusted as runner, unrevoked, valid at executedAt.
-  const status = keyStatusAt(trust, executedBy, executedAt, 'runner');
-  if (status.ok) pass('PCQ_KEY_UNKNOWN', 'runner-key', `${executedBy} (${status.key.name}) is a trusted runner at ${executedAt}`);
-  else fail(status.code, 'runner-key', status.message);
+  // The runner key and the signed authorization record: proof/authorization.ts, the same check
+  // that `pcq run` made before the run started.
+  checkRunnerAuthorization(m, trust, options, fail, pass);
+  keys.push(...keysRelied(m, trust, options.mode ?? 'dev'));
   if (!publicKey || !started) return void fail('PCQ_SCHEMA_INVALID', 'runner-key', 'executedBy is not a valid G… strkey (checksum)');
 
   // Per step: envelope shape, the single runner signature, JCS(envelope) (encoded once, straight

@@ -5,8 +5,8 @@
 import { nodeVerify, nodeVerifyBatch } from './ed25519-node.ts';
 import { sha256Node } from './hash-node.ts';
 import type { TrustStore } from './trust.ts';
-import { verifyManifest, type VerifyReport } from './verify-manifest.ts';
+import { verifyManifest, type VerifyOptions, type VerifyReport } from './verify-manifest.ts';
 
-export function verifyManifestNode(text: string, trust: TrustStore, roster?: readonly string[]): Promise<VerifyReport> {
-  return verifyManifest(text, trust, nodeVerify, { sha256: sha256Node, verifyBatch: nodeVerifyBatch, ...(roster !== undefined ? { roster } : {}) });
+export function verifyManifestNode(text: string, trust: TrustStore, options: Pick<VerifyOptions, 'mode' | 'now' | 'roster'> = {}): Promise<VerifyReport> {
+  return verifyManifest(text, trust, nodeVerify, { ...options, sha256: sha256Node, verifyBatch: nodeVerifyBatch });
 }

@@ -6,6 +6,7 @@ import type { Plan } from '../plan/plan.ts';
 import type { Signer } from '../base/signer.ts';
 import type { StepRecord } from '../base/signed-records.ts';
 import type { PrivateOpening } from '../proof/private-commitment.ts';
+import type { RunnerAuthorization } from '../base/signed-records.ts';
 import { sealManifest } from '../proof/seal.ts';
 import type { Manifest, ManifestDataset } from '../base/signed-records.ts';
 import type { DsseEnvelope } from '../base/signed-records.ts';
@@ -39,6 +40,8 @@ export interface RunRequest {
   concurrency: number;
   /** The dataset files loaded into the graph (RunServices.datasets), bound into the signed manifest. */
   datasets?: readonly ManifestDataset[];
+  /** Granted before the run by run/authorize-runner.ts for ports.signer at asOf; sealed into the manifest. */
+  authorization: RunnerAuthorization;
 }
 
 export interface RunPorts {
@@ -159,6 +162,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     ...(req.datasets ? { datasets: req.datasets } : {}),
     steps: links.map((l) => ({ stepId: l.stepId, envelope: l.envelope, hash: l.hash, proofs: l.record.proofs })),
     signer: ports.signer,
+    authorization: req.authorization,
   });
 
   const failedProofs = collectFailedProofs(plan.order, state.proofs);

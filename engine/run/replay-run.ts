@@ -21,6 +21,7 @@ import { executionPaths } from '../store/layout.ts';
 import { openRunServices } from './run-services.ts';
 import { executeRun } from './execute-run.ts';
 import { checkLoadedDatasets, checkSignedDatasets, readSignedReplaySource } from './replay-source.ts';
+import { authorizeRunnerAtStart } from './authorize-runner.ts';
 
 export interface StepDifference {
   field: 'status' | 'inputs' | 'outputs' | 'proofs' | 'artifacts' | 'attestation';
@@ -64,6 +65,10 @@ export async function locateExecution(config: PcqConfig, ref: string): Promise<s
 }
 
 export async function replayExecution(config: PcqConfig, dir: string, env: Record<string, string | undefined>, now: Date = new Date()): Promise<ReplayReport> {
+  // DESIGN §7: the replaying key is authorized before anything is read or written. A replay signs
+  // nothing that is published, so its key is checked at the wall clock, when it acts (a run from
+  // before a key rotation stays replayable with the current key).
+  const authorized = await authorizeRunnerAtStart({ config, env, asOf: now.toISOString().replace(/\.\d{3}Z$/, 'Z'), now });
   // Signed content only (replay-source.ts): never run.json.
   const source = await readSignedReplaySource(config, dir);
   const original = source.manifest;
@@ -81,13 +86,13 @@ export async function replayExecution(config: PcqConfig, dir: string, env: Recor
   const sandbox = await mkdtemp(join(tmpdir(), 'pcq-replay-'));
   const replayConfig: PcqConfig = { ...config, actor: original.actor, outboxDir: join(sandbox, 'outbox') };
   try {
-    const services = await openRunServices({ config: replayConfig, runbook, params, asOf, env, mode: 'replay', replay: { recordings: source.recordings, effects: source.effects }, outboxDir: join(sandbox, 'outbox') });
+    const services = await openRunServices({ config: replayConfig, runbook, params, asOf, env, mode: 'replay', replay: { recordings: source.recordings, effects: source.effects }, outboxDir: join(sandbox, 'outbox'), signer: authorized.signer });
     let outcome;
     try {
       // The bytes the graph loaded are the signed ones, checked before the first step starts.
       checkLoadedDatasets(original.datasets ?? [], services.datasets);
       outcome = await executeRun(
-        { runbook, plan, params, asOf, actor: original.actor, executionId: original.executionId, concurrency: config.concurrency, ...(original.datasets ? { datasets: services.datasets } : {}) },
+        { runbook, plan, params, asOf, actor: original.actor, executionId: original.executionId, concurrency: config.concurrency, authorization: authorized.authorization, ...(original.datasets ? { datasets: services.datasets } : {}) },
         services.ports,
       );
     } finally {

@@ -1,7 +1,7 @@
 // End to end on the real samples: the embedded graph, real provers, real signing, real files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { appendFile, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeSampleRoot } from '../testing/sample-root.ts';
 import { loadConfig } from '../runtime/config.ts';
@@ -82,9 +82,11 @@ test('the partial enrichment source blocks R1 honestly: sealed, verified, export
 });
 
 test('a replay with a different key reproduces every step payload but says the key differs', async () => {
-  const { config, env, run } = await setup();
+  const { root, config, env, run } = await setup();
   const report = await run('R1-entity-enrichment.yaml');
   const other = generateKeyPair();
+  // The replaying key must be an authorized runner too (DESIGN §7).
+  await appendFile(join(root, 'policies/trust.yaml'), `\n  - {name: other-runner, publicKey: ${other.publicKey}, roles: [runner], status: active, validFrom: null, validUntil: null}\n`);
   const replay = await replayExecution(config, report.executionDir, { ...env, RUNNER_SECRET: other.secret });
   assert.equal(replay.sameKey, false);
   // R1's steps are private: their salts come from the runner key, so another key commits to the

@@ -18,6 +18,7 @@ import { persistRun } from './persist-run.ts';
 import { loadSealHolders } from './seal-private.ts';
 import { staticIssues } from './static-checks.ts';
 import { afterRunHooks } from './after-run.ts';
+import { authorizeRunnerAtStart } from './authorize-runner.ts';
 import type { SchedulerEvent } from './scheduler-types.ts';
 import type { Verdict } from '../base/run-record.ts';
 import { join } from 'node:path';
@@ -33,6 +34,8 @@ export interface RunRunbookOptions {
   onPlan?: (order: string[]) => void;
   onEvent?: (event: SchedulerEvent) => void;
   signal?: AbortSignal;
+  /** The wall clock for the authorization check (default: the system clock). */
+  now?: () => Date;
 }
 
 export interface RunReport {
@@ -64,6 +67,8 @@ export interface RunReport {
 
 export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport> {
   const { config } = opts;
+  // DESIGN §7: the runner key is authorized before anything is read, opened or written.
+  const authorized = await authorizeRunnerAtStart({ config, env: opts.env, asOf: opts.asOf, now: (opts.now ?? (() => new Date()))() });
   const display = relative(config.root, opts.file) || opts.file;
   const parsed = await readRunbookFile(opts.file, display);
   const draft = parsed.runbook ?? parsed.draft;
@@ -77,14 +82,14 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   const params = resolveParams(runbook, opts.rawParams);
   const text = await readFile(opts.file, 'utf8');
 
-  const services = await openRunServices({ config, runbook, params, asOf: opts.asOf, env: opts.env, mode: 'live' });
+  const services = await openRunServices({ config, runbook, params, asOf: opts.asOf, env: opts.env, mode: 'live', signer: authorized.signer });
   opts.onPlan?.(plan.order);
   let outcome;
   let sealTo;
   try {
     sealTo = await loadSealHolders(config, services.ports.signer.keyid, opts.asOf);
     outcome = await executeRun(
-      { runbook, plan, params, asOf: opts.asOf, actor: config.actor, executionId: opts.executionId, concurrency: config.concurrency, datasets: services.datasets },
+      { runbook, plan, params, asOf: opts.asOf, actor: config.actor, executionId: opts.executionId, concurrency: config.concurrency, datasets: services.datasets, authorization: authorized.authorization },
       { ...services.ports, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     );
   } finally {

@@ -1,21 +1,21 @@
 // Runner keys (docs/DESIGN.md §5: Ed25519, shown as Stellar strkeys, so the attestation key and the Stellar
 // account are one identity). The secret comes from RUNNER_SECRET (an S… seed); in dev only, a key
 // is created on first use in .pcq/keys/runner.secret (git-ignored, 0600) and listed as an active
-// dev runner in the overlay .pcq/trust.local.yaml. In staging/prod a missing secret fails fast
+// dev runner (origin local-runner, role runner) in the overlay .pcq/trust.local.yaml. In staging/prod a missing secret fails fast
 // (seed 002, "fail-fast secrets"). A secret is never printed or logged, and never appears in an
 // error message, except by `pcq keys generate`, whose job it is.
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PcqError } from '../base/errors.ts';
-import { LOCAL_TRUST_FILE, parseTrustDocument } from './trust-store.ts';
+import { DEV_KEY_FILE, upsertOverlayKey } from './local-keys.ts';
 import { nodeSigner } from '../proof/ed25519-node.ts';
 import { decodeStrKey, encodeStrKey, tryDecodeStrKey } from '../proof/strkey.ts';
 import type { Signer } from '../base/signer.ts';
 import { readOptional } from '../store/read-optional.ts';
 
 export const RUNNER_SECRET_ENV = 'RUNNER_SECRET';
-export const DEV_KEY_FILE = '.pcq/keys/runner.secret';
+export { DEV_KEY_FILE } from './local-keys.ts';
 
 export interface KeyPairStrings {
   secret: string; // S…
@@ -36,15 +36,13 @@ export function signerFromSecret(secret: string, origin: string): Signer {
   return nodeSigner(seed);
 }
 
-/** Adds the dev key to .pcq/trust.local.yaml unless it is already listed there. */
+/**
+ * Lists the dev key in the overlay as the local runner key: role runner only (a key pcq generates by
+ * itself never counts as a reviewer's, DESIGN §7), origin local-runner. Replaces an entry an older
+ * pcq wrote for the same key without an origin.
+ */
 async function ensureDevTrust(root: string, publicKey: string, now: () => Date): Promise<void> {
-  const path = join(root, LOCAL_TRUST_FILE);
-  const text = (await readOptional(path)) ?? '# Local dev overlay (git-ignored): keys trusted on this machine only.\nkeys:\n';
-  const { trust } = parseTrustDocument(text, path);
-  if (trust.keys.some((k) => k.publicKey === publicKey)) return;
-  const entry = `  - name: dev-runner-local\n    publicKey: ${publicKey}\n    roles: [runner]\n    origin: local-runner\n    status: active\n    validFrom: null\n    validUntil: null\n    description: created by pcq on ${now().toISOString()} for dev mode\n`;
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text.endsWith('\n') ? text + entry : text + '\n' + entry);
+  await upsertOverlayKey(root, { name: 'dev-runner-local', publicKey, roles: ['runner'], origin: 'local-runner', status: 'active', validFrom: null, validUntil: null }, `created by pcq on ${now().toISOString()} for dev mode`);
 }
 
 export interface RunnerSignerSource {

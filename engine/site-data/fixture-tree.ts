@@ -17,6 +17,7 @@ import { appendReview, buildReviewEnvelope } from '../proof/review-attestation.t
 import type { ReviewDecision } from '../base/signed-records.ts';
 import { sealManifest } from '../proof/seal.ts';
 import type { Signer } from '../base/signer.ts';
+import { authorizationRecord } from '../proof/authorization.ts';
 import { encodeStrKey } from '../proof/strkey.ts';
 import { toBase64 } from '../proof/bytes.ts';
 import { openTicket, ticketToString } from '../review/ticket.ts';
@@ -207,7 +208,8 @@ async function writeRun(root: string, spec: RunSpec): Promise<FixtureRun> {
     sealed.push({ stepId: step.stepId, envelope: att.envelope, hash: att.hash, proofs });
     if (spec.steps.length <= 16) await writeFile(join(dir, 'outputs', `${step.stepId}.json`), JSON.stringify(outputs));
   }
-  let manifest = await sealManifest({ executionId: spec.executionId, runbookId: spec.runbookId, version: '1.0', runbookDigest: spec.digest, asOf: spec.asOf, actor: 'octocat', inputs: { asOf: spec.asOf, source: spec.outcome === 'pass' ? 'good' : 'sparse' }, steps: sealed, signer: spec.runner.signer });
+  let manifest = await sealManifest({ executionId: spec.executionId, runbookId: spec.runbookId, version: '1.0', runbookDigest: spec.digest, asOf: spec.asOf, actor: 'octocat', inputs: { asOf: spec.asOf, source: spec.outcome === 'pass' ? 'good' : 'sparse' }, steps: sealed, signer: spec.runner.signer,
+    authorization: authorizationRecord({ name: 'ci-runner', publicKey: spec.runner.signer.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null, source: 'policies/trust.yaml' }, spec.asOf, 'prod') });
   const decision: Record<Outcome, ReviewDecision | undefined> = { pass: undefined, blocked: undefined, approved: 'approve', rejected: 'reject' };
   const d = decision[spec.outcome];
   if (d !== undefined) {

@@ -6,13 +6,15 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
-import { PcqError } from '../../base/errors.ts';
-import { loadTrustStore } from '../../runtime/trust-store.ts';
+import { PcqError, formatIssue } from '../../base/errors.ts';
+import { parseMode } from '../../runtime/config.ts';
+import { loadTrust } from '../../runtime/trust-store.ts';
 import { verifyManifestNode } from '../../proof/verify-node.ts';
 import { readRosterLogins } from '../../review/roster.ts';
 import { parseManifestText } from '../../proof/manifest.ts';
 import type { Manifest } from '../../base/signed-records.ts';
 import { checkPrivateDir } from '../../review/unseal.ts';
+import { describeKeysRelied } from '../../proof/verify-trust.ts';
 
 const USAGE = `Usage: pcq verify <manifest.pcq> [--trust <trust.yaml>] [--roster <ombuds.yaml>] [--private-dir DIR] [--json]
        pcq-verify --manifest <manifest.pcq>
@@ -25,6 +27,11 @@ runner-attested-github one by a trusted runner), its reviewer (on the roster, no
 not a bot), its date (not before the run) and the sequence (one final decision, in order). It says
 which kind each decision is. Without a roster, a manifest with reviews fails
 PCQ_REVIEW_ROSTER_MISSING: membership is never assumed.
+The runner
+key is re-checked with the same authorization check \`pcq run\` made before the run (listed as
+runner, not revoked, valid at executedAt; executedAt not more than 5 minutes ahead of this clock),
+and every key relied on is printed with the trust source that vouched for it: policies/trust.yaml,
+or — loudly — the dev overlay .pcq/trust.local.yaml, read in dev mode only (PCQ_MODE).
 
 Options:
   --manifest F  the manifest (same as the positional argument)
@@ -32,7 +39,8 @@ Options:
   --roster F    ombuds roster the reviews are checked against (default: policies/ombuds.yaml)
   --private-dir DIR  also check private data you hold against the signed commitments: the run's
                 private/ folder, or the folder \`pcq unseal\` wrote (steps/*.json, withheld/*)
-  --json        machine-readable report: {ok, manifest, checks[{code, check, stepId?, ok, message}]}
+  --json        machine-readable report: {ok, manifest, mode, checks[{code, check, stepId?, ok, message}],
+                keys[{role, keyid, trusted, name?, source?, devOverlay?, origin?, login?, reviewer?}], warnings[]}
   -h, --help    this text
 
 Exit codes: 0 every check holds · 1 verification failed · 2 bad arguments · 3 unreadable file or trust store
@@ -59,27 +67,34 @@ export const command: Command = {
     } catch (err) {
       throw new PcqError({ code: 'PCQ_FILE_NOT_FOUND', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, hint: 'Check the path to the .pcq file.' });
     }
-    const mode = io.env.PCQ_MODE ?? 'dev';
-    const trust = await loadTrustStore(values.trust !== undefined
+    const mode = parseMode(io.env.PCQ_MODE ?? 'dev');
+    if (mode === undefined) throw new PcqError({ code: 'PCQ_CONFIG_INVALID', message: `PCQ_MODE: unknown mode "${io.env.PCQ_MODE ?? ''}"`, hint: 'Use dev, staging or prod.' });
+    const { trust, warnings } = await loadTrust(values.trust !== undefined
       ? { root: io.cwd, file: resolve(io.cwd, values.trust) }
-      : { root: io.cwd, includeLocal: mode === 'dev' || mode === 'development' });
+      : { root: io.cwd, includeLocal: mode === 'dev' });
     const roster = await readRosterLogins(io.cwd, values.roster);
-    const report = await verifyManifestNode(text, trust, roster); // node:crypto Ed25519 (libuv pool) and SHA-256
+    // node:crypto Ed25519 (libuv pool) and SHA-256; the wall clock bounds executedAt (AS_OF_SKEW_MS).
+    const report = await verifyManifestNode(text, trust, { mode, now: Date.now(), ...(roster !== undefined ? { roster } : {}) });
     if (values['private-dir'] !== undefined && report.ok) {
       const privateChecks = await checkPrivateDir(parseManifestText(text) as Manifest, resolve(io.cwd, values['private-dir']));
       report.checks.push(...privateChecks);
       report.ok = privateChecks.every((c) => c.ok);
     }
+    const keys = report.keys ?? [];
     if (values.json) {
-      io.stdout(JSON.stringify({ ok: report.ok, manifest: file, checks: report.checks }, null, 2) + '\n');
-    } else if (report.ok) {
+      io.stdout(JSON.stringify({ ok: report.ok, manifest: file, mode, checks: report.checks, keys, warnings }, null, 2) + '\n');
+      return report.ok ? EXIT.ok : EXIT.failed;
+    }
+    for (const w of warnings) io.stderr(formatIssue(w) + '\n');
+    const trusted = keys.length > 0 ? `keys relied on (${mode} mode):\n${describeKeysRelied(keys).map((l) => `  ${l}`).join('\n')}\n` : '';
+    if (report.ok) {
       const summary = report.checks.map((c) => `  ✓ ${c.check}: ${c.message}`).join('\n');
-      io.stdout(`✅ Proofs verified\n${summary}\n`);
+      io.stdout(`✅ Proofs verified\n${summary}\n${trusted}`);
     } else {
       const failed = report.checks.filter((c) => !c.ok);
       const lines = failed.slice(0, 200).map((c) => `  ${c.code} ${c.stepId !== undefined ? `step ${c.stepId} ` : ''}${c.check}: ${c.message}`);
       if (failed.length > 200) lines.push(`  … and ${failed.length - 200} more failed checks (use --json for all)`);
-      io.stdout(`❌ Verification failed\n${lines.join('\n')}\n`);
+      io.stdout(`❌ Verification failed\n${lines.join('\n')}\n${trusted}`);
     }
     return report.ok ? EXIT.ok : EXIT.failed;
   },

@@ -35,7 +35,8 @@ function engine(): Promise<Ed25519Verify> {
 async function check(text: string): Promise<{ report: VerifyReport; ms: number; via: string }> {
   const verify = await engine();
   const started = performance.now();
-  const report = await verifyManifest(text, trust, verify, { sha256Batch, verifyBatch: verify === nobleVerify ? undefined : verifyBatch, ...(roster ? { roster } : {}) });
+  // now: executedAt may not lie beyond this clock by more than AS_OF_SKEW_MS, as in pcq verify.
+  const report = await verifyManifest(text, trust, verify, { sha256Batch, verifyBatch: verify === nobleVerify ? undefined : verifyBatch, now: Date.now(), ...(roster ? { roster } : {}) });
   return { report, ms: performance.now() - started, via: verify === nobleVerify ? '@noble/ed25519' : 'WebCrypto Ed25519' };
 }
 
