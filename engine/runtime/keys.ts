@@ -9,6 +9,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PcqError } from '../base/errors.ts';
 import { DEV_KEY_FILE, upsertOverlayKey } from './local-keys.ts';
+import { LOCAL_RUNNER_ROLES } from './trust-overlay.ts';
 import { nodeSigner } from '../proof/ed25519-node.ts';
 import { decodeStrKey, encodeStrKey, tryDecodeStrKey } from '../proof/strkey.ts';
 import type { Signer } from '../base/signer.ts';
@@ -37,12 +38,12 @@ export function signerFromSecret(secret: string, origin: string): Signer {
 }
 
 /**
- * Lists the dev key in the overlay as the local runner key: role runner only (a key pcq generates by
- * itself never counts as a reviewer's, DESIGN §7), origin local-runner. Replaces an entry an older
- * pcq wrote for the same key without an origin.
+ * Lists the dev key in the overlay as the local runner key, origin local-runner, with the roles
+ * LOCAL_RUNNER_ROLES allows (runner; a key pcq generates by itself is never to count as a
+ * reviewer's, DESIGN §7). Replaces an entry an older pcq wrote for the same key without an origin.
  */
 async function ensureDevTrust(root: string, publicKey: string, now: () => Date): Promise<void> {
-  await upsertOverlayKey(root, { name: 'dev-runner-local', publicKey, roles: ['runner'], origin: 'local-runner', status: 'active', validFrom: null, validUntil: null }, `created by pcq on ${now().toISOString()} for dev mode`);
+  await upsertOverlayKey(root, { name: 'dev-runner-local', publicKey, roles: [...LOCAL_RUNNER_ROLES], origin: 'local-runner', status: 'active', validFrom: null, validUntil: null }, `created by pcq on ${now().toISOString()} for dev mode`);
 }
 
 export interface RunnerSignerSource {

@@ -18,7 +18,14 @@ export interface LocalKeyIds {
   reviewers: ReadonlyMap<string, string>;
 }
 
-const ROLE_OF: Record<KeyOrigin, KeyRole> = { 'local-runner': 'runner', 'local-reviewer': 'reviewer' };
+/**
+ * The roles an overlay key of each origin may hold. INTERIM: the local runner key keeps `reviewer`
+ * until `pcq review` signs with the reviewer's own key (issue 9, Deliver 6, engineer `review`), so
+ * that main's local review flow keeps working meanwhile; then it becomes [runner] only.
+ */
+export const LOCAL_RUNNER_ROLES: readonly KeyRole[] = ['runner', 'reviewer'];
+const ROLES_OF: Record<KeyOrigin, readonly KeyRole[]> = { 'local-runner': LOCAL_RUNNER_ROLES, 'local-reviewer': ['reviewer'] };
+const MAIN_ROLE: Record<KeyOrigin, KeyRole> = { 'local-runner': 'runner', 'local-reviewer': 'reviewer' };
 
 function warning(code: string, key: TrustedKey, message: string, hint: string): PcqIssue {
   return { code, severity: 'warning', message: `${LOCAL_TRUST_FILE}: key "${key.name}" (${key.publicKey}) ${message}; it is ignored`, hint };
@@ -32,9 +39,9 @@ function refusal(key: TrustedKey, base: TrustStore, local: LocalKeyIds, seen: Se
   if (key.origin === undefined) {
     return warning('PCQ_TRUST_OVERLAY_ORIGIN', key, 'has no `origin` (local-runner or local-reviewer)', 'Let pcq write the overlay: delete the entry; the local runner key is re-listed on the next dev run, reviewer keys by `pcq keys generate --reviewer <login>`.');
   }
-  const role = ROLE_OF[key.origin];
-  if (key.roles.length !== 1 || key.roles[0] !== role) {
-    return warning('PCQ_TRUST_OVERLAY_ORIGIN', key, `has origin ${key.origin}, which allows exactly the role ${role}, but lists [${key.roles.join(', ')}]`, `Give it \`roles: [${role}]\`; other roles belong in policies/trust.yaml.`);
+  const allowed = ROLES_OF[key.origin];
+  if (!key.roles.includes(MAIN_ROLE[key.origin]) || key.roles.some((r) => !allowed.includes(r))) {
+    return warning('PCQ_TRUST_OVERLAY_ORIGIN', key, `has origin ${key.origin}, which allows the roles [${allowed.join(', ')}] (with ${MAIN_ROLE[key.origin]}), but lists [${key.roles.join(', ')}]`, `Give it \`roles: [${MAIN_ROLE[key.origin]}]\`; other roles belong in policies/trust.yaml.`);
   }
   const created = key.origin === 'local-runner' ? local.runner : key.login === undefined ? undefined : local.reviewers.get(key.login.toLowerCase());
   if (key.origin === 'local-reviewer' && key.login === undefined) {

@@ -6,6 +6,7 @@ import { verifyManifest, type VerifyReport } from '../../../engine/proof/verify-
 import { browserVerify, nobleVerify, webWorkerVerifyBatch } from '../../../engine/proof/ed25519-browser.ts';
 import { webCryptoSha256Batch } from '../../../engine/proof/hash-webcrypto.ts';
 import type { TrustStore } from '../../../engine/proof/trust.ts';
+import { describeKeysRelied } from '../../../engine/proof/verify-trust.ts';
 import type { Ed25519Verify } from '../../../engine/base/signer.ts';
 
 const trust = JSON.parse(document.getElementById('pcq-trust')!.textContent ?? '{"keys":[]}') as TrustStore;
@@ -75,7 +76,11 @@ function show(name: string, outcome: { report: VerifyReport; ms: number; via: st
   const wrap = el('div', undefined, 'table-wrap');
   wrap.tabIndex = 0; // a scrollable region must be reachable by keyboard (WCAG 2.1.1)
   wrap.append(table);
-  result.replaceChildren(banner, summary, wrap);
+  // Who vouched for every key the verdict relied on, as `pcq verify` prints it (the dev overlay loudly).
+  const keys = el('ul');
+  keys.id = 'keys-relied';
+  for (const line of describeKeysRelied(report.keys ?? [])) keys.append(el('li', line));
+  result.replaceChildren(banner, summary, wrap, el('h3', 'Keys relied on'), keys);
   result.focus();
 }
 
