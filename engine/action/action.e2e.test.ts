@@ -4,6 +4,7 @@
 // The emulator refuses any request, and records any response, that breaks GitHub's OpenAPI description.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPair } from '../runtime/keys.ts';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,7 +64,7 @@ function event(name: string, payload: unknown): string {
   return path;
 }
 
-async function runAction(inputs: Record<string, string>, ctx: { eventName: string; eventPath: string; actor: string }): Promise<ActionResult> {
+async function runAction(inputs: Record<string, string>, ctx: { eventName: string; eventPath: string; actor: string }, extraEnv: Record<string, string> = {}): Promise<ActionResult> {
   const output = join(scratch, `out-${Math.random().toString(36).slice(2)}`);
   const summary = `${output}.summary`;
   writeFileSync(output, '');
@@ -72,7 +73,7 @@ async function runAction(inputs: Record<string, string>, ctx: { eventName: strin
     PATH: process.env.PATH ?? '', HOME: scratch, GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary,
     GITHUB_EVENT_NAME: ctx.eventName, GITHUB_EVENT_PATH: ctx.eventPath, GITHUB_ACTOR: ctx.actor, GITHUB_REPOSITORY: 'pcq-org/pcq',
     GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKSPACE: workspace, GITHUB_TOKEN: 'test-token', PCQ_MODE: 'dev',
-    INPUT_TOKEN: 'test-token',
+    INPUT_TOKEN: 'test-token', ...extraEnv,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const child = spawn(process.execPath, [bundle], { cwd: workspace, env });
@@ -155,6 +156,24 @@ test('dispatch: an unknown button or a caller without the role fails before anyt
   assert.equal(forbidden.code, 1);
   assert.match(forbidden.stdout, /PCQ_BUTTON_FORBIDDEN reader-rita \(repository permission: read\)/);
   assert.equal(existsSync(join(workspace, 'attestations')), false, 'nothing ran');
+});
+
+test('dispatch in prod with a revoked runner key is refused before any step and publishes nothing', async () => {
+  const ctx = { eventName: 'workflow_dispatch', eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))), actor: 'octocat' };
+  const revoked = generateKeyPair();
+  const trustFile = join(workspace, 'policies/trust.yaml');
+  const original = readFileSync(trustFile, 'utf8');
+  writeFileSync(trustFile, `${original}\n  - {name: stolen-runner, publicKey: ${revoked.publicKey}, roles: [runner], status: revoked, validFrom: null, validUntil: null}\n`);
+  try {
+    const head = gh.state.branchSha('main');
+    const res = await runAction({ command: 'run', button: 'enrich-entities', params: '{}' }, ctx, { PCQ_MODE: 'prod', RUNNER_SECRET: revoked.secret });
+    assert.notEqual(res.code, 0);
+    assert.match(res.stdout, /::error::PCQ_KEY_REVOKED refused before any step started/);
+    assert.equal(existsSync(join(workspace, 'attestations')), false, 'nothing ran, nothing was written');
+    assert.equal(gh.state.branchSha('main'), head, 'nothing was published');
+  } finally {
+    writeFileSync(trustFile, original);
+  }
 });
 
 let blocked: { executionId: string; prNumber: number };
