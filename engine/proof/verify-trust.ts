@@ -3,14 +3,15 @@
 // (proof/authorization.ts), the signed `authorization` record must be the one for this manifest,
 // and every key the verdict relied on is listed with the trust source that vouched for it, the dev
 // overlay named as such, so a local key called "ci-runner" is never mistaken for the committed one.
+import type { PcqCode } from '../base/errors.ts';
 import { fromUtf8 } from './bytes.ts';
 import { readEnvelope } from './dsse.ts';
 import { authorizeRunner, type RunMode } from './authorization.ts';
 import { describeSource, keyStatusAt, type KeyOrigin, type TrustStore, type TrustedKey } from './trust.ts';
 
 type Raw = Record<string, unknown>;
-type Fail = (code: string, check: string, message: string) => void;
-type Pass = (code: string, check: string, message: string) => void;
+type Fail = (code: PcqCode, check: string, message: string) => void;
+type Pass = (code: PcqCode, check: string, message: string) => void;
 
 /** A key the verdict relied on and who vouched for it (undefined source: not trusted). */
 export interface KeyRelied {

@@ -20,6 +20,7 @@ import type { Effect, Recording } from '../base/step-ports.ts';
 import type { StepKind } from '../steps/step-kind.ts';
 import type { Runbook, Step } from '../model/runbook.ts';
 import type { Manifest } from '../base/signed-records.ts';
+import { authorizationRecord } from '../proof/authorization.ts';
 
 const T = { timeout: 20_000 };
 const signer = signerFromSecret(generateKeyPair().secret, 'test');
@@ -35,10 +36,13 @@ function ports(clock: FakeClock, kinds: StepKind[], graph: GraphStore = new Tabl
   };
 }
 
+/** The runner authorization the run's signer would have been granted (signed into the manifest). */
+const authorized = (p: RunPorts) => authorizationRecord({ name: 'test-runner', publicKey: p.signer.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null, source: 'policies/trust.yaml' }, '2026-01-05T00:00:00Z', 'dev');
+
 /** Runs executeRun on the fake clock, firing timers until the run settles. */
 async function drive(runbook: Runbook, p: RunPorts, clock: FakeClock): Promise<RunOutcome> {
   let done = false;
-  const run = executeRun({ runbook, plan: planRunbook(runbook), params: {}, asOf: '2026-01-05T00:00:00Z', actor: 'local:test', executionId: 'x-1', concurrency: 2 }, p)
+  const run = executeRun({ runbook, plan: planRunbook(runbook), params: {}, asOf: '2026-01-05T00:00:00Z', actor: 'local:test', executionId: 'x-1', concurrency: 2, authorization: authorized(p) }, p)
     .finally(() => { done = true; });
   for (let i = 0; i < 10_000 && !done; i++) {
     await new Promise((r) => setImmediate(r));
@@ -124,7 +128,7 @@ async function attemptedOnce(step: Step, code: string, graph?: GraphStore, upstr
 /** For a real database: its I/O is not on the fake clock, so the run uses the system clock. */
 async function attemptedOnceOnRealTime(step: Step, code: string, graph: GraphStore): Promise<void> {
   const p = { ...ports(new FakeClock(), [], graph), clock: systemClock };
-  const outcome = await executeRun({ runbook: testRunbook([step]), plan: planRunbook(testRunbook([step])), params: {}, asOf: '2026-01-05T00:00:00Z', actor: 'local:test', executionId: 'x-1', concurrency: 1 }, p);
+  const outcome = await executeRun({ runbook: testRunbook([step]), plan: planRunbook(testRunbook([step])), params: {}, asOf: '2026-01-05T00:00:00Z', actor: 'local:test', executionId: 'x-1', concurrency: 1, authorization: authorized(p) }, p);
   const summary = outcome.steps[0]!;
   assert.deepEqual([summary.status, summary.error?.code, summary.attempts], ['failed', code, 1]);
 }

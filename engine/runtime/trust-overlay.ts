@@ -8,7 +8,7 @@
 // the window of a key policies/trust.yaml lists: such an entry is ignored with a coded warning and
 // the committed entry stands unchanged. Ignoring (rather than refusing) keeps a stale local file
 // from blocking dev work while never letting it weaken what the repository says.
-import type { PcqIssue } from '../base/errors.ts';
+import type { PcqCode, PcqIssue } from '../base/errors.ts';
 import { LOCAL_TRUST_FILE, type KeyOrigin, type KeyRole, type TrustStore, type TrustedKey } from '../proof/trust.ts';
 
 /** Public keys of the secrets that exist on this machine (runtime/local-keys.ts). */
@@ -27,7 +27,7 @@ export const LOCAL_RUNNER_ROLES: readonly KeyRole[] = ['runner', 'reviewer'];
 const ROLES_OF: Record<KeyOrigin, readonly KeyRole[]> = { 'local-runner': LOCAL_RUNNER_ROLES, 'local-reviewer': ['reviewer'] };
 const MAIN_ROLE: Record<KeyOrigin, KeyRole> = { 'local-runner': 'runner', 'local-reviewer': 'reviewer' };
 
-function warning(code: string, key: TrustedKey, message: string, hint: string): PcqIssue {
+function warning(code: PcqCode, key: TrustedKey, message: string, hint: string): PcqIssue {
   return { code, severity: 'warning', message: `${LOCAL_TRUST_FILE}: key "${key.name}" (${key.publicKey}) ${message}; it is ignored`, hint };
 }
 
