@@ -67,7 +67,7 @@ test('no published file of a blocked run holds a withheld address in any encodin
   const reviewer = generateKeyPair();
   await mkdir(join(root, '.pcq', 'keys'), { recursive: true });
   await writeFile(join(root, '.pcq', 'keys', `reviewer-${OMBUDS}.secret`), reviewer.secret + '\n', { mode: 0o600 });
-  await writeFile(join(root, '.pcq', 'trust.local.yaml'), `keys:\n  - name: reviewer-${OMBUDS}\n    publicKey: ${reviewer.publicKey}\n    roles: [reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n    login: ${OMBUDS}\n`);
+  await writeFile(join(root, '.pcq', 'trust.local.yaml'), `keys:\n  - name: reviewer-${OMBUDS}\n    publicKey: ${reviewer.publicKey}\n    roles: [reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n    login: ${OMBUDS}\n    origin: local-reviewer\n`);
 
   const run = await pcq(root, 'run', 'runbooks/R1-entity-enrichment.yaml', '--as-of', '2026-11-16T00:00:00Z', '--input', 'enrichmentSource=partial', '--json');
   assert.equal(run.code, 4, run.stderr);
