@@ -18,12 +18,8 @@ export interface LocalKeyIds {
   reviewers: ReadonlyMap<string, string>;
 }
 
-/**
- * The roles an overlay key of each origin may hold. INTERIM: the local runner key keeps `reviewer`
- * until `pcq review` signs with the reviewer's own key (issue 9, Deliver 6, engineer `review`), so
- * that main's local review flow keeps working meanwhile; then it becomes [runner] only.
- */
-export const LOCAL_RUNNER_ROLES: readonly KeyRole[] = ['runner', 'reviewer'];
+/** The roles an overlay key of each origin may hold: a key pcq made by itself never reviews (DESIGN §7). */
+export const LOCAL_RUNNER_ROLES: readonly KeyRole[] = ['runner'];
 const ROLES_OF: Record<KeyOrigin, readonly KeyRole[]> = { 'local-runner': LOCAL_RUNNER_ROLES, 'local-reviewer': ['reviewer'] };
 const MAIN_ROLE: Record<KeyOrigin, KeyRole> = { 'local-runner': 'runner', 'local-reviewer': 'reviewer' };
 

@@ -68,6 +68,7 @@ test('the dev overlay adds only keys created here; it cannot re-activate, re-rol
     assert.equal(code(keyStatusAt(trust, retired, '2026-01-01T00:00:00Z', 'verdict')), 'PCQ_KEY_ROLE_MISSING');
     assert.equal(code(keyStatusAt(trust, foreign.publicKey, '2026-01-01T00:00:00Z', 'runner')), 'PCQ_KEY_UNKNOWN');
     assert.equal(code(keyStatusAt(trust, local.publicKey, '2026-01-01T00:00:00Z', 'runner')), 'ok');
+    assert.equal(code(keyStatusAt(trust, local.publicKey, '2026-01-01T00:00:00Z', 'reviewer')), 'PCQ_KEY_ROLE_MISSING', 'the key pcq made by itself never reviews');
     const me = keyStatusAt(trust, alice.publicKey, '2026-01-01T00:00:00Z', 'reviewer');
     assert.ok(me.ok && me.key.login === 'alice' && me.key.origin === 'local-reviewer');
     await assert.rejects(loadTrustStore({ root, file: join(root, 'nope.yaml') }), (e: { issues?: Array<{ code: string }> }) => e.issues?.[0]?.code === 'PCQ_TRUST_MISSING');
@@ -78,7 +79,7 @@ test('the dev overlay adds only keys created here; it cannot re-activate, re-rol
 
 test('an overlay entry whose roles exceed its origin, or a reviewer without login, is ignored', () => {
   const local: LocalKeyIds = { runner: 'GAV7DO4ZF6PO2O2RJZDVTMPFUP3VZWYXI3TJRXW2ZMZXKLYJJWK3UPLR', reviewers: new Map() };
-  const overlay = parseTrustDocument(`keys:\n  - {name: dev, publicKey: ${local.runner}, roles: [runner, verdict], origin: local-runner}\n  - {name: r, publicKey: GAO35MCBCST72G35SSBU46PMXP6VMFNBAETFUZHIYQPRLDJ4Y2YZ3ZBG, roles: [reviewer], origin: local-reviewer}\n`, '.pcq/trust.local.yaml', { overlay: true });
+  const overlay = parseTrustDocument(`keys:\n  - {name: dev, publicKey: ${local.runner}, roles: [runner, reviewer], origin: local-runner}\n  - {name: r, publicKey: GAO35MCBCST72G35SSBU46PMXP6VMFNBAETFUZHIYQPRLDJ4Y2YZ3ZBG, roles: [reviewer], origin: local-reviewer}\n`, '.pcq/trust.local.yaml', { overlay: true });
   assert.deepEqual(overlay.issues, []);
   const { trust, warnings } = applyDevOverlay({ keys: [] }, overlay.trust, local);
   assert.equal(trust.keys.length, 0);
