@@ -26,12 +26,11 @@ review's signer (a reviewer-signed decision by the reviewer's own bound key, a
 runner-attested-github one by a trusted runner), its reviewer (on the roster, not the run's actor,
 not a bot), its date (not before the run) and the sequence (one final decision, in order). It says
 which kind each decision is. Without a roster, a manifest with reviews fails
-PCQ_REVIEW_ROSTER_MISSING: membership is never assumed.
-The runner
-key is re-checked with the same authorization check \`pcq run\` made before the run (listed as
-runner, not revoked, valid at executedAt; executedAt not more than 5 minutes ahead of this clock),
-and every key relied on is printed with the trust source that vouched for it: policies/trust.yaml,
-or — loudly — the dev overlay .pcq/trust.local.yaml, read in dev mode only (PCQ_MODE).
+PCQ_REVIEW_ROSTER_MISSING: membership is never assumed. The runner key is re-checked with the
+same authorization check \`pcq run\` made before the run (listed as runner, not revoked, valid at
+executedAt; executedAt not more than 5 minutes ahead of this clock), and every key relied on is
+printed with the trust source that vouched for it: policies/trust.yaml, or — loudly — the dev
+overlay .pcq/trust.local.yaml, read in dev mode only (PCQ_MODE).
 
 Options:
   --manifest F  the manifest (same as the positional argument)
