@@ -98,7 +98,7 @@ test('each forbidden approval signed with a reviewer-role key fails pcq verify w
     ['a GitHub review of a stale commit', [{ signer: runner, reviewer: 'ombuds-bob', source: github({ commitId: 'b'.repeat(40) }) }], ['PCQ_REVIEW_STALE_SHA']],
     ['a GitHub bot account', [{ signer: runner, reviewer: 'ombuds-bob', source: github({ reviewerType: 'Bot' }) }], ['PCQ_REVIEW_BOT']],
     ['a GitHub review the rules refused', [{ signer: runner, reviewer: 'ombuds-bob', source: github({ evaluation: { counts: false, decision: 'approve', reasons: ['PCQ_REVIEW_PUSHER'] } }) }], ['PCQ_REVIEW_INVALID']],
-    ['a GitHub attestation by a reviewer key', [{ signer: alice, reviewer: 'ombuds-alice', source: github() }], ['PCQ_KEY_UNKNOWN']],
+    ['a GitHub attestation by a reviewer key', [{ signer: alice, reviewer: 'ombuds-alice', source: github() }], ['PCQ_KEY_ROLE_MISSING']], // listed, but not as runner
   ];
   for (const [name, decisions, expected] of cases) {
     assert.deepEqual(await codes(await decide(manifest, decisions)), expected, name);
