@@ -30,8 +30,11 @@ before(async () => {
   root = await makeSampleRoot('pcq-sealed-');
   const reviewer = generateKeyPair();
   reviewerIdentity = ageIdentityOf(decodeStrKey('seed', reviewer.secret));
-  await mkdir(join(root, '.pcq'), { recursive: true });
-  await writeFile(join(root, '.pcq', 'trust.local.yaml'), `keys:\n  - name: carol\n    publicKey: ${reviewer.publicKey}\n    roles: [reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n    login: ombuds-carol\n`);
+  // What `pcq keys generate --reviewer ombuds-carol` leaves: the secret here, and the overlay entry
+  // (the overlay lists only keys whose secret was created on this machine).
+  await mkdir(join(root, '.pcq', 'keys'), { recursive: true });
+  await writeFile(join(root, '.pcq', 'keys', 'reviewer-ombuds-carol.secret'), reviewer.secret + '\n', { mode: 0o600 });
+  await writeFile(join(root, '.pcq', 'trust.local.yaml'), `keys:\n  - name: carol\n    publicKey: ${reviewer.publicKey}\n    roles: [reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n    login: ombuds-carol\n    origin: local-reviewer\n`);
   const env = { PCQ_MODE: 'dev' };
   const config = await loadConfig({ env, cwd: root, osUser: 'tester' });
   const report = await runRunbookFile({ config, file: join(root, 'runbooks/R1-entity-enrichment.yaml'), rawParams: { enrichmentSource: 'partial' }, asOf: '2026-11-16T00:00:00Z', env, executionId: 'exec-sealed-1', startedAt: '2026-11-22T00:00:00Z' });
