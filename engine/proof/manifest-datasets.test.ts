@@ -20,7 +20,7 @@ const D = (c: string) => 'sha256:' + c.repeat(64);
 async function sealedWith(datasets: Array<{ path: string; digest: string }>): Promise<Manifest> {
   const { manifest } = await sampleRun({ steps: 2 });
   const steps = manifest.steps.map((s) => ({ stepId: s.stepId, envelope: s.attestation, hash: s.attestationHash, proofs: s.proofs as never }));
-  return sealManifest({ executionId: manifest.executionId, runbookId: manifest.runbookId, version: manifest.version, runbookDigest: manifest.runbookDigest, asOf: manifest.executedAt, actor: manifest.actor, inputs: manifest.inputs, datasets, steps, signer: nodeSigner(RUNNER_SEED) });
+  return sealManifest({ executionId: manifest.executionId, runbookId: manifest.runbookId, version: manifest.version, runbookDigest: manifest.runbookDigest, asOf: manifest.executedAt, actor: manifest.actor, inputs: manifest.inputs, datasets, steps, signer: nodeSigner(RUNNER_SEED), authorization: manifest.authorization });
 }
 
 function trustFor(keyid: string): TrustStore {
