@@ -6,9 +6,8 @@ import { loadConfig } from '../runtime/config.ts';
 import { PcqError } from '../base/errors.ts';
 import { locateExecution, replayExecution, type ReplayReport } from '../run/replay-run.ts';
 import { readVerifiedManifest } from '../run/replay-source.ts';
-import { indexPath } from '../store/layout.ts';
 import { authorizeButton, loadButtons } from './buttons.ts';
-import { fileChanges, listFiles, publishFiles } from './publish.ts';
+import { changeSetFiles, publishFiles } from './publish.ts';
 import type { ActionContext } from './action-port.ts';
 
 export async function replayCommand(ctx: ActionContext, actor: string): Promise<{ report: ReplayReport; publishedSha: string }> {
@@ -27,7 +26,8 @@ export async function replayCommand(ctx: ActionContext, actor: string): Promise<
     return found;
   });
   const report = await core.group(`Replay ${inputs.replayOf}`, () => replayExecution(config, dir, ctx.env, ctx.now()));
-  const changes = await fileChanges(workspace, [...(await listFiles(dir)), indexPath(config.attestationsDir)]);
+  // The replay's one change is its report (replays/<n>.json), a public file of the execution.
+  const changes = await changeSetFiles(workspace, config.attestationsDir, { publicPaths: report.reportPath ? [report.reportPath] : [], removedPaths: [], indexChanged: false });
   const publishedSha = await publishFiles(scm, inputs.publishBranch, `pcq: replay of ${report.executionId} ${report.identical ? 'reproduced' : 'DIVERGED'}`, changes);
   const rows = report.steps.map((s) => `| \`${s.stepId}\` | ${s.identical ? '✅ identical' : `❌ ${s.differences.map((d) => d.field).join(', ')}`} |`);
   await core.writeSummary([

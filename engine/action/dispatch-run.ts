@@ -9,13 +9,12 @@ import { runRunbookFile, type RunReport } from '../run/run-runbook.ts';
 import { newExecutionId } from '../cli/commands/run.ts';
 import { loadRunbookFile } from '../model/load-runbooks.ts';
 import { normaliseAsOf } from '../run/run-params.ts';
-import { indexPath } from '../store/layout.ts';
 import { PrBranch } from '../review/pr-branch.ts';
 import { PrBody } from '../review/pr-body.ts';
 import { parseTicket } from '../review/ticket.ts';
 import type { Scm } from '../github/scm.ts';
 import { authorizeButton, loadButtons, runbookFileForButton } from './buttons.ts';
-import { fileChanges, listFiles, publishFiles } from './publish.ts';
+import { changeSetFiles, publishFiles } from './publish.ts';
 import { renderRunSummary } from './summary.ts';
 import type { ActionContext } from './action-port.ts';
 
@@ -56,8 +55,7 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
   const ticketFile = report.reviewTicket;
   const publishedSha = await core.group(`Publish ${report.executionId} to ${inputs.publishBranch}`, async () => {
     // The ticket is NOT published here: it goes alone on the review PR, which must change nothing else (docs/DESIGN.md §6).
-    const files = [...(await listFiles(report.executionDir)), indexPath(config.attestationsDir)];
-    const changes = await fileChanges(workspace, files);
+    const changes = await changeSetFiles(workspace, config.attestationsDir, report.committed, { exclude: ticketFile ? [ticketFile] : [] });
     const sha = await publishFiles(scm, inputs.publishBranch, `pcq: ${report.runbookId} ${report.executionId} ${report.verdict}`, changes);
     core.info(`published ${changes.length} file(s) as ${sha}`);
     return sha;

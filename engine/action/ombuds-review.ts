@@ -11,7 +11,8 @@
 //   request-info → publish the recorded request; the PR stays open for a later decision.
 
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../store/atomic-write.ts';
+import { ChangeSet } from '../store/change-set.ts';
+import { commitChange } from '../store/execution-store.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { PcqError, toIssues } from '../base/errors.ts';
 import { loadRunnerSigner } from '../runtime/keys.ts';
@@ -20,11 +21,11 @@ import { decideReview } from '../review/decide.ts';
 import { parseRoster, rosterLogins, OMBUDS_FILE } from '../review/roster.ts';
 import { PrBranch } from '../review/pr-branch.ts';
 import { ticketPath } from '../review/ticket.ts';
-import { executionPaths, indexPath, reviewTicketPath } from '../store/layout.ts';
+import { executionPaths, reviewTicketPath } from '../store/layout.ts';
 import type { Scm } from '../github/scm.ts';
 import type { ActionContext } from './action-port.ts';
 import type { PullRequestReviewEvent } from './events.ts';
-import { fileChanges, listFiles, publishFiles } from './publish.ts';
+import { changeSetFiles, publishFiles } from './publish.ts';
 import type { PcqCode } from '../base/error-catalogue.ts';
 
 export interface ReviewOutcome {
@@ -87,8 +88,9 @@ export async function reviewCommand(ctx: ActionContext, event: PullRequestReview
   if (ticketText === null) {
     throw new PcqError({ code: 'PCQ_REVIEW_TICKET_MISSING', message: `PR #${event.number} has no ${ticket} at ${facts.pr.headSha}`, hint: 'A review PR carries exactly its ticket; re-run the dispatch to recreate it.' });
   }
-  await writeFileAtomic(ticketFile, ticketText);
-  const before = await listFiles(run.dir);
+  const imported = new ChangeSet(config.attestationsDir);
+  imported.put(ticketFile, ticketText);
+  await commitChange(imported);
   const decided = await core.group(`Record ${decision} by ${reviewer}`, async () => {
     const { signer } = await loadRunnerSigner({ env: ctx.env, root: config.root, mode: config.mode });
     return decideReview({
@@ -96,10 +98,13 @@ export async function reviewCommand(ctx: ActionContext, event: PullRequestReview
       source: { kind: 'github', repository: `${scm.owner}/${scm.repo}`, pullRequest: event.number, reviewId: event.review.id, commitId: facts.review.commit_id },
     });
   });
-  const after = await listFiles(run.dir);
-  const removed = before.filter((p) => !after.includes(p));
-  const runChanges = await fileChanges(workspace, [...after, indexPath(config.attestationsDir)], removed);
-  const ticketChange = await fileChanges(workspace, [ticketFile]);
+  if (decided.unchanged) {
+    core.info(`the ${decision} by ${reviewer} was already recorded for ${branch.executionId}; nothing to publish`);
+    return { outcome: decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'info-requested', reasons: [], executionId: branch.executionId };
+  }
+  // One decision, one committed change: its public files are what gets published (publish.ts).
+  const runChanges = await changeSetFiles(workspace, config.attestationsDir, decided.committed, { exclude: [ticketFile] });
+  const ticketChange = await changeSetFiles(workspace, config.attestationsDir, { ...decided.committed, publicPaths: [ticketFile] }, { only: [ticketFile] });
   const base = (await scm.getPullRequest(event.number)).baseRef;
   await core.group(`Publish the ${decision}`, async () => {
     if (decision === 'approve') {

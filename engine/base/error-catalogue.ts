@@ -138,6 +138,8 @@ export const ERROR_CATALOGUE = {
   PCQ_INDEX_STALE: e('invalid-input', 'attestations/index.json and the execution folders disagree', 'Restore the folder from git or re-run the runbook.'),
   PCQ_MANIFEST_MISSING: e('invalid-input', 'an execution folder has no manifest.pcq', 'Re-run the runbook or restore the file from git.'),
   PCQ_EXECUTION_NOT_FOUND: e('invalid-input', 'no execution with that id', 'Pass an execution id from attestations/index.json or the path of a manifest.pcq.'),
+  PCQ_RECORD_INVALID: e('invalid-input', 'a record read back from an execution folder (run.json, runbook.json, recordings.json, effects.json) is not what pcq writes', 'Restore the execution folder from git; pcq checks every record before using it.'),
+  PCQ_STORE_INCOMPLETE: e('invalid-input', 'a change to attestations/ left by a killed process cannot be finished or undone (its journal or staged files are damaged)', 'Restore attestations/ from git, or remove the named staging folder after checking the executions it lists.'),
   PCQ_REPLAY_RECORD_MISSING: e('invalid-input', 'an execution lacks a record replay needs', 'Only runs stored by `pcq run` can be replayed; restore the folder from git.'),
   PCQ_REPLAY_DATA_CHANGED: e('invalid-input', 'a dataset file the run signed (manifest `datasets`) is changed or missing, so the run cannot be replayed on it', 'Restore the named files as they were when the run ran (e.g. `git checkout <commit> -- <file>`), or run the runbook again for a new execution.', 'The data, not the run, differs: replaying would report a divergence the run never had.'),
   PCQ_TICKET_INVALID: e('invalid-input', 'a review ticket has wrong fields', 'Restore the ticket from git; pcq writes it.'),
@@ -222,8 +224,8 @@ export const ERROR_CATALOGUE = {
   PCQ_GRAPH_UNAVAILABLE: e('transient', 'the graph database could not be opened or reached', 'Start Neo4j (or reinstall kuzu with `npm ci`), then run again.'),
   PCQ_NOTIFY_UNAVAILABLE: e('transient', 'the mail server or webhook could not be reached, or asked to slow down', 'Check the server is up; the step is tried again with backoff.', 'Nothing was delivered (no connection, SMTP 4xx, HTTP 429), so trying again cannot notify twice.'),
   PCQ_GITHUB_UNAVAILABLE: e('transient', 'GitHub could not be reached or answered 429/5xx', 'Run the workflow again later; Octokit already retried where GitHub allows.'),
-  PCQ_INDEX_LOCKED: e('transient', 'another process holds the index lock', 'Try again in a moment; if no pcq process is running, delete the .lock file.'),
-  PCQ_REVIEW_LOCKED: e('transient', 'another process is deciding the same review', 'Try again in a moment; if no pcq process is running, delete the .lock file beside the ticket.'),
+  PCQ_INDEX_LOCKED: e('transient', 'a running pcq process held the index lock for longer than the wait', 'Try again in a moment; a lock left by a process that no longer runs is taken over by itself.'),
+  PCQ_REVIEW_LOCKED: e('transient', 'a running pcq process is deciding the same review', 'Try again in a moment; a lock left by a process that no longer runs is taken over by itself.'),
 
   // internal: bugs
   PCQ_INTERNAL: e('internal', 'an error pcq did not expect', 'This is a bug in pcq; please report it with the command you ran.'),
@@ -234,6 +236,7 @@ export const ERROR_CATALOGUE = {
   PCQ_GRAPH_CLOSED: e('internal', 'the graph store was used after it was closed', 'This is a bug in the caller: open a store per run and close it at the end.'),
   PCQ_SEED_INVALID: e('internal', 'a random seed is not hex', 'Derive the seed from the run\'s inputs (sha256 hex).'),
   PCQ_PR_BODY_TOO_LARGE: e('internal', 'a review PR body does not fit GitHub\'s limit', 'This should not happen with pcq-written tickets; please report it.'),
+  PCQ_PRIVATE_PATH: e('internal', 'a private file (under an execution\'s private/) was handed to something that publishes', 'This is a bug in pcq: publishers take public files only (store/public-path.ts); nothing was published.'),
   PCQ_SITE_BUILD_FAILED: e('internal', 'the Astro site build failed', 'Run the build with the same --data and read the first error above.'),
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -2,7 +2,8 @@
 // GitHub Action (which passes the PR's facts). Everything is checked before anything is written:
 // a refused decision — the run's own actor, someone off the roster, a bot, a stale or foreign
 // ticket, a closed review, an untrusted signing key — throws a coded error and changes no file.
-// A decision that counts is, in this order (each write atomic, store/atomic-write.ts):
+// A decision that counts is ONE change set, committed atomically by the execution store
+// (store/execution-store.ts), so a crash leaves either no trace of it or all of it:
 //   1. a signed human-review attestation appended to manifest.pcq (proof/review-attestation.ts):
 //      locally `reviewer-signed` with the reviewer's own key, in the Action
 //      `runner-attested-github` by the runner over the PR facts it checked; it must pass the same
@@ -10,17 +11,22 @@
 //      manifest signature is untouched;
 //   2. the ticket's decisions and state, rewritten from the signed reviews (a hand edit of the
 //      ticket is ignored, never believed: review/signed-decisions.ts, decision.ts applyDecision);
-//   3. approve: withheld/* → exports/* and run.json/index verdict approved; reject: verdict
+//   3. approve: private/withheld/* → exports/* and run.json/index verdict approved; reject: verdict
 //      rejected, exports withheld for good; request-info: ticket stays open, verdict blocked;
-//   4. the DSSE export and the verdict files rewritten (their content changed).
-import { open, readFile, rm } from 'node:fs/promises';
+//   4. the DSSE export and the verdict files recomputed (their content changed).
+// Idempotent: the same decision by the same reviewer, retried (after a crash or not), finds it
+// already recorded and changes nothing — no second review is ever appended.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
 import { PcqError, PcqErrors } from '../base/errors.ts';
 import { loadTrustStore } from '../runtime/trust-store.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.ts';
 import { executionPaths, reviewTicketPath, assertSafeSegment, type ExecutionPaths } from '../store/layout.ts';
-import { updateIndexEntry } from '../store/execution-index.ts';
+import { ChangeSet } from '../store/change-set.ts';
+import { commitChange, recoverStore, type CommittedChange } from '../store/execution-store.ts';
+import { tryAcquireLock } from '../store/lock.ts';
+import { parseManifestFile } from '../store/read-records.ts';
+import { decodeEnvelopePayload } from '../proof/statement.ts';
 import { appendReview, buildReviewEnvelope } from '../proof/review-attestation.ts';
 import type { ReviewSource } from '../base/signed-records.ts';
 import { assertReviewCounts, githubAttestedSource, signedReviewState, ticketWithSignedState } from './signed-decisions.ts';
@@ -31,7 +37,7 @@ import { exportDsse } from '../proof/export-dsse.ts';
 import type { Signer } from '../base/signer.ts';
 import type { TrustStore } from '../proof/trust.ts';
 import { writeVerdictArtifacts } from '../verdict/write-verdict.ts';
-import type { Score } from '../verdict/score.ts';
+import { parseScore, type Score } from '../verdict/score.ts';
 import { evaluateReview, type ReviewDecisionKind, type ReviewFacts } from './approval-rules.ts';
 import { applyDecision, type Decision } from './decision.ts';
 import { loadRoster, rosterLogins, OMBUDS_FILE } from './roster.ts';
@@ -77,15 +83,14 @@ export interface DecideReviewResult {
   released: string[];
   review: DsseEnvelope;
   score: Score;
+  /** The decision was already recorded (a retry): nothing was written. */
+  unchanged: boolean;
+  /** What the store committed that may be published (public files only). */
+  committed: CommittedChange;
 }
 
 async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  return readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
 }
 
 function decisionOf(input: DecideReviewInput, at: string): Decision {
@@ -112,37 +117,67 @@ async function loadReview(input: DecideReviewInput): Promise<{ ticket: Ticket; t
   const paths = executionPaths(input.config.attestationsDir, ticket.runbookId, ticket.executionId);
   const manifestText = await readText(paths.manifest);
   if (manifestText === undefined) throw wrong(`the run of review ${input.executionId} has no manifest at ${paths.manifest}`);
-  const manifest = JSON.parse(manifestText) as Manifest;
+  const manifest = parseManifestFile(manifestText, paths.manifest);
   if (manifest.executionId !== ticket.executionId || manifest.merkleRoot !== ticket.merkleRoot || manifest.manifestId !== ticket.manifestId) {
     throw wrong(`the ticket reviews Merkle root ${ticket.merkleRoot}, but the manifest of ${input.executionId} has ${manifest.merkleRoot}`);
   }
   return { ticket, ticketText, path, paths, manifest };
 }
 
-/** One decision at a time per ticket: two ombuds deciding at once must not both see it open. */
+/**
+ * One decision at a time per ticket: two ombuds deciding at once must not both see it open. The
+ * lock of a process that was killed is taken over (store/lock.ts), so it never blocks a retry.
+ */
 async function withTicketLock<T>(input: DecideReviewInput, fn: () => Promise<T>): Promise<T> {
-  const lock = reviewTicketPath(input.config.attestationsDir, assertSafeSegment('executionId', input.executionId)) + '.lock';
-  try {
-    await (await open(lock, 'wx')).close();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return fn(); // no reviews folder, so no ticket: fn reports PCQ_REVIEW_NOT_FOUND
-    if (code !== 'EEXIST') throw err;
-    throw new PcqError({ code: 'PCQ_REVIEW_LOCKED', message: `review ${input.executionId} is being decided by another process`, hint: 'Try again in a moment; if no pcq process is running, delete the .lock file beside the ticket.' });
+  const ticket = reviewTicketPath(input.config.attestationsDir, assertSafeSegment('executionId', input.executionId));
+  if ((await readFile(ticket).catch(() => undefined)) === undefined) return fn(); // no ticket: fn reports PCQ_REVIEW_NOT_FOUND
+  const lock = await tryAcquireLock(ticket + '.lock');
+  if (!lock) {
+    throw new PcqError({ code: 'PCQ_REVIEW_LOCKED', message: `review ${input.executionId} is being decided by another running pcq process`, hint: 'Try again in a moment.' });
   }
   try {
     return await fn();
   } finally {
-    await rm(lock, { force: true });
+    await lock.release();
   }
 }
 
 export async function decideReview(input: DecideReviewInput): Promise<DecideReviewResult> {
+  await recoverStore(input.config.attestationsDir); // finish a decision a killed process committed
   return withTicketLock(input, () => decideLocked(input));
+}
+
+interface ReviewPredicateFacts {
+  decision?: unknown;
+  reviewer?: unknown;
+  comment?: unknown;
+}
+
+/**
+ * The review already in the signed manifest that this input repeats (never the ticket's text):
+ * a final decision by the same reviewer anywhere, a request for information when it is the last
+ * review and says the same. Repeating it writes nothing.
+ */
+function alreadyRecorded(input: DecideReviewInput, manifest: Manifest): DsseEnvelope | undefined {
+  const same = (who: unknown) => typeof who === 'string' && who.toLowerCase() === input.reviewer.toLowerCase();
+  const facts = (r: DsseEnvelope) => (decodeEnvelopePayload(r)?.predicate ?? {}) as ReviewPredicateFacts;
+  if (input.decision === 'request-info') {
+    const last = manifest.reviews.at(-1);
+    const p = last ? facts(last) : {};
+    return last && p.decision === 'request-info' && same(p.reviewer) && (p.comment ?? '') === (input.comment ?? '') ? last : undefined;
+  }
+  return manifest.reviews.find((r) => facts(r).decision === input.decision && same(facts(r).reviewer));
+}
+
+async function unchangedResult(ticket: Ticket, path: string, paths: ExecutionPaths, review: DsseEnvelope): Promise<DecideReviewResult> {
+  const score = parseScore(await readFile(paths.score, 'utf8'));
+  return { ticket, ticketPath: path, verdict: score.verdict, released: [], review, score, unchanged: true, committed: { publicPaths: [], removedPaths: [], indexChanged: false } };
 }
 
 async function decideLocked(input: DecideReviewInput): Promise<DecideReviewResult> {
   const { ticket, ticketText, path, paths, manifest } = await loadReview(input);
+  const repeated = alreadyRecorded(input, manifest);
+  if (repeated) return unchangedResult(ticket, path, paths, repeated);
   const relTicket = ticketPath(ticket.executionId);
   const roster = await loadRoster(join(input.config.root, OMBUDS_FILE));
   const facts = input.facts ?? localReviewFacts({
@@ -187,15 +222,17 @@ async function decideLocked(input: DecideReviewInput): Promise<DecideReviewResul
   }, input.signer);
   assertReviewCounts(manifest, signed.counted, review, signedCtx); // the rules `pcq verify` applies
   const reviewed = appendReview(manifest, review);
-  await writeFileAtomic(paths.manifest, serializeManifest(reviewed));
-  await writeFileAtomic(path, ticketToString(decided));
-  const released = input.decision === 'approve' ? await releaseExports(paths, reviewed, () => runnerAgeIdentity(input.config.root, input.env ?? process.env)) : [];
+  const change = new ChangeSet(input.config.attestationsDir);
+  change.put(paths.manifest, serializeManifest(reviewed));
+  change.put(path, ticketToString(decided));
+  const released = input.decision === 'approve' ? await releaseExports(paths, change, reviewed, () => runnerAgeIdentity(input.config.root, input.env ?? process.env)) : [];
   const verdict = input.decision === 'approve' ? 'approved' : input.decision === 'reject' ? 'rejected' : 'blocked';
-  await recordVerdict(paths, verdict);
-  await updateIndexEntry(input.config.attestationsDir, manifest.executionId, { verdict });
+  await recordVerdict(paths, verdict, change);
+  change.setIndex({ kind: 'patch', executionId: manifest.executionId, fields: { verdict } });
   const dsse = exportDsse(reviewed as unknown as Record<string, unknown>);
-  await writeFileAtomic(paths.dsse, dsse.jsonl);
-  await writeJsonAtomic(join(paths.dir, 'keys.json'), dsse.keys);
-  const files = await writeVerdictArtifacts(paths, input.verdictSigner ?? input.signer);
-  return { ticket: decided, ticketPath: path, verdict: files.score.verdict, released, review, score: files.score };
+  change.put(paths.dsse, dsse.jsonl);
+  change.putJson(join(paths.dir, 'keys.json'), dsse.keys);
+  const files = await writeVerdictArtifacts(paths, input.verdictSigner ?? input.signer, change);
+  const committed = await commitChange(change);
+  return { ticket: decided, ticketPath: path, verdict: files.score.verdict, released, review, score: files.score, unchanged: false, committed };
 }

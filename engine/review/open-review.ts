@@ -5,9 +5,8 @@
 // record a replay compares; the notice is about the run, not part of it).
 // The message carries ids, the failed prover's sentence and the commands to decide — never the
 // prover's raw details, inputs or environment, so nothing secret can leave through it.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../store/atomic-write.ts';
+import type { ChangeSet } from '../store/change-set.ts';
 import { reviewTicketPath } from '../store/layout.ts';
 import type { Notifier } from '../base/step-ports.ts';
 import type { Manifest } from '../base/signed-records.ts';
@@ -23,13 +22,16 @@ export interface OpenReviewInput {
   manifest: Manifest;
   failedProofs: readonly FailedProof[];
   notifier: Notifier;
+  /** The run's change set: the ticket is committed with the run (store/execution-store.ts). */
+  change: ChangeSet;
 }
 
 export interface OpenedReview {
   ticket: Ticket;
   path: string;
   assignedTo: string;
-  notified: string[];
+  /** Sends the notice; call it after the change set is committed, so it never points at a missing ticket. Resolves to the addresses. */
+  sendNotice(): Promise<string[]>;
 }
 
 /**
@@ -93,12 +95,14 @@ export async function openReviewForRun(input: OpenReviewInput): Promise<OpenedRe
   const roster = await loadRoster(join(input.root, OMBUDS_FILE));
   const ticket = ticketForRun(input.manifest, input.failedProofs, roster);
   const path = reviewTicketPath(input.attestationsDir, ticket.executionId);
-  const existing = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
-  if (existing !== undefined) {
+  if ((await input.change.read(path)) !== undefined) {
     throw new PcqError({ code: 'PCQ_REVIEW_EXISTS', message: `${path} already exists`, hint: 'An execution id is opened once; run the runbook again for a new execution.' });
   }
-  await writeFileAtomic(path, ticketToString(ticket));
+  input.change.put(path, ticketToString(ticket));
   const notice = reviewNotice(ticket, roster);
-  await input.notifier.send({ channel: 'email', ...notice }, AbortSignal.timeout(30_000));
-  return { ticket, path, assignedTo: ticket.assignedTo, notified: notice.to };
+  const sendNotice = async () => {
+    await input.notifier.send({ channel: 'email', ...notice }, AbortSignal.timeout(30_000));
+    return notice.to;
+  };
+  return { ticket, path, assignedTo: ticket.assignedTo, sendNotice };
 }

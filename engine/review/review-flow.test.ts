@@ -158,7 +158,7 @@ test('request-info keeps it open; approval by a roster ombuds releases the expor
   assert.equal(result.verdict, 'approved');
   assert.deepEqual(result.released, ['r1-enriched-entities.csv']);
   assert.deepEqual(await readdir(join(dir, 'exports')), ['r1-enriched-entities.csv']);
-  await assert.rejects(readdir(join(dir, 'withheld')));
+  await assert.rejects(readdir(join(dir, 'private', 'withheld')));
   const run = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8'));
   assert.equal(run.verdict, 'approved');
   assert.ok(run.artifacts.every((a: { state: string }) => a.state === 'released'));

@@ -16,7 +16,17 @@ import type { Manifest } from '../base/signed-records.ts';
 import { executionPaths, type ExecutionPaths } from '../store/layout.ts';
 import { runRunbookFile } from '../run/run-runbook.ts';
 import { checkPrivateDir, unsealExecution } from './unseal.ts';
-import { releaseExports } from './release-exports.ts';
+import { releaseExports as releaseInto } from './release-exports.ts';
+import { ChangeSet } from '../store/change-set.ts';
+import { commitChange } from '../store/execution-store.ts';
+
+/** A release as a decision does it: computed into a change set, committed by the store. */
+async function releaseExports(p: ExecutionPaths, m: Manifest, identity: () => Promise<string | undefined>): Promise<string[]> {
+  const change = new ChangeSet(join(p.dir, '..', '..'));
+  const names = await releaseInto(p, change, m, identity);
+  await commitChange(change);
+  return names;
+}
 
 const NAME = 'r1-enriched-entities.csv';
 let root: string;

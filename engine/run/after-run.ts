@@ -1,10 +1,10 @@
-// What follows a stored run: the standard DSSE export beside the manifest (what the site offers
-// for download and any in-toto tooling reads), and — when any prover (pre or post) failed — the
-// ombuds ticket and its notification, then the signed verdict files (every run).
-// Order matters: the ticket is written before the notice goes out (a notice never points at a
-// missing ticket), and the verdict files come last because they bundle everything before them.
-// A replay (record.replayOf) opens no review: it checks a run, it is not a new one to decide.
-import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.ts';
+// What follows a sealed run, put into the run's change set: the standard DSSE export beside the
+// manifest (what the site offers for download and any in-toto tooling reads), and — when any
+// prover (pre or post) failed — the ombuds ticket, then the signed verdict files (every run).
+// The verdict files come last because they bundle everything before them. The review notice is
+// sent by sendNotices() only after the store committed the change (a notice never points at a
+// missing ticket). A replay (record.replayOf) opens no review: it checks a run, not a new one.
+import type { ChangeSet } from '../store/change-set.ts';
 import { exportDsse } from '../proof/export-dsse.ts';
 import type { ExecutionPaths } from '../store/layout.ts';
 import type { PcqConfig } from '../runtime/config.ts';
@@ -26,6 +26,7 @@ export interface AfterRunInput {
   signer: Signer;
   notifier: Notifier;
   env: Record<string, string | undefined>;
+  change: ChangeSet;
 }
 
 export interface AfterRunResult {
@@ -38,11 +39,18 @@ export interface AfterRunResult {
   verdict?: { verdict: Verdict; score: string; evidence: string; digest: string };
 }
 
-export async function afterRunHooks(input: AfterRunInput): Promise<AfterRunResult> {
+export interface AfterRun {
+  result: AfterRunResult;
+  /** Sends the review notice (if any) and records the outcome in `result`; call after the commit. */
+  sendNotices(): Promise<void>;
+}
+
+export async function afterRunHooks(input: AfterRunInput): Promise<AfterRun> {
   const dsse = exportDsse(input.outcome.manifest as unknown as Record<string, unknown>);
-  await writeFileAtomic(input.paths.dsse, dsse.jsonl);
-  await writeJsonAtomic(join(input.paths.dir, 'keys.json'), dsse.keys);
+  input.change.put(input.paths.dsse, dsse.jsonl);
+  input.change.putJson(join(input.paths.dir, 'keys.json'), dsse.keys);
   const result: AfterRunResult = {};
+  let sendNotices = async (): Promise<void> => undefined;
   // Every failed prover opens a review, whatever happened downstream (blocked implies one).
   if (input.outcome.failedProofs.length > 0 && input.record.replayOf === undefined) {
     // The notifier writes the ticket's notice; a failure to send is reported, not fatal: the
@@ -64,13 +72,17 @@ export async function afterRunHooks(input: AfterRunInput): Promise<AfterRunResul
       manifest: input.outcome.manifest,
       failedProofs: input.outcome.failedProofs,
       notifier: guarded,
+      change: input.change,
     });
     result.reviewTicket = opened.path;
     result.assignedTo = opened.assignedTo;
-    if (sent.issue) result.notifyIssue = sent.issue;
-    else result.notified = opened.notified;
+    sendNotices = async () => {
+      const notified = await opened.sendNotice();
+      if (sent.issue) result.notifyIssue = sent.issue;
+      else result.notified = notified;
+    };
   }
-  const files = await writeVerdictArtifacts(input.paths, input.signer);
+  const files = await writeVerdictArtifacts(input.paths, input.signer, input.change);
   result.verdict = { verdict: files.score.verdict, score: files.scorePath, evidence: files.evidencePath, digest: files.score.evidence.digest };
-  return result;
+  return { result, sendNotices };
 }

@@ -1,14 +1,14 @@
-// Writes a sealed run to attestations/<runbookId>/<executionId>/ (engine/FORMATS.md), atomically
-// file by file, manifest last-but-one and the index last: a reader that finds the index entry
+// The files of a sealed run under attestations/<runbookId>/<executionId>/ (engine/FORMATS.md),
+// put into the run's change set with its index entry; the execution store commits them together
+// with the verdict files and the ticket (run-runbook.ts), so a reader that finds the index entry
 // finds a complete execution folder. Exports land in exports/ only when no prover failed and no step failed;
 // otherwise in private/withheld/ (sealed copies under sealed/), and nothing under private/ is ever
 // published (zero exports leave blocked). Private steps' data goes to private/ too (seal-private.ts).
 import { recordingDigest } from '../runtime/http-port.ts';
 import type { Recording } from '../base/step-ports.ts';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.ts';
+import type { ChangeSet } from '../store/change-set.ts';
 import { executionPaths, type ExecutionPaths } from '../store/layout.ts';
-import { upsertIndexEntry } from '../store/execution-index.ts';
 import { serializeManifest } from '../proof/manifest.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import type { RunOutcome } from './execute-run.ts';
@@ -30,7 +30,7 @@ export function verdictOf(outcome: RunOutcome): Verdict {
   return outcome.status === 'succeeded' ? 'pass' : outcome.status === 'blocked' ? 'blocked' : 'failed';
 }
 
-export async function persistRun(outcome: RunOutcome, opts: PersistOptions): Promise<{ paths: ExecutionPaths; record: RunRecordFile }> {
+export async function persistRun(outcome: RunOutcome, opts: PersistOptions, change: ChangeSet): Promise<{ paths: ExecutionPaths; record: RunRecordFile }> {
   const { request, manifest } = outcome;
   const paths = executionPaths(opts.attestationsDir, request.runbook.runbookId, request.executionId);
   const releasable = outcome.status === 'succeeded';
@@ -42,9 +42,9 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions): Pro
   const isPrivateRecording = (r: Recording): boolean => privateRecordings.has(recordingDigest(r));
   const privateEffects = new Set(outcome.privateEffects);
   for (const [stepId, output] of Object.entries(outcome.outputs)) {
-    if (!privateSteps.has(stepId)) await writeFileAtomic(join(paths.outputs, `${stepId}.json`), canonicalize(output ?? null) + '\n');
+    if (!privateSteps.has(stepId)) change.put(join(paths.outputs, `${stepId}.json`), canonicalize(output ?? null) + '\n');
   }
-  if (releasable) for (const a of outcome.artifacts) await writeFileAtomic(join(paths.exports, a.name), a.bytes);
+  if (releasable) for (const a of outcome.artifacts) change.put(join(paths.exports, a.name), a.bytes);
   await writePrivateData(paths, {
     data: {
       format: PRIVATE_DATA_FORMAT, executionId: request.executionId, runbookId: request.runbook.runbookId, steps: outcome.openings,
@@ -52,10 +52,10 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions): Pro
     },
     withheld: releasable ? [] : outcome.artifacts.map((a) => ({ name: a.name, bytes: a.bytes })),
     holders: opts.sealTo,
-  });
-  await writeJsonAtomic(paths.recordings, outcome.recordings.filter((r) => !isPrivateRecording(r)));
-  await writeJsonAtomic(paths.effects, outcome.effects.filter((e) => !privateEffects.has(e)));
-  await writeJsonAtomic(paths.runbookSnapshot, { file: opts.runbookFile, digest: request.runbook.source.digest, text: opts.runbookText });
+  }, change);
+  change.putJson(paths.recordings, outcome.recordings.filter((r) => !isPrivateRecording(r)));
+  change.putJson(paths.effects, outcome.effects.filter((e) => !privateEffects.has(e)));
+  change.putJson(paths.runbookSnapshot, { file: opts.runbookFile, digest: request.runbook.source.digest, text: opts.runbookText });
   const verdict = verdictOf(outcome);
   const record: RunRecordFile = {
     executionId: request.executionId,
@@ -77,9 +77,9 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions): Pro
     artifacts: outcome.artifacts.map((a) => ({ name: a.name, stepId: a.stepId, mediaType: a.mediaType, digest: a.digest, size: a.size, state: releasable ? 'released' : 'withheld' })),
     ...(opts.replayOf ? { replayOf: opts.replayOf } : {}),
   };
-  await writeJsonAtomic(paths.run, record);
-  await writeFileAtomic(paths.manifest, serializeManifest(manifest));
-  await upsertIndexEntry(opts.attestationsDir, {
+  change.putJson(paths.run, record);
+  change.put(paths.manifest, serializeManifest(manifest));
+  change.setIndex({ kind: 'upsert', entry: {
     executionId: request.executionId,
     runbookId: request.runbook.runbookId,
     version: request.runbook.version,
@@ -91,6 +91,6 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions): Pro
     path: `${request.runbook.runbookId}/${request.executionId}`,
     actor: request.actor,
     ...(opts.replayOf ? { replayOf: opts.replayOf } : {}),
-  });
+  } });
   return { paths, record };
 }

@@ -6,7 +6,7 @@
 // signing key a faithful replay reproduces the identical Merkle root.
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { PcqConfig } from '../runtime/config.ts';
 import { PcqError, PcqErrors, isError } from '../base/errors.ts';
@@ -15,7 +15,10 @@ import { planRunbook } from '../plan/plan.ts';
 import type { Manifest } from '../base/signed-records.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import { decodeEnvelopePayload } from '../proof/statement.ts';
+import { ChangeSet } from '../store/change-set.ts';
 import { writeJsonAtomic } from '../store/atomic-write.ts';
+import { commitChange } from '../store/execution-store.ts';
+import { readEffects, readManifestFile, readRecordings, readRunbookSnapshot, readRunRecord } from '../store/read-records.ts';
 import { readIndex } from '../store/execution-index.ts';
 import { executionPaths } from '../store/layout.ts';
 import { openRunServices } from './run-services.ts';
@@ -112,11 +115,20 @@ export async function replayExecution(config: PcqConfig, dir: string, env: Recor
       steps,
     };
     const reportPath = await nextReportPath(join(dir, 'replays'));
-    await writeJsonAtomic(reportPath, report);
+    await storeReport(config.attestationsDir, reportPath, report);
     return { ...report, reportPath };
   } finally {
     await rm(sandbox, { recursive: true, force: true });
   }
+}
+
+/** Through the execution store when the run is in it; a manifest elsewhere gets its report beside it. */
+async function storeReport(attestationsDir: string, reportPath: string, report: ReplayReport): Promise<void> {
+  const rel = relative(resolve(attestationsDir), resolve(reportPath));
+  if (rel.startsWith('..') || isAbsolute(rel)) return writeJsonAtomic(reportPath, report);
+  const change = new ChangeSet(attestationsDir);
+  change.putJson(reportPath, report);
+  await commitChange(change);
 }
 
 async function nextReportPath(replaysDir: string): Promise<string> {

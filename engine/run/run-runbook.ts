@@ -21,6 +21,9 @@ import { afterRunHooks } from './after-run.ts';
 import { authorizeRunnerAtStart } from './authorize-runner.ts';
 import type { SchedulerEvent } from './scheduler-types.ts';
 import type { Verdict } from '../base/run-record.ts';
+import { readIndex } from '../store/execution-index.ts';
+import { ChangeSet } from '../store/change-set.ts';
+import { commitChange, recoverStore, type CommittedChange, type RecoveryReport } from '../store/execution-store.ts';
 import { join } from 'node:path';
 
 export interface RunRunbookOptions {
@@ -63,6 +66,10 @@ export interface RunReport {
   notifyIssue?: PcqIssue;
   /** The signed verdict files written beside the manifest. */
   verdictFiles?: { score: string; evidence: string };
+  /** What the store committed that may be published (public files only): the Action's publishing commit. */
+  committed: CommittedChange;
+  /** What the store repaired before the run (transactions a killed process left). */
+  recovered?: RecoveryReport;
 }
 
 export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport> {
@@ -81,6 +88,10 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   if (checks.length > 0) throw new PcqErrors(checks);
   const params = resolveParams(runbook, opts.rawParams);
   const text = await readFile(opts.file, 'utf8');
+  // The store first, before any work: finish what a killed process left, and refuse now (not
+  // after the whole run) when the index cannot take this run.
+  const recovered = await recoverStore(config.attestationsDir);
+  await readIndex(config.attestationsDir);
 
   const services = await openRunServices({ config, runbook, params, asOf: opts.asOf, env: opts.env, mode: 'live', signer: authorized.signer });
   opts.onPlan?.(plan.order);
@@ -95,8 +106,12 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   } finally {
     await services.close();
   }
-  const { paths, record } = await persistRun(outcome, { attestationsDir: config.attestationsDir, runbookFile: display, runbookText: text, startedAt: opts.startedAt, sealTo });
-  const after = await afterRunHooks({ config, outcome, paths, record, signer: services.ports.signer, notifier: services.ports.notifier, env: opts.env });
+  const change = new ChangeSet(config.attestationsDir);
+  const { paths, record } = await persistRun(outcome, { attestationsDir: config.attestationsDir, runbookFile: display, runbookText: text, startedAt: opts.startedAt, sealTo }, change);
+  const hooks = await afterRunHooks({ config, outcome, paths, record, signer: services.ports.signer, notifier: services.ports.notifier, env: opts.env, change });
+  const committed = await commitChange(change);
+  await hooks.sendNotices();
+  const after = hooks.result;
   const failed = outcome.steps.find((s) => s.status === 'failed');
   return {
     executionId: opts.executionId,
@@ -120,5 +135,7 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
     ...(after.notified ? { notified: after.notified } : {}),
     ...(after.notifyIssue ? { notifyIssue: after.notifyIssue } : {}),
     ...(after.verdict ? { verdictFiles: { score: after.verdict.score, evidence: after.verdict.evidence } } : {}),
+    committed,
+    ...(recovered.rolledBack.length + recovered.rolledForward.length + recovered.issues.length > 0 ? { recovered } : {}),
   };
 }

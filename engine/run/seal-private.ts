@@ -5,7 +5,7 @@
 // roster login and to the runner key. The ombuds open it with their own key (`pcq unseal`); the
 // runner opens it to release an approved export where private/ is absent (the Action's checkout).
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.ts';
+import type { ChangeSet } from '../store/change-set.ts';
 import type { ExecutionPaths } from '../store/layout.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import { sealBytes, sealHolders, type PrivateData, type SealHolder } from '../runtime/sealing.ts';
@@ -28,16 +28,19 @@ export interface PrivateWrite {
   holders: readonly SealHolder[];
 }
 
-/** Writes private/ (plaintext) and sealed/ (ciphertext, public); nothing when there is nothing private. */
-export async function writePrivateData(paths: ExecutionPaths, w: PrivateWrite): Promise<void> {
+/**
+ * Puts private/ (plaintext) and sealed/ (ciphertext, public) into the run's change set; nothing
+ * when there is nothing private. The store writes private/ files mode 0600 (this machine's runner
+ * and ombuds only) and never publishes them (store/public-path.ts).
+ */
+export async function writePrivateData(paths: ExecutionPaths, w: PrivateWrite, change: ChangeSet): Promise<void> {
   const { data } = w;
   if (data.steps.length === 0 && data.recordings.length === 0 && data.effects.length === 0 && w.withheld.length === 0) return;
-  const secret = 0o600; // private/ is for this machine's runner and ombuds only
-  for (const opening of data.steps) await writeFileAtomic(join(paths.privateSteps, `${opening.stepId}.json`), canonicalize(opening) + '\n', secret);
-  if (data.recordings.length > 0) await writeFileAtomic(paths.privateRecordings, JSON.stringify(data.recordings, null, 2) + '\n', secret);
-  if (data.effects.length > 0) await writeFileAtomic(paths.privateEffects, JSON.stringify(data.effects, null, 2) + '\n', secret);
-  for (const a of w.withheld) await writeFileAtomic(join(paths.withheld, a.name), a.bytes, secret);
-  await writeFileAtomic(paths.sealedData, await sealBytes(new TextEncoder().encode(canonicalize(data)), w.holders));
-  for (const a of w.withheld) await writeFileAtomic(join(paths.sealedWithheld, `${a.name}.age`), await sealBytes(a.bytes, w.holders));
-  await writeJsonAtomic(join(paths.sealed, 'recipients.json'), w.holders.map(({ recipient: _r, ...h }) => h));
+  for (const opening of data.steps) change.put(join(paths.privateSteps, `${opening.stepId}.json`), canonicalize(opening) + '\n');
+  if (data.recordings.length > 0) change.putJson(paths.privateRecordings, data.recordings);
+  if (data.effects.length > 0) change.putJson(paths.privateEffects, data.effects);
+  for (const a of w.withheld) change.put(join(paths.withheld, a.name), a.bytes);
+  change.put(paths.sealedData, await sealBytes(new TextEncoder().encode(canonicalize(data)), w.holders));
+  for (const a of w.withheld) change.put(join(paths.sealedWithheld, `${a.name}.age`), await sealBytes(a.bytes, w.holders));
+  change.putJson(join(paths.sealed, 'recipients.json'), w.holders.map(({ recipient: _r, ...h }) => h));
 }

@@ -9,15 +9,21 @@
 // writes into a published file afterwards, and a deploy (tar, upload) copies the bytes anyway.
 // Any link failure (another device, a file system without links) falls back to a plain copy.
 // Synchronous on purpose, like the reader: no thread-pool round trip per tiny file.
+// Only public files (store/public-path.ts) are ever placed: a private name is refused, not copied.
 import { copyFileSync, linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SiteData } from './site-model.ts';
+import { isPublicPath } from '../store/public-path.ts';
+import { PcqError } from '../base/errors.ts';
 
 export async function publishDownloads(data: SiteData, outDir: string): Promise<number> {
   let written = 0;
   for (const execution of data.executions) {
     const target = join(outDir, execution.urlPath);
     for (const d of execution.downloads) {
+      if (!isPublicPath(d.name)) {
+        throw new PcqError({ code: 'PCQ_PRIVATE_PATH', message: `${execution.urlPath}${d.name} is private and may not be published`, hint: 'This is a bug in pcq: the site publishes public files of an execution only.' });
+      }
       const path = join(target, d.name);
       // The execution's page already created its folder; only a missing one (exports/, or a
       // build without pages) costs a mkdir.

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'no
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { toIssues, type PcqIssue } from '../base/errors.ts';
+import { isPublicPath } from '../store/public-path.ts';
 import { readIndex } from '../store/execution-index.ts';
 import { loadTrustStore } from '../runtime/trust-store.ts';
 import { EMPTY_TRUST, type TrustStore } from '../proof/trust.ts';
@@ -216,14 +217,14 @@ function downloadsOf(dir: string, executionId: string, manifest: unknown, statOf
   add('evidence.tar.gz', 'Evidence bundle (evidence.tar.gz)');
   add('verdict.sig', 'Verdict signature (verdict.sig)');
   add('verdict.pub', 'Verdict public key (verdict.pub)');
-  // Released exports only: withheld/ is never published (a blocked run lets zero exports out).
+  // Released exports only: private/withheld/ is never published (a blocked run lets zero exports out).
   if (hasExports) {
     for (const d of listEntries(join(dir, 'exports')).filter((e) => e.isFile()).sort((a, b) => a.name.localeCompare(b.name))) {
       const size = fileSize(join(dir, 'exports', d.name));
       if (size !== undefined) out.push({ name: `exports/${d.name}`, label: `Released export: ${d.name}`, source: join(dir, 'exports', d.name), size });
     }
   }
-  return out;
+  return out.filter((d) => isPublicPath(d.name)); // the store's one rule (store/public-path.ts)
 }
 
 /** One standard DSSE envelope per line, in chain order (what `pcq export --format dsse` writes). */

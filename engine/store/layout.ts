@@ -1,7 +1,17 @@
-// Where everything about a run lives under attestations/ (engine/FORMATS.md "Execution folder").
-// Ids become path segments, so they are checked here: a hostile id must never escape the folder.
+// Where everything about a run lives under attestations/ (engine/FORMATS.md "Execution folder"),
+// and which of it is public. Ids become path segments, so they are checked here: a hostile id must
+// never escape the folder. Classification is by place, one rule (DESIGN §7 "Public and private"):
+// every file under an execution folder is public unless it lives under `<execution>/private/`;
+// dot-files (staging, temp and lock files) are never published. Every publisher — the site's
+// downloads, the evidence bundle, the Action's publishing commit, PR bodies, notifications —
+// picks files through isPublicPath / listPublicFiles, nothing else.
 import { join } from 'node:path';
+import { lstat, readdir } from 'node:fs/promises';
 import { PcqError } from '../base/errors.ts';
+
+import { PRIVATE_DIR, isPublicPath } from './public-path.ts';
+
+export { PRIVATE_DIR, isPublicPath };
 
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -25,8 +35,9 @@ export interface ExecutionPaths {
   recordings: string;
   effects: string;
   exports: string;
-  /** Everything under private/ is private (never published): withheld exports, private step data. */
+  /** `private/`: never published (withheld exports, private step data). */
   private: string;
+  /** `private/withheld/`: exports held back by a failed proof until an ombuds approves. */
   withheld: string;
   privateSteps: string;
   privateRecordings: string;
@@ -54,11 +65,11 @@ export function executionPaths(attestationsDir: string, runbookId: string, execu
     recordings: join(dir, 'recordings.json'),
     effects: join(dir, 'effects.json'),
     exports: join(dir, 'exports'),
-    private: join(dir, 'private'),
-    withheld: join(dir, 'private', 'withheld'),
-    privateSteps: join(dir, 'private', 'steps'),
-    privateRecordings: join(dir, 'private', 'recordings.json'),
-    privateEffects: join(dir, 'private', 'effects.json'),
+    private: join(dir, PRIVATE_DIR),
+    withheld: join(dir, PRIVATE_DIR, 'withheld'),
+    privateSteps: join(dir, PRIVATE_DIR, 'steps'),
+    privateRecordings: join(dir, PRIVATE_DIR, 'recordings.json'),
+    privateEffects: join(dir, PRIVATE_DIR, 'effects.json'),
     sealed: join(dir, 'sealed'),
     sealedData: join(dir, 'sealed', 'private-data.json.age'),
     sealedWithheld: join(dir, 'sealed', 'withheld'),
@@ -77,4 +88,39 @@ export function reviewTicketPath(attestationsDir: string, executionId: string): 
 
 export function indexPath(attestationsDir: string): string {
   return join(attestationsDir, 'index.json');
+}
+
+/**
+ * A path under the attestations folder ('/'-separated): the index and review tickets are public,
+ * a file of an execution folder as isPublicPath says, anything else (staging, locks) is private.
+ */
+export function isPublicStorePath(rel: string): boolean {
+  if (rel === 'index.json') return true;
+  const segments = rel.split('/');
+  if (segments[0] === 'reviews') return segments.length === 2 && isPublicPath(segments[1]!);
+  if (segments.length < 3 || !SAFE_SEGMENT.test(segments[0]!) || !SAFE_SEGMENT.test(segments[1]!)) return false;
+  return isPublicPath(segments.slice(2).join('/'));
+}
+
+/** Every public regular file of an execution folder, as sorted '/'-separated relative paths. Symlinks are never followed or listed. */
+export async function listPublicFiles(executionDir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(join(executionDir, rel), { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && rel === '') return;
+      throw err;
+    }
+    for (const e of entries) {
+      const child = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (rel === '' && e.name === PRIVATE_DIR) continue;
+      if (e.name.startsWith('.')) continue;
+      if (e.isDirectory()) await walk(child);
+      else if (e.isFile() && isPublicPath(child) && !(await lstat(join(executionDir, child))).isSymbolicLink()) out.push(child);
+    }
+  };
+  await walk('');
+  return out.sort();
 }

@@ -7,12 +7,13 @@
 //   - gzip (RFC 1952) at level 9 with header MTIME 0 (zlib's default) and OS byte forced to 255
 //     ("unknown"), so the bytes do not depend on the building machine's OS.
 // Contents: manifest.pcq, run.json, recordings.json, effects.json, outputs/*, exports/* — public
-// files only: nothing under private/ (withheld exports, private step data) is ever bundled.
-import { readdir, readFile } from 'node:fs/promises';
+// files only (store/layout.ts isPublicPath): the bundle is published, so nothing under private/
+// (withheld exports, private step data) ever enters it; packEvidence refuses a private name.
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import type { ExecutionPaths } from '../store/layout.ts';
+import { isPublicPath, type ExecutionPaths } from '../store/layout.ts';
+import type { ChangeSet } from '../store/change-set.ts';
 import { PcqError } from '../base/errors.ts';
 
 export interface EvidenceFile {
@@ -31,6 +32,9 @@ export async function packEvidence(files: readonly EvidenceFile[], executedAt: s
     throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `executedAt "${executedAt}" is not a time`, hint: 'Pass the manifest\'s executedAt.' });
   }
   const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const f of sorted) {
+    if (!isPublicPath(f.name)) throw new PcqError({ code: 'PCQ_PRIVATE_PATH', message: `evidence entry ${f.name} is private and may not be published`, hint: 'This is a bug in pcq: the evidence bundle holds public files only.' });
+  }
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.name === sorted[i - 1]!.name) throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `evidence entry ${sorted[i]!.name} appears twice`, hint: 'This is a bug in pcq.' });
   }
@@ -53,30 +57,18 @@ export async function packEvidence(files: readonly EvidenceFile[], executedAt: s
   return new Uint8Array(gz.buffer, gz.byteOffset, gz.byteLength);
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-}
-
-/** Reads the evidence files of one execution folder (the edge). Missing optional files are skipped. */
-export async function collectEvidence(paths: ExecutionPaths): Promise<EvidenceFile[]> {
+/** Reads the evidence files of one execution folder as the change set will leave it. Missing optional files are skipped. */
+export async function collectEvidence(paths: ExecutionPaths, view: ChangeSet): Promise<EvidenceFile[]> {
   const files: EvidenceFile[] = [];
   for (const name of TOP_FILES) {
-    try {
-      files.push({ name, bytes: new Uint8Array(await readFile(join(paths.dir, name))) });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || name === 'manifest.pcq') throw err;
-    }
+    const bytes = await view.read(join(paths.dir, name));
+    if (bytes !== undefined) files.push({ name, bytes });
+    else if (name === 'manifest.pcq') throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `${join(paths.dir, name)} does not exist`, hint: 'Restore the execution folder from git.' });
   }
   for (const folder of FOLDERS) {
-    for (const name of await listFiles(join(paths.dir, folder))) {
-      files.push({ name: `${folder}/${name}`, bytes: new Uint8Array(await readFile(join(paths.dir, folder, name))) });
+    for (const name of await view.list(join(paths.dir, folder))) {
+      files.push({ name: `${folder}/${name}`, bytes: (await view.read(join(paths.dir, folder, name)))! });
     }
   }
-  return files;
+  return files.filter((f) => isPublicPath(f.name));
 }

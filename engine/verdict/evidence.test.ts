@@ -11,6 +11,7 @@ import tar from 'tar-stream';
 import { collectEvidence, packEvidence } from './evidence-bundle.ts';
 import { readEvidence, isSafeEntryName } from './evidence-reader.ts';
 import { executionPaths } from '../store/layout.ts';
+import { ChangeSet } from '../store/change-set.ts';
 
 const AT = '2026-11-16T00:00:00Z';
 
@@ -45,8 +46,8 @@ async function tarGz(entries: Array<{ header: Partial<tar.Header> & { name: stri
 test('two builds of the same folder are byte-identical, whatever the write order and file mtimes', async () => {
   const a = await folder('ab', 1_000_000);
   const b = await folder('ba', 2_000_000);
-  const one = await packEvidence(await collectEvidence(executionPaths(a, 'R1', 'exec-1')), AT);
-  const two = await packEvidence(await collectEvidence(executionPaths(b, 'R1', 'exec-1')), AT);
+  const one = await packEvidence(await collectEvidence(executionPaths(a, 'R1', 'exec-1'), new ChangeSet(a)), AT);
+  const two = await packEvidence(await collectEvidence(executionPaths(b, 'R1', 'exec-1'), new ChangeSet(b)), AT);
   assert.deepEqual(Buffer.from(one), Buffer.from(two));
   assert.equal(one[9], 0xff, 'gzip OS byte is fixed');
   assert.deepEqual([...one.subarray(4, 8)], [0, 0, 0, 0], 'gzip MTIME is 0');
@@ -61,8 +62,14 @@ test('two builds of the same folder are byte-identical, whatever the write order
   await it;
   assert.ok(headers.every((h) => h.mtime!.toISOString() === '2026-11-16T00:00:00.000Z' && h.uid === 0 && h.gid === 0 && h.mode === 0o644));
   // A different executedAt is a different bundle.
-  const later = await packEvidence(await collectEvidence(executionPaths(a, 'R1', 'exec-1')), '2026-11-17T00:00:00Z');
+  const later = await packEvidence(await collectEvidence(executionPaths(a, 'R1', 'exec-1'), new ChangeSet(a)), '2026-11-17T00:00:00Z');
   assert.notDeepEqual(Buffer.from(one), Buffer.from(later));
+});
+
+test('a private name can never be packed into the published bundle', async () => {
+  for (const name of ['private/withheld/x.csv', 'private/steps/a.json', '.staging/0', 'outputs/../private/x']) {
+    await assert.rejects(packEvidence([{ name, bytes: new Uint8Array([1]) }], AT), { code: 'PCQ_PRIVATE_PATH' });
+  }
 });
 
 test('hostile bundles are refused with PCQ_VERDICT_MALFORMED, never a crash', async () => {

@@ -21,6 +21,7 @@ import { verifyManifest, type VerifyCheck, type VerifyReport } from '../proof/ve
 import { readEvidence, type EvidenceLimits } from './evidence-reader.ts';
 import { manifestFacts, type ManifestFacts } from './manifest-facts.ts';
 import { parseScore, type Score } from './score.ts';
+import { isPublicPath } from '../store/public-path.ts';
 import { checkVerdictSignature, parseVerdictPub } from './verdict-signature.ts';
 import type { PcqCode } from '../base/error-catalogue.ts';
 
@@ -193,6 +194,7 @@ function evidenceProblems(files: Map<string, Uint8Array>, facts: ManifestFacts, 
     if (top === 'outputs' && !stepIds.has(rest.replace(/\.json$/, '')) && !privateSteps.has(rest.replace(/\.json$/, ''))) out.push(`${name} belongs to no step`);
     if (top === 'exports' && !expected.has(name)) out.push(!released ? `${name} is released although the verdict is ${score.verdict}` : `${name} is not an attested artifact`);
     if (top === 'withheld') out.push(`${name} is a withheld export: it must never be bundled`);
+    if (!isPublicPath(name)) out.push(`${name} is private and must never be published`);
     else if (!['outputs', 'exports'].includes(top!) && !['manifest.pcq', 'run.json', 'recordings.json', 'effects.json'].includes(name)) out.push(`${name} is not part of an evidence bundle`);
   }
   return out;

@@ -1,11 +1,10 @@
-// Writes the four verdict files of one execution folder (FORMATS.md "Execution folder"):
-// evidence.tar.gz, score.json, verdict.sig, verdict.pub. Called after every run (run/after-run.ts)
-// and again after every ombuds decision (review/decide.ts), because a decision changes the
-// manifest's reviews, the exports and run.json — so the evidence, its digest and the score change.
-// Evidence first, score last: the score names the evidence's digest, so a reader that sees a new
-// score also sees the evidence it signs.
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../store/atomic-write.ts';
+// The four verdict files of one execution folder (FORMATS.md "Execution folder"):
+// evidence.tar.gz, score.json, verdict.sig, verdict.pub, put into the change set of the use case
+// that changes the folder: every run (run/after-run.ts) and every ombuds decision
+// (review/decide.ts), because a decision changes the manifest's reviews, the exports and run.json
+// — so the evidence, its digest and the score change. They are computed from the change set's
+// view of the folder (what it will be after the commit), and committed with it atomically.
+import type { ChangeSet } from '../store/change-set.ts';
 import type { ExecutionPaths } from '../store/layout.ts';
 import { digestOf } from '../proof/digest.ts';
 import { sha256Node } from '../proof/hash-node.ts';
@@ -24,18 +23,27 @@ export interface VerdictFiles {
   pubPath: string;
 }
 
-export async function writeVerdictArtifacts(paths: ExecutionPaths, signer: Signer): Promise<VerdictFiles> {
-  const manifestBytes = await readFile(paths.manifest);
-  const facts = manifestFacts(JSON.parse(manifestBytes.toString('utf8')));
+export async function writeVerdictArtifacts(paths: ExecutionPaths, signer: Signer, change: ChangeSet): Promise<VerdictFiles> {
+  const manifestBytes = await change.read(paths.manifest);
+  if (manifestBytes === undefined) {
+    throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `${paths.manifest} does not exist`, hint: 'Verdict files describe a stored run; restore its manifest from git.' });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(manifestBytes));
+  } catch (err) {
+    throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `${paths.manifest} is not JSON: ${(err as Error).message}`, hint: 'The manifest was damaged after the run; restore it from git.' });
+  }
+  const facts = manifestFacts(parsed);
   if ('problem' in facts) {
     throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `${paths.manifest}: ${facts.problem}`, hint: 'The manifest was damaged after the run; restore it from git.' });
   }
-  const files = await collectEvidence(paths);
+  const files = await collectEvidence(paths, change);
   const evidence = await packEvidence(files, facts.executedAt);
   const score = buildScore(facts, digestOf(manifestBytes, sha256Node), { file: EVIDENCE_FILE, digest: digestOf(evidence, sha256Node) });
-  await writeFileAtomic(paths.evidence, evidence);
-  await writeFileAtomic(paths.verdictPub, verdictPubText(signer.keyid));
-  await writeFileAtomic(paths.verdictSig, await signVerdict(score, signer));
-  await writeFileAtomic(paths.score, scoreToText(score));
+  change.put(paths.evidence, evidence);
+  change.put(paths.verdictPub, verdictPubText(signer.keyid));
+  change.put(paths.verdictSig, await signVerdict(score, signer));
+  change.put(paths.score, scoreToText(score));
   return { score, scorePath: paths.score, evidencePath: paths.evidence, sigPath: paths.verdictSig, pubPath: paths.verdictPub };
 }

@@ -1,0 +1,221 @@
+// The execution store (DESIGN §7 "One store, atomic changes"): the one writer of attestations/.
+// A use case computes a ChangeSet; commitChange applies it so that a crash (`kill -9`) at any
+// point leaves every execution either as it was or as the change makes it, never torn:
+//   1. take the transaction's lock .staging/<tx>.lock (owner pid: recovery leaves live ones alone);
+//   2. stage every file in .staging/<tx>/ (same file system as the targets), fsync each;
+//   3. write .staging/<tx>/journal.json atomically — the commit point: without it the change is
+//      rolled back (the staging folder deleted), with it rolled forward;
+//   4. rename every staged file into place (a rename is atomic; a staged file already gone was
+//      moved by an earlier attempt), delete removed files, fsync the folders;
+//   5. update attestations/index.json under its lock — after every file is in place, so the index
+//      never lists an incomplete execution;
+//   6. delete the staging folder, then the transaction lock.
+// recoverStore runs at the start of every command that reads or writes the store and finishes
+// (or undoes) what a killed process left; what it cannot repair it reports with a coded error.
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { type PcqIssue } from '../base/errors.ts';
+import { fsyncDir, writeFileAtomic } from './atomic-write.ts';
+import { ChangeSet, type IndexUpdate, type Visibility } from './change-set.ts';
+import { applyIndexUpdate, checkIndexEntry } from './execution-index.ts';
+import { tryAcquireLock, acquireLock } from './lock.ts';
+
+export const STAGING_DIR = '.staging';
+const JOURNAL = 'journal.json';
+const GITIGNORE = '# Written by pcq: never commit staging folders, lock files or private data.\n.staging/\n*.lock\n*/*/private/\n';
+
+interface JournalPut {
+  staged: string;
+  path: string;
+  visibility: Visibility;
+  digest: string;
+}
+
+interface Journal {
+  version: 1;
+  puts: JournalPut[];
+  removes: string[];
+  index: IndexUpdate | null;
+}
+
+/** What a commit changed that may be published: public files only (absolute paths). */
+export interface CommittedChange {
+  publicPaths: string[];
+  removedPaths: string[];
+  indexChanged: boolean;
+}
+
+export interface RecoveryReport {
+  rolledForward: string[]; // transaction ids
+  rolledBack: string[];
+  issues: PcqIssue[];
+}
+
+const sha256 = (bytes: Uint8Array) => 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+
+async function writeSynced(path: string, bytes: Uint8Array, mode: number): Promise<void> {
+  const handle = await open(path, 'wx', mode);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function commitChange(change: ChangeSet): Promise<CommittedChange> {
+  const root = change.attestationsDir;
+  await ensureStoreFolder(root);
+  const tx = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const txDir = join(root, STAGING_DIR, tx);
+  const lock = await acquireLock(`${txDir}.lock`, 0, { code: 'PCQ_INTERNAL', message: `transaction ${tx} is already locked`, hint: 'This is a bug in pcq: transaction ids are unique.' });
+  try {
+    await mkdir(txDir, { recursive: true });
+    const puts: JournalPut[] = [];
+    for (const [i, file] of change.puts.entries()) {
+      // Private files are for this machine's runner and ombuds only; a rename keeps the mode.
+      await writeSynced(join(txDir, String(i)), file.bytes, file.visibility === 'private' ? 0o600 : 0o644);
+      puts.push({ staged: String(i), path: file.path, visibility: file.visibility, digest: sha256(file.bytes) });
+    }
+    await fsyncDir(txDir);
+    const journal: Journal = { version: 1, puts, removes: change.removes, index: change.index ?? null };
+    await writeFileAtomic(join(txDir, JOURNAL), JSON.stringify(journal) + '\n'); // the commit point
+    await applyJournal(root, txDir, journal);
+    await rm(txDir, { recursive: true, force: true });
+    return {
+      publicPaths: puts.filter((p) => p.visibility === 'public').map((p) => join(root, p.path)),
+      removedPaths: journal.removes.map((p) => join(root, p)),
+      indexChanged: journal.index !== null,
+    };
+  } catch (err) {
+    // Before the commit point nothing is visible: undo the staging. After it, leave the journal
+    // for recovery to finish (the error still reaches the caller).
+    if (!(await exists(join(txDir, JOURNAL)))) await rm(txDir, { recursive: true, force: true });
+    throw err;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return readFile(path).then(() => true, () => false);
+}
+
+async function ensureStoreFolder(root: string): Promise<void> {
+  await mkdir(join(root, STAGING_DIR), { recursive: true });
+  if (!(await exists(join(root, '.gitignore')))) await writeFileAtomic(join(root, '.gitignore'), GITIGNORE);
+}
+
+async function applyJournal(root: string, txDir: string, journal: Journal): Promise<void> {
+  const touched = new Set<string>();
+  for (const put of journal.puts) {
+    const target = join(root, put.path);
+    await mkdir(dirname(target), { recursive: true });
+    try {
+      await rename(join(txDir, put.staged), target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // already moved by an earlier attempt
+    }
+    touched.add(dirname(target));
+  }
+  for (const path of journal.removes) {
+    await rm(join(root, path), { force: true });
+    touched.add(await pruneEmpty(root, dirname(join(root, path))));
+  }
+  for (const dir of touched) await fsyncDir(dir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+  if (journal.index) await applyIndexUpdate(root, journal.index);
+}
+
+/** Removes folders a removal emptied (private/withheld/ after a release), up to the store root; returns the first kept. */
+async function pruneEmpty(root: string, dir: string): Promise<string> {
+  while (dir.length > root.length && dir.startsWith(root)) {
+    try {
+      await rmdir(dir);
+    } catch {
+      return dir; // not empty (or already gone): keep it and everything above
+    }
+    dir = dirname(dir);
+  }
+  return dir;
+}
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+function parseJournal(text: string): Journal | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<Journal>;
+    if (v.version !== 1 || !Array.isArray(v.puts) || !Array.isArray(v.removes)) return undefined;
+    const safe = (p: unknown) => typeof p === 'string' && p !== '' && !p.startsWith('/') && !p.split('/').some((s) => s === '' || s === '..' || s === '.');
+    for (const p of v.puts) {
+      if (typeof p !== 'object' || p === null || !/^\d+$/.test(String(p.staged)) || !safe(p.path) || (p.visibility !== 'public' && p.visibility !== 'private') || !DIGEST.test(String(p.digest))) return undefined;
+    }
+    if (!v.removes.every(safe)) return undefined;
+    const index = v.index ?? null;
+    if (index !== null && !(index.kind === 'upsert' ? checkIndexEntry(index.entry).length === 0 : index.kind === 'patch' && typeof index.executionId === 'string')) return undefined;
+    return { version: 1, puts: v.puts, removes: v.removes, index };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finishes or undoes every transaction a dead process left in .staging/. A transaction of a live
+ * process is left alone. A journal that cannot be read is reported (PCQ_STORE_INCOMPLETE) and
+ * left in place for a person to look at: guessing could tear an execution.
+ */
+export async function recoverStore(attestationsDir: string): Promise<RecoveryReport> {
+  const report: RecoveryReport = { rolledForward: [], rolledBack: [], issues: [] };
+  const staging = join(attestationsDir, STAGING_DIR);
+  let names: string[];
+  try {
+    names = await readdir(staging);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return report;
+    throw err;
+  }
+  const txs = new Set(names.filter((n) => !n.includes('.')));
+  for (const name of names) {
+    if (!name.endsWith('.lock') || txs.has(name.slice(0, -5))) continue;
+    // A lock without its folder: the process died after step 6's rm. Break it if abandoned.
+    const lock = await tryAcquireLock(join(staging, name));
+    if (lock) await unlink(lock.path).catch(() => undefined);
+  }
+  for (const tx of [...txs].sort()) {
+    const lock = await tryAcquireLock(join(staging, `${tx}.lock`));
+    if (!lock) continue; // a live process is committing it
+    try {
+      const txDir = join(staging, tx);
+      const text = await readFile(join(txDir, JOURNAL), 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+      if (text === undefined) {
+        await rm(txDir, { recursive: true, force: true });
+        report.rolledBack.push(tx);
+        continue;
+      }
+      const journal = parseJournal(text);
+      if (!journal) {
+        report.issues.push({ code: 'PCQ_STORE_INCOMPLETE', message: `${join(txDir, JOURNAL)} is not a readable store journal; the change it describes was neither finished nor undone`, hint: 'Restore attestations/ from git, or remove that staging folder once you have checked the executions it names.' });
+        continue;
+      }
+      if (!(await stagedFilesIntact(txDir, journal))) {
+        report.issues.push({ code: 'PCQ_STORE_INCOMPLETE', message: `the staged files of transaction ${tx} do not match its journal`, hint: 'Restore attestations/ from git; the staging folder was left in place.' });
+        continue;
+      }
+      await applyJournal(attestationsDir, txDir, journal);
+      await rm(txDir, { recursive: true, force: true });
+      report.rolledForward.push(tx);
+    } finally {
+      await lock.release();
+    }
+  }
+  return report;
+}
+
+/** Every staged file not yet moved still has the digest the journal committed to. */
+async function stagedFilesIntact(txDir: string, journal: Journal): Promise<boolean> {
+  for (const put of journal.puts) {
+    const bytes = await readFile(join(txDir, put.staged)).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+    if (bytes !== undefined && sha256(bytes) !== put.digest) return false;
+  }
+  return true;
+}
