@@ -32,7 +32,7 @@ interface JournalPut {
   digest: string;
 }
 
-interface Journal {
+export interface Journal {
   version: 1;
   puts: JournalPut[];
   removes: string[];
@@ -64,7 +64,15 @@ async function writeSynced(path: string, bytes: Uint8Array, mode: number): Promi
   }
 }
 
-export async function commitChange(change: ChangeSet): Promise<CommittedChange> {
+export interface StagedChange {
+  tx: string;
+  txDir: string;
+  journal: Journal;
+  release(): Promise<void>;
+}
+
+/** Steps 1–3: the change staged and its journal written (committed, not yet applied). */
+export async function stageChange(change: ChangeSet): Promise<StagedChange> {
   const root = change.attestationsDir;
   await ensureStoreFolder(root);
   const tx = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -81,21 +89,29 @@ export async function commitChange(change: ChangeSet): Promise<CommittedChange> 
     await fsyncDir(txDir);
     const journal: Journal = { version: 1, puts, removes: change.removes, index: change.index ?? null };
     await writeFileAtomic(join(txDir, JOURNAL), JSON.stringify(journal) + '\n'); // the commit point
-    await applyJournal(root, txDir, journal);
-    await rm(txDir, { recursive: true, force: true });
-    return {
-      publicPaths: puts.filter((p) => p.visibility === 'public').map((p) => join(root, p.path)),
-      removedPaths: journal.removes.map((p) => join(root, p)),
-      indexChanged: journal.index !== null,
-    };
+    return { tx, txDir, journal, release: () => lock.release() };
   } catch (err) {
-    // Before the commit point nothing is visible: undo the staging. After it, leave the journal
-    // for recovery to finish (the error still reaches the caller).
-    if (!(await exists(join(txDir, JOURNAL)))) await rm(txDir, { recursive: true, force: true });
-    throw err;
-  } finally {
+    await rm(txDir, { recursive: true, force: true }); // before the commit point nothing is visible
     await lock.release();
+    throw err;
   }
+}
+
+export async function commitChange(change: ChangeSet): Promise<CommittedChange> {
+  const root = change.attestationsDir;
+  const staged = await stageChange(change);
+  try {
+    // After the commit point an error leaves the journal for recovery to finish.
+    await applyJournal(root, staged.txDir, staged.journal);
+    await rm(staged.txDir, { recursive: true, force: true });
+  } finally {
+    await staged.release();
+  }
+  return {
+    publicPaths: staged.journal.puts.filter((p) => p.visibility === 'public').map((p) => join(root, p.path)),
+    removedPaths: staged.journal.removes.map((p) => join(root, p)),
+    indexChanged: staged.journal.index !== null,
+  };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runt
 import { loadReviewerSigner } from '../../review/reviewer-key.ts';
 import { loadRunnerSigner } from '../../runtime/keys.ts';
 import { decideReview } from '../../review/decide.ts';
+import { recoverStore } from '../../store/execution-store.ts';
 import { listReviews } from '../../review/review-list.ts';
 import { listFailedRuns } from '../../review/failed-runs.ts';
 import { TICKET_STATES, type TicketState } from '../../review/decision.ts';
@@ -75,7 +76,10 @@ export const command: Command = {
       if (state !== undefined && !TICKET_STATES.includes(state)) {
         throw new PcqError({ code: 'PCQ_USAGE', message: `--state must be one of ${TICKET_STATES.join(', ')}`, hint: 'Run `pcq review --help`.' });
       }
-      const { reviews, issues } = await listReviews(config.attestationsDir, await signedContext(config), state);
+      const recovered = await recoverStore(config.attestationsDir); // finish what a killed process left first
+      const listed = await listReviews(config.attestationsDir, await signedContext(config), state);
+      const reviews = listed.reviews;
+      const issues = [...recovered.issues, ...listed.issues];
       // Failed runs (no prover failed, nothing to decide) are listed beside the tickets, unfiltered by state.
       const failedRuns = state === undefined ? await listFailedRuns(config.attestationsDir) : [];
       if (json) {

@@ -103,6 +103,11 @@ function describe(report: RunReport, cwd: string): string {
   if (report.notified) lines.push(`ombuds notified: ${report.notified.join(', ')}`);
   if (report.notifyIssue) lines.push(`⚠ the review notice was not sent: ${report.notifyIssue.code} ${report.notifyIssue.message}`);
   if (report.verdictFiles) lines.push(`verdict files: ${rel(report.verdictFiles.score)} (+ evidence.tar.gz, verdict.sig, verdict.pub; check with pcq verify-verdict)`);
+  if (report.recovered) {
+    const r = report.recovered;
+    if (r.rolledForward.length + r.rolledBack.length > 0) lines.push(`store repaired first: ${r.rolledForward.length} interrupted change(s) finished, ${r.rolledBack.length} undone`);
+    for (const issue of r.issues) lines.push(`⚠ ${issue.code} ${issue.message}`);
+  }
   if (report.failedStep) lines.push(`✗ stopped at ${report.failedStep.stepId}: ${report.failedStep.code} ${report.failedStep.message}`);
   return lines.join('\n') + '\n';
 }

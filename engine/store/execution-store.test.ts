@@ -1,0 +1,111 @@
+// The execution store's guarantee: a change is all there or not there, whatever point a crash
+// hits; the next command rolls a committed change forward and a staged one back, leaves a live
+// one alone, and reports what it cannot repair. Real-process SIGKILL trials are in
+// store/crash.test.ts (bounded) and scripts/stress-store.ts (npm run stress).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir, hostname } from 'node:os';
+import { join } from 'node:path';
+import { ChangeSet } from './change-set.ts';
+import { commitChange, recoverStore, stageChange } from './execution-store.ts';
+import { readIndex, type IndexEntry } from './execution-index.ts';
+import { executionPaths, isPublicPath, isPublicStorePath, listPublicFiles } from './layout.ts';
+
+const entry = (id: string): IndexEntry => ({
+  executionId: id, runbookId: 'R1', version: '1.0', executedAt: '2026-11-16T00:00:00Z', startedAt: '2026-11-22T00:00:00Z',
+  status: 'blocked', verdict: 'blocked', merkleRoot: 'sha256:' + '0'.repeat(64), path: `R1/${id}`, actor: 'dev',
+});
+
+function runChange(root: string, id: string): ChangeSet {
+  const paths = executionPaths(root, 'R1', id);
+  const change = new ChangeSet(root);
+  change.put(paths.manifest, '{"m":1}\n');
+  change.put(join(paths.outputs, 'a.json'), '1\n');
+  change.put(join(paths.withheld, 'x.csv'), 'id,email\n1,a@example.org\n');
+  change.put(join(root, 'reviews', `${id}.yaml`), 'state: open\n');
+  change.setIndex({ kind: 'upsert', entry: entry(id) });
+  return change;
+}
+
+/** The lock of a transaction as a SIGKILLed process leaves it: its owner no longer runs. */
+async function orphan(lockPath: string): Promise<void> {
+  await writeFile(lockPath, JSON.stringify({ pid: 2 ** 22 + 11, host: hostname(), start: null, token: 'dead', at: new Date().toISOString() }));
+}
+
+test('a commit puts every file, classifies it, and lists the run in the index last', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'pcq-store-'));
+  const committed = await commitChange(runChange(root, 'ex-1'));
+  const dir = executionPaths(root, 'R1', 'ex-1').dir;
+  assert.deepEqual(await listPublicFiles(dir), ['manifest.pcq', 'outputs/a.json']);
+  assert.equal(await readFile(join(dir, 'private/withheld/x.csv'), 'utf8'), 'id,email\n1,a@example.org\n');
+  assert.deepEqual(committed.publicPaths.map((p) => p.slice(root.length + 1)).sort(), ['R1/ex-1/manifest.pcq', 'R1/ex-1/outputs/a.json', 'reviews/ex-1.yaml']);
+  assert.equal(committed.indexChanged, true);
+  assert.deepEqual((await readIndex(root)).executions.map((e) => e.executionId), ['ex-1']);
+  assert.deepEqual(await readdir(join(root, '.staging')), [], 'no staging left');
+  assert.match(await readFile(join(root, '.gitignore'), 'utf8'), /\*\/\*\/private\//);
+});
+
+test('killed before the commit point: the next command rolls the change back, nothing appears', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'pcq-store-'));
+  const staged = await stageChange(runChange(root, 'ex-2'));
+  await rm(join(staged.txDir, 'journal.json')); // the journal never made it to disk
+  await orphan(`${staged.txDir}.lock`);
+  const report = await recoverStore(root);
+  assert.deepEqual(report.rolledBack, [staged.tx]);
+  assert.deepEqual(await readdir(root).then((n) => n.filter((x) => !x.startsWith('.'))), [], 'no execution, no ticket, no index');
+  assert.deepEqual(await readdir(join(root, '.staging')), []);
+});
+
+test('killed after the commit point, half applied: the next command rolls it forward, index last', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'pcq-store-'));
+  const staged = await stageChange(runChange(root, 'ex-3'));
+  // Apply the first rename by hand, as a process killed right after it would have.
+  const first = staged.journal.puts[0]!;
+  await mkdir(join(root, first.path, '..'), { recursive: true });
+  await writeFile(join(root, first.path), await readFile(join(staged.txDir, first.staged)));
+  await rm(join(staged.txDir, first.staged));
+  await orphan(`${staged.txDir}.lock`);
+  assert.deepEqual((await readIndex(root)).executions, [], 'not listed while incomplete');
+  const report = await recoverStore(root);
+  assert.deepEqual(report.rolledForward, [staged.tx]);
+  assert.deepEqual(await listPublicFiles(executionPaths(root, 'R1', 'ex-3').dir), ['manifest.pcq', 'outputs/a.json']);
+  assert.deepEqual((await readIndex(root)).executions.map((e) => e.executionId), ['ex-3']);
+  assert.deepEqual(await readdir(join(root, '.staging')), []);
+});
+
+test('a live transaction is left alone; a damaged journal is reported, not guessed', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'pcq-store-'));
+  const live = await stageChange(runChange(root, 'ex-4'));
+  assert.deepEqual(await recoverStore(root), { rolledForward: [], rolledBack: [], issues: [] });
+  await writeFile(join(live.txDir, 'journal.json'), '{"version":1,"puts":[{"staged":"0","path":"../../etc/passwd"}]}');
+  await live.release();
+  const report = await recoverStore(root);
+  assert.deepEqual(report.issues.map((i) => i.code), ['PCQ_STORE_INCOMPLETE']);
+  assert.deepEqual(await readdir(root).then((n) => n.filter((x) => !x.startsWith('.'))), []);
+});
+
+test('a change set reads through itself: what it put, over what is on disk, minus what it removed', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'pcq-store-'));
+  await commitChange(runChange(root, 'ex-5'));
+  const paths = executionPaths(root, 'R1', 'ex-5');
+  const change = new ChangeSet(root);
+  change.put(join(paths.exports, 'x.csv'), 'released');
+  change.remove(join(paths.withheld, 'x.csv'));
+  assert.deepEqual(await change.list(paths.withheld), []);
+  assert.deepEqual(await change.list(paths.exports), ['x.csv']);
+  assert.equal(await change.readText(paths.manifest), '{"m":1}\n');
+  assert.throws(() => change.put('/etc/passwd', 'x'), { code: 'PCQ_INTERNAL' });
+  await commitChange(change);
+  assert.deepEqual(await readdir(paths.dir), ['exports', 'manifest.pcq', 'outputs'], 'the emptied private/ folder is gone');
+});
+
+test('one classification rule: private/, dot-files and odd paths are never public', () => {
+  for (const rel of ['manifest.pcq', 'exports/a.csv', 'outputs/s.json', 'sealed/a.csv.age', 'replays/1.json']) assert.equal(isPublicPath(rel), true, rel);
+  for (const rel of ['private/withheld/a.csv', 'private/steps/x.json', '.x.tmp', 'outputs/.a.json.1.tmp', '../x', 'a/../private/x', '/abs', '', 'a//b', 'a\\b']) assert.equal(isPublicPath(rel), false, rel);
+  assert.equal(isPublicStorePath('index.json'), true);
+  assert.equal(isPublicStorePath('reviews/ex.yaml'), true);
+  assert.equal(isPublicStorePath('R1/ex/private/withheld/a.csv'), false);
+  assert.equal(isPublicStorePath('.staging/tx/0'), false);
+  assert.equal(isPublicStorePath('index.json.lock'), false);
+});
