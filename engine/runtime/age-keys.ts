@@ -12,6 +12,7 @@ import { PcqError } from '../base/errors.ts';
 import { decodeStrKey, tryDecodeStrKey } from '../proof/strkey.ts';
 import { readOptional } from '../store/read-optional.ts';
 import { DEV_KEY_FILE, RUNNER_SECRET_ENV } from './keys.ts';
+import { readReviewerSecret } from './reviewer-keys.ts';
 
 const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
 const GENERATORS = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
@@ -56,10 +57,6 @@ export function ageIdentityOf(seed: Uint8Array): string {
   return bech32Encode('age-secret-key-', ed25519.utils.toMontgomerySecret(seed)).toUpperCase();
 }
 
-export const REVIEWER_SECRET_ENV = 'PCQ_REVIEWER_SECRET';
-export const reviewerKeyFile = (login: string): string => `.pcq/keys/reviewer-${login}.secret`;
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-
 function seedFrom(text: string, origin: string): Uint8Array {
   const seed = tryDecodeStrKey('seed', text.trim());
   if (!seed) throw new PcqError({ code: 'PCQ_SECRET_INVALID', message: `${origin} is not a Stellar secret seed (S…, 56 characters with a valid checksum)`, hint: 'Use the S… value `pcq keys generate` printed or wrote.' });
@@ -74,15 +71,8 @@ export async function runnerAgeIdentity(root: string, env: Record<string, string
   return text === undefined ? undefined : ageIdentityOf(seedFrom(text, DEV_KEY_FILE));
 }
 
-/** A reviewer's age identity: PCQ_REVIEWER_SECRET, else .pcq/keys/reviewer-<login>.secret. */
+/** A reviewer's age identity, from the same secret that signs their decisions (reviewer-keys.ts). */
 export async function reviewerAgeIdentity(root: string, login: string, env: Record<string, string | undefined>): Promise<string> {
-  const secret = env[REVIEWER_SECRET_ENV];
-  if (secret !== undefined && secret.trim() !== '') return ageIdentityOf(seedFrom(secret, REVIEWER_SECRET_ENV));
-  if (!LOGIN.test(login)) throw new PcqError({ code: 'PCQ_USAGE', message: `"${login}" is not a GitHub login`, hint: 'Pass --by <your roster login>.' });
-  const file = reviewerKeyFile(login);
-  const text = await readOptional(join(root, file));
-  if (text === undefined) {
-    throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: `no reviewer key for ${login}: ${REVIEWER_SECRET_ENV} is not set and ${file} does not exist`, hint: `Create one with \`pcq keys generate --reviewer ${login}\` (and list its G… key with login: ${login} in the trust store), or set ${REVIEWER_SECRET_ENV}.` });
-  }
-  return ageIdentityOf(seedFrom(text, file));
+  const { text, origin } = await readReviewerSecret(root, login, env);
+  return ageIdentityOf(seedFrom(text, origin));
 }

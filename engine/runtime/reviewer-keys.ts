@@ -64,14 +64,24 @@ export async function generateReviewerKey(root: string, login: string, rosterLog
   return { login: member, publicKey: signer.keyid, file, created };
 }
 
-/** The signer for `login`'s decisions: PCQ_REVIEWER_SECRET, else .pcq/keys/reviewer-<login>.secret. */
-export async function loadReviewerSigner(root: string, login: string, env: Record<string, string | undefined>): Promise<{ signer: Signer; origin: 'env' | 'file' }> {
+/**
+ * The text of `login`'s secret and where it came from: PCQ_REVIEWER_SECRET, else
+ * .pcq/keys/reviewer-<login>.secret. The one reader of a reviewer secret: signing a decision
+ * (loadReviewerSigner) and unsealing private data (age-keys.ts) use the same key.
+ */
+export async function readReviewerSecret(root: string, login: string, env: Record<string, string | undefined>): Promise<{ text: string; origin: string }> {
   const secret = env[REVIEWER_SECRET_ENV];
-  if (secret !== undefined && secret.trim() !== '') return { signer: signerFromSecret(secret, REVIEWER_SECRET_ENV), origin: 'env' };
+  if (secret !== undefined && secret.trim() !== '') return { text: secret, origin: REVIEWER_SECRET_ENV };
   const file = reviewerKeyFile(login);
   const text = await readOptional(join(root, file));
   if (text === undefined) {
     throw new PcqError({ code: 'PCQ_REVIEWER_KEY_MISSING', message: `no signing key for reviewer ${login}: ${REVIEWER_SECRET_ENV} is not set and ${file} does not exist`, hint: `Run \`pcq keys generate --reviewer ${login}\` on your own machine (dev), or set ${REVIEWER_SECRET_ENV} to your S… seed whose G… key policies/trust.yaml lists with role reviewer and login ${login}.` });
   }
-  return { signer: signerFromSecret(text, file), origin: 'file' };
+  return { text, origin: file };
+}
+
+/** The signer for `login`'s decisions. Never the runner key: no reviewer key means no decision. */
+export async function loadReviewerSigner(root: string, login: string, env: Record<string, string | undefined>): Promise<{ signer: Signer; origin: 'env' | 'file' }> {
+  const { text, origin } = await readReviewerSecret(root, login, env);
+  return { signer: signerFromSecret(text, origin), origin: origin === REVIEWER_SECRET_ENV ? 'env' : 'file' };
 }

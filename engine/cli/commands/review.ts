@@ -6,7 +6,7 @@ import { parseCommandArgs } from '../args.ts';
 import { EXIT, reportIssues, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
-import { loadReviewerSigner } from '../../review/reviewer-key.ts';
+import { loadReviewerSigner } from '../../runtime/reviewer-keys.ts';
 import { loadRunnerSigner } from '../../runtime/keys.ts';
 import { decideReview } from '../../review/decide.ts';
 import { recoverStore } from '../../store/execution-store.ts';
