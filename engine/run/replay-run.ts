@@ -68,7 +68,7 @@ export async function locateExecution(config: PcqConfig, ref: string): Promise<s
 }
 
 export async function replayExecution(config: PcqConfig, dir: string, env: Record<string, string | undefined>, now: Date = new Date()): Promise<ReplayReport> {
-  // DESIGN §7: the replaying key is authorized before anything is read or written. A replay signs
+  // docs/DESIGN.md §7: the replaying key is authorized before anything is read or written. A replay signs
   // nothing that is published, so its key is checked at the wall clock, when it acts (a run from
   // before a key rotation stays replayable with the current key).
   const authorized = await authorizeRunnerAtStart({ config, env, asOf: now.toISOString().replace(/\.\d{3}Z$/, 'Z'), now });

@@ -40,7 +40,7 @@ export function signerFromSecret(secret: string, origin: string): Signer {
 /**
  * Lists the dev key in the overlay as the local runner key, origin local-runner, with the roles
  * LOCAL_RUNNER_ROLES allows (runner; a key pcq generates by itself is never to count as a
- * reviewer's, DESIGN §7). Replaces an entry an older pcq wrote for the same key without an origin.
+ * reviewer's, docs/DESIGN.md §7). Replaces an entry an older pcq wrote for the same key without an origin.
  */
 async function ensureDevTrust(root: string, publicKey: string, now: () => Date): Promise<void> {
   await upsertOverlayKey(root, { name: 'dev-runner-local', publicKey, roles: [...LOCAL_RUNNER_ROLES], origin: 'local-runner', status: 'active', validFrom: null, validUntil: null }, `created by pcq on ${now().toISOString()} for dev mode`);
