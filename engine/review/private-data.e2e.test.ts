@@ -124,7 +124,7 @@ test('no published file of a blocked run holds a withheld address in any encodin
   // Someone off the seal cannot open it.
   const stranger = await pcq(root, 'unseal', report.executionId, '--by', 'ombuds-bob');
   assert.notEqual(stranger.code, 0, 'no key for ombuds-bob: refused');
-  assert.match(stranger.stderr, /PCQ_SECRET_MISSING/);
+  assert.match(stranger.stderr, /PCQ_REVIEWER_KEY_MISSING/);
 
   // As in the Action's checkout: no private/ folder. Approval opens the sealed copy with the runner key.
   await rename(join(dir, 'private'), join(root, 'private-elsewhere'));
