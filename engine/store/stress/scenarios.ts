@@ -1,0 +1,126 @@
+// The three stress scenarios of issue 9's store acceptance lines, shared by `npm run stress`
+// (full counts) and stress.test.ts (bounded counts inside `npm test`).
+import { approvalsOf, checkStore, cli, executionIdIn, R1, R2, ranToEnd, REVIEWER, verifies, type CliResult } from './harness.ts';
+
+export interface Figures {
+  kills: number; // children actually SIGKILLed (a delay past the end lets the command finish)
+  finished: number; // commands that ended on their own before the kill fired
+  torn: number;
+  duplicates: number;
+  verified: number; // listed executions `pcq verify` accepts
+  reportedIncomplete: number; // listed-but-broken or unlisted folders the next command named
+  unreported: number; // broken things nobody reported: the failure this harness hunts
+  blockedNext: number; // next commands that failed (a stale lock or torn file would show here)
+  leftovers: number; // staging folders / transaction locks left after the next command
+  staleLocks: number; // record locks of a killed process seen after the next command (broken by the next taker)
+  problems: string[];
+}
+
+export const emptyFigures = (): Figures => ({ kills: 0, finished: 0, torn: 0, duplicates: 0, verified: 0, reportedIncomplete: 0, unreported: 0, blockedNext: 0, leftovers: 0, staleLocks: 0, problems: [] });
+
+/** A seeded PRNG (mulberry32) so a failing draw can be replayed with the same seed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const seen = new Set<string>();
+
+/** After the next command: read everything back; verify each newly listed execution. */
+async function audit(root: string, f: Figures, next: CliResult, label: string, reverify: string[] = []): Promise<void> {
+  if (!ranToEnd(next)) {
+    f.blockedNext++;
+    f.problems.push(`${label}: next command failed (${next.code ?? next.signal}): ${next.out.slice(-300)}`);
+  }
+  const c = await checkStore(root);
+  f.torn += c.torn.length;
+  f.leftovers += c.leftovers.length;
+  f.staleLocks += c.staleLocks.length;
+  for (const t of c.torn) f.problems.push(`${label}: torn ${t}`);
+  for (const l of c.leftovers) f.problems.push(`${label}: left over ${l}`);
+  for (const u of c.unlisted) {
+    if (seen.has(`u:${root}:${u}`)) continue;
+    seen.add(`u:${root}:${u}`);
+    if (next.out.includes(u.split('/')[1]!)) f.reportedIncomplete++;
+    else {
+      f.unreported++;
+      f.problems.push(`${label}: execution folder ${u} on disk but not indexed, and not reported`);
+    }
+  }
+  for (const id of c.listed) {
+    const key = `l:${root}:${id}`;
+    if (seen.has(key) && !reverify.includes(id)) continue;
+    seen.add(key);
+    if (!c.listedIncomplete.includes(id) && (await verifies(root, id))) f.verified++;
+    else if (next.out.includes(id)) f.reportedIncomplete++;
+    else {
+      f.unreported++;
+      f.problems.push(`${label}: indexed ${id} does not verify and was not reported`);
+    }
+  }
+}
+
+/** Measures one command so kill delays can be drawn over its whole duration. */
+export async function measure(root: string, args: string[]): Promise<number> {
+  const r = await cli(root, args);
+  if (!ranToEnd(r)) throw new Error(`pcq ${args.join(' ')} failed while measuring: ${r.out.slice(-500)}`);
+  return r.ms;
+}
+
+/** n runs of R2 each SIGKILLed at a uniform delay in 0..duration; the next command alternates run / review list. */
+export async function runKills(root: string, n: number, duration: number, random: () => number, f: Figures): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const delay = Math.floor(random() * duration);
+    const killed = await cli(root, ['run', R2], delay);
+    if (killed.signal === 'SIGKILL') f.kills++;
+    else f.finished++;
+    const next = await cli(root, i % 2 === 0 ? ['review', 'list'] : ['run', R2]);
+    await audit(root, f, next, `run kill ${i + 1} at ${delay} ms`);
+  }
+}
+
+/** n blocked R1 runs, each approval SIGKILLed at a random delay, then `review list`, then a retried approval. */
+export async function approveKills(root: string, n: number, duration: number, random: () => number, f: Figures): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const blocked = await cli(root, ['run', R1, '--input', 'enrichmentSource=partial']);
+    const id = executionIdIn(blocked.out);
+    if (blocked.code !== 4 || !id) throw new Error(`the blocked R1 run did not open a review: ${blocked.out.slice(-500)}`);
+    const delay = Math.floor(random() * duration);
+    const killed = await cli(root, ['review', 'approve', id, '--by', REVIEWER], delay);
+    if (killed.signal === 'SIGKILL') f.kills++;
+    else f.finished++;
+    const label = `approve kill ${i + 1} at ${delay} ms`;
+    const next = await cli(root, ['review', 'list']);
+    await audit(root, f, next, label, [id]);
+    const retry = await cli(root, ['review', 'approve', id, '--by', REVIEWER]);
+    if (retry.code !== 0) f.problems.push(`${label}: retried approval failed: ${retry.out.slice(-300)}`);
+    const a = await approvalsOf(root, id);
+    if (a.manifestApprovals !== 1 || a.ticketApprovals !== 1 || a.ticketState !== 'approved') {
+      f.duplicates += a.manifestApprovals > 1 || a.ticketApprovals > 1 ? 1 : 0;
+      f.problems.push(`${label}: manifest holds ${a.manifestApprovals} approvals, ticket ${a.ticketApprovals} (state ${a.ticketState})`);
+    }
+    await audit(root, f, retry, `${label}, after retry`, [id]);
+  }
+}
+
+/** n simultaneous runs of R2 in one checkout: every one indexed and verifying, .staging empty. */
+export async function concurrentRuns(root: string, n: number, f: Figures): Promise<{ indexed: number; ms: number }> {
+  const started = Date.now();
+  const results = await Promise.all(Array.from({ length: n }, () => cli(root, ['run', R2])));
+  const ms = Date.now() - started;
+  const ids = results.map((r) => executionIdIn(r.out));
+  results.forEach((r, i) => {
+    if (!ranToEnd(r) || !ids[i]) f.problems.push(`concurrent run ${i + 1} failed (${r.code ?? r.signal}): ${r.out.slice(-300)}`);
+  });
+  const c = await checkStore(root);
+  const indexed = ids.filter((id) => id && c.listed.includes(id)).length;
+  if (indexed !== n) f.problems.push(`concurrent: ${indexed} of ${n} runs indexed`);
+  await audit(root, f, results.find((r) => !ranToEnd(r)) ?? results[0]!, 'concurrent');
+  return { indexed, ms };
+}
