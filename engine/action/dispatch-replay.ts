@@ -5,6 +5,7 @@
 import { loadConfig } from '../runtime/config.ts';
 import { PcqError } from '../base/errors.ts';
 import { locateExecution, replayExecution, type ReplayReport } from '../run/replay-run.ts';
+import { recoverBeforeRead } from '../store/recover-before-read.ts';
 import { readVerifiedManifest } from '../run/replay-source.ts';
 import { authorizeButton, loadButtons } from './buttons.ts';
 import { changeSetFiles, publishFiles } from './publish.ts';
@@ -15,6 +16,8 @@ export async function replayCommand(ctx: ActionContext, actor: string): Promise<
   if (!ctx.scm) throw new PcqError({ code: 'PCQ_GITHUB_CONTEXT', message: 'replay needs a GitHub token to publish its report', hint: 'Pass `token: ${{ github.token }}`.' });
   const scm = ctx.scm;
   const config = await loadConfig({ env: { ...ctx.env, PCQ_ACTOR: actor }, cwd: workspace });
+  // Finish what a killed process left before the index and the execution folder are read.
+  for (const issue of await recoverBeforeRead(config.attestationsDir)) core.warning(`${issue.code} ${issue.message}`, { title: 'store not fully repaired' });
   const dir = await core.group(`Authorise replay of ${inputs.replayOf} for ${actor}`, async () => {
     const button = authorizeButton(await loadButtons(workspace), inputs.button, actor, await scm.getPermission(actor));
     const found = await locateExecution(config, inputs.replayOf);

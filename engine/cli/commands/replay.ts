@@ -5,6 +5,8 @@ import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
 import { locateExecution, replayExecution } from '../../run/replay-run.ts';
+import { formatIssue } from '../../base/errors.ts';
+import { recoverBeforeRead } from '../../store/recover-before-read.ts';
 
 const USAGE = `Usage: pcq replay <executionId|manifest.pcq> [--json]
 
@@ -36,6 +38,8 @@ export const command: Command = {
     }
     const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
     const ref = positionals[0] as string;
+    // Finish what a killed process left before the index and the execution folder are read.
+    for (const issue of await recoverBeforeRead(config.attestationsDir)) io.stderr(formatIssue(issue) + '\n');
     const dir = await locateExecution(config, ref.endsWith('.pcq') ? resolve(io.cwd, ref) : ref);
     const report = await replayExecution(config, dir, io.env);
     if (values.json) {

@@ -15,6 +15,7 @@ import { parseManifestText } from '../../proof/manifest.ts';
 import type { Manifest } from '../../base/signed-records.ts';
 import { checkPrivateDir } from '../../review/unseal.ts';
 import { describeKeysRelied } from '../../proof/verify-trust.ts';
+import { recoverBeforeRead, storeOfManifest } from '../../store/recover-before-read.ts';
 
 const USAGE = `Usage: pcq verify <manifest.pcq> [--trust <trust.yaml>] [--roster <ombuds.yaml>] [--private-dir DIR] [--json]
        pcq-verify --manifest <manifest.pcq>
@@ -60,6 +61,8 @@ export const command: Command = {
       throw new PcqError({ code: 'PCQ_USAGE', message: 'verify: expected exactly one manifest file', hint: 'Run `pcq verify attestations/R1/<executionId>/manifest.pcq`.' });
     }
     const file = files[0]!;
+    // A manifest in a store a killed process left mid-change: finish that change first (FORMATS.md "Store").
+    const recoveryIssues = await recoverBeforeRead(await storeOfManifest(resolve(io.cwd, file)));
     let text: string;
     try {
       text = await readFile(resolve(io.cwd, file), 'utf8');
@@ -81,10 +84,10 @@ export const command: Command = {
     }
     const keys = report.keys ?? [];
     if (values.json) {
-      io.stdout(JSON.stringify({ ok: report.ok, manifest: file, mode, checks: report.checks, keys, warnings }, null, 2) + '\n');
+      io.stdout(JSON.stringify({ ok: report.ok, manifest: file, mode, checks: report.checks, keys, warnings: [...recoveryIssues, ...warnings] }, null, 2) + '\n');
       return report.ok ? EXIT.ok : EXIT.failed;
     }
-    for (const w of warnings) io.stderr(formatIssue(w) + '\n');
+    for (const w of [...recoveryIssues, ...warnings]) io.stderr(formatIssue(w) + '\n');
     const trusted = keys.length > 0 ? `keys relied on (${mode} mode):\n${describeKeysRelied(keys).map((l) => `  ${l}`).join('\n')}\n` : '';
     if (report.ok) {
       const summary = report.checks.map((c) => `  ✓ ${c.check}: ${c.message}`).join('\n');
