@@ -18,7 +18,7 @@ export const PCQ = join(REPO_ROOT, 'dist', 'pcq.mjs');
 export const R2 = 'runbooks/R2-relationship-inference.yaml';
 export const R1 = 'runbooks/R1-entity-enrichment.yaml';
 export const REVIEWER = 'ombuds-alice';
-const RUNNER_ENV = { PCQ_ACTOR: 'stress-runner', NO_COLOR: '1' };
+const RUNNER_ENV = { PCQ_ACTOR: 'local:stress-runner', NO_COLOR: '1' };
 
 export interface CliResult {
   code: number | null;

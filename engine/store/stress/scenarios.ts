@@ -69,7 +69,7 @@ async function audit(root: string, f: Figures, next: CliResult, label: string, r
 /** Measures one command so kill delays can be drawn over its whole duration. */
 export async function measure(root: string, args: string[]): Promise<number> {
   const r = await cli(root, args);
-  if (!ranToEnd(r)) throw new Error(`pcq ${args.join(' ')} failed while measuring: ${r.out.slice(-500)}`);
+  if (r.code !== 0) throw new Error(`pcq ${args.join(' ')} failed while measuring: ${r.out.slice(-500)}`);
   return r.ms;
 }
 
@@ -78,6 +78,7 @@ export async function runKills(root: string, n: number, duration: number, random
   for (let i = 0; i < n; i++) {
     const delay = Math.floor(random() * duration);
     const killed = await cli(root, ['run', R2], delay);
+    if (killed.signal === null && killed.code !== 0) f.problems.push(`run ${i + 1} ended ${killed.code} instead of passing: ${killed.out.slice(-300)}`);
     if (killed.signal === 'SIGKILL') f.kills++;
     else f.finished++;
     const next = await cli(root, i % 2 === 0 ? ['review', 'list'] : ['run', R2]);
@@ -116,7 +117,7 @@ export async function concurrentRuns(root: string, n: number, f: Figures): Promi
   const ms = Date.now() - started;
   const ids = results.map((r) => executionIdIn(r.out));
   results.forEach((r, i) => {
-    if (!ranToEnd(r) || !ids[i]) f.problems.push(`concurrent run ${i + 1} failed (${r.code ?? r.signal}): ${r.out.slice(-300)}`);
+    if (r.code !== 0 || !ids[i]) f.problems.push(`concurrent run ${i + 1} failed (${r.code ?? r.signal}): ${r.out.slice(-300)}`);
   });
   const c = await checkStore(root);
   const indexed = ids.filter((id) => id && c.listed.includes(id)).length;
