@@ -168,6 +168,13 @@ test('request-info keeps it open; approval by a roster ombuds releases the expor
   assert.equal(ticket.state, 'approved');
   assert.deepEqual(ticket.decisions.map((d) => [d.decision, d.reviewer]), [['request-info', 'ombuds-carol'], ['approve', 'ombuds-bob']]);
 
+  // A retried approval (a lost reply, a crash after the commit) is idempotent: no second review.
+  const manifestBytes = await readFile(join(dir, 'manifest.pcq'));
+  const retried = await pcq('review', 'approve', id, '--by', 'ombuds-bob', '--comment', 'Partial source accepted for this week');
+  assert.equal(retried.code, 0, retried.stdout + retried.stderr);
+  assert.match(retried.stdout, /was already recorded \(nothing changed\)/);
+  assert.deepEqual(await readFile(join(dir, 'manifest.pcq')), manifestBytes);
+
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.pcq'), 'utf8'));
   assert.equal(manifest.reviews.length, 2);
   const predicate = JSON.parse(Buffer.from(manifest.reviews[1].payload, 'base64').toString()).predicate;

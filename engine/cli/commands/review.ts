@@ -113,9 +113,11 @@ export const command: Command = {
         verdictSigner,
       });
       if (json) {
-        io.stdout(JSON.stringify({ ok: true, executionId: result.ticket.executionId, decision: sub, reviewer: values.by, state: result.ticket.state, verdict: result.verdict, released: result.released, ticket: result.ticketPath }, null, 2) + '\n');
+        io.stdout(JSON.stringify({ ok: true, executionId: result.ticket.executionId, decision: sub, reviewer: values.by, state: result.ticket.state, verdict: result.verdict, released: result.released, unchanged: result.unchanged, ticket: result.ticketPath }, null, 2) + '\n');
       } else {
-        io.stdout(`✅ ${sub} by ${values.by} recorded for ${result.ticket.executionId}: review ${result.ticket.state}, verdict ${result.verdict}` +
+        // A retried decision (same reviewer, same final decision) is already in the manifest: say so.
+        const done = result.unchanged ? 'was already recorded (nothing changed)' : 'recorded';
+        io.stdout(`✅ ${sub} by ${values.by} ${done} for ${result.ticket.executionId}: review ${result.ticket.state}, verdict ${result.verdict}` +
           (result.released.length > 0 ? `\nreleased: ${result.released.join(', ')}` : '') + '\n');
       }
       return EXIT.ok;
