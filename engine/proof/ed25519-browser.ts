@@ -9,7 +9,7 @@ import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { passesStrictRules } from './ed25519-rules.ts';
 import type { Ed25519Verify, Ed25519VerifyBatch, SignatureBatch } from '../base/signer.ts';
-import { STEAL_CHUNK } from './ed25519-share-worker.ts';
+import { STEAL_CHUNK, nextTask } from './ed25519-share-worker.ts';
 
 ed.hashes.sha512 = sha512;
 
@@ -188,17 +188,6 @@ class WorkerPool {
   }
 }
 
-/** One task later (lets the workers' messages in); a MessageChannel round trip, closed so Node can exit. */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(0);
-  });
-}
 
 /**
  * A batch port over WebCrypto in Web Workers (`workers` of them, default: one per spare core, at

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { fromHex, toHex } from './bytes.ts';
 import { encodeStrKey } from './strkey.ts';
 import { passesStrictRules } from './ed25519-rules.ts';
-import { claimLoop } from './ed25519-claim-loop.ts';
+import { claimLoop, verifyItem } from './ed25519-claim-loop.ts';
 import type { Ed25519Verify, Ed25519VerifyBatch, SignatureBatch, SignatureItem, Signer } from '../base/signer.ts';
 
 // RFC 8410 PKCS#8 wrapper for a raw Ed25519 seed: SEQUENCE { version 0, AlgorithmIdentifier
@@ -135,16 +135,7 @@ export const nodeVerifyBatch: Ed25519VerifyBatch = (publicKey, items) => {
     if (settled) return;
     if (Atomics.load(state, 1) >= n) return finish();
     if (--running > 0) return;
-    for (let i = 0; i < n; i++) {
-      if (results[i] !== 0) continue;
-      let ok = false;
-      try {
-        ok = verify(null, data.subarray(offsets[i]!, offsets[i + 1]!), key, sigs.subarray(64 * i, 64 * i + 64)) === true;
-      } catch {
-        ok = false;
-      }
-      results[i] = ok ? 1 : 2;
-    }
+    for (let i = 0; i < n; i++) if (results[i] === 0) verifyItem(results, data, offsets, sigs, key, i);
     finish();
   };
   const spare = Math.max(1, Math.min(4, availableParallelism() - 1));

@@ -25,7 +25,8 @@ interface ShareMessage {
   limit?: number;
 }
 
-function nextTask(): Promise<void> {
+/** One task later (lets the other side's messages in); a MessageChannel round trip, closed so Node can exit. */
+export function nextTask(): Promise<void> {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {
