@@ -73,29 +73,49 @@ export async function measure(root: string, args: string[]): Promise<number> {
   return r.ms;
 }
 
-/** n runs of R2 each SIGKILLed at a uniform delay in 0..duration; the next command alternates run / review list. */
-export async function runKills(root: string, n: number, duration: number, random: () => number, f: Figures): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const delay = Math.floor(random() * duration);
+/**
+ * The command's duration, re-estimated from every run of it that ended on its own (a moving
+ * average), so kill delays keep covering the whole command as the machine's load changes.
+ */
+export class Duration {
+  private ms: number;
+  constructor(ms: number) {
+    this.ms = ms;
+  }
+  get value(): number {
+    return this.ms;
+  }
+  observe(r: CliResult): void {
+    if (r.signal === null) this.ms = Math.round(0.7 * this.ms + 0.3 * r.ms);
+  }
+}
+
+/** Until n runs of R2 were SIGKILLed, each at a uniform delay in 0..duration; the next command alternates review list / run. */
+export async function runKills(root: string, n: number, duration: Duration, random: () => number, f: Figures): Promise<void> {
+  for (let i = 0; f.kills < n && i < 3 * n; i++) {
+    const delay = Math.floor(random() * duration.value);
     const killed = await cli(root, ['run', R2], delay);
     if (killed.signal === null && killed.code !== 0) f.problems.push(`run ${i + 1} ended ${killed.code} instead of passing: ${killed.out.slice(-300)}`);
     if (killed.signal === 'SIGKILL') f.kills++;
     else f.finished++;
+    duration.observe(killed);
     const next = await cli(root, i % 2 === 0 ? ['review', 'list'] : ['run', R2]);
+    if (i % 2 === 1) duration.observe(next);
     await audit(root, f, next, `run kill ${i + 1} at ${delay} ms`);
   }
 }
 
-/** n blocked R1 runs, each approval SIGKILLed at a random delay, then `review list`, then a retried approval. */
-export async function approveKills(root: string, n: number, duration: number, random: () => number, f: Figures): Promise<void> {
-  for (let i = 0; i < n; i++) {
+/** Until n approvals were SIGKILLed: a blocked R1 run, its approval SIGKILLed at a random delay, then `review list`, then a retried approval. */
+export async function approveKills(root: string, n: number, duration: Duration, random: () => number, f: Figures): Promise<void> {
+  for (let i = 0; f.kills < n && i < 3 * n; i++) {
     const blocked = await cli(root, ['run', R1, '--input', 'enrichmentSource=partial']);
     const id = executionIdIn(blocked.out);
     if (blocked.code !== 4 || !id) throw new Error(`the blocked R1 run did not open a review: ${blocked.out.slice(-500)}`);
-    const delay = Math.floor(random() * duration);
+    const delay = Math.floor(random() * duration.value);
     const killed = await cli(root, ['review', 'approve', id, '--by', REVIEWER], delay);
     if (killed.signal === 'SIGKILL') f.kills++;
     else f.finished++;
+    duration.observe(killed);
     const label = `approve kill ${i + 1} at ${delay} ms`;
     const next = await cli(root, ['review', 'list']);
     await audit(root, f, next, label, [id]);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { cli, executionIdIn, R1, R2, REVIEWER } from './harness.ts';
-import { approveKills, concurrentRuns, emptyFigures, measure, rng, runKills } from './scenarios.ts';
+import { approveKills, concurrentRuns, Duration, emptyFigures, measure, rng, runKills } from './scenarios.ts';
 import { prepareRoot } from './stress.ts';
 
 test('kill -9 of run and approve, then concurrent runs: 0 torn, 0 duplicates, all listed verify, no leftover blocks', { timeout: 300_000 }, async () => {
@@ -16,11 +16,11 @@ test('kill -9 of run and approve, then concurrent runs: 0 torn, 0 duplicates, al
   try {
     const run = emptyFigures();
     const runMs = await measure(root, ['run', R2]);
-    await runKills(root, 4, runMs, random, run);
+    await runKills(root, 4, new Duration(runMs), random, run);
     const approve = emptyFigures();
     const blocked = await cli(root, ['run', R1, '--input', 'enrichmentSource=partial']);
     const approveMs = await measure(root, ['review', 'approve', executionIdIn(blocked.out) ?? '', '--by', REVIEWER]);
-    await approveKills(root, 2, approveMs, random, approve);
+    await approveKills(root, 2, new Duration(approveMs), random, approve);
     const concurrent = emptyFigures();
     const c = await concurrentRuns(root, 4, concurrent);
     for (const f of [run, approve, concurrent]) {

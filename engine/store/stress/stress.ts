@@ -3,7 +3,7 @@
 import { rm } from 'node:fs/promises';
 import { makeSampleRoot } from '../../testing/sample-root.ts';
 import { cli, R1, R2, REVIEWER } from './harness.ts';
-import { approveKills, concurrentRuns, emptyFigures, measure, rng, runKills } from './scenarios.ts';
+import { approveKills, concurrentRuns, Duration, emptyFigures, measure, rng, runKills } from './scenarios.ts';
 
 export async function prepareRoot(): Promise<string> {
   const root = await makeSampleRoot('pcq-stress-');
@@ -22,14 +22,14 @@ async function main(): Promise<void> {
   const concurrent = emptyFigures();
   try {
     const runMs = await measure(root, ['run', R2]);
-    await runKills(root, runN, runMs, random, run);
+    await runKills(root, runN, new Duration(runMs), random, run);
     const blocked = await cli(root, ['run', R1, '--input', 'enrichmentSource=partial']);
     const id = /execution (\S+) · as of/.exec(blocked.out)?.[1] ?? '';
     const approveMs = await measure(root, ['review', 'approve', id, '--by', REVIEWER]);
-    await approveKills(root, approveN, approveMs, random, approve);
+    await approveKills(root, approveN, new Duration(approveMs), random, approve);
     const c = await concurrentRuns(root, concurrentN, concurrent);
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-    console.log(`seed ${seed}; a run takes ${runMs} ms, an approval ${approveMs} ms (kill delays drawn over 0..that)`);
+    console.log(`seed ${seed}; a run takes ${runMs} ms, an approval ${approveMs} ms (first measurement; kill delays drawn over 0..a moving estimate of it)`);
     for (const [name, f] of [['run kills', run], ['approve kills', approve], ['concurrent', concurrent]] as const) {
       console.log(`${name}: killed ${f.kills}, finished before the kill ${f.finished}; torn ${f.torn}, duplicate decisions ${f.duplicates}, verified ${f.verified}, reported incomplete ${f.reportedIncomplete}, unreported ${f.unreported}, next command blocked ${f.blockedNext}, leftovers ${f.leftovers}, stale record locks seen ${f.staleLocks}`);
     }
