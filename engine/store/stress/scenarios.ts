@@ -1,5 +1,8 @@
 // The three stress scenarios of issue 9's store acceptance lines, shared by `npm run stress`
 // (full counts) and stress.test.ts (bounded counts inside `npm test`).
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { STAGING_DIR } from '../execution-store.ts';
 import { approvalsOf, checkStore, cli, executionIdIn, R1, R2, ranToEnd, REVIEWER, verifies, type CliResult } from './harness.ts';
 
 export interface Figures {
@@ -12,11 +15,13 @@ export interface Figures {
   unreported: number; // broken things nobody reported: the failure this harness hunts
   blockedNext: number; // next commands that failed (a stale lock or torn file would show here)
   leftovers: number; // staging folders / transaction locks left after the next command
+  midStaging: number; // kills that left a transaction without its journal (the next command rolls it back)
+  midCommit: number; // kills that left a journal, i.e. after the commit point (the next command rolls it forward)
   staleLocks: number; // record locks of a killed process seen after the next command (broken by the next taker)
   problems: string[];
 }
 
-export const emptyFigures = (): Figures => ({ kills: 0, finished: 0, torn: 0, duplicates: 0, verified: 0, reportedIncomplete: 0, unreported: 0, blockedNext: 0, leftovers: 0, staleLocks: 0, problems: [] });
+export const emptyFigures = (): Figures => ({ kills: 0, finished: 0, torn: 0, duplicates: 0, verified: 0, reportedIncomplete: 0, unreported: 0, blockedNext: 0, leftovers: 0, midStaging: 0, midCommit: 0, staleLocks: 0, problems: [] });
 
 /** A seeded PRNG (mulberry32) so a failing draw can be replayed with the same seed. */
 export function rng(seed: number): () => number {
@@ -31,6 +36,16 @@ export function rng(seed: number): () => number {
 }
 
 const seen = new Set<string>();
+
+/** Where the kill landed in the store's protocol: what it left in .staging/ for the next command. */
+async function classifyKill(root: string, f: Figures): Promise<void> {
+  const staging = join(root, 'attestations', STAGING_DIR);
+  for (const name of await readdir(staging).catch(() => [] as string[])) {
+    if (name.endsWith('.lock')) continue;
+    if (await stat(join(staging, name, 'journal.json')).then(() => true, () => false)) f.midCommit++;
+    else f.midStaging++;
+  }
+}
 
 /** After the next command: read everything back; verify each newly listed execution. */
 async function audit(root: string, f: Figures, next: CliResult, label: string, reverify: string[] = []): Promise<void> {
@@ -98,6 +113,7 @@ export async function runKills(root: string, n: number, duration: Duration, rand
     if (killed.signal === null && killed.code !== 0) f.problems.push(`run ${i + 1} ended ${killed.code} instead of passing: ${killed.out.slice(-300)}`);
     if (killed.signal === 'SIGKILL') f.kills++;
     else f.finished++;
+    await classifyKill(root, f);
     duration.observe(killed);
     const next = await cli(root, i % 2 === 0 ? ['review', 'list'] : ['run', R2]);
     if (i % 2 === 1) duration.observe(next);
@@ -115,6 +131,7 @@ export async function approveKills(root: string, n: number, duration: Duration, 
     const killed = await cli(root, ['review', 'approve', id, '--by', REVIEWER], delay);
     if (killed.signal === 'SIGKILL') f.kills++;
     else f.finished++;
+    await classifyKill(root, f);
     duration.observe(killed);
     const label = `approve kill ${i + 1} at ${delay} ms`;
     const next = await cli(root, ['review', 'list']);
