@@ -1,7 +1,7 @@
 // The execution store's guarantee: a change is all there or not there, whatever point a crash
 // hits; the next command rolls a committed change forward and a staged one back, leaves a live
 // one alone, and reports what it cannot repair. Real-process SIGKILL trials are in
-// store/stress/stress.test.ts (bounded) and store/stress/stress.ts (npm run stress).
+// testing/store-stress/stress.test.ts (bounded) and stress.ts there (npm run stress).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';

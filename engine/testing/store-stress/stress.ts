@@ -1,7 +1,7 @@
 // `npm run stress [runKills approveKills concurrent seed]`: the store's crash and concurrency proof
 // at the counts issue 9 asks for (defaults 50 / 20 / 20). Prints the figures; exits 1 on any problem.
 import { rm } from 'node:fs/promises';
-import { makeSampleRoot } from '../../testing/sample-root.ts';
+import { makeSampleRoot } from '../sample-root.ts';
 import { cli, R1, R2, REVIEWER } from './harness.ts';
 import { approveKills, concurrentRuns, Duration, emptyFigures, measure, rng, runKills } from './scenarios.ts';
 

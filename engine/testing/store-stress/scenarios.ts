@@ -2,7 +2,7 @@
 // (full counts) and stress.test.ts (bounded counts inside `npm test`).
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { STAGING_DIR } from '../execution-store.ts';
+import { STAGING_DIR } from '../../store/execution-store.ts';
 import { approvalsOf, checkStore, cli, executionIdIn, R1, R2, ranToEnd, REVIEWER, verifies, type CliResult } from './harness.ts';
 
 export interface Figures {

@@ -8,11 +8,11 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { readManifestFile, readRunRecord } from '../read-records.ts';
-import { readIndex } from '../execution-index.ts';
+import { readManifestFile, readRunRecord } from '../../store/read-records.ts';
+import { readIndex } from '../../store/execution-index.ts';
 import { parseTicket } from '../../review/ticket.ts';
-import { STAGING_DIR } from '../execution-store.ts';
-import { REPO_ROOT } from '../../testing/sample-root.ts';
+import { STAGING_DIR } from '../../store/execution-store.ts';
+import { REPO_ROOT } from '../sample-root.ts';
 
 export const PCQ = join(REPO_ROOT, 'dist', 'pcq.mjs');
 export const R2 = 'runbooks/R2-relationship-inference.yaml';
