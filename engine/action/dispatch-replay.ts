@@ -1,7 +1,7 @@
 // `command: run` with `replay-of`: re-execute a recorded run (run/replay-run.ts, the same code as
 // `pcq replay`) and publish the comparison beside it. The button is still required and checked:
 // a replay runs the button's runbook again, so it needs the same role, and the recorded run must be
-// of that runbook. A replay never repeats side effects (docs/DESIGN.md §5).
+// of that runbook. A replay never repeats side effects (docs/design.md §5).
 import { loadConfig } from '../runtime/config.ts';
 import { PcqError } from '../base/errors.ts';
 import { locateExecution, replayExecution, type ReplayReport } from '../run/replay-run.ts';

@@ -54,7 +54,7 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
   });
   const ticketFile = report.reviewTicket;
   const publishedSha = await core.group(`Publish ${report.executionId} to ${inputs.publishBranch}`, async () => {
-    // The ticket is NOT published here: it goes alone on the review PR, which must change nothing else (docs/DESIGN.md §6).
+    // The ticket is NOT published here: it goes alone on the review PR, which must change nothing else (docs/design.md §6).
     const changes = await changeSetFiles(workspace, config.attestationsDir, report.committed, { exclude: ticketFile ? [ticketFile] : [] });
     const sha = await publishFiles(scm, inputs.publishBranch, `pcq: ${report.runbookId} ${report.executionId} ${report.verdict}`, changes);
     core.info(`published ${changes.length} file(s) as ${sha}`);

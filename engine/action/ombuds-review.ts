@@ -1,4 +1,4 @@
-// `command: review` on pull_request_review: the ombuds decision (docs/DESIGN.md §6). Every fact comes from
+// `command: review` on pull_request_review: the ombuds decision (docs/design.md §6). Every fact comes from
 // the GitHub API, not from the webhook alone: the PR's CURRENT head SHA, its author, everyone who
 // pushed to it, the files it changes, and the roster as it stands at the PR's BASE commit (so a PR
 // cannot add its own reviewer). approval-rules.ts decides; a refused review is recorded on the PR
@@ -34,7 +34,7 @@ export interface ReviewOutcome {
   executionId?: string;
 }
 
-/** The facts of docs/DESIGN.md §6, all read from the API at decision time. */
+/** The facts of docs/design.md §6, all read from the API at decision time. */
 export async function reviewFacts(scm: Scm, prNumber: number, reviewId: number, ticket: string, runActor?: string): Promise<ReviewFacts> {
   const [pr, commits, files, review] = await Promise.all([
     scm.getPullRequest(prNumber), scm.listPullRequestCommits(prNumber), scm.listPullRequestFiles(prNumber), scm.getReview(prNumber, reviewId),
@@ -43,7 +43,7 @@ export async function reviewFacts(scm: Scm, prNumber: number, reviewId: number, 
   // No roster at the base commit means nobody can decide: fail closed with an empty roster.
   const roster = rosterText === null ? [] : rosterLogins(parseRoster(rosterText));
   // The bot pushes the ticket on behalf of whoever dispatched the run: that person counts as a
-  // pusher too, so nobody can approve the override of their own run (docs/DESIGN.md §6).
+  // pusher too, so nobody can approve the override of their own run (docs/design.md §6).
   const pushers = [...new Set([...commits.flatMap((c) => [c.authorLogin, c.committerLogin]), runActor ?? null].filter((l): l is string => l !== null && l !== ''))];
   return {
     review: { state: review.state, user: review.reviewer ?? { login: '', type: '' }, commit_id: review.commitId ?? '' },
@@ -75,7 +75,7 @@ export async function reviewCommand(ctx: ActionContext, event: PullRequestReview
   const reviewer = facts.review.user.login;
   if (evaluation.decision === 'none' || !evaluation.counts) {
     const outcome: ReviewOutcome = { outcome: evaluation.decision === 'none' ? 'ignored' : 'refused', reasons: evaluation.reasons, executionId: branch.executionId };
-    const lines = [`<!-- pcq:decision -->`, `**pcq ombuds:** the ${facts.review.state.toLowerCase()} review by @${reviewer} was recorded and **not counted**:`, '', ...evaluation.reasons.map((r) => `- \`${r.code}\` ${r.message}`), '', 'The exports stay withheld. Nothing else was changed (docs/DESIGN.md §6).'];
+    const lines = [`<!-- pcq:decision -->`, `**pcq ombuds:** the ${facts.review.state.toLowerCase()} review by @${reviewer} was recorded and **not counted**:`, '', ...evaluation.reasons.map((r) => `- \`${r.code}\` ${r.message}`), '', 'The exports stay withheld. Nothing else was changed (docs/design.md §6).'];
     await scm.createIssueComment(event.number, lines.join('\n'));
     for (const r of evaluation.reasons) core.warning(`${r.code} ${r.message}`, { title: 'ombuds review not counted' });
     return outcome;

@@ -20,7 +20,7 @@ export interface StepDiff {
   changed: string[];
 }
 
-// Which policy file decides each prover kind (policies/ layout, docs/DESIGN.md §3).
+// Which policy file decides each prover kind (policies/ layout, docs/design.md §3).
 const POLICY_FOR_PROVER: Record<string, string> = {
   opa: 'policies/authority.yaml',
   authority: 'policies/authority.yaml',

@@ -1,4 +1,4 @@
-// Publishing results (docs/DESIGN.md §7, our choice): ONE atomic commit per change to the publish branch
+// Publishing results (docs/design.md §7, our choice): ONE atomic commit per change to the publish branch
 // (default main) through the git data API. The commit is the execution store's change set
 // (store/execution-store.ts CommittedChange) turned into file changes: the public files the
 // change put, the public files it removed, and attestations/index.json when the index changed.

@@ -1,5 +1,5 @@
 // Every failure pcq reports carries a stable code, a message that says what happened, a hint that
-// says what to do, and the source location when there is one (docs/DESIGN.md §4). Validation collects
+// says what to do, and the source location when there is one (docs/design.md §4). Validation collects
 // every problem, so errors travel in lists as often as alone. Codes are declared once, with their
 // class and default hint, in base/error-catalogue.ts: a code outside it fails the type-check.
 import { ERROR_CATALOGUE, type PcqCode } from './error-catalogue.ts';

@@ -1,5 +1,5 @@
 // The graph-store port (base layer). Steps and provers speak Cypher through it; the embedded database and the
-// Neo4j adapter both implement it, so the same runbook text runs on both (docs/DESIGN.md §5).
+// Neo4j adapter both implement it, so the same runbook text runs on both (docs/design.md §5).
 import type { Dataset } from './dataset.ts';
 
 /** A row: keys are the RETURN expressions (or aliases); values are plain JSON values. */

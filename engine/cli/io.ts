@@ -1,5 +1,5 @@
 // The CLI's window on the world: streams, environment and working folder arrive as a value so that
-// commands are testable without spawning a process (ports as parameters, docs/DESIGN.md §4).
+// commands are testable without spawning a process (ports as parameters, docs/design.md §4).
 import { formatIssue, toIssues, type PcqIssue } from '../base/errors.ts';
 import { ERROR_CLASSES, exitCodeFor } from '../base/error-catalogue.ts';
 

@@ -1,4 +1,4 @@
-// docs/DESIGN.md §4: engine/github/octokit-scm.ts is the only place that imports @octokit/*. A second
+// docs/design.md §4: engine/github/octokit-scm.ts is the only place that imports @octokit/*. A second
 // importer would spread the client's types and failure modes through the engine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

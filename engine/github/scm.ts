@@ -1,4 +1,4 @@
-// The one GitHub port (docs/DESIGN.md §4, §5 "GitHub"). Everything pcq asks of GitHub is a method here, in
+// The one GitHub port (docs/design.md §4, §5 "GitHub"). Everything pcq asks of GitHub is a method here, in
 // pcq's own vocabulary; engine/github/octokit-scm.ts is the only adapter, and tests run it against
 // the loopback emulator (engine/testing/github-emulator.ts).
 //

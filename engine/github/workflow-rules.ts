@@ -1,4 +1,4 @@
-// Static rules every workflow in .github/workflows must follow (issue 6, docs/DESIGN.md §5 "GitHub"):
+// Static rules every workflow in .github/workflows must follow (issue 6, docs/design.md §5 "GitHub"):
 // explicit `permissions`, third-party actions pinned by full commit SHA with a version comment,
 // and no `${{ … }}` expression inside a `run:` script (values reach scripts through `env:`, so an
 // attacker-controlled branch name or input can never become shell code). Workflows started by

@@ -5,7 +5,7 @@
 // Table and column names are interpolated into DDL and Cypher, so they must be plain identifiers;
 // column types are the four both backends store alike. Dates stay ISO-8601 STRINGs on purpose:
 // string comparison of ISO timestamps gives the same answer on kuzu and Neo4j, so one runbook text
-// runs on both (docs/DESIGN.md §5), which their differing temporal functions would not.
+// runs on both (docs/design.md §5), which their differing temporal functions would not.
 import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { readYamlSource, type PathSegment } from '../model/yaml-source.ts';
 import type { CsvTable } from '../base/dataset.ts';

@@ -13,7 +13,7 @@ export const RUNBOOK_SCHEMA: Readonly<Record<string, unknown>> = schema;
 
 type Locate = (path: readonly PathSegment[], at?: 'key' | 'value') => SourceLocation;
 
-// shortCircuit false: validation reports every problem at once (docs/DESIGN.md §4).
+// shortCircuit false: validation reports every problem at once (docs/design.md §4).
 // Draft '7' matches the schema's "$schema" (draft-07: a $ref's siblings are ignored).
 let validator: Validator | undefined;
 

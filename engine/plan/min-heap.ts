@@ -47,7 +47,7 @@ export class MinHeap<T> {
   }
 }
 
-/** Code-unit order: the same on every machine and locale (docs/DESIGN.md §5 "ties broken by stepId"). */
+/** Code-unit order: the same on every machine and locale (docs/design.md §5 "ties broken by stepId"). */
 export function byCodeUnit(a: string, b: string): boolean {
   return a < b;
 }

@@ -1,5 +1,5 @@
 // The execution plan of a runbook (pure): a deterministic topological order (Kahn's algorithm, ties
-// broken by stepId in code-unit order, docs/DESIGN.md §5), longest-path levels for display, and the edges
+// broken by stepId in code-unit order, docs/design.md §5), longest-path levels for display, and the edges
 // both ways. The chain of attestations follows `order`, so it must never depend on anything but the
 // runbook itself.
 import { PcqErrors, isError } from '../base/errors.ts';

@@ -1,4 +1,4 @@
-// Runner authorization (DESIGN §7): the pure check, its codes, window edges, the asOf skew, and the
+// Runner authorization (docs/design.md §7): the pure check, its codes, window edges, the asOf skew, and the
 // dev overlay counting in dev mode only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

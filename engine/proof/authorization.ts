@@ -1,4 +1,4 @@
-// Runner authorization (docs/DESIGN.md §7 "Authorized before anything runs"): one pure check over the
+// Runner authorization (docs/design.md §7 "Authorized before anything runs"): one pure check over the
 // trust store, the runner key, the run's time and the mode. `pcq run`, `pcq replay` and the Action
 // ask it before anything starts (purpose "start"); `pcq verify` and the browser verifier ask it of a
 // sealed manifest (purpose "verify"), so a run that could not verify is never started.

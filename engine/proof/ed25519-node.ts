@@ -1,5 +1,5 @@
 // Ed25519 through node:crypto (OpenSSL): ~10× faster than @noble/ed25519 to sign, 15× to verify
-// (docs/DESIGN.md §5). KeyObjects are cached per key. Verification goes through the callback form of
+// (docs/design.md §5). KeyObjects are cached per key. Verification goes through the callback form of
 // crypto.verify so that it runs on the libuv thread pool and a manifest's signatures are checked
 // on every core. Inputs pass the same strictness gate as the browser path (ed25519-rules.ts).
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';

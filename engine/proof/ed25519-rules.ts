@@ -1,5 +1,5 @@
 // One acceptance rule for Ed25519 signatures, applied before either back end (OpenSSL, WebCrypto or
-// @noble/ed25519) so that the CLI and the browser always reach the same verdict (docs/DESIGN.md §5).
+// @noble/ed25519) so that the CLI and the browser always reach the same verdict (docs/design.md §5).
 // RFC 8032 §5.1.7 requires S < L; OpenSSL and noble already enforce that. Where the libraries
 // differ ("Taming the many EdDSAs", noble edge-cases.json), we take the strict side: a public key or
 // a commitment R of small order (the 8 torsion points, including non-canonical encodings of them) is

@@ -1,6 +1,6 @@
 // Every Ed25519 back end (node:crypto, WebCrypto, @noble/ed25519) against every vendored vector:
 // RFC 8032 §7.1, the ed25519.cr.yp.to sign.input file, Wycheproof, noble's edge cases and ZIP-215.
-// All three must reach the same verdict on every vector (docs/DESIGN.md §5 "Verification agrees everywhere").
+// All three must reach the same verdict on every vector (docs/design.md §5 "Verification agrees everywhere").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 // Stellar strkeys (SEP-0023) for Ed25519 keys: G… public keys (version byte 6<<3) and S… secret
 // seeds (18<<3). strkey = base32(versionByte ‖ 32-byte key ‖ CRC16-XModem(versionByte ‖ key), little
 // endian), RFC 4648 alphabet, no padding: 35 bytes → exactly 56 characters. Written here so the
-// signing path and the browser never import @stellar/stellar-sdk (docs/DESIGN.md §5 "Crypto in practice").
+// signing path and the browser never import @stellar/stellar-sdk (docs/design.md §5 "Crypto in practice").
 import { PcqError } from '../base/errors.ts';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

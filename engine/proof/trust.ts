@@ -4,7 +4,7 @@
 // fails whatever its date; retired and active keys verify inside [validFrom, validUntil].
 // Every key remembers which file vouched for it (`source`), and whether that file is the dev
 // overlay, so that a verifier can say who it trusted and never confuses a local key with a
-// committed one (docs/DESIGN.md §7).
+// committed one (docs/design.md §7).
 import { isPublicStrKey } from './strkey.ts';
 
 export type KeyRole = 'runner' | 'reviewer' | 'verdict';

@@ -1,4 +1,4 @@
-// The links between step attestations (FORMATS.md, docs/DESIGN.md §5 "The chain"): unique steps, each
+// The links between step attestations (FORMATS.md, docs/design.md §5 "The chain"): unique steps, each
 // attestationHash = sha256(JCS(envelope)), previousAttestationHash naming the step before it in
 // chain order, parents naming the attestations of the step's `needs` (which must come earlier),
 // and the manifest's per-step proofs equal to the signed predicate's proofs.

@@ -70,7 +70,7 @@ export async function verifyManifest(text: string, trust: TrustStore, verify: Ed
   try {
     await run(text, trust, verify, options, checks, keys);
   } catch (err) {
-    // Defence in depth: a verifier must answer, never crash (docs/DESIGN.md §4).
+    // Defence in depth: a verifier must answer, never crash (docs/design.md §4).
     checks.push({ code: 'PCQ_MANIFEST_MALFORMED', check: 'manifest', ok: false, message: `verification stopped on unreadable input: ${(err as Error)?.message ?? String(err)}` });
   }
   return { ok: checks.length > 0 && checks.every((c) => c.ok), checks, ...(keys.length > 0 ? { keys } : {}) };

@@ -1,4 +1,4 @@
-// What `pcq verify` (and the browser verifier) says about trust (docs/DESIGN.md §7 "verify names its
+// What `pcq verify` (and the browser verifier) says about trust (docs/design.md §7 "verify names its
 // trust"): the runner key is re-checked with the very function that authorized the run
 // (proof/authorization.ts), the signed `authorization` record must be the one for this manifest,
 // and every key the verdict relied on is listed with the trust source that vouched for it, the dev

@@ -1,6 +1,6 @@
 // Authority prover (types `authority` and the seed's `opa`): a named CEL rule from
 // policies/authority.yaml decides whether the run's actor may do `input.action` on `input.resource`.
-// docs/DESIGN.md §5 "Policies": no Rego here, so the seed's `policy: intelgraph.allow` resolves to a CEL rule.
+// docs/design.md §5 "Policies": no Rego here, so the seed's `policy: intelgraph.allow` resolves to a CEL rule.
 // Monotonic: an unknown rule, an unknown actor, a missing fact or an evaluation error is deny; only
 // a result that is exactly `true` allows (a @bufbuild/cel error value is truthy, so never test truthiness).
 import type { PcqIssue } from '../base/errors.ts';

@@ -1,4 +1,4 @@
-// docs/DESIGN.md §6, the ombuds approval rules, as ONE pure function shared by the GitHub backend (facts
+// docs/design.md §6, the ombuds approval rules, as ONE pure function shared by the GitHub backend (facts
 // from a pull_request_review webhook + the PR's pushers and files) and the local CLI backend
 // (author = pushers = the run's actor, headSha = the ticket digest, changedFiles = [ticketPath]).
 // Security-critical: a review counts only when EVERY rule holds; each violated rule is reported,

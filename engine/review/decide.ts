@@ -200,7 +200,7 @@ async function decideLocked(input: DecideReviewInput): Promise<DecideReviewResul
     throw new PcqError({ code: 'PCQ_USAGE', message: `the review expresses ${evaluation.decision}, not ${input.decision}`, hint: 'Pass the decision the review expresses.' });
   }
   if (!evaluation.counts) {
-    throw new PcqErrors(evaluation.reasons.map((r) => ({ code: r.code, message: `${input.decision} of ${input.executionId} by ${input.reviewer} refused: ${r.message}`, hint: 'Nothing was changed. Only a roster ombuds who did not ask for the run decides its review (docs/DESIGN.md §6).' })));
+    throw new PcqErrors(evaluation.reasons.map((r) => ({ code: r.code, message: `${input.decision} of ${input.executionId} by ${input.reviewer} refused: ${r.message}`, hint: 'Nothing was changed. Only a roster ombuds who did not ask for the run decides its review (docs/design.md §6).' })));
   }
   const at = (input.now ?? (() => new Date()))().toISOString();
   const trust = input.trust ?? (await loadTrustStore({ root: input.config.root, includeLocal: input.config.mode === 'dev' }));

@@ -1,4 +1,4 @@
-// The local backend's facts for evaluateReview (docs/DESIGN.md §6, approval-rules.ts), so the CLI is held
+// The local backend's facts for evaluateReview (docs/design.md §6, approval-rules.ts), so the CLI is held
 // to the same pure rules as a GitHub PR review:
 //   author = the run's actor, pushers = the actor in every spelling (the person who asked for the
 //            run cannot decide it; a CLI actor "local:<user>" is also plain "<user>", and the

@@ -101,7 +101,7 @@ export class PrBody {
       '- **Request changes** to reject: the exports stay withheld for good.',
       '- **Comment** to ask for more information: the review stays open.',
       '',
-      `Only a roster ombuds (${roster}) who did not open or push to this PR can decide, on the current head commit, and this PR must change nothing but \`${d.ticketPath}\` (docs/DESIGN.md §6).`,
+      `Only a roster ombuds (${roster}) who did not open or push to this PR can decide, on the current head commit, and this PR must change nothing but \`${d.ticketPath}\` (docs/design.md §6).`,
       '',
       '### Evidence',
       '',

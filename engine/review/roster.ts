@@ -1,4 +1,4 @@
-// The ombuds roster (policies/ombuds.yaml): who may decide a review (docs/DESIGN.md §6) and who is assigned
+// The ombuds roster (policies/ombuds.yaml): who may decide a review (docs/design.md §6) and who is assigned
 // a new ticket. Parse purely, read at the edge. Assignment is deterministic — SHA-256 of the
 // execution id picks the member — so a replay of the same run assigns the same ombuds.
 import { createHash } from 'node:crypto';

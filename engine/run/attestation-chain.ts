@@ -1,4 +1,4 @@
-// Signs step attestations in chain order (topological, ties by stepId — docs/DESIGN.md §5) as soon as
+// Signs step attestations in chain order (topological, ties by stepId — docs/design.md §5) as soon as
 // every step before a given one has finished. Steps finish in any order when branches run in
 // parallel; the chain waits for its predecessor, so the signed chain never depends on timing.
 import type { Signer } from '../base/signer.ts';

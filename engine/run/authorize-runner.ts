@@ -1,4 +1,4 @@
-// The edge of runner authorization (docs/DESIGN.md §7): load the runner key and the trust store for the
+// The edge of runner authorization (docs/design.md §7): load the runner key and the trust store for the
 // mode, ask proof/authorization.ts, and refuse with its code before anything else happens. Called
 // first by `pcq run` / the Action (run-runbook.ts) and `pcq replay` (replay-run.ts), before any
 // service opens and before any write (in dev, the local key and its overlay entry are created on

@@ -1,6 +1,6 @@
 // Runs one runbook end to end, in memory: schedule the DAG, prove pre/postconditions, attest each
 // step in chain order, seal the manifest. It touches nothing outside its ports; persist-run.ts
-// writes the outcome. Replays call the same function with replaying ports (docs/DESIGN.md §5).
+// writes the outcome. Replays call the same function with replaying ports (docs/design.md §5).
 import type { Runbook } from '../model/runbook.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Signer } from '../base/signer.ts';
@@ -83,7 +83,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
   const state = new RunState();
   // Any failed prover, pre or post, blocks the run: from then on no artifact may leave it.
   const artifacts = new ArtifactCollector(() => [...state.proofs.values()].some((p) => [...(p.preconditions ?? []), ...(p.postconditions ?? [])].some((r) => r.result === 'fail')));
-  // Randomness is seeded from what the run is about, never from the wall clock (docs/DESIGN.md §5).
+  // Randomness is seeded from what the run is about, never from the wall clock (docs/design.md §5).
   const runSeed = sha256Hex(canonicalize({ runbook: runbook.source.digest, params: req.params, asOf: req.asOf }));
   const deps = {
     runbook, params: req.params, asOf: req.asOf, actor: req.actor, stepKinds: ports.stepKinds, runProver: ports.runProver,

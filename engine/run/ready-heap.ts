@@ -1,5 +1,5 @@
 // A binary min-heap of node positions (small integers). The scheduler starts ready steps in
-// topological-order position, which is already the deterministic order (docs/DESIGN.md §5: topological,
+// topological-order position, which is already the deterministic order (docs/design.md §5: topological,
 // ties broken by stepId), so the position alone is the key. O(log n) push/pop, no allocation per op
 // once grown.
 

@@ -1,4 +1,4 @@
-// Replay (seed 003 §6, docs/DESIGN.md §5): re-execute a recorded run from what it signed — the runbook
+// Replay (seed 003 §6, docs/design.md §5): re-execute a recorded run from what it signed — the runbook
 // text as it ran, its inputs, its asOf and actor, its external responses, its dataset files, each
 // verified first (replay-source.ts) — in a sandbox, and compare the result with the signed
 // manifest step by step. External calls answer from the
@@ -68,7 +68,7 @@ export async function locateExecution(config: PcqConfig, ref: string): Promise<s
 }
 
 export async function replayExecution(config: PcqConfig, dir: string, env: Record<string, string | undefined>, now: Date = new Date()): Promise<ReplayReport> {
-  // docs/DESIGN.md §7: the replaying key is authorized before anything is read or written. A replay signs
+  // docs/design.md §7: the replaying key is authorized before anything is read or written. A replay signs
   // nothing that is published, so its key is checked at the wall clock, when it acts (a run from
   // before a key rotation stays replayable with the current key).
   const authorized = await authorizeRunnerAtStart({ config, env, asOf: now.toISOString().replace(/\.\d{3}Z$/, 'Z'), now });

@@ -85,7 +85,7 @@ test('a replay with a different key reproduces every step payload but says the k
   const { root, config, env, run } = await setup();
   const report = await run('R1-entity-enrichment.yaml');
   const other = generateKeyPair();
-  // The replaying key must be an authorized runner too (DESIGN §7).
+  // The replaying key must be an authorized runner too (docs/design.md §7).
   await appendFile(join(root, 'policies/trust.yaml'), `\n  - {name: other-runner, publicKey: ${other.publicKey}, roles: [runner], status: active, validFrom: null, validUntil: null}\n`);
   const replay = await replayExecution(config, report.executionDir, { ...env, RUNNER_SECRET: other.secret });
   assert.equal(replay.sameKey, false);

@@ -74,7 +74,7 @@ export interface RunReport {
 
 export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport> {
   const { config } = opts;
-  // docs/DESIGN.md §7: the runner key is authorized before anything is read, opened or written.
+  // docs/design.md §7: the runner key is authorized before anything is read, opened or written.
   const authorized = await authorizeRunnerAtStart({ config, env: opts.env, asOf: opts.asOf, now: (opts.now ?? (() => new Date()))() });
   const display = relative(config.root, opts.file) || opts.file;
   const parsed = await readRunbookFile(opts.file, display);

@@ -1,6 +1,6 @@
 // The edge of a run: everything that touches the outside world is opened here from configuration
 // and handed to executeRun as ports. A replay opens the same ports in replay mode: external calls
-// answer from the recording and notifications are compared, never sent (docs/DESIGN.md §5).
+// answer from the recording and notifications are compared, never sent (docs/design.md §5).
 import { join } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
 import { systemClock } from '../runtime/clock.ts';

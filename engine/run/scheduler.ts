@@ -1,5 +1,5 @@
 // A generic DAG scheduler: runs nodes whose needs have succeeded, up to `concurrency` at once,
-// starting ready nodes in topological-order position (the deterministic order of docs/DESIGN.md §5), with
+// starting ready nodes in topological-order position (the deterministic order of docs/design.md §5), with
 // per-attempt timeouts, retries with backoff and fail-fast. It knows nothing about step kinds.
 //
 // Semantics (what callers may rely on):

@@ -1,4 +1,4 @@
-// CEL for steps and provers (docs/DESIGN.md §5 "Policies": compile once, evaluate many; monotonic).
+// CEL for steps and provers (docs/design.md §5 "Policies": compile once, evaluate many; monotonic).
 //
 // Why @bufbuild/cel and not @marcbachmann/cel-js (the faster one): bufbuild returns a CelError
 // *value* for a missing field instead of throwing, and we only ever treat the literal `true` as

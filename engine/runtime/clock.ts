@@ -1,7 +1,7 @@
 // The Clock port: every wait in pcq (retry backoff, step timeouts, polling) goes through it, so
-// tests pass a fake clock and assert the 2 s / 4 s / 8 s backoff without sleeping (docs/DESIGN.md §4,
+// tests pass a fake clock and assert the 2 s / 4 s / 8 s backoff without sleeping (docs/design.md §4,
 // ports as parameters). Times are monotonic milliseconds, never wall-clock dates: signed content
-// takes its time from the run's `asOf`, not from here (docs/DESIGN.md §5 Determinism).
+// takes its time from the run's `asOf`, not from here (docs/design.md §5 Determinism).
 import { PcqError } from '../base/errors.ts';
 import type { CancelTimer, Clock } from '../base/clock.ts';
 

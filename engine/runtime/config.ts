@@ -26,7 +26,7 @@ export interface PcqConfig {
   graph: GraphSettings;
   attestationsDir: string; // absolute
   outboxDir: string; // absolute
-  actor: string; // who asked for the run (docs/DESIGN.md §5): flag, PCQ_ACTOR, GITHUB_ACTOR, OS user
+  actor: string; // who asked for the run (docs/design.md §5): flag, PCQ_ACTOR, GITHUB_ACTOR, OS user
   logLevel: LogLevel;
   /** Environment variables holding secrets: the signer's key plus `secrets.required` from the file. */
   secrets: { signingKeyEnv: string; required: string[] };

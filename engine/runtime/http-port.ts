@@ -1,5 +1,5 @@
 // The HttpPort: every call an external_api step makes, live or recorded, comes back with a
-// Recording (the evidence that lets the run replay offline, docs/DESIGN.md §5 Determinism). The recording
+// Recording (the evidence that lets the run replay offline, docs/design.md §5 Determinism). The recording
 // key is sha256 of the RFC 8785 canonical request {connector, method, path, body}: what was asked,
 // never who asked or with which secret. Secrets (auth headers, `${env:…}` values) are never
 // recorded. In replay mode the port answers from recordings by key and never touches the network.

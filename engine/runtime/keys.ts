@@ -1,4 +1,4 @@
-// Runner keys (docs/DESIGN.md §5: Ed25519, shown as Stellar strkeys, so the attestation key and the Stellar
+// Runner keys (docs/design.md §5: Ed25519, shown as Stellar strkeys, so the attestation key and the Stellar
 // account are one identity). The secret comes from RUNNER_SECRET (an S… seed); in dev only, a key
 // is created on first use in .pcq/keys/runner.secret (git-ignored, 0600) and listed as an active
 // dev runner (origin local-runner, role runner) in the overlay .pcq/trust.local.yaml. In staging/prod a missing secret fails fast
@@ -40,7 +40,7 @@ export function signerFromSecret(secret: string, origin: string): Signer {
 /**
  * Lists the dev key in the overlay as the local runner key, origin local-runner, with the roles
  * LOCAL_RUNNER_ROLES allows (runner; a key pcq generates by itself is never to count as a
- * reviewer's, docs/DESIGN.md §7). Replaces an entry an older pcq wrote for the same key without an origin.
+ * reviewer's, docs/design.md §7). Replaces an entry an older pcq wrote for the same key without an origin.
  */
 async function ensureDevTrust(root: string, publicKey: string, now: () => Date): Promise<void> {
   await upsertOverlayKey(root, { name: 'dev-runner-local', publicKey, roles: [...LOCAL_RUNNER_ROLES], origin: 'local-runner', status: 'active', validFrom: null, validUntil: null }, `created by pcq on ${now().toISOString()} for dev mode`);

@@ -2,7 +2,7 @@
 // an outbox folder with one .eml/.json file per message, so `npm start` needs no server.
 // Messages are deterministic (Date header from the run's asOf, Message-ID and MIME boundary derived
 // from the content digest), so the Effect digest is the same on every honest run and a replay
-// compares it with the record instead of sending again (docs/DESIGN.md §5: a replay never repeats a side
+// compares it with the record instead of sending again (docs/design.md §5: a replay never repeats a side
 // effect outside its sandbox).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// Deterministic randomness for runs (docs/DESIGN.md §5 Determinism: "randomness from a seed derived from
+// Deterministic randomness for runs (docs/design.md §5 Determinism: "randomness from a seed derived from
 // the run's inputs"), so that a replay with the same inputs draws the same numbers.
 //
 // Generator: xoshiro128** 1.1 (Blackman & Vigna, https://prng.di.unimi.it/xoshiro128starstar.c):

@@ -1,4 +1,4 @@
-// A reviewer's own key (DESIGN §7): made only by an explicit `pcq keys generate --reviewer <login>`
+// A reviewer's own key (docs/design.md §7): made only by an explicit `pcq keys generate --reviewer <login>`
 // for a roster login, kept 0600 and never overwritten, listed in the dev overlay bound to the login,
 // and the signer `pcq review` uses (PCQ_REVIEWER_SECRET first).
 import { test } from 'node:test';

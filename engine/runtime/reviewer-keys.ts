@@ -1,4 +1,4 @@
-// A reviewer's own signing key (docs/DESIGN.md §7: decisions are signed by the people who decide). Created
+// A reviewer's own signing key (docs/design.md §7: decisions are signed by the people who decide). Created
 // only by an explicit `pcq keys generate --reviewer <login>` for a login on the ombuds roster:
 // .pcq/keys/reviewer-<login>.secret (S… strkey, mode 0600, never overwritten) plus an overlay entry
 // {roles: [reviewer], login, origin: local-reviewer}. Outside dev the public key must be listed in

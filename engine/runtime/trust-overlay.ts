@@ -1,4 +1,4 @@
-// The dev overlay .pcq/trust.local.yaml and what it may do (docs/DESIGN.md §7, FORMATS.md "Trust store").
+// The dev overlay .pcq/trust.local.yaml and what it may do (docs/design.md §7, FORMATS.md "Trust store").
 // Pure: the loader (trust-store.ts) reads the files and the local key ids, this decides.
 // The overlay is a convenience for one machine in dev mode. It may only ADD keys created on this
 // machine: the local runner key (origin local-runner, role runner) and reviewer keys a person
@@ -18,7 +18,7 @@ export interface LocalKeyIds {
   reviewers: ReadonlyMap<string, string>;
 }
 
-/** The roles an overlay key of each origin may hold: a key pcq made by itself never reviews (docs/DESIGN.md §7). */
+/** The roles an overlay key of each origin may hold: a key pcq made by itself never reviews (docs/design.md §7). */
 export const LOCAL_RUNNER_ROLES: readonly KeyRole[] = ['runner'];
 const ROLES_OF: Record<KeyOrigin, readonly KeyRole[]> = { 'local-runner': LOCAL_RUNNER_ROLES, 'local-reviewer': ['reviewer'] };
 const MAIN_ROLE: Record<KeyOrigin, KeyRole> = { 'local-runner': 'runner', 'local-reviewer': 'reviewer' };

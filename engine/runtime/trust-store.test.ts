@@ -1,4 +1,4 @@
-// Trust store loading: the committed policies/trust.yaml, the dev overlay (DESIGN §7: it only adds
+// Trust store loading: the committed policies/trust.yaml, the dev overlay (docs/design.md §7: it only adds
 // keys created on this machine), and located errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@
 // also top-level names, as in the seed's metric prover `complete / total >= 0.95`), `metrics`
 // (name → CEL, evaluated in order; each result is visible to later metrics and to the asserts by
 // name and as `metrics.<name>`), and `assert` (CEL bools, all must be the literal `true`). A
-// failing or erroring assert is PCQ_ASSERTION_FAILED: evaluation is monotonic (docs/DESIGN.md §5).
+// failing or erroring assert is PCQ_ASSERTION_FAILED: evaluation is monotonic (docs/design.md §5).
 import type { StepKind } from './step-kind.ts';
 import type { Row } from '../base/graph-store.ts';
 import { evaluateBoolean } from '../runtime/cel.ts';

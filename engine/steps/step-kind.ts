@@ -1,5 +1,5 @@
 // The contract every step kind implements (one file per kind, plugged through steps/registry.ts).
-// Ports arrive as parameters so tests pass fakes, a fixed clock and a test signer (docs/DESIGN.md §4).
+// Ports arrive as parameters so tests pass fakes, a fixed clock and a test signer (docs/design.md §4).
 import type { PcqIssue } from '../base/errors.ts';
 import type { Runbook, Step } from '../model/runbook.ts';
 import type { ArtifactRef, CelEngine, Effect, Recording, StepPorts } from '../base/step-ports.ts';

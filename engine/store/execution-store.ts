@@ -1,4 +1,4 @@
-// The execution store (docs/DESIGN.md §7 "One store, atomic changes"): the one writer of attestations/.
+// The execution store (docs/design.md §7 "One store, atomic changes"): the one writer of attestations/.
 // A use case computes a ChangeSet; commitChange applies it so that a crash (`kill -9`) at any
 // point leaves every execution either as it was or as the change makes it, never torn:
 //   1. take the transaction's lock .staging/<tx>.lock (owner pid: recovery leaves live ones alone);

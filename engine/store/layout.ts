@@ -1,6 +1,6 @@
 // Where everything about a run lives under attestations/ (engine/FORMATS.md "Execution folder"),
 // and which of it is public. Ids become path segments, so they are checked here: a hostile id must
-// never escape the folder. Classification is by place, one rule (docs/DESIGN.md §7 "Public and private"):
+// never escape the folder. Classification is by place, one rule (docs/design.md §7 "Public and private"):
 // every file under an execution folder is public unless it lives under `<execution>/private/`;
 // dot-files (staging, temp and lock files) are never published. Every publisher — the site's
 // downloads, the evidence bundle, the Action's publishing commit, PR bodies, notifications —

@@ -1,4 +1,4 @@
-// The one classification rule (docs/DESIGN.md §7 "Public and private"), pure so that any reader — the
+// The one classification rule (docs/design.md §7 "Public and private"), pure so that any reader — the
 // CLI, the Action, the site build, a browser — applies the same rule: a file of an execution
 // folder is public unless it lives under `private/`; dot-files (staging, temp, lock files) and
 // anything that is not a plain relative path are never public.

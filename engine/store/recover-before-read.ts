@@ -1,5 +1,5 @@
 // Readers that do not write executions (`pcq verify`, `pcq replay`) still meet stores a killed
-// process left half-committed (docs/DESIGN.md §7 "One store, atomic changes"): they finish or undo
+// process left half-committed (docs/design.md §7 "One store, atomic changes"): they finish or undo
 // those transactions first, so what they read is what the next writer would see. Recovery is best
 // effort here: a manifest outside any store, or a read-only checkout, is verified as it stands.
 import { stat } from 'node:fs/promises';

@@ -3,7 +3,7 @@
 // are byte-identical and the digest in score.json means something:
 //   - entries sorted by name (UTF-16 code units), regular files only, no directory entries;
 //   - every header: mode 0644, uid/gid 0, empty uname/gname, mtime = the run's executedAt
-//     (the run's clock, docs/DESIGN.md §5 — never the wall clock);
+//     (the run's clock, docs/design.md §5 — never the wall clock);
 //   - gzip (RFC 1952) at level 9 with header MTIME 0 (zlib's default) and OS byte forced to 255
 //     ("unknown"), so the bytes do not depend on the building machine's OS.
 // Contents: manifest.pcq, run.json, recordings.json, effects.json, outputs/*, exports/* — public

@@ -1,4 +1,4 @@
-// Reading an evidence bundle that may be hostile (a verifier distrusts every byte, docs/DESIGN.md §4).
+// Reading an evidence bundle that may be hostile (a verifier distrusts every byte, docs/design.md §4).
 // Bounded everywhere: compressed and decompressed size (zlib maxOutputLength stops a gzip bomb
 // before it is inflated), entry count, name length; only regular files; names must be relative,
 // '/'-separated, without '.', '..', empty or NUL segments (no path traversal, even though nothing

@@ -1,4 +1,4 @@
-// verdict.sig and verdict.pub. The signature is a DSSE signature (docs/DESIGN.md §5: every signature is
+// verdict.sig and verdict.pub. The signature is a DSSE signature (docs/design.md §5: every signature is
 // one): Ed25519 over PAE("application/vnd.pcq.verdict+json", JCS(score)) (DSSE protocol.md,
 // RFC 8785), written as standard base64 and a newline. verdict.pub names the key twice, as its
 // Stellar strkey (the keyid everywhere in pcq) and as raw hex (for tools that know no strkeys):

@@ -1,6 +1,6 @@
 // `pcq review list|approve|reject|request-info`: the local backend of the ombuds review (issue 4 §4).
 // Decisions go through review/decide.ts, the same function the GitHub Action calls with PR facts,
-// so the CLI is held to the docs/DESIGN.md §6 rules; a refused decision prints its coded reasons, exits 1
+// so the CLI is held to the docs/design.md §6 rules; a refused decision prints its coded reasons, exits 1
 // and changes nothing.
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, reportIssues, type CliIo, type Command } from '../io.ts';

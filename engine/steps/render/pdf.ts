@@ -1,4 +1,4 @@
-// PDF via pdf-lib with fixed metadata so identical input gives identical bytes (docs/DESIGN.md §5
+// PDF via pdf-lib with fixed metadata so identical input gives identical bytes (docs/design.md §5
 // Determinism): creation/modification dates from the run's asOf, a fixed producer/creator, no
 // document ID, standard Helvetica (nothing embedded that could vary). Standard fonts speak
 // WinAnsi only, so other characters are transliterated or become "?" rather than failing.
