@@ -4,6 +4,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { yamlValue } from '../runtime/yaml-value.ts';
 import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { parseRunbook } from '../model/parse-runbook.ts';
 import type { Permission } from '../github/scm.ts';
@@ -32,7 +33,7 @@ export function parseButtons(text: string, file = BUTTONS_FILE): Map<string, But
   }
   const issues: PcqIssue[] = [];
   const buttons = new Map<string, Button>();
-  const value = doc.toJS({ maxAliasCount: 0 }) as { buttons?: unknown } | null;
+  const value = yamlValue(doc, 0, (why) => ({ code: 'PCQ_BUTTONS_INVALID', message: `${file}: ${why}`, hint: 'Write each button out in full, without YAML aliases.', location: loc() })) as { buttons?: unknown } | null;
   const raw = value?.buttons;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new PcqErrors([{ code: 'PCQ_BUTTONS_INVALID', message: `${file}: expected \`buttons:\` mapping button ids to {runbook, version, roles}`, hint: 'See policies/buttons.yaml in the pcq repository.', location: loc() }]);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { yamlValue } from '../runtime/yaml-value.ts';
 import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { readOptional } from '../store/read-optional.ts';
 
@@ -34,7 +35,7 @@ export function parseRoster(text: string, file = OMBUDS_FILE): Roster {
   if (doc.errors.length > 0) {
     throw new PcqErrors(doc.errors.map((e) => ({ code: 'PCQ_POLICY_YAML', message: `${file} is not valid YAML: ${e.message.split('\n')[0]}`, hint: 'Fix the YAML syntax at the position shown.', location: loc(e.pos[0]) })));
   }
-  const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const value = yamlValue(doc, 100, (why) => ({ code: 'PCQ_ROSTER_INVALID', message: `${file}: ${why}`, hint: 'Write the roster without YAML aliases.', location: loc() }));
   const bad = (message: string, hint: string) => issues.push({ code: 'PCQ_ROSTER_INVALID', message: `${file}: ${message}`, hint, location: loc() });
   const members: OmbudsMember[] = [];
   let assignment: Roster['assignment'] = { rule: 'hash-round-robin', excludeActor: true };

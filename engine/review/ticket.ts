@@ -4,6 +4,7 @@
 // signed review attestations, which alone decide the state (review/signed-decisions.ts). parseTicket ⇄ ticketToString
 // round-trip exactly; a malformed file is a list of coded issues with file:line:col, never a crash.
 import { LineCounter, isMap, isSeq, parseDocument, stringify, type Node } from 'yaml';
+import { yamlValue } from '../runtime/yaml-value.ts';
 import { PcqErrors, type PcqIssue, type SourceLocation } from '../base/errors.ts';
 import { ISO_INSTANT, TICKET_STATES, decisionFields, readDecision, type Decision, type TicketState } from './decision.ts';
 
@@ -75,7 +76,7 @@ export function parseTicket(source: string, file: string): Ticket {
   const issues: PcqIssue[] = [];
   const bad = (path: Array<string | number>, message: string, hint: string) =>
     void issues.push({ code: 'PCQ_TICKET_INVALID', message: `${file}: ${message}`, hint, location: locate(path) });
-  const value = doc.toJS({ maxAliasCount: 0 }) as unknown;
+  const value = yamlValue(doc, 0, (why) => ({ code: 'PCQ_TICKET_MALFORMED', message: `${file}: ${why}`, hint: 'Restore the ticket from git; it is written by pcq.', location: posAt(0) }));
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new PcqErrors([{ code: 'PCQ_TICKET_MALFORMED', message: `${file}: a ticket must be a YAML mapping`, hint: 'Restore the ticket from git; it is written by pcq.', location: posAt(0) }]);
   }

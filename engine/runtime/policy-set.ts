@@ -8,6 +8,7 @@ import { LineCounter, isMap, isSeq, parseDocument, type Node } from 'yaml';
 import { PcqErrors, type PcqIssue, type SourceLocation } from '../base/errors.ts';
 import type { PolicySet } from '../base/proofs.ts';
 import type { CelEngine } from '../base/step-ports.ts';
+import { yamlValue } from './yaml-value.ts';
 
 export interface PolicyText {
   file: string; // shown in errors, e.g. "policies/authority.yaml"
@@ -51,7 +52,14 @@ function readYaml(doc: PolicyText, issues: PcqIssue[]): YamlDoc | undefined {
     }
     return at(best);
   };
-  return { value: parsed.toJS({ maxAliasCount: 100 }) ?? {}, locate };
+  let value: unknown;
+  try {
+    value = yamlValue(parsed, 100, (why) => ({ code: 'PCQ_POLICY_YAML', message: `${doc.file}: ${why}`, hint: 'Write the policy without YAML alias chains.', location: at(0) }));
+  } catch (err) {
+    issues.push(...(err as PcqErrors).issues);
+    return undefined;
+  }
+  return { value: value ?? {}, locate };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
