@@ -8,6 +8,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { yamlValue } from '../runtime/yaml-value.ts';
 import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { readOptional } from '../store/read-optional.ts';
+import { GITHUB_LOGIN } from '../runtime/trust-document.ts';
 
 export interface OmbudsMember {
   login: string;
@@ -21,7 +22,6 @@ export interface Roster {
 }
 
 export const OMBUDS_FILE = 'policies/ombuds.yaml';
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/; // GitHub login syntax
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function parseRoster(text: string, file = OMBUDS_FILE): Roster {
@@ -46,7 +46,7 @@ export function parseRoster(text: string, file = OMBUDS_FILE): Roster {
     const seen = new Set<string>();
     obj.roster.forEach((m, i) => {
       const e = m as Partial<Record<'login' | 'name' | 'email', unknown>> | null;
-      if (!e || typeof e !== 'object' || typeof e.login !== 'string' || !LOGIN.test(e.login)) return bad(`roster entry ${i + 1} needs \`login\`: a GitHub login`, 'Write `- login: ombuds-alice`.');
+      if (!e || typeof e !== 'object' || typeof e.login !== 'string' || !GITHUB_LOGIN.test(e.login)) return bad(`roster entry ${i + 1} needs \`login\`: a GitHub login`, 'Write `- login: ombuds-alice`.');
       if (typeof e.email !== 'string' || !EMAIL.test(e.email)) return bad(`roster entry ${e.login} needs a valid \`email\``, 'Add `email: name@example.org`.');
       if (typeof e.name !== 'string' || e.name.trim() === '') return bad(`roster entry ${e.login} needs \`name\``, 'Add the person\'s name.');
       const key = e.login.toLowerCase();

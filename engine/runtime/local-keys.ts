@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PcqError, PcqErrors } from '../base/errors.ts';
-import { parseTrustDocument } from './trust-document.ts';
+import { GITHUB_LOGIN, parseTrustDocument } from './trust-document.ts';
 import { renderOverlayEntry, OVERLAY_HEADER, type LocalKeyIds } from './trust-overlay.ts';
 import { nodeSigner } from '../proof/ed25519-node.ts';
 import { tryDecodeStrKey } from '../proof/strkey.ts';
@@ -17,11 +17,10 @@ export const KEYS_DIR = '.pcq/keys';
 export const DEV_KEY_FILE = '.pcq/keys/runner.secret';
 const REVIEWER_FILE = /^reviewer-([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\.secret$/;
 
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/; // GitHub login syntax: safe inside a file name
 
 /** .pcq/keys/reviewer-<login>.secret (login lower-cased, as logins compare); PCQ_USAGE for a non-login. */
 export function reviewerKeyFile(login: string): string {
-  if (!LOGIN.test(login)) throw new PcqError({ code: 'PCQ_USAGE', message: `"${login}" is not a GitHub login`, hint: 'Pass the ombuds login as policies/ombuds.yaml lists it.' });
+  if (!GITHUB_LOGIN.test(login)) throw new PcqError({ code: 'PCQ_USAGE', message: `"${login}" is not a GitHub login`, hint: 'Pass the ombuds login as policies/ombuds.yaml lists it.' });
   return `${KEYS_DIR}/reviewer-${login.toLowerCase()}.secret`;
 }
 

@@ -8,7 +8,8 @@ import { isPublicStrKey } from '../proof/strkey.ts';
 import { KEY_LIFECYCLES, KEY_ORIGINS, KEY_ROLES, EMPTY_TRUST, type KeyLifecycle, type KeyOrigin, type KeyRole, type TrustStore, type TrustedKey } from '../proof/trust.ts';
 
 const KEY_FIELDS = new Set(['name', 'publicKey', 'roles', 'status', 'validFrom', 'validUntil', 'description', 'login', 'origin']);
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/; // GitHub login syntax, as the ombuds roster
+/** GitHub login syntax: what the ombuds roster, trust entries and reviewer key file names accept. */
+export const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 
 function timeOrNull(value: unknown): string | null | undefined {
   if (value === null || value === undefined) return null;
@@ -48,7 +49,7 @@ export function parseTrustDocument(text: string, file: string, options: { overla
     const validUntil = timeOrNull(k.validUntil);
     if (validFrom === undefined) problem(at('validFrom'), `keys[${i}].validFrom is not an ISO-8601 time`, 'Write e.g. 2026-01-01T00:00:00Z, or null.');
     if (validUntil === undefined) problem(at('validUntil'), `keys[${i}].validUntil is not an ISO-8601 time`, 'Write e.g. 2027-01-01T00:00:00Z, or null.');
-    if (k.login !== undefined && (typeof k.login !== 'string' || !LOGIN.test(k.login))) problem(at('login'), `keys[${i}].login is not a GitHub login`, 'Write the reviewer\'s login as listed in policies/ombuds.yaml.');
+    if (k.login !== undefined && (typeof k.login !== 'string' || !GITHUB_LOGIN.test(k.login))) problem(at('login'), `keys[${i}].login is not a GitHub login`, 'Write the reviewer\'s login as listed in policies/ombuds.yaml.');
     else if (k.login !== undefined && Array.isArray(roles) && !roles.includes('reviewer')) problem(at('login'), `keys[${i}] has a login but not the reviewer role`, 'A login binds a reviewer key to an ombuds; add `reviewer` to roles or drop the login.');
     if (k.origin !== undefined && !options.overlay) problem(at('origin'), `keys[${i}].origin is only meaningful in the dev overlay`, 'Remove `origin`: keys in this file are trusted because the repository lists them.');
     else if (k.origin !== undefined && !KEY_ORIGINS.includes(k.origin as KeyOrigin)) problem(at('origin'), `keys[${i}].origin must be one of ${KEY_ORIGINS.join(', ')}`, 'Let pcq write overlay entries.');

@@ -4,6 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STAGING_DIR } from '../../store/execution-store.ts';
 import { approvalsOf, checkStore, cli, executionIdIn, R1, R2, ranToEnd, REVIEWER, verifies, type CliResult } from './harness.ts';
+import { seededRandom } from '../../../scripts/generate-data.ts';
 
 export interface Figures {
   kills: number; // children actually SIGKILLed (a delay past the end lets the command finish)
@@ -23,17 +24,8 @@ export interface Figures {
 
 export const emptyFigures = (): Figures => ({ kills: 0, finished: 0, torn: 0, duplicates: 0, verified: 0, reportedIncomplete: 0, unreported: 0, blockedNext: 0, leftovers: 0, midStaging: 0, midCommit: 0, staleLocks: 0, problems: [] });
 
-/** A seeded PRNG (mulberry32) so a failing draw can be replayed with the same seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (the data generator's mulberry32) so a failing draw can be replayed with the same seed. */
+export const rng = seededRandom;
 
 const seen = new Set<string>();
 
