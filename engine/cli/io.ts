@@ -2,6 +2,7 @@
 // commands are testable without spawning a process (ports as parameters, docs/design.md §4).
 import { formatIssue, toIssues, type PcqIssue } from '../base/errors.ts';
 import { ERROR_CLASSES, exitCodeFor } from '../base/error-catalogue.ts';
+import { secretRegistry } from '../base/secrets.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -40,6 +41,16 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
   };
+}
+
+/**
+ * The io with the environment's secrets registered (RUNNER_SECRET, CONNECTOR_<NAME>_TOKEN, every
+ * secret-shaped name) and stdout/stderr passed through the process-wide registry, so no verb can
+ * print a secret in any of its encodings.
+ */
+export function redactingIo(io: CliIo): CliIo {
+  secretRegistry.registerFromEnv(io.env, ['RUNNER_SECRET']);
+  return { ...io, stdout: (t) => io.stdout(secretRegistry.redact(t)), stderr: (t) => io.stderr(secretRegistry.redact(t)) };
 }
 
 /** Prints coded issues one per line (or as JSON) and returns the exit code their classes give. */

@@ -2,9 +2,12 @@
 // `pcq` entry point: dispatches to one file per verb. Also answers as the seed's `pcq-verify`.
 import { basename } from 'node:path';
 import { COMMANDS } from './commands.ts';
-import { EXIT, processIo, reportIssues, type CliIo } from './io.ts';
+import { EXIT, processIo, redactingIo, reportIssues, type CliIo } from './io.ts';
 
-export async function main(argv: string[], io: CliIo, invokedAs = 'pcq'): Promise<number> {
+export async function main(argv: string[], rawIo: CliIo, invokedAs = 'pcq'): Promise<number> {
+  // Every secret of the environment is registered before anything runs, and every line printed
+  // passes the one registry (base/secrets.ts), whatever the verb.
+  const io = redactingIo(rawIo);
   // The seed's `pcq-verify --manifest <file>` is `pcq verify <file>`.
   if (invokedAs.startsWith('pcq-verify')) argv = ['verify', ...argv];
   const [verb, ...rest] = argv;
@@ -46,7 +49,7 @@ Exit codes: 0 ok · 1 check failed or refused · 2 usage · 3 invalid input · 4
 
 const isEntry = process.argv[1] !== undefined && /(?:pcq(?:-verify)?(?:\.mjs)?|main\.ts)$/.test(process.argv[1]);
 if (isEntry) {
-  const io = processIo();
+  const io = redactingIo(processIo());
   main(process.argv.slice(2), io, basename(process.argv[1] ?? 'pcq')).then(
     (code) => { process.exitCode = code; },
     (err) => { process.exitCode = reportIssues(io, err, false); },

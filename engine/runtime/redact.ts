@@ -10,11 +10,15 @@
 // - credentials in URLs: `scheme://user:pass@host` (password redacted).
 // Object fields whose key names a secret (password, token, secret, apiKey, authorization, seed,
 // privateKey, …) are redacted whole, whatever their value.
+//
+// Registered values live in ONE registry (base/secrets.ts: plain, JSON, base64 at three alignments,
+// base64url, hex, URL-encoded forms). A Redactor applies the process-wide registry plus the values
+// given to it, then the shapes above: it is the logger's filter. Register a secret with
+// `registerSecret(value, source)`; never filter around the registry.
+import { REDACTED, MIN_SECRET_LENGTH, SecretRegistry, isSecretEnvName, secretRegistry } from '../base/secrets.ts';
 
-export const REDACTED = '[REDACTED]';
-
-/** Registered secrets shorter than this are not masked: masking "a" or "ok" would wreck every log. */
-export const MIN_SECRET_LENGTH = 4;
+export { REDACTED, MIN_SECRET_LENGTH, SecretRegistry, isSecretEnvName, secretRegistry };
+export { registerSecret, redactText, redactValue, encodedForms, type Redacted } from '../base/secrets.ts';
 
 const SHAPES: Array<[RegExp, string]> = [
   // Key/value first, so `Authorization: Bearer x` becomes one `Authorization: [REDACTED]`.
@@ -27,42 +31,32 @@ const SHAPES: Array<[RegExp, string]> = [
 
 const SECRET_KEY = /(pass(word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|authorization|credential|cookie|seed)$/i;
 
-/** Environment variable names whose values are secrets by convention. */
-const SECRET_ENV = /(SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIALS?)$/;
-
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 
-export function isSecretEnvName(name: string): boolean {
-  return SECRET_ENV.test(name);
-}
-
 export class Redactor {
-  private readonly secrets = new Set<string>();
-  private pattern: RegExp | undefined;
+  private readonly own = new SecretRegistry();
+  private readonly shared: SecretRegistry;
 
-  constructor(secrets: Iterable<string> = []) {
+  /** `secrets`: values masked by this redactor only; `shared`: the registry it also applies (default: the process's). */
+  constructor(secrets: Iterable<string> = [], shared: SecretRegistry = secretRegistry) {
+    this.shared = shared;
     for (const s of secrets) this.addSecret(s);
   }
 
-  /** Registers a secret value; every later output masks it. */
+  /** Registers a secret value with this redactor; every later output masks it. */
   addSecret(value: string | undefined): void {
-    if (value === undefined || value.length < MIN_SECRET_LENGTH || this.secrets.has(value)) return;
-    this.secrets.add(value);
-    // Longest first, so a secret that contains another is masked whole.
-    const alternatives = [...this.secrets].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    this.pattern = new RegExp(alternatives.join('|'), 'g');
+    this.own.register(value);
   }
 
   /** Registers the value of every secret-named variable (…_SECRET, …_TOKEN, …_PASSWORD) and of `names`. */
   addSecretsFromEnv(env: Record<string, string | undefined>, names: Iterable<string> = []): void {
-    for (const [name, value] of Object.entries(env)) if (isSecretEnvName(name)) this.addSecret(value);
-    for (const name of names) this.addSecret(env[name]);
+    this.own.registerFromEnv(env, names);
   }
 
   redact(text: string): string {
-    let out = this.pattern ? text.replace(this.pattern, REDACTED) : text;
+    let out = this.shared.redact(this.own.redact(text));
     for (const [shape, replacement] of SHAPES) out = out.replace(shape, replacement);
     return out;
   }
@@ -90,8 +84,4 @@ export class Redactor {
     }
     return out;
   }
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
