@@ -10,9 +10,11 @@ export interface ConfigFileValues {
   outboxDir?: string;
   logLevel?: string;
   secrets?: { signingKeyEnv?: string; required?: string[] };
+  signer?: { kind?: string; keyFile?: string; module?: string; token?: string; key?: string; pinEnv?: string; url?: string; tokenEnv?: string };
 }
 
-const TOP = new Set(['concurrency', 'graph', 'attestationsDir', 'outboxDir', 'logLevel', 'secrets']);
+const TOP = new Set(['concurrency', 'graph', 'attestationsDir', 'outboxDir', 'logLevel', 'secrets', 'signer']);
+const SIGNER = new Set(['kind', 'keyFile', 'module', 'token', 'key', 'pinEnv', 'url', 'tokenEnv']);
 const GRAPH = new Set(['backend', 'uri', 'user', 'passwordEnv', 'database']);
 const SECRETS = new Set(['signingKeyEnv', 'required']);
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
@@ -97,6 +99,22 @@ export function readConfigFile(path: string, text: string, issues: PcqIssue[]): 
         else problem('secrets.required must be a list of environment variable names.', 'Write e.g. required: [SMTP_PASSWORD].', at(node(['secrets', 'required'])));
       }
       out.secrets = secrets;
+    }
+  }
+  if (value(['signer']) !== undefined && value(['signer']) !== null) {
+    if (!isMap(node(['signer']))) problem('signer must be a mapping, e.g. {kind: pkcs11, module: …}.', 'See policies/config.yaml.', at(node(['signer'])));
+    else {
+      checkKeys(['signer'], SIGNER);
+      const signer: NonNullable<ConfigFileValues['signer']> = {};
+      for (const key of ['kind', 'keyFile', 'module', 'token', 'key', 'url'] as const) {
+        const v = str(['signer', key]);
+        if (v !== undefined) signer[key] = v;
+      }
+      for (const key of ['pinEnv', 'tokenEnv'] as const) {
+        const v = str(['signer', key], true);
+        if (v !== undefined) signer[key] = v;
+      }
+      out.signer = signer;
     }
   }
   return out;

@@ -22,11 +22,13 @@ function issuesOf(fn: () => unknown): PcqIssue[] {
 
 test('embedded defaults in dev mode with no file and no environment', () => {
   const c = resolveConfig({ env: {}, cwd: '/repo', osUser: 'alice' });
-  assert.deepEqual({ ...c, sources: undefined }, {
+  assert.deepEqual({ ...c, sources: undefined, entries: undefined, env: undefined, signer: undefined, debug: undefined }, {
     root: '/repo', mode: 'dev', concurrency: 4, graph: { backend: 'kuzu' },
     attestationsDir: '/repo/attestations', outboxDir: '/repo/.pcq/outbox', actor: 'local:alice', logLevel: 'info',
-    secrets: { signingKeyEnv: 'RUNNER_SECRET', required: ['RUNNER_SECRET'] }, sources: undefined,
+    secrets: { signingKeyEnv: 'RUNNER_SECRET', required: ['RUNNER_SECRET'] }, sources: undefined, entries: undefined, env: undefined, signer: undefined, debug: undefined,
   });
+  assert.equal(c.signer.kind, 'env');
+  assert.equal(c.debug, false);
   assert.equal(c.sources.concurrency, 'default');
 });
 
@@ -81,7 +83,7 @@ test('bad values from every source are all reported, with file:line:col for the 
     '7:13 secrets.required must be a list of environment variable names.',
     'PCQ_MODE: unknown mode "qa".',
     'PCQ_CONCURRENCY: concurrency must be a whole number from 1 to 256, got "many".',
-    '--logLevel: unknown log level "loud".',
+    '--log-level: unknown log level "loud".',
   ]);
   assert.ok(issues.every((i) => i.code === 'PCQ_CONFIG_INVALID' && typeof i.hint === 'string'));
   assert.match(issues[0]!.hint!, /PCQ_MODE/);
@@ -108,10 +110,47 @@ test('loadConfig reads policies/config.yaml under the root, and the shipped file
   }
   const shipped = await loadConfig({ env: {}, cwd: repoRoot, osUser: 'u' });
   const defaults = resolveConfig({ env: {}, cwd: repoRoot, osUser: 'u' });
-  assert.deepEqual({ ...shipped, sources: {}, configFile: undefined }, { ...defaults, sources: {}, configFile: undefined });
+  assert.deepEqual({ ...shipped, sources: {}, entries: {}, configFile: undefined }, { ...defaults, sources: {}, entries: {}, configFile: undefined });
+  // The shipped file repeats the defaults: every value is the same, only its origin differs.
+  for (const [name, entry] of Object.entries(shipped.entries)) assert.equal(entry.value, defaults.entries[name]?.value, name);
   assert.match(await readFile(join(repoRoot, 'policies', 'config.yaml'), 'utf8'), /PCQ_MODE/);
 });
 
 test('configFlagsFromArgs maps parseArgs values to flags', () => {
   assert.deepEqual(configFlagsFromArgs({ concurrency: '2', 'log-level': 'debug', mode: 'prod', json: true }), { concurrency: '2', logLevel: 'debug', mode: 'prod' });
+});
+
+test('.env.runner sits between the config file and the environment, and its secrets count', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pcq-envfile-'));
+  try {
+    await mkdir(join(dir, 'policies'));
+    await writeFile(join(dir, 'policies/config.yaml'), 'concurrency: 2\nlogLevel: warn\noutboxDir: box\n');
+    await writeFile(join(dir, '.env.runner'), `# this machine\nexport PCQ_CONCURRENCY=5\nPCQ_OUTBOX_DIR="from-env-file"\nRUNNER_SECRET=${SEED}\n`);
+    const c = await loadConfig({ flags: { logLevel: 'error' }, env: { PCQ_OUTBOX_DIR: 'from-env', PCQ_MODE: 'prod' }, cwd: dir, osUser: 'u' });
+    assert.deepEqual([c.entries.concurrency?.source, c.entries.outboxDir?.source, c.entries.logLevel?.source, c.entries.attestationsDir?.source], ['env-file', 'env', 'flag', 'default']);
+    assert.equal(c.entries.concurrency?.origin, '.env.runner PCQ_CONCURRENCY');
+    assert.equal(c.concurrency, 5);
+    assert.equal(c.env.RUNNER_SECRET, SEED); // prod is satisfied by the env file's secret
+    assert.deepEqual(c.entries['secret RUNNER_SECRET'], { value: '***', source: 'env-file', origin: '.env.runner RUNNER_SECRET', secret: true });
+    assert.ok(!JSON.stringify(c.entries).includes(SEED));
+    await writeFile(join(dir, '.env.runner'), 'not a line\n');
+    await assert.rejects(loadConfig({ env: {}, cwd: dir }), (err: PcqErrors) => err.issues[0]?.code === 'PCQ_CONFIG_INVALID' && err.issues[0].location?.line === 1);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('prod names every missing secret and every dev-only switch at once', () => {
+  const file = { path: 'policies/config.yaml', text: 'secrets: {required: [SMTP_PASSWORD]}\n' };
+  const issues = issuesOf(() => resolveConfig({ env: { PCQ_MODE: 'production', PCQ_ALLOW_INSECURE_HTTP: '1' }, cwd: '/r', file }));
+  assert.deepEqual(issues.map((i) => [i.code, i.details?.variable]), [['PCQ_SECRET_MISSING', 'RUNNER_SECRET'], ['PCQ_SECRET_MISSING', 'SMTP_PASSWORD'], ['PCQ_DEV_OVERRIDE_FORBIDDEN', 'PCQ_ALLOW_INSECURE_HTTP']]);
+});
+
+test('the signer decides which secrets prod requires; PCQ_DEBUG=1 means debug lines unless --log-level says otherwise', () => {
+  const remote = resolveConfig({ env: { PCQ_SIGNER: 'remote', PCQ_SIGNER_URL: 'http://127.0.0.1:9/', PCQ_DEBUG: '1' }, cwd: '/r' });
+  assert.deepEqual(remote.secrets.required, ['PCQ_SIGNER_TOKEN']);
+  assert.equal(remote.logLevel, 'debug');
+  assert.equal(resolveConfig({ flags: { logLevel: 'warn' }, env: { PCQ_DEBUG: '1' }, cwd: '/r' }).logLevel, 'warn');
+  const issues = issuesOf(() => resolveConfig({ env: { PCQ_SIGNER: 'pkcs11', PCQ_MODE: 'prod' }, cwd: '/r' }));
+  assert.deepEqual(issues.map((i) => i.code), ['PCQ_CONFIG_INVALID', 'PCQ_SECRET_MISSING']);
 });

@@ -1,15 +1,19 @@
 // Runtime configuration with one precedence for every field (seed 001 "Config Loader": file < env
-// < overrides): command-line flags > environment (PCQ_*) > policies/config.yaml > embedded defaults.
-// The mode (dev | staging | prod, seed 002) comes from --mode or PCQ_MODE only: it describes where
-// pcq runs, not the repository, so a committed file cannot switch a laptop into prod. In staging and
-// prod every required secret must be present before anything starts (fail fast, PCQ_SECRET_MISSING
-// naming the variable, never its value); dev runs without them on embedded defaults.
+// < overrides): command-line flags > environment (PCQ_*) > the machine's .env.runner (git-ignored,
+// seed 002) > policies/config.yaml > embedded defaults. Every resolved value keeps where it came
+// from (`entries`), which `pcq config show --sources` prints, secrets as ***.
+// The mode (dev | staging | prod, seed 002) comes from --mode, PCQ_MODE or .env.runner, never from
+// the committed file: it describes where pcq runs, not the repository. In staging and prod every
+// required secret must be present and every dev-only switch off before anything starts: all of
+// them are named at once (PCQ_SECRET_MISSING / PCQ_DEV_OVERRIDE_FORBIDDEN, never a value).
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { parseLogLevel, type LogLevel } from './logger.ts';
 import { readConfigFile, type ConfigFileValues } from './config-file.ts';
+import { ENV_FILE, mergeEnv, readEnvFile, type EnvFile } from './env-file.ts';
+import { resolveSigner, type SignerSettings } from './config-signer.ts';
 
 export type Mode = 'dev' | 'staging' | 'prod';
 export type Env = Record<string, string | undefined>;
@@ -32,10 +36,29 @@ export interface PcqConfig {
   secrets: { signingKeyEnv: string; required: string[] };
   /** Where each field's value came from, for `--debug` and error messages. */
   sources: Record<string, ConfigSource>;
+  /** Every resolved setting, its value as text (secrets never held here) and its origin, for `pcq config show`. */
+  entries: Record<string, ConfigEntry>;
+  /** The environment commands read: .env.runner under the process environment. */
+  env: Env;
+  /** How the runner key signs (env seed, key file, PKCS#11 token, remote service). */
+  signer: SignerSettings;
+  /** PCQ_POLICY_HASH: the policies digest a run must match (run/policy-pin.ts). */
+  policyHash?: string;
+  /** PCQ_DEBUG=1 or --debug: debug logging (secrets still redacted). */
+  debug: boolean;
   configFile?: string; // absolute path, when one was read
+  envFile?: string; // absolute path, when one was read
 }
 
-export type ConfigSource = 'flag' | 'env' | 'file' | 'default';
+export type ConfigSource = 'flag' | 'env' | 'env-file' | 'file' | 'default';
+
+export interface ConfigEntry {
+  value: string;
+  source: ConfigSource;
+  /** e.g. `--concurrency`, `PCQ_CONCURRENCY`, `.env.runner PCQ_CONCURRENCY`, `policies/config.yaml concurrency`. */
+  origin: string;
+  secret?: boolean;
+}
 
 export interface ConfigFlags {
   root?: string;
@@ -47,6 +70,8 @@ export interface ConfigFlags {
   outboxDir?: string;
   actor?: string;
   logLevel?: string;
+  debug?: boolean;
+  signer?: string;
 }
 
 export const DEFAULTS = {
@@ -68,6 +93,8 @@ export const CONFIG_FLAG_OPTIONS = {
   graph: { type: 'string' },
   actor: { type: 'string' },
   'log-level': { type: 'string' },
+  debug: { type: 'boolean' },
+  signer: { type: 'string' },
 } as const;
 
 export function configFlagsFromArgs(values: Record<string, unknown>): ConfigFlags {
@@ -81,6 +108,8 @@ export function configFlagsFromArgs(values: Record<string, unknown>): ConfigFlag
   set('graph', pick('graph'));
   set('actor', pick('actor'));
   set('logLevel', pick('log-level'));
+  set('signer', pick('signer'));
+  if (values.debug === true) flags.debug = true;
   return flags;
 }
 
@@ -98,26 +127,33 @@ export async function loadConfig(input: { flags?: ConfigFlags; env: Env; cwd: st
       throw new PcqErrors([{ code: 'PCQ_CONFIG_INVALID', message: `cannot read the config file ${path}: ${(err as Error).message}`, hint: 'Check --config / PCQ_CONFIG, or remove it to use policies/config.yaml and the embedded defaults.' }]);
     }
   }
-  return resolveConfig({ ...input, flags, file: text === undefined ? undefined : { path, text }, osUser: input.osUser ?? currentOsUser() });
+  const envIssues: PcqIssue[] = [];
+  const envFile = await readEnvFile(root, envIssues);
+  if (envIssues.length > 0) throw new PcqErrors(envIssues);
+  return resolveConfig({ ...input, flags, file: text === undefined ? undefined : { path, text }, envFile, osUser: input.osUser ?? currentOsUser() });
 }
 
 /** Pure: merges flags > env > file > defaults, validates, and enforces secrets for staging/prod. */
-export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: string; file?: { path: string; text: string } | undefined; osUser?: string }): PcqConfig {
+export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: string; file?: { path: string; text: string } | undefined; envFile?: EnvFile | undefined; osUser?: string }): PcqConfig {
   const flags = input.flags ?? {};
-  const env = input.env;
+  const env = mergeEnv(input.envFile, input.env);
+  const fromEnvFile = (name: string): boolean => input.envFile?.values[name] !== undefined && (input.env[name] === undefined || input.env[name] === '');
   const issues: PcqIssue[] = [];
   const sources: Record<string, ConfigSource> = {};
+  const entries: Record<string, ConfigEntry> = {};
   const fileValues: ConfigFileValues = input.file ? readConfigFile(input.file.path, input.file.text, issues) : {};
+  const fileLabel = input.file ? (isAbsolute(input.file.path) ? relativeTo(input.cwd, input.file.path) : input.file.path) : DEFAULTS.configFile;
 
-  /** The first defined of flag, env, file, default, remembering which one won. */
+  /** The first defined of flag, env (process, then .env.runner), file, default, remembering which one won. */
   const pick = <V>(field: string, flag: V | undefined, envName: string | undefined, file: V | undefined, fallback: V): { value: V | string; source: ConfigSource; label: string } => {
     const envValue = envName !== undefined ? env[envName] : undefined;
     const chosen: [V | string, ConfigSource, string] =
-      flag !== undefined ? [flag, 'flag', `--${field}`]
-      : envValue !== undefined && envValue !== '' ? [envValue, 'env', envName!]
-      : file !== undefined ? [file, 'file', `${input.file?.path ?? 'config'} ${field}`]
+      flag !== undefined ? [flag, 'flag', `--${flagName(field)}`]
+      : envValue !== undefined && envValue !== '' ? (fromEnvFile(envName!) ? [envValue, 'env-file', `${ENV_FILE} ${envName!}`] : [envValue, 'env', envName!])
+      : file !== undefined ? [file, 'file', `${fileLabel} ${field}`]
       : [fallback, 'default', `default ${field}`];
     sources[field] = chosen[1];
+    entries[field] = { value: typeof chosen[0] === 'string' ? chosen[0] : JSON.stringify(chosen[0]), source: chosen[1], origin: chosen[2] };
     return { value: chosen[0], source: chosen[1], label: chosen[2] };
   };
   const bad = (message: string, hint: string): void => { issues.push({ code: 'PCQ_CONFIG_INVALID', message, hint }); };
@@ -155,8 +191,11 @@ export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: strin
   const actorEnv = env.PCQ_ACTOR || env.GITHUB_ACTOR || undefined;
   // The CLI user is `local:<OS user>` so that policies can tell a local run from a GitHub login (logins cannot contain ':').
   const actor = flags.actor ?? actorEnv ?? `local:${input.osUser ?? 'unknown'}`;
-  sources.actor = flags.actor !== undefined ? 'flag' : actorEnv !== undefined ? 'env' : 'default';
+  sources.actor = flags.actor !== undefined ? 'flag' : actorEnv !== undefined ? (fromEnvFile(env.PCQ_ACTOR ? 'PCQ_ACTOR' : 'GITHUB_ACTOR') ? 'env-file' : 'env') : 'default';
+  entries.actor = { value: actor, source: sources.actor, origin: sources.actor === 'flag' ? '--actor' : sources.actor === 'default' ? 'default actor (local:<OS user>)' : `${sources.actor === 'env-file' ? ENV_FILE + ' ' : ''}${env.PCQ_ACTOR ? 'PCQ_ACTOR' : 'GITHUB_ACTOR'}` };
 
+  const debugRaw = pick('debug', flags.debug === true ? 'true' : undefined, 'PCQ_DEBUG', undefined, 'false');
+  const debug = /^(1|true|yes|on)$/i.test(String(debugRaw.value));
   const level = pick('logLevel', flags.logLevel, 'PCQ_LOG_LEVEL', fileValues.logLevel, DEFAULTS.logLevel);
   let logLevel: LogLevel = DEFAULTS.logLevel;
   try {
@@ -164,16 +203,44 @@ export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: strin
   } catch (err) {
     issues.push({ code: 'PCQ_CONFIG_INVALID', message: (err as Error).message, hint: 'Use debug, info, warn or error.' });
   }
+  // PCQ_DEBUG=1 means debug lines, unless --log-level says otherwise on this very command.
+  if (debug && level.source !== 'flag') logLevel = 'debug';
 
   const signingKeyEnv = fileValues.secrets?.signingKeyEnv ?? DEFAULTS.signingKeyEnv;
-  const required = [...new Set([signingKeyEnv, ...(graph.backend === 'neo4j' ? [graph.passwordEnv] : []), ...(fileValues.secrets?.required ?? [])])];
+  const signer = resolveSigner({ flag: flags.signer, file: fileValues.signer, signingKeyEnv, pick, issues });
+  const policyHash = pick('policyHash', undefined, 'PCQ_POLICY_HASH', undefined, '');
+  const required = [...new Set([...signer.requiredSecrets, ...(graph.backend === 'neo4j' ? [graph.passwordEnv] : []), ...(fileValues.secrets?.required ?? [])])];
   if (mode === 'staging' || mode === 'prod') issues.push(...productionChecks(mode, required, env));
 
   if (issues.length > 0) throw new PcqErrors(issues);
-  const config: PcqConfig = { root, mode: mode!, concurrency, graph, attestationsDir, outboxDir, actor, logLevel, secrets: { signingKeyEnv, required }, sources };
+  for (const name of required) {
+    const set = env[name] !== undefined && env[name] !== '';
+    entries[`secret ${name}`] = { value: set ? '***' : '(not set)', source: set ? (fromEnvFile(name) ? 'env-file' : 'env') : 'default', origin: set ? (fromEnvFile(name) ? `${ENV_FILE} ${name}` : name) : 'unset', secret: true };
+  }
+  const config: PcqConfig = { root, mode: mode!, concurrency, graph, attestationsDir, outboxDir, actor, logLevel, secrets: { signingKeyEnv, required }, sources, entries, env, signer, debug };
+  if (String(policyHash.value) !== '') config.policyHash = String(policyHash.value);
   if (input.file) config.configFile = input.file.path;
+  if (input.envFile) config.envFile = resolve(root, input.envFile.path);
   return config;
 }
+
+export type Pick = <V>(field: string, flag: V | undefined, envName: string | undefined, file: V | undefined, fallback: V) => { value: V | string; source: ConfigSource; label: string };
+
+/** The flag that sets a field: logLevel → log-level, graph.backend → graph. */
+function flagName(field: string): string {
+  return field === 'graph.backend' ? 'graph' : field === 'signer.kind' ? 'signer' : field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+function relativeTo(cwd: string, path: string): string {
+  const rel = path.startsWith(cwd.endsWith('/') ? cwd : cwd + '/') ? path.slice(cwd.length).replace(/^\/+/, '') : path;
+  return rel || path;
+}
+
+/**
+ * Development-only switches (seed 002: DEV_ALLOW_XPLAN, ALLOW_FREE_DEFAULT): every PCQ_DEV_*
+ * variable, plus these names, must be off outside dev.
+ */
+export const DEV_SWITCHES = ['PCQ_DEV_TRUST_LOCAL_KEYS', 'PCQ_ALLOW_INSECURE_HTTP'] as const;
 
 /** Staging/prod: every required secret set, and no dev-only override switched on (seed 002). */
 function productionChecks(mode: Mode, required: string[], env: Env): PcqIssue[] {
@@ -184,7 +251,7 @@ function productionChecks(mode: Mode, required: string[], env: Env): PcqIssue[] 
     }
   }
   for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith('PCQ_DEV_') && value !== undefined && /^(1|true|yes|on)$/i.test(value)) {
+    if ((name.startsWith('PCQ_DEV_') || (DEV_SWITCHES as readonly string[]).includes(name)) && value !== undefined && /^(1|true|yes|on)$/i.test(value)) {
       issues.push({ code: 'PCQ_DEV_OVERRIDE_FORBIDDEN', message: `${name} is a development-only switch and is on while PCQ_MODE=${mode}.`, hint: `Unset ${name}, or run with PCQ_MODE=dev.`, details: { variable: name } });
     }
   }

@@ -41,7 +41,7 @@ export const command: Command = {
     // Finish what a killed process left before the index and the execution folder are read.
     for (const issue of await recoverBeforeRead(config.attestationsDir)) io.stderr(formatIssue(issue) + '\n');
     const dir = await locateExecution(config, ref.endsWith('.pcq') ? resolve(io.cwd, ref) : ref);
-    const report = await replayExecution(config, dir, io.env);
+    const report = await replayExecution(config, dir, config.env);
     if (values.json) {
       io.stdout(JSON.stringify(report, null, 2) + '\n');
     } else {

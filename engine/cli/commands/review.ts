@@ -98,9 +98,9 @@ export const command: Command = {
     if (typeof values.by !== 'string' || values.by.trim() === '') throw new PcqError({ code: 'PCQ_USAGE', message: `review ${sub}: --by <login> is required`, hint: 'Name the deciding ombuds.' });
     try {
       // The reviewer's own key (PCQ_REVIEWER_SECRET or .pcq/keys/reviewer-<login>.secret), never the runner's.
-      const { signer } = await loadReviewerSigner(config.root, values.by.trim(), io.env);
+      const { signer } = await loadReviewerSigner(config.root, values.by.trim(), config.env);
       // The verdict files follow from the manifest; the runner key re-signs them, as after a run.
-      const { signer: verdictSigner } = await loadRunnerSigner({ env: io.env, root: config.root, mode: config.mode });
+      const { signer: verdictSigner } = await loadRunnerSigner({ env: config.env, root: config.root, mode: config.mode });
       const result = await decideReview({
         config,
         executionId: rest[0]!,

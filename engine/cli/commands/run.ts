@@ -57,7 +57,7 @@ export const command: Command = {
       file: resolve(io.cwd, positionals[0] as string),
       rawParams,
       asOf,
-      env: io.env,
+      env: config.env,
       executionId: newExecutionId(new Date()),
       startedAt: new Date().toISOString(),
       onPlan: (order) => {

@@ -55,7 +55,7 @@ export const command: Command = {
       if (!entry) throw new PcqError({ code: 'PCQ_EXECUTION_NOT_FOUND', message: `no execution "${executionId}" in ${join(config.attestationsDir, 'index.json')}`, hint: 'Pass an execution id from `pcq review list`.' });
       const paths = executionPaths(config.attestationsDir, entry.runbookId, entry.executionId);
       const manifest = parseManifestText(await readFile(paths.manifest, 'utf8')) as Manifest;
-      const identity = await reviewerAgeIdentity(config.root, values.by.trim(), io.env);
+      const identity = await reviewerAgeIdentity(config.root, values.by.trim(), config.env);
       const outDir = typeof values.out === 'string' ? join(io.cwd, values.out) : join(config.root, '.pcq', 'unsealed', executionId);
       const result = await unsealExecution(paths, manifest, identity, outDir);
       if (json) io.stdout(JSON.stringify({ ok: true, executionId, ...result }, null, 2) + '\n');
