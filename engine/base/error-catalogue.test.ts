@@ -17,6 +17,10 @@ const ENVIRONMENT_VARIABLES = new Set([
   'PCQ_GRAPH_PASSWORD_ENV', 'PCQ_GRAPH_URI', 'PCQ_GRAPH_USER', 'PCQ_LOG_LEVEL', 'PCQ_MODE', 'PCQ_OUTBOX_DIR',
   'PCQ_REVIEWER_SECRET', 'PCQ_ROOT', 'PCQ_SITE_BASE', 'PCQ_SITE_CACHE', 'PCQ_SITE_OUT', 'PCQ_SITE_PAGEFIND',
   'PCQ_SITE_ROOT', 'PCQ_SITE_URL', 'PCQ_SMTP_PASS', 'PCQ_SMTP_USER',
+  // runtime and operations (issue 13): signers, policy pin, debug, dev switches
+  'PCQ_SIGNER', 'PCQ_SIGNER_KEY_FILE', 'PCQ_PKCS11_PIN_ENV', 'PCQ_PKCS11_PIN', 'PCQ_PKCS11_MODULE', 'PCQ_PKCS11_TOKEN',
+  'PCQ_PKCS11_KEY', 'PCQ_SIGNER_URL', 'PCQ_SIGNER_TOKEN_ENV', 'PCQ_SIGNER_TOKEN', 'PCQ_POLICY_HASH', 'PCQ_DEBUG',
+  'PCQ_DEV_TRUST_LOCAL_KEYS', 'PCQ_ALLOW_INSECURE_HTTP',
 ]);
 
 /** Shipped source: what pcq runs (engine, scripts, the site), without tests, fixtures and this table. */
