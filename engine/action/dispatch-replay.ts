@@ -7,7 +7,7 @@ import { PcqError } from '../base/errors.ts';
 import { locateExecution, replayExecution, type ReplayReport } from '../run/replay-run.ts';
 import { recoverBeforeRead } from '../store/recover-before-read.ts';
 import { readVerifiedManifest } from '../run/replay-source.ts';
-import { authorizeButton, loadButtons } from './buttons.ts';
+import { authorizeButton, loadButtons } from '../runtime/buttons.ts';
 import { changeSetFiles, publishFiles } from './publish.ts';
 import type { ActionContext } from './action-port.ts';
 

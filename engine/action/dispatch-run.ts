@@ -13,7 +13,7 @@ import { PrBranch } from '../review/pr-branch.ts';
 import { PrBody } from '../review/pr-body.ts';
 import { parseTicket } from '../review/ticket.ts';
 import type { Scm } from '../github/scm.ts';
-import { authorizeButton, loadButtons, runbookFileForButton } from './buttons.ts';
+import { authorizeButton, loadButtons, runbookFileForButton } from '../runtime/buttons.ts';
 import { changeSetFiles, publishFiles } from './publish.ts';
 import { renderRunSummary } from './summary.ts';
 import type { ActionContext } from './action-port.ts';

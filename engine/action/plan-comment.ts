@@ -6,7 +6,7 @@ import { planRunbook } from '../plan/plan.ts';
 import { renderMermaid } from '../plan/render-mermaid.ts';
 import { formatIssue, isError, type PcqIssue } from '../base/errors.ts';
 import { PLAN_MARKER } from '../github/sticky-comment.ts';
-import type { Button } from './buttons.ts';
+import type { Button } from '../runtime/buttons.ts';
 
 export interface ChangedRunbook {
   path: string;

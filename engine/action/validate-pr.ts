@@ -2,14 +2,14 @@
 // problem at file:line, and on a pull_request keep one sticky plan comment up to date.
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { loadDefaultChecker, validatePaths } from '../cli/commands/validate.ts';
+import { validateRepository } from '../cli/commands/validate.ts';
 import { parseRunbook } from '../model/parse-runbook.ts';
 import type { Runbook } from '../model/runbook.ts';
 import { isError, toIssues, type PcqIssue } from '../base/errors.ts';
 import { PLAN_MARKER, upsertStickyComment } from '../github/sticky-comment.ts';
 import type { Scm } from '../github/scm.ts';
 import { emitAnnotations } from './annotations.ts';
-import { BUTTONS_FILE, parseButtons, type Button } from './buttons.ts';
+import { BUTTONS_FILE, parseButtons, type Button } from '../runtime/buttons.ts';
 import { renderPlanComment, type ChangedRunbook } from './plan-comment.ts';
 import type { ActionContext } from './action-port.ts';
 import type { PullRequestEvent } from './events.ts';
@@ -20,6 +20,7 @@ export interface ValidateOutcome {
   commentUrl?: string;
 }
 
+/** The buttons for the plan comment; their problems are reported by the preflight's policies check. */
 async function buttonsWithIssues(workspace: string): Promise<{ buttons: Button[]; issues: PcqIssue[] }> {
   let text: string;
   try {
@@ -56,9 +57,10 @@ async function changedRunbooks(scm: Scm, event: PullRequestEvent, workspace: str
 export async function validateCommand(ctx: ActionContext, event: PullRequestEvent | null): Promise<ValidateOutcome> {
   const { core, workspace } = ctx;
   const result = await core.group('Validate runbooks and policies', async () => {
-    const checked = await validatePaths(ctx.inputs.paths.map((p) => resolve(workspace, p)), { checker: await loadDefaultChecker(workspace) });
+    // The run's whole preflight (run/preflight/checks.ts), buttons and every policy file included.
+    const checked = await validateRepository(workspace, ctx.inputs.paths.map((p) => resolve(workspace, p)));
     const buttons = await buttonsWithIssues(workspace);
-    const issues = [...checked.issues, ...buttons.issues].map((i) => (i.location ? { ...i, location: { ...i.location, file: relative(workspace, resolve(workspace, i.location.file)) } } : i));
+    const issues = checked.issues.map((i) => (i.location ? { ...i, location: { ...i.location, file: relative(workspace, resolve(workspace, i.location.file)) } } : i));
     const counts = emitAnnotations(issues, workspace, core);
     core.info(`${checked.files.length} runbook file(s) checked: ${counts.errors} error(s), ${counts.warnings} warning(s)`);
     return { ...checked, issues, buttons: buttons.buttons };

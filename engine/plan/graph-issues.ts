@@ -3,6 +3,7 @@
 // naming no declared prover (or one declared for the other phase). Pure; reads only the Runbook.
 // Step types and field shapes are the schema's job (engine/model/runbook-schema.ts), so each
 // problem gets exactly one coded issue.
+import { suggestion } from '../base/did-you-mean.ts';
 import type { PcqIssue, SourceLocation } from '../base/errors.ts';
 import type { Runbook, Step } from '../model/runbook.ts';
 import { findCycles } from './find-cycles.ts';
@@ -72,19 +73,20 @@ export function graphIssues(runbook: Runbook, graph: StepGraph = buildStepGraph(
       step[field].forEach((proverId, i) => {
         const spec = runbook.provers[proverId];
         if (spec && spec.phase === phase) return;
-        // An undeclared prover is a warning, not an error: the seed's own R1 names
-        // `authority:write_entities` without declaring it and must validate unchanged. At run time
-        // an undeclared prover fails closed (step-runner.ts), so nothing runs unproven.
+        // An undeclared prover is an error (issue 14: whatever `validate` accepts, `run` must not
+        // refuse, and at run time an undeclared prover fails closed in step-runner.ts). The seed's
+        // R1 names `authority:write_entities` without declaring it; the shipped sample
+        // (runbooks/R1-entity-enrichment.yaml, fixtures/seed-R1-completed.json) declares it.
+        const declared = Object.entries(runbook.provers).filter(([, s]) => s.phase === phase).map(([id]) => id);
         issues.push({
           code: 'PCQ_UNKNOWN_PROVER',
           message: spec
             ? `step "${step.stepId}" lists "${proverId}" under ${field}, but it is declared under provers.${other}`
-            : `step "${step.stepId}" names prover "${proverId}", which is not declared under provers.${field}; it will fail closed when the step runs`,
+            : `step "${step.stepId}" names prover "${proverId}", which is not declared under provers.${field}`,
           hint: spec
             ? `Move it to the step's ${other}, or declare it under provers.${field}.`
-            : `Declare it under provers.${field} (declared: ${Object.keys(runbook.provers).join(', ') || 'none'}).`,
+            : `Declare it under provers.${field}, or fix the id.${suggestion(proverId, declared)} (declared: ${declared.join(', ') || 'none'})`,
           location: at(step, `${field}.${i}`, field),
-          ...(spec ? {} : { severity: 'warning' as const }),
         });
       });
     }

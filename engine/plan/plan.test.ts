@@ -81,12 +81,22 @@ test('unknown provers and provers of the other phase are refused at the entry', 
   );
   const issues = graphIssues(rb);
   assert.deepEqual(issues.map((i) => [i.code, i.location?.line]), [['PCQ_UNKNOWN_PROVER', 8], ['PCQ_UNKNOWN_PROVER', 8]]);
-  // planRunbook refuses only the error (wrong phase), not the warning.
-  assert.deepEqual(issuesOf(rb).map((i) => i.code), ['PCQ_UNKNOWN_PROVER']);
+  // Both are errors: planRunbook refuses both (an undeclared prover would fail closed at run time).
+  assert.deepEqual(issuesOf(rb).map((i) => i.code), ['PCQ_UNKNOWN_PROVER', 'PCQ_UNKNOWN_PROVER']);
   assert.match(issues[0]!.message, /under preconditions, but it is declared under provers.postconditions/);
   assert.match(issues[1]!.message, /"ghost", which is not declared/);
-  // Wrong phase is an error; undeclared is a warning (the seed's R1 must validate unchanged).
-  assert.deepEqual(issues.map((i) => i.severity ?? 'error'), ['error', 'warning']);
+  assert.deepEqual(issues.map((i) => i.severity ?? 'error'), ['error', 'error']);
+});
+
+test('an undeclared prover id that is a typo of a declared one gets a did-you-mean', () => {
+  const rb = runbookOf(
+    step('a', [], '    preconditions: ["authority:read_entites"]\n'),
+    'provers:\n  preconditions:\n    "authority:read_entities": {type: opa, policy: p}\n',
+  );
+  const [issue] = graphIssues(rb);
+  assert.equal(issue?.code, 'PCQ_UNKNOWN_PROVER');
+  assert.match(issue!.hint!, /Did you mean "authority:read_entities"\?/);
+  assert.equal(issue!.location?.line, 8);
 });
 
 test('all graph problems come out together, in a stable order', () => {

@@ -8,7 +8,6 @@ import { PcqErrors, isError, type PcqIssue } from '../base/errors.ts';
 import { readRunbookFile } from '../model/load-runbooks.ts';
 import { planRunbook } from '../plan/plan.ts';
 import { graphIssues } from '../plan/graph-issues.ts';
-import { createCelEngine } from '../runtime/cel.ts';
 import { loadPolicySet } from '../runtime/policy-set.ts';
 import { resolveParams } from './run-params.ts';
 import { openRunServices } from './run-services.ts';
@@ -16,7 +15,8 @@ import { executeRun } from './execute-run.ts';
 import type { FailedProof, StepSummary } from '../base/run-record.ts';
 import { persistRun } from './persist-run.ts';
 import { loadSealHolders } from './seal-private.ts';
-import { staticIssues } from './static-checks.ts';
+import { runRunbookChecks } from './preflight/checks.ts';
+import { loadPreflightContext } from './preflight/context.ts';
 import { afterRunHooks } from './after-run.ts';
 import { authorizeRunnerAtStart } from './authorize-runner.ts';
 import type { SchedulerEvent } from './scheduler-types.ts';
@@ -83,8 +83,10 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   if (problems.length > 0 || !parsed.runbook) throw new PcqErrors(problems);
   const runbook = parsed.runbook;
   const plan = planRunbook(runbook);
+  // Strict here (a broken policy file refuses the run); validate reports the same file leniently.
   const policies = await loadPolicySet(join(config.root, 'policies'));
-  const checks = staticIssues(runbook, createCelEngine(), policies).filter(isError);
+  // The runbook checks of the preflight, the very list `pcq validate` runs (run/preflight/checks.ts).
+  const checks = (await runRunbookChecks(runbook, { ...(await loadPreflightContext(config.root)), policies })).filter(isError);
   if (checks.length > 0) throw new PcqErrors(checks);
   const params = resolveParams(runbook, opts.rawParams);
   const text = await readFile(opts.file, 'utf8');

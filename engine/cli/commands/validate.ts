@@ -1,7 +1,9 @@
-// `pcq validate [PATH…]`: every problem in every runbook, one `file:line:col: CODE message — hint`
-// line each, before anything runs. Layers, all reported in one pass: YAML safety and syntax, the
-// JSON Schema, the DAG (cycles, dangling needs, duplicate ids, unknown provers), then each step
-// kind's own static check (CEL compiles, Cypher present, ...) once the step registry exists.
+// `pcq validate [PATH…]`: the run's preflight, every problem at once, one
+// `file:line:col: CODE message — hint` line each, before anything runs. Per runbook: YAML safety and
+// syntax, the JSON Schema, the DAG (cycles, dangling needs, duplicate ids, undeclared provers), then
+// every check of run/preflight/checks.ts RUNBOOK_CHECKS (step kinds, provers, connectors, datasets),
+// the same list `pcq run` calls. Per repository: REPOSITORY_CHECKS (each policies/ file against its
+// own schema, the dev trust overlay, buttons naming existing runbook versions, duplicate runbookIds).
 import { relative, resolve, isAbsolute } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
@@ -9,19 +11,21 @@ import { formatIssue, isError, type PcqIssue } from '../../base/errors.ts';
 import type { Runbook } from '../../model/runbook.ts';
 import { loadRunbooks } from '../../model/load-runbooks.ts';
 import { graphIssues } from '../../plan/graph-issues.ts';
-import { createCelEngine } from '../../runtime/cel.ts';
-import { loadPolicySet } from '../../runtime/policy-set.ts';
-import { staticIssues } from '../../run/static-checks.ts';
-import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { runRepositoryChecks, runRunbookChecks } from '../../run/preflight/checks.ts';
+import { loadPreflightContext } from '../../run/preflight/context.ts';
+import { listPolicyFiles } from '../../run/preflight/policy-files.ts';
 
 /** Extra static checks on a runbook that passed schema and graph checks (step kinds, provers). */
-export type RunbookChecker = (runbook: Runbook) => PcqIssue[];
+export type RunbookChecker = (runbook: Runbook) => PcqIssue[] | Promise<PcqIssue[]>;
 
 const USAGE = `Usage: pcq validate [PATH…] [--json]
 
 Checks runbooks (files, or folders of *.yaml|*.yml|*.json; default: runbooks/) and reports every
 problem at once, one line each:  file:line:col: CODE message — hint
+Also checks the repository the command runs in: every policies/ file against its schema, the trust
+store and its dev overlay, buttons (runbook and version exist), connectors, datasets (exist, inside
+the repository), duplicate runbookIds. Whatever validate accepts, \`pcq run\` does not refuse for a
+reason validate could have seen.
 
 Options:
   --json     machine-readable result: {ok, files, issues}
@@ -41,20 +45,23 @@ export const command: Command = {
       return EXIT.ok;
     }
     const paths = positionals.length > 0 ? positionals : ['runbooks/'];
-    const result = await validatePaths(paths.map((p) => resolve(io.cwd, p)), { checker: await loadDefaultChecker(io.cwd) });
+    const result = await validateRepository(io.cwd, paths.map((p) => resolve(io.cwd, p)));
     const issues = result.issues.map((issue) => displayRelative(issue, io.cwd));
     const errors = issues.filter(isError);
     const warnings = issues.length - errors.length;
     if (values.json) {
-      io.stdout(JSON.stringify({ ok: errors.length === 0, files: result.files.map((f) => shortPath(f, io.cwd)), issues }, null, 2) + '\n');
+      io.stdout(JSON.stringify({ ok: errors.length === 0, files: result.files.map((f) => shortPath(f, io.cwd)), policyFiles: result.policyFiles ?? [], issues }, null, 2) + '\n');
     } else {
       for (const issue of issues) io.stdout(formatIssue(issue) + '\n');
-      const files = result.files.length;
+      const runbooks = result.files.length;
+      const policyFiles = result.policyFiles?.length ?? 0;
+      const files = runbooks + policyFiles;
       const bad = new Set(errors.map((i) => i.location?.file)).size;
       const warned = warnings === 0 ? '' : ` (${warnings} warning${warnings === 1 ? '' : 's'})`;
+      const policies = policyFiles === 0 ? '' : ` and ${policyFiles} policy file${policyFiles === 1 ? '' : 's'}`;
       io.stdout(
         errors.length === 0
-          ? `✓ ${files} runbook${files === 1 ? '' : 's'} valid${warned}\n`
+          ? `✓ ${runbooks} runbook${runbooks === 1 ? '' : 's'}${policies} valid${warned}\n`
           : `✗ ${errors.length} problem${errors.length === 1 ? '' : 's'} in ${bad} of ${files} file${files === 1 ? '' : 's'}${warned}\n`,
       );
     }
@@ -64,6 +71,8 @@ export const command: Command = {
 
 export interface ValidationResult {
   files: string[];
+  /** Repository-relative policy files the repository checks read (validateRepository only). */
+  policyFiles?: string[];
   runbooks: Runbook[];
   issues: PcqIssue[];
 }
@@ -89,7 +98,7 @@ export async function validatePaths(paths: string[], options: { checker?: Runboo
     const draft = file.runbook ?? file.draft;
     if (draft) own.push(...graphIssues(draft));
     if (!own.some(isError) && file.runbook) {
-      if (options.checker) own.push(...safeCheck(options.checker, file.runbook));
+      if (options.checker) own.push(...(await safeCheck(options.checker, file.runbook)));
       if (!own.some(isError)) runbooks.push(file.runbook);
     }
     issues.push(...own);
@@ -97,9 +106,9 @@ export async function validatePaths(paths: string[], options: { checker?: Runboo
   return { files: loaded.files.map((f) => f.file), runbooks, issues };
 }
 
-function safeCheck(checker: RunbookChecker, runbook: Runbook): PcqIssue[] {
+async function safeCheck(checker: RunbookChecker, runbook: Runbook): Promise<PcqIssue[]> {
   try {
-    return checker(runbook);
+    return await checker(runbook);
   } catch (err) {
     return [{
       code: 'PCQ_CHECK_CRASHED',
@@ -110,12 +119,18 @@ function safeCheck(checker: RunbookChecker, runbook: Runbook): PcqIssue[] {
   }
 }
 
-/** Each step kind's and prover's own static check (run/static-checks.ts, shared with `pcq run`). */
+/** The runbook checks of the run's preflight (run/preflight/checks.ts), in the repository at `root`. */
 export async function loadDefaultChecker(root: string = process.cwd()): Promise<RunbookChecker> {
-  const cel = createCelEngine();
-  // Policies make the authority check able to tell whether a named rule exists; optional here.
-  const policies = existsSync(join(root, 'policies', 'authority.yaml')) ? await loadPolicySet(join(root, 'policies')).catch(() => undefined) : undefined;
-  return (runbook) => staticIssues(runbook, cel, policies);
+  const ctx = await loadPreflightContext(root);
+  return (runbook) => runRunbookChecks(runbook, ctx);
+}
+
+/** `paths` checked as runbooks, then the repository at `root` (policies, buttons, ids across files). */
+export async function validateRepository(root: string, paths: string[]): Promise<ValidationResult> {
+  const ctx = await loadPreflightContext(root);
+  const result = await validatePaths(paths, { checker: (runbook) => runRunbookChecks(runbook, ctx) });
+  result.issues.push(...(await runRepositoryChecks(ctx, result.runbooks)));
+  return { ...result, policyFiles: await listPolicyFiles(root) };
 }
 
 function displayRelative(issue: PcqIssue, cwd: string): PcqIssue {

@@ -4,7 +4,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { yamlValue } from '../runtime/yaml-value.ts';
+import { yamlValue } from './yaml-value.ts';
 import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { parseRunbook } from '../model/parse-runbook.ts';
 import type { Permission } from '../github/scm.ts';
