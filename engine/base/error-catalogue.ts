@@ -125,6 +125,7 @@ export const ERROR_CATALOGUE = {
   // invalid-input: a step's data at run time (deterministic: the same data fails the same way)
   PCQ_STEP_INPUT: e('invalid-input', 'a step\'s input does not have the shape the step needs', 'Fix the step\'s `from`/`forEach` or the upstream step\'s output.', 'Deterministic: the same input fails again, so it is attempted once.'),
   PCQ_CEL_EVAL: e('invalid-input', 'a CEL expression failed on the run\'s data', 'Check the names the expression reads; JSON numbers are CEL doubles (write 1.0, not 1).', 'Deterministic: the same expression on the same data fails again, so it is attempted once.'),
+  PCQ_CYPHER_REFUSED: e('invalid-input', 'a Cypher query reaches past the run\'s graph (files, extensions, other databases, procedures, schema or transaction commands) and was refused before it ran', 'Keep to MATCH, CREATE, MERGE, SET, DELETE, RETURN and their kin; pcq loads datasets itself from `dataset:`.', 'Checked by `pcq validate` and again by the graph store before every query, so replay and provers are covered.'),
   PCQ_CYPHER: e('invalid-input', 'the graph database rejected a Cypher query', 'Fix the query text; it runs as written on kuzu and on Neo4j.', 'Deterministic: the same query fails again, so it is attempted once.'),
   PCQ_AGGREGATE_TYPE: e('invalid-input', 'an aggregate metric met a value that is not a number', 'Convert the field with a transform step first.'),
   PCQ_MODEL_FEATURE: e('invalid-input', 'a model feature did not evaluate to a number', 'Make the feature expression return a number.'),

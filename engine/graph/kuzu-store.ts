@@ -18,6 +18,7 @@ import { PcqError } from '../base/errors.ts';
 import type { DatasetLoadReport, GraphStore, Row } from '../base/graph-store.ts';
 import type { Dataset } from '../base/dataset.ts';
 import { pickParameters } from './cypher-params.ts';
+import { assertCypherAllowed } from './cypher-guard.ts';
 import { kuzuValueToJson } from './kuzu-values.ts';
 import { kuzuCopyStatement, kuzuDdl } from './kuzu-ddl.ts';
 
@@ -62,8 +63,12 @@ class KuzuStore implements KuzuGraphStore {
     this.#connection = connection;
   }
 
+  // query and executeMany are the only doors runbook and prover Cypher use: the allow-list is
+  // checked here, before the database sees a byte (cypher-guard.ts). loadDataset is pcq's own
+  // trusted path (COPY FROM of the dataset folder) and does not come through them.
   query(cypher: string, params?: Record<string, unknown>, signal?: AbortSignal): Promise<Row[]> {
     return this.#exclusive(async () => {
+      assertCypherAllowed(cypher);
       signal?.throwIfAborted();
       const bound = pickParameters(cypher, params);
       const result = Object.keys(bound).length === 0
@@ -75,6 +80,7 @@ class KuzuStore implements KuzuGraphStore {
 
   executeMany(cypher: string, paramSets: Array<Record<string, unknown>>, signal?: AbortSignal): Promise<number> {
     return this.#exclusive(async () => {
+      assertCypherAllowed(cypher);
       signal?.throwIfAborted();
       if (paramSets.length === 0) return 0;
       const statement = await this.#prepare(cypher);

@@ -8,6 +8,7 @@ import type { DatasetLoadReport, GraphStore, Row } from '../base/graph-store.ts'
 import type { Dataset } from '../base/dataset.ts';
 import { jsonToNeo4jParam, neo4jValueToJson } from './neo4j-values.ts';
 import { neo4jLoadStatements } from './neo4j-load.ts';
+import { assertCypherAllowed } from './cypher-guard.ts';
 
 export interface Neo4jOptions {
   uri: string;
@@ -51,12 +52,16 @@ class Neo4jStore implements GraphStore {
     this.#database = database;
   }
 
+  // The allow-list (cypher-guard.ts) is checked before the query leaves the process; the
+  // dataset loader (loadDataset) is pcq's own trusted path and does not come through here.
   async query(cypher: string, params: Record<string, unknown> = {}, signal?: AbortSignal): Promise<Row[]> {
+    assertCypherAllowed(cypher);
     signal?.throwIfAborted();
     return this.#write(cypher, async (tx) => toRows(await tx.run(cypher, jsonToNeo4jParam(params) as Record<string, unknown>)));
   }
 
   async executeMany(cypher: string, paramSets: Array<Record<string, unknown>>, signal?: AbortSignal): Promise<number> {
+    assertCypherAllowed(cypher);
     signal?.throwIfAborted();
     return this.#write(cypher, async (tx) => {
       for (const params of paramSets) {

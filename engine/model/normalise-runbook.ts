@@ -83,6 +83,9 @@ export function normaliseRunbook(value: unknown, source: { file: string; digest:
       }
       const { type, ...config } = isObj(spec) ? spec : {};
       provers[id] = { id, phase, type: typeof type === 'string' ? type : '', config, location };
+      // Kept off the enumerable fields: a spec is copied into plans and records as it is.
+      const fields = Object.fromEntries(Object.keys(config).map((f) => [f, locate(['provers', phaseKey, id, f])]));
+      Object.defineProperty(provers[id], 'fieldLocations', { value: fields, enumerable: false, configurable: true, writable: true });
     }
   }
 

@@ -26,6 +26,8 @@ export interface ProverSpec {
   type: string; // opa | authority | license_registry | license | metric | citations
   config: Record<string, unknown>; // the remaining fields, kind-specific
   location?: SourceLocation;
+  /** Location of each config field's value (not enumerable: specs are copied into records). */
+  fieldLocations?: Record<string, SourceLocation>;
 }
 
 export interface Step {

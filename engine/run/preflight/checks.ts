@@ -13,6 +13,7 @@ import type { PolicySet } from '../../base/proofs.ts';
 import type { Runbook } from '../../model/runbook.ts';
 import type { Connector } from '../../runtime/connectors.ts';
 import { stepAndProverIssues } from './steps-check.ts';
+import { cypherAllowListIssues } from './cypher-allow-list.ts';
 import { connectorIssues } from './connectors-check.ts';
 import { datasetIssues } from './datasets-check.ts';
 import { policyFileIssues } from './policy-files.ts';
@@ -46,6 +47,7 @@ export interface NamedCheck<C> {
 /** Per runbook, in this order. */
 export const RUNBOOK_CHECKS: Array<NamedCheck<RunbookCheck>> = [
   { id: 'steps', check: stepAndProverIssues },
+  { id: 'cypher', check: cypherAllowListIssues },
   { id: 'connectors', check: connectorIssues },
   { id: 'datasets', check: datasetIssues },
 ];
