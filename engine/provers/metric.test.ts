@@ -10,7 +10,13 @@ import { splitComparison } from './comparison.ts';
 const cel = createCelEngine();
 const graph = await openKuzuStore();
 after(() => graph.close());
-await graph.query('CREATE NODE TABLE Entity(id INT64, email STRING, PRIMARY KEY (id))');
+// The schema comes through pcq's own dataset path: runbook Cypher may not create tables (cypher-guard.ts).
+await graph.loadDataset({
+  dir: '/nonexistent',
+  manifest: { name: 'metric', nodes: [{ table: 'Entity', file: 'entities.csv', primaryKey: 'id', columns: [{ name: 'id', type: 'INT64' }, { name: 'email', type: 'STRING' }] }], relationships: [] },
+  csv: {},
+  files: [],
+});
 // 600 entities, 548 with an email: the seed's completeness KPI is 0.913, below 0.95.
 await graph.query('UNWIND range(1, 600) AS i CREATE (:Entity {id: i, email: CASE WHEN i <= 548 THEN "e" + CAST(i AS STRING) + "@example.org" ELSE NULL END})');
 
