@@ -124,6 +124,7 @@ export const ERROR_CATALOGUE = {
 
   // invalid-input: a step's data at run time (deterministic: the same data fails the same way)
   PCQ_STEP_INPUT: e('invalid-input', 'a step\'s input does not have the shape the step needs', 'Fix the step\'s `from`/`forEach` or the upstream step\'s output.', 'Deterministic: the same input fails again, so it is attempted once.'),
+  PCQ_WHEN_INVALID: e('invalid-input', 'a step\'s `when:` condition reads a name it may not, or is not a bool', 'A condition is a CEL bool over params.<input>, steps.<ancestor> and asOf; write number literals as 1.0 (JSON numbers are doubles).'),
   PCQ_CEL_EVAL: e('invalid-input', 'a CEL expression failed on the run\'s data', 'Check the names the expression reads; JSON numbers are CEL doubles (write 1.0, not 1).', 'Deterministic: the same expression on the same data fails again, so it is attempted once.'),
   PCQ_CYPHER_REFUSED: e('invalid-input', 'a Cypher query reaches past the run\'s graph (files, extensions, other databases, procedures, schema or transaction commands) and was refused before it ran', 'Keep to MATCH, CREATE, MERGE, SET, DELETE, RETURN and their kin; pcq loads datasets itself from `dataset:`.', 'Checked by `pcq validate` and again by the graph store before every query, so replay and provers are covered.'),
   PCQ_CYPHER: e('invalid-input', 'the graph database rejected a Cypher query', 'Fix the query text; it runs as written on kuzu and on Neo4j.', 'Deterministic: the same query fails again, so it is attempted once.'),
@@ -199,6 +200,7 @@ export const ERROR_CATALOGUE = {
   PCQ_SIGNATURE_INVALID: e('failed-check', 'a step attestation\'s signature does not verify', VERIFY),
   PCQ_PAYLOAD_INVALID: e('failed-check', 'a step attestation\'s payload is not a valid statement', VERIFY),
   PCQ_CHAIN_BROKEN: e('failed-check', 'the attestation chain (previousAttestationHash) is broken', VERIFY),
+  PCQ_BRANCH_MISMATCH: e('failed-check', 'a step\'s signed branch decision (condition, skipped) contradicts its status or its parents', VERIFY),
   PCQ_PARENTS_MISMATCH: e('failed-check', 'an attestation\'s parents do not match its needs', VERIFY),
   PCQ_PROOFS_MISMATCH: e('failed-check', 'the manifest\'s proofs differ from the signed attestation\'s', VERIFY),
   PCQ_INCLUSION_PROOF_INVALID: e('failed-check', 'an inclusion proof does not lead to the Merkle root', VERIFY),

@@ -15,7 +15,10 @@ export interface StepSummary {
   attempts: number;
   durationMs: number;
   error?: PcqIssue;
+  /** dependency-failed | fail-fast | aborted (the scheduler), condition-false | parents-skipped (a branch). */
   skipReason?: string;
+  /** The step's `when:` and its value, when it was evaluated. */
+  condition?: { expr: string; value: boolean };
   proofs: Proofs;
 }
 

@@ -17,6 +17,21 @@ export interface DsseEnvelope {
 
 export type StepStatus = 'succeeded' | 'failed' | 'skipped';
 
+/** Why a branch was not taken (run/conditions.ts): its `when:` was false, or every parent was skipped. */
+export type SkipCause = 'condition-false' | 'parents-skipped';
+
+/** A `when:` condition as evaluated by the run. */
+export interface EvaluatedCondition {
+  expr: string;
+  value: boolean;
+}
+
+/** What a step's branch decision adds to its record and predicate (both fields optional, signed when present). */
+export interface BranchOutcome {
+  condition?: EvaluatedCondition;
+  skipped?: SkipCause;
+}
+
 export interface StepPredicate {
   runbookId: string;
   runbookVersion: string;
@@ -34,6 +49,10 @@ export interface StepPredicate {
   proofs: { preconditions: unknown[]; postconditions: unknown[] };
   artifacts: ArtifactRef[];
   recordings: string[];
+  /** The step's `when:` and its value, when it was evaluated (FORMATS.md "Conditional steps"). */
+  condition?: EvaluatedCondition;
+  /** Present exactly when a branch skipped the step (status is then "skipped"). */
+  skipped?: SkipCause;
 }
 
 export interface StepRecord {
@@ -47,6 +66,8 @@ export interface StepRecord {
   recordings: string[]; // sha256(JCS(recording)) per external exchange, request and response (runtime/http-port.ts recordingDigest)
   /** A private step (model/private-steps.ts): inputs, outputs and recording keys are signed as salted commitments. */
   private?: boolean;
+  condition?: EvaluatedCondition;
+  skipped?: SkipCause;
 }
 
 export interface ManifestInclusionProof {

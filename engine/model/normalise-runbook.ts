@@ -16,7 +16,7 @@ type Obj = Record<string, unknown>;
 
 /** Fields every step has; everything else is the kind's `config`. */
 export const COMMON_STEP_FIELDS: ReadonlySet<string> = new Set([
-  'stepId', 'type', 'description', 'needs', 'preconditions', 'postconditions', 'retry', 'timeout', 'private',
+  'stepId', 'type', 'description', 'needs', 'preconditions', 'postconditions', 'retry', 'timeout', 'private', 'when',
 ]);
 
 export interface NormaliseResult {
@@ -57,6 +57,7 @@ export function normaliseRunbook(value: unknown, source: { file: string; digest:
     };
     if (typeof raw.description === 'string') step.description = raw.description;
     if (typeof raw.private === 'boolean') step.privateDeclared = raw.private;
+    if (typeof raw.when === 'string') step.when = raw.when;
     defineLazyFieldLocations(step, raw, index, locate);
     steps.push(step);
     previous = raw.stepId;

@@ -49,6 +49,11 @@ export interface Step {
   private: boolean;
   /** `private:` as written in the file, when it was. */
   privateDeclared?: boolean;
+  /**
+   * `when:` as written: a CEL bool over params, steps and asOf. False skips the step (run/conditions.ts
+   * states the rule); absent means the step runs whenever a parent ran.
+   */
+  when?: string;
   /** Kind-specific fields exactly as written (cypher, endpoint, method, expr, format, ...). */
   config: Record<string, unknown>;
   location?: SourceLocation;

@@ -99,6 +99,10 @@ export async function attestStep(
       proofs: normaliseProofs(record.proofs),
       artifacts: record.artifacts ?? [],
       recordings: signed.recordings,
+      // Only a step with `when:` (or under a skipped branch) carries these, so runbooks without
+      // conditions keep their attestations and Merkle roots byte for byte.
+      ...(record.condition ? { condition: { expr: record.condition.expr, value: record.condition.value } } : {}),
+      ...(record.skipped ? { skipped: record.skipped } : {}),
     },
   };
   const envelope = await signEnvelope(IN_TOTO_PAYLOAD_TYPE, utf8(canonicalize(statement)), signer);

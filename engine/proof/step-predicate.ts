@@ -31,5 +31,26 @@ export function checkStepPredicate(value: unknown): string[] {
   if (!Array.isArray(value.artifacts)) problems.push('predicate.artifacts must be a list');
   if (!isStringArray(value.recordings)) problems.push('predicate.recordings must be a list of digests');
   if (!('inputs' in value) || !('outputs' in value)) problems.push('predicate needs inputs and outputs');
+  problems.push(...checkBranchFields(value));
+  return problems;
+}
+
+/**
+ * `condition` / `skipped` (FORMATS.md "Conditional steps"): well formed, and consistent with the
+ * step's own status: a branch skip is `status: skipped`; a false condition skips; a true one runs.
+ */
+function checkBranchFields(value: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const condition = value.condition;
+  if ('condition' in value && !(isRecord(condition) && typeof condition.expr === 'string' && typeof condition.value === 'boolean' && Object.keys(condition).length === 2)) {
+    problems.push('predicate.condition must be {expr: string, value: boolean}');
+  }
+  if ('skipped' in value && value.skipped !== 'condition-false' && value.skipped !== 'parents-skipped') problems.push('predicate.skipped must be condition-false or parents-skipped');
+  if (problems.length > 0) return problems;
+  if ('skipped' in value && value.status !== 'skipped') problems.push('predicate.skipped is set but status is not skipped');
+  const evaluated = isRecord(condition) ? condition.value : undefined;
+  if (value.skipped === 'condition-false' && evaluated !== false) problems.push('predicate.skipped is condition-false but the condition is not recorded as false');
+  if (value.skipped === 'parents-skipped' && 'condition' in value) problems.push('a step skipped with its parents has no evaluated condition');
+  if (evaluated === false && value.skipped !== 'condition-false') problems.push('the condition is false but the step is not skipped by it');
   return problems;
 }

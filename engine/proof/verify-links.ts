@@ -19,6 +19,8 @@ export interface LinkFields {
   needs: string[];
   parents: string[];
   proofs: unknown;
+  /** The branch decision (run/conditions.ts): set when a branch skipped the step. */
+  skipped?: unknown;
 }
 
 type Report = (code: PcqCode, check: string, message: string, stepId?: string) => void;
@@ -78,9 +80,23 @@ export function verifyStepLinks(steps: ReadonlyArray<{ stepId: string; proofs: u
       });
     }
     if (problems.length > 0) report('PCQ_PARENTS_MISMATCH', 'parents', problems.join('; '), f.stepId);
+    else checkBranchRule(f, p, facts, byStepId, report);
     if (!sameJson(steps[f.index]!.proofs, p.proofs)) {
       report('PCQ_PROOFS_MISMATCH', 'proofs', 'the manifest\'s proofs for this step differ from the signed attestation\'s proofs', f.stepId);
     }
   }
   if (failuresBefore.count === 0) pass('PCQ_CHAIN_BROKEN', 'chain', `${facts.length} attestations chained, parents and proofs match`);
+}
+
+/**
+ * FORMATS.md "Conditional steps": a step is skipped with its parents exactly when it has parents
+ * and every one of them was skipped by a branch. Checked on the signed predicates only.
+ */
+function checkBranchRule(f: StepFacts, p: LinkFields, facts: StepFacts[], byStepId: ReadonlyMap<string, number>, report: Report): void {
+  const allParentsSkipped = p.needs.length > 0 && p.needs.every((need) => facts[byStepId.get(need)!]!.predicate?.skipped !== undefined);
+  if (p.skipped === 'parents-skipped' && !allParentsSkipped) {
+    report('PCQ_BRANCH_MISMATCH', 'branch', 'the step says its parents were all skipped, but at least one of them ran', f.stepId);
+  } else if (allParentsSkipped && p.skipped !== 'parents-skipped') {
+    report('PCQ_BRANCH_MISMATCH', 'branch', 'every parent of the step was skipped by a branch, so the step must be skipped with them', f.stepId);
+  }
 }

@@ -437,5 +437,5 @@ function readPredicate(payloadType: string, payload: Uint8Array, stepId: string,
   if (subject.name !== `${String(m.runbookId)}/${stepId}`) mismatches.push(`subject name is "${String(subject.name)}"`);
   if (mismatches.length > 0) return void report(mismatches.join('; '));
   // Only what the links need, so the rest of the statement (outputs…) is garbage at once.
-  return { previousAttestationHash: p.previousAttestationHash, needs: p.needs as string[], parents: p.parents as string[], proofs: p.proofs };
+  return { previousAttestationHash: p.previousAttestationHash, needs: p.needs as string[], parents: p.parents as string[], proofs: p.proofs, ...('skipped' in p ? { skipped: p.skipped } : {}) };
 }

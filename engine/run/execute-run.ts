@@ -24,6 +24,7 @@ import { AttestationChain } from './attestation-chain.ts';
 import { ArtifactCollector, type CollectedArtifact } from './artifact-collector.ts';
 import { RunState, newDraft, runStep, type AttemptDraft } from './step-runner.ts';
 import { createRandom } from '../runtime/random.ts';
+import { decideBranch, type BranchOutcome } from './conditions.ts';
 import { recordingDigest } from '../runtime/http-port.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import { createHash } from 'node:crypto';
@@ -108,6 +109,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
       artifacts: (result?.artifacts ?? []).map((a) => ({ name: a.name, mediaType: a.mediaType, digest: a.digest, size: a.size })),
       recordings: (result?.recordings ?? []).map(recordingDigest),
       private: step.private,
+      ...state.branches.get(stepId),
     };
   };
 
@@ -124,18 +126,27 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     clock: ports.clock,
     ...(ports.signal ? { signal: ports.signal } : {}),
     onEvent: (event) => {
-      ports.onEvent?.(event);
+      // A branch skip is a success to the scheduler (its dependants must start and decide); the
+      // run reports it as the skip it is.
+      const skipped = event.type === 'step-finished' ? state.branches.get(event.id)?.skipped : undefined;
+      ports.onEvent?.(skipped ? { type: 'step-skipped', id: event.id, reason: skipped, at: event.at } : event);
     },
     run: async (id, ctx) => {
       const draft = newDraft(id, ctx.attempt, artifacts, ctx.signal);
       drafts.set(draftKey(id, ctx.attempt), draft);
-      await runStep(stepById.get(id)!, deps, state.outputs, ctx.signal, draft);
+      const step = stepById.get(id)!;
+      draft.branch = decideBranch(step, state.branchSkipped, ports.cel, { params: req.params, steps: state.outputs, asOf: req.asOf });
+      if (draft.branch.skipped) return draft;
+      await runStep(step, deps, state.outputs, ctx.signal, draft);
       return draft;
     },
     onAccepted: (id, accepted) => {
       const draft = drafts.get(draftKey(id, accepted.attempt));
       for (let n = 1; n <= accepted.attempt; n++) drafts.delete(draftKey(id, n));
-      if (accepted.ok) {
+      if (accepted.ok && accepted.value.branch?.skipped) {
+        state.commitSkip(accepted.value);
+        void chain.offer(recordFor(id, 'skipped')).catch(() => undefined);
+      } else if (accepted.ok) {
         state.commitSuccess(accepted.value);
         // Sign as soon as the chain allows; failures surface at finish().
         void chain.offer(recordFor(id, 'succeeded')).catch(() => undefined);
@@ -148,6 +159,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
   });
 
   for (const r of scheduled.results) {
+    if (r.status === 'skipped') skipWithParents(stepById.get(r.id)!.needs, r.id, state);
     if (r.status !== 'succeeded') void chain.offer(recordFor(r.id, r.status)).catch(() => undefined);
   }
   const links = await chain.finish();
@@ -175,7 +187,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     request: req,
     manifest,
     records: links.map((l) => l.record),
-    steps: scheduled.results.map((r) => summarise(r, stepById.get(r.id)!.type, state.proofs.get(r.id) ?? {})),
+    steps: scheduled.results.map((r) => summarise(r, stepById.get(r.id)!.type, state.proofs.get(r.id) ?? {}, state.branches.get(r.id))),
     artifacts: artifacts.list(),
     recordings: state.recordings,
     effects: state.effects,
@@ -198,9 +210,21 @@ function collectFailedProofs(order: readonly string[], proofs: ReadonlyMap<strin
   return out;
 }
 
-function summarise(r: NodeResult<unknown>, type: string, proofs: Proofs): StepSummary {
-  const s: StepSummary = { stepId: r.id, type, status: r.status, attempts: r.attempts, durationMs: Math.round((r.durationMs ?? 0) * 1000) / 1000, proofs };
+function summarise(r: NodeResult<unknown>, type: string, proofs: Proofs, branch: BranchOutcome | undefined): StepSummary {
+  const status = branch?.skipped ? 'skipped' : r.status;
+  const s: StepSummary = { stepId: r.id, type, status, attempts: r.attempts, durationMs: Math.round((r.durationMs ?? 0) * 1000) / 1000, proofs };
   if (r.error) s.error = r.error;
-  if (r.skipReason) s.skipReason = r.skipReason;
+  if (branch?.skipped) s.skipReason = branch.skipped;
+  else if (r.skipReason) s.skipReason = r.skipReason;
+  if (branch?.condition) s.condition = branch.condition;
   return s;
+}
+
+/**
+ * A step the scheduler never started (fail-fast, abort) whose parents were all skipped by a branch
+ * is skipped with them all the same: the rule needs no work, and the verifier checks it on every
+ * manifest (verify-links.ts), whatever else happened in the run.
+ */
+function skipWithParents(needs: readonly string[], stepId: string, state: RunState): void {
+  if (needs.length > 0 && needs.every((n) => state.branchSkipped.has(n))) state.noteBranch(stepId, { skipped: 'parents-skipped' });
 }

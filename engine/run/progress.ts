@@ -24,7 +24,7 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(totalSeconds / 60)} m ${String(totalSeconds % 60).padStart(2, '0')} s`;
 }
 
-const SKIP_TEXT = { 'fail-fast': 'run stopped after a failure', aborted: 'run aborted' } as const;
+const SKIP_TEXT = { 'fail-fast': 'run stopped after a failure', aborted: 'run aborted', 'condition-false': 'when: is false', 'parents-skipped': 'every parent was skipped' } as const;
 
 /** One plain line for one event (no newline). */
 export function formatEventLine(event: SchedulerEvent): string {

@@ -13,6 +13,7 @@ import type { ProverContext } from '../provers/prover-kind.ts';
 import { PcqError } from '../base/errors.ts';
 import type { ArtifactCollector, ArtifactStage } from './artifact-collector.ts';
 import { fenceGraph, fenceHttp, fenceNotifier } from './attempt-ports.ts';
+import type { BranchOutcome } from '../base/signed-records.ts';
 
 export interface StepRunnerDeps {
   runbook: Runbook;
@@ -37,6 +38,8 @@ export interface AttemptDraft {
   readonly proofs: Proofs;
   readonly artifacts: ArtifactStage;
   result?: StepResult;
+  /** The step's `when:` decision (run/conditions.ts), set before the step runs. */
+  branch?: BranchOutcome;
 }
 
 /** State of one run: what accepted attempts produced (proofs also for a step's final failure). */
@@ -46,9 +49,25 @@ export class RunState {
   readonly results = new Map<string, StepResult>();
   readonly recordings: Recording[] = [];
   readonly effects: Effect[] = [];
+  /** Branch decisions of steps that have one (a condition, or a skip), by stepId. */
+  readonly branches = new Map<string, BranchOutcome>();
+  /** Steps a branch skipped: their outputs stay absent and their dependants may skip with them. */
+  readonly branchSkipped = new Set<string>();
+
+  /** The scheduler accepted an attempt that decided to skip its step: nothing else becomes the run's. */
+  commitSkip(draft: AttemptDraft): void {
+    this.noteBranch(draft.stepId, draft.branch!);
+    draft.artifacts.discard();
+  }
+
+  noteBranch(stepId: string, branch: BranchOutcome): void {
+    if (branch.condition || branch.skipped) this.branches.set(stepId, branch);
+    if (branch.skipped) this.branchSkipped.add(stepId);
+  }
 
   /** The scheduler accepted this successful attempt: its work becomes the run's. */
   commitSuccess(draft: AttemptDraft): void {
+    if (draft.branch) this.noteBranch(draft.stepId, draft.branch);
     const result = draft.result!;
     this.outputs[draft.stepId] = result.output;
     this.results.set(draft.stepId, result);
@@ -60,6 +79,7 @@ export class RunState {
 
   /** The step's final failure came from this attempt itself (not a timeout): keep its proofs only. */
   commitFailure(draft: AttemptDraft): void {
+    if (draft.branch) this.noteBranch(draft.stepId, draft.branch);
     this.proofs.set(draft.stepId, draft.proofs);
     draft.artifacts.discard();
   }

@@ -14,6 +14,7 @@ import type { Runbook } from '../../model/runbook.ts';
 import type { Connector } from '../../runtime/connectors.ts';
 import { stepAndProverIssues } from './steps-check.ts';
 import { cypherAllowListIssues } from './cypher-allow-list.ts';
+import { conditionIssues } from './when-check.ts';
 import { connectorIssues } from './connectors-check.ts';
 import { datasetIssues } from './datasets-check.ts';
 import { policyFileIssues } from './policy-files.ts';
@@ -48,6 +49,7 @@ export interface NamedCheck<C> {
 export const RUNBOOK_CHECKS: Array<NamedCheck<RunbookCheck>> = [
   { id: 'steps', check: stepAndProverIssues },
   { id: 'cypher', check: cypherAllowListIssues },
+  { id: 'when', check: conditionIssues },
   { id: 'connectors', check: connectorIssues },
   { id: 'datasets', check: datasetIssues },
 ];

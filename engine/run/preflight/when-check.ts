@@ -1,0 +1,10 @@
+// Every `when:` condition compiles, reads only declared inputs, ancestors' outputs and asOf, and is
+// a bool (run/conditions.ts states the branch rule and does the checking).
+import type { Runbook } from '../../model/runbook.ts';
+import type { PcqIssue } from '../../base/errors.ts';
+import type { PreflightContext } from './checks.ts';
+import { whenIssues } from '../conditions.ts';
+
+export function conditionIssues(runbook: Runbook, ctx: PreflightContext): PcqIssue[] {
+  return whenIssues(runbook, ctx.cel);
+}
