@@ -1,5 +1,5 @@
 // `npm start`: the main job on embedded defaults — no GitHub, no servers, no network.
-// Runs the three sample runbooks (and R1 once more with the partial enrichment source, which
+// Runs the sample runbooks (R4 both ways, its `when:` branches; R1 once more with the partial enrichment source, which
 // honestly fails its completeness postcondition and opens an ombuds review), then builds the site.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,6 +20,8 @@ const runs = [
   { label: 'R1 Entity Enrichment', args: ['runbooks/R1-entity-enrichment.yaml'] },
   { label: 'R2 Relationship Inference', args: ['runbooks/R2-relationship-inference.yaml'] },
   { label: 'R3 Weekly Report', args: ['runbooks/R3-weekly-report.yaml'] },
+  { label: 'R4 Alert Triage, route=investigate (when: branches)', args: ['runbooks/R4-alert-triage.yaml', '--input', 'route=investigate'] },
+  { label: 'R4 Alert Triage, route=archive (the other branch)', args: ['runbooks/R4-alert-triage.yaml', '--input', 'route=archive'] },
   { label: 'R1 with partial enrichment (expected: blocked for ombuds review)', args: ['runbooks/R1-entity-enrichment.yaml', '--input', 'enrichmentSource=partial'], expect: 4 },
 ];
 

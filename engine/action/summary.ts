@@ -30,6 +30,12 @@ export function displayStatus(report: Pick<RunReport, 'steps' | 'failedProofs'>)
   return out;
 }
 
+/** The branch a step took (run/conditions.ts): its condition's value, or the skip of its parents. */
+function branchNote(s: RunReport['steps'][number]): string {
+  if (s.condition) return `<br>when \`${cell(s.condition.expr)}\` → ${String(s.condition.value)}`;
+  return s.skipReason === 'parents-skipped' ? '<br>every parent skipped' : '';
+}
+
 export function renderRunSummary(report: RunReport, runbook: Runbook, links: SummaryLinks = {}): string {
   const status = displayStatus(report);
   const lines: string[] = [
@@ -45,7 +51,7 @@ export function renderRunSummary(report: RunReport, runbook: Runbook, links: Sum
   for (const s of report.steps) {
     const proofs = [...(s.proofs.preconditions ?? []), ...(s.proofs.postconditions ?? [])];
     const shown = proofs.length === 0 ? '—' : proofs.map((p) => `${p.result === 'pass' ? '✔' : '✘'} ${cell(p.prover)}`).join('<br>');
-    lines.push(`| \`${cell(s.stepId)}\` | ${cell(s.type)} | ${status[s.stepId]} | ${seconds(s.durationMs)} | ${s.attempts} | ${shown} |`);
+    lines.push(`| \`${cell(s.stepId)}\` | ${cell(s.type)} | ${status[s.stepId]}${branchNote(s)} | ${seconds(s.durationMs)} | ${s.attempts} | ${shown} |`);
   }
   lines.push('', '```mermaid', renderMermaid(planRunbook(runbook), runbook, status).trimEnd(), '```', '');
   for (const f of report.failedProofs) lines.push(`- ✘ ${f.phase} \`${cell(f.proof.prover)}\` on \`${f.stepId}\`: ${cell(f.proof.evidence)}`);

@@ -13,6 +13,8 @@ export interface PlanJson {
     stepId: string;
     type: string;
     description?: string;
+    /** The step's `when:` condition (run/conditions.ts), when it has one. */
+    when?: string;
     level: number;
     needs: string[];
     needsExplicit: boolean;
@@ -40,6 +42,7 @@ export function planToJson(plan: Plan, runbook: Runbook): PlanJson {
         stepId: id,
         type: step.type,
         ...(step.description !== undefined ? { description: step.description } : {}),
+        ...(step.when !== undefined ? { when: step.when } : {}),
         level: plan.depth[id]!,
         needs: plan.needs[id]!,
         needsExplicit: step.needsExplicit,

@@ -24,10 +24,15 @@ export function renderMermaid(plan: Plan, runbook: Runbook, statusByStep?: Reado
   for (const stepId of plan.order) {
     const step = byId.get(stepId)!;
     const guards = step.preconditions.length + step.postconditions.length;
-    const label = `${escapeLabel(stepId)}<br/><small>${escapeLabel(step.type)}${guards ? ` · ${guards} prover${guards === 1 ? '' : 's'}` : ''}</small>`;
+    const when = step.when !== undefined ? `<br/><small>when ${escapeLabel(step.when)}</small>` : '';
+    const label = `${escapeLabel(stepId)}<br/><small>${escapeLabel(step.type)}${guards ? ` · ${guards} prover${guards === 1 ? '' : 's'}` : ''}</small>${when}`;
     lines.push(`  ${ids.get(stepId)}["${label}"]`);
   }
-  for (const stepId of plan.order) for (const need of plan.needs[stepId]!) lines.push(`  ${ids.get(need)} --> ${ids.get(stepId)}`);
+  // A conditional step's incoming edges are dotted: the branch may not be taken.
+  for (const stepId of plan.order) {
+    const arrow = byId.get(stepId)!.when !== undefined ? '-.->' : '-->';
+    for (const need of plan.needs[stepId]!) lines.push(`  ${ids.get(need)} ${arrow} ${ids.get(stepId)}`);
+  }
   if (statusByStep) {
     const byStatus = new Map<StepStatus, string[]>();
     for (const stepId of plan.order) {

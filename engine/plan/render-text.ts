@@ -1,5 +1,5 @@
 // A plan as people read it in a terminal or a PR comment: level by level, each step with its type,
-// what it needs, and which provers guard it.
+// what it needs, which provers guard it and the `when:` condition that decides its branch.
 import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type Runbook, type Step } from '../model/runbook.ts';
 import { formatDuration } from '../model/duration.ts';
 import type { Plan } from './plan.ts';
@@ -22,6 +22,7 @@ function stepLines(step: Step, plan: Plan, runbook: Runbook): string[] {
   const needs = plan.needs[step.stepId] ?? [];
   const out = [`  ${step.stepId} (${step.type})${needs.length ? `  needs: ${needs.join(', ')}` : '  root'}`];
   if (step.description) out.push(`    ${step.description}`);
+  if (step.when !== undefined) out.push(`    when: ${step.when}   (false: skipped, and so is what depends on it alone)`);
   const prover = (id: string) => `${id} [${runbook.provers[id]?.type ?? '?'}]`;
   if (step.preconditions.length) out.push(`    pre:  ${step.preconditions.map(prover).join(', ')}`);
   if (step.postconditions.length) out.push(`    post: ${step.postconditions.map(prover).join(', ')}`);

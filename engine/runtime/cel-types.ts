@@ -96,7 +96,7 @@ export function typeCheck(expr: string, variables: ReadonlyMap<string, VariableT
     const declared = root !== undefined && !scopes.some((sc) => sc.has(root)) ? variables.get(root) : undefined;
     if (declared !== undefined && typeof declared !== 'string') {
       const fieldType = declared.fields.get(s.field);
-      if (fieldType === undefined) problems.push({ message: declared.describe(s.field), offset: at(e) });
+      if (fieldType === undefined) problems.push({ message: declared.describe(s.field), offset: operand ? at(operand) : at(e) });
       return s.testOnly ? 'bool' : (fieldType ?? 'dyn');
     }
     const operandType = infer(operand);
@@ -105,6 +105,10 @@ export function typeCheck(expr: string, variables: ReadonlyMap<string, VariableT
   };
 
   const call = (c: Call, e: Expr): CelType => {
+    if (c.function === '_[_]' && c.args.length === 2) {
+      const keyed = indexField(c.args[0]!, c.args[1]!, e);
+      if (keyed !== undefined) return keyed;
+    }
     const target = c.target ? infer(c.target) : undefined; // infer also checks the names it reads
     const args = c.args.map((a) => infer(a));
     const fn = c.function;
@@ -135,6 +139,17 @@ export function typeCheck(expr: string, variables: ReadonlyMap<string, VariableT
     if (BOOL_FUNCTIONS.has(fn)) return 'bool';
     if (fn === 'size' && target === undefined && args.length === 1) return 'int';
     return CONVERSIONS[fn] ?? 'dyn';
+  };
+
+  /** `steps['some-id']`: a constant key into a declared map is checked like `steps.some_id`. */
+  const indexField = (operand: Expr, key: Expr, e: Expr): CelType | undefined => {
+    if (operand.exprKind.case !== 'identExpr' || key.exprKind.case !== 'constExpr') return undefined;
+    const root = (operand.exprKind.value as { name: string }).name;
+    const constant = key.exprKind.value as { constantKind: { case: string | undefined; value: unknown } };
+    if (constant.constantKind.case !== 'stringValue' || scopes.some((sc) => sc.has(root))) return undefined;
+    const declared = variables.get(root);
+    if (declared === undefined || typeof declared === 'string') return undefined;
+    return select({ operand, field: constant.constantKind.value as string, testOnly: false }, e);
   };
 
   const comprehension = (c: Comprehension): CelType => {

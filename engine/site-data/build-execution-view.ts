@@ -182,6 +182,11 @@ function stepView(step: Loose, runSteps: Map<string, Loose>, fullOutput: (stepId
   if (code !== undefined) view.error = { code, message: pickString(error, 'message') ?? '' };
   const skipReason = pickString(run, 'skipReason');
   if (skipReason !== undefined) view.skipReason = skipReason;
+  const condition = asObject(p['condition']);
+  const expr = pickString(condition, 'expr');
+  if (expr !== undefined && typeof condition['value'] === 'boolean') view.condition = { expr, value: condition['value'] };
+  const branchSkipped = pickString(p, 'skipped');
+  if (branchSkipped !== undefined) view.branchSkipped = branchSkipped;
   if (isDigestStandIn(p['outputs'])) {
     const full = fullOutput(stepId);
     if (full !== undefined) view.fullOutputs = full;

@@ -8,6 +8,8 @@ export interface DagNode {
   type: string;
   needs: string[];
   status?: string; // succeeded | failed | skipped | unknown; absent on a runbook page
+  /** The step's `when:` (runbook page) or its evaluated condition (run page): drawn as a branch. */
+  when?: { expr: string; value?: boolean };
 }
 
 export interface DagLayout {
@@ -104,15 +106,22 @@ export function renderDagSvg(nodes: readonly DagNode[], title: string, idPrefix 
   for (const n of layout.nodes) {
     const status = n.status ?? 'planned';
     parts.push(
-      `<g class="dag-node dag-node--${escapeXml(status)}" transform="translate(${n.x} ${n.y})">` +
+      `<g class="dag-node dag-node--${escapeXml(status)}${n.when ? ' dag-node--branch' : ''}" transform="translate(${n.x} ${n.y})">` +
         `<rect width="${NODE_W}" height="${NODE_H}" rx="8"/>` +
         `<text x="10" y="19">${escapeXml(truncate(n.stepId, 22))}</text>` +
-        `<text x="10" y="36">${escapeXml(n.type)}${n.status ? ` · ${escapeXml(n.status)}` : ''}</text>` +
+        `<text x="10" y="36">${escapeXml(n.type)}${n.status ? ` · ${escapeXml(n.status)}` : ''}${branchMark(n.when)}</text>` +
+        (n.when ? `<title>when ${escapeXml(n.when.expr)}${n.when.value === undefined ? '' : ` → ${String(n.when.value)}`}</title>` : '') +
         `</g>`,
     );
   }
   parts.push('</svg>');
   return parts.join('');
+}
+
+/** A branch: ◇ for a conditional step not yet run, ✓/✗ for the value its condition took. */
+function branchMark(when: DagNode['when']): string {
+  if (!when) return '';
+  return when.value === undefined ? ' · ◇ when' : when.value ? ' · when ✓' : ' · when ✗';
 }
 
 function truncate(text: string, max: number): string {

@@ -51,12 +51,13 @@ export function timelineHtml(e: ExecutionView): string {
   const items = e.steps.map((s, i) => {
     const passed = s.proofs.filter((p) => p.result === 'pass').length;
     const failed = s.proofs.filter((p) => p.result === 'fail');
-    const why = s.error ? ` · <code>${esc(s.error.code)}</code> ${esc(s.error.message)}` : s.skipReason ? ` · ${esc(s.skipReason)}` : '';
+    const branch = s.condition ? ` · when <code>${esc(s.condition.expr)}</code> → ${String(s.condition.value)}` : s.branchSkipped ? ` · ${esc(s.branchSkipped)}` : '';
+    const why = s.error ? ` · <code>${esc(s.error.code)}</code> ${esc(s.error.message)}` : s.skipReason && !s.branchSkipped ? ` · ${esc(s.skipReason)}` : '';
     return (
       `<li class="st-${esc(s.status)}"><strong><a href="#${stepAnchor(s.stepId)}">${i + 1}. ${esc(s.stepId)}</a></strong> <span class="muted">${esc(s.type)}</span> ${badgeHtml(s.status)}` +
       `<div class="muted">duration ${formatDuration(s.durationMs)} · attempts ${s.attempts ?? '—'} · proofs ${passed} passed, ${failed.length} failed` +
       failed.map((p) => ` · ${badgeHtml('fail', p.prover)}`).join('') +
-      `${why}</div></li>`
+      `${branch}${why}</div></li>`
     );
   });
   return `<ol class="timeline">${items.join('')}</ol>`;

@@ -42,6 +42,7 @@ export function runbookView(runbook: Runbook, levels: string[][], file: string, 
     steps: runbook.steps.map((s) => {
       const step: RunbookView['steps'][number] = { stepId: s.stepId, type: s.type, needs: s.needs, preconditions: s.preconditions, postconditions: s.postconditions };
       if (s.description !== undefined) step.description = s.description;
+      if (s.when !== undefined) step.when = { expr: s.when };
       return step;
     }),
     provers: Object.values(runbook.provers).map((p) => ({ id: p.id, phase: p.phase, type: p.type, config: p.config })),

@@ -42,6 +42,9 @@ export interface StepView {
   /** Why a step failed or was skipped (run.json, unsigned). */
   error?: { code: string; message: string };
   skipReason?: string;
+  /** The signed branch decision (FORMATS.md "Conditional steps"): the `when:` and its value, and why a branch skipped the step. */
+  condition?: { expr: string; value: boolean };
+  branchSkipped?: string;
   timestamp: string;
   inclusionProof?: InclusionProofView;
   artifacts: Array<{ name: string; mediaType: string; digest: string; size: number }>;
@@ -170,6 +173,8 @@ export interface RunbookStepView {
   needs: string[];
   preconditions: string[];
   postconditions: string[];
+  /** The step's `when:` condition, drawn as a branch on the runbook's DAG. */
+  when?: { expr: string };
 }
 
 export interface RunbookView {
