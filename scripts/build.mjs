@@ -22,8 +22,8 @@ const common = {
   banner,
   legalComments: 'none',
   logLevel: 'warning',
-  // kuzu ships a native addon and neo4j-driver is only loaded when configured: keep them external.
-  external: ['kuzu', 'neo4j-driver'],
+  // kuzu and pkcs11js ship native addons and neo4j-driver is only loaded when configured: keep them external.
+  external: ['kuzu', 'neo4j-driver', 'pkcs11js'],
   // nodeVerifyBatch (engine/proof/ed25519-node.ts) starts its worker threads from a module file,
   // never from source text: in a bundle, the ed25519-node-worker.mjs written below beside it.
   define: { PCQ_NODE_WORKER: JSON.stringify('./ed25519-node-worker.mjs') },

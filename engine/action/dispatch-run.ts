@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { loadConfig } from '../runtime/config.ts';
-import { PcqError } from '../base/errors.ts';
+import { runDoctor } from '../runtime/doctor.ts';
+import { PcqError, PcqErrors } from '../base/errors.ts';
 import { runRunbookFile, type RunReport } from '../run/run-runbook.ts';
 import { newExecutionId } from '../cli/commands/run.ts';
 import { loadRunbookFile } from '../model/load-runbooks.ts';
@@ -35,6 +36,16 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
   const { core, inputs, workspace } = ctx;
   const scm = needScm(ctx);
   if (!inputs.button) throw new PcqError({ code: 'PCQ_BUTTON_UNKNOWN', message: 'no button was given', hint: 'Dispatch the run workflow with a `button` from policies/buttons.yaml.' });
+  const config = await loadConfig({ env: { ...ctx.env, PCQ_ACTOR: actor }, cwd: workspace });
+  // Readiness first (pcq doctor): a machine that cannot run stops here, naming every cause.
+  await core.group('pcq doctor', async () => {
+    const ready = await runDoctor(config, { now: ctx.now });
+    for (const c of ready.checks) core.info(`${c.ok ? '✓' : '✗'} ${c.check}: ${c.ok ? '' : `${c.code ?? 'PCQ_NOT_READY'} `}${c.message}`);
+    if (!ready.ready) {
+      const failed = ready.checks.filter((c) => !c.ok);
+      throw new PcqError({ code: 'PCQ_NOT_READY', message: `pcq doctor: ${failed.map((c) => `${c.check} ${c.code ?? ''} ${c.message}`).join('; ')}`, hint: 'Fix each failed check (run `pcq doctor` locally), then dispatch again.', details: { failed: failed.map((c) => c.code) } });
+    }
+  });
   const file = await core.group(`Authorise button ${inputs.button} for ${actor}`, async () => {
     const buttons = await loadButtons(workspace);
     const permission = await scm.getPermission(actor);
@@ -42,7 +53,6 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
     core.info(`${actor} has ${permission}; ${button.id} → ${button.runbook}@${button.version}`);
     return runbookFileForButton(workspace, button);
   });
-  const config = await loadConfig({ env: { ...ctx.env, PCQ_ACTOR: actor }, cwd: workspace });
   const report = await core.group(`Run ${repoPath(workspace, file)}`, async () => {
     const now = ctx.now();
     const r = await runRunbookFile({

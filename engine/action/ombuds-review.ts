@@ -92,7 +92,7 @@ export async function reviewCommand(ctx: ActionContext, event: PullRequestReview
   imported.put(ticketFile, ticketText);
   await commitChange(imported);
   const decided = await core.group(`Record ${decision} by ${reviewer}`, async () => {
-    const { signer } = await loadRunnerSigner({ env: ctx.env, root: config.root, mode: config.mode });
+    const { signer } = await loadRunnerSigner({ env: ctx.env, root: config.root, mode: config.mode, signer: config.signer });
     return decideReview({
       config, executionId: branch.executionId, decision, reviewer, comment: '', signer, facts, now: ctx.now,
       source: { kind: 'github', repository: `${scm.owner}/${scm.repo}`, pullRequest: event.number, reviewId: event.review.id, commitId: facts.review.commit_id },

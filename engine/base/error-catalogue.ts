@@ -92,6 +92,8 @@ export const ERROR_CATALOGUE = {
   PCQ_DEV_OVERRIDE_FORBIDDEN: e('denied', 'a development-only switch is on outside dev mode', 'Unset the PCQ_DEV_* variable, or run with PCQ_MODE=dev.'),
   PCQ_REVIEWER_KEY_MISSING: e('invalid-input', 'the deciding reviewer has no signing key on this machine', 'Run `pcq keys generate --reviewer <login>` (listed with role reviewer and your login), or set PCQ_REVIEWER_SECRET.'),
   PCQ_SECRET_MISSING: e('invalid-input', 'a secret the mode requires is not set', 'Provide it from your secret store (in GitHub Actions, a repository or environment secret).'),
+  PCQ_SIGNER_INVALID: e('invalid-input', 'the signer is misconfigured or returned something that is not a valid signature for its key', 'Check the signer settings (pcq config show); a signer whose signatures do not verify is never used.'),
+  PCQ_PKCS11_UNAVAILABLE: e('usage', 'the PKCS#11 signer cannot be used: pkcs11js did not load, or the module, token or key is missing', 'Install the optional pkcs11js dependency and the token\'s module, and check PCQ_PKCS11_MODULE, PCQ_PKCS11_TOKEN and PCQ_PKCS11_KEY.'),
   PCQ_SECRET_INVALID: e('invalid-input', 'a secret is not a Stellar secret seed', 'Generate one with `pcq keys generate` and store the S… value.'),
   PCQ_KEY_INVALID: e('invalid-input', 'a key is not a valid Ed25519 strkey', 'Pass a G… public key or S… seed with a valid checksum.'),
   PCQ_TRUST_INVALID: e('invalid-input', 'the trust store is invalid', 'Fix policies/trust.yaml at the location shown.'),
@@ -172,6 +174,14 @@ export const ERROR_CATALOGUE = {
   PCQ_EXTERNAL_API_STATUS: e('denied', 'an external API answered with an error status (after the connector\'s own retries)', 'Check the request and the service.', 'The connector already retried 429 answers, and 5xx answers to idempotent requests (a 5xx to a POST may come after the service acted); what is left is the service\'s answer.'),
   PCQ_GRAPH_ERROR: e('denied', 'Neo4j refused the request', 'Check the Neo4j server log and the user\'s permissions.'),
   PCQ_GITHUB_API: e('denied', 'GitHub refused a call (4xx)', 'Check the token, the workflow `permissions:` and the PR state the message names.'),
+  PCQ_SIGNER_REFUSED: e('denied', 'the signer refused: a wrong token PIN or a rejected signing-service credential', 'Check the PIN (PCQ_PKCS11_PIN) or the token (PCQ_SIGNER_TOKEN); it may have been rotated or revoked.'),
+  PCQ_KEY_FILE_PERMISSIONS: e('denied', 'the runner key file is readable or writable by other users', 'Run `chmod 600` on the key file: a signing key must be readable by its owner only.'),
+  PCQ_AUTH_REVOKED: e('denied', 'a connector\'s credential was revoked by its auth server', 'Issue a new credential for the connector and update its secret; nothing more is sent with the old one.'),
+  PCQ_AUTH_REAUTH_REQUIRED: e('denied', 'a connector\'s session ended and it must authenticate again, which it could not', 'Check the connector\'s credential and signer; the auth server asked for a fresh challenge.'),
+  PCQ_AUTH_REFRESH_FAILED: e('denied', 'a connector\'s token could not be refreshed', 'Check the auth server and the connector\'s credential.'),
+  PCQ_AUTH_REPLAYED_HANDLE: e('denied', 'a refresh handle was used twice (a replay): the session is refused', 'Authenticate again; if this was not a second copy of pcq, treat the credential as leaked and rotate it.'),
+  PCQ_POLICY_HASH_MISMATCH: e('denied', 'the policies differ from the pinned digest PCQ_POLICY_HASH', 'Run with the reviewed policies, or update PCQ_POLICY_HASH to the digest `pcq doctor` prints after review.'),
+  PCQ_NOT_READY: e('failed-check', 'pcq doctor found something that stops a run', 'Fix each check doctor lists as failed, then run `pcq doctor` again.'),
   PCQ_NOTIFY_FAILED: e('denied', 'the mail server or webhook refused the notification', 'Check the SMTP server, its credentials or the webhook in policies/notify.yaml.', 'A refusal (SMTP 5xx, webhook 4xx/5xx after a POST that may have been acted on) is not retried: a retry could notify twice.'),
   PCQ_REVIEW_NOT_APPROVED: e('denied', 'a GitHub review state is not a decision', RULE),
   PCQ_REVIEW_NOT_ON_ROSTER: e('denied', 'the reviewer is not on the ombuds roster', RULE),
@@ -225,6 +235,9 @@ export const ERROR_CATALOGUE = {
 
   // transient: may succeed when tried again
   PCQ_STEP_TIMEOUT: e('transient', 'a step attempt took longer than its timeout', 'Raise the step\'s `timeout:` in the runbook, or find out why it is slow.', 'Slowness passes (a busy service, a cold cache), and a timed-out attempt writes nothing the run keeps, so a fresh attempt is safe.'),
+  // runtime and operations (issue 13): signers, connector authentication, readiness
+  PCQ_SIGNER_UNAVAILABLE: e('transient', 'the signer (remote service or PKCS#11 token) could not be reached', 'Check the signing service or token is up; the same call may succeed later.'),
+  PCQ_AUTH_UNAVAILABLE: e('transient', 'a connector\'s auth server could not be reached', 'Check the auth server is up; the same call may succeed later.'),
   PCQ_HTTP_TIMEOUT: e('transient', 'an external call took longer than the connector\'s timeout', 'Raise the connector timeout in policies/connectors.yaml or check the service.'),
   PCQ_HTTP_UNREACHABLE: e('transient', 'an external service could not be reached', 'Check the service is reachable, or switch the connector to mode: recorded.'),
   PCQ_GRAPH_UNAVAILABLE: e('transient', 'the graph database could not be opened or reached', 'Start Neo4j (or reinstall kuzu with `npm ci`), then run again.'),

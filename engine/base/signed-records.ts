@@ -122,6 +122,8 @@ export interface Manifest {
   inputs: Record<string, unknown>;
   /** Every dataset file the run loaded, sorted by path; [] when it loaded none. Absent only in manifests sealed before it existed. */
   datasets?: ManifestDataset[];
+  /** sha256 over every file under policies/ (runtime/policy-digest.ts); signed. Absent only in manifests sealed before it existed. */
+  policyDigest?: string;
   steps: ManifestStep[];
   merkleRoot: string;
   signature: string; // "base64:<sig>"

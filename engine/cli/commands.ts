@@ -14,6 +14,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   keys: { summary: 'Generate and inspect Ed25519 keys (Stellar strkeys)', load: () => import('./commands/keys.ts') },
   review: { summary: 'List ombuds reviews; approve, reject or request info', load: () => import('./commands/review.ts') },
   unseal: { summary: 'Open a run\'s sealed private data with your reviewer key, checked against the manifest', load: () => import('./commands/unseal.ts') },
+  doctor: { summary: 'Check this machine is ready to run: config, keys, signer, policies, graph, connectors, notifier, clock', load: () => import('./commands/doctor.ts') },
   config: { summary: 'Show the resolved configuration and where each value came from', load: () => import('./commands/config.ts') },
   'verify-verdict': { summary: 'Verify a verdict offline: score, evidence, signature, key', load: () => import('./commands/verify-verdict.ts') },
 };

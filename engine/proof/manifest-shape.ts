@@ -14,7 +14,7 @@ const SIGNATURE = /^base64:[A-Za-z0-9+/]+={0,2}$/;
 
 const TOP = ['manifestId', 'executionId', 'runbookId', 'version', 'runbookDigest', 'executedAt', 'executedBy', 'actor', 'authorization', 'inputs', 'steps', 'merkleRoot', 'signature', 'reviews'];
 // Optional top-level fields: checked when present (manifests sealed before they existed lack them).
-const OPTIONAL_TOP = ['datasets'];
+const OPTIONAL_TOP = ['datasets', 'policyDigest'];
 // A dataset path: repository-relative, forward slashes, no empty, "." or ".." segment.
 const DATASET_PATH = /^(?!\/)(?!.*(?:^|\/)\.{1,2}(?:\/|$))(?!.*\/\/)[^\\\u0000]+$/;
 const AUTHORIZATION = ['keyid', 'keyName', 'source', 'devOverlay', 'role', 'status', 'validFrom', 'validUntil', 'checkedAt', 'mode'];
@@ -125,6 +125,7 @@ export function checkManifestShape(value: unknown): ShapeProblem[] {
   if ('authorization' in value) authorization(value.authorization, out);
   if ('inputs' in value && !isRecord(value.inputs)) out.push({ path: '/inputs', message: 'must be an object' });
   if ('datasets' in value) datasets(value.datasets, out);
+  if ('policyDigest' in value) text(value.policyDigest, '/policyDigest', out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
   if ('steps' in value) {
     if (!Array.isArray(value.steps)) out.push({ path: '/steps', message: 'must be a list' });
     else value.steps.forEach((s, i) => step(s, `/steps/${i}`, out));

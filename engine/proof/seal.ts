@@ -27,6 +27,8 @@ export interface SealInput {
   inputs: Record<string, unknown>;
   /** The dataset files the run loaded (repository-relative paths); sealed sorted by path. */
   datasets?: readonly ManifestDataset[];
+  /** The digest of the policies the run was checked against (FORMATS.md `policyDigest`). */
+  policyDigest?: string;
   /** In chain order (topological, ties by stepId), as attested. */
   steps: Array<{ stepId: string; envelope: DsseEnvelope; hash: string; proofs: Proofs }>;
   signer: Signer;
@@ -82,6 +84,7 @@ export async function sealManifest(input: SealInput): Promise<Manifest> {
     authorization: input.authorization,
     inputs: input.inputs,
     datasets: sortedDatasets(input.datasets ?? []),
+    ...(input.policyDigest !== undefined ? { policyDigest: input.policyDigest } : {}),
     steps,
     merkleRoot: formatDigest(tree.root),
   };

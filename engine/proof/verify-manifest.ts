@@ -235,8 +235,11 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, optio
   if (badSignatures === 0) pass('PCQ_SIGNATURE_INVALID', 'step-signature', `${steps.length} step signatures verified`);
   checks.push(...later);
 
-  if (await manifestSignature) pass('PCQ_MANIFEST_SIGNATURE_INVALID', 'manifest-signature', `manifest signed by ${executedBy}`);
-  else fail('PCQ_MANIFEST_SIGNATURE_INVALID', 'manifest-signature', 'the manifest signature does not verify with the runner key');
+  const manifestSigned = await manifestSignature;
+  if (manifestSigned) pass('PCQ_MANIFEST_SIGNATURE_INVALID', 'manifest-signature', `manifest signed by ${executedBy}`);
+  // policyDigest is inside the signed part: shown so a reader can compare it with their policies/ (FORMATS.md).
+  if (manifestSigned && 'policyDigest' in m) pass('PCQ_MANIFEST_SIGNATURE_INVALID', 'policy-digest', `policies signed as ${String(m.policyDigest)}`);
+  if (!manifestSigned) fail('PCQ_MANIFEST_SIGNATURE_INVALID', 'manifest-signature', 'the manifest signature does not verify with the runner key');
 
   await verifyReviews(m.reviews as unknown[], m, options.roster !== undefined ? { trust, roster: options.roster } : { trust }, verify, fail, pass);
 }

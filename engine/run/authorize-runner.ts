@@ -20,7 +20,7 @@ export interface AuthorizedRunner {
 
 export async function authorizeRunnerAtStart(input: { config: PcqConfig; env: Record<string, string | undefined>; asOf: string; now: Date }): Promise<AuthorizedRunner> {
   const { config } = input;
-  const { signer, origin } = await loadRunnerSigner({ env: input.env, root: config.root, mode: config.mode, now: () => input.now });
+  const { signer, origin } = await loadRunnerSigner({ env: input.env, root: config.root, mode: config.mode, now: () => input.now, signer: config.signer });
   const { trust, warnings } = await loadTrust({ root: config.root, includeLocal: config.mode === 'dev' });
   const result = authorizeRunner(trust, { keyid: signer.keyid, asOf: input.asOf, mode: config.mode, purpose: 'start', now: input.now.getTime() });
   if (!result.ok) {

@@ -41,6 +41,8 @@ export interface RunRequest {
   concurrency: number;
   /** The dataset files loaded into the graph (RunServices.datasets), bound into the signed manifest. */
   datasets?: readonly ManifestDataset[];
+  /** The policies digest (runtime/policy-digest.ts), signed into the manifest. */
+  policyDigest?: string;
   /** Granted before the run by run/authorize-runner.ts for ports.signer at asOf; sealed into the manifest. */
   authorization: RunnerAuthorization;
 }
@@ -172,6 +174,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     actor: req.actor,
     inputs: req.params,
     ...(req.datasets ? { datasets: req.datasets } : {}),
+    ...(req.policyDigest !== undefined ? { policyDigest: req.policyDigest } : {}),
     steps: links.map((l) => ({ stepId: l.stepId, envelope: l.envelope, hash: l.hash, proofs: l.record.proofs })),
     signer: ports.signer,
     authorization: req.authorization,

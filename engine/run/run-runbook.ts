@@ -25,6 +25,8 @@ import { readIndex } from '../store/execution-index.ts';
 import { ChangeSet } from '../store/change-set.ts';
 import { commitChange, recoverStore, type CommittedChange, type RecoveryReport } from '../store/execution-store.ts';
 import { join } from 'node:path';
+import { policyDigest } from '../runtime/policy-digest.ts';
+import { policyPinIssues } from '../runtime/policy-pin.ts';
 
 export interface RunRunbookOptions {
   config: PcqConfig;
@@ -74,6 +76,10 @@ export interface RunReport {
 
 export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport> {
   const { config } = opts;
+  // The policy pin first: it reads only policies/ and refuses with nothing written in any mode.
+  const policies0 = await policyDigest(config.root);
+  const pinned = policyPinIssues(config.policyHash, policies0.digest);
+  if (pinned.length > 0) throw new PcqErrors(pinned);
   // docs/design.md §7: the runner key is authorized before anything is read, opened or written.
   const authorized = await authorizeRunnerAtStart({ config, env: opts.env, asOf: opts.asOf, now: (opts.now ?? (() => new Date()))() });
   const display = relative(config.root, opts.file) || opts.file;
@@ -102,7 +108,7 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   try {
     sealTo = await loadSealHolders(config, services.ports.signer.keyid, opts.asOf);
     outcome = await executeRun(
-      { runbook, plan, params, asOf: opts.asOf, actor: config.actor, executionId: opts.executionId, concurrency: config.concurrency, datasets: services.datasets, authorization: authorized.authorization },
+      { runbook, plan, params, asOf: opts.asOf, actor: config.actor, executionId: opts.executionId, concurrency: config.concurrency, datasets: services.datasets, authorization: authorized.authorization, policyDigest: policies0.digest },
       { ...services.ports, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     );
   } finally {

@@ -46,7 +46,7 @@ export interface RunServices {
 
 export async function openRunServices(opts: ServiceOptions): Promise<RunServices> {
   const { config, runbook } = opts;
-  const signer = opts.signer ? { signer: opts.signer, origin: 'given' } : await loadRunnerSigner({ env: opts.env, root: config.root, mode: config.mode });
+  const signer = opts.signer ? { signer: opts.signer, origin: 'given' } : await loadRunnerSigner({ env: opts.env, root: config.root, mode: config.mode, signer: config.signer });
   const policies = await loadPolicySet(join(config.root, 'policies'));
   const connectors = await loadConnectors(config.root);
   const notifyConfig = await loadNotifyConfig(config.root);

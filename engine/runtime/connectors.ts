@@ -28,7 +28,13 @@ export interface Connector {
   retry: RetryPolicy;
   headers: Record<string, string>; // as written; ${env:NAME} resolved at call time
   allowHosts: string[]; // hosts besides baseUrl's that a full `url` may reach
+  /** How live calls authenticate (runtime/connector-auth/): a bearer token from CONNECTOR_<NAME>_TOKEN, or the challenge flow. */
+  auth?: ConnectorAuth;
 }
+
+export type ConnectorAuth =
+  | { type: 'bearer' }
+  | { type: 'challenge'; url: string; credentialEnv: string; cacheFile?: string };
 
 export const CONNECTORS_FILE = 'policies/connectors.yaml';
 
@@ -100,10 +106,27 @@ export function parseConnectors(text: string, file = CONNECTORS_FILE): Connector
       lookup: { key: lookup['key'], value: lookup['value'] },
     };
     if (typeof c['recordedFile'] === 'string') connector.recordedFile = c['recordedFile'];
+    if (c['auth'] !== undefined) {
+      const auth = parseAuth(c['auth']);
+      if (!auth) return bad(at('auth'), `connector ${name}: auth must be {type: bearer} or {type: challenge, url: http(s)://…, credentialEnv: NAME, cacheFile?: path}`, 'The bearer token comes from CONNECTOR_<NAME>_TOKEN; a challenge credential from the variable credentialEnv names.');
+      connector.auth = auth;
+    }
     out.push(connector);
   });
   if (issues.length > 0) throw new PcqErrors(issues);
   return out;
+}
+
+function parseAuth(value: unknown): ConnectorAuth | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const a = value as Record<string, unknown>;
+  if (a['type'] === 'bearer' && Object.keys(a).length === 1) return { type: 'bearer' };
+  if (a['type'] !== 'challenge' || typeof a['url'] !== 'string' || !URL.canParse(a['url']) || !/^https?:/.test(a['url'])) return undefined;
+  if (typeof a['credentialEnv'] !== 'string' || !/^[A-Z_][A-Z0-9_]*$/.test(a['credentialEnv'])) return undefined;
+  if (Object.keys(a).some((k) => !['type', 'url', 'credentialEnv', 'cacheFile'].includes(k))) return undefined;
+  const auth: ConnectorAuth = { type: 'challenge', url: a['url'], credentialEnv: a['credentialEnv'] };
+  if (typeof a['cacheFile'] === 'string') auth.cacheFile = a['cacheFile'];
+  return auth;
 }
 
 function parseRetry(value: unknown): RetryPolicy | undefined {

@@ -6,7 +6,7 @@
 // error message, except by `pcq keys generate`, whose job it is.
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PcqError } from '../base/errors.ts';
 import { DEV_KEY_FILE, upsertOverlayKey } from './local-keys.ts';
 import { LOCAL_RUNNER_ROLES } from './trust-overlay.ts';
@@ -14,6 +14,10 @@ import { nodeSigner } from '../proof/ed25519-node.ts';
 import { decodeStrKey, encodeStrKey, tryDecodeStrKey } from '../proof/strkey.ts';
 import type { Signer } from '../base/signer.ts';
 import { readOptional } from '../store/read-optional.ts';
+import type { SignerSettings } from './config-signer.ts';
+import { keyFileSigner } from './signers/key-file.ts';
+import { pkcs11Signer } from './signers/pkcs11.ts';
+import { remoteSigner } from './signers/remote.ts';
 
 export const RUNNER_SECRET_ENV = 'RUNNER_SECRET';
 export { DEV_KEY_FILE } from './local-keys.ts';
@@ -51,9 +55,15 @@ export interface RunnerSignerSource {
   root: string;
   mode: 'dev' | 'staging' | 'prod';
   now?: () => Date;
+  /** Which port signs (runtime/config-signer.ts); default: the seed in RUNNER_SECRET, dev key in dev. */
+  signer?: SignerSettings;
 }
 
-export async function loadRunnerSigner(source: RunnerSignerSource): Promise<{ signer: Signer; origin: 'env' | 'dev-key' }> {
+export type SignerOrigin = 'env' | 'dev-key' | 'file' | 'pkcs11' | 'remote';
+
+export async function loadRunnerSigner(source: RunnerSignerSource): Promise<{ signer: Signer; origin: SignerOrigin }> {
+  const settings = source.signer;
+  if (settings !== undefined && settings.kind !== 'env') return { signer: await openSignerPort(settings, source.env, source.root), origin: settings.kind };
   const secret = source.env[RUNNER_SECRET_ENV];
   if (secret !== undefined && secret.trim() !== '') return { signer: signerFromSecret(secret, RUNNER_SECRET_ENV), origin: 'env' };
   if (source.mode !== 'dev') {
@@ -82,4 +92,17 @@ export async function loadRunnerSigner(source: RunnerSignerSource): Promise<{ si
 /** The raw public key bytes of a G… strkey (for exports and displays). */
 export function publicKeyBytes(publicKey: string): Uint8Array {
   return decodeStrKey('public', publicKey);
+}
+
+/** The non-env signer ports: a key file, a PKCS#11 token, a remote signing service. */
+async function openSignerPort(settings: SignerSettings, env: Record<string, string | undefined>, root: string): Promise<Signer> {
+  const secret = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value === '') throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: `the ${settings.kind} signer needs the secret ${name}, which is not set`, hint: `Provide ${name} from your secret store.`, details: { variable: name } });
+    return value;
+  };
+  if (settings.kind === 'file') return keyFileSigner(resolve(root, settings.keyFile ?? ''));
+  if (settings.kind === 'pkcs11' && settings.pkcs11) return pkcs11Signer({ ...settings.pkcs11, pin: secret(settings.pkcs11.pinEnv) });
+  if (settings.kind === 'remote' && settings.remote) return remoteSigner({ url: settings.remote.url, token: secret(settings.remote.tokenEnv) });
+  throw new PcqError({ code: 'PCQ_SIGNER_INVALID', message: `signer ${settings.kind} is not fully configured`, hint: 'Run `pcq config show --sources` to see the signer settings.' });
 }

@@ -100,7 +100,7 @@ export const command: Command = {
       // The reviewer's own key (PCQ_REVIEWER_SECRET or .pcq/keys/reviewer-<login>.secret), never the runner's.
       const { signer } = await loadReviewerSigner(config.root, values.by.trim(), config.env);
       // The verdict files follow from the manifest; the runner key re-signs them, as after a run.
-      const { signer: verdictSigner } = await loadRunnerSigner({ env: config.env, root: config.root, mode: config.mode });
+      const { signer: verdictSigner } = await loadRunnerSigner({ env: config.env, root: config.root, mode: config.mode, signer: config.signer });
       const result = await decideReview({
         config,
         executionId: rest[0]!,
