@@ -43,7 +43,8 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
     for (const c of ready.checks) core.info(`${c.ok ? '✓' : '✗'} ${c.check}: ${c.ok ? '' : `${c.code ?? 'PCQ_NOT_READY'} `}${c.message}`);
     if (!ready.ready) {
       const failed = ready.checks.filter((c) => !c.ok);
-      throw new PcqError({ code: 'PCQ_NOT_READY', message: `pcq doctor: ${failed.map((c) => `${c.check} ${c.code ?? ''} ${c.message}`).join('; ')}`, hint: 'Fix each failed check (run `pcq doctor` locally), then dispatch again.', details: { failed: failed.map((c) => c.code) } });
+      // Each cause keeps its own code (PCQ_KEY_REVOKED, PCQ_SECRET_MISSING…), as `pcq run` would report it.
+      throw new PcqErrors(failed.map((c) => ({ code: c.code ?? 'PCQ_NOT_READY', message: `refused before any step started: ${c.check}: ${c.message}`, ...(c.hint ? { hint: c.hint } : {}) })));
     }
   });
   const file = await core.group(`Authorise button ${inputs.button} for ${actor}`, async () => {
