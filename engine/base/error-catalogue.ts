@@ -92,6 +92,7 @@ export const ERROR_CATALOGUE = {
   PCQ_DEV_OVERRIDE_FORBIDDEN: e('denied', 'a development-only switch is on outside dev mode', 'Unset the PCQ_DEV_* variable, or run with PCQ_MODE=dev.'),
   PCQ_REVIEWER_KEY_MISSING: e('invalid-input', 'the deciding reviewer has no signing key on this machine', 'Run `pcq keys generate --reviewer <login>` (listed with role reviewer and your login), or set PCQ_REVIEWER_SECRET.'),
   PCQ_SECRET_MISSING: e('invalid-input', 'a secret the mode requires is not set', 'Provide it from your secret store (in GitHub Actions, a repository or environment secret).'),
+  PCQ_TOKEN_CACHE_INVALID: e('invalid-input', 'a connector\'s token cache file is not what pcq writes', 'Delete the file; the connector authenticates again.'),
   PCQ_SIGNER_INVALID: e('invalid-input', 'the signer is misconfigured or returned something that is not a valid signature for its key', 'Check the signer settings (pcq config show); a signer whose signatures do not verify is never used.'),
   PCQ_PKCS11_UNAVAILABLE: e('usage', 'the PKCS#11 signer cannot be used: pkcs11js did not load, or the module, token or key is missing', 'Install the optional pkcs11js dependency and the token\'s module, and check PCQ_PKCS11_MODULE, PCQ_PKCS11_TOKEN and PCQ_PKCS11_KEY.'),
   PCQ_SECRET_INVALID: e('invalid-input', 'a secret is not a Stellar secret seed', 'Generate one with `pcq keys generate` and store the S… value.'),
@@ -243,6 +244,7 @@ export const ERROR_CATALOGUE = {
   PCQ_GRAPH_UNAVAILABLE: e('transient', 'the graph database could not be opened or reached', 'Start Neo4j (or reinstall kuzu with `npm ci`), then run again.'),
   PCQ_NOTIFY_UNAVAILABLE: e('transient', 'the mail server or webhook could not be reached, or asked to slow down', 'Check the server is up; the step is tried again with backoff.', 'Nothing was delivered (no connection, SMTP 4xx, HTTP 429), so trying again cannot notify twice.'),
   PCQ_GITHUB_UNAVAILABLE: e('transient', 'GitHub could not be reached or answered 429/5xx', 'Run the workflow again later; Octokit already retried where GitHub allows.'),
+  PCQ_TOKEN_CACHE_LOCKED: e('transient', 'another pcq process held a connector\'s token cache lock for longer than the wait', 'Try again in a moment; a lock left by a process that no longer runs is taken over by itself.'),
   PCQ_INDEX_LOCKED: e('transient', 'a running pcq process held the index lock for longer than the wait', 'Try again in a moment; a lock left by a process that no longer runs is taken over by itself.'),
   PCQ_REVIEW_LOCKED: e('transient', 'a running pcq process is deciding the same review', 'Try again in a moment; a lock left by a process that no longer runs is taken over by itself.'),
 

@@ -88,6 +88,7 @@ export async function openRunServices(opts: ServiceOptions): Promise<RunServices
     rootDir: config.root,
     params: opts.params,
     env: opts.env,
+    signer: signer.signer,
     ...(opts.replay ? { recordings: opts.replay.recordings } : {}),
   });
   const notifier = createNotifier(notifyConfig, {

@@ -10,6 +10,8 @@ import type { HttpPort, Recording } from '../base/step-ports.ts';
 import { systemClock } from './clock.ts';
 import type { Clock } from '../base/clock.ts';
 import { PcqError } from '../base/errors.ts';
+import type { Signer } from '../base/signer.ts';
+import { connectorAuthorization, type TokenEvent } from './connector-auth/connector-token.ts';
 import { DEFAULT_CONNECTORS_YAML, parseConnectors, resolveConnector, resolveHeaders, resolveRecordedFile, type Connector } from './connectors.ts';
 
 export interface HttpPortOptions {
@@ -21,6 +23,10 @@ export interface HttpPortOptions {
   env?: Record<string, string | undefined>; // for `${env:X}` in headers
   clock?: Pick<Clock, 'sleep'>; // backoff waits (tests pass a fake)
   fetch?: typeof fetch;
+  /** Signs connector auth challenges (the runner's signer); needed by `auth: {type: challenge}` connectors. */
+  signer?: Signer;
+  /** Token events of connectors that authenticate (authenticated, token refreshed, …). */
+  onTokenEvent?: (event: TokenEvent) => void;
 }
 
 export interface HttpRequest {
@@ -50,6 +56,7 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
   const connectors = options.connectors ?? parseConnectors(DEFAULT_CONNECTORS_YAML, '<embedded connectors.yaml>');
   const byKey = new Map((options.recordings ?? []).map((r) => [r.key, r]));
   const tables = new Map<string, Promise<Record<string, unknown>>>();
+  const auths = new Map<string, ReturnType<typeof connectorAuthorization>>();
   const clock = options.clock ?? systemClock;
   const doFetch = options.fetch ?? fetch;
   const rootDir = options.rootDir ?? process.cwd();
@@ -111,6 +118,15 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
     },
   };
 
+  function authFor(connector: Connector): ReturnType<typeof connectorAuthorization> {
+    let a = auths.get(connector.name);
+    if (!a) {
+      a = connectorAuthorization(connector, { env: options.env ?? {}, rootDir, ...(options.signer ? { signer: options.signer } : {}), ...(options.onTokenEvent ? { onEvent: options.onTokenEvent } : {}), fetch: doFetch });
+      auths.set(connector.name, a);
+    }
+    return a;
+  }
+
   async function callLive(
     connector: Connector,
     req: { method: string; url: string; key: string; body: unknown; headers: Record<string, string> },
@@ -119,6 +135,8 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
     assertHostAllowed(connector, req.url);
     const { headers: connectorHeaders, secret } = resolveHeaders(connector, options.env ?? {});
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers, ...connectorHeaders };
+    const auth = connector.auth ? authFor(connector) : undefined;
+    if (auth) headers.authorization = `Bearer ${await auth.token()}`;
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     const recordedHeaders = Object.fromEntries(Object.entries(headers).filter(([k]) => !secret.has(k.toLowerCase()) && !/^(authorization|proxy-authorization|cookie|x-api-key)$/i.test(k)));
     const { attempts, backoffMs } = connector.retry;
@@ -135,6 +153,13 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
           signal: AbortSignal.any([signal, AbortSignal.timeout(connector.timeoutMs)]),
           redirect: 'error', // a redirect could leave the allowed hosts
         });
+        if (response.status === 401 && auth?.renewable && attempt < attempts) {
+          // The token expired or was ended server-side mid-run: renew once and try again.
+          await response.arrayBuffer();
+          await auth.invalidate();
+          headers.authorization = `Bearer ${await auth.token()}`;
+          continue;
+        }
         const body = await readBody(response);
         // 429 means the request was not processed, so any method may try again; a 5xx may come
         // after the server acted, so only an idempotent request is repeated (RFC 9110 §9.2.2).
