@@ -3,6 +3,7 @@
 // the seed's `complete / total >= 0.95`. JSON numbers are CEL doubles (FORMATS.md), so integer
 // counts are converted to numbers first and `548 / 600` is 0.913, not 0. Evidence carries the
 // measured values. A failed query, no rows, or a non-boolean result is a fail, never a pass.
+import { celStepsView } from '../base/step-outputs.ts';
 import type { PcqIssue } from '../base/errors.ts';
 import type { ProverSpec } from '../model/runbook.ts';
 import type { CelEngine } from '../base/step-ports.ts';
@@ -52,7 +53,7 @@ async function prove(ctx: ProverContext): Promise<ProofResult> {
   const query = stringField(spec, 'query');
   const assertion = stringField(spec, 'assertion');
   if (!query || !assertion) return failed(spec, TYPE, 'Metric not proven: the prover needs both `query` and `assertion`');
-  const base = { params: ctx.params, asOf: ctx.asOf, steps: ctx.steps };
+  const base = { params: ctx.params, asOf: ctx.asOf, steps: celStepsView(ctx.steps) };
   const queryParams: Record<string, unknown> = {};
   if (isPlainObject(spec.config.params)) {
     for (const [name, expr] of Object.entries(spec.config.params)) {

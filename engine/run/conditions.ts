@@ -10,6 +10,7 @@
 // evaluated, `skipped: <cause>` when the branch was not taken, `status: "skipped"`.
 // `steps` holds only outputs of steps that ran; `pcq validate` (whenIssues) admits only ancestors,
 // whose outputs are final before the step starts, so the value never depends on timing.
+import { celStepsView } from '../base/step-outputs.ts';
 import type { Runbook, Step } from '../model/runbook.ts';
 import type { PcqIssue } from '../base/errors.ts';
 import { PcqError } from '../base/errors.ts';
@@ -79,7 +80,7 @@ export function decideBranch(step: Step, branchSkipped: ReadonlySet<string>, cel
   if (step.when === undefined) return {};
   let value: unknown;
   try {
-    value = cel.evaluate(step.when, { params: vars.params, steps: { ...vars.steps }, asOf: vars.asOf });
+    value = cel.evaluate(step.when, { params: vars.params, steps: celStepsView(vars.steps), asOf: vars.asOf }); // a view, not a copy per step (step-outputs.ts)
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw stepError(step, 'when', err instanceof PcqError ? err.code : 'PCQ_CEL_EVAL', `\`when\` could not be evaluated: ${why}`, 'A skipped ancestor has no output: guard with has(steps.<id>) before reading it.', { expr: step.when });

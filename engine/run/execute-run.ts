@@ -102,7 +102,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     const step = stepById.get(stepId)!;
     const result = state.results.get(stepId);
     const upstream: Record<string, unknown> = {};
-    for (const n of step.needs) upstream[n] = state.outputs[n] ?? null;
+    for (const n of step.needs) upstream[n] = state.outputs.valueOf(n) ?? null;
     return {
       stepId, type: step.type, status,
       inputs: status === 'skipped' ? null : (result?.inputs ?? upstream),
@@ -137,7 +137,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
       const draft = newDraft(id, ctx.attempt, artifacts, ctx.signal);
       drafts.set(draftKey(id, ctx.attempt), draft);
       const step = stepById.get(id)!;
-      draft.branch = decideBranch(step, state.branchSkipped, ports.cel, { params: req.params, steps: state.outputs, asOf: req.asOf });
+      draft.branch = decideBranch(step, state.branchSkipped, ports.cel, { params: req.params, steps: state.outputs.snapshot(), asOf: req.asOf });
       if (draft.branch.skipped) return draft;
       await runStep(step, deps, state.outputs, ctx.signal, draft);
       return draft;
@@ -196,7 +196,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     effects: state.effects,
     openings: links.flatMap((l) => (l.opening ? [l.opening] : [])),
     privateEffects: runbook.steps.filter((s) => s.private).flatMap((s) => state.results.get(s.stepId)?.effects ?? []),
-    outputs: state.outputs,
+    outputs: state.outputs.all,
     status: blocked ? 'blocked' : failed ? 'failed' : 'succeeded',
     failedProofs,
     durationMs: scheduled.durationMs,

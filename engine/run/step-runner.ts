@@ -14,6 +14,7 @@ import { PcqError } from '../base/errors.ts';
 import type { ArtifactCollector, ArtifactStage } from './artifact-collector.ts';
 import { fenceGraph, fenceHttp, fenceNotifier } from './attempt-ports.ts';
 import type { BranchOutcome } from '../base/signed-records.ts';
+import { OutputTable } from '../base/step-outputs.ts';
 
 export interface StepRunnerDeps {
   runbook: Runbook;
@@ -44,7 +45,7 @@ export interface AttemptDraft {
 
 /** State of one run: what accepted attempts produced (proofs also for a step's final failure). */
 export class RunState {
-  readonly outputs: Record<string, unknown> = {};
+  readonly outputs = new OutputTable();
   readonly proofs = new Map<string, Proofs>();
   readonly results = new Map<string, StepResult>();
   readonly recordings: Recording[] = [];
@@ -69,7 +70,7 @@ export class RunState {
   commitSuccess(draft: AttemptDraft): void {
     if (draft.branch) this.noteBranch(draft.stepId, draft.branch);
     const result = draft.result!;
-    this.outputs[draft.stepId] = result.output;
+    this.outputs.set(draft.stepId, result.output);
     this.results.set(draft.stepId, result);
     this.proofs.set(draft.stepId, draft.proofs);
     if (result.recordings) this.recordings.push(...result.recordings);
@@ -90,10 +91,11 @@ export function newDraft(stepId: string, attempt: number, artifacts: ArtifactCol
 }
 
 /**
- * Runs one attempt into `draft`. `outputs` are the committed outputs of accepted steps; it is only
- * read. Resolves when the attempt succeeded (draft.result set) and rejects with its failure.
+ * Runs one attempt into `draft`. `table` holds the committed outputs of accepted steps; the attempt
+ * reads a snapshot of it taken now (O(1): step-outputs.ts). Resolves when the attempt succeeded
+ * (draft.result set) and rejects with its failure.
  */
-export async function runStep(step: Step, deps: StepRunnerDeps, outputs: Readonly<Record<string, unknown>>, signal: AbortSignal, draft: AttemptDraft): Promise<void> {
+export async function runStep(step: Step, deps: StepRunnerDeps, table: OutputTable, signal: AbortSignal, draft: AttemptDraft): Promise<void> {
   const kind = deps.stepKinds.get(step.type);
   if (!kind) {
     throw new PcqError({ code: 'PCQ_UNKNOWN_STEP_TYPE', message: `no step kind "${step.type}"`, hint: 'Run `pcq validate`.' });
@@ -101,6 +103,7 @@ export async function runStep(step: Step, deps: StepRunnerDeps, outputs: Readonl
   const proofs = draft.proofs;
   const graph = fenceGraph(deps.graph, signal);
   const proverDeps = { ...deps, graph };
+  const outputs = table.snapshot();
 
   // Preconditions: proved once per attempt, before any side effect.
   if (step.preconditions.length > 0) {
@@ -123,7 +126,7 @@ export async function runStep(step: Step, deps: StepRunnerDeps, outputs: Readonl
     step,
     params: deps.params,
     upstream,
-    steps: { ...outputs },
+    steps: outputs,
     asOf: deps.asOf,
     random: deps.randomFor(step.stepId),
     signal,
@@ -133,7 +136,7 @@ export async function runStep(step: Step, deps: StepRunnerDeps, outputs: Readonl
 
   // Postconditions: evaluated on the step's output; a failure is recorded, never thrown.
   if (step.postconditions.length > 0) {
-    const withOutput = { ...outputs, [step.stepId]: result.output };
+    const withOutput = table.snapshot([step.stepId, result.output]);
     proofs.postconditions = await proveAll(step, step.postconditions, proverDeps, withOutput, signal, result.output);
   }
   draft.result = result;

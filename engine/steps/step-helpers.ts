@@ -2,6 +2,7 @@
 // share: the variables CEL sees (FORMATS.md: params, steps, asOf, plus row/rows/input per kind),
 // the rows a step reads (`from` or its single dependency), field-located issues and a total order
 // for sorting that does not depend on the machine's locale.
+import { celStepsView } from '../base/step-outputs.ts';
 import { PcqError, type PcqIssue, type SourceLocation } from '../base/errors.ts';
 import type { Runbook, Step } from '../model/runbook.ts';
 import { canonicalize } from '../proof/jcs.ts';
@@ -81,7 +82,7 @@ export function sourceRows(ctx: StepContext): Record<string, unknown>[] {
 
 /** The variables every expression sees (FORMATS.md), plus the kind's own (row, rows, input). */
 export function celVars(ctx: StepContext, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { params: ctx.params, steps: ctx.steps, asOf: ctx.asOf, ...extra };
+  return { params: ctx.params, steps: celStepsView(ctx.steps), asOf: ctx.asOf, ...extra };
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
