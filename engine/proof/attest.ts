@@ -13,6 +13,7 @@ import { sha256Portable, type Sha256 } from './hash.ts';
 import { CanonicalJson, canonicalize } from './jcs.ts';
 import type { Signer } from '../base/signer.ts';
 import { IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE, STEP_PREDICATE_TYPE } from './statement.ts';
+import { outputsFileText, stepSubjects } from './subjects.ts';
 import { normaliseProofs } from './step-predicate.ts';
 import type { StepStatus } from '../base/signed-records.ts';
 import type { StepRecord } from '../base/signed-records.ts';
@@ -81,7 +82,7 @@ export async function attestStep(
   const signed = await signedData(record, run, signer, sha256);
   const statement = {
     _type: STATEMENT_TYPE,
-    subject: [{ name: `${run.runbookId}/${record.stepId}`, digest: { sha256: signed.subjectDigest.slice(7) } }],
+    subject: stepSubjects(record, run, signed.subjectDigest),
     predicateType: STEP_PREDICATE_TYPE,
     predicate: {
       runbookId: run.runbookId,
@@ -140,5 +141,5 @@ async function signedData(record: StepRecord, run: RunContext, signer: Signer, s
   }
   const outputsText = canonicalize(record.outputs ?? null);
   const inputsText = canonicalize(record.inputs ?? null);
-  return { subjectDigest: formatDigest(sha256(outputsText)), inputs: inlineOrDigest(inputsText, sha256), outputs: inlineOrDigest(outputsText, sha256), recordings };
+  return { subjectDigest: formatDigest(sha256(outputsFileText(outputsText))), inputs: inlineOrDigest(inputsText, sha256), outputs: inlineOrDigest(outputsText, sha256), recordings };
 }

@@ -11,6 +11,7 @@ import type { ChangeSet } from '../store/change-set.ts';
 import { executionPaths, type ExecutionPaths } from '../store/layout.ts';
 import { serializeManifest } from '../proof/manifest.ts';
 import { canonicalize } from '../proof/jcs.ts';
+import { outputsFileName, outputsFileText } from '../proof/subjects.ts';
 import type { RunOutcome } from './execute-run.ts';
 import type { RunRecordFile, Verdict } from '../base/run-record.ts';
 import { writePrivateData } from './seal-private.ts';
@@ -41,8 +42,10 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions, chan
   const privateRecordings = new Set(outcome.openings.flatMap((o) => o.recordings));
   const isPrivateRecording = (r: Recording): boolean => privateRecordings.has(recordingDigest(r));
   const privateEffects = new Set(outcome.privateEffects);
-  for (const [stepId, output] of Object.entries(outcome.outputs)) {
-    if (!privateSteps.has(stepId)) change.put(join(paths.outputs, `${stepId}.json`), canonicalize(output ?? null) + '\n');
+  // Every public step's outputs file, also `null` for a step that failed or never ran: its
+  // statement names the file as its subject, by the sha256 of these exact bytes (attest.ts).
+  for (const r of outcome.records) {
+    if (!privateSteps.has(r.stepId)) change.put(join(paths.dir, outputsFileName(r.stepId)), outputsFileText(canonicalize(r.outputs ?? null)));
   }
   if (releasable) for (const a of outcome.artifacts) change.put(join(paths.exports, a.name), a.bytes);
   await writePrivateData(paths, {

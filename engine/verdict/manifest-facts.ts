@@ -32,7 +32,7 @@ export interface ScoreDecision {
 export interface StepFact {
   stepId: string;
   status: string;
-  outputsDigest?: string; // hex of the statement subject (sha256 of JCS(outputs))
+  outputsDigest?: string; // hex of the statement's first subject: sha256 of outputs/<stepId>.json's bytes
   /** The step's outputs are a private commitment: they are never in a published file. */
   private?: boolean;
   artifacts: Array<{ name: string; digest: string; size: number }>;

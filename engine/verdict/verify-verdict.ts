@@ -181,8 +181,8 @@ function evidenceProblems(files: Map<string, Uint8Array>, facts: ManifestFacts, 
       out.push(`outputs/${step.stepId}.json is the output of a private step and must never be bundled`);
       continue;
     }
-    const body = bytes.length > 0 && bytes[bytes.length - 1] === 0x0a ? bytes.subarray(0, bytes.length - 1) : bytes;
-    if (step.outputsDigest !== undefined && digestOf(body, sha256) !== `sha256:${step.outputsDigest}`) out.push(`outputs/${step.stepId}.json is not the attested output`);
+    // The statement's subject is this file, by the sha256 of its exact bytes (proof/subjects.ts).
+    if (step.outputsDigest !== undefined && digestOf(bytes, sha256) !== `sha256:${step.outputsDigest}`) out.push(`outputs/${step.stepId}.json is not the attested output`);
   }
   for (const [name, digest] of expected) {
     const bytes = files.get(name);
