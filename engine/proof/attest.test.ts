@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { attestStep, INLINE_LIMIT_BYTES } from './attest.ts';
 import { fromBase64, toHex } from './bytes.ts';
 import { digestOfJson } from './digest.ts';
+import { createHash } from 'node:crypto';
 import { nodeSigner } from './ed25519-node.ts';
 import { sha256Node } from './hash-node.ts';
 import { sha256Portable } from './hash.ts';
@@ -58,8 +59,9 @@ test('attestStep signs an in-toto Statement v1 whose predicate carries the seed 
   assert.deepEqual(validateStatement(st), []);
   assert.equal(st.predicateType, STEP_PREDICATE_TYPE);
   assert.deepEqual(checkStepPredicate(st.predicate), []);
-  assert.equal(st.subject[0].name, 'R1/q');
-  assert.equal('sha256:' + st.subject[0].digest.sha256, digestOfJson(record.outputs));
+  // The subject is the published outputs file, by the sha256 of its exact bytes (sha256sum agrees).
+  assert.equal(st.subject[0].name, 'outputs/q.json');
+  assert.equal(st.subject[0].digest.sha256, createHash('sha256').update(canonicalize(record.outputs) + '\n').digest('hex'));
   assert.deepEqual(st.predicate.outputs, record.outputs);
   assert.equal(st.predicate.timestamp, run.asOf);
   assert.equal(hash, digestOfJson(envelope));
@@ -76,14 +78,23 @@ test('attestation is deterministic and independent of the hash port', async () =
   assert.notEqual(a.hash, c.hash);
 });
 
-test('values over 64 KiB canonical become {digest, size}; the subject still digests the full output', async () => {
+test('values over 64 KiB canonical become {digest, size}; the subject still digests the full outputs file', async () => {
   const big = [{ blob: 'é'.repeat(INLINE_LIMIT_BYTES / 2) }]; // 2 bytes per é: just over the limit
   const { envelope } = await attestStep({ ...record, outputs: big }, { previousAttestationHash: null, needs: [], parents: [] }, run, nodeSigner(RUNNER_SEED), sha256Node);
   const st = decode(envelope.payload);
   const text = canonicalize(big);
   assert.deepEqual(st.predicate.outputs, { digest: digestOfJson(big), size: Buffer.byteLength(text) });
-  assert.equal('sha256:' + st.subject[0].digest.sha256, digestOfJson(big));
+  assert.equal(st.subject[0].digest.sha256, createHash('sha256').update(text + '\n').digest('hex'));
   assert.deepEqual(st.predicate.inputs, record.inputs);
+});
+
+test('every artifact of a step is a subject, exports/<name> by the sha256 of its bytes', async () => {
+  const bytes = Buffer.from('id,email\n1,a@example.org\n');
+  const digest = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+  const withArtifact = { ...record, artifacts: [{ name: 'out.csv', mediaType: 'text/csv', digest, size: bytes.length }] };
+  const { envelope } = await attestStep(withArtifact, { previousAttestationHash: null, needs: [], parents: [] }, run, nodeSigner(RUNNER_SEED), sha256Node);
+  const st = decode(envelope.payload);
+  assert.deepEqual(st.subject.slice(1), [{ name: 'exports/out.csv', digest: { sha256: digest.slice(7) } }]);
 });
 
 test('attestStep refuses malformed chain links with a coded error', async () => {

@@ -12,6 +12,9 @@ import type { TrustStore, TrustedKey } from './trust.ts';
 import { verifyManifest, type VerifyReport } from './verify-manifest.ts';
 import { signManifestCore } from './seal.ts';
 import { signedPart } from './manifest.ts';
+import { signEnvelope } from './dsse.ts';
+import { fromBase64, utf8 } from './bytes.ts';
+import { canonicalize } from './jcs.ts';
 
 const runner = nodeSigner(RUNNER_SEED);
 const other = nodeSigner(OTHER_SEED);
@@ -125,4 +128,24 @@ test('malformed input gives coded failures, never a throw', async () => {
   assert.equal(r.ok, false);
   assert.ok(failedCodes(r).includes('PCQ_PAYLOAD_INVALID'));
   assert.equal((await verifyNode(text)).ok, true);
+});
+
+test('a step statement whose subject is not its outputs file (or names another artifact) fails PCQ_PAYLOAD_INVALID', async () => {
+  const { manifest } = await sampleRun({ steps: 3 });
+  const lie = async (edit: (st: { subject: Array<{ name: string; digest: { sha256: string } }> }) => void): Promise<VerifyReport> => {
+    const forged = structuredClone(manifest);
+    const step = forged.steps[1]!;
+    const st = JSON.parse(new TextDecoder().decode(fromBase64(step.attestation.payload)!));
+    edit(st);
+    // Signed by the runner itself: the signature holds, the subject does not.
+    step.attestation = await signEnvelope(step.attestation.payloadType, utf8(canonicalize(st)), runner);
+    return verifyNode(await resign(forged));
+  };
+  const wrongDigest = await lie((st) => { st.subject[0]!.digest.sha256 = 'ab'.repeat(32); });
+  assert.ok(failedCodes(wrongDigest).includes('PCQ_PAYLOAD_INVALID'));
+  assert.ok(wrongDigest.checks.some((c) => !c.ok && /subject digest is not sha256 of outputs\/step-001\.json/.test(c.message)));
+  const oldName = await lie((st) => { st.subject[0]!.name = 'R1/step-001'; });
+  assert.ok(oldName.checks.some((c) => !c.ok && c.code === 'PCQ_PAYLOAD_INVALID' && /subject name/.test(c.message)));
+  const extra = await lie((st) => { st.subject.push({ name: 'exports/x.csv', digest: { sha256: 'cd'.repeat(32) } }); });
+  assert.ok(extra.checks.some((c) => !c.ok && c.code === 'PCQ_PAYLOAD_INVALID' && /artifact subjects/.test(c.message)));
 });
