@@ -152,6 +152,8 @@ export type ReviewSource = { kind: 'local' } | GithubReviewSource;
 
 export interface ReviewInput {
   merkleRoot: string;
+  /** sha256:<hex> of the manifest file as sealed (proof/manifest.ts sealedManifestDigest): the review's subject. */
+  manifestDigest: string;
   manifestId: string;
   executionId: string;
   decision: ReviewDecision;

@@ -1,4 +1,5 @@
 // Step attestations and sealing: statement shape, determinism, large values, chain and Merkle links.
+import { sealedManifestDigest } from './manifest.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -143,7 +144,7 @@ test('manifest file: canonical layout round-trips; re-formatted or duplicated ke
 
 test('reviews append without touching the signed part', async () => {
   const { manifest, signer } = await sampleRun({ steps: 2 });
-  const env = await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: 'ombuds-1', source: { kind: 'local' }, at: '2026-03-02T00:00:00Z' }, signer);
+  const env = await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestDigest: sealedManifestDigest(manifest, sha256Node), manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: 'ombuds-1', source: { kind: 'local' }, at: '2026-03-02T00:00:00Z' }, signer);
   const reviewed = appendReview(manifest, env);
   assert.equal(reviewed.signature, manifest.signature);
   assert.equal(reviewed.reviews.length, 1);
@@ -151,5 +152,5 @@ test('reviews append without touching the signed part', async () => {
   const st = decode(env.payload);
   assert.deepEqual(validateStatement(st), []);
   assert.equal(st.subject[0].digest.sha256, manifest.merkleRoot.slice(7));
-  await assert.rejects(buildReviewEnvelope({ merkleRoot: 'x', manifestId: '', executionId: '', decision: 'approve', reviewer: '', source: { kind: 'local' }, at: '' }, signer), (e: { code?: string }) => e.code === 'PCQ_REVIEW_INVALID');
+  await assert.rejects(buildReviewEnvelope({ merkleRoot: 'x', manifestDigest: 'x', manifestId: '', executionId: '', decision: 'approve', reviewer: '', source: { kind: 'local' }, at: '' }, signer), (e: { code?: string }) => e.code === 'PCQ_REVIEW_INVALID');
 });

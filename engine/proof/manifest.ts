@@ -6,6 +6,11 @@
 import { PcqError } from '../base/errors.ts';
 import type { DsseEnvelope } from '../base/signed-records.ts';
 import { matchJsonString } from './jcs.ts';
+import { formatDigest } from './digest.ts';
+import type { Sha256 } from './hash.ts';
+
+/** The sealed manifest's file name in an execution folder (store/layout.ts). */
+export const MANIFEST_FILE = 'manifest.pcq';
 import type { Manifest } from '../base/signed-records.ts';
 
 export const MANIFEST_PAYLOAD_TYPE = 'application/vnd.pcq.manifest+json';
@@ -22,6 +27,14 @@ export function sortKeysDeep(value: unknown): unknown {
 
 export function serializeManifest(manifest: Manifest | unknown): string {
   return JSON.stringify(sortKeysDeep(manifest), null, 2) + '\n';
+}
+
+/**
+ * sha256:<hex> of the manifest file as sealed — serializeManifest with `reviews: []`, the bytes the
+ * runner wrote — which a review names as its subject (FORMATS.md "Review attestations").
+ */
+export function sealedManifestDigest(manifest: Manifest | Record<string, unknown>, sha256: Sha256): string {
+  return formatDigest(sha256(serializeManifest({ ...manifest, reviews: [] })));
 }
 
 /** The manifest without `signature` and `reviews`: what the manifest signature covers. */

@@ -1,5 +1,5 @@
 // Human review of a sealed run (an ombuds decision), recorded as its own DSSE envelope carrying an
-// in-toto Statement v1 whose subject is the manifest's Merkle root. Reviews are appended after
+// in-toto Statement v1 whose subject is the manifest file as sealed (manifest.pcq, no reviews). Reviews are appended after
 // sealing, so the manifest signature never changes (FORMATS.md "Manifest", `reviews`).
 // Two kinds (FORMATS.md "Review attestations"), named in the signed predicate:
 //   reviewer-signed         `pcq review` on a reviewer's machine, signed by that reviewer's own key
@@ -7,6 +7,7 @@
 //   runner-attested-github  the Action: the runner signs the GitHub review facts it checked
 //                           (reviewer login and account type, review id, reviewed commit, the PR's
 //                           head SHA, PR number, the approval-rule evaluation).
+import { MANIFEST_FILE } from './manifest.ts';
 import { PcqError } from '../base/errors.ts';
 import { utf8 } from './bytes.ts';
 import { isDigest } from './digest.ts';
@@ -25,8 +26,8 @@ export function reviewKindOf(source: ReviewSource): ReviewKind {
 export const REVIEW_DECISIONS: readonly ReviewDecision[] = ['approve', 'reject', 'request-info'];
 
 export async function buildReviewEnvelope(review: ReviewInput, signer: Signer): Promise<DsseEnvelope> {
-  if (!isDigest(review.merkleRoot)) {
-    throw new PcqError({ code: 'PCQ_REVIEW_INVALID', message: 'merkleRoot must be sha256:<hex>', hint: 'Pass the sealed manifest\'s merkleRoot.' });
+  if (!isDigest(review.merkleRoot) || !isDigest(review.manifestDigest)) {
+    throw new PcqError({ code: 'PCQ_REVIEW_INVALID', message: 'merkleRoot and manifestDigest must be sha256:<hex>', hint: 'Pass the sealed manifest\'s merkleRoot and sealedManifestDigest.' });
   }
   if (!REVIEW_DECISIONS.includes(review.decision)) {
     throw new PcqError({ code: 'PCQ_REVIEW_INVALID', message: `Unknown review decision "${String(review.decision)}"`, hint: `Use one of ${REVIEW_DECISIONS.join(', ')}.` });
@@ -44,7 +45,8 @@ export async function buildReviewEnvelope(review: ReviewInput, signer: Signer): 
   if (review.comment !== undefined) predicate.comment = review.comment;
   const statement = {
     _type: STATEMENT_TYPE,
-    subject: [{ name: review.manifestId, digest: { sha256: review.merkleRoot.slice(7) } }],
+    // The manifest file a user holds, as sealed (no reviews yet), by the sha256 of its bytes.
+    subject: [{ name: MANIFEST_FILE, digest: { sha256: review.manifestDigest.slice(7) } }],
     predicateType: REVIEW_PREDICATE_TYPE,
     predicate,
   };

@@ -1,4 +1,5 @@
 // verifyManifest on genuine manifests and on every kind of tampering, with its exact codes.
+import { sealedManifestDigest } from './manifest.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nodeSigner, nodeVerify } from './ed25519-node.ts';
@@ -15,6 +16,7 @@ import { signedPart } from './manifest.ts';
 import { signEnvelope } from './dsse.ts';
 import { fromBase64, utf8 } from './bytes.ts';
 import { canonicalize } from './jcs.ts';
+import { createHash } from 'node:crypto';
 
 const runner = nodeSigner(RUNNER_SEED);
 const other = nodeSigner(OTHER_SEED);
@@ -101,7 +103,7 @@ test('reviews: a trusted reviewer verifies; an untrusted key, a foreign root or 
   const reviewer = nodeSigner(new Uint8Array(32).fill(33));
   const withReviewer: TrustStore = { keys: [key(runner.keyid, { roles: ['runner'] }), key(reviewer.keyid, { roles: ['reviewer'], login: 'ombuds' })] };
   const verifyReviewed = (m: Manifest) => verifyManifest(serializeManifest(m), withReviewer, nodeVerify, { sha256: sha256Node, roster: ['ombuds'] });
-  const review = { merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve' as const, reviewer: 'ombuds', source: { kind: 'local' as const }, at: '2026-03-02T00:00:00Z' };
+  const review = { merkleRoot: manifest.merkleRoot, manifestDigest: sealedManifestDigest(manifest, sha256Node), manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve' as const, reviewer: 'ombuds', source: { kind: 'local' as const }, at: '2026-03-02T00:00:00Z' };
   const good = appendReview(manifest, await buildReviewEnvelope(review, reviewer));
   assert.deepEqual(failedCodes(await verifyReviewed(good)), []);
   const untrusted = appendReview(manifest, await buildReviewEnvelope(review, other));
@@ -148,4 +150,20 @@ test('a step statement whose subject is not its outputs file (or names another a
   assert.ok(oldName.checks.some((c) => !c.ok && c.code === 'PCQ_PAYLOAD_INVALID' && /subject name/.test(c.message)));
   const extra = await lie((st) => { st.subject.push({ name: 'exports/x.csv', digest: { sha256: 'cd'.repeat(32) } }); });
   assert.ok(extra.checks.some((c) => !c.ok && c.code === 'PCQ_PAYLOAD_INVALID' && /artifact subjects/.test(c.message)));
+});
+
+test('a review names the sealed manifest file: sha256 of manifest.pcq as the runner wrote it; other bytes fail PCQ_REVIEW_INVALID', async () => {
+  const { manifest } = await sampleRun({ steps: 2 });
+  const sealedText = serializeManifest(manifest);
+  const reviewer = nodeSigner(OTHER_SEED);
+  const t: TrustStore = { keys: [key(runner.keyid), { ...key(reviewer.keyid, { roles: ['reviewer'] }), login: 'ombuds' } as TrustedKey] };
+  const base = { merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve' as const, reviewer: 'ombuds', source: { kind: 'local' as const }, at: '2026-03-02T00:00:00Z' };
+  const env = await buildReviewEnvelope({ ...base, manifestDigest: sealedManifestDigest(manifest, sha256Node) }, reviewer);
+  const st = JSON.parse(new TextDecoder().decode(fromBase64(env.payload)!));
+  assert.deepEqual(st.subject, [{ name: 'manifest.pcq', digest: { sha256: createHash('sha256').update(sealedText).digest('hex') } }]);
+  const good = await verifyManifest(serializeManifest(appendReview(manifest, env)), t, nodeVerify, { sha256: sha256Node, roster: ['ombuds'] });
+  assert.deepEqual(failedCodes(good), []);
+  const other = await buildReviewEnvelope({ ...base, manifestDigest: 'sha256:' + '3'.repeat(64) }, reviewer);
+  const bad = await verifyManifest(serializeManifest(appendReview(manifest, other)), t, nodeVerify, { sha256: sha256Node, roster: ['ombuds'] });
+  assert.ok(bad.checks.some((c) => !c.ok && c.code === 'PCQ_REVIEW_INVALID' && /manifest\.pcq as sealed/.test(c.message)));
 });

@@ -14,7 +14,7 @@ import { readEnvelope, verifyEnvelopeSignature, type EnvelopeShape } from './dss
 import type { DsseEnvelope } from '../base/signed-records.ts';
 import { sha256Portable, type Sha256, type Sha256Batch } from './hash.ts';
 import { CanonicalJson, canonicalize, isCanonicalText } from './jcs.ts';
-import { MANIFEST_PAYLOAD_TYPE, hasCanonicalLayout, notCanonicalError, parseManifestJson, signedPart } from './manifest.ts';
+import { MANIFEST_PAYLOAD_TYPE, hasCanonicalLayout, notCanonicalError, parseManifestJson, sealedManifestDigest, signedPart } from './manifest.ts';
 import { checkManifestShape } from './manifest-shape.ts';
 import { merkleTreeIndex, verifyInclusion } from './merkle.ts';
 import { paeHeader } from './pae.ts';
@@ -242,7 +242,10 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, optio
   if (manifestSigned && 'policyDigest' in m) pass('PCQ_MANIFEST_SIGNATURE_INVALID', 'policy-digest', `policies signed as ${String(m.policyDigest)}`);
   if (!manifestSigned) fail('PCQ_MANIFEST_SIGNATURE_INVALID', 'manifest-signature', 'the manifest signature does not verify with the runner key');
 
-  await verifyReviews(m.reviews as unknown[], m, options.roster !== undefined ? { trust, roster: options.roster } : { trust }, verify, fail, pass);
+  // A review's subject is the manifest file as sealed (reviews: []), by the sha256 of its bytes.
+  const reviews = m.reviews as unknown[];
+  const sealedDigest = reviews.length > 0 ? sealedManifestDigest(m, sha256) : '';
+  await verifyReviews(reviews, m, sealedDigest, options.roster !== undefined ? { trust, roster: options.roster } : { trust }, verify, fail, pass);
 }
 
 // A raw NUL never occurs in JCS output (JSON.stringify escapes U+0000), so it can mark where the

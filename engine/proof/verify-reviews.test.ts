@@ -1,6 +1,7 @@
 // The offline approval rules in `pcq verify` (proof/review-rules.ts via verify-reviews.ts): every
 // forbidden decision is signed with a key that HAS the reviewer role (so only the rule can catch
 // it) and fails with its own code, on the Node and the browser paths alike; the genuine ones pass.
+import { sealedManifestDigest } from './manifest.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nodeSigner, nodeVerify } from './ed25519-node.ts';
@@ -45,7 +46,7 @@ async function decide(manifest: Manifest, decisions: Array<{ signer: Signer; rev
   let m = manifest;
   for (const d of decisions) {
     const review: ReviewInput = {
-      merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: manifest.executionId,
+      merkleRoot: manifest.merkleRoot, manifestDigest: sealedManifestDigest(manifest, sha256Node), manifestId: manifest.manifestId, executionId: manifest.executionId,
       decision: d.decision ?? 'approve', reviewer: d.reviewer, source: d.source ?? { kind: 'local' }, at: d.at ?? AFTER,
     };
     m = appendReview(m, await buildReviewEnvelope(review, d.signer));

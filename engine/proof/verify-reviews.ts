@@ -1,10 +1,12 @@
 // Review envelopes appended to a manifest (FORMATS.md `reviews`, "Review attestations"): each a
 // DSSE envelope of an in-toto Statement v1 (predicateType https://pcq.dev/review/v1) whose subject
-// digest is the manifest's Merkle root. Each is checked for its shape and its one signature, then
+// is the manifest file as sealed (manifest.pcq with no reviews, by sha256 of its bytes). Each is checked for its shape and its one signature, then
 // against the offline approval rules (review-rules.ts: signer bound to the reviewer or a trusted
 // attesting runner, roster, not the actor, not a bot, dated after the run, one final decision, in
 // order). Every broken rule is its own coded check; a review that passes says which kind it is.
 import { fromUtf8 } from './bytes.ts';
+import { MANIFEST_FILE, sealedManifestDigest } from './manifest.ts';
+import { sha256Portable } from './hash.ts';
 import { readEnvelope, verifyEnvelopeSignature } from './dsse.ts';
 import type { Ed25519Verify } from '../base/signer.ts';
 import { REVIEW_KINDS, reviewProblems, stateOfCounted, type SignedReviewState, type AttestedGithubFacts, type ReviewClaim, type ReviewKind, type ReviewRuleContext, type ReviewVerdictDecision } from './review-rules.ts';
@@ -51,7 +53,7 @@ export function readReviewClaim(p: Raw, keyid: string): ReviewClaim | { problem:
   return claim;
 }
 
-function readReview(value: unknown, m: Raw): { problem: string } | { claim: ReviewClaim; envelope: ReturnType<typeof readEnvelope> } {
+function readReview(value: unknown, m: Raw, sealedDigest: string): { problem: string } | { claim: ReviewClaim; envelope: ReturnType<typeof readEnvelope> } {
   const env = readEnvelope(value);
   if (!env.ok) return { problem: `envelope ${env.problem}` };
   if (env.envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return { problem: `payloadType is not ${IN_TOTO_PAYLOAD_TYPE}` };
@@ -67,8 +69,9 @@ function readReview(value: unknown, m: Raw): { problem: string } | { claim: Revi
   if (problems.length > 0) return { problem: problems.map((p) => p.error).join(', ') };
   if (st.predicateType !== REVIEW_PREDICATE_TYPE) return { problem: `predicateType is not ${REVIEW_PREDICATE_TYPE}` };
   const p = st.predicate as Raw;
-  const subject = (st.subject as Raw[])[0] as { digest?: Record<string, unknown> };
-  if (subject.digest?.sha256 !== (m.merkleRoot as string).slice(7) || p.merkleRoot !== m.merkleRoot) return { problem: 'it reviews another Merkle root' };
+  const subject = (st.subject as Raw[])[0] as { name?: unknown; digest?: Record<string, unknown> };
+  if (p.merkleRoot !== m.merkleRoot) return { problem: 'it reviews another Merkle root' };
+  if (subject.name !== MANIFEST_FILE || subject.digest?.sha256 !== sealedDigest.slice(7)) return { problem: `its subject is not ${MANIFEST_FILE} as sealed (sha256 of the file with no reviews)` };
   if (p.manifestId !== m.manifestId || p.executionId !== m.executionId) return { problem: 'it names another manifest or execution' };
   const claim = readReviewClaim(p, env.envelope.signatures[0]!.keyid);
   if ('problem' in claim) return claim;
@@ -81,9 +84,9 @@ export interface ReviewCheckContext {
 }
 
 /** The claims whose envelope is well-formed and whose one signature verifies, by review index. */
-async function signedClaims(reviews: unknown[], m: Raw, verify: Ed25519Verify, fail: Report): Promise<Array<ReviewClaim | undefined>> {
+async function signedClaims(reviews: unknown[], m: Raw, sealedDigest: string, verify: Ed25519Verify, fail: Report): Promise<Array<ReviewClaim | undefined>> {
   return Promise.all(reviews.map(async (value, i) => {
-    const review = readReview(value, m);
+    const review = readReview(value, m, sealedDigest);
     if ('problem' in review) {
       fail('PCQ_REVIEW_INVALID', 'review', `review ${i}: ${review.problem}`);
       return undefined;
@@ -105,8 +108,8 @@ export function ruleContext(m: Raw, ctx: ReviewCheckContext): ReviewRuleContext 
   return out;
 }
 
-export async function verifyReviews(reviews: unknown[], m: Raw, ctx: ReviewCheckContext, verify: Ed25519Verify, fail: Report, pass: Pass): Promise<void> {
-  const claims = await signedClaims(reviews, m, verify, fail);
+export async function verifyReviews(reviews: unknown[], m: Raw, sealedDigest: string, ctx: ReviewCheckContext, verify: Ed25519Verify, fail: Report, pass: Pass): Promise<void> {
+  const claims = await signedClaims(reviews, m, sealedDigest, verify, fail);
   const present = claims.filter((c): c is ReviewClaim => c !== undefined);
   const problems = reviewProblems(present, ruleContext(m, ctx));
   let k = 0;
@@ -130,7 +133,7 @@ export async function verifyReviews(reviews: unknown[], m: Raw, ctx: ReviewCheck
 export async function countedDecisions(m: Raw, ctx: ReviewCheckContext, verify: Ed25519Verify): Promise<{ counted: ReviewClaim[]; indices: number[]; state: SignedReviewState; ignored: number }> {
   const reviews = Array.isArray(m.reviews) ? m.reviews : [];
   if (typeof m.merkleRoot !== 'string' || reviews.length === 0) return { counted: [], indices: [], state: 'open', ignored: reviews.length };
-  const all = await signedClaims(reviews, m, verify, () => undefined);
+  const all = await signedClaims(reviews, m, sealedManifestDigest(m, sha256Portable), verify, () => undefined);
   const at = all.flatMap((c, i) => (c ? [i] : []));
   const claims = at.map((i) => all[i]!);
   const problems = reviewProblems(claims, ruleContext(m, ctx));

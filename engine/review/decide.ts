@@ -30,7 +30,8 @@ import { decodeEnvelopePayload } from '../proof/statement.ts';
 import { appendReview, buildReviewEnvelope } from '../proof/review-attestation.ts';
 import type { ReviewSource } from '../base/signed-records.ts';
 import { assertReviewCounts, githubAttestedSource, signedReviewState, ticketWithSignedState } from './signed-decisions.ts';
-import { serializeManifest } from '../proof/manifest.ts';
+import { sealedManifestDigest, serializeManifest } from '../proof/manifest.ts';
+import { sha256Node } from '../proof/hash-node.ts';
 import type { Manifest } from '../base/signed-records.ts';
 import type { DsseEnvelope } from '../base/signed-records.ts';
 import { exportDsse } from '../proof/export-dsse.ts';
@@ -212,6 +213,7 @@ async function decideLocked(input: DecideReviewInput): Promise<DecideReviewResul
 
   const review = await buildReviewEnvelope({
     merkleRoot: manifest.merkleRoot,
+    manifestDigest: sealedManifestDigest(manifest, sha256Node),
     manifestId: manifest.manifestId,
     executionId: manifest.executionId,
     decision: input.decision,

@@ -11,7 +11,8 @@ import { gzipSync } from 'node:zlib';
 import { attestStep } from '../proof/attest.ts';
 import type { StepRecord } from '../base/signed-records.ts';
 import { nodeSigner, publicKeyFromSeed } from '../proof/ed25519-node.ts';
-import { serializeManifest } from '../proof/manifest.ts';
+import { sealedManifestDigest, serializeManifest } from '../proof/manifest.ts';
+import { sha256Node } from '../proof/hash-node.ts';
 import type { Manifest } from '../base/signed-records.ts';
 import { appendReview, buildReviewEnvelope } from '../proof/review-attestation.ts';
 import type { ReviewDecision } from '../base/signed-records.ts';
@@ -213,7 +214,7 @@ async function writeRun(root: string, spec: RunSpec): Promise<FixtureRun> {
   const decision: Record<Outcome, ReviewDecision | undefined> = { pass: undefined, blocked: undefined, approved: 'approve', rejected: 'reject' };
   const d = decision[spec.outcome];
   if (d !== undefined) {
-    const envelope = await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: spec.executionId, decision: d, reviewer: 'alice', comment: d === 'approve' ? 'Source outage explained; data checked by hand.' : 'Completeness too low to publish.', source: { kind: 'local' }, at: spec.asOf.replace('10:00', '12:00') }, spec.reviewer.signer);
+    const envelope = await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestDigest: sealedManifestDigest(manifest, sha256Node), manifestId: manifest.manifestId, executionId: spec.executionId, decision: d, reviewer: 'alice', comment: d === 'approve' ? 'Source outage explained; data checked by hand.' : 'Completeness too low to publish.', source: { kind: 'local' }, at: spec.asOf.replace('10:00', '12:00') }, spec.reviewer.signer);
     manifest = appendReview(manifest, envelope);
   }
   const manifestText = serializeManifest(manifest);

@@ -1,5 +1,7 @@
 // The site's data layer over a real signed tree (fixture-tree.ts uses engine/proof to sign and
 // seal), plus the pure pieces: DAG layout/SVG, replay comparison, review states.
+import { sha256Node } from '../proof/hash-node.ts';
+import { sealedManifestDigest } from '../proof/manifest.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile, mkdir, readdir } from 'node:fs/promises';
@@ -89,7 +91,7 @@ test('run.json and the ticket are read in the shapes pcq writes (RunRecordFile, 
     // key bound to someone else) is shown as ignored and decides nothing.
     const manifestPath = join(root, 'attestations/R1', blocked.executionId, 'manifest.pcq');
     const m = JSON.parse(await readFile(manifestPath, 'utf8'));
-    const forgedReview = await buildReviewEnvelope({ merkleRoot: m.merkleRoot, manifestId: m.manifestId, executionId: m.executionId, decision: 'approve', reviewer: 'octocat', source: { kind: 'local' }, at: '2026-03-03T00:00:00Z' }, fixtureKey('reviewer').signer);
+    const forgedReview = await buildReviewEnvelope({ merkleRoot: m.merkleRoot, manifestDigest: sealedManifestDigest(m, sha256Node), manifestId: m.manifestId, executionId: m.executionId, decision: 'approve', reviewer: 'octocat', source: { kind: 'local' }, at: '2026-03-03T00:00:00Z' }, fixtureKey('reviewer').signer);
     await writeFile(manifestPath, serializeManifest(appendReview(m, forgedReview)));
     const forgedView = (await readSiteData(root)).executions.find((e) => e.executionId === blocked.executionId)!;
     assert.deepEqual(forgedView.decisions.map((d) => [d.decision, d.by, d.counts]), [['approve', 'octocat', false]]);

@@ -1,5 +1,7 @@
 // `pcq verify` and `pcq export` as a user runs them: a real process, real files, exit codes and
 // output; and the exported DSSE bundle checked by an independent verifier (python3-securesystemslib).
+import { sha256Node } from '../../proof/hash-node.ts';
+import { sealedManifestDigest } from '../../proof/manifest.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -30,7 +32,7 @@ const reviewer = nodeSigner(new Uint8Array(32).fill(50)); // ombuds-alice's own 
 async function setup(): Promise<{ dir: string; manifest: string; trust: string; executionId: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'pcq-verify-'));
   const { manifest, signer } = await sampleRun({ steps: 4, executionId: 'exec-cli-1' });
-  const reviewed = appendReview(manifest, await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: 'ombuds-alice', source: { kind: 'local' }, at: '2026-03-02T00:00:00Z' }, reviewer));
+  const reviewed = appendReview(manifest, await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestDigest: sealedManifestDigest(manifest, sha256Node), manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: 'ombuds-alice', source: { kind: 'local' }, at: '2026-03-02T00:00:00Z' }, reviewer));
   await writeFile(join(dir, 'manifest.pcq'), serializeManifest(reviewed));
   await writeFile(join(dir, 'trust.yaml'), `keys:\n  - name: test-runner\n    publicKey: ${signer.keyid}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n` +
     ['ombuds-alice', 'octocat', 'mallory', 'dependabot'].map((login, i) => `  - { name: ${login}, publicKey: ${(login === 'ombuds-alice' ? reviewer : nodeSigner(new Uint8Array(32).fill(60 + i))).keyid}, roles: [reviewer], login: ${login}, status: active, validFrom: 2026-01-01T00:00:00Z, validUntil: null }\n`).join(''));
@@ -87,7 +89,7 @@ test('pcq verify fails an approval signed with a reviewer-role key for the actor
     for (const [who, login, seed, at, code] of cases) {
       const file = join(s.dir, `${login}.pcq`);
       const key = nodeSigner(new Uint8Array(32).fill(seed));
-      await writeFile(file, serializeManifest(appendReview(manifest, await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: who, source: { kind: 'local' }, at }, key))));
+      await writeFile(file, serializeManifest(appendReview(manifest, await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestDigest: sealedManifestDigest(manifest, sha256Node), manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: who, source: { kind: 'local' }, at }, key))));
       const r = await pcq('verify', file, '--trust', s.trust, '--roster', roster, '--json');
       assert.equal(r.code, 1, `${who}: ${r.stdout}`);
       const failed = JSON.parse(r.stdout).checks.filter((c: { ok: boolean }) => !c.ok).map((c: { code: string }) => c.code);
