@@ -151,6 +151,7 @@ test('reviews append without touching the signed part', async () => {
   assert.equal(manifest.reviews.length, 0);
   const st = decode(env.payload);
   assert.deepEqual(validateStatement(st), []);
-  assert.equal(st.subject[0].digest.sha256, manifest.merkleRoot.slice(7));
+  assert.deepEqual(st.subject, [{ name: 'manifest.pcq', digest: { sha256: sealedManifestDigest(manifest, sha256Node).slice(7) } }]);
+  assert.equal(st.predicate.merkleRoot, manifest.merkleRoot);
   await assert.rejects(buildReviewEnvelope({ merkleRoot: 'x', manifestDigest: 'x', manifestId: '', executionId: '', decision: 'approve', reviewer: '', source: { kind: 'local' }, at: '' }, signer), (e: { code?: string }) => e.code === 'PCQ_REVIEW_INVALID');
 });

@@ -39,24 +39,33 @@ function standardEnvelope(env: DsseEnvelope): DsseEnvelope {
   return { payloadType: env.payloadType, payload: env.payload, signatures: env.signatures.map((s) => ({ keyid: s.keyid, sig: s.sig })) };
 }
 
-/** Builds the export from a manifest value that has passed the schema check (checkManifestShape). */
-export function exportDsse(manifest: Record<string, unknown>): DsseExport {
+/** The envelopes of a manifest, in order (steps, reviews, the manifest signature), each with a file-name label. */
+export function exportEnvelopes(manifest: Record<string, unknown>): { executionId: string; envelopes: Array<{ label: string; envelope: DsseEnvelope }> } {
   const executionId = String(manifest.executionId);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(executionId)) {
+  if (!SAFE_NAME.test(executionId)) {
     throw new PcqError({ code: 'PCQ_MANIFEST_MALFORMED', message: `executionId "${executionId.slice(0, 80)}" cannot be used as a file name`, hint: 'Export manifests written by `pcq run`; their execution ids are [A-Za-z0-9._-].' });
   }
-  const envelopes: DsseEnvelope[] = [];
-  for (const step of manifest.steps as Array<{ attestation: DsseEnvelope }>) envelopes.push(standardEnvelope(step.attestation));
-  for (const review of manifest.reviews as DsseEnvelope[]) envelopes.push(standardEnvelope(review));
+  const envelopes: Array<{ label: string; envelope: DsseEnvelope }> = [];
+  for (const step of manifest.steps as Array<{ stepId: string; attestation: DsseEnvelope }>) {
+    envelopes.push({ label: SAFE_NAME.test(step.stepId) ? `step-${step.stepId}` : 'step', envelope: standardEnvelope(step.attestation) });
+  }
+  for (const [i, review] of (manifest.reviews as DsseEnvelope[]).entries()) envelopes.push({ label: `review-${i}`, envelope: standardEnvelope(review) });
   const executedBy = String(manifest.executedBy);
   const sig = fromBase64(String(manifest.signature).slice('base64:'.length));
   if (sig) {
-    envelopes.push({
+    envelopes.push({ label: 'manifest', envelope: {
       payloadType: MANIFEST_PAYLOAD_TYPE,
       payload: toBase64(utf8(canonicalize(signedPart(manifest)))),
       signatures: [{ keyid: executedBy, sig: toBase64(sig) }],
-    });
+    } });
   }
+  return { executionId, envelopes };
+}
+
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** The public keys that signed these envelopes, in the forms other tools read. */
+export function exportKeys(envelopes: readonly DsseEnvelope[]): Record<string, ExportedKey> {
   const keys: Record<string, ExportedKey> = {};
   for (const env of envelopes) {
     for (const { keyid } of env.signatures) {
@@ -64,5 +73,12 @@ export function exportDsse(manifest: Record<string, unknown>): DsseExport {
       if (raw && !keys[keyid]) keys[keyid] = { strkey: keyid, hex: toHex(raw), pem: ed25519PublicKeyPem(raw) };
     }
   }
-  return { fileName: `${executionId}.intoto.jsonl`, jsonl: envelopes.map((e) => JSON.stringify(e)).join('\n') + '\n', keys };
+  return keys;
+}
+
+/** Builds the export from a manifest value that has passed the schema check (checkManifestShape). */
+export function exportDsse(manifest: Record<string, unknown>): DsseExport {
+  const { executionId, envelopes } = exportEnvelopes(manifest);
+  const list = envelopes.map((e) => e.envelope);
+  return { fileName: `${executionId}.intoto.jsonl`, jsonl: list.map((e) => JSON.stringify(e)).join('\n') + '\n', keys: exportKeys(list) };
 }

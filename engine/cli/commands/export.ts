@@ -1,4 +1,4 @@
-// `pcq export <manifest.pcq> --format dsse --out <dir>`: writes <executionId>.intoto.jsonl (one
+// `pcq export <manifest.pcq> --format dsse|sigstore --out <dir>`: writes (dsse) <executionId>.intoto.jsonl (one
 // standard DSSE envelope per line) and keys.json (keyid → {strkey, hex, pem}) so any DSSE
 // verifier can check the attestations without pcq.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -6,18 +6,21 @@ import { join, resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
-import { exportDsse } from '../../proof/export-dsse.ts';
+import { exportDsse, exportKeys } from '../../proof/export-dsse.ts';
+import { exportSigstore } from '../../proof/export-sigstore.ts';
 import { parseManifestText } from '../../proof/manifest.ts';
 import { checkManifestShape } from '../../proof/manifest-shape.ts';
 
-const USAGE = `Usage: pcq export <manifest.pcq> --format dsse --out <dir> [--json]
+const USAGE = `Usage: pcq export <manifest.pcq> --format dsse|sigstore --out <dir> [--json]
 
 Writes the manifest's step attestations, reviews and the manifest signature as standard DSSE
-envelopes, one per line, to <dir>/<executionId>.intoto.jsonl, and the signing public keys to
-<dir>/keys.json (keyid → {strkey, hex, pem}). Use \`pcq verify\` to check the proofs themselves.
+envelopes and the signing public keys to <dir>/keys.json (keyid → {strkey, hex, pem}).
+Use \`pcq verify\` to check the proofs themselves.
 
 Options:
-  --format F  dsse (the only format)
+  --format F  dsse (default): one envelope per line in <dir>/<executionId>.intoto.jsonl
+              sigstore: one Sigstore bundle v0.3 per envelope, <dir>/<executionId>.<n>-<label>.sigstore.json,
+              public-key verification material (hint = the signer's strkey; PEM in keys.json)
   --out D     output folder (created if missing)
   --json      print {files: [...], envelopes: n}
   -h, --help  this text
@@ -27,7 +30,7 @@ Exit codes: 0 written · 2 bad arguments · 3 unreadable or malformed manifest
 
 export const command: Command = {
   name: 'export',
-  summary: "Export a manifest's attestations as standard DSSE envelopes",
+  summary: "Export a manifest's attestations as standard DSSE envelopes or Sigstore bundles",
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, { format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, 'export');
@@ -38,8 +41,9 @@ export const command: Command = {
     if (positionals.length !== 1 || values.out === undefined) {
       throw new PcqError({ code: 'PCQ_USAGE', message: 'export: expected one manifest and --out <dir>', hint: 'Run `pcq export manifest.pcq --format dsse --out exports/`.' });
     }
-    if ((values.format ?? 'dsse') !== 'dsse') {
-      throw new PcqError({ code: 'PCQ_USAGE', message: `export: unknown format "${values.format}"`, hint: 'Use --format dsse.' });
+    const format = values.format ?? 'dsse';
+    if (format !== 'dsse' && format !== 'sigstore') {
+      throw new PcqError({ code: 'PCQ_USAGE', message: `export: unknown format "${format}"`, hint: 'Use --format dsse or --format sigstore.' });
     }
     const file = positionals[0]!;
     let text: string;
@@ -53,16 +57,30 @@ export const command: Command = {
     if (shape.length > 0) {
       throw new PcqError({ code: 'PCQ_SCHEMA_INVALID', message: `${file} is not a pcq manifest: ${shape[0]!.path || '/'} ${shape[0]!.message}`, hint: 'Run `pcq verify` on it for every problem.' });
     }
-    const out = exportDsse(manifest as Record<string, unknown>);
     const dir = resolve(io.cwd, values.out);
     await mkdir(dir, { recursive: true });
-    const bundle = join(dir, out.fileName);
     const keys = join(dir, 'keys.json');
-    await writeFile(bundle, out.jsonl);
-    await writeFile(keys, JSON.stringify(out.keys, null, 2) + '\n');
-    const envelopes = out.jsonl.trim().split('\n').length;
-    if (values.json) io.stdout(JSON.stringify({ files: [bundle, keys], envelopes }, null, 2) + '\n');
-    else io.stdout(`wrote ${envelopes} DSSE envelopes to ${bundle}\nwrote ${Object.keys(out.keys).length} public key(s) to ${keys}\n`);
+    const files: string[] = [];
+    let envelopes: number;
+    if (format === 'sigstore') {
+      const out = exportSigstore(manifest as Record<string, unknown>);
+      for (const { fileName, bundle } of out.bundles) {
+        files.push(join(dir, fileName));
+        await writeFile(join(dir, fileName), JSON.stringify(bundle, null, 2) + '\n');
+      }
+      await writeFile(keys, JSON.stringify(exportKeys(out.bundles.map((b) => b.bundle.dsseEnvelope)), null, 2) + '\n');
+      envelopes = out.bundles.length;
+      if (!values.json) io.stdout(`wrote ${envelopes} Sigstore bundles (v0.3, public key) to ${dir}\nwrote the public keys to ${keys}\n`);
+    } else {
+      const out = exportDsse(manifest as Record<string, unknown>);
+      const bundle = join(dir, out.fileName);
+      files.push(bundle);
+      await writeFile(bundle, out.jsonl);
+      await writeFile(keys, JSON.stringify(out.keys, null, 2) + '\n');
+      envelopes = out.jsonl.trim().split('\n').length;
+      if (!values.json) io.stdout(`wrote ${envelopes} DSSE envelopes to ${bundle}\nwrote ${Object.keys(out.keys).length} public key(s) to ${keys}\n`);
+    }
+    if (values.json) io.stdout(JSON.stringify({ files: [...files, keys], envelopes }, null, 2) + '\n');
     return EXIT.ok;
   },
 };

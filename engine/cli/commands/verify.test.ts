@@ -3,6 +3,9 @@
 import { sha256Node } from '../../proof/hash-node.ts';
 import { sealedManifestDigest } from '../../proof/manifest.ts';
 import { test } from 'node:test';
+import { createPublicKey } from 'node:crypto';
+import { bundleFromJSON } from '@sigstore/bundle';
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -129,6 +132,24 @@ test('pcq export writes standard DSSE JSONL that python3-securesystemslib verifi
     const tampered = lines.map((env, i) => (i === 2 ? { ...env, payload: Buffer.from('{"forged":true}').toString('base64') } : env));
     await writeFile(bundle, tampered.map((e) => JSON.stringify(e)).join('\n') + '\n');
     await assert.rejects(run('/usr/bin/python3', ['engine/testing/verify_dsse.py', bundle, join(out, 'keys.json')]), (e: { code: number; stdout: string }) => e.code === 1 && /FAIL line 3/.test(e.stdout));
+  } finally {
+    await rm(s.dir, { recursive: true, force: true });
+  }
+});
+
+test('pcq export --format sigstore writes one v0.3 bundle per envelope that @sigstore/verify accepts with the exported public key', async () => {
+  const s = await setup();
+  try {
+    const out = join(s.dir, 'sigstore');
+    const res = await pcq('export', s.manifest, '--format', 'sigstore', '--out', out, '--json');
+    assert.equal(res.code, 0, res.stderr);
+    const { files } = JSON.parse(res.stdout) as { files: string[] };
+    const bundles = files.filter((f) => f.endsWith('.sigstore.json'));
+    assert.equal(bundles.length, 4 + 1 + 1);
+    const keys = JSON.parse(await readFile(join(out, 'keys.json'), 'utf8')) as Record<string, { pem: string }>;
+    const root = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] };
+    const verifier = new Verifier(toTrustMaterial(root as never, (hint: string) => ({ publicKey: createPublicKey(keys[hint]!.pem), validFor: () => true })), { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+    for (const file of bundles) verifier.verify(toSignedEntity(bundleFromJSON(JSON.parse(await readFile(file, 'utf8')))));
   } finally {
     await rm(s.dir, { recursive: true, force: true });
   }
