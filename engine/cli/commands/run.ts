@@ -10,6 +10,7 @@ import { normaliseAsOf, parseInputFlags } from '../../run/run-params.ts';
 import { runRunbookFile, type RunReport } from '../../run/run-runbook.ts';
 import { ProgressWriter, formatSummary } from '../../run/progress.ts';
 import { formatDuration } from '../../run/progress.ts';
+import { createRunLogger, logRunEvent, registerConfiguredSecrets } from '../../runtime/run-log.ts';
 
 const USAGE = `Usage: pcq run <runbook> [--input key=value]… [--as-of ISO-8601] [--json]
 
@@ -49,6 +50,9 @@ export const command: Command = {
       return EXIT.usage;
     }
     const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
+    registerConfiguredSecrets(config.env, config.secrets.required);
+    const log = createRunLogger({ level: config.logLevel, write: io.stderr });
+    log.debug({ mode: config.mode, signer: config.signer.kind, settings: Object.fromEntries(Object.entries(config.entries).map(([k, e]) => [k, `${e.value} (${e.origin})`])) }, 'configuration');
     const asOf = normaliseAsOf(typeof values['as-of'] === 'string' ? values['as-of'] : new Date().toISOString());
     const rawParams = parseInputFlags((values.input as string[] | undefined) ?? []);
     let progress: ProgressWriter | undefined;
@@ -66,8 +70,13 @@ export const command: Command = {
           progress.drawAll();
         }
       },
-      onEvent: (event) => progress?.onEvent(event),
+      onEvent: (event) => {
+        progress?.onEvent(event);
+        logRunEvent(log, event);
+      },
     });
+    if (report.reviewTicket) logRunEvent(log, { type: 'review-opened', executionId: report.executionId, ticket: relative(io.cwd, report.reviewTicket), ...(report.assignedTo ? { assignedTo: report.assignedTo } : {}) });
+    log.debug({ executionId: report.executionId, status: report.status, verdict: report.verdict }, `run ${report.executionId} ${report.status}`);
     if (values.json) {
       io.stdout(JSON.stringify(report, null, 2) + '\n');
     } else {
