@@ -57,6 +57,8 @@ export const ERROR_CATALOGUE = {
   PCQ_ABORTED: e('usage', 'a wait or a call was aborted by its signal', 'The operation was cancelled by its caller; start it again when ready.', 'An abort is the caller\'s decision: never retried.'),
 
   // invalid-input: runbooks and their YAML
+  PCQ_GRANT_INVALID: e('invalid-input', 'a grant file under contracts/grants/ (or .pcq/grants/) is malformed, its versions disagree, or its signature is not the user\'s', 'Write grants with `pcq grant add` / `pcq grant revoke`; never edit them by hand.'),
+  PCQ_LEDGER_CORRUPT: e('invalid-input', 'the embedded ledger file .pcq/ledger/vault.json is not a pcq-vault/1 ledger', 'Restore it from a backup; it holds the budgets and open runs.'),
   PCQ_YAML_SYNTAX: e('invalid-input', 'the file is not valid YAML (or not UTF-8)', 'Fix the syntax at the position shown.'),
   PCQ_YAML_DUPLICATE_KEY: e('invalid-input', 'a mapping repeats a key', 'Remove one of the two keys.'),
   PCQ_YAML_TOO_LARGE: e('invalid-input', 'the file is larger than pcq reads', 'Split the file; runbooks are small.'),
@@ -162,6 +164,10 @@ export const ERROR_CATALOGUE = {
   PCQ_GITHUB_NO_BRANCH: e('invalid-input', 'a branch does not exist on GitHub', 'Create the branch first, or check the publish branch setting.'),
 
   // denied: rules, keys and remote services that say no
+  PCQ_UNAUTHORIZED_RUNNER: e('denied', 'the PrepaidVault contract error UnauthorizedRunner: no valid grant for this runner (none, revoked, expired, not covering the runbook) or the runner is not in the agent registry', 'Ask the user to grant this runner (`pcq grant add --runner G…`); a revoked or expired grant needs a new one.'),
+  PCQ_BUDGET_EXHAUSTED: e('denied', 'the PrepaidVault contract error BudgetExhausted: the grant has fewer units left than the run reserves', 'Ask the user for a new grant with a larger budget, or wait for open runs to finalize.'),
+  PCQ_VAULT_REFUSED: e('denied', 'the PrepaidVault refused a malformed call (GrantNotFound, GrantExists, RunExists, RunNotOpen, UsageOverReservation, NotGrantOwner)', 'See contracts/README.md "Errors" for the contract error named in the message.'),
+  PCQ_RUNS_PAUSED: e('denied', 'new runs are paused by policies/pause.yaml', 'Set `paused: false` in policies/pause.yaml (`pcq pause off`) once the incident is over.'),
   PCQ_KEY_UNKNOWN: e('denied', 'a key is not in the trust store', 'List the key in policies/trust.yaml, or sign with a listed key.'),
   PCQ_KEY_REVOKED: e('denied', 'a key is revoked: its signatures are never trusted', 'Sign with an active key; rotate as policies/trust.yaml describes.'),
   PCQ_KEY_ROLE_MISSING: e('denied', 'a key is in the trust store but without the role it signs as (runner, reviewer, verdict)', 'Sign with a key listed with that role in policies/trust.yaml.'),
@@ -201,6 +207,10 @@ export const ERROR_CATALOGUE = {
   PCQ_REVIEW_NOTHING_FAILED: e('denied', 'the run has no failed proof to review', 'Only a run with a failed proof opens an ombuds review.'),
 
   // failed-check: proofs, verification, replay
+  PCQ_GRANT_MISSING: e('failed-check', 'the manifest binds no grant, or the grant it binds is not in contracts/grants/', 'Runs sealed since grants exist bind one; restore the grant file the manifest names, or re-run under a grant.'),
+  PCQ_GRANT_REVOKED_BEFORE_OPEN: e('failed-check', 'the grant the manifest binds was revoked at a ledger sequence before the run opened', 'The run was not authorized; re-run it under a valid grant.'),
+  PCQ_GRANT_OVER_BUDGET: e('failed-check', 'the manifest\'s receipts spend more than the grant\'s budget or the reservation', 'The run was not covered by its budget; re-run it under a grant with budget left.'),
+  PCQ_GRANT_MISMATCH: e('failed-check', 'the manifest\'s grant and receipts disagree (runner, run id, grant digest) or the grant file differs from what the manifest binds', 'The grant section was altered or belongs to another run; use the manifest exactly as sealed.'),
   PCQ_PRECONDITION_FAILED: e('failed-check', 'a step\'s precondition failed, so the step did not run', 'Fix what the prover checks, or ask an ombuds to review.', 'A proof gives the same answer on the same facts: attempted once.'),
   PCQ_ASSERTION_FAILED: e('failed-check', 'an assertion step\'s condition does not hold', 'Look at the values the message shows; fix the data or the assertion.'),
   PCQ_EXPORT_BLOCKED: e('failed-check', 'an export cannot leave the run because a postcondition failed', 'The ombuds review decides; after approval the exports are released.'),
@@ -245,6 +255,8 @@ export const ERROR_CATALOGUE = {
   PCQ_NOTIFY_UNAVAILABLE: e('transient', 'the mail server or webhook could not be reached, or asked to slow down', 'Check the server is up; the step is tried again with backoff.', 'Nothing was delivered (no connection, SMTP 4xx, HTTP 429), so trying again cannot notify twice.'),
   PCQ_GITHUB_UNAVAILABLE: e('transient', 'GitHub could not be reached or answered 429/5xx', 'Run the workflow again later; Octokit already retried where GitHub allows.'),
   PCQ_TOKEN_CACHE_LOCKED: e('transient', 'another pcq process held a connector\'s token cache lock for longer than the wait', 'Try again in a moment; a lock left by a process that no longer runs is taken over by itself.'),
+  PCQ_LEDGER_LOCKED: e('transient', 'another pcq process held the embedded ledger lock for longer than the wait', 'Try again in a moment; a lock left by a process that no longer runs is taken over by itself.'),
+  PCQ_VAULT_UNAVAILABLE: e('transient', 'the Soroban RPC server could not be reached, or a transaction did not settle in time', 'Check RUNNER_RPC_URL and the network; the same call may succeed later.'),
   PCQ_INDEX_LOCKED: e('transient', 'a running pcq process held the index lock for longer than the wait', 'Try again in a moment; a lock left by a process that no longer runs is taken over by itself.'),
   PCQ_REVIEW_LOCKED: e('transient', 'a running pcq process is deciding the same review', 'Try again in a moment; a lock left by a process that no longer runs is taken over by itself.'),
 

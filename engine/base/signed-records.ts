@@ -3,6 +3,7 @@
 // that every layer (proof/, run/, review/, verdict/, site-data/) names them from one place.
 import type { ArtifactRef } from './step-ports.ts';
 import type { Proofs } from './proofs.ts';
+import type { ManifestGrant, ManifestReceipts } from './prepaid-vault.ts';
 
 export interface DsseSignature {
   keyid: string;
@@ -126,6 +127,10 @@ export interface Manifest {
   policyDigest?: string;
   steps: ManifestStep[];
   merkleRoot: string;
+  /** The grant the run opened under (base/prepaid-vault.ts); signed. Absent in manifests sealed before grants existed. */
+  grant?: ManifestGrant;
+  /** The vault's open_run and finalize_run receipts; signed, present with `grant`. */
+  receipts?: ManifestReceipts;
   signature: string; // "base64:<sig>"
   reviews: DsseEnvelope[];
 }

@@ -14,7 +14,7 @@ const SIGNATURE = /^base64:[A-Za-z0-9+/]+={0,2}$/;
 
 const TOP = ['manifestId', 'executionId', 'runbookId', 'version', 'runbookDigest', 'executedAt', 'executedBy', 'actor', 'authorization', 'inputs', 'steps', 'merkleRoot', 'signature', 'reviews'];
 // Optional top-level fields: checked when present (manifests sealed before they existed lack them).
-const OPTIONAL_TOP = ['datasets', 'policyDigest'];
+const OPTIONAL_TOP = ['datasets', 'policyDigest', 'grant', 'receipts'];
 // A dataset path: repository-relative, forward slashes, no empty, "." or ".." segment.
 const DATASET_PATH = /^(?!\/)(?!.*(?:^|\/)\.{1,2}(?:\/|$))(?!.*\/\/)[^\\\u0000]+$/;
 const AUTHORIZATION = ['keyid', 'keyName', 'source', 'devOverlay', 'role', 'status', 'validFrom', 'validUntil', 'checkedAt', 'mode'];
@@ -111,6 +111,51 @@ function authorization(value: unknown, out: ShapeProblem[]): void {
   for (const k of ['validFrom', 'validUntil']) if (k in value && value[k] !== null && typeof value[k] !== 'string') out.push({ path: `${path}/${k}`, message: 'must be a string or null' });
 }
 
+const GRANT = ['grantId', 'version', 'digest', 'signer', 'runner', 'runbooks', 'budget', 'unit', 'expiresAt', 'source', 'devOverlay'];
+const OPEN = ['method', 'runId', 'grantId', 'grantDigest', 'runner', 'runbookId', 'reserved', 'ledger', 'backend', 'contractId'];
+const FINALIZE = ['method', 'runId', 'grantId', 'usage', 'outcome', 'spentAfter', 'ledger', 'backend', 'contractId'];
+
+function units(value: unknown, path: string, out: ShapeProblem[]): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) out.push({ path, message: 'must be a whole number ≥ 0' });
+}
+
+/** `grant`: the grant the run opened under (base/prepaid-vault.ts ManifestGrant). */
+function grant(value: unknown, out: ShapeProblem[]): void {
+  const path = '/grant';
+  if (!isRecord(value)) return void out.push({ path, message: 'must be an object' });
+  fields(value, GRANT, path, out);
+  text(value.grantId, `${path}/grantId`, out, { pattern: /^g-[0-9a-f]{12}$/, what: 'g-<12 hex>' });
+  text(value.digest, `${path}/digest`, out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
+  for (const k of ['signer', 'runner']) text(value[k], `${path}/${k}`, out, { pattern: G_KEY, what: 'a G… Stellar public key' });
+  for (const k of ['version', 'budget']) units(value[k], `${path}/${k}`, out);
+  if (!Array.isArray(value.runbooks) || !value.runbooks.every((r) => typeof r === 'string')) out.push({ path: `${path}/runbooks`, message: 'must be a list of runbook ids' });
+  oneOf(value.unit, ['step'], `${path}/unit`, out);
+  for (const k of ['expiresAt', 'source']) text(value[k], `${path}/${k}`, out, { min: 1 });
+  if (typeof value.devOverlay !== 'boolean') out.push({ path: `${path}/devOverlay`, message: 'must be a boolean' });
+}
+
+function receipt(value: unknown, path: string, keys: string[], out: ShapeProblem[]): void {
+  if (!isRecord(value)) return void out.push({ path, message: 'must be an object' });
+  fields(value, keys, path, out, ['txHash']);
+  for (const k of ['reserved', 'usage', 'spentAfter', 'ledger']) if (keys.includes(k)) units(value[k], `${path}/${k}`, out);
+  for (const k of ['runId', 'grantId', 'contractId', 'runbookId']) if (keys.includes(k)) text(value[k], `${path}/${k}`, out, { min: 1 });
+  if (keys.includes('grantDigest')) text(value.grantDigest, `${path}/grantDigest`, out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
+  if (keys.includes('runner')) text(value.runner, `${path}/runner`, out, { pattern: G_KEY, what: 'a G… Stellar public key' });
+  oneOf(value.backend, ['embedded', 'soroban'], `${path}/backend`, out);
+  if ('txHash' in value) text(value.txHash, `${path}/txHash`, out, { pattern: HEX32, what: '64 hex' });
+  if (keys.includes('outcome')) oneOf(value.outcome, ['finalized', 'failed'], `${path}/outcome`, out);
+}
+
+/** `receipts`: the vault's open_run and finalize_run receipts. */
+function receipts(value: unknown, out: ShapeProblem[]): void {
+  if (!isRecord(value)) return void out.push({ path: '/receipts', message: 'must be an object' });
+  fields(value, ['open', 'finalize'], '/receipts', out);
+  receipt(value.open, '/receipts/open', OPEN, out);
+  receipt(value.finalize, '/receipts/finalize', FINALIZE, out);
+  if (isRecord(value.open) && value.open.method !== 'open_run') out.push({ path: '/receipts/open/method', message: 'must be "open_run"' });
+  if (isRecord(value.finalize) && value.finalize.method !== 'finalize_run') out.push({ path: '/receipts/finalize/method', message: 'must be "finalize_run"' });
+}
+
 /** Every way the value departs from manifest.schema.json; empty when it conforms. */
 export function checkManifestShape(value: unknown): ShapeProblem[] {
   const out: ShapeProblem[] = [];
@@ -126,6 +171,8 @@ export function checkManifestShape(value: unknown): ShapeProblem[] {
   if ('inputs' in value && !isRecord(value.inputs)) out.push({ path: '/inputs', message: 'must be an object' });
   if ('datasets' in value) datasets(value.datasets, out);
   if ('policyDigest' in value) text(value.policyDigest, '/policyDigest', out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
+  if ('grant' in value) grant(value.grant, out);
+  if ('receipts' in value) receipts(value.receipts, out);
   if ('steps' in value) {
     if (!Array.isArray(value.steps)) out.push({ path: '/steps', message: 'must be a list' });
     else value.steps.forEach((s, i) => step(s, `/steps/${i}`, out));

@@ -16,6 +16,7 @@ import type { RunnerAuthorization } from '../base/signed-records.ts';
 import { normaliseProofs } from './step-predicate.ts';
 import { MANIFEST_PAYLOAD_TYPE, signedPart } from './manifest.ts';
 import type { Manifest, ManifestDataset, ManifestStep } from '../base/signed-records.ts';
+import type { ManifestGrant, ManifestReceipts } from '../base/prepaid-vault.ts';
 
 export interface SealInput {
   executionId: string;
@@ -34,6 +35,8 @@ export interface SealInput {
   signer: Signer;
   /** Who allowed the run: authorizeRunner's record for this signer at asOf. */
   authorization: RunnerAuthorization;
+  /** The grant the run opened under and the vault's receipts (signed; absent for a run outside a vault, e.g. a replay). */
+  grant?: { grant: ManifestGrant; receipts: ManifestReceipts };
   sha256?: Sha256;
 }
 
@@ -87,6 +90,7 @@ export async function sealManifest(input: SealInput): Promise<Manifest> {
     ...(input.policyDigest !== undefined ? { policyDigest: input.policyDigest } : {}),
     steps,
     merkleRoot: formatDigest(tree.root),
+    ...(input.grant ? { grant: input.grant.grant, receipts: input.grant.receipts } : {}),
   };
   const signature = await signManifestCore(signedPart(core), input.signer);
   return { ...core, signature, reviews: [] };

@@ -27,6 +27,7 @@ import { checkRunnerAuthorization, keysRelied, type KeyRelied } from './verify-t
 import type { RunMode } from './authorization.ts';
 import { verifyReviews } from './verify-reviews.ts';
 import { verifyStepLinks, type LinkFields, type StepFacts } from './verify-links.ts';
+import { checkGrantAndReceipts } from './verify-grant.ts';
 import type { PcqCode } from '../base/error-catalogue.ts';
 
 export interface VerifyCheck {
@@ -170,6 +171,8 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, optio
   // The runner key and the signed authorization record: proof/authorization.ts, the same check
   // that `pcq run` made before the run started.
   checkRunnerAuthorization(m, trust, options, fail, pass);
+  // Who authorized the run, with what budget, and what it cost (the grant and the vault receipts).
+  checkGrantAndReceipts(m, fail, pass);
   keys.push(...keysRelied(m, trust, options.mode ?? 'dev'));
   if (!publicKey || !started) return void fail('PCQ_SCHEMA_INVALID', 'runner-key', 'executedBy is not a valid G… strkey (checksum)');
 
