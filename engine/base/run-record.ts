@@ -44,7 +44,23 @@ export interface RunRecordFile {
   verdict: Verdict;
   merkleRoot: string;
   replayOf?: string;
+  /** `pcq retry`: the failed execution this one re-runs. */
+  retryOf?: string;
+  /** The vault run's final state and what it cost (contracts/README.md "Run states", "Usage"). */
+  vault?: RunVaultRecord;
   failedProofs: FailedProof[];
   steps: StepSummary[];
   artifacts: Array<{ name: string; stepId: string; mediaType: string; digest: string; size: number; state: 'released' | 'withheld' }>;
+}
+
+/** The run record's view of the vault run (unsigned; the signed receipts are in the manifest). */
+export interface RunVaultRecord {
+  state: 'finalized' | 'failed';
+  grantId: string;
+  user: string;
+  backend: 'embedded' | 'soroban';
+  reserved: number;
+  usage: number;
+  spentAfter: number;
+  budget: number;
 }

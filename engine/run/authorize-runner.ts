@@ -9,11 +9,14 @@ import { loadRunnerSigner } from '../runtime/keys.ts';
 import { loadTrust } from '../runtime/trust-store.ts';
 import { authorizeRunner, type RunnerAuthorization } from '../proof/authorization.ts';
 import type { Signer } from '../base/signer.ts';
+import type { TrustStore } from '../proof/trust.ts';
 
 export interface AuthorizedRunner {
   signer: Signer;
   signerOrigin: string;
   authorization: RunnerAuthorization;
+  /** The trust store the runner was checked against: the vault's agent registry. */
+  trust: TrustStore;
   /** Overlay entries the trust loader ignored (coded warnings, for the caller to show). */
   warnings: PcqIssue[];
 }
@@ -26,5 +29,5 @@ export async function authorizeRunnerAtStart(input: { config: PcqConfig; env: Re
   if (!result.ok) {
     throw new PcqError({ code: result.code, message: `refused before any step started: ${result.message}`, hint: result.hint, details: { keyid: signer.keyid, mode: config.mode, asOf: input.asOf } });
   }
-  return { signer, signerOrigin: origin, authorization: result.authorization, warnings };
+  return { signer, signerOrigin: origin, authorization: result.authorization, trust, warnings };
 }

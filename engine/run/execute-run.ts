@@ -7,6 +7,7 @@ import type { Signer } from '../base/signer.ts';
 import type { StepRecord } from '../base/signed-records.ts';
 import type { PrivateOpening } from '../proof/private-commitment.ts';
 import type { RunnerAuthorization } from '../base/signed-records.ts';
+import type { FinalizeReceipt, ManifestGrant, OpenReceipt } from '../base/prepaid-vault.ts';
 import { sealManifest } from '../proof/seal.ts';
 import type { Manifest, ManifestDataset } from '../base/signed-records.ts';
 import type { DsseEnvelope } from '../base/signed-records.ts';
@@ -45,6 +46,19 @@ export interface RunRequest {
   policyDigest?: string;
   /** Granted before the run by run/authorize-runner.ts for ports.signer at asOf; sealed into the manifest. */
   authorization: RunnerAuthorization;
+  /**
+   * The vault run this execution was opened as (run/authorize-grant.ts): settled once the steps are
+   * done and before the manifest is sealed, so the manifest binds the grant and both receipts.
+   * Absent for a run outside a vault (replay).
+   */
+  vault?: VaultRun;
+}
+
+export interface VaultRun {
+  grant: ManifestGrant;
+  open: OpenReceipt;
+  /** finalize_run with the steps that ran; `ok` false when a step failed (finalize-on-error applies). */
+  settle(stepsRun: number, ok: boolean): Promise<FinalizeReceipt>;
 }
 
 export interface RunPorts {
@@ -165,6 +179,9 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     if (r.status !== 'succeeded') void chain.offer(recordFor(r.id, r.status)).catch(() => undefined);
   }
   const links = await chain.finish();
+  const stepFailed = scheduled.results.some((r) => r.status === 'failed');
+  const stepsRun = scheduled.results.filter((r) => r.status === 'succeeded' || r.status === 'failed').length;
+  const finalize = req.vault ? await req.vault.settle(stepsRun, !stepFailed) : undefined;
   const manifest = await sealManifest({
     executionId: req.executionId,
     runbookId: runbook.runbookId,
@@ -178,13 +195,14 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     steps: links.map((l) => ({ stepId: l.stepId, envelope: l.envelope, hash: l.hash, proofs: l.record.proofs })),
     signer: ports.signer,
     authorization: req.authorization,
+    ...(req.vault && finalize ? { grant: { grant: req.vault.grant, receipts: { open: req.vault.open, finalize } } } : {}),
   });
 
   const failedProofs = collectFailedProofs(plan.order, state.proofs);
   // A failed prover (precondition or postcondition) makes the run `blocked` whatever happens
   // downstream (a step it starved may then fail): its exports are withheld and a review opens
   // (FORMATS.md "Run status"). `failed` is a step failure no prover caught.
-  const failed = scheduled.results.some((r) => r.status === 'failed');
+  const failed = stepFailed;
   const blocked = failedProofs.length > 0;
   return {
     request: req,

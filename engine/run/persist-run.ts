@@ -23,6 +23,8 @@ export interface PersistOptions {
   runbookText: string; // the file's bytes as run: replays re-parse exactly this
   startedAt: string;
   replayOf?: string;
+  /** `pcq retry`: the failed execution this run re-runs. */
+  retryOf?: string;
   /** Who the private data is sealed to (seal-private.ts sealHolders); the runner key at least. */
   sealTo: readonly SealHolder[];
 }
@@ -79,6 +81,11 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions, chan
     steps: outcome.steps,
     artifacts: outcome.artifacts.map((a) => ({ name: a.name, stepId: a.stepId, mediaType: a.mediaType, digest: a.digest, size: a.size, state: releasable ? 'released' : 'withheld' })),
     ...(opts.replayOf ? { replayOf: opts.replayOf } : {}),
+    ...(opts.retryOf ? { retryOf: opts.retryOf } : {}),
+    ...(manifest.grant && manifest.receipts ? { vault: {
+      state: manifest.receipts.finalize.outcome, grantId: manifest.grant.grantId, user: manifest.grant.signer, backend: manifest.receipts.open.backend,
+      reserved: manifest.receipts.open.reserved, usage: manifest.receipts.finalize.usage, spentAfter: manifest.receipts.finalize.spentAfter, budget: manifest.grant.budget,
+    } } : {}),
   };
   change.putJson(paths.run, record);
   change.put(paths.manifest, serializeManifest(manifest));

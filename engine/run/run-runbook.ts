@@ -27,6 +27,10 @@ import { commitChange, recoverStore, type CommittedChange, type RecoveryReport }
 import { join } from 'node:path';
 import { policyDigest } from '../runtime/policy-digest.ts';
 import { policyPinIssues } from '../runtime/policy-pin.ts';
+import type { FinalizeReceipt, PrepaidVault, VaultRunState } from '../base/prepaid-vault.ts';
+import { checkPauseSwitch } from '../runtime/pause-switch.ts';
+import { openGrantedRun, preflightGrant, reservationFor } from './authorize-grant.ts';
+import { openVault } from '../vault/open-vault.ts';
 
 export interface RunRunbookOptions {
   config: PcqConfig;
@@ -41,6 +45,23 @@ export interface RunRunbookOptions {
   signal?: AbortSignal;
   /** The wall clock for the authorization check (default: the system clock). */
   now?: () => Date;
+  /** `pcq retry`: the failed execution this run re-runs (recorded in run.json). */
+  retryOf?: string;
+  /** The PrepaidVault to open the run on (default: config.vault, vault/open-vault.ts). */
+  vault?: PrepaidVault;
+}
+
+/** The vault run as the CLI shows it: its states in order and what it cost. */
+export interface RunVaultReport {
+  states: VaultRunState[];
+  grantId: string;
+  user: string;
+  grantSource: string;
+  backend: 'embedded' | 'soroban';
+  reserved: number;
+  usage?: number;
+  spentAfter?: number;
+  budget: number;
 }
 
 export interface RunReport {
@@ -72,16 +93,20 @@ export interface RunReport {
   committed: CommittedChange;
   /** What the store repaired before the run (transactions a killed process left). */
   recovered?: RecoveryReport;
+  vault: RunVaultReport;
 }
 
 export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport> {
   const { config } = opts;
-  // The policy pin first: it reads only policies/ and refuses with nothing written in any mode.
+  const now = opts.now ?? (() => new Date());
+  // The pause switch first: while paused, nothing runs, nothing is read further, nothing is written.
+  await checkPauseSwitch(config.root);
+  // Then the policy pin: it reads only policies/ and refuses with nothing written in any mode.
   const policies0 = await policyDigest(config.root);
   const pinned = policyPinIssues(config.policyHash, policies0.digest);
   if (pinned.length > 0) throw new PcqErrors(pinned);
   // docs/design.md §7: the runner key is authorized before anything is read, opened or written.
-  const authorized = await authorizeRunnerAtStart({ config, env: opts.env, asOf: opts.asOf, now: (opts.now ?? (() => new Date()))() });
+  const authorized = await authorizeRunnerAtStart({ config, env: opts.env, asOf: opts.asOf, now: now() });
   const display = relative(config.root, opts.file) || opts.file;
   const parsed = await readRunbookFile(opts.file, display);
   const draft = parsed.runbook ?? parsed.draft;
@@ -95,27 +120,56 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   const checks = (await runRunbookChecks(runbook, { ...(await loadPreflightContext(config.root)), policies })).filter(isError);
   if (checks.length > 0) throw new PcqErrors(checks);
   const params = resolveParams(runbook, opts.rawParams);
+  // The grant (contracts/README.md): refused with UnauthorizedRunner before anything is written.
+  const runner = authorized.signer.keyid;
+  const grant = await preflightGrant({ config, runner, runbookId: runbook.runbookId, now: now() });
   const text = await readFile(opts.file, 'utf8');
   // The store first, before any work: finish what a killed process left, and refuse now (not
   // after the whole run) when the index cannot take this run.
   const recovered = await recoverStore(config.attestationsDir);
   await readIndex(config.attestationsDir);
 
-  const services = await openRunServices({ config, runbook, params, asOf: opts.asOf, env: opts.env, mode: 'live', signer: authorized.signer });
+  // pending → open: reserve the plan's steps on the vault (it re-checks registry, revocation,
+  // expiry and budget); a refusal writes nothing and no step starts.
+  const vault = opts.vault ?? openVault(config, authorized.trust, authorized.signer, now);
+  const open = await openGrantedRun(vault, grant, { runId: opts.executionId, runner, runbookId: runbook.runbookId, reserve: reservationFor(plan.order.length) });
+  const vaultReport: RunVaultReport = { states: ['pending', 'open'], grantId: grant.record.grantId, user: grant.manifestGrant.signer, grantSource: grant.manifestGrant.source, backend: vault.backend, reserved: open.reserved, budget: grant.manifestGrant.budget };
+  let settled = false;
+  const settle = async (stepsRun: number, ok: boolean): Promise<FinalizeReceipt> => {
+    vaultReport.states.push('finalizing');
+    settled = true;
+    // finalize-on-error (RUNNER_FINALIZE_ON_ERROR, default true): a failed run costs nothing.
+    const usage = ok || !config.vault.finalizeOnError ? stepsRun : 0;
+    const receipt = await vault.finalizeRun({ runId: opts.executionId, runner, usage, ok });
+    vaultReport.states.push(receipt.outcome);
+    vaultReport.usage = receipt.usage;
+    vaultReport.spentAfter = receipt.spentAfter;
+    return receipt;
+  };
+  let services;
+  try {
+    services = await openRunServices({ config, runbook, params, asOf: opts.asOf, env: opts.env, mode: 'live', signer: authorized.signer });
+  } catch (err) {
+    await abandon(vault, config, opts.executionId, runner);
+    throw err;
+  }
   opts.onPlan?.(plan.order);
   let outcome;
   let sealTo;
   try {
     sealTo = await loadSealHolders(config, services.ports.signer.keyid, opts.asOf);
     outcome = await executeRun(
-      { runbook, plan, params, asOf: opts.asOf, actor: config.actor, executionId: opts.executionId, concurrency: config.concurrency, datasets: services.datasets, authorization: authorized.authorization, policyDigest: policies0.digest },
+      { runbook, plan, params, asOf: opts.asOf, actor: config.actor, executionId: opts.executionId, concurrency: config.concurrency, datasets: services.datasets, authorization: authorized.authorization, policyDigest: policies0.digest, vault: { grant: grant.manifestGrant, open, settle } },
       { ...services.ports, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     );
+  } catch (err) {
+    if (!settled) await abandon(vault, config, opts.executionId, runner);
+    throw err;
   } finally {
     await services.close();
   }
   const change = new ChangeSet(config.attestationsDir);
-  const { paths, record } = await persistRun(outcome, { attestationsDir: config.attestationsDir, runbookFile: display, runbookText: text, startedAt: opts.startedAt, sealTo }, change);
+  const { paths, record } = await persistRun(outcome, { attestationsDir: config.attestationsDir, runbookFile: display, runbookText: text, startedAt: opts.startedAt, sealTo, ...(opts.retryOf ? { retryOf: opts.retryOf } : {}) }, change);
   const hooks = await afterRunHooks({ config, outcome, paths, record, signer: services.ports.signer, notifier: services.ports.notifier, env: opts.env, change });
   const committed = await commitChange(change);
   await hooks.sendNotices();
@@ -145,5 +199,16 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
     ...(after.verdict ? { verdictFiles: { score: after.verdict.score, evidence: after.verdict.evidence } } : {}),
     committed,
     ...(recovered.rolledBack.length + recovered.rolledForward.length + recovered.issues.length > 0 ? { recovered } : {}),
+    vault: vaultReport,
   };
+}
+
+/**
+ * A run that threw before it could settle: with finalize-on-error (default) it finalizes as failed
+ * with zero usage, releasing its reservation; without, it stays open for an operator (`pcq status`).
+ * The original error is what the caller sees, so a failing finalize is not allowed to mask it.
+ */
+async function abandon(vault: PrepaidVault, config: PcqConfig, runId: string, runner: string): Promise<void> {
+  if (!config.vault.finalizeOnError) return;
+  await vault.finalizeRun({ runId, runner, usage: 0, ok: false }).catch(() => undefined);
 }

@@ -34,6 +34,7 @@ export interface PcqConfig {
   logLevel: LogLevel;
   /** Environment variables holding secrets: the signer's key plus `secrets.required` from the file. */
   secrets: { signingKeyEnv: string; required: string[] };
+  vault: VaultSettings;
   /** Where each field's value came from, for `--debug` and error messages. */
   sources: Record<string, ConfigSource>;
   /** Every resolved setting, its value as text (secrets never held here) and its origin, for `pcq config show`. */
@@ -60,6 +61,20 @@ export interface ConfigEntry {
   secret?: boolean;
 }
 
+/**
+ * The PrepaidVault backend (contracts/README.md): the embedded ledger (default, no network) or a
+ * Soroban contract. Environment names follow the runner playbook (RUNNER_*); finalizeOnError:
+ * a failed run finalizes with zero usage (default true).
+ */
+export interface VaultSettings {
+  backend: 'embedded' | 'soroban';
+  rpcUrl: string;
+  networkPassphrase: string;
+  contractId: string | undefined;
+  agentRegistryId: string | undefined;
+  finalizeOnError: boolean;
+}
+
 export interface ConfigFlags {
   root?: string;
   config?: string;
@@ -82,6 +97,7 @@ export const DEFAULTS = {
   signingKeyEnv: 'RUNNER_SECRET',
   neo4j: { uri: 'bolt://localhost:7687', user: 'neo4j', passwordEnv: 'NEO4J_PASSWORD' },
   configFile: 'policies/config.yaml',
+  vault: { backend: 'embedded' as const, rpcUrl: 'http://localhost:8000/rpc', networkPassphrase: 'Standalone Network ; February 2017', finalizeOnError: true },
 };
 
 /** parseArgs options every command can spread in; pair with configFlagsFromArgs. */
@@ -206,6 +222,8 @@ export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: strin
   // PCQ_DEBUG=1 means debug lines, unless --log-level says otherwise on this very command.
   if (debug && level.source !== 'flag') logLevel = 'debug';
 
+  const vault = resolveVault(pick, bad);
+
   const signingKeyEnv = fileValues.secrets?.signingKeyEnv ?? DEFAULTS.signingKeyEnv;
   const signer = resolveSigner({ flag: flags.signer, file: fileValues.signer, signingKeyEnv, pick, issues });
   const policyHash = pick('policyHash', undefined, 'PCQ_POLICY_HASH', undefined, '');
@@ -217,7 +235,7 @@ export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: strin
     const set = env[name] !== undefined && env[name] !== '';
     entries[`secret ${name}`] = { value: set ? '***' : '(not set)', source: set ? (fromEnvFile(name) ? 'env-file' : 'env') : 'default', origin: set ? (fromEnvFile(name) ? `${ENV_FILE} ${name}` : name) : 'unset', secret: true };
   }
-  const config: PcqConfig = { root, mode: mode!, concurrency, graph, attestationsDir, outboxDir, actor, logLevel, secrets: { signingKeyEnv, required }, sources, entries, env, signer, debug };
+  const config: PcqConfig = { root, mode: mode!, concurrency, graph, attestationsDir, outboxDir, actor, logLevel, secrets: { signingKeyEnv, required }, vault, sources, entries, env, signer, debug };
   if (String(policyHash.value) !== '') config.policyHash = String(policyHash.value);
   if (input.file) config.configFile = input.file.path;
   if (input.envFile) config.envFile = resolve(root, input.envFile.path);
@@ -241,6 +259,29 @@ function relativeTo(cwd: string, path: string): string {
  * variable, plus these names, must be off outside dev.
  */
 export const DEV_SWITCHES = ['PCQ_DEV_TRUST_LOCAL_KEYS', 'PCQ_ALLOW_INSECURE_HTTP'] as const;
+
+/** vault.*: PCQ_VAULT_BACKEND and the runner playbook's RUNNER_* variables (env > default). */
+function resolveVault(pick: Pick, bad: (message: string, hint: string) => void): VaultSettings {
+  const d = DEFAULTS.vault;
+  const backend = String(pick('vault.backend', undefined, 'PCQ_VAULT_BACKEND', undefined, d.backend).value);
+  if (backend !== 'embedded' && backend !== 'soroban') bad(`vault backend "${backend}" is not known.`, 'Use embedded (the default, no network) or soroban.');
+  const optional = (field: string, env: string): string | undefined => {
+    const v = pick(field, undefined, env, undefined, '').value;
+    return v === '' ? undefined : String(v);
+  };
+  const foe = String(pick('vault.finalizeOnError', undefined, 'RUNNER_FINALIZE_ON_ERROR', undefined, String(d.finalizeOnError)).value).trim().toLowerCase();
+  if (!/^(true|false|1|0|yes|no|on|off)$/.test(foe)) bad(`RUNNER_FINALIZE_ON_ERROR: "${foe}" is not a boolean.`, 'Use true or false.');
+  const settings: VaultSettings = {
+    backend: backend === 'soroban' ? 'soroban' : 'embedded',
+    rpcUrl: String(pick('vault.rpcUrl', undefined, 'RUNNER_RPC_URL', undefined, d.rpcUrl).value),
+    networkPassphrase: String(pick('vault.networkPassphrase', undefined, 'RUNNER_NETWORK_PASSPHRASE', undefined, d.networkPassphrase).value),
+    contractId: optional('vault.contractId', 'RUNNER_CONTRACT_ID'),
+    agentRegistryId: optional('vault.agentRegistryId', 'RUNNER_AGENT_REGISTRY_ID'),
+    finalizeOnError: /^(true|1|yes|on)$/.test(foe),
+  };
+  if (settings.backend === 'soroban' && settings.contractId === undefined) bad('vault backend soroban needs RUNNER_CONTRACT_ID.', 'Set RUNNER_CONTRACT_ID to the PrepaidVault contract id (contracts/networks/<network>.json).');
+  return settings;
+}
 
 /** Staging/prod: every required secret set, and no dev-only override switched on (seed 002). */
 function productionChecks(mode: Mode, required: string[], env: Env): PcqIssue[] {

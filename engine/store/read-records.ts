@@ -83,6 +83,8 @@ export function checkRunRecord(value: unknown): string[] {
   if (!STATUSES.includes(value.status as string)) out.push(`"status" must be one of ${STATUSES.join(', ')}`);
   if (!VERDICTS.includes(value.verdict as string)) out.push(`"verdict" must be one of ${VERDICTS.join(', ')}`);
   if (value.replayOf !== undefined && typeof value.replayOf !== 'string') out.push('"replayOf" must be a string');
+  if (value.retryOf !== undefined && typeof value.retryOf !== 'string') out.push('"retryOf" must be a string');
+  if (value.vault !== undefined && (!isRecord(value.vault) || (value.vault.state !== 'finalized' && value.vault.state !== 'failed') || typeof value.vault.grantId !== 'string' || !['reserved', 'usage', 'spentAfter', 'budget'].every((k) => typeof (value.vault as Record<string, unknown>)[k] === 'number'))) out.push('"vault" must be {state: finalized|failed, grantId, user, backend, reserved, usage, spentAfter, budget}');
   if (!Array.isArray(value.failedProofs)) out.push('"failedProofs" must be a list');
   if (!Array.isArray(value.steps)) out.push('"steps" must be a list');
   else {

@@ -87,6 +87,12 @@ export const command: Command = {
   },
 };
 
+/** The vault run: its states (contracts/README.md "Run states"), who granted it and what it cost. */
+export function describeVault(report: RunReport): string {
+  const v = report.vault;
+  return `run state: ${v.states.join(' → ')} · grant ${v.grantId} by ${v.user} (${v.grantSource}) · cost ${v.usage ?? '?'} of ${v.reserved} step unit(s) reserved · ${v.spentAfter ?? '?'}/${v.budget} spent on the ${v.backend} vault`;
+}
+
 /** Sortable by start time, unique without coordination: 20261122T034501Z-<6 random hex>. */
 export function newExecutionId(now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
@@ -100,6 +106,7 @@ function describe(report: RunReport, cwd: string): string {
     `${report.runbookId} v${report.version} · execution ${report.executionId} · as of ${report.asOf} · ${formatDuration(report.durationMs)}`,
     `verdict: ${report.verdict}   merkle root: ${report.merkleRoot}`,
     `manifest: ${rel(report.manifestPath)}   (verify: pcq verify ${rel(report.manifestPath)})`,
+    describeVault(report),
   ];
   for (const f of report.failedProofs) {
     lines.push(`✗ ${f.phase} ${f.proof.prover} on ${f.stepId}: ${f.proof.evidence}`);

@@ -10,6 +10,7 @@ import { PcqError, formatIssue } from '../../base/errors.ts';
 import { parseMode } from '../../runtime/config.ts';
 import { loadTrust } from '../../runtime/trust-store.ts';
 import { verifyManifestNode } from '../../proof/verify-node.ts';
+import { grantFileChecks } from '../../vault/verify-grant-files.ts';
 import { readRosterLogins } from '../../review/roster.ts';
 import { parseManifestText } from '../../proof/manifest.ts';
 import type { Manifest } from '../../base/signed-records.ts';
@@ -77,6 +78,10 @@ export const command: Command = {
     const roster = await readRosterLogins(io.cwd, values.roster);
     // node:crypto Ed25519 (libuv pool) and SHA-256; the wall clock bounds executedAt (AS_OF_SKEW_MS).
     const report = await verifyManifestNode(text, trust, { mode, now: Date.now(), ...(roster !== undefined ? { roster } : {}) });
+    // Who authorized the run: the grant file it binds, and whether it was revoked before the run opened.
+    const grantChecks = await grantFileChecks(text, io.cwd, mode);
+    report.checks.push(...grantChecks);
+    report.ok = report.ok && grantChecks.every((c) => c.ok);
     if (values['private-dir'] !== undefined && report.ok) {
       const privateChecks = await checkPrivateDir(parseManifestText(text) as Manifest, resolve(io.cwd, values['private-dir']));
       report.checks.push(...privateChecks);
