@@ -21,6 +21,8 @@ const ENVIRONMENT_VARIABLES = new Set([
   'PCQ_SIGNER', 'PCQ_SIGNER_KEY_FILE', 'PCQ_PKCS11_PIN_ENV', 'PCQ_PKCS11_PIN', 'PCQ_PKCS11_MODULE', 'PCQ_PKCS11_TOKEN',
   'PCQ_PKCS11_KEY', 'PCQ_SIGNER_URL', 'PCQ_SIGNER_TOKEN_ENV', 'PCQ_SIGNER_TOKEN', 'PCQ_POLICY_HASH', 'PCQ_DEBUG',
   'PCQ_DEV_TRUST_LOCAL_KEYS', 'PCQ_ALLOW_INSECURE_HTTP',
+  // grants (issue 12)
+  'PCQ_VAULT_BACKEND', 'PCQ_GRANT_USER_SECRET',
 ]);
 
 /** Shipped source: what pcq runs (engine, scripts, the site), without tests, fixtures and this table. */

@@ -167,7 +167,7 @@ export const ERROR_CATALOGUE = {
   PCQ_UNAUTHORIZED_RUNNER: e('denied', 'the PrepaidVault contract error UnauthorizedRunner: no valid grant for this runner (none, revoked, expired, not covering the runbook) or the runner is not in the agent registry', 'Ask the user to grant this runner (`pcq grant add --runner G…`); a revoked or expired grant needs a new one.'),
   PCQ_BUDGET_EXHAUSTED: e('denied', 'the PrepaidVault contract error BudgetExhausted: the grant has fewer units left than the run reserves', 'Ask the user for a new grant with a larger budget, or wait for open runs to finalize.'),
   PCQ_VAULT_REFUSED: e('denied', 'the PrepaidVault refused a malformed call (GrantNotFound, GrantExists, RunExists, RunNotOpen, UsageOverReservation, NotGrantOwner)', 'See contracts/README.md "Errors" for the contract error named in the message.'),
-  PCQ_RUNS_PAUSED: e('denied', 'new runs are paused by policies/pause.yaml', 'Set `paused: false` in policies/pause.yaml (`pcq pause off`) once the incident is over.'),
+  PCQ_RUNS_PAUSED: e('denied', 'new runs are paused by policies/pause.yaml', 'Set `paused: false` in policies/pause.yaml once the incident is over.'),
   PCQ_KEY_UNKNOWN: e('denied', 'a key is not in the trust store', 'List the key in policies/trust.yaml, or sign with a listed key.'),
   PCQ_KEY_REVOKED: e('denied', 'a key is revoked: its signatures are never trusted', 'Sign with an active key; rotate as policies/trust.yaml describes.'),
   PCQ_KEY_ROLE_MISSING: e('denied', 'a key is in the trust store but without the role it signs as (runner, reviewer, verdict)', 'Sign with a key listed with that role in policies/trust.yaml.'),

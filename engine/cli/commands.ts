@@ -16,5 +16,6 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   unseal: { summary: 'Open a run\'s sealed private data with your reviewer key, checked against the manifest', load: () => import('./commands/unseal.ts') },
   doctor: { summary: 'Check this machine is ready to run: config, keys, signer, policies, graph, connectors, notifier, clock', load: () => import('./commands/doctor.ts') },
   config: { summary: 'Show the resolved configuration and where each value came from', load: () => import('./commands/config.ts') },
+  grant: { summary: 'Grant a runner runbooks, a budget and an expiry; revoke; list grants', load: () => import('./commands/grant.ts') },
   'verify-verdict': { summary: 'Verify a verdict offline: score, evidence, signature, key', load: () => import('./commands/verify-verdict.ts') },
 };

@@ -57,5 +57,13 @@ export function reservationFor(stepCount: number): number {
 }
 
 export async function openGrantedRun(vault: PrepaidVault, pre: GrantPreflight, input: { runId: string; runner: string; runbookId: string; reserve: number }): Promise<OpenReceipt> {
-  return vault.openRun({ runId: input.runId, grantId: pre.record.grantId, runner: input.runner, runbookId: input.runbookId, reserve: input.reserve, grant: pre.registration });
+  try {
+    return await vault.openRun({ runId: input.runId, grantId: pre.record.grantId, runner: input.runner, runbookId: input.runbookId, reserve: input.reserve, grant: pre.registration });
+  } catch (err) {
+    // The vault's refusal, said as what it is for the run: nothing started, nothing was written.
+    if (err instanceof PcqError && (err.code === 'PCQ_UNAUTHORIZED_RUNNER' || err.code === 'PCQ_BUDGET_EXHAUSTED' || err.code === 'PCQ_VAULT_REFUSED')) {
+      throw new PcqError({ ...err.toIssue(), message: `refused before any step started: ${err.message}` });
+    }
+    throw err;
+  }
 }

@@ -48,6 +48,11 @@ before(async () => {
     entry('retired', '    roles: [runner]\n    status: retired\n    validFrom: 2025-01-01T00:00:00Z\n    validUntil: null\n'),
     entry('reviewer', '    roles: [reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n'),
   ].join(''));
+  // Since grants exist (issue 12) a prod run also needs a grant for its runner: a user grants the
+  // active test key every runbook, in contracts/grants/ (the committed place prod reads).
+  const user = JSON.parse((await pcq({}, 'keys', 'generate', '--json')).stdout) as { secret: string };
+  const granted = await pcq({ PCQ_GRANT_USER_SECRET: user.secret }, 'grant', 'add', '--runner', keys.active!.publicKey, '--budget', '100000', '--expires', '2099-01-01T00:00:00Z');
+  assert.equal(granted.code, 0, granted.stderr);
 });
 
 test('prod: an active listed runner runs, and verify names policies/trust.yaml and the signed authorization', async () => {

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { PcqError, PcqErrors } from '../base/errors.ts';
 import { readOptional } from '../store/read-optional.ts';
-import { writeFileAtomic } from '../store/atomic-write.ts';
 import { yamlValue } from './yaml-value.ts';
 
 export const PAUSE_FILE = 'policies/pause.yaml';
@@ -20,7 +19,7 @@ export interface PauseState {
 export async function readPauseSwitch(root: string): Promise<PauseState> {
   const text = await readOptional(join(root, PAUSE_FILE));
   if (text === undefined) return { paused: false };
-  const bad = (why: string) => ({ code: 'PCQ_CONFIG_INVALID' as const, message: `${PAUSE_FILE}: ${why}`, hint: 'Write `paused: true` or `paused: false` (and optionally `reason: …`), or use `pcq pause on|off`.', location: { file: PAUSE_FILE, line: 1, col: 1 } });
+  const bad = (why: string) => ({ code: 'PCQ_CONFIG_INVALID' as const, message: `${PAUSE_FILE}: ${why}`, hint: 'Write `paused: true` or `paused: false` (and optionally `reason: …`), as the file\'s header says.', location: { file: PAUSE_FILE, line: 1, col: 1 } });
   const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) throw new PcqErrors([bad(doc.errors[0]!.message.split('\n')[0]!)]);
   const value = yamlValue(doc, 0, bad) as Record<string, unknown> | null;
@@ -32,12 +31,6 @@ export async function readPauseSwitch(root: string): Promise<PauseState> {
 export async function checkPauseSwitch(root: string): Promise<void> {
   const state = await readPauseSwitch(root);
   if (state.paused) {
-    throw new PcqError({ code: 'PCQ_RUNS_PAUSED', message: `new runs are paused (${PAUSE_FILE})${state.reason ? `: ${state.reason}` : ''}; nothing was run`, hint: 'Resume with `pcq pause off` (or set paused: false in policies/pause.yaml) once the incident is over.' });
+    throw new PcqError({ code: 'PCQ_RUNS_PAUSED', message: `new runs are paused (${PAUSE_FILE})${state.reason ? `: ${state.reason}` : ''}; refused before any step started, nothing was written`, hint: 'Resume by setting paused: false in policies/pause.yaml once the incident is over.' });
   }
-}
-
-export async function writePauseSwitch(root: string, state: PauseState): Promise<void> {
-  const lines = ['# Pause switch for new runs (pcq pause on|off). Runs already open still finalize.', `paused: ${state.paused}`];
-  if (state.reason) lines.push(`reason: ${JSON.stringify(state.reason)}`);
-  await writeFileAtomic(join(root, PAUSE_FILE), lines.join('\n') + '\n');
 }
