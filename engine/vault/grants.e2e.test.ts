@@ -104,3 +104,20 @@ test('the pause switch refuses every new run first, with its own code', async ()
     await writeFile(join(root, 'policies/pause.yaml'), 'paused: false\n');
   }
 });
+
+test('pcq validate reports a tampered grant file with PCQ_GRANT_INVALID and its path', async () => {
+  const id = await grantAdd(10, '2099-01-01T00:00:00Z');
+  const file = join(root, 'contracts/grants', id, 'v1.json');
+  const good = await readFile(file, 'utf8');
+  assert.equal((await pcq({}, 'validate')).code, 0);
+  await writeFile(file, good.replace('"budget": 10', '"budget": 10000'));
+  try {
+    const v = await pcq({}, 'validate');
+    assert.equal(v.code, 3, v.stdout + v.stderr);
+    assert.match(v.stdout + v.stderr, new RegExp(`PCQ_GRANT_INVALID.*contracts/grants/${id}/v1.json.*signature`));
+    const run = await pcq(prod(), 'run', R2);
+    assert.equal(run.code, 3);
+  } finally {
+    await writeFile(file, good);
+  }
+});

@@ -20,6 +20,7 @@ import { datasetIssues } from './datasets-check.ts';
 import { policyFileIssues } from './policy-files.ts';
 import { buttonIssues } from './buttons-check.ts';
 import { duplicateRunbookIds } from './runbook-ids-check.ts';
+import { grantFileIssues } from '../authorize-grant.ts';
 
 /** What every check may read: loaded once per validate / run, never written. */
 export interface PreflightContext {
@@ -59,6 +60,8 @@ export const REPOSITORY_CHECKS: Array<NamedCheck<RepositoryCheck>> = [
   { id: 'policies', check: policyFileIssues },
   { id: 'buttons', check: buttonIssues },
   { id: 'runbook-ids', check: duplicateRunbookIds },
+  // contracts/grants/ (and the dev overlay .pcq/grants/): shape, versions, the user's signature (issue 12).
+  { id: 'grants', check: (ctx) => grantFileIssues(ctx.root, true) },
 ];
 
 /** Every runbook check on one runbook; a crashing check is one coded issue, not a stack trace. */
