@@ -18,7 +18,11 @@ export interface PauseState {
 
 export async function readPauseSwitch(root: string): Promise<PauseState> {
   const text = await readOptional(join(root, PAUSE_FILE));
-  if (text === undefined) return { paused: false };
+  return text === undefined ? { paused: false } : parsePauseSwitch(text);
+}
+
+/** Parses policies/pause.yaml (PcqErrors PCQ_CONFIG_INVALID when malformed); `pcq validate` checks it too. */
+export function parsePauseSwitch(text: string): PauseState {
   const bad = (why: string) => ({ code: 'PCQ_CONFIG_INVALID' as const, message: `${PAUSE_FILE}: ${why}`, hint: 'Write `paused: true` or `paused: false` (and optionally `reason: …`), as the file\'s header says.', location: { file: PAUSE_FILE, line: 1, col: 1 } });
   const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) throw new PcqErrors([bad(doc.errors[0]!.message.split('\n')[0]!)]);

@@ -2,6 +2,7 @@
 // file's schema: known keys, types, every problem with file:line:col), instead of being read as a
 // runbook. A file pcq does not read is a warning, so a misspelt name (ombud.yaml) does not pass
 // silently. To add a policy file, add a line to POLICY_FILES.
+import { parsePauseSwitch } from '../../runtime/pause-switch.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toIssues, type PcqIssue } from '../../base/errors.ts';
@@ -43,6 +44,7 @@ export const POLICY_FILES: Record<string, PolicyFileCheck> = {
   'ombuds.yaml': (text, file) => thrown(() => parseRoster(text, file)),
   'connectors.yaml': (text, file) => thrown(() => parseConnectors(text, file)),
   'notify.yaml': (text, file) => thrown(() => parseNotifyConfig(text, file)),
+  'pause.yaml': (text) => thrown(() => parsePauseSwitch(text)),
   'config.yaml': (text, file) => {
     const issues: PcqIssue[] = [];
     readConfigFile(file, text, issues);

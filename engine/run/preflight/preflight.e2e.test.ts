@@ -39,7 +39,7 @@ test('the shipped runbooks and policies pass the whole preflight', async (t) => 
   const dir = await repo(t);
   const { code, stdout } = await pcq(['validate'], dir);
   assert.equal(code, 0, stdout);
-  assert.match(stdout, /^✓ 4 runbooks and 8 policy files valid\n$/m);
+  assert.match(stdout, /^✓ 4 runbooks and 9 policy files valid\n$/m);
 });
 
 test('every defect is refused at once, each with its code at file:line:col', async (t) => {
@@ -65,7 +65,7 @@ test('every defect is refused at once, each with its code at file:line:col', asy
   expect(/^policies\/buttons\.yaml:\d+:\d+: PCQ_BUTTON_RUNBOOK_MISSING button "infer-relationships" runs R2@9\.9/);
   expect(/^policies\/trust\.yaml:\d+:\d+: PCQ_TRUST_INVALID /);
   expect(/^policies\/licenses\.yaml:3:\d+: PCQ_POLICY_INVALID /);
-  assert.match(stdout, /✗ 6 problems in 6 of 13 files\n$/);
+  assert.match(stdout, /✗ 6 problems in 6 of 14 files\n$/);
   assert.doesNotMatch(stdout + stderr, /\n\s+at .+:\d+:\d+\)?$/m);
 });
 
