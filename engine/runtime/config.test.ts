@@ -26,6 +26,7 @@ test('embedded defaults in dev mode with no file and no environment', () => {
     root: '/repo', mode: 'dev', concurrency: 4, graph: { backend: 'kuzu' },
     attestationsDir: '/repo/attestations', outboxDir: '/repo/.pcq/outbox', actor: 'local:alice', logLevel: 'info',
     secrets: { signingKeyEnv: 'RUNNER_SECRET', required: ['RUNNER_SECRET'] }, sources: undefined, entries: undefined, env: undefined, signer: undefined, debug: undefined,
+    vault: { backend: 'embedded', rpcUrl: 'http://localhost:8000/rpc', networkPassphrase: 'Standalone Network ; February 2017', contractId: undefined, agentRegistryId: undefined, finalizeOnError: true },
   });
   assert.equal(c.signer.kind, 'env');
   assert.equal(c.debug, false);
@@ -153,4 +154,11 @@ test('the signer decides which secrets prod requires; PCQ_DEBUG=1 means debug li
   assert.equal(resolveConfig({ flags: { logLevel: 'warn' }, env: { PCQ_DEBUG: '1' }, cwd: '/r' }).logLevel, 'warn');
   const issues = issuesOf(() => resolveConfig({ env: { PCQ_SIGNER: 'pkcs11', PCQ_MODE: 'prod' }, cwd: '/r' }));
   assert.deepEqual(issues.map((i) => i.code), ['PCQ_CONFIG_INVALID', 'PCQ_SECRET_MISSING']);
+});
+
+test('vault: RUNNER_* variables (runner playbook) over the embedded defaults; soroban needs a contract id', () => {
+  const c = resolveConfig({ env: { PCQ_VAULT_BACKEND: 'soroban', RUNNER_RPC_URL: 'http://127.0.0.1:9/rpc', RUNNER_NETWORK_PASSPHRASE: 'Test SDF Network ; September 2015', RUNNER_CONTRACT_ID: 'CCJDYFWYPCHWM5JLM5TZKS2OJM7KAL7A72YI3AYU4BNBZCQFVNLDUCRP', RUNNER_FINALIZE_ON_ERROR: 'false' }, cwd: '/repo', osUser: 'alice' });
+  assert.deepEqual([c.vault.backend, c.vault.rpcUrl, c.vault.networkPassphrase, c.vault.finalizeOnError], ['soroban', 'http://127.0.0.1:9/rpc', 'Test SDF Network ; September 2015', false]);
+  assert.throws(() => resolveConfig({ env: { PCQ_VAULT_BACKEND: 'soroban' }, cwd: '/repo', osUser: 'alice' }), /RUNNER_CONTRACT_ID/);
+  assert.throws(() => resolveConfig({ env: { RUNNER_FINALIZE_ON_ERROR: 'maybe' }, cwd: '/repo', osUser: 'alice' }), /not a boolean/);
 });
