@@ -5,7 +5,8 @@
 // (default site/dist). Telemetry is off for every build: no request leaves the machine.
 //   node scripts/site-build.mjs [--data <repo root>] [--out <dir>] [--base /<repo>/] [--no-search]
 import { spawn } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { cpSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -26,7 +27,12 @@ if (args.help) {
   console.log('Usage: node scripts/site-build.mjs [--data <repo root>] [--out <dir>] [--base /path/] [--no-search]');
   process.exit(0);
 }
-const out = resolve(args.out ?? join(repo, 'site/dist'));
+const finalOut = resolve(args.out ?? join(repo, 'site/dist'));
+// Astro renders through a server bundle written inside the output folder, which imports packages
+// from the nearest node_modules: a folder outside this checkout (the Action building into the
+// consumer's workspace) has none. Build beside pcq's own packages, then copy the site out.
+const outside = relative(repo, finalOut).startsWith('..') || isAbsolute(relative(repo, finalOut));
+const out = outside ? join(repo, 'site', `.out-${Buffer.from(finalOut).toString('base64url').slice(-16)}`) : finalOut;
 const env = {
   ...process.env,
   ASTRO_TELEMETRY_DISABLED: '1',
@@ -38,7 +44,7 @@ if (args.base) env.PCQ_SITE_BASE = args.base;
 if (args.out) env.PCQ_SITE_CACHE = join(out, '..', `.astro-cache-${Buffer.from(out).toString('base64url').slice(-16)}`);
 
 const started = performance.now();
-const child = spawn(process.execPath, [join(repo, 'node_modules/astro/bin/astro.mjs'), 'build', '--root', join(repo, 'site'), '--silent'], { env, stdio: ['ignore', 'inherit', 'pipe'] });
+const child = spawn(process.execPath, [join(repo, 'node_modules/astro/bin/astro.mjs'), 'build', '--root', join(repo, 'site'), '--silent'], { cwd: repo, env, stdio: ['ignore', 'inherit', 'pipe'] });
 let stderr = '';
 child.stderr.on('data', (d) => { stderr += d; });
 child.on('close', (code) => {
@@ -48,8 +54,13 @@ child.on('close', (code) => {
     console.error(`PCQ_SITE_BUILD_FAILED astro build exited with ${code}\n${lines}\nhint: run with the same --data and read the first error above.`);
     process.exit(70); // class internal (docs/ERRORS.md)
   }
+  if (outside) {
+    rmSync(finalOut, { recursive: true, force: true });
+    cpSync(out, finalOut, { recursive: true });
+    rmSync(out, { recursive: true, force: true });
+  }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`site built in ${seconds} s → ${out}`);
-  const preview = args.out ? `node scripts/site-serve.mjs ${out}` : 'npm run site:preview';
+  console.log(`site built in ${seconds} s → ${finalOut}`);
+  const preview = args.out ? `node scripts/site-serve.mjs ${finalOut}` : 'npm run site:preview';
   console.log(`preview: ${preview}   → http://127.0.0.1:4321/`);
 });
