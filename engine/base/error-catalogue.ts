@@ -81,6 +81,7 @@ export const ERROR_CATALOGUE = {
   PCQ_PROVER_CEL: e('invalid-input', 'a prover\'s CEL expression does not compile', 'Fix the CEL expression.'),
   PCQ_PROVER_UNKNOWN_RULE: e('invalid-input', 'an authority prover names a rule policies/authority.yaml does not define', 'Use a defined rule, or add it.'),
   PCQ_PROVER_UNKNOWN_TYPE: e('invalid-input', 'a prover has an unknown type', 'Use one of the prover types in engine/FORMATS.md.'),
+  PCQ_INIT_EXISTS: e('invalid-input', '`pcq init` would overwrite a file that exists; nothing was written', 'Run pcq init in an empty folder, or move the file away first.'),
   PCQ_NO_RUNBOOKS: e('invalid-input', 'no runbook files were found', 'Add runbooks/*.yaml or pass the files to check.'),
   PCQ_FILE_NOT_FOUND: e('invalid-input', 'a file named on the command line cannot be read', 'Check the path.'),
   PCQ_FILE_UNREADABLE: e('invalid-input', 'a file exists but cannot be read', 'Check the file permissions.'),

@@ -5,6 +5,7 @@ import type { Command } from './io.ts';
 // Add a line here when a command file exists (planned verbs: validate, plan, run, verify, export,
 // replay, keys, review, verify-verdict).
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  init: { summary: 'Scaffold a working pcq repository: sample runbook and dataset, policies, workflows, dev key', load: () => import('./commands/init.ts') },
   validate: { summary: 'Check runbooks, spells and policies; report every problem with file:line', load: () => import('./commands/validate.ts') },
   plan: { summary: 'Show a runbook\'s DAG: order, levels, provers (text, mermaid or json)', load: () => import('./commands/plan.ts') },
   verify: { summary: 'Verify a .pcq manifest offline (signatures, chain, Merkle, trust)', load: () => import('./commands/verify.ts') },

@@ -2,6 +2,8 @@
 // `pcq` entry point: dispatches to one file per verb. Also answers as the seed's `pcq-verify`.
 import { basename } from 'node:path';
 import { COMMANDS } from './commands.ts';
+import { PCQ_VERSION } from '../base/version.ts';
+import { suggestion } from '../base/did-you-mean.ts';
 import { EXIT, processIo, redactingIo, reportIssues, type CliIo } from './io.ts';
 
 export async function main(argv: string[], rawIo: CliIo, invokedAs = 'pcq'): Promise<number> {
@@ -16,12 +18,12 @@ export async function main(argv: string[], rawIo: CliIo, invokedAs = 'pcq'): Pro
     return verb === undefined ? EXIT.usage : EXIT.ok;
   }
   if (verb === '--version' || verb === '-v') {
-    io.stdout('pcq 0.1.0\n');
+    io.stdout(`pcq ${PCQ_VERSION}\n`);
     return EXIT.ok;
   }
   const entry = COMMANDS[verb];
   if (!entry) {
-    io.stderr(`PCQ_USAGE unknown command "${verb}" — run \`pcq --help\` for the list of commands.\n`);
+    io.stderr(`PCQ_USAGE unknown command "${verb}" — run \`pcq --help\` for the list of commands.${suggestion(verb, Object.keys(COMMANDS))}\n`);
     return EXIT.usage;
   }
   const wantsJson = rest.includes('--json');

@@ -2,6 +2,7 @@
 // needs, defaults) and planner (engine/plan: longest-path levels), so the site shows exactly the
 // DAG `pcq plan` and the runner see. A runbook that does not validate is left out and its issues
 // are listed as site problems (`pcq validate` gives them with file:line:col).
+import { PCQ_NPX } from '../base/version.ts';
 import { join, relative } from 'node:path';
 import { loadRunbooks } from '../model/load-runbooks.ts';
 import type { Runbook } from '../model/runbook.ts';
@@ -47,7 +48,7 @@ export function runbookView(runbook: Runbook, levels: string[][], file: string, 
     }),
     provers: Object.values(runbook.provers).map((p) => ({ id: p.id, phase: p.phase, type: p.type, config: p.config })),
     levels,
-    cliLine: `npx pcq run ${file}`,
+    cliLine: `${PCQ_NPX} run ${file}`,
   };
   if (runbook.description !== undefined) view.description = runbook.description;
   if (button !== undefined) view.button = button;

@@ -4,6 +4,8 @@
 import { sharedSiteData } from '../../../engine/site-data/read-site-data.ts';
 import type { SiteData } from '../../../engine/site-data/site-model.ts';
 export { formatDuration, prettyJson } from '../../../engine/site-data/execution-html.ts';
+// A CLI command that works without a checkout (the npm registry name `pcq` is another package).
+export { PCQ_NPX } from '../../../engine/base/version.ts';
 
 export function siteData(): Promise<SiteData> {
   return sharedSiteData(import.meta.env.PCQ_SITE_ROOT as string);
