@@ -2,9 +2,10 @@
 // and store the manifest, and — when a precondition or postcondition failed — withhold the exports and open an
 // ombuds review. Ends with a summary and where everything is.
 import { randomBytes } from 'node:crypto';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
+import { prepareDryRun } from '../../run/dry-run.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
 import { normaliseAsOf, parseInputFlags } from '../../run/run-params.ts';
 import { runRunbookFile, type RunReport } from '../../run/run-runbook.ts';
@@ -21,6 +22,9 @@ Options:
   --input key=value   a run parameter declared under the runbook's inputs (repeatable)
   --as-of ISO-8601    the run's clock (default: now, to the second); same as-of + inputs ⇒ same outputs
   --json              print the run report as JSON instead of progress lines
+  --dry-run           run in a scratch copy of runbooks/ and policies/, signed with an ephemeral dev
+                      key; same checks and report, nothing written to attestations/ or .pcq/,
+                      nothing published (the scratch folder is deleted afterwards)
   --concurrency N     steps run at once (default from policies/config.yaml, else 4)
   --actor NAME        who asks for the run (default: PCQ_ACTOR, GITHUB_ACTOR, else local:<OS user>)
   --mode dev|staging|prod   staging/prod require RUNNER_SECRET
@@ -39,6 +43,7 @@ export const command: Command = {
       input: { type: 'string', multiple: true },
       'as-of': { type: 'string' },
       json: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
       ...CONFIG_FLAG_OPTIONS,
     }, 'run');
     if (values.help) {
@@ -49,36 +54,51 @@ export const command: Command = {
       io.stderr('PCQ_USAGE pcq run takes exactly one runbook file — see `pcq run --help`.\n');
       return EXIT.usage;
     }
-    const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
+    let config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
     registerConfiguredSecrets(config.env, config.secrets.required);
+    let file = resolve(io.cwd, positionals[0] as string);
+    const dry = values['dry-run'] === true ? await prepareDryRun({ root: config.root, file, env: config.env, signingKeyEnv: config.secrets.signingKeyEnv }) : undefined;
+    if (dry) {
+      // The scratch copy is the repository for this run: dev mode, its own fresh key and overlay.
+      // Both output folders are named inside the scratch root, whatever policies/config.yaml says.
+      const flags = { ...configFlagsFromArgs(values), root: dry.root, mode: 'dev', signer: undefined, config: undefined, attestationsDir: join(dry.root, 'attestations'), outboxDir: join(dry.root, '.pcq/outbox') };
+      config = await loadConfig({ flags, env: dry.env, cwd: dry.root });
+      file = dry.file;
+    }
     const log = createRunLogger({ level: config.logLevel, write: io.stderr });
     log.debug({ mode: config.mode, signer: config.signer.kind, settings: Object.fromEntries(Object.entries(config.entries).map(([k, e]) => [k, `${e.value} (${e.origin})`])) }, 'configuration');
     const asOf = normaliseAsOf(typeof values['as-of'] === 'string' ? values['as-of'] : new Date().toISOString());
     const rawParams = parseInputFlags((values.input as string[] | undefined) ?? []);
     let progress: ProgressWriter | undefined;
-    const report: RunReport = await runRunbookFile({
-      config,
-      file: resolve(io.cwd, positionals[0] as string),
-      rawParams,
-      asOf,
-      env: config.env,
-      executionId: newExecutionId(new Date()),
-      startedAt: new Date().toISOString(),
-      onPlan: (order) => {
-        if (!values.json) {
-          progress = new ProgressWriter({ write: io.stdout, isTTY: io.isTTY, stepIds: order });
-          progress.drawAll();
-        }
-      },
-      onEvent: (event) => {
-        progress?.onEvent(event);
-        logRunEvent(log, event);
-      },
-    });
+    let report: RunReport;
+    try {
+      report = await runRunbookFile({
+        config,
+        file,
+        rawParams,
+        asOf,
+        env: config.env,
+        executionId: newExecutionId(new Date()),
+        startedAt: new Date().toISOString(),
+        onPlan: (order) => {
+          if (!values.json) {
+            progress = new ProgressWriter({ write: io.stdout, isTTY: io.isTTY, stepIds: order });
+            progress.drawAll();
+          }
+        },
+        onEvent: (event) => {
+          progress?.onEvent(event);
+          logRunEvent(log, event);
+        },
+      });
+    } finally {
+      await dry?.cleanup();
+    }
     if (report.reviewTicket) logRunEvent(log, { type: 'review-opened', executionId: report.executionId, ticket: relative(io.cwd, report.reviewTicket), ...(report.assignedTo ? { assignedTo: report.assignedTo } : {}) });
     log.debug({ executionId: report.executionId, status: report.status, verdict: report.verdict }, `run ${report.executionId} ${report.status}`);
+    if (dry && !values.json) io.stdout(`\nDRY RUN: signed with an ephemeral key in a scratch folder (deleted); nothing written to attestations/ or .pcq/, nothing published (the paths above were in the scratch folder).\n`);
     if (values.json) {
-      io.stdout(JSON.stringify(report, null, 2) + '\n');
+      io.stdout(JSON.stringify(dry ? { ...report, dryRun: true } : report, null, 2) + '\n');
     } else {
       io.stdout('\n' + formatSummary(report.steps.map((s) => ({ id: s.stepId, status: s.status, attempts: s.attempts, durationMs: s.durationMs })), report.durationMs));
       io.stdout(describe(report, io.cwd));
