@@ -97,3 +97,13 @@ test('durations read naturally at every scale', () => {
   assert.deepEqual([0, 999.6, 1000, 59_949, 61_000, 3_725_000, -1, NaN].map(formatDuration), ['0 ms', '1.0 s', '1.0 s', '59.9 s', '1 m 01 s', '62 m 05 s', '—', '—']);
   assert.equal(formatSummary([], 0), 'step  status  attempts  duration\n0 steps: 0 succeeded, 0 failed, 0 skipped · 0 ms\n');
 });
+
+test('a step whose prover blocked the run is shown as blocked, not as a success, and counted so', () => {
+  const text = formatSummary([
+    { id: 'query', status: 'succeeded', attempts: 1, durationMs: 5 },
+    { id: 'assert-completeness', status: 'succeeded', attempts: 1, durationMs: 7, blockedByProver: 'postcondition kpi:completeness>=0.95' },
+  ], 12);
+  assert.match(text, /^⛔ assert-completeness {2}blocked by postcondition kpi:completeness>=0\.95 {2}1 /m);
+  assert.doesNotMatch(text, /✓ assert-completeness/);
+  assert.match(text, /2 steps: 1 succeeded, 1 blocked, 0 failed, 0 skipped · 12 ms\n$/);
+});

@@ -78,16 +78,26 @@ export interface SummaryRow {
   status: NodeStatus;
   attempts: number;
   durationMs?: number;
+  /** A prover of this step failed and blocked the run (its exports withheld, a review opened):
+   *  shown as blocked, never as a plain success (issue 14, "show the truth plainly"). */
+  blockedByProver?: string;
 }
 
 /** The final table, then one totals line. */
 export function formatSummary(rows: readonly SummaryRow[], totalMs: number): string {
   const header = ['step', 'status', 'attempts', 'duration'];
-  const cells = rows.map((r) => [`${SYMBOL[r.status]} ${r.id}`, r.status, String(r.attempts), r.durationMs === undefined ? '—' : formatDuration(r.durationMs)]);
+  const cells = rows.map((r) => [
+    r.blockedByProver === undefined ? `${SYMBOL[r.status]} ${r.id}` : `⛔ ${r.id}`,
+    r.blockedByProver === undefined ? r.status : `blocked by ${r.blockedByProver}`,
+    String(r.attempts),
+    r.durationMs === undefined ? '—' : formatDuration(r.durationMs),
+  ]);
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)));
   const line = (row: string[]): string => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
   const count = (s: NodeStatus): number => rows.filter((r) => r.status === s).length;
-  const totals = `${plural(rows.length, 'step')}: ${count('succeeded')} succeeded, ${count('failed')} failed, ${count('skipped')} skipped · ${formatDuration(totalMs)}`;
+  const blocked = rows.filter((r) => r.blockedByProver !== undefined).length;
+  const succeeded = rows.filter((r) => r.status === 'succeeded' && r.blockedByProver === undefined).length;
+  const totals = `${plural(rows.length, 'step')}: ${succeeded} succeeded, ${blocked > 0 ? `${blocked} blocked, ` : ''}${count('failed')} failed, ${count('skipped')} skipped · ${formatDuration(totalMs)}`;
   return [line(header), ...cells.map(line), totals].join('\n') + '\n';
 }
 

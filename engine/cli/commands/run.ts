@@ -100,7 +100,8 @@ export const command: Command = {
     if (values.json) {
       io.stdout(JSON.stringify(dry ? { ...report, dryRun: true } : report, null, 2) + '\n');
     } else {
-      io.stdout('\n' + formatSummary(report.steps.map((s) => ({ id: s.stepId, status: s.status, attempts: s.attempts, durationMs: s.durationMs })), report.durationMs));
+      const blockedBy = new Map(report.failedProofs.map((f) => [f.stepId, `${f.phase} ${f.proof.prover}`]));
+      io.stdout('\n' + formatSummary(report.steps.map((s) => ({ id: s.stepId, status: s.status, attempts: s.attempts, durationMs: s.durationMs, ...(blockedBy.has(s.stepId) ? { blockedByProver: blockedBy.get(s.stepId)! } : {}) })), report.durationMs));
       io.stdout(describe(report, io.cwd));
     }
     return report.status === 'succeeded' ? EXIT.ok : report.status === 'blocked' ? EXIT.blocked : EXIT.failed;
