@@ -65,6 +65,8 @@ export interface StepRecord {
   proofs: Proofs;
   artifacts: ArtifactRef[];
   recordings: string[]; // sha256(JCS(recording)) per external exchange, request and response (runtime/http-port.ts recordingDigest)
+  /** Registered secrets masked in the step's data and recordings (base/secrets.ts); absent or 0 when none. */
+  redactions?: number;
   /** A private step (model/private-steps.ts): inputs, outputs and recording keys are signed as salted commitments. */
   private?: boolean;
   condition?: EvaluatedCondition;

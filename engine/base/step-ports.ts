@@ -23,6 +23,8 @@ export interface Recording {
   request: { method: string; url: string; headers?: Record<string, string>; body?: unknown };
   response: { status: number; headers?: Record<string, string>; body: unknown };
   key: string; // sha256:<hex> of the canonical request (connector, method, path, body): the replay lookup key
+  /** How many registered secrets were masked in this exchange before it was kept (base/secrets.ts); absent when none. */
+  redactions?: number;
 }
 
 /** A side effect (notification) as sent, compared on replay instead of being sent again. */

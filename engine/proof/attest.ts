@@ -104,6 +104,8 @@ export async function attestStep(
       // conditions keep their attestations and Merkle roots byte for byte.
       ...(record.condition ? { condition: { expr: record.condition.expr, value: record.condition.value } } : {}),
       ...(record.skipped ? { skipped: record.skipped } : {}),
+      // Present only when a secret was masked, so runs with none keep their roots (FORMATS.md).
+      ...(record.redactions !== undefined && record.redactions > 0 ? { redactions: record.redactions } : {}),
     },
   };
   const envelope = await signEnvelope(IN_TOTO_PAYLOAD_TYPE, utf8(canonicalize(statement)), signer);

@@ -32,6 +32,7 @@ export function checkStepPredicate(value: unknown): string[] {
   if (!isStringArray(value.recordings)) problems.push('predicate.recordings must be a list of digests');
   if (!('inputs' in value) || !('outputs' in value)) problems.push('predicate needs inputs and outputs');
   problems.push(...checkBranchFields(value));
+  if ('redactions' in value && !(Number.isSafeInteger(value.redactions) && (value.redactions as number) > 0)) problems.push('predicate.redactions must be a positive integer when present');
   return problems;
 }
 

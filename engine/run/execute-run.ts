@@ -124,6 +124,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
       proofs: state.proofs.get(stepId) ?? {},
       artifacts: (result?.artifacts ?? []).map((a) => ({ name: a.name, mediaType: a.mediaType, digest: a.digest, size: a.size })),
       recordings: (result?.recordings ?? []).map(recordingDigest),
+      ...(result?.redactions ? { redactions: result.redactions } : {}),
       private: step.private,
       ...state.branches.get(stepId),
     };

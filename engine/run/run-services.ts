@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { createCelEngine } from '../runtime/cel.ts';
-import { loadConnectors } from '../runtime/connectors.ts';
+import { loadConnectors, registerConnectorSecrets } from '../runtime/connectors.ts';
+import { registerSecret } from '../base/secrets.ts';
 import { createHttpPort } from '../runtime/http-port.ts';
 import { loadNotifyConfig } from '../runtime/notify-config.ts';
 import { createNotifier } from '../runtime/notifier.ts';
@@ -50,6 +51,10 @@ export async function openRunServices(opts: ServiceOptions): Promise<RunServices
   const policies = await loadPolicySet(join(config.root, 'policies'));
   const connectors = await loadConnectors(config.root);
   const notifyConfig = await loadNotifyConfig(config.root);
+  // Every credential this run could send is registered before any step runs (issue 10).
+  registerConnectorSecrets(connectors, opts.env);
+  const smtp = notifyConfig.email.smtp;
+  if (smtp?.passEnv !== undefined) registerSecret(opts.env[smtp.passEnv], `env ${smtp.passEnv} (SMTP password)`);
   const graph = await openGraphStore(config.graph, opts.env);
   const datasets: ManifestDataset[] = [];
   try {

@@ -11,6 +11,7 @@ import type { StepKind, StepResult } from '../steps/step-kind.ts';
 import type { PolicySet, ProofResult, Proofs } from '../base/proofs.ts';
 import type { ProverContext } from '../provers/prover-kind.ts';
 import { PcqError } from '../base/errors.ts';
+import { secretRegistry } from '../base/secrets.ts';
 import type { ArtifactCollector, ArtifactStage } from './artifact-collector.ts';
 import { fenceGraph, fenceHttp, fenceNotifier } from './attempt-ports.ts';
 import type { BranchOutcome } from '../base/signed-records.ts';
@@ -121,7 +122,7 @@ export async function runStep(step: Step, deps: StepRunnerDeps, table: OutputTab
 
   const upstream: Record<string, unknown> = {};
   for (const need of step.needs) upstream[need] = outputs[need];
-  const result = await kind.run({
+  const result = redactResult(await kind.run({
     runbook: deps.runbook,
     step,
     params: deps.params,
@@ -132,7 +133,7 @@ export async function runStep(step: Step, deps: StepRunnerDeps, table: OutputTab
     signal,
     attempt: draft.attempt,
     ports: { graph, cel: deps.cel, http: fenceHttp(deps.http, signal), notifier: fenceNotifier(deps.notifier, signal), artifacts: draft.artifacts.sink },
-  });
+  }));
 
   // Postconditions: evaluated on the step's output; a failure is recorded, never thrown.
   if (step.postconditions.length > 0) {
@@ -140,6 +141,23 @@ export async function runStep(step: Step, deps: StepRunnerDeps, table: OutputTab
     proofs.postconditions = await proveAll(step, step.postconditions, proverDeps, withOutput, signal, result.output);
   }
   draft.result = result;
+}
+
+/**
+ * The one point where a step's result becomes data the run keeps, signs and hands on: every
+ * registered secret is masked in its output and inputs (whatever reached them: a query, CEL over a
+ * parameter, a response), and the count joins the masks the HTTP port made in its recordings, so
+ * the signed predicate says a redaction happened (`redactions`, FORMATS.md). Recordings are
+ * redacted where they enter (runtime/http-port.ts) and counted there, so a replay, which reads the
+ * redacted recordings, counts the same.
+ */
+function redactResult(result: StepResult): StepResult {
+  const output = secretRegistry.redactValue(result.output);
+  const inputs = secretRegistry.redactValue(result.inputs);
+  const recorded = (result.recordings ?? []).reduce((n, r) => n + (r.redactions ?? 0), 0);
+  const redactions = output.count + inputs.count + recorded;
+  if (redactions === 0) return result;
+  return { ...result, output: output.value, ...(result.inputs !== undefined ? { inputs: inputs.value } : {}), redactions };
 }
 
 async function proveAll(step: Step, ids: string[], deps: StepRunnerDeps, outputs: Readonly<Record<string, unknown>>, signal: AbortSignal, output: unknown): Promise<ProofResult[]> {

@@ -17,6 +17,7 @@ import { parseDuration } from '../model/duration.ts';
 import { readYamlSource } from '../model/yaml-source.ts';
 import type { RetryPolicy } from '../model/runbook.ts';
 import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
+import { registerSecret } from '../base/secrets.ts';
 
 export interface Connector {
   name: string;
@@ -54,6 +55,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_CONNECTOR_RETRY: RetryPolicy = { attempts: 3, backoffMs: [1000, 2000, 4000] };
 const PARAM_REF = /\$\{params\.([A-Za-z_][A-Za-z0-9_]*)(?::-([A-Za-z0-9_.-]*))?\}/g;
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** Headers that carry a credential even when written literally in connectors.yaml. */
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token|.*-(token|secret|key))$/i;
 const SAFE_PARAM_VALUE = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Parses connectors.yaml; every problem is reported (PcqErrors) with its file:line:col. */
@@ -189,6 +192,20 @@ export function resolveRecordedFile(connector: Connector, params: Record<string,
   });
 }
 
+/**
+ * Registers, before any call, every credential the connectors will send: the values of the
+ * `${env:NAME}` their headers name, and literal values of credential headers (base/secrets.ts).
+ */
+export function registerConnectorSecrets(connectors: readonly Connector[], env: Record<string, string | undefined>): void {
+  for (const c of connectors) {
+    for (const [name, template] of Object.entries(c.headers)) {
+      for (const m of template.matchAll(ENV_REF)) registerSecret(env[m[1]!], `env ${m[1]} (connector ${c.name})`);
+      if (SECRET_HEADER.test(name) && !ENV_REF.test(template)) registerSecret(template, `connector ${c.name} header ${name}`);
+      ENV_REF.lastIndex = 0;
+    }
+  }
+}
+
 /** Resolves `${env:NAME}` in header values. Returns the headers to send and the names never to record. */
 export function resolveHeaders(connector: Connector, env: Record<string, string | undefined>): { headers: Record<string, string>; secret: Set<string> } {
   const headers: Record<string, string> = {};
@@ -201,9 +218,16 @@ export function resolveHeaders(connector: Connector, env: Record<string, string 
       if (value === undefined || value === '') {
         throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: `connector ${connector.name} needs the environment variable ${v} (header ${name})`, hint: `Set ${v} in the environment (a repository secret in GitHub Actions).` });
       }
+      // The value and the header built from it (`Bearer <token>`) are secrets from now on, in every encoding.
+      registerSecret(value, `env ${v} (connector ${connector.name})`);
       return value;
     });
-    if (usesSecret || /^(authorization|proxy-authorization|cookie|x-api-key)$/i.test(name)) secret.add(name.toLowerCase());
+    if (usesSecret || SECRET_HEADER.test(name)) {
+      secret.add(name.toLowerCase());
+      registerSecret(headers[name], `connector ${connector.name} header ${name}`);
+      const credential = /^\s*\S+\s+(\S{4,})\s*$/.exec(headers[name])?.[1]; // the part after `Bearer`/`Basic`/`token`
+      registerSecret(credential, `connector ${connector.name} header ${name}`);
+    }
   }
   return { headers, secret };
 }

@@ -3,6 +3,10 @@
 // key is sha256 of the RFC 8785 canonical request {connector, method, path, body}: what was asked,
 // never who asked or with which secret. Secrets (auth headers, `${env:…}` values) are never
 // recorded. In replay mode the port answers from recordings by key and never touches the network.
+// Every response (status line aside: body and kept headers) and every request body is redacted here,
+// where the untrusted bytes enter (base/secrets.ts): a service that echoes its credential gets
+// `[REDACTED]` recorded, signed and handed to the step, and the recording counts the masks
+// (`redactions`) so a replay of the redacted recording signs the same predicate.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { digestOfJson } from '../proof/digest.ts';
@@ -12,6 +16,7 @@ import type { Clock } from '../base/clock.ts';
 import { PcqError } from '../base/errors.ts';
 import type { Signer } from '../base/signer.ts';
 import { connectorAuthorization, type TokenEvent } from './connector-auth/connector-token.ts';
+import { registerSecret, secretRegistry } from '../base/secrets.ts';
 import { DEFAULT_CONNECTORS_YAML, parseConnectors, resolveConnector, resolveHeaders, resolveRecordedFile, type Connector } from './connectors.ts';
 
 export interface HttpPortOptions {
@@ -88,6 +93,9 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
     async call(name, request, signal) {
       const method = request.method.toUpperCase();
       const { connector, path: requestPath } = locate(name, request);
+      // The key names the request as kept (redacted), so a replay asking the same thing finds it.
+      const safe = secretRegistry.redactValue(request.body);
+      request = safe.count === 0 ? request : { ...request, body: safe.value };
       const key = recordingKey(connector.name, method, requestPath, request.body);
       const url = connector.baseUrl + requestPath;
 
@@ -105,16 +113,18 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
       }
 
       if (connector.mode === 'recorded') {
-        const body = answerFromTable(connector, await table(connector), request.body);
+        const answer = secretRegistry.redactValue(answerFromTable(connector, await table(connector), request.body));
+        const body = answer.value;
         const recording: Recording = {
           connector: connector.name,
           request: { method, url, ...(request.body !== undefined ? { body: request.body } : {}) },
           response: { status: 200, headers: { 'content-type': 'application/json' }, body },
           key,
+          ...redactionCount(safe.count + answer.count),
         };
         return { status: 200, body, recording };
       }
-      return callLive(connector, { method, url, key, body: request.body, headers: request.headers ?? {} }, signal);
+      return callLive(connector, { method, url, key, body: request.body, headers: request.headers ?? {}, redactions: safe.count }, signal);
     },
   };
 
@@ -129,16 +139,24 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
 
   async function callLive(
     connector: Connector,
-    req: { method: string; url: string; key: string; body: unknown; headers: Record<string, string> },
+    req: { method: string; url: string; key: string; body: unknown; headers: Record<string, string>; redactions: number },
     signal: AbortSignal,
   ): Promise<{ status: number; body: unknown; recording: Recording }> {
     assertHostAllowed(connector, req.url);
     const { headers: connectorHeaders, secret } = resolveHeaders(connector, options.env ?? {});
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers, ...connectorHeaders };
     const auth = connector.auth ? authFor(connector) : undefined;
-    if (auth) headers.authorization = `Bearer ${await auth.token()}`;
+    // Every token a connector obtains (CONNECTOR_<NAME>_TOKEN, an exchanged or refreshed one) is a
+    // registered secret before it is sent, so an echo of it is masked (base/secrets.ts).
+    const bearer = async (): Promise<string> => {
+      const token = await auth!.token();
+      registerSecret(token, `connector ${connector.name} token`);
+      return `Bearer ${token}`;
+    };
+    if (auth) headers.authorization = await bearer();
     if (req.body !== undefined) headers['content-type'] = 'application/json';
-    const recordedHeaders = Object.fromEntries(Object.entries(headers).filter(([k]) => !secret.has(k.toLowerCase()) && !/^(authorization|proxy-authorization|cookie|x-api-key)$/i.test(k)));
+    const kept = secretRegistry.redactValue(Object.fromEntries(Object.entries(headers).filter(([k]) => !secret.has(k.toLowerCase()) && !/^(authorization|proxy-authorization|cookie|x-api-key)$/i.test(k))));
+    const recordedHeaders = kept.value;
     const { attempts, backoffMs } = connector.retry;
     let lastFailure: PcqError | undefined;
 
@@ -157,10 +175,12 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
           // The token expired or was ended server-side mid-run: renew once and try again.
           await response.arrayBuffer();
           await auth.invalidate();
-          headers.authorization = `Bearer ${await auth.token()}`;
+          headers.authorization = await bearer();
           continue;
         }
-        const body = await readBody(response);
+        const received = secretRegistry.redactValue(await readBody(response));
+        const contentType = secretRegistry.redactText(response.headers.get('content-type') ?? '');
+        const body = received.value;
         // 429 means the request was not processed, so any method may try again; a 5xx may come
         // after the server acted, so only an idempotent request is repeated (RFC 9110 §9.2.2).
         const retryable = response.status === 429 || (response.status >= 500 && IDEMPOTENT_METHODS.has(req.method));
@@ -168,8 +188,9 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
           const recording: Recording = {
             connector: connector.name,
             request: { method: req.method, url: req.url, headers: recordedHeaders, ...(req.body !== undefined ? { body: req.body } : {}) },
-            response: { status: response.status, headers: { 'content-type': response.headers.get('content-type') ?? '' }, body },
+            response: { status: response.status, headers: { 'content-type': contentType.value }, body },
             key: req.key,
+            ...redactionCount(req.redactions + kept.count + received.count + contentType.count),
           };
           return { status: response.status, body, recording };
         }
@@ -185,6 +206,10 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
   }
 }
 
+function redactionCount(count: number): { redactions?: number } {
+  return count > 0 ? { redactions: count } : {};
+}
+
 /** Methods a client may repeat without a second effect (RFC 9110 §9.2.2). */
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
@@ -198,7 +223,7 @@ function assertHostAllowed(connector: Connector, url: string): void {
 
 function transportError(connector: Connector, req: { method: string; url: string }, err: unknown): PcqError {
   const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-  const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+  const cause = secretRegistry.redact(err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err));
   return new PcqError(
     timedOut
       ? { code: 'PCQ_HTTP_TIMEOUT', message: `${req.method} ${req.url} took longer than ${connector.timeoutMs} ms (connector ${connector.name})`, hint: 'Raise the connector timeout in policies/connectors.yaml or check the service.' }

@@ -4,6 +4,7 @@
 // dev runner (origin local-runner, role runner) in the overlay .pcq/trust.local.yaml. In staging/prod a missing secret fails fast
 // (seed 002, "fail-fast secrets"). A secret is never printed or logged, and never appears in an
 // error message, except by `pcq keys generate`, whose job it is.
+import { registerSecret } from '../base/secrets.ts';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -65,7 +66,10 @@ export async function loadRunnerSigner(source: RunnerSignerSource): Promise<{ si
   const settings = source.signer;
   if (settings !== undefined && settings.kind !== 'env') return { signer: await openSignerPort(settings, source.env, source.root), origin: settings.kind };
   const secret = source.env[RUNNER_SECRET_ENV];
-  if (secret !== undefined && secret.trim() !== '') return { signer: signerFromSecret(secret, RUNNER_SECRET_ENV), origin: 'env' };
+  if (secret !== undefined && secret.trim() !== '') {
+    registerSecret(secret, `env ${RUNNER_SECRET_ENV}`); // never stored or printed, in any encoding (base/secrets.ts)
+    return { signer: signerFromSecret(secret, RUNNER_SECRET_ENV), origin: 'env' };
+  }
   if (source.mode !== 'dev') {
     throw new PcqError({
       code: 'PCQ_SECRET_MISSING',
@@ -84,6 +88,7 @@ export async function loadRunnerSigner(source: RunnerSignerSource): Promise<{ si
     });
     await chmod(path, 0o600);
   }
+  registerSecret(text, DEV_KEY_FILE);
   const signer = signerFromSecret(text, DEV_KEY_FILE);
   await ensureDevTrust(source.root, signer.keyid, source.now ?? (() => new Date()));
   return { signer, origin: 'dev-key' };

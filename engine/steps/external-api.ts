@@ -39,11 +39,20 @@ export const externalApiStep: StepKind = {
     if (status < 200 || status > 299) {
       throw stepError(ctx.step, typeof endpoint === 'string' ? 'endpoint' : 'connector', 'PCQ_EXTERNAL_API_STATUS',
         `${verb} ${recording.request.url} answered HTTP ${status}`, 'Check the request and the service; 429, and 5xx on idempotent methods, were already retried per the connector.',
-        { status, body: response });
+        { status, body: boundedBody(response) });
     }
     return { output: response, inputs: requestBody ?? null, recordings: [recording] };
   },
 };
+
+/** A response body kept in error details: already redacted by the HTTP port, cut to ERROR_BODY_CHARS of JSON. */
+export const ERROR_BODY_CHARS = 2048;
+
+function boundedBody(body: unknown): unknown {
+  const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
+  if (text.length <= ERROR_BODY_CHARS) return body;
+  return `${text.slice(0, ERROR_BODY_CHARS)}… (${text.length - ERROR_BODY_CHARS} more characters)`;
+}
 
 function onlyUpstream(upstream: Record<string, unknown>): unknown {
   const values = Object.values(upstream);

@@ -30,6 +30,8 @@ export interface StepResult {
   artifacts?: ArtifactRef[];
   recordings?: Recording[];
   effects?: Effect[];
+  /** Registered secrets masked in this result (run/step-runner.ts sets it; signed as the predicate's `redactions`). */
+  redactions?: number;
 }
 
 export interface StepKind {
