@@ -98,6 +98,7 @@ export const ERROR_CATALOGUE = {
   PCQ_TOKEN_CACHE_INVALID: e('invalid-input', 'a connector\'s token cache file is not what pcq writes', 'Delete the file; the connector authenticates again.'),
   PCQ_SIGNER_INVALID: e('invalid-input', 'the signer is misconfigured or returned something that is not a valid signature for its key', 'Check the signer settings (pcq config show); a signer whose signatures do not verify is never used.'),
   PCQ_PKCS11_UNAVAILABLE: e('usage', 'the PKCS#11 signer cannot be used: pkcs11js did not load, or the module, token or key is missing', 'Install the optional pkcs11js dependency and the token\'s module, and check PCQ_PKCS11_MODULE, PCQ_PKCS11_TOKEN and PCQ_PKCS11_KEY.'),
+  PCQ_SECRET_IN_OUTPUT: e('denied', 'a registered secret (in some encoding) reached a file pcq was about to write; nothing was written', 'Do not pass a secret as a run input or in a runbook; if it came from elsewhere this is a gap in redaction: report it with the file named.', 'The store refuses rather than masks: the file may be signed, and masking it would break its signature. Outputs and responses are masked before signing; this is the last wall.'),
   PCQ_SECRET_INVALID: e('invalid-input', 'a secret is not a Stellar secret seed', 'Generate one with `pcq keys generate` and store the S… value.'),
   PCQ_KEY_INVALID: e('invalid-input', 'a key is not a valid Ed25519 strkey', 'Pass a G… public key or S… seed with a valid checksum.'),
   PCQ_TRUST_INVALID: e('invalid-input', 'the trust store is invalid', 'Fix policies/trust.yaml at the location shown.'),

@@ -5,6 +5,7 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { PcqError } from '../base/errors.ts';
+import { redactText } from '../base/secrets.ts';
 import type { FileChange, IssueComment, Permission, PullRequest, PullRequestCommit, PullRequestFile, Review, Scm, ScmUser } from './scm.ts';
 
 const PcqOctokit = Octokit.plugin(retry, throttling);
@@ -102,12 +103,14 @@ export class OctokitScm implements Scm {
   }
 
   async createPullRequest(input: { head: string; base: string; title: string; body: string }): Promise<PullRequest> {
-    const { data } = await call(`open PR ${input.head}`, () => this.client.rest.pulls.create({ ...this.r, ...input, maintainer_can_modify: false }));
+    // Text leaving for GitHub passes the secret registry (base/secrets.ts), like every output.
+    const { data } = await call(`open PR ${input.head}`, () => this.client.rest.pulls.create({ ...this.r, ...input, title: redactText(input.title), body: redactText(input.body), maintainer_can_modify: false }));
     return toPullRequest(data);
   }
 
   async updatePullRequest(number: number, input: { title?: string; body?: string }): Promise<PullRequest> {
-    const { data } = await call(`update PR #${number}`, () => this.client.rest.pulls.update({ ...this.r, pull_number: number, ...input }));
+    const text = { ...(input.title !== undefined ? { title: redactText(input.title) } : {}), ...(input.body !== undefined ? { body: redactText(input.body) } : {}) };
+    const { data } = await call(`update PR #${number}`, () => this.client.rest.pulls.update({ ...this.r, pull_number: number, ...text }));
     return toPullRequest(data);
   }
 
@@ -174,12 +177,12 @@ export class OctokitScm implements Scm {
   }
 
   async createIssueComment(issueNumber: number, body: string): Promise<IssueComment> {
-    const { data } = await call(`comment on #${issueNumber}`, () => this.client.rest.issues.createComment({ ...this.r, issue_number: issueNumber, body }));
+    const { data } = await call(`comment on #${issueNumber}`, () => this.client.rest.issues.createComment({ ...this.r, issue_number: issueNumber, body: redactText(body) }));
     return toComment(data);
   }
 
   async updateIssueComment(commentId: number, body: string): Promise<IssueComment> {
-    const { data } = await call(`update comment ${commentId}`, () => this.client.rest.issues.updateComment({ ...this.r, comment_id: commentId, body }));
+    const { data } = await call(`update comment ${commentId}`, () => this.client.rest.issues.updateComment({ ...this.r, comment_id: commentId, body: redactText(body) }));
     return toComment(data);
   }
 

@@ -11,6 +11,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { digestOf, digestOfJson } from '../proof/digest.ts';
 import type { Effect, Notifier, NotifyMessage } from '../base/step-ports.ts';
 import { PcqError } from '../base/errors.ts';
+import { secretRegistry } from '../base/secrets.ts';
 import type { NotifyConfig } from './notify-config.ts';
 
 export interface NotifierOptions {
@@ -43,7 +44,10 @@ export function createNotifier(config: NotifyConfig, options: NotifierOptions): 
   const smtp = options.mode === 'live' && config.email.transport === 'smtp' ? smtpTransport(config, env) : undefined;
 
   return {
-    async send(message, signal) {
+    async send(sent, signal) {
+      // Whatever a runbook puts in a notice, no registered secret leaves in it (base/secrets.ts);
+      // redaction is deterministic, so a replay computes the same digest.
+      const message = redactMessage(sent);
       if (message.to.length === 0) throw new PcqError({ code: 'PCQ_NOTIFY_INVALID', message: 'a notification needs at least one recipient' });
       const canonical = canonicalMessage(config, message, options.asOf);
       const digest = digestOfJson(canonical);
@@ -105,7 +109,22 @@ async function composeEmail(config: NotifyConfig, message: NotifyMessage, asOf: 
   return new Uint8Array(bytes);
 }
 
+function redactMessage(message: NotifyMessage): NotifyMessage {
+  const r = (s: string): string => secretRegistry.redact(s);
+  return {
+    ...message,
+    to: message.to.map(r),
+    subject: r(message.subject),
+    text: r(message.text),
+    ...(message.attachments ? { attachments: message.attachments.map((a) => ({ ...a, filename: r(a.filename) })) } : {}),
+  };
+}
+
 async function writeOutbox(dir: string, name: string, bytes: Uint8Array): Promise<void> {
+  const source = secretRegistry.find(Buffer.from(bytes).toString('latin1'));
+  if (source !== undefined) {
+    throw new PcqError({ code: 'PCQ_SECRET_IN_OUTPUT', message: `the notice ${name} would hold a registered secret (${source}, in an attachment); it was not written to ${dir}` });
+  }
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, name), bytes);
 }

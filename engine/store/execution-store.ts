@@ -15,7 +15,8 @@
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { type PcqIssue } from '../base/errors.ts';
+import { PcqError, type PcqIssue } from '../base/errors.ts';
+import { secretRegistry } from '../base/secrets.ts';
 import { fsyncDir, writeFileAtomic } from './atomic-write.ts';
 import { ChangeSet, type IndexUpdate, type Visibility } from './change-set.ts';
 import { applyIndexUpdate, checkIndexEntry } from './execution-index.ts';
@@ -95,6 +96,7 @@ export interface StagedChange {
 
 /** Steps 1–3: the change staged and its journal written (committed, not yet applied). */
 export async function stageChange(change: ChangeSet): Promise<StagedChange> {
+  refuseSecrets(change);
   const root = change.attestationsDir;
   await ensureStoreFolder(root);
   const tx = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -119,6 +121,28 @@ export async function stageChange(change: ChangeSet): Promise<StagedChange> {
     await rm(txDir, { recursive: true, force: true }); // before the commit point nothing is visible
     await lock.release();
     throw err;
+  }
+}
+
+/**
+ * The last wall (issue 10): no byte with a registered secret, in any encoding, is written under
+ * attestations/. Data is redacted where it enters (HTTP port, step results, errors), before it is
+ * signed; a secret still here cannot be masked without breaking a signature, so the whole change is
+ * refused before anything is staged. The error names the file and where the secret came from, never
+ * the value.
+ */
+function refuseSecrets(change: ChangeSet): void {
+  if (secretRegistry.size === 0) return;
+  const texts: Array<[string, string]> = change.puts.map((f) => [f.path, Buffer.from(f.bytes).toString('latin1')]);
+  if (change.index) texts.push(['index.json', JSON.stringify(change.index)]);
+  for (const [path, text] of texts) {
+    const source = secretRegistry.find(text) ?? secretRegistry.find(Buffer.from(text, 'latin1').toString('utf8'));
+    if (source === undefined) continue;
+    throw new PcqError({
+      code: 'PCQ_SECRET_IN_OUTPUT',
+      message: `${path} would hold a registered secret (${source}); nothing was written under ${change.attestationsDir}`,
+      details: { file: path, source },
+    });
   }
 }
 
