@@ -155,3 +155,14 @@ test('reviews append without touching the signed part', async () => {
   assert.equal(st.predicate.merkleRoot, manifest.merkleRoot);
   await assert.rejects(buildReviewEnvelope({ merkleRoot: 'x', manifestDigest: 'x', manifestId: '', executionId: '', decision: 'approve', reviewer: '', source: { kind: 'local' }, at: '' }, signer), (e: { code?: string }) => e.code === 'PCQ_REVIEW_INVALID');
 });
+
+test('redactions (issue 10): signed when a secret was masked, absent when none, checked as a positive integer', async () => {
+  const signer = nodeSigner(RUNNER_SEED);
+  const links = { previousAttestationHash: null, needs: [], parents: [] };
+  const masked = decode((await attestStep({ ...record, redactions: 2 }, links, run, signer, sha256Node)).envelope.payload).predicate;
+  assert.equal(masked.redactions, 2);
+  assert.deepEqual(checkStepPredicate(masked), []);
+  const clean = decode((await attestStep({ ...record, redactions: 0 }, links, run, signer, sha256Node)).envelope.payload).predicate;
+  assert.ok(!('redactions' in clean));
+  for (const bad of [0, -1, 1.5, '2', null]) assert.deepEqual(checkStepPredicate({ ...masked, redactions: bad }), ['predicate.redactions must be a positive integer when present']);
+});

@@ -163,3 +163,19 @@ test('connectors.yaml: every problem reported with its line; URL prefix resoluti
   assert.equal(resolveConnector(cs, { url: 'https://h/v22' }).connector.name, 'a');
   assert.throws(() => resolveConnector(cs, { url: 'https://other/x' }), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_CONNECTOR_UNKNOWN');
 });
+
+test('a live answer echoing the credential is redacted before the step, the recording and the key see it, and counted', async () => {
+  const token = 'echo-secret-token-77';
+  await withServer((req, _body, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ auth: req.headers.authorization, b64: Buffer.from(String(req.headers.authorization)).toString('base64') }));
+  }, async (baseUrl) => {
+    const port = createHttpPort({ mode: 'live', connectors: parseConnectors(liveConnector(baseUrl)), env: { SVC_TOKEN: token } });
+    const out = await port.call('svc', { method: 'POST', path: '/x', body: { echo: token } }, new AbortController().signal);
+    const text = JSON.stringify(out);
+    assert.ok(!text.includes(token) && !text.includes(Buffer.from(`Bearer ${token}`).toString('base64').slice(4, -4)), text);
+    assert.deepEqual(out.body, { auth: '[REDACTED]', b64: '[REDACTED]' });
+    assert.equal(out.recording.redactions, 3); // the request body's echo and the two answers
+    assert.equal(out.recording.key, recordingKey('svc', 'POST', '/x', { echo: '[REDACTED]' }));
+  });
+});

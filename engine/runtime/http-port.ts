@@ -17,7 +17,7 @@ import { PcqError } from '../base/errors.ts';
 import type { Signer } from '../base/signer.ts';
 import { connectorAuthorization, type TokenEvent } from './connector-auth/connector-token.ts';
 import { registerSecret, secretRegistry } from '../base/secrets.ts';
-import { DEFAULT_CONNECTORS_YAML, parseConnectors, resolveConnector, resolveHeaders, resolveRecordedFile, type Connector } from './connectors.ts';
+import { DEFAULT_CONNECTORS_YAML, parseConnectors, registerConnectorSecrets, resolveConnector, resolveHeaders, resolveRecordedFile, type Connector } from './connectors.ts';
 
 export interface HttpPortOptions {
   mode: 'live' | 'replay';
@@ -59,6 +59,7 @@ export function recordingDigest(recording: Recording): string {
 
 export function createHttpPort(options: HttpPortOptions): HttpPort {
   const connectors = options.connectors ?? parseConnectors(DEFAULT_CONNECTORS_YAML, '<embedded connectors.yaml>');
+  registerConnectorSecrets(connectors, options.env ?? {}); // before any request body is kept
   const byKey = new Map((options.recordings ?? []).map((r) => [r.key, r]));
   const tables = new Map<string, Promise<Record<string, unknown>>>();
   const auths = new Map<string, ReturnType<typeof connectorAuthorization>>();

@@ -1,0 +1,39 @@
+// The store's last wall (issue 10): a change holding a registered secret, in any encoding, is
+// refused before anything is staged, naming the file and the secret's source, never its value.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChangeSet } from './change-set.ts';
+import { commitChange } from './execution-store.ts';
+import { secretRegistry } from '../base/secrets.ts';
+import { PcqError } from '../base/errors.ts';
+
+const SECRET = 'store-guard-secret-value-42';
+
+test('a change with a registered secret in any encoding is refused whole, and nothing is written', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'pcq-guard-'));
+  secretRegistry.register(SECRET, 'env TEST_TOKEN');
+  try {
+    for (const leak of [SECRET, Buffer.from(`user:${SECRET}`).toString('base64'), Buffer.from(SECRET).toString('hex'), encodeURIComponent(`/${SECRET}`)]) {
+      const change = new ChangeSet(root);
+      change.put(join(root, 'R1/ex-1/outputs/a.json'), '{"ok":true}\n');
+      change.put(join(root, 'R1/ex-1/run.json'), JSON.stringify({ note: leak }));
+      await assert.rejects(commitChange(change), (err: unknown) => {
+        assert.ok(err instanceof PcqError && err.code === 'PCQ_SECRET_IN_OUTPUT');
+        assert.match(err.message, /R1\/ex-1\/run\.json .*env TEST_TOKEN/);
+        assert.ok(!err.message.includes(SECRET));
+        return true;
+      });
+      assert.deepEqual(await readdir(root), [], 'nothing staged, no folder made');
+    }
+    const clean = new ChangeSet(root);
+    clean.put(join(root, 'R1/ex-1/run.json'), '{"note":"[REDACTED]"}');
+    await commitChange(clean);
+    assert.ok((await readdir(join(root, 'R1/ex-1'))).includes('run.json'));
+  } finally {
+    secretRegistry.clear();
+    await rm(root, { recursive: true, force: true });
+  }
+});
