@@ -6,6 +6,7 @@ import type { Runbook } from './runbook.ts';
 import { readYamlSource } from './yaml-source.ts';
 import { schemaIssues } from './runbook-schema.ts';
 import { normaliseRunbook } from './normalise-runbook.ts';
+import { nameIssues } from './name-issues.ts';
 
 export interface ParsedRunbook {
   /** Present only when the file has no issues at all: safe to plan and run. */
@@ -37,7 +38,7 @@ export function parseRunbook(text: string, file: string, options: ParseOptions =
       }],
     };
   }
-  const issues = schemaIssues(yaml.value, yaml.locate);
+  const issues = [...schemaIssues(yaml.value, yaml.locate), ...nameIssues(yaml.value, yaml.locate)];
   const digest = options.digest ?? `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
   const normalised = normaliseRunbook(yaml.value, { file, digest }, yaml.locate);
   issues.push(...normalised.issues);

@@ -42,12 +42,19 @@ function parseJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new PcqError({ code: 'PCQ_REPLAY_RECORD_MISSING', message: `${path} is not valid JSON: ${(err as Error).message}`, hint: 'Restore the execution folder from git.' });
+    throw new PcqError({ code: 'PCQ_REPLAY_RECORD_MALFORMED', message: `${path} is not valid JSON: ${(err as Error).message}`, hint: 'Restore the execution folder from git.' });
   }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isRecording(r: unknown): boolean {
+  return isRecord(r) && typeof r.key === 'string' && typeof r.connector === 'string'
+    && isRecord(r.request) && typeof r.request.method === 'string' && typeof r.request.url === 'string'
+    && isRecord(r.response) && Number.isInteger(r.response.status) && 'body' in r.response
+    && (r.redactions === undefined || (Number.isSafeInteger(r.redactions) && (r.redactions as number) > 0));
 }
 
 /** Reads the execution folder's manifest and verifies it first; refuses with the verification codes. */
@@ -116,8 +123,11 @@ async function readRecordingList(path: string, optional: boolean): Promise<Recor
   const text = optional ? await readFile(path, 'utf8').catch(() => undefined) : await readText(path, 'recordings');
   if (text === undefined) return [];
   const value = parseJson(text, path);
-  if (!Array.isArray(value) || !value.every((r) => isRecord(r) && typeof r.key === 'string' && isRecord(r.request) && isRecord(r.response))) {
-    throw new PcqError({ code: 'PCQ_REPLAY_RECORDING_MISMATCH', message: `${path} is not a list of recordings`, hint: 'Restore the execution folder from git.' });
+  // A hostile or damaged file is a coded, located refusal before the graph or any sandbox opens.
+  const bad = Array.isArray(value) ? value.findIndex((r) => !isRecording(r)) : -1;
+  if (!Array.isArray(value) || bad >= 0) {
+    const what = Array.isArray(value) ? `entry ${bad} is not a recording {connector, request: {method, url}, response: {status, body}, key}` : `it is ${value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}, not a list of recordings`;
+    throw new PcqError({ code: 'PCQ_REPLAY_RECORD_MALFORMED', message: `${path}: ${what}`, hint: 'Restore the execution folder from git.' });
   }
   return value as Recording[];
 }

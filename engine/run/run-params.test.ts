@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normaliseAsOf, parseInputFlags, resolveParams } from './run-params.ts';
+import { PcqErrors } from '../base/errors.ts';
 import type { Runbook } from '../model/runbook.ts';
 
 const runbook = {
@@ -27,4 +28,14 @@ test('input flags and asOf parse strictly', () => {
   assert.throws(() => parseInputFlags(['novalue']));
   assert.equal(normaliseAsOf('2026-11-16T01:02:03.456+01:00'), '2026-11-16T00:02:03Z');
   assert.throws(() => normaliseAsOf('yesterday'));
+});
+
+test('an input named like a prototype key is unknown and refused, never dropped or resolved through the prototype (issue 10)', () => {
+  const runbook = { runbookId: 'X', inputs: { a: { type: 'string', required: false } }, source: { file: 'x.yaml' } } as unknown as Parameters<typeof resolveParams>[0];
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    const raw = parseInputFlags([`${name}=x`]);
+    assert.deepEqual(Object.keys(raw), [name]);
+    assert.throws(() => resolveParams(runbook, raw), (err: unknown) => err instanceof PcqErrors && err.issues.length === 1 && err.issues[0]!.code === 'PCQ_INPUT_UNKNOWN' && err.issues[0]!.message.includes(name));
+  }
+  assert.deepEqual(resolveParams(runbook, JSON.parse('{"a":"v"}') as Record<string, unknown>), { a: 'v' });
 });

@@ -5,9 +5,11 @@ import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 
 export function resolveParams(runbook: Runbook, raw: Record<string, unknown>): Record<string, unknown> {
   const issues: PcqIssue[] = [];
-  const out: Record<string, unknown> = {};
+  // Null-prototype maps and own-key checks: `__proto__`, `constructor`, `toString` are unknown
+  // inputs like any other, refused by name, never dropped or resolved through a prototype.
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const name of Object.keys(raw)) {
-    if (!(name in runbook.inputs)) {
+    if (!Object.hasOwn(runbook.inputs, name)) {
       issues.push({
         code: 'PCQ_INPUT_UNKNOWN',
         message: `runbook ${runbook.runbookId} has no input "${name}"`,
@@ -17,7 +19,7 @@ export function resolveParams(runbook: Runbook, raw: Record<string, unknown>): R
     }
   }
   for (const [name, spec] of Object.entries(runbook.inputs).sort(([a], [b]) => a.localeCompare(b))) {
-    const given = raw[name];
+    const given = Object.hasOwn(raw, name) ? raw[name] : undefined;
     if (given === undefined) {
       if (spec.default !== undefined) out[name] = spec.default;
       else if (spec.required) issues.push({ code: 'PCQ_INPUT_MISSING', message: `input "${name}" is required`, hint: `Pass --input ${name}=<${spec.type}>.` });
@@ -35,7 +37,7 @@ export function resolveParams(runbook: Runbook, raw: Record<string, unknown>): R
     out[name] = value;
   }
   if (issues.length > 0) throw new PcqErrors(issues);
-  return out;
+  return { ...out }; // a plain object again for JSON and CEL; every key in it is a declared input
 }
 
 function coerce(value: unknown, spec: InputSpec): unknown {
@@ -66,7 +68,8 @@ export function parseInputFlags(flags: readonly string[]): Record<string, string
     if (eq <= 0) {
       throw new PcqErrors([{ code: 'PCQ_USAGE', message: `--input "${flag}" is not key=value`, hint: 'Write --input name=value.' }]);
     }
-    out[flag.slice(0, eq)] = flag.slice(eq + 1);
+    // Defined, not assigned: `--input __proto__=x` becomes an own key (refused as unknown), not a prototype.
+    Object.defineProperty(out, flag.slice(0, eq), { value: flag.slice(eq + 1), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

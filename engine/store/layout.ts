@@ -8,20 +8,19 @@
 import { join } from 'node:path';
 import { lstat, readdir } from 'node:fs/promises';
 import { PcqError } from '../base/errors.ts';
+import { SAFE_NAME_HINT, isSafeName, nameProblem, type NameKind } from '../base/safe-name.ts';
 
 import { PRIVATE_DIR, isPublicPath } from './public-path.ts';
 
 export { PRIVATE_DIR, isPublicPath };
 
-const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+// One rule for every id that becomes a path segment (base/safe-name.ts): no separator, no dot-name,
+// none of the store's own names (index.json, reviews, …), no lock/temp suffix.
 
-export function assertSafeSegment(kind: string, value: string): string {
-  if (!SAFE_SEGMENT.test(value) || value.includes('..')) {
-    throw new PcqError({
-      code: 'PCQ_UNSAFE_ID',
-      message: `${kind} "${value}" cannot be used as a folder name`,
-      hint: 'Ids may contain letters, digits, ".", "_" and "-" only, and must start with a letter or digit.',
-    });
+export function assertSafeSegment(kind: NameKind, value: string): string {
+  const problem = nameProblem(kind, value);
+  if (problem !== undefined) {
+    throw new PcqError({ code: 'PCQ_UNSAFE_ID', message: `${problem}: it cannot be used as a folder or file name under attestations/`, hint: SAFE_NAME_HINT });
   }
   return value;
 }
@@ -98,7 +97,7 @@ export function isPublicStorePath(rel: string): boolean {
   if (rel === 'index.json') return true;
   const segments = rel.split('/');
   if (segments[0] === 'reviews') return segments.length === 2 && isPublicPath(segments[1]!);
-  if (segments.length < 3 || !SAFE_SEGMENT.test(segments[0]!) || !SAFE_SEGMENT.test(segments[1]!)) return false;
+  if (segments.length < 3 || !isSafeName('runbookId', segments[0]) || !isSafeName('executionId', segments[1])) return false;
   return isPublicPath(segments.slice(2).join('/'));
 }
 
