@@ -26,7 +26,7 @@ const common = {
   external: ['kuzu', 'neo4j-driver', 'pkcs11js'],
   // nodeVerifyBatch (engine/proof/ed25519-node.ts) starts its worker threads from a module file,
   // never from source text: in a bundle, the ed25519-node-worker.mjs written below beside it.
-  define: { PCQ_NODE_WORKER: JSON.stringify('./ed25519-node-worker.mjs') },
+  define: { PCQ_NODE_WORKER: JSON.stringify('./ed25519-node-worker.mjs'), PCQ_KUZU_CHILD: JSON.stringify('./kuzu-child.mjs') },
 };
 
 rmSync('dist/chunks', { recursive: true, force: true });
@@ -47,4 +47,10 @@ if (existsSync('engine/action/main.ts')) {
 // the CLI's chunks (dist/chunks/). Self-contained: it needs only node:crypto and node:worker_threads.
 for (const outfile of ['dist/ed25519-node-worker.mjs', 'dist/chunks/ed25519-node-worker.mjs']) {
   await build({ ...common, entryPoints: ['engine/proof/ed25519-node-worker.ts'], outfile });
+}
+
+// The graph child process (engine/graph/kuzu-child.ts) beside every file that may hold
+// kuzu-process-store.ts: a run's kuzu database lives in it so that time and memory limits can end it.
+for (const outfile of ['dist/kuzu-child.mjs', 'dist/chunks/kuzu-child.mjs']) {
+  await build({ ...common, entryPoints: ['engine/graph/kuzu-child.ts'], outfile });
 }

@@ -23,6 +23,8 @@ const ENVIRONMENT_VARIABLES = new Set([
   'PCQ_DEV_TRUST_LOCAL_KEYS', 'PCQ_ALLOW_INSECURE_HTTP',
   // grants (issue 12)
   'PCQ_VAULT_BACKEND', 'PCQ_GRANT_USER_SECRET',
+  // containment (issue 10): the run's memory ceiling
+  'PCQ_MEMORY_LIMIT',
 ]);
 
 /** Shipped source: what pcq runs (engine, scripts, the site), without tests, fixtures and this table. */

@@ -9,9 +9,20 @@ export type GraphConfig =
   | { backend?: 'kuzu' }
   | { backend: 'neo4j'; uri: string; user: string; passwordEnv: string; database?: string; connectionTimeoutMs?: number };
 
-export async function openGraphStore(config: GraphConfig = {}, env: Record<string, string | undefined> = process.env): Promise<GraphStore> {
+/** The run's limits the embedded store enforces (kuzu-process-store.ts). */
+export interface GraphLimits {
+  memoryLimitBytes: number;
+}
+
+export async function openGraphStore(config: GraphConfig = {}, env: Record<string, string | undefined> = process.env, limits?: GraphLimits): Promise<GraphStore> {
   const backend = config.backend ?? 'kuzu';
   if (backend === 'kuzu') {
+    // A run's database lives in a child process so that time and memory limits can stop it;
+    // without limits (library callers, tests) it stays in this process.
+    if (limits) {
+      const { openKuzuProcessStore } = await import('./kuzu-process-store.ts');
+      return openKuzuProcessStore(limits);
+    }
     const { openKuzuStore } = await import('./kuzu-store.ts');
     return openKuzuStore();
   }

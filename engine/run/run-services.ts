@@ -55,7 +55,7 @@ export async function openRunServices(opts: ServiceOptions): Promise<RunServices
   registerConnectorSecrets(connectors, opts.env);
   const smtp = notifyConfig.email.smtp;
   if (smtp?.passEnv !== undefined) registerSecret(opts.env[smtp.passEnv], `env ${smtp.passEnv} (SMTP password)`);
-  const graph = await openGraphStore(config.graph, opts.env);
+  const graph = await openGraphStore(config.graph, opts.env, { memoryLimitBytes: config.memoryLimitBytes });
   const datasets: ManifestDataset[] = [];
   try {
     if (runbook.dataset !== undefined) {

@@ -5,6 +5,7 @@ import type { PcqIssue, SourceLocation } from '../base/errors.ts';
 
 export interface ConfigFileValues {
   concurrency?: number;
+  memoryLimit?: string;
   graph?: { backend?: string; uri?: string; user?: string; passwordEnv?: string; database?: string };
   attestationsDir?: string;
   outboxDir?: string;
@@ -13,7 +14,7 @@ export interface ConfigFileValues {
   signer?: { kind?: string; keyFile?: string; module?: string; token?: string; key?: string; pinEnv?: string; url?: string; tokenEnv?: string };
 }
 
-const TOP = new Set(['concurrency', 'graph', 'attestationsDir', 'outboxDir', 'logLevel', 'secrets', 'signer']);
+const TOP = new Set(['concurrency', 'memoryLimit', 'graph', 'attestationsDir', 'outboxDir', 'logLevel', 'secrets', 'signer']);
 const SIGNER = new Set(['kind', 'keyFile', 'module', 'token', 'key', 'pinEnv', 'url', 'tokenEnv']);
 const GRAPH = new Set(['backend', 'uri', 'user', 'passwordEnv', 'database']);
 const SECRETS = new Set(['signingKeyEnv', 'required']);
@@ -68,6 +69,8 @@ export function readConfigFile(path: string, text: string, issues: PcqIssue[]): 
     if (typeof conc === 'number' && Number.isInteger(conc) && conc >= 1 && conc <= 256) out.concurrency = conc;
     else problem(`concurrency must be a whole number from 1 to 256, got ${JSON.stringify(conc)}.`, 'Set it to how many steps may run at once, e.g. 4.', at(node(['concurrency'])));
   }
+  const memory = value(['memoryLimit']);
+  if (typeof memory === 'string' || typeof memory === 'number') out.memoryLimit = String(memory);
   for (const key of ['attestationsDir', 'outboxDir', 'logLevel'] as const) {
     const v = str([key]);
     if (v !== undefined) out[key] = v;

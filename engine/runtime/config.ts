@@ -7,7 +7,7 @@
 // required secret must be present and every dev-only switch off before anything starts: all of
 // them are named at once (PCQ_SECRET_MISSING / PCQ_DEV_OVERRIDE_FORBIDDEN, never a value).
 import { readFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { totalmem, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { parseLogLevel, type LogLevel } from './logger.ts';
@@ -47,6 +47,8 @@ export interface PcqConfig {
   policyHash?: string;
   /** PCQ_DEBUG=1 or --debug: debug logging (secrets still redacted). */
   debug: boolean;
+  /** The run's memory ceiling in bytes (PCQ_MEMORY_LIMIT, --memory-limit, `memoryLimit`): graph process and CEL evaluation. */
+  memoryLimitBytes: number;
   configFile?: string; // absolute path, when one was read
   envFile?: string; // absolute path, when one was read
 }
@@ -87,6 +89,7 @@ export interface ConfigFlags {
   logLevel?: string;
   debug?: boolean;
   signer?: string;
+  memoryLimit?: string;
 }
 
 export const DEFAULTS = {
@@ -98,6 +101,8 @@ export const DEFAULTS = {
   neo4j: { uri: 'bolt://localhost:7687', user: 'neo4j', passwordEnv: 'NEO4J_PASSWORD' },
   configFile: 'policies/config.yaml',
   vault: { backend: 'embedded' as const, rpcUrl: 'http://localhost:8000/rpc', networkPassphrase: 'Standalone Network ; February 2017', finalizeOnError: true },
+  /** A quarter of the machine's memory, at most 2 GiB: a runner shares its machine (docs/SECURITY-MODEL.md). */
+  memoryLimitBytes: Math.min(2 * 1024 ** 3, Math.floor(totalmem() / 4)),
 };
 
 /** parseArgs options every command can spread in; pair with configFlagsFromArgs. */
@@ -111,6 +116,7 @@ export const CONFIG_FLAG_OPTIONS = {
   'log-level': { type: 'string' },
   debug: { type: 'boolean' },
   signer: { type: 'string' },
+  'memory-limit': { type: 'string' },
 } as const;
 
 export function configFlagsFromArgs(values: Record<string, unknown>): ConfigFlags {
@@ -125,6 +131,7 @@ export function configFlagsFromArgs(values: Record<string, unknown>): ConfigFlag
   set('actor', pick('actor'));
   set('logLevel', pick('log-level'));
   set('signer', pick('signer'));
+  set('memoryLimit', pick('memory-limit'));
   if (values.debug === true) flags.debug = true;
   return flags;
 }
@@ -226,6 +233,9 @@ export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: strin
 
   const signingKeyEnv = fileValues.secrets?.signingKeyEnv ?? DEFAULTS.signingKeyEnv;
   const signer = resolveSigner({ flag: flags.signer, file: fileValues.signer, signingKeyEnv, pick, issues });
+  const memoryRaw = pick('memoryLimit', flags.memoryLimit, 'PCQ_MEMORY_LIMIT', fileValues.memoryLimit, String(DEFAULTS.memoryLimitBytes));
+  const memoryLimitBytes = parseByteSize(String(memoryRaw.value));
+  if (memoryLimitBytes === undefined || memoryLimitBytes < 64 * 1024 ** 2) bad(`${memoryRaw.label}: memory limit must be a size of at least 64M (e.g. 1536M, 2G), got "${String(memoryRaw.value)}".`, 'Set the run\'s memory ceiling in bytes or with a K/M/G suffix.');
   const policyHash = pick('policyHash', undefined, 'PCQ_POLICY_HASH', undefined, '');
   const required = [...new Set([...signer.requiredSecrets, ...(graph.backend === 'neo4j' ? [graph.passwordEnv] : []), ...(fileValues.secrets?.required ?? [])])];
   if (mode === 'staging' || mode === 'prod') issues.push(...productionChecks(mode, required, env));
@@ -235,7 +245,7 @@ export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: strin
     const set = env[name] !== undefined && env[name] !== '';
     entries[`secret ${name}`] = { value: set ? '***' : '(not set)', source: set ? (fromEnvFile(name) ? 'env-file' : 'env') : 'default', origin: set ? (fromEnvFile(name) ? `${ENV_FILE} ${name}` : name) : 'unset', secret: true };
   }
-  const config: PcqConfig = { root, mode: mode!, concurrency, graph, attestationsDir, outboxDir, actor, logLevel, secrets: { signingKeyEnv, required }, vault, sources, entries, env, signer, debug };
+  const config: PcqConfig = { root, mode: mode!, concurrency, graph, attestationsDir, outboxDir, actor, logLevel, secrets: { signingKeyEnv, required }, vault, sources, entries, env, signer, debug, memoryLimitBytes: memoryLimitBytes ?? DEFAULTS.memoryLimitBytes };
   if (String(policyHash.value) !== '') config.policyHash = String(policyHash.value);
   if (input.file) config.configFile = input.file.path;
   if (input.envFile) config.envFile = resolve(root, input.envFile.path);
@@ -252,6 +262,14 @@ function flagName(field: string): string {
 function relativeTo(cwd: string, path: string): string {
   const rel = path.startsWith(cwd.endsWith('/') ? cwd : cwd + '/') ? path.slice(cwd.length).replace(/^\/+/, '') : path;
   return rel || path;
+}
+
+/** `2G`, `1536M`, `512m`, `1048576`: bytes, or K/M/G (binary) suffixed; undefined when not a size. */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^\s*(\d+)\s*([kmg])?i?b?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const scale = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
+  return Number(m[1]) * scale;
 }
 
 /**
