@@ -26,7 +26,7 @@ const common = {
   external: ['kuzu', 'neo4j-driver', 'pkcs11js'],
   // nodeVerifyBatch (engine/proof/ed25519-node.ts) starts its worker threads from a module file,
   // never from source text: in a bundle, the ed25519-node-worker.mjs written below beside it.
-  define: { PCQ_NODE_WORKER: JSON.stringify('./ed25519-node-worker.mjs'), PCQ_KUZU_CHILD: JSON.stringify('./kuzu-child.mjs') },
+  define: { PCQ_NODE_WORKER: JSON.stringify('./ed25519-node-worker.mjs'), PCQ_KUZU_CHILD: JSON.stringify('./kuzu-child.mjs'), PCQ_CEL_WORKER: JSON.stringify('./cel-worker.mjs') },
 };
 
 rmSync('dist/chunks', { recursive: true, force: true });
@@ -53,4 +53,8 @@ for (const outfile of ['dist/ed25519-node-worker.mjs', 'dist/chunks/ed25519-node
 // kuzu-process-store.ts: a run's kuzu database lives in it so that time and memory limits can end it.
 for (const outfile of ['dist/kuzu-child.mjs', 'dist/chunks/kuzu-child.mjs']) {
   await build({ ...common, entryPoints: ['engine/graph/kuzu-child.ts'], outfile });
+}
+// The CEL worker (engine/runtime/cel-sandbox.ts): a run's CEL evaluates in it, stoppable.
+for (const outfile of ['dist/cel-worker.mjs', 'dist/chunks/cel-worker.mjs']) {
+  await build({ ...common, entryPoints: ['engine/runtime/cel-worker.ts'], outfile });
 }

@@ -36,9 +36,15 @@ export interface Effect {
 }
 
 /** Compile-once CEL evaluation shared by steps and provers (runtime/cel.ts implements it). */
+/** Bounds for one evaluation (runtime/cel-sandbox.ts); an engine without a sandbox ignores them. */
+export interface CelLimits {
+  /** Epoch ms by which the evaluation must end (the step attempt's start + its timeout). */
+  deadline?: number;
+}
+
 export interface CelEngine {
   /** Evaluates `expr` (compiled once per engine and cached) against `vars`; JSON numbers are CEL doubles. */
-  evaluate(expr: string, vars: Record<string, unknown>): unknown;
+  evaluate(expr: string, vars: Record<string, unknown>, limits?: CelLimits): unknown;
   /** Compile-only check for validation; returns a message or undefined when the expression is valid. */
   check(expr: string): string | undefined;
 }

@@ -167,7 +167,7 @@ class ProcessStore implements KuzuProcessStore {
       if (rss > this.#limit * STOP_FRACTION) {
         const mb = (n: number): string => `${Math.round(n / 1048576)} MiB`;
         this.#stop(new PcqError({
-          code: 'PCQ_MEMORY_LIMIT',
+          code: 'PCQ_MEMORY_EXCEEDED',
           message: `the graph database used ${mb(rss)}, past the run's memory ceiling of ${mb(this.#limit)}; the query was stopped`,
           hint: 'Bound the query (LIMIT, smaller ranges, fewer rows per step), or raise PCQ_MEMORY_LIMIT (config `memoryLimit`) if the machine has the memory.',
           details: { rssBytes: rss, limitBytes: this.#limit },

@@ -4,7 +4,7 @@
 // notification after another attempt has taken its place (issue 9, "only accepted attempts exist").
 // A call already in flight is handed the same signal, so an adapter that honours it stops too.
 import type { GraphStore } from '../base/graph-store.ts';
-import type { HttpPort, Notifier } from '../base/step-ports.ts';
+import type { CelEngine, HttpPort, Notifier } from '../base/step-ports.ts';
 
 function guard(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason;
@@ -46,5 +46,20 @@ export function fenceNotifier(notifier: Notifier, signal: AbortSignal): Notifier
       guard(signal);
       return notifier.send(message, own);
     },
+  };
+}
+
+/**
+ * CEL bounded by the attempt: every evaluation must end by `deadline` (the attempt's start plus the
+ * step's timeout). A synchronous evaluation blocks the thread the scheduler's timer runs on, so the
+ * timeout has to travel with the call (runtime/cel-sandbox.ts stops it there).
+ */
+export function fenceCel(cel: CelEngine, signal: AbortSignal, deadline: number | undefined): CelEngine {
+  return {
+    evaluate: (expr, vars, own) => {
+      guard(signal);
+      return cel.evaluate(expr, vars, { deadline: Math.min(own?.deadline ?? Infinity, deadline ?? Infinity) });
+    },
+    check: (expr) => cel.check(expr),
   };
 }

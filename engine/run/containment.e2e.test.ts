@@ -1,7 +1,7 @@
 // Issue 10 acceptance, through the real CLI bundle (dist/pcq.mjs, `npm run build`):
 // - a native graph bomb (`UNWIND range(1,100000000) AS x RETURN sum(x)`) with `timeout: 2s` fails
 //   within 5 s of its timeout with a coded error, and the same bomb under a tight memory ceiling
-//   fails PCQ_MEMORY_LIMIT; peak RSS of the whole process tree (GNU time's maximum resident set)
+//   fails PCQ_MEMORY_EXCEEDED; peak RSS of the whole process tree (GNU time's maximum resident set)
 //   stays below the ceiling; the run is sealed and `pcq verify` passes;
 // - a hostile runbook is refused before any step (exit 3), writes nothing, creates no file outside
 //   the run folder and RUNNER_SECRET appears in no file and no output.
@@ -42,11 +42,30 @@ steps:
     cypher: UNWIND range(1,100000000) AS x RETURN sum(x) AS s
 `;
 
+// The CEL bombs of issue 10: a list of 100M elements, nested `'ab'.replace('', 'aaaaaaaa')` and
+// deep string growth, each as an assertion with `timeout: 2s`.
+const TEN = '[0,1,2,3,4,5,6,7,8,9]';
+const hundredMillion = Array.from({ length: 8 }).reduce<string>((inner, _, i) => `${TEN}.map(v${i}, ${inner})`, '1');
+const replaceBomb = Array.from({ length: 12 }).reduce<string>((e) => `${e}.replace('', 'aaaaaaaa')`, "'ab'");
+const growBomb = Array.from({ length: 10 }).reduce<string>((e) => `${e}.replace('a', 'aaaaaaaaaa')`, "'a'");
+const CEL_BOMBS: Record<string, string> = { list: `size(${hundredMillion}) > 0`, replace: `size(${replaceBomb}) > 0`, grow: `size(${growBomb}) > 0` };
+
+const celBomb = (name: string, expr: string) => `runbookId: cel-${name}
+name: CEL bomb
+version: "1"
+steps:
+  - stepId: sum-range
+    type: assertion
+    timeout: 2s
+    assert: ["${expr.replace(/"/g, '\\"')}"]
+`;
+
 before(async () => {
   await stat(CLI).catch(() => assert.fail('dist/pcq.mjs is missing: run `npm run build` first'));
   root = await makeSampleRoot('pcq-contain-');
   await writeFile(join(root, 'runbooks', 'bomb-2s.yaml'), bomb('2s'));
   await writeFile(join(root, 'runbooks', 'bomb-25s.yaml'), bomb('25s'));
+  for (const [name, expr] of Object.entries(CEL_BOMBS)) await writeFile(join(root, 'runbooks', `cel-${name}.yaml`), celBomb(name, expr));
 });
 after(async () => {
   if (root) await rm(root, { recursive: true, force: true });
@@ -63,7 +82,7 @@ async function failedStep(out: Outcome): Promise<StepReport & { manifestPath: st
   return { ...step, manifestPath: report.manifestPath };
 }
 
-test('range bomb with timeout 2s: PCQ_STEP_TIMEOUT within 5 s of the timeout, RSS under the ceiling, sealed and verified', { timeout: 90_000 }, async () => {
+test('range bomb with timeout 2s: PCQ_STEP_TIMEOUT within 5 s of the timeout, RSS under the ceiling, sealed and verified', { timeout: 90_000 }, async (t) => {
   const ceiling = 1024 * 1024 * 1024;
   const out = await pcq({ PCQ_MEMORY_LIMIT: '1G' }, 'run', 'runbooks/bomb-2s.yaml', '--json');
   assert.notEqual(out.code, 0, out.stderr);
@@ -73,21 +92,38 @@ test('range bomb with timeout 2s: PCQ_STEP_TIMEOUT within 5 s of the timeout, RS
   assert.ok(['PCQ_STEP_TIMEOUT', 'PCQ_GRAPH_STOPPED'].includes(String(step.error?.code)), JSON.stringify(step));
   if (step.error?.code === 'PCQ_GRAPH_STOPPED') assert.match(step.error.message, /timed out after 2000 ms/);
   assert.ok(step.durationMs < 2000 + 5000, `failed after ${step.durationMs} ms`);
+  t.diagnostic(`${String(step.error?.code)} after ${Math.round(step.durationMs)} ms, peak RSS ${Math.round(out.maxRssBytes / 1048576)} MiB`);
   assert.ok(out.maxRssBytes < ceiling, `peak RSS ${out.maxRssBytes}`);
   const verified = await pcq({}, 'verify', step.manifestPath);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
 });
 
-test('range bomb under a 320M ceiling: PCQ_MEMORY_LIMIT, RSS under the ceiling, sealed and verified', { timeout: 90_000 }, async () => {
+test('range bomb under a 320M ceiling: PCQ_MEMORY_EXCEEDED, RSS under the ceiling, sealed and verified', { timeout: 90_000 }, async (t) => {
   const ceiling = 320 * 1024 * 1024;
   const out = await pcq({ PCQ_MEMORY_LIMIT: '320M' }, 'run', 'runbooks/bomb-25s.yaml', '--json');
   assert.notEqual(out.code, 0, out.stderr);
   const step = await failedStep(out);
-  assert.equal(step.error?.code, 'PCQ_MEMORY_LIMIT', JSON.stringify(step));
+  assert.equal(step.error?.code, 'PCQ_MEMORY_EXCEEDED', JSON.stringify(step));
+  t.diagnostic(`${String(step.error?.code)} after ${Math.round(step.durationMs)} ms, peak RSS ${Math.round(out.maxRssBytes / 1048576)} MiB`);
   assert.ok(out.maxRssBytes < ceiling, `peak RSS ${out.maxRssBytes}`);
   const verified = await pcq({}, 'verify', step.manifestPath);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
 });
+
+for (const name of Object.keys(CEL_BOMBS)) {
+  test(`CEL bomb (${name}) with timeout 2s: PCQ_CEL_LIMIT within 5 s of the timeout, RSS under the ceiling, sealed and verified`, { timeout: 60_000 }, async (t) => {
+    const ceiling = 1024 * 1024 * 1024;
+    const out = await pcq({ PCQ_MEMORY_LIMIT: '1G' }, 'run', `runbooks/cel-${name}.yaml`, '--json');
+    assert.notEqual(out.code, 0, out.stderr);
+    const step = await failedStep(out);
+    assert.equal(step.error?.code, 'PCQ_CEL_LIMIT', JSON.stringify(step));
+    assert.ok(step.durationMs < 2000 + 5000, `failed after ${step.durationMs} ms`);
+    t.diagnostic(`${String(step.error?.code)} after ${Math.round(step.durationMs)} ms, peak RSS ${Math.round(out.maxRssBytes / 1048576)} MiB`);
+  assert.ok(out.maxRssBytes < ceiling, `peak RSS ${out.maxRssBytes}`);
+    const verified = await pcq({}, 'verify', step.manifestPath);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+  });
+}
 
 test('a hostile runbook is refused before any step: nothing written, no file outside, no secret anywhere', { timeout: 90_000 }, async () => {
   const outside = join(tmpdir(), `pcq-contain-outside-${process.pid}`);

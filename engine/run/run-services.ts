@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
 import { systemClock } from '../runtime/clock.ts';
-import { createCelEngine } from '../runtime/cel.ts';
+import { createCelSandbox } from '../runtime/cel-sandbox.ts';
 import { loadConnectors, registerConnectorSecrets } from '../runtime/connectors.ts';
 import { registerSecret } from '../base/secrets.ts';
 import { createHttpPort } from '../runtime/http-port.ts';
@@ -103,11 +103,16 @@ export async function openRunServices(opts: ServiceOptions): Promise<RunServices
     env: opts.env,
     ...(opts.replay ? { recordedEffects: opts.replay.effects } : {}),
   });
+  // A run's CEL evaluates in a worker thread that a step's deadline or the memory ceiling can stop.
+  const cel = createCelSandbox({ memoryLimitBytes: config.memoryLimitBytes });
   return {
-    ports: { clock: systemClock, signer: signer.signer, graph, cel: createCelEngine(), http, notifier, policies, stepKinds, runProver },
+    ports: { clock: systemClock, signer: signer.signer, graph, cel, http, notifier, policies, stepKinds, runProver },
     signerOrigin: signer.origin,
     datasets,
-    close: () => graph.close(),
+    close: async () => {
+      await cel.close();
+      await graph.close();
+    },
   };
 }
 

@@ -13,7 +13,7 @@ import type { ProverContext } from '../provers/prover-kind.ts';
 import { PcqError } from '../base/errors.ts';
 import { secretRegistry } from '../base/secrets.ts';
 import type { ArtifactCollector, ArtifactStage } from './artifact-collector.ts';
-import { fenceGraph, fenceHttp, fenceNotifier } from './attempt-ports.ts';
+import { fenceCel, fenceGraph, fenceHttp, fenceNotifier } from './attempt-ports.ts';
 import type { BranchOutcome } from '../base/signed-records.ts';
 import { OutputTable } from '../base/step-outputs.ts';
 
@@ -103,7 +103,9 @@ export async function runStep(step: Step, deps: StepRunnerDeps, table: OutputTab
   }
   const proofs = draft.proofs;
   const graph = fenceGraph(deps.graph, signal);
-  const proverDeps = { ...deps, graph };
+  const deadline = step.timeoutMs > 0 && Number.isFinite(step.timeoutMs) ? Date.now() + step.timeoutMs : undefined;
+  const cel = fenceCel(deps.cel, signal, deadline);
+  const proverDeps = { ...deps, graph, cel };
   const outputs = table.snapshot();
 
   // Preconditions: proved once per attempt, before any side effect.
@@ -132,7 +134,7 @@ export async function runStep(step: Step, deps: StepRunnerDeps, table: OutputTab
     random: deps.randomFor(step.stepId),
     signal,
     attempt: draft.attempt,
-    ports: { graph, cel: deps.cel, http: fenceHttp(deps.http, signal), notifier: fenceNotifier(deps.notifier, signal), artifacts: draft.artifacts.sink },
+    ports: { graph, cel, http: fenceHttp(deps.http, signal), notifier: fenceNotifier(deps.notifier, signal), artifacts: draft.artifacts.sink },
   }));
 
   // Postconditions: evaluated on the step's output; a failure is recorded, never thrown.

@@ -103,7 +103,8 @@ function bigintToJson(v: bigint): number | string {
 
 /**
  * A boolean rule: only the literal `true` is true. An evaluation error (missing fact, type
- * mismatch) is false with the reason, never an exception, so a rule can only fail closed.
+ * mismatch) is false with the reason, never an exception, so a rule can only fail closed; only an
+ * evaluation stopped by its limits (PCQ_CEL_LIMIT) is thrown, so the step says why it stopped.
  */
 export function evaluateBoolean(cel: CelEngine, expr: string, vars: Record<string, unknown>): { value: boolean; error?: string } {
   try {
@@ -112,6 +113,8 @@ export function evaluateBoolean(cel: CelEngine, expr: string, vars: Record<strin
     if (result === false) return { value: false };
     return { value: false, error: `expected a bool, got ${JSON.stringify(result)}` };
   } catch (err) {
+    // A stopped evaluation (time or memory, cel-sandbox.ts) is not an answer: the step fails with it.
+    if (err instanceof PcqError && err.code === 'PCQ_CEL_LIMIT') throw err;
     return { value: false, error: err instanceof Error ? err.message : String(err) };
   }
 }

@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configFlagsFromArgs, loadConfig, resolveConfig, type PcqConfig } from './config.ts';
+import { configFlagsFromArgs, DEFAULTS, loadConfig, parseByteSize, resolveConfig, type PcqConfig } from './config.ts';
 import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,7 +27,9 @@ test('embedded defaults in dev mode with no file and no environment', () => {
     attestationsDir: '/repo/attestations', outboxDir: '/repo/.pcq/outbox', actor: 'local:alice', logLevel: 'info',
     secrets: { signingKeyEnv: 'RUNNER_SECRET', required: ['RUNNER_SECRET'] }, sources: undefined, entries: undefined, env: undefined, signer: undefined, debug: undefined,
     vault: { backend: 'embedded', rpcUrl: 'http://localhost:8000/rpc', networkPassphrase: 'Standalone Network ; February 2017', contractId: undefined, agentRegistryId: undefined, finalizeOnError: true },
+    memoryLimitBytes: DEFAULTS.memoryLimitBytes,
   });
+  assert.ok(DEFAULTS.memoryLimitBytes > 64 * 1024 ** 2 && DEFAULTS.memoryLimitBytes <= 2 * 1024 ** 3);
   assert.equal(c.signer.kind, 'env');
   assert.equal(c.debug, false);
   assert.equal(c.sources.concurrency, 'default');
@@ -161,4 +163,13 @@ test('vault: RUNNER_* variables (runner playbook) over the embedded defaults; so
   assert.deepEqual([c.vault.backend, c.vault.rpcUrl, c.vault.networkPassphrase, c.vault.finalizeOnError], ['soroban', 'http://127.0.0.1:9/rpc', 'Test SDF Network ; September 2015', false]);
   assert.throws(() => resolveConfig({ env: { PCQ_VAULT_BACKEND: 'soroban' }, cwd: '/repo', osUser: 'alice' }), /RUNNER_CONTRACT_ID/);
   assert.throws(() => resolveConfig({ env: { RUNNER_FINALIZE_ON_ERROR: 'maybe' }, cwd: '/repo', osUser: 'alice' }), /not a boolean/);
+});
+
+test('the run memory ceiling: PCQ_MEMORY_LIMIT / --memory-limit / memoryLimit, with K/M/G suffixes, at least 64M', () => {
+  assert.equal(resolveConfig({ env: { PCQ_MEMORY_LIMIT: '1536M' }, cwd: '/repo' }).memoryLimitBytes, 1536 * 1024 ** 2);
+  assert.equal(resolveConfig({ env: { PCQ_MEMORY_LIMIT: '1G' }, flags: { memoryLimit: '3g' }, cwd: '/repo' }).memoryLimitBytes, 3 * 1024 ** 3);
+  assert.equal(parseByteSize('1048576'), 1048576);
+  assert.equal(parseByteSize('lots'), undefined);
+  const issues = issuesOf(() => resolveConfig({ env: { PCQ_MEMORY_LIMIT: '10M' }, cwd: '/repo' }));
+  assert.match(issues[0]?.message ?? '', /PCQ_MEMORY_LIMIT: memory limit must be a size of at least 64M/);
 });

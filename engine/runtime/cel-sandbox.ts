@@ -1,0 +1,115 @@
+// CEL evaluation that can be stopped (issue 10, "every step is stoppable"). @bufbuild/cel evaluates
+// synchronously and has no cost limit: a list of 100M elements aborted V8 and nested
+// `'ab'.replace('', 'aaaaaaaa')` ran past 150 s in the thread that schedules steps. Here each
+// evaluation runs in a worker thread (cel-worker.ts, a module file, never source text) with V8 heap
+// limits, and the calling thread waits for it with Atomics.wait up to a deadline: the step's own
+// (its attempt's start + `timeout`, passed by the step runner) or MAX_EVALUATION_MS. Past it, or when
+// the worker dies of its heap limit, the worker is terminated and the evaluation fails with
+// PCQ_CEL_LIMIT; the next evaluation starts a fresh worker. The interface stays synchronous, so
+// every step kind and prover keeps calling `cel.evaluate` as before.
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { PcqError, type PcqIssue } from '../base/errors.ts';
+import type { CelEngine, CelLimits } from '../base/step-ports.ts';
+import { createCelEngine } from './cel.ts';
+
+declare const PCQ_CEL_WORKER: string | undefined;
+const WORKER_URL = new URL(typeof PCQ_CEL_WORKER === 'string' ? PCQ_CEL_WORKER : './cel-worker.ts', import.meta.url);
+
+/** Without a step deadline, one evaluation may take this long. */
+export const MAX_EVALUATION_MS = 10_000;
+/** How long a fresh worker may take to load (not counted against an evaluation's deadline). */
+const STARTUP_MS = 30_000;
+/** Vars that stay the same objects across many evaluations of one step: sent once, then kept. */
+const KEEPABLE = ['steps', 'params'];
+
+export interface CelSandboxOptions {
+  /** The run's memory ceiling in bytes: the worker's V8 heap gets a quarter of it (at most 1 GiB). */
+  memoryLimitBytes: number;
+}
+
+interface Live {
+  worker: Worker;
+  port: MessagePort;
+  flag: Int32Array;
+  sent: Map<string, unknown>;
+}
+
+export function createCelSandbox(options: CelSandboxOptions): CelEngine & { close(): Promise<void> } {
+  const local = createCelEngine(); // compile checks stay here: parsing a bounded expression is cheap
+  const heapMb = Math.max(32, Math.min(1024, Math.floor(options.memoryLimitBytes / 4 / 1048576)));
+  let live: Live | undefined;
+
+  const start = (): Live => {
+    const flag = new Int32Array(new SharedArrayBuffer(8)); // [0] answered, [1] ready
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(WORKER_URL, {
+      execArgv: [],
+      workerData: { flag: flag.buffer, port: port2 },
+      transferList: [port2],
+      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, heapMb >> 3)), stackSizeMb: 4 },
+    });
+    worker.unref();
+    worker.on('error', () => undefined); // a heap-limit death: reported by the waiting evaluation
+    port1.unref();
+    return { worker, port: port1, flag, sent: new Map() };
+  };
+
+  // A stopped worker is replaced at once, so the next evaluation finds one loaded.
+  const stop = (): void => {
+    if (live) void live.worker.terminate();
+    live = start();
+  };
+  live = start();
+
+  return {
+    check: (expr) => local.check(expr),
+    evaluate(expr: string, vars: Record<string, unknown>, limits?: CelLimits): unknown {
+      const problem = local.check(expr);
+      if (problem !== undefined) return local.evaluate(expr, vars); // throws the usual PCQ_CEL_COMPILE
+      live ??= start();
+      const w = live;
+      if (Atomics.load(w.flag, 1) === 0 && Atomics.wait(w.flag, 1, 0, STARTUP_MS) === 'timed-out') {
+        stop();
+        throw new PcqError({ code: 'PCQ_CEL_LIMIT', message: `the CEL worker did not start within ${STARTUP_MS} ms`, hint: 'The machine is overloaded; run again.' });
+      }
+      const now = Date.now();
+      const budget = Math.max(1, Math.min(MAX_EVALUATION_MS, (limits?.deadline ?? Infinity) - now));
+      const send: Record<string, unknown> = {};
+      const keep: string[] = [];
+      for (const [name, value] of Object.entries(vars)) {
+        if (KEEPABLE.includes(name) && w.sent.get(name) === value && value !== null && typeof value === 'object') keep.push(name);
+        // `steps` is a read-only view (base/step-outputs.ts, a Proxy) that cannot be cloned: its entries are.
+        else send[name] = name === 'steps' && value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...value } : value;
+      }
+      Atomics.store(w.flag, 0, 0);
+      w.port.postMessage({ expr, vars: send, keep });
+      for (const name of KEEPABLE) if (name in vars) w.sent.set(name, vars[name]);
+      const waited = Atomics.wait(w.flag, 0, 0, budget);
+      const reply = waited === 'timed-out' ? undefined : receiveMessageOnPort(w.port)?.message as { ok: boolean; value?: unknown; issue?: PcqIssue } | undefined;
+      if (!reply) {
+        stop();
+        throw limitError(expr, Date.now() - now, heapMb);
+      }
+      if (!reply.ok) {
+        if (reply.issue?.code === 'PCQ_CEL_LIMIT') stop();
+        throw new PcqError(reply.issue ?? { code: 'PCQ_CEL_EVAL', message: `CEL expression \`${expr}\` failed` });
+      }
+      return reply.value;
+    },
+    async close() {
+      const last = live;
+      live = undefined;
+      if (last) await last.worker.terminate();
+    },
+  };
+}
+
+function limitError(expr: string, ms: number, heapMb: number): PcqError {
+  const shown = expr.length > 200 ? `${expr.slice(0, 200)}…` : expr;
+  return new PcqError({
+    code: 'PCQ_CEL_LIMIT',
+    message: `CEL expression \`${shown}\` was stopped after ${Math.round(ms)} ms: it passed its step's time or its ${heapMb} MiB memory budget`,
+    hint: 'Bound the expression: smaller lists and strings, no nested growth (replace, repeated concatenation); or raise the step timeout / PCQ_MEMORY_LIMIT.',
+    details: { elapsedMs: Math.round(ms), heapMb },
+  });
+}
