@@ -79,7 +79,7 @@ export function createCelSandbox(options: CelSandboxOptions): CelEngine & { clos
       for (const [name, value] of Object.entries(vars)) {
         if (KEEPABLE.includes(name) && w.sent.get(name) === value && value !== null && typeof value === 'object') keep.push(name);
         // `steps` is a read-only view (base/step-outputs.ts, a Proxy) that cannot be cloned: its entries are.
-        else send[name] = name === 'steps' && value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...value } : value;
+        else send[name] = name === 'steps' ? cloneableSteps(value) : value;
       }
       Atomics.store(w.flag, 0, 0);
       w.port.postMessage({ expr, vars: send, keep });
@@ -112,4 +112,14 @@ function limitError(expr: string, ms: number, heapMb: number): PcqError {
     hint: 'Bound the expression: smaller lists and strings, no nested growth (replace, repeated concatenation); or raise the step timeout / PCQ_MEMORY_LIMIT.',
     details: { elapsedMs: Math.round(ms), heapMb },
   });
+}
+
+/**
+ * `steps` arrives as a read-only view (base/step-outputs.ts: a Proxy, or its PrefixMap twin whose
+ * entries live outside the Map's own storage); neither survives structured cloning, their entries do.
+ */
+function cloneableSteps(value: unknown): unknown {
+  if (value instanceof Map) return Object.fromEntries(value);
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { ...value };
+  return value;
 }
