@@ -13,6 +13,7 @@ import { appendFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleRoot } from '../testing/sample-root.ts';
+import { grantRunners } from '../testing/grant-runner.ts';
 
 const exec = promisify(execFile);
 const NODE = resolve('node_modules/.bin/node');
@@ -139,6 +140,7 @@ before(async () => {
   root = await makeSampleRoot('pcq-secret-echo-');
   runner = JSON.parse((await exec(NODE, [CLI, 'keys', 'generate', '--json'], { cwd: root })).stdout) as { secret: string; publicKey: string };
   await appendFile(join(root, 'policies/trust.yaml'), `\n  - name: test-runner\n    publicKey: ${runner.publicKey}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`);
+  await grantRunners(pcq, runner.publicKey);
   await appendFile(join(root, 'policies/connectors.yaml'), `  - name: echo\n    baseUrl: http://127.0.0.1:${port}\n    mode: live\n    timeout: 5s\n    retry: { attempts: 1 }\n    headers: { Authorization: "Bearer \${env:CONNECTOR_ECHO_TOKEN}" }\n`);
   await mkdir(join(root, 'runbooks'), { recursive: true });
   await writeFile(join(root, 'runbooks/secret-echo.yaml'), RUNBOOK);

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleRoot } from '../../testing/sample-root.ts';
 import { snapshotTree } from '../../testing/snapshot-tree.ts';
+import { grantRunners } from '../../testing/grant-runner.ts';
 import { nodeSigner } from '../../proof/ed25519-node.ts';
 import { decodeStrKey, encodeStrKey } from '../../proof/strkey.ts';
 import { fromBase64, toBase64 } from '../../proof/bytes.ts';
@@ -81,6 +82,7 @@ before(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   serverUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
   await appendFile(join(root, 'policies/trust.yaml'), '\n' + trustEntry('file-key', keys.file!.publicKey) + trustEntry('remote-key', keys.remote!.publicKey) + trustEntry('old-key', keys.old!.publicKey));
+  await grantRunners(pcq, keys.file!.publicKey, keys.remote!.publicKey, keys.old!.publicKey, keys.new!.publicKey);
 });
 
 after(async () => {
@@ -137,6 +139,7 @@ test('PKCS#11 signer: a real SoftHSM2 token signs a prod run that verifies; a wr
   assert.ok(point, `pkcs11-tool printed no Ed25519 EC_POINT:\n${gen.stdout}`);
   const publicKey = encodeStrKey('public', new Uint8Array(Buffer.from(point, 'hex')));
   await appendFile(join(root, 'policies/trust.yaml'), trustEntry('hsm-key', publicKey));
+  await grantRunners(pcq, publicKey);
   const env = { SOFTHSM2_CONF: hsmEnv.SOFTHSM2_CONF, PCQ_SIGNER: 'pkcs11', PCQ_PKCS11_MODULE: SOFTHSM, PCQ_PKCS11_TOKEN: 'pcq-test', PCQ_PKCS11_KEY: 'runner', PCQ_PKCS11_PIN: '4711' };
   await runAndVerify(env, publicKey);
   const wrong = await pcq({ ...env, PCQ_MODE: 'prod', PCQ_PKCS11_PIN: '9999' }, 'run', R2);
