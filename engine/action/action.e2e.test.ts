@@ -9,14 +9,17 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { GitHubEmulator } from '../testing/github-emulator.ts';
 import { PrBody } from '../review/pr-body.ts';
 import { PLAN_MARKER } from '../github/sticky-comment.ts';
 
 const repo = new URL('../..', import.meta.url).pathname;
 const vectors = join(repo, 'engine/testing/vectors/github-webhooks');
-const bundle = join(repo, 'node_modules/.cache/pcq-e2e', `action-${process.pid}.mjs`);
+// One folder per test process: the bundle and the module files it starts (graph child, CEL and
+// Ed25519 workers) sit side by side, as scripts/build.mjs lays them out in dist/.
+const bundleDir = join(repo, 'node_modules/.cache/pcq-e2e', `action-${process.pid}`);
+const bundle = join(bundleDir, 'action.mjs');
 let gh: GitHubEmulator;
 let workspace: string;
 let scratch: string;
@@ -33,11 +36,16 @@ function readTree(dir: string, prefix = ''): Record<string, string> {
 
 before(async () => {
   // Same options as scripts/build.mjs: an ESM bundle needs a real `require` for CJS dependencies.
-  await build({
-    entryPoints: [join(repo, 'engine/action/main.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node22',
+  const common: BuildOptions = {
+    bundle: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'error',
     banner: { js: "import { createRequire as __pcqCreateRequire } from 'node:module'; const require = __pcqCreateRequire(import.meta.url);" },
-    external: ['kuzu', 'neo4j-driver'], logLevel: 'error',
-  });
+    external: ['kuzu', 'neo4j-driver', 'pkcs11js'],
+    define: { PCQ_NODE_WORKER: JSON.stringify('./ed25519-node-worker.mjs'), PCQ_KUZU_CHILD: JSON.stringify('./kuzu-child.mjs'), PCQ_CEL_WORKER: JSON.stringify('./cel-worker.mjs') },
+  };
+  await build({ ...common, entryPoints: [join(repo, 'engine/action/main.ts')], outfile: bundle });
+  for (const [source, name] of [['engine/proof/ed25519-node-worker.ts', 'ed25519-node-worker.mjs'], ['engine/graph/kuzu-child.ts', 'kuzu-child.mjs'], ['engine/runtime/cel-worker.ts', 'cel-worker.mjs']] as const) {
+    await build({ ...common, entryPoints: [join(repo, source)], outfile: join(bundleDir, name) });
+  }
   gh = await new GitHubEmulator('pcq-org', 'pcq').start();
   scratch = mkdtempSync(join(tmpdir(), 'pcq-action-e2e-'));
   workspace = join(scratch, 'ws');
@@ -50,7 +58,7 @@ before(async () => {
 });
 
 after(async () => {
-  rmSync(bundle, { force: true });
+  rmSync(bundleDir, { recursive: true, force: true });
   rmSync(scratch, { recursive: true, force: true });
   await gh.stop();
   assert.deepEqual(gh.rejectedRequests, [], 'the Action sent a request GitHub would refuse');
