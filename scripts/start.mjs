@@ -1,5 +1,6 @@
 // `npm start`: the main job on embedded defaults — no GitHub, no servers, no network.
-// Runs the sample runbooks (R4 both ways, its `when:` branches; R1 once more with the partial enrichment source, which
+// Runs the sample runbooks (R1 and R2 use signed spells from spells/; R4 both ways, its `when:` branches;
+// the unsigned-spell demo refused, then run with --allow-unsigned; R1 once more with the partial enrichment source, which
 // honestly fails its completeness postcondition and opens an ombuds review), then builds the site.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,6 +24,10 @@ const runs = [
   { label: 'R4 Alert Triage, route=investigate (when: branches)', args: ['runbooks/R4-alert-triage.yaml', '--input', 'route=investigate'] },
   { label: 'R4 Alert Triage, route=archive (the other branch)', args: ['runbooks/R4-alert-triage.yaml', '--input', 'route=archive'] },
   { label: 'R1 with partial enrichment (expected: blocked for ombuds review)', args: ['runbooks/R1-entity-enrichment.yaml', '--input', 'enrichmentSource=partial'], expect: 4 },
+  // The signature policy: pcq-word-count is unsigned, so the run is refused before any step starts
+  // (PCQ_SPELL_UNSIGNED, exit 1); --allow-unsigned runs it and its attestation records the opt-out.
+  { label: 'Unsigned spell (expected: refused, PCQ_SPELL_UNSIGNED)', args: ['runbooks/demo/unsigned-spell.yaml'], expect: 1 },
+  { label: 'Unsigned spell with --allow-unsigned (recorded in the attestation)', args: ['runbooks/demo/unsigned-spell.yaml', '--allow-unsigned'] },
 ];
 
 // npm start is a local job: it runs as the local user (policies/authority.yaml grants local:*),

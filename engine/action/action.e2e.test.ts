@@ -52,6 +52,7 @@ before(async () => {
   mkdirSync(workspace);
   cpSync(join(repo, 'runbooks'), join(workspace, 'runbooks'), { recursive: true });
   cpSync(join(repo, 'policies'), join(workspace, 'policies'), { recursive: true });
+  cpSync(join(repo, 'spells'), join(workspace, 'spells'), { recursive: true });
   const files = { ...readTree(workspace) };
   gh.state.push('main', files, 'maintainer-mia', 'initial');
   for (const [login, p] of [['maintainer-mia', 'admin'], ['octocat', 'write'], ['reader-rita', 'read'], ['ombuds-alice', 'write'], ['ombuds-bob', 'write'], ['ombuds-carol', 'write']] as const) gh.state.permissions.set(login, p);

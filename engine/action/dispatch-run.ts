@@ -47,17 +47,19 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
       throw new PcqErrors(failed.map((c) => ({ code: c.code ?? 'PCQ_NOT_READY', message: `refused before any step started: ${c.check}: ${c.message}`, ...(c.hint ? { hint: c.hint } : {}) })));
     }
   });
-  const file = await core.group(`Authorise button ${inputs.button} for ${actor}`, async () => {
+  const pressed = await core.group(`Authorise button ${inputs.button} for ${actor}`, async () => {
     const buttons = await loadButtons(workspace);
     const permission = await scm.getPermission(actor);
     const button = authorizeButton(buttons, inputs.button, actor, permission);
     core.info(`${actor} has ${permission}; ${button.id} → ${button.runbook}@${button.version}`);
-    return runbookFileForButton(workspace, button);
+    return { file: await runbookFileForButton(workspace, button), button };
   });
+  const file = pressed.file;
   const report = await core.group(`Run ${repoPath(workspace, file)}`, async () => {
     const now = ctx.now();
     const r = await runRunbookFile({
-      config, file, rawParams: inputs.params, asOf: normaliseAsOf(inputs.asOf || now.toISOString()), env: ctx.env,
+      config, file, rawParams: inputs.params,
+      ...(pressed.button.requireSignature ? { buttonRequiresSignature: { button: pressed.button.id } } : {}), asOf: normaliseAsOf(inputs.asOf || now.toISOString()), env: ctx.env,
       executionId: newExecutionId(now), startedAt: now.toISOString(),
     });
     core.info(`${r.runbookId} v${r.version} execution ${r.executionId}: ${r.status}, verdict ${r.verdict}, Merkle root ${r.merkleRoot}`);

@@ -25,6 +25,8 @@ const ENVIRONMENT_VARIABLES = new Set([
   'PCQ_VAULT_BACKEND', 'PCQ_GRANT_USER_SECRET',
   // containment (issue 10): the run's memory ceiling
   'PCQ_MEMORY_LIMIT',
+  'PCQ_HOME', 'PCQ_FORCE_REQUIRE_SIGNATURE', 'PCQ_LOG_RETENTION_DAYS', 'PCQ_LOG_MAX_FILES',
+  'PCQ_SPELL_INPUT', 'PCQ_SPELL_OUTPUT', 'PCQ_SPELL_BUNDLE', 'PCQ_SPELL_WORKDIR',
 ]);
 
 /** Shipped source: what pcq runs (engine, scripts, the site), without tests, fixtures and this table. */

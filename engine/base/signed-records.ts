@@ -33,6 +33,30 @@ export interface BranchOutcome {
   skipped?: SkipCause;
 }
 
+/**
+ * What a spell step's predicate records about the spell it ran (engine/FORMATS.md "Spells"): which
+ * bundle (id@version and bundle digest), who vouched for it (publisher key and the signature result,
+ * or the explicit --allow-unsigned opt-out), and the effects decision made at preflight.
+ */
+export interface SpellAttestation {
+  id: string;
+  version: string;
+  bundleDigest: string;
+  runtime: 'host' | 'docker';
+  signature: {
+    result: 'verified' | 'unsigned-allowed';
+    publisher: string | null;
+    keyId: string | null;
+    publicKey: string | null;
+    allowUnsigned: boolean;
+  };
+  effects: {
+    decision: 'allowed' | 'denied';
+    policyDigest: string | null;
+    declared: Array<{ type: string; target: string; mutates: boolean }>;
+  };
+}
+
 export interface StepPredicate {
   runbookId: string;
   runbookVersion: string;
@@ -54,6 +78,8 @@ export interface StepPredicate {
   condition?: EvaluatedCondition;
   /** Present exactly when a branch skipped the step (status is then "skipped"). */
   skipped?: SkipCause;
+  /** Spell steps only. */
+  spell?: SpellAttestation;
 }
 
 export interface StepRecord {
@@ -71,6 +97,8 @@ export interface StepRecord {
   private?: boolean;
   condition?: EvaluatedCondition;
   skipped?: SkipCause;
+  /** A spell step: the spell it ran and the checks made before the run (signed in the predicate). */
+  spell?: SpellAttestation;
 }
 
 export interface ManifestInclusionProof {
@@ -111,6 +139,18 @@ export interface RunnerAuthorization {
   mode: 'dev' | 'staging' | 'prod';
 }
 
+/**
+ * The effects policy decision made before the run (seed 004 §13): the policy file and the digest of
+ * its normalised content (null: no policy file, everything allowed), and every effect the plan
+ * declared, each with the step that declares it. A run that was denied never reaches a manifest.
+ */
+export interface ManifestEffectsPolicy {
+  decision: 'allowed';
+  policyFile: string | null;
+  policyDigest: string | null;
+  effects: Array<{ stepId: string; type: string; target: string; mutates: boolean; source: 'spell' | 'builtin' }>;
+}
+
 export interface Manifest {
   manifestId: string;
   executionId: string;
@@ -127,6 +167,8 @@ export interface Manifest {
   datasets?: ManifestDataset[];
   /** sha256 over every file under policies/ (runtime/policy-digest.ts); signed. Absent only in manifests sealed before it existed. */
   policyDigest?: string;
+  /** The effects policy decision; absent in manifests sealed before it existed. */
+  effectsPolicy?: ManifestEffectsPolicy;
   steps: ManifestStep[];
   merkleRoot: string;
   /** The grant the run opened under (base/prepaid-vault.ts); signed. Absent in manifests sealed before grants existed. */

@@ -18,5 +18,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   doctor: { summary: 'Check this machine is ready to run: config, keys, signer, policies, graph, connectors, notifier, clock', load: () => import('./commands/doctor.ts') },
   config: { summary: 'Show the resolved configuration and where each value came from', load: () => import('./commands/config.ts') },
   grant: { summary: 'Grant a runner runbooks, a budget and an expiry; revoke; list grants', load: () => import('./commands/grant.ts') },
+  sign: { summary: 'Make a publisher key; sign a spell bundle (spell.sig.json)', load: () => import('./commands/sign.ts') },
+  trust: { summary: 'Manage publisher trust for spells: add, list, inspect, revoke/restore/remove a key', load: () => import('./commands/trust.ts') },
+  spell: { summary: 'Install, list and show spells (signed step bundles)', load: () => import('./commands/spell.ts') },
+  policy: { summary: 'Show, validate and set the runtime effects policy', load: () => import('./commands/policy.ts') },
+  logs: { summary: 'Prune spell execution logs by age and count (retention)', load: () => import('./commands/logs.ts') },
   'verify-verdict': { summary: 'Verify a verdict offline: score, evidence, signature, key', load: () => import('./commands/verify-verdict.ts') },
 };

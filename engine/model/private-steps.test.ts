@@ -42,5 +42,5 @@ test('a non-boolean private is a schema error with its file:line', () => {
 test("R1's enriched rows are private: every step of R1 feeds its export", () => {
   const text = readFileSync(new URL('../../runbooks/R1-entity-enrichment.yaml', import.meta.url), 'utf8');
   const { steps } = privacy(text);
-  assert.deepEqual(steps, { 'query-entities': true, 'fetch-external-data': true, 'update-entities': true, 'assert-completeness': true, 'export-enriched': true });
+  assert.deepEqual(steps, { 'query-entities': true, 'fetch-external-data': true, 'normalise-emails': true, 'update-entities': true, 'assert-completeness': true, 'export-enriched': true });
 });

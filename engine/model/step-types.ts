@@ -10,6 +10,7 @@ export const STEP_TYPES = [
   'external_api',
   'export',
   'notify',
+  'spell',
 ] as const;
 
 export type StepType = (typeof STEP_TYPES)[number];

@@ -106,6 +106,7 @@ export async function attestStep(
       ...(record.skipped ? { skipped: record.skipped } : {}),
       // Present only when a secret was masked, so runs with none keep their roots (FORMATS.md).
       ...(record.redactions !== undefined && record.redactions > 0 ? { redactions: record.redactions } : {}),
+      ...(record.spell ? { spell: record.spell } : {}),
     },
   };
   const envelope = await signEnvelope(IN_TOTO_PAYLOAD_TYPE, utf8(canonicalize(statement)), signer);

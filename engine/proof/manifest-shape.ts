@@ -14,7 +14,7 @@ const SIGNATURE = /^base64:[A-Za-z0-9+/]+={0,2}$/;
 
 const TOP = ['manifestId', 'executionId', 'runbookId', 'version', 'runbookDigest', 'executedAt', 'executedBy', 'actor', 'authorization', 'inputs', 'steps', 'merkleRoot', 'signature', 'reviews'];
 // Optional top-level fields: checked when present (manifests sealed before they existed lack them).
-const OPTIONAL_TOP = ['datasets', 'policyDigest', 'grant', 'receipts'];
+const OPTIONAL_TOP = ['datasets', 'policyDigest', 'grant', 'receipts', 'effectsPolicy'];
 // A dataset path: repository-relative, forward slashes, no empty, "." or ".." segment.
 const DATASET_PATH = /^(?!\/)(?!.*(?:^|\/)\.{1,2}(?:\/|$))(?!.*\/\/)[^\\\u0000]+$/;
 const AUTHORIZATION = ['keyid', 'keyName', 'source', 'devOverlay', 'role', 'status', 'validFrom', 'validUntil', 'checkedAt', 'mode'];
@@ -27,6 +27,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function fields(value: Record<string, unknown>, allowed: string[], path: string, out: ShapeProblem[], optional: string[] = []): void {
   for (const key of allowed) if (!(key in value)) out.push({ path, message: `missing required field "${key}"` });
   for (const key of Object.keys(value)) if (!allowed.includes(key) && !optional.includes(key)) out.push({ path, message: `unexpected field "${key}"` });
+}
+
+/** `effectsPolicy`: {decision: allowed, policyFile, policyDigest, effects: [{stepId, type, target, mutates, source}]}. */
+function effectsPolicy(value: unknown, out: ShapeProblem[]): void {
+  const p = '/effectsPolicy';
+  if (!isRecord(value)) return void out.push({ path: p, message: 'must be an object' });
+  fields(value, ['decision', 'policyFile', 'policyDigest', 'effects'], p, out);
+  if (value.decision !== 'allowed') out.push({ path: `${p}/decision`, message: 'must be "allowed" (a denied run is never sealed)' });
+  if (!(value.policyFile === null || typeof value.policyFile === 'string')) out.push({ path: `${p}/policyFile`, message: 'must be a string or null' });
+  if (!(value.policyDigest === null || (typeof value.policyDigest === 'string' && DIGEST.test(value.policyDigest)))) out.push({ path: `${p}/policyDigest`, message: 'must be sha256:<64 hex> or null' });
+  if (!Array.isArray(value.effects)) return void out.push({ path: `${p}/effects`, message: 'must be a list' });
+  value.effects.forEach((e, i) => {
+    const q = `${p}/effects/${i}`;
+    if (!isRecord(e)) return void out.push({ path: q, message: 'must be an object' });
+    fields(e, ['stepId', 'type', 'target', 'mutates', 'source'], q, out);
+    if (typeof e.stepId !== 'string' || typeof e.type !== 'string' || typeof e.target !== 'string') out.push({ path: q, message: 'stepId, type and target must be strings' });
+    if (typeof e.mutates !== 'boolean') out.push({ path: `${q}/mutates`, message: 'must be a boolean' });
+    if (e.source !== 'spell' && e.source !== 'builtin') out.push({ path: `${q}/source`, message: 'must be spell or builtin' });
+  });
 }
 
 /** `datasets`: [{path, digest}], paths repository-relative (sealing sorts them; seal.ts). */
@@ -173,6 +192,7 @@ export function checkManifestShape(value: unknown): ShapeProblem[] {
   if ('policyDigest' in value) text(value.policyDigest, '/policyDigest', out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
   if ('grant' in value) grant(value.grant, out);
   if ('receipts' in value) receipts(value.receipts, out);
+  if ('effectsPolicy' in value) effectsPolicy(value.effectsPolicy, out);
   if ('steps' in value) {
     if (!Array.isArray(value.steps)) out.push({ path: '/steps', message: 'must be a list' });
     else value.steps.forEach((s, i) => step(s, `/steps/${i}`, out));

@@ -15,7 +15,7 @@ import type { Signer } from '../base/signer.ts';
 import type { RunnerAuthorization } from '../base/signed-records.ts';
 import { normaliseProofs } from './step-predicate.ts';
 import { MANIFEST_PAYLOAD_TYPE, signedPart } from './manifest.ts';
-import type { Manifest, ManifestDataset, ManifestStep } from '../base/signed-records.ts';
+import type { Manifest, ManifestDataset, ManifestEffectsPolicy, ManifestStep } from '../base/signed-records.ts';
 import type { ManifestGrant, ManifestReceipts } from '../base/prepaid-vault.ts';
 
 export interface SealInput {
@@ -30,6 +30,8 @@ export interface SealInput {
   datasets?: readonly ManifestDataset[];
   /** The digest of the policies the run was checked against (FORMATS.md `policyDigest`). */
   policyDigest?: string;
+  /** The effects policy decision made at preflight (run/effects-preflight.ts). */
+  effectsPolicy?: ManifestEffectsPolicy;
   /** In chain order (topological, ties by stepId), as attested. */
   steps: Array<{ stepId: string; envelope: DsseEnvelope; hash: string; proofs: Proofs }>;
   signer: Signer;
@@ -88,6 +90,7 @@ export async function sealManifest(input: SealInput): Promise<Manifest> {
     inputs: input.inputs,
     datasets: sortedDatasets(input.datasets ?? []),
     ...(input.policyDigest !== undefined ? { policyDigest: input.policyDigest } : {}),
+    ...(input.effectsPolicy ? { effectsPolicy: input.effectsPolicy } : {}),
     steps,
     merkleRoot: formatDigest(tree.root),
     ...(input.grant ? { grant: input.grant.grant, receipts: input.grant.receipts } : {}),

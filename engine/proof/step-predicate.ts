@@ -33,6 +33,7 @@ export function checkStepPredicate(value: unknown): string[] {
   if (!('inputs' in value) || !('outputs' in value)) problems.push('predicate needs inputs and outputs');
   problems.push(...checkBranchFields(value));
   if ('redactions' in value && !(Number.isSafeInteger(value.redactions) && (value.redactions as number) > 0)) problems.push('predicate.redactions must be a positive integer when present');
+  if ('spell' in value) problems.push(...checkSpellField(value.spell, value.type));
   return problems;
 }
 
@@ -53,5 +54,30 @@ function checkBranchFields(value: Record<string, unknown>): string[] {
   if (value.skipped === 'condition-false' && evaluated !== false) problems.push('predicate.skipped is condition-false but the condition is not recorded as false');
   if (value.skipped === 'parents-skipped' && 'condition' in value) problems.push('a step skipped with its parents has no evaluated condition');
   if (evaluated === false && value.skipped !== 'condition-false') problems.push('the condition is false but the step is not skipped by it');
+  return problems;
+}
+
+const isNullableString = (v: unknown): boolean => v === null || typeof v === 'string';
+
+/** The `spell` field of a spell step's predicate (FORMATS.md "Spells"): shape and internal consistency. */
+export function checkSpellField(spell: unknown, type: unknown): string[] {
+  if (type !== 'spell') return ['predicate.spell is only allowed on a spell step'];
+  if (!isRecord(spell)) return ['predicate.spell must be an object'];
+  const problems: string[] = [];
+  if (typeof spell.id !== 'string' || typeof spell.version !== 'string') problems.push('predicate.spell needs id and version');
+  if (!isDigest(spell.bundleDigest)) problems.push('predicate.spell.bundleDigest must be sha256:<hex>');
+  if (spell.runtime !== 'host' && spell.runtime !== 'docker') problems.push('predicate.spell.runtime must be host or docker');
+  const sig = spell.signature;
+  if (!isRecord(sig) || (sig.result !== 'verified' && sig.result !== 'unsigned-allowed') || typeof sig.allowUnsigned !== 'boolean' || !isNullableString(sig.publisher) || !isNullableString(sig.keyId) || !isNullableString(sig.publicKey)) {
+    problems.push('predicate.spell.signature must hold result, publisher, keyId, publicKey and allowUnsigned');
+  } else if (sig.result === 'verified' && (sig.publisher === null || sig.keyId === null || sig.publicKey === null)) {
+    problems.push('predicate.spell.signature: a verified signature names its publisher, keyId and publicKey');
+  } else if (sig.result === 'unsigned-allowed' && sig.allowUnsigned !== true) {
+    problems.push('predicate.spell.signature: an unsigned spell ran only with allowUnsigned true');
+  }
+  const eff = spell.effects;
+  if (!isRecord(eff) || eff.decision !== 'allowed' || !(eff.policyDigest === null || isDigest(eff.policyDigest)) || !Array.isArray(eff.declared)) {
+    problems.push('predicate.spell.effects must record an allowed decision, the policy digest (or null) and the declared effects');
+  }
   return problems;
 }

@@ -21,6 +21,8 @@ export interface LinkFields {
   proofs: unknown;
   /** The branch decision (run/conditions.ts): set when a branch skipped the step. */
   skipped?: unknown;
+  /** A spell step's signed spell record (checked by verify-spells.ts). */
+  spell?: unknown;
 }
 
 type Report = (code: PcqCode, check: string, message: string, stepId?: string) => void;

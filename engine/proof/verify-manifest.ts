@@ -28,6 +28,7 @@ import type { RunMode } from './authorization.ts';
 import { verifyReviews } from './verify-reviews.ts';
 import { verifyStepLinks, type LinkFields, type StepFacts } from './verify-links.ts';
 import { checkGrantAndReceipts } from './verify-grant.ts';
+import { verifySpells } from './verify-spells.ts';
 import type { PcqCode } from '../base/error-catalogue.ts';
 
 export interface VerifyCheck {
@@ -225,6 +226,7 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, optio
   const later: VerifyCheck[] = [];
   const aside = reporter(later);
   verifyStepLinks(steps, facts, aside.fail, aside.pass);
+  verifySpells(m, facts, aside.fail, aside.pass);
   checkMerkle(m, steps, facts, leafOf, sha256, aside.fail, aside.pass);
 
   started.help(); // nothing else to do here until the signatures are in
@@ -487,5 +489,5 @@ function readPredicate(payloadType: string, payload: Uint8Array, stepId: string,
   if (p.timestamp !== m.executedAt) mismatches.push(`predicate.timestamp is "${String(p.timestamp)}", manifest executedAt is "${String(m.executedAt)}"`);
   if (mismatches.length > 0) return void report(mismatches.join('; '));
   // Only what the links need, so the rest of the statement (outputs…) is garbage at once.
-  return { previousAttestationHash: p.previousAttestationHash, needs: p.needs as string[], parents: p.parents as string[], proofs: p.proofs, ...('skipped' in p ? { skipped: p.skipped } : {}) };
+  return { previousAttestationHash: p.previousAttestationHash, needs: p.needs as string[], parents: p.parents as string[], proofs: p.proofs, ...('skipped' in p ? { skipped: p.skipped } : {}), ...(p.spell !== undefined ? { spell: p.spell } : {}) };
 }

@@ -36,6 +36,7 @@ before(async () => {
   root = await mkdtemp(join(tmpdir(), 'pcq-decide-'));
   await cp(resolve('runbooks'), join(root, 'runbooks'), { recursive: true });
   await cp(resolve('policies'), join(root, 'policies'), { recursive: true });
+  await cp(resolve('spells'), join(root, 'spells'), { recursive: true });
   const env = { PCQ_MODE: 'dev' };
   config = await loadConfig({ env, cwd: root, flags: { actor: 'octocat' } });
   report = await runRunbookFile({ config, file: join(root, 'runbooks/R1-entity-enrichment.yaml'), rawParams: { enrichmentSource: 'partial' }, asOf: '2026-11-16T00:00:00Z', env, executionId: 'exec-gh-1', startedAt: '2026-11-22T00:00:00Z' });

@@ -48,6 +48,7 @@ before(async () => {
   root = await mkdtemp(join(tmpdir(), 'pcq-review-'));
   await cp(resolve('runbooks'), join(root, 'runbooks'), { recursive: true });
   await cp(resolve('policies'), join(root, 'policies'), { recursive: true });
+  await cp(resolve('spells'), join(root, 'spells'), { recursive: true });
   const run = await pcq('run', 'runbooks/R1-entity-enrichment.yaml', '--as-of', '2026-11-16T00:00:00Z', '--input', 'enrichmentSource=partial', '--json');
   assert.equal(run.code, 4, run.stderr);
   const report = JSON.parse(run.stdout) as { executionId: string; executionDir: string };

@@ -6,7 +6,7 @@ import type { Plan } from '../plan/plan.ts';
 import type { Signer } from '../base/signer.ts';
 import type { StepRecord } from '../base/signed-records.ts';
 import type { PrivateOpening } from '../proof/private-commitment.ts';
-import type { RunnerAuthorization } from '../base/signed-records.ts';
+import type { RunnerAuthorization, SpellAttestation } from '../base/signed-records.ts';
 import type { FinalizeReceipt, ManifestGrant, OpenReceipt } from '../base/prepaid-vault.ts';
 import { sealManifest } from '../proof/seal.ts';
 import type { Manifest, ManifestDataset } from '../base/signed-records.ts';
@@ -29,6 +29,7 @@ import { decideBranch, type BranchOutcome } from './conditions.ts';
 import { recordingDigest } from '../runtime/http-port.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import { createHash } from 'node:crypto';
+import type { EffectsDecision } from '../runtime/effects-policy.ts';
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -46,6 +47,10 @@ export interface RunRequest {
   policyDigest?: string;
   /** Granted before the run by run/authorize-runner.ts for ports.signer at asOf; sealed into the manifest. */
   authorization: RunnerAuthorization;
+  /** Spell steps: the spell and the preflight checks (run/spell-preflight.ts), signed into each one's predicate. */
+  spells?: ReadonlyMap<string, SpellAttestation>;
+  /** The effects policy decision of run/effects-preflight.ts, sealed into the manifest. */
+  effects?: EffectsDecision;
   /**
    * The vault run this execution was opened as (run/authorize-grant.ts): settled once the steps are
    * done and before the manifest is sealed, so the manifest binds the grant and both receipts.
@@ -88,6 +93,8 @@ export interface RunOutcome {
   /** The effects (sent notifications) of private steps, out of `effects`: kept private likewise. */
   privateEffects: RunState['effects'];
   outputs: Record<string, unknown>;
+  /** Execution logs of accepted attempts (spell steps), by stepId: private, never published. */
+  logs: Array<{ stepId: string; text: string }>;
   status: RunStatus;
   /** Failed preconditions (stopped their step) and postconditions; any of them blocks the run's exports. */
   failedProofs: FailedProof[];
@@ -127,6 +134,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
       ...(result?.redactions ? { redactions: result.redactions } : {}),
       private: step.private,
       ...state.branches.get(stepId),
+      ...(req.spells?.has(stepId) ? { spell: req.spells.get(stepId)! } : {}),
     };
   };
 
@@ -193,6 +201,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     inputs: req.params,
     ...(req.datasets ? { datasets: req.datasets } : {}),
     ...(req.policyDigest !== undefined ? { policyDigest: req.policyDigest } : {}),
+    ...(req.effects ? { effectsPolicy: { decision: 'allowed' as const, policyFile: req.effects.policyFile, policyDigest: req.effects.policyDigest, effects: req.effects.effects.map((e) => ({ stepId: e.stepId, type: e.type, target: e.target, mutates: e.mutates, source: e.source })) } } : {}),
     steps: links.map((l) => ({ stepId: l.stepId, envelope: l.envelope, hash: l.hash, proofs: l.record.proofs })),
     signer: ports.signer,
     authorization: req.authorization,
@@ -216,6 +225,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     openings: links.flatMap((l) => (l.opening ? [l.opening] : [])),
     privateEffects: runbook.steps.filter((s) => s.private).flatMap((s) => state.results.get(s.stepId)?.effects ?? []),
     outputs: state.outputs.all,
+    logs: plan.order.flatMap((id) => { const log = state.results.get(id)?.log; return log === undefined ? [] : [{ stepId: id, text: log }]; }),
     status: blocked ? 'blocked' : failed ? 'failed' : 'succeeded',
     failedProofs,
     durationMs: scheduled.durationMs,

@@ -49,6 +49,8 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions, chan
   for (const r of outcome.records) {
     if (!privateSteps.has(r.stepId)) change.put(join(paths.dir, outputsFileName(r.stepId)), outputsFileText(canonicalize(r.outputs ?? null)));
   }
+  // Spell execution logs (seed 004 §8: audit artifacts, least exposure): private, redacted already.
+  for (const log of outcome.logs) change.put(join(paths.private, 'logs', `${log.stepId}.log`), log.text);
   if (releasable) for (const a of outcome.artifacts) change.put(join(paths.exports, a.name), a.bytes);
   await writePrivateData(paths, {
     data: {

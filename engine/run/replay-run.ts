@@ -4,6 +4,7 @@
 // manifest step by step. External calls answer from the
 // recording only; notifications are compared with what was sent, never sent again. With the same
 // signing key a faithful replay reproduces the identical Merkle root.
+import { setUpSpells, withSpellKind } from './spell-setup.ts';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -86,6 +87,9 @@ export async function replayExecution(config: PcqConfig, dir: string, env: Recor
   const asOf = original.executedAt;
   const params = original.inputs;
 
+  // Spells are admitted again, by today's trust store and policy; the unsigned opt-out only where the
+  // original run signed that it took it.
+  const spells = await setUpSpells({ config, runbook, env, allowUnsigned: tookUnsignedOptOut(original) });
   const sandbox = await mkdtemp(join(tmpdir(), 'pcq-replay-'));
   const replayConfig: PcqConfig = { ...config, actor: original.actor, outboxDir: join(sandbox, 'outbox') };
   try {
@@ -95,8 +99,8 @@ export async function replayExecution(config: PcqConfig, dir: string, env: Recor
       // The bytes the graph loaded are the signed ones, checked before the first step starts.
       checkLoadedDatasets(original.datasets ?? [], services.datasets);
       outcome = await executeRun(
-        { runbook, plan, params, asOf, actor: original.actor, executionId: original.executionId, concurrency: config.concurrency, authorization: authorized.authorization, ...(original.datasets ? { datasets: services.datasets } : {}) },
-        services.ports,
+        { runbook, plan, params, asOf, actor: original.actor, executionId: original.executionId, concurrency: config.concurrency, authorization: authorized.authorization, ...(original.datasets ? { datasets: services.datasets } : {}), spells: spells.spells, ...(original.effectsPolicy ? { effects: spells.effects } : {}) },
+        { ...services.ports, stepKinds: withSpellKind(services.ports.stepKinds, spells.spellKind) },
       );
     } finally {
       await services.close();
@@ -175,4 +179,16 @@ function small(value: unknown): unknown {
   if (value === undefined) return null;
   const text = canonicalize(value);
   return text.length <= SMALL ? value : { digest: 'sha256:' + createHash('sha256').update(text).digest('hex'), size: text.length };
+}
+
+/** Whether a spell step of the original run was admitted with --allow-unsigned (its signed predicate says so). */
+function tookUnsignedOptOut(manifest: Manifest): boolean {
+  return manifest.steps.some((s) => {
+    try {
+      const statement = JSON.parse(Buffer.from(s.attestation.payload, 'base64').toString('utf8')) as { predicate?: { spell?: { signature?: { allowUnsigned?: unknown } } } };
+      return statement.predicate?.spell?.signature?.allowUnsigned === true;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -31,6 +31,7 @@ import type { FinalizeReceipt, PrepaidVault, VaultRunState } from '../base/prepa
 import { checkPauseSwitch } from '../runtime/pause-switch.ts';
 import { openGrantedRun, preflightGrant, reservationFor } from './authorize-grant.ts';
 import { openVault } from '../vault/open-vault.ts';
+import { setUpSpells, withSpellKind } from './spell-setup.ts';
 
 export interface RunRunbookOptions {
   config: PcqConfig;
@@ -45,6 +46,10 @@ export interface RunRunbookOptions {
   signal?: AbortSignal;
   /** The wall clock for the authorization check (default: the system clock). */
   now?: () => Date;
+  /** --allow-unsigned: admit spells WITHOUT a signature (recorded in their attestations). */
+  allowUnsigned?: boolean;
+  /** The dispatch button the run came through requires signed spells (policies/buttons.yaml). */
+  buttonRequiresSignature?: { button: string };
   /** `pcq retry`: the failed execution this run re-runs (recorded in run.json). */
   retryOf?: string;
   /** The PrepaidVault to open the run on (default: config.vault, vault/open-vault.ts). */
@@ -117,12 +122,14 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   // Strict here (a broken policy file refuses the run); validate reports the same file leniently.
   const policies = await loadPolicySet(join(config.root, 'policies'));
   // The runbook checks of the preflight, the very list `pcq validate` runs (run/preflight/checks.ts).
-  const checks = (await runRunbookChecks(runbook, { ...(await loadPreflightContext(config.root)), policies })).filter(isError);
+  const checks = (await runRunbookChecks(runbook, { ...(await loadPreflightContext(config.root)), policies, home: config.home })).filter(isError);
   if (checks.length > 0) throw new PcqErrors(checks);
   const params = resolveParams(runbook, opts.rawParams);
   // The grant (contracts/README.md): refused with UnauthorizedRunner before anything is written.
   const runner = authorized.signer.keyid;
   const grant = await preflightGrant({ config, runner, runbookId: runbook.runbookId, now: now() });
+  // Spells and effects are admitted before the store is touched or any service opens (docs/design.md §7).
+  const spells = await setUpSpells({ config, runbook, env: opts.env, allowUnsigned: opts.allowUnsigned ?? false, ...(opts.buttonRequiresSignature ? { buttonRequiresSignature: opts.buttonRequiresSignature } : {}) });
   const text = await readFile(opts.file, 'utf8');
   // The store first, before any work: finish what a killed process left, and refuse now (not
   // after the whole run) when the index cannot take this run.
@@ -156,11 +163,12 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   opts.onPlan?.(plan.order);
   let outcome;
   let sealTo;
+  const stepKinds = withSpellKind(services.ports.stepKinds, spells.spellKind);
   try {
     sealTo = await loadSealHolders(config, services.ports.signer.keyid, opts.asOf);
     outcome = await executeRun(
-      { runbook, plan, params, asOf: opts.asOf, actor: config.actor, executionId: opts.executionId, concurrency: config.concurrency, datasets: services.datasets, authorization: authorized.authorization, policyDigest: policies0.digest, vault: { grant: grant.manifestGrant, open, settle } },
-      { ...services.ports, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
+      { runbook, plan, params, asOf: opts.asOf, actor: config.actor, executionId: opts.executionId, concurrency: config.concurrency, datasets: services.datasets, authorization: authorized.authorization, policyDigest: policies0.digest, vault: { grant: grant.manifestGrant, open, settle }, spells: spells.spells, effects: spells.effects },
+      { ...services.ports, stepKinds, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     );
   } catch (err) {
     if (!settled) await abandon(vault, config, opts.executionId, runner);

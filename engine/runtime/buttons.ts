@@ -19,6 +19,8 @@ export interface Button {
   version: string;
   roles: Permission[];
   description: string;
+  /** Seed 004 §11: every spell the run uses must carry a verified signature; --allow-unsigned cannot lift it. */
+  requireSignature?: boolean;
 }
 
 export function parseButtons(text: string, file = BUTTONS_FILE): Map<string, Button> {
@@ -50,7 +52,8 @@ export function parseButtons(text: string, file = BUTTONS_FILE): Map<string, But
       bad(`\`roles\` must be a non-empty list of ${ROLES.join(', ')}`, 'List who may press it, e.g. `roles: [maintain, admin]`.');
       continue;
     }
-    buttons.set(id, { id, runbook: s.runbook, version: s.version, roles: s.roles as Permission[], description: typeof s.description === 'string' ? s.description : '' });
+    if (s.require_signature !== undefined && typeof s.require_signature !== 'boolean') { bad('`require_signature` must be true or false', 'Write `require_signature: true` to refuse unsigned spells for this button.'); continue; }
+    buttons.set(id, { id, runbook: s.runbook, version: s.version, roles: s.roles as Permission[], description: typeof s.description === 'string' ? s.description : '', requireSignature: s.require_signature === true });
   }
   if (issues.length > 0) throw new PcqErrors(issues);
   return buttons;

@@ -12,10 +12,13 @@ export interface ConfigFileValues {
   logLevel?: string;
   secrets?: { signingKeyEnv?: string; required?: string[] };
   signer?: { kind?: string; keyFile?: string; module?: string; token?: string; key?: string; pinEnv?: string; url?: string; tokenEnv?: string };
+  /** Retention of spell execution logs (seed 004 §10): age in days and number of files. */
+  logRetention?: { days?: number; maxFiles?: number };
 }
 
-const TOP = new Set(['concurrency', 'memoryLimit', 'graph', 'attestationsDir', 'outboxDir', 'logLevel', 'secrets', 'signer']);
+const TOP = new Set(['concurrency', 'memoryLimit', 'graph', 'attestationsDir', 'outboxDir', 'logLevel', 'secrets', 'signer', 'logRetention']);
 const SIGNER = new Set(['kind', 'keyFile', 'module', 'token', 'key', 'pinEnv', 'url', 'tokenEnv']);
+const RETENTION = new Set(['days', 'maxFiles']);
 const GRAPH = new Set(['backend', 'uri', 'user', 'passwordEnv', 'database']);
 const SECRETS = new Set(['signingKeyEnv', 'required']);
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
@@ -118,6 +121,20 @@ export function readConfigFile(path: string, text: string, issues: PcqIssue[]): 
         if (v !== undefined) signer[key] = v;
       }
       out.signer = signer;
+    }
+  }
+  if (value(['logRetention']) !== undefined && value(['logRetention']) !== null) {
+    if (!isMap(node(['logRetention']))) problem('logRetention must be a mapping, e.g. {days: 14, maxFiles: 500}.', 'See policies/config.yaml.', at(node(['logRetention'])));
+    else {
+      checkKeys(['logRetention'], RETENTION);
+      const retention: NonNullable<ConfigFileValues['logRetention']> = {};
+      for (const key of ['days', 'maxFiles'] as const) {
+        const v = value(['logRetention', key]);
+        if (v === undefined || v === null) continue;
+        if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1_000_000) retention[key] = v;
+        else problem(`logRetention.${key} must be a whole number from 0, got ${JSON.stringify(v)}.`, 'Correct the value or remove the line to use the default.', at(node(['logRetention', key])));
+      }
+      out.logRetention = retention;
     }
   }
   return out;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configFlagsFromArgs, DEFAULTS, loadConfig, parseByteSize, resolveConfig, type PcqConfig } from './config.ts';
@@ -28,11 +28,23 @@ test('embedded defaults in dev mode with no file and no environment', () => {
     secrets: { signingKeyEnv: 'RUNNER_SECRET', required: ['RUNNER_SECRET'] }, sources: undefined, entries: undefined, env: undefined, signer: undefined, debug: undefined,
     vault: { backend: 'embedded', rpcUrl: 'http://localhost:8000/rpc', networkPassphrase: 'Standalone Network ; February 2017', contractId: undefined, agentRegistryId: undefined, finalizeOnError: true },
     memoryLimitBytes: DEFAULTS.memoryLimitBytes,
+    home: join(homedir(), '.pcq'), forceRequireSignature: false, logRetention: { days: 14, maxFiles: 500 },
   });
   assert.ok(DEFAULTS.memoryLimitBytes > 64 * 1024 ** 2 && DEFAULTS.memoryLimitBytes <= 2 * 1024 ** 3);
   assert.equal(c.signer.kind, 'env');
   assert.equal(c.debug, false);
   assert.equal(c.sources.concurrency, 'default');
+});
+
+test('spell settings: PCQ_HOME, PCQ_FORCE_REQUIRE_SIGNATURE (on only), log retention from env over file', () => {
+  const file = { path: '/repo/policies/config.yaml', text: 'logRetention:\n  days: 3\n  maxFiles: 9\n' };
+  const c = resolveConfig({ env: { PCQ_HOME: '/h', PCQ_FORCE_REQUIRE_SIGNATURE: 'true', PCQ_LOG_MAX_FILES: '2' }, cwd: '/repo', file, osUser: 'a' });
+  assert.equal(c.home, '/h');
+  assert.equal(c.forceRequireSignature, true);
+  assert.deepEqual(c.logRetention, { days: 3, maxFiles: 2 });
+  assert.equal(resolveConfig({ env: { PCQ_FORCE_REQUIRE_SIGNATURE: 'false' }, cwd: '/repo', osUser: 'a' }).forceRequireSignature, false);
+  assert.throws(() => resolveConfig({ env: { PCQ_FORCE_REQUIRE_SIGNATURE: 'maybe' }, cwd: '/repo', osUser: 'a' }), /PCQ_FORCE_REQUIRE_SIGNATURE must be true or false/);
+  assert.throws(() => resolveConfig({ env: { PCQ_LOG_RETENTION_DAYS: '-1' }, cwd: '/repo', osUser: 'a' }), /whole number/);
 });
 
 test('precedence: flags > env > file > defaults, field by field', () => {

@@ -7,7 +7,7 @@
 // required secret must be present and every dev-only switch off before anything starts: all of
 // them are named at once (PCQ_SECRET_MISSING / PCQ_DEV_OVERRIDE_FORBIDDEN, never a value).
 import { readFile } from 'node:fs/promises';
-import { totalmem, userInfo } from 'node:os';
+import { homedir, totalmem, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { parseLogLevel, type LogLevel } from './logger.ts';
@@ -51,6 +51,12 @@ export interface PcqConfig {
   memoryLimitBytes: number;
   configFile?: string; // absolute path, when one was read
   envFile?: string; // absolute path, when one was read
+  /** Where installed spells live (<home>/spells/<id_key>/<version>/): PCQ_HOME, default ~/.pcq (seed 004 §1). */
+  home: string;
+  /** PCQ_FORCE_REQUIRE_SIGNATURE=true: every spell needs a verified signature; --allow-unsigned cannot lift it (seed 004 §11). */
+  forceRequireSignature: boolean;
+  /** Spell execution log retention (seed 004 §10): PCQ_LOG_RETENTION_DAYS / PCQ_LOG_MAX_FILES > file logRetention > 14 days, 500 files. */
+  logRetention: { days: number; maxFiles: number };
 }
 
 export type ConfigSource = 'flag' | 'env' | 'env-file' | 'file' | 'default';
@@ -103,6 +109,7 @@ export const DEFAULTS = {
   vault: { backend: 'embedded' as const, rpcUrl: 'http://localhost:8000/rpc', networkPassphrase: 'Standalone Network ; February 2017', finalizeOnError: true },
   /** A quarter of the machine's memory, at most 2 GiB: a runner shares its machine (docs/SECURITY-MODEL.md). */
   memoryLimitBytes: Math.min(2 * 1024 ** 3, Math.floor(totalmem() / 4)),
+  logRetention: { days: 14, maxFiles: 500 },
 };
 
 /** parseArgs options every command can spread in; pair with configFlagsFromArgs. */
@@ -240,12 +247,27 @@ export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: strin
   const required = [...new Set([...signer.requiredSecrets, ...(graph.backend === 'neo4j' ? [graph.passwordEnv] : []), ...(fileValues.secrets?.required ?? [])])];
   if (mode === 'staging' || mode === 'prod') issues.push(...productionChecks(mode, required, env));
 
+  const home = absolute(root, env.PCQ_HOME || join(homedir(), '.pcq'));
+  sources.home = env.PCQ_HOME ? 'env' : 'default';
+  // A switch that can only be turned on: no flag, file or other variable turns it off.
+  const forceRaw = env.PCQ_FORCE_REQUIRE_SIGNATURE;
+  const forceRequireSignature = forceRaw !== undefined && /^(1|true|yes|on)$/i.test(forceRaw.trim());
+  if (forceRaw !== undefined && forceRaw !== '' && !forceRequireSignature && !/^(0|false|no|off)$/i.test(forceRaw.trim())) bad(`PCQ_FORCE_REQUIRE_SIGNATURE must be true or false, got "${forceRaw}".`, 'Set it to true to require a verified signature on every spell.');
+  sources.forceRequireSignature = forceRaw ? 'env' : 'default';
+  const count = (field: 'days' | 'maxFiles', envName: string): number => {
+    const got = pick(`logRetention.${field}`, undefined, envName, fileValues.logRetention?.[field], DEFAULTS.logRetention[field]);
+    const n = typeof got.value === 'number' ? got.value : /^\s*\d+\s*$/.test(got.value) ? Number(got.value) : NaN;
+    if (!Number.isInteger(n) || n < 0) bad(`${got.label}: must be a whole number from 0, got "${String(got.value)}".`, 'E.g. 14 days, 500 files.');
+    return n;
+  };
+  const logRetention = { days: count('days', 'PCQ_LOG_RETENTION_DAYS'), maxFiles: count('maxFiles', 'PCQ_LOG_MAX_FILES') };
+
   if (issues.length > 0) throw new PcqErrors(issues);
   for (const name of required) {
     const set = env[name] !== undefined && env[name] !== '';
     entries[`secret ${name}`] = { value: set ? '***' : '(not set)', source: set ? (fromEnvFile(name) ? 'env-file' : 'env') : 'default', origin: set ? (fromEnvFile(name) ? `${ENV_FILE} ${name}` : name) : 'unset', secret: true };
   }
-  const config: PcqConfig = { root, mode: mode!, concurrency, graph, attestationsDir, outboxDir, actor, logLevel, secrets: { signingKeyEnv, required }, vault, sources, entries, env, signer, debug, memoryLimitBytes: memoryLimitBytes ?? DEFAULTS.memoryLimitBytes };
+  const config: PcqConfig = { root, mode: mode!, concurrency, graph, attestationsDir, outboxDir, actor, logLevel, secrets: { signingKeyEnv, required }, vault, sources, entries, env, signer, debug, memoryLimitBytes: memoryLimitBytes ?? DEFAULTS.memoryLimitBytes, home, forceRequireSignature, logRetention };
   if (String(policyHash.value) !== '') config.policyHash = String(policyHash.value);
   if (input.file) config.configFile = input.file.path;
   if (input.envFile) config.envFile = resolve(root, input.envFile.path);

@@ -57,6 +57,7 @@ async function realRuns(root: string): Promise<IndexEntry[]> {
   await mkdir(root, { recursive: true });
   await cp(join(repo, 'runbooks'), join(root, 'runbooks'), { recursive: true });
   await cp(join(repo, 'policies'), join(root, 'policies'), { recursive: true });
+  await cp(join(repo, 'spells'), join(root, 'spells'), { recursive: true });
   const runbook = (id: string) => `runbooks/${id}.yaml`;
   // The first run creates the local dev key (.pcq/); the rest can then run side by side (the
   // index is lock-protected, execution ids are unique).

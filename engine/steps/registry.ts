@@ -9,7 +9,8 @@ import { assertionStep } from './assertion.ts';
 import { externalApiStep } from './external-api.ts';
 import { exportStep } from './export.ts';
 import { notifyStep } from './notify.ts';
+import { spellStep } from './spell.ts';
 
 export const stepKinds: ReadonlyMap<string, StepKind> = new Map(
-  [queryStep, mutationStep, transformStep, aggregateStep, assertionStep, externalApiStep, exportStep, notifyStep].map((k) => [k.type, k]),
+  [queryStep, mutationStep, transformStep, aggregateStep, assertionStep, externalApiStep, exportStep, notifyStep, spellStep].map((k) => [k.type, k]),
 );

@@ -32,6 +32,8 @@ export interface StepResult {
   effects?: Effect[];
   /** Registered secrets masked in this result (run/step-runner.ts sets it; signed as the predicate's `redactions`). */
   redactions?: number;
+  /** An execution log (a spell's stdout/stderr, redacted): kept under private/logs/, never published. */
+  log?: string;
 }
 
 export interface StepKind {

@@ -11,5 +11,6 @@ export async function makeSampleRoot(prefix = 'pcq-sample-'): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), prefix));
   await cp(join(REPO_ROOT, 'runbooks'), join(root, 'runbooks'), { recursive: true });
   await cp(join(REPO_ROOT, 'policies'), join(root, 'policies'), { recursive: true });
+  await cp(join(REPO_ROOT, 'spells'), join(root, 'spells'), { recursive: true });
   return root;
 }

@@ -48,6 +48,7 @@ before(async () => {
   root = await mkdtemp(join(tmpdir(), 'pcq-precondition-'));
   await cp(resolve('runbooks'), join(root, 'runbooks'), { recursive: true });
   await cp(resolve('policies'), join(root, 'policies'), { recursive: true });
+  await cp(resolve('spells'), join(root, 'spells'), { recursive: true });
   await writeFile(join(root, 'runbooks/PX-deny.yaml'), RUNBOOK);
   const env = { PCQ_MODE: 'dev' };
   const config = await loadConfig({ env, cwd: root, osUser: 'tester' });

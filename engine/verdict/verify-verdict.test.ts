@@ -31,6 +31,7 @@ before(async () => {
   const root = await mkdtemp(join(tmpdir(), 'pcq-verdict-'));
   await cp(resolve('runbooks'), join(root, 'runbooks'), { recursive: true });
   await cp(resolve('policies'), join(root, 'policies'), { recursive: true });
+  await cp(resolve('spells'), join(root, 'spells'), { recursive: true });
   const env = { PCQ_MODE: 'dev' };
   const config = await loadConfig({ env, cwd: root, osUser: 'tester' });
   report = await runRunbookFile({

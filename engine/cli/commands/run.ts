@@ -12,6 +12,9 @@ import { runRunbookFile, type RunReport } from '../../run/run-runbook.ts';
 import { ProgressWriter, formatSummary } from '../../run/progress.ts';
 import { formatDuration } from '../../run/progress.ts';
 import { createRunLogger, logRunEvent, registerConfiguredSecrets } from '../../runtime/run-log.ts';
+import { loadButtons, type Button } from '../../runtime/buttons.ts';
+import { readRunbookFile } from '../../model/load-runbooks.ts';
+import { PcqError } from '../../base/errors.ts';
 
 const USAGE = `Usage: pcq run <runbook> [--input key=value]… [--as-of ISO-8601] [--json]
 
@@ -28,6 +31,11 @@ Options:
   --concurrency N     steps run at once (default from policies/config.yaml, else 4)
   --actor NAME        who asks for the run (default: PCQ_ACTOR, GITHUB_ACTOR, else local:<OS user>)
   --mode dev|staging|prod   staging/prod require RUNNER_SECRET
+  --allow-unsigned    run spells that carry no signature (recorded in their attestations); never
+                      lifts a button's require_signature or PCQ_FORCE_REQUIRE_SIGNATURE=true, and
+                      never admits a tampered bundle or a revoked or unknown key
+  --button ID         run as the dispatch button ID of policies/buttons.yaml would (its runbook
+                      must be this one; its require_signature applies)
   -h, --help          this text
 
 Exit codes: 0 succeeded · 1 a step failed (or a precondition stopped it) · 3 invalid runbook or
@@ -44,6 +52,8 @@ export const command: Command = {
       'as-of': { type: 'string' },
       json: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      'allow-unsigned': { type: 'boolean' },
+      button: { type: 'string' },
       ...CONFIG_FLAG_OPTIONS,
     }, 'run');
     if (values.help) {
@@ -57,6 +67,8 @@ export const command: Command = {
     let config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
     registerConfiguredSecrets(config.env, config.secrets.required);
     let file = resolve(io.cwd, positionals[0] as string);
+    // The button is read from the real repository, before a dry run swaps in its scratch copy.
+    const button = typeof values.button === 'string' ? await buttonForRun(config.root, values.button, file) : undefined;
     const dry = values['dry-run'] === true ? await prepareDryRun({ root: config.root, file, env: config.env, signingKeyEnv: config.secrets.signingKeyEnv }) : undefined;
     if (dry) {
       // The scratch copy is the repository for this run: dev mode, its own fresh key and overlay.
@@ -73,6 +85,8 @@ export const command: Command = {
     let report: RunReport;
     try {
       report = await runRunbookFile({
+        allowUnsigned: values['allow-unsigned'] === true,
+        ...(button?.requireSignature ? { buttonRequiresSignature: { button: button.id } } : {}),
         config,
         file,
         rawParams,
@@ -147,4 +161,15 @@ function describe(report: RunReport, cwd: string): string {
   }
   if (report.failedStep) lines.push(`✗ stopped at ${report.failedStep.stepId}: ${report.failedStep.code} ${report.failedStep.message}`);
   return lines.join('\n') + '\n';
+}
+
+/** `--button`: the button must exist and start this runbook; the run then obeys its require_signature. */
+async function buttonForRun(root: string, id: string, file: string): Promise<Button> {
+  const buttons = await loadButtons(root);
+  const button = buttons.get(id);
+  if (!button) throw new PcqError({ code: 'PCQ_BUTTON_UNKNOWN', message: `no button ${id} in policies/buttons.yaml`, hint: `Buttons: ${[...buttons.keys()].join(', ')}.` });
+  const parsed = await readRunbookFile(file, file);
+  const runbookId = parsed.runbook?.runbookId ?? parsed.draft?.runbookId;
+  if (runbookId !== button.runbook) throw new PcqError({ code: 'PCQ_USAGE', message: `button ${id} starts runbook ${button.runbook}, not ${String(runbookId)}`, hint: 'Pass the runbook the button names.' });
+  return button;
 }

@@ -21,6 +21,7 @@ import { policyFileIssues } from './policy-files.ts';
 import { buttonIssues } from './buttons-check.ts';
 import { duplicateRunbookIds } from './runbook-ids-check.ts';
 import { grantFileIssues } from '../authorize-grant.ts';
+import { repositorySpellsCheck, spellStepsCheck } from './spells-check.ts';
 
 /** What every check may read: loaded once per validate / run, never written. */
 export interface PreflightContext {
@@ -33,6 +34,8 @@ export interface PreflightContext {
   connectors: Connector[] | undefined;
   /** Every runbook in the repository's runbooks/ folder that parsed (drafts too): what buttons may name. */
   repositoryRunbooks: Array<Pick<Runbook, 'runbookId' | 'version'> & { file: string }>;
+  /** Where installed spells live (config PCQ_HOME, default ~/.pcq): spell steps resolve there after spells/. */
+  home?: string;
 }
 
 /** A check of one runbook that passed the schema and graph checks. */
@@ -53,6 +56,7 @@ export const RUNBOOK_CHECKS: Array<NamedCheck<RunbookCheck>> = [
   { id: 'when', check: conditionIssues },
   { id: 'connectors', check: connectorIssues },
   { id: 'datasets', check: datasetIssues },
+  { id: 'spells', check: spellStepsCheck },
 ];
 
 /** Once per repository, in this order. */
@@ -62,6 +66,7 @@ export const REPOSITORY_CHECKS: Array<NamedCheck<RepositoryCheck>> = [
   { id: 'runbook-ids', check: duplicateRunbookIds },
   // contracts/grants/ (and the dev overlay .pcq/grants/): shape, versions, the user's signature (issue 12).
   { id: 'grants', check: (ctx) => grantFileIssues(ctx.root, true) },
+  { id: 'spells', check: repositorySpellsCheck },
 ];
 
 /** Every runbook check on one runbook; a crashing check is one coded issue, not a stack trace. */

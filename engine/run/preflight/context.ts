@@ -2,6 +2,7 @@
 // not parse leaves its part undefined and the policies check reports it with its location, so one
 // broken file never hides the problems of the others (every problem at once, issue 14).
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createCelEngine } from '../../runtime/cel.ts';
 import { loadPolicySet } from '../../runtime/policy-set.ts';
@@ -22,5 +23,5 @@ export async function loadPreflightContext(root: string): Promise<PreflightConte
       if (rb) repositoryRunbooks.push({ runbookId: rb.runbookId, version: rb.version, file: relative(root, f.file) });
     }
   }
-  return { root, cel: createCelEngine(), policies, connectors, repositoryRunbooks };
+  return { root, cel: createCelEngine(), policies, connectors, repositoryRunbooks, home: process.env.PCQ_HOME || join(homedir(), '.pcq') };
 }
