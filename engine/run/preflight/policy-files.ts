@@ -15,6 +15,7 @@ import { parseRoster } from '../../review/roster.ts';
 import { parseConnectors } from '../../runtime/connectors.ts';
 import { parseNotifyConfig } from '../../runtime/notify-config.ts';
 import { readConfigFile } from '../../runtime/config-file.ts';
+import { parseRuntimePolicy } from '../../runtime/effects-policy.ts';
 import { LOCAL_TRUST_FILE } from '../../proof/trust.ts';
 import type { PreflightContext } from './checks.ts';
 
@@ -45,6 +46,7 @@ export const POLICY_FILES: Record<string, PolicyFileCheck> = {
   'connectors.yaml': (text, file) => thrown(() => parseConnectors(text, file)),
   'notify.yaml': (text, file) => thrown(() => parseNotifyConfig(text, file)),
   'pause.yaml': (text) => thrown(() => parsePauseSwitch(text)),
+  'runtime-policy.json': (text, file) => thrown(() => parseRuntimePolicy(text, file)),
   'config.yaml': (text, file) => {
     const issues: PcqIssue[] = [];
     readConfigFile(file, text, issues);
