@@ -185,6 +185,17 @@ function stepView(step: Loose, runSteps: Map<string, Loose>, fullOutput: (stepId
   const condition = asObject(p['condition']);
   const expr = pickString(condition, 'expr');
   if (expr !== undefined && typeof condition['value'] === 'boolean') view.condition = { expr, value: condition['value'] };
+  const spell = asObject(p['spell']);
+  const spellId = pickString(spell, 'id');
+  if (spellId !== undefined) {
+    const sig = asObject(spell['signature']);
+    const verified = pickString(sig, 'result') === 'verified';
+    view.spell = {
+      id: spellId, version: pickString(spell, 'version') ?? '', bundleDigest: pickString(spell, 'bundleDigest') ?? '',
+      signature: verified ? `signed by ${pickString(sig, 'publisher') ?? '?'}/${pickString(sig, 'keyId') ?? '?'} (${pickString(sig, 'publicKey') ?? '?'})` : 'unsigned (run with --allow-unsigned)',
+      allowUnsigned: sig['allowUnsigned'] === true,
+    };
+  }
   const branchSkipped = pickString(p, 'skipped');
   if (branchSkipped !== undefined) view.branchSkipped = branchSkipped;
   if (isDigestStandIn(p['outputs'])) {

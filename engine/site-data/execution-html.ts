@@ -57,7 +57,9 @@ export function timelineHtml(e: ExecutionView): string {
       `<li class="st-${esc(s.status)}"><strong><a href="#${stepAnchor(s.stepId)}">${i + 1}. ${esc(s.stepId)}</a></strong> <span class="muted">${esc(s.type)}</span> ${badgeHtml(s.status)}` +
       `<div class="muted">duration ${formatDuration(s.durationMs)} · attempts ${s.attempts ?? '—'} · proofs ${passed} passed, ${failed.length} failed` +
       failed.map((p) => ` · ${badgeHtml('fail', p.prover)}`).join('') +
-      `${branch}${why}</div></li>`
+      `${branch}${why}` +
+      (s.spell ? `<div class="muted">spell <code>${esc(s.spell.id)}@${esc(s.spell.version)}</code> · bundle <code>${esc(s.spell.bundleDigest)}</code> · ${esc(s.spell.signature)}</div>` : '') +
+      `</div></li>`
     );
   });
   return `<ol class="timeline">${items.join('')}</ol>`;

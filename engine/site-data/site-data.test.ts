@@ -121,10 +121,11 @@ test('execution HTML escapes every value from the files and links steps by ancho
   withTree(async (root) => {
     const e = (await readSiteData(root)).executions.find((x) => x.verdict === 'blocked')!;
     const hostile = '<img src=x onerror=alert(1)>"\'&';
-    const step = { ...e.steps[0]!, stepId: hostile, type: hostile, proofs: [{ prover: hostile, type: hostile, phase: 'precondition' as const, result: 'fail' as const, evidence: hostile }], inputs: { hostile }, outputs: [hostile], error: { code: hostile, message: hostile } };
+    const step = { ...e.steps[0]!, stepId: hostile, type: hostile, proofs: [{ prover: hostile, type: hostile, phase: 'precondition' as const, result: 'fail' as const, evidence: hostile }], inputs: { hostile }, outputs: [hostile], error: { code: hostile, message: hostile }, spell: { id: hostile, version: '1', bundleDigest: 'sha256:ab', signature: 'signed by acme/k1 (G…)', allowUnsigned: false } };
     const html = timelineHtml({ ...e, steps: [step] }) + attestationsHtml({ ...e, steps: [step, { ...e.steps[1]!, parents: [step.attestationHash] }] });
     assert.doesNotMatch(html, /<img/);
     assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
+    assert.match(html, /spell <code>&lt;img[^<]*@1<\/code> · bundle <code>sha256:ab<\/code> · signed by acme\/k1/, 'a spell step shows its spell, bundle digest and signer');
     assert.match(html, /href="#step-_3cimg_20src_3dx_20onerror_3dalert_281_29_3e_22_27_26"/, 'anchors are made of safe characters');
     assert.equal(esc(`a"b'c<d>&`), 'a&quot;b&#39;c&lt;d&gt;&amp;');
     assert.equal(prettyJson({ a: 1 }), '{"a":1}', 'short values stay on one line');

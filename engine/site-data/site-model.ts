@@ -45,6 +45,8 @@ export interface StepView {
   /** The signed branch decision (FORMATS.md "Conditional steps"): the `when:` and its value, and why a branch skipped the step. */
   condition?: { expr: string; value: boolean };
   branchSkipped?: string;
+  /** A spell step's signed spell record (FORMATS.md "Spells"): which bundle ran and who vouched for it. */
+  spell?: { id: string; version: string; bundleDigest: string; signature: string; allowUnsigned: boolean };
   timestamp: string;
   inclusionProof?: InclusionProofView;
   artifacts: Array<{ name: string; mediaType: string; digest: string; size: number }>;

@@ -26,6 +26,7 @@ async function repo(t: { after: (fn: () => Promise<void>) => void }): Promise<st
   t.after(() => rm(dir, { recursive: true, force: true }));
   await cp(join(ROOT, 'runbooks'), join(dir, 'runbooks'), { recursive: true });
   await cp(join(ROOT, 'policies'), join(dir, 'policies'), { recursive: true });
+  await cp(join(ROOT, 'spells'), join(dir, 'spells'), { recursive: true });
   return dir;
 }
 
