@@ -61,7 +61,7 @@ test('every defect is refused at once, each with its code at file:line:col', asy
   const lines = stdout.split('\n');
   const expect = (re: RegExp) => assert.ok(lines.some((l) => re.test(l)), `${re} in\n${stdout}`);
   expect(/^runbooks\/R1-entity-enrichment\.yaml:\d+:\d+: PCQ_UNKNOWN_PROVER .*"authority:write_entites".* Did you mean "authority:write_entities"\?/);
-  expect(/^runbooks\/R2-relationship-inference\.yaml:10:10: PCQ_SCHEMA dataset: "\.\.\/\.\.\/\.\.\/outside" must match/);
+  expect(/^runbooks\/R2-relationship-inference\.yaml:12:10: PCQ_SCHEMA dataset: "\.\.\/\.\.\/\.\.\/outside" must match/);
   expect(/^runbooks\/R3-weekly-report\.yaml:\d+:\d+: PCQ_DUPLICATE_RUNBOOK_ID |^runbooks\/R3-copy\.yaml:\d+:\d+: PCQ_DUPLICATE_RUNBOOK_ID /);
   expect(/^policies\/buttons\.yaml:\d+:\d+: PCQ_BUTTON_RUNBOOK_MISSING button "infer-relationships" runs R2@9\.9/);
   expect(/^policies\/trust\.yaml:\d+:\d+: PCQ_TRUST_INVALID /);
