@@ -1,6 +1,6 @@
 // The Action end to end, run the way the runner runs it: the esbuild bundle (as action.yml's
 // `main`) spawned with INPUT_*, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_EVENT_PATH, GITHUB_TOKEN
-// and GITHUB_API_URL pointed at the loopback emulator, over a temp copy of runbooks/ + policies/.
+// and GITHUB_API_URL pointed at the loopback emulator, over a temp copy of runbooks/ + policies/ + spells/.
 // The emulator refuses any request, and records any response, that breaks GitHub's OpenAPI description.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

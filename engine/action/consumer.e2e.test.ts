@@ -1,5 +1,5 @@
 // Issue 14 acceptance: pcq used from ANOTHER repository as `uses: pcq-org/pcq@v0`. The consumer is
-// a fresh git repository holding only runbooks/ and policies/ (no package.json, no pcq sources, no
+// a fresh git repository holding only runbooks/, policies/ and spells/ (no package.json, no pcq sources, no
 // node_modules). The action is a release tree unpacked where the runner unpacks actions
 // (…/_actions/pcq-org/pcq/v0: the tracked files plus a built dist/), and action.yml is executed
 // with composite semantics (engine/testing/composite-action.ts): inputs through `with:`, INPUT_*
@@ -49,11 +49,12 @@ before(async () => {
   symlinkSync(join(ROOT, 'node_modules'), join(actionPath, 'node_modules'));
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: actionPath, stdio: 'pipe', timeout: 120_000 });
   writeFileSync(join(actionPath, '.pcq-installed'), createHash('sha256').update(readFileSync(join(actionPath, 'package-lock.json'))).digest('hex') + '\n');
-  // The consumer: a new repository with runbooks and policies only.
+  // The consumer: a new repository with runbooks, policies and spells only.
   consumer = join(scratch, 'work/ops-runbooks');
   mkdirSync(consumer, { recursive: true });
   cpSync(join(ROOT, 'runbooks'), join(consumer, 'runbooks'), { recursive: true });
   cpSync(join(ROOT, 'policies'), join(consumer, 'policies'), { recursive: true });
+  cpSync(join(ROOT, 'spells'), join(consumer, 'spells'), { recursive: true });
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { cwd: consumer, stdio: 'pipe' });
   git('init', '-q', '-b', 'main');
   git('add', '.');
@@ -100,7 +101,7 @@ async function uses(withArgs: Record<string, string>, eventName: string, payload
 const dispatch = () => JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8')) as unknown;
 
 test('the consumer holds no pcq code: no package.json, no node_modules, no engine/', () => {
-  assert.deepEqual(readdirSync(consumer).sort(), ['.git', 'policies', 'runbooks']);
+  assert.deepEqual(readdirSync(consumer).sort(), ['.git', 'policies', 'runbooks', 'spells']);
 });
 
 test('validate on a pull request, from the action path', async () => {

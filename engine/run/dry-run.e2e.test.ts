@@ -28,6 +28,7 @@ test('pcq run --dry-run: same report, exit codes as a real run, attestations/ an
   t.after(() => rm(dir, { recursive: true, force: true }));
   await cp(join(ROOT, 'runbooks'), join(dir, 'runbooks'), { recursive: true });
   await cp(join(ROOT, 'policies'), join(dir, 'policies'), { recursive: true });
+  await cp(join(ROOT, 'spells'), join(dir, 'spells'), { recursive: true });
   const real = await pcq(['run', 'runbooks/R1-entity-enrichment.yaml', '--as-of', '2026-11-16T00:00:00Z'], dir);
   assert.equal(real.code, 0, real.stdout + real.stderr);
   const before = await snapshotTree(dir, ['attestations', '.pcq']);
