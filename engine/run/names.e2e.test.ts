@@ -71,7 +71,7 @@ async function variant(file: string, edit: (text: string) => string): Promise<st
 test('runbook ids, step ids, export names and input names that collide with the store or a prototype: exit 3, PCQ_UNSAFE_ID, located, nothing written', async () => {
   const cases: Array<[string, (t: string) => string, RegExp]> = [];
   for (const id of ['index.json', 'reviews', 'tickets', 'constructor', 'R2.lock', 'CON']) {
-    cases.push([`id-${id}.yaml`, (t) => t.replace(/^runbookId: R2$/m, `runbookId: ${id}`), /:4:12: PCQ_UNSAFE_ID runbookId/]);
+    cases.push([`id-${id}.yaml`, (t) => t.replace(/^runbookId: R2$/m, `runbookId: ${id}`), /:6:12: PCQ_UNSAFE_ID runbookId/]);
   }
   for (const id of ['index.json', 'constructor', '__proto__']) {
     cases.push([`step-${id}.yaml`, (t) => t.replace(/- stepId: ([a-z-]+)/, `- stepId: ${id}`), /:\d+:\d+: PCQ_UNSAFE_ID stepId/]);
