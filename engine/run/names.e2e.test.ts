@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleRoot } from '../testing/sample-root.ts';
 import { grantRunners } from '../testing/grant-runner.ts';
+import { runPcq } from '../testing/pcq-cli.ts';
 import { snapshotTree } from '../testing/snapshot-tree.ts';
 
 const exec = promisify(execFile);
@@ -54,7 +55,7 @@ before(async () => {
   const key = JSON.parse((await exec(NODE, [CLI, 'keys', 'generate', '--json'], { cwd: root })).stdout) as { secret: string; publicKey: string };
   secret = key.secret;
   await appendFile(join(root, 'policies/trust.yaml'), `\n  - name: test-runner\n    publicKey: ${key.publicKey}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`);
-  await grantRunners((env, ...args) => exec(NODE, [CLI, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } }).then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e), key.publicKey);
+  await grantRunners((env, ...args) => runPcq(root, env, ...args), key.publicKey);
 });
 
 after(async () => {

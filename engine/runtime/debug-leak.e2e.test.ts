@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleRoot } from '../testing/sample-root.ts';
 import { grantRunners } from '../testing/grant-runner.ts';
+import { runPcq } from '../testing/pcq-cli.ts';
 import { encodedForms } from '../base/secrets.ts';
 
 const exec = promisify(execFile);
@@ -32,7 +33,7 @@ test('PCQ_DEBUG=1 with every secret set: a full run and a blocked run leak no se
   root = await makeSampleRoot('pcq-leak-');
   const key = JSON.parse((await exec(NODE, [CLI, 'keys', 'generate', '--json'], { cwd: root })).stdout) as { secret: string; publicKey: string };
   await appendFile(join(root, 'policies/trust.yaml'), `\n  - name: leak-runner\n    publicKey: ${key.publicKey}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`);
-  await grantRunners(async (env, ...args) => exec(NODE, [CLI, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } }).then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e), key.publicKey);
+  await grantRunners((env, ...args) => runPcq(root, env, ...args), key.publicKey);
   const secrets = { RUNNER_SECRET: key.secret, CONNECTOR_ENRICHMENT_TOKEN: 'conn-tok-5a8e2f91c3', PCQ_SMTP_PASS: 'smtp-pass-77c1e9a4', PCQ_SIGNER_TOKEN: 'signer-tok-0b3d6e8f', NEO4J_PASSWORD: 'neo-pw-4c2a9e71' };
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_ACTOR: 'local:tester', PCQ_DEBUG: '1', PCQ_MODE: 'prod', ...secrets };
   const outputs: string[] = [];

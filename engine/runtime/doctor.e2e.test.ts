@@ -5,29 +5,18 @@
 // doctor prints is the one signed into the manifest and shown by `pcq verify`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { appendFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { makeSampleRoot } from '../testing/sample-root.ts';
 import { snapshotTree } from '../testing/snapshot-tree.ts';
+import { runPcq } from '../testing/pcq-cli.ts';
 
-const exec = promisify(execFile);
-const NODE = resolve('node_modules/.bin/node');
 const CLI = resolve('dist/pcq.mjs');
 const R2 = 'runbooks/R2-relationship-inference.yaml';
 const roots: string[] = [];
 
-async function pcq(root: string, env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(NODE, [CLI, ...args], { cwd: root, timeout: 120_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_ACTOR: 'local:tester', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const pcq = runPcq;
 
 async function fresh(): Promise<string> {
   const root = await makeSampleRoot('pcq-doctor-');

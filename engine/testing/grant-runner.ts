@@ -1,8 +1,9 @@
 // Since issue 12 a prod run needs a grant for its runner in contracts/grants/. Tests that run in
 // prod grant their runner keys the way a user would: a fresh user key signs `pcq grant add`.
 import assert from 'node:assert/strict';
+import type { CliResult } from './pcq-cli.ts';
 
-export type PcqCli = (env: Record<string, string>, ...args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+export type PcqCli = (env: Record<string, string>, ...args: string[]) => Promise<CliResult>;
 
 /** Grants each runner key every runbook, a large budget and a far expiry, through the real CLI. */
 export async function grantRunners(pcq: PcqCli, ...runnerPublicKeys: string[]): Promise<void> {

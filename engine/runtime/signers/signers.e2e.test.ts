@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { makeSampleRoot } from '../../testing/sample-root.ts';
 import { snapshotTree } from '../../testing/snapshot-tree.ts';
 import { grantRunners } from '../../testing/grant-runner.ts';
+import { runPcq } from '../../testing/pcq-cli.ts';
 import { nodeSigner } from '../../proof/ed25519-node.ts';
 import { decodeStrKey, encodeStrKey } from '../../proof/strkey.ts';
 import { fromBase64, toBase64 } from '../../proof/bytes.ts';
@@ -32,15 +33,7 @@ const keys: Record<string, { secret: string; publicKey: string }> = {};
 const REMOTE_TOKEN = 'remote-signer-token-4f9a2c71e0';
 let remoteCalls = 0;
 
-async function pcq(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(NODE, [CLI, ...args], { cwd: root, timeout: 120_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_ACTOR: 'local:tester', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const pcq = (env: Record<string, string>, ...args: string[]) => runPcq(root, env, ...args);
 
 const trustEntry = (name: string, publicKey: string, status = 'active') =>
   `  - name: ${name}\n    publicKey: ${publicKey}\n    roles: [runner]\n    status: ${status}\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`;
