@@ -42,24 +42,28 @@ export function generateRunbookYaml(count: number): string {
     if (i % 7 === 0) lines.push('    retry: {attempts: 2, backoff: [500ms]}', '    timeout: 1m');
     lines.push(...kindFields(type, i));
   }
-  lines.push(
-    'provers:',
-    '  preconditions:',
-    '    "authority:read": {type: opa, policy: intelgraph.allow, input: {action: read, resource: entity}}',
-  );
+  lines.push('provers:', '  preconditions:', '    "authority:read": {type: opa, policy: intelgraph.allow, input: {action: read, resource: entity}}');
   return lines.join('\n') + '\n';
 }
 
 function kindFields(type: string, i: number): string[] {
   switch (type) {
-    case 'query': return [`    cypher: "MATCH (e:Entity) WHERE e.rank > $min RETURN e.id AS id LIMIT ${i + 1}"`, '    params: {min: "params.since"}'];
-    case 'mutation': return ['    cypher: "MATCH (e:Entity {id: $id}) SET e.seen = true"'];
-    case 'transform': return ['    filter: "row.score > 0.5"', '    map: {id: "row.id", score: "row.score * 2.0"}', '    sortBy: [id]'];
-    case 'aggregate': return ['    groupBy: [kind]', '    metrics:', '      total: {op: count}', '      mean: {op: avg, field: score}'];
-    case 'assertion': return ['    metrics: {n: "size(steps)"}', '    assert: ["n >= 0.0"]'];
-    case 'external_api': return ['    connector: enrichment', '    path: /v1/enrich', '    body: "steps"'];
-    case 'export': return ['    format: json', `    name: out-${i}.json`];
-    default: return ['    channel: email', '    to: [ops@example.com]', `    subject: "Step ${i}"`, '    text: "Done: {{ size(steps) }}"'];
+    case 'query':
+      return [`    cypher: "MATCH (e:Entity) WHERE e.rank > $min RETURN e.id AS id LIMIT ${i + 1}"`, '    params: {min: "params.since"}'];
+    case 'mutation':
+      return ['    cypher: "MATCH (e:Entity {id: $id}) SET e.seen = true"'];
+    case 'transform':
+      return ['    filter: "row.score > 0.5"', '    map: {id: "row.id", score: "row.score * 2.0"}', '    sortBy: [id]'];
+    case 'aggregate':
+      return ['    groupBy: [kind]', '    metrics:', '      total: {op: count}', '      mean: {op: avg, field: score}'];
+    case 'assertion':
+      return ['    metrics: {n: "size(steps)"}', '    assert: ["n >= 0.0"]'];
+    case 'external_api':
+      return ['    connector: enrichment', '    path: /v1/enrich', '    body: "steps"'];
+    case 'export':
+      return ['    format: json', `    name: out-${i}.json`];
+    default:
+      return ['    channel: email', '    to: [ops@example.com]', `    subject: "Step ${i}"`, '    text: "Done: {{ size(steps) }}"'];
   }
 }
 
@@ -78,7 +82,10 @@ export async function runModelBench(options: { steps?: number; iterations?: numb
     return planRunbook(parsed.runbook);
   };
   const baseline = () => parseDocument(text);
-  for (let i = 0; i < 8; i++) { full(); baseline(); } // warm-up: JIT (both sides optimised), schema dereferencing
+  for (let i = 0; i < 8; i++) {
+    full();
+    baseline();
+  } // warm-up: JIT (both sides optimised), schema dereferencing
   const fullMs: number[] = [];
   const baseMs: number[] = [];
   const time = (run: () => unknown, into: number[]) => {
@@ -89,8 +96,13 @@ export async function runModelBench(options: { steps?: number; iterations?: numb
   for (let i = 0; i < iterations; i++) {
     // The order alternates: whichever runs second also pays for collecting the first one's garbage,
     // and that should not always be the same side.
-    if (i % 2 === 0) { time(baseline, baseMs); time(full, fullMs); }
-    else { time(full, fullMs); time(baseline, baseMs); }
+    if (i % 2 === 0) {
+      time(baseline, baseMs);
+      time(full, fullMs);
+    } else {
+      time(full, fullMs);
+      time(baseline, baseMs);
+    }
   }
   const fullMedian = median(fullMs);
   const baseMedian = median(baseMs);

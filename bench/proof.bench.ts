@@ -24,7 +24,15 @@ import { sealManifest } from '../engine/proof/seal.ts';
 import type { TrustStore, TrustedKey } from '../engine/proof/trust.ts';
 import { authorizationRecord } from '../engine/proof/authorization.ts';
 
-const BENCH_KEY = (publicKey: string): TrustedKey => ({ name: 'bench', publicKey, roles: ['runner'], status: 'active', validFrom: null, validUntil: null, source: 'policies/trust.yaml' });
+const BENCH_KEY = (publicKey: string): TrustedKey => ({
+  name: 'bench',
+  publicKey,
+  roles: ['runner'],
+  status: 'active',
+  validFrom: null,
+  validUntil: null,
+  source: 'policies/trust.yaml',
+});
 import { verifyManifestNode } from '../engine/proof/verify-node.ts';
 
 export interface BenchFigure {
@@ -62,11 +70,14 @@ async function compare(rounds: number, floor: () => unknown, subject: () => unkn
 
 function record(i: number): StepRecord {
   return {
-    stepId: `step-${String(i).padStart(5, '0')}`, type: 'transform', status: 'succeeded',
+    stepId: `step-${String(i).padStart(5, '0')}`,
+    type: 'transform',
+    status: 'succeeded',
     inputs: { from: [`step-${String(i - 1).padStart(5, '0')}`] },
     outputs: Array.from({ length: 4 }, (_, k) => ({ id: `e${i}-${k}`, name: `Entity ${i}.${k}`, score: (i * 7 + k) / 13, tags: ['a', 'b'] })),
     proofs: { preconditions: [{ prover: 'authority:read', type: 'authority', result: 'pass', evidence: 'allowed' }], postconditions: [] },
-    artifacts: [], recordings: [],
+    artifacts: [],
+    recordings: [],
   };
 }
 
@@ -99,7 +110,13 @@ async function attestBench(): Promise<BenchFigure> {
   floor();
   const { floorMs, subjectMs } = await compare(5, floor, () => attestChain(records));
   const ratio = subjectMs / floorMs;
-  return { name: 'proof: attest per step vs canonicalise+hash+sign', ratio, target: '≤ 1.5', pass: ratio <= 1.5, details: { steps: n, floorUsPerStep: (floorMs * 1000) / n, attestUsPerStep: (subjectMs * 1000) / n } };
+  return {
+    name: 'proof: attest per step vs canonicalise+hash+sign',
+    ratio,
+    target: '≤ 1.5',
+    pass: ratio <= 1.5,
+    details: { steps: n, floorUsPerStep: (floorMs * 1000) / n, attestUsPerStep: (subjectMs * 1000) / n },
+  };
 }
 
 async function verifyBench(): Promise<BenchFigure> {
@@ -107,17 +124,34 @@ async function verifyBench(): Promise<BenchFigure> {
   const records = Array.from({ length: n }, (_, i) => record(i));
   const signer = nodeSigner(SEED);
   const steps = await attestChain(records);
-  const manifest = await sealManifest({ executionId: 'bench', runbookId: RUN.runbookId, version: RUN.runbookVersion, runbookDigest: RUN.runbookDigest, asOf: RUN.asOf, actor: 'bench', inputs: {}, steps, signer, sha256: sha256Node, authorization: authorizationRecord(BENCH_KEY(signer.keyid), RUN.asOf, 'prod') });
+  const manifest = await sealManifest({
+    executionId: 'bench',
+    runbookId: RUN.runbookId,
+    version: RUN.runbookVersion,
+    runbookDigest: RUN.runbookDigest,
+    asOf: RUN.asOf,
+    actor: 'bench',
+    inputs: {},
+    steps,
+    signer,
+    sha256: sha256Node,
+    authorization: authorizationRecord(BENCH_KEY(signer.keyid), RUN.asOf, 'prod'),
+  });
   const text = serializeManifest(manifest);
   const trust: TrustStore = { keys: [BENCH_KEY(signer.keyid)] };
   // The floor's inputs are prepared outside the timing: messages, signatures, leaves.
-  const publicKey = createPublicKey(createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(SEED)]), format: 'der', type: 'pkcs8' }));
+  const publicKey = createPublicKey(
+    createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(SEED)]), format: 'der', type: 'pkcs8' }),
+  );
   const messages = steps.map((s) => pae(s.envelope.payloadType, fromBase64(s.envelope.payload)!));
   const signatures = steps.map((s) => fromBase64(s.envelope.signatures[0]!.sig)!);
   const leaves = steps.map((s) => canonicalize(s.envelope));
   const floor = () => {
     for (let i = 0; i < n; i++) if (!cryptoVerify(null, messages[i]!, publicKey, signatures[i]!)) throw new Error('floor verify failed');
-    merkleRoot(leaves.map((l) => leafHash(l, sha256Node)), sha256Node);
+    merkleRoot(
+      leaves.map((l) => leafHash(l, sha256Node)),
+      sha256Node,
+    );
   };
   let ok = true;
   const subject = async () => {
@@ -145,12 +179,22 @@ async function merkleBench(): Promise<BenchFigure> {
     for (let i = 0; i < n; i++) hash('sha256', '\u0000' + leaves[i]!, 'buffer');
     for (let i = 0; i < n - 1; i++) hash('sha256', node65, 'buffer');
   };
-  const subject = () => merkleRoot(leaves.map((l) => leafHash(l, sha256Node)), sha256Node);
+  const subject = () =>
+    merkleRoot(
+      leaves.map((l) => leafHash(l, sha256Node)),
+      sha256Node,
+    );
   subject();
   floor();
   const { floorMs, subjectMs } = await compare(7, floor, subject);
   const ratio = subjectMs / floorMs;
-  return { name: 'proof: Merkle root vs 2N−1 raw hash calls', ratio, target: '≤ 1.5', pass: ratio <= 1.5, details: { leaves: n, floorMs, merkleMs: subjectMs } };
+  return {
+    name: 'proof: Merkle root vs 2N−1 raw hash calls',
+    ratio,
+    target: '≤ 1.5',
+    pass: ratio <= 1.5,
+    details: { leaves: n, floorMs, merkleMs: subjectMs },
+  };
 }
 
 export async function runProofBench(): Promise<BenchFigure[]> {

@@ -44,7 +44,8 @@ export function toRows(file: string, figures: unknown): BenchRow[] {
     const value = typeof raw.value === 'number' ? round3(raw.value) : undefined;
     const ratio = typeof raw.ratio === 'number' ? round3(raw.ratio) : undefined;
     const unit = typeof raw.unit === 'string' ? ` ${raw.unit}` : '';
-    const figure = value !== undefined ? `${value}${unit}` + (ratio !== undefined && unit !== ' %' ? ` (×${ratio})` : '') : ratio !== undefined ? `×${ratio}` : '';
+    const figure =
+      value !== undefined ? `${value}${unit}` + (ratio !== undefined && unit !== ' %' ? ` (×${ratio})` : '') : ratio !== undefined ? `×${ratio}` : '';
     const targetRaw = typeof raw.target === 'string' ? raw.target : typeof details?.target === 'string' ? details.target : '';
     const passRaw = typeof raw.pass === 'boolean' ? raw.pass : typeof details?.pass === 'boolean' ? details.pass : judge(targetRaw, ratio ?? value);
     const row: BenchRow = { file, name: typeof raw.name === 'string' ? raw.name : '(unnamed)', figure, target: targetRaw, pass: passRaw };
@@ -59,10 +60,16 @@ export function judge(target: string, figure: number | undefined): boolean | nul
   if (m === null || figure === undefined) return null;
   const bound = Number(m[2]);
   switch (m[1]) {
-    case '≤': case '<=': return figure <= bound;
-    case '<': return figure < bound;
-    case '≥': case '>=': return figure >= bound;
-    default: return figure > bound;
+    case '≤':
+    case '<=':
+      return figure <= bound;
+    case '<':
+      return figure < bound;
+    case '≥':
+    case '>=':
+      return figure >= bound;
+    default:
+      return figure > bound;
   }
 }
 
@@ -87,7 +94,11 @@ export function formatTable(rows: readonly BenchRow[]): string {
   const cells = rows.map((r) => [r.name, r.error ? `error: ${r.error}` : r.figure, r.target, r.pass === null ? '—' : r.pass ? 'pass' : 'FAIL']);
   const header = ['benchmark', 'figure', 'target', 'result'];
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)));
-  const line = (row: string[]): string => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (row: string[]): string =>
+    row
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n') + '\n';
 }
 

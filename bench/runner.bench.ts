@@ -21,8 +21,20 @@ const repo = resolve(import.meta.dirname, '..');
 const SIZES = [1_000, 10_000] as const;
 const AS_OF = '2026-03-01T10:00:00Z';
 
-interface BenchFigure { name: string; value?: number; unit?: string; ratio?: number; target: string; pass: boolean; details: Record<string, unknown> }
-interface Measure { wallMs: number; cpuMs: number; maxRssMb: number }
+interface BenchFigure {
+  name: string;
+  value?: number;
+  unit?: string;
+  ratio?: number;
+  target: string;
+  pass: boolean;
+  details: Record<string, unknown>;
+}
+interface Measure {
+  wallMs: number;
+  cpuMs: number;
+  maxRssMb: number;
+}
 type Shape = 'chain' | 'wide';
 
 /** A runbook of `n` trivial assertion steps (flow style: 10,000 steps stay under the 1 MiB limit). */
@@ -43,9 +55,15 @@ async function runOnce(work: string, n: number, shape: Shape): Promise<Measure> 
   await writeFile(join(dir, 'runbooks/scale.yaml'), scalingRunbook(n, shape));
   const probe = join(dir, 'probe.json');
   const start = performance.now();
-  const { stdout } = await run(process.execPath, ['--import', join(repo, 'bench/rss-probe.mjs'), join(repo, 'dist/pcq.mjs'), 'run', 'runbooks/scale.yaml', '--json', '--as-of', AS_OF], {
-    cwd: dir, maxBuffer: 1 << 30, env: { ...process.env, PCQ_BENCH_PROBE: probe, PCQ_MODE: 'dev' },
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', join(repo, 'bench/rss-probe.mjs'), join(repo, 'dist/pcq.mjs'), 'run', 'runbooks/scale.yaml', '--json', '--as-of', AS_OF],
+    {
+      cwd: dir,
+      maxBuffer: 1 << 30,
+      env: { ...process.env, PCQ_BENCH_PROBE: probe, PCQ_MODE: 'dev' },
+    },
+  );
   const wallMs = performance.now() - start;
   const report = JSON.parse(stdout) as { status?: string; steps?: unknown[] };
   if (report.status !== 'succeeded' || report.steps?.length !== n) throw new Error(`pcq run of ${n} ${shape} steps did not succeed: ${stdout.slice(0, 300)}`);
@@ -64,8 +82,21 @@ async function measure(work: string, n: number, shape: Shape, rounds: number): P
 
 /** The attest floor per step: canonicalise + sha256 + sign the record a trivial step signs. */
 export function attestFloorMs(steps = 5_000): number {
-  const key = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, 7)]), format: 'der', type: 'pkcs8' });
-  const record = (i: number) => ({ stepId: `s${i}`, type: 'assertion', status: 'succeeded', inputs: { [`s${i - 1}`]: { v: i - 1 } }, outputs: { v: i }, proofs: {}, artifacts: [], recordings: [] });
+  const key = createPrivateKey({
+    key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, 7)]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const record = (i: number) => ({
+    stepId: `s${i}`,
+    type: 'assertion',
+    status: 'succeeded',
+    inputs: { [`s${i - 1}`]: { v: i - 1 } },
+    outputs: { v: i },
+    proofs: {},
+    artifacts: [],
+    recordings: [],
+  });
   const once = (): number => {
     const t = performance.now();
     for (let i = 0; i < steps; i++) {
@@ -101,12 +132,45 @@ export async function runRunnerScalingBench(): Promise<BenchFigure[]> {
       const details = {
         floorMsPerStep: round(floorMs, 4),
         fixedCost: { wallMs: round(base.wallMs, 0), cpuMs: round(base.cpuMs, 0), maxRssMb: round(base.maxRssMb, 0) },
-        ...Object.fromEntries(SIZES.map((n) => [`n${n}`, { wallMs: round(at.get(n)!.wallMs, 0), cpuMs: round(at.get(n)!.cpuMs, 0), maxRssMb: round(at.get(n)!.maxRssMb, 0), wallMsPerStep: round(perStep(n, 'wallMs')), cpuMsPerStep: round(perStep(n, 'cpuMs')) }])),
+        ...Object.fromEntries(
+          SIZES.map((n) => [
+            `n${n}`,
+            {
+              wallMs: round(at.get(n)!.wallMs, 0),
+              cpuMs: round(at.get(n)!.cpuMs, 0),
+              maxRssMb: round(at.get(n)!.maxRssMb, 0),
+              wallMsPerStep: round(perStep(n, 'wallMs')),
+              cpuMsPerStep: round(perStep(n, 'cpuMs')),
+            },
+          ]),
+        ),
         cpuGrowth: round(perStep(large, 'cpuMs') / perStep(small, 'cpuMs')),
       };
-      figures.push({ name: `run: ${shape} — wall per step at 10,000 ÷ at 1,000`, ratio: growth, target: '0.8 – 1.2', pass: growth >= 0.8 && growth <= 1.2, details });
-      figures.push({ name: `run: ${shape} — wall per step at 10,000 ÷ attest floor`, value: perStep(large, 'wallMs'), unit: 'ms/step', ratio: vsFloor, target: '≤ 5', pass: vsFloor <= 5, details: { floorMsPerStep: round(floorMs, 4) } });
-      figures.push({ name: `run: ${shape} — peak memory at 10,000 (memory per step 10,000 ÷ 1,000)`, value: at.get(large)!.maxRssMb, unit: 'MB', ratio: memGrowth, target: '< 1024 MB, ratio ≤ 1.2', pass: at.get(large)!.maxRssMb < 1024 && memGrowth <= 1.2, details: { memMbPerStep: { n1000: round(memPerStep(small), 4), n10000: round(memPerStep(large), 4) } } });
+      figures.push({
+        name: `run: ${shape} — wall per step at 10,000 ÷ at 1,000`,
+        ratio: growth,
+        target: '0.8 – 1.2',
+        pass: growth >= 0.8 && growth <= 1.2,
+        details,
+      });
+      figures.push({
+        name: `run: ${shape} — wall per step at 10,000 ÷ attest floor`,
+        value: perStep(large, 'wallMs'),
+        unit: 'ms/step',
+        ratio: vsFloor,
+        target: '≤ 5',
+        pass: vsFloor <= 5,
+        details: { floorMsPerStep: round(floorMs, 4) },
+      });
+      figures.push({
+        name: `run: ${shape} — peak memory at 10,000 (memory per step 10,000 ÷ 1,000)`,
+        value: at.get(large)!.maxRssMb,
+        unit: 'MB',
+        ratio: memGrowth,
+        target: '< 1024 MB, ratio ≤ 1.2',
+        pass: at.get(large)!.maxRssMb < 1024 && memGrowth <= 1.2,
+        details: { memMbPerStep: { n1000: round(memPerStep(small), 4), n10000: round(memPerStep(large), 4) } },
+      });
     }
   } finally {
     await rm(work, { recursive: true, force: true });

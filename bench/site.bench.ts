@@ -43,7 +43,10 @@ async function buildSite(data: string, out: string, search: boolean): Promise<nu
 async function writeBaseline(dir: string, pages: number): Promise<void> {
   await mkdir(join(dir, 'src/pages'), { recursive: true });
   await symlink(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  await writeFile(join(dir, 'astro.config.mjs'), `export default { output: 'static', trailingSlash: 'always', build: { format: 'directory' }, devToolbar: { enabled: false } };\n`);
+  await writeFile(
+    join(dir, 'astro.config.mjs'),
+    `export default { output: 'static', trailingSlash: 'always', build: { format: 'directory' }, devToolbar: { enabled: false } };\n`,
+  );
   await writeFile(
     join(dir, 'src/pages/[n].astro'),
     `---\nexport function getStaticPaths() { return Array.from({ length: ${pages} }, (_, i) => ({ params: { n: String(i) } })); }\nconst { n } = Astro.params;\n---\n<html lang="en"><head><title>Page {n}</title></head><body><h1>Page {n}</h1></body></html>\n`,
@@ -51,7 +54,12 @@ async function writeBaseline(dir: string, pages: number): Promise<void> {
 }
 
 async function buildBaseline(dir: string): Promise<number> {
-  return timed(() => run(process.execPath, [join(repo, 'node_modules/astro/bin/astro.mjs'), 'build', '--root', dir, '--silent'], { env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' }, maxBuffer: 1 << 26 }));
+  return timed(() =>
+    run(process.execPath, [join(repo, 'node_modules/astro/bin/astro.mjs'), 'build', '--root', dir, '--silent'], {
+      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+      maxBuffer: 1 << 26,
+    }),
+  );
 }
 
 export async function buildFigure(executions = 1000): Promise<BenchFigure> {
@@ -79,7 +87,13 @@ export async function buildFigure(executions = 1000): Promise<BenchFigure> {
       ratio,
       target: '≤ 2',
       pass: ratio <= 2,
-      details: { siteMs: site.map(Math.round), baselineMs: base.map(Math.round), medianRatio: Math.round((median(site) / median(base)) * 100) / 100, withPagefindMs: Math.round(withSearch), pagefindMs: Math.round(withSearch - siteMs) },
+      details: {
+        siteMs: site.map(Math.round),
+        baselineMs: base.map(Math.round),
+        medianRatio: Math.round((median(site) / median(base)) * 100) / 100,
+        withPagefindMs: Math.round(withSearch),
+        pagefindMs: Math.round(withSearch - siteMs),
+      },
     };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -129,7 +143,16 @@ export async function verifyFigure(steps = 1000): Promise<BenchFigure> {
   const context = await chromium.launchPersistentContext(join(work, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+    ],
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
@@ -170,7 +193,15 @@ export async function verifyFigure(steps = 1000): Promise<BenchFigure> {
       ratio,
       target: '≤ 1.5',
       pass: ratio <= 1.5,
-      details: { engineRunsMs: engine, medianMs, medianRatio: Math.round((medianMs / floor) * 100) / 100, via, rawSequentialMs: raw.seq, rawConcurrentMs: raw.par, signatures: raw.n },
+      details: {
+        engineRunsMs: engine,
+        medianMs,
+        medianRatio: Math.round((medianMs / floor) * 100) / 100,
+        via,
+        rawSequentialMs: raw.seq,
+        rawConcurrentMs: raw.par,
+        signatures: raw.n,
+      },
     };
   } finally {
     await context.close();

@@ -26,7 +26,11 @@ const common = {
   external: ['kuzu', 'neo4j-driver', 'pkcs11js'],
   // nodeVerifyBatch (engine/proof/ed25519-node.ts) starts its worker threads from a module file,
   // never from source text: in a bundle, the ed25519-node-worker.mjs written below beside it.
-  define: { PCQ_NODE_WORKER: JSON.stringify('./ed25519-node-worker.mjs'), PCQ_KUZU_CHILD: JSON.stringify('./kuzu-child.mjs'), PCQ_CEL_WORKER: JSON.stringify('./cel-worker.mjs') },
+  define: {
+    PCQ_NODE_WORKER: JSON.stringify('./ed25519-node-worker.mjs'),
+    PCQ_KUZU_CHILD: JSON.stringify('./kuzu-child.mjs'),
+    PCQ_CEL_WORKER: JSON.stringify('./cel-worker.mjs'),
+  },
 };
 
 rmSync('dist/chunks', { recursive: true, force: true });

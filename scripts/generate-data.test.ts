@@ -9,7 +9,7 @@ import { DATA_SEED, generateDataFiles, generateIntelData } from './generate-data
 const DATA = join(import.meta.dirname, '..', 'runbooks', 'data');
 
 describe('generate-data', () => {
-  it('the committed files are byte-for-byte the generator\'s output', () => {
+  it("the committed files are byte-for-byte the generator's output", () => {
     for (const [rel, text] of Object.entries(generateDataFiles(DATA_SEED))) {
       assert.equal(readFileSync(join(DATA, rel), 'utf8'), text, `runbooks/data/${rel} drifted: run scripts/generate-data.ts`);
     }

@@ -33,9 +33,71 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const FIRST = ['Ada', 'Bram', 'Chiara', 'Dmitri', 'Elif', 'Farid', 'Greta', 'Hiro', 'Ines', 'Jonas', 'Kofi', 'Lena', 'Mateo', 'Nadia', 'Omar', 'Priya', 'Quentin', 'Rosa', 'Sven', 'Tariq', 'Uma', 'Viktor', 'Wen', 'Yara', 'Zoltan'];
-const LAST = ['Abara', 'Berg', 'Castillo', 'Dubois', 'Eriksen', 'Fischer', 'Gallo', 'Haddad', 'Ivanova', 'Jensen', 'Kowalski', 'Lindqvist', 'Moreau', 'Novak', 'Okafor', 'Petrov', 'Rossi', 'Santos', 'Tanaka', 'Varga', 'Weber', 'Yilmaz'];
-const ORG_A = ['Northwind', 'Bluefield', 'Ironbridge', 'Silverline', 'Redcliff', 'Oakmont', 'Greystone', 'Harbor', 'Kestrel', 'Meridian', 'Summit', 'Tidewater'];
+const FIRST = [
+  'Ada',
+  'Bram',
+  'Chiara',
+  'Dmitri',
+  'Elif',
+  'Farid',
+  'Greta',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kofi',
+  'Lena',
+  'Mateo',
+  'Nadia',
+  'Omar',
+  'Priya',
+  'Quentin',
+  'Rosa',
+  'Sven',
+  'Tariq',
+  'Uma',
+  'Viktor',
+  'Wen',
+  'Yara',
+  'Zoltan',
+];
+const LAST = [
+  'Abara',
+  'Berg',
+  'Castillo',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'Gallo',
+  'Haddad',
+  'Ivanova',
+  'Jensen',
+  'Kowalski',
+  'Lindqvist',
+  'Moreau',
+  'Novak',
+  'Okafor',
+  'Petrov',
+  'Rossi',
+  'Santos',
+  'Tanaka',
+  'Varga',
+  'Weber',
+  'Yilmaz',
+];
+const ORG_A = [
+  'Northwind',
+  'Bluefield',
+  'Ironbridge',
+  'Silverline',
+  'Redcliff',
+  'Oakmont',
+  'Greystone',
+  'Harbor',
+  'Kestrel',
+  'Meridian',
+  'Summit',
+  'Tidewater',
+];
 const ORG_B = ['Logistics', 'Holdings', 'Shipping', 'Trading', 'Energy', 'Mining', 'Capital', 'Freight', 'Analytics', 'Foundation'];
 const PLACES = ['Port Aster', 'Valmora', 'Kessel Bay', 'Drovnik', 'Lake Orin', 'Sarabi', 'Tiberon', 'Ulmsted', 'Corvel', 'Mirenza', 'Batavo', 'Ostrell'];
 const COUNTRIES = ['DE', 'FR', 'NL', 'PL', 'SE', 'IT', 'ES', 'TR', 'NG', 'KE', 'BR', 'IN', 'JP', 'US'];
@@ -43,8 +105,24 @@ const ENTITY_SOURCES = ['osint-feed', 'company-registry', 'news-wire', 'analyst'
 const DOC_SOURCES = ['news-wire', 'osint-feed', 'court-records', 'trade-journal'];
 const TOPICS = ['shipment', 'merger', 'sanctions filing', 'port call', 'board change', 'tender', 'lawsuit', 'audit'];
 
-export interface Entity { id: string; name: string; kind: string; email: string | null; country: string; createdAt: string; source: string; cluster: number; weight: number }
-export interface Document { id: string; title: string; source: string; url: string; publishedAt: string }
+export interface Entity {
+  id: string;
+  name: string;
+  kind: string;
+  email: string | null;
+  country: string;
+  createdAt: string;
+  source: string;
+  cluster: number;
+  weight: number;
+}
+export interface Document {
+  id: string;
+  title: string;
+  source: string;
+  url: string;
+  publishedAt: string;
+}
 
 function pick<T>(rand: () => number, list: readonly T[]): T {
   return list[Math.floor(rand() * list.length)] as T;
@@ -84,7 +162,7 @@ function makeEntities(rand: () => number): Entity[] {
       kind,
       email: missing ? null : email,
       country: pick(rand, COUNTRIES),
-      createdAt: iso(WINDOW_START + Math.floor(rand() * (WINDOW_END - WINDOW_START) / 1000) * 1000),
+      createdAt: iso(WINDOW_START + Math.floor((rand() * (WINDOW_END - WINDOW_START)) / 1000) * 1000),
       source: pick(rand, ENTITY_SOURCES),
       cluster: Math.floor(rand() * CLUSTER_COUNT),
       // Heavy-tailed popularity: a few entities are mentioned everywhere (realistic skew).
@@ -118,7 +196,7 @@ export function generateIntelData(seed = DATA_SEED): IntelData {
   const mentions: IntelData['mentions'] = [];
   const pairs = new Map<string, { a: string; b: string; count: number; firstSeen: string }>();
   for (let i = 1; i <= DOCUMENT_COUNT; i++) {
-    const publishedMs = WINDOW_START + 86_400_000 + Math.floor(rand() * (WINDOW_END - WINDOW_START - 86_400_000) / 1000) * 1000;
+    const publishedMs = WINDOW_START + 86_400_000 + Math.floor((rand() * (WINDOW_END - WINDOW_START - 86_400_000)) / 1000) * 1000;
     const publishedAt = iso(publishedMs);
     // A document can only mention entities already known when it was published.
     const known = entities.filter((e) => e.createdAt <= publishedAt);
@@ -136,7 +214,13 @@ export function generateIntelData(seed = DATA_SEED): IntelData {
     const members = [...chosen.values()].sort((x, y) => (x.id < y.id ? -1 : 1));
     const lead = members[0]?.name ?? 'unknown parties';
     const source = pick(rand, DOC_SOURCES);
-    documents.push({ id, title: `${pick(rand, TOPICS)} involving ${lead}`.replace(/^./, (c) => c.toUpperCase()), source, url: `https://${source}.example/articles/${id.toLowerCase()}`, publishedAt });
+    documents.push({
+      id,
+      title: `${pick(rand, TOPICS)} involving ${lead}`.replace(/^./, (c) => c.toUpperCase()),
+      source,
+      url: `https://${source}.example/articles/${id.toLowerCase()}`,
+      publishedAt,
+    });
     for (const e of members) mentions.push({ entity: e.id, document: id });
     for (let x = 0; x < members.length; x++) {
       for (let y = x + 1; y < members.length; y++) {
@@ -229,10 +313,22 @@ export function generateDataFiles(seed = DATA_SEED): Record<string, string> {
   });
   return {
     'intel/dataset.yaml': DATASET_YAML,
-    'intel/entities.csv': csv(['id', 'name', 'kind', 'email', 'country', 'createdAt', 'source'], data.entities.map((e) => [e.id, e.name, e.kind, e.email, e.country, e.createdAt, e.source])),
-    'intel/documents.csv': csv(['id', 'title', 'source', 'url', 'publishedAt'], data.documents.map((d) => [d.id, d.title, d.source, d.url, d.publishedAt])),
-    'intel/mentioned_in.csv': csv(['from', 'to'], data.mentions.map((m) => [m.entity, m.document])),
-    'intel/co_occurs.csv': csv(['from', 'to', 'count', 'firstSeen'], data.coOccurs.map((c) => [c.a, c.b, c.count, c.firstSeen])),
+    'intel/entities.csv': csv(
+      ['id', 'name', 'kind', 'email', 'country', 'createdAt', 'source'],
+      data.entities.map((e) => [e.id, e.name, e.kind, e.email, e.country, e.createdAt, e.source]),
+    ),
+    'intel/documents.csv': csv(
+      ['id', 'title', 'source', 'url', 'publishedAt'],
+      data.documents.map((d) => [d.id, d.title, d.source, d.url, d.publishedAt]),
+    ),
+    'intel/mentioned_in.csv': csv(
+      ['from', 'to'],
+      data.mentions.map((m) => [m.entity, m.document]),
+    ),
+    'intel/co_occurs.csv': csv(
+      ['from', 'to', 'count', 'firstSeen'],
+      data.coOccurs.map((c) => [c.a, c.b, c.count, c.firstSeen]),
+    ),
     'enrichment/full.json': JSON.stringify(full, null, 2) + '\n',
     'enrichment/partial.json': JSON.stringify(partial, null, 2) + '\n',
   };

@@ -9,7 +9,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const path = new URL('../package-lock.json', import.meta.url);
 const lock = JSON.parse(readFileSync(path, 'utf8'));
 const platform = (name) => {
-  const os = /android/.test(name) ? 'android' : /darwin/.test(name) ? 'darwin' : /win32|windows/.test(name) ? 'win32' : /freebsd/.test(name) ? 'freebsd' : /linux/.test(name) ? 'linux' : /wasm32|wasi/.test(name) ? undefined : undefined;
+  const os = /android/.test(name)
+    ? 'android'
+    : /darwin/.test(name)
+      ? 'darwin'
+      : /win32|windows/.test(name)
+        ? 'win32'
+        : /freebsd/.test(name)
+          ? 'freebsd'
+          : /linux/.test(name)
+            ? 'linux'
+            : /wasm32|wasi/.test(name)
+              ? undefined
+              : undefined;
   const cpu = /arm64|aarch64/.test(name) ? 'arm64' : /x64|x86_64/.test(name) ? 'x64' : /wasm32/.test(name) ? 'wasm32' : undefined;
   return { os, cpu };
 };

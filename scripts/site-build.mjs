@@ -18,7 +18,16 @@ if (major < 22) {
 }
 let args;
 try {
-  args = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, base: { type: 'string' }, 'no-search': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
+  args = parseArgs({
+    options: {
+      data: { type: 'string' },
+      out: { type: 'string' },
+      base: { type: 'string' },
+      'no-search': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }).values;
 } catch (err) {
   console.error(`PCQ_USAGE ${err.message} — usage: site-build.mjs [--data <repo root>] [--out <dir>] [--base /path/] [--no-search]`);
   process.exit(2);
@@ -44,13 +53,23 @@ if (args.base) env.PCQ_SITE_BASE = args.base;
 if (args.out) env.PCQ_SITE_CACHE = join(out, '..', `.astro-cache-${Buffer.from(out).toString('base64url').slice(-16)}`);
 
 const started = performance.now();
-const child = spawn(process.execPath, [join(repo, 'node_modules/astro/bin/astro.mjs'), 'build', '--root', join(repo, 'site'), '--silent'], { cwd: repo, env, stdio: ['ignore', 'inherit', 'pipe'] });
+const child = spawn(process.execPath, [join(repo, 'node_modules/astro/bin/astro.mjs'), 'build', '--root', join(repo, 'site'), '--silent'], {
+  cwd: repo,
+  env,
+  stdio: ['ignore', 'inherit', 'pipe'],
+});
 let stderr = '';
-child.stderr.on('data', (d) => { stderr += d; });
+child.stderr.on('data', (d) => {
+  stderr += d;
+});
 child.on('close', (code) => {
   if (code !== 0) {
     // Astro prints its own error; keep the first lines, never a wall of stack frames.
-    const lines = stderr.split('\n').filter((l) => !/^\s+at /.test(l)).slice(0, 20).join('\n');
+    const lines = stderr
+      .split('\n')
+      .filter((l) => !/^\s+at /.test(l))
+      .slice(0, 20)
+      .join('\n');
     console.error(`PCQ_SITE_BUILD_FAILED astro build exited with ${code}\n${lines}\nhint: run with the same --data and read the first error above.`);
     process.exit(70); // class internal (docs/ERRORS.md)
   }

@@ -8,19 +8,34 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
-  '.pcq': 'application/json', '.jsonl': 'application/jsonl', '.gz': 'application/gzip', '.sig': 'text/plain; charset=utf-8',
-  '.pub': 'text/plain; charset=utf-8', '.wasm': 'application/wasm', '.pf_meta': 'application/octet-stream',
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.pcq': 'application/json',
+  '.jsonl': 'application/jsonl',
+  '.gz': 'application/gzip',
+  '.sig': 'text/plain; charset=utf-8',
+  '.pub': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.pf_meta': 'application/octet-stream',
   // released exports of the sample runbooks
-  '.csv': 'text/csv; charset=utf-8', '.md': 'text/markdown; charset=utf-8', '.pdf': 'application/pdf',
+  '.csv': 'text/csv; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.pdf': 'application/pdf',
 };
 
 /** Serves `dir` on 127.0.0.1:`port` (0 picks a free port); resolves to { url, close }. */
 export async function serveStatic(dir, port = 0) {
   const root = resolve(dir);
   const server = createServer(async (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405).end(); return; }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
     let path;
     try {
       path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
@@ -29,7 +44,10 @@ export async function serveStatic(dir, port = 0) {
       return;
     }
     let file = normalize(join(root, path));
-    if (file !== root && !file.startsWith(root + sep)) { res.writeHead(403).end(); return; }
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
     try {
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
@@ -39,7 +57,10 @@ export async function serveStatic(dir, port = 0) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
     }
   });
-  await new Promise((ok, fail) => { server.once('error', fail); server.listen(port, '127.0.0.1', ok); });
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', ok);
+  });
   const address = server.address();
   return { url: `http://127.0.0.1:${address.port}/`, close: () => new Promise((ok) => server.close(() => ok())) };
 }

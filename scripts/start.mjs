@@ -23,7 +23,11 @@ const runs = [
   { label: 'R3 Weekly Report', args: ['runbooks/R3-weekly-report.yaml'] },
   { label: 'R4 Alert Triage, route=investigate (when: branches)', args: ['runbooks/R4-alert-triage.yaml', '--input', 'route=investigate'] },
   { label: 'R4 Alert Triage, route=archive (the other branch)', args: ['runbooks/R4-alert-triage.yaml', '--input', 'route=archive'] },
-  { label: 'R1 with partial enrichment (expected: blocked for ombuds review)', args: ['runbooks/R1-entity-enrichment.yaml', '--input', 'enrichmentSource=partial'], expect: 4 },
+  {
+    label: 'R1 with partial enrichment (expected: blocked for ombuds review)',
+    args: ['runbooks/R1-entity-enrichment.yaml', '--input', 'enrichmentSource=partial'],
+    expect: 4,
+  },
   // The signature policy: pcq-word-count is unsigned, so the run is refused before any step starts
   // (PCQ_SPELL_UNSIGNED, exit 1); --allow-unsigned runs it and its attestation records the opt-out.
   { label: 'Unsigned spell (expected: refused, PCQ_SPELL_UNSIGNED)', args: ['runbooks/demo/unsigned-spell.yaml'], expect: 1 },
@@ -43,7 +47,11 @@ function localUser() {
 let failures = 0;
 for (const run of runs) {
   console.log(`\n━━ ${run.label} ━━`);
-  const res = spawnSync(process.execPath, [pcq, 'run', ...run.args, '--as-of', asOf], { cwd: root, stdio: 'inherit', env: { ...process.env, PCQ_ACTOR: process.env.PCQ_ACTOR ?? `local:${localUser()}` } });
+  const res = spawnSync(process.execPath, [pcq, 'run', ...run.args, '--as-of', asOf], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, PCQ_ACTOR: process.env.PCQ_ACTOR ?? `local:${localUser()}` },
+  });
   const expected = run.expect ?? 0;
   if (res.status !== expected) {
     failures++;
@@ -56,7 +64,11 @@ spawnSync(process.execPath, [pcq, 'review', 'list'], { cwd: root, stdio: 'inheri
 
 if (existsSync(join(root, 'scripts', 'site-build.mjs'))) {
   console.log('\n━━ Site ━━');
-  const site = spawnSync(process.execPath, [join(root, 'scripts', 'site-build.mjs')], { cwd: root, stdio: 'inherit', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+  const site = spawnSync(process.execPath, [join(root, 'scripts', 'site-build.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+  });
   if (site.status !== 0) failures++;
   else console.log('Site built in site/dist. Preview it with: npm run site:preview  (serves on http://127.0.0.1:4321)');
 }

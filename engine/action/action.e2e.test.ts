@@ -37,13 +37,25 @@ function readTree(dir: string, prefix = ''): Record<string, string> {
 before(async () => {
   // Same options as scripts/build.mjs: an ESM bundle needs a real `require` for CJS dependencies.
   const common: BuildOptions = {
-    bundle: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'error',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    logLevel: 'error',
     banner: { js: "import { createRequire as __pcqCreateRequire } from 'node:module'; const require = __pcqCreateRequire(import.meta.url);" },
     external: ['kuzu', 'neo4j-driver', 'pkcs11js'],
-    define: { PCQ_NODE_WORKER: JSON.stringify('./ed25519-node-worker.mjs'), PCQ_KUZU_CHILD: JSON.stringify('./kuzu-child.mjs'), PCQ_CEL_WORKER: JSON.stringify('./cel-worker.mjs') },
+    define: {
+      PCQ_NODE_WORKER: JSON.stringify('./ed25519-node-worker.mjs'),
+      PCQ_KUZU_CHILD: JSON.stringify('./kuzu-child.mjs'),
+      PCQ_CEL_WORKER: JSON.stringify('./cel-worker.mjs'),
+    },
   };
   await build({ ...common, entryPoints: [join(repo, 'engine/action/main.ts')], outfile: bundle });
-  for (const [source, name] of [['engine/proof/ed25519-node-worker.ts', 'ed25519-node-worker.mjs'], ['engine/graph/kuzu-child.ts', 'kuzu-child.mjs'], ['engine/runtime/cel-worker.ts', 'cel-worker.mjs']] as const) {
+  for (const [source, name] of [
+    ['engine/proof/ed25519-node-worker.ts', 'ed25519-node-worker.mjs'],
+    ['engine/graph/kuzu-child.ts', 'kuzu-child.mjs'],
+    ['engine/runtime/cel-worker.ts', 'cel-worker.mjs'],
+  ] as const) {
     await build({ ...common, entryPoints: [join(repo, source)], outfile: join(bundleDir, name) });
   }
   gh = await new GitHubEmulator('pcq-org', 'pcq').start();
@@ -55,7 +67,15 @@ before(async () => {
   cpSync(join(repo, 'spells'), join(workspace, 'spells'), { recursive: true });
   const files = { ...readTree(workspace) };
   gh.state.push('main', files, 'maintainer-mia', 'initial');
-  for (const [login, p] of [['maintainer-mia', 'admin'], ['octocat', 'write'], ['reader-rita', 'read'], ['ombuds-alice', 'write'], ['ombuds-bob', 'write'], ['ombuds-carol', 'write']] as const) gh.state.permissions.set(login, p);
+  for (const [login, p] of [
+    ['maintainer-mia', 'admin'],
+    ['octocat', 'write'],
+    ['reader-rita', 'read'],
+    ['ombuds-alice', 'write'],
+    ['ombuds-bob', 'write'],
+    ['ombuds-carol', 'write'],
+  ] as const)
+    gh.state.permissions.set(login, p);
 });
 
 after(async () => {
@@ -65,7 +85,13 @@ after(async () => {
   assert.deepEqual(gh.rejectedRequests, [], 'the Action sent a request GitHub would refuse');
 });
 
-interface ActionResult { code: number; stdout: string; stderr: string; outputs: Record<string, string>; summary: string }
+interface ActionResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
 
 function event(name: string, payload: unknown): string {
   const path = join(scratch, `event-${Math.random().toString(36).slice(2)}.json`);
@@ -73,23 +99,43 @@ function event(name: string, payload: unknown): string {
   return path;
 }
 
-async function runAction(inputs: Record<string, string>, ctx: { eventName: string; eventPath: string; actor: string }, extraEnv: Record<string, string> = {}): Promise<ActionResult> {
+async function runAction(
+  inputs: Record<string, string>,
+  ctx: { eventName: string; eventPath: string; actor: string },
+  extraEnv: Record<string, string> = {},
+): Promise<ActionResult> {
   const output = join(scratch, `out-${Math.random().toString(36).slice(2)}`);
   const summary = `${output}.summary`;
   writeFileSync(output, '');
   writeFileSync(summary, ''); // the runner pre-creates it
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '', HOME: scratch, GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary,
-    GITHUB_EVENT_NAME: ctx.eventName, GITHUB_EVENT_PATH: ctx.eventPath, GITHUB_ACTOR: ctx.actor, GITHUB_REPOSITORY: 'pcq-org/pcq',
-    GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKSPACE: workspace, GITHUB_TOKEN: 'test-token', PCQ_MODE: 'dev',
-    INPUT_TOKEN: 'test-token', ...extraEnv,
+    PATH: process.env.PATH ?? '',
+    HOME: scratch,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: output,
+    GITHUB_STEP_SUMMARY: summary,
+    GITHUB_EVENT_NAME: ctx.eventName,
+    GITHUB_EVENT_PATH: ctx.eventPath,
+    GITHUB_ACTOR: ctx.actor,
+    GITHUB_REPOSITORY: 'pcq-org/pcq',
+    GITHUB_API_URL: gh.url,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_TOKEN: 'test-token',
+    PCQ_MODE: 'dev',
+    INPUT_TOKEN: 'test-token',
+    ...extraEnv,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const child = spawn(process.execPath, [bundle], { cwd: workspace, env });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d; });
-  child.stderr.on('data', (d: Buffer) => { stderr += d; });
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d;
+  });
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
   const outputs: Record<string, string> = {};
   // GITHUB_OUTPUT uses the heredoc form: name<<delimiter \n value \n delimiter
@@ -157,7 +203,11 @@ test('PR validation: annotation at file:line, one sticky plan comment updated on
 });
 
 test('dispatch: an unknown button or a caller without the role fails before anything runs', async () => {
-  const ctx = { eventName: 'workflow_dispatch', eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))), actor: 'octocat' };
+  const ctx = {
+    eventName: 'workflow_dispatch',
+    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    actor: 'octocat',
+  };
   const unknown = await runAction({ command: 'run', button: 'rm-rf', params: '{}' }, ctx);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stdout, /::error::PCQ_BUTTON_UNKNOWN there is no button "rm-rf"/);
@@ -168,11 +218,18 @@ test('dispatch: an unknown button or a caller without the role fails before anyt
 });
 
 test('dispatch in prod with a revoked runner key is refused before any step and publishes nothing', async () => {
-  const ctx = { eventName: 'workflow_dispatch', eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))), actor: 'octocat' };
+  const ctx = {
+    eventName: 'workflow_dispatch',
+    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    actor: 'octocat',
+  };
   const revoked = generateKeyPair();
   const trustFile = join(workspace, 'policies/trust.yaml');
   const original = readFileSync(trustFile, 'utf8');
-  writeFileSync(trustFile, `${original}\n  - {name: stolen-runner, publicKey: ${revoked.publicKey}, roles: [runner], status: revoked, validFrom: null, validUntil: null}\n`);
+  writeFileSync(
+    trustFile,
+    `${original}\n  - {name: stolen-runner, publicKey: ${revoked.publicKey}, roles: [runner], status: revoked, validFrom: null, validUntil: null}\n`,
+  );
   try {
     const head = gh.state.branchSha('main');
     const res = await runAction({ command: 'run', button: 'enrich-entities', params: '{}' }, ctx, { PCQ_MODE: 'prod', RUNNER_SECRET: revoked.secret });
@@ -189,7 +246,11 @@ let blocked: { executionId: string; prNumber: number };
 
 test('dispatch that passes: outputs, one published commit, summary with table and DAG', async () => {
   const before = gh.state.branchSha('main');
-  const ctx = { eventName: 'workflow_dispatch', eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))), actor: 'octocat' };
+  const ctx = {
+    eventName: 'workflow_dispatch',
+    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    actor: 'octocat',
+  };
   const res = await runAction({ command: 'run', button: 'enrich-entities', params: '{"enrichmentSource":"full"}', 'as-of': '2026-03-01T00:00:00Z' }, ctx);
   assert.equal(res.code, 0, res.stdout + res.stderr);
   assert.equal(res.outputs.verdict, 'pass');
@@ -212,7 +273,11 @@ test('dispatch that passes: outputs, one published commit, summary with table an
 let passed = '';
 
 test('replay-of a published run reproduces it and publishes the comparison', async () => {
-  const ctx = { eventName: 'workflow_dispatch', eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))), actor: 'octocat' };
+  const ctx = {
+    eventName: 'workflow_dispatch',
+    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    actor: 'octocat',
+  };
   const res = await runAction({ command: 'run', button: 'enrich-entities', 'replay-of': passed }, ctx);
   assert.equal(res.code, 0, res.stdout + res.stderr);
   assert.equal(res.outputs.verdict, 'reproduced');
@@ -224,7 +289,11 @@ test('replay-of a published run reproduces it and publishes the comparison', asy
 });
 
 test('dispatch that blocks: exports withheld, review PR with only the ticket, roster as reviewers', async () => {
-  const ctx = { eventName: 'workflow_dispatch', eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))), actor: 'octocat' };
+  const ctx = {
+    eventName: 'workflow_dispatch',
+    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    actor: 'octocat',
+  };
   const res = await runAction({ command: 'run', button: 'enrich-entities', params: '{"enrichmentSource":"partial"}', 'as-of': '2026-03-01T00:00:00Z' }, ctx);
   assert.equal(res.code, 0, res.stdout + res.stderr);
   assert.equal(res.outputs.verdict, 'blocked');
@@ -232,7 +301,10 @@ test('dispatch that blocks: exports withheld, review PR with only the ticket, ro
   const pr = [...gh.state.pulls.values()].find((p) => p.head === `pcq/review/R1/${id}`)!;
   assert.ok(pr, 'review PR opened');
   assert.equal(res.outputs['review-pr-url'], `https://github.com/pcq-org/pcq/pull/${pr.number}`);
-  assert.deepEqual(gh.state.pullFiles(pr).map((f) => f.path), [`attestations/reviews/${id}.yaml`]);
+  assert.deepEqual(
+    gh.state.pullFiles(pr).map((f) => f.path),
+    [`attestations/reviews/${id}.yaml`],
+  );
   const body = PrBody.parse(pr.body);
   assert.equal(body.executionId, id);
   assert.equal(body.failedProver, 'kpi:completeness>=0.95');
@@ -249,19 +321,32 @@ test('dispatch that blocks: exports withheld, review PR with only the ticket, ro
   blocked = { executionId: id, prNumber: pr.number };
 });
 
-test('a self-approval (the run\'s own actor) and a stale-SHA approval are recorded and refused', async () => {
+test("a self-approval (the run's own actor) and a stale-SHA approval are recorded and refused", async () => {
   gh.state.permissions.set('octocat', 'write');
   const self = gh.state.review(blocked.prNumber, 'octocat', 'APPROVED');
-  const res1 = await runAction({ command: 'review' }, { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(blocked.prNumber, self.id)), actor: 'octocat' });
+  const res1 = await runAction(
+    { command: 'review' },
+    { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(blocked.prNumber, self.id)), actor: 'octocat' },
+  );
   assert.equal(res1.code, 0, res1.stdout + res1.stderr);
   assert.equal(res1.outputs.verdict, 'refused');
   assert.match(res1.stdout, /PCQ_REVIEW_PUSHER/);
   const pr = gh.state.pull(blocked.prNumber);
   const oldHead = gh.state.headSha(pr);
   // The bot refreshes the ticket: the head moves, and an approval of the old head is stale.
-  gh.state.push(pr.head, { [`attestations/reviews/${blocked.executionId}.yaml`]: readFileSync(join(workspace, `attestations/reviews/${blocked.executionId}.yaml`), 'utf8') + '# refreshed\n' }, 'github-actions[bot]');
+  gh.state.push(
+    pr.head,
+    {
+      [`attestations/reviews/${blocked.executionId}.yaml`]:
+        readFileSync(join(workspace, `attestations/reviews/${blocked.executionId}.yaml`), 'utf8') + '# refreshed\n',
+    },
+    'github-actions[bot]',
+  );
   const stale = gh.state.review(blocked.prNumber, 'ombuds-bob', 'APPROVED', oldHead);
-  const res2 = await runAction({ command: 'review' }, { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(blocked.prNumber, stale.id)), actor: 'ombuds-bob' });
+  const res2 = await runAction(
+    { command: 'review' },
+    { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(blocked.prNumber, stale.id)), actor: 'ombuds-bob' },
+  );
   assert.equal(res2.code, 0, res2.stdout + res2.stderr);
   assert.equal(res2.outputs.verdict, 'refused');
   assert.match(res2.stdout, /PCQ_REVIEW_STALE_SHA/);
@@ -270,7 +355,10 @@ test('a self-approval (the run\'s own actor) and a stale-SHA approval are record
   const notes = [...gh.state.comments.values()].filter((c) => c.issue === blocked.prNumber).map((c) => c.body);
   assert.equal(notes.length, 2);
   assert.ok(notes.every((n) => /recorded and \*\*not counted\*\*/.test(n)));
-  assert.ok(Object.keys(readTree(join(workspace, 'attestations/R1', blocked.executionId))).some((f) => f.startsWith('private/withheld/')), 'still withheld');
+  assert.ok(
+    Object.keys(readTree(join(workspace, 'attestations/R1', blocked.executionId))).some((f) => f.startsWith('private/withheld/')),
+    'still withheld',
+  );
 });
 
 test('an approving review by a roster ombuds releases the export and merges the PR', async () => {
@@ -279,21 +367,33 @@ test('an approving review by a roster ombuds releases the export and merges the 
   const ticketRel = `attestations/reviews/${blocked.executionId}.yaml`;
   rmSync(join(workspace, ticketRel), { force: true });
   const review = gh.state.review(blocked.prNumber, 'ombuds-bob', 'APPROVED');
-  const res = await runAction({ command: 'review' }, { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(blocked.prNumber, review.id)), actor: 'ombuds-bob' });
+  const res = await runAction(
+    { command: 'review' },
+    { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(blocked.prNumber, review.id)), actor: 'ombuds-bob' },
+  );
   assert.equal(res.code, 0, res.stdout + res.stderr);
   assert.equal(res.outputs.verdict, 'approved');
   const pr = gh.state.pull(blocked.prNumber);
   assert.ok(pr.mergedSha, 'merged');
   const dir = `attestations/R1/${blocked.executionId}`;
   const onMain = [...gh.state.commit(gh.state.branchSha('main')).files.keys()].filter((p) => p.startsWith(dir));
-  assert.ok(onMain.some((p) => p.startsWith(`${dir}/exports/`)), 'export released on main');
+  assert.ok(
+    onMain.some((p) => p.startsWith(`${dir}/exports/`)),
+    'export released on main',
+  );
   assert.ok(!onMain.some((p) => p.startsWith(`${dir}/withheld/`) || p.startsWith(`${dir}/private/`)), 'nothing withheld on main');
-  const manifest = JSON.parse(gh.state.fileAt(`${dir}/manifest.pcq`, 'main')!.toString('utf8')) as { executedBy: string; reviews?: Array<{ payload: string; signatures: Array<{ keyid: string }> }> };
+  const manifest = JSON.parse(gh.state.fileAt(`${dir}/manifest.pcq`, 'main')!.toString('utf8')) as {
+    executedBy: string;
+    reviews?: Array<{ payload: string; signatures: Array<{ keyid: string }> }>;
+  };
   assert.equal(manifest.reviews?.length, 1, 'the signed review attestation is in the published manifest');
   // The runner attests the GitHub facts it checked; it does not sign as the reviewer.
   const predicate = JSON.parse(Buffer.from(manifest.reviews![0]!.payload, 'base64').toString('utf8')).predicate;
   assert.equal(predicate.kind, 'runner-attested-github');
-  assert.deepEqual([predicate.reviewer, predicate.source.pullRequest, predicate.source.reviewId, predicate.source.reviewerType], ['ombuds-bob', blocked.prNumber, review.id, 'User']);
+  assert.deepEqual(
+    [predicate.reviewer, predicate.source.pullRequest, predicate.source.reviewId, predicate.source.reviewerType],
+    ['ombuds-bob', blocked.prNumber, review.id, 'User'],
+  );
   assert.equal(predicate.source.commitId, predicate.source.headSha, 'the review was of the PR head');
   assert.deepEqual(predicate.source.evaluation, { counts: true, decision: 'approve', reasons: [] });
   assert.equal(manifest.reviews![0]!.signatures[0]!.keyid, manifest.executedBy);
@@ -301,25 +401,41 @@ test('an approving review by a roster ombuds releases the export and merges the 
 });
 
 test('request-info keeps the review open and records it on the PR branch; a later rejection closes it for good', async () => {
-  const ctx = { eventName: 'workflow_dispatch', eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))), actor: 'octocat' };
+  const ctx = {
+    eventName: 'workflow_dispatch',
+    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    actor: 'octocat',
+  };
   const run = await runAction({ command: 'run', button: 'enrich-entities', params: '{"enrichmentSource":"partial"}', 'as-of': '2026-03-02T00:00:00Z' }, ctx);
   assert.equal(run.outputs.verdict, 'blocked', run.stdout);
   const id = run.outputs['execution-id']!;
   const pr = [...gh.state.pulls.values()].find((p) => p.head === `pcq/review/R1/${id}`)!;
   const ask = gh.state.review(pr.number, 'ombuds-carol', 'COMMENTED', undefined, 'Which source was partial?');
-  const res1 = await runAction({ command: 'review' }, { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(pr.number, ask.id)), actor: 'ombuds-carol' });
+  const res1 = await runAction(
+    { command: 'review' },
+    { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(pr.number, ask.id)), actor: 'ombuds-carol' },
+  );
   assert.equal(res1.code, 0, res1.stdout + res1.stderr);
   assert.equal(res1.outputs.verdict, 'info-requested');
   assert.equal(pr.state, 'open');
   assert.match(gh.state.fileAt(`attestations/reviews/${id}.yaml`, pr.head)!.toString('utf8'), /decision: request-info/);
-  assert.deepEqual(gh.state.pullFiles(pr).map((f) => f.path), [`attestations/reviews/${id}.yaml`], 'still only the ticket');
+  assert.deepEqual(
+    gh.state.pullFiles(pr).map((f) => f.path),
+    [`attestations/reviews/${id}.yaml`],
+    'still only the ticket',
+  );
   const reject = gh.state.review(pr.number, 'ombuds-carol', 'CHANGES_REQUESTED');
-  const res2 = await runAction({ command: 'review' }, { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(pr.number, reject.id)), actor: 'ombuds-carol' });
+  const res2 = await runAction(
+    { command: 'review' },
+    { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(pr.number, reject.id)), actor: 'ombuds-carol' },
+  );
   assert.equal(res2.code, 0, res2.stdout + res2.stderr);
   assert.equal(res2.outputs.verdict, 'rejected');
   assert.equal(pr.state, 'closed');
   assert.equal(pr.mergedSha, null);
-  const index = JSON.parse(gh.state.fileAt('attestations/index.json', 'main')!.toString('utf8')) as { executions: Array<{ executionId: string; verdict: string }> };
+  const index = JSON.parse(gh.state.fileAt('attestations/index.json', 'main')!.toString('utf8')) as {
+    executions: Array<{ executionId: string; verdict: string }>;
+  };
   assert.equal(index.executions.find((e) => e.executionId === id)?.verdict, 'rejected');
   assert.ok(![...gh.state.commit(gh.state.branchSha('main')).files.keys()].some((p) => p.startsWith(`attestations/R1/${id}/exports/`)), 'nothing released');
 });

@@ -48,7 +48,12 @@ before(async () => {
   }
   symlinkSync(join(ROOT, 'node_modules'), join(actionPath, 'node_modules'));
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: actionPath, stdio: 'pipe', timeout: 120_000 });
-  writeFileSync(join(actionPath, '.pcq-installed'), createHash('sha256').update(readFileSync(join(actionPath, 'package-lock.json'))).digest('hex') + '\n');
+  writeFileSync(
+    join(actionPath, '.pcq-installed'),
+    createHash('sha256')
+      .update(readFileSync(join(actionPath, 'package-lock.json')))
+      .digest('hex') + '\n',
+  );
   // The consumer: a new repository with runbooks, policies and spells only.
   consumer = join(scratch, 'work/ops-runbooks');
   mkdirSync(consumer, { recursive: true });
@@ -60,7 +65,14 @@ before(async () => {
   git('add', '.');
   git('commit', '-qm', 'runbooks and policies');
   gh.state.push('main', tree(consumer), 'maintainer-mia', 'initial');
-  for (const [login, p] of [['maintainer-mia', 'admin'], ['octocat', 'write'], ['ombuds-alice', 'write'], ['ombuds-bob', 'write'], ['ombuds-carol', 'write']] as const) gh.state.permissions.set(login, p);
+  for (const [login, p] of [
+    ['maintainer-mia', 'admin'],
+    ['octocat', 'write'],
+    ['ombuds-alice', 'write'],
+    ['ombuds-bob', 'write'],
+    ['ombuds-carol', 'write'],
+  ] as const)
+    gh.state.permissions.set(login, p);
 });
 
 after(async () => {
@@ -80,12 +92,25 @@ async function uses(withArgs: Record<string, string>, eventName: string, payload
   writeFileSync(summary, '');
   const pinned: string[] = [];
   const res = await runCompositeAction({
-    actionPath, workspace: consumer, with: withArgs, token: 'test-token',
+    actionPath,
+    workspace: consumer,
+    with: withArgs,
+    token: 'test-token',
     env: {
       // Node 24 first on PATH, as actions/setup-node leaves it.
-      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, HOME: scratch, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary,
-      GITHUB_EVENT_NAME: eventName, GITHUB_EVENT_PATH: eventFile(payload), GITHUB_ACTOR: actor, GITHUB_REPOSITORY: 'acme/ops-runbooks',
-      GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: 'https://github.com', GITHUB_TOKEN: 'test-token', PCQ_MODE: 'dev', ASTRO_TELEMETRY_DISABLED: '1',
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      HOME: scratch,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_EVENT_NAME: eventName,
+      GITHUB_EVENT_PATH: eventFile(payload),
+      GITHUB_ACTOR: actor,
+      GITHUB_REPOSITORY: 'acme/ops-runbooks',
+      GITHUB_API_URL: gh.url,
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_TOKEN: 'test-token',
+      PCQ_MODE: 'dev',
+      ASTRO_TELEMETRY_DISABLED: '1',
     },
     uses: (ref, args) => {
       assert.match(ref, /^actions\/setup-node@[0-9a-f]{40}$/, 'third-party actions are pinned by SHA');
@@ -115,18 +140,31 @@ test('validate on a pull request, from the action path', async () => {
   const res = await uses({ command: 'validate' }, 'pull_request', p, 'octocat');
   assert.equal(res.code, 0, res.stdout + res.stderr);
   assert.equal(res.outputs.verdict, 'valid');
-  assert.deepEqual(res.steps.map((s) => s.status), ['used', 'ran', 'ran', 'skipped']);
+  assert.deepEqual(
+    res.steps.map((s) => s.status),
+    ['used', 'ran', 'ran', 'skipped'],
+  );
 });
 
 let blocked = { id: '', pr: 0 };
 
 test('a dispatch that passes publishes one commit; a blocked one opens the ombuds review PR', async () => {
-  const pass = await uses({ command: 'run', button: 'enrich-entities', params: '{"enrichmentSource":"full"}', 'as-of': '2026-03-01T00:00:00Z' }, 'workflow_dispatch', dispatch(), 'octocat');
+  const pass = await uses(
+    { command: 'run', button: 'enrich-entities', params: '{"enrichmentSource":"full"}', 'as-of': '2026-03-01T00:00:00Z' },
+    'workflow_dispatch',
+    dispatch(),
+    'octocat',
+  );
   assert.equal(pass.code, 0, pass.stdout + pass.stderr);
   assert.equal(pass.outputs.verdict, 'pass');
   assert.ok(gh.state.fileAt(pass.outputs['manifest-path']!, 'main'), 'manifest published');
   assert.ok(existsSync(join(consumer, pass.outputs['manifest-path']!)));
-  const stop = await uses({ command: 'run', button: 'enrich-entities', params: '{"enrichmentSource":"partial"}', 'as-of': '2026-03-01T00:00:00Z' }, 'workflow_dispatch', dispatch(), 'octocat');
+  const stop = await uses(
+    { command: 'run', button: 'enrich-entities', params: '{"enrichmentSource":"partial"}', 'as-of': '2026-03-01T00:00:00Z' },
+    'workflow_dispatch',
+    dispatch(),
+    'octocat',
+  );
   assert.equal(stop.code, 0, stop.stdout + stop.stderr);
   assert.equal(stop.outputs.verdict, 'blocked');
   const id = stop.outputs['execution-id']!;
@@ -150,13 +188,19 @@ test('an ombuds approval releases the withheld export and merges the review PR',
   assert.equal(res.outputs.verdict, 'approved');
   assert.ok(gh.state.pull(blocked.pr).mergedSha, 'merged');
   const onMain = [...gh.state.commit(gh.state.branchSha('main')).files.keys()];
-  assert.ok(onMain.some((f) => f.startsWith(`attestations/R1/${blocked.id}/exports/`)), 'export released');
+  assert.ok(
+    onMain.some((f) => f.startsWith(`attestations/R1/${blocked.id}/exports/`)),
+    'export released',
+  );
 });
 
-test('the site builds from the consumer\'s data with the action\'s own site sources', async () => {
+test("the site builds from the consumer's data with the action's own site sources", async () => {
   const res = await uses({ command: 'site', 'site-out': '_site', 'site-base': '/ops-runbooks/' }, 'workflow_dispatch', dispatch(), 'maintainer-mia');
   assert.equal(res.code, 0, res.stdout + res.stderr);
-  assert.deepEqual(res.steps.map((s) => s.status), ['used', 'ran', 'skipped', 'ran']);
+  assert.deepEqual(
+    res.steps.map((s) => s.status),
+    ['used', 'ran', 'skipped', 'ran'],
+  );
   assert.ok(existsSync(join(consumer, '_site/index.html')));
   assert.ok(existsSync(join(consumer, `_site/runs/R1/${blocked.id}/index.html`)), 'the blocked run has its page');
   assert.ok(!existsSync(join(consumer, 'node_modules')) && !existsSync(join(consumer, 'package.json')), 'nothing of pcq was written into the consumer');

@@ -13,7 +13,12 @@ import type { ActionContext } from './action-port.ts';
 
 export async function replayCommand(ctx: ActionContext, actor: string): Promise<{ report: ReplayReport; publishedSha: string }> {
   const { core, inputs, workspace } = ctx;
-  if (!ctx.scm) throw new PcqError({ code: 'PCQ_GITHUB_CONTEXT', message: 'replay needs a GitHub token to publish its report', hint: 'Pass `token: ${{ github.token }}`.' });
+  if (!ctx.scm)
+    throw new PcqError({
+      code: 'PCQ_GITHUB_CONTEXT',
+      message: 'replay needs a GitHub token to publish its report',
+      hint: 'Pass `token: ${{ github.token }}`.',
+    });
   const scm = ctx.scm;
   const config = await loadConfig({ env: { ...ctx.env, PCQ_ACTOR: actor }, cwd: workspace });
   // Finish what a killed process left before the index and the execution folder are read.
@@ -24,19 +29,39 @@ export async function replayCommand(ctx: ActionContext, actor: string): Promise<
     // The runbook a button may replay is the one the verified manifest signs, never an unchecked field.
     const manifest = await readVerifiedManifest(config, found);
     if (manifest.runbookId !== button.runbook) {
-      throw new PcqError({ code: 'PCQ_BUTTON_FORBIDDEN', message: `execution ${inputs.replayOf} is a run of ${String(manifest.runbookId)}, but button "${button.id}" runs ${button.runbook}`, hint: 'Replay a run with the button of its own runbook.' });
+      throw new PcqError({
+        code: 'PCQ_BUTTON_FORBIDDEN',
+        message: `execution ${inputs.replayOf} is a run of ${String(manifest.runbookId)}, but button "${button.id}" runs ${button.runbook}`,
+        hint: 'Replay a run with the button of its own runbook.',
+      });
     }
     return found;
   });
   const report = await core.group(`Replay ${inputs.replayOf}`, () => replayExecution(config, dir, ctx.env, ctx.now()));
   // The replay's one change is its report (replays/<n>.json), a public file of the execution.
-  const changes = await changeSetFiles(workspace, config.attestationsDir, { publicPaths: report.reportPath ? [report.reportPath] : [], removedPaths: [], indexChanged: false });
-  const publishedSha = await publishFiles(scm, inputs.publishBranch, `pcq: replay of ${report.executionId} ${report.identical ? 'reproduced' : 'DIVERGED'}`, changes);
+  const changes = await changeSetFiles(workspace, config.attestationsDir, {
+    publicPaths: report.reportPath ? [report.reportPath] : [],
+    removedPaths: [],
+    indexChanged: false,
+  });
+  const publishedSha = await publishFiles(
+    scm,
+    inputs.publishBranch,
+    `pcq: replay of ${report.executionId} ${report.identical ? 'reproduced' : 'DIVERGED'}`,
+    changes,
+  );
   const rows = report.steps.map((s) => `| \`${s.stepId}\` | ${s.identical ? '✅ identical' : `❌ ${s.differences.map((d) => d.field).join(', ')}`} |`);
-  await core.writeSummary([
-    `## ${report.identical ? '✅' : '❌'} replay of ${report.runbookId} ${report.executionId}: ${report.identical ? 'reproduced' : 'diverged'}`,
-    '', `Merkle root: original \`${report.originalMerkleRoot}\` · replayed \`${report.replayedMerkleRoot}\`${report.sameKey ? '' : ' (different signing key)'}`,
-    '', '| step | result |', '|---|---|', ...rows, '',
-  ].join('\n'));
+  await core.writeSummary(
+    [
+      `## ${report.identical ? '✅' : '❌'} replay of ${report.runbookId} ${report.executionId}: ${report.identical ? 'reproduced' : 'diverged'}`,
+      '',
+      `Merkle root: original \`${report.originalMerkleRoot}\` · replayed \`${report.replayedMerkleRoot}\`${report.sameKey ? '' : ' (different signing key)'}`,
+      '',
+      '| step | result |',
+      '|---|---|',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
   return { report, publishedSha };
 }

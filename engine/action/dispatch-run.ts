@@ -26,7 +26,12 @@ export interface DispatchOutcome {
 }
 
 function needScm(ctx: ActionContext): Scm {
-  if (!ctx.scm) throw new PcqError({ code: 'PCQ_GITHUB_CONTEXT', message: 'this command needs a GitHub token', hint: 'Pass `token: ${{ github.token }}` (the default) to the pcq Action.' });
+  if (!ctx.scm)
+    throw new PcqError({
+      code: 'PCQ_GITHUB_CONTEXT',
+      message: 'this command needs a GitHub token',
+      hint: 'Pass `token: ${{ github.token }}` (the default) to the pcq Action.',
+    });
   return ctx.scm;
 }
 
@@ -35,7 +40,12 @@ const repoPath = (workspace: string, p: string) => relative(workspace, p).split(
 export async function dispatchCommand(ctx: ActionContext, actor: string): Promise<DispatchOutcome> {
   const { core, inputs, workspace } = ctx;
   const scm = needScm(ctx);
-  if (!inputs.button) throw new PcqError({ code: 'PCQ_BUTTON_UNKNOWN', message: 'no button was given', hint: 'Dispatch the run workflow with a `button` from policies/buttons.yaml.' });
+  if (!inputs.button)
+    throw new PcqError({
+      code: 'PCQ_BUTTON_UNKNOWN',
+      message: 'no button was given',
+      hint: 'Dispatch the run workflow with a `button` from policies/buttons.yaml.',
+    });
   const config = await loadConfig({ env: { ...ctx.env, PCQ_ACTOR: actor }, cwd: workspace });
   // Readiness first (pcq doctor): a machine that cannot run stops here, naming every cause.
   await core.group('pcq doctor', async () => {
@@ -44,7 +54,13 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
     if (!ready.ready) {
       const failed = ready.checks.filter((c) => !c.ok);
       // Each cause keeps its own code (PCQ_KEY_REVOKED, PCQ_SECRET_MISSING…), as `pcq run` would report it.
-      throw new PcqErrors(failed.map((c) => ({ code: c.code ?? 'PCQ_NOT_READY', message: `refused before any step started: ${c.check}: ${c.message}`, ...(c.hint ? { hint: c.hint } : {}) })));
+      throw new PcqErrors(
+        failed.map((c) => ({
+          code: c.code ?? 'PCQ_NOT_READY',
+          message: `refused before any step started: ${c.check}: ${c.message}`,
+          ...(c.hint ? { hint: c.hint } : {}),
+        })),
+      );
     }
   });
   const pressed = await core.group(`Authorise button ${inputs.button} for ${actor}`, async () => {
@@ -58,9 +74,14 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
   const report = await core.group(`Run ${repoPath(workspace, file)}`, async () => {
     const now = ctx.now();
     const r = await runRunbookFile({
-      config, file, rawParams: inputs.params,
-      ...(pressed.button.requireSignature ? { buttonRequiresSignature: { button: pressed.button.id } } : {}), asOf: normaliseAsOf(inputs.asOf || now.toISOString()), env: ctx.env,
-      executionId: newExecutionId(now), startedAt: now.toISOString(),
+      config,
+      file,
+      rawParams: inputs.params,
+      ...(pressed.button.requireSignature ? { buttonRequiresSignature: { button: pressed.button.id } } : {}),
+      asOf: normaliseAsOf(inputs.asOf || now.toISOString()),
+      env: ctx.env,
+      executionId: newExecutionId(now),
+      startedAt: now.toISOString(),
     });
     core.info(`${r.runbookId} v${r.version} execution ${r.executionId}: ${r.status}, verdict ${r.verdict}, Merkle root ${r.merkleRoot}`);
     return r;
@@ -75,21 +96,32 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
   });
   const outcome: DispatchOutcome = { report, publishedSha };
   if (report.status === 'blocked' && ticketFile) {
-    outcome.reviewPrUrl = await core.group('Open the ombuds review PR', () => openReviewPr(scm, workspace, report, ticketFile, inputs.publishBranch, publishedSha, actor));
+    outcome.reviewPrUrl = await core.group('Open the ombuds review PR', () =>
+      openReviewPr(scm, workspace, report, ticketFile, inputs.publishBranch, publishedSha, actor),
+    );
     core.info(`ombuds review: ${outcome.reviewPrUrl}`);
   }
   const runbook = await loadRunbookFile(file);
   const links: { manifestUrl?: string; reviewPrUrl?: string; siteUrl?: string } = {};
   const site = siteBaseUrl(ctx.env);
   if (site) links.siteUrl = `${site}/runs/${report.runbookId}/${report.executionId}/`;
-  if (ctx.env.GITHUB_SERVER_URL && ctx.env.GITHUB_REPOSITORY) links.manifestUrl = `${ctx.env.GITHUB_SERVER_URL}/${ctx.env.GITHUB_REPOSITORY}/blob/${publishedSha}/${repoPath(workspace, report.manifestPath)}`;
+  if (ctx.env.GITHUB_SERVER_URL && ctx.env.GITHUB_REPOSITORY)
+    links.manifestUrl = `${ctx.env.GITHUB_SERVER_URL}/${ctx.env.GITHUB_REPOSITORY}/blob/${publishedSha}/${repoPath(workspace, report.manifestPath)}`;
   if (outcome.reviewPrUrl) links.reviewPrUrl = outcome.reviewPrUrl;
   await core.writeSummary(renderRunSummary({ ...report, manifestPath: repoPath(workspace, report.manifestPath) }, runbook, links));
   return outcome;
 }
 
 /** Branch from the published commit + the ticket alone; the PR is found by its branch, so a re-run updates it. */
-export async function openReviewPr(scm: Scm, workspace: string, report: RunReport, ticketFile: string, base: string, baseSha: string, actor: string): Promise<string> {
+export async function openReviewPr(
+  scm: Scm,
+  workspace: string,
+  report: RunReport,
+  ticketFile: string,
+  base: string,
+  baseSha: string,
+  actor: string,
+): Promise<string> {
   const ticketRel = repoPath(workspace, ticketFile);
   const ticketText = await readFile(ticketFile, 'utf8');
   const ticket = parseTicket(ticketText, ticketRel);
@@ -97,16 +129,27 @@ export async function openReviewPr(scm: Scm, workspace: string, report: RunRepor
   if ((await scm.getBranchSha(branch)) === null) await scm.createBranch(branch, baseSha);
   await scm.commitFiles({ branch, message: `pcq: ombuds review ticket for ${report.executionId}`, files: [{ path: ticketRel, content: ticketText }] });
   const body = new PrBody({
-    runbookId: ticket.runbookId, executionId: ticket.executionId, manifestId: ticket.manifestId, merkleRoot: ticket.merkleRoot,
-    ticketPath: ticketRel, failedStep: ticket.failedStep, failedProver: ticket.failedProver, reason: ticket.reason,
-    assignedTo: ticket.assignedTo, roster: ticket.roster, manifestPath: repoPath(workspace, report.manifestPath), evidence: ticket.evidence,
+    runbookId: ticket.runbookId,
+    executionId: ticket.executionId,
+    manifestId: ticket.manifestId,
+    merkleRoot: ticket.merkleRoot,
+    ticketPath: ticketRel,
+    failedStep: ticket.failedStep,
+    failedProver: ticket.failedProver,
+    reason: ticket.reason,
+    assignedTo: ticket.assignedTo,
+    roster: ticket.roster,
+    manifestPath: repoPath(workspace, report.manifestPath),
+    evidence: ticket.evidence,
   });
   const existing = await scm.findOpenPullRequestByHead(branch);
   const pr = existing
     ? await scm.updatePullRequest(existing.number, { title: body.title(), body: body.render() })
     : await scm.createPullRequest({ head: branch, base, title: body.title(), body: body.render() });
   // The assignee first; never the person who asked for the run (they could not decide it anyway).
-  const reviewers = [ticket.assignedTo, ...ticket.roster.filter((l) => l !== ticket.assignedTo)].filter((l) => l.toLowerCase() !== actor.toLowerCase() && l.toLowerCase() !== pr.author.login.toLowerCase());
+  const reviewers = [ticket.assignedTo, ...ticket.roster.filter((l) => l !== ticket.assignedTo)].filter(
+    (l) => l.toLowerCase() !== actor.toLowerCase() && l.toLowerCase() !== pr.author.login.toLowerCase(),
+  );
   await scm.requestReviewers(pr.number, reviewers);
   return pr.htmlUrl;
 }
@@ -118,5 +161,7 @@ export function siteBaseUrl(env: Record<string, string | undefined>): string | u
   if (!repo || !/^[\w.-]+\/[\w.-]+$/.test(repo)) return undefined;
   const [owner, name] = repo.split('/') as [string, string];
   // A repository named <owner>.github.io is served at the root; any other at /<name>/.
-  return name.toLowerCase() === `${owner.toLowerCase()}.github.io` ? `https://${owner.toLowerCase()}.github.io` : `https://${owner.toLowerCase()}.github.io/${name}`;
+  return name.toLowerCase() === `${owner.toLowerCase()}.github.io`
+    ? `https://${owner.toLowerCase()}.github.io`
+    : `https://${owner.toLowerCase()}.github.io/${name}`;
 }

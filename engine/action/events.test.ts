@@ -7,13 +7,20 @@ import { join } from 'node:path';
 import { parseEvent, readEvent } from './events.ts';
 import type { PcqError } from '../base/errors.ts';
 
-const vector = (name: string) => JSON.parse(readFileSync(new URL(`../testing/vectors/github-webhooks/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+const vector = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../testing/vectors/github-webhooks/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
 test('pull_request opened (real payload)', () => {
   const e = parseEvent('pull_request', vector('pull_request_opened.payload.json'));
   assert.deepEqual(e, {
-    kind: 'pull_request', action: 'opened', number: 2, author: { login: 'Codertocat', type: 'User' },
-    headRef: 'changes', headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', baseRef: 'master', baseSha: 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e',
+    kind: 'pull_request',
+    action: 'opened',
+    number: 2,
+    author: { login: 'Codertocat', type: 'User' },
+    headRef: 'changes',
+    headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+    baseRef: 'master',
+    baseSha: 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e',
   });
   assert.equal(parseEvent('pull_request', vector('pull_request_synchronize.payload.json')).kind, 'pull_request');
 });
@@ -34,7 +41,10 @@ test('pull_request_review submitted (real payloads, with and without organizatio
 
 test('workflow_dispatch (real payload)', () => {
   assert.deepEqual(parseEvent('workflow_dispatch', vector('workflow_dispatch_payload.json')), {
-    kind: 'workflow_dispatch', ref: 'refs/heads/master', sender: 'Codertocat', inputs: { name: 'Mona the Octocat' },
+    kind: 'workflow_dispatch',
+    ref: 'refs/heads/master',
+    sender: 'Codertocat',
+    inputs: { name: 'Mona the Octocat' },
   });
 });
 
@@ -50,17 +60,30 @@ test('malformed payloads are coded errors naming the field', () => {
     ['workflow_dispatch', { inputs: {} }, 'ref'],
   ];
   for (const [name, payload, path] of cases) {
-    assert.throws(() => parseEvent(name, payload), (e: PcqError) => e.code === 'PCQ_EVENT_MALFORMED' && (e.details as { path: string }).path === path, path);
+    assert.throws(
+      () => parseEvent(name, payload),
+      (e: PcqError) => e.code === 'PCQ_EVENT_MALFORMED' && (e.details as { path: string }).path === path,
+      path,
+    );
   }
-  assert.throws(() => parseEvent('push', {}), (e: PcqError) => e.code === 'PCQ_EVENT_UNSUPPORTED');
+  assert.throws(
+    () => parseEvent('push', {}),
+    (e: PcqError) => e.code === 'PCQ_EVENT_UNSUPPORTED',
+  );
 });
 
 test('readEvent: missing context, unreadable and non-JSON files are coded', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pcq-event-'));
   await assert.rejects(readEvent({}), (e: PcqError) => e.code === 'PCQ_GITHUB_CONTEXT');
-  await assert.rejects(readEvent({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: join(dir, 'nope.json') }), (e: PcqError) => e.code === 'PCQ_EVENT_MALFORMED');
+  await assert.rejects(
+    readEvent({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: join(dir, 'nope.json') }),
+    (e: PcqError) => e.code === 'PCQ_EVENT_MALFORMED',
+  );
   writeFileSync(join(dir, 'bad.json'), '{not json');
-  await assert.rejects(readEvent({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: join(dir, 'bad.json') }), (e: PcqError) => e.code === 'PCQ_EVENT_MALFORMED' && /not JSON/.test(e.message));
+  await assert.rejects(
+    readEvent({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: join(dir, 'bad.json') }),
+    (e: PcqError) => e.code === 'PCQ_EVENT_MALFORMED' && /not JSON/.test(e.message),
+  );
   writeFileSync(join(dir, 'ok.json'), JSON.stringify(vector('workflow_dispatch_payload.json')));
   assert.equal((await readEvent({ GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_EVENT_PATH: join(dir, 'ok.json') })).kind, 'workflow_dispatch');
 });

@@ -5,7 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { PcqError } from '../base/errors.ts';
 
-export interface EventUser { login: string; type: string }
+export interface EventUser {
+  login: string;
+  type: string;
+}
 
 /** What both pull-request events say about the PR itself. */
 interface PullRequestFields {
@@ -59,7 +62,8 @@ function reader(eventName: string, payload: unknown) {
   };
   const str = (path: string, pattern?: RegExp): string => {
     const v = at(path);
-    if (typeof v !== 'string' || v === '' || (pattern && !pattern.test(v))) throw malformed(eventName, path, pattern ? `a string matching ${pattern}` : 'a non-empty string');
+    if (typeof v !== 'string' || v === '' || (pattern && !pattern.test(v)))
+      throw malformed(eventName, path, pattern ? `a string matching ${pattern}` : 'a non-empty string');
     return v;
   };
   const int = (path: string): number => {
@@ -123,19 +127,31 @@ export async function readEvent(env: Record<string, string | undefined>): Promis
   const name = env.GITHUB_EVENT_NAME;
   const path = env.GITHUB_EVENT_PATH;
   if (!name || !path) {
-    throw new PcqError({ code: 'PCQ_GITHUB_CONTEXT', message: 'GITHUB_EVENT_NAME or GITHUB_EVENT_PATH is not set.', hint: 'Run the Action inside a GitHub Actions job.' });
+    throw new PcqError({
+      code: 'PCQ_GITHUB_CONTEXT',
+      message: 'GITHUB_EVENT_NAME or GITHUB_EVENT_PATH is not set.',
+      hint: 'Run the Action inside a GitHub Actions job.',
+    });
   }
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new PcqError({ code: 'PCQ_EVENT_MALFORMED', message: `cannot read the event payload ${path}: ${(err as Error).message}`, hint: 'GITHUB_EVENT_PATH must name the payload file the runner wrote.' });
+    throw new PcqError({
+      code: 'PCQ_EVENT_MALFORMED',
+      message: `cannot read the event payload ${path}: ${(err as Error).message}`,
+      hint: 'GITHUB_EVENT_PATH must name the payload file the runner wrote.',
+    });
   }
   let payload: unknown;
   try {
     payload = JSON.parse(text);
   } catch (err) {
-    throw new PcqError({ code: 'PCQ_EVENT_MALFORMED', message: `the event payload ${path} is not JSON: ${(err as Error).message}`, hint: 'GITHUB_EVENT_PATH must name the payload file the runner wrote.' });
+    throw new PcqError({
+      code: 'PCQ_EVENT_MALFORMED',
+      message: `the event payload ${path} is not JSON: ${(err as Error).message}`,
+      hint: 'GITHUB_EVENT_PATH must name the payload file the runner wrote.',
+    });
   }
   return parseEvent(name, payload);
 }

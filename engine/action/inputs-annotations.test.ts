@@ -14,11 +14,29 @@ const root = new URL('../..', import.meta.url).pathname;
 test('inputs: defaults, JSON params, coded refusals', () => {
   const from = (m: Record<string, string>) => readInputs((n) => m[n] ?? '');
   assert.deepEqual(from({}), { command: 'validate', button: '', params: {}, asOf: '', replayOf: '', publishBranch: 'main', paths: ['runbooks/'] });
-  const i = from({ command: 'run', button: ' enrich-entities ', params: '{"enrichmentSource":"partial"}', 'as-of': '2026-03-01T00:00:00Z', paths: 'runbooks/R1.yaml, runbooks/R2.yaml' });
-  assert.deepEqual([i.command, i.button, i.params, i.asOf, i.paths], ['run', 'enrich-entities', { enrichmentSource: 'partial' }, '2026-03-01T00:00:00Z', ['runbooks/R1.yaml', 'runbooks/R2.yaml']]);
-  assert.throws(() => from({ command: 'deploy' }), (e: PcqError) => e.code === 'PCQ_USAGE' && /validate, plan, run, review, publish/.test(e.hint ?? ''));
-  assert.throws(() => from({ params: '{oops' }), (e: PcqError) => e.code === 'PCQ_USAGE' && /not JSON/.test(e.message));
-  assert.throws(() => from({ params: '[1]' }), (e: PcqError) => e.code === 'PCQ_USAGE' && /object/.test(e.message));
+  const i = from({
+    command: 'run',
+    button: ' enrich-entities ',
+    params: '{"enrichmentSource":"partial"}',
+    'as-of': '2026-03-01T00:00:00Z',
+    paths: 'runbooks/R1.yaml, runbooks/R2.yaml',
+  });
+  assert.deepEqual(
+    [i.command, i.button, i.params, i.asOf, i.paths],
+    ['run', 'enrich-entities', { enrichmentSource: 'partial' }, '2026-03-01T00:00:00Z', ['runbooks/R1.yaml', 'runbooks/R2.yaml']],
+  );
+  assert.throws(
+    () => from({ command: 'deploy' }),
+    (e: PcqError) => e.code === 'PCQ_USAGE' && /validate, plan, run, review, publish/.test(e.hint ?? ''),
+  );
+  assert.throws(
+    () => from({ params: '{oops' }),
+    (e: PcqError) => e.code === 'PCQ_USAGE' && /not JSON/.test(e.message),
+  );
+  assert.throws(
+    () => from({ params: '[1]' }),
+    (e: PcqError) => e.code === 'PCQ_USAGE' && /object/.test(e.message),
+  );
 });
 
 test('annotations: workspace-relative file, line, column; warnings apart from errors', () => {
@@ -35,7 +53,10 @@ test('annotations: workspace-relative file, line, column; warnings apart from er
   const sent: Array<[string, string, AnnotationProperties | undefined]> = [];
   const counts = emitAnnotations(issues, '/ws/', { error: (m, p) => sent.push(['error', m, p]), warning: (m, p) => sent.push(['warning', m, p]) });
   assert.deepEqual(counts, { errors: 2, warnings: 1 });
-  assert.deepEqual(sent.map((s) => s[0]), ['error', 'warning', 'error']);
+  assert.deepEqual(
+    sent.map((s) => s[0]),
+    ['error', 'warning', 'error'],
+  );
 });
 
 test('plan comment: steps added, removed and changed against the base; policies per prover kind', async () => {
@@ -50,7 +71,13 @@ test('plan comment: steps added, removed and changed against the base; policies 
   const policies = policiesFor(head);
   assert.ok(policies.includes('policies/ombuds.yaml') && policies.includes('policies/trust.yaml'));
   assert.ok(policies.includes('policies/licenses.yaml'), 'R1 has a license prover');
-  const md = renderPlanComment({ runbooks: [{ path: 'runbooks/R1-entity-enrichment.yaml', head, base }], changedPolicies: ['policies/buttons.yaml'], issues: [], buttons: [{ id: 'enrich-entities', runbook: 'R1', version: '0.1', roles: ['admin'], description: '' }], workspace: '/ws' });
+  const md = renderPlanComment({
+    runbooks: [{ path: 'runbooks/R1-entity-enrichment.yaml', head, base }],
+    changedPolicies: ['policies/buttons.yaml'],
+    issues: [],
+    buttons: [{ id: 'enrich-entities', runbook: 'R1', version: '0.1', roles: ['admin'], description: '' }],
+    workspace: '/ws',
+  });
   assert.match(md, /^<!-- pcq:plan -->\n## pcq plan ✅ valid/);
   assert.match(md, /classDef running/);
   assert.match(md, /pinned to another version/);

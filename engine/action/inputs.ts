@@ -17,14 +17,24 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     try {
       parsed = JSON.parse(rawParams);
     } catch (err) {
-      throw new PcqError({ code: 'PCQ_USAGE', message: `input \`params\` is not JSON: ${(err as Error).message}`, hint: 'Pass a JSON object, e.g. {"enrichmentSource": "full"}.' });
+      throw new PcqError({
+        code: 'PCQ_USAGE',
+        message: `input \`params\` is not JSON: ${(err as Error).message}`,
+        hint: 'Pass a JSON object, e.g. {"enrichmentSource": "full"}.',
+      });
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new PcqError({ code: 'PCQ_USAGE', message: 'input `params` must be a JSON object', hint: 'Pass a JSON object, e.g. {"enrichmentSource": "full"}.' });
+      throw new PcqError({
+        code: 'PCQ_USAGE',
+        message: 'input `params` must be a JSON object',
+        hint: 'Pass a JSON object, e.g. {"enrichmentSource": "full"}.',
+      });
     }
     params = parsed as Record<string, unknown>;
   }
-  const paths = getInput('paths').split(/[\s,]+/).filter(Boolean);
+  const paths = getInput('paths')
+    .split(/[\s,]+/)
+    .filter(Boolean);
   return {
     command: command as ActionInputs['command'],
     button: getInput('button').trim(),

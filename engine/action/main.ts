@@ -19,7 +19,9 @@ const actionsCore: ActionCore = {
   error: (m, p) => core.error(m, p),
   setOutput: (n, v) => core.setOutput(n, v),
   group: (name, fn) => core.group(name, fn),
-  writeSummary: async (md) => { await core.summary.addRaw(md, true).write(); },
+  writeSummary: async (md) => {
+    await core.summary.addRaw(md, true).write();
+  },
 };
 
 export async function runAction(env: Record<string, string | undefined> = process.env): Promise<void> {
@@ -43,7 +45,12 @@ export async function runAction(env: Record<string, string | undefined> = proces
     case 'publish': {
       // publish = run + commit (the run command always publishes; kept as an alias for clarity in workflows).
       const actor = env.GITHUB_ACTOR || (event?.kind === 'workflow_dispatch' ? event.sender : '');
-      if (!actor) throw new PcqError({ code: 'PCQ_GITHUB_CONTEXT', message: 'GITHUB_ACTOR is not set, so no one can be authorised to press a button.', hint: 'Run from a workflow_dispatch job.' });
+      if (!actor)
+        throw new PcqError({
+          code: 'PCQ_GITHUB_CONTEXT',
+          message: 'GITHUB_ACTOR is not set, so no one can be authorised to press a button.',
+          hint: 'Run from a workflow_dispatch job.',
+        });
       if (inputs.replayOf) {
         const replay = await replayCommand(ctx, actor);
         core.setOutput('execution-id', replay.report.executionId);
@@ -57,11 +64,17 @@ export async function runAction(env: Record<string, string | undefined> = proces
       core.setOutput('manifest-path', out.report.manifestPath.slice(workspace.length + 1));
       core.setOutput('review-pr-url', out.reviewPrUrl ?? '');
       if (out.report.status === 'failed') core.setFailed(`run ${out.report.executionId} failed at ${out.report.failedStep?.stepId ?? 'a step'}`);
-      else if (out.report.status === 'blocked') core.warning(`run ${out.report.executionId} is blocked: exports withheld pending ombuds review ${out.reviewPrUrl ?? ''}`);
+      else if (out.report.status === 'blocked')
+        core.warning(`run ${out.report.executionId} is blocked: exports withheld pending ombuds review ${out.reviewPrUrl ?? ''}`);
       return;
     }
     case 'review': {
-      if (event?.kind !== 'pull_request_review') throw new PcqError({ code: 'PCQ_EVENT_UNSUPPORTED', message: 'command review acts on pull_request_review events only', hint: 'Trigger the ombuds workflow on pull_request_review.' });
+      if (event?.kind !== 'pull_request_review')
+        throw new PcqError({
+          code: 'PCQ_EVENT_UNSUPPORTED',
+          message: 'command review acts on pull_request_review events only',
+          hint: 'Trigger the ombuds workflow on pull_request_review.',
+        });
       const out = await reviewCommand(ctx, event);
       core.setOutput('verdict', out.outcome);
       if (out.executionId) core.setOutput('execution-id', out.executionId);

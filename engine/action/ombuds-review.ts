@@ -37,14 +37,19 @@ export interface ReviewOutcome {
 /** The facts of docs/design.md §6, all read from the API at decision time. */
 export async function reviewFacts(scm: Scm, prNumber: number, reviewId: number, ticket: string, runActor?: string): Promise<ReviewFacts> {
   const [pr, commits, files, review] = await Promise.all([
-    scm.getPullRequest(prNumber), scm.listPullRequestCommits(prNumber), scm.listPullRequestFiles(prNumber), scm.getReview(prNumber, reviewId),
+    scm.getPullRequest(prNumber),
+    scm.listPullRequestCommits(prNumber),
+    scm.listPullRequestFiles(prNumber),
+    scm.getReview(prNumber, reviewId),
   ]);
   const rosterText = await scm.getFileContent(OMBUDS_FILE, pr.baseSha);
   // No roster at the base commit means nobody can decide: fail closed with an empty roster.
   const roster = rosterText === null ? [] : rosterLogins(parseRoster(rosterText));
   // The bot pushes the ticket on behalf of whoever dispatched the run: that person counts as a
   // pusher too, so nobody can approve the override of their own run (docs/design.md §6).
-  const pushers = [...new Set([...commits.flatMap((c) => [c.authorLogin, c.committerLogin]), runActor ?? null].filter((l): l is string => l !== null && l !== ''))];
+  const pushers = [
+    ...new Set([...commits.flatMap((c) => [c.authorLogin, c.committerLogin]), runActor ?? null].filter((l): l is string => l !== null && l !== '')),
+  ];
   return {
     review: { state: review.state, user: review.reviewer ?? { login: '', type: '' }, commit_id: review.commitId ?? '' },
     pr: { author: pr.author.login, pushers, headSha: pr.headSha, changedFiles: files.map((f) => f.path), ticketPath: ticket },
@@ -54,7 +59,12 @@ export async function reviewFacts(scm: Scm, prNumber: number, reviewId: number, 
 
 export async function reviewCommand(ctx: ActionContext, event: PullRequestReviewEvent): Promise<ReviewOutcome> {
   const { core, workspace } = ctx;
-  if (!ctx.scm) throw new PcqError({ code: 'PCQ_GITHUB_CONTEXT', message: 'the review command needs a GitHub token', hint: 'Pass `token: ${{ github.token }}` to the pcq Action.' });
+  if (!ctx.scm)
+    throw new PcqError({
+      code: 'PCQ_GITHUB_CONTEXT',
+      message: 'the review command needs a GitHub token',
+      hint: 'Pass `token: ${{ github.token }}` to the pcq Action.',
+    });
   const scm = ctx.scm;
   if (!PrBranch.isReviewBranch(event.headRef)) {
     core.info(`PR #${event.number} (${event.headRef}) is not a pcq review PR; nothing to decide.`);
@@ -64,7 +74,10 @@ export async function reviewCommand(ctx: ActionContext, event: PullRequestReview
   const ticket = ticketPath(branch.executionId);
   const config = await loadConfig({ env: ctx.env, cwd: workspace });
   const run = executionPaths(config.attestationsDir, branch.runbookId, branch.executionId);
-  const runActor = await readFile(run.manifest, 'utf8').then((t) => String((JSON.parse(t) as { actor?: unknown }).actor ?? ''), () => '');
+  const runActor = await readFile(run.manifest, 'utf8').then(
+    (t) => String((JSON.parse(t) as { actor?: unknown }).actor ?? ''),
+    () => '',
+  );
   const facts = await core.group(`Facts of PR #${event.number} from the API`, async () => {
     const f = await reviewFacts(scm, event.number, event.review.id, ticket, runActor);
     core.info(`reviewer ${f.review.user.login} (${f.review.user.type}) · state ${f.review.state} · reviewed ${f.review.commit_id} · head ${f.pr.headSha}`);
@@ -74,8 +87,19 @@ export async function reviewCommand(ctx: ActionContext, event: PullRequestReview
   const evaluation = evaluateReview(facts);
   const reviewer = facts.review.user.login;
   if (evaluation.decision === 'none' || !evaluation.counts) {
-    const outcome: ReviewOutcome = { outcome: evaluation.decision === 'none' ? 'ignored' : 'refused', reasons: evaluation.reasons, executionId: branch.executionId };
-    const lines = [`<!-- pcq:decision -->`, `**pcq ombuds:** the ${facts.review.state.toLowerCase()} review by @${reviewer} was recorded and **not counted**:`, '', ...evaluation.reasons.map((r) => `- \`${r.code}\` ${r.message}`), '', 'The exports stay withheld. Nothing else was changed (docs/design.md §6).'];
+    const outcome: ReviewOutcome = {
+      outcome: evaluation.decision === 'none' ? 'ignored' : 'refused',
+      reasons: evaluation.reasons,
+      executionId: branch.executionId,
+    };
+    const lines = [
+      `<!-- pcq:decision -->`,
+      `**pcq ombuds:** the ${facts.review.state.toLowerCase()} review by @${reviewer} was recorded and **not counted**:`,
+      '',
+      ...evaluation.reasons.map((r) => `- \`${r.code}\` ${r.message}`),
+      '',
+      'The exports stay withheld. Nothing else was changed (docs/design.md §6).',
+    ];
     await scm.createIssueComment(event.number, lines.join('\n'));
     for (const r of evaluation.reasons) core.warning(`${r.code} ${r.message}`, { title: 'ombuds review not counted' });
     return outcome;
@@ -86,7 +110,11 @@ export async function reviewCommand(ctx: ActionContext, event: PullRequestReview
   // on the review PR, so it is read through the API at the head SHA whose facts were just checked.
   const ticketText = await scm.getFileContent(ticket, facts.pr.headSha);
   if (ticketText === null) {
-    throw new PcqError({ code: 'PCQ_REVIEW_TICKET_MISSING', message: `PR #${event.number} has no ${ticket} at ${facts.pr.headSha}`, hint: 'A review PR carries exactly its ticket; re-run the dispatch to recreate it.' });
+    throw new PcqError({
+      code: 'PCQ_REVIEW_TICKET_MISSING',
+      message: `PR #${event.number} has no ${ticket} at ${facts.pr.headSha}`,
+      hint: 'A review PR carries exactly its ticket; re-run the dispatch to recreate it.',
+    });
   }
   const imported = new ChangeSet(config.attestationsDir);
   imported.put(ticketFile, ticketText);
@@ -94,13 +122,30 @@ export async function reviewCommand(ctx: ActionContext, event: PullRequestReview
   const decided = await core.group(`Record ${decision} by ${reviewer}`, async () => {
     const { signer } = await loadRunnerSigner({ env: ctx.env, root: config.root, mode: config.mode, signer: config.signer });
     return decideReview({
-      config, executionId: branch.executionId, decision, reviewer, comment: '', signer, facts, now: ctx.now,
-      source: { kind: 'github', repository: `${scm.owner}/${scm.repo}`, pullRequest: event.number, reviewId: event.review.id, commitId: facts.review.commit_id },
+      config,
+      executionId: branch.executionId,
+      decision,
+      reviewer,
+      comment: '',
+      signer,
+      facts,
+      now: ctx.now,
+      source: {
+        kind: 'github',
+        repository: `${scm.owner}/${scm.repo}`,
+        pullRequest: event.number,
+        reviewId: event.review.id,
+        commitId: facts.review.commit_id,
+      },
     });
   });
   if (decided.unchanged) {
     core.info(`the ${decision} by ${reviewer} was already recorded for ${branch.executionId}; nothing to publish`);
-    return { outcome: decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'info-requested', reasons: [], executionId: branch.executionId };
+    return {
+      outcome: decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'info-requested',
+      reasons: [],
+      executionId: branch.executionId,
+    };
   }
   // One decision, one committed change: its public files are what gets published (publish.ts).
   const runChanges = await changeSetFiles(workspace, config.attestationsDir, decided.committed, { exclude: [ticketFile] });
@@ -109,7 +154,10 @@ export async function reviewCommand(ctx: ActionContext, event: PullRequestReview
   await core.group(`Publish the ${decision}`, async () => {
     if (decision === 'approve') {
       // The merge is refused by GitHub if the head moved after the facts were read (no TOCTOU).
-      const merged = await scm.mergePullRequest(event.number, { expectedHeadSha: facts.pr.headSha, commitTitle: `pcq: ${branch.executionId} approved by ${reviewer}` });
+      const merged = await scm.mergePullRequest(event.number, {
+        expectedHeadSha: facts.pr.headSha,
+        commitTitle: `pcq: ${branch.executionId} approved by ${reviewer}`,
+      });
       core.info(`merged PR #${event.number} as ${merged.sha}`);
       await publishFiles(scm, base, `pcq: release ${branch.executionId} (approved by ${reviewer})`, [...runChanges, ...ticketChange]);
     } else if (decision === 'reject') {
@@ -120,11 +168,21 @@ export async function reviewCommand(ctx: ActionContext, event: PullRequestReview
       await publishFiles(scm, branch.toString(), `pcq: record request for information by ${reviewer}`, ticketChange);
     }
   });
-  const verdictWord = decision === 'approve' ? 'approved: the exports are released' : decision === 'reject' ? 'rejected: the exports stay withheld for good' : 'more information requested: the review stays open';
-  await scm.createIssueComment(event.number, `<!-- pcq:decision -->\n**pcq ombuds:** ${verdictWord} (by @${reviewer}, on ${facts.pr.headSha}). Released: ${decided.released.length ? decided.released.map((p) => `\`${p.split('/').pop()}\``).join(', ') : '—'}.`);
+  const verdictWord =
+    decision === 'approve'
+      ? 'approved: the exports are released'
+      : decision === 'reject'
+        ? 'rejected: the exports stay withheld for good'
+        : 'more information requested: the review stays open';
+  await scm.createIssueComment(
+    event.number,
+    `<!-- pcq:decision -->\n**pcq ombuds:** ${verdictWord} (by @${reviewer}, on ${facts.pr.headSha}). Released: ${decided.released.length ? decided.released.map((p) => `\`${p.split('/').pop()}\``).join(', ') : '—'}.`,
+  );
   return { outcome: decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'info-requested', reasons: [], executionId: branch.executionId };
 }
 
 export function describeFailure(err: unknown): string {
-  return toIssues(err).map((i) => `${i.code} ${i.message}${i.hint ? ` — ${i.hint}` : ''}`).join('\n');
+  return toIssues(err)
+    .map((i) => `${i.code} ${i.message}${i.hint ? ` — ${i.hint}` : ''}`)
+    .join('\n');
 }

@@ -29,7 +29,15 @@ const POLICY_FOR_PROVER: Record<string, string> = {
 };
 
 function stepShape(s: Step): string {
-  return JSON.stringify({ type: s.type, needs: s.needs, pre: s.preconditions, post: s.postconditions, retry: s.retry, timeoutMs: s.timeoutMs, config: s.config });
+  return JSON.stringify({
+    type: s.type,
+    needs: s.needs,
+    pre: s.preconditions,
+    post: s.postconditions,
+    retry: s.retry,
+    timeoutMs: s.timeoutMs,
+    config: s.config,
+  });
 }
 
 export function diffSteps(base: Runbook | null, head: Runbook | null): StepDiff {
@@ -48,13 +56,15 @@ export function policiesFor(runbook: Runbook): string[] {
   return [...files].sort();
 }
 
-export function renderPlanComment(input: { runbooks: ChangedRunbook[]; changedPolicies: string[]; issues: PcqIssue[]; buttons: Button[]; workspace: string }): string {
+export function renderPlanComment(input: {
+  runbooks: ChangedRunbook[];
+  changedPolicies: string[];
+  issues: PcqIssue[];
+  buttons: Button[];
+  workspace: string;
+}): string {
   const errors = input.issues.filter(isError);
-  const lines = [
-    PLAN_MARKER,
-    `## pcq plan ${errors.length === 0 ? '✅ valid' : `❌ ${errors.length} problem${errors.length === 1 ? '' : 's'}`}`,
-    '',
-  ];
+  const lines = [PLAN_MARKER, `## pcq plan ${errors.length === 0 ? '✅ valid' : `❌ ${errors.length} problem${errors.length === 1 ? '' : 's'}`}`, ''];
   if (input.issues.length > 0) {
     lines.push('<details open><summary>Validation</summary>', '', '```');
     const prefix = input.workspace.endsWith('/') ? input.workspace : `${input.workspace}/`;
@@ -83,9 +93,17 @@ export function renderPlanComment(input: { runbooks: ChangedRunbook[]; changedPo
       }
       const provers = Object.values(rb.head.provers).sort((a, b) => (a.id < b.id ? -1 : 1));
       lines.push(`**Provers:** ${provers.length ? provers.map((p) => `\`${p.id}\` (${p.phase}, ${p.type})`).join(', ') : 'none'}`, '');
-      lines.push(`**Policies that apply:** ${policiesFor(rb.head).map((p) => `\`${p}\``).join(', ')}`, '');
+      lines.push(
+        `**Policies that apply:** ${policiesFor(rb.head)
+          .map((p) => `\`${p}\``)
+          .join(', ')}`,
+        '',
+      );
       const pressing = input.buttons.filter((b) => b.runbook === rb.head!.runbookId);
-      lines.push(`**Buttons:** ${pressing.length ? pressing.map((b) => `\`${b.id}\` → ${b.runbook}@${b.version} (${b.roles.join(', ')})${b.version !== rb.head!.version ? ' ⚠ pinned to another version' : ''}`).join(', ') : 'none: this runbook cannot be dispatched'}`, '');
+      lines.push(
+        `**Buttons:** ${pressing.length ? pressing.map((b) => `\`${b.id}\` → ${b.runbook}@${b.version} (${b.roles.join(', ')})${b.version !== rb.head!.version ? ' ⚠ pinned to another version' : ''}`).join(', ') : 'none: this runbook cannot be dispatched'}`,
+        '',
+      );
     }
   }
   if (input.changedPolicies.length) lines.push('### Policies changed', '', ...input.changedPolicies.map((p) => `- \`${p}\``), '');

@@ -21,7 +21,11 @@ const TEXT = /\.(json|jsonl|pcq|yaml|yml|md|csv|txt|sig|pub|svg|html)$/;
 function assertPublic(attestationsDir: string, path: string): void {
   const rel = relative(resolve(attestationsDir), resolve(path)).split(sep).join('/');
   if (rel.startsWith('..') || isAbsolute(rel) || !isPublicStorePath(rel)) {
-    throw new PcqError({ code: 'PCQ_PRIVATE_PATH', message: `${path} is not a public file of the execution store and may not be published`, hint: 'This is a bug in pcq: only public files of a committed change are published.' });
+    throw new PcqError({
+      code: 'PCQ_PRIVATE_PATH',
+      message: `${path} is not a public file of the execution store and may not be published`,
+      hint: 'This is a bug in pcq: only public files of a committed change are published.',
+    });
   }
 }
 
@@ -30,7 +34,8 @@ async function fileChanges(workspace: string, paths: string[], removed: string[]
   const rel = (p: string) => relative(workspace, p).split(sep).join('/');
   const changes: FileChange[] = [];
   // Nothing under an execution's private/ folder is ever published (engine/FORMATS.md "Private steps").
-  for (const p of paths.filter((q) => !rel(q).split('/').includes('private'))) changes.push({ path: rel(p), content: TEXT.test(p) ? await readFile(p, 'utf8') : new Uint8Array(await readFile(p)) });
+  for (const p of paths.filter((q) => !rel(q).split('/').includes('private')))
+    changes.push({ path: rel(p), content: TEXT.test(p) ? await readFile(p, 'utf8') : new Uint8Array(await readFile(p)) });
   for (const p of removed) changes.push({ path: rel(p), content: null });
   return changes;
 }
@@ -45,7 +50,12 @@ export interface PublishSelection {
 }
 
 /** The file changes of one publishing commit: the committed change's public files, selected. */
-export async function changeSetFiles(workspace: string, attestationsDir: string, committed: CommittedChange, select: PublishSelection = {}): Promise<FileChange[]> {
+export async function changeSetFiles(
+  workspace: string,
+  attestationsDir: string,
+  committed: CommittedChange,
+  select: PublishSelection = {},
+): Promise<FileChange[]> {
   const keep = (p: string) => !(select.exclude ?? []).includes(p) && (select.only === undefined || select.only.includes(p));
   const puts = committed.publicPaths.filter(keep);
   if (committed.indexChanged && (select.index ?? true) && select.only === undefined) puts.push(indexPath(attestationsDir));

@@ -41,13 +41,20 @@ function runbookAt(text: string | null, file: string): Runbook | null {
   return parsed.runbook ?? parsed.draft ?? null;
 }
 
-async function changedRunbooks(scm: Scm, event: PullRequestEvent, workspace: string, valid: Runbook[]): Promise<{ runbooks: ChangedRunbook[]; policies: string[] }> {
+async function changedRunbooks(
+  scm: Scm,
+  event: PullRequestEvent,
+  workspace: string,
+  valid: Runbook[],
+): Promise<{ runbooks: ChangedRunbook[]; policies: string[] }> {
   const files = await scm.listPullRequestFiles(event.number);
   const runbooks: ChangedRunbook[] = [];
   for (const f of files.filter((x) => /^runbooks\/[^/]+\.(ya?ml|json)$/.test(x.path))) {
-    const head = f.status === 'removed'
-      ? null
-      : valid.find((r) => resolve(workspace, r.source.file) === resolve(workspace, f.path)) ?? runbookAt(await readFile(join(workspace, f.path), 'utf8').catch(() => null), f.path);
+    const head =
+      f.status === 'removed'
+        ? null
+        : (valid.find((r) => resolve(workspace, r.source.file) === resolve(workspace, f.path)) ??
+          runbookAt(await readFile(join(workspace, f.path), 'utf8').catch(() => null), f.path));
     const base = f.status === 'added' ? null : runbookAt(await scm.getFileContent(f.previousPath ?? f.path, event.baseSha), f.path);
     runbooks.push({ path: f.path, head, base });
   }
@@ -58,9 +65,14 @@ export async function validateCommand(ctx: ActionContext, event: PullRequestEven
   const { core, workspace } = ctx;
   const result = await core.group('Validate runbooks and policies', async () => {
     // The run's whole preflight (run/preflight/checks.ts), buttons and every policy file included.
-    const checked = await validateRepository(workspace, ctx.inputs.paths.map((p) => resolve(workspace, p)));
+    const checked = await validateRepository(
+      workspace,
+      ctx.inputs.paths.map((p) => resolve(workspace, p)),
+    );
     const buttons = await buttonsWithIssues(workspace);
-    const issues = checked.issues.map((i) => (i.location ? { ...i, location: { ...i.location, file: relative(workspace, resolve(workspace, i.location.file)) } } : i));
+    const issues = checked.issues.map((i) =>
+      i.location ? { ...i, location: { ...i.location, file: relative(workspace, resolve(workspace, i.location.file)) } } : i,
+    );
     const counts = emitAnnotations(issues, workspace, core);
     core.info(`${checked.files.length} runbook file(s) checked: ${counts.errors} error(s), ${counts.warnings} warning(s)`);
     return { ...checked, issues, buttons: buttons.buttons };
@@ -71,14 +83,25 @@ export async function validateCommand(ctx: ActionContext, event: PullRequestEven
     const scm = ctx.scm;
     await core.group('Plan comment', async () => {
       const changed = await changedRunbooks(scm, event, workspace, result.runbooks);
-      const body = renderPlanComment({ runbooks: changed.runbooks, changedPolicies: changed.policies, issues: result.issues, buttons: result.buttons, workspace });
+      const body = renderPlanComment({
+        runbooks: changed.runbooks,
+        changedPolicies: changed.policies,
+        issues: result.issues,
+        buttons: result.buttons,
+        workspace,
+      });
       try {
         const { comment, created } = await upsertStickyComment(scm, event.number, PLAN_MARKER, body);
         outcome.commentUrl = comment.htmlUrl;
         core.info(`${created ? 'created' : 'updated'} plan comment ${comment.htmlUrl}`);
       } catch (err) {
         // A PR from a fork gets a read-only token: the annotations above still carry every problem.
-        core.warning(`could not write the plan comment: ${toIssues(err).map((i) => i.message).join('; ')}`, { title: 'pcq plan comment' });
+        core.warning(
+          `could not write the plan comment: ${toIssues(err)
+            .map((i) => i.message)
+            .join('; ')}`,
+          { title: 'pcq plan comment' },
+        );
         core.info(body);
       }
     });

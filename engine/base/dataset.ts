@@ -5,7 +5,10 @@ export const COLUMN_TYPES = ['STRING', 'INT64', 'DOUBLE', 'BOOLEAN'] as const;
 
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
-export interface ColumnSpec { name: string; type: ColumnType }
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+}
 
 export interface NodeTableSpec {
   table: string;

@@ -13,20 +13,57 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * A new variable goes here; a new error code goes into the catalogue.
  */
 const ENVIRONMENT_VARIABLES = new Set([
-  'PCQ_ACTOR', 'PCQ_AS_OF', 'PCQ_ATTESTATIONS_DIR', 'PCQ_CONCURRENCY', 'PCQ_CONFIG', 'PCQ_DEV_', 'PCQ_GRAPH_BACKEND',
-  'PCQ_GRAPH_PASSWORD_ENV', 'PCQ_GRAPH_URI', 'PCQ_GRAPH_USER', 'PCQ_LOG_LEVEL', 'PCQ_MODE', 'PCQ_OUTBOX_DIR',
-  'PCQ_REVIEWER_SECRET', 'PCQ_ROOT', 'PCQ_SITE_BASE', 'PCQ_SITE_CACHE', 'PCQ_SITE_OUT', 'PCQ_SITE_PAGEFIND',
-  'PCQ_SITE_ROOT', 'PCQ_SITE_URL', 'PCQ_SMTP_PASS', 'PCQ_SMTP_USER',
+  'PCQ_ACTOR',
+  'PCQ_AS_OF',
+  'PCQ_ATTESTATIONS_DIR',
+  'PCQ_CONCURRENCY',
+  'PCQ_CONFIG',
+  'PCQ_DEV_',
+  'PCQ_GRAPH_BACKEND',
+  'PCQ_GRAPH_PASSWORD_ENV',
+  'PCQ_GRAPH_URI',
+  'PCQ_GRAPH_USER',
+  'PCQ_LOG_LEVEL',
+  'PCQ_MODE',
+  'PCQ_OUTBOX_DIR',
+  'PCQ_REVIEWER_SECRET',
+  'PCQ_ROOT',
+  'PCQ_SITE_BASE',
+  'PCQ_SITE_CACHE',
+  'PCQ_SITE_OUT',
+  'PCQ_SITE_PAGEFIND',
+  'PCQ_SITE_ROOT',
+  'PCQ_SITE_URL',
+  'PCQ_SMTP_PASS',
+  'PCQ_SMTP_USER',
   // runtime and operations (issue 13): signers, policy pin, debug, dev switches
-  'PCQ_SIGNER', 'PCQ_SIGNER_KEY_FILE', 'PCQ_PKCS11_PIN_ENV', 'PCQ_PKCS11_PIN', 'PCQ_PKCS11_MODULE', 'PCQ_PKCS11_TOKEN',
-  'PCQ_PKCS11_KEY', 'PCQ_SIGNER_URL', 'PCQ_SIGNER_TOKEN_ENV', 'PCQ_SIGNER_TOKEN', 'PCQ_POLICY_HASH', 'PCQ_DEBUG',
-  'PCQ_DEV_TRUST_LOCAL_KEYS', 'PCQ_ALLOW_INSECURE_HTTP',
+  'PCQ_SIGNER',
+  'PCQ_SIGNER_KEY_FILE',
+  'PCQ_PKCS11_PIN_ENV',
+  'PCQ_PKCS11_PIN',
+  'PCQ_PKCS11_MODULE',
+  'PCQ_PKCS11_TOKEN',
+  'PCQ_PKCS11_KEY',
+  'PCQ_SIGNER_URL',
+  'PCQ_SIGNER_TOKEN_ENV',
+  'PCQ_SIGNER_TOKEN',
+  'PCQ_POLICY_HASH',
+  'PCQ_DEBUG',
+  'PCQ_DEV_TRUST_LOCAL_KEYS',
+  'PCQ_ALLOW_INSECURE_HTTP',
   // grants (issue 12)
-  'PCQ_VAULT_BACKEND', 'PCQ_GRANT_USER_SECRET',
+  'PCQ_VAULT_BACKEND',
+  'PCQ_GRANT_USER_SECRET',
   // containment (issue 10): the run's memory ceiling
   'PCQ_MEMORY_LIMIT',
-  'PCQ_HOME', 'PCQ_FORCE_REQUIRE_SIGNATURE', 'PCQ_LOG_RETENTION_DAYS', 'PCQ_LOG_MAX_FILES',
-  'PCQ_SPELL_INPUT', 'PCQ_SPELL_OUTPUT', 'PCQ_SPELL_BUNDLE', 'PCQ_SPELL_WORKDIR',
+  'PCQ_HOME',
+  'PCQ_FORCE_REQUIRE_SIGNATURE',
+  'PCQ_LOG_RETENTION_DAYS',
+  'PCQ_LOG_MAX_FILES',
+  'PCQ_SPELL_INPUT',
+  'PCQ_SPELL_OUTPUT',
+  'PCQ_SPELL_BUNDLE',
+  'PCQ_SPELL_WORKDIR',
 ]);
 
 /** Shipped source: what pcq runs (engine, scripts, the site), without tests, fixtures and this table. */
@@ -72,14 +109,18 @@ async function usedNames(): Promise<Map<string, string>> {
 test('every code source uses is in the catalogue, and every catalogued code is used', async () => {
   const used = await usedNames();
   const missing = [...used].filter(([name]) => !(name in ERROR_CATALOGUE) && !ENVIRONMENT_VARIABLES.has(name));
-  assert.deepEqual(missing.map(([name, where]) => `${name} (${where})`), [], 'codes used but not declared in engine/base/error-catalogue.ts (an environment variable goes into ENVIRONMENT_VARIABLES above)');
+  assert.deepEqual(
+    missing.map(([name, where]) => `${name} (${where})`),
+    [],
+    'codes used but not declared in engine/base/error-catalogue.ts (an environment variable goes into ENVIRONMENT_VARIABLES above)',
+  );
   const unused = Object.keys(ERROR_CATALOGUE).filter((code) => !used.has(code));
   assert.deepEqual(unused, [], 'codes declared in engine/base/error-catalogue.ts that no source file uses');
   const clash = [...ENVIRONMENT_VARIABLES].filter((name) => name in ERROR_CATALOGUE);
   assert.deepEqual(clash, []);
 });
 
-test('scripts that print a code exit with its class\'s exit code', async () => {
+test("scripts that print a code exit with its class's exit code", async () => {
   const scripts = (await sourceFiles()).filter((f) => f.startsWith('scripts/') && f.endsWith('.mjs'));
   let checked = 0;
   for (const rel of scripts) {
@@ -87,7 +128,10 @@ test('scripts that print a code exit with its class\'s exit code', async () => {
     lines.forEach((line, i) => {
       const code = /console\.error\(['"`](PCQ_[A-Z0-9_]+)/.exec(line)?.[1];
       if (code === undefined || !(code in ERROR_CATALOGUE)) return;
-      const exit = lines.slice(i, i + 4).join('\n').match(/process\.exit\((\d+)\)/)?.[1];
+      const exit = lines
+        .slice(i, i + 4)
+        .join('\n')
+        .match(/process\.exit\((\d+)\)/)?.[1];
       if (exit === undefined) return;
       checked++;
       assert.equal(Number(exit), ERROR_CLASSES[classOf(code)].exitCode, `${rel}:${i + 1} prints ${code} but exits ${exit}`);
@@ -110,7 +154,10 @@ test('only transient codes are retryable; exit codes follow the class, the most 
   assert.equal(isRetryableCode('PCQ_CEL_EVAL'), false);
   assert.equal(isRetryableCode('PCQ_NOT_A_CODE'), false);
   assert.equal(classOf('PCQ_NOT_A_CODE'), 'internal');
-  assert.deepEqual([ERROR_CLASSES.usage.exitCode, ERROR_CLASSES['invalid-input'].exitCode, ERROR_CLASSES['failed-check'].exitCode, ERROR_CLASSES.internal.exitCode], [2, 3, 1, 70]);
+  assert.deepEqual(
+    [ERROR_CLASSES.usage.exitCode, ERROR_CLASSES['invalid-input'].exitCode, ERROR_CLASSES['failed-check'].exitCode, ERROR_CLASSES.internal.exitCode],
+    [2, 3, 1, 70],
+  );
   assert.equal(exitCodeFor(['PCQ_USAGE']), 2);
   assert.equal(exitCodeFor(['PCQ_USAGE', 'PCQ_SCHEMA']), 3);
   assert.equal(exitCodeFor(['PCQ_SCHEMA', 'PCQ_KEY_REVOKED']), 1);

@@ -17,7 +17,7 @@ export function renderErrorDocs(): string {
     'Every failure pcq reports carries a stable `PCQ_*` code, a message that says what happened and a',
     'hint that says what to do (plus `file:line:col` when there is one). Each code belongs to one class;',
     'the class gives the exit code of `pcq` and whether a runbook step that failed with it is tried',
-    'again (per the step\'s `retry:` policy, with backoff). Only transient failures are retried: a',
+    "again (per the step's `retry:` policy, with backoff). Only transient failures are retried: a",
     'deterministic failure gives the same answer the second time. An error thrown by step code without',
     'a code is not retried, unless it carries a node error code of a passing network condition',
     '(ECONNRESET, ECONNREFUSED, ETIMEDOUT, EAI_AGAIN, …).',
@@ -32,7 +32,13 @@ export function renderErrorDocs(): string {
   ];
   for (const cls of ORDER) {
     const codes = rows.filter(([, spec]) => spec.class === cls).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    out.push('', `## ${cls} (exit ${ERROR_CLASSES[cls].exitCode}${ERROR_CLASSES[cls].retryable ? ', retried' : ''})`, '', '| code | meaning | what to do |', '|---|---|---|');
+    out.push(
+      '',
+      `## ${cls} (exit ${ERROR_CLASSES[cls].exitCode}${ERROR_CLASSES[cls].retryable ? ', retried' : ''})`,
+      '',
+      '| code | meaning | what to do |',
+      '|---|---|---|',
+    );
     for (const [code, spec] of codes) {
       const why = spec.why === undefined ? '' : ` *(${cell(spec.why)})*`;
       out.push(`| \`${code}\` | ${cell(spec.summary)}${why} | ${cell(spec.hint)} |`);

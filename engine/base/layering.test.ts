@@ -21,11 +21,7 @@ function* sourceFiles(dir: string): Generator<string> {
 }
 
 // Static imports and re-exports (one statement, no `;` inside), side-effect imports, import().
-const IMPORT_PATTERNS = [
-  /^\s*(?:import|export)\s[^;]*?\sfrom\s*['"]([^'"]+)['"]/gm,
-  /^\s*import\s*['"]([^'"]+)['"]/gm,
-  /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
-];
+const IMPORT_PATTERNS = [/^\s*(?:import|export)\s[^;]*?\sfrom\s*['"]([^'"]+)['"]/gm, /^\s*import\s*['"]([^'"]+)['"]/gm, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g];
 
 export function importSpecifiers(text: string): string[] {
   const specs: string[] = [];
@@ -45,18 +41,30 @@ function addEdge(graph: Graph, from: string, to: string, why: string): void {
 /** Strongly connected components with more than one node, or with a self-edge (Tarjan). */
 export function cycles(graph: Graph): string[][] {
   let counter = 0;
-  const index = new Map<string, number>(), low = new Map<string, number>(), stack: string[] = [], onStack = new Set<string>();
+  const index = new Map<string, number>(),
+    low = new Map<string, number>(),
+    stack: string[] = [],
+    onStack = new Set<string>();
   const found: string[][] = [];
   const visit = (v: string): void => {
-    index.set(v, counter); low.set(v, counter++); stack.push(v); onStack.add(v);
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
     for (const w of graph.get(v)?.keys() ?? []) {
-      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); }
-      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
     }
     if (low.get(v) !== index.get(v)) return;
     const scc: string[] = [];
     let w: string;
-    do { w = stack.pop()!; onStack.delete(w); scc.push(w); } while (w !== v);
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      scc.push(w);
+    } while (w !== v);
     if (scc.length > 1 || graph.get(v)?.has(v)) found.push(scc.sort());
   };
   for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v);
@@ -77,22 +85,35 @@ export function describeCycle(graph: Graph, scc: string[]): string {
         const path = [v];
         while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
         path.push(start);
-        return path.slice(1).map((to, i) => `${path[i]} → ${to} (${graph.get(path[i]!)!.get(to)})`).join('; ');
+        return path
+          .slice(1)
+          .map((to, i) => `${path[i]} → ${to} (${graph.get(path[i]!)!.get(to)})`)
+          .join('; ');
       }
-      if (!previous.has(w)) { previous.set(w, v); queue.push(w); }
+      if (!previous.has(w)) {
+        previous.set(w, v);
+        queue.push(w);
+      }
     }
   }
   return scc.join(' ↔ ');
 }
 
-interface ImportEdge { file: string; spec: string; target?: string } // target: repo-relative .ts path of a relative import
+interface ImportEdge {
+  file: string;
+  spec: string;
+  target?: string;
+} // target: repo-relative .ts path of a relative import
 
 function engineImports(): ImportEdge[] {
   const edges: ImportEdge[] = [];
   for (const path of sourceFiles(join(root, 'engine'))) {
     const file = relative(root, path);
     for (const spec of importSpecifiers(readFileSync(path, 'utf8'))) {
-      if (!spec.startsWith('.')) { edges.push({ file, spec }); continue; }
+      if (!spec.startsWith('.')) {
+        edges.push({ file, spec });
+        continue;
+      }
       edges.push({ file, spec, target: normalize(join(dirname(file), spec)).replace(/\.js$/, '.ts') });
     }
   }
@@ -102,7 +123,8 @@ function engineImports(): ImportEdge[] {
 const folderOf = (file: string): string => file.split('/')[1]!; // engine/<folder>/...
 
 test('the import scanner sees static imports, re-exports, side-effect imports and import()', () => {
-  const text = "import { a } from './a.ts';\nimport type {\n  B,\n} from '../x/b.ts';\nexport { c } from \"./c.ts\";\nimport './d.ts';\nconst e = await import('./e.ts');\n// a comment that mentions importing from 'nowhere'\n";
+  const text =
+    "import { a } from './a.ts';\nimport type {\n  B,\n} from '../x/b.ts';\nexport { c } from \"./c.ts\";\nimport './d.ts';\nconst e = await import('./e.ts');\n// a comment that mentions importing from 'nowhere'\n";
   assert.deepEqual(importSpecifiers(text).sort(), ['../x/b.ts', './a.ts', './c.ts', './d.ts', './e.ts']);
 });
 
@@ -114,7 +136,10 @@ test('the cycle finder names a cycle with the import behind each arrow, and pass
   addEdge(graph, 'store', 'base', 'store/c.ts imports base/e.ts');
   const found = cycles(graph);
   assert.deepEqual(found, [['review', 'run', 'store']]);
-  assert.equal(describeCycle(graph, found[0]!), 'review → store (review/b.ts imports store/c.ts); store → run (store/c.ts imports run/d.ts); run → review (run/a.ts imports review/b.ts)');
+  assert.equal(
+    describeCycle(graph, found[0]!),
+    'review → store (review/b.ts imports store/c.ts); store → run (store/c.ts imports run/d.ts); run → review (run/a.ts imports review/b.ts)',
+  );
   graph.get('store')!.delete('run');
   assert.deepEqual(cycles(graph), []);
 });
@@ -131,10 +156,14 @@ test('no import cycle between the top-level folders of engine/', () => {
   const graph: Graph = new Map();
   for (const e of engineImports()) {
     if (e.target === undefined || !e.target.startsWith('engine/')) continue;
-    const from = folderOf(e.file), to = folderOf(e.target);
+    const from = folderOf(e.file),
+      to = folderOf(e.target);
     if (from !== to) addEdge(graph, from, to, `${e.file} imports ${e.target}`);
   }
-  assert.deepEqual(cycles(graph).map((scc) => describeCycle(graph, scc)), []);
+  assert.deepEqual(
+    cycles(graph).map((scc) => describeCycle(graph, scc)),
+    [],
+  );
 });
 
 test('no import cycle between the files of review/', () => {
@@ -143,5 +172,8 @@ test('no import cycle between the files of review/', () => {
     if (e.target === undefined || folderOf(e.file) !== 'review' || !e.target.startsWith('engine/review/')) continue;
     addEdge(graph, e.file, e.target, `${e.file} imports ${e.target}`);
   }
-  assert.deepEqual(cycles(graph).map((scc) => describeCycle(graph, scc)), []);
+  assert.deepEqual(
+    cycles(graph).map((scc) => describeCycle(graph, scc)),
+    [],
+  );
 });

@@ -17,11 +17,39 @@
 const SHAPE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 const STORE_NAMES = [
-  'index.json', 'reviews', 'tickets', 'journal.json', 'staging',
-  'manifest.pcq', 'run.json', 'runbook.json', 'recordings.json', 'effects.json', 'keys.json', 'score.json',
-  'evidence.tar.gz', 'verdict.sig', 'verdict.pub', 'outputs', 'exports', 'private', 'sealed', 'replays',
+  'index.json',
+  'reviews',
+  'tickets',
+  'journal.json',
+  'staging',
+  'manifest.pcq',
+  'run.json',
+  'runbook.json',
+  'recordings.json',
+  'effects.json',
+  'keys.json',
+  'score.json',
+  'evidence.tar.gz',
+  'verdict.sig',
+  'verdict.pub',
+  'outputs',
+  'exports',
+  'private',
+  'sealed',
+  'replays',
 ];
-const OBJECT_NAMES = ['__proto__', 'constructor', 'prototype', '__definegetter__', '__definesetter__', '__lookupgetter__', '__lookupsetter__', 'hasownproperty', 'tostring', 'valueof'];
+const OBJECT_NAMES = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__definegetter__',
+  '__definesetter__',
+  '__lookupgetter__',
+  '__lookupsetter__',
+  'hasownproperty',
+  'tostring',
+  'valueof',
+];
 const RESERVED: ReadonlySet<string> = new Set([...STORE_NAMES, ...OBJECT_NAMES]);
 const TEMP_SUFFIX = /\.(lock|tmp|temp|wal|journal|partial|swp|bak)$|~$/i;
 const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
@@ -32,7 +60,8 @@ export type NameKind = 'runbookId' | 'executionId' | 'stepId' | 'export name' | 
 export function nameProblem(kind: NameKind, value: unknown): string | undefined {
   if (typeof value !== 'string') return `${kind} must be a string`;
   const shown = JSON.stringify(value);
-  if (!SHAPE.test(value)) return `${kind} ${shown} must be 1–128 letters, digits, "_", "." or "-", starting with a letter, digit or "_" (no path separators, no dot-names)`;
+  if (!SHAPE.test(value))
+    return `${kind} ${shown} must be 1–128 letters, digits, "_", "." or "-", starting with a letter, digit or "_" (no path separators, no dot-names)`;
   if (value.includes('..')) return `${kind} ${shown} contains ".."`;
   const lower = value.toLowerCase();
   if (RESERVED.has(lower)) return `${kind} ${shown} is a name pcq itself uses (store files, object keys)`;
@@ -45,4 +74,5 @@ export function isSafeName(kind: NameKind, value: unknown): value is string {
   return nameProblem(kind, value) === undefined;
 }
 
-export const SAFE_NAME_HINT = 'Choose another name: letters, digits, "_", "." and "-", not a name the store uses (index.json, reviews, …), not __proto__/constructor/prototype, no lock/temp suffix.';
+export const SAFE_NAME_HINT =
+  'Choose another name: letters, digits, "_", "." and "-", not a name the store uses (index.json, reviews, …), not __proto__/constructor/prototype, no lock/temp suffix.';

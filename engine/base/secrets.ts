@@ -107,7 +107,8 @@ export class SecretRegistry {
       seen.add(v);
       if (Array.isArray(v)) return v.map((x) => walk(x, seen));
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) Object.defineProperty(out, text(k), { value: walk(x, seen), enumerable: true, writable: true, configurable: true });
+      for (const [k, x] of Object.entries(v))
+        Object.defineProperty(out, text(k), { value: walk(x, seen), enumerable: true, writable: true, configurable: true });
       return out;
     };
     const out = walk(value, new WeakSet()) as T;

@@ -121,7 +121,8 @@ export class OutputTable {
       get: (_t, key) => (typeof key === 'string' ? map.get(key) : undefined),
       has: (_t, key) => typeof key === 'string' && map.has(key),
       ownKeys: () => [...map.keys()],
-      getOwnPropertyDescriptor: (_t, key) => (typeof key === 'string' && map.has(key) ? { value: map.get(key), writable: false, enumerable: true, configurable: true } : undefined),
+      getOwnPropertyDescriptor: (_t, key) =>
+        typeof key === 'string' && map.has(key) ? { value: map.get(key), writable: false, enumerable: true, configurable: true } : undefined,
       set: () => false,
       defineProperty: () => false,
       deleteProperty: () => false,

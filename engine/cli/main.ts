@@ -53,7 +53,11 @@ const isEntry = process.argv[1] !== undefined && /(?:pcq(?:-verify)?(?:\.mjs)?|m
 if (isEntry) {
   const io = redactingIo(processIo());
   main(process.argv.slice(2), io, basename(process.argv[1] ?? 'pcq')).then(
-    (code) => { process.exitCode = code; },
-    (err) => { process.exitCode = reportIssues(io, err, false); },
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.exitCode = reportIssues(io, err, false);
+    },
   );
 }

@@ -27,15 +27,29 @@ before(() => {
     cpSync(join(ROOT, file), join(src, file));
   }
   symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'));
-  const env = { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`, npm_config_update_notifier: 'false' };
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: src, env, encoding: 'utf8', timeout: 180_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = {
+    ...process.env,
+    PATH: `${join(ROOT, 'node_modules/.bin')}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    npm_config_update_notifier: 'false',
+  };
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], {
+    cwd: src,
+    env,
+    encoding: 'utf8',
+    timeout: 180_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   packed = (JSON.parse(out) as Array<typeof packed>)[0]!;
   // npm's layout of an installed package.
   app = join(scratch, 'app');
   const pkgDir = join(app, 'node_modules/pcq');
   mkdirSync(pkgDir, { recursive: true });
   execFileSync('tar', ['-xzf', join(scratch, packed.filename), '-C', pkgDir, '--strip-components=1']);
-  const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; optionalDependencies?: Record<string, string>; bin: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    optionalDependencies?: Record<string, string>;
+    bin: Record<string, string>;
+  };
   for (const dep of [...Object.keys(manifest.dependencies), ...Object.keys(manifest.optionalDependencies ?? {})]) {
     if (!existsSync(join(ROOT, 'node_modules', dep))) {
       assert.ok(dep in (manifest.optionalDependencies ?? {}), `runtime dependency ${dep} is installed`);
@@ -65,9 +79,13 @@ function bin(name: string, args: string[], cwd: string): Promise<{ code: number;
 
 test('the tarball holds the built CLI, the schemas and the changelog, and no tests or sources of the engine', () => {
   const paths = packed.files.map((f) => f.path);
-  for (const want of ['package.json', 'dist/pcq.mjs', 'dist/ed25519-node-worker.mjs', 'engine/model/runbook.schema.json', 'CHANGELOG.md', 'README.md']) assert.ok(paths.includes(want), want);
+  for (const want of ['package.json', 'dist/pcq.mjs', 'dist/ed25519-node-worker.mjs', 'engine/model/runbook.schema.json', 'CHANGELOG.md', 'README.md'])
+    assert.ok(paths.includes(want), want);
   assert.ok(paths.some((p) => p.startsWith('dist/chunks/')));
-  assert.ok(!paths.some((p) => p.endsWith('.test.ts') || p.startsWith('node_modules/') || p.startsWith('engine/testing/')), 'no tests, fixtures or dependencies');
+  assert.ok(
+    !paths.some((p) => p.endsWith('.test.ts') || p.startsWith('node_modules/') || p.startsWith('engine/testing/')),
+    'no tests, fixtures or dependencies',
+  );
 });
 
 test('from an empty folder: pcq init, pcq validate, pcq run the sample, pcq verify and pcq-verify it', async () => {

@@ -32,7 +32,14 @@ test('commits several files atomically on a new branch, text and bytes', async (
   const base = (await scm.getBranchSha('main'))!;
   await scm.createBranch('pcq/review/R1/e1', base);
   const bytes = new Uint8Array([0, 1, 2, 255, 254]);
-  const sha = await scm.commitFiles({ branch: 'pcq/review/R1/e1', message: 'ticket', files: [{ path: 'attestations/reviews/e1.yaml', content: 'ticket: 1\n' }, { path: 'a/bin.gz', content: bytes }] });
+  const sha = await scm.commitFiles({
+    branch: 'pcq/review/R1/e1',
+    message: 'ticket',
+    files: [
+      { path: 'attestations/reviews/e1.yaml', content: 'ticket: 1\n' },
+      { path: 'a/bin.gz', content: bytes },
+    ],
+  });
   assert.equal(await scm.getBranchSha('pcq/review/R1/e1'), sha);
   assert.equal(await scm.getFileContent('attestations/reviews/e1.yaml', 'pcq/review/R1/e1'), 'ticket: 1\n');
   assert.deepEqual([...gh.state.fileAt('a/bin.gz', sha)!], [...bytes]);
@@ -55,7 +62,13 @@ test('opens a PR, finds it by head, updates it, lists commits and files, request
   const updated = await scm.updatePullRequest(pr.number, { body: 'body v2' });
   assert.equal(updated.body, 'body v2');
   const files = await scm.listPullRequestFiles(pr.number);
-  assert.deepEqual(files.map((f) => [f.path, f.status]), [['a/bin.gz', 'added'], ['attestations/reviews/e1.yaml', 'added']]);
+  assert.deepEqual(
+    files.map((f) => [f.path, f.status]),
+    [
+      ['a/bin.gz', 'added'],
+      ['attestations/reviews/e1.yaml', 'added'],
+    ],
+  );
   const commits = await scm.listPullRequestCommits(pr.number);
   assert.equal(commits.length, 1);
   assert.equal(commits[0]!.authorLogin, 'github-actions[bot]');
@@ -69,7 +82,10 @@ test('sticky comments: list, create, update', async () => {
   const u = await scm.updateIssueComment(c.id, '<!-- m -->\nsecond');
   assert.equal(u.id, c.id);
   const list = await scm.listIssueComments(pr!.number);
-  assert.deepEqual(list.map((x) => x.body), ['<!-- m -->\nsecond']);
+  assert.deepEqual(
+    list.map((x) => x.body),
+    ['<!-- m -->\nsecond'],
+  );
 });
 
 test('reviews, merge guarded by head SHA, close', async () => {
@@ -78,7 +94,10 @@ test('reviews, merge guarded by head SHA, close', async () => {
   const got = await scm.getReview(pr.number, review.id);
   assert.equal(got.reviewer?.login, 'olga');
   assert.equal(got.commitId, pr.headSha);
-  await assert.rejects(scm.mergePullRequest(pr.number, { expectedHeadSha: '0'.repeat(40), commitTitle: 'x' }), (e: PcqError) => e.code === 'PCQ_GITHUB_API' && /409/.test(e.message));
+  await assert.rejects(
+    scm.mergePullRequest(pr.number, { expectedHeadSha: '0'.repeat(40), commitTitle: 'x' }),
+    (e: PcqError) => e.code === 'PCQ_GITHUB_API' && /409/.test(e.message),
+  );
   const merged = await scm.mergePullRequest(pr.number, { expectedHeadSha: pr.headSha, commitTitle: 'Approve e1' });
   assert.equal(await scm.getBranchSha('main'), merged.sha);
   assert.equal(await scm.getFileContent('attestations/reviews/e1.yaml', 'main'), 'ticket: 1\n');
@@ -104,7 +123,13 @@ test('a bad token is a coded error, not a stack trace', async () => {
 });
 
 test('repository and context are checked', () => {
-  assert.throws(() => new OctokitScm({ token: 't', repository: 'nope' }), (e: PcqError) => e.code === 'PCQ_GITHUB_CONTEXT');
-  assert.throws(() => octokitScmFromEnv({}, 't'), (e: PcqError) => e.code === 'PCQ_GITHUB_CONTEXT');
+  assert.throws(
+    () => new OctokitScm({ token: 't', repository: 'nope' }),
+    (e: PcqError) => e.code === 'PCQ_GITHUB_CONTEXT',
+  );
+  assert.throws(
+    () => octokitScmFromEnv({}, 't'),
+    (e: PcqError) => e.code === 'PCQ_GITHUB_CONTEXT',
+  );
   assert.equal(octokitScmFromEnv({ GITHUB_REPOSITORY: 'a/b', GITHUB_API_URL: gh.url }, 't').repo, 'b');
 });

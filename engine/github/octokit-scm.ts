@@ -35,7 +35,12 @@ function isLoopback(baseUrl: string | undefined): boolean {
 
 export function octokitScmFromEnv(env: Record<string, string | undefined>, token: string): OctokitScm {
   const repository = env.GITHUB_REPOSITORY;
-  if (!repository) throw new PcqError({ code: 'PCQ_GITHUB_CONTEXT', message: 'GITHUB_REPOSITORY is not set.', hint: 'Run inside GitHub Actions, or set GITHUB_REPOSITORY=owner/name.' });
+  if (!repository)
+    throw new PcqError({
+      code: 'PCQ_GITHUB_CONTEXT',
+      message: 'GITHUB_REPOSITORY is not set.',
+      hint: 'Run inside GitHub Actions, or set GITHUB_REPOSITORY=owner/name.',
+    });
   const options: OctokitScmOptions = { token, repository };
   if (env.GITHUB_API_URL) options.baseUrl = env.GITHUB_API_URL;
   return new OctokitScm(options);
@@ -49,7 +54,11 @@ export class OctokitScm implements Scm {
   constructor(options: OctokitScmOptions) {
     const [owner, repo, extra] = options.repository.split('/');
     if (!owner || !repo || extra !== undefined) {
-      throw new PcqError({ code: 'PCQ_GITHUB_CONTEXT', message: `Repository "${options.repository}" is not "owner/name".`, hint: 'Set GITHUB_REPOSITORY=owner/name.' });
+      throw new PcqError({
+        code: 'PCQ_GITHUB_CONTEXT',
+        message: `Repository "${options.repository}" is not "owner/name".`,
+        hint: 'Set GITHUB_REPOSITORY=owner/name.',
+      });
     }
     this.owner = owner;
     this.repo = repo;
@@ -82,34 +91,54 @@ export class OctokitScm implements Scm {
   }
 
   async listPullRequestCommits(number: number): Promise<PullRequestCommit[]> {
-    const data = await call(`list commits of #${number}`, () => this.client.paginate(this.client.rest.pulls.listCommits, { ...this.r, pull_number: number, per_page: 100 }));
+    const data = await call(`list commits of #${number}`, () =>
+      this.client.paginate(this.client.rest.pulls.listCommits, { ...this.r, pull_number: number, per_page: 100 }),
+    );
     return data.map((c) => ({ sha: c.sha, authorLogin: loginOf(c.author), committerLogin: loginOf(c.committer) }));
   }
 
   async listPullRequestFiles(number: number): Promise<PullRequestFile[]> {
-    const data = await call(`list files of #${number}`, () => this.client.paginate(this.client.rest.pulls.listFiles, { ...this.r, pull_number: number, per_page: 100 }));
-    return data.map((f) => (f.previous_filename ? { path: f.filename, status: f.status, previousPath: f.previous_filename } : { path: f.filename, status: f.status }));
+    const data = await call(`list files of #${number}`, () =>
+      this.client.paginate(this.client.rest.pulls.listFiles, { ...this.r, pull_number: number, per_page: 100 }),
+    );
+    return data.map((f) =>
+      f.previous_filename ? { path: f.filename, status: f.status, previousPath: f.previous_filename } : { path: f.filename, status: f.status },
+    );
   }
 
   async getReview(pullNumber: number, reviewId: number): Promise<Review> {
     const { data } = await call(`get review ${reviewId}`, () => this.client.rest.pulls.getReview({ ...this.r, pull_number: pullNumber, review_id: reviewId }));
-    return { id: data.id, reviewer: data.user ? toUser(data.user) : null, state: data.state, commitId: data.commit_id, body: data.body, htmlUrl: data.html_url };
+    return {
+      id: data.id,
+      reviewer: data.user ? toUser(data.user) : null,
+      state: data.state,
+      commitId: data.commit_id,
+      body: data.body,
+      htmlUrl: data.html_url,
+    };
   }
 
   async findOpenPullRequestByHead(branch: string): Promise<PullRequest | null> {
-    const { data } = await call(`find PR for ${branch}`, () => this.client.rest.pulls.list({ ...this.r, state: 'open', head: `${this.owner}:${branch}`, per_page: 10 }));
+    const { data } = await call(`find PR for ${branch}`, () =>
+      this.client.rest.pulls.list({ ...this.r, state: 'open', head: `${this.owner}:${branch}`, per_page: 10 }),
+    );
     const match = data.find((p) => p.head.ref === branch);
     return match ? this.getPullRequest(match.number) : null;
   }
 
   async createPullRequest(input: { head: string; base: string; title: string; body: string }): Promise<PullRequest> {
     // Text leaving for GitHub passes the secret registry (base/secrets.ts), like every output.
-    const { data } = await call(`open PR ${input.head}`, () => this.client.rest.pulls.create({ ...this.r, ...input, title: redactText(input.title), body: redactText(input.body), maintainer_can_modify: false }));
+    const { data } = await call(`open PR ${input.head}`, () =>
+      this.client.rest.pulls.create({ ...this.r, ...input, title: redactText(input.title), body: redactText(input.body), maintainer_can_modify: false }),
+    );
     return toPullRequest(data);
   }
 
   async updatePullRequest(number: number, input: { title?: string; body?: string }): Promise<PullRequest> {
-    const text = { ...(input.title !== undefined ? { title: redactText(input.title) } : {}), ...(input.body !== undefined ? { body: redactText(input.body) } : {}) };
+    const text = {
+      ...(input.title !== undefined ? { title: redactText(input.title) } : {}),
+      ...(input.body !== undefined ? { body: redactText(input.body) } : {}),
+    };
     const { data } = await call(`update PR #${number}`, () => this.client.rest.pulls.update({ ...this.r, pull_number: number, ...text }));
     return toPullRequest(data);
   }
@@ -121,7 +150,8 @@ export class OctokitScm implements Scm {
 
   async mergePullRequest(number: number, input: { expectedHeadSha: string; commitTitle: string }): Promise<{ sha: string }> {
     const { data } = await call(`merge PR #${number}`, () =>
-      this.client.rest.pulls.merge({ ...this.r, pull_number: number, sha: input.expectedHeadSha, commit_title: input.commitTitle, merge_method: 'squash' }));
+      this.client.rest.pulls.merge({ ...this.r, pull_number: number, sha: input.expectedHeadSha, commit_title: input.commitTitle, merge_method: 'squash' }),
+    );
     return { sha: data.sha };
   }
 
@@ -150,7 +180,12 @@ export class OctokitScm implements Scm {
 
   async commitFiles(input: { branch: string; message: string; files: FileChange[] }): Promise<string> {
     const parent = await this.getBranchSha(input.branch);
-    if (parent === null) throw new PcqError({ code: 'PCQ_GITHUB_NO_BRANCH', message: `Branch ${input.branch} does not exist.`, hint: 'Create the branch first (or check the publish branch setting).' });
+    if (parent === null)
+      throw new PcqError({
+        code: 'PCQ_GITHUB_NO_BRANCH',
+        message: `Branch ${input.branch} does not exist.`,
+        hint: 'Create the branch first (or check the publish branch setting).',
+      });
     const { data: parentCommit } = await call('read parent commit', () => this.client.rest.git.getCommit({ ...this.r, commit_sha: parent }));
     const tree: Array<{ path: string; mode: '100644'; type: 'blob'; sha?: string | null; content?: string }> = [];
     for (const file of input.files) {
@@ -160,29 +195,39 @@ export class OctokitScm implements Scm {
         tree.push({ path: file.path, mode: '100644', type: 'blob', content: file.content });
       } else {
         const bytes = file.content;
-        const { data: blob } = await call(`upload ${file.path}`, () => this.client.rest.git.createBlob({ ...this.r, content: Buffer.from(bytes).toString('base64'), encoding: 'base64' }));
+        const { data: blob } = await call(`upload ${file.path}`, () =>
+          this.client.rest.git.createBlob({ ...this.r, content: Buffer.from(bytes).toString('base64'), encoding: 'base64' }),
+        );
         tree.push({ path: file.path, mode: '100644', type: 'blob', sha: blob.sha });
       }
     }
     const { data: newTree } = await call('write tree', () => this.client.rest.git.createTree({ ...this.r, base_tree: parentCommit.tree.sha, tree }));
-    const { data: commit } = await call('write commit', () => this.client.rest.git.createCommit({ ...this.r, message: input.message, tree: newTree.sha, parents: [parent] }));
+    const { data: commit } = await call('write commit', () =>
+      this.client.rest.git.createCommit({ ...this.r, message: input.message, tree: newTree.sha, parents: [parent] }),
+    );
     // force: false — if someone else moved the branch meanwhile, GitHub refuses instead of losing their work.
     await call(`advance ${input.branch}`, () => this.client.rest.git.updateRef({ ...this.r, ref: `heads/${input.branch}`, sha: commit.sha, force: false }));
     return commit.sha;
   }
 
   async listIssueComments(issueNumber: number): Promise<IssueComment[]> {
-    const data = await call(`list comments of #${issueNumber}`, () => this.client.paginate(this.client.rest.issues.listComments, { ...this.r, issue_number: issueNumber, per_page: 100 }));
+    const data = await call(`list comments of #${issueNumber}`, () =>
+      this.client.paginate(this.client.rest.issues.listComments, { ...this.r, issue_number: issueNumber, per_page: 100 }),
+    );
     return data.map(toComment);
   }
 
   async createIssueComment(issueNumber: number, body: string): Promise<IssueComment> {
-    const { data } = await call(`comment on #${issueNumber}`, () => this.client.rest.issues.createComment({ ...this.r, issue_number: issueNumber, body: redactText(body) }));
+    const { data } = await call(`comment on #${issueNumber}`, () =>
+      this.client.rest.issues.createComment({ ...this.r, issue_number: issueNumber, body: redactText(body) }),
+    );
     return toComment(data);
   }
 
   async updateIssueComment(commentId: number, body: string): Promise<IssueComment> {
-    const { data } = await call(`update comment ${commentId}`, () => this.client.rest.issues.updateComment({ ...this.r, comment_id: commentId, body: redactText(body) }));
+    const { data } = await call(`update comment ${commentId}`, () =>
+      this.client.rest.issues.updateComment({ ...this.r, comment_id: commentId, body: redactText(body) }),
+    );
     return toComment(data);
   }
 
@@ -196,13 +241,24 @@ export class OctokitScm implements Scm {
   }
 }
 
-interface RawUser { login: string; type: string }
+interface RawUser {
+  login: string;
+  type: string;
+}
 const toUser = (u: RawUser): ScmUser => ({ login: u.login, type: u.type });
 const loginOf = (u: unknown): string | null => (u && typeof u === 'object' && 'login' in u ? String((u as RawUser).login) : null);
 
 function toPullRequest(d: {
-  number: number; state: string; merged?: boolean; merged_at: string | null; title: string; body: string | null; user: RawUser | null;
-  head: { ref: string; sha: string }; base: { ref: string; sha: string }; html_url: string;
+  number: number;
+  state: string;
+  merged?: boolean;
+  merged_at: string | null;
+  title: string;
+  body: string | null;
+  user: RawUser | null;
+  head: { ref: string; sha: string };
+  base: { ref: string; sha: string };
+  html_url: string;
 }): PullRequest {
   return {
     number: d.number,
@@ -234,14 +290,23 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     const status = statusOf(err);
     const detail = err instanceof Error ? err.message : String(err);
-    const hint = status === 401 || status === 403
-      ? 'Check the token and the workflow `permissions:` (contents/pull-requests: write where pcq writes).'
-      : status === 409 || status === 422
-        ? 'GitHub refused the change as it stands (stale head, existing ref or invalid input); re-run after checking the PR.'
-        : 'Check GITHUB_API_URL and the network; the call was retried where GitHub allows.';
+    const hint =
+      status === 401 || status === 403
+        ? 'Check the token and the workflow `permissions:` (contents/pull-requests: write where pcq writes).'
+        : status === 409 || status === 422
+          ? 'GitHub refused the change as it stands (stale head, existing ref or invalid input); re-run after checking the PR.'
+          : 'Check GITHUB_API_URL and the network; the call was retried where GitHub allows.';
     // No answer, 429 or 5xx may pass (Octokit's retry plugin already tried); 4xx is GitHub's answer.
     const transient = status === undefined || Number.isNaN(status) || status === 429 || status >= 500;
-    throw new PcqError({ code: transient ? 'PCQ_GITHUB_UNAVAILABLE' : 'PCQ_GITHUB_API', message: `GitHub refused to ${what}: ${status ?? 'no status'} ${detail}`, hint, details: { status } }, { cause: err });
+    throw new PcqError(
+      {
+        code: transient ? 'PCQ_GITHUB_UNAVAILABLE' : 'PCQ_GITHUB_API',
+        message: `GitHub refused to ${what}: ${status ?? 'no status'} ${detail}`,
+        hint,
+        details: { status },
+      },
+      { cause: err },
+    );
   }
 }
 

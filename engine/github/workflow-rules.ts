@@ -41,7 +41,8 @@ export function checkWorkflow(text: string, file: string): WorkflowProblem[] {
       const job = pair.value;
       if (!isMap(job)) continue;
       const name = String((pair.key as { value?: unknown }).value);
-      if (!topPermissions && !job.has('permissions')) problems.push({ file, line: lineOf(pair.key as Node), rule: 'permissions', message: `job ${name} has no permissions (and the workflow sets none)` });
+      if (!topPermissions && !job.has('permissions'))
+        problems.push({ file, line: lineOf(pair.key as Node), rule: 'permissions', message: `job ${name} has no permissions (and the workflow sets none)` });
       const uses = job.get('uses', true);
       if (isScalar(uses)) checkUses(String(uses.value), lineOf(uses), file, problems, text);
       const steps = job.get('steps', true);
@@ -55,12 +56,22 @@ export function checkWorkflow(text: string, file: string): WorkflowProblem[] {
           const ref = isMap(withMap) ? withMap.get('ref', true) : undefined;
           const refText = isScalar(ref) ? String(ref.value) : '';
           if (refText === '' || /\.head[._]|head_ref|github\.sha|merge/.test(refText)) {
-            problems.push({ file, line: lineOf(u), rule: 'untrusted-checkout', message: `this workflow runs with write access for a PR event, but actions/checkout ${refText === '' ? 'takes the default (the PR merge commit)' : `checks out ${refText}`}; set \`ref:\` to the base branch` });
+            problems.push({
+              file,
+              line: lineOf(u),
+              rule: 'untrusted-checkout',
+              message: `this workflow runs with write access for a PR event, but actions/checkout ${refText === '' ? 'takes the default (the PR merge commit)' : `checks out ${refText}`}; set \`ref:\` to the base branch`,
+            });
           }
         }
         const run = step.get('run', true);
         if (isScalar(run) && /\$\{\{/.test(String(run.value))) {
-          problems.push({ file, line: lineOf(run), rule: 'run-expression', message: `a \`run:\` script contains \`\${{ … }}\`; pass the value through \`env:\` instead` });
+          problems.push({
+            file,
+            line: lineOf(run),
+            rule: 'run-expression',
+            message: `a \`run:\` script contains \`\${{ … }}\`; pass the value through \`env:\` instead`,
+          });
         }
       }
     }
@@ -76,5 +87,6 @@ function checkUses(uses: string, line: number, file: string, problems: WorkflowP
     return;
   }
   const lineText = text.split('\n')[line - 1] ?? '';
-  if (!/#\s*v\d+(\.\d+){0,2}\b/.test(lineText)) problems.push({ file, line, rule: 'pinned', message: `${uses} has no \`# vX.Y.Z\` comment naming the pinned release` });
+  if (!/#\s*v\d+(\.\d+){0,2}\b/.test(lineText))
+    problems.push({ file, line, rule: 'pinned', message: `${uses} has no \`# vX.Y.Z\` comment naming the pinned release` });
 }

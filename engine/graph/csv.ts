@@ -28,7 +28,10 @@ export function parseCsv(text: string, file: string): CsvTable {
     const ch = text[i] as string;
     if (inQuotes) {
       if (ch === '"') {
-        if (text[i + 1] === '"') { field += '"'; i++; } else inQuotes = false;
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else inQuotes = false;
       } else {
         if (ch === '\n') line++;
         field += ch;

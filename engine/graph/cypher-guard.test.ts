@@ -74,7 +74,10 @@ test('every hostile query is refused, with the offset of a word of its own text'
   for (const q of HOSTILE) {
     const [v] = cypherViolations(q);
     assert.ok(v, `refused: ${q}`);
-    assert.throws(() => assertCypherAllowed(q), (e: unknown) => e instanceof PcqError && e.code === 'PCQ_CYPHER_REFUSED');
+    assert.throws(
+      () => assertCypherAllowed(q),
+      (e: unknown) => e instanceof PcqError && e.code === 'PCQ_CYPHER_REFUSED',
+    );
     assert.ok(v.offset >= 0 && v.offset < q.length, q);
   }
 });
@@ -99,21 +102,37 @@ test('broken lexing is refused, never skipped: open strings, comments, names and
 // Property: a hostile clause survives any spelling. Each word's letters in random case, tokens
 // separated by random whitespace or comments, optionally after a harmless prefix statement or
 // inside nested CALL { } subqueries.
-const HOSTILE_CORES = ['LOAD FROM "/etc/passwd" RETURN *', "COPY (MATCH (e) RETURN e) TO '/tmp/x.csv'", "EXPORT DATABASE '/tmp/x'", "ATTACH '/tmp/x' AS y", 'INSTALL json', "LOAD EXTENSION '/tmp/x.so'", 'CALL show_tables() RETURN *', "IMPORT DATABASE '/tmp/y'"];
+const HOSTILE_CORES = [
+  'LOAD FROM "/etc/passwd" RETURN *',
+  "COPY (MATCH (e) RETURN e) TO '/tmp/x.csv'",
+  "EXPORT DATABASE '/tmp/x'",
+  "ATTACH '/tmp/x' AS y",
+  'INSTALL json',
+  "LOAD EXTENSION '/tmp/x.so'",
+  'CALL show_tables() RETURN *',
+  "IMPORT DATABASE '/tmp/y'",
+];
 const separator = fc.constantFrom(' ', '\n', '\t', '  ', ' /* c */ ', ' /*\nLOAD*/ ', '// c\n', '\r\n');
 const randomCase = (s: string, flips: boolean[]): string => Array.from(s, (ch, i) => (flips[i % flips.length] ? ch.toLowerCase() : ch.toUpperCase())).join('');
 
 test('property: hostile clauses are refused in any case, spacing, comments and subquery depth', () => {
   fc.assert(
-    fc.property(fc.constantFrom(...HOSTILE_CORES), fc.array(fc.boolean(), { minLength: 1, maxLength: 7 }), separator, fc.integer({ min: 0, max: 3 }), fc.boolean(), (core, flips, sep, depth, prefixed) => {
-      const words = core.split(' ').map((w) => (/^["'(]/.test(w) ? w : randomCase(w, flips)));
-      let q = words.join(sep);
-      for (let d = 0; d < depth; d++) q = `MATCH (n)${sep}CALL${sep}{${sep}${q}${sep}}${sep}RETURN n`;
-      if (prefixed) q = `MATCH (m) RETURN m;${sep}${q}`;
-      const [v] = cypherViolations(q);
-      assert.ok(v, q);
-      assert.match(q.slice(v.offset, v.offset + v.length).toUpperCase(), /^(LOAD|COPY|EXPORT|ATTACH|INSTALL|CALL|IMPORT)$/);
-    }),
+    fc.property(
+      fc.constantFrom(...HOSTILE_CORES),
+      fc.array(fc.boolean(), { minLength: 1, maxLength: 7 }),
+      separator,
+      fc.integer({ min: 0, max: 3 }),
+      fc.boolean(),
+      (core, flips, sep, depth, prefixed) => {
+        const words = core.split(' ').map((w) => (/^["'(]/.test(w) ? w : randomCase(w, flips)));
+        let q = words.join(sep);
+        for (let d = 0; d < depth; d++) q = `MATCH (n)${sep}CALL${sep}{${sep}${q}${sep}}${sep}RETURN n`;
+        if (prefixed) q = `MATCH (m) RETURN m;${sep}${q}`;
+        const [v] = cypherViolations(q);
+        assert.ok(v, q);
+        assert.match(q.slice(v.offset, v.offset + v.length).toUpperCase(), /^(LOAD|COPY|EXPORT|ATTACH|INSTALL|CALL|IMPORT)$/);
+      },
+    ),
     { numRuns: 400 },
   );
 });
@@ -126,10 +145,13 @@ test('property: a hostile clause inside a string, comment or backtick name is no
   fc.assert(
     fc.property(fc.constantFrom(...HOSTILE_CORES), hide, separator, fc.constantFrom('comment', 'block', 'string', 'name'), (core, quote, sep, where) => {
       const q =
-        where === 'comment' ? `MATCH (n)${sep}// ${core}\nRETURN n`
-        : where === 'block' ? `MATCH (n) /* ${core.replace(/\*\//g, '')} */${sep}RETURN n`
-        : where === 'name' ? `MATCH (n) RETURN n.id AS \`${core.replace(/`/g, '``')}\``
-        : `MATCH (n) WHERE n.name =${sep}${quote(core)} RETURN n`;
+        where === 'comment'
+          ? `MATCH (n)${sep}// ${core}\nRETURN n`
+          : where === 'block'
+            ? `MATCH (n) /* ${core.replace(/\*\//g, '')} */${sep}RETURN n`
+            : where === 'name'
+              ? `MATCH (n) RETURN n.id AS \`${core.replace(/`/g, '``')}\``
+              : `MATCH (n) WHERE n.name =${sep}${quote(core)} RETURN n`;
       assert.deepEqual(cypherViolations(q), [], q);
     }),
     { numRuns: 300 },

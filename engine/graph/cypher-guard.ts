@@ -21,16 +21,72 @@ export interface CypherViolation {
 /** Clauses that may start a statement part (with the second word some of them need). */
 const SIMPLE_CLAUSES = new Set(['MATCH', 'WITH', 'UNWIND', 'RETURN', 'SET', 'DELETE', 'REMOVE', 'SKIP', 'LIMIT', 'FOREACH', 'WHERE']);
 /** Words that end the clause before them (at the clause's own nesting level). */
-const BOUNDARIES = new Set([...SIMPLE_CLAUSES, 'OPTIONAL', 'ORDER', 'CREATE', 'MERGE', 'DETACH', 'UNION', 'CALL', 'YIELD', 'EXPLAIN', 'PROFILE', 'START', 'STOP', 'FINISH', 'LET', 'FILTER', 'INSERT', 'NEXT', 'ENABLE', 'DEALLOCATE', 'REALLOCATE', 'DRYRUN', 'RENAME', 'PROJECT']);
+const BOUNDARIES = new Set([
+  ...SIMPLE_CLAUSES,
+  'OPTIONAL',
+  'ORDER',
+  'CREATE',
+  'MERGE',
+  'DETACH',
+  'UNION',
+  'CALL',
+  'YIELD',
+  'EXPLAIN',
+  'PROFILE',
+  'START',
+  'STOP',
+  'FINISH',
+  'LET',
+  'FILTER',
+  'INSERT',
+  'NEXT',
+  'ENABLE',
+  'DEALLOCATE',
+  'REALLOCATE',
+  'DRYRUN',
+  'RENAME',
+  'PROJECT',
+]);
 /** Words that only ever begin something outside the graph: refused wherever they are code. */
-const FORBIDDEN = new Set(['LOAD', 'COPY', 'EXPORT', 'IMPORT', 'ATTACH', 'USE', 'INSTALL', 'UNINSTALL', 'DROP', 'ALTER', 'CHECKPOINT', 'BEGIN', 'COMMIT', 'ROLLBACK', 'TRANSACTION', 'TRANSACTIONS', 'GRANT', 'DENY', 'REVOKE', 'SHOW', 'TERMINATE', 'PERIODIC', 'DATABASE', 'DATABASES', 'EXTENSION', 'MACRO', 'DBMS', 'APOC', 'CSV']);
+const FORBIDDEN = new Set([
+  'LOAD',
+  'COPY',
+  'EXPORT',
+  'IMPORT',
+  'ATTACH',
+  'USE',
+  'INSTALL',
+  'UNINSTALL',
+  'DROP',
+  'ALTER',
+  'CHECKPOINT',
+  'BEGIN',
+  'COMMIT',
+  'ROLLBACK',
+  'TRANSACTION',
+  'TRANSACTIONS',
+  'GRANT',
+  'DENY',
+  'REVOKE',
+  'SHOW',
+  'TERMINATE',
+  'PERIODIC',
+  'DATABASE',
+  'DATABASES',
+  'EXTENSION',
+  'MACRO',
+  'DBMS',
+  'APOC',
+  'CSV',
+]);
 for (const w of FORBIDDEN) BOUNDARIES.add(w);
 /** Bare functions that reach the host (Neo4j LOAD CSV helpers; kuzu exposes none as scalars). */
 const FORBIDDEN_FUNCTIONS = new Set(['FILE', 'LINENUMBER', 'CURRENT_SETTING']);
 const SUBQUERY_EXPRESSIONS = new Set(['EXISTS', 'COUNT', 'COLLECT']);
 const CLOSE: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 
-const WHY = 'runbook and prover Cypher may only read and write the run\'s graph (no files, extensions, other databases, procedures, schema or transaction commands)';
+const WHY =
+  "runbook and prover Cypher may only read and write the run's graph (no files, extensions, other databases, procedures, schema or transaction commands)";
 
 /** Every reason `cypher` is refused; empty when the query only reads and writes the graph. */
 export function cypherViolations(cypher: string): CypherViolation[] {
@@ -50,7 +106,7 @@ export function assertCypherAllowed(cypher: string): void {
   throw new PcqError({
     code: 'PCQ_CYPHER_REFUSED',
     message: `Cypher refused at offset ${first.offset}: ${first.message}`,
-    hint: 'Runbook Cypher may only MATCH/CREATE/MERGE/SET/DELETE the run\'s graph; datasets are loaded by pcq itself from `dataset:`.',
+    hint: "Runbook Cypher may only MATCH/CREATE/MERGE/SET/DELETE the run's graph; datasets are loaded by pcq itself from `dataset:`.",
     details: { cypher, offset: first.offset },
   });
 }

@@ -8,7 +8,6 @@
 // runs on both (docs/design.md §5), which their differing temporal functions would not.
 import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { readYamlSource, type PathSegment } from '../model/yaml-source.ts';
-import type { CsvTable } from '../base/dataset.ts';
 import { COLUMN_TYPES, type ColumnSpec, type ColumnType, type DatasetManifest, type NodeTableSpec, type RelTableSpec } from '../base/dataset.ts';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -31,14 +30,24 @@ export function parseDatasetManifest(text: string, file: string): DatasetManifes
   const name = typeof root['name'] === 'string' && IDENTIFIER.test(root['name']) ? root['name'] : '';
   if (!name) problem(['name'], '`name` must be an identifier (letters, digits, _)');
   const columns = (value: unknown, path: PathSegment[]): ColumnSpec[] => {
-    if (!Array.isArray(value)) { problem(path, '`columns` must be a list of {name, type}'); return []; }
+    if (!Array.isArray(value)) {
+      problem(path, '`columns` must be a list of {name, type}');
+      return [];
+    }
     return value.flatMap((c, i) => {
       const col = asObject(c);
       const colName = col?.['name'];
       const type = col?.['type'];
-      if (typeof colName !== 'string' || !IDENTIFIER.test(colName)) { problem([...path, i], 'a column needs an identifier `name`'); return []; }
+      if (typeof colName !== 'string' || !IDENTIFIER.test(colName)) {
+        problem([...path, i], 'a column needs an identifier `name`');
+        return [];
+      }
       if (typeof type !== 'string' || !(COLUMN_TYPES as readonly string[]).includes(type)) {
-        problem([...path, i, 'type'], `column ${colName}: type must be one of ${COLUMN_TYPES.join(', ')}`, 'Store dates as ISO-8601 STRINGs; they compare correctly as strings on every backend.');
+        problem(
+          [...path, i, 'type'],
+          `column ${colName}: type must be one of ${COLUMN_TYPES.join(', ')}`,
+          'Store dates as ISO-8601 STRINGs; they compare correctly as strings on every backend.',
+        );
         return [];
       }
       return [{ name: colName, type: type as ColumnType }];
@@ -46,7 +55,10 @@ export function parseDatasetManifest(text: string, file: string): DatasetManifes
   };
   const tableName = (t: Record<string, unknown>, path: PathSegment[], seen: Set<string>): string => {
     const table = t['table'];
-    if (typeof table !== 'string' || !IDENTIFIER.test(table)) { problem([...path, 'table'], '`table` must be an identifier'); return ''; }
+    if (typeof table !== 'string' || !IDENTIFIER.test(table)) {
+      problem([...path, 'table'], '`table` must be an identifier');
+      return '';
+    }
     if (seen.has(table)) problem([...path, 'table'], `table ${table} is declared twice`);
     seen.add(table);
     return table;
@@ -65,12 +77,18 @@ export function parseDatasetManifest(text: string, file: string): DatasetManifes
     const table = tableName(t, ['nodes', i], seen);
     const cols = columns(t['columns'], ['nodes', i, 'columns']);
     const pk = t['primaryKey'];
-    if (typeof pk !== 'string' || !cols.some((c) => c.name === pk)) problem(['nodes', i, 'primaryKey'], `node table ${table}: primaryKey must name one of its columns`);
+    if (typeof pk !== 'string' || !cols.some((c) => c.name === pk))
+      problem(['nodes', i, 'primaryKey'], `node table ${table}: primaryKey must name one of its columns`);
     const file = fileName(t['file'], ['nodes', i, 'file']);
     if (table && file && typeof pk === 'string') nodes.push({ table, file, primaryKey: pk, columns: cols });
   });
   const relationships: RelTableSpec[] = [];
-  const relList = root['relationships'] === undefined ? [] : Array.isArray(root['relationships']) ? root['relationships'] : (problem(['relationships'], '`relationships` must be a list'), []);
+  const relList =
+    root['relationships'] === undefined
+      ? []
+      : Array.isArray(root['relationships'])
+        ? root['relationships']
+        : (problem(['relationships'], '`relationships` must be a list'), []);
   relList.forEach((r, i) => {
     const t = asObject(r);
     if (!t) return problem(['relationships', i], 'a relationship table must be a mapping');
@@ -78,7 +96,8 @@ export function parseDatasetManifest(text: string, file: string): DatasetManifes
     const ends: string[] = [];
     for (const end of ['from', 'to'] as const) {
       const target = t[end];
-      if (typeof target !== 'string' || !nodes.some((n) => n.table === target)) problem(['relationships', i, end], `relationship ${table}: \`${end}\` must name a node table of this dataset`);
+      if (typeof target !== 'string' || !nodes.some((n) => n.table === target))
+        problem(['relationships', i, end], `relationship ${table}: \`${end}\` must name a node table of this dataset`);
       else ends.push(target);
     }
     const cols = columns(t['columns'] ?? [], ['relationships', i, 'columns']);

@@ -60,7 +60,13 @@ export async function openKuzuProcessStore(options: KuzuProcessOptions): Promise
   });
   if (!ready.ready || ready.dir === undefined) {
     child.kill('SIGKILL');
-    throw new PcqError(ready.issue ?? { code: 'PCQ_GRAPH_UNAVAILABLE', message: 'the embedded graph database (kuzu) did not start in its own process', hint: 'Reinstall dependencies (`npm ci`) so kuzu\'s prebuilt binary is present.' });
+    throw new PcqError(
+      ready.issue ?? {
+        code: 'PCQ_GRAPH_UNAVAILABLE',
+        message: 'the embedded graph database (kuzu) did not start in its own process',
+        hint: "Reinstall dependencies (`npm ci`) so kuzu's prebuilt binary is present.",
+      },
+    );
   }
   return new ProcessStore(child, ready.dir, options.memoryLimitBytes);
 }
@@ -127,7 +133,14 @@ class ProcessStore implements KuzuProcessStore {
 
   #request(op: string, args: unknown[], signal?: AbortSignal): Promise<unknown> {
     if (this.#stopped) return Promise.reject(this.#stopped);
-    if (this.#closing && op !== 'close') return Promise.reject(new PcqError({ code: 'PCQ_GRAPH_CLOSED', message: 'the graph store was used after it was closed', hint: 'This is a bug in the caller: open a store per run and close it at the end.' }));
+    if (this.#closing && op !== 'close')
+      return Promise.reject(
+        new PcqError({
+          code: 'PCQ_GRAPH_CLOSED',
+          message: 'the graph store was used after it was closed',
+          hint: 'This is a bug in the caller: open a store per run and close it at the end.',
+        }),
+      );
     signal?.throwIfAborted();
     const id = ++this.#next;
     return new Promise((resolve, reject) => {
@@ -166,12 +179,14 @@ class ProcessStore implements KuzuProcessStore {
       // late timer on a busy machine) it keeps growing; measured overshoot here was ~16 MB.
       if (rss > this.#limit * STOP_FRACTION) {
         const mb = (n: number): string => `${Math.round(n / 1048576)} MiB`;
-        this.#stop(new PcqError({
-          code: 'PCQ_MEMORY_EXCEEDED',
-          message: `the graph database used ${mb(rss)}, past the run's memory ceiling of ${mb(this.#limit)}; the query was stopped`,
-          hint: 'Bound the query (LIMIT, smaller ranges, fewer rows per step), or raise PCQ_MEMORY_LIMIT (config `memoryLimit`) if the machine has the memory.',
-          details: { rssBytes: rss, limitBytes: this.#limit },
-        }));
+        this.#stop(
+          new PcqError({
+            code: 'PCQ_MEMORY_EXCEEDED',
+            message: `the graph database used ${mb(rss)}, past the run's memory ceiling of ${mb(this.#limit)}; the query was stopped`,
+            hint: 'Bound the query (LIMIT, smaller ranges, fewer rows per step), or raise PCQ_MEMORY_LIMIT (config `memoryLimit`) if the machine has the memory.',
+            details: { rssBytes: rss, limitBytes: this.#limit },
+          }),
+        );
       }
     }, WATCH_MS);
     this.#watch.unref();

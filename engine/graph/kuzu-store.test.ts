@@ -69,9 +69,21 @@ describe('kuzu graph store', () => {
 
   it('executeMany is all-or-nothing: a failing row rolls back the rows before it', async () => {
     const create = 'CREATE (e:Entity {id: $id, name: $name})';
-    await assert.rejects(store.executeMany(create, [{ id: 'NEW-1', name: 'a' }, { id: 'E0001', name: 'duplicate key' }]), { code: 'PCQ_CYPHER' });
+    await assert.rejects(
+      store.executeMany(create, [
+        { id: 'NEW-1', name: 'a' },
+        { id: 'E0001', name: 'duplicate key' },
+      ]),
+      { code: 'PCQ_CYPHER' },
+    );
     assert.deepEqual(await store.query("MATCH (e:Entity {id: 'NEW-1'}) RETURN e.id AS id"), []);
-    assert.equal(await store.executeMany(create, [{ id: 'NEW-2', name: 'b' }, { id: 'NEW-3', name: 'c' }]), 2);
+    assert.equal(
+      await store.executeMany(create, [
+        { id: 'NEW-2', name: 'b' },
+        { id: 'NEW-3', name: 'c' },
+      ]),
+      2,
+    );
     const created = await store.query("MATCH (e:Entity) WHERE e.id STARTS WITH 'NEW-' RETURN e.id AS id ORDER BY id");
     assert.deepEqual(created, [{ id: 'NEW-2' }, { id: 'NEW-3' }]);
     await store.query("MATCH (e:Entity) WHERE e.id STARTS WITH 'NEW-' DELETE e");
@@ -98,21 +110,24 @@ describe('kuzu store lifecycle and dataset errors', () => {
 
   it('reports every manifest problem with its location, and a header that disagrees with the manifest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pcq-dataset-'));
-    writeFileSync(join(dir, 'dataset.yaml'), [
-      'name: broken',
-      'nodes:',
-      '  - table: Person',
-      '    file: people.csv',
-      '    primaryKey: id',
-      '    columns:',
-      '      - { name: id, type: STRING }',
-      '      - { name: born, type: DATE }',
-      '  - table: "Bad Name"',
-      '    file: ../escape.csv',
-      '    primaryKey: id',
-      '    columns: []',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'dataset.yaml'),
+      [
+        'name: broken',
+        'nodes:',
+        '  - table: Person',
+        '    file: people.csv',
+        '    primaryKey: id',
+        '    columns:',
+        '      - { name: id, type: STRING }',
+        '      - { name: born, type: DATE }',
+        '  - table: "Bad Name"',
+        '    file: ../escape.csv',
+        '    primaryKey: id',
+        '    columns: []',
+        '',
+      ].join('\n'),
+    );
     const store = await openKuzuStore();
     try {
       await assert.rejects(loadDataset(store, dir), (err: unknown) => {
@@ -123,7 +138,10 @@ describe('kuzu store lifecycle and dataset errors', () => {
         assert.ok(err.issues.some((i) => /\.csv file name/.test(i.message) && i.location?.line === 10));
         return true;
       });
-      writeFileSync(join(dir, 'dataset.yaml'), 'name: ok\nnodes:\n  - { table: Person, file: people.csv, primaryKey: id, columns: [{ name: id, type: STRING }, { name: age, type: INT64 }] }\n');
+      writeFileSync(
+        join(dir, 'dataset.yaml'),
+        'name: ok\nnodes:\n  - { table: Person, file: people.csv, primaryKey: id, columns: [{ name: id, type: STRING }, { name: age, type: INT64 }] }\n',
+      );
       writeFileSync(join(dir, 'people.csv'), 'age,id\n3,p1\n');
       await assert.rejects(loadDataset(store, dir), (err: unknown) => {
         assert.ok(err instanceof PcqErrors);

@@ -41,11 +41,14 @@ export async function openKuzuStore(): Promise<KuzuGraphStore> {
     return new KuzuStore(dir, db, connection);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
-    throw new PcqError({
-      code: 'PCQ_GRAPH_UNAVAILABLE',
-      message: `the embedded graph database (kuzu) did not open: ${(err as Error).message}`,
-      hint: 'Reinstall dependencies (`npm ci`) so kuzu\'s prebuilt binary is present, or configure `graph: {backend: neo4j, ...}`.',
-    }, { cause: err });
+    throw new PcqError(
+      {
+        code: 'PCQ_GRAPH_UNAVAILABLE',
+        message: `the embedded graph database (kuzu) did not open: ${(err as Error).message}`,
+        hint: "Reinstall dependencies (`npm ci`) so kuzu's prebuilt binary is present, or configure `graph: {backend: neo4j, ...}`.",
+      },
+      { cause: err },
+    );
   }
 }
 
@@ -71,9 +74,7 @@ class KuzuStore implements KuzuGraphStore {
       assertCypherAllowed(cypher);
       signal?.throwIfAborted();
       const bound = pickParameters(cypher, params);
-      const result = Object.keys(bound).length === 0
-        ? await this.#run(cypher, () => this.#connection.query(cypher))
-        : await this.#execute(cypher, bound);
+      const result = Object.keys(bound).length === 0 ? await this.#run(cypher, () => this.#connection.query(cypher)) : await this.#execute(cypher, bound);
       return readRows(result);
     });
   }
@@ -106,9 +107,12 @@ class KuzuStore implements KuzuGraphStore {
     return this.#exclusive(async () => {
       for (const ddl of kuzuDdl(dataset.manifest)) closeAll(await this.#run(ddl, () => this.#connection.query(ddl)));
       const report: DatasetLoadReport = { dataset: dataset.manifest.name, tables: [] };
-      const specs = [...dataset.manifest.nodes.map((s) => ({ s, kind: 'node' as const })), ...dataset.manifest.relationships.map((s) => ({ s, kind: 'relationship' as const }))];
+      const specs = [
+        ...dataset.manifest.nodes.map((s) => ({ s, kind: 'node' as const })),
+        ...dataset.manifest.relationships.map((s) => ({ s, kind: 'relationship' as const })),
+      ];
       for (const { s, kind } of specs) {
-        const rows = s.file ? dataset.csv[s.file]?.rows.length ?? 0 : 0;
+        const rows = s.file ? (dataset.csv[s.file]?.rows.length ?? 0) : 0;
         if (s.file && rows > 0) {
           const copy = kuzuCopyStatement(s.table, join(dataset.dir, s.file));
           closeAll(await this.#run(copy, () => this.#connection.query(copy)));
@@ -133,7 +137,13 @@ class KuzuStore implements KuzuGraphStore {
 
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.#closed) {
-      return Promise.reject(new PcqError({ code: 'PCQ_GRAPH_CLOSED', message: 'the graph store was used after it was closed', hint: 'This is a bug in the caller: open a store per run and close it at the end.' }));
+      return Promise.reject(
+        new PcqError({
+          code: 'PCQ_GRAPH_CLOSED',
+          message: 'the graph store was used after it was closed',
+          hint: 'This is a bug in the caller: open a store per run and close it at the end.',
+        }),
+      );
     }
     const next = this.#queue.then(work, work);
     this.#queue = next.catch(() => undefined);

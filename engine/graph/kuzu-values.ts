@@ -29,10 +29,12 @@ export function kuzuValueToJson(value: unknown, column: string, columnType = '')
     return { nodes: record['_nodes'].map(convert), relationships: record['_rels'].map(convert) };
   }
   if ('_id' in record && '_label' in record) {
-    return propertiesToJson(Object.entries(record).filter(([k]) => !INTERNAL.has(k)), convert);
+    return propertiesToJson(
+      Object.entries(record).filter(([k]) => !INTERNAL.has(k)),
+      convert,
+    );
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(record)) out[k] = convert(v);
   return out;
 }
-

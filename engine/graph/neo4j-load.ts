@@ -10,19 +10,30 @@ import type { CsvField } from '../base/dataset.ts';
 
 export const NEO4J_BATCH_ROWS = 1000;
 
-export interface Neo4jStatement { cypher: string; params: Record<string, unknown>; table: string; rows: number }
+export interface Neo4jStatement {
+  cypher: string;
+  params: Record<string, unknown>;
+  table: string;
+  rows: number;
+}
 
 export function neo4jLoadStatements(dataset: Dataset): Neo4jStatement[] {
   const out: Neo4jStatement[] = [];
   const keyOf = new Map(dataset.manifest.nodes.map((n) => [n.table, n.primaryKey]));
   for (const n of dataset.manifest.nodes) {
-    out.push({ cypher: `CREATE CONSTRAINT pcq_${n.table}_${n.primaryKey} IF NOT EXISTS FOR (n:${n.table}) REQUIRE n.${n.primaryKey} IS UNIQUE`, params: {}, table: n.table, rows: 0 });
+    out.push({
+      cypher: `CREATE CONSTRAINT pcq_${n.table}_${n.primaryKey} IF NOT EXISTS FOR (n:${n.table}) REQUIRE n.${n.primaryKey} IS UNIQUE`,
+      params: {},
+      table: n.table,
+      rows: 0,
+    });
   }
   for (const n of dataset.manifest.nodes) {
     const table = dataset.csv[n.file];
     const file = `${dataset.dir}/${n.file}`;
     const rows = (table?.rows ?? []).map((r, i) => typedRecord(n.columns, r, file, table?.lines[i] ?? 0));
-    for (const batch of chunks(rows)) out.push({ cypher: `UNWIND $rows AS row CREATE (n:${n.table}) SET n = row`, params: { rows: batch }, table: n.table, rows: batch.length });
+    for (const batch of chunks(rows))
+      out.push({ cypher: `UNWIND $rows AS row CREATE (n:${n.table}) SET n = row`, params: { rows: batch }, table: n.table, rows: batch.length });
   }
   for (const r of dataset.manifest.relationships) {
     if (!r.file) continue;
@@ -50,14 +61,16 @@ function typedRecord(columns: ColumnSpec[], fields: CsvField[], file: string, li
 }
 
 function typedValue(column: ColumnSpec, raw: string, file: string, line: number): unknown {
-  const bad = () => new PcqError({
-    code: 'PCQ_DATASET_INVALID',
-    message: `CSV ${file} line ${line}: column ${column.name} is ${column.type} but holds "${raw}"`,
-    hint: 'Fix the value or the column type in dataset.yaml.',
-    location: { file, line, col: 1 },
-  });
+  const bad = () =>
+    new PcqError({
+      code: 'PCQ_DATASET_INVALID',
+      message: `CSV ${file} line ${line}: column ${column.name} is ${column.type} but holds "${raw}"`,
+      hint: 'Fix the value or the column type in dataset.yaml.',
+      location: { file, line, col: 1 },
+    });
   switch (column.type) {
-    case 'STRING': return raw;
+    case 'STRING':
+      return raw;
     case 'INT64':
       if (!/^-?\d+$/.test(raw)) throw bad();
       return neo4j.int(raw);

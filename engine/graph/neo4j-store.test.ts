@@ -72,7 +72,10 @@ describe('neo4j dataset load statements', () => {
     assert.ok(missing, 'a NULL email is simply absent');
     const co = statements.filter((s) => s.table === 'CO_OCCURS');
     assert.equal(co.length, Math.ceil((dataset.csv['co_occurs.csv']?.rows.length ?? 0) / NEO4J_BATCH_ROWS));
-    assert.match(co[0]?.cypher ?? '', /MATCH \(a:Entity \{id: row\.from\}\) MATCH \(b:Entity \{id: row\.to\}\) CREATE \(a\)-\[x:CO_OCCURS\]->\(b\) SET x = row\.props/);
+    assert.match(
+      co[0]?.cypher ?? '',
+      /MATCH \(a:Entity \{id: row\.from\}\) MATCH \(b:Entity \{id: row\.to\}\) CREATE \(a\)-\[x:CO_OCCURS\]->\(b\) SET x = row\.props/,
+    );
     const props = (co[0]?.params['rows'] as Array<{ props: Record<string, unknown> }>)[0]?.props;
     assert.ok(neo4j.isInt(props?.['count']), 'INT64 columns load as integers, not floats');
     assert.ok(!statements.some((s) => s.table === 'INFERRED_RELATIONSHIP' && s.rows > 0));
@@ -84,7 +87,10 @@ describe('openGraphStore', () => {
     const port = await closedPort();
     const started = performance.now();
     await assert.rejects(
-      openGraphStore({ backend: 'neo4j', uri: `bolt://127.0.0.1:${port}`, user: 'neo4j', passwordEnv: 'PCQ_TEST_NEO4J_PASSWORD', connectionTimeoutMs: 1000 }, { PCQ_TEST_NEO4J_PASSWORD: 'secret' }),
+      openGraphStore(
+        { backend: 'neo4j', uri: `bolt://127.0.0.1:${port}`, user: 'neo4j', passwordEnv: 'PCQ_TEST_NEO4J_PASSWORD', connectionTimeoutMs: 1000 },
+        { PCQ_TEST_NEO4J_PASSWORD: 'secret' },
+      ),
       (err: unknown) => {
         assert.ok(err instanceof PcqError);
         assert.equal(err.code, 'PCQ_GRAPH_UNAVAILABLE');
@@ -98,7 +104,9 @@ describe('openGraphStore', () => {
   });
 
   it('refuses a missing password variable or an unknown backend with codes', async () => {
-    await assert.rejects(openGraphStore({ backend: 'neo4j', uri: 'bolt://127.0.0.1:1', user: 'neo4j', passwordEnv: 'NOPE' }, {}), { code: 'PCQ_SECRET_MISSING' });
+    await assert.rejects(openGraphStore({ backend: 'neo4j', uri: 'bolt://127.0.0.1:1', user: 'neo4j', passwordEnv: 'NOPE' }, {}), {
+      code: 'PCQ_SECRET_MISSING',
+    });
     await assert.rejects(openGraphStore({ backend: 'neo4j', uri: '', user: 'neo4j', passwordEnv: 'X' }, { X: 'y' }), { code: 'PCQ_CONFIG_INVALID' });
     await assert.rejects(openGraphStore({ backend: 'sqlite' } as never), { code: 'PCQ_CONFIG_INVALID' });
   });

@@ -29,7 +29,11 @@ export async function openNeo4jStore(options: Neo4jOptions): Promise<GraphStore>
       disableLosslessIntegers: false, // keep neo4j.Integer: neo4j-values converts without rounding
     });
   } catch (err) {
-    throw new PcqError({ code: 'PCQ_CONFIG_INVALID', message: `Neo4j URI ${options.uri} is not usable: ${(err as Error).message}`, hint: 'Use neo4j://host:7687 or bolt://host:7687.' });
+    throw new PcqError({
+      code: 'PCQ_CONFIG_INVALID',
+      message: `Neo4j URI ${options.uri} is not usable: ${(err as Error).message}`,
+      hint: 'Use neo4j://host:7687 or bolt://host:7687.',
+    });
   }
   try {
     await driver.verifyConnectivity(options.database === undefined ? {} : { database: options.database });
@@ -123,13 +127,21 @@ export function neo4jError(uri: string, cypher: string, err: unknown): PcqError 
     });
   }
   if (code === neo4j.error.SERVICE_UNAVAILABLE || code === neo4j.error.SESSION_EXPIRED || code === '') return unavailable(uri, err);
-  return new PcqError({ code: 'PCQ_GRAPH_ERROR', message: `Neo4j refused the request (${code}): ${(err as Error).message}`, hint: 'Check the Neo4j server log and the user\'s permissions.', details: { cypher, neo4jCode: code } });
+  return new PcqError({
+    code: 'PCQ_GRAPH_ERROR',
+    message: `Neo4j refused the request (${code}): ${(err as Error).message}`,
+    hint: "Check the Neo4j server log and the user's permissions.",
+    details: { cypher, neo4jCode: code },
+  });
 }
 
 function unavailable(uri: string, err: unknown): PcqError {
-  return new PcqError({
-    code: 'PCQ_GRAPH_UNAVAILABLE',
-    message: `cannot reach Neo4j at ${uri}: ${(err as Error).message}`,
-    hint: 'Start Neo4j or fix graph.uri/user and the password variable; or drop the graph config to use the embedded database.',
-  }, { cause: err });
+  return new PcqError(
+    {
+      code: 'PCQ_GRAPH_UNAVAILABLE',
+      message: `cannot reach Neo4j at ${uri}: ${(err as Error).message}`,
+      hint: 'Start Neo4j or fix graph.uri/user and the password variable; or drop the graph config to use the embedded database.',
+    },
+    { cause: err },
+  );
 }

@@ -23,7 +23,7 @@ export async function readDataset(datasetDir: string): Promise<Dataset> {
     throw new PcqError({
       code: 'PCQ_DATASET_NOT_FOUND',
       message: `no dataset manifest at ${manifestFile} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`,
-      hint: 'A dataset is a folder under runbooks/data/ with a dataset.yaml; check the runbook\'s `dataset` field.',
+      hint: "A dataset is a folder under runbooks/data/ with a dataset.yaml; check the runbook's `dataset` field.",
     });
   }
   const manifest = parseDatasetManifest(bytes.toString('utf8'), manifestFile);
@@ -39,8 +39,15 @@ export async function readDataset(datasetDir: string): Promise<Dataset> {
       files.push({ name: spec.file, digest: digestOf(csvBytes) });
       table = parseCsv(csvBytes.toString('utf8'), file);
     } catch (err) {
-      if (err instanceof PcqError) { issues.push(err.toIssue()); continue; }
-      issues.push({ code: 'PCQ_DATASET_INVALID', message: `table ${spec.table}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, hint: 'Every `file` in dataset.yaml must exist beside it.' });
+      if (err instanceof PcqError) {
+        issues.push(err.toIssue());
+        continue;
+      }
+      issues.push({
+        code: 'PCQ_DATASET_INVALID',
+        message: `table ${spec.table}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        hint: 'Every `file` in dataset.yaml must exist beside it.',
+      });
       continue;
     }
     const want = expectedHeader(spec);

@@ -33,10 +33,12 @@ function table(file: string): Array<Record<string, string | null>> {
   return csv.rows.map((r) => Object.fromEntries(csv.header.map((h, i) => [h, r[i] ?? null])));
 }
 
-const byString = (...keys: string[]) => (x: Record<string, unknown>, y: Record<string, unknown>) => {
-  for (const k of keys) if (x[k] !== y[k]) return String(x[k]) < String(y[k]) ? -1 : 1;
-  return 0;
-};
+const byString =
+  (...keys: string[]) =>
+  (x: Record<string, unknown>, y: Record<string, unknown>) => {
+    for (const k of keys) if (x[k] !== y[k]) return String(x[k]) < String(y[k]) ? -1 : 1;
+    return 0;
+  };
 
 describe('sample runbook queries on the embedded database', () => {
   const Q = sampleQueries();
@@ -49,7 +51,9 @@ describe('sample runbook queries on the embedded database', () => {
     const cypher = Q[title];
     assert.ok(cypher, `sample-queries.md has "${title}"`);
     const step = testStep(title.replace(/\W+/g, '-'), 'query', Object.keys(params).length ? { cypher, params } : { cypher });
-    return (await queryStep.run(testContext(step, { asOf: ASOF, params: { minCoOccurrence: 3 }, ports: { graph, cel } }))).output as Array<Record<string, unknown>>;
+    return (await queryStep.run(testContext(step, { asOf: ASOF, params: { minCoOccurrence: 3 }, ports: { graph, cel } }))).output as Array<
+      Record<string, unknown>
+    >;
   };
   before(async () => {
     graph = await openKuzuStore();
@@ -58,7 +62,10 @@ describe('sample runbook queries on the embedded database', () => {
   after(() => graph.close());
 
   it('R1: partial enrichment leaves completeness below 0.95, full enrichment reaches it', async () => {
-    const missing = entities.filter((e) => e.email === null).map((e) => ({ id: e.id, name: e.name })).sort(byString('id'));
+    const missing = entities
+      .filter((e) => e.email === null)
+      .map((e) => ({ id: e.id, name: e.name }))
+      .sort(byString('id'));
     const rows = await query('R1 query-entities');
     assert.deepEqual(rows, missing);
     assert.ok(missing.length / entities.length > 0.2 && missing.length / entities.length < 0.3, '~25% missing');
@@ -93,61 +100,95 @@ describe('sample runbook queries on the embedded database', () => {
   it('R2: high co-occurrence selects a few hundred pairs with features, and inferred edges record confidence and provenance', async () => {
     const country = new Map(entities.map((e) => [e.id, e.country]));
     const kind = new Map(entities.map((e) => [e.id, e.kind]));
-    const expected = coOccurs.filter((c) => Number(c.count) >= 3).map((c) => ({
-      source: c.from, target: c.to, coOccurrences: Number(c.count), firstSeen: c.firstSeen,
-      sourceKind: kind.get(c.from ?? ''), targetKind: kind.get(c.to ?? ''), sameCountry: country.get(c.from ?? '') === country.get(c.to ?? ''),
-    }));
+    const expected = coOccurs
+      .filter((c) => Number(c.count) >= 3)
+      .map((c) => ({
+        source: c.from,
+        target: c.to,
+        coOccurrences: Number(c.count),
+        firstSeen: c.firstSeen,
+        sourceKind: kind.get(c.from ?? ''),
+        targetKind: kind.get(c.to ?? ''),
+        sameCountry: country.get(c.from ?? '') === country.get(c.to ?? ''),
+      }));
     const pairs = await query('R2 find-pairs', { minCount: 'params.minCoOccurrence' });
     assert.deepEqual(pairs, expected);
     assert.ok(pairs.length >= 100 && pairs.length <= 600 && coOccurs.length >= 2000, `a few hundred of thousands: ${pairs.length}/${coOccurs.length}`);
 
-    const step = testStep('create-inferred-edges', 'mutation', {
-      cypher: Q['R2 create-inferred-edges'],
-      params: {
-        source: 'row.source', target: 'row.target',
-        confidence: 'row.coOccurrences / (row.coOccurrences + 2.0)',
-        model: '"cooc-ratio@1"',
-        features: '"{\\"coOccurrences\\":" + string(row.coOccurrences) + "}"',
-        provenance: '"pcq:R2/score-pairs@" + asOf',
-        inferredAt: 'asOf',
+    const step = testStep(
+      'create-inferred-edges',
+      'mutation',
+      {
+        cypher: Q['R2 create-inferred-edges'],
+        params: {
+          source: 'row.source',
+          target: 'row.target',
+          confidence: 'row.coOccurrences / (row.coOccurrences + 2.0)',
+          model: '"cooc-ratio@1"',
+          features: '"{\\"coOccurrences\\":" + string(row.coOccurrences) + "}"',
+          provenance: '"pcq:R2/score-pairs@" + asOf',
+          inferredAt: 'asOf',
+        },
       },
-    }, ['score-pairs']);
+      ['score-pairs'],
+    );
     const created = await mutationStep.run(testContext(step, { asOf: ASOF, upstream: { 'score-pairs': pairs }, ports: { graph, cel } }));
     assert.deepEqual(created.output, { updated: pairs.length });
     const [logged] = await query('R2 assert-logged');
     const confidences = expected.map((p) => p.coOccurrences / (p.coOccurrences + 2));
-    assert.deepEqual(logged, { total: pairs.length, withConfidence: pairs.length, withProvenance: pairs.length, minConfidence: Math.min(...confidences), maxConfidence: Math.max(...confidences) });
-    const [one] = await graph.query("MATCH (a:Entity)-[r:INFERRED_RELATIONSHIP]->(b:Entity) RETURN r.provenance AS provenance, r.features AS features, r.inferredAt AS at ORDER BY provenance LIMIT 1");
+    assert.deepEqual(logged, {
+      total: pairs.length,
+      withConfidence: pairs.length,
+      withProvenance: pairs.length,
+      minConfidence: Math.min(...confidences),
+      maxConfidence: Math.max(...confidences),
+    });
+    const [one] = await graph.query(
+      'MATCH (a:Entity)-[r:INFERRED_RELATIONSHIP]->(b:Entity) RETURN r.provenance AS provenance, r.features AS features, r.inferredAt AS at ORDER BY provenance LIMIT 1',
+    );
     assert.equal(one?.['provenance'], `pcq:R2/score-pairs@${ASOF}`);
     assert.ok(JSON.parse(String(one?.['features'])).coOccurrences >= 3);
   });
 
   it('R3: the week before asOf has new entities, new relationships, and source documents to cite', async () => {
-    const inWeek = (t: string | null | undefined) => typeof t === "string" && t >= WEEK_START && t < ASOF;
-    const newEntities = entities.filter((e) => inWeek(e.createdAt)).map((e) => ({ id: e.id, name: e.name, kind: e.kind, createdAt: e.createdAt })).sort(byString('createdAt', 'id'));
+    const inWeek = (t: string | null | undefined) => typeof t === 'string' && t >= WEEK_START && t < ASOF;
+    const newEntities = entities
+      .filter((e) => inWeek(e.createdAt))
+      .map((e) => ({ id: e.id, name: e.name, kind: e.kind, createdAt: e.createdAt }))
+      .sort(byString('createdAt', 'id'));
     assert.ok(newEntities.length > 0);
     assert.deepEqual(await query('R3 new-entities', WEEK_PARAMS), newEntities);
 
     const kinds = [...new Set(newEntities.map((e) => e.kind as string))].sort();
-    assert.deepEqual(await query('R3 new-entities-by-kind', WEEK_PARAMS), kinds.map((k) => ({ kind: k, newEntities: newEntities.filter((e) => e.kind === k).length })));
+    assert.deepEqual(
+      await query('R3 new-entities-by-kind', WEEK_PARAMS),
+      kinds.map((k) => ({ kind: k, newEntities: newEntities.filter((e) => e.kind === k).length })),
+    );
 
-    const newRels = coOccurs.filter((c) => inWeek(c.firstSeen)).map((c) => ({ source: c.from, target: c.to, coOccurrences: Number(c.count), firstSeen: c.firstSeen })).sort(byString('firstSeen', 'source', 'target'));
+    const newRels = coOccurs
+      .filter((c) => inWeek(c.firstSeen))
+      .map((c) => ({ source: c.from, target: c.to, coOccurrences: Number(c.count), firstSeen: c.firstSeen }))
+      .sort(byString('firstSeen', 'source', 'target'));
     assert.ok(newRels.length > 0);
     assert.deepEqual(await query('R3 new-relationships', WEEK_PARAMS), newRels);
 
     const doc = new Map(documents.map((d) => [d.id, d]));
     const isNew = new Set(newEntities.map((e) => e.id));
-    const entityCitations = mentions.filter((m) => isNew.has(m.from)).map((m) => {
-      const d = doc.get(m.to) ?? {};
-      return { entity: m.from, ref: m.to, source: d.source, title: d.title, url: d.url, publishedAt: d.publishedAt };
-    }).sort(byString('entity', 'ref'));
+    const entityCitations = mentions
+      .filter((m) => isNew.has(m.from))
+      .map((m) => {
+        const d = doc.get(m.to) ?? {};
+        return { entity: m.from, ref: m.to, source: d.source, title: d.title, url: d.url, publishedAt: d.publishedAt };
+      })
+      .sort(byString('entity', 'ref'));
     assert.ok(entityCitations.length > 0);
     assert.deepEqual(await query('R3 entity-citations', WEEK_PARAMS), entityCitations);
 
     const docsOf = new Map<string, Set<string>>();
     for (const m of mentions) docsOf.set(m.from ?? '', (docsOf.get(m.from ?? '') ?? new Set()).add(m.to ?? ''));
     const refs = new Set<string>();
-    for (const r of newRels) for (const d of docsOf.get(r.source ?? '') ?? []) if (docsOf.get(r.target ?? '')?.has(d) && inWeek(doc.get(d)?.publishedAt ?? null)) refs.add(d);
+    for (const r of newRels)
+      for (const d of docsOf.get(r.source ?? '') ?? []) if (docsOf.get(r.target ?? '')?.has(d) && inWeek(doc.get(d)?.publishedAt ?? null)) refs.add(d);
     const relCitations = [...refs].sort().map((ref) => {
       const d = doc.get(ref) ?? {};
       return { ref, source: d.source, title: d.title, url: d.url, publishedAt: d.publishedAt };

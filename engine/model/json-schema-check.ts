@@ -11,7 +11,23 @@ export interface SchemaProblem {
 }
 
 // Units that only say "something below failed"; the units below them carry the problem.
-const WRAPPERS = new Set(['$ref', 'properties', 'patternProperties', 'items', 'prefixItems', 'additionalItems', 'allOf', 'if', 'then', 'else', 'contains', 'dependentSchemas', 'unevaluatedProperties', 'unevaluatedItems', '$dynamicRef']);
+const WRAPPERS = new Set([
+  '$ref',
+  'properties',
+  'patternProperties',
+  'items',
+  'prefixItems',
+  'additionalItems',
+  'allOf',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'dependentSchemas',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  '$dynamicRef',
+]);
 
 /** A schema that can be checked: an object, not one that points outside itself. */
 export function schemaShapeProblem(schema: unknown): string | undefined {
@@ -44,14 +60,27 @@ export function jsonSchemaProblems(schema: unknown, value: unknown, draft: '7' |
 }
 
 function pointerPath(pointer: string): Array<string | number> {
-  return pointer.replace(/^#\/?/, '').split('/').filter((s) => s !== '').map((raw) => {
-    let text = raw;
-    try { text = decodeURIComponent(raw); } catch { /* a literal % stays */ }
-    text = text.replace(/~1/g, '/').replace(/~0/g, '~');
-    return /^(0|[1-9][0-9]*)$/.test(text) ? Number(text) : text;
-  });
+  return pointer
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter((s) => s !== '')
+    .map((raw) => {
+      let text = raw;
+      try {
+        text = decodeURIComponent(raw);
+      } catch {
+        /* a literal % stays */
+      }
+      text = text.replace(/~1/g, '/').replace(/~0/g, '~');
+      return /^(0|[1-9][0-9]*)$/.test(text) ? Number(text) : text;
+    });
 }
 
 export function describeValuePath(path: ReadonlyArray<string | number>): string {
-  return path.length === 0 ? '(the value)' : path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('').replace(/^\./, '');
+  return path.length === 0
+    ? '(the value)'
+    : path
+        .map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`))
+        .join('')
+        .replace(/^\./, '');
 }

@@ -20,7 +20,10 @@ test('folders expand to *.yaml|*.yml|*.json, sorted, not recursing into data/', 
   await writeFile(join(dir, 'notes.md'), '# not a runbook');
   const loaded = await loadRunbooks([dir]);
   assert.deepEqual(loaded.issues, []);
-  assert.deepEqual(loaded.runbooks.map((r) => r.runbookId), ['G', 'B', 'C']);
+  assert.deepEqual(
+    loaded.runbooks.map((r) => r.runbookId),
+    ['G', 'B', 'C'],
+  );
 });
 
 test('the digest is of the file bytes; problems come back as coded issues per file', async (t) => {
@@ -32,8 +35,14 @@ test('the digest is of the file bytes; problems come back as coded issues per fi
   assert.equal(rb.source.digest, `sha256:${createHash('sha256').update(GOOD).digest('hex')}`);
   const loaded = await loadRunbooks([join(dir, 'latin1.yaml'), join(dir, 'missing.yaml')]);
   // Paths that cannot be opened are reported first, then each file's own problems.
-  assert.deepEqual(loaded.issues.map((i) => i.code), ['PCQ_FILE_NOT_FOUND', 'PCQ_YAML_SYNTAX']);
-  await assert.rejects(loadRunbookFile(join(dir, 'latin1.yaml')), (err: unknown) => err instanceof PcqErrors && err.issues[0]!.message === 'file is not valid UTF-8');
+  assert.deepEqual(
+    loaded.issues.map((i) => i.code),
+    ['PCQ_FILE_NOT_FOUND', 'PCQ_YAML_SYNTAX'],
+  );
+  await assert.rejects(
+    loadRunbookFile(join(dir, 'latin1.yaml')),
+    (err: unknown) => err instanceof PcqErrors && err.issues[0]!.message === 'file is not valid UTF-8',
+  );
 });
 
 test('an oversize file is refused from its size, before it is read', async (t) => {
@@ -41,5 +50,8 @@ test('an oversize file is refused from its size, before it is read', async (t) =
   t.after(() => rm(dir, { recursive: true, force: true }));
   await writeFile(join(dir, 'big.yaml'), Buffer.alloc(1024 * 1024 + 1, 0x20));
   const loaded = await loadRunbooks([join(dir, 'big.yaml')]);
-  assert.deepEqual(loaded.issues.map((i) => i.code), ['PCQ_YAML_TOO_LARGE']);
+  assert.deepEqual(
+    loaded.issues.map((i) => i.code),
+    ['PCQ_YAML_TOO_LARGE'],
+  );
 });

@@ -21,12 +21,14 @@ export async function readRunbookFile(path: string, displayAs: string = path): P
     const info = await stat(path);
     if (info.size > YAML_LIMITS.maxBytes) {
       return {
-        issues: [{
-          code: 'PCQ_YAML_TOO_LARGE',
-          message: `file is ${info.size} bytes; runbooks are limited to ${YAML_LIMITS.maxBytes} bytes`,
-          hint: 'Split the runbook, or move bulk data into runbooks/data/ where it is loaded as a dataset.',
-          location,
-        }],
+        issues: [
+          {
+            code: 'PCQ_YAML_TOO_LARGE',
+            message: `file is ${info.size} bytes; runbooks are limited to ${YAML_LIMITS.maxBytes} bytes`,
+            hint: 'Split the runbook, or move bulk data into runbooks/data/ where it is loaded as a dataset.',
+            location,
+          },
+        ],
       };
     }
     bytes = await readFile(path);
@@ -63,7 +65,10 @@ export async function expandRunbookPaths(paths: string[]): Promise<{ files: stri
       }
       const entries = await readdir(path, { withFileTypes: true });
       // Non-recursive: runbooks/data/ holds datasets, not runbooks.
-      const names = entries.filter((e) => e.isFile() && RUNBOOK_EXTENSIONS.has(extname(e.name).toLowerCase())).map((e) => e.name).sort();
+      const names = entries
+        .filter((e) => e.isFile() && RUNBOOK_EXTENSIONS.has(extname(e.name).toLowerCase()))
+        .map((e) => e.name)
+        .sort();
       files.push(...names.map((name) => join(path, name)));
     } catch (err) {
       issues.push(readIssue(path, err));
@@ -93,7 +98,17 @@ export async function loadRunbooks(paths: string[]): Promise<LoadedRunbooks> {
 function readIssue(path: string, err: unknown): PcqIssue {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') {
-    return { code: 'PCQ_FILE_NOT_FOUND', message: `${path} does not exist`, hint: 'Check the path (runbooks live in runbooks/).', location: { file: path, line: 1, col: 1 } };
+    return {
+      code: 'PCQ_FILE_NOT_FOUND',
+      message: `${path} does not exist`,
+      hint: 'Check the path (runbooks live in runbooks/).',
+      location: { file: path, line: 1, col: 1 },
+    };
   }
-  return new PcqError({ code: 'PCQ_FILE_UNREADABLE', message: `cannot read ${path}: ${(err as Error).message}`, hint: 'Check the file permissions.', location: { file: path, line: 1, col: 1 } }).toIssue();
+  return new PcqError({
+    code: 'PCQ_FILE_UNREADABLE',
+    message: `cannot read ${path}: ${(err as Error).message}`,
+    hint: 'Check the file permissions.',
+    location: { file: path, line: 1, col: 1 },
+  }).toIssue();
 }

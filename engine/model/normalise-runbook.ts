@@ -16,7 +16,16 @@ type Obj = Record<string, unknown>;
 
 /** Fields every step has; everything else is the kind's `config`. */
 export const COMMON_STEP_FIELDS: ReadonlySet<string> = new Set([
-  'stepId', 'type', 'description', 'needs', 'preconditions', 'postconditions', 'retry', 'timeout', 'private', 'when',
+  'stepId',
+  'type',
+  'description',
+  'needs',
+  'preconditions',
+  'postconditions',
+  'retry',
+  'timeout',
+  'private',
+  'when',
 ]);
 
 export interface NormaliseResult {
@@ -67,7 +76,10 @@ export function normaliseRunbook(value: unknown, source: { file: string; digest:
 
   const provers: Record<string, ProverSpec> = {};
   const rawProvers = isObj(value.provers) ? value.provers : {};
-  for (const [phaseKey, phase] of [['preconditions', 'precondition'], ['postconditions', 'postcondition']] as const) {
+  for (const [phaseKey, phase] of [
+    ['preconditions', 'precondition'],
+    ['postconditions', 'postcondition'],
+  ] as const) {
     const table = rawProvers[phaseKey];
     if (!isObj(table)) continue;
     for (const [id, spec] of Object.entries(table)) {
@@ -157,7 +169,10 @@ function computeFieldLocations({ raw, index, locate }: LazyFieldLocations): Reco
   for (const field of Object.keys(raw)) {
     out[field] = locate(['steps', index, field]);
     const list = raw[field];
-    if (LIST_FIELDS.has(field) && Array.isArray(list)) list.forEach((_, i) => { out[`${field}.${i}`] = locate(['steps', index, field, i]); });
+    if (LIST_FIELDS.has(field) && Array.isArray(list))
+      list.forEach((_, i) => {
+        out[`${field}.${i}`] = locate(['steps', index, field, i]);
+      });
   }
   return out;
 }

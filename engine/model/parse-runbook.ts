@@ -30,12 +30,14 @@ export function parseRunbook(text: string, file: string, options: ParseOptions =
   if (yaml.issues.length > 0) return { issues: yaml.issues };
   if (yaml.value === null || yaml.value === undefined) {
     return {
-      issues: [{
-        code: 'PCQ_SCHEMA',
-        message: 'the file is empty',
-        hint: 'A runbook needs runbookId, name, version and steps (engine/FORMATS.md "Runbook files").',
-        location: { file, line: 1, col: 1 },
-      }],
+      issues: [
+        {
+          code: 'PCQ_SCHEMA',
+          message: 'the file is empty',
+          hint: 'A runbook needs runbookId, name, version and steps (engine/FORMATS.md "Runbook files").',
+          location: { file, line: 1, col: 1 },
+        },
+      ],
     };
   }
   const issues = [...schemaIssues(yaml.value, yaml.locate), ...nameIssues(yaml.value, yaml.locate)];

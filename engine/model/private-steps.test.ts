@@ -11,23 +11,34 @@ const privacy = (text: string) => {
 const HEAD = 'runbookId: T\nname: t\nversion: "1"\nsteps:\n';
 
 test('exports, what feeds them, and what depends on private data are private; the rest is public', () => {
-  const { steps, issues } = privacy(HEAD + [
-    '  - { stepId: a, type: query, cypher: "MATCH (n) RETURN n" }',
-    '  - { stepId: b, type: transform, needs: [a] }',
-    '  - { stepId: side, type: query, needs: [], cypher: "MATCH (n) RETURN n" }',
-    '  - { stepId: e, type: export, needs: [b], format: csv, name: e.csv }',
-    '  - { stepId: after, type: transform, needs: [b, side] }',
-  ].join('\n') + '\n');
-  assert.deepEqual(issues.filter((i) => i.severity !== 'warning'), []);
+  const { steps, issues } = privacy(
+    HEAD +
+      [
+        '  - { stepId: a, type: query, cypher: "MATCH (n) RETURN n" }',
+        '  - { stepId: b, type: transform, needs: [a] }',
+        '  - { stepId: side, type: query, needs: [], cypher: "MATCH (n) RETURN n" }',
+        '  - { stepId: e, type: export, needs: [b], format: csv, name: e.csv }',
+        '  - { stepId: after, type: transform, needs: [b, side] }',
+      ].join('\n') +
+      '\n',
+  );
+  assert.deepEqual(
+    issues.filter((i) => i.severity !== 'warning'),
+    [],
+  );
   assert.deepEqual(steps, { a: true, b: true, side: false, e: true, after: true });
 });
 
 test('private: false publishes a step on purpose and stops inheritance; private: true marks any step', () => {
-  const { steps } = privacy(HEAD + [
-    '  - { stepId: a, type: query, cypher: "MATCH (n) RETURN n", private: true }',
-    '  - { stepId: count, type: aggregate, needs: [a], private: false, metrics: { n: { op: count } } }',
-    '  - { stepId: after, type: transform, needs: [count] }',
-  ].join('\n') + '\n');
+  const { steps } = privacy(
+    HEAD +
+      [
+        '  - { stepId: a, type: query, cypher: "MATCH (n) RETURN n", private: true }',
+        '  - { stepId: count, type: aggregate, needs: [a], private: false, metrics: { n: { op: count } } }',
+        '  - { stepId: after, type: transform, needs: [count] }',
+      ].join('\n') +
+      '\n',
+  );
   assert.deepEqual(steps, { a: true, count: false, after: false });
 });
 
@@ -42,5 +53,12 @@ test('a non-boolean private is a schema error with its file:line', () => {
 test("R1's enriched rows are private: every step of R1 feeds its export", () => {
   const text = readFileSync(new URL('../../runbooks/R1-entity-enrichment.yaml', import.meta.url), 'utf8');
   const { steps } = privacy(text);
-  assert.deepEqual(steps, { 'query-entities': true, 'fetch-external-data': true, 'normalise-emails': true, 'update-entities': true, 'assert-completeness': true, 'export-enriched': true });
+  assert.deepEqual(steps, {
+    'query-entities': true,
+    'fetch-external-data': true,
+    'normalise-emails': true,
+    'update-entities': true,
+    'assert-completeness': true,
+    'export-enriched': true,
+  });
 });

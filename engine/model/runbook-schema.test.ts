@@ -60,32 +60,51 @@ for (const type of STEP_TYPES) {
 
 test('a field of another type is unknown here (cypher on a notify step)', () => {
   const issues = issuesOf(runbook(`  - stepId: s\n    type: notify\n${MINIMAL.notify}    cypher: MATCH (n) RETURN n\n`));
-  assert.deepEqual(issues.map((i) => i.code), ['PCQ_SCHEMA']);
+  assert.deepEqual(
+    issues.map((i) => i.code),
+    ['PCQ_SCHEMA'],
+  );
   assert.match(issues[0]!.hint!, /channel, to, subject, text, attach/);
 });
 
 test('an unknown step type is one PCQ_UNKNOWN_STEP_TYPE at the type value, with the list', () => {
   const issues = issuesOf(runbook('  - stepId: s\n    type: spel\n    extra: 1\n'));
-  assert.deepEqual(issues.map((i) => [i.code, i.location?.line, i.location?.col]), [['PCQ_UNKNOWN_STEP_TYPE', 6, 11]]);
+  assert.deepEqual(
+    issues.map((i) => [i.code, i.location?.line, i.location?.col]),
+    [['PCQ_UNKNOWN_STEP_TYPE', 6, 11]],
+  );
   assert.match(issues[0]!.hint!, /query, mutation/);
 });
 
 test('version written as a number gets a hint to quote it', () => {
   const issues = issuesOf('runbookId: T\nname: t\nversion: 1.0\nsteps:\n  - {stepId: s, type: assertion}\n');
-  assert.deepEqual(issues.map((i) => [i.code, i.location?.line]), [['PCQ_SCHEMA', 3]]);
+  assert.deepEqual(
+    issues.map((i) => [i.code, i.location?.line]),
+    [['PCQ_SCHEMA', 3]],
+  );
   assert.match(issues[0]!.hint!, /version: "1.0"/);
 });
 
 test('every problem is reported at once: missing fields, bad enum, bad duration, missing connector', () => {
-  const issues = issuesOf(runbook([
-    '  - stepId: q\n    type: query\n',
-    '  - stepId: e\n    type: export\n    format: docx\n    name: x\n',
-    '  - stepId: t\n    type: assertion\n    timeout: 5 minutes\n',
-    '  - stepId: x\n    type: external_api\n    method: POST\n',
-  ].join('')));
-  assert.deepEqual(issues.map((i) => [i.code, i.location?.line]), [
-    ['PCQ_SCHEMA', 5], ['PCQ_SCHEMA', 9], ['PCQ_SCHEMA', 13], ['PCQ_SCHEMA', 14],
-  ]);
+  const issues = issuesOf(
+    runbook(
+      [
+        '  - stepId: q\n    type: query\n',
+        '  - stepId: e\n    type: export\n    format: docx\n    name: x\n',
+        '  - stepId: t\n    type: assertion\n    timeout: 5 minutes\n',
+        '  - stepId: x\n    type: external_api\n    method: POST\n',
+      ].join(''),
+    ),
+  );
+  assert.deepEqual(
+    issues.map((i) => [i.code, i.location?.line]),
+    [
+      ['PCQ_SCHEMA', 5],
+      ['PCQ_SCHEMA', 9],
+      ['PCQ_SCHEMA', 13],
+      ['PCQ_SCHEMA', 14],
+    ],
+  );
   assert.match(issues[0]!.message, /missing required field "cypher"/);
   assert.match(issues[2]!.message, /not a duration/);
   assert.match(issues[3]!.message, /"connector".*or "endpoint"/);
@@ -107,16 +126,26 @@ test('dataset may not escape runbooks/data/', () => {
 test('an unknown field with a non-ASCII or escaped name is located at its key (pointer segments are decoded)', () => {
   for (const field of ['farbé', 'a/b', 'x~y', 'p%20q']) {
     const issues = issuesOf(`runbookId: T\nname: t\nversion: "1"\n"${field}": 1\nsteps:\n  - {stepId: s, type: assertion}\n`);
-    assert.deepEqual(issues.map((i) => [i.message, i.location?.line, i.location?.col]), [[`runbook: unknown field ${JSON.stringify(field)}`, 4, 1]], field);
+    assert.deepEqual(
+      issues.map((i) => [i.message, i.location?.line, i.location?.col]),
+      [[`runbook: unknown field ${JSON.stringify(field)}`, 4, 1]],
+      field,
+    );
   }
 });
 
 test('a bad input name, a wrong type and a too-short list say what to fix, at the node', () => {
   const issues = issuesOf('runbookId: T\nname: t\nversion: "1"\ninputs:\n  9lives: {type: string}\nsteps: []\n');
-  assert.deepEqual(issues.map((i) => [i.code, i.message, i.location?.line, i.location?.col]), [
-    ['PCQ_SCHEMA', 'inputs: invalid name "9lives"', 5, 3],
-    ['PCQ_SCHEMA', 'steps: must list at least 1 item', 6, 8],
-  ]);
+  assert.deepEqual(
+    issues.map((i) => [i.code, i.message, i.location?.line, i.location?.col]),
+    [
+      ['PCQ_SCHEMA', 'inputs: invalid name "9lives"', 5, 3],
+      ['PCQ_SCHEMA', 'steps: must list at least 1 item', 6, 8],
+    ],
+  );
   const typed = issuesOf(runbook('  - stepId: s\n    type: assertion\n    needs: first\n'));
-  assert.deepEqual(typed.map((i) => [i.message, i.location?.line]), [['steps[0] ("s").needs: must be array, not string', 7]]);
+  assert.deepEqual(
+    typed.map((i) => [i.message, i.location?.line]),
+    [['steps[0] ("s").needs: must be array, not string', 7]],
+  );
 });

@@ -3,7 +3,7 @@
 // is @cfworker/json-schema, which interprets the schema: engine/model/ may build no code from text
 // (engine/README.md "Security core"), and ajv compiles schemas with `new Function`. Locations are
 // looked up only for values that failed (the happy path pays nothing).
-import { Validator, type OutputUnit, type Schema } from '@cfworker/json-schema';
+import { Validator, type Schema } from '@cfworker/json-schema';
 import type { PcqCode, PcqIssue, SourceLocation } from '../base/errors.ts';
 import { STEP_TYPES } from './step-types.ts';
 import type { PathSegment } from './yaml-source.ts';
@@ -18,7 +18,18 @@ type Locate = (path: readonly PathSegment[], at?: 'key' | 'value') => SourceLoca
 let validator: Validator | undefined;
 
 /** Keywords whose unit only says "something below failed"; the units below it carry the problem. */
-const WRAPPERS = new Set(['$ref', 'properties', 'patternProperties', 'items', 'additionalItems', 'allOf', 'if', 'contains', 'dependencies', 'dependentSchemas']);
+const WRAPPERS = new Set([
+  '$ref',
+  'properties',
+  'patternProperties',
+  'items',
+  'additionalItems',
+  'allOf',
+  'if',
+  'contains',
+  'dependencies',
+  'dependentSchemas',
+]);
 
 /** Coded issues for every schema violation in `value` (empty when it conforms). */
 export function schemaIssues(value: unknown, locate: Locate): PcqIssue[] {
@@ -61,11 +72,19 @@ export function schemaIssues(value: unknown, locate: Locate): PcqIssue[] {
 type SchemaNode = Record<string, unknown>;
 
 /** Where a keyword sits: the schema object holding it, its value, and its path with every $ref followed (`#/definitions/duration/oneOf`). */
-interface KeywordAt { parent: SchemaNode; value: unknown; canonical: string }
+interface KeywordAt {
+  parent: SchemaNode;
+  value: unknown;
+  canonical: string;
+}
 
 /** Follows a unit's keywordLocation (which runs through `$ref` segments) back into the schema. */
 function resolveKeyword(keywordLocation: string): KeywordAt {
-  const segments = keywordLocation.replace(/^#\/?/, '').split('/').filter((s) => s !== '').map(decodeSegment);
+  const segments = keywordLocation
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeSegment);
   let node: unknown = schema;
   let canonical = '#';
   let parent: SchemaNode = {};
@@ -85,7 +104,11 @@ function resolveKeyword(keywordLocation: string): KeywordAt {
 /** The schema a local `#/…` reference names (the runbook schema refers only into itself). */
 function localRef(ref: string): unknown {
   let node: unknown = schema;
-  for (const segment of ref.replace(/^#\/?/, '').split('/').filter((s) => s !== '').map(decodeSegment)) {
+  for (const segment of ref
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeSegment)) {
     node = node !== null && typeof node === 'object' ? (node as SchemaNode)[segment] : undefined;
   }
   return node;
@@ -125,9 +148,10 @@ function badName(namePath: PathSegment[], rule: SchemaNode, root: unknown, locat
   return {
     code: 'PCQ_SCHEMA',
     message: `${describePath(path, root)}: invalid name ${JSON.stringify(name)}`,
-    hint: typeof rule.pattern !== 'string'
-      ? `Names here are ${String(rule.minLength ?? 0)} to ${String(rule.maxLength ?? 'any number of')} characters long.`
-      : 'Names start with a letter or underscore and use letters, digits and underscores.',
+    hint:
+      typeof rule.pattern !== 'string'
+        ? `Names here are ${String(rule.minLength ?? 0)} to ${String(rule.maxLength ?? 'any number of')} characters long.`
+        : 'Names start with a letter or underscore and use letters, digits and underscores.',
     location: locate(namePath, 'key'),
   };
 }
@@ -137,28 +161,37 @@ const GENERIC_HINT = 'See engine/model/runbook.schema.json (or engine/FORMATS.md
 function toIssues(keyword: string, at: KeywordAt, path: PathSegment[], root: unknown, locate: Locate): PcqIssue[] {
   const where = describePath(path, root);
   const data = valueAt(root, path);
-  const issue = (message: string, hint: string, code: PcqCode = 'PCQ_SCHEMA'): PcqIssue[] => [{ code, message: `${where}: ${message}`, hint, location: locate(path) }];
+  const issue = (message: string, hint: string, code: PcqCode = 'PCQ_SCHEMA'): PcqIssue[] => [
+    { code, message: `${where}: ${message}`, hint, location: locate(path) },
+  ];
   switch (keyword) {
     case 'required': {
       const present = data !== null && typeof data === 'object' ? data : {};
       const missing = ((at.value as string[] | undefined) ?? []).filter((field) => !Object.hasOwn(present, field));
-      return missing.flatMap((field) => issue(`missing required field "${field}"`, 'Add the field (engine/FORMATS.md "Runbook files" lists the fields of each step type).'));
+      return missing.flatMap((field) =>
+        issue(`missing required field "${field}"`, 'Add the field (engine/FORMATS.md "Runbook files" lists the fields of each step type).'),
+      );
     }
     case 'enum':
       if (path.length === 3 && path[0] === 'steps' && path[2] === 'type') {
         return issue(`unknown step type ${JSON.stringify(data)}`, `Use one of: ${STEP_TYPES.join(', ')}.`, 'PCQ_UNKNOWN_STEP_TYPE');
       }
-      return issue(`${JSON.stringify(data)} is not one of ${((at.value as unknown[] | undefined) ?? []).map((v) => JSON.stringify(v)).join(', ')}`, 'Use one of the listed values.');
+      return issue(
+        `${JSON.stringify(data)} is not one of ${((at.value as unknown[] | undefined) ?? []).map((v) => JSON.stringify(v)).join(', ')}`,
+        'Use one of the listed values.',
+      );
     case 'const':
       return issue(`must be ${JSON.stringify(at.value)}, not ${JSON.stringify(data)}`, `Write ${JSON.stringify(at.value)}.`);
     case 'type': {
       if (path.length === 1 && path[0] === 'version' && typeof data === 'number') {
-        return [{
-          code: 'PCQ_SCHEMA',
-          message: `version must be a string, but YAML read the number ${data}`,
-          hint: 'Quote it, e.g. version: "1.0" (unquoted 1.0 is the number 1, and the ".0" is lost).',
-          location: locate(path),
-        }];
+        return [
+          {
+            code: 'PCQ_SCHEMA',
+            message: `version must be a string, but YAML read the number ${data}`,
+            hint: 'Quote it, e.g. version: "1.0" (unquoted 1.0 is the number 1, and the ".0" is lost).',
+            location: locate(path),
+          },
+        ];
       }
       const expected = ([] as unknown[]).concat(at.value).join(' or ');
       return issue(`must be ${expected}, not ${kindOf(data)}`, `Write a ${expected} here.`);
@@ -170,7 +203,10 @@ function toIssues(keyword: string, at: KeywordAt, path: PathSegment[], root: unk
       break;
     case 'anyOf':
       if (at.canonical.includes('/allOf/')) {
-        return issue('an external_api step needs "connector" (a name from policies/connectors.yaml) or "endpoint" + "method"', 'Add connector: <name>, or endpoint: https://… with method: GET|POST|PUT|PATCH|DELETE.');
+        return issue(
+          'an external_api step needs "connector" (a name from policies/connectors.yaml) or "endpoint" + "method"',
+          'Add connector: <name>, or endpoint: https://… with method: GET|POST|PUT|PATCH|DELETE.',
+        );
       }
       break;
     case 'false':
@@ -183,24 +219,42 @@ function toIssues(keyword: string, at: KeywordAt, path: PathSegment[], root: unk
 function limitMessage(keyword: string, limit: unknown, data: unknown): string {
   const n = String(limit);
   switch (keyword) {
-    case 'minLength': return `must be at least ${n} character${limit === 1 ? '' : 's'} long`;
-    case 'maxLength': return `must be at most ${n} characters long`;
-    case 'pattern': return `${JSON.stringify(data)} must match the pattern ${n}`;
-    case 'format': return `${JSON.stringify(data)} is not a valid ${n}`;
-    case 'minimum': return `must be at least ${n}, not ${String(data)}`;
-    case 'maximum': return `must be at most ${n}, not ${String(data)}`;
-    case 'exclusiveMinimum': return `must be more than ${n}, not ${String(data)}`;
-    case 'exclusiveMaximum': return `must be less than ${n}, not ${String(data)}`;
-    case 'multipleOf': return `must be a multiple of ${n}`;
-    case 'minItems': return `must list at least ${n} item${limit === 1 ? '' : 's'}`;
-    case 'maxItems': return `must list at most ${n} items`;
-    case 'uniqueItems': return 'must not list the same item twice';
-    case 'minProperties': return `must have at least ${n} field${limit === 1 ? '' : 's'}`;
-    case 'maxProperties': return `must have at most ${n} fields`;
-    case 'not': return 'matches a shape that is not allowed here';
-    case 'anyOf': return 'matches none of the allowed shapes';
-    case 'oneOf': return 'must match exactly one of the allowed shapes';
-    default: return `is invalid (${keyword})`;
+    case 'minLength':
+      return `must be at least ${n} character${limit === 1 ? '' : 's'} long`;
+    case 'maxLength':
+      return `must be at most ${n} characters long`;
+    case 'pattern':
+      return `${JSON.stringify(data)} must match the pattern ${n}`;
+    case 'format':
+      return `${JSON.stringify(data)} is not a valid ${n}`;
+    case 'minimum':
+      return `must be at least ${n}, not ${String(data)}`;
+    case 'maximum':
+      return `must be at most ${n}, not ${String(data)}`;
+    case 'exclusiveMinimum':
+      return `must be more than ${n}, not ${String(data)}`;
+    case 'exclusiveMaximum':
+      return `must be less than ${n}, not ${String(data)}`;
+    case 'multipleOf':
+      return `must be a multiple of ${n}`;
+    case 'minItems':
+      return `must list at least ${n} item${limit === 1 ? '' : 's'}`;
+    case 'maxItems':
+      return `must list at most ${n} items`;
+    case 'uniqueItems':
+      return 'must not list the same item twice';
+    case 'minProperties':
+      return `must have at least ${n} field${limit === 1 ? '' : 's'}`;
+    case 'maxProperties':
+      return `must have at most ${n} fields`;
+    case 'not':
+      return 'matches a shape that is not allowed here';
+    case 'anyOf':
+      return 'matches none of the allowed shapes';
+    case 'oneOf':
+      return 'must match exactly one of the allowed shapes';
+    default:
+      return `is invalid (${keyword})`;
   }
 }
 

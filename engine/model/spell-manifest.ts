@@ -49,13 +49,24 @@ export function parseSpellManifest(text: string, file: string): ParsedSpell {
   const issues: PcqIssue[] = [...source.issues];
   const value = source.value;
   for (const p of jsonSchemaProblems(schema, value, '7')) {
-    issues.push({ code: 'PCQ_SPELL_INVALID', message: `${file}: ${describeValuePath(p.path)} ${p.message}`, hint: 'See engine/model/spell.schema.json (engine/FORMATS.md "Spells").', location: source.locate(p.path) });
+    issues.push({
+      code: 'PCQ_SPELL_INVALID',
+      message: `${file}: ${describeValuePath(p.path)} ${p.message}`,
+      hint: 'See engine/model/spell.schema.json (engine/FORMATS.md "Spells").',
+      location: source.locate(p.path),
+    });
   }
   if (issues.length > 0) return { issues };
   const m = value as SpellManifest;
   for (const field of ['inputs', 'outputs'] as const) {
     const problem = schemaShapeProblem(m[field]);
-    if (problem) issues.push({ code: 'PCQ_SPELL_INVALID', message: `${file}: ${field} ${problem}`, hint: 'Write a JSON Schema (draft 2020-12) object.', location: source.locate([field]) });
+    if (problem)
+      issues.push({
+        code: 'PCQ_SPELL_INVALID',
+        message: `${file}: ${field} ${problem}`,
+        hint: 'Write a JSON Schema (draft 2020-12) object.',
+        location: source.locate([field]),
+      });
   }
   if (issues.length > 0) return { issues };
   return { manifest: { ...m, connectors: m.connectors ?? [] }, issues };

@@ -28,7 +28,10 @@ for (const [file, code, line] of CASES) {
     const source = readYamlSource(text, file);
     const elapsed = performance.now() - started;
     assert.equal(source.value, undefined);
-    assert.deepEqual(source.issues.map((i) => i.code), [code]);
+    assert.deepEqual(
+      source.issues.map((i) => i.code),
+      [code],
+    );
     assert.equal(source.issues[0]!.location?.file, file);
     assert.equal(source.issues[0]!.location?.line, line);
     assert.ok(source.issues[0]!.hint, 'every refusal says what to do');
@@ -38,7 +41,10 @@ for (const [file, code, line] of CASES) {
 
 test('the duplicate key is reported at the second occurrence, column included', () => {
   const source = readYamlSource('a: 1\nb: 2\na: 3\n', 'f.yaml');
-  assert.deepEqual(source.issues.map((i) => [i.code, i.location?.line, i.location?.col]), [['PCQ_YAML_DUPLICATE_KEY', 3, 1]]);
+  assert.deepEqual(
+    source.issues.map((i) => [i.code, i.location?.line, i.location?.col]),
+    [['PCQ_YAML_DUPLICATE_KEY', 3, 1]],
+  );
 });
 
 test('nesting exactly at the limit is accepted, one more level is refused', () => {
@@ -68,7 +74,10 @@ test('__proto__ is data, never the prototype', () => {
 
 test('more than one document is a syntax error at the second', () => {
   const source = readYamlSource('a: 1\n---\nb: 2\n', 'f');
-  assert.deepEqual(source.issues.map((i) => [i.code, i.location?.line]), [['PCQ_YAML_SYNTAX', 2]]);
+  assert.deepEqual(
+    source.issues.map((i) => [i.code, i.location?.line]),
+    [['PCQ_YAML_SYNTAX', 2]],
+  );
 });
 
 test('JSON reads through the same path, tabs and all, with positions', () => {
@@ -94,8 +103,12 @@ test('a broken file reports at most a bounded number of syntax issues', () => {
 // as it grows); it must build exactly the CST, and report exactly the newlines, of Parser.parse.
 test('parseTokens builds the same CST as yaml Parser.parse (samples, bench runbook, hostile fixtures)', () => {
   const texts: Array<[string, string]> = [
-    ...readdirSync('runbooks').filter((f) => /\.(ya?ml|json)$/.test(f)).map((f): [string, string] => [f, readFileSync(`runbooks/${f}`, 'utf8')]),
-    ...readdirSync(HOSTILE).filter((f) => f !== 'too-deep-flow.yaml').map((f): [string, string] => [f, readFileSync(`${HOSTILE}/${f}`, 'utf8')]),
+    ...readdirSync('runbooks')
+      .filter((f) => /\.(ya?ml|json)$/.test(f))
+      .map((f): [string, string] => [f, readFileSync(`runbooks/${f}`, 'utf8')]),
+    ...readdirSync(HOSTILE)
+      .filter((f) => f !== 'too-deep-flow.yaml')
+      .map((f): [string, string] => [f, readFileSync(`${HOSTILE}/${f}`, 'utf8')]),
     ['bench', generateRunbookYaml(50)],
     ['odd', 'a: |\n  block\n? complex\n: v\n--- !!map\nb: "q\\n" # c\n...\n%YAML 1.2\n---\n- \x01\n- [a, {b: c}\n'],
   ];

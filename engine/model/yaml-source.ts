@@ -25,9 +25,7 @@ export interface YamlSource {
 }
 
 // YAML 1.2 core schema tags (explicit `!!str` etc. are harmless); anything else is refused.
-const CORE_TAGS = new Set(
-  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
-);
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 // The parser's token stack sits a couple of entries above the data's nesting depth; this margin lets
 // the precise per-node depth check report moderate excess while the parser stops the extreme cases.
 const PARSER_STACK_LIMIT = YAML_LIMITS.maxDepth + 16;

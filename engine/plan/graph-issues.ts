@@ -69,7 +69,10 @@ export function graphIssues(runbook: Runbook, graph: StepGraph = buildStepGraph(
         location: at(step, `needs.${i}`, 'needs'),
       });
     });
-    for (const [field, phase, other] of [['preconditions', 'precondition', 'postconditions'], ['postconditions', 'postcondition', 'preconditions']] as const) {
+    for (const [field, phase, other] of [
+      ['preconditions', 'precondition', 'postconditions'],
+      ['postconditions', 'postcondition', 'preconditions'],
+    ] as const) {
       step[field].forEach((proverId, i) => {
         const spec = runbook.provers[proverId];
         if (spec && spec.phase === phase) return;
@@ -77,7 +80,9 @@ export function graphIssues(runbook: Runbook, graph: StepGraph = buildStepGraph(
         // refuse, and at run time an undeclared prover fails closed in step-runner.ts). The seed's
         // R1 names `authority:write_entities` without declaring it; the shipped sample
         // (runbooks/R1-entity-enrichment.yaml, fixtures/seed-R1-completed.json) declares it.
-        const declared = Object.entries(runbook.provers).filter(([, s]) => s.phase === phase).map(([id]) => id);
+        const declared = Object.entries(runbook.provers)
+          .filter(([, s]) => s.phase === phase)
+          .map(([id]) => id);
         issues.push({
           code: 'PCQ_UNKNOWN_PROVER',
           message: spec

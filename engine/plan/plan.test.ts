@@ -53,7 +53,10 @@ test('levels are longest-path depths; needs and dependants both ways', () => {
 test('a cycle is named as a path, located at a step in it', () => {
   const rb = runbookOf(step('a', ['c']) + step('b', ['a']) + step('c', ['b']) + step('x', []));
   const issues = issuesOf(rb);
-  assert.deepEqual(issues.map((i) => i.code), ['PCQ_CYCLE']);
+  assert.deepEqual(
+    issues.map((i) => i.code),
+    ['PCQ_CYCLE'],
+  );
   assert.equal(issues[0]!.message, 'steps form a cycle: a → b → c → a');
   assert.deepEqual(issues[0]!.details, { cycle: ['a', 'b', 'c', 'a'] });
   assert.deepEqual(issues[0]!.location, { file: 'rb.yaml', line: 7, col: 12 });
@@ -61,31 +64,46 @@ test('a cycle is named as a path, located at a step in it', () => {
 
 test('every cycle is reported, a self-need included; implicit needs can close a cycle', () => {
   const rb = runbookOf(step('p', ['p']) + step('q', ['s']) + step('r') + step('s') + step('t', []));
-  assert.deepEqual(issuesOf(rb).map((i) => i.message), ['steps form a cycle: p → p', 'steps form a cycle: q → r → s → q']);
+  assert.deepEqual(
+    issuesOf(rb).map((i) => i.message),
+    ['steps form a cycle: p → p', 'steps form a cycle: q → r → s → q'],
+  );
 });
 
 test('dangling needs point at the entry; duplicate ids at the second', () => {
   const rb = runbookOf(step('a', []) + step('b', ['a', 'nope']) + step('a', []));
   const issues = issuesOf(rb);
-  assert.deepEqual(issues.map((i) => [i.code, i.location?.line, i.location?.col]), [
-    ['PCQ_DUPLICATE_STEP_ID', 11, 13],
-    ['PCQ_DANGLING_NEED', 10, 16],
-  ]);
+  assert.deepEqual(
+    issues.map((i) => [i.code, i.location?.line, i.location?.col]),
+    [
+      ['PCQ_DUPLICATE_STEP_ID', 11, 13],
+      ['PCQ_DANGLING_NEED', 10, 16],
+    ],
+  );
   assert.match(issues[1]!.message, /needs "nope"/);
 });
 
 test('unknown provers and provers of the other phase are refused at the entry', () => {
-  const rb = runbookOf(
-    step('a', [], '    preconditions: [kpi, ghost]\n    postconditions: [kpi]\n'),
-    'provers:\n  postconditions:\n    kpi: {type: metric}\n',
-  );
+  const rb = runbookOf(step('a', [], '    preconditions: [kpi, ghost]\n    postconditions: [kpi]\n'), 'provers:\n  postconditions:\n    kpi: {type: metric}\n');
   const issues = graphIssues(rb);
-  assert.deepEqual(issues.map((i) => [i.code, i.location?.line]), [['PCQ_UNKNOWN_PROVER', 8], ['PCQ_UNKNOWN_PROVER', 8]]);
+  assert.deepEqual(
+    issues.map((i) => [i.code, i.location?.line]),
+    [
+      ['PCQ_UNKNOWN_PROVER', 8],
+      ['PCQ_UNKNOWN_PROVER', 8],
+    ],
+  );
   // Both are errors: planRunbook refuses both (an undeclared prover would fail closed at run time).
-  assert.deepEqual(issuesOf(rb).map((i) => i.code), ['PCQ_UNKNOWN_PROVER', 'PCQ_UNKNOWN_PROVER']);
+  assert.deepEqual(
+    issuesOf(rb).map((i) => i.code),
+    ['PCQ_UNKNOWN_PROVER', 'PCQ_UNKNOWN_PROVER'],
+  );
   assert.match(issues[0]!.message, /under preconditions, but it is declared under provers.postconditions/);
   assert.match(issues[1]!.message, /"ghost", which is not declared/);
-  assert.deepEqual(issues.map((i) => i.severity ?? 'error'), ['error', 'error']);
+  assert.deepEqual(
+    issues.map((i) => i.severity ?? 'error'),
+    ['error', 'error'],
+  );
 });
 
 test('an undeclared prover id that is a typo of a declared one gets a did-you-mean', () => {
@@ -101,7 +119,10 @@ test('an undeclared prover id that is a typo of a declared one gets a did-you-me
 
 test('all graph problems come out together, in a stable order', () => {
   const rb = runbookOf(step('a', ['b']) + step('b', ['a']) + step('c', ['zzz'], '    preconditions: [nope]\n'));
-  assert.deepEqual(graphIssues(rb).map((i) => i.code), ['PCQ_DANGLING_NEED', 'PCQ_UNKNOWN_PROVER', 'PCQ_CYCLE']);
+  assert.deepEqual(
+    graphIssues(rb).map((i) => i.code),
+    ['PCQ_DANGLING_NEED', 'PCQ_UNKNOWN_PROVER', 'PCQ_CYCLE'],
+  );
 });
 
 test('property: the order is a topological order, and the same for any file order', () => {
@@ -119,7 +140,9 @@ test('property: the order is a topological order, and the same for any file orde
       const reversed = planRunbook(runbookOf(text(ids.map((_, i) => n - 1 - i))));
       assert.deepEqual(reversed.order, forward.order);
       const position = new Map(forward.order.map((id, i) => [id, i]));
-      ids.forEach((id, i) => { for (const need of needs[i]!) assert.ok(position.get(need)! < position.get(id)!); });
+      ids.forEach((id, i) => {
+        for (const need of needs[i]!) assert.ok(position.get(need)! < position.get(id)!);
+      });
     }),
     { numRuns: 60 },
   );
@@ -136,6 +159,9 @@ test('a 2,000-step chain plans, and closes into one named cycle, without deep re
   assert.equal(planRunbook(rb).levels.length, 2000);
   rb.steps[0]!.needs = ['s1999'];
   const issues = graphIssues(rb);
-  assert.deepEqual(issues.map((i) => i.code), ['PCQ_CYCLE']);
+  assert.deepEqual(
+    issues.map((i) => i.code),
+    ['PCQ_CYCLE'],
+  );
   assert.equal((issues[0]!.details?.cycle as string[]).length, 2001);
 });

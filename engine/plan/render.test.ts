@@ -6,7 +6,8 @@ import { mermaidIds, renderMermaid } from './render-mermaid.ts';
 import { renderPlanText } from './render-text.ts';
 import { planToJson } from './render-json.ts';
 
-const parsed = parseRunbook(`runbookId: T
+const parsed = parseRunbook(
+  `runbookId: T
 name: Test "quoted"
 version: "2"
 steps:
@@ -16,13 +17,17 @@ steps:
 provers:
   preconditions: {can-read: {type: opa}}
   postconditions: {kpi: {type: metric}}
-`, 'rb.yaml');
+`,
+  'rb.yaml',
+);
 const runbook = parsed.runbook!;
 const plan = planRunbook(runbook);
 
 test('mermaid ids are stable, safe and distinct when ids sanitise alike', () => {
   assert.deepEqual([...mermaidIds(['load_data', 'load-data', 'end']).entries()].sort(), [
-    ['end', 's_end'], ['load-data', 's_load_data'], ['load_data', 's_load_data_2'],
+    ['end', 's_end'],
+    ['load-data', 's_load_data'],
+    ['load_data', 's_load_data_2'],
   ]);
 });
 
@@ -30,7 +35,10 @@ test('mermaid: flowchart TD, a node per step, an edge per need, dependency → d
   const text = renderMermaid(plan, runbook);
   const lines = text.trimEnd().split('\n');
   assert.equal(lines[0], 'flowchart TD');
-  assert.deepEqual(lines.filter((l) => l.includes('-->')), ['  s_load_data --> s_load_data_2', '  s_load_data --> s_end', '  s_load_data_2 --> s_end']);
+  assert.deepEqual(
+    lines.filter((l) => l.includes('-->')),
+    ['  s_load_data --> s_load_data_2', '  s_load_data --> s_end', '  s_load_data_2 --> s_end'],
+  );
   assert.ok(lines.includes('  s_end["end<br/><small>assertion · 1 prover</small>"]'));
   assert.ok(!text.includes('classDef'), 'no status, no classes');
 });
@@ -56,9 +64,14 @@ test('text plan shows levels, types, needs, provers and non-default retry/timeou
 test('json plan carries order, levels and per-step detail', () => {
   const json = planToJson(plan, runbook);
   assert.deepEqual(json.order, ['load-data', 'load_data', 'end']);
-  assert.deepEqual(json.steps.map((s) => [s.stepId, s.level, s.needs, s.dependants]), [
-    ['load-data', 0, [], ['load_data', 'end']], ['load_data', 1, ['load-data'], ['end']], ['end', 2, ['load-data', 'load_data'], []],
-  ]);
+  assert.deepEqual(
+    json.steps.map((s) => [s.stepId, s.level, s.needs, s.dependants]),
+    [
+      ['load-data', 0, [], ['load_data', 'end']],
+      ['load_data', 1, ['load-data'], ['end']],
+      ['end', 2, ['load-data', 'load_data'], []],
+    ],
+  );
   assert.deepEqual(json.steps[2]!.postconditions, [{ id: 'kpi', type: 'metric' }]);
   assert.equal(json.digest, runbook.source.digest);
 });

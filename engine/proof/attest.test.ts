@@ -28,7 +28,12 @@ test('in-toto Statement validation matches the reference implementation on every
   for (const c of cases) {
     if (c.file.endsWith('statement_test.go')) {
       if (c.expectErr === null) {
-        for (const [v, ok] of [['1', true], ['0.1', true], ['2', false], ['0.2', false]] as const) {
+        for (const [v, ok] of [
+          ['1', true],
+          ['0.1', true],
+          ['2', false],
+          ['0.2', false],
+        ] as const) {
           const st = { ...c.json, _type: c.json._type.replace('%s', v) };
           assert.equal(validateStatement(st).length === 0, ok, v);
         }
@@ -62,7 +67,12 @@ test('attestStep signs an in-toto Statement v1 whose predicate carries the seed 
   assert.deepEqual(checkStepPredicate(st.predicate), []);
   // The subject is the published outputs file, by the sha256 of its exact bytes (sha256sum agrees).
   assert.equal(st.subject[0].name, 'outputs/q.json');
-  assert.equal(st.subject[0].digest.sha256, createHash('sha256').update(canonicalize(record.outputs) + '\n').digest('hex'));
+  assert.equal(
+    st.subject[0].digest.sha256,
+    createHash('sha256')
+      .update(canonicalize(record.outputs) + '\n')
+      .digest('hex'),
+  );
   assert.deepEqual(st.predicate.outputs, record.outputs);
   assert.equal(st.predicate.timestamp, run.asOf);
   assert.equal(hash, digestOfJson(envelope));
@@ -81,11 +91,22 @@ test('attestation is deterministic and independent of the hash port', async () =
 
 test('values over 64 KiB canonical become {digest, size}; the subject still digests the full outputs file', async () => {
   const big = [{ blob: 'é'.repeat(INLINE_LIMIT_BYTES / 2) }]; // 2 bytes per é: just over the limit
-  const { envelope } = await attestStep({ ...record, outputs: big }, { previousAttestationHash: null, needs: [], parents: [] }, run, nodeSigner(RUNNER_SEED), sha256Node);
+  const { envelope } = await attestStep(
+    { ...record, outputs: big },
+    { previousAttestationHash: null, needs: [], parents: [] },
+    run,
+    nodeSigner(RUNNER_SEED),
+    sha256Node,
+  );
   const st = decode(envelope.payload);
   const text = canonicalize(big);
   assert.deepEqual(st.predicate.outputs, { digest: digestOfJson(big), size: Buffer.byteLength(text) });
-  assert.equal(st.subject[0].digest.sha256, createHash('sha256').update(text + '\n').digest('hex'));
+  assert.equal(
+    st.subject[0].digest.sha256,
+    createHash('sha256')
+      .update(text + '\n')
+      .digest('hex'),
+  );
   assert.deepEqual(st.predicate.inputs, record.inputs);
 });
 
@@ -100,7 +121,11 @@ test('every artifact of a step is a subject, exports/<name> by the sha256 of its
 
 test('attestStep refuses malformed chain links with a coded error', async () => {
   const signer = nodeSigner(RUNNER_SEED);
-  for (const chain of [{ previousAttestationHash: 'nope', needs: [], parents: [] }, { previousAttestationHash: null, needs: ['a'], parents: [] }, { previousAttestationHash: null, needs: ['a'], parents: ['x'] }]) {
+  for (const chain of [
+    { previousAttestationHash: 'nope', needs: [], parents: [] },
+    { previousAttestationHash: null, needs: ['a'], parents: [] },
+    { previousAttestationHash: null, needs: ['a'], parents: ['x'] },
+  ]) {
     await assert.rejects(attestStep(record, chain, run, signer), (e: { code?: string }) => e.code === 'PCQ_ATTEST_INVALID');
   }
 });
@@ -115,7 +140,10 @@ test('sealManifest: chain, parents, inclusion proofs and root over JCS(envelope)
   for (const [i, step] of manifest.steps.entries()) {
     const p = decode(step.attestation.payload).predicate;
     assert.equal(p.previousAttestationHash, previous);
-    assert.deepEqual(p.parents, p.needs.map((n: string) => manifest.steps.find((s) => s.stepId === n)!.attestationHash));
+    assert.deepEqual(
+      p.parents,
+      p.needs.map((n: string) => manifest.steps.find((s) => s.stepId === n)!.attestationHash),
+    );
     assert.deepEqual(step.inclusionProof.leafIndex, i);
     assert.deepEqual(step.inclusionProof.treeSize, 6);
     previous = step.attestationHash;
@@ -135,16 +163,47 @@ test('manifest file: canonical layout round-trips; re-formatted or duplicated ke
   const text = serializeManifest(manifest);
   assert.ok(text.endsWith('}\n'));
   assert.deepEqual(parseManifestText(text), JSON.parse(text));
-  const code = (f: () => unknown) => { try { f(); return 'none'; } catch (e) { return (e as { code: string }).code; } };
-  assert.equal(code(() => parseManifestText(JSON.stringify(manifest))), 'PCQ_MANIFEST_NOT_CANONICAL');
-  assert.equal(code(() => parseManifestText(text.trimEnd())), 'PCQ_MANIFEST_NOT_CANONICAL');
-  assert.equal(code(() => parseManifestText(text.replace('{\n', '{\n  "actor": "x",\n'))), 'PCQ_MANIFEST_NOT_CANONICAL');
-  assert.equal(code(() => parseManifestText(text.slice(0, 100))), 'PCQ_MANIFEST_MALFORMED');
+  const code = (f: () => unknown) => {
+    try {
+      f();
+      return 'none';
+    } catch (e) {
+      return (e as { code: string }).code;
+    }
+  };
+  assert.equal(
+    code(() => parseManifestText(JSON.stringify(manifest))),
+    'PCQ_MANIFEST_NOT_CANONICAL',
+  );
+  assert.equal(
+    code(() => parseManifestText(text.trimEnd())),
+    'PCQ_MANIFEST_NOT_CANONICAL',
+  );
+  assert.equal(
+    code(() => parseManifestText(text.replace('{\n', '{\n  "actor": "x",\n'))),
+    'PCQ_MANIFEST_NOT_CANONICAL',
+  );
+  assert.equal(
+    code(() => parseManifestText(text.slice(0, 100))),
+    'PCQ_MANIFEST_MALFORMED',
+  );
 });
 
 test('reviews append without touching the signed part', async () => {
   const { manifest, signer } = await sampleRun({ steps: 2 });
-  const env = await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestDigest: sealedManifestDigest(manifest, sha256Node), manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: 'ombuds-1', source: { kind: 'local' }, at: '2026-03-02T00:00:00Z' }, signer);
+  const env = await buildReviewEnvelope(
+    {
+      merkleRoot: manifest.merkleRoot,
+      manifestDigest: sealedManifestDigest(manifest, sha256Node),
+      manifestId: manifest.manifestId,
+      executionId: manifest.executionId,
+      decision: 'approve',
+      reviewer: 'ombuds-1',
+      source: { kind: 'local' },
+      at: '2026-03-02T00:00:00Z',
+    },
+    signer,
+  );
   const reviewed = appendReview(manifest, env);
   assert.equal(reviewed.signature, manifest.signature);
   assert.equal(reviewed.reviews.length, 1);
@@ -153,7 +212,13 @@ test('reviews append without touching the signed part', async () => {
   assert.deepEqual(validateStatement(st), []);
   assert.deepEqual(st.subject, [{ name: 'manifest.pcq', digest: { sha256: sealedManifestDigest(manifest, sha256Node).slice(7) } }]);
   assert.equal(st.predicate.merkleRoot, manifest.merkleRoot);
-  await assert.rejects(buildReviewEnvelope({ merkleRoot: 'x', manifestDigest: 'x', manifestId: '', executionId: '', decision: 'approve', reviewer: '', source: { kind: 'local' }, at: '' }, signer), (e: { code?: string }) => e.code === 'PCQ_REVIEW_INVALID');
+  await assert.rejects(
+    buildReviewEnvelope(
+      { merkleRoot: 'x', manifestDigest: 'x', manifestId: '', executionId: '', decision: 'approve', reviewer: '', source: { kind: 'local' }, at: '' },
+      signer,
+    ),
+    (e: { code?: string }) => e.code === 'PCQ_REVIEW_INVALID',
+  );
 });
 
 test('redactions (issue 10): signed when a secret was masked, absent when none, checked as a positive integer', async () => {
@@ -164,5 +229,6 @@ test('redactions (issue 10): signed when a secret was masked, absent when none, 
   assert.deepEqual(checkStepPredicate(masked), []);
   const clean = decode((await attestStep({ ...record, redactions: 0 }, links, run, signer, sha256Node)).envelope.payload).predicate;
   assert.ok(!('redactions' in clean));
-  for (const bad of [0, -1, 1.5, '2', null]) assert.deepEqual(checkStepPredicate({ ...masked, redactions: bad }), ['predicate.redactions must be a positive integer when present']);
+  for (const bad of [0, -1, 1.5, '2', null])
+    assert.deepEqual(checkStepPredicate({ ...masked, redactions: bad }), ['predicate.redactions must be a positive integer when present']);
 });

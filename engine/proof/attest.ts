@@ -3,8 +3,6 @@
 // Pure given the Signer: nothing run-specific (execution id, wall time, attempts) is signed, so a
 // replay with the same inputs, asOf and key reproduces the identical envelope.
 import { PcqError } from '../base/errors.ts';
-import type { ArtifactRef } from '../base/step-ports.ts';
-import type { Proofs } from '../base/proofs.ts';
 import { utf8 } from './bytes.ts';
 import { formatDigest, isDigest } from './digest.ts';
 import { signEnvelope } from './dsse.ts';
@@ -15,7 +13,6 @@ import type { Signer } from '../base/signer.ts';
 import { IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE, STEP_PREDICATE_TYPE } from './statement.ts';
 import { outputsFileText, stepSubjects } from './subjects.ts';
 import { normaliseProofs } from './step-predicate.ts';
-import type { StepStatus } from '../base/signed-records.ts';
 import type { StepRecord } from '../base/signed-records.ts';
 import { commitmentDigest, commitPrivate, deriveSalt, type PrivateCommitment, type PrivateOpening } from './private-commitment.ts';
 
@@ -75,7 +72,8 @@ export async function attestStep(
   sha256: Sha256 = sha256Portable,
 ): Promise<Attestation> {
   if (chain.previousAttestationHash !== null && !isDigest(chain.previousAttestationHash)) throw invalid('previousAttestationHash is not sha256:<hex>');
-  if (chain.needs.length !== chain.parents.length) throw invalid(`step ${record.stepId} has ${chain.needs.length} needs but ${chain.parents.length} parent hashes`);
+  if (chain.needs.length !== chain.parents.length)
+    throw invalid(`step ${record.stepId} has ${chain.needs.length} needs but ${chain.parents.length} parent hashes`);
   if (!chain.parents.every(isDigest)) throw invalid(`step ${record.stepId} has a parent hash that is not sha256:<hex>`);
   if (!isDigest(run.runbookDigest)) throw invalid('runbookDigest is not sha256:<hex>');
 
@@ -132,7 +130,8 @@ async function signedData(record: StepRecord, run: RunContext, signer: Signer, s
   if (record.private === true) {
     const salt = await deriveSalt(signer, { runbookDigest: run.runbookDigest, asOf: run.asOf, params: run.params ?? null, stepId: record.stepId }, sha256);
     // null (a step that never ran, a root's empty inputs) says nothing private: it stays null.
-    const commit = (field: 'inputs' | 'outputs', value: unknown) => (value === null || value === undefined ? new CanonicalJson('null') : commitPrivate(field, salt, value, sha256));
+    const commit = (field: 'inputs' | 'outputs', value: unknown) =>
+      value === null || value === undefined ? new CanonicalJson('null') : commitPrivate(field, salt, value, sha256);
     const outputs = commit('outputs', record.outputs);
     return {
       subjectDigest: outputs instanceof CanonicalJson ? formatDigest(sha256('null')) : outputs.digest,
@@ -144,5 +143,10 @@ async function signedData(record: StepRecord, run: RunContext, signer: Signer, s
   }
   const outputsText = canonicalize(record.outputs ?? null);
   const inputsText = canonicalize(record.inputs ?? null);
-  return { subjectDigest: formatDigest(sha256(outputsFileText(outputsText))), inputs: inlineOrDigest(inputsText, sha256), outputs: inlineOrDigest(outputsText, sha256), recordings };
+  return {
+    subjectDigest: formatDigest(sha256(outputsFileText(outputsText))),
+    inputs: inlineOrDigest(inputsText, sha256),
+    outputs: inlineOrDigest(outputsText, sha256),
+    recordings,
+  };
 }

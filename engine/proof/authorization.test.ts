@@ -6,9 +6,25 @@ import { AS_OF_SKEW_MS, authorizeRunner, type AuthorizationRequest } from './aut
 import type { TrustStore, TrustedKey } from './trust.ts';
 
 const G = 'GAV7DO4ZF6PO2O2RJZDVTMPFUP3VZWYXI3TJRXW2ZMZXKLYJJWK3UPLR';
-const key = (over: Partial<TrustedKey> = {}): TrustedKey => ({ name: 'ci-runner', publicKey: G, roles: ['runner'], status: 'active', validFrom: '2026-01-01T00:00:00Z', validUntil: '2026-12-31T23:59:59Z', source: 'policies/trust.yaml', ...over });
+const key = (over: Partial<TrustedKey> = {}): TrustedKey => ({
+  name: 'ci-runner',
+  publicKey: G,
+  roles: ['runner'],
+  status: 'active',
+  validFrom: '2026-01-01T00:00:00Z',
+  validUntil: '2026-12-31T23:59:59Z',
+  source: 'policies/trust.yaml',
+  ...over,
+});
 const NOW = Date.parse('2026-06-01T12:00:00Z');
-const req = (over: Partial<AuthorizationRequest> = {}): AuthorizationRequest => ({ keyid: G, asOf: '2026-06-01T12:00:00Z', mode: 'prod', purpose: 'start', now: NOW, ...over });
+const req = (over: Partial<AuthorizationRequest> = {}): AuthorizationRequest => ({
+  keyid: G,
+  asOf: '2026-06-01T12:00:00Z',
+  mode: 'prod',
+  purpose: 'start',
+  now: NOW,
+  ...over,
+});
 const code = (trust: TrustStore, r: AuthorizationRequest = req()) => {
   const result = authorizeRunner(trust, r);
   return result.ok ? 'ok' : result.code;
@@ -18,8 +34,16 @@ test('an active runner inside its window is authorized, and the record names who
   const result = authorizeRunner({ keys: [key()] }, req());
   assert.ok(result.ok);
   assert.deepEqual(result.authorization, {
-    keyid: G, keyName: 'ci-runner', source: 'policies/trust.yaml', devOverlay: false, role: 'runner', status: 'active',
-    validFrom: '2026-01-01T00:00:00Z', validUntil: '2026-12-31T23:59:59Z', checkedAt: '2026-06-01T12:00:00Z', mode: 'prod',
+    keyid: G,
+    keyName: 'ci-runner',
+    source: 'policies/trust.yaml',
+    devOverlay: false,
+    role: 'runner',
+    status: 'active',
+    validFrom: '2026-01-01T00:00:00Z',
+    validUntil: '2026-12-31T23:59:59Z',
+    checkedAt: '2026-06-01T12:00:00Z',
+    mode: 'prod',
   });
 });
 
@@ -60,11 +84,19 @@ test('a retired key verifies inside its window but starts nothing', () => {
 });
 
 test('a dev-overlay key counts in dev mode only, and the record says the overlay vouched', () => {
-  const trust = { keys: [key({ name: 'ci-runner', source: '.pcq/trust.local.yaml', devOverlay: true, origin: 'local-runner', validFrom: null, validUntil: null })] };
+  const trust = {
+    keys: [key({ name: 'ci-runner', source: '.pcq/trust.local.yaml', devOverlay: true, origin: 'local-runner', validFrom: null, validUntil: null })],
+  };
   for (const mode of ['staging', 'prod'] as const) {
     const r = authorizeRunner(trust, req({ mode }));
     assert.ok(!r.ok && r.code === 'PCQ_KEY_UNKNOWN' && /dev overlay/.test(r.message));
   }
   const dev = authorizeRunner(trust, req({ mode: 'dev' }));
-  assert.ok(dev.ok && dev.authorization.devOverlay && dev.authorization.source === '.pcq/trust.local.yaml' && dev.authorization.origin === 'local-runner' && dev.authorization.mode === 'dev');
+  assert.ok(
+    dev.ok &&
+      dev.authorization.devOverlay &&
+      dev.authorization.source === '.pcq/trust.local.yaml' &&
+      dev.authorization.origin === 'local-runner' &&
+      dev.authorization.mode === 'dev',
+  );
 });

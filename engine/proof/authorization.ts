@@ -40,47 +40,93 @@ export interface AuthorizationRequest {
 }
 
 export type AuthorizationResult =
-  | { ok: true; key: TrustedKey; authorization: RunnerAuthorization }
-  | { ok: false; code: AuthorizationCode; message: string; hint: string };
+  { ok: true; key: TrustedKey; authorization: RunnerAuthorization } | { ok: false; code: AuthorizationCode; message: string; hint: string };
 
 function refuse(code: AuthorizationCode, message: string, hint: string): AuthorizationResult {
   return { ok: false, code, message, hint };
 }
 
-const LIST_IT = 'List the runner\'s G… key in policies/trust.yaml with roles [runner], status active and a window covering the run (`pcq keys generate` makes a key).';
+const LIST_IT =
+  "List the runner's G… key in policies/trust.yaml with roles [runner], status active and a window covering the run (`pcq keys generate` makes a key).";
 
 export function authorizeRunner(trust: TrustStore, req: AuthorizationRequest): AuthorizationResult {
   const counted = trust.keys.filter((k) => k.publicKey === req.keyid && (req.mode === 'dev' || !k.devOverlay));
   if (counted.length === 0) {
     const overlayOnly = trust.keys.some((k) => k.publicKey === req.keyid);
-    return refuse('PCQ_KEY_UNKNOWN', overlayOnly
-      ? `runner key ${req.keyid} is listed only in the dev overlay, which counts in dev mode only, not in ${req.mode}`
-      : `runner key ${req.keyid} is not listed in the trust store`, LIST_IT);
+    return refuse(
+      'PCQ_KEY_UNKNOWN',
+      overlayOnly
+        ? `runner key ${req.keyid} is listed only in the dev overlay, which counts in dev mode only, not in ${req.mode}`
+        : `runner key ${req.keyid} is not listed in the trust store`,
+      LIST_IT,
+    );
   }
   const revoked = counted.find((k) => k.status === 'revoked');
-  if (revoked) return refuse('PCQ_KEY_REVOKED', `runner key ${req.keyid} (${revoked.name}) is revoked in ${describeSource(revoked)}: nothing it signs is trusted`, 'Use another runner key: set RUNNER_SECRET to the S… seed of an active runner key.');
+  if (revoked)
+    return refuse(
+      'PCQ_KEY_REVOKED',
+      `runner key ${req.keyid} (${revoked.name}) is revoked in ${describeSource(revoked)}: nothing it signs is trusted`,
+      'Use another runner key: set RUNNER_SECRET to the S… seed of an active runner key.',
+    );
   const runners = counted.filter((k) => k.roles.includes('runner'));
-  if (runners.length === 0) return refuse('PCQ_KEY_ROLE_MISSING', `key ${req.keyid} (${counted[0]!.name}, ${describeSource(counted[0]!)}) is not trusted as a runner (roles: ${counted[0]!.roles.join(', ')})`, 'Run with a key that has the runner role; a reviewer or verdict key may not sign runs.');
+  if (runners.length === 0)
+    return refuse(
+      'PCQ_KEY_ROLE_MISSING',
+      `key ${req.keyid} (${counted[0]!.name}, ${describeSource(counted[0]!)}) is not trusted as a runner (roles: ${counted[0]!.roles.join(', ')})`,
+      'Run with a key that has the runner role; a reviewer or verdict key may not sign runs.',
+    );
   const eligible = req.purpose === 'start' ? runners.filter((k) => k.status === 'active') : runners;
-  if (eligible.length === 0) return refuse('PCQ_KEY_NOT_ACTIVE', `runner key ${req.keyid} (${runners[0]!.name}) is ${runners[0]!.status}: it verifies what it signed inside its window but may not start new runs`, 'Switch RUNNER_SECRET to the active runner key that replaced it.');
+  if (eligible.length === 0)
+    return refuse(
+      'PCQ_KEY_NOT_ACTIVE',
+      `runner key ${req.keyid} (${runners[0]!.name}) is ${runners[0]!.status}: it verifies what it signed inside its window but may not start new runs`,
+      'Switch RUNNER_SECRET to the active runner key that replaced it.',
+    );
   const asOf = Date.parse(req.asOf);
-  if (Number.isNaN(asOf)) return refuse('PCQ_KEY_NOT_VALID_AT', `"${req.asOf}" is not a timestamp, so the runner key's validity cannot be established`, 'asOf must be an ISO-8601 time.');
+  if (Number.isNaN(asOf))
+    return refuse(
+      'PCQ_KEY_NOT_VALID_AT',
+      `"${req.asOf}" is not a timestamp, so the runner key's validity cannot be established`,
+      'asOf must be an ISO-8601 time.',
+    );
   if (req.now !== undefined && asOf > req.now + AS_OF_SKEW_MS) {
-    return refuse('PCQ_AS_OF_IN_FUTURE', `the run's asOf ${req.asOf} is later than the clock (${new Date(req.now).toISOString()}) by more than ${AS_OF_SKEW_MS / 60000} minutes`, 'Pass an --as-of that is not in the future (default: now), or fix this machine\'s clock.');
+    return refuse(
+      'PCQ_AS_OF_IN_FUTURE',
+      `the run's asOf ${req.asOf} is later than the clock (${new Date(req.now).toISOString()}) by more than ${AS_OF_SKEW_MS / 60000} minutes`,
+      "Pass an --as-of that is not in the future (default: now), or fix this machine's clock.",
+    );
   }
   const atAsOf = eligible.filter((k) => inWindow(k, asOf));
   const window = (k: TrustedKey) => `valid from ${k.validFrom ?? 'the beginning'} until ${k.validUntil ?? 'further notice'}`;
-  if (atAsOf.length === 0) return refuse('PCQ_KEY_NOT_VALID_AT', `runner key ${req.keyid} (${eligible[0]!.name}) is ${window(eligible[0]!)}, not at the run's time ${req.asOf}`, 'Run inside the key\'s window, or rotate to a key that is valid then.');
+  if (atAsOf.length === 0)
+    return refuse(
+      'PCQ_KEY_NOT_VALID_AT',
+      `runner key ${req.keyid} (${eligible[0]!.name}) is ${window(eligible[0]!)}, not at the run's time ${req.asOf}`,
+      "Run inside the key's window, or rotate to a key that is valid then.",
+    );
   const key = req.purpose === 'start' && req.now !== undefined ? atAsOf.find((k) => inWindow(k, req.now!)) : atAsOf[0];
-  if (!key) return refuse('PCQ_KEY_NOT_VALID_AT', `runner key ${req.keyid} (${atAsOf[0]!.name}) is ${window(atAsOf[0]!)}, not now (${new Date(req.now!).toISOString()}), when it would sign`, 'A key outside its window signs nothing, whatever asOf says; rotate to a current runner key.');
+  if (!key)
+    return refuse(
+      'PCQ_KEY_NOT_VALID_AT',
+      `runner key ${req.keyid} (${atAsOf[0]!.name}) is ${window(atAsOf[0]!)}, not now (${new Date(req.now!).toISOString()}), when it would sign`,
+      'A key outside its window signs nothing, whatever asOf says; rotate to a current runner key.',
+    );
   return { ok: true, key, authorization: authorizationRecord(key, req.asOf, req.mode) };
 }
 
 /** The signed record of a granted check: the trust entry that vouched, the time and the mode. */
 export function authorizationRecord(key: TrustedKey, asOf: string, mode: RunMode): RunnerAuthorization {
   return {
-    keyid: key.publicKey, keyName: key.name, source: key.source ?? 'trust store', devOverlay: key.devOverlay === true,
+    keyid: key.publicKey,
+    keyName: key.name,
+    source: key.source ?? 'trust store',
+    devOverlay: key.devOverlay === true,
     ...(key.origin ? { origin: key.origin } : {}),
-    role: 'runner', status: key.status === 'retired' ? 'retired' : 'active', validFrom: key.validFrom, validUntil: key.validUntil, checkedAt: asOf, mode,
+    role: 'runner',
+    status: key.status === 'retired' ? 'retired' : 'active',
+    validFrom: key.validFrom,
+    validUntil: key.validUntil,
+    checkedAt: asOf,
+    mode,
   };
 }

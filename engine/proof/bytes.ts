@@ -116,7 +116,11 @@ function decodedLength(std: string): number {
  * `prefix` may be a function of the decoded length (a DSSE PAE header names the payload's length),
  * so a verifier decodes a payload straight into the message it verifies, without a second copy.
  */
-export function fromBase64After(prefix: Uint8Array | ((decodedLength: number) => Uint8Array), text: string, options: { urlSafe?: boolean } = {}): Uint8Array | undefined {
+export function fromBase64After(
+  prefix: Uint8Array | ((decodedLength: number) => Uint8Array),
+  text: string,
+  options: { urlSafe?: boolean } = {},
+): Uint8Array | undefined {
   let std = text;
   if (options.urlSafe) {
     std = text.replace(/-/g, '+').replace(/_/g, '/');

@@ -52,8 +52,18 @@ test('Ed25519 envelope: sign, read, verify; URL-safe base64 accepted only when a
 });
 
 test('malformed envelopes are described, never thrown', () => {
-  for (const bad of [null, 1, [], {}, { payloadType: 'x' }, { payloadType: 'x', payload: 'AA==' }, { payloadType: 'x', payload: 'AA==', signatures: [] },
-    { payloadType: 'x', payload: 'AA==', signatures: [{ keyid: 1, sig: 'AA==' }] }, { payloadType: 'x', payload: 'AB==', signatures: [{ sig: 'AA==' }] }, { payloadType: 'x', payload: '!', signatures: [{ sig: '' }] }]) {
+  for (const bad of [
+    null,
+    1,
+    [],
+    {},
+    { payloadType: 'x' },
+    { payloadType: 'x', payload: 'AA==' },
+    { payloadType: 'x', payload: 'AA==', signatures: [] },
+    { payloadType: 'x', payload: 'AA==', signatures: [{ keyid: 1, sig: 'AA==' }] },
+    { payloadType: 'x', payload: 'AB==', signatures: [{ sig: 'AA==' }] },
+    { payloadType: 'x', payload: '!', signatures: [{ sig: '' }] },
+  ]) {
     const shape = readEnvelope(bad);
     assert.equal(shape.ok, false, JSON.stringify(bad));
   }
@@ -65,6 +75,6 @@ test('base64 decoding is canonical: non-zero padding bits and junk are refused',
   assert.equal(fromBase64('AA'), undefined);
   assert.deepEqual(fromBase64('AA', { urlSafe: true }), new Uint8Array([0]));
   assert.equal(fromBase64('A A='), undefined);
-  assert.equal(fromBase64('-_==',), undefined);
+  assert.equal(fromBase64('-_=='), undefined);
   assert.deepEqual(fromBase64('-_8=', { urlSafe: true }), new Uint8Array([0xfb, 0xff]));
 });

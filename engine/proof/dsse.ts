@@ -15,8 +15,7 @@ export async function signEnvelope(payloadType: string, payload: Uint8Array, sig
 
 export type EnvelopeShape =
   // `signed` is PAE(payloadType, payload), the bytes every signature covers; `payload` is a view into it.
-  | { ok: true; envelope: DsseEnvelope; payload: Uint8Array; signed: Uint8Array }
-  | { ok: false; problem: string };
+  { ok: true; envelope: DsseEnvelope; payload: Uint8Array; signed: Uint8Array } | { ok: false; problem: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -39,11 +38,15 @@ export function readEnvelope(value: unknown, options: { urlSafe?: boolean } = {}
   }
   // Decoded straight behind its PAE header: one allocation, and no copy when it is verified.
   let headerLength = 0;
-  const signed = fromBase64After((length) => {
-    const header = paeHeader(payloadType, length);
-    headerLength = header.length;
-    return header;
-  }, payload, options);
+  const signed = fromBase64After(
+    (length) => {
+      const header = paeHeader(payloadType, length);
+      headerLength = header.length;
+      return header;
+    },
+    payload,
+    options,
+  );
   if (!signed) return { ok: false, problem: 'payload is not canonical base64' };
   return { ok: true, envelope: value as unknown as DsseEnvelope, payload: signed.subarray(headerLength), signed };
 }

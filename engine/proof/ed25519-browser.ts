@@ -86,7 +86,7 @@ const PROBE_SIG = 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490
 const fromHex = (h: string) => new Uint8Array(h.match(/../g)!.map((b) => parseInt(b, 16)));
 
 /** WebCrypto Ed25519 when available and working, else noble. */
-export async function browserVerify(subtle: Subtle | undefined = (globalThis.crypto?.subtle as unknown as Subtle | undefined)): Promise<Ed25519Verify> {
+export async function browserVerify(subtle: Subtle | undefined = globalThis.crypto?.subtle as unknown as Subtle | undefined): Promise<Ed25519Verify> {
   if (!subtle) return nobleVerify;
   try {
     const probe = webCryptoVerify(subtle);
@@ -187,7 +187,6 @@ class WorkerPool {
     };
   }
 }
-
 
 /**
  * A batch port over WebCrypto in Web Workers (`workers` of them, default: one per spare core, at

@@ -9,7 +9,7 @@ import { verify, type KeyObject } from 'node:crypto';
 
 /** Decides item i (1 valid, 2 invalid); a throwing verify counts as invalid, never as a crash. */
 export function verifyItem(results: Uint8Array, data: Uint8Array, offsets: Int32Array, sigs: Uint8Array, key: KeyObject, i: number): void {
-  let ok = false;
+  let ok: boolean;
   try {
     ok = verify(null, data.subarray(offsets[i]!, offsets[i + 1]!), key, sigs.subarray(64 * i, 64 * i + 64)) === true;
   } catch {

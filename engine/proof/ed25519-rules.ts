@@ -6,9 +6,9 @@
 // refused. Any message "verifies" under a small-order key, an honest signer never produces a
 // small-order R (probability ~2^-250), and OpenSSL already refuses some of these cases.
 
-const L = [ // group order L = 2^252 + 27742317777372353535851937790883648493, little-endian
-  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+const L = [
+  // group order L = 2^252 + 27742317777372353535851937790883648493, little-endian
+  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
 ];
 
 // Encodings of the 8 small-order points (canonical y, sign bit 0 and 1) plus the non-canonical

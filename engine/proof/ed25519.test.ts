@@ -13,7 +13,11 @@ const DIR = 'engine/testing/vectors/ed25519/';
 const json = (name: string) => JSON.parse(readFileSync(DIR + name, 'utf8'));
 const h = (hex: string) => fromHex(hex)!;
 const webcrypto = webCryptoVerify(globalThis.crypto.subtle as never);
-const BACKENDS: Array<[string, Ed25519Verify]> = [['node', nodeVerify], ['webcrypto', webcrypto], ['noble', nobleVerify]];
+const BACKENDS: Array<[string, Ed25519Verify]> = [
+  ['node', nodeVerify],
+  ['webcrypto', webcrypto],
+  ['noble', nobleVerify],
+];
 
 async function verdicts(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<Record<string, boolean>> {
   const out: Record<string, boolean> = {};
@@ -40,7 +44,10 @@ test('noble rfc8032 file and the first 128 lines of sign.input: valid on every b
   for (const v of json('noble_rfc8032-ed25519.json')) {
     assert.deepEqual(await verdicts(h(v.pub), h(v.msg), h(v.sig)), { node: true, webcrypto: true, noble: true });
   }
-  const lines = readFileSync(DIR + 'noble_vectors.txt', 'utf8').trim().split('\n').slice(0, 128);
+  const lines = readFileSync(DIR + 'noble_vectors.txt', 'utf8')
+    .trim()
+    .split('\n')
+    .slice(0, 128);
   for (const line of lines) {
     const [, pub, msg, sigmsg] = line.split(':') as [string, string, string, string];
     assert.deepEqual(await verdicts(h(pub), h(msg), h(sigmsg.slice(0, 128))), { node: true, webcrypto: true, noble: true }, line.slice(0, 20));
@@ -100,7 +107,11 @@ test('browserVerify picks WebCrypto when it works and noble when there is no sub
   const signer = nodeSigner(seed);
   const message = new TextEncoder().encode('pcq');
   const sig = await signer.sign(message);
-  for (const verify of [await browserVerify(), await browserVerify(undefined), await browserVerify({ importKey: () => Promise.reject(new Error('no')), verify: () => Promise.resolve(false) })]) {
+  for (const verify of [
+    await browserVerify(),
+    await browserVerify(undefined),
+    await browserVerify({ importKey: () => Promise.reject(new Error('no')), verify: () => Promise.resolve(false) }),
+  ]) {
     assert.equal(await verify(publicKeyFromSeed(seed), message, sig), true);
   }
   assert.notEqual(await browserVerify(undefined), webcrypto);

@@ -30,7 +30,9 @@ export function ed25519PublicKeyPem(raw: Uint8Array): string {
   const der = new Uint8Array(SPKI_PREFIX.length + raw.length);
   der.set(SPKI_PREFIX, 0);
   der.set(raw, SPKI_PREFIX.length);
-  const body = toBase64(der).match(/.{1,64}/g)!.join('\n');
+  const body = toBase64(der)
+    .match(/.{1,64}/g)!
+    .join('\n');
   return `-----BEGIN PUBLIC KEY-----\n${body}\n-----END PUBLIC KEY-----\n`;
 }
 
@@ -43,7 +45,11 @@ function standardEnvelope(env: DsseEnvelope): DsseEnvelope {
 export function exportEnvelopes(manifest: Record<string, unknown>): { executionId: string; envelopes: Array<{ label: string; envelope: DsseEnvelope }> } {
   const executionId = String(manifest.executionId);
   if (!SAFE_NAME.test(executionId)) {
-    throw new PcqError({ code: 'PCQ_MANIFEST_MALFORMED', message: `executionId "${executionId.slice(0, 80)}" cannot be used as a file name`, hint: 'Export manifests written by `pcq run`; their execution ids are [A-Za-z0-9._-].' });
+    throw new PcqError({
+      code: 'PCQ_MANIFEST_MALFORMED',
+      message: `executionId "${executionId.slice(0, 80)}" cannot be used as a file name`,
+      hint: 'Export manifests written by `pcq run`; their execution ids are [A-Za-z0-9._-].',
+    });
   }
   const envelopes: Array<{ label: string; envelope: DsseEnvelope }> = [];
   for (const step of manifest.steps as Array<{ stepId: string; attestation: DsseEnvelope }>) {
@@ -53,11 +59,14 @@ export function exportEnvelopes(manifest: Record<string, unknown>): { executionI
   const executedBy = String(manifest.executedBy);
   const sig = fromBase64(String(manifest.signature).slice('base64:'.length));
   if (sig) {
-    envelopes.push({ label: 'manifest', envelope: {
-      payloadType: MANIFEST_PAYLOAD_TYPE,
-      payload: toBase64(utf8(canonicalize(signedPart(manifest)))),
-      signatures: [{ keyid: executedBy, sig: toBase64(sig) }],
-    } });
+    envelopes.push({
+      label: 'manifest',
+      envelope: {
+        payloadType: MANIFEST_PAYLOAD_TYPE,
+        payload: toBase64(utf8(canonicalize(signedPart(manifest)))),
+        signatures: [{ keyid: executedBy, sig: toBase64(sig) }],
+      },
+    });
   }
   return { executionId, envelopes };
 }

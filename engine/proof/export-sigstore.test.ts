@@ -17,7 +17,13 @@ import { sealedManifestDigest } from './manifest.ts';
 import { sha256Node } from './hash-node.ts';
 import { nodeSigner } from './ed25519-node.ts';
 
-const EMPTY_ROOT = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] };
+const EMPTY_ROOT = {
+  mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+  tlogs: [],
+  certificateAuthorities: [],
+  ctlogs: [],
+  timestampAuthorities: [],
+};
 
 function publicKeyPolicy(pems: Record<string, string>): Verifier {
   const trust = toTrustMaterial(EMPTY_ROOT as never, (hint: string) => {
@@ -31,7 +37,19 @@ function publicKeyPolicy(pems: Record<string, string>): Verifier {
 test('every exported Sigstore bundle verifies with @sigstore/verify under a public-key policy; tampering and foreign keys are refused', async () => {
   const { manifest } = await sampleRun({ steps: 4 });
   const reviewer = nodeSigner(OTHER_SEED);
-  const review = await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestDigest: sealedManifestDigest(manifest, sha256Node), manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: 'ombuds', source: { kind: 'local' }, at: '2026-03-02T00:00:00Z' }, reviewer);
+  const review = await buildReviewEnvelope(
+    {
+      merkleRoot: manifest.merkleRoot,
+      manifestDigest: sealedManifestDigest(manifest, sha256Node),
+      manifestId: manifest.manifestId,
+      executionId: manifest.executionId,
+      decision: 'approve',
+      reviewer: 'ombuds',
+      source: { kind: 'local' },
+      at: '2026-03-02T00:00:00Z',
+    },
+    reviewer,
+  );
   const reviewed = appendReview(manifest, review) as unknown as Record<string, unknown>;
   const { bundles } = exportSigstore(reviewed);
   assert.equal(bundles.length, 4 + 1 + 1);
@@ -49,6 +67,8 @@ test('every exported Sigstore bundle verifies with @sigstore/verify under a publ
   assert.throws(() => verifier.verify(toSignedEntity(bundleFromJSON(first))), /signature/i);
   const foreign = publicKeyPolicy(Object.fromEntries(Object.values(keys).map((k) => [k.strkey, keys[reviewer.keyid]!.pem])));
   assert.throws(() => foreign.verify(toSignedEntity(bundleFromJSON(bundles[0]!.bundle))), /signature/i);
-  const sigstoreDefaults = new Verifier(toTrustMaterial(EMPTY_ROOT as never, () => ({ publicKey: createPublicKey(keys[manifest.executedBy]!.pem), validFor: () => true })));
+  const sigstoreDefaults = new Verifier(
+    toTrustMaterial(EMPTY_ROOT as never, () => ({ publicKey: createPublicKey(keys[manifest.executedBy]!.pem), validFor: () => true })),
+  );
   assert.throws(() => sigstoreDefaults.verify(toSignedEntity(bundleFromJSON(bundles[0]!.bundle))), /timestamp/i);
 });

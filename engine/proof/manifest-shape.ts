@@ -12,7 +12,22 @@ const HEX32 = /^[0-9a-f]{64}$/;
 const G_KEY = /^G[A-Z2-7]{55}$/;
 const SIGNATURE = /^base64:[A-Za-z0-9+/]+={0,2}$/;
 
-const TOP = ['manifestId', 'executionId', 'runbookId', 'version', 'runbookDigest', 'executedAt', 'executedBy', 'actor', 'authorization', 'inputs', 'steps', 'merkleRoot', 'signature', 'reviews'];
+const TOP = [
+  'manifestId',
+  'executionId',
+  'runbookId',
+  'version',
+  'runbookDigest',
+  'executedAt',
+  'executedBy',
+  'actor',
+  'authorization',
+  'inputs',
+  'steps',
+  'merkleRoot',
+  'signature',
+  'reviews',
+];
 // Optional top-level fields: checked when present (manifests sealed before they existed lack them).
 const OPTIONAL_TOP = ['datasets', 'policyDigest', 'grant', 'receipts', 'effectsPolicy'];
 // A dataset path: repository-relative, forward slashes, no empty, "." or ".." segment.
@@ -36,13 +51,15 @@ function effectsPolicy(value: unknown, out: ShapeProblem[]): void {
   fields(value, ['decision', 'policyFile', 'policyDigest', 'effects'], p, out);
   if (value.decision !== 'allowed') out.push({ path: `${p}/decision`, message: 'must be "allowed" (a denied run is never sealed)' });
   if (!(value.policyFile === null || typeof value.policyFile === 'string')) out.push({ path: `${p}/policyFile`, message: 'must be a string or null' });
-  if (!(value.policyDigest === null || (typeof value.policyDigest === 'string' && DIGEST.test(value.policyDigest)))) out.push({ path: `${p}/policyDigest`, message: 'must be sha256:<64 hex> or null' });
+  if (!(value.policyDigest === null || (typeof value.policyDigest === 'string' && DIGEST.test(value.policyDigest))))
+    out.push({ path: `${p}/policyDigest`, message: 'must be sha256:<64 hex> or null' });
   if (!Array.isArray(value.effects)) return void out.push({ path: `${p}/effects`, message: 'must be a list' });
   value.effects.forEach((e, i) => {
     const q = `${p}/effects/${i}`;
     if (!isRecord(e)) return void out.push({ path: q, message: 'must be an object' });
     fields(e, ['stepId', 'type', 'target', 'mutates', 'source'], q, out);
-    if (typeof e.stepId !== 'string' || typeof e.type !== 'string' || typeof e.target !== 'string') out.push({ path: q, message: 'stepId, type and target must be strings' });
+    if (typeof e.stepId !== 'string' || typeof e.type !== 'string' || typeof e.target !== 'string')
+      out.push({ path: q, message: 'stepId, type and target must be strings' });
     if (typeof e.mutates !== 'boolean') out.push({ path: `${q}/mutates`, message: 'must be a boolean' });
     if (e.source !== 'spell' && e.source !== 'builtin') out.push({ path: `${q}/source`, message: 'must be spell or builtin' });
   });
@@ -72,7 +89,8 @@ function envelope(value: unknown, path: string, out: ShapeProblem[]): void {
   if ('payloadType' in value) text(value.payloadType, `${path}/payloadType`, out);
   if ('payload' in value) text(value.payload, `${path}/payload`, out);
   if (!('signatures' in value)) return;
-  if (!Array.isArray(value.signatures) || value.signatures.length === 0) return void out.push({ path: `${path}/signatures`, message: 'must be a non-empty list' });
+  if (!Array.isArray(value.signatures) || value.signatures.length === 0)
+    return void out.push({ path: `${path}/signatures`, message: 'must be a non-empty list' });
   value.signatures.forEach((s, i) => {
     const p = `${path}/signatures/${i}`;
     if (!isRecord(s)) return void out.push({ path: p, message: 'must be an object' });
@@ -92,7 +110,8 @@ function step(value: unknown, path: string, out: ShapeProblem[]): void {
     if (!isRecord(proofs)) out.push({ path: `${path}/proofs`, message: 'must be an object' });
     else {
       fields(proofs, ['preconditions', 'postconditions'], `${path}/proofs`, out);
-      for (const k of ['preconditions', 'postconditions']) if (k in proofs && !Array.isArray(proofs[k])) out.push({ path: `${path}/proofs/${k}`, message: 'must be a list' });
+      for (const k of ['preconditions', 'postconditions'])
+        if (k in proofs && !Array.isArray(proofs[k])) out.push({ path: `${path}/proofs/${k}`, message: 'must be a list' });
     }
   }
   if ('attestationHash' in value) text(value.attestationHash, `${path}/attestationHash`, out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
@@ -101,8 +120,10 @@ function step(value: unknown, path: string, out: ShapeProblem[]): void {
     const p = `${path}/inclusionProof`;
     if (!isRecord(ip)) return void out.push({ path: p, message: 'must be an object' });
     fields(ip, ['leafIndex', 'treeSize', 'hashes'], p, out);
-    if ('leafIndex' in ip && !(Number.isInteger(ip.leafIndex) && (ip.leafIndex as number) >= 0)) out.push({ path: `${p}/leafIndex`, message: 'must be an integer ≥ 0' });
-    if ('treeSize' in ip && !(Number.isInteger(ip.treeSize) && (ip.treeSize as number) >= 1)) out.push({ path: `${p}/treeSize`, message: 'must be an integer ≥ 1' });
+    if ('leafIndex' in ip && !(Number.isInteger(ip.leafIndex) && (ip.leafIndex as number) >= 0))
+      out.push({ path: `${p}/leafIndex`, message: 'must be an integer ≥ 0' });
+    if ('treeSize' in ip && !(Number.isInteger(ip.treeSize) && (ip.treeSize as number) >= 1))
+      out.push({ path: `${p}/treeSize`, message: 'must be an integer ≥ 1' });
     if ('hashes' in ip) {
       if (!Array.isArray(ip.hashes)) out.push({ path: `${p}/hashes`, message: 'must be a list' });
       else ip.hashes.forEach((h, i) => text(h, `${p}/hashes/${i}`, out, { pattern: HEX32, what: '64 lowercase hex' }));
@@ -127,7 +148,8 @@ function authorization(value: unknown, out: ShapeProblem[]): void {
   if ('role' in value) oneOf(value.role, ['runner'], `${path}/role`, out);
   if ('status' in value) oneOf(value.status, ['active', 'retired'], `${path}/status`, out);
   if ('mode' in value) oneOf(value.mode, ['dev', 'staging', 'prod'], `${path}/mode`, out);
-  for (const k of ['validFrom', 'validUntil']) if (k in value && value[k] !== null && typeof value[k] !== 'string') out.push({ path: `${path}/${k}`, message: 'must be a string or null' });
+  for (const k of ['validFrom', 'validUntil'])
+    if (k in value && value[k] !== null && typeof value[k] !== 'string') out.push({ path: `${path}/${k}`, message: 'must be a string or null' });
 }
 
 const GRANT = ['grantId', 'version', 'digest', 'signer', 'runner', 'runbooks', 'budget', 'unit', 'expiresAt', 'source', 'devOverlay'];
@@ -147,7 +169,8 @@ function grant(value: unknown, out: ShapeProblem[]): void {
   text(value.digest, `${path}/digest`, out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
   for (const k of ['signer', 'runner']) text(value[k], `${path}/${k}`, out, { pattern: G_KEY, what: 'a G… Stellar public key' });
   for (const k of ['version', 'budget']) units(value[k], `${path}/${k}`, out);
-  if (!Array.isArray(value.runbooks) || !value.runbooks.every((r) => typeof r === 'string')) out.push({ path: `${path}/runbooks`, message: 'must be a list of runbook ids' });
+  if (!Array.isArray(value.runbooks) || !value.runbooks.every((r) => typeof r === 'string'))
+    out.push({ path: `${path}/runbooks`, message: 'must be a list of runbook ids' });
   oneOf(value.unit, ['step'], `${path}/unit`, out);
   for (const k of ['expiresAt', 'source']) text(value[k], `${path}/${k}`, out, { min: 1 });
   if (typeof value.devOverlay !== 'boolean') out.push({ path: `${path}/devOverlay`, message: 'must be a boolean' });

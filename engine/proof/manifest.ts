@@ -4,7 +4,6 @@
 // so a manifest has exactly one spelling, and any single-byte change is caught before any
 // signature is looked at (PCQ_MANIFEST_NOT_CANONICAL).
 import { PcqError } from '../base/errors.ts';
-import type { DsseEnvelope } from '../base/signed-records.ts';
 import { matchJsonString } from './jcs.ts';
 import { formatDigest } from './digest.ts';
 import type { Sha256 } from './hash.ts';
@@ -20,7 +19,11 @@ export function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (typeof value === 'object' && value !== null) {
     // fromEntries defines own properties, so a "__proto__" key stays data, never a prototype.
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeysDeep((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeysDeep((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }

@@ -18,7 +18,10 @@ function files(dir: string): string[] {
   });
 }
 
-for (const [label, sha] of [['node:crypto', sha256Node], ['@noble/hashes', sha256Portable]] as const) {
+for (const [label, sha] of [
+  ['node:crypto', sha256Node],
+  ['@noble/hashes', sha256Portable],
+] as const) {
   test(`RFC 6962 leaf hashes and roots for sizes 0..8 (${label})`, () => {
     const leaves = constants.leafInputsHex.map((hex: string) => leafHash(fromHex(hex)!, sha));
     assert.deepEqual(leaves.map(toHex), constants.nodeHashesByLevel[0]);
@@ -76,7 +79,13 @@ test('merkleTreeIndex accepts a published path exactly when verifyInclusion does
     const index = merkleTreeIndex(leaves, sha256Node);
     assert.equal(toHex(index.root), toHex(root));
     for (const p of proofs) {
-      const candidates: Uint8Array[][] = [p.hashes, p.hashes.slice(1), [...p.hashes, leaves[0]!], p.hashes.slice().reverse(), p.hashes.map((h) => Uint8Array.from(h, (b, j) => (j === 31 ? b ^ 0x80 : b)))];
+      const candidates: Uint8Array[][] = [
+        p.hashes,
+        p.hashes.slice(1),
+        [...p.hashes, leaves[0]!],
+        p.hashes.slice().reverse(),
+        p.hashes.map((h) => Uint8Array.from(h, (b, j) => (j === 31 ? b ^ 0x80 : b))),
+      ];
       if (n > 1) candidates.push(proofs[(p.leafIndex + 1) % n]!.hashes);
       for (const hashes of candidates) {
         for (const at of [p.leafIndex, (p.leafIndex + 1) % n]) {

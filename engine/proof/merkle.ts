@@ -51,7 +51,7 @@ function levels(leafHashes: readonly Uint8Array[], sha256: Sha256): Uint8Array[]
 export function merkleRoot(leafHashes: readonly Uint8Array[], sha256: Sha256): Uint8Array {
   if (leafHashes.length === 0) return sha256(new Uint8Array(0));
   const node = nodeHasher(sha256);
-  let level: Uint8Array[] = leafHashes.slice();
+  const level: Uint8Array[] = leafHashes.slice();
   while (level.length > 1) {
     const count = level.length;
     let write = 0;

@@ -83,7 +83,8 @@ export function checkOpening(predicate: Record<string, unknown>, opening: Privat
       continue;
     }
     const mine = commitPrivate(field, opening.salt, opening[field], sha256);
-    if (mine.digest !== signed.digest || mine.size !== signed.size) problems.push(`${opening.stepId}: the ${field} do not match the signed commitment ${signed.digest}`);
+    if (mine.digest !== signed.digest || mine.size !== signed.size)
+      problems.push(`${opening.stepId}: the ${field} do not match the signed commitment ${signed.digest}`);
   }
   const signedRecordings = Array.isArray(predicate.recordings) ? predicate.recordings : [];
   const mine = opening.recordings.map((key) => commitmentDigest('recordings', opening.salt, key, sha256));

@@ -27,10 +27,18 @@ export const REVIEW_DECISIONS: readonly ReviewDecision[] = ['approve', 'reject',
 
 export async function buildReviewEnvelope(review: ReviewInput, signer: Signer): Promise<DsseEnvelope> {
   if (!isDigest(review.merkleRoot) || !isDigest(review.manifestDigest)) {
-    throw new PcqError({ code: 'PCQ_REVIEW_INVALID', message: 'merkleRoot and manifestDigest must be sha256:<hex>', hint: 'Pass the sealed manifest\'s merkleRoot and sealedManifestDigest.' });
+    throw new PcqError({
+      code: 'PCQ_REVIEW_INVALID',
+      message: 'merkleRoot and manifestDigest must be sha256:<hex>',
+      hint: "Pass the sealed manifest's merkleRoot and sealedManifestDigest.",
+    });
   }
   if (!REVIEW_DECISIONS.includes(review.decision)) {
-    throw new PcqError({ code: 'PCQ_REVIEW_INVALID', message: `Unknown review decision "${String(review.decision)}"`, hint: `Use one of ${REVIEW_DECISIONS.join(', ')}.` });
+    throw new PcqError({
+      code: 'PCQ_REVIEW_INVALID',
+      message: `Unknown review decision "${String(review.decision)}"`,
+      hint: `Use one of ${REVIEW_DECISIONS.join(', ')}.`,
+    });
   }
   const predicate: Record<string, unknown> = {
     manifestId: review.manifestId,

@@ -70,14 +70,23 @@ export function actorIdentities(actor: string): string[] {
 }
 
 /** The key entry that binds `keyid` to `login` as a reviewer at `at`, or why there is none. */
-export function reviewerBinding(trust: TrustStore, keyid: string, login: string, at: string): { ok: true; key: TrustedKey } | { ok: false; code: PcqCode; message: string } {
+export function reviewerBinding(
+  trust: TrustStore,
+  keyid: string,
+  login: string,
+  at: string,
+): { ok: true; key: TrustedKey } | { ok: false; code: PcqCode; message: string } {
   const status = keyStatusAt(trust, keyid, at, 'reviewer');
   if (!status.ok) return status;
   const bound = trust.keys.filter((k) => k.publicKey === keyid && k.roles.includes('reviewer') && k.origin !== 'local-runner');
   const entry = bound.find((k) => k.login !== undefined && foldLogin(k.login) === foldLogin(login));
   if (!entry) {
     const logins = bound.map((k) => k.login).filter((l): l is string => l !== undefined);
-    return { ok: false, code: 'PCQ_REVIEW_KEY_NOT_BOUND', message: `${keyid} is not bound to ${login} (${logins.length > 0 ? `it is the key of ${logins.join(', ')}` : 'its trust entry names no login'}); a reviewer signs only with their own key` };
+    return {
+      ok: false,
+      code: 'PCQ_REVIEW_KEY_NOT_BOUND',
+      message: `${keyid} is not bound to ${login} (${logins.length > 0 ? `it is the key of ${logins.join(', ')}` : 'its trust entry names no login'}); a reviewer signs only with their own key`,
+    };
   }
   return { ok: true, key: entry };
 }
@@ -88,7 +97,10 @@ function signerProblem(claim: ReviewClaim, ctx: ReviewRuleContext): ReviewProble
     return status.ok ? undefined : { code: status.code, message: `the attesting runner key: ${status.message}` };
   }
   if (claim.keyid === ctx.executedBy) {
-    return { code: 'PCQ_REVIEW_KEY_NOT_BOUND', message: `it is signed by the run's own runner key ${claim.keyid}; the runner never signs on a reviewer's behalf` };
+    return {
+      code: 'PCQ_REVIEW_KEY_NOT_BOUND',
+      message: `it is signed by the run's own runner key ${claim.keyid}; the runner never signs on a reviewer's behalf`,
+    };
   }
   const binding = reviewerBinding(ctx.trust, claim.keyid, claim.reviewer, claim.at);
   return binding.ok ? undefined : { code: binding.code, message: binding.message };
@@ -99,8 +111,13 @@ function githubProblems(claim: ReviewClaim): ReviewProblem[] {
   if (claim.kind !== 'runner-attested-github') return [];
   if (!gh) return [{ code: 'PCQ_REVIEW_INVALID', message: 'a runner-attested-github review carries the GitHub facts the runner checked' }];
   const out: ReviewProblem[] = [];
-  if (foldLogin(gh.commitId) !== foldLogin(gh.headSha)) out.push({ code: 'PCQ_REVIEW_STALE_SHA', message: `the attested review is of commit ${gh.commitId}, but the PR head was ${gh.headSha}` });
-  if (!gh.counts || gh.decision !== claim.decision) out.push({ code: 'PCQ_REVIEW_INVALID', message: `the runner attests a review that did not count as ${claim.decision} (evaluation: ${gh.counts ? 'counts' : 'refused'}, ${gh.decision})` });
+  if (foldLogin(gh.commitId) !== foldLogin(gh.headSha))
+    out.push({ code: 'PCQ_REVIEW_STALE_SHA', message: `the attested review is of commit ${gh.commitId}, but the PR head was ${gh.headSha}` });
+  if (!gh.counts || gh.decision !== claim.decision)
+    out.push({
+      code: 'PCQ_REVIEW_INVALID',
+      message: `the runner attests a review that did not count as ${claim.decision} (evaluation: ${gh.counts ? 'counts' : 'refused'}, ${gh.decision})`,
+    });
   return out;
 }
 
@@ -110,13 +127,18 @@ export function singleReviewProblems(claim: ReviewClaim, ctx: ReviewRuleContext)
   const signer = signerProblem(claim, ctx);
   if (signer) out.push(signer);
   const who = foldLogin(claim.reviewer);
-  if (ctx.roster === undefined) out.push({ code: 'PCQ_REVIEW_ROSTER_MISSING', message: `no ombuds roster was given, so ${claim.reviewer}'s membership cannot be checked` });
-  else if (who === '' || !ctx.roster.some((l) => foldLogin(l) === who)) out.push({ code: 'PCQ_REVIEW_NOT_ON_ROSTER', message: `${claim.reviewer || 'the reviewer'} is not on the ombuds roster` });
-  if (actorIdentities(ctx.actor).some((a) => foldLogin(a) === who)) out.push({ code: 'PCQ_REVIEW_SELF_APPROVAL', message: `${claim.reviewer} is the run's actor and cannot decide its review` });
-  if (isBot({ login: claim.reviewer, ...(claim.github ? { type: claim.github.reviewerType } : {}) })) out.push({ code: 'PCQ_REVIEW_BOT', message: `${claim.reviewer} is a bot; only people decide reviews` });
+  if (ctx.roster === undefined)
+    out.push({ code: 'PCQ_REVIEW_ROSTER_MISSING', message: `no ombuds roster was given, so ${claim.reviewer}'s membership cannot be checked` });
+  else if (who === '' || !ctx.roster.some((l) => foldLogin(l) === who))
+    out.push({ code: 'PCQ_REVIEW_NOT_ON_ROSTER', message: `${claim.reviewer || 'the reviewer'} is not on the ombuds roster` });
+  if (actorIdentities(ctx.actor).some((a) => foldLogin(a) === who))
+    out.push({ code: 'PCQ_REVIEW_SELF_APPROVAL', message: `${claim.reviewer} is the run's actor and cannot decide its review` });
+  if (isBot({ login: claim.reviewer, ...(claim.github ? { type: claim.github.reviewerType } : {}) }))
+    out.push({ code: 'PCQ_REVIEW_BOT', message: `${claim.reviewer} is a bot; only people decide reviews` });
   const at = Date.parse(claim.at);
   const ran = Date.parse(ctx.executedAt);
-  if (Number.isNaN(at) || Number.isNaN(ran) || at < ran) out.push({ code: 'PCQ_REVIEW_BEFORE_RUN', message: `it is dated ${claim.at}, before the run (${ctx.executedAt})` });
+  if (Number.isNaN(at) || Number.isNaN(ran) || at < ran)
+    out.push({ code: 'PCQ_REVIEW_BEFORE_RUN', message: `it is dated ${claim.at}, before the run (${ctx.executedAt})` });
   out.push(...githubProblems(claim));
   return out;
 }
@@ -132,9 +154,15 @@ export function reviewProblems(claims: readonly ReviewClaim[], ctx: ReviewRuleCo
   claims.forEach((claim, i) => {
     if (problems[i]!.length > 0) return;
     const own = problems[i]!;
-    if (final && claim.decision !== 'request-info') own.push({ code: 'PCQ_REVIEW_FINAL_REPEATED', message: `a second final decision (${claim.decision} by ${claim.reviewer}) after ${final.decision} by ${final.reviewer}; a decided review is final` });
-    else if (final) own.push({ code: 'PCQ_REVIEW_OUT_OF_ORDER', message: `${claim.decision} by ${claim.reviewer} follows the final ${final.decision} by ${final.reviewer}` });
-    else if (previous && Date.parse(claim.at) < Date.parse(previous.at)) own.push({ code: 'PCQ_REVIEW_OUT_OF_ORDER', message: `it is dated ${claim.at}, before the decision listed ahead of it (${previous.at})` });
+    if (final && claim.decision !== 'request-info')
+      own.push({
+        code: 'PCQ_REVIEW_FINAL_REPEATED',
+        message: `a second final decision (${claim.decision} by ${claim.reviewer}) after ${final.decision} by ${final.reviewer}; a decided review is final`,
+      });
+    else if (final)
+      own.push({ code: 'PCQ_REVIEW_OUT_OF_ORDER', message: `${claim.decision} by ${claim.reviewer} follows the final ${final.decision} by ${final.reviewer}` });
+    else if (previous && Date.parse(claim.at) < Date.parse(previous.at))
+      own.push({ code: 'PCQ_REVIEW_OUT_OF_ORDER', message: `it is dated ${claim.at}, before the decision listed ahead of it (${previous.at})` });
     if (own.length > 0) return;
     previous = claim;
     if (claim.decision !== 'request-info') final = claim;

@@ -51,18 +51,30 @@ export async function signManifestCore(core: Record<string, unknown>, signer: Si
 export async function sealManifest(input: SealInput): Promise<Manifest> {
   const sha256 = input.sha256 ?? sha256Portable;
   if (input.authorization.keyid !== input.signer.keyid) {
-    throw new PcqError({ code: 'PCQ_SEAL_INVALID', message: `the runner authorization is for ${input.authorization.keyid}, not for the signer ${input.signer.keyid}`, hint: 'Seal with the signer that authorizeRunner checked.' });
+    throw new PcqError({
+      code: 'PCQ_SEAL_INVALID',
+      message: `the runner authorization is for ${input.authorization.keyid}, not for the signer ${input.signer.keyid}`,
+      hint: 'Seal with the signer that authorizeRunner checked.',
+    });
   }
   const seen = new Set<string>();
   const leaves: Uint8Array[] = [];
   for (const step of input.steps) {
     if (seen.has(step.stepId)) {
-      throw new PcqError({ code: 'PCQ_DUPLICATE_STEP', message: `Step ${step.stepId} appears twice in the chain`, hint: 'Each step is attested once per run.' });
+      throw new PcqError({
+        code: 'PCQ_DUPLICATE_STEP',
+        message: `Step ${step.stepId} appears twice in the chain`,
+        hint: 'Each step is attested once per run.',
+      });
     }
     seen.add(step.stepId);
     const canonical = canonicalize(step.envelope);
     if (formatDigest(sha256(canonical)) !== step.hash) {
-      throw new PcqError({ code: 'PCQ_SEAL_INVALID', message: `The attestation hash given for step ${step.stepId} is not sha256(JCS(envelope))`, hint: 'Pass attestStep\'s result unchanged.' });
+      throw new PcqError({
+        code: 'PCQ_SEAL_INVALID',
+        message: `The attestation hash given for step ${step.stepId} is not sha256(JCS(envelope))`,
+        hint: "Pass attestStep's result unchanged.",
+      });
     }
     leaves.push(leafHash(canonical, sha256));
   }

@@ -25,12 +25,20 @@ function* sourceFiles(dir: string): Generator<string> {
 }
 
 const isImportMetaUrl = (node: ts.Node): boolean =>
-  ts.isPropertyAccessExpression(node) && node.name.text === 'url' && ts.isMetaProperty(node.expression) && node.expression.keywordToken === ts.SyntaxKind.ImportKeyword;
+  ts.isPropertyAccessExpression(node) &&
+  node.name.text === 'url' &&
+  ts.isMetaProperty(node.expression) &&
+  node.expression.keywordToken === ts.SyntaxKind.ImportKeyword;
 
 /** `new URL(<path>, import.meta.url)`: a module file next to this one, never code text. */
 const isModuleUrl = (node: ts.Node): boolean =>
-  ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'URL' && node.arguments?.length === 2 && isImportMetaUrl(node.arguments[1]!)
-  && !ts.isTemplateExpression(node.arguments[0]!) && !ts.isBinaryExpression(node.arguments[0]!);
+  ts.isNewExpression(node) &&
+  ts.isIdentifier(node.expression) &&
+  node.expression.text === 'URL' &&
+  node.arguments?.length === 2 &&
+  isImportMetaUrl(node.arguments[1]!) &&
+  !ts.isTemplateExpression(node.arguments[0]!) &&
+  !ts.isBinaryExpression(node.arguments[0]!);
 
 /** A package subpath is public when `exports` lists it (or a pattern covers it), or when there is no `exports` and it is the root. */
 export function isPublishedSubpath(exportsField: unknown, subpath: string): boolean {
@@ -45,7 +53,8 @@ export function isPublishedSubpath(exportsField: unknown, subpath: string): bool
 }
 
 /** Packages that turn schemas into JavaScript source and run it (new Function / eval). */
-const CODE_GENERATING = /^(ajv(-.+)?|@ajv\/.+|@exodus\/schemasafe|is-my-json-valid|djv|fastest-validator|fast-json-stringify|@fastify\/ajv-compiler|json-schema-compiler)$/;
+const CODE_GENERATING =
+  /^(ajv(-.+)?|@ajv\/.+|@exodus\/schemasafe|is-my-json-valid|djv|fastest-validator|fast-json-stringify|@fastify\/ajv-compiler|json-schema-compiler)$/;
 
 function packageProblem(spec: string): string | undefined {
   if (spec.startsWith('.') || spec.startsWith('node:')) return undefined;
@@ -69,8 +78,17 @@ function workerUseIsChecked(node: ts.Node): boolean {
   const parent = node.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name === node) return workerUseIsChecked(parent);
   if (ts.isNewExpression(parent) && parent.expression === node) return ts.isIdentifier(node);
-  return ts.isTypeOfExpression(parent) || ts.isTypeReferenceNode(parent) || ts.isTypeQueryNode(parent) || ts.isExpressionWithTypeArguments(parent) || ts.isQualifiedName(parent)
-    || ts.isImportSpecifier(parent) || ts.isPropertySignature(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodSignature(parent);
+  return (
+    ts.isTypeOfExpression(parent) ||
+    ts.isTypeReferenceNode(parent) ||
+    ts.isTypeQueryNode(parent) ||
+    ts.isExpressionWithTypeArguments(parent) ||
+    ts.isQualifiedName(parent) ||
+    ts.isImportSpecifier(parent) ||
+    ts.isPropertySignature(parent) ||
+    ts.isPropertyDeclaration(parent) ||
+    ts.isMethodSignature(parent)
+  );
 }
 
 /** Every rule the security core breaks in one file's source text, as "line: what". */
@@ -100,23 +118,32 @@ export function securityProblems(fileName: string, text: string): string[] {
   const visit = (node: ts.Node): void => {
     if (ts.isIdentifier(node) && node.text === 'eval' && !(ts.isPropertyAssignment(node.parent) && node.parent.name === node)) at(node, 'uses eval');
     if (ts.isPropertyAccessExpression(node) && node.name.text === 'eval') at(node, 'uses eval');
-    if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression) && ['eval', 'Function'].includes(node.argumentExpression.text)) at(node, `uses ${node.argumentExpression.text}`);
-    if ((ts.isNewExpression(node) || ts.isCallExpression(node)) && ts.isIdentifier(node.expression) && node.expression.text === 'Function') at(node, 'uses the Function constructor');
+    if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression) && ['eval', 'Function'].includes(node.argumentExpression.text))
+      at(node, `uses ${node.argumentExpression.text}`);
+    if ((ts.isNewExpression(node) || ts.isCallExpression(node)) && ts.isIdentifier(node.expression) && node.expression.text === 'Function')
+      at(node, 'uses the Function constructor');
     if (ts.isNewExpression(node) && nameOf(node.expression) === 'Blob') at(node, 'builds a Blob');
     // A worker constructor taken as a value (`const W = globalThis.Worker`) would escape the check below.
-    if ((ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) && /^(Worker|SharedWorker)$/.test(nameOf(node) ?? '') && !workerUseIsChecked(node)) at(node, 'takes a Worker constructor as a value');
+    if ((ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) && /^(Worker|SharedWorker)$/.test(nameOf(node) ?? '') && !workerUseIsChecked(node))
+      at(node, 'takes a Worker constructor as a value');
     // Driving a dependency's class through its prototype reaches past its published API.
-    if (ts.isPropertyAccessExpression(node) && node.name.text === 'prototype' && ts.isIdentifier(node.expression) && packageImports.has(node.expression.text)) at(node, `reaches into ${node.expression.text}.prototype of a dependency`);
+    if (ts.isPropertyAccessExpression(node) && node.name.text === 'prototype' && ts.isIdentifier(node.expression) && packageImports.has(node.expression.text))
+      at(node, `reaches into ${node.expression.text}.prototype of a dependency`);
     if (ts.isPropertyAccessExpression(node) && node.name.text === 'createObjectURL') at(node, 'makes an object URL');
     if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && /^(Worker|SharedWorker)$/.test(node.expression.text)) {
       const [first, options] = node.arguments ?? [];
       const fromModule = first !== undefined && (isModuleUrl(first) || (ts.isIdentifier(first) && moduleUrlConsts.has(first.text)));
       if (!fromModule) at(node, 'creates a Worker from something other than new URL(<module file>, import.meta.url)');
-      if (options && ts.isObjectLiteralExpression(options) && options.properties.some((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'eval')) at(node, 'creates a Worker with eval');
+      if (options && ts.isObjectLiteralExpression(options) && options.properties.some((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'eval'))
+        at(node, 'creates a Worker with eval');
     }
-    const spec = ts.isImportDeclaration(node) || ts.isExportDeclaration(node) ? node.moduleSpecifier
-      : ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require')) ? node.arguments[0]
-      : undefined;
+    const spec =
+      ts.isImportDeclaration(node) || ts.isExportDeclaration(node)
+        ? node.moduleSpecifier
+        : ts.isCallExpression(node) &&
+            (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
+          ? node.arguments[0]
+          : undefined;
     if (spec !== undefined) {
       if (!ts.isStringLiteralLike(spec)) at(node, 'imports a computed module name');
       else {
@@ -134,19 +161,19 @@ test('the checker catches each way of running text as code or reaching into a pa
   const bad = [
     "const f = eval('1');",
     "const g = (0, eval)('1');",
-    "const h = globalThis.eval;",
+    'const h = globalThis.eval;',
     "const i = globalThis['Function'];",
     "const j = new Function('return 1');",
     "const k = Function('return 1');",
     "const url = URL.createObjectURL(new Blob(['postMessage(1)']));",
-    "const w1 = new Worker(url);",
-    "const w2 = new Worker(`data:text/javascript,${code}`);",
+    'const w1 = new Worker(url);',
+    'const w2 = new Worker(`data:text/javascript,${code}`);',
     "const w3 = new Worker(new URL('./w.ts', import.meta.url), { eval: true });",
     "import { Parser } from 'yaml/dist/parse/parser.js';",
-    "const m = await import(name);",
-    "const W = globalThis.Worker;\nconst w4 = new W(url);",
-    "const w5 = new g.Worker(url);",
-    "const b = new g.Blob([code]);",
+    'const m = await import(name);',
+    'const W = globalThis.Worker;\nconst w4 = new W(url);',
+    'const w5 = new g.Worker(url);',
+    'const b = new g.Blob([code]);',
     "import { Parser } from 'yaml';\nconst step = (Parser.prototype as unknown as { step(): void }).step;",
     "import { Ajv } from 'ajv';",
     "import Ajv2020 from 'ajv/dist/2020.js';",
@@ -156,16 +183,16 @@ test('the checker catches each way of running text as code or reaching into a pa
   ];
   for (const line of bad) assert.notDeepEqual(securityProblems('bad.ts', line), [], line);
   const good = [
-    "// eval, new Function and new Blob in a comment are not code",
+    '// eval, new Function and new Blob in a comment are not code',
     "const s = 'eval(1) and new Function() inside a string';",
     "const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });",
     "const URL_OF = new URL('./w.ts', import.meta.url);\nconst v = new Worker(URL_OF, { workerData: 1 });",
     "import { sha256 } from '@noble/hashes/sha2.js';",
     "import { parse } from 'yaml';",
     "import { Validator } from '@cfworker/json-schema';",
-    "const o = { eval: 1 };",
+    'const o = { eval: 1 };',
     "import { Worker } from 'node:worker_threads';\nif (typeof Worker === 'undefined') throw new Error();\nlet w: Worker | undefined;",
-    "class Local {}\nconst p = Local.prototype;",
+    'class Local {}\nconst p = Local.prototype;',
   ];
   for (const line of good) assert.deepEqual(securityProblems('good.ts', line), [], line);
   assert.equal(isPublishedSubpath({ '.': './index.js', './sub/*': './dist/*.js' }, './sub/x'), true);

@@ -31,9 +31,21 @@ export interface StatementProblem {
 
 // Digest algorithms whose encoding the reference implementation checks (hex, fixed byte length).
 const DIGEST_BYTES: Record<string, number[]> = {
-  sha256: [32], sha224: [28], sha384: [48], sha512: [64], sha512_224: [28], sha512_256: [32],
-  sha3_224: [28], sha3_256: [32], sha3_384: [48], sha3_512: [64], sha1: [20], md5: [16],
-  gitCommit: [20, 32], gitTree: [20, 32], gitBlob: [20, 32],
+  sha256: [32],
+  sha224: [28],
+  sha384: [48],
+  sha512: [64],
+  sha512_224: [28],
+  sha512_256: [32],
+  sha3_224: [28],
+  sha3_256: [32],
+  sha3_384: [48],
+  sha3_512: [64],
+  sha1: [20],
+  md5: [16],
+  gitCommit: [20, 32],
+  gitTree: [20, 32],
+  gitBlob: [20, 32],
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -38,6 +38,12 @@ test('a wrong version, a bad checksum, a bad character or a wrong length is refu
   for (const bad of ['', g.slice(1), g + 'A', g.toLowerCase(), g.slice(0, 55) + '1', 42, null]) {
     assert.equal(tryDecodeStrKey('public', bad), undefined, String(bad));
   }
-  assert.throws(() => decodeStrKey('public', 'GABC'), (e: { code?: string; message: string }) => e.code === 'PCQ_KEY_INVALID' && !e.message.includes('GABC'));
-  assert.throws(() => encodeStrKey('public', new Uint8Array(31)), (e: { code?: string }) => e.code === 'PCQ_KEY_INVALID');
+  assert.throws(
+    () => decodeStrKey('public', 'GABC'),
+    (e: { code?: string; message: string }) => e.code === 'PCQ_KEY_INVALID' && !e.message.includes('GABC'),
+  );
+  assert.throws(
+    () => encodeStrKey('public', new Uint8Array(31)),
+    (e: { code?: string }) => e.code === 'PCQ_KEY_INVALID',
+  );
 });

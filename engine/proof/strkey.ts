@@ -57,7 +57,11 @@ function base32Decode(text: string): Uint8Array | undefined {
 
 export function encodeStrKey(kind: StrKeyKind, key: Uint8Array): string {
   if (key.length !== 32) {
-    throw new PcqError({ code: 'PCQ_KEY_INVALID', message: `An Ed25519 ${kind === 'public' ? 'public key' : 'seed'} is 32 bytes, got ${key.length}`, hint: 'Pass the raw 32-byte key.' });
+    throw new PcqError({
+      code: 'PCQ_KEY_INVALID',
+      message: `An Ed25519 ${kind === 'public' ? 'public key' : 'seed'} is 32 bytes, got ${key.length}`,
+      hint: 'Pass the raw 32-byte key.',
+    });
   }
   const payload = new Uint8Array(35);
   payload[0] = VERSION[kind];

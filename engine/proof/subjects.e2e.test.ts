@@ -19,14 +19,21 @@ const MAIN = resolve('engine/cli/main.ts');
 
 async function pcqRun(root: string, file: string): Promise<{ executionDir: string; status: string }> {
   const env = { ...process.env, PCQ_MODE: 'dev', PCQ_ACTOR: 'local:analyst', RUNNER_SECRET: '' };
-  const out = await exec(NODE, ['--import', TSX, MAIN, 'run', file, '--as-of', '2026-11-16T00:00:00Z', '--json'], { cwd: root, env, maxBuffer: 1 << 24 }).catch((e: { stdout: string }) => e);
+  const out = await exec(NODE, ['--import', TSX, MAIN, 'run', file, '--as-of', '2026-11-16T00:00:00Z', '--json'], { cwd: root, env, maxBuffer: 1 << 24 }).catch(
+    (e: { stdout: string }) => e,
+  );
   return JSON.parse(out.stdout) as { executionDir: string; status: string };
 }
 
 async function sha256sum(dir: string, names: string[]): Promise<Map<string, string>> {
   if (names.length === 0) return new Map();
   const { stdout } = await exec('sha256sum', names, { cwd: dir });
-  return new Map(stdout.trim().split('\n').map((line) => [line.slice(66), line.slice(0, 64)]));
+  return new Map(
+    stdout
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(66), line.slice(0, 64)]),
+  );
 }
 
 test('sha256sum of every exported artifact and output file is a subject digest of its step, under its name', { timeout: 240_000 }, async () => {
@@ -35,8 +42,18 @@ test('sha256sum of every exported artifact and output file is a subject digest o
   for (const runbook of ['R1-entity-enrichment.yaml', 'R2-relationship-inference.yaml', 'R3-weekly-report.yaml']) {
     const report = await pcqRun(root, `runbooks/${runbook}`);
     assert.equal(report.status, 'succeeded', runbook);
-    const manifest = JSON.parse(await readFile(join(report.executionDir, 'manifest.pcq'), 'utf8')) as { steps: Array<{ stepId: string; attestation: unknown }> };
-    const statements = new Map(manifest.steps.map((s) => [s.stepId, decodeEnvelopePayload(s.attestation) as { subject: Array<{ name: string; digest: { sha256: string } }>; predicate: { artifacts: Array<{ name: string }> } }]));
+    const manifest = JSON.parse(await readFile(join(report.executionDir, 'manifest.pcq'), 'utf8')) as {
+      steps: Array<{ stepId: string; attestation: unknown }>;
+    };
+    const statements = new Map(
+      manifest.steps.map((s) => [
+        s.stepId,
+        decodeEnvelopePayload(s.attestation) as {
+          subject: Array<{ name: string; digest: { sha256: string } }>;
+          predicate: { artifacts: Array<{ name: string }> };
+        },
+      ]),
+    );
     const files = [
       ...(await readdir(join(report.executionDir, 'exports')).catch(() => [] as string[])).map((n) => `exports/${n}`),
       ...(await readdir(join(report.executionDir, 'outputs')).catch(() => [] as string[])).map((n) => `outputs/${n}`),
@@ -44,9 +61,14 @@ test('sha256sum of every exported artifact and output file is a subject digest o
     const sums = await sha256sum(report.executionDir, files);
     assert.equal(sums.size, files.length);
     for (const [name, hex] of sums) {
-      const stepId = name.startsWith('outputs/') ? name.slice(8, -5) : [...statements].find(([, st]) => st.predicate.artifacts.some((a) => `exports/${a.name}` === name))?.[0];
+      const stepId = name.startsWith('outputs/')
+        ? name.slice(8, -5)
+        : [...statements].find(([, st]) => st.predicate.artifacts.some((a) => `exports/${a.name}` === name))?.[0];
       assert.ok(stepId !== undefined && statements.has(stepId), `${runbook}: ${name} belongs to a step`);
-      assert.ok(statements.get(stepId)!.subject.some((s) => s.name === name && s.digest.sha256 === hex), `${runbook}: sha256sum of ${name} is a subject of step ${stepId}`);
+      assert.ok(
+        statements.get(stepId)!.subject.some((s) => s.name === name && s.digest.sha256 === hex),
+        `${runbook}: sha256sum of ${name} is a subject of step ${stepId}`,
+      );
       if (name.startsWith('exports/')) exportsSeen++;
     }
   }

@@ -10,7 +10,11 @@ import type { ResourceDescriptor } from './statement.ts';
  * `<runbookId>/<stepId>`; then every artifact the step wrote, as `exports/<name>`
  * (FORMATS.md "Step attestation").
  */
-export function stepSubjects(record: Pick<StepRecord, 'stepId' | 'private' | 'artifacts'>, run: { runbookId: string }, outputsSubject: string): ResourceDescriptor[] {
+export function stepSubjects(
+  record: Pick<StepRecord, 'stepId' | 'private' | 'artifacts'>,
+  run: { runbookId: string },
+  outputsSubject: string,
+): ResourceDescriptor[] {
   const first = record.private === true ? `${run.runbookId}/${record.stepId}` : outputsFileName(record.stepId);
   return [
     { name: first, digest: { sha256: outputsSubject.slice(7) } },
@@ -27,4 +31,3 @@ export function outputsFileName(stepId: string): string {
 export function outputsFileText(canonicalOutputs: string): string {
   return canonicalOutputs + '\n';
 }
-

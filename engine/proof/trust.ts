@@ -42,9 +42,7 @@ export interface TrustStore {
 
 export type KeyRefusalCode = 'PCQ_KEY_UNKNOWN' | 'PCQ_KEY_REVOKED' | 'PCQ_KEY_ROLE_MISSING' | 'PCQ_KEY_NOT_VALID_AT';
 
-export type KeyVerdict =
-  | { ok: true; key: TrustedKey }
-  | { ok: false; code: KeyRefusalCode; message: string };
+export type KeyVerdict = { ok: true; key: TrustedKey } | { ok: false; code: KeyRefusalCode; message: string };
 
 export const EMPTY_TRUST: TrustStore = { keys: [] };
 
@@ -60,14 +58,25 @@ export function keyStatusAt(trust: TrustStore, keyid: string, at: string, role?:
   const candidates = trust.keys.filter((k) => k.publicKey === keyid);
   if (candidates.length === 0) return { ok: false, code: 'PCQ_KEY_UNKNOWN', message: `${shown} is not in the trust store` };
   const revoked = candidates.find((k) => k.status === 'revoked');
-  if (revoked) return { ok: false, code: 'PCQ_KEY_REVOKED', message: `${keyid} (${revoked.name}, ${describeSource(revoked)}) is revoked: its signatures are never trusted` };
+  if (revoked)
+    return {
+      ok: false,
+      code: 'PCQ_KEY_REVOKED',
+      message: `${keyid} (${revoked.name}, ${describeSource(revoked)}) is revoked: its signatures are never trusted`,
+    };
   const withRole = role ? candidates.filter((k) => k.roles.includes(role)) : candidates;
-  if (withRole.length === 0) return { ok: false, code: 'PCQ_KEY_ROLE_MISSING', message: `${keyid} (${candidates[0]!.name}) is in the trust store but not trusted as ${role}` };
+  if (withRole.length === 0)
+    return { ok: false, code: 'PCQ_KEY_ROLE_MISSING', message: `${keyid} (${candidates[0]!.name}) is in the trust store but not trusted as ${role}` };
   const time = Date.parse(at);
-  if (Number.isNaN(time)) return { ok: false, code: 'PCQ_KEY_NOT_VALID_AT', message: `"${at}" is not a timestamp, so ${keyid}'s validity cannot be established` };
+  if (Number.isNaN(time))
+    return { ok: false, code: 'PCQ_KEY_NOT_VALID_AT', message: `"${at}" is not a timestamp, so ${keyid}'s validity cannot be established` };
   for (const key of withRole) if (inWindow(key, time)) return { ok: true, key };
   const k = withRole[0]!;
-  return { ok: false, code: 'PCQ_KEY_NOT_VALID_AT', message: `${keyid} (${k.name}) is valid from ${k.validFrom ?? 'the beginning'} until ${k.validUntil ?? 'further notice'}, not at ${at}` };
+  return {
+    ok: false,
+    code: 'PCQ_KEY_NOT_VALID_AT',
+    message: `${keyid} (${k.name}) is valid from ${k.validFrom ?? 'the beginning'} until ${k.validUntil ?? 'further notice'}, not at ${at}`,
+  };
 }
 
 /** Whether epoch-ms `time` lies in the key's closed window [validFrom, validUntil]. */

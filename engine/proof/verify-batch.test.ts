@@ -29,11 +29,22 @@ async function mixedItems(): Promise<SignatureItem[]> {
     const message = new TextEncoder().encode(`message ${i} `.repeat(i % 7));
     const signature = await (i % 11 === 5 ? other : runner).sign(message);
     switch (i % 9) {
-      case 1: signature[i % 64]! ^= 1; break; // flipped signature bit
-      case 3: message.length > 0 ? (message[0]! ^= 1) : signature[0]! ^= 1; break; // flipped message bit
-      case 4: items.push({ message, signature: signature.subarray(0, 63) }); continue; // short
-      case 6: signature[63] = 0xff; break; // S ≥ L
-      case 8: signature.set(SMALL_ORDER_R, 0); break; // small-order R
+      case 1:
+        signature[i % 64]! ^= 1;
+        break; // flipped signature bit
+      case 3:
+        if (message.length > 0) message[0]! ^= 1;
+        else signature[0]! ^= 1;
+        break; // flipped message bit
+      case 4:
+        items.push({ message, signature: signature.subarray(0, 63) });
+        continue; // short
+      case 6:
+        signature[63] = 0xff;
+        break; // S ≥ L
+      case 8:
+        signature.set(SMALL_ORDER_R, 0);
+        break; // small-order R
     }
     items.push({ message, signature });
   }
@@ -54,8 +65,14 @@ test('nodeVerifyBatch agrees with nodeVerify item by item, with and without help
     assert.deepEqual(await helped.results, want);
   }
   // A key the strictness gate refuses (small order) or of the wrong length: everything is false.
-  assert.deepEqual(await nodeVerifyBatch(SMALL_ORDER_R, items).results, items.map(() => false));
-  assert.deepEqual(await nodeVerifyBatch(publicKey.subarray(0, 31), items).results, items.map(() => false));
+  assert.deepEqual(
+    await nodeVerifyBatch(SMALL_ORDER_R, items).results,
+    items.map(() => false),
+  );
+  assert.deepEqual(
+    await nodeVerifyBatch(publicKey.subarray(0, 31), items).results,
+    items.map(() => false),
+  );
   assert.deepEqual(await nodeVerifyBatch(publicKey, []).results, []);
 });
 
@@ -75,17 +92,30 @@ function fakeWorker(broken = false) {
   };
 }
 
-test('webWorkerVerifyBatch (the browser page\'s port) agrees with webCryptoVerify item by item, also when a worker fails', async () => {
+test("webWorkerVerifyBatch (the browser page's port) agrees with webCryptoVerify item by item, also when a worker fails", async () => {
   const items = await mixedItems();
   const publicKey = publicKeyFromSeed(RUNNER_SEED);
   const subtle = globalThis.crypto.subtle as unknown as Parameters<typeof webCryptoVerify>[0];
   const expected = await Promise.all(items.map((it) => webCryptoVerify(subtle)(publicKey, it.message, it.signature)));
   assert.deepEqual(expected, await Promise.all(items.map((it) => nodeVerify(publicKey, it.message, it.signature))));
-  for (const [workers, create] of [[1, () => fakeWorker()], [2, () => fakeWorker()], [2, (() => { let k = 0; return () => fakeWorker(k++ === 1); })()]] as const) {
+  for (const [workers, create] of [
+    [1, () => fakeWorker()],
+    [2, () => fakeWorker()],
+    [
+      2,
+      (() => {
+        let k = 0;
+        return () => fakeWorker(k++ === 1);
+      })(),
+    ],
+  ] as const) {
     const batch = webWorkerVerifyBatch(subtle, { workers, create })!;
     assert.deepEqual(await batch(publicKey, items).results, expected);
     assert.deepEqual(await batch(publicKey, items.slice(0, 10)).results, expected.slice(0, 10)); // below the worker threshold
-    assert.deepEqual(await batch(SMALL_ORDER_R, items).results, items.map(() => false));
+    assert.deepEqual(
+      await batch(SMALL_ORDER_R, items).results,
+      items.map(() => false),
+    );
   }
   assert.equal(webWorkerVerifyBatch(subtle), undefined); // Node has no Web Worker global
 });
@@ -95,7 +125,17 @@ test('webWorkerVerifyBatch: the caller taking items from the end (help) while th
   const publicKey = publicKeyFromSeed(RUNNER_SEED);
   const subtle = globalThis.crypto.subtle as unknown as Parameters<typeof webCryptoVerify>[0];
   const expected = await Promise.all(items.map((it) => webCryptoVerify(subtle)(publicKey, it.message, it.signature)));
-  for (const [workers, create] of [[1, () => fakeWorker()], [2, () => fakeWorker()], [2, (() => { let k = 0; return () => fakeWorker(k++ === 1); })()]] as const) {
+  for (const [workers, create] of [
+    [1, () => fakeWorker()],
+    [2, () => fakeWorker()],
+    [
+      2,
+      (() => {
+        let k = 0;
+        return () => fakeWorker(k++ === 1);
+      })(),
+    ],
+  ] as const) {
     const batch = webWorkerVerifyBatch(subtle, { workers, create })!;
     for (const late of [false, true]) {
       const run = batch(publicKey, items);
@@ -122,20 +162,48 @@ test('verifyManifestNode (batch port) and the browser ports report exactly what 
     bytes[7]! ^= 4;
     return bytes.toString('base64');
   };
-  edit((m) => { m.steps[3]!.attestation.signatures[0]!.sig = flip(m.steps[3]!.attestation.signatures[0]!.sig); });
-  edit((m) => { for (const i of [0, 44, 89]) m.steps[i]!.attestation.signatures[0]!.sig = flip(m.steps[i]!.attestation.signatures[0]!.sig); });
-  edit((m) => { m.steps[5]!.attestation.signatures[0]!.sig = m.steps[5]!.attestation.signatures[0]!.sig.replace(/=$/, 'A'); }); // not canonical base64
-  edit((m) => { m.steps[6]!.attestation.signatures.push({ ...m.steps[6]!.attestation.signatures[0]! }); }); // two signatures
-  edit((m) => { m.steps[7]!.attestation.signatures[0]!.keyid = nodeSigner(OTHER_SEED).keyid; }); // another keyid
-  edit((m) => { m.steps[8]!.attestation.payload = m.steps[9]!.attestation.payload; }); // another step's payload
-  edit((m) => { m.steps[10]!.attestation.payload = 'not base64!'; });
-  edit((m) => { m.steps[11]!.attestation.signatures[0]!.keyid = 'G\ud800'; }); // no canonical form (lone surrogate)
-  edit((m) => { m.steps[12]!.proofs = { preconditions: ['\udc00'], postconditions: [] }; });
-  edit((m) => { m.steps[13]!.attestation.payloadType = 'application/vnd.in-toto+json; é'; }); // non-ASCII in the envelope
-  edit((m) => { m.steps[14]!.stepId = 'step-014 ✓'; });
-  edit((m) => { m.steps[15]!.inclusionProof.hashes[0] = 'ab'.repeat(32); });
-  edit((m) => { m.merkleRoot = 'sha256:' + 'cd'.repeat(32); });
-  edit((m) => { (m.inputs as Record<string, unknown>).note = 'x\ud800'; });
+  edit((m) => {
+    m.steps[3]!.attestation.signatures[0]!.sig = flip(m.steps[3]!.attestation.signatures[0]!.sig);
+  });
+  edit((m) => {
+    for (const i of [0, 44, 89]) m.steps[i]!.attestation.signatures[0]!.sig = flip(m.steps[i]!.attestation.signatures[0]!.sig);
+  });
+  edit((m) => {
+    m.steps[5]!.attestation.signatures[0]!.sig = m.steps[5]!.attestation.signatures[0]!.sig.replace(/=$/, 'A');
+  }); // not canonical base64
+  edit((m) => {
+    m.steps[6]!.attestation.signatures.push({ ...m.steps[6]!.attestation.signatures[0]! });
+  }); // two signatures
+  edit((m) => {
+    m.steps[7]!.attestation.signatures[0]!.keyid = nodeSigner(OTHER_SEED).keyid;
+  }); // another keyid
+  edit((m) => {
+    m.steps[8]!.attestation.payload = m.steps[9]!.attestation.payload;
+  }); // another step's payload
+  edit((m) => {
+    m.steps[10]!.attestation.payload = 'not base64!';
+  });
+  edit((m) => {
+    m.steps[11]!.attestation.signatures[0]!.keyid = 'G\ud800';
+  }); // no canonical form (lone surrogate)
+  edit((m) => {
+    m.steps[12]!.proofs = { preconditions: ['\udc00'], postconditions: [] };
+  });
+  edit((m) => {
+    m.steps[13]!.attestation.payloadType = 'application/vnd.in-toto+json; é';
+  }); // non-ASCII in the envelope
+  edit((m) => {
+    m.steps[14]!.stepId = 'step-014 ✓';
+  });
+  edit((m) => {
+    m.steps[15]!.inclusionProof.hashes[0] = 'ab'.repeat(32);
+  });
+  edit((m) => {
+    m.merkleRoot = 'sha256:' + 'cd'.repeat(32);
+  });
+  edit((m) => {
+    (m.inputs as Record<string, unknown>).note = 'x\ud800';
+  });
   for (const m of variants) {
     const text = serializeManifest(m);
     const reference = await verifyManifest(text, trust, nodeVerify, { sha256: sha256Node });

@@ -7,8 +7,20 @@ import { checkStepPredicate } from './step-predicate.ts';
 import { verifyStepLinks, type StepFacts } from './verify-links.ts';
 
 const base = {
-  runbookId: 'R4', runbookVersion: '1.0', runbookDigest: `sha256:${'a'.repeat(64)}`, stepId: 's', type: 'query', timestamp: '2026-11-16T00:00:00Z',
-  previousAttestationHash: null, needs: [], parents: [], proofs: { preconditions: [], postconditions: [] }, artifacts: [], recordings: [], inputs: null, outputs: null,
+  runbookId: 'R4',
+  runbookVersion: '1.0',
+  runbookDigest: `sha256:${'a'.repeat(64)}`,
+  stepId: 's',
+  type: 'query',
+  timestamp: '2026-11-16T00:00:00Z',
+  previousAttestationHash: null,
+  needs: [],
+  parents: [],
+  proofs: { preconditions: [], postconditions: [] },
+  artifacts: [],
+  recordings: [],
+  inputs: null,
+  outputs: null,
 };
 
 test('condition and skipped must be well formed and agree with the status', () => {
@@ -33,24 +45,57 @@ function facts(steps: Array<{ id: string; needs: string[]; skipped?: string }>):
   const hash = (i: number) => `sha256:${String(i).padStart(64, '0')}`;
   const index = new Map(steps.map((s, i) => [s.id, i]));
   return steps.map((s, i) => ({
-    index: i, stepId: s.id, claimedHash: hash(i), hash: hash(i),
-    predicate: { previousAttestationHash: i === 0 ? null : hash(i - 1), needs: s.needs, parents: s.needs.map((n) => hash(index.get(n)!)), proofs: {}, ...(s.skipped ? { skipped: s.skipped } : {}) },
+    index: i,
+    stepId: s.id,
+    claimedHash: hash(i),
+    hash: hash(i),
+    predicate: {
+      previousAttestationHash: i === 0 ? null : hash(i - 1),
+      needs: s.needs,
+      parents: s.needs.map((n) => hash(index.get(n)!)),
+      proofs: {},
+      ...(s.skipped ? { skipped: s.skipped } : {}),
+    },
   }));
 }
 
 function failures(steps: Array<{ id: string; needs: string[]; skipped?: string }>): string[] {
   const out: string[] = [];
   const f = facts(steps);
-  verifyStepLinks(f.map((x) => ({ stepId: x.stepId, proofs: {} })), f, (code, _check, _m, stepId) => out.push(`${code}:${stepId}`), () => {});
+  verifyStepLinks(
+    f.map((x) => ({ stepId: x.stepId, proofs: {} })),
+    f,
+    (code, _check, _m, stepId) => out.push(`${code}:${stepId}`),
+    () => {},
+  );
   return out;
 }
 
 test('the parent rule is checked on the signed predicates', () => {
-  assert.deepEqual(failures([{ id: 'a', needs: [], skipped: 'condition-false' }, { id: 'b', needs: ['a'], skipped: 'parents-skipped' }]), []);
+  assert.deepEqual(
+    failures([
+      { id: 'a', needs: [], skipped: 'condition-false' },
+      { id: 'b', needs: ['a'], skipped: 'parents-skipped' },
+    ]),
+    [],
+  );
   // One parent ran: the step may not claim its parents were all skipped.
-  assert.deepEqual(failures([{ id: 'a', needs: [], skipped: 'condition-false' }, { id: 'r', needs: [] }, { id: 'b', needs: ['a', 'r'], skipped: 'parents-skipped' }]), ['PCQ_BRANCH_MISMATCH:b']);
+  assert.deepEqual(
+    failures([
+      { id: 'a', needs: [], skipped: 'condition-false' },
+      { id: 'r', needs: [] },
+      { id: 'b', needs: ['a', 'r'], skipped: 'parents-skipped' },
+    ]),
+    ['PCQ_BRANCH_MISMATCH:b'],
+  );
   // Every parent skipped: the step must be skipped with them.
-  assert.deepEqual(failures([{ id: 'a', needs: [], skipped: 'condition-false' }, { id: 'b', needs: ['a'] }]), ['PCQ_BRANCH_MISMATCH:b']);
+  assert.deepEqual(
+    failures([
+      { id: 'a', needs: [], skipped: 'condition-false' },
+      { id: 'b', needs: ['a'] },
+    ]),
+    ['PCQ_BRANCH_MISMATCH:b'],
+  );
   // A root cannot be skipped with its (no) parents.
   assert.deepEqual(failures([{ id: 'a', needs: [], skipped: 'parents-skipped' }]), ['PCQ_BRANCH_MISMATCH:a']);
 });

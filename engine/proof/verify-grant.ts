@@ -18,7 +18,8 @@ export function checkGrantAndReceipts(m: Raw, fail: Fail, pass: Pass): void {
   const grant = m.grant as Raw | undefined;
   const receipts = m.receipts as { open?: Raw; finalize?: Raw } | undefined;
   if (!grant) return void fail('PCQ_GRANT_MISSING', 'grant', 'the manifest carries receipts but binds no grant');
-  if (!receipts?.open || !receipts.finalize) return void fail('PCQ_GRANT_MISMATCH', 'grant-receipts', 'the manifest binds a grant but not both the open_run and finalize_run receipts');
+  if (!receipts?.open || !receipts.finalize)
+    return void fail('PCQ_GRANT_MISMATCH', 'grant-receipts', 'the manifest binds a grant but not both the open_run and finalize_run receipts');
   const { open, finalize } = receipts;
   const mismatches: string[] = [];
   if (grant.runner !== m.executedBy) mismatches.push(`the grant is for runner ${String(grant.runner)}, the run was signed by ${String(m.executedBy)}`);
@@ -32,9 +33,21 @@ export function checkGrantAndReceipts(m: Raw, fail: Fail, pass: Pass): void {
   if (!(num(finalize.ledger) > num(open.ledger))) mismatches.push('the run finalized at a ledger sequence not after it opened');
   if (open.backend !== finalize.backend || open.contractId !== finalize.contractId) mismatches.push('the receipts come from different vaults');
   if (mismatches.length > 0) return void fail('PCQ_GRANT_MISMATCH', 'grant-receipts', mismatches.join('; '));
-  pass('PCQ_GRANT_MISMATCH', 'grant-receipts', `grant ${String(grant.grantId)} (${String(grant.digest)}) signed by user ${String(grant.signer)} authorized runner ${String(grant.runner)}; opened at ledger ${num(open.ledger)}, finalized at ${num(finalize.ledger)} on ${String(open.contractId)}`);
-  const usage = num(finalize.usage), reserved = num(open.reserved), budget = num(grant.budget), spent = num(finalize.spentAfter);
+  pass(
+    'PCQ_GRANT_MISMATCH',
+    'grant-receipts',
+    `grant ${String(grant.grantId)} (${String(grant.digest)}) signed by user ${String(grant.signer)} authorized runner ${String(grant.runner)}; opened at ledger ${num(open.ledger)}, finalized at ${num(finalize.ledger)} on ${String(open.contractId)}`,
+  );
+  const usage = num(finalize.usage),
+    reserved = num(open.reserved),
+    budget = num(grant.budget),
+    spent = num(finalize.spentAfter);
   if (!(usage <= reserved)) return void fail('PCQ_GRANT_OVER_BUDGET', 'budget', `the run used ${usage} units but reserved ${reserved}`);
-  if (!(spent <= budget) || !(usage <= spent)) return void fail('PCQ_GRANT_OVER_BUDGET', 'budget', `the grant's settled usage ${spent} exceeds its budget ${budget} (this run: ${usage})`);
-  pass('PCQ_GRANT_OVER_BUDGET', 'budget', `cost ${usage} ${String(grant.unit)} unit(s) of ${reserved} reserved (${String(finalize.outcome)}); grant budget ${budget}, ${spent} spent after this run`);
+  if (!(spent <= budget) || !(usage <= spent))
+    return void fail('PCQ_GRANT_OVER_BUDGET', 'budget', `the grant's settled usage ${spent} exceeds its budget ${budget} (this run: ${usage})`);
+  pass(
+    'PCQ_GRANT_OVER_BUDGET',
+    'budget',
+    `cost ${usage} ${String(grant.unit)} unit(s) of ${reserved} reserved (${String(finalize.outcome)}); grant budget ${budget}, ${spent} spent after this run`,
+  );
 }

@@ -50,10 +50,12 @@ export function verifyStepLinks(steps: ReadonlyArray<{ stepId: string; proofs: u
   const byStepId = new Map<string, number>();
   const byHash = new Map<string, number>();
   for (const f of facts) {
-    if (byStepId.has(f.stepId)) report('PCQ_DUPLICATE_STEP', 'duplicate-step', `stepId appears at positions ${byStepId.get(f.stepId)} and ${f.index}`, f.stepId);
+    if (byStepId.has(f.stepId))
+      report('PCQ_DUPLICATE_STEP', 'duplicate-step', `stepId appears at positions ${byStepId.get(f.stepId)} and ${f.index}`, f.stepId);
     else byStepId.set(f.stepId, f.index);
     if (f.hash !== undefined) {
-      if (byHash.has(f.hash)) report('PCQ_DUPLICATE_STEP', 'duplicate-step', `the same attestation appears at positions ${byHash.get(f.hash)} and ${f.index}`, f.stepId);
+      if (byHash.has(f.hash))
+        report('PCQ_DUPLICATE_STEP', 'duplicate-step', `the same attestation appears at positions ${byHash.get(f.hash)} and ${f.index}`, f.stepId);
       else byHash.set(f.hash, f.index);
     }
   }
@@ -64,11 +66,16 @@ export function verifyStepLinks(steps: ReadonlyArray<{ stepId: string; proofs: u
     }
     const p = f.predicate;
     if (!p) continue;
-    const expectedPrevious = f.index === 0 ? null : facts[f.index - 1]!.hash ?? facts[f.index - 1]!.claimedHash;
+    const expectedPrevious = f.index === 0 ? null : (facts[f.index - 1]!.hash ?? facts[f.index - 1]!.claimedHash);
     if (p.previousAttestationHash !== expectedPrevious) {
-      report('PCQ_CHAIN_BROKEN', 'chain', f.index === 0
-        ? `the first attestation must have previousAttestationHash null, it has ${String(p.previousAttestationHash)}`
-        : `previousAttestationHash ${String(p.previousAttestationHash)} is not the attestation of the step before it (${facts[f.index - 1]!.stepId})`, f.stepId);
+      report(
+        'PCQ_CHAIN_BROKEN',
+        'chain',
+        f.index === 0
+          ? `the first attestation must have previousAttestationHash null, it has ${String(p.previousAttestationHash)}`
+          : `previousAttestationHash ${String(p.previousAttestationHash)} is not the attestation of the step before it (${facts[f.index - 1]!.stepId})`,
+        f.stepId,
+      );
     }
     const needs = p.needs;
     const parents = p.parents;
@@ -84,7 +91,7 @@ export function verifyStepLinks(steps: ReadonlyArray<{ stepId: string; proofs: u
     if (problems.length > 0) report('PCQ_PARENTS_MISMATCH', 'parents', problems.join('; '), f.stepId);
     else checkBranchRule(f, p, facts, byStepId, report);
     if (!sameJson(steps[f.index]!.proofs, p.proofs)) {
-      report('PCQ_PROOFS_MISMATCH', 'proofs', 'the manifest\'s proofs for this step differ from the signed attestation\'s proofs', f.stepId);
+      report('PCQ_PROOFS_MISMATCH', 'proofs', "the manifest's proofs for this step differ from the signed attestation's proofs", f.stepId);
     }
   }
   if (failuresBefore.count === 0) pass('PCQ_CHAIN_BROKEN', 'chain', `${facts.length} attestations chained, parents and proofs match`);

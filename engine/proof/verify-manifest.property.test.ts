@@ -13,7 +13,9 @@ import { sampleRun, RUNNER_SEED } from './sample-run.fixture.ts';
 import type { TrustStore } from './trust.ts';
 import { verifyManifest } from './verify-manifest.ts';
 
-const trust: TrustStore = { keys: [{ name: 'r', publicKey: nodeSigner(RUNNER_SEED).keyid, roles: ['runner', 'reviewer'], status: 'active', validFrom: null, validUntil: null }] };
+const trust: TrustStore = {
+  keys: [{ name: 'r', publicKey: nodeSigner(RUNNER_SEED).keyid, roles: ['runner', 'reviewer'], status: 'active', validFrom: null, validUntil: null }],
+};
 const verify = (bytes: Uint8Array) => verifyManifest(new TextDecoder().decode(bytes), trust, nodeVerify, { sha256: sha256Node });
 
 test('any single-byte change anywhere in the file makes verification fail', async () => {
@@ -47,10 +49,17 @@ test('inserting or deleting a byte anywhere also fails', async () => {
 
 test('verify never throws and never passes on arbitrary JSON or text', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => serializeManifest(v))), async (text) => {
-      const report = await verifyManifest(text, trust, nodeVerify, { sha256: sha256Node });
-      return report.ok === false && report.checks.every((c) => typeof c.code === 'string' && c.code.startsWith('PCQ_'));
-    }),
+    fc.asyncProperty(
+      fc.oneof(
+        fc.string(),
+        fc.json(),
+        fc.jsonValue().map((v) => serializeManifest(v)),
+      ),
+      async (text) => {
+        const report = await verifyManifest(text, trust, nodeVerify, { sha256: sha256Node });
+        return report.ok === false && report.checks.every((c) => typeof c.code === 'string' && c.code.startsWith('PCQ_'));
+      },
+    ),
     { numRuns: 300 },
   );
 });
@@ -71,22 +80,34 @@ test('the structural checker and manifest.schema.json (ajv) agree on good and mu
   };
   walk(good, []);
   await fc.assert(
-    fc.property(fc.constantFrom(...paths.filter((p) => p.length > 0)), fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.constant('sha256:' + 'a'.repeat(64)), fc.constant(-1), fc.constant(2.5)), (path, replacement) => {
-      const m = structuredClone(good);
-      let parent = m as Record<string | number, unknown>;
-      for (const seg of path.slice(0, -1)) parent = parent[seg] as Record<string | number, unknown>;
-      const last = path[path.length - 1]!;
-      if (replacement === undefined) {
-        if (Array.isArray(parent)) parent.splice(last as number, 1);
-        else delete parent[last];
-      } else parent[last] = replacement;
-      const schemaOk = validate(m) === true;
-      const checkerOk = checkManifestShape(m).length === 0;
-      return schemaOk === checkerOk;
-    }),
+    fc.property(
+      fc.constantFrom(...paths.filter((p) => p.length > 0)),
+      fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.constant('sha256:' + 'a'.repeat(64)), fc.constant(-1), fc.constant(2.5)),
+      (path, replacement) => {
+        const m = structuredClone(good);
+        let parent = m as Record<string | number, unknown>;
+        for (const seg of path.slice(0, -1)) parent = parent[seg] as Record<string | number, unknown>;
+        const last = path[path.length - 1]!;
+        if (replacement === undefined) {
+          if (Array.isArray(parent)) parent.splice(last as number, 1);
+          else delete parent[last];
+        } else parent[last] = replacement;
+        const schemaOk = validate(m) === true;
+        const checkerOk = checkManifestShape(m).length === 0;
+        return schemaOk === checkerOk;
+      },
+    ),
     { numRuns: 1500 },
   );
-  for (const bad of [null, [], 'x', {}, { ...good, extra: 1 }, { ...good, steps: [{}] }, { ...good, reviews: [{ payloadType: 'x', payload: 'y', signatures: [] }] }]) {
+  for (const bad of [
+    null,
+    [],
+    'x',
+    {},
+    { ...good, extra: 1 },
+    { ...good, steps: [{}] },
+    { ...good, reviews: [{ payloadType: 'x', payload: 'y', signatures: [] }] },
+  ]) {
     assert.equal(validate(bad) === true, checkManifestShape(bad).length === 0, JSON.stringify(bad).slice(0, 60));
   }
 });

@@ -20,7 +20,15 @@ import { createHash } from 'node:crypto';
 
 const runner = nodeSigner(RUNNER_SEED);
 const other = nodeSigner(OTHER_SEED);
-const key = (publicKey: string, over: Partial<TrustedKey> = {}): TrustedKey => ({ name: 'k', publicKey, roles: ['runner', 'reviewer'], status: 'active', validFrom: '2026-01-01T00:00:00Z', validUntil: null, ...over });
+const key = (publicKey: string, over: Partial<TrustedKey> = {}): TrustedKey => ({
+  name: 'k',
+  publicKey,
+  roles: ['runner', 'reviewer'],
+  status: 'active',
+  validFrom: '2026-01-01T00:00:00Z',
+  validUntil: null,
+  ...over,
+});
 const trust: TrustStore = { keys: [key(runner.keyid)] };
 const failedCodes = (r: VerifyReport): string[] => [...new Set(r.checks.filter((c) => !c.ok).map((c) => c.code))].sort();
 const verifyNode = (text: string, t: TrustStore = trust) => verifyManifest(text, t, nodeVerify, { sha256: sha256Node });
@@ -45,7 +53,9 @@ test('trust: unknown, revoked, outside the window, and wrong role each give thei
   assert.deepEqual(failedCodes(await verifyNode(text, { keys: [] })), ['PCQ_KEY_UNKNOWN']);
   assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { status: 'revoked' })] })), ['PCQ_KEY_REVOKED']);
   assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { validFrom: '2026-06-01T00:00:00Z' })] })), ['PCQ_KEY_NOT_VALID_AT']);
-  assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { status: 'retired', validUntil: '2026-02-01T00:00:00Z' })] })), ['PCQ_KEY_NOT_VALID_AT']);
+  assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { status: 'retired', validUntil: '2026-02-01T00:00:00Z' })] })), [
+    'PCQ_KEY_NOT_VALID_AT',
+  ]);
   assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { status: 'retired', validUntil: '2026-12-31T00:00:00Z' })] })), []);
   assert.deepEqual(failedCodes(await verifyNode(text, { keys: [key(runner.keyid, { roles: ['verdict'] })] })), ['PCQ_KEY_ROLE_MISSING']);
 });
@@ -65,11 +75,13 @@ test('removing, reordering, duplicating a step, or swapping in one from another 
   const { manifest } = await sampleRun({ steps: 5 });
   const removed = { ...manifest, steps: manifest.steps.filter((_, i) => i !== 2) };
   const removedCodes = failedCodes(await verifyNode(await resign(removed)));
-  for (const code of ['PCQ_CHAIN_BROKEN', 'PCQ_INCLUSION_PROOF_INVALID', 'PCQ_MERKLE_ROOT_MISMATCH']) assert.ok(removedCodes.includes(code), `${code} in ${removedCodes}`);
+  for (const code of ['PCQ_CHAIN_BROKEN', 'PCQ_INCLUSION_PROOF_INVALID', 'PCQ_MERKLE_ROOT_MISMATCH'])
+    assert.ok(removedCodes.includes(code), `${code} in ${removedCodes}`);
 
   const swapped = { ...manifest, steps: [manifest.steps[0]!, manifest.steps[2]!, manifest.steps[1]!, ...manifest.steps.slice(3)] };
   const swappedCodes = failedCodes(await verifyNode(await resign(swapped)));
-  for (const code of ['PCQ_CHAIN_BROKEN', 'PCQ_PARENTS_MISMATCH', 'PCQ_INCLUSION_PROOF_INVALID']) assert.ok(swappedCodes.includes(code), `${code} in ${swappedCodes}`);
+  for (const code of ['PCQ_CHAIN_BROKEN', 'PCQ_PARENTS_MISMATCH', 'PCQ_INCLUSION_PROOF_INVALID'])
+    assert.ok(swappedCodes.includes(code), `${code} in ${swappedCodes}`);
 
   const duplicated = { ...manifest, steps: [...manifest.steps, manifest.steps[4]!] };
   assert.ok(failedCodes(await verifyNode(await resign(duplicated))).includes('PCQ_DUPLICATE_STEP'));
@@ -77,7 +89,8 @@ test('removing, reordering, duplicating a step, or swapping in one from another 
   const foreignRun = (await sampleRun({ steps: 5, asOf: '2026-03-02T10:00:00Z' })).manifest;
   const foreign = { ...manifest, steps: manifest.steps.map((s, i) => (i === 3 ? foreignRun.steps[3]! : s)) };
   const foreignCodes = failedCodes(await verifyNode(await resign(foreign)));
-  for (const code of ['PCQ_PAYLOAD_INVALID', 'PCQ_CHAIN_BROKEN', 'PCQ_MERKLE_ROOT_MISMATCH']) assert.ok(foreignCodes.includes(code), `${code} in ${foreignCodes}`);
+  for (const code of ['PCQ_PAYLOAD_INVALID', 'PCQ_CHAIN_BROKEN', 'PCQ_MERKLE_ROOT_MISMATCH'])
+    assert.ok(foreignCodes.includes(code), `${code} in ${foreignCodes}`);
 
   const otherKey = (await sampleRun({ steps: 5, seed: OTHER_SEED })).manifest;
   const mixed = { ...manifest, steps: manifest.steps.map((s, i) => (i === 1 ? otherKey.steps[1]! : s)) };
@@ -103,7 +116,16 @@ test('reviews: a trusted reviewer verifies; an untrusted key, a foreign root or 
   const reviewer = nodeSigner(new Uint8Array(32).fill(33));
   const withReviewer: TrustStore = { keys: [key(runner.keyid, { roles: ['runner'] }), key(reviewer.keyid, { roles: ['reviewer'], login: 'ombuds' })] };
   const verifyReviewed = (m: Manifest) => verifyManifest(serializeManifest(m), withReviewer, nodeVerify, { sha256: sha256Node, roster: ['ombuds'] });
-  const review = { merkleRoot: manifest.merkleRoot, manifestDigest: sealedManifestDigest(manifest, sha256Node), manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve' as const, reviewer: 'ombuds', source: { kind: 'local' as const }, at: '2026-03-02T00:00:00Z' };
+  const review = {
+    merkleRoot: manifest.merkleRoot,
+    manifestDigest: sealedManifestDigest(manifest, sha256Node),
+    manifestId: manifest.manifestId,
+    executionId: manifest.executionId,
+    decision: 'approve' as const,
+    reviewer: 'ombuds',
+    source: { kind: 'local' as const },
+    at: '2026-03-02T00:00:00Z',
+  };
   const good = appendReview(manifest, await buildReviewEnvelope(review, reviewer));
   assert.deepEqual(failedCodes(await verifyReviewed(good)), []);
   const untrusted = appendReview(manifest, await buildReviewEnvelope(review, other));
@@ -111,7 +133,10 @@ test('reviews: a trusted reviewer verifies; an untrusted key, a foreign root or 
   const foreign = appendReview(manifest, await buildReviewEnvelope({ ...review, merkleRoot: 'sha256:' + '2'.repeat(64) }, reviewer));
   assert.deepEqual(failedCodes(await verifyReviewed(foreign)), ['PCQ_REVIEW_INVALID']);
   const env = await buildReviewEnvelope(review, reviewer);
-  const badSig = appendReview(manifest, { ...env, signatures: [{ keyid: reviewer.keyid, sig: env.signatures[0]!.sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }] });
+  const badSig = appendReview(manifest, {
+    ...env,
+    signatures: [{ keyid: reviewer.keyid, sig: env.signatures[0]!.sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }],
+  });
   assert.deepEqual(failedCodes(await verifyReviewed(badSig)), ['PCQ_REVIEW_INVALID']);
 });
 
@@ -143,12 +168,18 @@ test('a step statement whose subject is not its outputs file (or names another a
     step.attestation = await signEnvelope(step.attestation.payloadType, utf8(canonicalize(st)), runner);
     return verifyNode(await resign(forged));
   };
-  const wrongDigest = await lie((st) => { st.subject[0]!.digest.sha256 = 'ab'.repeat(32); });
+  const wrongDigest = await lie((st) => {
+    st.subject[0]!.digest.sha256 = 'ab'.repeat(32);
+  });
   assert.ok(failedCodes(wrongDigest).includes('PCQ_PAYLOAD_INVALID'));
   assert.ok(wrongDigest.checks.some((c) => !c.ok && /subject digest is not sha256 of outputs\/step-001\.json/.test(c.message)));
-  const oldName = await lie((st) => { st.subject[0]!.name = 'R1/step-001'; });
+  const oldName = await lie((st) => {
+    st.subject[0]!.name = 'R1/step-001';
+  });
   assert.ok(oldName.checks.some((c) => !c.ok && c.code === 'PCQ_PAYLOAD_INVALID' && /subject name/.test(c.message)));
-  const extra = await lie((st) => { st.subject.push({ name: 'exports/x.csv', digest: { sha256: 'cd'.repeat(32) } }); });
+  const extra = await lie((st) => {
+    st.subject.push({ name: 'exports/x.csv', digest: { sha256: 'cd'.repeat(32) } });
+  });
   assert.ok(extra.checks.some((c) => !c.ok && c.code === 'PCQ_PAYLOAD_INVALID' && /artifact subjects/.test(c.message)));
 });
 
@@ -157,7 +188,15 @@ test('a review names the sealed manifest file: sha256 of manifest.pcq as the run
   const sealedText = serializeManifest(manifest);
   const reviewer = nodeSigner(OTHER_SEED);
   const t: TrustStore = { keys: [key(runner.keyid), { ...key(reviewer.keyid, { roles: ['reviewer'] }), login: 'ombuds' } as TrustedKey] };
-  const base = { merkleRoot: manifest.merkleRoot, manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve' as const, reviewer: 'ombuds', source: { kind: 'local' as const }, at: '2026-03-02T00:00:00Z' };
+  const base = {
+    merkleRoot: manifest.merkleRoot,
+    manifestId: manifest.manifestId,
+    executionId: manifest.executionId,
+    decision: 'approve' as const,
+    reviewer: 'ombuds',
+    source: { kind: 'local' as const },
+    at: '2026-03-02T00:00:00Z',
+  };
   const env = await buildReviewEnvelope({ ...base, manifestDigest: sealedManifestDigest(manifest, sha256Node) }, reviewer);
   const st = JSON.parse(new TextDecoder().decode(fromBase64(env.payload)!));
   assert.deepEqual(st.subject, [{ name: 'manifest.pcq', digest: { sha256: createHash('sha256').update(sealedText).digest('hex') } }]);

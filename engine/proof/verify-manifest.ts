@@ -47,7 +47,13 @@ export interface VerifyReport {
 }
 
 type Raw = Record<string, unknown>;
-type RawStep = { stepId: string; attestation: DsseEnvelope; proofs: unknown; attestationHash: string; inclusionProof: { leafIndex: number; treeSize: number; hashes: string[] } };
+type RawStep = {
+  stepId: string;
+  attestation: DsseEnvelope;
+  proofs: unknown;
+  attestationHash: string;
+  inclusionProof: { leafIndex: number; treeSize: number; hashes: string[] };
+};
 type Fail = (code: PcqCode, check: string, message: string, stepId?: string) => void;
 type Pass = (code: PcqCode, check: string, message: string) => void;
 
@@ -74,14 +80,20 @@ export async function verifyManifest(text: string, trust: TrustStore, verify: Ed
     await run(text, trust, verify, options, checks, keys);
   } catch (err) {
     // Defence in depth: a verifier must answer, never crash (docs/design.md §4).
-    checks.push({ code: 'PCQ_MANIFEST_MALFORMED', check: 'manifest', ok: false, message: `verification stopped on unreadable input: ${(err as Error)?.message ?? String(err)}` });
+    checks.push({
+      code: 'PCQ_MANIFEST_MALFORMED',
+      check: 'manifest',
+      ok: false,
+      message: `verification stopped on unreadable input: ${(err as Error)?.message ?? String(err)}`,
+    });
   }
   return { ok: checks.length > 0 && checks.every((c) => c.ok), checks, ...(keys.length > 0 ? { keys } : {}) };
 }
 
 function reporter(checks: VerifyCheck[]): { fail: Fail; pass: Pass } {
   return {
-    fail: (code, check, message, stepId) => void checks.push(stepId === undefined ? { code, check, ok: false, message } : { code, check, stepId, ok: false, message }),
+    fail: (code, check, message, stepId) =>
+      void checks.push(stepId === undefined ? { code, check, ok: false, message } : { code, check, stepId, ok: false, message }),
     pass: (code, check, message) => void checks.push({ code, check, ok: true, message }),
   };
 }
@@ -105,7 +117,13 @@ interface StartedSignatures {
  * worker thread, the per-signature port on the libuv pool or WebCrypto's threads). Only called once
  * the schema shape holds. Same verdict per step as verifyEnvelopeSignature(…, 0, publicKey, verify).
  */
-function startSignatures(steps: RawStep[], executedBy: string, publicKey: Uint8Array, verify: Ed25519Verify, verifyBatch: Ed25519VerifyBatch | undefined): StartedSignatures {
+function startSignatures(
+  steps: RawStep[],
+  executedBy: string,
+  publicKey: Uint8Array,
+  verify: Ed25519Verify,
+  verifyBatch: Ed25519VerifyBatch | undefined,
+): StartedSignatures {
   const started = steps.map((step): StartedStep => {
     const env = readEnvelope(step.attestation);
     if (!env.ok) return { env, single: false };
@@ -113,7 +131,9 @@ function startSignatures(steps: RawStep[], executedBy: string, publicKey: Uint8A
     return { env, single: sigs.length === 1 && sigs[0]!.keyid === executedBy };
   });
   if (!verifyBatch) {
-    const pending = started.map((s) => (s.single && s.env.ok ? verifyEnvelopeSignature(s.env.envelope, s.env.payload, 0, publicKey, verify, { signed: s.env.signed }) : true));
+    const pending = started.map((s) =>
+      s.single && s.env.ok ? verifyEnvelopeSignature(s.env.envelope, s.env.payload, 0, publicKey, verify, { signed: s.env.signed }) : true,
+    );
     return { steps: started, results: Promise.all(pending), help: () => undefined };
   }
   const items: SignatureItem[] = [];
@@ -167,7 +187,6 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, optio
   pass('PCQ_SCHEMA_INVALID', 'schema', 'the manifest matches manifest.schema.json');
   const steps = m.steps as RawStep[];
   const executedBy = m.executedBy as string;
-  const executedAt = m.executedAt as string;
 
   // The runner key and the signed authorization record: proof/authorization.ts, the same check
   // that `pcq run` made before the run started.
@@ -208,7 +227,9 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, optio
       fact.hash = formatDigest(sha256(message.bytes.subarray(span.start, span.end)));
       leafOf[i] = message.leafHashAt(span, sha256);
     }
-    fact.predicate = readPredicate(env.envelope.payloadType, env.payload, step.stepId, m, sha256, (msg) => fail('PCQ_PAYLOAD_INVALID', 'step-payload', msg, step.stepId));
+    fact.predicate = readPredicate(env.envelope.payloadType, env.payload, step.stepId, m, sha256, (msg) =>
+      fail('PCQ_PAYLOAD_INVALID', 'step-payload', msg, step.stepId),
+    );
   }
   if (sha256Batch && toHash.length > 0) {
     // Attestation hash sha256(JCS) and RFC 9162 leaf hash sha256(0x00 ‖ JCS) from one encoding.
@@ -337,8 +358,20 @@ class ManifestMessage {
       // attestationHash (sha256:<hex>) and the audit path (64 hex each) are pinned by the schema
       // shape to characters JSON never escapes, leafIndex and treeSize to integers.
       const ip = step.inclusionProof;
-      stepTail = ',"attestationHash":"' + step.attestationHash + '","inclusionProof":{"hashes":' + (ip.hashes.length === 0 ? '[]' : '["' + ip.hashes.join('","') + '"]') +
-        ',"leafIndex":' + String(ip.leafIndex) + ',"treeSize":' + String(ip.treeSize) + '},"proofs":' + canonicalize(step.proofs) + ',"stepId":' + canonicalize(step.stepId) + '}';
+      stepTail =
+        ',"attestationHash":"' +
+        step.attestationHash +
+        '","inclusionProof":{"hashes":' +
+        (ip.hashes.length === 0 ? '[]' : '["' + ip.hashes.join('","') + '"]') +
+        ',"leafIndex":' +
+        String(ip.leafIndex) +
+        ',"treeSize":' +
+        String(ip.treeSize) +
+        '},"proofs":' +
+        canonicalize(step.proofs) +
+        ',"stepId":' +
+        canonicalize(step.stepId) +
+        '}';
     } catch {
       this.broken = true; // the message fails; the envelope is still hashed below
     }
@@ -399,12 +432,26 @@ function checkMerkle(m: Raw, steps: RawStep[], facts: StepFacts[], leafOf: Array
     if (leaf === undefined) continue;
     const ip = steps[i]!.inclusionProof;
     const placed = ip.leafIndex === i && ip.treeSize === steps.length;
-    const ok = placed && (computed === published
-      ? tree!.matchesAuditPath(i, ip.hashes)
-      : verifyInclusion(ip.leafIndex, ip.treeSize, leaf, ip.hashes.map((h) => fromHex(h)!), root, sha256));
+    const ok =
+      placed &&
+      (computed === published
+        ? tree!.matchesAuditPath(i, ip.hashes)
+        : verifyInclusion(
+            ip.leafIndex,
+            ip.treeSize,
+            leaf,
+            ip.hashes.map((h) => fromHex(h)!),
+            root,
+            sha256,
+          ));
     if (!ok) {
       badProofs++;
-      fail('PCQ_INCLUSION_PROOF_INVALID', 'inclusion-proof', `the inclusion proof does not place this attestation at leaf ${i} of ${steps.length} under merkleRoot`, fact.stepId);
+      fail(
+        'PCQ_INCLUSION_PROOF_INVALID',
+        'inclusion-proof',
+        `the inclusion proof does not place this attestation at leaf ${i} of ${steps.length} under merkleRoot`,
+        fact.stepId,
+      );
     }
   }
   if (badProofs === 0) pass('PCQ_INCLUSION_PROOF_INVALID', 'inclusion-proof', `${steps.length} inclusion proofs verified`);
@@ -440,10 +487,12 @@ function subjectMismatches(subjects: Raw[], p: Raw, runbookId: string, stepId: s
   const artifacts = Array.isArray(p.artifacts) ? (p.artifacts as Raw[]) : [];
   const rest = subjects.slice(1);
   if (rest.length !== artifacts.length) out.push(`${rest.length} artifact subjects for ${artifacts.length} artifacts`);
-  else for (const [i, a] of artifacts.entries()) {
-    const sub = rest[i]!;
-    if (sub.name !== `exports/${String(a.name)}` || `sha256:${String((sub.digest as Raw).sha256)}` !== a.digest) out.push(`subject ${i + 1} is not artifact ${String(a.name)}`);
-  }
+  else
+    for (const [i, a] of artifacts.entries()) {
+      const sub = rest[i]!;
+      if (sub.name !== `exports/${String(a.name)}` || `sha256:${String((sub.digest as Raw).sha256)}` !== a.digest)
+        out.push(`subject ${i + 1} is not artifact ${String(a.name)}`);
+    }
   return out;
 }
 
@@ -455,7 +504,14 @@ function isStandIn(value: unknown): boolean {
 }
 
 /** Decodes and checks a step payload; returns the predicate, or undefined after reporting why not. */
-function readPredicate(payloadType: string, payload: Uint8Array, stepId: string, m: Raw, sha256: Sha256, report: (message: string) => void): LinkFields | undefined {
+function readPredicate(
+  payloadType: string,
+  payload: Uint8Array,
+  stepId: string,
+  m: Raw,
+  sha256: Sha256,
+  report: (message: string) => void,
+): LinkFields | undefined {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return void report(`payloadType is "${payloadType}", expected ${IN_TOTO_PAYLOAD_TYPE}`);
   const json = fromUtf8(payload);
   if (json === undefined) return void report('payload is not UTF-8');
@@ -489,5 +545,12 @@ function readPredicate(payloadType: string, payload: Uint8Array, stepId: string,
   if (p.timestamp !== m.executedAt) mismatches.push(`predicate.timestamp is "${String(p.timestamp)}", manifest executedAt is "${String(m.executedAt)}"`);
   if (mismatches.length > 0) return void report(mismatches.join('; '));
   // Only what the links need, so the rest of the statement (outputs…) is garbage at once.
-  return { previousAttestationHash: p.previousAttestationHash, needs: p.needs as string[], parents: p.parents as string[], proofs: p.proofs, ...('skipped' in p ? { skipped: p.skipped } : {}), ...(p.spell !== undefined ? { spell: p.spell } : {}) };
+  return {
+    previousAttestationHash: p.previousAttestationHash,
+    needs: p.needs as string[],
+    parents: p.parents as string[],
+    proofs: p.proofs,
+    ...('skipped' in p ? { skipped: p.skipped } : {}),
+    ...(p.spell !== undefined ? { spell: p.spell } : {}),
+  };
 }

@@ -24,7 +24,15 @@ const octocat = seed(42); // the sample run's actor
 const mallory = seed(43);
 const bot = seed(44);
 const devRunner = seed(45);
-const entry = (publicKey: string, over: Partial<TrustedKey>): TrustedKey => ({ name: 'k', publicKey, roles: ['reviewer'], status: 'active', validFrom: '2026-01-01T00:00:00Z', validUntil: null, ...over });
+const entry = (publicKey: string, over: Partial<TrustedKey>): TrustedKey => ({
+  name: 'k',
+  publicKey,
+  roles: ['reviewer'],
+  status: 'active',
+  validFrom: '2026-01-01T00:00:00Z',
+  validUntil: null,
+  ...over,
+});
 const trust: TrustStore = {
   keys: [
     entry(runner.keyid, { roles: ['runner'] }),
@@ -42,12 +50,21 @@ const AFTER = '2026-03-02T00:00:00Z'; // the sample run's asOf is 2026-03-01T10:
 
 const failedCodes = (r: VerifyReport) => [...new Set(r.checks.filter((c) => !c.ok).map((c) => c.code))].sort();
 
-async function decide(manifest: Manifest, decisions: Array<{ signer: Signer; reviewer: string; decision?: ReviewInput['decision']; at?: string; source?: ReviewSource }>): Promise<string> {
+async function decide(
+  manifest: Manifest,
+  decisions: Array<{ signer: Signer; reviewer: string; decision?: ReviewInput['decision']; at?: string; source?: ReviewSource }>,
+): Promise<string> {
   let m = manifest;
   for (const d of decisions) {
     const review: ReviewInput = {
-      merkleRoot: manifest.merkleRoot, manifestDigest: sealedManifestDigest(manifest, sha256Node), manifestId: manifest.manifestId, executionId: manifest.executionId,
-      decision: d.decision ?? 'approve', reviewer: d.reviewer, source: d.source ?? { kind: 'local' }, at: d.at ?? AFTER,
+      merkleRoot: manifest.merkleRoot,
+      manifestDigest: sealedManifestDigest(manifest, sha256Node),
+      manifestId: manifest.manifestId,
+      executionId: manifest.executionId,
+      decision: d.decision ?? 'approve',
+      reviewer: d.reviewer,
+      source: d.source ?? { kind: 'local' },
+      at: d.at ?? AFTER,
     };
     m = appendReview(m, await buildReviewEnvelope(review, d.signer));
   }
@@ -63,8 +80,15 @@ async function codes(text: string, roster: readonly string[] | null = ROSTER): P
 }
 
 const github = (over: Partial<Extract<ReviewSource, { kind: 'github' }>> = {}): ReviewSource => ({
-  kind: 'github', repository: 'acme/ops', pullRequest: 7, reviewId: 99, commitId: 'a'.repeat(40), headSha: 'a'.repeat(40), reviewerType: 'User',
-  evaluation: { counts: true, decision: 'approve', reasons: [] }, ...over,
+  kind: 'github',
+  repository: 'acme/ops',
+  pullRequest: 7,
+  reviewId: 99,
+  commitId: 'a'.repeat(40),
+  headSha: 'a'.repeat(40),
+  reviewerType: 'User',
+  evaluation: { counts: true, decision: 'approve', reasons: [] },
+  ...over,
 });
 
 test('genuine decisions verify and say their kind: reviewer-signed and runner-attested-github', async () => {
@@ -86,19 +110,44 @@ test('genuine decisions verify and say their kind: reviewer-signed and runner-at
 test('each forbidden approval signed with a reviewer-role key fails pcq verify with its own code', async () => {
   const { manifest } = await sampleRun({ steps: 2 });
   const cases: Array<[string, Parameters<typeof decide>[1], string[]]> = [
-    ['the run\'s actor', [{ signer: octocat, reviewer: 'octocat' }], ['PCQ_REVIEW_SELF_APPROVAL']],
+    ["the run's actor", [{ signer: octocat, reviewer: 'octocat' }], ['PCQ_REVIEW_SELF_APPROVAL']],
     ['an off-roster login', [{ signer: mallory, reviewer: 'mallory' }], ['PCQ_REVIEW_NOT_ON_ROSTER']],
     ['a bot', [{ signer: bot, reviewer: 'renovate[bot]' }], ['PCQ_REVIEW_BOT']],
     ['dated before the run', [{ signer: alice, reviewer: 'ombuds-alice', at: '2026-03-01T09:59:59Z' }], ['PCQ_REVIEW_BEFORE_RUN']],
-    ['a second final decision', [{ signer: alice, reviewer: 'ombuds-alice' }, { signer: bob, reviewer: 'ombuds-bob', decision: 'reject', at: '2026-03-03T00:00:00Z' }], ['PCQ_REVIEW_FINAL_REPEATED']],
-    ['out of order (dated before the one ahead)', [{ signer: bob, reviewer: 'ombuds-bob', decision: 'request-info', at: '2026-03-04T00:00:00Z' }, { signer: alice, reviewer: 'ombuds-alice', at: '2026-03-03T00:00:00Z' }], ['PCQ_REVIEW_OUT_OF_ORDER']],
-    ['out of order (after the final one)', [{ signer: alice, reviewer: 'ombuds-alice' }, { signer: bob, reviewer: 'ombuds-bob', decision: 'request-info', at: '2026-03-03T00:00:00Z' }], ['PCQ_REVIEW_OUT_OF_ORDER']],
-    ['another reviewer\'s key', [{ signer: alice, reviewer: 'ombuds-bob' }], ['PCQ_REVIEW_KEY_NOT_BOUND']],
-    ['the run\'s runner key on a reviewer\'s behalf', [{ signer: runner, reviewer: 'ombuds-alice' }], ['PCQ_REVIEW_KEY_NOT_BOUND']],
+    [
+      'a second final decision',
+      [
+        { signer: alice, reviewer: 'ombuds-alice' },
+        { signer: bob, reviewer: 'ombuds-bob', decision: 'reject', at: '2026-03-03T00:00:00Z' },
+      ],
+      ['PCQ_REVIEW_FINAL_REPEATED'],
+    ],
+    [
+      'out of order (dated before the one ahead)',
+      [
+        { signer: bob, reviewer: 'ombuds-bob', decision: 'request-info', at: '2026-03-04T00:00:00Z' },
+        { signer: alice, reviewer: 'ombuds-alice', at: '2026-03-03T00:00:00Z' },
+      ],
+      ['PCQ_REVIEW_OUT_OF_ORDER'],
+    ],
+    [
+      'out of order (after the final one)',
+      [
+        { signer: alice, reviewer: 'ombuds-alice' },
+        { signer: bob, reviewer: 'ombuds-bob', decision: 'request-info', at: '2026-03-03T00:00:00Z' },
+      ],
+      ['PCQ_REVIEW_OUT_OF_ORDER'],
+    ],
+    ["another reviewer's key", [{ signer: alice, reviewer: 'ombuds-bob' }], ['PCQ_REVIEW_KEY_NOT_BOUND']],
+    ["the run's runner key on a reviewer's behalf", [{ signer: runner, reviewer: 'ombuds-alice' }], ['PCQ_REVIEW_KEY_NOT_BOUND']],
     ['a key pcq made by itself (local-runner)', [{ signer: devRunner, reviewer: 'ombuds-alice' }], ['PCQ_REVIEW_KEY_NOT_BOUND']],
     ['a GitHub review of a stale commit', [{ signer: runner, reviewer: 'ombuds-bob', source: github({ commitId: 'b'.repeat(40) }) }], ['PCQ_REVIEW_STALE_SHA']],
     ['a GitHub bot account', [{ signer: runner, reviewer: 'ombuds-bob', source: github({ reviewerType: 'Bot' }) }], ['PCQ_REVIEW_BOT']],
-    ['a GitHub review the rules refused', [{ signer: runner, reviewer: 'ombuds-bob', source: github({ evaluation: { counts: false, decision: 'approve', reasons: ['PCQ_REVIEW_PUSHER'] } }) }], ['PCQ_REVIEW_INVALID']],
+    [
+      'a GitHub review the rules refused',
+      [{ signer: runner, reviewer: 'ombuds-bob', source: github({ evaluation: { counts: false, decision: 'approve', reasons: ['PCQ_REVIEW_PUSHER'] } }) }],
+      ['PCQ_REVIEW_INVALID'],
+    ],
     ['a GitHub attestation by a reviewer key', [{ signer: alice, reviewer: 'ombuds-alice', source: github() }], ['PCQ_KEY_ROLE_MISSING']], // listed, but not as runner
   ];
   for (const [name, decisions, expected] of cases) {

@@ -9,7 +9,17 @@ import { MANIFEST_FILE, sealedManifestDigest } from './manifest.ts';
 import { sha256Portable } from './hash.ts';
 import { readEnvelope, verifyEnvelopeSignature } from './dsse.ts';
 import type { Ed25519Verify } from '../base/signer.ts';
-import { REVIEW_KINDS, reviewProblems, stateOfCounted, type SignedReviewState, type AttestedGithubFacts, type ReviewClaim, type ReviewKind, type ReviewRuleContext, type ReviewVerdictDecision } from './review-rules.ts';
+import {
+  REVIEW_KINDS,
+  reviewProblems,
+  stateOfCounted,
+  type SignedReviewState,
+  type AttestedGithubFacts,
+  type ReviewClaim,
+  type ReviewKind,
+  type ReviewRuleContext,
+  type ReviewVerdictDecision,
+} from './review-rules.ts';
 import { IN_TOTO_PAYLOAD_TYPE, REVIEW_PREDICATE_TYPE, validateStatement } from './statement.ts';
 import { tryDecodeStrKey } from './strkey.ts';
 import type { TrustStore } from './trust.ts';
@@ -28,8 +38,17 @@ function readGithubSource(source: Raw): AttestedGithubFacts | string {
   const strings = ['repository', 'commitId', 'headSha', 'reviewerType'].filter((k) => typeof source[k] !== 'string' || source[k] === '');
   const ints = ['pullRequest', 'reviewId'].filter((k) => !Number.isSafeInteger(source[k]) || (source[k] as number) < 1);
   if (strings.length + ints.length > 0) return `source needs ${[...strings, ...ints].join(', ')}`;
-  if (!isRecord(ev) || typeof ev.counts !== 'boolean' || typeof ev.decision !== 'string' || !Array.isArray(ev.reasons)) return 'source.evaluation must be {counts, decision, reasons}';
-  return { pullRequest: source.pullRequest as number, reviewId: source.reviewId as number, reviewerType: source.reviewerType as string, commitId: source.commitId as string, headSha: source.headSha as string, counts: ev.counts, decision: ev.decision };
+  if (!isRecord(ev) || typeof ev.counts !== 'boolean' || typeof ev.decision !== 'string' || !Array.isArray(ev.reasons))
+    return 'source.evaluation must be {counts, decision, reasons}';
+  return {
+    pullRequest: source.pullRequest as number,
+    reviewId: source.reviewId as number,
+    reviewerType: source.reviewerType as string,
+    commitId: source.commitId as string,
+    headSha: source.headSha as string,
+    counts: ev.counts,
+    decision: ev.decision,
+  };
 }
 
 /** The predicate's claim (kind, decision, reviewer, at, GitHub facts), or a problem. */
@@ -71,7 +90,8 @@ function readReview(value: unknown, m: Raw, sealedDigest: string): { problem: st
   const p = st.predicate as Raw;
   const subject = (st.subject as Raw[])[0] as { name?: unknown; digest?: Record<string, unknown> };
   if (p.merkleRoot !== m.merkleRoot) return { problem: 'it reviews another Merkle root' };
-  if (subject.name !== MANIFEST_FILE || subject.digest?.sha256 !== sealedDigest.slice(7)) return { problem: `its subject is not ${MANIFEST_FILE} as sealed (sha256 of the file with no reviews)` };
+  if (subject.name !== MANIFEST_FILE || subject.digest?.sha256 !== sealedDigest.slice(7))
+    return { problem: `its subject is not ${MANIFEST_FILE} as sealed (sha256 of the file with no reviews)` };
   if (p.manifestId !== m.manifestId || p.executionId !== m.executionId) return { problem: 'it names another manifest or execution' };
   const claim = readReviewClaim(p, env.envelope.signatures[0]!.keyid);
   if ('problem' in claim) return claim;
@@ -85,21 +105,23 @@ export interface ReviewCheckContext {
 
 /** The claims whose envelope is well-formed and whose one signature verifies, by review index. */
 async function signedClaims(reviews: unknown[], m: Raw, sealedDigest: string, verify: Ed25519Verify, fail: Report): Promise<Array<ReviewClaim | undefined>> {
-  return Promise.all(reviews.map(async (value, i) => {
-    const review = readReview(value, m, sealedDigest);
-    if ('problem' in review) {
-      fail('PCQ_REVIEW_INVALID', 'review', `review ${i}: ${review.problem}`);
-      return undefined;
-    }
-    const key = tryDecodeStrKey('public', review.claim.keyid);
-    const env = review.envelope;
-    const ok = key !== undefined && env.ok && (await verifyEnvelopeSignature(env.envelope, env.payload, 0, key, verify));
-    if (!ok) {
-      fail('PCQ_REVIEW_INVALID', 'review', `review ${i}: the signature does not verify with ${review.claim.keyid}`);
-      return undefined;
-    }
-    return review.claim;
-  }));
+  return Promise.all(
+    reviews.map(async (value, i) => {
+      const review = readReview(value, m, sealedDigest);
+      if ('problem' in review) {
+        fail('PCQ_REVIEW_INVALID', 'review', `review ${i}: ${review.problem}`);
+        return undefined;
+      }
+      const key = tryDecodeStrKey('public', review.claim.keyid);
+      const env = review.envelope;
+      const ok = key !== undefined && env.ok && (await verifyEnvelopeSignature(env.envelope, env.payload, 0, key, verify));
+      if (!ok) {
+        fail('PCQ_REVIEW_INVALID', 'review', `review ${i}: the signature does not verify with ${review.claim.keyid}`);
+        return undefined;
+      }
+      return review.claim;
+    }),
+  );
 }
 
 export function ruleContext(m: Raw, ctx: ReviewCheckContext): ReviewRuleContext {
@@ -108,7 +130,15 @@ export function ruleContext(m: Raw, ctx: ReviewCheckContext): ReviewRuleContext 
   return out;
 }
 
-export async function verifyReviews(reviews: unknown[], m: Raw, sealedDigest: string, ctx: ReviewCheckContext, verify: Ed25519Verify, fail: Report, pass: Pass): Promise<void> {
+export async function verifyReviews(
+  reviews: unknown[],
+  m: Raw,
+  sealedDigest: string,
+  ctx: ReviewCheckContext,
+  verify: Ed25519Verify,
+  fail: Report,
+  pass: Pass,
+): Promise<void> {
   const claims = await signedClaims(reviews, m, sealedDigest, verify, fail);
   const present = claims.filter((c): c is ReviewClaim => c !== undefined);
   const problems = reviewProblems(present, ruleContext(m, ctx));
@@ -130,7 +160,11 @@ export async function verifyReviews(reviews: unknown[], m: Raw, sealedDigest: st
  * envelope reads, whose signature verifies and which breaks no rule. This — never a ticket's text —
  * is the state `pcq review list`, the site and `pcq review` itself go by.
  */
-export async function countedDecisions(m: Raw, ctx: ReviewCheckContext, verify: Ed25519Verify): Promise<{ counted: ReviewClaim[]; indices: number[]; state: SignedReviewState; ignored: number }> {
+export async function countedDecisions(
+  m: Raw,
+  ctx: ReviewCheckContext,
+  verify: Ed25519Verify,
+): Promise<{ counted: ReviewClaim[]; indices: number[]; state: SignedReviewState; ignored: number }> {
   const reviews = Array.isArray(m.reviews) ? m.reviews : [];
   if (typeof m.merkleRoot !== 'string' || reviews.length === 0) return { counted: [], indices: [], state: 'open', ignored: reviews.length };
   const all = await signedClaims(reviews, m, sealedManifestDigest(m, sha256Portable), verify, () => undefined);

@@ -31,19 +31,36 @@ export function verifySpells(manifest: Raw, steps: ReadonlyArray<{ stepId: strin
     const sig = spell.signature;
     const who = sig.result === 'verified' ? `signed by ${sig.publisher}/${sig.keyId} (${sig.publicKey})` : 'UNSIGNED, admitted with --allow-unsigned';
     if (policy) {
-      const listed = policy.effects.filter((e) => e.stepId === stepId && e.source === 'spell').map(key).sort();
+      const listed = policy.effects
+        .filter((e) => e.stepId === stepId && e.source === 'spell')
+        .map(key)
+        .sort();
       const declared = spell.effects.declared.map(key).sort();
       if (spell.effects.policyDigest !== policy.policyDigest || JSON.stringify(listed) !== JSON.stringify(declared)) {
         fail('PCQ_SPELL_RECORD_MISMATCH', 'spell', `the spell record's effects or policy digest differ from the manifest's effectsPolicy`, stepId);
         continue;
       }
     }
-    pass('PCQ_SPELL_RECORD_MISMATCH', 'spell', `step ${stepId}: spell ${spell.id}@${spell.version} (${spell.runtime}) bundle ${spell.bundleDigest}, ${who}; effects ${spell.effects.decision}`);
+    pass(
+      'PCQ_SPELL_RECORD_MISMATCH',
+      'spell',
+      `step ${stepId}: spell ${spell.id}@${spell.version} (${spell.runtime}) bundle ${spell.bundleDigest}, ${who}; effects ${spell.effects.decision}`,
+    );
   }
   if (policy) {
     const spellSteps = new Set(spells.map((s) => s.stepId));
     const orphan = policy.effects.find((e) => e.source === 'spell' && !spellSteps.has(String(e.stepId)));
-    if (orphan) fail('PCQ_SPELL_RECORD_MISMATCH', 'effects-policy', `effectsPolicy lists a spell effect for step ${String(orphan.stepId)}, which carries no spell record`);
-    else pass('PCQ_SPELL_RECORD_MISMATCH', 'effects-policy', `${policy.effects.length} declared effect(s) allowed before the run by ${policy.policyFile ?? 'no policy file (everything allowed)'}${policy.policyDigest ? ` (${policy.policyDigest})` : ''}`);
+    if (orphan)
+      fail(
+        'PCQ_SPELL_RECORD_MISMATCH',
+        'effects-policy',
+        `effectsPolicy lists a spell effect for step ${String(orphan.stepId)}, which carries no spell record`,
+      );
+    else
+      pass(
+        'PCQ_SPELL_RECORD_MISMATCH',
+        'effects-policy',
+        `${policy.effects.length} declared effect(s) allowed before the run by ${policy.policyFile ?? 'no policy file (everything allowed)'}${policy.policyDigest ? ` (${policy.policyDigest})` : ''}`,
+      );
   }
 }

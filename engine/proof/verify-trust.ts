@@ -30,8 +30,14 @@ export interface KeyRelied {
 function relied(role: KeyRelied['role'], keyid: string, key: TrustedKey | undefined): KeyRelied {
   if (!key) return { role, keyid, trusted: false };
   return {
-    role, keyid, trusted: true, name: key.name, source: key.source ?? 'trust store', devOverlay: key.devOverlay === true,
-    ...(key.origin ? { origin: key.origin } : {}), ...(key.login !== undefined ? { login: key.login } : {}),
+    role,
+    keyid,
+    trusted: true,
+    name: key.name,
+    source: key.source ?? 'trust store',
+    devOverlay: key.devOverlay === true,
+    ...(key.origin ? { origin: key.origin } : {}),
+    ...(key.login !== undefined ? { login: key.login } : {}),
   };
 }
 
@@ -39,17 +45,29 @@ function relied(role: KeyRelied['role'], keyid: string, key: TrustedKey | undefi
 export function checkRunnerAuthorization(m: Raw, trust: TrustStore, options: { mode?: RunMode; now?: number }, fail: Fail, pass: Pass): void {
   const executedBy = m.executedBy as string;
   const executedAt = m.executedAt as string;
-  const r = authorizeRunner(trust, { keyid: executedBy, asOf: executedAt, mode: options.mode ?? 'dev', purpose: 'verify', ...(options.now !== undefined ? { now: options.now } : {}) });
-  if (r.ok) pass('PCQ_KEY_UNKNOWN', 'runner-key', `${executedBy} (${r.key.name}) is a trusted runner at ${executedAt}, vouched for by ${describeSource(r.key)}`);
+  const r = authorizeRunner(trust, {
+    keyid: executedBy,
+    asOf: executedAt,
+    mode: options.mode ?? 'dev',
+    purpose: 'verify',
+    ...(options.now !== undefined ? { now: options.now } : {}),
+  });
+  if (r.ok)
+    pass('PCQ_KEY_UNKNOWN', 'runner-key', `${executedBy} (${r.key.name}) is a trusted runner at ${executedAt}, vouched for by ${describeSource(r.key)}`);
   else fail(r.code, 'runner-key', r.message);
 
   const a = m.authorization as Raw; // shape-checked: every field present and typed
   const problems: string[] = [];
   if (a.keyid !== executedBy) problems.push(`it authorizes ${String(a.keyid)}, but the manifest is signed by ${executedBy}`);
   if (a.checkedAt !== executedAt) problems.push(`it was checked at ${String(a.checkedAt)}, but the run's time is ${executedAt}`);
-  if (problems.length > 0) return void fail('PCQ_AUTHORIZATION_MISMATCH', 'authorization', `the signed runner authorization is not this run's: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    return void fail('PCQ_AUTHORIZATION_MISMATCH', 'authorization', `the signed runner authorization is not this run's: ${problems.join('; ')}`);
   const by = a.devOverlay === true ? `the DEV OVERLAY ${String(a.source)} of the machine that ran it (dev keys count on that machine only)` : String(a.source);
-  pass('PCQ_AUTHORIZATION_MISMATCH', 'authorization', `before it started, the run was authorized in ${String(a.mode)} mode: ${String(a.keyName)} (${String(a.status)} runner, valid ${String(a.validFrom ?? 'from the beginning')} – ${String(a.validUntil ?? 'until further notice')}) listed in ${by}`);
+  pass(
+    'PCQ_AUTHORIZATION_MISMATCH',
+    'authorization',
+    `before it started, the run was authorized in ${String(a.mode)} mode: ${String(a.keyName)} (${String(a.status)} runner, valid ${String(a.validFrom ?? 'from the beginning')} – ${String(a.validUntil ?? 'until further notice')}) listed in ${by}`,
+  );
 }
 
 /** The runner key and each review's key, with the trust entry that vouched for it (if any). */

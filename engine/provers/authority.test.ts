@@ -19,7 +19,14 @@ test('the seed R1 declarations pass for the local CLI user, with the rule and fa
   assert.equal(read.prover, 'authority:read_entities');
   assert.equal(read.type, 'authority');
   assert.equal(read.evidence, 'Policy intelgraph.allow allowed local:dev (roles: analyst) to read entity');
-  assert.deepEqual(read.details, { rule: 'intelgraph.allow', actor: 'local:dev', input: { action: 'read', resource: 'entity' }, roles: ['analyst'], matchedBy: 'local:*', value: true });
+  assert.deepEqual(read.details, {
+    rule: 'intelgraph.allow',
+    actor: 'local:dev',
+    input: { action: 'read', resource: 'entity' },
+    roles: ['analyst'],
+    matchedBy: 'local:*',
+    value: true,
+  });
   assert.equal((await prove(seedWrite)).result, 'pass');
 });
 
@@ -43,7 +50,9 @@ test('monotonic: unknown actor, unknown rule, missing fact and non-true results 
   assert.match(missingFact.evidence, /could not be evaluated .*resource/);
   const enrichWithoutPurpose = await prove(proverSpec('a', 'authority', { rule: 'intelgraph.enrich', input: { action: 'enrich', resource: 'entity' } }));
   assert.equal(enrichWithoutPurpose.result, 'fail');
-  const enrich = await prove(proverSpec('a', 'authority', { rule: 'intelgraph.enrich', input: { action: 'enrich', resource: 'entity', purpose: 'contact details' } }));
+  const enrich = await prove(
+    proverSpec('a', 'authority', { rule: 'intelgraph.enrich', input: { action: 'enrich', resource: 'entity', purpose: 'contact details' } }),
+  );
   assert.equal(enrich.result, 'pass');
   for (const truthy of ["'yes'", '1.0', '[true]', 'input']) {
     const set: PolicySet = { ...policies, rules: { loose: truthy } };

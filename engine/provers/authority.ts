@@ -21,7 +21,14 @@ function check(spec: ProverSpec, cel: CelEngine, policies?: PolicySet): PcqIssue
   const issues: PcqIssue[] = [];
   const name = ruleName(spec);
   if (!name) {
-    issues.push(specIssue(spec, 'PCQ_PROVER_SPEC', 'names no rule', 'Add `policy: <rule name>` naming a rule in policies/authority.yaml, e.g. `policy: intelgraph.allow`.'));
+    issues.push(
+      specIssue(
+        spec,
+        'PCQ_PROVER_SPEC',
+        'names no rule',
+        'Add `policy: <rule name>` naming a rule in policies/authority.yaml, e.g. `policy: intelgraph.allow`.',
+      ),
+    );
   }
   const input = spec.config.input;
   if (input !== undefined && !isPlainObject(input)) {
@@ -31,10 +38,18 @@ function check(spec: ProverSpec, cel: CelEngine, policies?: PolicySet): PcqIssue
     const expr = policies.rules[name];
     if (expr === undefined || !Object.hasOwn(policies.rules, name)) {
       const known = Object.keys(policies.rules).sort().join(', ') || 'none';
-      issues.push(specIssue(spec, 'PCQ_PROVER_UNKNOWN_RULE', `names rule "${name}", which policies/authority.yaml does not define`, `Use one of: ${known}; or add the rule.`));
+      issues.push(
+        specIssue(
+          spec,
+          'PCQ_PROVER_UNKNOWN_RULE',
+          `names rule "${name}", which policies/authority.yaml does not define`,
+          `Use one of: ${known}; or add the rule.`,
+        ),
+      );
     } else {
       const problem = cel.check(expr);
-      if (problem !== undefined) issues.push(specIssue(spec, 'PCQ_POLICY_CEL', `rule "${name}" does not compile: ${problem}`, 'Fix the rule in policies/authority.yaml.'));
+      if (problem !== undefined)
+        issues.push(specIssue(spec, 'PCQ_POLICY_CEL', `rule "${name}" does not compile: ${problem}`, 'Fix the rule in policies/authority.yaml.'));
     }
   }
   return issues;

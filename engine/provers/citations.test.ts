@@ -7,7 +7,10 @@ import { proverContext, proverSpec } from './prover-test-kit.ts';
 
 const cel = createCelEngine();
 const claim = (id: string, ...sources: string[]) => ({ id, text: `claim ${id}`, citations: sources.map((s) => ({ source: s, ref: 'p1' })) });
-const report = { title: 'Weekly report', claims: [claim('c1', 'graph:entity/1'), claim('c2'), claim('c3', 'graph:entity/3', 'api.example.com/x'), claim('c4', '  ')] };
+const report = {
+  title: 'Weekly report',
+  claims: [claim('c1', 'graph:entity/1'), claim('c2'), claim('c3', 'graph:entity/3', 'api.example.com/x'), claim('c4', '  ')],
+};
 const prove = (config: Record<string, unknown>, output: unknown, steps: Record<string, unknown> = {}) =>
   runProver(proverContext(proverSpec('citations:per-claim', 'citations', config, 'postcondition'), { cel, output, steps }));
 
@@ -19,7 +22,20 @@ test('claims without enough distinct cited sources are named in the evidence', a
   const two = await prove({ min: 2 }, report);
   assert.deepEqual((two.details as { offending: string[] }).offending, ['c1', 'c2', 'c4']);
   // The same citation twice is one source, not two.
-  const padded = await prove({ min: 2 }, { claims: [{ id: 'p', citations: [{ source: 's', ref: 'r' }, { source: 's', ref: 'r' }] }] });
+  const padded = await prove(
+    { min: 2 },
+    {
+      claims: [
+        {
+          id: 'p',
+          citations: [
+            { source: 's', ref: 'r' },
+            { source: 's', ref: 'r' },
+          ],
+        },
+      ],
+    },
+  );
   assert.equal(padded.result, 'fail');
 });
 

@@ -23,10 +23,25 @@ function check(spec: ProverSpec): PcqIssue[] {
   const min = minimum(spec);
   if (typeof min === 'string') issues.push(specIssue(spec, 'PCQ_PROVER_SPEC', min, 'Write e.g. `min: 1`.'));
   for (const field of ['path', 'from']) {
-    if (spec.config[field] !== undefined && !stringField(spec, field)) issues.push(specIssue(spec, 'PCQ_PROVER_SPEC', `\`${field}\` must be a non-empty string`, field === 'path' ? 'Write e.g. `path: report.claims`.' : 'Name the step whose output holds the report.'));
+    if (spec.config[field] !== undefined && !stringField(spec, field))
+      issues.push(
+        specIssue(
+          spec,
+          'PCQ_PROVER_SPEC',
+          `\`${field}\` must be a non-empty string`,
+          field === 'path' ? 'Write e.g. `path: report.claims`.' : 'Name the step whose output holds the report.',
+        ),
+      );
   }
   if (spec.phase === 'precondition' && !stringField(spec, 'from')) {
-    issues.push(specIssue(spec, 'PCQ_PROVER_SPEC', 'as a precondition it has no output to read', 'Use it as a postcondition, or add `from: <stepId>` naming an earlier step.'));
+    issues.push(
+      specIssue(
+        spec,
+        'PCQ_PROVER_SPEC',
+        'as a precondition it has no output to read',
+        'Use it as a postcondition, or add `from: <stepId>` naming an earlier step.',
+      ),
+    );
   }
   return issues;
 }

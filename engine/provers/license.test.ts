@@ -38,8 +38,16 @@ test('unreadable specs are check issues and, if run anyway, fails', async () => 
   assert.deepEqual(licenseProver.check(proverSpec('l', 'license', { check: 'api.example.com allows enrichment' }), cel), []);
   for (const config of [{ check: 'api.example.com may enrich' }, { check: 42 }, { source: 'api.example.com' }, {}]) {
     const issues = licenseProver.check(proverSpec('l', 'license', config), cel);
-    assert.deepEqual(issues.map((i) => i.code), ['PCQ_PROVER_SPEC'], JSON.stringify(config));
+    assert.deepEqual(
+      issues.map((i) => i.code),
+      ['PCQ_PROVER_SPEC'],
+      JSON.stringify(config),
+    );
     assert.equal((await prove(config)).result, 'fail');
   }
-  assert.deepEqual(licenseQuestion(proverSpec('l', 'license', { check: '  registry.example.org allows lookup ', connector: 'reg' })), { source: 'registry.example.org', operation: 'lookup', connector: 'reg' });
+  assert.deepEqual(licenseQuestion(proverSpec('l', 'license', { check: '  registry.example.org allows lookup ', connector: 'reg' })), {
+    source: 'registry.example.org',
+    operation: 'lookup',
+    connector: 'reg',
+  });
 });

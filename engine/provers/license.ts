@@ -36,16 +36,19 @@ export function licenseQuestion(spec: ProverSpec): LicenseQuestion | string {
 
 /** The registry entries that grant the question (pure, shared with `pcq plan`). */
 export function grantingLicenses(policies: PolicySet, q: LicenseQuestion): PolicySet['licenses'] {
-  return policies.licenses.filter((entry) =>
-    entry.source.toLowerCase() === q.source &&
-    entry.operations.includes(q.operation) &&
-    // An entry scoped to a connector grants only that connector, never an unnamed caller.
-    (entry.connector === undefined || entry.connector === q.connector));
+  return policies.licenses.filter(
+    (entry) =>
+      entry.source.toLowerCase() === q.source &&
+      entry.operations.includes(q.operation) &&
+      // An entry scoped to a connector grants only that connector, never an unnamed caller.
+      (entry.connector === undefined || entry.connector === q.connector),
+  );
 }
 
 function check(spec: ProverSpec): PcqIssue[] {
   const q = licenseQuestion(spec);
-  if (typeof q === 'string') return [specIssue(spec, 'PCQ_PROVER_SPEC', q, 'Write `check: "api.example.com allows enrichment"` or `{source, operation, connector?}`.')];
+  if (typeof q === 'string')
+    return [specIssue(spec, 'PCQ_PROVER_SPEC', q, 'Write `check: "api.example.com allows enrichment"` or `{source, operation, connector?}`.')];
   return [];
 }
 
@@ -61,9 +64,10 @@ async function prove(ctx: ProverContext): Promise<ProofResult> {
     return passed(spec, TYPE, `License registry allows ${q.operation} on ${q.source}${name}`, { ...facts, license: grant.license ?? null, entry: grant });
   }
   const sameSource = ctx.policies.licenses.filter((e) => e.source.toLowerCase() === q.source);
-  const why = sameSource.length === 0
-    ? `no license for ${q.source} in policies/licenses.yaml`
-    : `${q.source} is licensed for ${[...new Set(sameSource.flatMap((e) => e.operations))].join(', ')}${sameSource.some((e) => e.connector) ? ` (connector-scoped: ${sameSource.map((e) => e.connector ?? 'any').join(', ')})` : ''}, not ${q.operation}${q.connector ? ` via ${q.connector}` : ''}`;
+  const why =
+    sameSource.length === 0
+      ? `no license for ${q.source} in policies/licenses.yaml`
+      : `${q.source} is licensed for ${[...new Set(sameSource.flatMap((e) => e.operations))].join(', ')}${sameSource.some((e) => e.connector) ? ` (connector-scoped: ${sameSource.map((e) => e.connector ?? 'any').join(', ')})` : ''}, not ${q.operation}${q.connector ? ` via ${q.connector}` : ''}`;
   return failed(spec, TYPE, `Not licensed: ${why}`, { ...facts, entriesForSource: sameSource });
 }
 

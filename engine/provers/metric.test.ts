@@ -13,7 +13,21 @@ after(() => graph.close());
 // The schema comes through pcq's own dataset path: runbook Cypher may not create tables (cypher-guard.ts).
 await graph.loadDataset({
   dir: '/nonexistent',
-  manifest: { name: 'metric', nodes: [{ table: 'Entity', file: 'entities.csv', primaryKey: 'id', columns: [{ name: 'id', type: 'INT64' }, { name: 'email', type: 'STRING' }] }], relationships: [] },
+  manifest: {
+    name: 'metric',
+    nodes: [
+      {
+        table: 'Entity',
+        file: 'entities.csv',
+        primaryKey: 'id',
+        columns: [
+          { name: 'id', type: 'INT64' },
+          { name: 'email', type: 'STRING' },
+        ],
+      },
+    ],
+    relationships: [],
+  },
   csv: {},
   files: [],
 });
@@ -41,7 +55,14 @@ test('after enrichment the same KPI passes', async () => {
 });
 
 test('query params come from CEL over the run params; rows is visible to the assertion', async () => {
-  const result = await prove({ query: 'MATCH (e:Entity) WHERE e.id <= $upTo RETURN e.id AS id ORDER BY id', params: { upTo: 'params.limit' }, assertion: 'rows.size() == 3.0 && rows[2].id == 3.0' }, { limit: 3 });
+  const result = await prove(
+    {
+      query: 'MATCH (e:Entity) WHERE e.id <= $upTo RETURN e.id AS id ORDER BY id',
+      params: { upTo: 'params.limit' },
+      assertion: 'rows.size() == 3.0 && rows[2].id == 3.0',
+    },
+    { limit: 3 },
+  );
   assert.equal(result.result, 'pass', result.evidence);
 });
 
@@ -70,7 +91,7 @@ test('check reports missing fields and CEL that does not compile', () => {
 
 test('splitComparison finds the single top-level comparison only', () => {
   assert.deepEqual(splitComparison('complete / total >= 0.95'), { left: 'complete / total', op: '>=', right: '0.95' });
-  assert.deepEqual(splitComparison("size(rows.filter(r, r.x > 1.0)) == 0.0"), { left: 'size(rows.filter(r, r.x > 1.0))', op: '==', right: '0.0' });
+  assert.deepEqual(splitComparison('size(rows.filter(r, r.x > 1.0)) == 0.0'), { left: 'size(rows.filter(r, r.x > 1.0))', op: '==', right: '0.0' });
   assert.equal(splitComparison('a > 1.0 && b < 2.0'), undefined);
   assert.deepEqual(splitComparison("name == '>='"), { left: 'name', op: '==', right: "'>='" });
   assert.equal(splitComparison('ok'), undefined);

@@ -19,18 +19,21 @@ function check(spec: ProverSpec, cel: CelEngine): PcqIssue[] {
   const issues: PcqIssue[] = [];
   if (!stringField(spec, 'query')) issues.push(specIssue(spec, 'PCQ_PROVER_SPEC', 'has no `query`', 'Add `query: "MATCH ... RETURN count(e) AS total, ..."`.'));
   const assertion = stringField(spec, 'assertion');
-  if (!assertion) issues.push(specIssue(spec, 'PCQ_PROVER_SPEC', 'has no `assertion`', 'Add `assertion: "complete / total >= 0.95"` (CEL over the query\'s columns).'));
+  if (!assertion)
+    issues.push(specIssue(spec, 'PCQ_PROVER_SPEC', 'has no `assertion`', 'Add `assertion: "complete / total >= 0.95"` (CEL over the query\'s columns).'));
   else {
     const problem = cel.check(assertion);
     if (problem !== undefined) issues.push(specIssue(spec, 'PCQ_PROVER_CEL', `assertion does not compile: ${problem}`, 'Fix the CEL expression.'));
   }
   const params = spec.config.params;
   if (params !== undefined) {
-    if (!isPlainObject(params)) issues.push(specIssue(spec, 'PCQ_PROVER_SPEC', '`params` must map names to CEL expressions', 'Write `params: {since: "params.asOf"}`.'));
-    else for (const [name, expr] of Object.entries(params)) {
-      const problem = typeof expr === 'string' ? cel.check(expr) : 'not a string';
-      if (problem !== undefined) issues.push(specIssue(spec, 'PCQ_PROVER_CEL', `param "${name}" does not compile: ${problem}`, 'Fix the CEL expression.'));
-    }
+    if (!isPlainObject(params))
+      issues.push(specIssue(spec, 'PCQ_PROVER_SPEC', '`params` must map names to CEL expressions', 'Write `params: {since: "params.asOf"}`.'));
+    else
+      for (const [name, expr] of Object.entries(params)) {
+        const problem = typeof expr === 'string' ? cel.check(expr) : 'not a string';
+        if (problem !== undefined) issues.push(specIssue(spec, 'PCQ_PROVER_CEL', `param "${name}" does not compile: ${problem}`, 'Fix the CEL expression.'));
+      }
   }
   return issues;
 }
@@ -66,14 +69,16 @@ async function prove(ctx: ProverContext): Promise<ProofResult> {
   }
   let rows: Row[];
   try {
-    rows = (jsonNumbers(await ctx.graph.query(query, queryParams, ctx.signal)) as Row[]);
+    rows = jsonNumbers(await ctx.graph.query(query, queryParams, ctx.signal)) as Row[];
   } catch (err) {
     return failed(spec, TYPE, `Metric not proven: the query failed (${messageOf(err)})`, { query, assertion, error: messageOf(err) });
   }
   const row = rows[0];
   const measured = scalarColumns(row);
   const vars = { ...(row ?? {}), ...base, row: row ?? {}, rows };
-  const shownFacts = Object.entries(measured).map(([k, v]) => `${k}=${describeCelValue(v)}`).join(' ');
+  const shownFacts = Object.entries(measured)
+    .map(([k, v]) => `${k}=${describeCelValue(v)}`)
+    .join(' ');
   const details: Record<string, unknown> = { query, assertion, measured, rowCount: rows.length };
   let value: unknown;
   try {

@@ -14,23 +14,47 @@ export function proverSpec(id: string, type: string, config: Record<string, unkn
 }
 
 const STEP: Step = {
-  stepId: 'query-entities', type: 'query', needs: [], needsExplicit: true, preconditions: [], postconditions: [],
-  retry: { attempts: 1, backoffMs: [] }, timeoutMs: 1000, private: false, config: {},
+  stepId: 'query-entities',
+  type: 'query',
+  needs: [],
+  needsExplicit: true,
+  preconditions: [],
+  postconditions: [],
+  retry: { attempts: 1, backoffMs: [] },
+  timeoutMs: 1000,
+  private: false,
+  config: {},
 };
 
 /** A prover context with real ports; tests override only what they exercise. */
 export function proverContext(spec: ProverSpec, overrides: Partial<ProverContext> & { cel: CelEngine; graph?: GraphStore }): ProverContext {
   const runbook: Runbook = {
-    runbookId: 'R1', name: 'Entity Enrichment', version: '1.0', inputs: {}, steps: [STEP], provers: { [spec.id]: spec },
+    runbookId: 'R1',
+    name: 'Entity Enrichment',
+    version: '1.0',
+    inputs: {},
+    steps: [STEP],
+    provers: { [spec.id]: spec },
     source: { file: 'runbooks/R1.yaml', digest: 'sha256:' + '0'.repeat(64) },
   };
   const noGraph: GraphStore = {
     backend: 'none',
-    query: async () => { throw new Error('no graph in this test'); },
+    query: async () => {
+      throw new Error('no graph in this test');
+    },
     close: async () => {},
   };
   return {
-    spec, step: STEP, runbook, params: {}, actor: 'local:dev', asOf: '2026-01-05T00:00:00Z', steps: {},
-    graph: noGraph, policies: EMPTY_POLICIES, signal: new AbortController().signal, ...overrides,
+    spec,
+    step: STEP,
+    runbook,
+    params: {},
+    actor: 'local:dev',
+    asOf: '2026-01-05T00:00:00Z',
+    steps: {},
+    graph: noGraph,
+    policies: EMPTY_POLICIES,
+    signal: new AbortController().signal,
+    ...overrides,
   };
 }

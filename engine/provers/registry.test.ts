@@ -21,7 +21,12 @@ test('the seed R1 declarations check clean against the repository policies', () 
   const specs = [
     proverSpec('authority:read_entities', 'opa', { policy: 'intelgraph.allow', input: { action: 'read', resource: 'entity' } }),
     proverSpec('license:api_access', 'license_registry', { check: 'api.example.com allows enrichment' }),
-    proverSpec('kpi:completeness>=0.95', 'metric', { query: 'MATCH (e:Entity) RETURN count(e) as total, count(e.email) as complete', assertion: 'complete / total >= 0.95' }, 'postcondition'),
+    proverSpec(
+      'kpi:completeness>=0.95',
+      'metric',
+      { query: 'MATCH (e:Entity) RETURN count(e) as total, count(e.email) as complete', assertion: 'complete / total >= 0.95' },
+      'postcondition',
+    ),
   ];
   for (const spec of specs) assert.deepEqual(checkProverSpec(spec, cel, policies), [], spec.id);
   const unknown = checkProverSpec(proverSpec('x', 'rego', {}), cel, policies);

@@ -79,7 +79,10 @@ export function evaluateReview(facts: ReviewFacts): ReviewEvaluation {
   const reviewed = typeof review.commit_id === 'string' ? review.commit_id.trim().toLowerCase() : '';
   const head = typeof pr.headSha === 'string' ? pr.headSha.trim().toLowerCase() : '';
   if (reviewed === '' || head === '' || reviewed !== head) {
-    reasons.push({ code: 'PCQ_REVIEW_STALE_SHA', message: `the review is of commit ${review.commit_id || '(none)'}, but the PR head is ${pr.headSha || '(unknown)'}` });
+    reasons.push({
+      code: 'PCQ_REVIEW_STALE_SHA',
+      message: `the review is of commit ${review.commit_id || '(none)'}, but the PR head is ${pr.headSha || '(unknown)'}`,
+    });
   }
   // Exact path strings, no normalisation: `a/../b` or `./b` is "another file", which only refuses.
   const ticket = pr.ticketPath;

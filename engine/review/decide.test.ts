@@ -39,7 +39,15 @@ before(async () => {
   await cp(resolve('spells'), join(root, 'spells'), { recursive: true });
   const env = { PCQ_MODE: 'dev' };
   config = await loadConfig({ env, cwd: root, flags: { actor: 'octocat' } });
-  report = await runRunbookFile({ config, file: join(root, 'runbooks/R1-entity-enrichment.yaml'), rawParams: { enrichmentSource: 'partial' }, asOf: '2026-11-16T00:00:00Z', env, executionId: 'exec-gh-1', startedAt: '2026-11-22T00:00:00Z' });
+  report = await runRunbookFile({
+    config,
+    file: join(root, 'runbooks/R1-entity-enrichment.yaml'),
+    rawParams: { enrichmentSource: 'partial' },
+    asOf: '2026-11-16T00:00:00Z',
+    env,
+    executionId: 'exec-gh-1',
+    startedAt: '2026-11-22T00:00:00Z',
+  });
   signer = (await loadRunnerSigner({ env: {}, root, mode: 'dev' })).signer;
   payload = JSON.parse(await readFile(VECTOR, 'utf8'));
 });
@@ -52,10 +60,20 @@ function githubInput(review: Record<string, unknown>, over: Partial<DecideReview
   const wh = factsFromWebhook(p, { pushers: ['octocat'], changedFiles: [ticket], ticketPath: ticket, roster: ROSTER, headSha: p.review.commit_id });
   const state = String(p.review.state).toLowerCase();
   return {
-    config, executionId: 'exec-gh-1', reviewer: p.review.user.login, signer,
+    config,
+    executionId: 'exec-gh-1',
+    reviewer: p.review.user.login,
+    signer,
     decision: state === 'approved' ? 'approve' : state === 'changes_requested' ? 'reject' : 'request-info',
-    source: { kind: 'github', pullRequest: wh.source.pullRequest, reviewId: wh.source.reviewId, commitId: wh.source.commitId, repository: wh.source.repository },
-    facts: wh, ...over,
+    source: {
+      kind: 'github',
+      pullRequest: wh.source.pullRequest,
+      reviewId: wh.source.reviewId,
+      commitId: wh.source.commitId,
+      repository: wh.source.repository,
+    },
+    facts: wh,
+    ...over,
   };
 }
 
@@ -76,15 +94,21 @@ test('refusals from real webhook facts change nothing', async () => {
   stale.facts!.pr.headSha = 'f'.repeat(40);
   await refusedWith(stale, ['PCQ_REVIEW_STALE_SHA']);
   // Facts for another execution's ticket.
-  await refusedWith(githubInput({ state: 'approved', user: { login: 'ombuds-bob', type: 'User' } }, {}, ticketPath('exec-other')), ['PCQ_REVIEW_WRONG_EXECUTION']);
+  await refusedWith(githubInput({ state: 'approved', user: { login: 'ombuds-bob', type: 'User' } }, {}, ticketPath('exec-other')), [
+    'PCQ_REVIEW_WRONG_EXECUTION',
+  ]);
   // The review approves, the caller claims reject.
   await refusedWith(githubInput({ state: 'approved', user: { login: 'ombuds-bob', type: 'User' } }, { decision: 'reject' }), ['PCQ_USAGE']);
   // A signing key that is not a trusted runner: its attestation of the PR review would never verify.
-  await refusedWith(githubInput({ state: 'approved', user: { login: 'ombuds-bob', type: 'User' } }, { signer: nodeSigner(new Uint8Array(32).fill(9)) }), ['PCQ_KEY_UNKNOWN']);
+  await refusedWith(githubInput({ state: 'approved', user: { login: 'ombuds-bob', type: 'User' } }, { signer: nodeSigner(new Uint8Array(32).fill(9)) }), [
+    'PCQ_KEY_UNKNOWN',
+  ]);
   // A ticket copied under another execution id.
   const copy = join(root, 'attestations/reviews/exec-copy.yaml');
   await writeFile(copy, await readFile(join(root, 'attestations/reviews/exec-gh-1.yaml')));
-  await refusedWith({ config, executionId: 'exec-copy', decision: 'approve', reviewer: 'ombuds-bob', source: { kind: 'local' }, signer }, ['PCQ_REVIEW_WRONG_EXECUTION']);
+  await refusedWith({ config, executionId: 'exec-copy', decision: 'approve', reviewer: 'ombuds-bob', source: { kind: 'local' }, signer }, [
+    'PCQ_REVIEW_WRONG_EXECUTION',
+  ]);
   await rm(copy);
   assert.deepEqual(await snapshot(), before);
   // Another process is deciding the same ticket right now.
@@ -96,7 +120,9 @@ test('refusals from real webhook facts change nothing', async () => {
 });
 
 test('a counted "changes requested" rejects for good; the manifest and verdict still verify', async () => {
-  const result = await decideReview(githubInput({ state: 'CHANGES_REQUESTED', user: { login: 'Ombuds-Carol', type: 'User' } }, { comment: 'Enrichment source is not acceptable' }));
+  const result = await decideReview(
+    githubInput({ state: 'CHANGES_REQUESTED', user: { login: 'Ombuds-Carol', type: 'User' } }, { comment: 'Enrichment source is not acceptable' }),
+  );
   assert.equal(result.verdict, 'rejected');
   assert.deepEqual(result.released, []);
   const dir = report.executionDir;
@@ -112,25 +138,49 @@ test('a counted "changes requested" rejects for good; the manifest and verdict s
   const v = await verifyManifest(manifestText, trust, nodeVerify, { sha256: sha256Node, roster: ROSTER });
   assert.equal(v.ok, true, JSON.stringify(v.checks.filter((c) => !c.ok)));
   const predicate = JSON.parse(Buffer.from(JSON.parse(manifestText).reviews[0].payload, 'base64').toString()).predicate;
-  assert.deepEqual([predicate.kind, predicate.decision, predicate.reviewer, predicate.source.kind, predicate.source.pullRequest], ['runner-attested-github', 'reject', 'Ombuds-Carol', 'github', 2]);
+  assert.deepEqual(
+    [predicate.kind, predicate.decision, predicate.reviewer, predicate.source.kind, predicate.source.pullRequest],
+    ['runner-attested-github', 'reject', 'Ombuds-Carol', 'github', 2],
+  );
   // The runner attests the facts it checked: the reviewed commit was the PR head, a User, counted.
-  assert.deepEqual([predicate.source.commitId, predicate.source.headSha, predicate.source.reviewerType, predicate.source.evaluation], [payload.review.commit_id, payload.review.commit_id, 'User', { counts: true, decision: 'reject', reasons: [] }]);
+  assert.deepEqual(
+    [predicate.source.commitId, predicate.source.headSha, predicate.source.reviewerType, predicate.source.evaluation],
+    [payload.review.commit_id, payload.review.commit_id, 'User', { counts: true, decision: 'reject', reasons: [] }],
+  );
   const vv = await verifyVerdict({
-    scoreText: await readFile(join(dir, 'score.json'), 'utf8'), evidence: new Uint8Array(await readFile(join(dir, 'evidence.tar.gz'))),
-    sigText: await readFile(join(dir, 'verdict.sig'), 'utf8'), pubText: await readFile(join(dir, 'verdict.pub'), 'utf8'),
-    trust, roster: ROSTER, verify: nodeVerify, sha256: sha256Node,
+    scoreText: await readFile(join(dir, 'score.json'), 'utf8'),
+    evidence: new Uint8Array(await readFile(join(dir, 'evidence.tar.gz'))),
+    sigText: await readFile(join(dir, 'verdict.sig'), 'utf8'),
+    pubText: await readFile(join(dir, 'verdict.pub'), 'utf8'),
+    trust,
+    roster: ROSTER,
+    verify: nodeVerify,
+    sha256: sha256Node,
   });
   assert.equal(vv.ok, true, JSON.stringify(vv.checks.filter((c) => !c.ok)));
   assert.equal(result.score.verdict, 'rejected');
   // Rejected is final.
-  await refusedWith({ config, executionId: 'exec-gh-1', decision: 'approve', reviewer: 'ombuds-bob', source: { kind: 'local' }, signer }, ['PCQ_REVIEW_CLOSED']);
+  await refusedWith({ config, executionId: 'exec-gh-1', decision: 'approve', reviewer: 'ombuds-bob', source: { kind: 'local' }, signer }, [
+    'PCQ_REVIEW_CLOSED',
+  ]);
 });
 
 test('local facts: the CLI actor in both spellings is author and pusher; digest seen vs current', () => {
-  const f = localReviewFacts({ decision: 'approve', reviewer: 'ombuds-bob', actor: 'local:ombuds-alice', currentDigest: 'sha256:aa', ticketPath: 't.yaml', roster: ROSTER });
+  const f = localReviewFacts({
+    decision: 'approve',
+    reviewer: 'ombuds-bob',
+    actor: 'local:ombuds-alice',
+    currentDigest: 'sha256:aa',
+    ticketPath: 't.yaml',
+    roster: ROSTER,
+  });
   assert.equal(f.pr.author, 'ombuds-alice');
   assert.deepEqual(f.pr.pushers, ['local:ombuds-alice', 'ombuds-alice']);
   assert.equal(f.review.commit_id, 'sha256:aa');
   assert.equal(f.review.state, 'approved');
-  assert.equal(localReviewFacts({ decision: 'reject', reviewer: 'x[bot]', actor: 'octocat', currentDigest: 'a', seenDigest: 'b', ticketPath: 't', roster: [] }).review.user.type, 'Bot');
+  assert.equal(
+    localReviewFacts({ decision: 'reject', reviewer: 'x[bot]', actor: 'octocat', currentDigest: 'a', seenDigest: 'b', ticketPath: 't', roster: [] }).review.user
+      .type,
+    'Bot',
+  );
 });

@@ -99,7 +99,11 @@ function decisionOf(input: DecideReviewInput, at: string): Decision {
   if (input.source.kind === 'local') return { ...base, source: 'local' };
   const { pullRequest, reviewId, commitId } = input.source;
   if (typeof pullRequest !== 'number' || typeof reviewId !== 'number' || typeof commitId !== 'string' || input.facts === undefined) {
-    throw new PcqError({ code: 'PCQ_USAGE', message: 'a github decision source needs pullRequest, reviewId (numbers) and commitId', hint: 'Pass the source from factsFromWebhook().source, and the PR facts.' });
+    throw new PcqError({
+      code: 'PCQ_USAGE',
+      message: 'a github decision source needs pullRequest, reviewId (numbers) and commitId',
+      hint: 'Pass the source from factsFromWebhook().source, and the PR facts.',
+    });
   }
   return { ...base, source: 'github', pullRequest, reviewId, commitId };
 }
@@ -110,10 +114,15 @@ async function loadReview(input: DecideReviewInput): Promise<{ ticket: Ticket; t
   const path = reviewTicketPath(input.config.attestationsDir, input.executionId);
   const ticketText = await readText(path);
   if (ticketText === undefined) {
-    throw new PcqError({ code: 'PCQ_REVIEW_NOT_FOUND', message: `no ombuds review for execution ${input.executionId} (${ticketPath(input.executionId)} does not exist)`, hint: 'Only a blocked run has a review; list them with `pcq review list`.' });
+    throw new PcqError({
+      code: 'PCQ_REVIEW_NOT_FOUND',
+      message: `no ombuds review for execution ${input.executionId} (${ticketPath(input.executionId)} does not exist)`,
+      hint: 'Only a blocked run has a review; list them with `pcq review list`.',
+    });
   }
   const ticket = parseTicket(ticketText, ticketPath(input.executionId));
-  const wrong = (message: string) => new PcqError({ code: 'PCQ_REVIEW_WRONG_EXECUTION', message, hint: 'Decide the ticket of the execution you reviewed; never copy or edit tickets by hand.' });
+  const wrong = (message: string) =>
+    new PcqError({ code: 'PCQ_REVIEW_WRONG_EXECUTION', message, hint: 'Decide the ticket of the execution you reviewed; never copy or edit tickets by hand.' });
   if (ticket.executionId !== input.executionId) throw wrong(`${ticketPath(input.executionId)} is the ticket of execution ${ticket.executionId}`);
   const paths = executionPaths(input.config.attestationsDir, ticket.runbookId, ticket.executionId);
   const manifestText = await readText(paths.manifest);
@@ -134,7 +143,11 @@ async function withTicketLock<T>(input: DecideReviewInput, fn: () => Promise<T>)
   if ((await readFile(ticket).catch(() => undefined)) === undefined) return fn(); // no ticket: fn reports PCQ_REVIEW_NOT_FOUND
   const lock = await tryAcquireLock(ticket + '.lock');
   if (!lock) {
-    throw new PcqError({ code: 'PCQ_REVIEW_LOCKED', message: `review ${input.executionId} is being decided by another running pcq process`, hint: 'Try again in a moment.' });
+    throw new PcqError({
+      code: 'PCQ_REVIEW_LOCKED',
+      message: `review ${input.executionId} is being decided by another running pcq process`,
+      hint: 'Try again in a moment.',
+    });
   }
   try {
     return await fn();
@@ -172,7 +185,16 @@ function alreadyRecorded(input: DecideReviewInput, manifest: Manifest): DsseEnve
 
 async function unchangedResult(ticket: Ticket, path: string, paths: ExecutionPaths, review: DsseEnvelope): Promise<DecideReviewResult> {
   const score = parseScore(await readFile(paths.score, 'utf8'));
-  return { ticket, ticketPath: path, verdict: score.verdict, released: [], review, score, unchanged: true, committed: { publicPaths: [], removedPaths: [], indexChanged: false } };
+  return {
+    ticket,
+    ticketPath: path,
+    verdict: score.verdict,
+    released: [],
+    review,
+    score,
+    unchanged: true,
+    committed: { publicPaths: [], removedPaths: [], indexChanged: false },
+  };
 }
 
 async function decideLocked(input: DecideReviewInput): Promise<DecideReviewResult> {
@@ -181,27 +203,47 @@ async function decideLocked(input: DecideReviewInput): Promise<DecideReviewResul
   if (repeated) return unchangedResult(ticket, path, paths, repeated);
   const relTicket = ticketPath(ticket.executionId);
   const roster = await loadRoster(join(input.config.root, OMBUDS_FILE));
-  const facts = input.facts ?? localReviewFacts({
-    decision: input.decision,
-    reviewer: input.reviewer,
-    actor: manifest.actor,
-    currentDigest: ticketDigest(ticketText),
-    ...(input.seenDigest !== undefined ? { seenDigest: input.seenDigest } : {}),
-    ticketPath: relTicket,
-    roster: rosterLogins(roster),
-  });
+  const facts =
+    input.facts ??
+    localReviewFacts({
+      decision: input.decision,
+      reviewer: input.reviewer,
+      actor: manifest.actor,
+      currentDigest: ticketDigest(ticketText),
+      ...(input.seenDigest !== undefined ? { seenDigest: input.seenDigest } : {}),
+      ticketPath: relTicket,
+      roster: rosterLogins(roster),
+    });
   if (facts.pr.ticketPath !== relTicket) {
-    throw new PcqError({ code: 'PCQ_REVIEW_WRONG_EXECUTION', message: `the review is for ${facts.pr.ticketPath}, not ${relTicket}`, hint: 'A review PR decides exactly the ticket it was opened for.' });
+    throw new PcqError({
+      code: 'PCQ_REVIEW_WRONG_EXECUTION',
+      message: `the review is for ${facts.pr.ticketPath}, not ${relTicket}`,
+      hint: 'A review PR decides exactly the ticket it was opened for.',
+    });
   }
   if (facts.review.user.login.toLowerCase() !== input.reviewer.toLowerCase()) {
-    throw new PcqError({ code: 'PCQ_USAGE', message: `the review is by ${facts.review.user.login}, not ${input.reviewer}`, hint: 'Pass the reviewer named in the facts.' });
+    throw new PcqError({
+      code: 'PCQ_USAGE',
+      message: `the review is by ${facts.review.user.login}, not ${input.reviewer}`,
+      hint: 'Pass the reviewer named in the facts.',
+    });
   }
   const evaluation = evaluateReview(facts);
   if (evaluation.decision !== 'none' && evaluation.decision !== input.decision) {
-    throw new PcqError({ code: 'PCQ_USAGE', message: `the review expresses ${evaluation.decision}, not ${input.decision}`, hint: 'Pass the decision the review expresses.' });
+    throw new PcqError({
+      code: 'PCQ_USAGE',
+      message: `the review expresses ${evaluation.decision}, not ${input.decision}`,
+      hint: 'Pass the decision the review expresses.',
+    });
   }
   if (!evaluation.counts) {
-    throw new PcqErrors(evaluation.reasons.map((r) => ({ code: r.code, message: `${input.decision} of ${input.executionId} by ${input.reviewer} refused: ${r.message}`, hint: 'Nothing was changed. Only a roster ombuds who did not ask for the run decides its review (docs/design.md §6).' })));
+    throw new PcqErrors(
+      evaluation.reasons.map((r) => ({
+        code: r.code,
+        message: `${input.decision} of ${input.executionId} by ${input.reviewer} refused: ${r.message}`,
+        hint: 'Nothing was changed. Only a roster ombuds who did not ask for the run decides its review (docs/design.md §6).',
+      })),
+    );
   }
   const at = (input.now ?? (() => new Date()))().toISOString();
   const trust = input.trust ?? (await loadTrustStore({ root: input.config.root, includeLocal: input.config.mode === 'dev' }));
@@ -211,23 +253,27 @@ async function decideLocked(input: DecideReviewInput): Promise<DecideReviewResul
   const decided = applyDecision(ticketWithSignedState(ticket, signed.counted), decisionOf(input, at)); // throws PCQ_REVIEW_CLOSED: still nothing written
   const source: ReviewSource = input.source.kind === 'local' ? { kind: 'local' } : githubAttestedSource(input.source, facts, evaluation);
 
-  const review = await buildReviewEnvelope({
-    merkleRoot: manifest.merkleRoot,
-    manifestDigest: sealedManifestDigest(manifest, sha256Node),
-    manifestId: manifest.manifestId,
-    executionId: manifest.executionId,
-    decision: input.decision,
-    reviewer: input.reviewer,
-    ...(input.comment !== undefined ? { comment: input.comment } : {}),
-    source,
-    at,
-  }, input.signer);
+  const review = await buildReviewEnvelope(
+    {
+      merkleRoot: manifest.merkleRoot,
+      manifestDigest: sealedManifestDigest(manifest, sha256Node),
+      manifestId: manifest.manifestId,
+      executionId: manifest.executionId,
+      decision: input.decision,
+      reviewer: input.reviewer,
+      ...(input.comment !== undefined ? { comment: input.comment } : {}),
+      source,
+      at,
+    },
+    input.signer,
+  );
   assertReviewCounts(manifest, signed.counted, review, signedCtx); // the rules `pcq verify` applies
   const reviewed = appendReview(manifest, review);
   const change = new ChangeSet(input.config.attestationsDir);
   change.put(paths.manifest, serializeManifest(reviewed));
   change.put(path, ticketToString(decided));
-  const released = input.decision === 'approve' ? await releaseExports(paths, change, reviewed, () => runnerAgeIdentity(input.config.root, input.env ?? process.env)) : [];
+  const released =
+    input.decision === 'approve' ? await releaseExports(paths, change, reviewed, () => runnerAgeIdentity(input.config.root, input.env ?? process.env)) : [];
   const verdict = input.decision === 'approve' ? 'approved' : input.decision === 'reject' ? 'rejected' : 'blocked';
   await recordVerdict(paths, verdict, change);
   change.setIndex({ kind: 'patch', executionId: manifest.executionId, fields: { verdict } });

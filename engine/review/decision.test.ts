@@ -4,13 +4,28 @@ import { applyDecision, isClosed, stateAfter, type Decision } from './decision.t
 import { openTicket, type Ticket } from './ticket.ts';
 import { PcqError } from '../base/errors.ts';
 
-const ticket = (): Ticket => openTicket({
-  runbookId: 'R3', executionId: 'exec-42', manifestId: 'pcq-exec-42', merkleRoot: 'sha256:' + '0f'.repeat(32),
-  failedStep: 'export-report', failedProver: 'citations:every-claim', reason: '2 of 5 claims cite fewer than 1 citation: c2, c4',
-  evidence: { offending: ['c2', 'c4'] }, assignedTo: 'ombuds-carol', roster: ['ombuds-carol'], createdAt: '2026-01-05T10:00:00Z',
+const ticket = (): Ticket =>
+  openTicket({
+    runbookId: 'R3',
+    executionId: 'exec-42',
+    manifestId: 'pcq-exec-42',
+    merkleRoot: 'sha256:' + '0f'.repeat(32),
+    failedStep: 'export-report',
+    failedProver: 'citations:every-claim',
+    reason: '2 of 5 claims cite fewer than 1 citation: c2, c4',
+    evidence: { offending: ['c2', 'c4'] },
+    assignedTo: 'ombuds-carol',
+    roster: ['ombuds-carol'],
+    createdAt: '2026-01-05T10:00:00Z',
+  });
+const d = (decision: Decision['decision'], executionId = 'exec-42'): Decision => ({
+  executionId,
+  reviewer: 'ombuds-carol',
+  decision,
+  comment: '',
+  at: '2026-01-05T11:00:00Z',
+  source: 'local',
 });
-const d = (decision: Decision['decision'], executionId = 'exec-42'): Decision =>
-  ({ executionId, reviewer: 'ombuds-carol', decision, comment: '', at: '2026-01-05T11:00:00Z', source: 'local' });
 
 function refusedWith(code: string, fn: () => unknown): void {
   assert.throws(fn, (err: unknown) => err instanceof PcqError && err.code === code && typeof err.hint === 'string');
@@ -34,7 +49,10 @@ test('request-info keeps the ticket open for a later decision', () => {
   assert.equal(isClosed(asked.state), false);
   const again = applyDecision(asked, d('request-info'));
   const done = applyDecision(again, d('approve'));
-  assert.deepEqual(done.decisions.map((x) => x.decision), ['request-info', 'request-info', 'approve']);
+  assert.deepEqual(
+    done.decisions.map((x) => x.decision),
+    ['request-info', 'request-info', 'approve'],
+  );
   assert.equal(stateAfter(done.decisions), 'approved');
 });
 

@@ -16,9 +16,7 @@ interface DecisionBase {
   at: string; // ISO-8601 UTC
 }
 
-export type Decision =
-  | (DecisionBase & { source: 'local' })
-  | (DecisionBase & { source: 'github'; pullRequest: number; reviewId: number; commitId: string });
+export type Decision = (DecisionBase & { source: 'local' }) | (DecisionBase & { source: 'github'; pullRequest: number; reviewId: number; commitId: string });
 
 // The states live here, with the transitions, so that ticket.ts (the file format) builds on this
 // file and not the other way round (no import cycle inside review/, engine/README.md "Layers").
@@ -71,7 +69,12 @@ export function stateAfter(decisions: readonly Decision[]): TicketState {
 }
 
 /** Validates a decision read from a ticket file; returns it, or pushes issues and returns undefined. */
-export function readDecision(value: unknown, where: string, issues: PcqIssue[], at: (path: Array<string | number>) => PcqIssue['location']): Decision | undefined {
+export function readDecision(
+  value: unknown,
+  where: string,
+  issues: PcqIssue[],
+  at: (path: Array<string | number>) => PcqIssue['location'],
+): Decision | undefined {
   const before = issues.length;
   const bad = (key: string, message: string, hint: string) => {
     const issue: PcqIssue = { code: 'PCQ_TICKET_INVALID', message: `${where}: ${message}`, hint };
@@ -91,8 +94,15 @@ export function readDecision(value: unknown, where: string, issues: PcqIssue[], 
     if (typeof x !== 'string' || (!allowEmpty && x.trim() === '')) bad(key, `\`${key}\` must be a ${allowEmpty ? '' : 'non-empty '}string`, `Add \`${key}\`.`);
     return typeof x === 'string' ? x : '';
   };
-  const base = { executionId: text('executionId'), reviewer: text('reviewer'), decision: text('decision') as ReviewDecisionKind, comment: text('comment', true), at: text('at') };
-  if (base.decision && !DECISION_KINDS.includes(base.decision)) bad('decision', `decision "${base.decision}" is not one of ${DECISION_KINDS.join(', ')}`, 'Use approve, reject or request-info.');
+  const base = {
+    executionId: text('executionId'),
+    reviewer: text('reviewer'),
+    decision: text('decision') as ReviewDecisionKind,
+    comment: text('comment', true),
+    at: text('at'),
+  };
+  if (base.decision && !DECISION_KINDS.includes(base.decision))
+    bad('decision', `decision "${base.decision}" is not one of ${DECISION_KINDS.join(', ')}`, 'Use approve, reject or request-info.');
   if (base.at && !ISO_INSTANT.test(base.at)) bad('at', `\`at\` "${base.at}" is not an ISO-8601 UTC time`, 'Write e.g. 2026-01-05T10:00:00Z.');
   let decision: Decision | undefined;
   if (v.source === 'local') {
@@ -100,11 +110,12 @@ export function readDecision(value: unknown, where: string, issues: PcqIssue[], 
     decision = { ...base, source: 'local' };
   } else if (v.source === 'github') {
     const num = (k: 'pullRequest' | 'reviewId') => {
-      if (typeof v[k] !== 'number' || !Number.isSafeInteger(v[k]) || (v[k] as number) < 1) bad(k, `\`${k}\` must be a positive integer`, `Add \`${k}\` from the PR review.`);
+      if (typeof v[k] !== 'number' || !Number.isSafeInteger(v[k]) || (v[k] as number) < 1)
+        bad(k, `\`${k}\` must be a positive integer`, `Add \`${k}\` from the PR review.`);
       return v[k] as number;
     };
     const commitId = text('commitId');
-    if (commitId && !SHA.test(commitId)) bad('commitId', `\`commitId\` "${commitId}" is not a commit SHA`, 'Use the reviewed commit\'s full lower-case SHA.');
+    if (commitId && !SHA.test(commitId)) bad('commitId', `\`commitId\` "${commitId}" is not a commit SHA`, "Use the reviewed commit's full lower-case SHA.");
     decision = { ...base, source: 'github', pullRequest: num('pullRequest'), reviewId: num('reviewId'), commitId };
   } else {
     bad('source', '`source` must be `local` or `github`', 'Say where the decision was made.');

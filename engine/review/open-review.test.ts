@@ -15,12 +15,18 @@ const roster = parseRoster(`roster:
 `);
 
 const failed = (stepId: string, phase: FailedProof['phase'], prover: string): FailedProof => ({
-  stepId, phase, proof: { prover, type: 'metric', result: 'fail', evidence: `${prover} not met`, details: { value: 0.5, token: 'SECRET-DETAIL' } },
+  stepId,
+  phase,
+  proof: { prover, type: 'metric', result: 'fail', evidence: `${prover} not met`, details: { value: 0.5, token: 'SECRET-DETAIL' } },
 });
 
 test('the ticket names the first failed postcondition, round-trips, and never assigns the actor', async () => {
   const { manifest } = await sampleRun({ steps: 3, executionId: 'exec-open-1' });
-  const ticket = ticketForRun(manifest, [failed('step-000', 'precondition', 'pre'), failed('step-001', 'postcondition', 'kpi:a'), failed('step-002', 'postcondition', 'kpi:b')], roster);
+  const ticket = ticketForRun(
+    manifest,
+    [failed('step-000', 'precondition', 'pre'), failed('step-001', 'postcondition', 'kpi:a'), failed('step-002', 'postcondition', 'kpi:b')],
+    roster,
+  );
   assert.equal(ticket.failedStep, 'step-001');
   assert.equal(ticket.failedProver, 'kpi:a');
   assert.equal(ticket.reason, 'kpi:a not met');

@@ -41,7 +41,11 @@ export interface OpenedReview {
 export function ticketForRun(manifest: Manifest, failedProofs: readonly FailedProof[], roster: Roster): Ticket {
   const failed = failedProofs.find((f) => f.phase === 'postcondition') ?? failedProofs[0];
   if (!failed) {
-    throw new PcqError({ code: 'PCQ_REVIEW_NOTHING_FAILED', message: `run ${manifest.executionId} has no failed proof to review`, hint: 'Only a run with a failed precondition or postcondition opens an ombuds review.' });
+    throw new PcqError({
+      code: 'PCQ_REVIEW_NOTHING_FAILED',
+      message: `run ${manifest.executionId} has no failed proof to review`,
+      hint: 'Only a run with a failed precondition or postcondition opens an ombuds review.',
+    });
   }
   // A CLI actor "local:<user>" is also the roster login <user> (local-facts.ts): never assign them.
   const assignee = assignOmbuds(roster, manifest.executionId, actorIdentities(manifest.actor).at(-1));
@@ -96,7 +100,11 @@ export async function openReviewForRun(input: OpenReviewInput): Promise<OpenedRe
   const ticket = ticketForRun(input.manifest, input.failedProofs, roster);
   const path = reviewTicketPath(input.attestationsDir, ticket.executionId);
   if ((await input.change.read(path)) !== undefined) {
-    throw new PcqError({ code: 'PCQ_REVIEW_EXISTS', message: `${path} already exists`, hint: 'An execution id is opened once; run the runbook again for a new execution.' });
+    throw new PcqError({
+      code: 'PCQ_REVIEW_EXISTS',
+      message: `${path} already exists`,
+      hint: 'An execution id is opened once; run the runbook again for a new execution.',
+    });
   }
   input.change.put(path, ticketToString(ticket));
   const notice = reviewNotice(ticket, roster);

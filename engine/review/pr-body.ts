@@ -33,7 +33,18 @@ export interface ParsedPrBody extends PrBodyData {
   evidenceTruncated: boolean;
 }
 
-const REQUIRED_STRINGS = ['runbookId', 'executionId', 'manifestId', 'merkleRoot', 'ticketPath', 'failedStep', 'failedProver', 'reason', 'assignedTo', 'manifestPath'] as const;
+const REQUIRED_STRINGS = [
+  'runbookId',
+  'executionId',
+  'manifestId',
+  'merkleRoot',
+  'ticketPath',
+  'failedStep',
+  'failedProver',
+  'reason',
+  'assignedTo',
+  'manifestPath',
+] as const;
 
 function evidenceText(evidence: unknown): string {
   return JSON.stringify(evidence ?? null, null, 2) ?? 'null';
@@ -75,7 +86,11 @@ export class PrBody {
     const fullEvidence = evidenceText(d.evidence);
     const evidenceDigest = digestOf(fullEvidence);
     const reason = truncateReason(d.reason);
-    const roster = d.roster.slice(0, ROSTER_SHOWN).map((l) => `@${l}`).join(', ') + (d.roster.length > ROSTER_SHOWN ? `, … (${d.roster.length - ROSTER_SHOWN} more)` : '');
+    const roster =
+      d.roster
+        .slice(0, ROSTER_SHOWN)
+        .map((l) => `@${l}`)
+        .join(', ') + (d.roster.length > ROSTER_SHOWN ? `, … (${d.roster.length - ROSTER_SHOWN} more)` : '');
     const head = [
       `## Ombuds review: ${d.runbookId} / ${d.executionId}`,
       '',
@@ -93,7 +108,10 @@ export class PrBody {
       '',
       '### Reason',
       '',
-      reason.split('\n').map((l) => `> ${l}`).join('\n'),
+      reason
+        .split('\n')
+        .map((l) => `> ${l}`)
+        .join('\n'),
       '',
       '### How to decide',
       '',
@@ -107,7 +125,7 @@ export class PrBody {
       '',
     ].join('\n');
     const hidden = (evidenceTruncated: boolean) => {
-      const block: ParsedPrBody = { ...d, reason, evidence: evidenceTruncated ? null : d.evidence ?? null, evidenceDigest, evidenceTruncated };
+      const block: ParsedPrBody = { ...d, reason, evidence: evidenceTruncated ? null : (d.evidence ?? null), evidenceDigest, evidenceTruncated };
       return `\n\n<!-- ${MARKER} ${commentSafeJson(block)} -->\n`;
     };
     const whole = `${head}${fenced(fullEvidence, 'json')}${hidden(false)}`;
@@ -116,7 +134,11 @@ export class PrBody {
     const notice = `\n\n_Evidence truncated to fit GitHub's ${GITHUB_BODY_LIMIT.toLocaleString('en')}-character limit; the full evidence (${evidenceDigest}) is in \`${d.ticketPath}\`._`;
     const budget = GITHUB_BODY_LIMIT - head.length - tail.length - notice.length - 64;
     if (budget < 0) {
-      throw new PcqError({ code: 'PCQ_PR_BODY_TOO_LARGE', message: 'the review PR body does not fit GitHub\'s limit even without evidence', hint: 'Shorten the roster or the ids; this should not happen with pcq-written tickets.' });
+      throw new PcqError({
+        code: 'PCQ_PR_BODY_TOO_LARGE',
+        message: "the review PR body does not fit GitHub's limit even without evidence",
+        hint: 'Shorten the roster or the ids; this should not happen with pcq-written tickets.',
+      });
     }
     const shown = fullEvidence.slice(0, budget);
     return `${head}${fenced(`${shown}\n…`, 'json')}${notice}${tail}`;
@@ -126,7 +148,12 @@ export class PrBody {
   static parse(markdown: string): ParsedPrBody {
     const start = markdown.lastIndexOf(`<!-- ${MARKER} `);
     const end = start < 0 ? -1 : markdown.indexOf(' -->', start);
-    const fail = (why: string) => new PcqError({ code: 'PCQ_PR_BODY_INVALID', message: `the PR description is not a pcq review body: ${why}`, hint: 'pcq writes review PR bodies; restore the description from the PR history or re-run the blocked run.' });
+    const fail = (why: string) =>
+      new PcqError({
+        code: 'PCQ_PR_BODY_INVALID',
+        message: `the PR description is not a pcq review body: ${why}`,
+        hint: 'pcq writes review PR bodies; restore the description from the PR history or re-run the blocked run.',
+      });
     if (start < 0 || end < 0) throw fail(`no <!-- ${MARKER} … --> block`);
     let value: unknown;
     try {

@@ -37,11 +37,19 @@ export class PrBranch {
   static parse(text: string): PrBranch {
     const name = text.startsWith('refs/heads/') ? text.slice('refs/heads/'.length) : text;
     if (!name.startsWith(PREFIX)) {
-      throw new PcqError({ code: 'PCQ_PR_BRANCH_INVALID', message: `"${text}" is not a pcq review branch (it does not start with ${PREFIX}).`, hint: 'The ombuds workflow acts only on PRs that pcq opened for a blocked run.' });
+      throw new PcqError({
+        code: 'PCQ_PR_BRANCH_INVALID',
+        message: `"${text}" is not a pcq review branch (it does not start with ${PREFIX}).`,
+        hint: 'The ombuds workflow acts only on PRs that pcq opened for a blocked run.',
+      });
     }
     const parts = name.slice(PREFIX.length).split('/');
     if (parts.length !== 2) {
-      throw new PcqError({ code: 'PCQ_PR_BRANCH_INVALID', message: `"${text}" is not a pcq review branch: expected ${PREFIX}<runbookId>/<executionId>.`, hint: 'pcq names review branches; do not rename them.' });
+      throw new PcqError({
+        code: 'PCQ_PR_BRANCH_INVALID',
+        message: `"${text}" is not a pcq review branch: expected ${PREFIX}<runbookId>/<executionId>.`,
+        hint: 'pcq names review branches; do not rename them.',
+      });
     }
     return new PrBranch(parts[0]!, parts[1]!);
   }

@@ -41,7 +41,12 @@ async function pcq(root: string, ...args: string[]): Promise<{ code: number; std
 /** Every encoding of `text` the acceptance names; base64 as the characters fixed by its bytes alone. */
 export function encodings(text: string): Array<[string, string]> {
   const bytes = Buffer.from(text, 'utf8');
-  const out: Array<[string, string]> = [['plain', text], ['url', encodeURIComponent(text)], ['hex', bytes.toString('hex')], ['HEX', bytes.toString('hex').toUpperCase()]];
+  const out: Array<[string, string]> = [
+    ['plain', text],
+    ['url', encodeURIComponent(text)],
+    ['hex', bytes.toString('hex')],
+    ['HEX', bytes.toString('hex').toUpperCase()],
+  ];
   for (let align = 0; align < 3; align++) {
     const b64 = Buffer.concat([Buffer.alloc(align), bytes]).toString('base64');
     const fixed = b64.slice(Math.ceil((align * 8) / 6), Math.floor(((align + bytes.length) * 8) / 6));
@@ -67,14 +72,22 @@ test('no published file of a blocked run holds a withheld address in any encodin
   const reviewer = generateKeyPair();
   await mkdir(join(root, '.pcq', 'keys'), { recursive: true });
   await writeFile(join(root, '.pcq', 'keys', `reviewer-${OMBUDS}.secret`), reviewer.secret + '\n', { mode: 0o600 });
-  await writeFile(join(root, '.pcq', 'trust.local.yaml'), `keys:\n  - name: reviewer-${OMBUDS}\n    publicKey: ${reviewer.publicKey}\n    roles: [reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n    login: ${OMBUDS}\n    origin: local-reviewer\n`);
+  await writeFile(
+    join(root, '.pcq', 'trust.local.yaml'),
+    `keys:\n  - name: reviewer-${OMBUDS}\n    publicKey: ${reviewer.publicKey}\n    roles: [reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n    login: ${OMBUDS}\n    origin: local-reviewer\n`,
+  );
 
   const run = await pcq(root, 'run', 'runbooks/R1-entity-enrichment.yaml', '--as-of', '2026-11-16T00:00:00Z', '--input', 'enrichmentSource=partial', '--json');
   assert.equal(run.code, 4, run.stderr);
   const report = JSON.parse(run.stdout) as { executionId: string; executionDir: string };
   const dir = report.executionDir;
   const csv = await readFile(join(dir, 'private', 'withheld', 'r1-enriched-entities.csv'));
-  const emails = csv.toString('utf8').split(/\r?\n/).slice(1).filter(Boolean).map((line) => line.split(',')[1]!);
+  const emails = csv
+    .toString('utf8')
+    .split(/\r?\n/)
+    .slice(1)
+    .filter(Boolean)
+    .map((line) => line.split(',')[1]!);
   assert.ok(emails.length >= 70 && emails.every((e) => e.includes('@')), `the CSV holds the enriched addresses (${emails.length})`);
 
   // Everything published: the execution folder but private/, the index and tickets, the outbox,
@@ -82,7 +95,10 @@ test('no published file of a blocked run holds a withheld address in any encodin
   const published = new Map<string, Buffer>();
   for (const path of await files(join(root, 'attestations'), (p) => p === join(dir, 'private'))) published.set(relative(root, path), await readFile(path));
   for (const path of await files(join(root, '.pcq', 'outbox'))) published.set(relative(root, path), await readFile(path));
-  assert.ok([...published.keys()].some((p) => p.endsWith('.eml')), 'the ombuds notice went to the outbox');
+  assert.ok(
+    [...published.keys()].some((p) => p.endsWith('.eml')),
+    'the ombuds notice went to the outbox',
+  );
   for (const [name, bytes] of await readEvidence(new Uint8Array(published.get(relative(root, join(dir, 'evidence.tar.gz')))!))) {
     assert.ok(!name.startsWith('withheld/'), `the evidence bundle holds ${name}`);
     published.set(`evidence.tar.gz!${name}`, Buffer.from(bytes));
@@ -105,8 +121,20 @@ test('no published file of a blocked run holds a withheld address in any encodin
   assert.deepEqual(leaks.slice(0, 20), [], `${leaks.length} leaks`);
   // The detector itself: each encoding of the CSV is found by the forms it looks for.
   const text = csv.toString('utf8');
-  for (const [form, encoded] of [['plain', text], ['url', encodeURIComponent(text)], ['hex', csv.toString('hex')], ['HEX', csv.toString('hex').toUpperCase()], ['base64', csv.toString('base64')], ['base64+1', Buffer.concat([Buffer.from('x'), csv]).toString('base64')], ['base64+2', Buffer.concat([Buffer.from('xy'), csv]).toString('base64')], ['base64url', csv.toString('base64url')]] as const) {
-    assert.ok(emails.every((e) => encodings(e).some(([, needle]) => encoded.includes(needle))), `the scan finds every address in the ${form} CSV`);
+  for (const [form, encoded] of [
+    ['plain', text],
+    ['url', encodeURIComponent(text)],
+    ['hex', csv.toString('hex')],
+    ['HEX', csv.toString('hex').toUpperCase()],
+    ['base64', csv.toString('base64')],
+    ['base64+1', Buffer.concat([Buffer.from('x'), csv]).toString('base64')],
+    ['base64+2', Buffer.concat([Buffer.from('xy'), csv]).toString('base64')],
+    ['base64url', csv.toString('base64url')],
+  ] as const) {
+    assert.ok(
+      emails.every((e) => encodings(e).some(([, needle]) => encoded.includes(needle))),
+      `the scan finds every address in the ${form} CSV`,
+    );
   }
   assert.ok(published.has(relative(root, join(dir, 'sealed', 'withheld', 'r1-enriched-entities.csv.age'))), 'the sealed copy is published');
 

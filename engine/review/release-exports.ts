@@ -35,27 +35,44 @@ export function signedArtifactDigests(manifest: Manifest): Map<string, string> {
  * runner's age identity) is asked for only when a plaintext copy is missing and the sealed one
  * must be opened.
  */
-export async function releaseExports(paths: ExecutionPaths, change: ChangeSet, manifest: Manifest, runnerIdentity: () => Promise<string | undefined>): Promise<string[]> {
+export async function releaseExports(
+  paths: ExecutionPaths,
+  change: ChangeSet,
+  manifest: Manifest,
+  runnerIdentity: () => Promise<string | undefined>,
+): Promise<string[]> {
   const legacy = join(paths.dir, 'withheld'); // executions stored before private/ existed
   const sealed = (await change.list(paths.sealedWithheld)).filter((n) => n.endsWith('.age')).map((n) => n.slice(0, -4));
-  const names = [...new Set([...await change.list(paths.withheld), ...await change.list(legacy), ...sealed])].sort();
+  const names = [...new Set([...(await change.list(paths.withheld)), ...(await change.list(legacy)), ...sealed])].sort();
   const signed = signedArtifactDigests(manifest);
   for (const name of names) {
     const expected = signed.get(name);
     if (expected === undefined) {
-      throw new PcqError({ code: 'PCQ_RELEASE_MISMATCH', message: `withheld file ${name} is not an artifact of the signed manifest`, hint: 'Nothing was released. Remove the stray file or restore the execution folder from git.' });
+      throw new PcqError({
+        code: 'PCQ_RELEASE_MISMATCH',
+        message: `withheld file ${name} is not an artifact of the signed manifest`,
+        hint: 'Nothing was released. Remove the stray file or restore the execution folder from git.',
+      });
     }
     let bytes = (await change.read(join(paths.withheld, name))) ?? (await change.read(join(legacy, name)));
     if (bytes === undefined) {
       const identity = await runnerIdentity();
       if (identity === undefined) {
-        throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: `${name} is withheld only in sealed form and no runner key is available to open it`, hint: 'Set RUNNER_SECRET to the runner key the run was sealed to (sealed/recipients.json).' });
+        throw new PcqError({
+          code: 'PCQ_SECRET_MISSING',
+          message: `${name} is withheld only in sealed form and no runner key is available to open it`,
+          hint: 'Set RUNNER_SECRET to the runner key the run was sealed to (sealed/recipients.json).',
+        });
       }
       bytes = await openSealed((await change.read(join(paths.sealedWithheld, `${name}.age`)))!, identity, `sealed/withheld/${name}.age`);
     }
     const actual = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
     if (actual !== expected) {
-      throw new PcqError({ code: 'PCQ_RELEASE_MISMATCH', message: `withheld ${name} has digest ${actual}, but the signed attestation names ${expected}`, hint: 'The withheld copy was changed after the run; nothing was released. Restore the execution folder from git.' });
+      throw new PcqError({
+        code: 'PCQ_RELEASE_MISMATCH',
+        message: `withheld ${name} has digest ${actual}, but the signed attestation names ${expected}`,
+        hint: 'The withheld copy was changed after the run; nothing was released. Restore the execution folder from git.',
+      });
     }
     change.put(join(paths.exports, name), bytes);
     for (const copy of [join(paths.withheld, name), join(legacy, name)]) if ((await change.read(copy)) !== undefined) change.remove(copy);
@@ -65,7 +82,8 @@ export async function releaseExports(paths: ExecutionPaths, change: ChangeSet, m
 
 export async function recordVerdict(paths: ExecutionPaths, verdict: Verdict, change: ChangeSet): Promise<void> {
   const text = await change.readText(paths.run);
-  if (text === undefined) throw new PcqError({ code: 'PCQ_RECORD_INVALID', message: `${paths.run} does not exist`, hint: 'Restore the execution folder from git.' });
+  if (text === undefined)
+    throw new PcqError({ code: 'PCQ_RECORD_INVALID', message: `${paths.run} does not exist`, hint: 'Restore the execution folder from git.' });
   const record = parseRunRecord(text, paths.run);
   record.verdict = verdict;
   if (verdict === 'approved') record.artifacts = record.artifacts.map((a) => ({ ...a, state: 'released' }));

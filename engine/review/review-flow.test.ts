@@ -30,7 +30,10 @@ let bobSecret: string;
 
 async function pcqWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(NODE, ['--import', TSX, MAIN, ...args], { cwd: root, env: { ...process.env, PCQ_MODE: 'dev', PCQ_ACTOR: ACTOR, RUNNER_SECRET: '', PCQ_REVIEWER_SECRET: '', ...env } });
+    const { stdout, stderr } = await exec(NODE, ['--import', TSX, MAIN, ...args], {
+      cwd: root,
+      env: { ...process.env, PCQ_MODE: 'dev', PCQ_ACTOR: ACTOR, RUNNER_SECRET: '', PCQ_REVIEWER_SECRET: '', ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -69,7 +72,7 @@ test('a failing postcondition: sealed, withheld, ticket written, roster mailed, 
   assert.match(ticket.reason, /0\.875 < 0\.95/);
   assert.equal(ticket.evidence.value, 0.875);
   assert.equal(ticket.state, 'open');
-  assert.notEqual(ticket.assignedTo, 'ombuds-alice', 'the run\'s actor is never assigned');
+  assert.notEqual(ticket.assignedTo, 'ombuds-alice', "the run's actor is never assigned");
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.pcq'), 'utf8'));
   assert.equal(ticket.merkleRoot, manifest.merkleRoot);
   const outbox = await readdir(join(root, '.pcq/outbox'));
@@ -136,7 +139,15 @@ test('request-info keeps it open; approval by a roster ombuds releases the expor
   const ticketFile = join(root, 'attestations/reviews', `${id}.yaml`);
   const shownBefore = (await pcq('review', 'list')).stdout;
   const genuine = await readFile(ticketFile, 'utf8');
-  await writeFile(ticketFile, genuine.replace('state: open', 'state: approved').replace('decisions: []', `decisions:\n  - executionId: ${id}\n    reviewer: ombuds-bob\n    decision: approve\n    comment: ""\n    at: 2026-11-20T00:00:00Z\n    source: local`));
+  await writeFile(
+    ticketFile,
+    genuine
+      .replace('state: open', 'state: approved')
+      .replace(
+        'decisions: []',
+        `decisions:\n  - executionId: ${id}\n    reviewer: ombuds-bob\n    decision: approve\n    comment: ""\n    at: 2026-11-20T00:00:00Z\n    source: local`,
+      ),
+  );
   const shownAfter = await pcq('review', 'list');
   assert.equal(shownAfter.code, 0, shownAfter.stderr);
   assert.equal(shownAfter.stdout, shownBefore, 'a hand-edited ticket changes nothing pcq review list shows');
@@ -167,7 +178,13 @@ test('request-info keeps it open; approval by a roster ombuds releases the expor
   assert.equal(index.executions.find((e: { executionId: string }) => e.executionId === id).verdict, 'approved');
   const ticket = parseTicket(await readFile(join(root, 'attestations/reviews', `${id}.yaml`), 'utf8'), 't.yaml');
   assert.equal(ticket.state, 'approved');
-  assert.deepEqual(ticket.decisions.map((d) => [d.decision, d.reviewer]), [['request-info', 'ombuds-carol'], ['approve', 'ombuds-bob']]);
+  assert.deepEqual(
+    ticket.decisions.map((d) => [d.decision, d.reviewer]),
+    [
+      ['request-info', 'ombuds-carol'],
+      ['approve', 'ombuds-bob'],
+    ],
+  );
 
   // A retried approval (a lost reply, a crash after the commit) is idempotent: no second review.
   const manifestBytes = await readFile(join(dir, 'manifest.pcq'));
@@ -187,7 +204,10 @@ test('request-info keeps it open; approval by a roster ombuds releases the expor
   assert.match(verify.stdout, /review 1: approve by ombuds-bob .*reviewer-signed \(signed by ombuds-bob's own key G/);
   const score = JSON.parse(await readFile(join(dir, 'score.json'), 'utf8'));
   assert.equal(score.verdict, 'approved');
-  assert.deepEqual(score.decisions.map((d: { decision: string }) => d.decision), ['request-info', 'approve']);
+  assert.deepEqual(
+    score.decisions.map((d: { decision: string }) => d.decision),
+    ['request-info', 'approve'],
+  );
   const vv = await pcq('verify-verdict', `${dir}/score.json`, `${dir}/evidence.tar.gz`, `${dir}/verdict.sig`, `${dir}/verdict.pub`, '--json');
   assert.equal(vv.code, 0, vv.stdout);
 

@@ -17,7 +17,11 @@ export interface ReviewEntry {
   digest: string; // sha256 of the ticket bytes: what a local decision must have seen (--ticket-digest)
 }
 
-export async function listReviews(attestationsDir: string, signed: SignedReviewContext, state?: TicketState): Promise<{ reviews: ReviewEntry[]; issues: PcqIssue[] }> {
+export async function listReviews(
+  attestationsDir: string,
+  signed: SignedReviewContext,
+  state?: TicketState,
+): Promise<{ reviews: ReviewEntry[]; issues: PcqIssue[] }> {
   const dir = join(attestationsDir, 'reviews');
   let names: string[];
   try {
@@ -38,6 +42,8 @@ export async function listReviews(attestationsDir: string, signed: SignedReviewC
       issues.push(...toIssues(err));
     }
   }
-  reviews.sort((a, b) => (a.ticket.createdAt === b.ticket.createdAt ? a.ticket.executionId.localeCompare(b.ticket.executionId) : b.ticket.createdAt.localeCompare(a.ticket.createdAt)));
+  reviews.sort((a, b) =>
+    a.ticket.createdAt === b.ticket.createdAt ? a.ticket.executionId.localeCompare(b.ticket.executionId) : b.ticket.createdAt.localeCompare(a.ticket.createdAt),
+  );
   return { reviews, issues };
 }

@@ -48,5 +48,8 @@ test('malformed rosters are coded errors', () => {
   assert.deepEqual(codes('roster:\n  - {login: a, name: A, email: a@x.org}\nassignment: {rule: random}\n'), ['PCQ_ROSTER_INVALID']);
   assert.deepEqual(codes('roster: [\n'), ['PCQ_POLICY_YAML']);
   assert.deepEqual(codes('roster:\n  - {login: a, name: A, email: a@x.org}\n'), []);
-  assert.throws(() => assignOmbuds({ ...roster, members: [] }, 'x'), (e: unknown) => e instanceof PcqError && e.code === 'PCQ_ROSTER_INVALID');
+  assert.throws(
+    () => assignOmbuds({ ...roster, members: [] }, 'x'),
+    (e: unknown) => e instanceof PcqError && e.code === 'PCQ_ROSTER_INVALID',
+  );
 });

@@ -44,10 +44,21 @@ before(async () => {
   // (the overlay lists only keys whose secret was created on this machine).
   await mkdir(join(root, '.pcq', 'keys'), { recursive: true });
   await writeFile(join(root, '.pcq', 'keys', 'reviewer-ombuds-carol.secret'), reviewer.secret + '\n', { mode: 0o600 });
-  await writeFile(join(root, '.pcq', 'trust.local.yaml'), `keys:\n  - name: carol\n    publicKey: ${reviewer.publicKey}\n    roles: [reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n    login: ombuds-carol\n    origin: local-reviewer\n`);
+  await writeFile(
+    join(root, '.pcq', 'trust.local.yaml'),
+    `keys:\n  - name: carol\n    publicKey: ${reviewer.publicKey}\n    roles: [reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n    login: ombuds-carol\n    origin: local-reviewer\n`,
+  );
   const env = { PCQ_MODE: 'dev' };
   const config = await loadConfig({ env, cwd: root, osUser: 'tester' });
-  const report = await runRunbookFile({ config, file: join(root, 'runbooks/R1-entity-enrichment.yaml'), rawParams: { enrichmentSource: 'partial' }, asOf: '2026-11-16T00:00:00Z', env, executionId: 'exec-sealed-1', startedAt: '2026-11-22T00:00:00Z' });
+  const report = await runRunbookFile({
+    config,
+    file: join(root, 'runbooks/R1-entity-enrichment.yaml'),
+    rawParams: { enrichmentSource: 'partial' },
+    asOf: '2026-11-16T00:00:00Z',
+    env,
+    executionId: 'exec-sealed-1',
+    startedAt: '2026-11-22T00:00:00Z',
+  });
   paths = executionPaths(config.attestationsDir, 'R1', report.executionId);
   manifest = parseManifestText(await readFile(paths.manifest, 'utf8')) as Manifest;
   csv = await readFile(join(paths.withheld, NAME));
@@ -78,7 +89,10 @@ test('verify --private-dir: the holder of the data checks it against the commitm
   const file = join(copy, 'steps', 'fetch-external-data.json');
   await writeFile(file, (await readFile(file, 'utf8')).replace('@enriched', '@elsewhere'));
   const failed = (await checkPrivateDir(manifest, copy)).filter((c) => !c.ok);
-  assert.deepEqual(failed.map((c) => [c.code, c.stepId]), [['PCQ_UNSEAL_MISMATCH', 'fetch-external-data']]);
+  assert.deepEqual(
+    failed.map((c) => [c.code, c.stepId]),
+    [['PCQ_UNSEAL_MISMATCH', 'fetch-external-data']],
+  );
 });
 
 test('release checks the bytes against the signed digest, from private/ or from the sealed copy', async () => {

@@ -24,7 +24,10 @@ export interface SignedReviewContext {
 }
 
 /** The counted decisions of a manifest and the state they lead to. */
-export async function signedReviewState(manifest: Manifest | Record<string, unknown>, ctx: SignedReviewContext): Promise<{ counted: ReviewClaim[]; state: SignedReviewState; ignored: number }> {
+export async function signedReviewState(
+  manifest: Manifest | Record<string, unknown>,
+  ctx: SignedReviewContext,
+): Promise<{ counted: ReviewClaim[]; state: SignedReviewState; ignored: number }> {
   return countedDecisions(manifest as unknown as Record<string, unknown>, ctx, nodeVerify);
 }
 
@@ -41,7 +44,11 @@ export function ticketWithSignedState(ticket: Ticket, counted: readonly ReviewCl
 }
 
 /** The GitHub facts the runner attests for a counted PR review (FORMATS.md "Review attestations"). */
-export function githubAttestedSource(base: { repository: string; pullRequest: number; reviewId: number }, facts: ReviewFacts, evaluation: ReviewEvaluation): GithubReviewSource {
+export function githubAttestedSource(
+  base: { repository: string; pullRequest: number; reviewId: number },
+  facts: ReviewFacts,
+  evaluation: ReviewEvaluation,
+): GithubReviewSource {
   return {
     kind: 'github',
     repository: base.repository,
@@ -61,15 +68,18 @@ export function githubAttestedSource(base: { repository: string; pullRequest: nu
 export function assertReviewCounts(manifest: Manifest, counted: readonly ReviewClaim[], envelope: DsseEnvelope, ctx: SignedReviewContext): void {
   const predicate = decodeEnvelopePayload(envelope)?.predicate as Record<string, unknown> | undefined;
   const claim = predicate ? readReviewClaim(predicate, envelope.signatures[0]?.keyid ?? '') : { problem: 'the envelope has no predicate' };
-  const problems = 'problem' in claim
-    ? [{ code: 'PCQ_REVIEW_INVALID' as const, message: claim.problem }]
-    : reviewProblems([...counted, claim], ruleContext(manifest as unknown as Record<string, unknown>, ctx)).at(-1)!;
+  const problems =
+    'problem' in claim
+      ? [{ code: 'PCQ_REVIEW_INVALID' as const, message: claim.problem }]
+      : reviewProblems([...counted, claim], ruleContext(manifest as unknown as Record<string, unknown>, ctx)).at(-1)!;
   if (problems.length === 0) return;
-  throw new PcqErrors(problems.map((p) => ({
-    code: p.code,
-    message: `the decision would not verify: ${p.message}`,
-    hint: SIGNER_CODES.includes(p.code)
-      ? 'Sign with your own reviewer key: `pcq keys generate --reviewer <login>`, listed with `login: <login>` and role reviewer in the trust store. Nothing was changed.'
-      : 'Nothing was changed. Only a roster ombuds who did not ask for the run decides its review.',
-  })));
+  throw new PcqErrors(
+    problems.map((p) => ({
+      code: p.code,
+      message: `the decision would not verify: ${p.message}`,
+      hint: SIGNER_CODES.includes(p.code)
+        ? 'Sign with your own reviewer key: `pcq keys generate --reviewer <login>`, listed with `login: <login>` and role reviewer in the trust store. Nothing was changed.'
+        : 'Nothing was changed. Only a roster ombuds who did not ask for the run decides its review.',
+    })),
+  );
 }

@@ -12,7 +12,8 @@ import type { Ticket } from './ticket.ts';
 export async function readTicketManifest(attestationsDir: string, ticket: Ticket): Promise<Record<string, unknown>> {
   const path = executionPaths(attestationsDir, ticket.runbookId, ticket.executionId).manifest;
   const text = await readOptional(path);
-  const wrong = (message: string, code: 'PCQ_REVIEW_WRONG_EXECUTION' | 'PCQ_MANIFEST_MALFORMED' = 'PCQ_REVIEW_WRONG_EXECUTION') => new PcqError({ code, message, hint: 'A ticket belongs to one sealed run; restore the ticket or the run from git.' });
+  const wrong = (message: string, code: 'PCQ_REVIEW_WRONG_EXECUTION' | 'PCQ_MANIFEST_MALFORMED' = 'PCQ_REVIEW_WRONG_EXECUTION') =>
+    new PcqError({ code, message, hint: 'A ticket belongs to one sealed run; restore the ticket or the run from git.' });
   if (text === undefined) throw wrong(`review ${ticket.executionId}: its run has no manifest at ${path}`);
   let value: unknown;
   try {
@@ -23,7 +24,9 @@ export async function readTicketManifest(attestationsDir: string, ticket: Ticket
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw wrong(`${path} is not a manifest object`, 'PCQ_MANIFEST_MALFORMED');
   const m = value as Record<string, unknown>;
   if (m.executionId !== ticket.executionId || m.merkleRoot !== ticket.merkleRoot || m.manifestId !== ticket.manifestId) {
-    throw wrong(`the ticket of ${ticket.executionId} reviews Merkle root ${ticket.merkleRoot}, but ${path} is of ${String(m.executionId)} with ${String(m.merkleRoot)}`);
+    throw wrong(
+      `the ticket of ${ticket.executionId} reviews Merkle root ${ticket.merkleRoot}, but ${path} is of ${String(m.executionId)} with ${String(m.merkleRoot)}`,
+    );
   }
   return m;
 }

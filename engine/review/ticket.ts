@@ -27,7 +27,21 @@ export interface Ticket {
 /** Execution ids become file names: no separators, no dot-dot, nothing a shell or a URL mangles. */
 export const EXECUTION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const MERKLE_ROOT = /^sha256:[0-9a-f]{64}$/;
-const FIELDS = ['runbookId', 'executionId', 'manifestId', 'merkleRoot', 'failedStep', 'failedProver', 'reason', 'evidence', 'assignedTo', 'roster', 'state', 'createdAt', 'decisions'] as const;
+const FIELDS = [
+  'runbookId',
+  'executionId',
+  'manifestId',
+  'merkleRoot',
+  'failedStep',
+  'failedProver',
+  'reason',
+  'evidence',
+  'assignedTo',
+  'roster',
+  'state',
+  'createdAt',
+  'decisions',
+] as const;
 
 export function ticketPath(executionId: string): string {
   return `attestations/reviews/${executionId}.yaml`;
@@ -37,7 +51,8 @@ export function openTicket(fields: Omit<Ticket, 'state' | 'decisions'>): Ticket 
   return { ...fields, state: 'open', decisions: [] };
 }
 
-const HEADER = '# pcq ombuds review ticket. A prover failed, so this run\'s exports are withheld.\n' +
+const HEADER =
+  "# pcq ombuds review ticket. A prover failed, so this run's exports are withheld.\n" +
   '# Decide by reviewing the pull request: approve (release), request changes (reject), or comment\n' +
   '# (ask for more information). Only a roster ombuds who did not open or push to the PR counts.\n';
 
@@ -55,7 +70,14 @@ export function parseTicket(source: string, file: string): Ticket {
     return { file, line: p.line, col: p.col };
   };
   if (doc.errors.length > 0) {
-    throw new PcqErrors(doc.errors.map((e) => ({ code: 'PCQ_TICKET_MALFORMED', message: `${file} is not valid YAML: ${e.message.split('\n')[0]}`, hint: 'Restore the ticket from git; it is written by pcq.', location: posAt(e.pos[0]) })));
+    throw new PcqErrors(
+      doc.errors.map((e) => ({
+        code: 'PCQ_TICKET_MALFORMED',
+        message: `${file} is not valid YAML: ${e.message.split('\n')[0]}`,
+        hint: 'Restore the ticket from git; it is written by pcq.',
+        location: posAt(e.pos[0]),
+      })),
+    );
   }
   const locate = (path: Array<string | number>): SourceLocation => {
     let node: unknown = doc.contents;
@@ -76,12 +98,25 @@ export function parseTicket(source: string, file: string): Ticket {
   const issues: PcqIssue[] = [];
   const bad = (path: Array<string | number>, message: string, hint: string) =>
     void issues.push({ code: 'PCQ_TICKET_INVALID', message: `${file}: ${message}`, hint, location: locate(path) });
-  const value = yamlValue(doc, 0, (why) => ({ code: 'PCQ_TICKET_MALFORMED', message: `${file}: ${why}`, hint: 'Restore the ticket from git; it is written by pcq.', location: posAt(0) }));
+  const value = yamlValue(doc, 0, (why) => ({
+    code: 'PCQ_TICKET_MALFORMED',
+    message: `${file}: ${why}`,
+    hint: 'Restore the ticket from git; it is written by pcq.',
+    location: posAt(0),
+  }));
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new PcqErrors([{ code: 'PCQ_TICKET_MALFORMED', message: `${file}: a ticket must be a YAML mapping`, hint: 'Restore the ticket from git; it is written by pcq.', location: posAt(0) }]);
+    throw new PcqErrors([
+      {
+        code: 'PCQ_TICKET_MALFORMED',
+        message: `${file}: a ticket must be a YAML mapping`,
+        hint: 'Restore the ticket from git; it is written by pcq.',
+        location: posAt(0),
+      },
+    ]);
   }
   const v = value as Record<string, unknown>;
-  for (const key of Object.keys(v)) if (!(FIELDS as readonly string[]).includes(key)) bad([key], `unknown field "${key}"`, `A ticket has only ${FIELDS.join(', ')}.`);
+  for (const key of Object.keys(v))
+    if (!(FIELDS as readonly string[]).includes(key)) bad([key], `unknown field "${key}"`, `A ticket has only ${FIELDS.join(', ')}.`);
   const text = (key: (typeof FIELDS)[number], pattern?: RegExp, shape?: string): string => {
     const x = v[key];
     if (typeof x !== 'string' || x.trim() === '') bad([key], `\`${key}\` must be a non-empty string`, `Add \`${key}\`.`);
@@ -107,14 +142,21 @@ export function parseTicket(source: string, file: string): Ticket {
   else bad(['evidence'], '`evidence` must be a mapping', 'Write `evidence: {}` when there is none.');
   if (Array.isArray(v.roster) && v.roster.length > 0 && v.roster.every((x) => typeof x === 'string' && x !== '')) ticket.roster = v.roster as string[];
   else bad(['roster'], '`roster` must be a non-empty list of logins', 'List the roster the ticket was opened with.');
-  if (ticket.state && !TICKET_STATES.includes(ticket.state)) bad(['state'], `state "${ticket.state}" is not one of ${TICKET_STATES.join(', ')}`, 'Use open, approved, rejected or info-requested.');
+  if (ticket.state && !TICKET_STATES.includes(ticket.state))
+    bad(['state'], `state "${ticket.state}" is not one of ${TICKET_STATES.join(', ')}`, 'Use open, approved, rejected or info-requested.');
   if (!Array.isArray(v.decisions)) bad(['decisions'], '`decisions` must be a list', 'Write `decisions: []` when there are none.');
-  else v.decisions.forEach((d, i) => {
-    const decision = readDecision(d, `decision ${i + 1}`, issues, (p) => locate(['decisions', i, ...p.filter((k) => k !== '')]));
-    if (!decision) return;
-    if (ticket.executionId && decision.executionId !== ticket.executionId) bad(['decisions', i, 'executionId'], `decision ${i + 1} is for execution ${decision.executionId}, not ${ticket.executionId}`, 'A ticket holds only its own execution\'s decisions.');
-    ticket.decisions.push(decision);
-  });
+  else
+    v.decisions.forEach((d, i) => {
+      const decision = readDecision(d, `decision ${i + 1}`, issues, (p) => locate(['decisions', i, ...p.filter((k) => k !== '')]));
+      if (!decision) return;
+      if (ticket.executionId && decision.executionId !== ticket.executionId)
+        bad(
+          ['decisions', i, 'executionId'],
+          `decision ${i + 1} is for execution ${decision.executionId}, not ${ticket.executionId}`,
+          "A ticket holds only its own execution's decisions.",
+        );
+      ticket.decisions.push(decision);
+    });
   // `state` and `decisions` are a copy of the signed reviews, which pcq rewrites at every decision:
   // they are read for their shape only and believed by nothing (review/signed-decisions.ts), so a
   // hand edit neither changes what is shown nor locks the ombuds out.

@@ -28,7 +28,10 @@ export interface UnsealResult {
 
 async function sealedNames(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir)).filter((n) => n.endsWith('.age')).map((n) => n.slice(0, -4)).sort();
+    return (await readdir(dir))
+      .filter((n) => n.endsWith('.age'))
+      .map((n) => n.slice(0, -4))
+      .sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
@@ -44,7 +47,11 @@ export async function unsealExecution(paths: ExecutionPaths, manifest: Manifest,
   }
   const names = await sealedNames(paths.sealedWithheld);
   if (sealedData === undefined && names.length === 0) {
-    throw new PcqError({ code: 'PCQ_SEALED_MISSING', message: `execution ${manifest.executionId} has nothing sealed (no ${paths.sealed})`, hint: 'Only runs with private steps or withheld exports have sealed data; its public files are readable as they are.' });
+    throw new PcqError({
+      code: 'PCQ_SEALED_MISSING',
+      message: `execution ${manifest.executionId} has nothing sealed (no ${paths.sealed})`,
+      hint: 'Only runs with private steps or withheld exports have sealed data; its public files are readable as they are.',
+    });
   }
   await mkdir(outDir, { recursive: true, mode: 0o700 });
   await chmod(outDir, 0o700);
@@ -62,7 +69,8 @@ export async function unsealExecution(paths: ExecutionPaths, manifest: Manifest,
   for (const name of names) {
     const bytes = await openSealed(new Uint8Array(await readFile(join(paths.sealedWithheld, `${name}.age`))), identity, `sealed/withheld/${name}.age`);
     const digest = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
-    if (signed.get(name) !== digest) throw mismatch(`sealed ${name} has digest ${digest}, the signed attestation names ${signed.get(name) ?? 'no such artifact'}`);
+    if (signed.get(name) !== digest)
+      throw mismatch(`sealed ${name} has digest ${digest}, the signed attestation names ${signed.get(name) ?? 'no such artifact'}`);
     await writeFileAtomic(join(outDir, 'withheld', name), bytes, 0o600);
     result.withheld.push(name);
   }
@@ -83,18 +91,40 @@ export async function checkPrivateDir(manifest: Manifest, dir: string): Promise<
     try {
       const opening = JSON.parse(await readFile(join(dir, 'steps', file), 'utf8')) as PrivateOpening;
       const predicate = predicates.get(stepId);
-      problems = !predicate ? [`the manifest has no step ${stepId}`] : opening?.stepId !== stepId ? [`steps/${file} opens ${String(opening?.stepId)}`] : checkOpening(predicate, opening, sha256Node);
+      problems = !predicate
+        ? [`the manifest has no step ${stepId}`]
+        : opening?.stepId !== stepId
+          ? [`steps/${file} opens ${String(opening?.stepId)}`]
+          : checkOpening(predicate, opening, sha256Node);
     } catch (err) {
       problems = [`steps/${file} is not JSON: ${(err as Error).message}`];
     }
-    checks.push({ code: 'PCQ_UNSEAL_MISMATCH', check: 'private-data', stepId, ok: problems.length === 0, message: problems.length === 0 ? `steps/${file} opens the signed commitments` : problems.join('; ') });
+    checks.push({
+      code: 'PCQ_UNSEAL_MISMATCH',
+      check: 'private-data',
+      stepId,
+      ok: problems.length === 0,
+      message: problems.length === 0 ? `steps/${file} opens the signed commitments` : problems.join('; '),
+    });
   }
   const signed = signedArtifactDigests(manifest);
   for (const name of (await readdir(join(dir, 'withheld')).catch(() => [] as string[])).sort()) {
-    const digest = 'sha256:' + createHash('sha256').update(await readFile(join(dir, 'withheld', name))).digest('hex');
+    const digest =
+      'sha256:' +
+      createHash('sha256')
+        .update(await readFile(join(dir, 'withheld', name)))
+        .digest('hex');
     const ok = signed.get(name) === digest;
-    checks.push({ code: 'PCQ_UNSEAL_MISMATCH', check: 'withheld-export', ok, message: ok ? `withheld/${name} is the signed artifact ${digest}` : `withheld/${name} has digest ${digest}, the signed attestation names ${signed.get(name) ?? 'no such artifact'}` });
+    checks.push({
+      code: 'PCQ_UNSEAL_MISMATCH',
+      check: 'withheld-export',
+      ok,
+      message: ok
+        ? `withheld/${name} is the signed artifact ${digest}`
+        : `withheld/${name} has digest ${digest}, the signed attestation names ${signed.get(name) ?? 'no such artifact'}`,
+    });
   }
-  if (checks.length === 0) checks.push({ code: 'PCQ_SEALED_MISSING', check: 'private-data', ok: false, message: `${dir} holds no steps/<stepId>.json or withheld/<name> to check` });
+  if (checks.length === 0)
+    checks.push({ code: 'PCQ_SEALED_MISSING', check: 'private-data', ok: false, message: `${dir} holds no steps/<stepId>.json or withheld/<name> to check` });
   return checks;
 }

@@ -21,5 +21,8 @@ test('after a failed postcondition no artifact can leave the run through a read 
   await collector.sinkFor('export').write('weekly-report.pdf', bytes, 'application/pdf');
   assert.ok(await collector.sinkFor('notify').read?.('weekly-report.pdf'));
   blocked = true;
-  await assert.rejects(collector.sinkFor('notify').read!('weekly-report.pdf'), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_EXPORT_BLOCKED' && !isRetryable(err));
+  await assert.rejects(
+    collector.sinkFor('notify').read!('weekly-report.pdf'),
+    (err: unknown) => err instanceof PcqError && err.code === 'PCQ_EXPORT_BLOCKED' && !isRetryable(err),
+  );
 });

@@ -90,7 +90,11 @@ export class ArtifactCollector {
 
   private checkName(stepId: string, name: string, own: Map<string, CollectedArtifact>): void {
     if (!SAFE_NAME.test(name) || name.includes('..')) {
-      throw new PcqError({ code: 'PCQ_ARTIFACT_NAME', message: `artifact "${name}" is not a plain file name`, hint: 'Use letters, digits, ".", "_" and "-" only.' });
+      throw new PcqError({
+        code: 'PCQ_ARTIFACT_NAME',
+        message: `artifact "${name}" is not a plain file name`,
+        hint: 'Use letters, digits, ".", "_" and "-" only.',
+      });
     }
     // Another step owns the name if it committed it or is writing it now; an earlier attempt of
     // this same step does not (its artifact is replaced, or was discarded with its attempt).
@@ -102,7 +106,11 @@ export class ArtifactCollector {
       if (other && other.stepId !== stepId) owner = other.stepId;
     }
     if (owner !== undefined) {
-      throw new PcqError({ code: 'PCQ_ARTIFACT_DUPLICATE', message: `artifact "${name}" is written by both ${owner} and ${stepId}`, hint: 'Give each export a distinct `name`.' });
+      throw new PcqError({
+        code: 'PCQ_ARTIFACT_DUPLICATE',
+        message: `artifact "${name}" is written by both ${owner} and ${stepId}`,
+        hint: 'Give each export a distinct `name`.',
+      });
     }
   }
 
@@ -122,5 +130,9 @@ export class ArtifactCollector {
 }
 
 function abandoned(stepId: string, name: string): PcqError {
-  return new PcqError({ code: 'PCQ_RUN_ABORTED', message: `step ${stepId} wrote artifact "${name}" after its attempt was abandoned`, hint: 'Nothing an abandoned attempt writes is kept; the accepted attempt\'s artifacts are.' });
+  return new PcqError({
+    code: 'PCQ_RUN_ABORTED',
+    message: `step ${stepId} wrote artifact "${name}" after its attempt was abandoned`,
+    hint: "Nothing an abandoned attempt writes is kept; the accepted attempt's artifacts are.",
+  });
 }

@@ -43,7 +43,19 @@ export async function preflightGrant(input: { config: PcqConfig; runner: string;
   const t = g.granted.terms;
   return {
     record: g,
-    manifestGrant: { grantId: t.grantId, version: t.version, digest: g.digest, signer: t.user, runner: t.runner, runbooks: t.runbooks, budget: t.budget, unit: t.unit, expiresAt: t.expiresAt, source: grantPath(g.dir, t.grantId, 1), devOverlay: g.devOverlay },
+    manifestGrant: {
+      grantId: t.grantId,
+      version: t.version,
+      digest: g.digest,
+      signer: t.user,
+      runner: t.runner,
+      runbooks: t.runbooks,
+      budget: t.budget,
+      unit: t.unit,
+      expiresAt: t.expiresAt,
+      source: grantPath(g.dir, t.grantId, 1),
+      devOverlay: g.devOverlay,
+    },
     registration: { grantId: t.grantId, digest: g.digest, user: t.user, runner: t.runner, runbooks: t.runbooks, budget: t.budget, expiresAt: t.expiresAt },
   };
 }
@@ -56,9 +68,20 @@ export function reservationFor(stepCount: number): number {
   return stepCount;
 }
 
-export async function openGrantedRun(vault: PrepaidVault, pre: GrantPreflight, input: { runId: string; runner: string; runbookId: string; reserve: number }): Promise<OpenReceipt> {
+export async function openGrantedRun(
+  vault: PrepaidVault,
+  pre: GrantPreflight,
+  input: { runId: string; runner: string; runbookId: string; reserve: number },
+): Promise<OpenReceipt> {
   try {
-    return await vault.openRun({ runId: input.runId, grantId: pre.record.grantId, runner: input.runner, runbookId: input.runbookId, reserve: input.reserve, grant: pre.registration });
+    return await vault.openRun({
+      runId: input.runId,
+      grantId: pre.record.grantId,
+      runner: input.runner,
+      runbookId: input.runbookId,
+      reserve: input.reserve,
+      grant: pre.registration,
+    });
   } catch (err) {
     // The vault's refusal, said as what it is for the run: nothing started, nothing was written.
     if (err instanceof PcqError && (err.code === 'PCQ_UNAUTHORIZED_RUNNER' || err.code === 'PCQ_BUDGET_EXHAUSTED' || err.code === 'PCQ_VAULT_REFUSED')) {

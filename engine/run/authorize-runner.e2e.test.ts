@@ -22,7 +22,10 @@ const keys: Record<string, { secret: string; publicKey: string }> = {};
 
 async function pcq(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(NODE, [CLI, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_ACTOR: 'local:tester', ...env } });
+    const { stdout, stderr } = await exec(NODE, [CLI, ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_ACTOR: 'local:tester', ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -41,17 +44,31 @@ before(async () => {
     keys[name] = JSON.parse(out.stdout) as { secret: string; publicKey: string };
   }
   const entry = (name: string, fields: string) => `  - name: test-${name}\n    publicKey: ${keys[name]!.publicKey}\n${fields}`;
-  await appendFile(join(root, 'policies/trust.yaml'), '\n' + [
-    entry('active', '    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n'),
-    entry('revoked', '    roles: [runner]\n    status: revoked\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n'),
-    entry('expired', '    roles: [runner]\n    status: active\n    validFrom: 2025-01-01T00:00:00Z\n    validUntil: 2025-12-31T23:59:59Z\n'),
-    entry('retired', '    roles: [runner]\n    status: retired\n    validFrom: 2025-01-01T00:00:00Z\n    validUntil: null\n'),
-    entry('reviewer', '    roles: [reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n'),
-  ].join(''));
+  await appendFile(
+    join(root, 'policies/trust.yaml'),
+    '\n' +
+      [
+        entry('active', '    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n'),
+        entry('revoked', '    roles: [runner]\n    status: revoked\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n'),
+        entry('expired', '    roles: [runner]\n    status: active\n    validFrom: 2025-01-01T00:00:00Z\n    validUntil: 2025-12-31T23:59:59Z\n'),
+        entry('retired', '    roles: [runner]\n    status: retired\n    validFrom: 2025-01-01T00:00:00Z\n    validUntil: null\n'),
+        entry('reviewer', '    roles: [reviewer]\n    status: active\n    validFrom: null\n    validUntil: null\n'),
+      ].join(''),
+  );
   // Since grants exist (issue 12) a prod run also needs a grant for its runner: a user grants the
   // active test key every runbook, in contracts/grants/ (the committed place prod reads).
   const user = JSON.parse((await pcq({}, 'keys', 'generate', '--json')).stdout) as { secret: string };
-  const granted = await pcq({ PCQ_GRANT_USER_SECRET: user.secret }, 'grant', 'add', '--runner', keys.active!.publicKey, '--budget', '100000', '--expires', '2099-01-01T00:00:00Z');
+  const granted = await pcq(
+    { PCQ_GRANT_USER_SECRET: user.secret },
+    'grant',
+    'add',
+    '--runner',
+    keys.active!.publicKey,
+    '--budget',
+    '100000',
+    '--expires',
+    '2099-01-01T00:00:00Z',
+  );
   assert.equal(granted.code, 0, granted.stderr);
 });
 
@@ -61,14 +78,26 @@ test('prod: an active listed runner runs, and verify names policies/trust.yaml a
   const report = JSON.parse(run.stdout) as { manifestPath: string; executedBy: string };
   assert.equal(report.executedBy, keys.active!.publicKey);
   const manifest = JSON.parse(await readFile(report.manifestPath, 'utf8')) as { authorization: Record<string, unknown> };
-  assert.deepEqual([manifest.authorization.keyName, manifest.authorization.source, manifest.authorization.devOverlay, manifest.authorization.mode], ['test-active', 'policies/trust.yaml', false, 'prod']);
+  assert.deepEqual(
+    [manifest.authorization.keyName, manifest.authorization.source, manifest.authorization.devOverlay, manifest.authorization.mode],
+    ['test-active', 'policies/trust.yaml', false, 'prod'],
+  );
   const verified = await pcq({ PCQ_MODE: 'prod' }, 'verify', report.manifestPath, '--json');
   assert.equal(verified.code, 0, verified.stdout);
   const out = JSON.parse(verified.stdout) as { keys: Array<{ role: string; source: string; devOverlay: boolean; name: string }> };
-  assert.deepEqual(out.keys.map((k) => [k.role, k.name, k.source, k.devOverlay]), [['runner', 'test-active', 'policies/trust.yaml', false]]);
+  assert.deepEqual(
+    out.keys.map((k) => [k.role, k.name, k.source, k.devOverlay]),
+    [['runner', 'test-active', 'policies/trust.yaml', false]],
+  );
 });
 
-for (const [name, code] of [['revoked', 'PCQ_KEY_REVOKED'], ['unlisted', 'PCQ_KEY_UNKNOWN'], ['expired', 'PCQ_KEY_NOT_VALID_AT'], ['retired', 'PCQ_KEY_NOT_ACTIVE'], ['reviewer', 'PCQ_KEY_ROLE_MISSING']] as const) {
+for (const [name, code] of [
+  ['revoked', 'PCQ_KEY_REVOKED'],
+  ['unlisted', 'PCQ_KEY_UNKNOWN'],
+  ['expired', 'PCQ_KEY_NOT_VALID_AT'],
+  ['retired', 'PCQ_KEY_NOT_ACTIVE'],
+  ['reviewer', 'PCQ_KEY_ROLE_MISSING'],
+] as const) {
   test(`prod: a ${name} runner key is refused with ${code} before any step, writing nothing`, async () => {
     const before = await written();
     const run = await pcq(prod(name), 'run', R2);

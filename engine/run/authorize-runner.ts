@@ -21,13 +21,23 @@ export interface AuthorizedRunner {
   warnings: PcqIssue[];
 }
 
-export async function authorizeRunnerAtStart(input: { config: PcqConfig; env: Record<string, string | undefined>; asOf: string; now: Date }): Promise<AuthorizedRunner> {
+export async function authorizeRunnerAtStart(input: {
+  config: PcqConfig;
+  env: Record<string, string | undefined>;
+  asOf: string;
+  now: Date;
+}): Promise<AuthorizedRunner> {
   const { config } = input;
   const { signer, origin } = await loadRunnerSigner({ env: input.env, root: config.root, mode: config.mode, now: () => input.now, signer: config.signer });
   const { trust, warnings } = await loadTrust({ root: config.root, includeLocal: config.mode === 'dev' });
   const result = authorizeRunner(trust, { keyid: signer.keyid, asOf: input.asOf, mode: config.mode, purpose: 'start', now: input.now.getTime() });
   if (!result.ok) {
-    throw new PcqError({ code: result.code, message: `refused before any step started: ${result.message}`, hint: result.hint, details: { keyid: signer.keyid, mode: config.mode, asOf: input.asOf } });
+    throw new PcqError({
+      code: result.code,
+      message: `refused before any step started: ${result.message}`,
+      hint: result.hint,
+      details: { keyid: signer.keyid, mode: config.mode, asOf: input.asOf },
+    });
   }
   return { signer, signerOrigin: origin, authorization: result.authorization, trust, warnings };
 }

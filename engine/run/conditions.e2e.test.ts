@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleRoot } from '../testing/sample-root.ts';
 
@@ -20,7 +20,10 @@ let root: string;
 
 async function pcq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(NODE, [CLI, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_ACTOR: 'local:tester' } });
+    const { stdout, stderr } = await exec(NODE, [CLI, ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_ACTOR: 'local:tester' },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -28,11 +31,19 @@ async function pcq(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-interface Predicate { status: string; condition?: { expr: string; value: boolean }; skipped?: string; inputs: unknown; outputs: unknown }
+interface Predicate {
+  status: string;
+  condition?: { expr: string; value: boolean };
+  skipped?: string;
+  inputs: unknown;
+  outputs: unknown;
+}
 
 async function predicates(manifestPath: string): Promise<Record<string, Predicate>> {
   const manifest = JSON.parse(await readFile(resolve(root, manifestPath), 'utf8')) as { steps: Array<{ stepId: string; attestation: { payload: string } }> };
-  return Object.fromEntries(manifest.steps.map((s) => [s.stepId, (JSON.parse(Buffer.from(s.attestation.payload, 'base64').toString('utf8')) as { predicate: Predicate }).predicate]));
+  return Object.fromEntries(
+    manifest.steps.map((s) => [s.stepId, (JSON.parse(Buffer.from(s.attestation.payload, 'base64').toString('utf8')) as { predicate: Predicate }).predicate]),
+  );
 }
 
 before(async () => {
@@ -41,8 +52,16 @@ before(async () => {
 });
 
 const ROUTES = {
-  investigate: { ran: ['investigate', 'investigation'], skipped: { archive: 'condition-false' }, report: { route: 'investigate', openAlerts: 4, escalated: 3, archived: 0 } },
-  archive: { ran: ['archive'], skipped: { investigate: 'condition-false', investigation: 'parents-skipped' }, report: { route: 'archive', openAlerts: 4, escalated: 0, archived: 4 } },
+  investigate: {
+    ran: ['investigate', 'investigation'],
+    skipped: { archive: 'condition-false' },
+    report: { route: 'investigate', openAlerts: 4, escalated: 3, archived: 0 },
+  },
+  archive: {
+    ran: ['archive'],
+    skipped: { investigate: 'condition-false', investigation: 'parents-skipped' },
+    report: { route: 'archive', openAlerts: 4, escalated: 0, archived: 4 },
+  },
 } as const;
 
 for (const [route, expected] of Object.entries(ROUTES)) {

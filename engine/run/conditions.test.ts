@@ -52,12 +52,16 @@ test('valid conditions over inputs, ancestors (select and index) and asOf pass',
     "steps.first.exists(r, r.id == 'x')",
     "asOf > '2026-01-01' && !params.strict",
     'params.limit + 1.0 > 2.0 ? true : false',
-  ]) assert.deepEqual(codes(when), [], when);
+  ])
+    assert.deepEqual(codes(when), [], when);
 });
 
 test('an input that is not declared, a step that is not an ancestor or an unknown name is refused, located at `when`', () => {
   const issues = whenIssues(runbookWith('params.nope == 1.0 && steps.side.size() > 0 && other'), cel);
-  assert.deepEqual(issues.map((i) => i.code), ['PCQ_WHEN_INVALID', 'PCQ_WHEN_INVALID', 'PCQ_WHEN_INVALID']);
+  assert.deepEqual(
+    issues.map((i) => i.code),
+    ['PCQ_WHEN_INVALID', 'PCQ_WHEN_INVALID', 'PCQ_WHEN_INVALID'],
+  );
   assert.match(issues[0]!.message, /params\.nope` is not an input/);
   assert.match(issues[1]!.message, /steps\.side` is not an earlier step of gated/);
   assert.match(issues[2]!.message, /`other` is not a name/);
@@ -65,7 +69,10 @@ test('an input that is not declared, a step that is not an ancestor or an unknow
     assert.equal(issue.location?.file, 'runbooks/T.yaml');
     assert.equal(issue.location?.line, 24); // the `when:` line of step `gated`
   }
-  assert.deepEqual(issues.map((i) => i.details?.offset), [0, 22, 47]);
+  assert.deepEqual(
+    issues.map((i) => i.details?.offset),
+    [0, 22, 47],
+  );
   assert.deepEqual(codes("steps['side'] == null"), ['PCQ_WHEN_INVALID']);
 });
 
@@ -79,16 +86,22 @@ test('type errors: a non-bool condition, int arithmetic on a JSON number, a stri
 });
 
 test('the branch rule: false skips, all parents skipped skips, one ran parent runs, errors fail closed', () => {
-  const rb = runbookWith("params.route == 'a'", `  - stepId: join
+  const rb = runbookWith(
+    "params.route == 'a'",
+    `  - stepId: join
     type: aggregate
     needs: [gated, side]
     from: side
     metrics: { n: { op: count } }
-`);
+`,
+  );
   const step = (id: string) => rb.steps.find((s) => s.stepId === id)!;
   const vars = (route: string) => ({ params: { route, limit: 2, strict: false }, steps: {}, asOf: '2026-11-16T00:00:00Z' });
   assert.deepEqual(decideBranch(step('gated'), new Set(), cel, vars('a')), { condition: { expr: "params.route == 'a'", value: true } });
-  assert.deepEqual(decideBranch(step('gated'), new Set(), cel, vars('b')), { condition: { expr: "params.route == 'a'", value: false }, skipped: 'condition-false' });
+  assert.deepEqual(decideBranch(step('gated'), new Set(), cel, vars('b')), {
+    condition: { expr: "params.route == 'a'", value: false },
+    skipped: 'condition-false',
+  });
   // Every parent skipped: skipped without evaluating its own condition.
   assert.deepEqual(decideBranch(step('gated'), new Set(['count-rows']), cel, vars('a')), { skipped: 'parents-skipped' });
   // One skipped parent, one that ran: the step runs.
@@ -97,5 +110,14 @@ test('the branch rule: false skips, all parents skipped skips, one ran parent ru
   // A root is never skipped by the parent rule; a condition reading a skipped step's output fails the step.
   assert.deepEqual(decideBranch(step('first'), new Set(['side']), cel, vars('a')), {});
   const reading = runbookWith('steps.first.size() > 0');
-  assert.throws(() => decideBranch(reading.steps.find((s) => s.stepId === 'gated')!, new Set(), cel, vars('a')), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_CEL_EVAL');
+  assert.throws(
+    () =>
+      decideBranch(
+        reading.steps.find((s) => s.stepId === 'gated')!,
+        new Set(),
+        cel,
+        vars('a'),
+      ),
+    (err: unknown) => err instanceof PcqError && err.code === 'PCQ_CEL_EVAL',
+  );
 });

@@ -37,13 +37,29 @@ export function whenIssues(runbook: Runbook, cel: CelEngine): PcqIssue[] {
     }
     const ancestors = ancestorsOf(step, byId);
     const variables = new Map<string, VariableType>([
-      ['params', { fields: params, describe: (f) => `\`params.${f}\` is not an input of runbook ${runbook.runbookId} (inputs: ${[...params.keys()].join(', ') || 'none'})` }],
-      ['steps', { fields: new Map([...ancestors].map((id) => [id, 'dyn'] as const)), describe: (f) => `\`steps.${f}\` is not an earlier step of ${step.stepId}: a condition reads only the outputs of the steps it depends on (directly or through needs)` }],
+      [
+        'params',
+        {
+          fields: params,
+          describe: (f) => `\`params.${f}\` is not an input of runbook ${runbook.runbookId} (inputs: ${[...params.keys()].join(', ') || 'none'})`,
+        },
+      ],
+      [
+        'steps',
+        {
+          fields: new Map([...ancestors].map((id) => [id, 'dyn'] as const)),
+          describe: (f) =>
+            `\`steps.${f}\` is not an earlier step of ${step.stepId}: a condition reads only the outputs of the steps it depends on (directly or through needs)`,
+        },
+      ],
       ['asOf', 'string'],
     ]);
     const checked = typeCheck(step.when, variables);
     for (const p of checked.problems) {
-      issues.push({ ...stepIssue(step, 'when', 'PCQ_WHEN_INVALID', `\`when\` at offset ${p.offset}: ${p.message}`), details: { expr: step.when, offset: p.offset } });
+      issues.push({
+        ...stepIssue(step, 'when', 'PCQ_WHEN_INVALID', `\`when\` at offset ${p.offset}: ${p.message}`),
+        details: { expr: step.when, offset: p.offset },
+      });
     }
     if (checked.type !== 'bool' && checked.type !== 'dyn') {
       issues.push({ ...stepIssue(step, 'when', 'PCQ_WHEN_INVALID', `\`when\` is a ${checked.type}, not a bool`), details: { expr: step.when, offset: 0 } });
@@ -83,7 +99,14 @@ export function decideBranch(step: Step, branchSkipped: ReadonlySet<string>, cel
     value = cel.evaluate(step.when, { params: vars.params, steps: celStepsView(vars.steps), asOf: vars.asOf }); // a view, not a copy per step (step-outputs.ts)
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw stepError(step, 'when', err instanceof PcqError ? err.code : 'PCQ_CEL_EVAL', `\`when\` could not be evaluated: ${why}`, 'A skipped ancestor has no output: guard with has(steps.<id>) before reading it.', { expr: step.when });
+    throw stepError(
+      step,
+      'when',
+      err instanceof PcqError ? err.code : 'PCQ_CEL_EVAL',
+      `\`when\` could not be evaluated: ${why}`,
+      'A skipped ancestor has no output: guard with has(steps.<id>) before reading it.',
+      { expr: step.when },
+    );
   }
   if (typeof value !== 'boolean') {
     throw stepError(step, 'when', 'PCQ_WHEN_INVALID', `\`when\` gave ${JSON.stringify(value)}, not a bool`, undefined, { expr: step.when });

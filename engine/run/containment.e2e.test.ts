@@ -19,16 +19,33 @@ const NODE = resolve('node_modules/.bin/node');
 const CLI = resolve('dist/pcq.mjs');
 let root: string;
 
-interface Outcome { code: number; stdout: string; stderr: string; maxRssBytes: number; wallMs: number }
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+  maxRssBytes: number;
+  wallMs: number;
+}
 
 /** Runs the CLI under GNU time (-v): its maximum resident set covers the graph child too. */
 function pcq(env: Record<string, string>, ...args: string[]): Promise<Outcome> {
   const started = Date.now();
   return new Promise((done) => {
-    execFile('/usr/bin/time', ['-v', NODE, CLI, ...args], { cwd: root, timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_ACTOR: 'local:tester', ...env } }, (err, stdout, stderr) => {
-      const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr, maxRssBytes: rss ? Number(rss[1]) * 1024 : NaN, wallMs: Date.now() - started });
-    });
+    execFile(
+      '/usr/bin/time',
+      ['-v', NODE, CLI, ...args],
+      { cwd: root, timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_ACTOR: 'local:tester', ...env } },
+      (err, stdout, stderr) => {
+        const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+        done({
+          code: err ? Number((err as { code?: number }).code ?? 1) : 0,
+          stdout,
+          stderr,
+          maxRssBytes: rss ? Number(rss[1]) * 1024 : NaN,
+          wallMs: Date.now() - started,
+        });
+      },
+    );
   });
 }
 
@@ -71,7 +88,12 @@ after(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-interface StepReport { stepId: string; status: string; durationMs: number; error?: { code: string; message: string } }
+interface StepReport {
+  stepId: string;
+  status: string;
+  durationMs: number;
+  error?: { code: string; message: string };
+}
 
 async function failedStep(out: Outcome): Promise<StepReport & { manifestPath: string }> {
   const report = JSON.parse(out.stdout) as { manifestPath: string; status: string; steps: StepReport[] };
@@ -111,23 +133,29 @@ test('range bomb under a 320M ceiling: PCQ_MEMORY_EXCEEDED, RSS under the ceilin
 });
 
 for (const name of Object.keys(CEL_BOMBS)) {
-  test(`CEL bomb (${name}) with timeout 2s: PCQ_CEL_LIMIT within 5 s of the timeout, RSS under the ceiling, sealed and verified`, { timeout: 60_000 }, async (t) => {
-    const ceiling = 1024 * 1024 * 1024;
-    const out = await pcq({ PCQ_MEMORY_LIMIT: '1G' }, 'run', `runbooks/cel-${name}.yaml`, '--json');
-    assert.notEqual(out.code, 0, out.stderr);
-    const step = await failedStep(out);
-    assert.equal(step.error?.code, 'PCQ_CEL_LIMIT', JSON.stringify(step));
-    assert.ok(step.durationMs < 2000 + 5000, `failed after ${step.durationMs} ms`);
-    t.diagnostic(`${String(step.error?.code)} after ${Math.round(step.durationMs)} ms, peak RSS ${Math.round(out.maxRssBytes / 1048576)} MiB`);
-  assert.ok(out.maxRssBytes < ceiling, `peak RSS ${out.maxRssBytes}`);
-    const verified = await pcq({}, 'verify', step.manifestPath);
-    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
-  });
+  test(
+    `CEL bomb (${name}) with timeout 2s: PCQ_CEL_LIMIT within 5 s of the timeout, RSS under the ceiling, sealed and verified`,
+    { timeout: 60_000 },
+    async (t) => {
+      const ceiling = 1024 * 1024 * 1024;
+      const out = await pcq({ PCQ_MEMORY_LIMIT: '1G' }, 'run', `runbooks/cel-${name}.yaml`, '--json');
+      assert.notEqual(out.code, 0, out.stderr);
+      const step = await failedStep(out);
+      assert.equal(step.error?.code, 'PCQ_CEL_LIMIT', JSON.stringify(step));
+      assert.ok(step.durationMs < 2000 + 5000, `failed after ${step.durationMs} ms`);
+      t.diagnostic(`${String(step.error?.code)} after ${Math.round(step.durationMs)} ms, peak RSS ${Math.round(out.maxRssBytes / 1048576)} MiB`);
+      assert.ok(out.maxRssBytes < ceiling, `peak RSS ${out.maxRssBytes}`);
+      const verified = await pcq({}, 'verify', step.manifestPath);
+      assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    },
+  );
 }
 
 test('a hostile runbook is refused before any step: nothing written, no file outside, no secret anywhere', { timeout: 90_000 }, async () => {
   const outside = join(tmpdir(), `pcq-contain-outside-${process.pid}`);
-  await writeFile(join(root, 'runbooks', 'hostile.yaml'), `runbookId: hostile
+  await writeFile(
+    join(root, 'runbooks', 'hostile.yaml'),
+    `runbookId: hostile
 name: Hostile
 version: "1"
 steps:
@@ -143,10 +171,14 @@ provers:
       type: metric
       query: EXPORT DATABASE '${outside}-db'
       assertion: "true"
-`);
+`,
+  );
   const keys = await pcq({}, 'keys', 'generate', '--json');
   const { secret, publicKey } = JSON.parse(keys.stdout) as { secret: string; publicKey: string };
-  await appendFile(join(root, 'policies/trust.yaml'), `\n  - name: test-contain\n    publicKey: ${publicKey}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`);
+  await appendFile(
+    join(root, 'policies/trust.yaml'),
+    `\n  - name: test-contain\n    publicKey: ${publicKey}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`,
+  );
   const before = await snapshotTree(root, ['attestations', '.pcq']);
   const out = await pcq({ RUNNER_SECRET: secret }, 'run', 'runbooks/hostile.yaml');
   assert.equal(out.code, 3, out.stdout + out.stderr);

@@ -17,9 +17,14 @@ const TSX = import.meta.resolve('tsx');
 
 function pcq(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(NODE, ['--import', TSX, join(ROOT, 'engine/cli/main.ts'), ...args], { cwd, timeout: 180_000, env: { ...process.env, NODE_OPTIONS: '', PCQ_MODE: 'dev', NO_COLOR: '1', ...env } }, (err, stdout, stderr) => {
-      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      NODE,
+      ['--import', TSX, join(ROOT, 'engine/cli/main.ts'), ...args],
+      { cwd, timeout: 180_000, env: { ...process.env, NODE_OPTIONS: '', PCQ_MODE: 'dev', NO_COLOR: '1', ...env } },
+      (err, stdout, stderr) => {
+        done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -33,7 +38,9 @@ test('pcq run --dry-run: same report, exit codes as a real run, attestations/ an
   assert.equal(real.code, 0, real.stdout + real.stderr);
   const before = await snapshotTree(dir, ['attestations', '.pcq']);
   assert.ok(before.size > 5, 'a real run left files to compare');
-  const dry = await pcq(['run', 'runbooks/R1-entity-enrichment.yaml', '--as-of', '2026-11-16T00:00:00Z', '--dry-run'], dir, { RUNNER_SECRET: generateKeyPair().secret });
+  const dry = await pcq(['run', 'runbooks/R1-entity-enrichment.yaml', '--as-of', '2026-11-16T00:00:00Z', '--dry-run'], dir, {
+    RUNNER_SECRET: generateKeyPair().secret,
+  });
   assert.equal(dry.code, 0, dry.stdout + dry.stderr);
   assert.match(dry.stdout, /verdict: pass {3}merkle root: sha256:[0-9a-f]{64}/);
   assert.match(dry.stdout, /DRY RUN: signed with an ephemeral key/);
@@ -47,5 +54,5 @@ test('pcq run --dry-run: same report, exit codes as a real run, attestations/ an
   const overlay = Buffer.from(before.get('.pcq/trust.local.yaml') ?? '', 'base64').toString('utf8');
   assert.match(overlay, /publicKey: G[A-Z2-7]{55}/, 'the real run listed its dev key');
   assert.match(report.executedBy, /^G[A-Z2-7]{55}$/, 'the dry run signed');
-  assert.ok(!overlay.includes(report.executedBy), 'with a key of its own, not the repository\'s dev key');
+  assert.ok(!overlay.includes(report.executedBy), "with a key of its own, not the repository's dev key");
 });

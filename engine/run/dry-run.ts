@@ -20,11 +20,22 @@ export interface DryRunScratch {
   cleanup: () => Promise<void>;
 }
 
-export async function prepareDryRun(input: { root: string; file: string; env: Record<string, string | undefined>; signingKeyEnv: string }): Promise<DryRunScratch> {
+export async function prepareDryRun(input: {
+  root: string;
+  file: string;
+  env: Record<string, string | undefined>;
+  signingKeyEnv: string;
+}): Promise<DryRunScratch> {
   const root = await mkdtemp(join(tmpdir(), 'pcq-dry-run-'));
   for (const folder of INPUT_FOLDERS) {
     const from = join(input.root, folder);
-    if (await stat(from).then((s) => s.isDirectory(), () => false)) await cp(from, join(root, folder), { recursive: true });
+    if (
+      await stat(from).then(
+        (s) => s.isDirectory(),
+        () => false,
+      )
+    )
+      await cp(from, join(root, folder), { recursive: true });
   }
   const rel = relative(input.root, input.file);
   let file = join(root, rel);

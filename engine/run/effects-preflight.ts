@@ -11,11 +11,16 @@ import type { SpellManifest } from '../model/spell-manifest.ts';
 export function builtinEffects(step: Step): DeclaredEffect[] {
   const e = (type: string, target: string, mutates: boolean): DeclaredEffect[] => [{ stepId: step.stepId, type, target, mutates, source: 'builtin' }];
   switch (step.type) {
-    case 'mutation': return e('graph_mutation', 'graph', true);
-    case 'notify': return e('notify', String(step.config['channel'] ?? 'email'), false);
-    case 'external_api': return e('external_api', String(step.config['connector'] ?? step.config['endpoint'] ?? 'unknown'), false);
-    case 'export': return e('export', String(step.config['name'] ?? 'artifact'), false);
-    default: return [];
+    case 'mutation':
+      return e('graph_mutation', 'graph', true);
+    case 'notify':
+      return e('notify', String(step.config['channel'] ?? 'email'), false);
+    case 'external_api':
+      return e('external_api', String(step.config['connector'] ?? step.config['endpoint'] ?? 'unknown'), false);
+    case 'export':
+      return e('export', String(step.config['name'] ?? 'artifact'), false);
+    default:
+      return [];
   }
 }
 
@@ -31,16 +36,18 @@ export function declaredEffects(runbook: Runbook, spells: ReadonlyMap<string, Sp
 export async function preflightEffects(root: string, runbook: Runbook, spells: ReadonlyMap<string, SpellManifest>): Promise<EffectsDecision> {
   const decision = decideEffects(await loadRuntimePolicy(root), declaredEffects(runbook, spells));
   if (decision.decision === 'denied') {
-    const issues: PcqIssue[] = decision.effects.filter((e) => !e.allowed).map((e) => {
-      const step = runbook.steps.find((s) => s.stepId === e.stepId);
-      return {
-        code: 'PCQ_EFFECT_DENIED' as const,
-        message: `refused before any step started: step ${e.stepId} (${e.source === 'spell' ? 'spell' : step?.type}) declares effect ${e.type} on ${e.target}${e.mutates ? ' (mutates)' : ''}: ${e.reason} in ${decision.policyFile}`,
-        hint: 'Change policies/runtime-policy.json with `pcq policy set --file`, or remove the step; nothing ran.',
-        ...(step?.location ? { location: step.location } : {}),
-        details: { stepId: e.stepId, type: e.type, policyDigest: decision.policyDigest },
-      };
-    });
+    const issues: PcqIssue[] = decision.effects
+      .filter((e) => !e.allowed)
+      .map((e) => {
+        const step = runbook.steps.find((s) => s.stepId === e.stepId);
+        return {
+          code: 'PCQ_EFFECT_DENIED' as const,
+          message: `refused before any step started: step ${e.stepId} (${e.source === 'spell' ? 'spell' : step?.type}) declares effect ${e.type} on ${e.target}${e.mutates ? ' (mutates)' : ''}: ${e.reason} in ${decision.policyFile}`,
+          hint: 'Change policies/runtime-policy.json with `pcq policy set --file`, or remove the step; nothing ran.',
+          ...(step?.location ? { location: step.location } : {}),
+          details: { stepId: e.stepId, type: e.type, policyDigest: decision.policyDigest },
+        };
+      });
     throw new PcqErrors(issues);
   }
   return decision;

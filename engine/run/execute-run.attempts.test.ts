@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { executeRun, type RunOutcome, type RunPorts } from './execute-run.ts';
 import { planRunbook } from '../plan/plan.ts';
 import { FakeClock } from '../testing/fake-clock.ts';
-import { MemoryArtifactSink, TableGraphStore, testRunbook, testStep } from '../testing/step-test-kit.ts';
+import { TableGraphStore, testRunbook, testStep } from '../testing/step-test-kit.ts';
 import { createCelEngine } from '../runtime/cel.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { generateKeyPair, signerFromSecret } from '../runtime/keys.ts';
@@ -27,9 +27,20 @@ const signer = signerFromSecret(generateKeyPair().secret, 'test');
 
 function ports(clock: FakeClock, kinds: StepKind[], graph: GraphStore = new TableGraphStore({})): RunPorts {
   return {
-    clock, signer, graph, cel: createCelEngine(),
-    http: { call: async () => { throw new Error('no HTTP in this test'); } },
-    notifier: { send: async () => { throw new Error('no notifier in this test'); } },
+    clock,
+    signer,
+    graph,
+    cel: createCelEngine(),
+    http: {
+      call: async () => {
+        throw new Error('no HTTP in this test');
+      },
+    },
+    notifier: {
+      send: async () => {
+        throw new Error('no notifier in this test');
+      },
+    },
     policies: parsePolicySet({}),
     stepKinds: new Map([...realKinds, ...kinds.map((k) => [k.type, k] as const)]),
     runProver,
@@ -37,13 +48,31 @@ function ports(clock: FakeClock, kinds: StepKind[], graph: GraphStore = new Tabl
 }
 
 /** The runner authorization the run's signer would have been granted (signed into the manifest). */
-const authorized = (p: RunPorts) => authorizationRecord({ name: 'test-runner', publicKey: p.signer.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null, source: 'policies/trust.yaml' }, '2026-01-05T00:00:00Z', 'dev');
+const authorized = (p: RunPorts) =>
+  authorizationRecord(
+    { name: 'test-runner', publicKey: p.signer.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null, source: 'policies/trust.yaml' },
+    '2026-01-05T00:00:00Z',
+    'dev',
+  );
 
 /** Runs executeRun on the fake clock, firing timers until the run settles. */
 async function drive(runbook: Runbook, p: RunPorts, clock: FakeClock): Promise<RunOutcome> {
   let done = false;
-  const run = executeRun({ runbook, plan: planRunbook(runbook), params: {}, asOf: '2026-01-05T00:00:00Z', actor: 'local:test', executionId: 'x-1', concurrency: 2, authorization: authorized(p) }, p)
-    .finally(() => { done = true; });
+  const run = executeRun(
+    {
+      runbook,
+      plan: planRunbook(runbook),
+      params: {},
+      asOf: '2026-01-05T00:00:00Z',
+      actor: 'local:test',
+      executionId: 'x-1',
+      concurrency: 2,
+      authorization: authorized(p),
+    },
+    p,
+  ).finally(() => {
+    done = true;
+  });
   for (let i = 0; i < 10_000 && !done; i++) {
     await new Promise((r) => setImmediate(r));
     if (!done && !(await clock.advanceToNext())) await new Promise((r) => setTimeout(r, 1));
@@ -56,7 +85,12 @@ const signedOutputs = (manifest: Manifest, stepId: string): unknown => {
   return (JSON.parse(Buffer.from(step.attestation.payload, 'base64').toString('utf8')) as { predicate: { outputs: unknown } }).predicate.outputs;
 };
 
-const rec = (n: number): Recording => ({ connector: 'c', request: { method: 'GET', url: `https://x/${n}` }, response: { status: 200, body: n }, key: `sha256:${String(n).repeat(64)}` });
+const rec = (n: number): Recording => ({
+  connector: 'c',
+  request: { method: 'GET', url: `https://x/${n}` },
+  response: { status: 200, body: n },
+  key: `sha256:${String(n).repeat(64)}`,
+});
 const eff = (n: number): Effect => ({ channel: 'outbox', target: `t${n}`, digest: `sha256:${String(n).repeat(64)}`, message: { n } });
 
 test('a timed-out attempt that resolves late is never signed, stored or seen downstream', T, async () => {
@@ -82,21 +116,43 @@ test('a timed-out attempt that resolves late is never signed, stored or seen dow
   await clock.runAll(); // let anything still pending (nothing should be) finish
 
   assert.equal(outcome.status, 'succeeded', JSON.stringify(outcome.steps));
-  assert.deepEqual(outcome.steps.map((x) => [x.stepId, x.status, x.attempts]), [['s', 'succeeded', 2], ['t', 'succeeded', 1]]);
-  assert.deepEqual(signedOutputs(outcome.manifest, 's'), { attempt: 2 }, 'the signed output is the accepted attempt\'s');
+  assert.deepEqual(
+    outcome.steps.map((x) => [x.stepId, x.status, x.attempts]),
+    [
+      ['s', 'succeeded', 2],
+      ['t', 'succeeded', 1],
+    ],
+  );
+  assert.deepEqual(signedOutputs(outcome.manifest, 's'), { attempt: 2 }, "the signed output is the accepted attempt's");
   assert.deepEqual(outcome.records.find((r) => r.stepId === 's')!.outputs, { attempt: 2 });
   assert.deepEqual(outcome.outputs, { s: { attempt: 2 }, t: { saw: { attempt: 2 } } });
   assert.deepEqual(signedOutputs(outcome.manifest, 't'), { saw: { attempt: 2 } }, 'downstream saw the accepted output');
-  assert.deepEqual(outcome.artifacts.map((a) => [a.name, new TextDecoder().decode(a.bytes)]), [['after-2.txt', 'attempt 2'], ['report.txt', 'attempt 2']]);
-  assert.deepEqual(outcome.records.find((r) => r.stepId === 's')!.artifacts.map((a) => a.name), ['after-2.txt', 'report.txt']);
-  assert.deepEqual(outcome.recordings.map((r) => r.key), [rec(2).key]);
-  assert.deepEqual(outcome.effects.map((e) => e.target), ['t2']);
+  assert.deepEqual(
+    outcome.artifacts.map((a) => [a.name, new TextDecoder().decode(a.bytes)]),
+    [
+      ['after-2.txt', 'attempt 2'],
+      ['report.txt', 'attempt 2'],
+    ],
+  );
+  assert.deepEqual(
+    outcome.records.find((r) => r.stepId === 's')!.artifacts.map((a) => a.name),
+    ['after-2.txt', 'report.txt'],
+  );
+  assert.deepEqual(
+    outcome.recordings.map((r) => r.key),
+    [rec(2).key],
+  );
+  assert.deepEqual(
+    outcome.effects.map((e) => e.target),
+    ['t2'],
+  );
 });
 
 test('a final attempt that times out leaves its step failed with nothing from it recorded', T, async () => {
   const clock = new FakeClock();
   const slow: StepKind = {
-    type: 'slow', check: () => [],
+    type: 'slow',
+    check: () => [],
     async run(ctx) {
       await ctx.ports.artifacts.write('late.txt', new Uint8Array([1]), 'text/plain');
       await clock.sleep(5000);
@@ -128,7 +184,19 @@ async function attemptedOnce(step: Step, code: string, graph?: GraphStore, upstr
 /** For a real database: its I/O is not on the fake clock, so the run uses the system clock. */
 async function attemptedOnceOnRealTime(step: Step, code: string, graph: GraphStore): Promise<void> {
   const p = { ...ports(new FakeClock(), [], graph), clock: systemClock };
-  const outcome = await executeRun({ runbook: testRunbook([step]), plan: planRunbook(testRunbook([step])), params: {}, asOf: '2026-01-05T00:00:00Z', actor: 'local:test', executionId: 'x-1', concurrency: 1, authorization: authorized(p) }, p);
+  const outcome = await executeRun(
+    {
+      runbook: testRunbook([step]),
+      plan: planRunbook(testRunbook([step])),
+      params: {},
+      asOf: '2026-01-05T00:00:00Z',
+      actor: 'local:test',
+      executionId: 'x-1',
+      concurrency: 1,
+      authorization: authorized(p),
+    },
+    p,
+  );
   const summary = outcome.steps[0]!;
   assert.deepEqual([summary.status, summary.error?.code, summary.attempts], ['failed', code, 1]);
 }
@@ -163,7 +231,8 @@ test('a transient failure is retried after the documented backoff, and the retry
   const clock = new FakeClock();
   const startedAt: number[] = [];
   const wobbly: StepKind = {
-    type: 'wobbly', check: () => [],
+    type: 'wobbly',
+    check: () => [],
     async run(ctx) {
       startedAt.push(clock.now());
       if (ctx.attempt < 3) throw new PcqError({ code: 'PCQ_HTTP_UNREACHABLE', message: `down (attempt ${ctx.attempt})` });

@@ -10,9 +10,7 @@ import type { RunnerAuthorization, SpellAttestation } from '../base/signed-recor
 import type { FinalizeReceipt, ManifestGrant, OpenReceipt } from '../base/prepaid-vault.ts';
 import { sealManifest } from '../proof/seal.ts';
 import type { Manifest, ManifestDataset } from '../base/signed-records.ts';
-import type { DsseEnvelope } from '../base/signed-records.ts';
 import type { Clock } from '../base/clock.ts';
-import type { PcqIssue } from '../base/errors.ts';
 import type { GraphStore } from '../base/graph-store.ts';
 import type { CelEngine, HttpPort, Notifier } from '../base/step-ports.ts';
 import type { StepKind } from '../steps/step-kind.ts';
@@ -106,18 +104,39 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
   const stepById = new Map(runbook.steps.map((s) => [s.stepId, s]));
   const state = new RunState();
   // Any failed prover, pre or post, blocks the run: from then on no artifact may leave it.
-  const artifacts = new ArtifactCollector(() => [...state.proofs.values()].some((p) => [...(p.preconditions ?? []), ...(p.postconditions ?? [])].some((r) => r.result === 'fail')));
+  const artifacts = new ArtifactCollector(() =>
+    [...state.proofs.values()].some((p) => [...(p.preconditions ?? []), ...(p.postconditions ?? [])].some((r) => r.result === 'fail')),
+  );
   // Randomness is seeded from what the run is about, never from the wall clock (docs/design.md §5).
   const runSeed = sha256Hex(canonicalize({ runbook: runbook.source.digest, params: req.params, asOf: req.asOf }));
   const deps = {
-    runbook, params: req.params, asOf: req.asOf, actor: req.actor, stepKinds: ports.stepKinds, runProver: ports.runProver,
-    policies: ports.policies, graph: ports.graph, cel: ports.cel, http: ports.http, notifier: ports.notifier, artifacts,
+    runbook,
+    params: req.params,
+    asOf: req.asOf,
+    actor: req.actor,
+    stepKinds: ports.stepKinds,
+    runProver: ports.runProver,
+    policies: ports.policies,
+    graph: ports.graph,
+    cel: ports.cel,
+    http: ports.http,
+    notifier: ports.notifier,
+    artifacts,
     randomFor: (stepId: string) => createRandom(sha256Hex(`${runSeed}:${stepId}`)),
   };
   const needs = new Map(plan.order.map((id) => [id, stepById.get(id)?.needs ?? []]));
-  const chain = new AttestationChain(plan.order, needs, {
-    runbookId: runbook.runbookId, runbookVersion: runbook.version, runbookDigest: runbook.source.digest, asOf: req.asOf, params: req.params,
-  }, ports.signer);
+  const chain = new AttestationChain(
+    plan.order,
+    needs,
+    {
+      runbookId: runbook.runbookId,
+      runbookVersion: runbook.version,
+      runbookDigest: runbook.source.digest,
+      asOf: req.asOf,
+      params: req.params,
+    },
+    ports.signer,
+  );
 
   const recordFor = (stepId: string, status: StepRecord['status']): StepRecord => {
     const step = stepById.get(stepId)!;
@@ -125,7 +144,9 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     const upstream: Record<string, unknown> = {};
     for (const n of step.needs) upstream[n] = state.outputs.valueOf(n) ?? null;
     return {
-      stepId, type: step.type, status,
+      stepId,
+      type: step.type,
+      status,
       inputs: status === 'skipped' ? null : (result?.inputs ?? upstream),
       outputs: result ? result.output : null,
       proofs: state.proofs.get(stepId) ?? {},
@@ -201,7 +222,16 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     inputs: req.params,
     ...(req.datasets ? { datasets: req.datasets } : {}),
     ...(req.policyDigest !== undefined ? { policyDigest: req.policyDigest } : {}),
-    ...(req.effects ? { effectsPolicy: { decision: 'allowed' as const, policyFile: req.effects.policyFile, policyDigest: req.effects.policyDigest, effects: req.effects.effects.map((e) => ({ stepId: e.stepId, type: e.type, target: e.target, mutates: e.mutates, source: e.source })) } } : {}),
+    ...(req.effects
+      ? {
+          effectsPolicy: {
+            decision: 'allowed' as const,
+            policyFile: req.effects.policyFile,
+            policyDigest: req.effects.policyDigest,
+            effects: req.effects.effects.map((e) => ({ stepId: e.stepId, type: e.type, target: e.target, mutates: e.mutates, source: e.source })),
+          },
+        }
+      : {}),
     steps: links.map((l) => ({ stepId: l.stepId, envelope: l.envelope, hash: l.hash, proofs: l.record.proofs })),
     signer: ports.signer,
     authorization: req.authorization,
@@ -225,7 +255,10 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     openings: links.flatMap((l) => (l.opening ? [l.opening] : [])),
     privateEffects: runbook.steps.filter((s) => s.private).flatMap((s) => state.results.get(s.stepId)?.effects ?? []),
     outputs: state.outputs.all,
-    logs: plan.order.flatMap((id) => { const log = state.results.get(id)?.log; return log === undefined ? [] : [{ stepId: id, text: log }]; }),
+    logs: plan.order.flatMap((id) => {
+      const log = state.results.get(id)?.log;
+      return log === undefined ? [] : [{ stepId: id, text: log }];
+    }),
     status: blocked ? 'blocked' : failed ? 'failed' : 'succeeded',
     failedProofs,
     durationMs: scheduled.durationMs,

@@ -54,7 +54,10 @@ before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'pcq-names-tmp-'));
   const key = JSON.parse((await exec(NODE, [CLI, 'keys', 'generate', '--json'], { cwd: root })).stdout) as { secret: string; publicKey: string };
   secret = key.secret;
-  await appendFile(join(root, 'policies/trust.yaml'), `\n  - name: test-runner\n    publicKey: ${key.publicKey}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`);
+  await appendFile(
+    join(root, 'policies/trust.yaml'),
+    `\n  - name: test-runner\n    publicKey: ${key.publicKey}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`,
+  );
   await grantRunners((env, ...args) => runPcq(root, env, ...args), key.publicKey);
 });
 
@@ -77,8 +80,17 @@ test('runbook ids, step ids, export names and input names that collide with the 
   for (const id of ['index.json', 'constructor', '__proto__']) {
     cases.push([`step-${id}.yaml`, (t) => t.replace(/- stepId: ([a-z-]+)/, `- stepId: ${id}`), /:\d+:\d+: PCQ_UNSAFE_ID stepId/]);
   }
-  cases.push(['input-proto.yaml', (t) => t.replace(/^inputs:\n/m, 'inputs:\n  __proto__: { type: string, default: x }\n'), /:\d+:\d+: PCQ_UNSAFE_ID input name "__proto__"/]);
-  cases.push(['export-index.yaml', (t) => `${t.replace(/\nprovers:/, `\n  - stepId: export-x\n    type: export\n    from: ${/- stepId: ([a-z-]+)/.exec(t)![1]}\n    format: csv\n    name: index.json\n\nprovers:`)}`, /:\d+:\d+: PCQ_UNSAFE_ID export name "index.json"/]);
+  cases.push([
+    'input-proto.yaml',
+    (t) => t.replace(/^inputs:\n/m, 'inputs:\n  __proto__: { type: string, default: x }\n'),
+    /:\d+:\d+: PCQ_UNSAFE_ID input name "__proto__"/,
+  ]);
+  cases.push([
+    'export-index.yaml',
+    (t) =>
+      `${t.replace(/\nprovers:/, `\n  - stepId: export-x\n    type: export\n    from: ${/- stepId: ([a-z-]+)/.exec(t)![1]}\n    format: csv\n    name: index.json\n\nprovers:`)}`,
+    /:\d+:\d+: PCQ_UNSAFE_ID export name "index.json"/,
+  ]);
   for (const [file, edit, where] of cases) {
     const path = await variant(file, edit);
     await refused('PCQ_UNSAFE_ID', where, 'validate', path);
@@ -95,7 +107,10 @@ test('unknown inputs are refused whatever their spelling, __proto__ included (ex
 
 test('a malformed ticket (YAML alias, wrong shape) is a coded error naming the file', async () => {
   await mkdir(join(root, 'attestations/reviews'), { recursive: true });
-  for (const [name, text] of [['alias', 'state: &s open\nother: *s\n'], ['shape', '- just\n- a list\n']] as const) {
+  for (const [name, text] of [
+    ['alias', 'state: &s open\nother: *s\n'],
+    ['shape', '- just\n- a list\n'],
+  ] as const) {
     const file = join(root, 'attestations/reviews', `${name}.yaml`);
     await writeFile(file, text);
     const stderr = await refused('PCQ_TICKET_MALFORMED', new RegExp(`${name}\\.yaml`), 'review', 'list');

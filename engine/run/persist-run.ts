@@ -52,16 +52,30 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions, chan
   // Spell execution logs (seed 004 §8: audit artifacts, least exposure): private, redacted already.
   for (const log of outcome.logs) change.put(join(paths.private, 'logs', `${log.stepId}.log`), log.text);
   if (releasable) for (const a of outcome.artifacts) change.put(join(paths.exports, a.name), a.bytes);
-  await writePrivateData(paths, {
-    data: {
-      format: PRIVATE_DATA_FORMAT, executionId: request.executionId, runbookId: request.runbook.runbookId, steps: outcome.openings,
-      recordings: outcome.recordings.filter(isPrivateRecording), effects: outcome.privateEffects,
+  await writePrivateData(
+    paths,
+    {
+      data: {
+        format: PRIVATE_DATA_FORMAT,
+        executionId: request.executionId,
+        runbookId: request.runbook.runbookId,
+        steps: outcome.openings,
+        recordings: outcome.recordings.filter(isPrivateRecording),
+        effects: outcome.privateEffects,
+      },
+      withheld: releasable ? [] : outcome.artifacts.map((a) => ({ name: a.name, bytes: a.bytes })),
+      holders: opts.sealTo,
     },
-    withheld: releasable ? [] : outcome.artifacts.map((a) => ({ name: a.name, bytes: a.bytes })),
-    holders: opts.sealTo,
-  }, change);
-  change.putJson(paths.recordings, outcome.recordings.filter((r) => !isPrivateRecording(r)));
-  change.putJson(paths.effects, outcome.effects.filter((e) => !privateEffects.has(e)));
+    change,
+  );
+  change.putJson(
+    paths.recordings,
+    outcome.recordings.filter((r) => !isPrivateRecording(r)),
+  );
+  change.putJson(
+    paths.effects,
+    outcome.effects.filter((e) => !privateEffects.has(e)),
+  );
   change.putJson(paths.runbookSnapshot, { file: opts.runbookFile, digest: request.runbook.source.digest, text: opts.runbookText });
   const verdict = verdictOf(outcome);
   const record: RunRecordFile = {
@@ -81,28 +95,48 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions, chan
     merkleRoot: manifest.merkleRoot,
     failedProofs: outcome.failedProofs,
     steps: outcome.steps,
-    artifacts: outcome.artifacts.map((a) => ({ name: a.name, stepId: a.stepId, mediaType: a.mediaType, digest: a.digest, size: a.size, state: releasable ? 'released' : 'withheld' })),
+    artifacts: outcome.artifacts.map((a) => ({
+      name: a.name,
+      stepId: a.stepId,
+      mediaType: a.mediaType,
+      digest: a.digest,
+      size: a.size,
+      state: releasable ? 'released' : 'withheld',
+    })),
     ...(opts.replayOf ? { replayOf: opts.replayOf } : {}),
     ...(opts.retryOf ? { retryOf: opts.retryOf } : {}),
-    ...(manifest.grant && manifest.receipts ? { vault: {
-      state: manifest.receipts.finalize.outcome, grantId: manifest.grant.grantId, user: manifest.grant.signer, backend: manifest.receipts.open.backend,
-      reserved: manifest.receipts.open.reserved, usage: manifest.receipts.finalize.usage, spentAfter: manifest.receipts.finalize.spentAfter, budget: manifest.grant.budget,
-    } } : {}),
+    ...(manifest.grant && manifest.receipts
+      ? {
+          vault: {
+            state: manifest.receipts.finalize.outcome,
+            grantId: manifest.grant.grantId,
+            user: manifest.grant.signer,
+            backend: manifest.receipts.open.backend,
+            reserved: manifest.receipts.open.reserved,
+            usage: manifest.receipts.finalize.usage,
+            spentAfter: manifest.receipts.finalize.spentAfter,
+            budget: manifest.grant.budget,
+          },
+        }
+      : {}),
   };
   change.putJson(paths.run, record);
   change.put(paths.manifest, serializeManifest(manifest));
-  change.setIndex({ kind: 'upsert', entry: {
-    executionId: request.executionId,
-    runbookId: request.runbook.runbookId,
-    version: request.runbook.version,
-    executedAt: request.asOf,
-    startedAt: opts.startedAt,
-    status: outcome.status,
-    verdict,
-    merkleRoot: manifest.merkleRoot,
-    path: `${request.runbook.runbookId}/${request.executionId}`,
-    actor: request.actor,
-    ...(opts.replayOf ? { replayOf: opts.replayOf } : {}),
-  } });
+  change.setIndex({
+    kind: 'upsert',
+    entry: {
+      executionId: request.executionId,
+      runbookId: request.runbook.runbookId,
+      version: request.runbook.version,
+      executedAt: request.asOf,
+      startedAt: opts.startedAt,
+      status: outcome.status,
+      verdict,
+      merkleRoot: manifest.merkleRoot,
+      path: `${request.runbook.runbookId}/${request.executionId}`,
+      actor: request.actor,
+      ...(opts.replayOf ? { replayOf: opts.replayOf } : {}),
+    },
+  });
   return { paths, record };
 }

@@ -30,27 +30,30 @@ async function runWith(writer: ProgressWriter) {
 test('plain mode: one append-only line per event, then the summary table', async () => {
   let out = '';
   await runWith(new ProgressWriter({ write: (t) => (out += t), isTTY: false, stepIds: nodes.map((n) => n.id) }));
-  assert.equal(out, [
-    '▶ query-entities started',
-    '▶ licenses started',
-    '✓ licenses succeeded in 80 ms',
-    '✓ query-entities succeeded in 1.2 s',
-    '▶ enrich started',
-    '↻ enrich attempt 1 failed: PCQ_HTTP_UNREACHABLE enrichment API unavailable — retrying in 2.0 s',
-    '▶ enrich started (attempt 2)',
-    '↻ enrich attempt 2 failed: PCQ_HTTP_UNREACHABLE enrichment API unavailable — retrying in 4.0 s',
-    '▶ enrich started (attempt 3)',
-    '✗ enrich failed after 3 attempts in 6.9 s: PCQ_HTTP_UNREACHABLE enrichment API unavailable',
-    '− export-report skipped (enrich failed)',
-    '',
-    'step              status     attempts  duration',
-    '✓ query-entities  succeeded  1         1.2 s',
-    '✗ enrich          failed     3         6.9 s',
-    '✓ licenses        succeeded  1         80 ms',
-    '− export-report   skipped    0         —',
-    '4 steps: 2 succeeded, 1 failed, 1 skipped · 8.1 s',
-    '',
-  ].join('\n'));
+  assert.equal(
+    out,
+    [
+      '▶ query-entities started',
+      '▶ licenses started',
+      '✓ licenses succeeded in 80 ms',
+      '✓ query-entities succeeded in 1.2 s',
+      '▶ enrich started',
+      '↻ enrich attempt 1 failed: PCQ_HTTP_UNREACHABLE enrichment API unavailable — retrying in 2.0 s',
+      '▶ enrich started (attempt 2)',
+      '↻ enrich attempt 2 failed: PCQ_HTTP_UNREACHABLE enrichment API unavailable — retrying in 4.0 s',
+      '▶ enrich started (attempt 3)',
+      '✗ enrich failed after 3 attempts in 6.9 s: PCQ_HTTP_UNREACHABLE enrichment API unavailable',
+      '− export-report skipped (enrich failed)',
+      '',
+      'step              status     attempts  duration',
+      '✓ query-entities  succeeded  1         1.2 s',
+      '✗ enrich          failed     3         6.9 s',
+      '✓ licenses        succeeded  1         80 ms',
+      '− export-report   skipped    0         —',
+      '4 steps: 2 succeeded, 1 failed, 1 skipped · 8.1 s',
+      '',
+    ].join('\n'),
+  );
   assert.ok(!out.includes('\x1b'), 'no escape codes outside a terminal');
 });
 
@@ -66,8 +69,10 @@ function screen(stream: string): string[] {
     else if (op === 'B') r += Number(n || 1);
     else if (op === 'K') rows[r] = '';
     else if (tok === '\r') c = 0;
-    else if (tok === '\n') { r++; c = 0; }
-    else {
+    else if (tok === '\n') {
+      r++;
+      c = 0;
+    } else {
       const row = (rows[r] ?? '').padEnd(c);
       rows[r] = row.slice(0, c) + tok + row.slice(c + tok.length);
       c += tok.length;
@@ -94,15 +99,27 @@ test('terminal mode: one line per step, rewritten in place, then the summary', a
 });
 
 test('durations read naturally at every scale', () => {
-  assert.deepEqual([0, 999.6, 1000, 59_949, 61_000, 3_725_000, -1, NaN].map(formatDuration), ['0 ms', '1.0 s', '1.0 s', '59.9 s', '1 m 01 s', '62 m 05 s', '—', '—']);
+  assert.deepEqual([0, 999.6, 1000, 59_949, 61_000, 3_725_000, -1, NaN].map(formatDuration), [
+    '0 ms',
+    '1.0 s',
+    '1.0 s',
+    '59.9 s',
+    '1 m 01 s',
+    '62 m 05 s',
+    '—',
+    '—',
+  ]);
   assert.equal(formatSummary([], 0), 'step  status  attempts  duration\n0 steps: 0 succeeded, 0 failed, 0 skipped · 0 ms\n');
 });
 
 test('a step whose prover blocked the run is shown as blocked, not as a success, and counted so', () => {
-  const text = formatSummary([
-    { id: 'query', status: 'succeeded', attempts: 1, durationMs: 5 },
-    { id: 'assert-completeness', status: 'succeeded', attempts: 1, durationMs: 7, blockedByProver: 'postcondition kpi:completeness>=0.95' },
-  ], 12);
+  const text = formatSummary(
+    [
+      { id: 'query', status: 'succeeded', attempts: 1, durationMs: 5 },
+      { id: 'assert-completeness', status: 'succeeded', attempts: 1, durationMs: 7, blockedByProver: 'postcondition kpi:completeness>=0.95' },
+    ],
+    12,
+  );
   assert.match(text, /^⛔ assert-completeness {2}blocked by postcondition kpi:completeness>=0\.95 {2}1 /m);
   assert.doesNotMatch(text, /✓ assert-completeness/);
   assert.match(text, /2 steps: 1 succeeded, 1 blocked, 0 failed, 0 skipped · 12 ms\n$/);

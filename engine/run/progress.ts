@@ -24,7 +24,12 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(totalSeconds / 60)} m ${String(totalSeconds % 60).padStart(2, '0')} s`;
 }
 
-const SKIP_TEXT = { 'fail-fast': 'run stopped after a failure', aborted: 'run aborted', 'condition-false': 'when: is false', 'parents-skipped': 'every parent was skipped' } as const;
+const SKIP_TEXT = {
+  'fail-fast': 'run stopped after a failure',
+  aborted: 'run aborted',
+  'condition-false': 'when: is false',
+  'parents-skipped': 'every parent was skipped',
+} as const;
 
 /** One plain line for one event (no newline). */
 export function formatEventLine(event: SchedulerEvent): string {
@@ -53,7 +58,7 @@ export interface StepLine {
 /** The in-place line of a step on a terminal: symbol, padded id, state, duration or note. */
 export function formatStepLine(step: StepLine, idWidth: number): string {
   const label = step.status === 'running' && step.attempt > 1 ? `running (attempt ${step.attempt})` : step.status;
-  const tail = step.durationMs !== undefined ? formatDuration(step.durationMs) : step.note ?? '';
+  const tail = step.durationMs !== undefined ? formatDuration(step.durationMs) : (step.note ?? '');
   return `${SYMBOL[step.status]} ${step.id.padEnd(idWidth)}  ${label.padEnd(9)}${tail ? `  ${tail}` : ''}`.trimEnd();
 }
 
@@ -69,7 +74,12 @@ export function nextStepLine(step: StepLine, event: SchedulerEvent): StepLine {
     case 'step-failed':
       return { id: step.id, status: 'failed', attempt: event.attempts, durationMs: event.durationMs, note: event.error.code };
     case 'step-skipped':
-      return { id: step.id, status: 'skipped', attempt: 0, note: event.reason === 'dependency-failed' ? `${event.blockedBy ?? 'a dependency'} failed` : SKIP_TEXT[event.reason] };
+      return {
+        id: step.id,
+        status: 'skipped',
+        attempt: 0,
+        note: event.reason === 'dependency-failed' ? `${event.blockedBy ?? 'a dependency'} failed` : SKIP_TEXT[event.reason],
+      };
   }
 }
 
@@ -93,7 +103,11 @@ export function formatSummary(rows: readonly SummaryRow[], totalMs: number): str
     r.durationMs === undefined ? '—' : formatDuration(r.durationMs),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)));
-  const line = (row: string[]): string => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (row: string[]): string =>
+    row
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   const count = (s: NodeStatus): number => rows.filter((r) => r.status === s).length;
   const blocked = rows.filter((r) => r.blockedByProver !== undefined).length;
   const succeeded = rows.filter((r) => r.status === 'succeeded' && r.blockedByProver === undefined).length;

@@ -64,8 +64,13 @@ let root: string;
 
 async function pcq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, PCQ_MODE: 'dev', PCQ_ACTOR: 'local:tester' };
-  return exec(join(REPO_ROOT, 'node_modules/.bin/node'), ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'engine/cli/main.ts'), ...args], { cwd: root, env })
-    .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }), (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }));
+  return exec(join(REPO_ROOT, 'node_modules/.bin/node'), ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'engine/cli/main.ts'), ...args], {
+    cwd: root,
+    env,
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+  );
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -73,7 +78,14 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
-type RunJson = { executionId: string; status: string; verdict: string; reviewTicket?: string; artifacts: Array<{ name: string; state: string }>; executionDir: string };
+type RunJson = {
+  executionId: string;
+  status: string;
+  verdict: string;
+  reviewTicket?: string;
+  artifacts: Array<{ name: string; state: string }>;
+  executionDir: string;
+};
 
 before(async () => {
   root = await makeSampleRoot('pcq-prover-review-');
@@ -95,22 +107,35 @@ async function runAndCheck(file: string, failedStep: string, failedProver: strin
   for (const field of ['runbookId', 'failedStep', 'failedProver', 'reason', 'assignedTo']) assert.match(ticket, new RegExp(`^${field}: \\S`, 'm'), field);
   assert.match(ticket, new RegExp(`^failedStep: ${failedStep}$`, 'm'));
   assert.match(ticket, new RegExp(`^failedProver: "?${failedProver}"?$`, 'm'));
-  assert.ok(report.artifacts.every((a) => a.state === 'withheld'), JSON.stringify(report.artifacts));
+  assert.ok(
+    report.artifacts.every((a) => a.state === 'withheld'),
+    JSON.stringify(report.artifacts),
+  );
   const effects = JSON.parse(await readFile(join(report.executionDir, 'effects.json'), 'utf8')) as Array<{ message?: { attachments?: unknown[] } }>;
-  assert.deepEqual(effects.filter((e) => (e.message?.attachments ?? []).length > 0), [], 'no message carried an export');
+  assert.deepEqual(
+    effects.filter((e) => (e.message?.attachments ?? []).length > 0),
+    [],
+    'no message carried an export',
+  );
   return report;
 }
 
 test('a failed precondition opens a ticket and blocks the run; the export made before it is withheld', async () => {
   const report = await runAndCheck('runbooks/PX-deny.yaml', 'purge', 'authority:delete');
-  assert.deepEqual(report.artifacts.map((a) => a.name), ['px-early.csv']);
+  assert.deepEqual(
+    report.artifacts.map((a) => a.name),
+    ['px-early.csv'],
+  );
 });
 
 test("R3's failed citation postcondition opens a ticket although a downstream step fails too", async () => {
   const report = await runAndCheck('runbooks/R3-weekly-report.yaml', 'build-report', 'citations:every-claim');
   assert.deepEqual(report.artifacts.map((a) => a.name).sort(), ['weekly-report.md', 'weekly-report.pdf']);
   const run = JSON.parse(await readFile(join(report.executionDir, 'run.json'), 'utf8')) as { steps: Array<{ stepId: string; status: string }> };
-  assert.ok(run.steps.some((s) => s.status === 'failed'), 'a downstream step failed as well');
+  assert.ok(
+    run.steps.some((s) => s.status === 'failed'),
+    'a downstream step failed as well',
+  );
 });
 
 test('0 exports leave: none under exports/, none in the outbox; the queue lists both blocked runs and the failed one', async () => {
@@ -120,14 +145,26 @@ test('0 exports leave: none under exports/, none in the outbox; the queue lists 
   assert.equal(failedReport.status, 'failed');
   assert.equal(failedReport.reviewTicket, undefined, 'no prover failed: no ticket');
   const all = await filesUnder(root);
-  assert.deepEqual(all.filter((f) => /[/\\]exports[/\\]/.test(f)), []);
+  assert.deepEqual(
+    all.filter((f) => /[/\\]exports[/\\]/.test(f)),
+    [],
+  );
   const outbox = all.filter((f) => f.includes(`${join('.pcq', 'outbox')}`) || /[/\\]outbox[/\\]/.test(f));
   for (const f of outbox) assert.doesNotMatch(await readFile(f, 'utf8'), /weekly-report\.(pdf|md)|px(-early)?\.csv/, f);
   const list = await pcq('review', 'list', '--json');
   assert.equal(list.code, 0, list.stderr);
-  const queue = JSON.parse(list.stdout) as { reviews: Array<{ runbookId: string; failedProver: string; state: string }>; failedRuns: Array<{ executionId: string; runbookId: string }> };
-  assert.deepEqual(queue.reviews.map((r) => [r.runbookId, r.failedProver, r.state]).sort(), [['PX', 'authority:delete', 'open'], ['R3', 'citations:every-claim', 'open']]);
-  assert.deepEqual(queue.failedRuns.map((e) => [e.runbookId, e.executionId]), [['PF', failedReport.executionId]]);
+  const queue = JSON.parse(list.stdout) as {
+    reviews: Array<{ runbookId: string; failedProver: string; state: string }>;
+    failedRuns: Array<{ executionId: string; runbookId: string }>;
+  };
+  assert.deepEqual(queue.reviews.map((r) => [r.runbookId, r.failedProver, r.state]).sort(), [
+    ['PX', 'authority:delete', 'open'],
+    ['R3', 'citations:every-claim', 'open'],
+  ]);
+  assert.deepEqual(
+    queue.failedRuns.map((e) => [e.runbookId, e.executionId]),
+    [['PF', failedReport.executionId]],
+  );
   const text = await pcq('review', 'list');
   assert.match(text.stdout, new RegExp(`Failed runs[^\\n]*\\n\\s+${failedReport.executionId}\\s+PF`));
 });

@@ -19,7 +19,6 @@ import { decodeEnvelopePayload } from '../proof/statement.ts';
 import { ChangeSet } from '../store/change-set.ts';
 import { writeJsonAtomic } from '../store/atomic-write.ts';
 import { commitChange } from '../store/execution-store.ts';
-import { readEffects, readManifestFile, readRecordings, readRunbookSnapshot, readRunRecord } from '../store/read-records.ts';
 import { readIndex } from '../store/execution-index.ts';
 import { executionPaths } from '../store/layout.ts';
 import { openRunServices } from './run-services.ts';
@@ -63,7 +62,11 @@ export async function locateExecution(config: PcqConfig, ref: string): Promise<s
   const index = await readIndex(config.attestationsDir);
   const entry = index.executions.find((e) => e.executionId === ref);
   if (!entry) {
-    throw new PcqError({ code: 'PCQ_EXECUTION_NOT_FOUND', message: `no execution "${ref}" in ${join(config.attestationsDir, 'index.json')}`, hint: 'Pass an execution id from `attestations/index.json` or the path of a manifest.pcq.' });
+    throw new PcqError({
+      code: 'PCQ_EXECUTION_NOT_FOUND',
+      message: `no execution "${ref}" in ${join(config.attestationsDir, 'index.json')}`,
+      hint: 'Pass an execution id from `attestations/index.json` or the path of a manifest.pcq.',
+    });
   }
   return executionPaths(config.attestationsDir, entry.runbookId, entry.executionId).dir;
 }
@@ -80,7 +83,11 @@ export async function replayExecution(config: PcqConfig, dir: string, env: Recor
   if (!parsed.runbook || parsed.issues.some(isError)) throw new PcqErrors(parsed.issues.filter(isError));
   const runbook = parsed.runbook;
   if (runbook.runbookId !== original.runbookId || runbook.version !== original.version) {
-    throw new PcqError({ code: 'PCQ_REPLAY_RUNBOOK_MISMATCH', message: `the signed runbook text is ${runbook.runbookId} v${runbook.version}, the manifest says ${original.runbookId} v${original.version}`, hint: 'The execution folder was modified; restore it from git.' });
+    throw new PcqError({
+      code: 'PCQ_REPLAY_RUNBOOK_MISMATCH',
+      message: `the signed runbook text is ${runbook.runbookId} v${runbook.version}, the manifest says ${original.runbookId} v${original.version}`,
+      hint: 'The execution folder was modified; restore it from git.',
+    });
   }
   await checkSignedDatasets(config.root, original, runbook.dataset !== undefined);
   const plan = planRunbook(runbook);
@@ -93,13 +100,35 @@ export async function replayExecution(config: PcqConfig, dir: string, env: Recor
   const sandbox = await mkdtemp(join(tmpdir(), 'pcq-replay-'));
   const replayConfig: PcqConfig = { ...config, actor: original.actor, outboxDir: join(sandbox, 'outbox') };
   try {
-    const services = await openRunServices({ config: replayConfig, runbook, params, asOf, env, mode: 'replay', replay: { recordings: source.recordings, effects: source.effects }, outboxDir: join(sandbox, 'outbox'), signer: authorized.signer });
+    const services = await openRunServices({
+      config: replayConfig,
+      runbook,
+      params,
+      asOf,
+      env,
+      mode: 'replay',
+      replay: { recordings: source.recordings, effects: source.effects },
+      outboxDir: join(sandbox, 'outbox'),
+      signer: authorized.signer,
+    });
     let outcome;
     try {
       // The bytes the graph loaded are the signed ones, checked before the first step starts.
       checkLoadedDatasets(original.datasets ?? [], services.datasets);
       outcome = await executeRun(
-        { runbook, plan, params, asOf, actor: original.actor, executionId: original.executionId, concurrency: config.concurrency, authorization: authorized.authorization, ...(original.datasets ? { datasets: services.datasets } : {}), spells: spells.spells, ...(original.effectsPolicy ? { effects: spells.effects } : {}) },
+        {
+          runbook,
+          plan,
+          params,
+          asOf,
+          actor: original.actor,
+          executionId: original.executionId,
+          concurrency: config.concurrency,
+          authorization: authorized.authorization,
+          ...(original.datasets ? { datasets: services.datasets } : {}),
+          spells: spells.spells,
+          ...(original.effectsPolicy ? { effects: spells.effects } : {}),
+        },
         { ...services.ports, stepKinds: withSpellKind(services.ports.stepKinds, spells.spellKind) },
       );
     } finally {
@@ -137,7 +166,10 @@ async function storeReport(attestationsDir: string, reportPath: string, report: 
 
 async function nextReportPath(replaysDir: string): Promise<string> {
   const existing = await readdir(replaysDir).catch(() => [] as string[]);
-  const numbers = existing.map((f) => /^(\d+)\.json$/.exec(f)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  const numbers = existing
+    .map((f) => /^(\d+)\.json$/.exec(f)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number);
   return join(replaysDir, `${(numbers.length === 0 ? 0 : Math.max(...numbers)) + 1}.json`);
 }
 
@@ -157,7 +189,8 @@ export function compareSteps(original: Manifest, replayed: Manifest): ReplayStep
     const rp = r ? predicateOf(r.attestation) : {};
     const differences: StepDifference[] = [];
     for (const field of ['status', 'inputs', 'outputs', 'proofs', 'artifacts'] as const) {
-      if (canonicalize(op[field] ?? null) !== canonicalize(rp[field] ?? null)) differences.push({ field, original: small(op[field]), replayed: small(rp[field]) });
+      if (canonicalize(op[field] ?? null) !== canonicalize(rp[field] ?? null))
+        differences.push({ field, original: small(op[field]), replayed: small(rp[field]) });
     }
     // Same content but a different signature means a different key; the report says so via sameKey.
     if (differences.length === 0 && o?.attestationHash !== r?.attestationHash && canonicalize(op) !== canonicalize(rp)) {
@@ -185,7 +218,9 @@ function small(value: unknown): unknown {
 function tookUnsignedOptOut(manifest: Manifest): boolean {
   return manifest.steps.some((s) => {
     try {
-      const statement = JSON.parse(Buffer.from(s.attestation.payload, 'base64').toString('utf8')) as { predicate?: { spell?: { signature?: { allowUnsigned?: unknown } } } };
+      const statement = JSON.parse(Buffer.from(s.attestation.payload, 'base64').toString('utf8')) as {
+        predicate?: { spell?: { signature?: { allowUnsigned?: unknown } } };
+      };
       return statement.predicate?.spell?.signature?.allowUnsigned === true;
     } catch {
       return false;

@@ -21,7 +21,15 @@ async function honestR1() {
   const root = await makeSampleRoot('pcq-replay-src-');
   const env = { PCQ_MODE: 'dev', PCQ_ACTOR: 'local:tester' };
   const config = await loadConfig({ env, cwd: root });
-  const report = await runRunbookFile({ config, file: join(root, 'runbooks', 'R1-entity-enrichment.yaml'), rawParams: {}, asOf: AS_OF, env, executionId: 'replay-src-1', startedAt: '2026-11-22T00:00:00Z' });
+  const report = await runRunbookFile({
+    config,
+    file: join(root, 'runbooks', 'R1-entity-enrichment.yaml'),
+    rawParams: {},
+    asOf: AS_OF,
+    env,
+    executionId: 'replay-src-1',
+    startedAt: '2026-11-22T00:00:00Z',
+  });
   assert.equal(report.status, 'succeeded');
   const manifest = parseManifestText(await readFile(report.manifestPath, 'utf8')) as Manifest;
   return { root, env, config, report, manifest };
@@ -41,9 +49,20 @@ const replays = (dir: string) => readdir(join(dir, 'replays')).catch(() => [] as
 test('the manifest binds every dataset file the run loaded, by repository-relative path and digest, sorted', async () => {
   const { manifest } = await honestR1();
   const paths = (manifest.datasets ?? []).map((d) => d.path);
-  assert.deepEqual(paths, ['co_occurs.csv', 'dataset.yaml', 'documents.csv', 'entities.csv', 'mentioned_in.csv'].map((f) => `runbooks/data/intel/${f}`));
+  assert.deepEqual(
+    paths,
+    ['co_occurs.csv', 'dataset.yaml', 'documents.csv', 'entities.csv', 'mentioned_in.csv'].map((f) => `runbooks/data/intel/${f}`),
+  );
   const { createHash } = await import('node:crypto');
-  for (const d of manifest.datasets!) assert.equal(d.digest, 'sha256:' + createHash('sha256').update(await readFile(join(REPO_ROOT, d.path))).digest('hex'), d.path);
+  for (const d of manifest.datasets!)
+    assert.equal(
+      d.digest,
+      'sha256:' +
+        createHash('sha256')
+          .update(await readFile(join(REPO_ROOT, d.path)))
+          .digest('hex'),
+      d.path,
+    );
 });
 
 test('one changed e-mail in the dataset: replay stops with PCQ_REPLAY_DATA_CHANGED naming the file, before executing; restored: identical root', async () => {
@@ -58,7 +77,10 @@ test('one changed e-mail in the dataset: replay stops with PCQ_REPLAY_DATA_CHANG
   });
   assert.deepEqual(await replays(report.executionDir), [], 'nothing ran, no report was written');
   await rename(join(root, 'runbooks/data/intel/documents.csv'), join(root, 'documents.csv.bak'));
-  await assert.rejects(replayExecution(config, report.executionDir, env), /entities\.csv \(changed\), runbooks\/data\/intel\/documents\.csv \(missing\)|documents\.csv \(missing\).*entities\.csv \(changed\)/);
+  await assert.rejects(
+    replayExecution(config, report.executionDir, env),
+    /entities\.csv \(changed\), runbooks\/data\/intel\/documents\.csv \(missing\)|documents\.csv \(missing\).*entities\.csv \(changed\)/,
+  );
   await rename(join(root, 'documents.csv.bak'), join(root, 'runbooks/data/intel/documents.csv'));
   await writeFile(join(root, ENTITIES), original);
   const replay = await replayExecution(config, report.executionDir, env);
@@ -70,7 +92,10 @@ test('replay never reads run.json: asOf, inputs and actor edited there change no
   const { env, config, report } = await honestR1();
   const runJson = join(report.executionDir, 'run.json');
   const record = JSON.parse(await readFile(runJson, 'utf8')) as Record<string, unknown>;
-  await writeFile(runJson, JSON.stringify({ ...record, asOf: '2026-01-05T00:00:00Z', params: { enrichmentSource: 'partial' }, actor: 'intern-ivy', executionId: 'forged' }));
+  await writeFile(
+    runJson,
+    JSON.stringify({ ...record, asOf: '2026-01-05T00:00:00Z', params: { enrichmentSource: 'partial' }, actor: 'intern-ivy', executionId: 'forged' }),
+  );
   const replay = await replayExecution(config, report.executionDir, env);
   assert.equal(replay.identical, true, JSON.stringify(replay.steps.filter((s) => !s.identical)));
   assert.equal(replay.asOf, AS_OF);
@@ -108,7 +133,10 @@ test('a runbook snapshot that does not hash to runbookDigest, and a manifest tha
   await writeFile(report.manifestPath, serializeManifest(forged));
   await assert.rejects(replayExecution(config, report.executionDir, env), { code: 'PCQ_MANIFEST_SIGNATURE_INVALID' });
   await writeFile(report.manifestPath, serializeManifest({ ...manifest, executedAt: '2026-01-05T00:00:00Z' }));
-  await assert.rejects(replayExecution(config, report.executionDir, env), (err: { code?: string }) => typeof err.code === 'string' && err.code !== 'PCQ_REPLAY_DATA_CHANGED');
+  await assert.rejects(
+    replayExecution(config, report.executionDir, env),
+    (err: { code?: string }) => typeof err.code === 'string' && err.code !== 'PCQ_REPLAY_DATA_CHANGED',
+  );
   assert.deepEqual(await replays(report.executionDir), []);
 });
 
@@ -116,8 +144,14 @@ test('pcq replay (CLI) after a dataset edit: exit 3, the code and the file on st
   const { root, report } = await honestR1();
   await blankOneEmail(root);
   const cli = promisify(execFile);
-  const result = await cli(join(REPO_ROOT, 'node_modules/.bin/node'), ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'engine/cli/main.ts'), 'replay', report.executionId], { cwd: root, env: { ...process.env, PCQ_MODE: 'dev', PCQ_ACTOR: 'local:tester' } })
-    .then(() => ({ code: 0, stderr: '' }), (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }));
+  const result = await cli(
+    join(REPO_ROOT, 'node_modules/.bin/node'),
+    ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'engine/cli/main.ts'), 'replay', report.executionId],
+    { cwd: root, env: { ...process.env, PCQ_MODE: 'dev', PCQ_ACTOR: 'local:tester' } },
+  ).then(
+    () => ({ code: 0, stderr: '' }),
+    (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+  );
   assert.equal(result.code, 3, result.stderr);
   assert.match(result.stderr, /PCQ_REPLAY_DATA_CHANGED .*runbooks\/data\/intel\/entities\.csv/);
 });

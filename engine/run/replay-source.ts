@@ -34,7 +34,11 @@ async function readText(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch {
-    throw new PcqError({ code: 'PCQ_REPLAY_RECORD_MISSING', message: `the execution has no ${what} (${path})`, hint: 'Only runs stored by `pcq run` can be replayed; restore the execution folder from git.' });
+    throw new PcqError({
+      code: 'PCQ_REPLAY_RECORD_MISSING',
+      message: `the execution has no ${what} (${path})`,
+      hint: 'Only runs stored by `pcq run` can be replayed; restore the execution folder from git.',
+    });
   }
 }
 
@@ -42,7 +46,11 @@ function parseJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new PcqError({ code: 'PCQ_REPLAY_RECORD_MALFORMED', message: `${path} is not valid JSON: ${(err as Error).message}`, hint: 'Restore the execution folder from git.' });
+    throw new PcqError({
+      code: 'PCQ_REPLAY_RECORD_MALFORMED',
+      message: `${path} is not valid JSON: ${(err as Error).message}`,
+      hint: 'Restore the execution folder from git.',
+    });
   }
 }
 
@@ -51,10 +59,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isRecording(r: unknown): boolean {
-  return isRecord(r) && typeof r.key === 'string' && typeof r.connector === 'string'
-    && isRecord(r.request) && typeof r.request.method === 'string' && typeof r.request.url === 'string'
-    && isRecord(r.response) && Number.isInteger(r.response.status) && 'body' in r.response
-    && (r.redactions === undefined || (Number.isSafeInteger(r.redactions) && (r.redactions as number) > 0));
+  return (
+    isRecord(r) &&
+    typeof r.key === 'string' &&
+    typeof r.connector === 'string' &&
+    isRecord(r.request) &&
+    typeof r.request.method === 'string' &&
+    typeof r.request.url === 'string' &&
+    isRecord(r.response) &&
+    Number.isInteger(r.response.status) &&
+    'body' in r.response &&
+    (r.redactions === undefined || (Number.isSafeInteger(r.redactions) && (r.redactions as number) > 0))
+  );
 }
 
 /** Reads the execution folder's manifest and verifies it first; refuses with the verification codes. */
@@ -83,7 +99,11 @@ async function readRunbookSnapshot(dir: string, manifest: Manifest): Promise<{ f
   const text = isRecord(snapshot) && typeof snapshot.text === 'string' ? snapshot.text : undefined;
   const file = isRecord(snapshot) && typeof snapshot.file === 'string' ? snapshot.file : undefined;
   if (text === undefined || file === undefined || sha256Hex(text) !== manifest.runbookDigest) {
-    throw new PcqError({ code: 'PCQ_REPLAY_RUNBOOK_MISMATCH', message: `${path} does not hold the runbook text the manifest signed (${manifest.runbookDigest})`, hint: 'The execution folder was modified; restore it from git.' });
+    throw new PcqError({
+      code: 'PCQ_REPLAY_RUNBOOK_MISMATCH',
+      message: `${path} does not hold the runbook text the manifest signed (${manifest.runbookDigest})`,
+      hint: 'The execution folder was modified; restore it from git.',
+    });
   }
   return { file, text };
 }
@@ -113,7 +133,12 @@ async function signedRecordings(dir: string, manifest: Manifest): Promise<Signed
     }
     const opening = parseJson(text, openingPath) as PrivateOpening;
     const problems = isRecord(opening) && Array.isArray(opening.recordings) ? checkOpening(predicate, opening, sha256Node) : ['not an opening'];
-    if (problems.length > 0) throw new PcqError({ code: 'PCQ_REPLAY_RECORDING_MISMATCH', message: `${openingPath} does not open step ${s.stepId}'s signed commitments: ${problems.join('; ')}`, hint: 'The private data is not the run\'s; restore it (or unseal it with `pcq unseal`).' });
+    if (problems.length > 0)
+      throw new PcqError({
+        code: 'PCQ_REPLAY_RECORDING_MISMATCH',
+        message: `${openingPath} does not open step ${s.stepId}'s signed commitments: ${problems.join('; ')}`,
+        hint: "The private data is not the run's; restore it (or unseal it with `pcq unseal`).",
+      });
     out.digests.push(...opening.recordings);
   }
   return out;
@@ -126,7 +151,9 @@ async function readRecordingList(path: string, optional: boolean): Promise<Recor
   // A hostile or damaged file is a coded, located refusal before the graph or any sandbox opens.
   const bad = Array.isArray(value) ? value.findIndex((r) => !isRecording(r)) : -1;
   if (!Array.isArray(value) || bad >= 0) {
-    const what = Array.isArray(value) ? `entry ${bad} is not a recording {connector, request: {method, url}, response: {status, body}, key}` : `it is ${value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}, not a list of recordings`;
+    const what = Array.isArray(value)
+      ? `entry ${bad} is not a recording {connector, request: {method, url}, response: {status, body}, key}`
+      : `it is ${value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}, not a list of recordings`;
     throw new PcqError({ code: 'PCQ_REPLAY_RECORD_MALFORMED', message: `${path}: ${what}`, hint: 'Restore the execution folder from git.' });
   }
   return value as Recording[];
@@ -134,12 +161,24 @@ async function readRecordingList(path: string, optional: boolean): Promise<Recor
 
 /** recordings.json (+ private/recordings.json) must hold exactly the exchanges the predicates sign: same digests, same count. */
 async function readSignedRecordings(dir: string, manifest: Manifest): Promise<Recording[]> {
-  const recordings = [...await readRecordingList(join(dir, 'recordings.json'), false), ...await readRecordingList(join(dir, 'private', 'recordings.json'), true)];
+  const recordings = [
+    ...(await readRecordingList(join(dir, 'recordings.json'), false)),
+    ...(await readRecordingList(join(dir, 'private', 'recordings.json'), true)),
+  ];
   const signed = await signedRecordings(dir, manifest);
   if (signed.unopened.length > 0) {
-    throw new PcqError({ code: 'PCQ_REPLAY_RECORD_MISSING', message: `the private data of step(s) ${signed.unopened.join(', ')} is not on this machine (private/), so their recorded responses cannot be checked or answered`, hint: 'Replay where the run ran, or unseal the private data first (`pcq unseal`).' });
+    throw new PcqError({
+      code: 'PCQ_REPLAY_RECORD_MISSING',
+      message: `the private data of step(s) ${signed.unopened.join(', ')} is not on this machine (private/), so their recorded responses cannot be checked or answered`,
+      hint: 'Replay where the run ran, or unseal the private data first (`pcq unseal`).',
+    });
   }
-  const mismatch = (message: string) => new PcqError({ code: 'PCQ_REPLAY_RECORDING_MISMATCH', message: `${join(dir, 'recordings.json')}: ${message}`, hint: 'The recorded responses are not the ones the run signed; restore the execution folder from git.' });
+  const mismatch = (message: string) =>
+    new PcqError({
+      code: 'PCQ_REPLAY_RECORDING_MISMATCH',
+      message: `${join(dir, 'recordings.json')}: ${message}`,
+      hint: 'The recorded responses are not the ones the run signed; restore the execution folder from git.',
+    });
   const wanted = new Map<string, number>();
   for (const d of signed.digests) wanted.set(d, (wanted.get(d) ?? 0) + 1);
   for (const [i, r] of recordings.entries()) {
@@ -155,7 +194,10 @@ async function readSignedRecordings(dir: string, manifest: Manifest): Promise<Re
 
 async function readEffects(dir: string): Promise<Effect[]> {
   const effects: Effect[] = [];
-  for (const [path, optional] of [[join(dir, 'effects.json'), false], [join(dir, 'private', 'effects.json'), true]] as const) {
+  for (const [path, optional] of [
+    [join(dir, 'effects.json'), false],
+    [join(dir, 'private', 'effects.json'), true],
+  ] as const) {
     const text = optional ? await readFile(path, 'utf8').catch(() => undefined) : await readText(path, 'effects');
     if (text === undefined) continue;
     const value = parseJson(text, path);
@@ -170,7 +212,13 @@ async function readEffects(dir: string): Promise<Effect[]> {
 export async function readSignedReplaySource(config: PcqConfig, dir: string): Promise<SignedReplaySource> {
   const manifest = await readVerifiedManifest(config, dir);
   const snapshot = await readRunbookSnapshot(dir, manifest);
-  return { manifest, runbookFile: snapshot.file, runbookText: snapshot.text, recordings: await readSignedRecordings(dir, manifest), effects: await readEffects(dir) };
+  return {
+    manifest,
+    runbookFile: snapshot.file,
+    runbookText: snapshot.text,
+    recordings: await readSignedRecordings(dir, manifest),
+    effects: await readEffects(dir),
+  };
 }
 
 /** One signed dataset file that no longer reads back as signed. */
@@ -185,7 +233,7 @@ function dataChangedError(changes: readonly DataChange[]): PcqError {
   return new PcqError({
     code: 'PCQ_REPLAY_DATA_CHANGED',
     message: `the dataset differs from the one the run loaded: ${list.join(', ')}`,
-    hint: 'A replay needs the data the run signed: restore these files (e.g. `git checkout <run commit> -- <file>`), or run the runbook again for a new execution on today\'s data.',
+    hint: "A replay needs the data the run signed: restore these files (e.g. `git checkout <run commit> -- <file>`), or run the runbook again for a new execution on today's data.",
   });
 }
 
@@ -197,7 +245,11 @@ function dataChangedError(changes: readonly DataChange[]): PcqError {
 export async function checkSignedDatasets(root: string, manifest: Manifest, runbookHasDataset: boolean): Promise<void> {
   if (manifest.datasets === undefined) {
     if (!runbookHasDataset) return;
-    throw new PcqError({ code: 'PCQ_REPLAY_RECORD_MISSING', message: `manifest ${manifest.manifestId} binds no dataset digests, so the data its run loaded cannot be checked`, hint: 'Runs sealed before manifests carried `datasets` cannot be replayed; run the runbook again.' });
+    throw new PcqError({
+      code: 'PCQ_REPLAY_RECORD_MISSING',
+      message: `manifest ${manifest.manifestId} binds no dataset digests, so the data its run loaded cannot be checked`,
+      hint: 'Runs sealed before manifests carried `datasets` cannot be replayed; run the runbook again.',
+    });
   }
   const changes: DataChange[] = [];
   for (const d of manifest.datasets) {

@@ -7,7 +7,10 @@ import { DEFAULT_RETRY } from '../model/runbook.ts';
 import { PcqError, PcqErrors, type PcqCode } from '../base/errors.ts';
 
 test('backoff: 2 s, 4 s, 8 s by default, the last value repeating, never negative', () => {
-  assert.deepEqual([1, 2, 3, 4, 9].map((n) => backoffDelay(DEFAULT_RETRY, n)), [2000, 4000, 8000, 8000, 8000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 9].map((n) => backoffDelay(DEFAULT_RETRY, n)),
+    [2000, 4000, 8000, 8000, 8000],
+  );
   assert.equal(backoffDelay({ attempts: 3, backoffMs: [] }, 1), 0);
   assert.equal(backoffDelay({ attempts: 3, backoffMs: [-5] }, 1), 0);
 });
@@ -17,12 +20,29 @@ test('only transient codes are retried; deterministic and uncoded failures are a
   for (const code of ['PCQ_STEP_TIMEOUT', 'PCQ_HTTP_UNREACHABLE', 'PCQ_HTTP_TIMEOUT', 'PCQ_INDEX_LOCKED', 'PCQ_NOTIFY_UNAVAILABLE'] as const) {
     assert.equal(isRetryable(coded(code)), true, code);
   }
-  for (const code of ['PCQ_CEL_EVAL', 'PCQ_STEP_INPUT', 'PCQ_CYPHER', 'PCQ_ASSERTION_FAILED', 'PCQ_PRECONDITION_FAILED', 'PCQ_RUN_ABORTED', 'PCQ_EXPORT_BLOCKED', 'PCQ_STEP_FAILED'] as const) {
+  for (const code of [
+    'PCQ_CEL_EVAL',
+    'PCQ_STEP_INPUT',
+    'PCQ_CYPHER',
+    'PCQ_ASSERTION_FAILED',
+    'PCQ_PRECONDITION_FAILED',
+    'PCQ_RUN_ABORTED',
+    'PCQ_EXPORT_BLOCKED',
+    'PCQ_STEP_FAILED',
+  ] as const) {
     assert.equal(isRetryable(coded(code)), false, code);
   }
   // The table decides: a `retryable` flag on the thrown value changes nothing.
   assert.equal(isRetryable(Object.assign(coded('PCQ_CEL_EVAL'), { retryable: true })), false);
-  assert.equal(isRetryable(new PcqErrors([{ code: 'PCQ_INDEX_LOCKED', message: 'l' }, { code: 'PCQ_CYPHER', message: 'c' }])), false);
+  assert.equal(
+    isRetryable(
+      new PcqErrors([
+        { code: 'PCQ_INDEX_LOCKED', message: 'l' },
+        { code: 'PCQ_CYPHER', message: 'c' },
+      ]),
+    ),
+    false,
+  );
   assert.equal(isRetryable(new PcqErrors([{ code: 'PCQ_INDEX_LOCKED', message: 'l' }])), true);
   // Uncoded throws are unknown, hence not retried, unless node names a transient network condition.
   assert.equal(isRetryable(new Error('boom')), false);
@@ -33,12 +53,17 @@ test('only transient codes are retried; deterministic and uncoded failures are a
 });
 
 test('the ready heap pops in ascending order, whatever the pushes, and grows', () => {
-  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 10_000 }), { maxLength: 300 }), (values) => {
-    const heap = new ReadyHeap(1);
-    for (const v of values) heap.push(v);
-    const out: number[] = [];
-    while (heap.size > 0) out.push(heap.pop());
-    assert.deepEqual(out, [...values].sort((a, b) => a - b));
-    assert.equal(heap.pop(), -1);
-  }));
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 10_000 }), { maxLength: 300 }), (values) => {
+      const heap = new ReadyHeap(1);
+      for (const v of values) heap.push(v);
+      const out: number[] = [];
+      while (heap.size > 0) out.push(heap.pop());
+      assert.deepEqual(
+        out,
+        [...values].sort((a, b) => a - b),
+      );
+      assert.equal(heap.pop(), -1);
+    }),
+  );
 });

@@ -5,11 +5,17 @@ import { PcqErrors } from '../base/errors.ts';
 import type { Runbook } from '../model/runbook.ts';
 
 const runbook = {
-  runbookId: 'R9', name: 'x', version: '1', inputs: {
+  runbookId: 'R9',
+  name: 'x',
+  version: '1',
+  inputs: {
     source: { type: 'string', enum: ['full', 'partial'], default: 'full' },
     threshold: { type: 'number', default: 5 },
     dryRun: { type: 'boolean' },
-  }, steps: [], provers: {}, source: { file: 'r.yaml', digest: 'sha256:' },
+  },
+  steps: [],
+  provers: {},
+  source: { file: 'r.yaml', digest: 'sha256:' },
 } as unknown as Runbook;
 
 test('defaults apply and strings coerce to declared types', () => {
@@ -17,10 +23,13 @@ test('defaults apply and strings coerce to declared types', () => {
 });
 
 test('every bad input is reported at once with its code', () => {
-  assert.throws(() => resolveParams(runbook, { source: 'other', threshold: 'x', nope: 1 }), (err: { issues: Array<{ code: string }> }) => {
-    assert.deepEqual(err.issues.map((i) => i.code).sort(), ['PCQ_INPUT_INVALID', 'PCQ_INPUT_INVALID', 'PCQ_INPUT_UNKNOWN']);
-    return true;
-  });
+  assert.throws(
+    () => resolveParams(runbook, { source: 'other', threshold: 'x', nope: 1 }),
+    (err: { issues: Array<{ code: string }> }) => {
+      assert.deepEqual(err.issues.map((i) => i.code).sort(), ['PCQ_INPUT_INVALID', 'PCQ_INPUT_INVALID', 'PCQ_INPUT_UNKNOWN']);
+      return true;
+    },
+  );
 });
 
 test('input flags and asOf parse strictly', () => {
@@ -31,11 +40,17 @@ test('input flags and asOf parse strictly', () => {
 });
 
 test('an input named like a prototype key is unknown and refused, never dropped or resolved through the prototype (issue 10)', () => {
-  const runbook = { runbookId: 'X', inputs: { a: { type: 'string', required: false } }, source: { file: 'x.yaml' } } as unknown as Parameters<typeof resolveParams>[0];
+  const runbook = { runbookId: 'X', inputs: { a: { type: 'string', required: false } }, source: { file: 'x.yaml' } } as unknown as Parameters<
+    typeof resolveParams
+  >[0];
   for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
     const raw = parseInputFlags([`${name}=x`]);
     assert.deepEqual(Object.keys(raw), [name]);
-    assert.throws(() => resolveParams(runbook, raw), (err: unknown) => err instanceof PcqErrors && err.issues.length === 1 && err.issues[0]!.code === 'PCQ_INPUT_UNKNOWN' && err.issues[0]!.message.includes(name));
+    assert.throws(
+      () => resolveParams(runbook, raw),
+      (err: unknown) =>
+        err instanceof PcqErrors && err.issues.length === 1 && err.issues[0]!.code === 'PCQ_INPUT_UNKNOWN' && err.issues[0]!.message.includes(name),
+    );
   }
   assert.deepEqual(resolveParams(runbook, JSON.parse('{"a":"v"}') as Record<string, unknown>), { a: 'v' });
 });

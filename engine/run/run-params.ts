@@ -27,11 +27,19 @@ export function resolveParams(runbook: Runbook, raw: Record<string, unknown>): R
     }
     const value = coerce(given, spec);
     if (value === undefined) {
-      issues.push({ code: 'PCQ_INPUT_INVALID', message: `input "${name}" must be a ${spec.type}, got ${JSON.stringify(given)}`, hint: spec.description ?? `Pass a ${spec.type}.` });
+      issues.push({
+        code: 'PCQ_INPUT_INVALID',
+        message: `input "${name}" must be a ${spec.type}, got ${JSON.stringify(given)}`,
+        hint: spec.description ?? `Pass a ${spec.type}.`,
+      });
       continue;
     }
     if (spec.enum && !spec.enum.includes(value as string | number)) {
-      issues.push({ code: 'PCQ_INPUT_INVALID', message: `input "${name}" must be one of ${spec.enum.join(', ')}, got ${JSON.stringify(value)}`, hint: 'Choose one of the allowed values.' });
+      issues.push({
+        code: 'PCQ_INPUT_INVALID',
+        message: `input "${name}" must be one of ${spec.enum.join(', ')}, got ${JSON.stringify(value)}`,
+        hint: 'Choose one of the allowed values.',
+      });
       continue;
     }
     out[name] = value;
@@ -78,7 +86,9 @@ export function parseInputFlags(flags: readonly string[]): Record<string, string
 export function normaliseAsOf(asOf: string): string {
   const ms = Date.parse(asOf);
   if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}/.test(asOf)) {
-    throw new PcqErrors([{ code: 'PCQ_AS_OF_INVALID', message: `--as-of "${asOf}" is not an ISO-8601 date-time`, hint: 'Write e.g. --as-of 2026-11-16T00:00:00Z.' }]);
+    throw new PcqErrors([
+      { code: 'PCQ_AS_OF_INVALID', message: `--as-of "${asOf}" is not an ISO-8601 date-time`, hint: 'Write e.g. --as-of 2026-11-16T00:00:00Z.' },
+    ]);
   }
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -23,7 +23,15 @@ async function setup() {
   const config = await loadConfig({ env, cwd: root });
   let n = 0;
   const run = (file: string, rawParams: Record<string, unknown> = {}): Promise<RunReport> =>
-    runRunbookFile({ config, file: join(root, 'runbooks', file), rawParams, asOf: AS_OF, env, executionId: `test-${++n}`, startedAt: new Date(Date.UTC(2026, 10, 22, 0, 0, n)).toISOString() });
+    runRunbookFile({
+      config,
+      file: join(root, 'runbooks', file),
+      rawParams,
+      asOf: AS_OF,
+      env,
+      executionId: `test-${++n}`,
+      startedAt: new Date(Date.UTC(2026, 10, 22, 0, 0, n)).toISOString(),
+    });
   return { root, env, config, run };
 }
 
@@ -71,8 +79,14 @@ test('the partial enrichment source blocks R1 honestly: sealed, verified, export
   const report = await run('R1-entity-enrichment.yaml', { enrichmentSource: 'partial' });
   assert.equal(report.status, 'blocked');
   assert.equal(report.verdict, 'blocked');
-  assert.deepEqual(report.failedProofs.map((f) => [f.stepId, f.phase, f.proof.prover]), [['assert-completeness', 'postcondition', 'kpi:completeness>=0.95']]);
-  assert.deepEqual(report.artifacts.map((a) => a.state), ['withheld']);
+  assert.deepEqual(
+    report.failedProofs.map((f) => [f.stepId, f.phase, f.proof.prover]),
+    [['assert-completeness', 'postcondition', 'kpi:completeness>=0.95']],
+  );
+  assert.deepEqual(
+    report.artifacts.map((a) => a.state),
+    ['withheld'],
+  );
   assert.deepEqual(await readdir(join(report.executionDir, 'private', 'withheld')), ['r1-enriched-entities.csv']);
   assert.deepEqual(await readdir(join(report.executionDir, 'sealed', 'withheld')), ['r1-enriched-entities.csv.age']);
   await assert.rejects(readdir(join(report.executionDir, 'exports')), { code: 'ENOENT' });
@@ -86,12 +100,18 @@ test('a replay with a different key reproduces every step payload but says the k
   const report = await run('R1-entity-enrichment.yaml');
   const other = generateKeyPair();
   // The replaying key must be an authorized runner too (docs/design.md §7).
-  await appendFile(join(root, 'policies/trust.yaml'), `\n  - {name: other-runner, publicKey: ${other.publicKey}, roles: [runner], status: active, validFrom: null, validUntil: null}\n`);
+  await appendFile(
+    join(root, 'policies/trust.yaml'),
+    `\n  - {name: other-runner, publicKey: ${other.publicKey}, roles: [runner], status: active, validFrom: null, validUntil: null}\n`,
+  );
   const replay = await replayExecution(config, report.executionDir, { ...env, RUNNER_SECRET: other.secret });
   assert.equal(replay.sameKey, false);
   // R1's steps are private: their salts come from the runner key, so another key commits to the
   // same values with other digests; status, proofs and artifacts still reproduce.
-  assert.ok(replay.steps.every((s) => s.differences.every((d) => ['attestation', 'inputs', 'outputs'].includes(d.field))), JSON.stringify(replay.steps));
+  assert.ok(
+    replay.steps.every((s) => s.differences.every((d) => ['attestation', 'inputs', 'outputs'].includes(d.field))),
+    JSON.stringify(replay.steps),
+  );
   assert.notEqual(replay.replayedMerkleRoot, report.merkleRoot);
   assert.equal(replay.identical, false);
 });

@@ -129,7 +129,13 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   const runner = authorized.signer.keyid;
   const grant = await preflightGrant({ config, runner, runbookId: runbook.runbookId, now: now() });
   // Spells and effects are admitted before the store is touched or any service opens (docs/design.md §7).
-  const spells = await setUpSpells({ config, runbook, env: opts.env, allowUnsigned: opts.allowUnsigned ?? false, ...(opts.buttonRequiresSignature ? { buttonRequiresSignature: opts.buttonRequiresSignature } : {}) });
+  const spells = await setUpSpells({
+    config,
+    runbook,
+    env: opts.env,
+    allowUnsigned: opts.allowUnsigned ?? false,
+    ...(opts.buttonRequiresSignature ? { buttonRequiresSignature: opts.buttonRequiresSignature } : {}),
+  });
   const text = await readFile(opts.file, 'utf8');
   // The store first, before any work: finish what a killed process left, and refuse now (not
   // after the whole run) when the index cannot take this run.
@@ -139,8 +145,21 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   // pending → open: reserve the plan's steps on the vault (it re-checks registry, revocation,
   // expiry and budget); a refusal writes nothing and no step starts.
   const vault = opts.vault ?? openVault(config, authorized.trust, authorized.signer, now);
-  const open = await openGrantedRun(vault, grant, { runId: opts.executionId, runner, runbookId: runbook.runbookId, reserve: reservationFor(plan.order.length) });
-  const vaultReport: RunVaultReport = { states: ['pending', 'open'], grantId: grant.record.grantId, user: grant.manifestGrant.signer, grantSource: grant.manifestGrant.source, backend: vault.backend, reserved: open.reserved, budget: grant.manifestGrant.budget };
+  const open = await openGrantedRun(vault, grant, {
+    runId: opts.executionId,
+    runner,
+    runbookId: runbook.runbookId,
+    reserve: reservationFor(plan.order.length),
+  });
+  const vaultReport: RunVaultReport = {
+    states: ['pending', 'open'],
+    grantId: grant.record.grantId,
+    user: grant.manifestGrant.signer,
+    grantSource: grant.manifestGrant.source,
+    backend: vault.backend,
+    reserved: open.reserved,
+    budget: grant.manifestGrant.budget,
+  };
   let settled = false;
   const settle = async (stepsRun: number, ok: boolean): Promise<FinalizeReceipt> => {
     vaultReport.states.push('finalizing');
@@ -167,7 +186,21 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   try {
     sealTo = await loadSealHolders(config, services.ports.signer.keyid, opts.asOf);
     outcome = await executeRun(
-      { runbook, plan, params, asOf: opts.asOf, actor: config.actor, executionId: opts.executionId, concurrency: config.concurrency, datasets: services.datasets, authorization: authorized.authorization, policyDigest: policies0.digest, vault: { grant: grant.manifestGrant, open, settle }, spells: spells.spells, effects: spells.effects },
+      {
+        runbook,
+        plan,
+        params,
+        asOf: opts.asOf,
+        actor: config.actor,
+        executionId: opts.executionId,
+        concurrency: config.concurrency,
+        datasets: services.datasets,
+        authorization: authorized.authorization,
+        policyDigest: policies0.digest,
+        vault: { grant: grant.manifestGrant, open, settle },
+        spells: spells.spells,
+        effects: spells.effects,
+      },
       { ...services.ports, stepKinds, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     );
   } catch (err) {
@@ -177,8 +210,28 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
     await services.close();
   }
   const change = new ChangeSet(config.attestationsDir);
-  const { paths, record } = await persistRun(outcome, { attestationsDir: config.attestationsDir, runbookFile: display, runbookText: text, startedAt: opts.startedAt, sealTo, ...(opts.retryOf ? { retryOf: opts.retryOf } : {}) }, change);
-  const hooks = await afterRunHooks({ config, outcome, paths, record, signer: services.ports.signer, notifier: services.ports.notifier, env: opts.env, change });
+  const { paths, record } = await persistRun(
+    outcome,
+    {
+      attestationsDir: config.attestationsDir,
+      runbookFile: display,
+      runbookText: text,
+      startedAt: opts.startedAt,
+      sealTo,
+      ...(opts.retryOf ? { retryOf: opts.retryOf } : {}),
+    },
+    change,
+  );
+  const hooks = await afterRunHooks({
+    config,
+    outcome,
+    paths,
+    record,
+    signer: services.ports.signer,
+    notifier: services.ports.notifier,
+    env: opts.env,
+    change,
+  });
   const committed = await commitChange(change);
   await hooks.sendNotices();
   const after = hooks.result;

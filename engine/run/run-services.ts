@@ -47,7 +47,9 @@ export interface RunServices {
 
 export async function openRunServices(opts: ServiceOptions): Promise<RunServices> {
   const { config, runbook } = opts;
-  const signer = opts.signer ? { signer: opts.signer, origin: 'given' } : await loadRunnerSigner({ env: opts.env, root: config.root, mode: config.mode, signer: config.signer });
+  const signer = opts.signer
+    ? { signer: opts.signer, origin: 'given' }
+    : await loadRunnerSigner({ env: opts.env, root: config.root, mode: config.mode, signer: config.signer });
   const policies = await loadPolicySet(join(config.root, 'policies'));
   const connectors = await loadConnectors(config.root);
   const notifyConfig = await loadNotifyConfig(config.root);
@@ -77,7 +79,7 @@ export async function openRunServices(opts: ServiceOptions): Promise<RunServices
           throw new PcqError({
             code: 'PCQ_DATASET_INVALID',
             message: `dataset file ${resolve(datasetDir, f.name)} lies outside the repository root ${config.root}`,
-            hint: 'A run binds its data by repository-relative path (the manifest\'s `datasets`); run runbooks from inside the repository.',
+            hint: "A run binds its data by repository-relative path (the manifest's `datasets`); run runbooks from inside the repository.",
           });
         }
         datasets.push({ path, digest: f.digest });

@@ -10,7 +10,7 @@ export function timeoutError(id: string, timeoutMs: number, attempt: number): Pc
   return new PcqError({
     code: 'PCQ_STEP_TIMEOUT',
     message: `Step "${id}" timed out after ${timeoutMs} ms (attempt ${attempt}).`,
-    hint: 'Raise the step\'s `timeout:` in the runbook, or find out why it is slow.',
+    hint: "Raise the step's `timeout:` in the runbook, or find out why it is slow.",
     details: { stepId: id, timeoutMs, attempt },
   });
 }
@@ -18,7 +18,10 @@ export function timeoutError(id: string, timeoutMs: number, attempt: number): Pc
 export function abortError(reason: unknown): PcqError {
   if (reason instanceof PcqError && reason.code === 'PCQ_RUN_ABORTED') return reason;
   const why = reason instanceof Error ? reason.message : reason === undefined ? 'no reason given' : String(reason);
-  return new PcqError({ code: 'PCQ_RUN_ABORTED', message: `The run was aborted (${why}).`, hint: 'Start the run again when ready; steps that never started were skipped.' }, { cause: reason });
+  return new PcqError(
+    { code: 'PCQ_RUN_ABORTED', message: `The run was aborted (${why}).`, hint: 'Start the run again when ready; steps that never started were skipped.' },
+    { cause: reason },
+  );
 }
 
 /**
@@ -42,7 +45,11 @@ function rawIssue(err: unknown): PcqIssue {
   if (err instanceof PcqError) return err.toIssue();
   const issues = toIssues(err);
   if (issues.length === 1 && issues[0]!.code === 'PCQ_INTERNAL') {
-    return { code: 'PCQ_STEP_FAILED', message: err instanceof Error ? err.message : String(err), hint: 'See the step\'s message above; fix its input or configuration and run again.' };
+    return {
+      code: 'PCQ_STEP_FAILED',
+      message: err instanceof Error ? err.message : String(err),
+      hint: "See the step's message above; fix its input or configuration and run again.",
+    };
   }
   return issues[0] ?? { code: 'PCQ_STEP_FAILED', message: 'The step failed without saying why.' };
 }

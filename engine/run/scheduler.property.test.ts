@@ -15,22 +15,27 @@ interface Plan {
   concurrency: number;
 }
 
-const planArb: fc.Arbitrary<Plan> = fc
-  .integer({ min: 1, max: 20 })
-  .chain((n) =>
-    fc.record({
-      needs: fc.tuple(...Array.from({ length: n }, (_, i) => fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, i - 1) }), { maxLength: i === 0 ? 0 : Math.min(i, 3) }))),
-      durations: fc.array(fc.integer({ min: 0, max: 50 }), { minLength: n, maxLength: n }),
-      failures: fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 3 })), { minLength: n, maxLength: n }),
-      concurrency: fc.integer({ min: 1, max: 5 }),
-    }),
-  );
+const planArb: fc.Arbitrary<Plan> = fc.integer({ min: 1, max: 20 }).chain((n) =>
+  fc.record({
+    needs: fc.tuple(
+      ...Array.from({ length: n }, (_, i) => fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, i - 1) }), { maxLength: i === 0 ? 0 : Math.min(i, 3) })),
+    ),
+    durations: fc.array(fc.integer({ min: 0, max: 50 }), { minLength: n, maxLength: n }),
+    failures: fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 3 })), { minLength: n, maxLength: n }),
+    concurrency: fc.integer({ min: 1, max: 5 }),
+  }),
+);
 
 test('random DAGs: needs succeed before a start, limit holds, one status per node', { timeout: 60_000 }, async () => {
   await fc.assert(
     fc.asyncProperty(planArb, async (plan) => {
       const n = plan.durations.length;
-      const nodes: ScheduleNode[] = plan.needs.map((needs, i) => ({ id: `n${i}`, needs: needs.map((k) => `n${k}`), retry: { attempts: 2, backoffMs: [7] }, timeoutMs: 40 }));
+      const nodes: ScheduleNode[] = plan.needs.map((needs, i) => ({
+        id: `n${i}`,
+        needs: needs.map((k) => `n${k}`),
+        retry: { attempts: 2, backoffMs: [7] },
+        timeoutMs: 40,
+      }));
       const clock = new FakeClock();
       const events: SchedulerEvent[] = [];
       const succeededAt = new Map<string, number>();
@@ -81,15 +86,24 @@ test('random DAGs: needs succeed before a start, limit holds, one status per nod
 });
 
 test('random DAGs with deaf steps: exactly one attempt per node is accepted, never a late one, before any dependant starts', { timeout: 60_000 }, async () => {
-  const lateArb = fc.integer({ min: 1, max: 12 }).chain((n) => fc.record({
-    needs: fc.tuple(...Array.from({ length: n }, (_, i) => fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, i - 1) }), { maxLength: i === 0 ? 0 : Math.min(i, 3) }))),
-    // Per node and attempt: how long the attempt takes, ignoring its signal (>= 40 ms times out).
-    durations: fc.array(fc.array(fc.integer({ min: 0, max: 90 }), { minLength: 3, maxLength: 3 }), { minLength: n, maxLength: n }),
-    concurrency: fc.integer({ min: 1, max: 4 }),
-  }));
+  const lateArb = fc.integer({ min: 1, max: 12 }).chain((n) =>
+    fc.record({
+      needs: fc.tuple(
+        ...Array.from({ length: n }, (_, i) => fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, i - 1) }), { maxLength: i === 0 ? 0 : Math.min(i, 3) })),
+      ),
+      // Per node and attempt: how long the attempt takes, ignoring its signal (>= 40 ms times out).
+      durations: fc.array(fc.array(fc.integer({ min: 0, max: 90 }), { minLength: 3, maxLength: 3 }), { minLength: n, maxLength: n }),
+      concurrency: fc.integer({ min: 1, max: 4 }),
+    }),
+  );
   await fc.assert(
     fc.asyncProperty(lateArb, async (plan) => {
-      const nodes: ScheduleNode[] = plan.needs.map((needs, i) => ({ id: `n${i}`, needs: needs.map((k) => `n${k}`), retry: { attempts: 3, backoffMs: [5] }, timeoutMs: 40 }));
+      const nodes: ScheduleNode[] = plan.needs.map((needs, i) => ({
+        id: `n${i}`,
+        needs: needs.map((k) => `n${k}`),
+        retry: { attempts: 3, backoffMs: [5] },
+        timeoutMs: 40,
+      }));
       const clock = new FakeClock();
       const log: string[] = [];
       const accepted = new Map<string, { ok: boolean; attempt: number; value?: string; abandoned?: boolean }>();
@@ -99,7 +113,10 @@ test('random DAGs with deaf steps: exactly one attempt per node is accepted, nev
         return `${id}@${ctx.attempt}`;
       };
       const p = schedule({
-        nodes, concurrency: plan.concurrency, clock, run,
+        nodes,
+        concurrency: plan.concurrency,
+        clock,
+        run,
         onAccepted: (id, a) => {
           assert.ok(!accepted.has(id), `${id} accepted twice`);
           accepted.set(id, a.ok ? { ok: true, attempt: a.attempt, value: a.value } : { ok: false, attempt: a.attempt, abandoned: a.abandoned });
@@ -118,7 +135,7 @@ test('random DAGs with deaf steps: exactly one attempt per node is accepted, nev
         assert.equal(a.attempt, result.attempts);
         const took = plan.durations[Number(result.id.slice(1))]![a.attempt - 1]!;
         if (a.ok) {
-          assert.equal(a.value, `${result.id}@${a.attempt}`, 'the accepted value is the accepted attempt\'s');
+          assert.equal(a.value, `${result.id}@${a.attempt}`, "the accepted value is the accepted attempt's");
           assert.equal(result.value, a.value);
           assert.ok(took < 40, 'a timed-out attempt is never accepted as a success');
         } else {
@@ -129,7 +146,8 @@ test('random DAGs with deaf steps: exactly one attempt per node is accepted, nev
       for (const node of nodes) {
         const start = log.indexOf(`start ${node.id}`);
         if (start < 0) continue;
-        for (const need of node.needs) assert.ok(log.indexOf(`accept ${need}`) >= 0 && log.indexOf(`accept ${need}`) < start, `${node.id} started before ${need} was accepted`);
+        for (const need of node.needs)
+          assert.ok(log.indexOf(`accept ${need}`) >= 0 && log.indexOf(`accept ${need}`) < start, `${node.id} started before ${need} was accepted`);
       }
     }),
     { numRuns: 150 },

@@ -46,7 +46,10 @@ test('never runs more than `concurrency` steps at once, and uses all of it', T, 
   assert.equal(result.ok, true);
   assert.equal(h.max(), 3);
   assert.equal(result.durationMs, 400); // ceil(10 / 3) waves of 100 ms
-  assert.deepEqual(result.results.map((r) => r.value), Array.from({ length: 10 }, (_, i) => `value-s${i}`));
+  assert.deepEqual(
+    result.results.map((r) => r.value),
+    Array.from({ length: 10 }, (_, i) => `value-s${i}`),
+  );
 });
 
 test('parallel branches overlap and the join waits for both', T, async () => {
@@ -85,11 +88,18 @@ test('ready steps start in topological-order position, identically on every run'
     return h.log;
   };
   const first = await once();
-  assert.deepEqual(first.filter((l) => l.startsWith('start')), [
-    'start root#1@0', 'start k#1@0', // k is ready at once; position decides, not id
-    // at 45 both m and b are ready: m (position 3) goes before b (position 4)
-    'start z#1@5', 'start a#1@35', 'start m#1@45', 'start b#1@50',
-  ]);
+  assert.deepEqual(
+    first.filter((l) => l.startsWith('start')),
+    [
+      'start root#1@0',
+      'start k#1@0', // k is ready at once; position decides, not id
+      // at 45 both m and b are ready: m (position 3) goes before b (position 4)
+      'start z#1@5',
+      'start a#1@35',
+      'start m#1@45',
+      'start b#1@50',
+    ],
+  );
   assert.deepEqual(await once(), first);
 });
 
@@ -98,8 +108,18 @@ test('retries wait exactly 2000 then 4000 ms by default and fail after 3 attempt
   const events: SchedulerEvent[] = [];
   const h = harness(clock, { flaky: 0 }, () => new PcqError({ code: 'PCQ_HTTP_UNREACHABLE', message: 'upstream unavailable' }));
   const r = await drive(clock, schedule({ nodes: roots(['flaky']), concurrency: 1, clock, run: h.run, onEvent: (e) => events.push(e) }));
-  assert.deepEqual(h.calls.map((c) => [c.attempt, c.at]), [[1, 0], [2, 2000], [3, 6000]]);
-  assert.deepEqual(events.filter((e) => e.type === 'step-retried').map((e) => e.type === 'step-retried' && e.delayMs), [2000, 4000]);
+  assert.deepEqual(
+    h.calls.map((c) => [c.attempt, c.at]),
+    [
+      [1, 0],
+      [2, 2000],
+      [3, 6000],
+    ],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === 'step-retried').map((e) => e.type === 'step-retried' && e.delayMs),
+    [2000, 4000],
+  );
   const result = r.byId.get('flaky')!;
   assert.equal(result.status, 'failed');
   assert.equal(result.attempts, 3);
@@ -114,7 +134,10 @@ test('the last backoff value repeats when attempts outnumber it', T, async () =>
   const clock = new FakeClock();
   const h = harness(clock, { s: 0 }, () => Object.assign(new Error('nope'), { code: 'ECONNRESET' }));
   await drive(clock, schedule({ nodes: roots(['s'], { retry: { attempts: 5, backoffMs: [1000, 3000] } }), concurrency: 1, clock, run: h.run }));
-  assert.deepEqual(h.calls.map((c) => c.at), [0, 1000, 4000, 7000, 10000]);
+  assert.deepEqual(
+    h.calls.map((c) => c.at),
+    [0, 1000, 4000, 7000, 10000],
+  );
 });
 
 test('a step that fails once and then succeeds ends succeeded on attempt 2', T, async () => {
@@ -177,8 +200,14 @@ test('fail-fast: running steps finish, downstream and unstarted steps are skippe
     ['e', 'skipped', 'fail-fast', ''],
   ]);
   assert.equal(r.byId.get('b')!.finishedAt, 500, 'the running step was left to finish');
-  assert.deepEqual(h.calls.map((c) => c.id), ['a', 'b']);
-  assert.deepEqual(events.filter((e) => e.type === 'step-skipped').map((e) => e.id), ['c', 'd', 'e']);
+  assert.deepEqual(
+    h.calls.map((c) => c.id),
+    ['a', 'b'],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === 'step-skipped').map((e) => e.id),
+    ['c', 'd', 'e'],
+  );
   assert.equal(r.byId.get('a')!.error?.code, 'PCQ_STEP_FAILED');
   assert.equal((r.byId.get('a')!.thrown as Error).message, 'bad data');
 });
@@ -201,7 +230,11 @@ test('an external abort aborts running steps, cancels pending retries and skips 
   const clock = new FakeClock();
   const controller = new AbortController();
   const seen: unknown[] = [];
-  const nodes: ScheduleNode[] = [{ id: 'long', needs: [] }, { id: 'flaky', needs: [] }, { id: 'later', needs: [] }];
+  const nodes: ScheduleNode[] = [
+    { id: 'long', needs: [] },
+    { id: 'flaky', needs: [] },
+    { id: 'later', needs: [] },
+  ];
   const run = async (id: string, ctx: StepContext): Promise<string> => {
     if (id === 'flaky') throw new PcqError({ code: 'PCQ_HTTP_UNREACHABLE', message: 'try again' });
     try {
@@ -218,11 +251,14 @@ test('an external abort aborts running steps, cancels pending retries and skips 
   const r = await drive(clock, p);
   assert.equal(r.aborted, true);
   assert.equal((seen[0] as PcqError).code, 'PCQ_RUN_ABORTED');
-  assert.deepEqual(r.results.map((x) => [x.id, x.status, x.attempts, x.error?.code ?? x.skipReason]), [
-    ['long', 'failed', 1, 'PCQ_RUN_ABORTED'],
-    ['flaky', 'failed', 1, 'PCQ_RUN_ABORTED'],
-    ['later', 'skipped', 0, 'aborted'],
-  ]);
+  assert.deepEqual(
+    r.results.map((x) => [x.id, x.status, x.attempts, x.error?.code ?? x.skipReason]),
+    [
+      ['long', 'failed', 1, 'PCQ_RUN_ABORTED'],
+      ['flaky', 'failed', 1, 'PCQ_RUN_ABORTED'],
+      ['later', 'skipped', 0, 'aborted'],
+    ],
+  );
   assert.equal(r.finishedAt, 1000);
   assert.equal(clock.pendingCount, 0, 'no timer left behind');
 });
@@ -232,7 +268,10 @@ test('an already-aborted signal runs nothing', T, async () => {
   let calls = 0;
   const r = await schedule({ nodes: roots(['a', 'b']), concurrency: 2, clock, run: async () => ++calls, signal: AbortSignal.abort() });
   assert.equal(calls, 0);
-  assert.deepEqual(r.results.map((x) => x.skipReason), ['aborted', 'aborted']);
+  assert.deepEqual(
+    r.results.map((x) => x.skipReason),
+    ['aborted', 'aborted'],
+  );
 });
 
 test('malformed input is a coded error', T, () => {
@@ -240,19 +279,47 @@ test('malformed input is a coded error', T, () => {
   const run = async (): Promise<void> => {};
   const cases: Array<[ScheduleNode[], number, RegExp]> = [
     [[{ id: 'a', needs: ['ghost'] }], 1, /needs "ghost", which is not a node/],
-    [[{ id: 'a', needs: ['b'] }, { id: 'b', needs: [] }], 1, /comes after it/],
-    [[{ id: 'a', needs: [] }, { id: 'a', needs: [] }], 1, /appears twice/],
+    [
+      [
+        { id: 'a', needs: ['b'] },
+        { id: 'b', needs: [] },
+      ],
+      1,
+      /comes after it/,
+    ],
+    [
+      [
+        { id: 'a', needs: [] },
+        { id: 'a', needs: [] },
+      ],
+      1,
+      /appears twice/,
+    ],
     [[{ id: 'a', needs: [] }], 0, /concurrency must be at least 1/],
   ];
   for (const [nodes, concurrency, message] of cases) {
-    assert.throws(() => schedule({ nodes, concurrency, clock, run }), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_SCHEDULE_INVALID' && message.test(err.message));
+    assert.throws(
+      () => schedule({ nodes, concurrency, clock, run }),
+      (err: unknown) => err instanceof PcqError && err.code === 'PCQ_SCHEDULE_INVALID' && message.test(err.message),
+    );
   }
 });
 
 test('a listener that throws does not change the outcome; an empty DAG succeeds', T, async () => {
   const clock = new FakeClock();
   const h = harness(clock);
-  const r = await drive(clock, schedule({ nodes: roots(['a', 'b']), concurrency: 1, clock, run: h.run, onEvent: () => { throw new Error('renderer bug'); } }));
+  const r = await drive(
+    clock,
+    schedule({
+      nodes: roots(['a', 'b']),
+      concurrency: 1,
+      clock,
+      run: h.run,
+      onEvent: () => {
+        throw new Error('renderer bug');
+      },
+    }),
+  );
   assert.equal(r.ok, true);
   const empty = await schedule({ nodes: [], concurrency: 1, clock, run: h.run });
   assert.equal(empty.ok, true);
@@ -261,7 +328,9 @@ test('a listener that throws does not change the outcome; an empty DAG succeeds'
 
 test('a step that throws synchronously is a failed attempt, not a crash', T, async () => {
   const clock = new FakeClock();
-  const run = (): Promise<never> => { throw new PcqError({ code: 'PCQ_CEL_EVAL', message: 'no such field' }); };
+  const run = (): Promise<never> => {
+    throw new PcqError({ code: 'PCQ_CEL_EVAL', message: 'no such field' });
+  };
   const r = await drive(clock, schedule({ nodes: roots(['s']), concurrency: 1, clock, run }));
   assert.equal(r.byId.get('s')!.error?.code, 'PCQ_CEL_EVAL');
   assert.equal(r.byId.get('s')!.attempts, 1); // PCQ_CEL_EVAL is a verdict, not a hiccup

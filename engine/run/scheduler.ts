@@ -28,7 +28,7 @@ import type { NodeResult, ScheduleOptions, ScheduleResult, SchedulerEvent, SkipR
 
 export type * from './scheduler-types.ts';
 
-const WAITING = 0;
+// A step's state starts at 0 (waiting): the Uint8Array is zero-filled.
 const RUNNING = 1;
 const SUCCEEDED = 2;
 const FAILED = 3;
@@ -71,7 +71,11 @@ export function schedule<T>(opts: ScheduleOptions<T>): Promise<ScheduleResult<T>
   const n = nodes.length;
   const concurrency = opts.concurrency;
   if (!(concurrency >= 1)) {
-    throw new PcqError({ code: 'PCQ_SCHEDULE_INVALID', message: `concurrency must be at least 1, got ${String(concurrency)}.`, hint: 'Set concurrency to a positive integer (flag --concurrency, PCQ_CONCURRENCY or policies/config.yaml).' });
+    throw new PcqError({
+      code: 'PCQ_SCHEDULE_INVALID',
+      message: `concurrency must be at least 1, got ${String(concurrency)}.`,
+      hint: 'Set concurrency to a positive integer (flag --concurrency, PCQ_CONCURRENCY or policies/config.yaml).',
+    });
   }
   const graph = indexGraph(nodes);
 
@@ -195,7 +199,15 @@ export function schedule<T>(opts: ScheduleOptions<T>): Promise<ScheduleResult<T>
       thrown[i] = err;
       inFlight--;
       stopped = true;
-      if (onEvent) emit({ type: 'step-failed', id: nodes[i]!.id, error: toIssue(err), attempts: attempts[i]!, durationMs: finishedAt[i]! - startedAt[i]!, at: finishedAt[i]! });
+      if (onEvent)
+        emit({
+          type: 'step-failed',
+          id: nodes[i]!.id,
+          error: toIssue(err),
+          attempts: attempts[i]!,
+          durationMs: finishedAt[i]! - startedAt[i]!,
+          at: finishedAt[i]!,
+        });
       pump();
     };
 
@@ -237,7 +249,14 @@ export function schedule<T>(opts: ScheduleOptions<T>): Promise<ScheduleResult<T>
         const id = nodes[i]!.id;
         let result: NodeResult<T>;
         if (status[i] === SUCCEEDED || status[i] === FAILED) {
-          result = { id, status: status[i] === SUCCEEDED ? 'succeeded' : 'failed', attempts: attempts[i]!, startedAt: startedAt[i]!, finishedAt: finishedAt[i]!, durationMs: finishedAt[i]! - startedAt[i]! };
+          result = {
+            id,
+            status: status[i] === SUCCEEDED ? 'succeeded' : 'failed',
+            attempts: attempts[i]!,
+            startedAt: startedAt[i]!,
+            finishedAt: finishedAt[i]!,
+            durationMs: finishedAt[i]! - startedAt[i]!,
+          };
           if (status[i] === SUCCEEDED) result.value = values[i];
           else {
             ok = false;
@@ -322,5 +341,9 @@ function indexGraph(nodes: ScheduleOptions<unknown>['nodes']): IndexedGraph {
 }
 
 function invalid(message: string): PcqError {
-  return new PcqError({ code: 'PCQ_SCHEDULE_INVALID', message: `Cannot schedule: ${message}`, hint: 'Pass the nodes from the planner (engine/plan), which validates and orders them.' });
+  return new PcqError({
+    code: 'PCQ_SCHEDULE_INVALID',
+    message: `Cannot schedule: ${message}`,
+    hint: 'Pass the nodes from the planner (engine/plan), which validates and orders them.',
+  });
 }

@@ -42,5 +42,8 @@ export async function writePrivateData(paths: ExecutionPaths, w: PrivateWrite, c
   for (const a of w.withheld) change.put(join(paths.withheld, a.name), a.bytes);
   change.put(paths.sealedData, await sealBytes(new TextEncoder().encode(canonicalize(data)), w.holders));
   for (const a of w.withheld) change.put(join(paths.sealedWithheld, `${a.name}.age`), await sealBytes(a.bytes, w.holders));
-  change.putJson(join(paths.sealed, 'recipients.json'), w.holders.map(({ recipient: _r, ...h }) => h));
+  change.putJson(
+    join(paths.sealed, 'recipients.json'),
+    w.holders.map(({ recipient: _r, ...h }) => h),
+  );
 }

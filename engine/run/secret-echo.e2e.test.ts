@@ -53,7 +53,15 @@ function echo(authorization: string): Record<string, unknown> {
 }
 
 async function pcq(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const full = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_ACTOR: 'local:tester', PCQ_MODE: 'prod', RUNNER_SECRET: runner.secret, CONNECTOR_ECHO_TOKEN: TOKEN, ...env };
+  const full = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    PCQ_ACTOR: 'local:tester',
+    PCQ_MODE: 'prod',
+    RUNNER_SECRET: runner.secret,
+    CONNECTOR_ECHO_TOKEN: TOKEN,
+    ...env,
+  };
   const out = await exec(NODE, [CLI, ...args], { cwd: root, env: full, maxBuffer: 1 << 24 }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
@@ -139,9 +147,15 @@ before(async () => {
   const port = (server.address() as { port: number }).port;
   root = await makeSampleRoot('pcq-secret-echo-');
   runner = JSON.parse((await exec(NODE, [CLI, 'keys', 'generate', '--json'], { cwd: root })).stdout) as { secret: string; publicKey: string };
-  await appendFile(join(root, 'policies/trust.yaml'), `\n  - name: test-runner\n    publicKey: ${runner.publicKey}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`);
+  await appendFile(
+    join(root, 'policies/trust.yaml'),
+    `\n  - name: test-runner\n    publicKey: ${runner.publicKey}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`,
+  );
   await grantRunners(pcq, runner.publicKey);
-  await appendFile(join(root, 'policies/connectors.yaml'), `  - name: echo\n    baseUrl: http://127.0.0.1:${port}\n    mode: live\n    timeout: 5s\n    retry: { attempts: 1 }\n    headers: { Authorization: "Bearer \${env:CONNECTOR_ECHO_TOKEN}" }\n`);
+  await appendFile(
+    join(root, 'policies/connectors.yaml'),
+    `  - name: echo\n    baseUrl: http://127.0.0.1:${port}\n    mode: live\n    timeout: 5s\n    retry: { attempts: 1 }\n    headers: { Authorization: "Bearer \${env:CONNECTOR_ECHO_TOKEN}" }\n`,
+  );
   await mkdir(join(root, 'runbooks'), { recursive: true });
   await writeFile(join(root, 'runbooks/secret-echo.yaml'), RUNBOOK);
   await writeFile(join(root, 'runbooks/secret-echo-403.yaml'), FORBIDDEN);
@@ -152,46 +166,62 @@ after(async () => {
   if (root && !process.env.PCQ_KEEP_TEST_ROOT) await rm(root, { recursive: true, force: true });
 });
 
-test('a service echoing its credential in 200, 403 and 500 answers: the token is stored and printed nowhere, in no encoding; replay is identical', { timeout: 180_000 }, async () => {
-  const run = await pcq({}, 'run', 'runbooks/secret-echo.yaml', '--json');
-  assert.equal(run.code, 1, `the 500 step fails the run\n${run.stderr}\n${run.stdout}`);
-  const refused = await pcq({}, 'run', 'runbooks/secret-echo-403.yaml', '--json');
-  assert.equal(refused.code, 1, `the 403 step fails the run\n${refused.stderr}\n${refused.stdout}`);
-  const report = JSON.parse(run.stdout) as { manifestPath: string; executionId: string };
-  const manifest = JSON.parse(await readFile(report.manifestPath, 'utf8')) as { merkleRoot: string; steps: Array<{ stepId: string; attestation: { payload: string } }> };
-  const predicates = Object.fromEntries(manifest.steps.map((s) => [s.stepId, (JSON.parse(Buffer.from(s.attestation.payload, 'base64').toString()) as { predicate: { redactions?: number; outputs: unknown } }).predicate]));
-  assert.ok((predicates['echo-ok']!.redactions ?? 0) >= 7, `echo-ok signs its redactions: ${JSON.stringify(predicates['echo-ok'])}`);
-  assert.ok(JSON.stringify(predicates['echo-ok']!.outputs).includes('[REDACTED]'));
+test(
+  'a service echoing its credential in 200, 403 and 500 answers: the token is stored and printed nowhere, in no encoding; replay is identical',
+  { timeout: 180_000 },
+  async () => {
+    const run = await pcq({}, 'run', 'runbooks/secret-echo.yaml', '--json');
+    assert.equal(run.code, 1, `the 500 step fails the run\n${run.stderr}\n${run.stdout}`);
+    const refused = await pcq({}, 'run', 'runbooks/secret-echo-403.yaml', '--json');
+    assert.equal(refused.code, 1, `the 403 step fails the run\n${refused.stderr}\n${refused.stdout}`);
+    const report = JSON.parse(run.stdout) as { manifestPath: string; executionId: string };
+    const manifest = JSON.parse(await readFile(report.manifestPath, 'utf8')) as {
+      merkleRoot: string;
+      steps: Array<{ stepId: string; attestation: { payload: string } }>;
+    };
+    const predicates = Object.fromEntries(
+      manifest.steps.map((s) => [
+        s.stepId,
+        (JSON.parse(Buffer.from(s.attestation.payload, 'base64').toString()) as { predicate: { redactions?: number; outputs: unknown } }).predicate,
+      ]),
+    );
+    assert.ok((predicates['echo-ok']!.redactions ?? 0) >= 7, `echo-ok signs its redactions: ${JSON.stringify(predicates['echo-ok'])}`);
+    assert.ok(JSON.stringify(predicates['echo-ok']!.outputs).includes('[REDACTED]'));
 
-  // The failed steps' error details hold the (bounded, redacted) response body.
-  const runJson = JSON.parse(await readFile(join(report.manifestPath, '..', 'run.json'), 'utf8')) as { steps: Array<{ stepId: string; error?: { code: string; details?: { body?: unknown } } }> };
-  const runJson403 = JSON.parse(await readFile(join((JSON.parse(refused.stdout) as { manifestPath: string }).manifestPath, '..', 'run.json'), 'utf8')) as typeof runJson;
-  const failed = Object.fromEntries([...runJson.steps, ...runJson403.steps].map((s) => [s.stepId, s.error]));
-  assert.equal(failed['echo-forbidden']?.code, 'PCQ_EXTERNAL_API_STATUS');
-  assert.match(JSON.stringify(failed['echo-forbidden']?.details?.body), /\[REDACTED\]/);
-  const boom = String(failed['echo-error']?.details?.body);
-  assert.match(boom, /^internal error for \[REDACTED\]/, JSON.stringify(failed['echo-error']));
-  assert.ok(boom.length < 2200, `error body bounded (${boom.length})`);
+    // The failed steps' error details hold the (bounded, redacted) response body.
+    const runJson = JSON.parse(await readFile(join(report.manifestPath, '..', 'run.json'), 'utf8')) as {
+      steps: Array<{ stepId: string; error?: { code: string; details?: { body?: unknown } } }>;
+    };
+    const runJson403 = JSON.parse(
+      await readFile(join((JSON.parse(refused.stdout) as { manifestPath: string }).manifestPath, '..', 'run.json'), 'utf8'),
+    ) as typeof runJson;
+    const failed = Object.fromEntries([...runJson.steps, ...runJson403.steps].map((s) => [s.stepId, s.error]));
+    assert.equal(failed['echo-forbidden']?.code, 'PCQ_EXTERNAL_API_STATUS');
+    assert.match(JSON.stringify(failed['echo-forbidden']?.details?.body), /\[REDACTED\]/);
+    const boom = String(failed['echo-error']?.details?.body);
+    assert.match(boom, /^internal error for \[REDACTED\]/, JSON.stringify(failed['echo-error']));
+    assert.ok(boom.length < 2200, `error body bounded (${boom.length})`);
 
-  const replay = await pcq({}, 'replay', report.executionId, '--json');
-  assert.equal(replay.code, 0, `${replay.stderr}\n${replay.stdout}`);
-  assert.match(replay.stdout, new RegExp(manifest.merkleRoot.replace(/[:]/g, '.')));
-  assert.match(replay.stdout, /"identical": true/);
+    const replay = await pcq({}, 'replay', report.executionId, '--json');
+    assert.equal(replay.code, 0, `${replay.stderr}\n${replay.stdout}`);
+    assert.match(replay.stdout, new RegExp(manifest.merkleRoot.replace(/[:]/g, '.')));
+    assert.match(replay.stdout, /"identical": true/);
 
-  const siteOut = join(root, 'site-dist');
-  await exec(NODE, [SITE_BUILD, '--data', root, '--out', siteOut, '--no-search'], { cwd: resolve('.'), maxBuffer: 1 << 26, timeout: 150_000 });
+    const siteOut = join(root, 'site-dist');
+    await exec(NODE, [SITE_BUILD, '--data', root, '--out', siteOut, '--no-search'], { cwd: resolve('.'), maxBuffer: 1 << 26, timeout: 150_000 });
 
-  const forms = [...leakForms(TOKEN), ...leakForms(runner.secret)];
-  let scanned = 0;
-  for (const dir of [join(root, 'attestations'), join(root, '.pcq'), siteOut]) {
-    for await (const file of files(dir)) {
-      if (file.endsWith('.key') || file.includes(join('.pcq', 'keys'))) continue; // none expected in prod; named if present
-      const text = (await readFile(file)).toString('latin1');
-      scanned++;
-      for (const form of forms) assert.ok(!text.includes(form), `${file} holds ${form}`);
+    const forms = [...leakForms(TOKEN), ...leakForms(runner.secret)];
+    let scanned = 0;
+    for (const dir of [join(root, 'attestations'), join(root, '.pcq'), siteOut]) {
+      for await (const file of files(dir)) {
+        if (file.endsWith('.key') || file.includes(join('.pcq', 'keys'))) continue; // none expected in prod; named if present
+        const text = (await readFile(file)).toString('latin1');
+        scanned++;
+        for (const form of forms) assert.ok(!text.includes(form), `${file} holds ${form}`);
+      }
     }
-  }
-  assert.ok(scanned > 20, `scanned ${scanned} files`);
-  assert.ok((await readdir(join(root, '.pcq/outbox'))).length > 0, 'the notice reached the outbox');
-  for (const out of printed) for (const form of forms) assert.ok(!out.includes(form), `printed output holds ${form}`);
-});
+    assert.ok(scanned > 20, `scanned ${scanned} files`);
+    assert.ok((await readdir(join(root, '.pcq/outbox'))).length > 0, 'the notice reached the outbox');
+    for (const out of printed) for (const form of forms) assert.ok(!out.includes(form), `printed output holds ${form}`);
+  },
+);

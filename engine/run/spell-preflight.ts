@@ -42,7 +42,13 @@ async function resolveStep(config: Pick<PcqConfig, 'root' | 'home'>, step: Step)
   try {
     return { resolved: await resolveSpell({ root: config.root, home: config.home, ...ref }), issues: [] };
   } catch (err) {
-    return { issues: toIssues(err).map((i) => ({ ...i, message: `step ${step.stepId}: ${i.message}`, ...(i.location ? {} : step.fieldLocations?.['uses'] ? { location: step.fieldLocations['uses'] } : {}) })) };
+    return {
+      issues: toIssues(err).map((i) => ({
+        ...i,
+        message: `step ${step.stepId}: ${i.message}`,
+        ...(i.location ? {} : step.fieldLocations?.['uses'] ? { location: step.fieldLocations['uses'] } : {}),
+      })),
+    };
   }
 }
 
@@ -63,12 +69,24 @@ function runtimeGuards(step: Step, resolved: ResolvedSpell, env: Record<string, 
   const issues: PcqIssue[] = [];
   const where = `step ${step.stepId}: spell ${m.id}@${m.version}`;
   if (m.runtime.platforms && !m.runtime.platforms.includes(platform)) {
-    issues.push({ code: 'PCQ_SPELL_PLATFORM', message: `${where} runs on ${m.runtime.platforms.join(', ')}, not ${platform}`, hint: 'Run it on a platform its runtime.platforms lists.' });
+    issues.push({
+      code: 'PCQ_SPELL_PLATFORM',
+      message: `${where} runs on ${m.runtime.platforms.join(', ')}, not ${platform}`,
+      hint: 'Run it on a platform its runtime.platforms lists.',
+    });
   }
   if (m.billing?.enabled === true) {
-    issues.push({ code: 'PCQ_SPELL_BILLING_UNSUPPORTED', message: `${where} declares billing.enabled; pcq never executes billing`, hint: 'Use a spell without billing.' });
+    issues.push({
+      code: 'PCQ_SPELL_BILLING_UNSUPPORTED',
+      message: `${where} declares billing.enabled; pcq never executes billing`,
+      hint: 'Use a spell without billing.',
+    });
   }
-  try { connectorTokens(m, env); } catch (err) { issues.push(...toIssues(err).map((i) => ({ ...i, message: `step ${step.stepId}: ${i.message}` }))); }
+  try {
+    connectorTokens(m, env);
+  } catch (err) {
+    issues.push(...toIssues(err).map((i) => ({ ...i, message: `step ${step.stepId}: ${i.message}` })));
+  }
   return issues;
 }
 
@@ -87,7 +105,13 @@ export async function preflightSpells(input: SpellPreflightInput): Promise<Map<s
     const before = issues.length;
     issues.push(...spellInputIssues(step, resolved.manifest), ...runtimeGuards(step, resolved, input.env, input.platform ?? process.platform));
     try {
-      const checked = await checkSpellSignature({ root: config.root, bundle: resolved.bundle, id: resolved.id, version: resolved.version, policy: { allowUnsigned: input.allowUnsigned, requiredBy } });
+      const checked = await checkSpellSignature({
+        root: config.root,
+        bundle: resolved.bundle,
+        id: resolved.id,
+        version: resolved.version,
+        policy: { allowUnsigned: input.allowUnsigned, requiredBy },
+      });
       if (issues.length === before) admitted.set(step.stepId, { stepId: step.stepId, resolved, bundleDigest: checked.digest, signature: checked.signature });
     } catch (err) {
       issues.push(...toIssues(err).map((i) => ({ ...i, message: `refused before any step started: step ${step.stepId}: ${i.message}` })));

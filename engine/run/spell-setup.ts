@@ -19,7 +19,13 @@ export interface SpellSetup {
   effects: EffectsDecision;
 }
 
-export async function setUpSpells(input: { config: PcqConfig; runbook: Runbook; env: Record<string, string | undefined>; allowUnsigned: boolean; buttonRequiresSignature?: { button: string } }): Promise<SpellSetup> {
+export async function setUpSpells(input: {
+  config: PcqConfig;
+  runbook: Runbook;
+  env: Record<string, string | undefined>;
+  allowUnsigned: boolean;
+  buttonRequiresSignature?: { button: string };
+}): Promise<SpellSetup> {
   const admitted = await preflightSpells(input);
   const effects = await preflightEffects(input.config.root, input.runbook, new Map([...admitted].map(([id, a]) => [id, a.resolved.manifest])));
   const spellKind = createSpellStepKind({

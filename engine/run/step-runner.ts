@@ -124,18 +124,20 @@ export async function runStep(step: Step, deps: StepRunnerDeps, table: OutputTab
 
   const upstream: Record<string, unknown> = {};
   for (const need of step.needs) upstream[need] = outputs[need];
-  const result = redactResult(await kind.run({
-    runbook: deps.runbook,
-    step,
-    params: deps.params,
-    upstream,
-    steps: outputs,
-    asOf: deps.asOf,
-    random: deps.randomFor(step.stepId),
-    signal,
-    attempt: draft.attempt,
-    ports: { graph, cel, http: fenceHttp(deps.http, signal), notifier: fenceNotifier(deps.notifier, signal), artifacts: draft.artifacts.sink },
-  }));
+  const result = redactResult(
+    await kind.run({
+      runbook: deps.runbook,
+      step,
+      params: deps.params,
+      upstream,
+      steps: outputs,
+      asOf: deps.asOf,
+      random: deps.randomFor(step.stepId),
+      signal,
+      attempt: draft.attempt,
+      ports: { graph, cel, http: fenceHttp(deps.http, signal), notifier: fenceNotifier(deps.notifier, signal), artifacts: draft.artifacts.sink },
+    }),
+  );
 
   // Postconditions: evaluated on the step's output; a failure is recorded, never thrown.
   if (step.postconditions.length > 0) {
@@ -162,7 +164,14 @@ function redactResult(result: StepResult): StepResult {
   return { ...result, output: output.value, ...(result.inputs !== undefined ? { inputs: inputs.value } : {}), redactions };
 }
 
-async function proveAll(step: Step, ids: string[], deps: StepRunnerDeps, outputs: Readonly<Record<string, unknown>>, signal: AbortSignal, output: unknown): Promise<ProofResult[]> {
+async function proveAll(
+  step: Step,
+  ids: string[],
+  deps: StepRunnerDeps,
+  outputs: Readonly<Record<string, unknown>>,
+  signal: AbortSignal,
+  output: unknown,
+): Promise<ProofResult[]> {
   const results: ProofResult[] = [];
   // Sequential and in declaration order: proofs are signed, so their order must be deterministic.
   for (const id of ids) {
@@ -172,8 +181,17 @@ async function proveAll(step: Step, ids: string[], deps: StepRunnerDeps, outputs
       continue;
     }
     const ctx = {
-      spec, step, runbook: deps.runbook, params: deps.params, actor: deps.actor, asOf: deps.asOf,
-      steps: outputs, graph: deps.graph, cel: deps.cel, policies: deps.policies, signal,
+      spec,
+      step,
+      runbook: deps.runbook,
+      params: deps.params,
+      actor: deps.actor,
+      asOf: deps.asOf,
+      steps: outputs,
+      graph: deps.graph,
+      cel: deps.cel,
+      policies: deps.policies,
+      signal,
       ...(output === undefined ? {} : { output }),
     };
     results.push(await deps.runProver(ctx));

@@ -59,7 +59,12 @@ export function ageIdentityOf(seed: Uint8Array): string {
 
 function seedFrom(text: string, origin: string): Uint8Array {
   const seed = tryDecodeStrKey('seed', text.trim());
-  if (!seed) throw new PcqError({ code: 'PCQ_SECRET_INVALID', message: `${origin} is not a Stellar secret seed (S…, 56 characters with a valid checksum)`, hint: 'Use the S… value `pcq keys generate` printed or wrote.' });
+  if (!seed)
+    throw new PcqError({
+      code: 'PCQ_SECRET_INVALID',
+      message: `${origin} is not a Stellar secret seed (S…, 56 characters with a valid checksum)`,
+      hint: 'Use the S… value `pcq keys generate` printed or wrote.',
+    });
   return seed;
 }
 

@@ -9,7 +9,16 @@ import { ERROR_CATALOGUE } from '../base/error-catalogue.ts';
 export type BoundaryKind = 'transport' | 'signer' | 'connector' | 'auth';
 
 /** Errors raised before a connection existed: nothing reached the other side. */
-const NO_CONNECTION = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const NO_CONNECTION = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 const UNREACHABLE: Record<BoundaryKind, PcqCode> = {
   transport: 'PCQ_HTTP_UNREACHABLE',
@@ -34,16 +43,22 @@ export function transportError(kind: BoundaryKind, what: string, err: unknown): 
   const code = systemCode(err);
   const timedOut = name === 'TimeoutError' || code === 'ETIMEDOUT';
   if (name === 'AbortError') return new PcqError({ code: 'PCQ_ABORTED', message: `${what}: aborted by the caller` }, { cause: err });
-  const reason = timedOut ? 'timed out' : code ?? (err instanceof Error ? err.message : 'failed');
-  return new PcqError({
-    code: timedOut && kind !== 'signer' && kind !== 'auth' ? 'PCQ_HTTP_TIMEOUT' : UNREACHABLE[kind],
-    message: `${what} could not be reached (${reason})`,
-    hint: ERROR_CATALOGUE[UNREACHABLE[kind]].hint,
-    details: { kind, ...(code ? { system: code } : {}), connected: !(timedOut || (code !== undefined && NO_CONNECTION.has(code))) ? 'maybe' : 'no' },
-  }, { cause: err });
+  const reason = timedOut ? 'timed out' : (code ?? (err instanceof Error ? err.message : 'failed'));
+  return new PcqError(
+    {
+      code: timedOut && kind !== 'signer' && kind !== 'auth' ? 'PCQ_HTTP_TIMEOUT' : UNREACHABLE[kind],
+      message: `${what} could not be reached (${reason})`,
+      hint: ERROR_CATALOGUE[UNREACHABLE[kind]].hint,
+      details: { kind, ...(code ? { system: code } : {}), connected: !(timedOut || (code !== undefined && NO_CONNECTION.has(code))) ? 'maybe' : 'no' },
+    },
+    { cause: err },
+  );
 }
 
-const hasCode = (codes: readonly PcqCode[]) => (err: unknown): err is PcqError => err instanceof PcqError && codes.includes(err.code);
+const hasCode =
+  (codes: readonly PcqCode[]) =>
+  (err: unknown): err is PcqError =>
+    err instanceof PcqError && codes.includes(err.code);
 
 /** A passing condition: the same call may succeed later (catalogue class transient). */
 export function isTransient(err: unknown): err is PcqError {
@@ -52,5 +67,17 @@ export function isTransient(err: unknown): err is PcqError {
 export const isCredentialRevoked = hasCode(['PCQ_AUTH_REVOKED']);
 export const isReauthenticationRequired = hasCode(['PCQ_AUTH_REAUTH_REQUIRED']);
 export const isRefreshFailed = hasCode(['PCQ_AUTH_REFRESH_FAILED', 'PCQ_AUTH_REPLAYED_HANDLE']);
-export const isSignerError = hasCode(['PCQ_SIGNER_UNAVAILABLE', 'PCQ_SIGNER_REFUSED', 'PCQ_SIGNER_INVALID', 'PCQ_KEY_FILE_PERMISSIONS', 'PCQ_PKCS11_UNAVAILABLE']);
-export const isTransportError = hasCode(['PCQ_HTTP_UNREACHABLE', 'PCQ_HTTP_TIMEOUT', 'PCQ_SIGNER_UNAVAILABLE', 'PCQ_AUTH_UNAVAILABLE', 'PCQ_NOTIFY_UNAVAILABLE']);
+export const isSignerError = hasCode([
+  'PCQ_SIGNER_UNAVAILABLE',
+  'PCQ_SIGNER_REFUSED',
+  'PCQ_SIGNER_INVALID',
+  'PCQ_KEY_FILE_PERMISSIONS',
+  'PCQ_PKCS11_UNAVAILABLE',
+]);
+export const isTransportError = hasCode([
+  'PCQ_HTTP_UNREACHABLE',
+  'PCQ_HTTP_TIMEOUT',
+  'PCQ_SIGNER_UNAVAILABLE',
+  'PCQ_AUTH_UNAVAILABLE',
+  'PCQ_NOTIFY_UNAVAILABLE',
+]);

@@ -31,29 +31,71 @@ export function parseButtons(text: string, file = BUTTONS_FILE): Map<string, But
     return { file, line: p.line, col: p.col };
   };
   if (doc.errors.length > 0) {
-    throw new PcqErrors(doc.errors.map((e) => ({ code: 'PCQ_POLICY_YAML', message: `${file} is not valid YAML: ${e.message.split('\n')[0]}`, hint: 'Fix the YAML syntax at the position shown.', location: loc(e.pos[0]) })));
+    throw new PcqErrors(
+      doc.errors.map((e) => ({
+        code: 'PCQ_POLICY_YAML',
+        message: `${file} is not valid YAML: ${e.message.split('\n')[0]}`,
+        hint: 'Fix the YAML syntax at the position shown.',
+        location: loc(e.pos[0]),
+      })),
+    );
   }
   const issues: PcqIssue[] = [];
   const buttons = new Map<string, Button>();
-  const value = yamlValue(doc, 0, (why) => ({ code: 'PCQ_BUTTONS_INVALID', message: `${file}: ${why}`, hint: 'Write each button out in full, without YAML aliases.', location: loc() })) as { buttons?: unknown } | null;
+  const value = yamlValue(doc, 0, (why) => ({
+    code: 'PCQ_BUTTONS_INVALID',
+    message: `${file}: ${why}`,
+    hint: 'Write each button out in full, without YAML aliases.',
+    location: loc(),
+  })) as { buttons?: unknown } | null;
   const raw = value?.buttons;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new PcqErrors([{ code: 'PCQ_BUTTONS_INVALID', message: `${file}: expected \`buttons:\` mapping button ids to {runbook, version, roles}`, hint: 'See policies/buttons.yaml in the pcq repository.', location: loc() }]);
+    throw new PcqErrors([
+      {
+        code: 'PCQ_BUTTONS_INVALID',
+        message: `${file}: expected \`buttons:\` mapping button ids to {runbook, version, roles}`,
+        hint: 'See policies/buttons.yaml in the pcq repository.',
+        location: loc(),
+      },
+    ]);
   }
   for (const [id, spec] of Object.entries(raw as Record<string, unknown>)) {
     const node = (doc.getIn(['buttons', id], true) as { range?: [number] } | undefined)?.range?.[0] ?? 0;
-    const bad = (message: string, hint: string) => issues.push({ code: 'PCQ_BUTTONS_INVALID', message: `${file}: button ${id}: ${message}`, hint, location: loc(node) });
-    if (!BUTTON_ID.test(id)) { bad('ids are lower-case letters, digits and "-"', 'Rename the button.'); continue; }
+    const bad = (message: string, hint: string) =>
+      issues.push({ code: 'PCQ_BUTTONS_INVALID', message: `${file}: button ${id}: ${message}`, hint, location: loc(node) });
+    if (!BUTTON_ID.test(id)) {
+      bad('ids are lower-case letters, digits and "-"', 'Rename the button.');
+      continue;
+    }
     const s = spec as Record<string, unknown> | null;
-    if (!s || typeof s !== 'object') { bad('must be a mapping', 'Write runbook, version and roles.'); continue; }
-    if (typeof s.runbook !== 'string' || s.runbook === '') { bad('`runbook` (a runbookId) is required', 'Add `runbook: R1`.'); continue; }
-    if (typeof s.version !== 'string' || s.version === '') { bad('`version` must be a quoted string', 'Add `version: "1.0"` (quoted, so YAML keeps it text).'); continue; }
+    if (!s || typeof s !== 'object') {
+      bad('must be a mapping', 'Write runbook, version and roles.');
+      continue;
+    }
+    if (typeof s.runbook !== 'string' || s.runbook === '') {
+      bad('`runbook` (a runbookId) is required', 'Add `runbook: R1`.');
+      continue;
+    }
+    if (typeof s.version !== 'string' || s.version === '') {
+      bad('`version` must be a quoted string', 'Add `version: "1.0"` (quoted, so YAML keeps it text).');
+      continue;
+    }
     if (!Array.isArray(s.roles) || s.roles.length === 0 || !s.roles.every((r) => ROLES.includes(r as Permission))) {
       bad(`\`roles\` must be a non-empty list of ${ROLES.join(', ')}`, 'List who may press it, e.g. `roles: [maintain, admin]`.');
       continue;
     }
-    if (s.require_signature !== undefined && typeof s.require_signature !== 'boolean') { bad('`require_signature` must be true or false', 'Write `require_signature: true` to refuse unsigned spells for this button.'); continue; }
-    buttons.set(id, { id, runbook: s.runbook, version: s.version, roles: s.roles as Permission[], description: typeof s.description === 'string' ? s.description : '', requireSignature: s.require_signature === true });
+    if (s.require_signature !== undefined && typeof s.require_signature !== 'boolean') {
+      bad('`require_signature` must be true or false', 'Write `require_signature: true` to refuse unsigned spells for this button.');
+      continue;
+    }
+    buttons.set(id, {
+      id,
+      runbook: s.runbook,
+      version: s.version,
+      roles: s.roles as Permission[],
+      description: typeof s.description === 'string' ? s.description : '',
+      requireSignature: s.require_signature === true,
+    });
   }
   if (issues.length > 0) throw new PcqErrors(issues);
   return buttons;
@@ -64,7 +106,11 @@ export async function loadButtons(root: string): Promise<Map<string, Button>> {
   try {
     text = await readFile(join(root, BUTTONS_FILE), 'utf8');
   } catch {
-    throw new PcqError({ code: 'PCQ_BUTTON_UNKNOWN', message: `no ${BUTTONS_FILE}, so no button can be pressed.`, hint: `Add ${BUTTONS_FILE} with the runbooks that may be dispatched.` });
+    throw new PcqError({
+      code: 'PCQ_BUTTON_UNKNOWN',
+      message: `no ${BUTTONS_FILE}, so no button can be pressed.`,
+      hint: `Add ${BUTTONS_FILE} with the runbooks that may be dispatched.`,
+    });
   }
   return parseButtons(text);
 }
@@ -104,6 +150,6 @@ export async function runbookFileForButton(root: string, button: Button): Promis
   throw new PcqError({
     code: 'PCQ_BUTTON_RUNBOOK_MISSING',
     message: `button "${button.id}" runs ${button.runbook}@${button.version}, but runbooks/ has ${found.length ? found.join(', ') : `no ${button.runbook}`}.`,
-    hint: 'Update the button\'s version in policies/buttons.yaml together with the runbook, in one reviewed PR.',
+    hint: "Update the button's version in policies/buttons.yaml together with the runbook, in one reviewed PR.",
   });
 }

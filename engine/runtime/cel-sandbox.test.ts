@@ -11,23 +11,38 @@ const local = createCelEngine();
 after(() => sandbox.close());
 
 test('answers as the in-process engine does, kept vars included', () => {
-  const steps = { a: [{ id: 1, name: 'x' }, { id: 2, name: 'y' }] };
+  const steps = {
+    a: [
+      { id: 1, name: 'x' },
+      { id: 2, name: 'y' },
+    ],
+  };
   for (const expr of ['1 + 2', "steps.a.map(r, r.name).join('-')", 'size(steps.a) == 2 && params.k == "v"', '{"n": 1.5, "l": [1, 2]}']) {
-    for (let i = 0; i < 2; i++) assert.deepEqual(sandbox.evaluate(expr, { steps, params: { k: 'v' } }), local.evaluate(expr, { steps, params: { k: 'v' } }), expr);
+    for (let i = 0; i < 2; i++)
+      assert.deepEqual(sandbox.evaluate(expr, { steps, params: { k: 'v' } }), local.evaluate(expr, { steps, params: { k: 'v' } }), expr);
   }
   // The same `steps` object is kept by the worker; a new object is sent again.
   assert.equal(sandbox.evaluate('size(steps.a)', { steps: { a: [1] }, params: {} }), 1);
 });
 
 test('errors keep their codes: compile and evaluation', () => {
-  assert.throws(() => sandbox.evaluate('1 +', {}), (e: unknown) => e instanceof PcqError && e.code === 'PCQ_CEL_COMPILE');
-  assert.throws(() => sandbox.evaluate('nope.x', {}), (e: unknown) => e instanceof PcqError && e.code === 'PCQ_CEL_EVAL');
+  assert.throws(
+    () => sandbox.evaluate('1 +', {}),
+    (e: unknown) => e instanceof PcqError && e.code === 'PCQ_CEL_COMPILE',
+  );
+  assert.throws(
+    () => sandbox.evaluate('nope.x', {}),
+    (e: unknown) => e instanceof PcqError && e.code === 'PCQ_CEL_EVAL',
+  );
 });
 
 test('a bomb is stopped at its deadline with PCQ_CEL_LIMIT; the next evaluation works', () => {
   const bomb = Array.from({ length: 12 }).reduce<string>((e) => `${e}.replace('', 'aaaaaaaa')`, "'ab'");
   const started = Date.now();
-  assert.throws(() => sandbox.evaluate(`size(${bomb})`, {}, { deadline: Date.now() + 1000 }), (e: unknown) => e instanceof PcqError && e.code === 'PCQ_CEL_LIMIT');
+  assert.throws(
+    () => sandbox.evaluate(`size(${bomb})`, {}, { deadline: Date.now() + 1000 }),
+    (e: unknown) => e instanceof PcqError && e.code === 'PCQ_CEL_LIMIT',
+  );
   assert.ok(Date.now() - started < 1000 + 500, `stopped after ${Date.now() - started} ms`);
   assert.equal(sandbox.evaluate('40 + 2', {}), 42);
 });

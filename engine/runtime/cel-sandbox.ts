@@ -70,7 +70,11 @@ export function createCelSandbox(options: CelSandboxOptions): CelEngine & { clos
       const w = live;
       if (Atomics.load(w.flag, 1) === 0 && Atomics.wait(w.flag, 1, 0, STARTUP_MS) === 'timed-out') {
         stop();
-        throw new PcqError({ code: 'PCQ_CEL_LIMIT', message: `the CEL worker did not start within ${STARTUP_MS} ms`, hint: 'The machine is overloaded; run again.' });
+        throw new PcqError({
+          code: 'PCQ_CEL_LIMIT',
+          message: `the CEL worker did not start within ${STARTUP_MS} ms`,
+          hint: 'The machine is overloaded; run again.',
+        });
       }
       const now = Date.now();
       const budget = Math.max(1, Math.min(MAX_EVALUATION_MS, (limits?.deadline ?? Infinity) - now));
@@ -85,7 +89,8 @@ export function createCelSandbox(options: CelSandboxOptions): CelEngine & { clos
       w.port.postMessage({ expr, vars: send, keep });
       for (const name of KEEPABLE) if (name in vars) w.sent.set(name, vars[name]);
       const waited = Atomics.wait(w.flag, 0, 0, budget);
-      const reply = waited === 'timed-out' ? undefined : receiveMessageOnPort(w.port)?.message as { ok: boolean; value?: unknown; issue?: PcqIssue } | undefined;
+      const reply =
+        waited === 'timed-out' ? undefined : (receiveMessageOnPort(w.port)?.message as { ok: boolean; value?: unknown; issue?: PcqIssue } | undefined);
       if (!reply) {
         stop();
         throw limitError(expr, Date.now() - now, heapMb);

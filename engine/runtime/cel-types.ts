@@ -32,16 +32,57 @@ interface Expr {
   id: bigint;
   exprKind: { case: string | undefined; value: unknown };
 }
-interface Call { function: string; target?: Expr; args: Expr[] }
-interface Select { operand?: Expr; field: string; testOnly: boolean }
-interface Comprehension { iterVar: string; iterVar2?: string; accuVar: string; iterRange?: Expr; accuInit?: Expr; loopCondition?: Expr; loopStep?: Expr; result?: Expr }
-interface Constant { constantKind: { case: string | undefined } }
+interface Call {
+  function: string;
+  target?: Expr;
+  args: Expr[];
+}
+interface Select {
+  operand?: Expr;
+  field: string;
+  testOnly: boolean;
+}
+interface Comprehension {
+  iterVar: string;
+  iterVar2?: string;
+  accuVar: string;
+  iterRange?: Expr;
+  accuInit?: Expr;
+  loopCondition?: Expr;
+  loopStep?: Expr;
+  result?: Expr;
+}
+interface Constant {
+  constantKind: { case: string | undefined };
+}
 
 const NUMERIC: ReadonlySet<CelType> = new Set(['int', 'uint', 'double']);
 const CONST_TYPES: Record<string, CelType> = {
-  boolValue: 'bool', int64Value: 'int', uint64Value: 'uint', doubleValue: 'double', stringValue: 'string', bytesValue: 'bytes', nullValue: 'null',
+  boolValue: 'bool',
+  int64Value: 'int',
+  uint64Value: 'uint',
+  doubleValue: 'double',
+  stringValue: 'string',
+  bytesValue: 'bytes',
+  nullValue: 'null',
 };
-const BOOL_FUNCTIONS: ReadonlySet<string> = new Set(['_==_', '_!=_', '_<_', '_<=_', '_>_', '_>=_', '@in', 'contains', 'startsWith', 'endsWith', 'matches', '!_', '_&&_', '_||_', '@not_strictly_false']);
+const BOOL_FUNCTIONS: ReadonlySet<string> = new Set([
+  '_==_',
+  '_!=_',
+  '_<_',
+  '_<=_',
+  '_>_',
+  '_>=_',
+  '@in',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'matches',
+  '!_',
+  '_&&_',
+  '_||_',
+  '@not_strictly_false',
+]);
 const CONVERSIONS: Record<string, CelType> = { int: 'int', uint: 'uint', double: 'double', string: 'string', bool: 'bool', bytes: 'bytes', size: 'int' };
 
 /** Throws the parser's message when the expression does not parse (callers compile it first). */
@@ -113,7 +154,9 @@ export function typeCheck(expr: string, variables: ReadonlyMap<string, VariableT
     const args = c.args.map((a) => infer(a));
     const fn = c.function;
     if (fn === '_&&_' || fn === '_||_' || fn === '!_') {
-      args.forEach((t, i) => { if (t !== 'bool' && t !== 'dyn') problems.push({ message: `\`${opName(fn)}\` needs bool operands, got ${t}`, offset: at(c.args[i]!) }); });
+      args.forEach((t, i) => {
+        if (t !== 'bool' && t !== 'dyn') problems.push({ message: `\`${opName(fn)}\` needs bool operands, got ${t}`, offset: at(c.args[i]!) });
+      });
       return 'bool';
     }
     if (['_==_', '_!=_', '_<_', '_<=_', '_>_', '_>=_'].includes(fn)) {
@@ -126,7 +169,10 @@ export function typeCheck(expr: string, variables: ReadonlyMap<string, VariableT
     if (['_+_', '_-_', '_*_', '_/_', '_%_'].includes(fn)) {
       const [a, b] = args as [CelType, CelType];
       if (NUMERIC.has(a) && NUMERIC.has(b) && a !== b) {
-        problems.push({ message: `\`${opName(fn)}\` mixes ${a} and ${b}; JSON numbers are doubles: write 1.0, not 1, or convert with double(...)`, offset: at(e) });
+        problems.push({
+          message: `\`${opName(fn)}\` mixes ${a} and ${b}; JSON numbers are doubles: write 1.0, not 1, or convert with double(...)`,
+          offset: at(e),
+        });
       }
       if (a === b) return a;
       return a === 'dyn' ? b : b === 'dyn' ? a : 'dyn';

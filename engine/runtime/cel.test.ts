@@ -13,9 +13,15 @@ test('the seed metric divides integer counts as doubles', () => {
 test('results come back as plain JSON: ints, maps and lists', () => {
   const cel = createCelEngine();
   assert.equal(cel.evaluate('size(rows)', { rows: [1, 2, 3] }), 3);
-  assert.deepEqual(cel.evaluate('rows.filter(r, r.x > 1.0).map(r, {"x": r.x, "n": r.name})', { rows: [{ x: 1, name: 'a' }, { x: 2, name: 'b' }] }), [
-    { x: 2, n: 'b' },
-  ]);
+  assert.deepEqual(
+    cel.evaluate('rows.filter(r, r.x > 1.0).map(r, {"x": r.x, "n": r.name})', {
+      rows: [
+        { x: 1, name: 'a' },
+        { x: 2, name: 'b' },
+      ],
+    }),
+    [{ x: 2, n: 'b' }],
+  );
   assert.deepEqual(cel.evaluate('{"a": [1, 2u, true, null]}', {}), { a: [1, 2, true, null] });
   assert.equal(cel.evaluate('row.name.startsWith("Al")', { row: { name: 'Alice' } }), true);
 });
@@ -37,7 +43,10 @@ test('check reports compile errors and accepts valid expressions; compile errors
   assert.equal(cel.check('a + b > 1.0'), undefined);
   assert.match(cel.check('1 +') ?? '', /expecting|end of input/);
   assert.equal(cel.check(''), 'expression is empty');
-  assert.throws(() => cel.evaluate('1 +', {}), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_CEL_COMPILE');
+  assert.throws(
+    () => cel.evaluate('1 +', {}),
+    (err: unknown) => err instanceof PcqError && err.code === 'PCQ_CEL_COMPILE',
+  );
 });
 
 test('evaluateBoolean: only literal true allows; a missing fact is false with a reason', () => {

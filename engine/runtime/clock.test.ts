@@ -19,12 +19,17 @@ test('an aborted real sleep rejects with the reason at once and clears its timer
   assert.ok(systemClock.now() - t0 < 1000);
   // No reason given: a coded PCQ_ABORTED-like reason is still a proper error value.
   await assert.rejects(systemClock.sleep(10, AbortSignal.abort()), (err: unknown) => err instanceof Error);
-  await assert.rejects(systemClock.sleep(10, AbortSignal.abort(new PcqError({ code: 'PCQ_RUN_ABORTED', message: 'x' }))), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_RUN_ABORTED');
+  await assert.rejects(
+    systemClock.sleep(10, AbortSignal.abort(new PcqError({ code: 'PCQ_RUN_ABORTED', message: 'x' }))),
+    (err: unknown) => err instanceof PcqError && err.code === 'PCQ_RUN_ABORTED',
+  );
 });
 
 test('a cancelled real timer never fires', async () => {
   let fired = false;
-  const cancel = systemClock.setTimer(5, () => { fired = true; });
+  const cancel = systemClock.setTimer(5, () => {
+    fired = true;
+  });
   cancel();
   await systemClock.sleep(20);
   assert.equal(fired, false);

@@ -49,18 +49,24 @@ export function readConfigFile(path: string, text: string, issues: PcqIssue[]): 
     for (const pair of map.items) {
       const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
       if (!allowed.has(key)) {
-        const hint = key === 'mode' ? 'The mode comes from PCQ_MODE or --mode, never from a committed file.' : `Accepted keys here: ${[...allowed].join(', ')}.`;
+        const hint =
+          key === 'mode' ? 'The mode comes from PCQ_MODE or --mode, never from a committed file.' : `Accepted keys here: ${[...allowed].join(', ')}.`;
         problem(`unknown setting "${[...path, key].join('.')}".`, hint, at(pair.key as Node));
       }
     }
   };
   const js = doc.toJS() as Record<string, unknown>;
-  const value = (path: string[]): unknown => path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), js);
+  const value = (path: string[]): unknown =>
+    path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), js);
   const str = (path: string[], envName = false): string | undefined => {
     const v = value(path);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'string' || v === '' || (envName && !ENV_NAME.test(v))) {
-      problem(`${path.join('.')} must be ${envName ? 'an environment variable name (A-Z, 0-9, _)' : 'a non-empty string'}, got ${JSON.stringify(v)}.`, 'Correct the value or remove the line to use the default.', at(node(path)));
+      problem(
+        `${path.join('.')} must be ${envName ? 'an environment variable name (A-Z, 0-9, _)' : 'a non-empty string'}, got ${JSON.stringify(v)}.`,
+        'Correct the value or remove the line to use the default.',
+        at(node(path)),
+      );
       return undefined;
     }
     return v;
@@ -70,7 +76,12 @@ export function readConfigFile(path: string, text: string, issues: PcqIssue[]): 
   const conc = value(['concurrency']);
   if (conc !== undefined && conc !== null) {
     if (typeof conc === 'number' && Number.isInteger(conc) && conc >= 1 && conc <= 256) out.concurrency = conc;
-    else problem(`concurrency must be a whole number from 1 to 256, got ${JSON.stringify(conc)}.`, 'Set it to how many steps may run at once, e.g. 4.', at(node(['concurrency'])));
+    else
+      problem(
+        `concurrency must be a whole number from 1 to 256, got ${JSON.stringify(conc)}.`,
+        'Set it to how many steps may run at once, e.g. 4.',
+        at(node(['concurrency'])),
+      );
   }
   const memory = value(['memoryLimit']);
   if (typeof memory === 'string' || typeof memory === 'number') out.memoryLimit = String(memory);
@@ -102,7 +113,8 @@ export function readConfigFile(path: string, text: string, issues: PcqIssue[]): 
       const required = value(['secrets', 'required']);
       if (required !== undefined && required !== null) {
         if (Array.isArray(required) && required.every((r) => typeof r === 'string' && ENV_NAME.test(r))) secrets.required = required as string[];
-        else problem('secrets.required must be a list of environment variable names.', 'Write e.g. required: [SMTP_PASSWORD].', at(node(['secrets', 'required'])));
+        else
+          problem('secrets.required must be a list of environment variable names.', 'Write e.g. required: [SMTP_PASSWORD].', at(node(['secrets', 'required'])));
       }
       out.secrets = secrets;
     }
@@ -124,7 +136,8 @@ export function readConfigFile(path: string, text: string, issues: PcqIssue[]): 
     }
   }
   if (value(['logRetention']) !== undefined && value(['logRetention']) !== null) {
-    if (!isMap(node(['logRetention']))) problem('logRetention must be a mapping, e.g. {days: 14, maxFiles: 500}.', 'See policies/config.yaml.', at(node(['logRetention'])));
+    if (!isMap(node(['logRetention'])))
+      problem('logRetention must be a mapping, e.g. {days: 14, maxFiles: 500}.', 'See policies/config.yaml.', at(node(['logRetention'])));
     else {
       checkKeys(['logRetention'], RETENTION);
       const retention: NonNullable<ConfigFileValues['logRetention']> = {};
@@ -132,7 +145,12 @@ export function readConfigFile(path: string, text: string, issues: PcqIssue[]): 
         const v = value(['logRetention', key]);
         if (v === undefined || v === null) continue;
         if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1_000_000) retention[key] = v;
-        else problem(`logRetention.${key} must be a whole number from 0, got ${JSON.stringify(v)}.`, 'Correct the value or remove the line to use the default.', at(node(['logRetention', key])));
+        else
+          problem(
+            `logRetention.${key} must be a whole number from 0, got ${JSON.stringify(v)}.`,
+            'Correct the value or remove the line to use the default.',
+            at(node(['logRetention', key])),
+          );
       }
       out.logRetention = retention;
     }

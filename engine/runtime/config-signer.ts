@@ -24,7 +24,13 @@ export interface SignerSettings {
 export const SIGNER_KINDS: readonly SignerKind[] = ['env', 'file', 'pkcs11', 'remote'];
 export const DEFAULT_PKCS11_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
 
-export function resolveSigner(input: { flag: string | undefined; file: ConfigFileValues['signer']; signingKeyEnv: string; pick: Pick; issues: PcqIssue[] }): SignerSettings {
+export function resolveSigner(input: {
+  flag: string | undefined;
+  file: ConfigFileValues['signer'];
+  signingKeyEnv: string;
+  pick: Pick;
+  issues: PcqIssue[];
+}): SignerSettings {
   const { pick, file = {} } = input;
   const kindRaw = pick('signer.kind', input.flag, 'PCQ_SIGNER', file.kind, 'env');
   const kind = String(kindRaw.value) as SignerKind;
@@ -48,13 +54,15 @@ export function resolveSigner(input: { flag: string | undefined; file: ConfigFil
       key: String(pick('signer.key', undefined, 'PCQ_PKCS11_KEY', file.key, '').value),
       pinEnv,
     };
-    if (settings.pkcs11.token === '' || settings.pkcs11.key === '') bad('signer pkcs11 needs the token label (PCQ_PKCS11_TOKEN) and the key label (PCQ_PKCS11_KEY).', 'Name the token and the Ed25519 key on it.');
+    if (settings.pkcs11.token === '' || settings.pkcs11.key === '')
+      bad('signer pkcs11 needs the token label (PCQ_PKCS11_TOKEN) and the key label (PCQ_PKCS11_KEY).', 'Name the token and the Ed25519 key on it.');
     settings.requiredSecrets.push(pinEnv);
   }
   if (kind === 'remote') {
     const url = String(pick('signer.url', undefined, 'PCQ_SIGNER_URL', file.url, '').value);
     const tokenEnv = String(pick('signer.tokenEnv', undefined, 'PCQ_SIGNER_TOKEN_ENV', file.tokenEnv, 'PCQ_SIGNER_TOKEN').value);
-    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) bad(`signer remote needs an http(s) URL (PCQ_SIGNER_URL), got "${url}".`, 'Set PCQ_SIGNER_URL to the signing service.');
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+      bad(`signer remote needs an http(s) URL (PCQ_SIGNER_URL), got "${url}".`, 'Set PCQ_SIGNER_URL to the signing service.');
     settings.remote = { url, tokenEnv };
     settings.requiredSecrets.push(tokenEnv);
   }

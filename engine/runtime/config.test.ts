@@ -22,14 +22,37 @@ function issuesOf(fn: () => unknown): PcqIssue[] {
 
 test('embedded defaults in dev mode with no file and no environment', () => {
   const c = resolveConfig({ env: {}, cwd: '/repo', osUser: 'alice' });
-  assert.deepEqual({ ...c, sources: undefined, entries: undefined, env: undefined, signer: undefined, debug: undefined }, {
-    root: '/repo', mode: 'dev', concurrency: 4, graph: { backend: 'kuzu' },
-    attestationsDir: '/repo/attestations', outboxDir: '/repo/.pcq/outbox', actor: 'local:alice', logLevel: 'info',
-    secrets: { signingKeyEnv: 'RUNNER_SECRET', required: ['RUNNER_SECRET'] }, sources: undefined, entries: undefined, env: undefined, signer: undefined, debug: undefined,
-    vault: { backend: 'embedded', rpcUrl: 'http://localhost:8000/rpc', networkPassphrase: 'Standalone Network ; February 2017', contractId: undefined, agentRegistryId: undefined, finalizeOnError: true },
-    memoryLimitBytes: DEFAULTS.memoryLimitBytes,
-    home: join(homedir(), '.pcq'), forceRequireSignature: false, logRetention: { days: 14, maxFiles: 500 },
-  });
+  assert.deepEqual(
+    { ...c, sources: undefined, entries: undefined, env: undefined, signer: undefined, debug: undefined },
+    {
+      root: '/repo',
+      mode: 'dev',
+      concurrency: 4,
+      graph: { backend: 'kuzu' },
+      attestationsDir: '/repo/attestations',
+      outboxDir: '/repo/.pcq/outbox',
+      actor: 'local:alice',
+      logLevel: 'info',
+      secrets: { signingKeyEnv: 'RUNNER_SECRET', required: ['RUNNER_SECRET'] },
+      sources: undefined,
+      entries: undefined,
+      env: undefined,
+      signer: undefined,
+      debug: undefined,
+      vault: {
+        backend: 'embedded',
+        rpcUrl: 'http://localhost:8000/rpc',
+        networkPassphrase: 'Standalone Network ; February 2017',
+        contractId: undefined,
+        agentRegistryId: undefined,
+        finalizeOnError: true,
+      },
+      memoryLimitBytes: DEFAULTS.memoryLimitBytes,
+      home: join(homedir(), '.pcq'),
+      forceRequireSignature: false,
+      logRetention: { days: 14, maxFiles: 500 },
+    },
+  );
   assert.ok(DEFAULTS.memoryLimitBytes > 64 * 1024 ** 2 && DEFAULTS.memoryLimitBytes <= 2 * 1024 ** 3);
   assert.equal(c.signer.kind, 'env');
   assert.equal(c.debug, false);
@@ -43,7 +66,10 @@ test('spell settings: PCQ_HOME, PCQ_FORCE_REQUIRE_SIGNATURE (on only), log reten
   assert.equal(c.forceRequireSignature, true);
   assert.deepEqual(c.logRetention, { days: 3, maxFiles: 2 });
   assert.equal(resolveConfig({ env: { PCQ_FORCE_REQUIRE_SIGNATURE: 'false' }, cwd: '/repo', osUser: 'a' }).forceRequireSignature, false);
-  assert.throws(() => resolveConfig({ env: { PCQ_FORCE_REQUIRE_SIGNATURE: 'maybe' }, cwd: '/repo', osUser: 'a' }), /PCQ_FORCE_REQUIRE_SIGNATURE must be true or false/);
+  assert.throws(
+    () => resolveConfig({ env: { PCQ_FORCE_REQUIRE_SIGNATURE: 'maybe' }, cwd: '/repo', osUser: 'a' }),
+    /PCQ_FORCE_REQUIRE_SIGNATURE must be true or false/,
+  );
   assert.throws(() => resolveConfig({ env: { PCQ_LOG_RETENTION_DAYS: '-1' }, cwd: '/repo', osUser: 'a' }), /whole number/);
 });
 
@@ -55,7 +81,10 @@ test('precedence: flags > env > file > defaults, field by field', () => {
   assert.equal(c.outboxDir, '/var/outbox');
   assert.equal(c.attestationsDir, '/repo/out/att');
   assert.equal(c.logLevel, 'warn');
-  assert.deepEqual([c.sources.concurrency, c.sources.outboxDir, c.sources.attestationsDir, c.sources.logLevel, c.sources.mode], ['flag', 'env', 'file', 'file', 'default']);
+  assert.deepEqual(
+    [c.sources.concurrency, c.sources.outboxDir, c.sources.attestationsDir, c.sources.logLevel, c.sources.mode],
+    ['flag', 'env', 'file', 'file', 'default'],
+  );
   assert.equal(resolveConfig({ env, cwd: '/repo', file }).concurrency, 6);
   assert.equal(resolveConfig({ env: {}, cwd: '/repo', file }).concurrency, 2);
 });
@@ -71,7 +100,13 @@ test('the actor: --actor, then PCQ_ACTOR, then GITHUB_ACTOR, then local:<OS user
 test('staging and prod fail fast on every missing secret, naming the variable and never a value', () => {
   const file = { path: 'policies/config.yaml', text: 'graph: {backend: neo4j}\nsecrets: {required: [SMTP_PASSWORD]}\n' };
   const issues = issuesOf(() => resolveConfig({ env: { PCQ_MODE: 'production', NEO4J_PASSWORD: 'pw-value-1' }, cwd: '/r', file }));
-  assert.deepEqual(issues.map((i) => [i.code, i.details?.variable]), [['PCQ_SECRET_MISSING', 'RUNNER_SECRET'], ['PCQ_SECRET_MISSING', 'SMTP_PASSWORD']]);
+  assert.deepEqual(
+    issues.map((i) => [i.code, i.details?.variable]),
+    [
+      ['PCQ_SECRET_MISSING', 'RUNNER_SECRET'],
+      ['PCQ_SECRET_MISSING', 'SMTP_PASSWORD'],
+    ],
+  );
   assert.match(issues[0]!.message, /PCQ_MODE=prod needs the secret RUNNER_SECRET/);
   assert.ok(!JSON.stringify(issues).includes('pw-value-1'));
   const ok = resolveConfig({ env: { PCQ_MODE: 'staging', RUNNER_SECRET: SEED, NEO4J_PASSWORD: 'pw', SMTP_PASSWORD: 'x' }, cwd: '/r', file });
@@ -84,12 +119,17 @@ test('staging and prod fail fast on every missing secret, naming the variable an
 
 test('prod refuses development-only switches', () => {
   const issues = issuesOf(() => resolveConfig({ env: { PCQ_MODE: 'prod', RUNNER_SECRET: SEED, PCQ_DEV_TRUST_LOCAL_KEYS: 'true' }, cwd: '/r' }));
-  assert.deepEqual(issues.map((i) => i.code), ['PCQ_DEV_OVERRIDE_FORBIDDEN']);
+  assert.deepEqual(
+    issues.map((i) => i.code),
+    ['PCQ_DEV_OVERRIDE_FORBIDDEN'],
+  );
 });
 
 test('bad values from every source are all reported, with file:line:col for the file', () => {
   const text = 'concurrency: 0\ngraph:\n  backend: kuzu\n  pasword: x\nmode: prod\nsecrets:\n  required: [lower-case]\n';
-  const issues = issuesOf(() => resolveConfig({ flags: { logLevel: 'loud' }, env: { PCQ_MODE: 'qa', PCQ_CONCURRENCY: 'many' }, cwd: '/r', file: { path: 'policies/config.yaml', text } }));
+  const issues = issuesOf(() =>
+    resolveConfig({ flags: { logLevel: 'loud' }, env: { PCQ_MODE: 'qa', PCQ_CONCURRENCY: 'many' }, cwd: '/r', file: { path: 'policies/config.yaml', text } }),
+  );
   const lines = issues.map((i) => `${i.location ? `${i.location.line}:${i.location.col} ` : ''}${i.message}`);
   assert.deepEqual(lines, [
     '5:1 unknown setting "mode".',
@@ -118,7 +158,10 @@ test('loadConfig reads policies/config.yaml under the root, and the shipped file
     // A missing default file is fine; a missing explicit one is an error.
     const empty = await mkdtemp(join(tmpdir(), 'pcq-config-'));
     assert.equal((await loadConfig({ env: {}, cwd: empty })).concurrency, 4);
-    await assert.rejects(loadConfig({ env: { PCQ_CONFIG: 'nope.yaml' }, cwd: empty }), (e: unknown) => e instanceof PcqErrors && e.issues[0]!.code === 'PCQ_CONFIG_INVALID');
+    await assert.rejects(
+      loadConfig({ env: { PCQ_CONFIG: 'nope.yaml' }, cwd: empty }),
+      (e: unknown) => e instanceof PcqErrors && e.issues[0]!.code === 'PCQ_CONFIG_INVALID',
+    );
     await rm(empty, { recursive: true });
   } finally {
     await rm(dir, { recursive: true });
@@ -132,7 +175,11 @@ test('loadConfig reads policies/config.yaml under the root, and the shipped file
 });
 
 test('configFlagsFromArgs maps parseArgs values to flags', () => {
-  assert.deepEqual(configFlagsFromArgs({ concurrency: '2', 'log-level': 'debug', mode: 'prod', json: true }), { concurrency: '2', logLevel: 'debug', mode: 'prod' });
+  assert.deepEqual(configFlagsFromArgs({ concurrency: '2', 'log-level': 'debug', mode: 'prod', json: true }), {
+    concurrency: '2',
+    logLevel: 'debug',
+    mode: 'prod',
+  });
 });
 
 test('.env.runner sits between the config file and the environment, and its secrets count', async () => {
@@ -142,14 +189,20 @@ test('.env.runner sits between the config file and the environment, and its secr
     await writeFile(join(dir, 'policies/config.yaml'), 'concurrency: 2\nlogLevel: warn\noutboxDir: box\n');
     await writeFile(join(dir, '.env.runner'), `# this machine\nexport PCQ_CONCURRENCY=5\nPCQ_OUTBOX_DIR="from-env-file"\nRUNNER_SECRET=${SEED}\n`);
     const c = await loadConfig({ flags: { logLevel: 'error' }, env: { PCQ_OUTBOX_DIR: 'from-env', PCQ_MODE: 'prod' }, cwd: dir, osUser: 'u' });
-    assert.deepEqual([c.entries.concurrency?.source, c.entries.outboxDir?.source, c.entries.logLevel?.source, c.entries.attestationsDir?.source], ['env-file', 'env', 'flag', 'default']);
+    assert.deepEqual(
+      [c.entries.concurrency?.source, c.entries.outboxDir?.source, c.entries.logLevel?.source, c.entries.attestationsDir?.source],
+      ['env-file', 'env', 'flag', 'default'],
+    );
     assert.equal(c.entries.concurrency?.origin, '.env.runner PCQ_CONCURRENCY');
     assert.equal(c.concurrency, 5);
     assert.equal(c.env.RUNNER_SECRET, SEED); // prod is satisfied by the env file's secret
     assert.deepEqual(c.entries['secret RUNNER_SECRET'], { value: '***', source: 'env-file', origin: '.env.runner RUNNER_SECRET', secret: true });
     assert.ok(!JSON.stringify(c.entries).includes(SEED));
     await writeFile(join(dir, '.env.runner'), 'not a line\n');
-    await assert.rejects(loadConfig({ env: {}, cwd: dir }), (err: PcqErrors) => err.issues[0]?.code === 'PCQ_CONFIG_INVALID' && err.issues[0].location?.line === 1);
+    await assert.rejects(
+      loadConfig({ env: {}, cwd: dir }),
+      (err: PcqErrors) => err.issues[0]?.code === 'PCQ_CONFIG_INVALID' && err.issues[0].location?.line === 1,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -158,7 +211,14 @@ test('.env.runner sits between the config file and the environment, and its secr
 test('prod names every missing secret and every dev-only switch at once', () => {
   const file = { path: 'policies/config.yaml', text: 'secrets: {required: [SMTP_PASSWORD]}\n' };
   const issues = issuesOf(() => resolveConfig({ env: { PCQ_MODE: 'production', PCQ_ALLOW_INSECURE_HTTP: '1' }, cwd: '/r', file }));
-  assert.deepEqual(issues.map((i) => [i.code, i.details?.variable]), [['PCQ_SECRET_MISSING', 'RUNNER_SECRET'], ['PCQ_SECRET_MISSING', 'SMTP_PASSWORD'], ['PCQ_DEV_OVERRIDE_FORBIDDEN', 'PCQ_ALLOW_INSECURE_HTTP']]);
+  assert.deepEqual(
+    issues.map((i) => [i.code, i.details?.variable]),
+    [
+      ['PCQ_SECRET_MISSING', 'RUNNER_SECRET'],
+      ['PCQ_SECRET_MISSING', 'SMTP_PASSWORD'],
+      ['PCQ_DEV_OVERRIDE_FORBIDDEN', 'PCQ_ALLOW_INSECURE_HTTP'],
+    ],
+  );
 });
 
 test('the signer decides which secrets prod requires; PCQ_DEBUG=1 means debug lines unless --log-level says otherwise', () => {
@@ -167,12 +227,28 @@ test('the signer decides which secrets prod requires; PCQ_DEBUG=1 means debug li
   assert.equal(remote.logLevel, 'debug');
   assert.equal(resolveConfig({ flags: { logLevel: 'warn' }, env: { PCQ_DEBUG: '1' }, cwd: '/r' }).logLevel, 'warn');
   const issues = issuesOf(() => resolveConfig({ env: { PCQ_SIGNER: 'pkcs11', PCQ_MODE: 'prod' }, cwd: '/r' }));
-  assert.deepEqual(issues.map((i) => i.code), ['PCQ_CONFIG_INVALID', 'PCQ_SECRET_MISSING']);
+  assert.deepEqual(
+    issues.map((i) => i.code),
+    ['PCQ_CONFIG_INVALID', 'PCQ_SECRET_MISSING'],
+  );
 });
 
 test('vault: RUNNER_* variables (runner playbook) over the embedded defaults; soroban needs a contract id', () => {
-  const c = resolveConfig({ env: { PCQ_VAULT_BACKEND: 'soroban', RUNNER_RPC_URL: 'http://127.0.0.1:9/rpc', RUNNER_NETWORK_PASSPHRASE: 'Test SDF Network ; September 2015', RUNNER_CONTRACT_ID: 'CCJDYFWYPCHWM5JLM5TZKS2OJM7KAL7A72YI3AYU4BNBZCQFVNLDUCRP', RUNNER_FINALIZE_ON_ERROR: 'false' }, cwd: '/repo', osUser: 'alice' });
-  assert.deepEqual([c.vault.backend, c.vault.rpcUrl, c.vault.networkPassphrase, c.vault.finalizeOnError], ['soroban', 'http://127.0.0.1:9/rpc', 'Test SDF Network ; September 2015', false]);
+  const c = resolveConfig({
+    env: {
+      PCQ_VAULT_BACKEND: 'soroban',
+      RUNNER_RPC_URL: 'http://127.0.0.1:9/rpc',
+      RUNNER_NETWORK_PASSPHRASE: 'Test SDF Network ; September 2015',
+      RUNNER_CONTRACT_ID: 'CCJDYFWYPCHWM5JLM5TZKS2OJM7KAL7A72YI3AYU4BNBZCQFVNLDUCRP',
+      RUNNER_FINALIZE_ON_ERROR: 'false',
+    },
+    cwd: '/repo',
+    osUser: 'alice',
+  });
+  assert.deepEqual(
+    [c.vault.backend, c.vault.rpcUrl, c.vault.networkPassphrase, c.vault.finalizeOnError],
+    ['soroban', 'http://127.0.0.1:9/rpc', 'Test SDF Network ; September 2015', false],
+  );
   assert.throws(() => resolveConfig({ env: { PCQ_VAULT_BACKEND: 'soroban' }, cwd: '/repo', osUser: 'alice' }), /RUNNER_CONTRACT_ID/);
   assert.throws(() => resolveConfig({ env: { RUNNER_FINALIZE_ON_ERROR: 'maybe' }, cwd: '/repo', osUser: 'alice' }), /not a boolean/);
 });

@@ -19,9 +19,7 @@ export type Mode = 'dev' | 'staging' | 'prod';
 export type Env = Record<string, string | undefined>;
 
 /** Structurally the graph-store port's GraphConfig (engine/graph/open-graph-store.ts). */
-export type GraphSettings =
-  | { backend: 'kuzu' }
-  | { backend: 'neo4j'; uri: string; user: string; passwordEnv: string; database?: string };
+export type GraphSettings = { backend: 'kuzu' } | { backend: 'neo4j'; uri: string; user: string; passwordEnv: string; database?: string };
 
 export interface PcqConfig {
   root: string; // absolute
@@ -129,7 +127,9 @@ export const CONFIG_FLAG_OPTIONS = {
 export function configFlagsFromArgs(values: Record<string, unknown>): ConfigFlags {
   const flags: ConfigFlags = {};
   const pick = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
-  const set = <K extends keyof ConfigFlags>(k: K, v: ConfigFlags[K] | undefined): void => { if (v !== undefined) flags[k] = v; };
+  const set = <K extends keyof ConfigFlags>(k: K, v: ConfigFlags[K] | undefined): void => {
+    if (v !== undefined) flags[k] = v;
+  };
   set('root', pick('root'));
   set('config', pick('config'));
   set('mode', pick('mode'));
@@ -154,7 +154,13 @@ export async function loadConfig(input: { flags?: ConfigFlags; env: Env; cwd: st
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || explicit !== undefined) {
-      throw new PcqErrors([{ code: 'PCQ_CONFIG_INVALID', message: `cannot read the config file ${path}: ${(err as Error).message}`, hint: 'Check --config / PCQ_CONFIG, or remove it to use policies/config.yaml and the embedded defaults.' }]);
+      throw new PcqErrors([
+        {
+          code: 'PCQ_CONFIG_INVALID',
+          message: `cannot read the config file ${path}: ${(err as Error).message}`,
+          hint: 'Check --config / PCQ_CONFIG, or remove it to use policies/config.yaml and the embedded defaults.',
+        },
+      ]);
     }
   }
   const envIssues: PcqIssue[] = [];
@@ -164,7 +170,14 @@ export async function loadConfig(input: { flags?: ConfigFlags; env: Env; cwd: st
 }
 
 /** Pure: merges flags > env > file > defaults, validates, and enforces secrets for staging/prod. */
-export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: string; file?: { path: string; text: string } | undefined; envFile?: EnvFile | undefined; osUser?: string }): PcqConfig {
+export function resolveConfig(input: {
+  flags?: ConfigFlags;
+  env: Env;
+  cwd: string;
+  file?: { path: string; text: string } | undefined;
+  envFile?: EnvFile | undefined;
+  osUser?: string;
+}): PcqConfig {
   const flags = input.flags ?? {};
   const env = mergeEnv(input.envFile, input.env);
   const fromEnvFile = (name: string): boolean => input.envFile?.values[name] !== undefined && (input.env[name] === undefined || input.env[name] === '');
@@ -175,28 +188,43 @@ export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: strin
   const fileLabel = input.file ? (isAbsolute(input.file.path) ? relativeTo(input.cwd, input.file.path) : input.file.path) : DEFAULTS.configFile;
 
   /** The first defined of flag, env (process, then .env.runner), file, default, remembering which one won. */
-  const pick = <V>(field: string, flag: V | undefined, envName: string | undefined, file: V | undefined, fallback: V): { value: V | string; source: ConfigSource; label: string } => {
+  const pick = <V>(
+    field: string,
+    flag: V | undefined,
+    envName: string | undefined,
+    file: V | undefined,
+    fallback: V,
+  ): { value: V | string; source: ConfigSource; label: string } => {
     const envValue = envName !== undefined ? env[envName] : undefined;
     const chosen: [V | string, ConfigSource, string] =
-      flag !== undefined ? [flag, 'flag', `--${flagName(field)}`]
-      : envValue !== undefined && envValue !== '' ? (fromEnvFile(envName!) ? [envValue, 'env-file', `${ENV_FILE} ${envName!}`] : [envValue, 'env', envName!])
-      : file !== undefined ? [file, 'file', `${fileLabel} ${field}`]
-      : [fallback, 'default', `default ${field}`];
+      flag !== undefined
+        ? [flag, 'flag', `--${flagName(field)}`]
+        : envValue !== undefined && envValue !== ''
+          ? fromEnvFile(envName!)
+            ? [envValue, 'env-file', `${ENV_FILE} ${envName!}`]
+            : [envValue, 'env', envName!]
+          : file !== undefined
+            ? [file, 'file', `${fileLabel} ${field}`]
+            : [fallback, 'default', `default ${field}`];
     sources[field] = chosen[1];
     entries[field] = { value: typeof chosen[0] === 'string' ? chosen[0] : JSON.stringify(chosen[0]), source: chosen[1], origin: chosen[2] };
     return { value: chosen[0], source: chosen[1], label: chosen[2] };
   };
-  const bad = (message: string, hint: string): void => { issues.push({ code: 'PCQ_CONFIG_INVALID', message, hint }); };
+  const bad = (message: string, hint: string): void => {
+    issues.push({ code: 'PCQ_CONFIG_INVALID', message, hint });
+  };
 
   const root = resolve(input.cwd, String(pick('root', flags.root, 'PCQ_ROOT', undefined, '.').value));
 
   const modeRaw = pick('mode', flags.mode, 'PCQ_MODE', undefined, 'dev');
   const mode = parseMode(String(modeRaw.value));
-  if (mode === undefined) bad(`${modeRaw.label}: unknown mode "${String(modeRaw.value)}".`, 'Use dev, staging or prod (development and production are accepted too).');
+  if (mode === undefined)
+    bad(`${modeRaw.label}: unknown mode "${String(modeRaw.value)}".`, 'Use dev, staging or prod (development and production are accepted too).');
 
   const conc = pick('concurrency', flags.concurrency, 'PCQ_CONCURRENCY', fileValues.concurrency, DEFAULTS.concurrency);
   const concurrency = typeof conc.value === 'number' ? conc.value : /^\s*\d+\s*$/.test(conc.value) ? Number(conc.value) : NaN;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) bad(`${conc.label}: concurrency must be a whole number from 1 to 256, got "${String(conc.value)}".`, 'Set it to how many steps may run at once, e.g. 4.');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
+    bad(`${conc.label}: concurrency must be a whole number from 1 to 256, got "${String(conc.value)}".`, 'Set it to how many steps may run at once, e.g. 4.');
 
   const backendRaw = String(pick('graph.backend', flags.graph, 'PCQ_GRAPH_BACKEND', fileValues.graph?.backend, 'kuzu').value);
   let graph: GraphSettings = { backend: 'kuzu' };
@@ -221,8 +249,18 @@ export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: strin
   const actorEnv = env.PCQ_ACTOR || env.GITHUB_ACTOR || undefined;
   // The CLI user is `local:<OS user>` so that policies can tell a local run from a GitHub login (logins cannot contain ':').
   const actor = flags.actor ?? actorEnv ?? `local:${input.osUser ?? 'unknown'}`;
-  sources.actor = flags.actor !== undefined ? 'flag' : actorEnv !== undefined ? (fromEnvFile(env.PCQ_ACTOR ? 'PCQ_ACTOR' : 'GITHUB_ACTOR') ? 'env-file' : 'env') : 'default';
-  entries.actor = { value: actor, source: sources.actor, origin: sources.actor === 'flag' ? '--actor' : sources.actor === 'default' ? 'default actor (local:<OS user>)' : `${sources.actor === 'env-file' ? ENV_FILE + ' ' : ''}${env.PCQ_ACTOR ? 'PCQ_ACTOR' : 'GITHUB_ACTOR'}` };
+  sources.actor =
+    flags.actor !== undefined ? 'flag' : actorEnv !== undefined ? (fromEnvFile(env.PCQ_ACTOR ? 'PCQ_ACTOR' : 'GITHUB_ACTOR') ? 'env-file' : 'env') : 'default';
+  entries.actor = {
+    value: actor,
+    source: sources.actor,
+    origin:
+      sources.actor === 'flag'
+        ? '--actor'
+        : sources.actor === 'default'
+          ? 'default actor (local:<OS user>)'
+          : `${sources.actor === 'env-file' ? ENV_FILE + ' ' : ''}${env.PCQ_ACTOR ? 'PCQ_ACTOR' : 'GITHUB_ACTOR'}`,
+  };
 
   const debugRaw = pick('debug', flags.debug === true ? 'true' : undefined, 'PCQ_DEBUG', undefined, 'false');
   const debug = /^(1|true|yes|on)$/i.test(String(debugRaw.value));
@@ -242,9 +280,15 @@ export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: strin
   const signer = resolveSigner({ flag: flags.signer, file: fileValues.signer, signingKeyEnv, pick, issues });
   const memoryRaw = pick('memoryLimit', flags.memoryLimit, 'PCQ_MEMORY_LIMIT', fileValues.memoryLimit, String(DEFAULTS.memoryLimitBytes));
   const memoryLimitBytes = parseByteSize(String(memoryRaw.value));
-  if (memoryLimitBytes === undefined || memoryLimitBytes < 64 * 1024 ** 2) bad(`${memoryRaw.label}: memory limit must be a size of at least 64M (e.g. 1536M, 2G), got "${String(memoryRaw.value)}".`, 'Set the run\'s memory ceiling in bytes or with a K/M/G suffix.');
+  if (memoryLimitBytes === undefined || memoryLimitBytes < 64 * 1024 ** 2)
+    bad(
+      `${memoryRaw.label}: memory limit must be a size of at least 64M (e.g. 1536M, 2G), got "${String(memoryRaw.value)}".`,
+      "Set the run's memory ceiling in bytes or with a K/M/G suffix.",
+    );
   const policyHash = pick('policyHash', undefined, 'PCQ_POLICY_HASH', undefined, '');
-  const required = [...new Set([...signer.requiredSecrets, ...(graph.backend === 'neo4j' ? [graph.passwordEnv] : []), ...(fileValues.secrets?.required ?? [])])];
+  const required = [
+    ...new Set([...signer.requiredSecrets, ...(graph.backend === 'neo4j' ? [graph.passwordEnv] : []), ...(fileValues.secrets?.required ?? [])]),
+  ];
   if (mode === 'staging' || mode === 'prod') issues.push(...productionChecks(mode, required, env));
 
   const home = absolute(root, env.PCQ_HOME || join(homedir(), '.pcq'));
@@ -252,7 +296,8 @@ export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: strin
   // A switch that can only be turned on: no flag, file or other variable turns it off.
   const forceRaw = env.PCQ_FORCE_REQUIRE_SIGNATURE;
   const forceRequireSignature = forceRaw !== undefined && /^(1|true|yes|on)$/i.test(forceRaw.trim());
-  if (forceRaw !== undefined && forceRaw !== '' && !forceRequireSignature && !/^(0|false|no|off)$/i.test(forceRaw.trim())) bad(`PCQ_FORCE_REQUIRE_SIGNATURE must be true or false, got "${forceRaw}".`, 'Set it to true to require a verified signature on every spell.');
+  if (forceRaw !== undefined && forceRaw !== '' && !forceRequireSignature && !/^(0|false|no|off)$/i.test(forceRaw.trim()))
+    bad(`PCQ_FORCE_REQUIRE_SIGNATURE must be true or false, got "${forceRaw}".`, 'Set it to true to require a verified signature on every spell.');
   sources.forceRequireSignature = forceRaw ? 'env' : 'default';
   const count = (field: 'days' | 'maxFiles', envName: string): number => {
     const got = pick(`logRetention.${field}`, undefined, envName, fileValues.logRetention?.[field], DEFAULTS.logRetention[field]);
@@ -265,16 +310,47 @@ export function resolveConfig(input: { flags?: ConfigFlags; env: Env; cwd: strin
   if (issues.length > 0) throw new PcqErrors(issues);
   for (const name of required) {
     const set = env[name] !== undefined && env[name] !== '';
-    entries[`secret ${name}`] = { value: set ? '***' : '(not set)', source: set ? (fromEnvFile(name) ? 'env-file' : 'env') : 'default', origin: set ? (fromEnvFile(name) ? `${ENV_FILE} ${name}` : name) : 'unset', secret: true };
+    entries[`secret ${name}`] = {
+      value: set ? '***' : '(not set)',
+      source: set ? (fromEnvFile(name) ? 'env-file' : 'env') : 'default',
+      origin: set ? (fromEnvFile(name) ? `${ENV_FILE} ${name}` : name) : 'unset',
+      secret: true,
+    };
   }
-  const config: PcqConfig = { root, mode: mode!, concurrency, graph, attestationsDir, outboxDir, actor, logLevel, secrets: { signingKeyEnv, required }, vault, sources, entries, env, signer, debug, memoryLimitBytes: memoryLimitBytes ?? DEFAULTS.memoryLimitBytes, home, forceRequireSignature, logRetention };
+  const config: PcqConfig = {
+    root,
+    mode: mode!,
+    concurrency,
+    graph,
+    attestationsDir,
+    outboxDir,
+    actor,
+    logLevel,
+    secrets: { signingKeyEnv, required },
+    vault,
+    sources,
+    entries,
+    env,
+    signer,
+    debug,
+    memoryLimitBytes: memoryLimitBytes ?? DEFAULTS.memoryLimitBytes,
+    home,
+    forceRequireSignature,
+    logRetention,
+  };
   if (String(policyHash.value) !== '') config.policyHash = String(policyHash.value);
   if (input.file) config.configFile = input.file.path;
   if (input.envFile) config.envFile = resolve(root, input.envFile.path);
   return config;
 }
 
-export type Pick = <V>(field: string, flag: V | undefined, envName: string | undefined, file: V | undefined, fallback: V) => { value: V | string; source: ConfigSource; label: string };
+export type Pick = <V>(
+  field: string,
+  flag: V | undefined,
+  envName: string | undefined,
+  file: V | undefined,
+  fallback: V,
+) => { value: V | string; source: ConfigSource; label: string };
 
 /** The flag that sets a field: logLevel → log-level, graph.backend → graph. */
 function flagName(field: string): string {
@@ -309,7 +385,9 @@ function resolveVault(pick: Pick, bad: (message: string, hint: string) => void):
     const v = pick(field, undefined, env, undefined, '').value;
     return v === '' ? undefined : String(v);
   };
-  const foe = String(pick('vault.finalizeOnError', undefined, 'RUNNER_FINALIZE_ON_ERROR', undefined, String(d.finalizeOnError)).value).trim().toLowerCase();
+  const foe = String(pick('vault.finalizeOnError', undefined, 'RUNNER_FINALIZE_ON_ERROR', undefined, String(d.finalizeOnError)).value)
+    .trim()
+    .toLowerCase();
   if (!/^(true|false|1|0|yes|no|on|off)$/.test(foe)) bad(`RUNNER_FINALIZE_ON_ERROR: "${foe}" is not a boolean.`, 'Use true or false.');
   const settings: VaultSettings = {
     backend: backend === 'soroban' ? 'soroban' : 'embedded',
@@ -319,7 +397,8 @@ function resolveVault(pick: Pick, bad: (message: string, hint: string) => void):
     agentRegistryId: optional('vault.agentRegistryId', 'RUNNER_AGENT_REGISTRY_ID'),
     finalizeOnError: /^(true|1|yes|on)$/.test(foe),
   };
-  if (settings.backend === 'soroban' && settings.contractId === undefined) bad('vault backend soroban needs RUNNER_CONTRACT_ID.', 'Set RUNNER_CONTRACT_ID to the PrepaidVault contract id (contracts/networks/<network>.json).');
+  if (settings.backend === 'soroban' && settings.contractId === undefined)
+    bad('vault backend soroban needs RUNNER_CONTRACT_ID.', 'Set RUNNER_CONTRACT_ID to the PrepaidVault contract id (contracts/networks/<network>.json).');
   return settings;
 }
 
@@ -328,12 +407,22 @@ function productionChecks(mode: Mode, required: string[], env: Env): PcqIssue[] 
   const issues: PcqIssue[] = [];
   for (const name of required) {
     if (env[name] === undefined || env[name] === '') {
-      issues.push({ code: 'PCQ_SECRET_MISSING', message: `PCQ_MODE=${mode} needs the secret ${name}, which is not set.`, hint: `Provide ${name} from your secret store (in GitHub Actions, a repository or environment secret); PCQ_MODE=dev runs without it.`, details: { variable: name } });
+      issues.push({
+        code: 'PCQ_SECRET_MISSING',
+        message: `PCQ_MODE=${mode} needs the secret ${name}, which is not set.`,
+        hint: `Provide ${name} from your secret store (in GitHub Actions, a repository or environment secret); PCQ_MODE=dev runs without it.`,
+        details: { variable: name },
+      });
     }
   }
   for (const [name, value] of Object.entries(env)) {
     if ((name.startsWith('PCQ_DEV_') || (DEV_SWITCHES as readonly string[]).includes(name)) && value !== undefined && /^(1|true|yes|on)$/i.test(value)) {
-      issues.push({ code: 'PCQ_DEV_OVERRIDE_FORBIDDEN', message: `${name} is a development-only switch and is on while PCQ_MODE=${mode}.`, hint: `Unset ${name}, or run with PCQ_MODE=dev.`, details: { variable: name } });
+      issues.push({
+        code: 'PCQ_DEV_OVERRIDE_FORBIDDEN',
+        message: `${name} is a development-only switch and is on while PCQ_MODE=${mode}.`,
+        hint: `Unset ${name}, or run with PCQ_MODE=dev.`,
+        details: { variable: name },
+      });
     }
   }
   return issues;

@@ -33,9 +33,7 @@ export interface Connector {
   auth?: ConnectorAuth;
 }
 
-export type ConnectorAuth =
-  | { type: 'bearer' }
-  | { type: 'challenge'; url: string; credentialEnv: string; cacheFile?: string };
+export type ConnectorAuth = { type: 'bearer' } | { type: 'challenge'; url: string; credentialEnv: string; cacheFile?: string };
 
 export const CONNECTORS_FILE = 'policies/connectors.yaml';
 
@@ -102,16 +100,27 @@ export function parseConnectors(text: string, file = CONNECTORS_FILE): Connector
     const lookup = (c['lookup'] ?? { key: 'id', value: 'email' }) as Record<string, unknown>;
     if (typeof lookup['key'] !== 'string' || typeof lookup['value'] !== 'string') return bad(at('lookup'), `connector ${name}: lookup needs {key, value}`);
     const allowHosts = c['allowHosts'] ?? [];
-    if (!Array.isArray(allowHosts) || allowHosts.some((h) => typeof h !== 'string')) return bad(at('allowHosts'), `connector ${name}: allowHosts must be a list of host names`);
+    if (!Array.isArray(allowHosts) || allowHosts.some((h) => typeof h !== 'string'))
+      return bad(at('allowHosts'), `connector ${name}: allowHosts must be a list of host names`);
     const connector: Connector = {
-      name, baseUrl: baseUrl.href.replace(/\/+$/, ''), mode, timeoutMs, retry,
-      headers: headers as Record<string, string>, allowHosts: allowHosts as string[],
+      name,
+      baseUrl: baseUrl.href.replace(/\/+$/, ''),
+      mode,
+      timeoutMs,
+      retry,
+      headers: headers as Record<string, string>,
+      allowHosts: allowHosts as string[],
       lookup: { key: lookup['key'], value: lookup['value'] },
     };
     if (typeof c['recordedFile'] === 'string') connector.recordedFile = c['recordedFile'];
     if (c['auth'] !== undefined) {
       const auth = parseAuth(c['auth']);
-      if (!auth) return bad(at('auth'), `connector ${name}: auth must be {type: bearer} or {type: challenge, url: http(s)://…, credentialEnv: NAME, cacheFile?: path}`, 'The bearer token comes from CONNECTOR_<NAME>_TOKEN; a challenge credential from the variable credentialEnv names.');
+      if (!auth)
+        return bad(
+          at('auth'),
+          `connector ${name}: auth must be {type: bearer} or {type: challenge, url: http(s)://…, credentialEnv: NAME, cacheFile?: path}`,
+          'The bearer token comes from CONNECTOR_<NAME>_TOKEN; a challenge credential from the variable credentialEnv names.',
+        );
       connector.auth = auth;
     }
     out.push(connector);
@@ -183,10 +192,18 @@ export function resolveRecordedFile(connector: Connector, params: Record<string,
   return template.replace(PARAM_REF, (_m, name: string, fallback: string | undefined) => {
     const value = params[name] ?? fallback;
     if (value === undefined) {
-      throw new PcqError({ code: 'PCQ_CONNECTOR_PARAM', message: `connector ${connector.name} reads the run input ${name}, which is not set`, hint: `Pass it (--param ${name}=…) or give a default: \${params.${name}:-full}.` });
+      throw new PcqError({
+        code: 'PCQ_CONNECTOR_PARAM',
+        message: `connector ${connector.name} reads the run input ${name}, which is not set`,
+        hint: `Pass it (--param ${name}=…) or give a default: \${params.${name}:-full}.`,
+      });
     }
     if (!SAFE_PARAM_VALUE.test(String(value))) {
-      throw new PcqError({ code: 'PCQ_CONNECTOR_PARAM', message: `connector ${connector.name}: input ${name}=${JSON.stringify(value)} is not a plain name`, hint: 'Use letters, digits, "_" and "-" only.' });
+      throw new PcqError({
+        code: 'PCQ_CONNECTOR_PARAM',
+        message: `connector ${connector.name}: input ${name}=${JSON.stringify(value)} is not a plain name`,
+        hint: 'Use letters, digits, "_" and "-" only.',
+      });
     }
     return String(value);
   });
@@ -216,7 +233,11 @@ export function resolveHeaders(connector: Connector, env: Record<string, string 
       usesSecret = true;
       const value = env[v];
       if (value === undefined || value === '') {
-        throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: `connector ${connector.name} needs the environment variable ${v} (header ${name})`, hint: `Set ${v} in the environment (a repository secret in GitHub Actions).` });
+        throw new PcqError({
+          code: 'PCQ_SECRET_MISSING',
+          message: `connector ${connector.name} needs the environment variable ${v} (header ${name})`,
+          hint: `Set ${v} in the environment (a repository secret in GitHub Actions).`,
+        });
       }
       // The value and the header built from it (`Bearer <token>`) are secrets from now on, in every encoding.
       registerSecret(value, `env ${v} (connector ${connector.name})`);

@@ -17,13 +17,15 @@ const exec = promisify(execFile);
 const NODE = resolve('node_modules/.bin/node');
 const CLI = resolve('dist/pcq.mjs');
 let root = '';
-after(async () => { if (root) await rm(root, { recursive: true, force: true }); });
+after(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
 
 async function files(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...await files(p));
+    if (e.isDirectory()) out.push(...(await files(p)));
     else if (e.isFile()) out.push(p);
   }
   return out;
@@ -32,12 +34,24 @@ async function files(dir: string): Promise<string[]> {
 test('PCQ_DEBUG=1 with every secret set: a full run and a blocked run leak no secret anywhere', async () => {
   root = await makeSampleRoot('pcq-leak-');
   const key = JSON.parse((await exec(NODE, [CLI, 'keys', 'generate', '--json'], { cwd: root })).stdout) as { secret: string; publicKey: string };
-  await appendFile(join(root, 'policies/trust.yaml'), `\n  - name: leak-runner\n    publicKey: ${key.publicKey}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`);
+  await appendFile(
+    join(root, 'policies/trust.yaml'),
+    `\n  - name: leak-runner\n    publicKey: ${key.publicKey}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`,
+  );
   await grantRunners((env, ...args) => runPcq(root, env, ...args), key.publicKey);
-  const secrets = { RUNNER_SECRET: key.secret, CONNECTOR_ENRICHMENT_TOKEN: 'conn-tok-5a8e2f91c3', PCQ_SMTP_PASS: 'smtp-pass-77c1e9a4', PCQ_SIGNER_TOKEN: 'signer-tok-0b3d6e8f', NEO4J_PASSWORD: 'neo-pw-4c2a9e71' };
+  const secrets = {
+    RUNNER_SECRET: key.secret,
+    CONNECTOR_ENRICHMENT_TOKEN: 'conn-tok-5a8e2f91c3',
+    PCQ_SMTP_PASS: 'smtp-pass-77c1e9a4',
+    PCQ_SIGNER_TOKEN: 'signer-tok-0b3d6e8f',
+    NEO4J_PASSWORD: 'neo-pw-4c2a9e71',
+  };
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_ACTOR: 'local:tester', PCQ_DEBUG: '1', PCQ_MODE: 'prod', ...secrets };
   const outputs: string[] = [];
-  for (const args of [['run', 'runbooks/R2-relationship-inference.yaml'], ['run', 'runbooks/R1-entity-enrichment.yaml', '--input', 'enrichmentSource=partial']]) {
+  for (const args of [
+    ['run', 'runbooks/R2-relationship-inference.yaml'],
+    ['run', 'runbooks/R1-entity-enrichment.yaml', '--input', 'enrichmentSource=partial'],
+  ]) {
     const r = await exec(NODE, [CLI, ...args], { cwd: root, env, timeout: 120_000 }).catch((e: { code: number; stdout: string; stderr: string }) => e);
     outputs.push(r.stdout, r.stderr);
   }

@@ -45,7 +45,10 @@ test('dev: doctor is ready after a run, and its policies digest is the one the m
   const { code, report } = await doctor(root);
   assert.equal(code, 0, JSON.stringify(report, null, 2));
   assert.equal(report.ready, true);
-  assert.deepEqual(report.checks.map((c) => c.check), ['config', 'runner key', 'signer', 'policies', 'graph store', 'connector enrichment', 'notifier', 'clock']);
+  assert.deepEqual(
+    report.checks.map((c) => c.check),
+    ['config', 'runner key', 'signer', 'policies', 'graph store', 'connector enrichment', 'notifier', 'clock'],
+  );
   const manifest = JSON.parse(await readFile(JSON.parse(run.stdout).manifestPath as string, 'utf8')) as { policyDigest: string };
   assert.equal(manifest.policyDigest, report.policyDigest);
   const verified = await pcq(root, {}, 'verify', JSON.parse(run.stdout).manifestPath as string);
@@ -57,7 +60,10 @@ test('dev: doctor is ready after a run, and its policies digest is the one the m
 test('a revoked runner key: doctor fails naming PCQ_KEY_REVOKED', async () => {
   const root = await fresh();
   const key = JSON.parse((await pcq(root, {}, 'keys', 'generate', '--json')).stdout) as { secret: string; publicKey: string };
-  await appendFile(join(root, 'policies/trust.yaml'), `\n  - name: revoked-runner\n    publicKey: ${key.publicKey}\n    roles: [runner]\n    status: revoked\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`);
+  await appendFile(
+    join(root, 'policies/trust.yaml'),
+    `\n  - name: revoked-runner\n    publicKey: ${key.publicKey}\n    roles: [runner]\n    status: revoked\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`,
+  );
   const { code, report } = await doctor(root, { PCQ_MODE: 'prod', RUNNER_SECRET: key.secret });
   assert.equal(code, 1);
   assert.deepEqual(failures(report), ['runner key: PCQ_KEY_REVOKED']);
@@ -88,12 +94,22 @@ test('a missing connector secret: doctor fails naming the variable', async () =>
 test('an unreachable configured SMTP server: doctor fails naming host:port; a listening one passes', async () => {
   const root = await fresh();
   // doctor only connects and hangs up, so the greeting may meet a reset socket: that is not an error here.
-  const server = createServer((s) => { s.on('error', () => undefined); s.end('220 test\r\n'); });
+  const server = createServer((s) => {
+    s.on('error', () => undefined);
+    s.end('220 test\r\n');
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const open = (server.address() as { port: number }).port;
-  const closed = await new Promise<number>((r) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => r(p)); }); });
+  const closed = await new Promise<number>((r) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => r(p));
+    });
+  });
   try {
-    const notify = (port: number) => `email:\n  transport: smtp\n  from: pcq@example.com\n  smtp: { host: 127.0.0.1, port: ${port}, secure: false }\nwebhooks: {}\n`;
+    const notify = (port: number) =>
+      `email:\n  transport: smtp\n  from: pcq@example.com\n  smtp: { host: 127.0.0.1, port: ${port}, secure: false }\nwebhooks: {}\n`;
     await writeFile(join(root, 'policies/notify.yaml'), notify(closed));
     const { code, report } = await doctor(root);
     assert.equal(code, 1);

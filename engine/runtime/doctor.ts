@@ -51,7 +51,13 @@ function failed(check: string, err: unknown): DoctorCheck[] {
 
 export async function runDoctor(config: PcqConfig, options: DoctorOptions = {}): Promise<DoctorReport> {
   const now = options.now ?? (() => new Date());
-  const checks: DoctorCheck[] = [{ check: 'config', ok: true, message: `mode ${config.mode}, signer ${config.signer.kind}${config.configFile ? `, ${config.configFile}` : ''}${config.envFile ? ` + ${config.envFile}` : ''}` }];
+  const checks: DoctorCheck[] = [
+    {
+      check: 'config',
+      ok: true,
+      message: `mode ${config.mode}, signer ${config.signer.kind}${config.configFile ? `, ${config.configFile}` : ''}${config.envFile ? ` + ${config.envFile}` : ''}`,
+    },
+  ];
   let digest: string | undefined;
   const step = async (check: string, fn: () => Promise<DoctorCheck[] | string>): Promise<void> => {
     try {
@@ -66,7 +72,13 @@ export async function runDoctor(config: PcqConfig, options: DoctorOptions = {}):
     signer = (await loadRunnerSigner({ env: config.env, root: config.root, mode: config.mode, signer: config.signer, now })).signer;
     const { trust } = await loadTrust({ root: config.root, includeLocal: config.mode === 'dev' });
     const at = now();
-    const result = authorizeRunner(trust, { keyid: signer.keyid, asOf: at.toISOString().replace(/\.\d{3}Z$/, 'Z'), mode: config.mode, purpose: 'start', now: at.getTime() });
+    const result = authorizeRunner(trust, {
+      keyid: signer.keyid,
+      asOf: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      mode: config.mode,
+      purpose: 'start',
+      now: at.getTime(),
+    });
     if (!result.ok) return [{ check: 'runner key', ok: false, code: result.code, message: `${signer.keyid}: ${result.message}`, hint: result.hint }];
     return `${signer.keyid} authorized as ${result.authorization.keyName} (${result.authorization.source})`;
   });
@@ -74,7 +86,16 @@ export async function runDoctor(config: PcqConfig, options: DoctorOptions = {}):
     if (!signer) return [{ check: 'signer', ok: false, code: 'PCQ_SIGNER_INVALID', message: 'no signer to probe (see the runner key check)' }];
     const probe = new Uint8Array(randomBytes(32));
     const ok = await nodeVerify(decodeStrKey('public', signer.keyid), probe, await signer.sign(probe));
-    return ok ? `${config.signer.kind} signer signed a probe that verifies` : [{ check: 'signer', ok: false, code: 'PCQ_SIGNER_INVALID', message: `the ${config.signer.kind} signer's probe signature does not verify under ${signer.keyid}` }];
+    return ok
+      ? `${config.signer.kind} signer signed a probe that verifies`
+      : [
+          {
+            check: 'signer',
+            ok: false,
+            code: 'PCQ_SIGNER_INVALID',
+            message: `the ${config.signer.kind} signer's probe signature does not verify under ${signer.keyid}`,
+          },
+        ];
   });
   await step('policies', async () => {
     await loadPolicySet(join(config.root, 'policies'));
@@ -103,10 +124,27 @@ async function connectorChecks(config: PcqConfig): Promise<DoctorCheck[]> {
       resolveHeaders(c, config.env);
       if (c.auth?.type === 'bearer') {
         const name = connectorTokenEnv(c.name);
-        if (!config.env[name]) throw Object.assign(new Error(), { issues: [{ code: 'PCQ_SECRET_MISSING', message: `connector ${c.name} needs the bearer token ${name}, which is not set`, hint: `Set ${name} from your secret store.` }] });
+        if (!config.env[name])
+          throw Object.assign(new Error(), {
+            issues: [
+              {
+                code: 'PCQ_SECRET_MISSING',
+                message: `connector ${c.name} needs the bearer token ${name}, which is not set`,
+                hint: `Set ${name} from your secret store.`,
+              },
+            ],
+          });
       }
       if (c.auth?.type === 'challenge' && !config.env[c.auth.credentialEnv]) {
-        throw Object.assign(new Error(), { issues: [{ code: 'PCQ_SECRET_MISSING', message: `connector ${c.name} needs its credential ${c.auth.credentialEnv}, which is not set`, hint: `Set ${c.auth.credentialEnv} from your secret store.` }] });
+        throw Object.assign(new Error(), {
+          issues: [
+            {
+              code: 'PCQ_SECRET_MISSING',
+              message: `connector ${c.name} needs its credential ${c.auth.credentialEnv}, which is not set`,
+              hint: `Set ${c.auth.credentialEnv} from your secret store.`,
+            },
+          ],
+        });
       }
       out.push({ check: `connector ${c.name}`, ok: true, message: `${c.mode}${c.auth ? `, ${c.auth.type} auth` : ''}: secrets present` });
     } catch (err) {
@@ -123,7 +161,16 @@ async function notifierChecks(notify: NotifyConfig, config: PcqConfig, timeoutMs
   if (notify.email.transport === 'smtp' && notify.email.smtp) {
     targets.push({ what: 'SMTP server', host: notify.email.smtp.host, port: notify.email.smtp.port });
     for (const name of [notify.email.smtp.userEnv, notify.email.smtp.passEnv]) {
-      if (name !== undefined && !config.env[name]) return [{ check: 'notifier', ok: false, code: 'PCQ_SECRET_MISSING', message: `SMTP needs ${name}, which is not set`, hint: `Set ${name} from your secret store.` }];
+      if (name !== undefined && !config.env[name])
+        return [
+          {
+            check: 'notifier',
+            ok: false,
+            code: 'PCQ_SECRET_MISSING',
+            message: `SMTP needs ${name}, which is not set`,
+            hint: `Set ${name} from your secret store.`,
+          },
+        ];
     }
   }
   for (const [name, hook] of Object.entries(notify.webhooks)) {
@@ -135,9 +182,17 @@ async function notifierChecks(notify: NotifyConfig, config: PcqConfig, timeoutMs
   const out: DoctorCheck[] = [];
   for (const t of targets) {
     const error = await tcpProbe(t.host, t.port, timeoutMs);
-    out.push(error === undefined
-      ? { check: 'notifier', ok: true, message: `${t.what} ${t.host}:${t.port} accepts connections` }
-      : { check: 'notifier', ok: false, code: 'PCQ_NOTIFY_UNAVAILABLE', message: `${t.what} ${t.host}:${t.port} is unreachable (${error})`, hint: 'Start the server or fix policies/notify.yaml; notifications would not be delivered.' });
+    out.push(
+      error === undefined
+        ? { check: 'notifier', ok: true, message: `${t.what} ${t.host}:${t.port} accepts connections` }
+        : {
+            check: 'notifier',
+            ok: false,
+            code: 'PCQ_NOTIFY_UNAVAILABLE',
+            message: `${t.what} ${t.host}:${t.port} is unreachable (${error})`,
+            hint: 'Start the server or fix policies/notify.yaml; notifications would not be delivered.',
+          },
+    );
   }
   return out;
 }
@@ -145,7 +200,10 @@ async function notifierChecks(notify: NotifyConfig, config: PcqConfig, timeoutMs
 function tcpProbe(host: string, port: number, timeoutMs: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
-    const done = (why: string | undefined): void => { socket.destroy(); resolve(why); };
+    const done = (why: string | undefined): void => {
+      socket.destroy();
+      resolve(why);
+    };
     socket.setTimeout(timeoutMs, () => done(`no answer in ${timeoutMs} ms`));
     socket.once('connect', () => done(undefined));
     socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
@@ -155,7 +213,9 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<string
 /** Sane: after pcq's release floor, before 2100, and agreeing with the filesystem's clock within 5 minutes. */
 async function clockCheck(now: Date): Promise<DoctorCheck[] | string> {
   const t = now.getTime();
-  const bad = (message: string): DoctorCheck[] => [{ check: 'clock', ok: false, code: 'PCQ_NOT_READY', message, hint: 'Set the system clock (NTP); asOf and trust windows depend on it.' }];
+  const bad = (message: string): DoctorCheck[] => [
+    { check: 'clock', ok: false, code: 'PCQ_NOT_READY', message, hint: 'Set the system clock (NTP); asOf and trust windows depend on it.' },
+  ];
   if (!(t > Date.UTC(2025, 0, 1)) || t > Date.UTC(2100, 0, 1)) return bad(`the system clock reads ${now.toISOString()}, outside 2025–2100`);
   const dir = await mkdtemp(join(tmpdir(), 'pcq-clock-'));
   try {

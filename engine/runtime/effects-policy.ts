@@ -45,7 +45,13 @@ export interface EffectsDecision {
 /** Validates a parsed policy value; every problem at once. */
 export function validateRuntimePolicy(value: unknown, file: string): { policy?: RuntimePolicy; issues: PcqIssue[] } {
   const issues: PcqIssue[] = [];
-  const bad = (message: string): void => { issues.push({ code: 'PCQ_POLICY_INVALID', message: `${file}: ${message}`, hint: 'Write {"effects": {"allow_types": [..], "deny_types": [..], "deny_mutations": true|false}} (every field optional).' }); };
+  const bad = (message: string): void => {
+    issues.push({
+      code: 'PCQ_POLICY_INVALID',
+      message: `${file}: ${message}`,
+      hint: 'Write {"effects": {"allow_types": [..], "deny_types": [..], "deny_mutations": true|false}} (every field optional).',
+    });
+  };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     bad('the policy must be a JSON object');
     return { issues };
@@ -62,7 +68,8 @@ export function validateRuntimePolicy(value: unknown, file: string): { policy?: 
       for (const k of ['allow_types', 'deny_types'] as const) {
         if (e[k] === undefined) continue;
         const list = e[k];
-        if (!Array.isArray(list) || !list.every((t) => typeof t === 'string' && TYPE.test(t))) bad(`effects.${k} must be a list of effect types (lower-case, e.g. graph_mutation)`);
+        if (!Array.isArray(list) || !list.every((t) => typeof t === 'string' && TYPE.test(t)))
+          bad(`effects.${k} must be a list of effect types (lower-case, e.g. graph_mutation)`);
         else controls[k] = [...new Set(list as string[])].sort();
       }
       if (e.deny_mutations !== undefined) {
@@ -77,7 +84,9 @@ export function validateRuntimePolicy(value: unknown, file: string): { policy?: 
 
 export function parseRuntimePolicy(text: string, file: string): RuntimePolicy {
   let value: unknown;
-  try { value = JSON.parse(text); } catch (err) {
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
     throw new PcqError({ code: 'PCQ_POLICY_INVALID', message: `${file} is not JSON: ${(err as Error).message}`, hint: 'Fix the JSON syntax.' });
   }
   const { policy, issues } = validateRuntimePolicy(value, file);
@@ -100,7 +109,11 @@ export async function loadRuntimePolicy(root: string): Promise<{ policy: Runtime
     text = await readFile(join(root, RUNTIME_POLICY_FILE), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new PcqError({ code: 'PCQ_POLICY_UNREADABLE', message: `cannot read ${RUNTIME_POLICY_FILE}: ${(err as Error).message}`, hint: 'Check the file permissions.' });
+    throw new PcqError({
+      code: 'PCQ_POLICY_UNREADABLE',
+      message: `cannot read ${RUNTIME_POLICY_FILE}: ${(err as Error).message}`,
+      hint: 'Check the file permissions.',
+    });
   }
   return { policy: parseRuntimePolicy(text, RUNTIME_POLICY_FILE), file: RUNTIME_POLICY_FILE };
 }

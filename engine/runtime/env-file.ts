@@ -23,7 +23,12 @@ export function parseEnvFile(path: string, text: string, issues: PcqIssue[]): En
     if (line === '' || line.startsWith('#')) return;
     const m = LINE.exec(line);
     if (!m) {
-      issues.push({ code: 'PCQ_CONFIG_INVALID', message: `${path}: line ${i + 1} is not NAME=value.`, hint: 'Write one NAME=value per line; # starts a comment.', location: { file: path, line: i + 1, col: 1 } });
+      issues.push({
+        code: 'PCQ_CONFIG_INVALID',
+        message: `${path}: line ${i + 1} is not NAME=value.`,
+        hint: 'Write one NAME=value per line; # starts a comment.',
+        location: { file: path, line: i + 1, col: 1 },
+      });
       return;
     }
     values[m[1]!] = unquote(m[2]!);
@@ -46,7 +51,11 @@ export async function readEnvFile(root: string, issues: PcqIssue[]): Promise<Env
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    issues.push({ code: 'PCQ_CONFIG_INVALID', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, hint: `Make ${ENV_FILE} readable by the user running pcq, or remove it.` });
+    issues.push({
+      code: 'PCQ_CONFIG_INVALID',
+      message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      hint: `Make ${ENV_FILE} readable by the user running pcq, or remove it.`,
+    });
     return undefined;
   }
   return parseEnvFile(ENV_FILE, text, issues);

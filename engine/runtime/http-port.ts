@@ -17,7 +17,15 @@ import { PcqError } from '../base/errors.ts';
 import type { Signer } from '../base/signer.ts';
 import { connectorAuthorization, type TokenEvent } from './connector-auth/connector-token.ts';
 import { registerSecret, secretRegistry } from '../base/secrets.ts';
-import { DEFAULT_CONNECTORS_YAML, parseConnectors, registerConnectorSecrets, resolveConnector, resolveHeaders, resolveRecordedFile, type Connector } from './connectors.ts';
+import {
+  DEFAULT_CONNECTORS_YAML,
+  parseConnectors,
+  registerConnectorSecrets,
+  resolveConnector,
+  resolveHeaders,
+  resolveRecordedFile,
+  type Connector,
+} from './connectors.ts';
 
 export interface HttpPortOptions {
   mode: 'live' | 'replay';
@@ -132,7 +140,13 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
   function authFor(connector: Connector): ReturnType<typeof connectorAuthorization> {
     let a = auths.get(connector.name);
     if (!a) {
-      a = connectorAuthorization(connector, { env: options.env ?? {}, rootDir, ...(options.signer ? { signer: options.signer } : {}), ...(options.onTokenEvent ? { onEvent: options.onTokenEvent } : {}), fetch: doFetch });
+      a = connectorAuthorization(connector, {
+        env: options.env ?? {},
+        rootDir,
+        ...(options.signer ? { signer: options.signer } : {}),
+        ...(options.onTokenEvent ? { onEvent: options.onTokenEvent } : {}),
+        fetch: doFetch,
+      });
       auths.set(connector.name, a);
     }
     return a;
@@ -156,7 +170,11 @@ export function createHttpPort(options: HttpPortOptions): HttpPort {
     };
     if (auth) headers.authorization = await bearer();
     if (req.body !== undefined) headers['content-type'] = 'application/json';
-    const kept = secretRegistry.redactValue(Object.fromEntries(Object.entries(headers).filter(([k]) => !secret.has(k.toLowerCase()) && !/^(authorization|proxy-authorization|cookie|x-api-key)$/i.test(k))));
+    const kept = secretRegistry.redactValue(
+      Object.fromEntries(
+        Object.entries(headers).filter(([k]) => !secret.has(k.toLowerCase()) && !/^(authorization|proxy-authorization|cookie|x-api-key)$/i.test(k)),
+      ),
+    );
     const recordedHeaders = kept.value;
     const { attempts, backoffMs } = connector.retry;
     let lastFailure: PcqError | undefined;
@@ -218,7 +236,11 @@ function assertHostAllowed(connector: Connector, url: string): void {
   const host = new URL(url).host;
   const allowed = [new URL(connector.baseUrl).host, ...connector.allowHosts];
   if (!allowed.includes(host)) {
-    throw new PcqError({ code: 'PCQ_HOST_NOT_ALLOWED', message: `connector ${connector.name} may not call ${host}`, hint: `Add ${host} to the connector's allowHosts if it is meant to.` });
+    throw new PcqError({
+      code: 'PCQ_HOST_NOT_ALLOWED',
+      message: `connector ${connector.name} may not call ${host}`,
+      hint: `Add ${host} to the connector's allowHosts if it is meant to.`,
+    });
   }
 }
 
@@ -227,8 +249,16 @@ function transportError(connector: Connector, req: { method: string; url: string
   const cause = secretRegistry.redact(err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err));
   return new PcqError(
     timedOut
-      ? { code: 'PCQ_HTTP_TIMEOUT', message: `${req.method} ${req.url} took longer than ${connector.timeoutMs} ms (connector ${connector.name})`, hint: 'Raise the connector timeout in policies/connectors.yaml or check the service.' }
-      : { code: 'PCQ_HTTP_UNREACHABLE', message: `${req.method} ${req.url} failed: ${cause} (connector ${connector.name})`, hint: 'Check the service is reachable, or switch the connector to mode: recorded.' },
+      ? {
+          code: 'PCQ_HTTP_TIMEOUT',
+          message: `${req.method} ${req.url} took longer than ${connector.timeoutMs} ms (connector ${connector.name})`,
+          hint: 'Raise the connector timeout in policies/connectors.yaml or check the service.',
+        }
+      : {
+          code: 'PCQ_HTTP_UNREACHABLE',
+          message: `${req.method} ${req.url} failed: ${cause} (connector ${connector.name})`,
+          hint: 'Check the service is reachable, or switch the connector to mode: recorded.',
+        },
   );
 }
 
@@ -259,7 +289,11 @@ async function readTable(rootDir: string, rel: string, connector: string): Promi
   try {
     text = await readFile(full, 'utf8');
   } catch {
-    throw new PcqError({ code: 'PCQ_RECORDED_FILE_MISSING', message: `connector ${connector}: recorded file ${rel} cannot be read`, hint: 'Check the file exists, or the run input that names it.' });
+    throw new PcqError({
+      code: 'PCQ_RECORDED_FILE_MISSING',
+      message: `connector ${connector}: recorded file ${rel} cannot be read`,
+      hint: 'Check the file exists, or the run input that names it.',
+    });
   }
   let value: unknown;
   try {
@@ -275,7 +309,10 @@ async function readTable(rootDir: string, rel: string, connector: string): Promi
 
 function answerFromTable(connector: Connector, table: Record<string, unknown>, body: unknown): unknown[] {
   if (!Array.isArray(body)) {
-    throw new PcqError({ code: 'PCQ_EXTERNAL_API_REQUEST', message: `connector ${connector.name} (recorded) expects a list of {${connector.lookup.key}, …} as the request body` });
+    throw new PcqError({
+      code: 'PCQ_EXTERNAL_API_REQUEST',
+      message: `connector ${connector.name} (recorded) expects a list of {${connector.lookup.key}, …} as the request body`,
+    });
   }
   const { key, value } = connector.lookup;
   const out: unknown[] = [];

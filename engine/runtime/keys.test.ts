@@ -27,7 +27,10 @@ test('RUNNER_SECRET signs in every mode; a malformed one is refused without echo
     assert.equal(await nodeVerify(decodeStrKey('public', pair.publicKey), msg, await signer.sign(msg)), true);
   }
   const bad = pair.secret.slice(0, 55) + (pair.secret.endsWith('A') ? 'B' : 'A');
-  await assert.rejects(loadRunnerSigner({ env: { RUNNER_SECRET: bad }, root: '/x', mode: 'prod' }), (e: Error & { code?: string }) => e.code === 'PCQ_SECRET_INVALID' && !e.message.includes(bad.slice(1, 20)));
+  await assert.rejects(
+    loadRunnerSigner({ env: { RUNNER_SECRET: bad }, root: '/x', mode: 'prod' }),
+    (e: Error & { code?: string }) => e.code === 'PCQ_SECRET_INVALID' && !e.message.includes(bad.slice(1, 20)),
+  );
 });
 
 test('staging and prod without RUNNER_SECRET fail fast with PCQ_SECRET_MISSING', async () => {

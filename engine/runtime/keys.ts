@@ -37,7 +37,11 @@ export function generateKeyPair(random: (n: number) => Uint8Array = (n) => new U
 export function signerFromSecret(secret: string, origin: string): Signer {
   const seed = tryDecodeStrKey('seed', secret.trim());
   if (!seed) {
-    throw new PcqError({ code: 'PCQ_SECRET_INVALID', message: `${origin} is not a Stellar secret seed (S…, 56 characters with a valid checksum)`, hint: 'Generate one with `pcq keys generate` and store the S… value as the secret.' });
+    throw new PcqError({
+      code: 'PCQ_SECRET_INVALID',
+      message: `${origin} is not a Stellar secret seed (S…, 56 characters with a valid checksum)`,
+      hint: 'Generate one with `pcq keys generate` and store the S… value as the secret.',
+    });
   }
   return nodeSigner(seed);
 }
@@ -48,7 +52,11 @@ export function signerFromSecret(secret: string, origin: string): Signer {
  * reviewer's, docs/design.md §7). Replaces an entry an older pcq wrote for the same key without an origin.
  */
 async function ensureDevTrust(root: string, publicKey: string, now: () => Date): Promise<void> {
-  await upsertOverlayKey(root, { name: 'dev-runner-local', publicKey, roles: [...LOCAL_RUNNER_ROLES], origin: 'local-runner', status: 'active', validFrom: null, validUntil: null }, `created by pcq on ${now().toISOString()} for dev mode`);
+  await upsertOverlayKey(
+    root,
+    { name: 'dev-runner-local', publicKey, roles: [...LOCAL_RUNNER_ROLES], origin: 'local-runner', status: 'active', validFrom: null, validUntil: null },
+    `created by pcq on ${now().toISOString()} for dev mode`,
+  );
 }
 
 export interface RunnerSignerSource {
@@ -103,11 +111,21 @@ export function publicKeyBytes(publicKey: string): Uint8Array {
 async function openSignerPort(settings: SignerSettings, env: Record<string, string | undefined>, root: string): Promise<Signer> {
   const secret = (name: string): string => {
     const value = env[name];
-    if (value === undefined || value === '') throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: `the ${settings.kind} signer needs the secret ${name}, which is not set`, hint: `Provide ${name} from your secret store.`, details: { variable: name } });
+    if (value === undefined || value === '')
+      throw new PcqError({
+        code: 'PCQ_SECRET_MISSING',
+        message: `the ${settings.kind} signer needs the secret ${name}, which is not set`,
+        hint: `Provide ${name} from your secret store.`,
+        details: { variable: name },
+      });
     return value;
   };
   if (settings.kind === 'file') return keyFileSigner(resolve(root, settings.keyFile ?? ''));
   if (settings.kind === 'pkcs11' && settings.pkcs11) return pkcs11Signer({ ...settings.pkcs11, pin: secret(settings.pkcs11.pinEnv) });
   if (settings.kind === 'remote' && settings.remote) return remoteSigner({ url: settings.remote.url, token: secret(settings.remote.tokenEnv) });
-  throw new PcqError({ code: 'PCQ_SIGNER_INVALID', message: `signer ${settings.kind} is not fully configured`, hint: 'Run `pcq config show --sources` to see the signer settings.' });
+  throw new PcqError({
+    code: 'PCQ_SIGNER_INVALID',
+    message: `signer ${settings.kind} is not fully configured`,
+    hint: 'Run `pcq config show --sources` to see the signer settings.',
+  });
 }

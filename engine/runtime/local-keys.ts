@@ -17,10 +17,10 @@ export const KEYS_DIR = '.pcq/keys';
 export const DEV_KEY_FILE = '.pcq/keys/runner.secret';
 const REVIEWER_FILE = /^reviewer-([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\.secret$/;
 
-
 /** .pcq/keys/reviewer-<login>.secret (login lower-cased, as logins compare); PCQ_USAGE for a non-login. */
 export function reviewerKeyFile(login: string): string {
-  if (!GITHUB_LOGIN.test(login)) throw new PcqError({ code: 'PCQ_USAGE', message: `"${login}" is not a GitHub login`, hint: 'Pass the ombuds login as policies/ombuds.yaml lists it.' });
+  if (!GITHUB_LOGIN.test(login))
+    throw new PcqError({ code: 'PCQ_USAGE', message: `"${login}" is not a GitHub login`, hint: 'Pass the ombuds login as policies/ombuds.yaml lists it.' });
   return `${KEYS_DIR}/reviewer-${login.toLowerCase()}.secret`;
 }
 
@@ -54,7 +54,8 @@ export async function upsertOverlayKey(root: string, key: TrustedKey, descriptio
   const text = await readOptional(path);
   const parsed = text === undefined ? { trust: { keys: [] as TrustedKey[] }, issues: [] } : parseTrustDocument(text, LOCAL_TRUST_FILE, { overlay: true });
   if (parsed.issues.length > 0) throw new PcqErrors(parsed.issues);
-  const same = (k: TrustedKey) => k.publicKey === key.publicKey && k.origin === key.origin && k.roles.join() === key.roles.join() && k.login === key.login && k.status === 'active';
+  const same = (k: TrustedKey) =>
+    k.publicKey === key.publicKey && k.origin === key.origin && k.roles.join() === key.roles.join() && k.login === key.login && k.status === 'active';
   if (parsed.trust.keys.some(same)) return;
   const kept = parsed.trust.keys.filter((k) => k.publicKey !== key.publicKey);
   const body = kept.map((k) => renderOverlayEntry(k)).join('') + renderOverlayEntry(key, description);

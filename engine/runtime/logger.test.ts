@@ -39,5 +39,8 @@ test('the signing key never reaches the output, even through an error message', 
 
 test('log levels parse strictly', () => {
   assert.equal(parseLogLevel(' DEBUG ', 'PCQ_LOG_LEVEL'), 'debug');
-  assert.throws(() => parseLogLevel('verbose', 'PCQ_LOG_LEVEL'), (e: unknown) => e instanceof PcqError && e.code === 'PCQ_CONFIG_INVALID' && /PCQ_LOG_LEVEL/.test(e.message));
+  assert.throws(
+    () => parseLogLevel('verbose', 'PCQ_LOG_LEVEL'),
+    (e: unknown) => e instanceof PcqError && e.code === 'PCQ_CONFIG_INVALID' && /PCQ_LOG_LEVEL/.test(e.message),
+  );
 });

@@ -15,7 +15,10 @@ import { isRetryableCode } from '../base/error-catalogue.ts';
 const signal = new AbortController().signal;
 const asOf = '2026-01-12T09:00:00Z';
 const email: NotifyMessage = {
-  channel: 'email', to: ['stakeholders@example.org'], subject: 'Weekly report 2026-W02', text: 'Hello,\n42 new entities.',
+  channel: 'email',
+  to: ['stakeholders@example.org'],
+  subject: 'Weekly report 2026-W02',
+  text: 'Hello,\n42 new entities.',
   attachments: [{ filename: 'weekly-report.pdf', content: new TextEncoder().encode('%PDF-1.7 fake'), contentType: 'application/pdf' }],
 };
 
@@ -26,13 +29,22 @@ async function tempDir(): Promise<string> {
 test('smtp: a real loopback SMTP server receives the deterministic message with auth from env', async () => {
   const received: Array<{ from: string; to: string[]; data: string; user: string | undefined }> = [];
   const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-    onAuth(auth, _session, cb) { cb(null, { user: auth.username }); },
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onAuth(auth, _session, cb) {
+      cb(null, { user: auth.username });
+    },
     onData(stream, session, cb) {
       let data = '';
       stream.on('data', (c: Buffer) => (data += c.toString('utf8')));
       stream.on('end', () => {
-        received.push({ from: String(session.envelope.mailFrom && session.envelope.mailFrom.address), to: session.envelope.rcptTo.map((r) => r.address), data, user: session.user as string | undefined });
+        received.push({
+          from: String(session.envelope.mailFrom && session.envelope.mailFrom.address),
+          to: session.envelope.rcptTo.map((r) => r.address),
+          data,
+          user: session.user as string | undefined,
+        });
         cb();
       });
     },
@@ -40,8 +52,13 @@ test('smtp: a real loopback SMTP server receives the deterministic message with 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const port = (server.server.address() as AddressInfo).port;
-    const config = parseNotifyConfig(`email:\n  transport: smtp\n  from: pcq@runner.example\n  smtp: { host: 127.0.0.1, port: ${port}, secure: false, auth: { userEnv: SMTP_U, passEnv: SMTP_P } }\n`);
-    assert.throws(() => createNotifier(config, { mode: 'live', asOf, env: {} }), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_SECRET_MISSING');
+    const config = parseNotifyConfig(
+      `email:\n  transport: smtp\n  from: pcq@runner.example\n  smtp: { host: 127.0.0.1, port: ${port}, secure: false, auth: { userEnv: SMTP_U, passEnv: SMTP_P } }\n`,
+    );
+    assert.throws(
+      () => createNotifier(config, { mode: 'live', asOf, env: {} }),
+      (err: unknown) => err instanceof PcqError && err.code === 'PCQ_SECRET_MISSING',
+    );
     const notifier = createNotifier(config, { mode: 'live', asOf, env: { SMTP_U: 'bot', SMTP_P: 'pw' } });
     const effect = await notifier.send(email, signal);
     const again = await notifier.send(email, signal);
@@ -74,15 +91,31 @@ test('webhook: POSTs JSON to the named URL; a non-2xx is PCQ_NOTIFY_FAILED, 429 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const config = parseNotifyConfig(`webhooks:\n  ombuds: { url: ${base}/hook, transport: live }\n  broken: { url: ${base}/down, transport: live }\n  busy: { url: ${base}/busy, transport: live }\n  gone: { url: http://127.0.0.1:${await closedPort()}/x, transport: live }\n`);
+    const config = parseNotifyConfig(
+      `webhooks:\n  ombuds: { url: ${base}/hook, transport: live }\n  broken: { url: ${base}/down, transport: live }\n  busy: { url: ${base}/busy, transport: live }\n  gone: { url: http://127.0.0.1:${await closedPort()}/x, transport: live }\n`,
+    );
     const notifier = createNotifier(config, { mode: 'live', asOf });
     const effect = await notifier.send({ channel: 'webhook', to: ['ombuds'], subject: 'Review needed', text: 'R1 blocked' }, signal);
-    assert.deepEqual(bodies, [{ url: '/hook', type: 'application/json', body: { subject: 'Review needed', text: 'R1 blocked', date: asOf, digest: effect.digest } }]);
+    assert.deepEqual(bodies, [
+      { url: '/hook', type: 'application/json', body: { subject: 'Review needed', text: 'R1 blocked', date: asOf, digest: effect.digest } },
+    ]);
     assert.equal(effect.channel, 'webhook');
-    await assert.rejects(notifier.send({ channel: 'webhook', to: ['broken'], subject: 's', text: 't' }, signal), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_NOTIFY_FAILED' && /502/.test(err.message));
-    await assert.rejects(notifier.send({ channel: 'webhook', to: ['busy'], subject: 's', text: 't' }, signal), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_NOTIFY_UNAVAILABLE' && isRetryableCode(err.code));
-    await assert.rejects(notifier.send({ channel: 'webhook', to: ['gone'], subject: 's', text: 't' }, signal), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_NOTIFY_UNAVAILABLE');
-    await assert.rejects(notifier.send({ channel: 'webhook', to: ['nobody'], subject: 's', text: 't' }, signal), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_NOTIFY_UNKNOWN_WEBHOOK');
+    await assert.rejects(
+      notifier.send({ channel: 'webhook', to: ['broken'], subject: 's', text: 't' }, signal),
+      (err: unknown) => err instanceof PcqError && err.code === 'PCQ_NOTIFY_FAILED' && /502/.test(err.message),
+    );
+    await assert.rejects(
+      notifier.send({ channel: 'webhook', to: ['busy'], subject: 's', text: 't' }, signal),
+      (err: unknown) => err instanceof PcqError && err.code === 'PCQ_NOTIFY_UNAVAILABLE' && isRetryableCode(err.code),
+    );
+    await assert.rejects(
+      notifier.send({ channel: 'webhook', to: ['gone'], subject: 's', text: 't' }, signal),
+      (err: unknown) => err instanceof PcqError && err.code === 'PCQ_NOTIFY_UNAVAILABLE',
+    );
+    await assert.rejects(
+      notifier.send({ channel: 'webhook', to: ['nobody'], subject: 's', text: 't' }, signal),
+      (err: unknown) => err instanceof PcqError && err.code === 'PCQ_NOTIFY_UNKNOWN_WEBHOOK',
+    );
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
@@ -124,10 +157,17 @@ test('replay never sends: same message matches the recorded effect; a changed on
   const dir = await tempDir();
   try {
     const config = parseNotifyConfig(`email:\n  transport: smtp\n  from: pcq@x.example\n  smtp: { host: 127.0.0.1, port: 9 }\n`);
-    const recorded = await createNotifier(parseNotifyConfig(DEFAULT_NOTIFY_YAML.replace('pcq@localhost', 'pcq@x.example')), { mode: 'live', asOf, outboxDir: dir }).send(email, signal);
+    const recorded = await createNotifier(parseNotifyConfig(DEFAULT_NOTIFY_YAML.replace('pcq@localhost', 'pcq@x.example')), {
+      mode: 'live',
+      asOf,
+      outboxDir: dir,
+    }).send(email, signal);
     const replay = createNotifier(config, { mode: 'replay', asOf, recordedEffects: [recorded] });
     assert.equal((await replay.send(email, signal)).digest, recorded.digest); // port 9 would refuse: nothing was sent
-    await assert.rejects(replay.send({ ...email, text: 'Hello,\n43 new entities.' }, signal), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_REPLAY_EFFECT_MISMATCH');
+    await assert.rejects(
+      replay.send({ ...email, text: 'Hello,\n43 new entities.' }, signal),
+      (err: unknown) => err instanceof PcqError && err.code === 'PCQ_REPLAY_EFFECT_MISMATCH',
+    );
     const later = createNotifier(config, { mode: 'replay', asOf: '2026-01-19T09:00:00Z', recordedEffects: [recorded] });
     await assert.rejects(later.send(email, signal), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_REPLAY_EFFECT_MISMATCH');
   } finally {
@@ -136,9 +176,15 @@ test('replay never sends: same message matches the recorded effect; a changed on
 });
 
 test('notify.yaml problems are reported together with their lines', () => {
-  assert.throws(() => parseNotifyConfig('email:\n  transport: pigeon\n  from: nobody\nwebhooks:\n  x: { url: ftp://h }\n'), (err: unknown) => {
-    assert.ok(err instanceof PcqErrors);
-    assert.deepEqual(err.issues.map((i) => i.location?.line), [2, 3, 5]);
-    return true;
-  });
+  assert.throws(
+    () => parseNotifyConfig('email:\n  transport: pigeon\n  from: nobody\nwebhooks:\n  x: { url: ftp://h }\n'),
+    (err: unknown) => {
+      assert.ok(err instanceof PcqErrors);
+      assert.deepEqual(
+        err.issues.map((i) => i.location?.line),
+        [2, 3, 5],
+      );
+      return true;
+    },
+  );
 });

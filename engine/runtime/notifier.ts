@@ -76,7 +76,12 @@ export function createNotifier(config: NotifyConfig, options: NotifierOptions): 
       for (const name of message.to) {
         const hook = webhookOf(config, [name]);
         const body = JSON.stringify({ subject: message.subject, text: message.text, date: options.asOf, digest });
-        if (hook.transport === 'outbox') await writeOutbox(outboxDir, `${hex.slice(0, 16)}-${name}.json`, new TextEncoder().encode(JSON.stringify({ webhook: name, url: hook.url, body: JSON.parse(body) }, null, 2) + '\n'));
+        if (hook.transport === 'outbox')
+          await writeOutbox(
+            outboxDir,
+            `${hex.slice(0, 16)}-${name}.json`,
+            new TextEncoder().encode(JSON.stringify({ webhook: name, url: hook.url, body: JSON.parse(body) }, null, 2) + '\n'),
+          );
         else await postWebhook(doFetch, name, hook.url, body, AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs ?? 10_000)]));
       }
       return effect;
@@ -87,7 +92,11 @@ export function createNotifier(config: NotifyConfig, options: NotifierOptions): 
 function webhookOf(config: NotifyConfig, to: string[]): NotifyConfig['webhooks'][string] {
   for (const name of to) {
     if (!config.webhooks[name]) {
-      throw new PcqError({ code: 'PCQ_NOTIFY_UNKNOWN_WEBHOOK', message: `no webhook named "${name}" in policies/notify.yaml (known: ${Object.keys(config.webhooks).join(', ') || 'none'})`, hint: 'Name a webhook from policies/notify.yaml in `to`.' });
+      throw new PcqError({
+        code: 'PCQ_NOTIFY_UNKNOWN_WEBHOOK',
+        message: `no webhook named "${name}" in policies/notify.yaml (known: ${Object.keys(config.webhooks).join(', ') || 'none'})`,
+        hint: 'Name a webhook from policies/notify.yaml in `to`.',
+      });
     }
   }
   return config.webhooks[to[0] as string]!;
@@ -123,7 +132,10 @@ function redactMessage(message: NotifyMessage): NotifyMessage {
 async function writeOutbox(dir: string, name: string, bytes: Uint8Array): Promise<void> {
   const source = secretRegistry.find(Buffer.from(bytes).toString('latin1'));
   if (source !== undefined) {
-    throw new PcqError({ code: 'PCQ_SECRET_IN_OUTPUT', message: `the notice ${name} would hold a registered secret (${source}, in an attachment); it was not written to ${dir}` });
+    throw new PcqError({
+      code: 'PCQ_SECRET_IN_OUTPUT',
+      message: `the notice ${name} would hold a registered secret (${source}, in an attachment); it was not written to ${dir}`,
+    });
   }
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, name), bytes);
@@ -135,21 +147,39 @@ function smtpTransport(config: NotifyConfig, env: Record<string, string | undefi
   const secret = (name: string | undefined): string | undefined => {
     if (name === undefined) return undefined;
     const value = env[name];
-    if (!value) throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: `SMTP needs the environment variable ${name}`, hint: `Set ${name} (a repository secret in GitHub Actions), or use transport: outbox.` });
+    if (!value)
+      throw new PcqError({
+        code: 'PCQ_SECRET_MISSING',
+        message: `SMTP needs the environment variable ${name}`,
+        hint: `Set ${name} (a repository secret in GitHub Actions), or use transport: outbox.`,
+      });
     return value;
   };
   const user = secret(smtp.userEnv);
   const pass = secret(smtp.passEnv);
   return nodemailer.createTransport({
-    host: smtp.host, port: smtp.port, secure: smtp.secure,
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
     ...(user !== undefined ? { auth: { user, pass: pass ?? '' } } : {}),
     ...(smtp.requireTls ? { requireTLS: true } : { ignoreTLS: !smtp.secure && smtp.host === '127.0.0.1' }),
-    connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
   });
 }
 
 /** Errors raised before a connection existed: the message cannot have been delivered. */
-const NO_CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNECTION', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EDNS', 'UND_ERR_CONNECT_TIMEOUT']);
+const NO_CONNECTION_CODES: ReadonlySet<string> = new Set([
+  'ECONNECTION',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EDNS',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 async function sendSmtp(transport: Transporter, config: NotifyConfig, message: NotifyMessage, raw: Uint8Array, signal: AbortSignal): Promise<void> {
   if (signal.aborted) throw signal.reason;
@@ -159,11 +189,15 @@ async function sendSmtp(transport: Transporter, config: NotifyConfig, message: N
     // SMTP 4xx is "try again later" by definition (RFC 5321 §4.2.1); no answer at all means nothing
     // was accepted. Both are transient; a 5xx or a refused login is the server's final answer.
     const responseCode = Number((err as { responseCode?: unknown }).responseCode);
-    const transient = Number.isFinite(responseCode) ? responseCode >= 400 && responseCode < 500 : NO_CONNECTION_CODES.has(String((err as { code?: unknown }).code));
+    const transient = Number.isFinite(responseCode)
+      ? responseCode >= 400 && responseCode < 500
+      : NO_CONNECTION_CODES.has(String((err as { code?: unknown }).code));
     throw new PcqError({
       code: transient ? 'PCQ_NOTIFY_UNAVAILABLE' : 'PCQ_NOTIFY_FAILED',
       message: `SMTP delivery to ${message.to.join(', ')} failed: ${(err as Error).message}`,
-      hint: transient ? 'The mail server did not take the message; it is tried again with backoff.' : 'Check the SMTP server in policies/notify.yaml and its credentials.',
+      hint: transient
+        ? 'The mail server did not take the message; it is tried again with backoff.'
+        : 'Check the SMTP server in policies/notify.yaml and its credentials.',
     });
   }
 }
@@ -178,8 +212,18 @@ async function postWebhook(doFetch: typeof fetch, name: string, url: string, bod
     // Only a failure to connect proves the POST never arrived; anything later may have been acted on.
     const cause = (err as { cause?: { code?: unknown } }).cause;
     const transient = NO_CONNECTION_CODES.has(String(cause?.code ?? (err as { code?: unknown }).code));
-    throw new PcqError({ code: transient ? 'PCQ_NOTIFY_UNAVAILABLE' : 'PCQ_NOTIFY_FAILED', message: `webhook ${name} (${url}) failed: ${(err as Error).message}`, hint: 'Check the webhook URL in policies/notify.yaml.' });
+    throw new PcqError({
+      code: transient ? 'PCQ_NOTIFY_UNAVAILABLE' : 'PCQ_NOTIFY_FAILED',
+      message: `webhook ${name} (${url}) failed: ${(err as Error).message}`,
+      hint: 'Check the webhook URL in policies/notify.yaml.',
+    });
   }
-  if (status === 429) throw new PcqError({ code: 'PCQ_NOTIFY_UNAVAILABLE', message: `webhook ${name} answered HTTP 429 (too many requests)`, hint: 'The webhook asked to slow down; the step is tried again with backoff.' });
-  if (status < 200 || status > 299) throw new PcqError({ code: 'PCQ_NOTIFY_FAILED', message: `webhook ${name} answered HTTP ${status}`, hint: 'Check the webhook URL and what it expects.' });
+  if (status === 429)
+    throw new PcqError({
+      code: 'PCQ_NOTIFY_UNAVAILABLE',
+      message: `webhook ${name} answered HTTP 429 (too many requests)`,
+      hint: 'The webhook asked to slow down; the step is tried again with backoff.',
+    });
+  if (status < 200 || status > 299)
+    throw new PcqError({ code: 'PCQ_NOTIFY_FAILED', message: `webhook ${name} answered HTTP ${status}`, hint: 'Check the webhook URL and what it expects.' });
 }

@@ -55,7 +55,8 @@ export function parseNotifyConfig(text: string, file = NOTIFY_FILE): NotifyConfi
     const auth = (smtp['auth'] ?? {}) as Record<string, unknown>;
     const port = smtp['port'] ?? 587;
     if (typeof smtp['host'] !== 'string') bad(['email', 'smtp', 'host'], 'email.smtp.host must be a host name');
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) bad(['email', 'smtp', 'port'], 'email.smtp.port must be a port number');
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+      bad(['email', 'smtp', 'port'], 'email.smtp.port must be a port number');
     config.email.smtp = { host: String(smtp['host']), port: Number(port), secure: smtp['secure'] === true, requireTls: smtp['requireTls'] === true };
     if (typeof auth['userEnv'] === 'string') config.email.smtp.userEnv = auth['userEnv'];
     if (typeof auth['passEnv'] === 'string') config.email.smtp.passEnv = auth['passEnv'];
@@ -65,8 +66,14 @@ export function parseNotifyConfig(text: string, file = NOTIFY_FILE): NotifyConfi
   for (const [name, raw] of Object.entries(hooks)) {
     const hook = (raw ?? {}) as Record<string, unknown>;
     const hookTransport = hook['transport'] ?? 'outbox';
-    if (typeof hook['url'] !== 'string' || !URL.canParse(hook['url']) || !/^https?:/.test(hook['url'])) { bad(['webhooks', name, 'url'], `webhook ${name} needs an http(s) url`); continue; }
-    if (hookTransport !== 'outbox' && hookTransport !== 'live') { bad(['webhooks', name, 'transport'], `webhook ${name}: transport must be outbox or live`); continue; }
+    if (typeof hook['url'] !== 'string' || !URL.canParse(hook['url']) || !/^https?:/.test(hook['url'])) {
+      bad(['webhooks', name, 'url'], `webhook ${name} needs an http(s) url`);
+      continue;
+    }
+    if (hookTransport !== 'outbox' && hookTransport !== 'live') {
+      bad(['webhooks', name, 'transport'], `webhook ${name}: transport must be outbox or live`);
+      continue;
+    }
     config.webhooks[name] = { url: hook['url'], transport: hookTransport };
   }
   if (issues.length > 0) throw new PcqErrors(issues);

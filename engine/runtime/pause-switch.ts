@@ -23,11 +23,17 @@ export async function readPauseSwitch(root: string): Promise<PauseState> {
 
 /** Parses policies/pause.yaml (PcqErrors PCQ_CONFIG_INVALID when malformed); `pcq validate` checks it too. */
 export function parsePauseSwitch(text: string): PauseState {
-  const bad = (why: string) => ({ code: 'PCQ_CONFIG_INVALID' as const, message: `${PAUSE_FILE}: ${why}`, hint: 'Write `paused: true` or `paused: false` (and optionally `reason: …`), as the file\'s header says.', location: { file: PAUSE_FILE, line: 1, col: 1 } });
+  const bad = (why: string) => ({
+    code: 'PCQ_CONFIG_INVALID' as const,
+    message: `${PAUSE_FILE}: ${why}`,
+    hint: "Write `paused: true` or `paused: false` (and optionally `reason: …`), as the file's header says.",
+    location: { file: PAUSE_FILE, line: 1, col: 1 },
+  });
   const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) throw new PcqErrors([bad(doc.errors[0]!.message.split('\n')[0]!)]);
   const value = yamlValue(doc, 0, bad) as Record<string, unknown> | null;
-  if (typeof value !== 'object' || value === null || typeof value.paused !== 'boolean' || (value.reason !== undefined && typeof value.reason !== 'string')) throw new PcqErrors([bad('must be a map with paused: true|false and an optional reason')]);
+  if (typeof value !== 'object' || value === null || typeof value.paused !== 'boolean' || (value.reason !== undefined && typeof value.reason !== 'string'))
+    throw new PcqErrors([bad('must be a map with paused: true|false and an optional reason')]);
   return value.reason ? { paused: value.paused, reason: value.reason } : { paused: value.paused };
 }
 
@@ -35,6 +41,10 @@ export function parsePauseSwitch(text: string): PauseState {
 export async function checkPauseSwitch(root: string): Promise<void> {
   const state = await readPauseSwitch(root);
   if (state.paused) {
-    throw new PcqError({ code: 'PCQ_RUNS_PAUSED', message: `new runs are paused (${PAUSE_FILE})${state.reason ? `: ${state.reason}` : ''}; refused before any step started, nothing was written`, hint: 'Resume by setting paused: false in policies/pause.yaml once the incident is over.' });
+    throw new PcqError({
+      code: 'PCQ_RUNS_PAUSED',
+      message: `new runs are paused (${PAUSE_FILE})${state.reason ? `: ${state.reason}` : ''}; refused before any step started, nothing was written`,
+      hint: 'Resume by setting paused: false in policies/pause.yaml once the incident is over.',
+    });
   }
 }

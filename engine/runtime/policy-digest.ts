@@ -28,7 +28,12 @@ export async function policyDigest(root: string): Promise<PolicyDigest> {
       const path = `${rel}/${entry.name}`;
       if (entry.isDirectory()) await walk(path);
       else if (entry.isFile()) {
-        if (files.length >= MAX_FILES) throw new PcqError({ code: 'PCQ_POLICY_INVALID', message: `${POLICIES_DIR}/ holds more than ${MAX_FILES} files`, hint: 'Keep only policy documents under policies/.' });
+        if (files.length >= MAX_FILES)
+          throw new PcqError({
+            code: 'PCQ_POLICY_INVALID',
+            message: `${POLICIES_DIR}/ holds more than ${MAX_FILES} files`,
+            hint: 'Keep only policy documents under policies/.',
+          });
         files.push({ path, digest: digestOf(new Uint8Array(await readFile(join(root, path)))) });
       }
     }

@@ -10,11 +10,13 @@ export function policyPinIssues(pinned: string | undefined, actual: string): Pcq
   const want = pinned.trim().toLowerCase();
   const normalised = want.startsWith('sha256:') ? want : `sha256:${want}`;
   if (normalised === actual) return [];
-  return [{
-    code: 'PCQ_POLICY_HASH_MISMATCH',
-    message: `the policies under ${POLICIES_DIR}/ have digest ${actual}, but PCQ_POLICY_HASH pins ${normalised}`,
-    hint: 'Run with the reviewed policies, or, after reviewing the change, set PCQ_POLICY_HASH to the new digest (`pcq doctor` prints it).',
-    location: { file: `${POLICIES_DIR}/`, line: 1, col: 1 },
-    details: { pinned: normalised, actual },
-  }];
+  return [
+    {
+      code: 'PCQ_POLICY_HASH_MISMATCH',
+      message: `the policies under ${POLICIES_DIR}/ have digest ${actual}, but PCQ_POLICY_HASH pins ${normalised}`,
+      hint: 'Run with the reviewed policies, or, after reviewing the change, set PCQ_POLICY_HASH to the new digest (`pcq doctor` prints it).',
+      location: { file: `${POLICIES_DIR}/`, line: 1, col: 1 },
+      details: { pinned: normalised, actual },
+    },
+  ];
 }

@@ -30,23 +30,21 @@ test('absent policy files contribute nothing (so provers deny), they are not err
   try {
     assert.deepEqual(await loadPolicySet(dir), { rules: {}, actors: {}, licenses: [] });
     await writeFile(path.join(dir, 'licenses.yaml'), 'licenses:\n  - source: x.example\n    operations: lookup\n');
-    const issues = await loadPolicySet(dir).then(() => [], (err: PcqErrors) => err.issues);
-    assert.deepEqual(issues.map((i) => [i.code, i.location?.file, i.location?.line]), [['PCQ_POLICY_INVALID', 'policies/licenses.yaml', 3]]);
+    const issues = await loadPolicySet(dir).then(
+      () => [],
+      (err: PcqErrors) => err.issues,
+    );
+    assert.deepEqual(
+      issues.map((i) => [i.code, i.location?.file, i.location?.line]),
+      [['PCQ_POLICY_INVALID', 'policies/licenses.yaml', 3]],
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
 
 test('every problem is reported with its line', () => {
-  const authority = [
-    'rules:',
-    '  ok: "true"',
-    '  empty: ""',
-    'actors:',
-    '  alice: {roles: reader}',
-    '  "a*b": {roles: []}',
-    'extra: 1',
-  ].join('\n');
+  const authority = ['rules:', '  ok: "true"', '  empty: ""', 'actors:', '  alice: {roles: reader}', '  "a*b": {roles: []}', 'extra: 1'].join('\n');
   const issues = issuesOf(() => parsePolicySet({ authority: { file: 'policies/authority.yaml', text: authority } }));
   assert.deepEqual(issues.map((i) => i.location?.line).sort(), [3, 5, 6, 7]);
   const yamlError = issuesOf(() => parsePolicySet({ authority: { file: 'policies/authority.yaml', text: 'rules: {a: "x"\n' } }));
@@ -56,11 +54,19 @@ test('every problem is reported with its line', () => {
   assert.match(caseDup[0]!.message, /listed twice/);
   assert.equal(dup[0]!.code, 'PCQ_POLICY_YAML');
   const broken = checkPolicyRules(parsePolicySet({ authority: { file: 'a.yaml', text: 'rules:\n  bad: "input.x =="\n' } }), createCelEngine());
-  assert.deepEqual(broken.map((i) => i.code), ['PCQ_POLICY_CEL']);
+  assert.deepEqual(
+    broken.map((i) => i.code),
+    ['PCQ_POLICY_CEL'],
+  );
 });
 
 test('resolveActor: exact login, then the longest prefix pattern, else unknown', () => {
-  const set = parsePolicySet({ authority: { file: 'a.yaml', text: 'actors:\n  "local:*": {roles: [analyst]}\n  "local:ci-*": {roles: [reporter]}\n  octocat: {roles: [reader], team: core}\n' } });
+  const set = parsePolicySet({
+    authority: {
+      file: 'a.yaml',
+      text: 'actors:\n  "local:*": {roles: [analyst]}\n  "local:ci-*": {roles: [reporter]}\n  octocat: {roles: [reader], team: core}\n',
+    },
+  });
   assert.deepEqual(resolveActor(set, 'octocat'), { roles: ['reader'], team: 'core', login: 'octocat', matchedBy: 'octocat' });
   assert.equal(resolveActor(set, 'local:ci-7')?.matchedBy, 'local:ci-*');
   assert.equal(resolveActor(set, 'local:dev')?.matchedBy, 'local:*');

@@ -32,7 +32,12 @@ function readYaml(doc: PolicyText, issues: PcqIssue[]): YamlDoc | undefined {
   };
   if (parsed.errors.length > 0) {
     for (const e of parsed.errors) {
-      issues.push({ code: 'PCQ_POLICY_YAML', message: `${doc.file} is not valid YAML: ${e.message.split('\n')[0]}`, hint: 'Fix the YAML syntax at the position shown.', location: at(e.pos[0]) });
+      issues.push({
+        code: 'PCQ_POLICY_YAML',
+        message: `${doc.file} is not valid YAML: ${e.message.split('\n')[0]}`,
+        hint: 'Fix the YAML syntax at the position shown.',
+        location: at(e.pos[0]),
+      });
     }
     return undefined;
   }
@@ -54,7 +59,12 @@ function readYaml(doc: PolicyText, issues: PcqIssue[]): YamlDoc | undefined {
   };
   let value: unknown;
   try {
-    value = yamlValue(parsed, 100, (why) => ({ code: 'PCQ_POLICY_YAML', message: `${doc.file}: ${why}`, hint: 'Write the policy without YAML alias chains.', location: at(0) }));
+    value = yamlValue(parsed, 100, (why) => ({
+      code: 'PCQ_POLICY_YAML',
+      message: `${doc.file}: ${why}`,
+      hint: 'Write the policy without YAML alias chains.',
+      location: at(0),
+    }));
   } catch (err) {
     issues.push(...(err as PcqErrors).issues);
     return undefined;
@@ -68,8 +78,8 @@ const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(
 function parseAuthority(doc: PolicyText, into: PolicySet, issues: PcqIssue[]): void {
   const yaml = readYaml(doc, issues);
   if (!yaml) return;
-  const bad = (keyPath: Array<string | number>, message: string, hint: string): void => void
-    issues.push({ code: 'PCQ_POLICY_INVALID', message: `${doc.file}: ${message}`, hint, location: yaml.locate(keyPath) });
+  const bad = (keyPath: Array<string | number>, message: string, hint: string): void =>
+    void issues.push({ code: 'PCQ_POLICY_INVALID', message: `${doc.file}: ${message}`, hint, location: yaml.locate(keyPath) });
   if (!isObject(yaml.value)) return bad([], 'expected a mapping with `rules` and `actors`', 'Start the file with `rules:` and `actors:`.');
   for (const key of Object.keys(yaml.value)) {
     if (key !== 'rules' && key !== 'actors') bad([key], `unknown top-level key "${key}"`, 'Only `rules` and `actors` are read; remove or rename it.');
@@ -78,7 +88,8 @@ function parseAuthority(doc: PolicyText, into: PolicySet, issues: PcqIssue[]): v
   if (!isObject(rules)) bad(['rules'], '`rules` must map rule names to CEL expressions', 'Write `rules:` then `name: <CEL expression>` lines.');
   else {
     for (const [name, expr] of Object.entries(rules)) {
-      if (typeof expr !== 'string' || expr.trim() === '') bad(['rules', name], `rule "${name}" must be a non-empty CEL expression string`, 'Write the rule as a string, e.g. `>-` followed by the expression.');
+      if (typeof expr !== 'string' || expr.trim() === '')
+        bad(['rules', name], `rule "${name}" must be a non-empty CEL expression string`, 'Write the rule as a string, e.g. `>-` followed by the expression.');
       else into.rules[name] = expr;
     }
   }
@@ -101,20 +112,29 @@ function parseAuthority(doc: PolicyText, into: PolicySet, issues: PcqIssue[]): v
 function parseLicenses(doc: PolicyText, into: PolicySet, issues: PcqIssue[]): void {
   const yaml = readYaml(doc, issues);
   if (!yaml) return;
-  const bad = (keyPath: Array<string | number>, message: string, hint: string): void => void
-    issues.push({ code: 'PCQ_POLICY_INVALID', message: `${doc.file}: ${message}`, hint, location: yaml.locate(keyPath) });
+  const bad = (keyPath: Array<string | number>, message: string, hint: string): void =>
+    void issues.push({ code: 'PCQ_POLICY_INVALID', message: `${doc.file}: ${message}`, hint, location: yaml.locate(keyPath) });
   if (!isObject(yaml.value) || !Array.isArray(yaml.value.licenses)) {
     return bad([], 'expected `licenses:` followed by a list of entries', 'Write `licenses:` then `- {source: host, operations: [...]}` entries.');
   }
-  for (const key of Object.keys(yaml.value)) if (key !== 'licenses') bad([key], `unknown top-level key "${key}"`, 'Only `licenses` is read; remove or rename it.');
+  for (const key of Object.keys(yaml.value))
+    if (key !== 'licenses') bad([key], `unknown top-level key "${key}"`, 'Only `licenses` is read; remove or rename it.');
   yaml.value.licenses.forEach((entry: unknown, i: number) => {
     if (!isObject(entry)) return bad(['licenses', i], `entry ${i + 1} must be a mapping`, 'Write each entry as `{source, operations, license?}`.');
     const known = new Set(['source', 'connector', 'operations', 'license', 'notes']);
-    for (const key of Object.keys(entry)) if (!known.has(key)) bad(['licenses', i, key], `entry ${i + 1} has unknown field "${key}"`, `Use only ${[...known].join(', ')}.`);
-    if (typeof entry.source !== 'string' || entry.source.trim() === '') return bad(['licenses', i], `entry ${i + 1} needs \`source\` (a host such as api.example.com)`, 'Add `source: <host>`.');
-    if (!isStringList(entry.operations) || entry.operations.length === 0) return bad(['licenses', i, 'operations'], `entry ${i + 1} needs \`operations\`: a non-empty list`, 'List what the license allows, e.g. `operations: [enrichment]`.');
+    for (const key of Object.keys(entry))
+      if (!known.has(key)) bad(['licenses', i, key], `entry ${i + 1} has unknown field "${key}"`, `Use only ${[...known].join(', ')}.`);
+    if (typeof entry.source !== 'string' || entry.source.trim() === '')
+      return bad(['licenses', i], `entry ${i + 1} needs \`source\` (a host such as api.example.com)`, 'Add `source: <host>`.');
+    if (!isStringList(entry.operations) || entry.operations.length === 0)
+      return bad(
+        ['licenses', i, 'operations'],
+        `entry ${i + 1} needs \`operations\`: a non-empty list`,
+        'List what the license allows, e.g. `operations: [enrichment]`.',
+      );
     for (const f of ['connector', 'license', 'notes'] as const) {
-      if (entry[f] !== undefined && typeof entry[f] !== 'string') return bad(['licenses', i, f], `entry ${i + 1}: \`${f}\` must be a string`, `Quote the ${f} value.`);
+      if (entry[f] !== undefined && typeof entry[f] !== 'string')
+        return bad(['licenses', i, f], `entry ${i + 1}: \`${f}\` must be a string`, `Quote the ${f} value.`);
     }
     const out: PolicySet['licenses'][number] = { source: entry.source.trim().toLowerCase(), operations: [...entry.operations] };
     if (typeof entry.connector === 'string') out.connector = entry.connector;
@@ -142,7 +162,13 @@ export async function loadPolicySet(policiesDir: string, displayDir = 'policies'
       return { file: path.posix.join(displayDir, name), text: await readFile(path.join(policiesDir, name), 'utf8') };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new PcqErrors([{ code: 'PCQ_POLICY_UNREADABLE', message: `cannot read ${path.join(policiesDir, name)}: ${(err as Error).message}`, hint: 'Check the file exists and is readable.' }]);
+      throw new PcqErrors([
+        {
+          code: 'PCQ_POLICY_UNREADABLE',
+          message: `cannot read ${path.join(policiesDir, name)}: ${(err as Error).message}`,
+          hint: 'Check the file exists and is readable.',
+        },
+      ]);
     }
   };
   const [authority, licenses] = await Promise.all([read(AUTHORITY_FILE), read(LICENSES_FILE)]);
@@ -157,7 +183,13 @@ export function checkPolicyRules(policies: PolicySet, cel: CelEngine, file = `po
   const issues: PcqIssue[] = [];
   for (const [name, expr] of Object.entries(policies.rules)) {
     const problem = cel.check(expr);
-    if (problem !== undefined) issues.push({ code: 'PCQ_POLICY_CEL', message: `${file}: rule "${name}" does not compile: ${problem}`, hint: 'Fix the CEL expression of the rule.', details: { rule: name } });
+    if (problem !== undefined)
+      issues.push({
+        code: 'PCQ_POLICY_CEL',
+        message: `${file}: rule "${name}" does not compile: ${problem}`,
+        hint: 'Fix the CEL expression of the rule.',
+        details: { rule: name },
+      });
   }
   return issues;
 }

@@ -14,7 +14,10 @@ test('xoshiro128** matches the reference C implementation (prng.di.unimi.it), co
 test('the same seed gives the same sequence; a different seed a different one', () => {
   const seed = seedFromInputs({ runbookId: 'R1', asOf: '2026-03-01T00:00:00Z', params: { limit: 10 } });
   assert.match(seed, /^[0-9a-f]{64}$/);
-  const draw = (s: string): number[] => { const r = createRandom(s); return Array.from({ length: 50 }, r); };
+  const draw = (s: string): number[] => {
+    const r = createRandom(s);
+    return Array.from({ length: 50 }, r);
+  };
   assert.deepEqual(draw(seed), draw(seed));
   assert.deepEqual(draw(seed), draw(`sha256:${seed}`));
   assert.notDeepEqual(draw(seed), draw(seedFromInputs({ runbookId: 'R1', asOf: '2026-03-02T00:00:00Z', params: { limit: 10 } })));
@@ -37,6 +40,9 @@ test('draws are in [0, 1) and roughly uniform', () => {
 
 test('a malformed seed is a coded error', () => {
   for (const bad of ['', 'abc', 'zz', 'sha256:']) {
-    assert.throws(() => createRandom(bad), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_SEED_INVALID');
+    assert.throws(
+      () => createRandom(bad),
+      (err: unknown) => err instanceof PcqError && err.code === 'PCQ_SEED_INVALID',
+    );
   }
 });

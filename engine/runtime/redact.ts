@@ -22,7 +22,10 @@ export { registerSecret, redactText, redactValue, encodedForms, type Redacted } 
 
 const SHAPES: Array<[RegExp, string]> = [
   // Key/value first, so `Authorization: Bearer x` becomes one `Authorization: [REDACTED]`.
-  [/\b((?:[A-Za-z0-9]+[_-])*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|authorization|credentials?))(\s*[=:]\s*)((?:(?:Bearer|Basic|token)\s+)?(?:"[^"]*"|'[^']*'|[^\s&,;'"]+))/gi, `$1$2${REDACTED}`],
+  [
+    /\b((?:[A-Za-z0-9]+[_-])*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|authorization|credentials?))(\s*[=:]\s*)((?:(?:Bearer|Basic|token)\s+)?(?:"[^"]*"|'[^']*'|[^\s&,;'"]+))/gi,
+    `$1$2${REDACTED}`,
+  ],
   [/\bS[A-Z2-7]{55}\b/g, REDACTED],
   [/\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g, REDACTED],
   [/\b(Bearer|Basic|token)(\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1$2${REDACTED}`],

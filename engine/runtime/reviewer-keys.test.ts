@@ -45,14 +45,23 @@ test('loadReviewerSigner: PCQ_REVIEWER_SECRET wins; no key is a coded error nami
   const pair = generateKeyPair();
   const fromEnv = await loadReviewerSigner('/nonexistent', 'ombuds-bob', { PCQ_REVIEWER_SECRET: pair.secret });
   assert.deepEqual([fromEnv.signer.keyid, fromEnv.origin], [pair.publicKey, 'env']);
-  await assert.rejects(loadReviewerSigner('/nonexistent', 'ombuds-bob', {}), (e: Error & { code?: string; hint?: string }) => e.code === 'PCQ_REVIEWER_KEY_MISSING' && /pcq keys generate --reviewer ombuds-bob/.test(e.hint ?? ''));
+  await assert.rejects(
+    loadReviewerSigner('/nonexistent', 'ombuds-bob', {}),
+    (e: Error & { code?: string; hint?: string }) => e.code === 'PCQ_REVIEWER_KEY_MISSING' && /pcq keys generate --reviewer ombuds-bob/.test(e.hint ?? ''),
+  );
   await assert.rejects(loadReviewerSigner('/nonexistent', '../runner', {}), { code: 'PCQ_USAGE' });
 });
 
 test('CLI: pcq keys generate --reviewer checks policies/ombuds.yaml and never prints the secret', async () => {
   const root = await makeSampleRoot('pcq-reviewer-cli-');
   const exec = promisify(execFile);
-  const cli = (...args: string[]) => exec(resolve('node_modules/.bin/node'), ['--import', resolve('node_modules/tsx/dist/esm/index.mjs'), resolve('engine/cli/main.ts'), ...args], { cwd: root }).then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);
+  const cli = (...args: string[]) =>
+    exec(resolve('node_modules/.bin/node'), ['--import', resolve('node_modules/tsx/dist/esm/index.mjs'), resolve('engine/cli/main.ts'), ...args], {
+      cwd: root,
+    }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
   try {
     const roster = await readFile(join(root, 'policies/ombuds.yaml'), 'utf8');
     const login = /login:\s*(\S+)/.exec(roster)![1]!;

@@ -50,17 +50,38 @@ async function createSecretFile(path: string, text: string): Promise<boolean> {
  * `pcq keys generate --reviewer <login>`: `rosterLogins` are the logins of policies/ombuds.yaml.
  * Keeps an existing key for the login (a second call only re-lists it).
  */
-export async function generateReviewerKey(root: string, login: string, rosterLogins: readonly string[], now: () => Date = () => new Date()): Promise<ReviewerKey> {
+export async function generateReviewerKey(
+  root: string,
+  login: string,
+  rosterLogins: readonly string[],
+  now: () => Date = () => new Date(),
+): Promise<ReviewerKey> {
   const member = rosterLogins.find((l) => l.toLowerCase() === login.toLowerCase());
   if (member === undefined) {
-    throw new PcqError({ code: 'PCQ_REVIEWER_NOT_ON_ROSTER', message: `"${login}" is not on the ombuds roster, so no reviewer key is made for it`, hint: `Roster logins (policies/ombuds.yaml): ${rosterLogins.join(', ') || '(none)'}.` });
+    throw new PcqError({
+      code: 'PCQ_REVIEWER_NOT_ON_ROSTER',
+      message: `"${login}" is not on the ombuds roster, so no reviewer key is made for it`,
+      hint: `Roster logins (policies/ombuds.yaml): ${rosterLogins.join(', ') || '(none)'}.`,
+    });
   }
   const file = reviewerKeyFile(member);
   const path = join(root, file);
   const created = await createSecretFile(path, generateKeyPair().secret + '\n');
   const signer = signerFromSecret((await readOptional(path)) ?? '', file);
-  await upsertOverlayKey(root, { name: `reviewer-${member}-local`, publicKey: signer.keyid, roles: ['reviewer'], login: member, origin: 'local-reviewer', status: 'active', validFrom: null, validUntil: null },
-    `created by pcq keys generate --reviewer ${member} on ${now().toISOString()}`);
+  await upsertOverlayKey(
+    root,
+    {
+      name: `reviewer-${member}-local`,
+      publicKey: signer.keyid,
+      roles: ['reviewer'],
+      login: member,
+      origin: 'local-reviewer',
+      status: 'active',
+      validFrom: null,
+      validUntil: null,
+    },
+    `created by pcq keys generate --reviewer ${member} on ${now().toISOString()}`,
+  );
   return { login: member, publicKey: signer.keyid, file, created };
 }
 
@@ -75,13 +96,21 @@ export async function readReviewerSecret(root: string, login: string, env: Recor
   const file = reviewerKeyFile(login);
   const text = await readOptional(join(root, file));
   if (text === undefined) {
-    throw new PcqError({ code: 'PCQ_REVIEWER_KEY_MISSING', message: `no signing key for reviewer ${login}: ${REVIEWER_SECRET_ENV} is not set and ${file} does not exist`, hint: `Run \`pcq keys generate --reviewer ${login}\` on your own machine (dev), or set ${REVIEWER_SECRET_ENV} to your S… seed whose G… key policies/trust.yaml lists with role reviewer and login ${login}.` });
+    throw new PcqError({
+      code: 'PCQ_REVIEWER_KEY_MISSING',
+      message: `no signing key for reviewer ${login}: ${REVIEWER_SECRET_ENV} is not set and ${file} does not exist`,
+      hint: `Run \`pcq keys generate --reviewer ${login}\` on your own machine (dev), or set ${REVIEWER_SECRET_ENV} to your S… seed whose G… key policies/trust.yaml lists with role reviewer and login ${login}.`,
+    });
   }
   return { text, origin: file };
 }
 
 /** The signer for `login`'s decisions. Never the runner key: no reviewer key means no decision. */
-export async function loadReviewerSigner(root: string, login: string, env: Record<string, string | undefined>): Promise<{ signer: Signer; origin: 'env' | 'file' }> {
+export async function loadReviewerSigner(
+  root: string,
+  login: string,
+  env: Record<string, string | undefined>,
+): Promise<{ signer: Signer; origin: 'env' | 'file' }> {
   const { text, origin } = await readReviewerSecret(root, login, env);
   return { signer: signerFromSecret(text, origin), origin: origin === REVIEWER_SECRET_ENV ? 'env' : 'file' };
 }

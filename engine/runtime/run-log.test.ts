@@ -12,7 +12,15 @@ test('levels decide what prints; secrets are redacted in every form from message
     const out: string[] = [];
     const log = createRunLogger({ level, write: (l) => out.push(l) });
     logRunEvent(log, { type: 'step-started', id: 'fetch', attempt: 1 });
-    logRunEvent(log, { type: 'step-failed', id: 'fetch', attempts: 2, error: { code: 'PCQ_EXTERNAL_API_STATUS', message: `HTTP 401 for token ${secret} / ${Buffer.from(secret).toString('base64')} / ${encodeURIComponent('t=' + secret)} / ${Buffer.from(secret).toString('hex')}` } });
+    logRunEvent(log, {
+      type: 'step-failed',
+      id: 'fetch',
+      attempts: 2,
+      error: {
+        code: 'PCQ_EXTERNAL_API_STATUS',
+        message: `HTTP 401 for token ${secret} / ${Buffer.from(secret).toString('base64')} / ${encodeURIComponent('t=' + secret)} / ${Buffer.from(secret).toString('hex')}`,
+      },
+    });
     log.debug({ header: `Bearer ${secret}`, nested: { value: Buffer.from(secret).toString('base64url') } }, 'debug detail');
     return out.join('');
   };

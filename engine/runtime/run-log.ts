@@ -40,14 +40,34 @@ export function createRunLogger(options: { level: LogLevel; write: (line: string
 /** One log line per event, at the level its meaning calls for; the event carries no secret by type. */
 export function logRunEvent(log: PinoLogger, event: RunEvent): void {
   switch (event.type) {
-    case 'step-started': return log.debug({ event: event.type, step: event.id, attempt: event.attempt }, `step ${event.id} started`);
-    case 'step-retried': return log.warn({ event: event.type, step: event.id, attempt: event.attempt, delayMs: event.delayMs, code: event.error.code }, `step ${event.id} retried: ${event.error.message}`);
-    case 'step-finished': return log.debug({ event: event.type, step: event.id, durationMs: event.durationMs, attempts: event.attempts }, `step ${event.id} finished`);
-    case 'step-failed': return log.error({ event: event.type, step: event.id, code: event.error.code, attempts: event.attempts }, `step ${event.id} failed: ${event.error.message}`);
-    case 'step-skipped': return log.debug({ event: event.type, step: event.id }, `step ${event.id} skipped`);
-    case 'review-opened': return log.info({ event: event.type, executionId: event.executionId, ticket: event.ticket, assignedTo: event.assignedTo }, `ombuds review opened for ${event.executionId}`);
-    case 'review-decided': return log.info({ event: event.type, executionId: event.executionId, decision: event.decision, by: event.by }, `review of ${event.executionId}: ${event.decision} by ${event.by}`);
-    default: return log.info({ event: event.type, connector: event.connector }, `connector ${event.connector}: ${event.type}`);
+    case 'step-started':
+      return log.debug({ event: event.type, step: event.id, attempt: event.attempt }, `step ${event.id} started`);
+    case 'step-retried':
+      return log.warn(
+        { event: event.type, step: event.id, attempt: event.attempt, delayMs: event.delayMs, code: event.error.code },
+        `step ${event.id} retried: ${event.error.message}`,
+      );
+    case 'step-finished':
+      return log.debug({ event: event.type, step: event.id, durationMs: event.durationMs, attempts: event.attempts }, `step ${event.id} finished`);
+    case 'step-failed':
+      return log.error(
+        { event: event.type, step: event.id, code: event.error.code, attempts: event.attempts },
+        `step ${event.id} failed: ${event.error.message}`,
+      );
+    case 'step-skipped':
+      return log.debug({ event: event.type, step: event.id }, `step ${event.id} skipped`);
+    case 'review-opened':
+      return log.info(
+        { event: event.type, executionId: event.executionId, ticket: event.ticket, assignedTo: event.assignedTo },
+        `ombuds review opened for ${event.executionId}`,
+      );
+    case 'review-decided':
+      return log.info(
+        { event: event.type, executionId: event.executionId, decision: event.decision, by: event.by },
+        `review of ${event.executionId}: ${event.decision} by ${event.by}`,
+      );
+    default:
+      return log.info({ event: event.type, connector: event.connector }, `connector ${event.connector}: ${event.type}`);
   }
 }
 

@@ -52,7 +52,11 @@ export async function openSealed(bytes: Uint8Array, identity: string, what: stri
   try {
     return await dec.decrypt(bytes);
   } catch (err) {
-    throw new PcqError({ code: 'PCQ_UNSEAL_FAILED', message: `${what} cannot be opened with this key: ${(err as Error).message}`, hint: 'Only the runner key and the reviewer keys listed in sealed/recipients.json open it; use the key of one of them.' });
+    throw new PcqError({
+      code: 'PCQ_UNSEAL_FAILED',
+      message: `${what} cannot be opened with this key: ${(err as Error).message}`,
+      hint: 'Only the runner key and the reviewer keys listed in sealed/recipients.json open it; use the key of one of them.',
+    });
   }
 }
 
@@ -66,9 +70,12 @@ export interface PrivateData {
   effects: Effect[];
 }
 
-
 export function unsealMismatch(message: string): PcqError {
-  return new PcqError({ code: 'PCQ_UNSEAL_MISMATCH', message, hint: 'The sealed copy does not hold what the run signed; do not decide on it. Restore the execution folder from git and report it.' });
+  return new PcqError({
+    code: 'PCQ_UNSEAL_MISMATCH',
+    message,
+    hint: 'The sealed copy does not hold what the run signed; do not decide on it. Restore the execution folder from git and report it.',
+  });
 }
 
 /** Parses and checks decrypted private data against the signed manifest (pure apart from hashing). */
@@ -97,14 +104,26 @@ export function checkPrivateData(manifest: Manifest, text: string): PrivateData 
  * from sealed/private-data.json.age opened with the runner's age identity (the Action's checkout).
  * undefined when the run has no private data at all. For replay and release, which run as the runner.
  */
-export async function readPrivateData(paths: ExecutionPaths, manifest: Manifest, runnerIdentity: () => Promise<string | undefined>): Promise<PrivateData | undefined> {
+export async function readPrivateData(
+  paths: ExecutionPaths,
+  manifest: Manifest,
+  runnerIdentity: () => Promise<string | undefined>,
+): Promise<PrivateData | undefined> {
   const stepFiles = await readdir(paths.privateSteps).catch(() => [] as string[]);
   const recordings = await readOptional(paths.privateRecordings);
   const effects = await readOptional(paths.privateEffects);
   if (stepFiles.length > 0 || recordings !== undefined || effects !== undefined) {
     const steps = [];
-    for (const f of stepFiles.filter((n) => n.endsWith('.json')).sort()) steps.push(JSON.parse(await readFile(join(paths.privateSteps, f), 'utf8')) as PrivateOpening);
-    const data = { format: PRIVATE_DATA_FORMAT, executionId: manifest.executionId, runbookId: manifest.runbookId, steps, recordings: recordings === undefined ? [] : JSON.parse(recordings), effects: effects === undefined ? [] : JSON.parse(effects) };
+    for (const f of stepFiles.filter((n) => n.endsWith('.json')).sort())
+      steps.push(JSON.parse(await readFile(join(paths.privateSteps, f), 'utf8')) as PrivateOpening);
+    const data = {
+      format: PRIVATE_DATA_FORMAT,
+      executionId: manifest.executionId,
+      runbookId: manifest.runbookId,
+      steps,
+      recordings: recordings === undefined ? [] : JSON.parse(recordings),
+      effects: effects === undefined ? [] : JSON.parse(effects),
+    };
     return byStep(checkPrivateData(manifest, JSON.stringify(data)));
   }
   let sealed: Uint8Array;
@@ -115,7 +134,12 @@ export async function readPrivateData(paths: ExecutionPaths, manifest: Manifest,
     throw err;
   }
   const identity = await runnerIdentity();
-  if (identity === undefined) throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: 'the run\'s private data is only sealed here and no runner key is available to open it', hint: 'Set RUNNER_SECRET to the runner key the run was sealed to (sealed/recipients.json).' });
+  if (identity === undefined)
+    throw new PcqError({
+      code: 'PCQ_SECRET_MISSING',
+      message: "the run's private data is only sealed here and no runner key is available to open it",
+      hint: 'Set RUNNER_SECRET to the runner key the run was sealed to (sealed/recipients.json).',
+    });
   return byStep(checkPrivateData(manifest, new TextDecoder().decode(await openSealed(sealed, identity, 'sealed/private-data.json.age'))));
 }
 

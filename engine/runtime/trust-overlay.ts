@@ -30,22 +30,47 @@ function warning(code: PcqCode, key: TrustedKey, message: string, hint: string):
 /** Why an overlay entry may not be added, or undefined when it may. */
 function refusal(key: TrustedKey, base: TrustStore, local: LocalKeyIds, seen: Set<string>): PcqIssue | undefined {
   if (base.keys.some((k) => k.publicKey === key.publicKey) || seen.has(key.publicKey)) {
-    return warning('PCQ_TRUST_OVERLAY_CONFLICT', key, 'is already listed in policies/trust.yaml (or earlier in the overlay), which the overlay cannot change', 'Change a committed key in policies/trust.yaml; delete this entry from the overlay.');
+    return warning(
+      'PCQ_TRUST_OVERLAY_CONFLICT',
+      key,
+      'is already listed in policies/trust.yaml (or earlier in the overlay), which the overlay cannot change',
+      'Change a committed key in policies/trust.yaml; delete this entry from the overlay.',
+    );
   }
   if (key.origin === undefined) {
-    return warning('PCQ_TRUST_OVERLAY_ORIGIN', key, 'has no `origin` (local-runner or local-reviewer)', 'Let pcq write the overlay: delete the entry; the local runner key is re-listed on the next dev run, reviewer keys by `pcq keys generate --reviewer <login>`.');
+    return warning(
+      'PCQ_TRUST_OVERLAY_ORIGIN',
+      key,
+      'has no `origin` (local-runner or local-reviewer)',
+      'Let pcq write the overlay: delete the entry; the local runner key is re-listed on the next dev run, reviewer keys by `pcq keys generate --reviewer <login>`.',
+    );
   }
   const allowed = ROLES_OF[key.origin];
   if (!key.roles.includes(MAIN_ROLE[key.origin]) || key.roles.some((r) => !allowed.includes(r))) {
-    return warning('PCQ_TRUST_OVERLAY_ORIGIN', key, `has origin ${key.origin}, which allows the roles [${allowed.join(', ')}] (with ${MAIN_ROLE[key.origin]}), but lists [${key.roles.join(', ')}]`, `Give it \`roles: [${MAIN_ROLE[key.origin]}]\`; other roles belong in policies/trust.yaml.`);
+    return warning(
+      'PCQ_TRUST_OVERLAY_ORIGIN',
+      key,
+      `has origin ${key.origin}, which allows the roles [${allowed.join(', ')}] (with ${MAIN_ROLE[key.origin]}), but lists [${key.roles.join(', ')}]`,
+      `Give it \`roles: [${MAIN_ROLE[key.origin]}]\`; other roles belong in policies/trust.yaml.`,
+    );
   }
   const created = key.origin === 'local-runner' ? local.runner : key.login === undefined ? undefined : local.reviewers.get(key.login.toLowerCase());
   if (key.origin === 'local-reviewer' && key.login === undefined) {
-    return warning('PCQ_TRUST_OVERLAY_ORIGIN', key, 'is a local reviewer key without a `login`', 'Run `pcq keys generate --reviewer <login>` to create and list a reviewer key.');
+    return warning(
+      'PCQ_TRUST_OVERLAY_ORIGIN',
+      key,
+      'is a local reviewer key without a `login`',
+      'Run `pcq keys generate --reviewer <login>` to create and list a reviewer key.',
+    );
   }
   if (created !== key.publicKey) {
     const secret = key.origin === 'local-runner' ? '.pcq/keys/runner.secret' : `.pcq/keys/reviewer-${key.login}.secret`;
-    return warning('PCQ_TRUST_OVERLAY_FOREIGN', key, `was not created on this machine: it is not the public key of ${secret}`, 'Only keys whose secret pcq created here may be listed in the overlay; list any other key in policies/trust.yaml.');
+    return warning(
+      'PCQ_TRUST_OVERLAY_FOREIGN',
+      key,
+      `was not created on this machine: it is not the public key of ${secret}`,
+      'Only keys whose secret pcq created here may be listed in the overlay; list any other key in policies/trust.yaml.',
+    );
   }
   return undefined;
 }
@@ -81,6 +106,7 @@ export function renderOverlayEntry(key: TrustedKey, description?: string): strin
   return lines.join('\n') + '\n';
 }
 
-export const OVERLAY_HEADER = '# Local dev overlay (git-ignored), read in dev mode only. pcq writes it: the local runner key\n' +
+export const OVERLAY_HEADER =
+  '# Local dev overlay (git-ignored), read in dev mode only. pcq writes it: the local runner key\n' +
   '# (origin local-runner) and reviewer keys made by `pcq keys generate --reviewer <login>`\n' +
   '# (origin local-reviewer). It can only add keys created on this machine (FORMATS.md "Trust store").\n';

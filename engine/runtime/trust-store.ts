@@ -29,7 +29,13 @@ export async function loadTrust(options: TrustLoadOptions): Promise<{ trust: Tru
   let trust = EMPTY_TRUST;
   const mainText = await readOptional(mainPath);
   if (mainText === undefined && options.file !== undefined) {
-    throw new PcqErrors([{ code: 'PCQ_TRUST_MISSING', message: `trust store ${mainPath} does not exist`, hint: 'Pass the path of a trust.yaml, or omit --trust to use policies/trust.yaml.' }]);
+    throw new PcqErrors([
+      {
+        code: 'PCQ_TRUST_MISSING',
+        message: `trust store ${mainPath} does not exist`,
+        hint: 'Pass the path of a trust.yaml, or omit --trust to use policies/trust.yaml.',
+      },
+    ]);
   }
   if (mainText !== undefined) {
     const parsed = parseTrustDocument(mainText, shown);

@@ -37,12 +37,20 @@ export function buildExecutionView(raw: RawExecution): ExecutionView {
   const entry = raw.entry ?? {};
   let manifest: Loose = {};
   if (raw.manifestText === undefined) {
-    problems.push({ code: 'PCQ_MANIFEST_MISSING', message: `${raw.runbookId}/${raw.executionId} has no manifest.pcq`, hint: 'Re-run the runbook or restore the file from git.' });
+    problems.push({
+      code: 'PCQ_MANIFEST_MISSING',
+      message: `${raw.runbookId}/${raw.executionId} has no manifest.pcq`,
+      hint: 'Re-run the runbook or restore the file from git.',
+    });
   } else {
     try {
       manifest = asObject(raw.manifest ?? JSON.parse(raw.manifestText));
     } catch (err) {
-      problems.push({ code: 'PCQ_MANIFEST_MALFORMED', message: `manifest.pcq is not JSON: ${(err as Error).message}`, hint: 'Run `pcq verify` on it for details.' });
+      problems.push({
+        code: 'PCQ_MANIFEST_MALFORMED',
+        message: `manifest.pcq is not JSON: ${(err as Error).message}`,
+        hint: 'Run `pcq verify` on it for details.',
+      });
     }
   }
   const run = asObject(raw.run);
@@ -136,7 +144,9 @@ function failedProofsOf(run: Loose, steps: StepView[]): FailedProofView[] {
       };
     });
   }
-  return steps.flatMap((s) => s.proofs.filter((p) => p.result === 'fail').map((p) => ({ stepId: s.stepId, phase: p.phase, prover: p.prover, type: p.type, evidence: p.evidence })));
+  return steps.flatMap((s) =>
+    s.proofs.filter((p) => p.result === 'fail').map((p) => ({ stepId: s.stepId, phase: p.phase, prover: p.prover, type: p.type, evidence: p.evidence })),
+  );
 }
 
 /** Outputs larger than 64 KiB are attested as {digest, size} (FORMATS); the value is in outputs/. */
@@ -166,12 +176,14 @@ function stepView(step: Loose, runSteps: Map<string, Loose>, fullOutput: (stepId
     inputs: p['inputs'],
     outputs: p['outputs'],
     timestamp: pickString(p, 'timestamp') ?? '',
-    artifacts: asArray(p['artifacts']).map(asObject).map((a) => ({
-      name: pickString(a, 'name') ?? '',
-      mediaType: pickString(a, 'mediaType') ?? '',
-      digest: pickString(a, 'digest') ?? '',
-      size: pickNumber(a, 'size') ?? 0,
-    })),
+    artifacts: asArray(p['artifacts'])
+      .map(asObject)
+      .map((a) => ({
+        name: pickString(a, 'name') ?? '',
+        mediaType: pickString(a, 'mediaType') ?? '',
+        digest: pickString(a, 'digest') ?? '',
+        size: pickNumber(a, 'size') ?? 0,
+      })),
   };
   const durationMs = pickNumber(run, 'durationMs');
   if (durationMs !== undefined) view.durationMs = durationMs;
@@ -191,8 +203,12 @@ function stepView(step: Loose, runSteps: Map<string, Loose>, fullOutput: (stepId
     const sig = asObject(spell['signature']);
     const verified = pickString(sig, 'result') === 'verified';
     view.spell = {
-      id: spellId, version: pickString(spell, 'version') ?? '', bundleDigest: pickString(spell, 'bundleDigest') ?? '',
-      signature: verified ? `signed by ${pickString(sig, 'publisher') ?? '?'}/${pickString(sig, 'keyId') ?? '?'} (${pickString(sig, 'publicKey') ?? '?'})` : 'unsigned (run with --allow-unsigned)',
+      id: spellId,
+      version: pickString(spell, 'version') ?? '',
+      bundleDigest: pickString(spell, 'bundleDigest') ?? '',
+      signature: verified
+        ? `signed by ${pickString(sig, 'publisher') ?? '?'}/${pickString(sig, 'keyId') ?? '?'} (${pickString(sig, 'publicKey') ?? '?'})`
+        : 'unsigned (run with --allow-unsigned)',
       allowUnsigned: sig['allowUnsigned'] === true,
     };
   }
@@ -214,7 +230,10 @@ function stepView(step: Loose, runSteps: Map<string, Loose>, fullOutput: (stepId
 function proofsOf(value: unknown): ProofView[] {
   const proofs = asObject(value);
   const out: ProofView[] = [];
-  for (const [key, phase] of [['preconditions', 'precondition'], ['postconditions', 'postcondition']] as const) {
+  for (const [key, phase] of [
+    ['preconditions', 'precondition'],
+    ['postconditions', 'postcondition'],
+  ] as const) {
     for (const r of asArray(proofs[key]).map(asObject)) {
       out.push({
         prover: pickString(r, 'prover') ?? '?',

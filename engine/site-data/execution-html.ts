@@ -16,7 +16,23 @@ export function escText(text: string): string {
   return text.replace(/[&<>]/g, (c) => ESC[c]!);
 }
 
-const ICON: Record<string, string> = { pass: '✓', succeeded: '✓', approved: '✓', identical: '✓', active: '✓', released: '✓', fail: '✗', failed: '✗', rejected: '✗', different: '✗', revoked: '✗', blocked: '‖', withheld: '‖', open: '●', skipped: '–' };
+const ICON: Record<string, string> = {
+  pass: '✓',
+  succeeded: '✓',
+  approved: '✓',
+  identical: '✓',
+  active: '✓',
+  released: '✓',
+  fail: '✗',
+  failed: '✗',
+  rejected: '✗',
+  different: '✗',
+  revoked: '✗',
+  blocked: '‖',
+  withheld: '‖',
+  open: '●',
+  skipped: '–',
+};
 
 /** The Badge component's markup: colour AND a word (colour alone never carries meaning). */
 export function badgeHtml(kind: string, label: string = kind): string {
@@ -51,14 +67,20 @@ export function timelineHtml(e: ExecutionView): string {
   const items = e.steps.map((s, i) => {
     const passed = s.proofs.filter((p) => p.result === 'pass').length;
     const failed = s.proofs.filter((p) => p.result === 'fail');
-    const branch = s.condition ? ` · when <code>${esc(s.condition.expr)}</code> → ${String(s.condition.value)}` : s.branchSkipped ? ` · ${esc(s.branchSkipped)}` : '';
+    const branch = s.condition
+      ? ` · when <code>${esc(s.condition.expr)}</code> → ${String(s.condition.value)}`
+      : s.branchSkipped
+        ? ` · ${esc(s.branchSkipped)}`
+        : '';
     const why = s.error ? ` · <code>${esc(s.error.code)}</code> ${esc(s.error.message)}` : s.skipReason && !s.branchSkipped ? ` · ${esc(s.skipReason)}` : '';
     return (
       `<li class="st-${esc(s.status)}"><strong><a href="#${stepAnchor(s.stepId)}">${i + 1}. ${esc(s.stepId)}</a></strong> <span class="muted">${esc(s.type)}</span> ${badgeHtml(s.status)}` +
       `<div class="muted">duration ${formatDuration(s.durationMs)} · attempts ${s.attempts ?? '—'} · proofs ${passed} passed, ${failed.length} failed` +
       failed.map((p) => ` · ${badgeHtml('fail', p.prover)}`).join('') +
       `${branch}${why}` +
-      (s.spell ? `<div class="muted">spell <code>${esc(s.spell.id)}@${esc(s.spell.version)}</code> · bundle <code>${esc(s.spell.bundleDigest)}</code> · ${esc(s.spell.signature)}</div>` : '') +
+      (s.spell
+        ? `<div class="muted">spell <code>${esc(s.spell.id)}@${esc(s.spell.version)}</code> · bundle <code>${esc(s.spell.bundleDigest)}</code> · ${esc(s.spell.signature)}</div>`
+        : '') +
       `</div></li>`
     );
   });
@@ -94,14 +116,19 @@ export function attestationsHtml(e: ExecutionView): string {
     );
   });
   const chain =
-    (oneKey !== undefined ? `<p>Every step is signed by <code class="break">${esc(oneKey)}</code>; each is stamped with the signed asOf <code>${esc(e.steps[0]?.timestamp ?? '')}</code>.</p>` : '') +
+    (oneKey !== undefined
+      ? `<p>Every step is signed by <code class="break">${esc(oneKey)}</code>; each is stamped with the signed asOf <code>${esc(e.steps[0]?.timestamp ?? '')}</code>.</p>`
+      : '') +
     // Hashes are left out of the search index (data-pagefind-ignore): tens of thousands of unique
     // hex "words" made indexing slow and the index large, and nobody types a sibling hash.
     `<div class="table-wrap" tabindex="0" data-pagefind-ignore><table class="chain"><caption>Attestation chain: previous = the attestation before it in the chain; parents = its DAG dependencies; inclusion proof = leaf index and RFC 9162 sibling hashes</caption>` +
     `<thead><tr><th scope="col">Step</th><th scope="col">Attestation hash (sha256)</th><th scope="col">Subject digest (sha256 of the outputs)</th><th scope="col">Previous</th><th scope="col">Parents</th><th scope="col">Inclusion proof</th>${oneKey === undefined ? '<th scope="col">Signed by</th>' : ''}</tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table></div>`;
   const proofRows = e.steps.flatMap((s) =>
-    s.proofs.map((p) => `<tr><td><a href="#${stepAnchor(s.stepId)}">${esc(s.stepId)}</a></td><td><code>${esc(p.prover)}</code></td><td>${p.phase}</td><td>${esc(p.type)}</td><td>${badgeHtml(p.result)}</td><td>${esc(p.evidence)}</td></tr>`),
+    s.proofs.map(
+      (p) =>
+        `<tr><td><a href="#${stepAnchor(s.stepId)}">${esc(s.stepId)}</a></td><td><code>${esc(p.prover)}</code></td><td>${p.phase}</td><td>${esc(p.type)}</td><td>${badgeHtml(p.result)}</td><td>${esc(p.evidence)}</td></tr>`,
+    ),
   );
   const proofs =
     proofRows.length === 0
@@ -112,5 +139,11 @@ export function attestationsHtml(e: ExecutionView): string {
     const isPrivate = typeof s.outputs === 'object' && s.outputs !== null && (s.outputs as { private?: unknown }).private === true;
     return `<details class="io"><summary>${esc(s.stepId)}: inputs and outputs${artifacts ? ' and artifacts' : ''}${isPrivate ? ' (private: signed by salted digest, sealed for the ombuds)' : ''}</summary><div class="grid-2"><pre tabindex="0">${escText(prettyJson(s.inputs))}</pre><pre tabindex="0">${escText(prettyJson(s.fullOutputs ?? s.outputs))}</pre></div>${artifacts ? `<p>${artifacts.slice(4)}</p>` : ''}</details>`;
   });
-  return chain + '<h3>Proofs</h3>' + proofs + '<h3>Inputs and outputs</h3><p class="muted">Left: the step\'s signed inputs; right: its outputs (the subject digest is sha256 of the published file outputs/&lt;stepId&gt;.json, their canonical JSON and a newline, so sha256sum agrees). A private step shows only its salted commitments; the ombuds read its values with <code>pcq unseal</code>.</p>' + io.join('');
+  return (
+    chain +
+    '<h3>Proofs</h3>' +
+    proofs +
+    '<h3>Inputs and outputs</h3><p class="muted">Left: the step\'s signed inputs; right: its outputs (the subject digest is sha256 of the published file outputs/&lt;stepId&gt;.json, their canonical JSON and a newline, so sha256sum agrees). A private step shows only its salted commitments; the ombuds read its values with <code>pcq unseal</code>.</p>' +
+    io.join('')
+  );
 }

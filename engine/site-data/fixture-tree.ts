@@ -136,33 +136,77 @@ export async function writeFixtureTree(root: string, options: FixtureOptions = {
       `  - { name: verdict-2026, publicKey: ${verdictKey.publicKey}, roles: [verdict], status: active, validFrom: 2026-01-01T00:00:00Z, validUntil: 2027-01-01T00:00:00Z }\n` +
       `  - { name: ci-runner-2025, publicKey: ${fixtureKey('old-runner').publicKey}, roles: [runner], status: retired, validFrom: 2025-01-01T00:00:00Z, validUntil: 2026-01-01T00:00:00Z }\n`,
   );
-  await writeFile(join(root, '.pcq/trust.local.yaml'), `keys:\n  - { name: dev-laptop, publicKey: ${devKey.publicKey}, roles: [runner], status: active, validFrom: 2026-01-01T00:00:00Z }\n`);
-  await writeFile(join(root, 'policies/ombuds.yaml'), 'roster:\n  - { login: alice, name: Alice A, email: alice@ombuds.example.org }\n  - { login: bob, name: Bob B, email: bob@ombuds.example.org }\n');
-  await writeFile(join(root, 'policies/buttons.yaml'), `buttons:\n  - { id: enrich-entities, runbook: R1@1.0, roles: [analyst] }\n  - { id: infer-relationships, runbook: R2@1.2, roles: [analyst] }\n`);
+  await writeFile(
+    join(root, '.pcq/trust.local.yaml'),
+    `keys:\n  - { name: dev-laptop, publicKey: ${devKey.publicKey}, roles: [runner], status: active, validFrom: 2026-01-01T00:00:00Z }\n`,
+  );
+  await writeFile(
+    join(root, 'policies/ombuds.yaml'),
+    'roster:\n  - { login: alice, name: Alice A, email: alice@ombuds.example.org }\n  - { login: bob, name: Bob B, email: bob@ombuds.example.org }\n',
+  );
+  await writeFile(
+    join(root, 'policies/buttons.yaml'),
+    `buttons:\n  - { id: enrich-entities, runbook: R1@1.0, roles: [analyst] }\n  - { id: infer-relationships, runbook: R2@1.2, roles: [analyst] }\n`,
+  );
 
   const runs: FixtureRun[] = [];
   const outcomes: Outcome[] = ['pass', 'blocked', 'approved', 'rejected'];
   for (const [i, outcome] of outcomes.entries()) {
     const executionId = `2026-03-0${i + 1}T10-00-00Z-r1-${outcome}`;
-    runs.push(await writeRun(root, { runbookId: 'R1', executionId, outcome, asOf: `2026-03-0${i + 1}T10:00:00Z`, steps: R1_STEPS, runner, reviewer, verdictKey, digest: DIGEST_R1 }));
+    runs.push(
+      await writeRun(root, {
+        runbookId: 'R1',
+        executionId,
+        outcome,
+        asOf: `2026-03-0${i + 1}T10:00:00Z`,
+        steps: R1_STEPS,
+        runner,
+        reviewer,
+        verdictKey,
+        digest: DIGEST_R1,
+      }),
+    );
   }
   const extra = options.extraRuns ?? 0;
   const wide = wideSteps(options.extraSteps ?? 8);
   for (let i = 0; i < extra; i++) {
     const executionId = `gen-${String(i).padStart(5, '0')}`;
-    runs.push(await writeRun(root, { runbookId: 'GEN', executionId, outcome: 'pass', asOf: `2026-02-01T00:00:${String(i % 60).padStart(2, '0')}Z`, steps: wide, runner, reviewer, verdictKey, digest: DIGEST_R1 }));
+    runs.push(
+      await writeRun(root, {
+        runbookId: 'GEN',
+        executionId,
+        outcome: 'pass',
+        asOf: `2026-02-01T00:00:${String(i % 60).padStart(2, '0')}Z`,
+        steps: wide,
+        runner,
+        reviewer,
+        verdictKey,
+        digest: DIGEST_R1,
+      }),
+    );
   }
   const first = runs[0]!;
   await writeReplay(first);
   await writeFile(
     join(root, 'attestations/index.json'),
-    JSON.stringify({
-      executions: runs.map((r) => ({
-        executionId: r.executionId, runbookId: r.runbookId, version: r.manifest.version, executedAt: r.manifest.executedAt,
-        startedAt: r.manifest.executedAt.replace('10:00:00', '10:00:01'), status: r.outcome === 'pass' ? 'succeeded' : 'blocked',
-        verdict: r.outcome, merkleRoot: r.manifest.merkleRoot, path: `${r.runbookId}/${r.executionId}`, actor: r.manifest.actor,
-      })),
-    }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        executions: runs.map((r) => ({
+          executionId: r.executionId,
+          runbookId: r.runbookId,
+          version: r.manifest.version,
+          executedAt: r.manifest.executedAt,
+          startedAt: r.manifest.executedAt.replace('10:00:00', '10:00:01'),
+          status: r.outcome === 'pass' ? 'succeeded' : 'blocked',
+          verdict: r.outcome,
+          merkleRoot: r.manifest.merkleRoot,
+          path: `${r.runbookId}/${r.executionId}`,
+          actor: r.manifest.actor,
+        })),
+      },
+      null,
+      2,
+    ) + '\n',
   );
   return { root, runs, runner };
 }
@@ -199,22 +243,80 @@ async function writeRun(root: string, spec: RunSpec): Promise<FixtureRun> {
   for (const [i, step] of spec.steps.entries()) {
     const proofs = {
       preconditions: step.pre ? [{ prover: step.pre, type: 'authority', result: 'pass' as const, evidence: 'policy intelgraph.allow allowed the action' }] : [],
-      postconditions: step.post ? [{ prover: step.post, type: 'metric', result: completeness >= 0.95 ? ('pass' as const) : ('fail' as const), evidence: `completeness ${completeness} (needs ≥ 0.95)` }] : [],
+      postconditions: step.post
+        ? [
+            {
+              prover: step.post,
+              type: 'metric',
+              result: completeness >= 0.95 ? ('pass' as const) : ('fail' as const),
+              evidence: `completeness ${completeness} (needs ≥ 0.95)`,
+            },
+          ]
+        : [],
     };
     const outputs = step.type === 'assertion' ? { completeness } : step.type === 'mutation' ? { updated: 2 } : [{ id: `e${i}`, name: i % 2 ? 'Alice' : 'Bob' }];
-    const record: StepRecord = { stepId: step.stepId, type: step.type, status: 'succeeded', inputs: i === 0 ? {} : { from: step.needs }, outputs, proofs, artifacts: [], recordings: [] };
-    const att = await attestStep(record, { previousAttestationHash: previous, needs: step.needs, parents: step.needs.map((n) => hashes.get(n)!) }, { runbookId: spec.runbookId, runbookVersion: '1.0', runbookDigest: spec.digest, asOf: spec.asOf }, spec.runner.signer);
+    const record: StepRecord = {
+      stepId: step.stepId,
+      type: step.type,
+      status: 'succeeded',
+      inputs: i === 0 ? {} : { from: step.needs },
+      outputs,
+      proofs,
+      artifacts: [],
+      recordings: [],
+    };
+    const att = await attestStep(
+      record,
+      { previousAttestationHash: previous, needs: step.needs, parents: step.needs.map((n) => hashes.get(n)!) },
+      { runbookId: spec.runbookId, runbookVersion: '1.0', runbookDigest: spec.digest, asOf: spec.asOf },
+      spec.runner.signer,
+    );
     hashes.set(step.stepId, att.hash);
     previous = att.hash;
     sealed.push({ stepId: step.stepId, envelope: att.envelope, hash: att.hash, proofs });
     if (spec.steps.length <= 16) await writeFile(join(dir, 'outputs', `${step.stepId}.json`), JSON.stringify(outputs));
   }
-  let manifest = await sealManifest({ executionId: spec.executionId, runbookId: spec.runbookId, version: '1.0', runbookDigest: spec.digest, asOf: spec.asOf, actor: 'octocat', inputs: { asOf: spec.asOf, source: spec.outcome === 'pass' ? 'good' : 'sparse' }, steps: sealed, signer: spec.runner.signer,
-    authorization: authorizationRecord({ name: 'ci-runner', publicKey: spec.runner.signer.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null, source: 'policies/trust.yaml' }, spec.asOf, 'prod') });
+  let manifest = await sealManifest({
+    executionId: spec.executionId,
+    runbookId: spec.runbookId,
+    version: '1.0',
+    runbookDigest: spec.digest,
+    asOf: spec.asOf,
+    actor: 'octocat',
+    inputs: { asOf: spec.asOf, source: spec.outcome === 'pass' ? 'good' : 'sparse' },
+    steps: sealed,
+    signer: spec.runner.signer,
+    authorization: authorizationRecord(
+      {
+        name: 'ci-runner',
+        publicKey: spec.runner.signer.keyid,
+        roles: ['runner'],
+        status: 'active',
+        validFrom: null,
+        validUntil: null,
+        source: 'policies/trust.yaml',
+      },
+      spec.asOf,
+      'prod',
+    ),
+  });
   const decision: Record<Outcome, ReviewDecision | undefined> = { pass: undefined, blocked: undefined, approved: 'approve', rejected: 'reject' };
   const d = decision[spec.outcome];
   if (d !== undefined) {
-    const envelope = await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestDigest: sealedManifestDigest(manifest, sha256Node), manifestId: manifest.manifestId, executionId: spec.executionId, decision: d, reviewer: 'alice', comment: d === 'approve' ? 'Source outage explained; data checked by hand.' : 'Completeness too low to publish.', source: { kind: 'local' }, at: spec.asOf.replace('10:00', '12:00') }, spec.reviewer.signer);
+    const envelope = await buildReviewEnvelope(
+      {
+        merkleRoot: manifest.merkleRoot,
+        manifestDigest: sealedManifestDigest(manifest, sha256Node),
+        manifestId: manifest.manifestId,
+        executionId: spec.executionId,
+        decision: d,
+        reviewer: 'alice',
+        comment: d === 'approve' ? 'Source outage explained; data checked by hand.' : 'Completeness too low to publish.',
+        source: { kind: 'local' },
+        at: spec.asOf.replace('10:00', '12:00'),
+      },
+      spec.reviewer.signer,
+    );
     manifest = appendReview(manifest, envelope);
   }
   const manifestText = serializeManifest(manifest);
@@ -225,30 +327,75 @@ async function writeRun(root: string, spec: RunSpec): Promise<FixtureRun> {
   const postStep = spec.steps.find((s) => s.post !== undefined);
   const failedProofs: RunRecordFile['failedProofs'] =
     blocked && postStep
-      ? [{ stepId: postStep.stepId, phase: 'postcondition', proof: { prover: postStep.post!, type: 'metric', result: 'fail', evidence: `completeness ${completeness} (needs ≥ 0.95)` } }]
+      ? [
+          {
+            stepId: postStep.stepId,
+            phase: 'postcondition',
+            proof: { prover: postStep.post!, type: 'metric', result: 'fail', evidence: `completeness ${completeness} (needs ≥ 0.95)` },
+          },
+        ]
       : [];
   const record: RunRecordFile = {
-    executionId: spec.executionId, runbookId: spec.runbookId, version: '1.0', runbookFile: 'runbooks/R1-entity-enrichment.yaml', runbookDigest: spec.digest,
-    asOf: spec.asOf, actor: 'octocat', executedBy: spec.runner.publicKey, params: manifest.inputs, startedAt: spec.asOf.replace(':00Z', ':01Z'), durationMs: 40 * spec.steps.length,
-    status: blocked ? 'blocked' : 'succeeded', verdict: blocked ? 'blocked' : 'pass', merkleRoot: manifest.merkleRoot, failedProofs,
-    steps: spec.steps.map((s, i) => ({ stepId: s.stepId, type: s.type, status: 'succeeded' as const, attempts: i === 1 ? 2 : 1, durationMs: 40 + i * 7, proofs: sealed[i]!.proofs })),
+    executionId: spec.executionId,
+    runbookId: spec.runbookId,
+    version: '1.0',
+    runbookFile: 'runbooks/R1-entity-enrichment.yaml',
+    runbookDigest: spec.digest,
+    asOf: spec.asOf,
+    actor: 'octocat',
+    executedBy: spec.runner.publicKey,
+    params: manifest.inputs,
+    startedAt: spec.asOf.replace(':00Z', ':01Z'),
+    durationMs: 40 * spec.steps.length,
+    status: blocked ? 'blocked' : 'succeeded',
+    verdict: blocked ? 'blocked' : 'pass',
+    merkleRoot: manifest.merkleRoot,
+    failedProofs,
+    steps: spec.steps.map((s, i) => ({
+      stepId: s.stepId,
+      type: s.type,
+      status: 'succeeded' as const,
+      attempts: i === 1 ? 2 : 1,
+      durationMs: 40 + i * 7,
+      proofs: sealed[i]!.proofs,
+    })),
     artifacts: [],
   };
   await writeFile(join(dir, 'run.json'), JSON.stringify(record, null, 2) + '\n');
   if (blocked && postStep) {
     await mkdir(join(root, 'attestations/reviews'), { recursive: true });
     let ticket = openTicket({
-      runbookId: spec.runbookId, executionId: spec.executionId, manifestId: manifest.manifestId, merkleRoot: manifest.merkleRoot,
-      failedStep: postStep.stepId, failedProver: postStep.post!, reason: `completeness ${completeness} (needs ≥ 0.95)`,
-      evidence: { measured: { total: 10, complete: 6 }, value: completeness, threshold: 0.95 }, assignedTo: 'alice', roster: ['alice', 'bob'], createdAt: spec.asOf,
+      runbookId: spec.runbookId,
+      executionId: spec.executionId,
+      manifestId: manifest.manifestId,
+      merkleRoot: manifest.merkleRoot,
+      failedStep: postStep.stepId,
+      failedProver: postStep.post!,
+      reason: `completeness ${completeness} (needs ≥ 0.95)`,
+      evidence: { measured: { total: 10, complete: 6 }, value: completeness, threshold: 0.95 },
+      assignedTo: 'alice',
+      roster: ['alice', 'bob'],
+      createdAt: spec.asOf,
     });
     if (d !== undefined) {
-      const decision: Decision = { executionId: spec.executionId, reviewer: 'alice', decision: d, comment: d === 'approve' ? 'Source outage explained.' : 'Too low to publish.', at: spec.asOf.replace('10:00', '12:00'), source: 'local' };
+      const decision: Decision = {
+        executionId: spec.executionId,
+        reviewer: 'alice',
+        decision: d,
+        comment: d === 'approve' ? 'Source outage explained.' : 'Too low to publish.',
+        at: spec.asOf.replace('10:00', '12:00'),
+        source: 'local',
+      };
       ticket = { ...ticket, state: d === 'approve' ? 'approved' : 'rejected', decisions: [decision] };
     }
     await writeFile(join(root, 'attestations/reviews', `${spec.executionId}.yaml`), ticketToString(ticket));
   }
-  const score = JSON.stringify({ executionId: spec.executionId, verdict: spec.outcome, manifestDigest: 'sha256:' + createHash('sha256').update(manifestText).digest('hex') }, null, 2) + '\n';
+  const score =
+    JSON.stringify(
+      { executionId: spec.executionId, verdict: spec.outcome, manifestDigest: 'sha256:' + createHash('sha256').update(manifestText).digest('hex') },
+      null,
+      2,
+    ) + '\n';
   await writeFile(join(dir, 'score.json'), score);
   await writeFile(join(dir, 'evidence.tar.gz'), gzipSync(Buffer.from(manifestText)));
   await writeFile(join(dir, 'verdict.sig'), toBase64(await spec.verdictKey.signer.sign(new TextEncoder().encode(score))) + '\n');
@@ -259,5 +406,12 @@ async function writeRun(root: string, spec: RunSpec): Promise<FixtureRun> {
 async function writeReplay(run: FixtureRun): Promise<void> {
   await mkdir(join(run.dir, 'replays'), { recursive: true });
   const steps = run.manifest.steps.map((s) => ({ stepId: s.stepId, identical: true }));
-  await writeFile(join(run.dir, 'replays', '1.json'), JSON.stringify({ identical: true, originalMerkleRoot: run.manifest.merkleRoot, replayedMerkleRoot: run.manifest.merkleRoot, replayedAt: '2026-03-05T09:00:00Z', steps }, null, 2));
+  await writeFile(
+    join(run.dir, 'replays', '1.json'),
+    JSON.stringify(
+      { identical: true, originalMerkleRoot: run.manifest.merkleRoot, replayedMerkleRoot: run.manifest.merkleRoot, replayedAt: '2026-03-05T09:00:00Z', steps },
+      null,
+      2,
+    ),
+  );
 }

@@ -22,7 +22,11 @@ export async function publishDownloads(data: SiteData, outDir: string): Promise<
     const target = join(outDir, execution.urlPath);
     for (const d of execution.downloads) {
       if (!isPublicPath(d.name)) {
-        throw new PcqError({ code: 'PCQ_PRIVATE_PATH', message: `${execution.urlPath}${d.name} is private and may not be published`, hint: 'This is a bug in pcq: the site publishes public files of an execution only.' });
+        throw new PcqError({
+          code: 'PCQ_PRIVATE_PATH',
+          message: `${execution.urlPath}${d.name} is private and may not be published`,
+          hint: 'This is a bug in pcq: the site publishes public files of an execution only.',
+        });
       }
       const path = join(target, d.name);
       // The execution's page already created its folder; only a missing one (exports/, or a

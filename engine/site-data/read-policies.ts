@@ -19,7 +19,11 @@ export async function readYamlFile(path: string, label: string, problems: PcqIss
   try {
     return parse(text);
   } catch (err) {
-    problems.push({ code: 'PCQ_YAML_INVALID', message: `${label} is not valid YAML: ${(err as Error).message}`, hint: `Fix ${label}; the site shows it as empty until then.` });
+    problems.push({
+      code: 'PCQ_YAML_INVALID',
+      message: `${label} is not valid YAML: ${(err as Error).message}`,
+      hint: `Fix ${label}; the site shows it as empty until then.`,
+    });
     return undefined;
   }
 }

@@ -41,7 +41,13 @@ export function runbookView(runbook: Runbook, levels: string[][], file: string, 
       return input;
     }),
     steps: runbook.steps.map((s) => {
-      const step: RunbookView['steps'][number] = { stepId: s.stepId, type: s.type, needs: s.needs, preconditions: s.preconditions, postconditions: s.postconditions };
+      const step: RunbookView['steps'][number] = {
+        stepId: s.stepId,
+        type: s.type,
+        needs: s.needs,
+        preconditions: s.preconditions,
+        postconditions: s.postconditions,
+      };
       if (s.description !== undefined) step.description = s.description;
       if (s.when !== undefined) step.when = { expr: s.when };
       return step;

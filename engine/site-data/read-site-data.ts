@@ -75,7 +75,11 @@ export async function readSiteData(root: string): Promise<SiteData> {
   const buttons = await readButtons(root, problems);
   const runbooks = await readRunbooks(root, buttons, problems);
   const attestations = join(root, 'attestations');
-  const tickets = new Set(listEntries(join(attestations, 'reviews')).filter((d) => d.isFile() && d.name.endsWith('.yaml')).map((d) => d.name));
+  const tickets = new Set(
+    listEntries(join(attestations, 'reviews'))
+      .filter((d) => d.isFile() && d.name.endsWith('.yaml'))
+      .map((d) => d.name),
+  );
   const executions: ExecutionView[] = [];
   for (const found of await findExecutions(attestations, problems)) {
     try {
@@ -95,7 +99,17 @@ export async function readSiteData(root: string): Promise<SiteData> {
   const runsByRunbook: Record<string, ExecutionView[]> = {};
   for (const r of runbooks) runsByRunbook[r.runbookId] = [];
   for (const e of executions) (runsByRunbook[e.runbookId] ??= []).push(e);
-  return { runbooks, executions, runsByRunbook, tickets: executions.flatMap((e) => (e.ticket ? [e.ticket] : [])), trust, verifyTrust, verifyRoster, buttons, problems };
+  return {
+    runbooks,
+    executions,
+    runsByRunbook,
+    tickets: executions.flatMap((e) => (e.ticket ? [e.ticket] : [])),
+    trust,
+    verifyTrust,
+    verifyRoster,
+    buttons,
+    problems,
+  };
 }
 
 interface FoundExecution {
@@ -109,8 +123,14 @@ async function findExecutions(attestations: string, problems: PcqIssue[]): Promi
   try {
     for (const e of (await readIndex(attestations)).executions) {
       const entry = e as unknown as Loose;
-      if (SAFE.test(e.runbookId) && SAFE.test(e.executionId)) found.set(`${e.runbookId}/${e.executionId}`, { runbookId: e.runbookId, executionId: e.executionId, entry });
-      else problems.push({ code: 'PCQ_UNSAFE_ID', message: `index.json lists an unsafe id ${JSON.stringify(e.executionId)}`, hint: 'Remove the entry from attestations/index.json.' });
+      if (SAFE.test(e.runbookId) && SAFE.test(e.executionId))
+        found.set(`${e.runbookId}/${e.executionId}`, { runbookId: e.runbookId, executionId: e.executionId, entry });
+      else
+        problems.push({
+          code: 'PCQ_UNSAFE_ID',
+          message: `index.json lists an unsafe id ${JSON.stringify(e.executionId)}`,
+          hint: 'Remove the entry from attestations/index.json.',
+        });
     }
   } catch (err) {
     problems.push(...toIssues(err));
@@ -123,13 +143,21 @@ async function findExecutions(attestations: string, problems: PcqIssue[]): Promi
       onDisk.add(key);
       if (found.has(key)) continue;
       found.set(key, { runbookId, executionId });
-      problems.push({ code: 'PCQ_INDEX_STALE', message: `${key} is not listed in attestations/index.json`, hint: 'The run is published anyway; re-run `pcq run` or add it to the index.' });
+      problems.push({
+        code: 'PCQ_INDEX_STALE',
+        message: `${key} is not listed in attestations/index.json`,
+        hint: 'The run is published anyway; re-run `pcq run` or add it to the index.',
+      });
     }
   }
   for (const [key, f] of found) {
     if (onDisk.has(key)) continue;
     found.delete(key);
-    problems.push({ code: 'PCQ_INDEX_STALE', message: `index.json lists ${f.runbookId}/${f.executionId} but its folder is missing`, hint: 'Restore the folder from git or drop the entry.' });
+    problems.push({
+      code: 'PCQ_INDEX_STALE',
+      message: `index.json lists ${f.runbookId}/${f.executionId} but its folder is missing`,
+      hint: 'Restore the folder from git or drop the entry.',
+    });
   }
   return [...found.values()];
 }
@@ -172,7 +200,10 @@ function readRawExecution(attestations: string, f: FoundExecution, tickets: Set<
     if (text !== undefined) raw.ticket = readTicket(text, file);
   }
   if (isDir('replays')) {
-    const names = listEntries(join(dir, 'replays')).filter((d) => d.isFile() && d.name.endsWith('.json')).map((d) => d.name).sort(byNumber);
+    const names = listEntries(join(dir, 'replays'))
+      .filter((d) => d.isFile() && d.name.endsWith('.json'))
+      .map((d) => d.name)
+      .sort(byNumber);
     for (const name of names) raw.replays.push({ id: name.replace(/\.json$/, ''), value: readJson(join(dir, 'replays', name)) });
   }
   // Full outputs are read only for steps whose attestation carries a {digest,size} stand-in
@@ -219,7 +250,9 @@ function downloadsOf(dir: string, executionId: string, manifest: unknown, statOf
   add('verdict.pub', 'Verdict public key (verdict.pub)');
   // Released exports only: private/withheld/ is never published (a blocked run lets zero exports out).
   if (hasExports) {
-    for (const d of listEntries(join(dir, 'exports')).filter((e) => e.isFile()).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const d of listEntries(join(dir, 'exports'))
+      .filter((e) => e.isFile())
+      .sort((a, b) => a.name.localeCompare(b.name))) {
       const size = fileSize(join(dir, 'exports', d.name));
       if (size !== undefined) out.push({ name: `exports/${d.name}`, label: `Released export: ${d.name}`, source: join(dir, 'exports', d.name), size });
     }
@@ -268,7 +301,10 @@ function listEntries(path: string): Dirent[] {
 }
 
 function listDirs(path: string): string[] {
-  return listEntries(path).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return listEntries(path)
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 }
 
 function fileSize(path: string): number | undefined {

@@ -37,9 +37,15 @@ function replayStep(step: StepView, row: Loose | undefined): ReplayStepView {
   const identicalFlag = typeof row['identical'] === 'boolean' ? (row['identical'] as boolean) : undefined;
   const replayedDigest = pickString(row, 'replayedDigest', 'outputsDigest', 'digest');
   const identical =
-    identicalFlag ??
-    (replayedDigest !== undefined ? sameDigest(replayedDigest, step.subjectDigest) : JSON.stringify(replayed) === JSON.stringify(original));
-  const view: ReplayStepView = { stepId: step.stepId, identical, original, replayed: replayed === undefined && identical ? original : replayed, originalDigest: step.subjectDigest, differences: differencesOf(row) };
+    identicalFlag ?? (replayedDigest !== undefined ? sameDigest(replayedDigest, step.subjectDigest) : JSON.stringify(replayed) === JSON.stringify(original));
+  const view: ReplayStepView = {
+    stepId: step.stepId,
+    identical,
+    original,
+    replayed: replayed === undefined && identical ? original : replayed,
+    originalDigest: step.subjectDigest,
+    differences: differencesOf(row),
+  };
   if (replayedDigest !== undefined) view.replayedDigest = replayedDigest;
   return view;
 }
@@ -58,5 +64,7 @@ function sameDigest(a: string, b: string): boolean {
 }
 
 function differencesOf(row: Loose): ReplayStepView['differences'] {
-  return asArray(row['differences']).map(asObject).map((d) => ({ field: pickString(d, 'field') ?? '?', original: d['original'], replayed: d['replayed'] }));
+  return asArray(row['differences'])
+    .map(asObject)
+    .map((d) => ({ field: pickString(d, 'field') ?? '?', original: d['original'], replayed: d['replayed'] }));
 }

@@ -61,7 +61,13 @@ export function ticketView(ticket: Loose, decisions: ReviewDecisionView[], fallb
     roster: pickStrings(ticket, 'roster'),
     state,
     decisions: counted.map((d) => {
-      const row: TicketView['decisions'][number] = { decision: d.decision, reviewer: d.by, at: d.at, comment: d.comment ?? '', source: d.kind === 'runner-attested-github' ? 'github' : 'local' };
+      const row: TicketView['decisions'][number] = {
+        decision: d.decision,
+        reviewer: d.by,
+        at: d.at,
+        comment: d.comment ?? '',
+        source: d.kind === 'runner-attested-github' ? 'github' : 'local',
+      };
       if (d.pullRequest !== undefined) row.pullRequest = d.pullRequest;
       return row;
     }),

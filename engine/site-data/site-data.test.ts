@@ -33,7 +33,10 @@ test('readSiteData decodes every execution, verdict, ticket and decision of a si
   withTree(async (root) => {
     const data = await readSiteData(root);
     assert.deepEqual(data.problems, []);
-    assert.deepEqual(data.runbooks.map((r) => r.runbookId), ['R1', 'R2']);
+    assert.deepEqual(
+      data.runbooks.map((r) => r.runbookId),
+      ['R1', 'R2'],
+    );
     assert.deepEqual(data.executions.map((e) => e.verdict).sort(), ['approved', 'blocked', 'pass', 'rejected']);
     const r1 = data.runbooks[0]!;
     assert.equal(r1.button?.id, 'enrich-entities');
@@ -43,7 +46,8 @@ test('readSiteData decodes every execution, verdict, ticket and decision of a si
     const pass = data.executions.find((e) => e.verdict === 'pass')!;
     assert.equal(pass.steps.length, 4);
     assert.equal(pass.steps[0]!.previousAttestationHash, null);
-    for (let i = 1; i < 4; i++) assert.equal(pass.steps[i]!.previousAttestationHash, pass.steps[i - 1]!.attestationHash, 'the chain links each step to the one before');
+    for (let i = 1; i < 4; i++)
+      assert.equal(pass.steps[i]!.previousAttestationHash, pass.steps[i - 1]!.attestationHash, 'the chain links each step to the one before');
     assert.deepEqual(pass.steps[1]!.parents, [pass.steps[0]!.attestationHash]);
     assert.equal(pass.steps[3]!.inclusionProof?.treeSize, 4);
     assert.equal(pass.steps[1]!.attempts, 2);
@@ -69,7 +73,10 @@ test('run.json and the ticket are read in the shapes pcq writes (RunRecordFile, 
   withTree(async (root) => {
     const data = await readSiteData(root);
     const blocked = data.executions.find((e) => e.verdict === 'blocked')!;
-    assert.deepEqual(blocked.failedProofs.map((f) => [f.stepId, f.phase, f.prover]), [['assert-completeness', 'postcondition', 'kpi:completeness>=0.95']]);
+    assert.deepEqual(
+      blocked.failedProofs.map((f) => [f.stepId, f.phase, f.prover]),
+      [['assert-completeness', 'postcondition', 'kpi:completeness>=0.95']],
+    );
     assert.equal(blocked.durationMs, 160);
     assert.equal(blocked.ticket?.state, 'open');
     assert.deepEqual(blocked.ticket?.assignedTo, ['alice']);
@@ -77,9 +84,15 @@ test('run.json and the ticket are read in the shapes pcq writes (RunRecordFile, 
     assert.equal(blocked.ticket?.createdAt, blocked.executedAt);
     assert.match(blocked.ticket?.evidence ?? '', /"threshold":0\.95/);
     const approved = data.executions.find((e) => e.verdict === 'approved')!;
-    assert.deepEqual(approved.ticket?.decisions.map((d) => [d.decision, d.reviewer, d.source]), [['approve', 'alice', 'local']]);
+    assert.deepEqual(
+      approved.ticket?.decisions.map((d) => [d.decision, d.reviewer, d.source]),
+      [['approve', 'alice', 'local']],
+    );
     assert.deepEqual(approved.problems, []);
-    assert.deepEqual(approved.decisions.map((d) => [d.decision, d.by, d.kind, d.counts]), [['approve', 'alice', 'reviewer-signed', true]]);
+    assert.deepEqual(
+      approved.decisions.map((d) => [d.decision, d.by, d.kind, d.counts]),
+      [['approve', 'alice', 'reviewer-signed', true]],
+    );
     // A hand-edited ticket (state open → approved, a forged decision) changes nothing shown: the
     // state and decisions are the counted signed reviews' of the manifest.
     const ticketPath = join(root, 'attestations/reviews', `${blocked.executionId}.yaml`);
@@ -91,19 +104,45 @@ test('run.json and the ticket are read in the shapes pcq writes (RunRecordFile, 
     // key bound to someone else) is shown as ignored and decides nothing.
     const manifestPath = join(root, 'attestations/R1', blocked.executionId, 'manifest.pcq');
     const m = JSON.parse(await readFile(manifestPath, 'utf8'));
-    const forgedReview = await buildReviewEnvelope({ merkleRoot: m.merkleRoot, manifestDigest: sealedManifestDigest(m, sha256Node), manifestId: m.manifestId, executionId: m.executionId, decision: 'approve', reviewer: 'octocat', source: { kind: 'local' }, at: '2026-03-03T00:00:00Z' }, fixtureKey('reviewer').signer);
+    const forgedReview = await buildReviewEnvelope(
+      {
+        merkleRoot: m.merkleRoot,
+        manifestDigest: sealedManifestDigest(m, sha256Node),
+        manifestId: m.manifestId,
+        executionId: m.executionId,
+        decision: 'approve',
+        reviewer: 'octocat',
+        source: { kind: 'local' },
+        at: '2026-03-03T00:00:00Z',
+      },
+      fixtureKey('reviewer').signer,
+    );
     await writeFile(manifestPath, serializeManifest(appendReview(m, forgedReview)));
     const forgedView = (await readSiteData(root)).executions.find((e) => e.executionId === blocked.executionId)!;
-    assert.deepEqual(forgedView.decisions.map((d) => [d.decision, d.by, d.counts]), [['approve', 'octocat', false]]);
+    assert.deepEqual(
+      forgedView.decisions.map((d) => [d.decision, d.by, d.counts]),
+      [['approve', 'octocat', false]],
+    );
     assert.deepEqual([forgedView.ticket?.state, forgedView.verdict], ['open', 'blocked']);
   }));
 
 test('artifacts come from run.json with their released/withheld state', () => {
   const view = buildExecutionView({
-    runbookId: 'R1', executionId: 'x', replays: [], fullOutputs: {}, downloads: [],
-    run: { status: 'blocked', artifacts: [{ name: 'a.csv', stepId: 'export', mediaType: 'text/csv', digest: 'sha256:00', size: 3, state: 'withheld' }], steps: [{ stepId: 's', status: 'failed', attempts: 3, durationMs: 12.5, error: { code: 'PCQ_STEP_TIMEOUT', message: 'took too long' } }] },
+    runbookId: 'R1',
+    executionId: 'x',
+    replays: [],
+    fullOutputs: {},
+    downloads: [],
+    run: {
+      status: 'blocked',
+      artifacts: [{ name: 'a.csv', stepId: 'export', mediaType: 'text/csv', digest: 'sha256:00', size: 3, state: 'withheld' }],
+      steps: [{ stepId: 's', status: 'failed', attempts: 3, durationMs: 12.5, error: { code: 'PCQ_STEP_TIMEOUT', message: 'took too long' } }],
+    },
   });
-  assert.deepEqual(view.artifacts.map((a) => [a.name, a.state]), [['a.csv', 'withheld']]);
+  assert.deepEqual(
+    view.artifacts.map((a) => [a.name, a.state]),
+    [['a.csv', 'withheld']],
+  );
   assert.equal(view.durationMs, undefined);
 });
 
@@ -121,15 +160,28 @@ test('execution HTML escapes every value from the files and links steps by ancho
   withTree(async (root) => {
     const e = (await readSiteData(root)).executions.find((x) => x.verdict === 'blocked')!;
     const hostile = '<img src=x onerror=alert(1)>"\'&';
-    const step = { ...e.steps[0]!, stepId: hostile, type: hostile, proofs: [{ prover: hostile, type: hostile, phase: 'precondition' as const, result: 'fail' as const, evidence: hostile }], inputs: { hostile }, outputs: [hostile], error: { code: hostile, message: hostile }, spell: { id: hostile, version: '1', bundleDigest: 'sha256:ab', signature: 'signed by acme/k1 (G…)', allowUnsigned: false } };
+    const step = {
+      ...e.steps[0]!,
+      stepId: hostile,
+      type: hostile,
+      proofs: [{ prover: hostile, type: hostile, phase: 'precondition' as const, result: 'fail' as const, evidence: hostile }],
+      inputs: { hostile },
+      outputs: [hostile],
+      error: { code: hostile, message: hostile },
+      spell: { id: hostile, version: '1', bundleDigest: 'sha256:ab', signature: 'signed by acme/k1 (G…)', allowUnsigned: false },
+    };
     const html = timelineHtml({ ...e, steps: [step] }) + attestationsHtml({ ...e, steps: [step, { ...e.steps[1]!, parents: [step.attestationHash] }] });
     assert.doesNotMatch(html, /<img/);
     assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
-    assert.match(html, /spell <code>&lt;img[^<]*@1<\/code> · bundle <code>sha256:ab<\/code> · signed by acme\/k1/, 'a spell step shows its spell, bundle digest and signer');
+    assert.match(
+      html,
+      /spell <code>&lt;img[^<]*@1<\/code> · bundle <code>sha256:ab<\/code> · signed by acme\/k1/,
+      'a spell step shows its spell, bundle digest and signer',
+    );
     assert.match(html, /href="#step-_3cimg_20src_3dx_20onerror_3dalert_281_29_3e_22_27_26"/, 'anchors are made of safe characters');
     assert.equal(esc(`a"b'c<d>&`), 'a&quot;b&#39;c&lt;d&gt;&amp;');
     assert.equal(prettyJson({ a: 1 }), '{"a":1}', 'short values stay on one line');
-    assert.match(prettyJson({ long: 'x'.repeat(120) }), /\n  "long"/);
+    assert.match(prettyJson({ long: 'x'.repeat(120) }), /\n {2}"long"/);
   }));
 
 test('downloads: a DSSE export is generated from the manifest when the run folder has none', () =>
@@ -142,7 +194,10 @@ test('downloads: a DSSE export is generated from the manifest when the run folde
     const out = await mkdtemp(join(tmpdir(), 'pcq-site-out-'));
     try {
       const written = await publishDownloads(data, out);
-      assert.equal(written, data.executions.reduce((n, e) => n + e.downloads.length, 0));
+      assert.equal(
+        written,
+        data.executions.reduce((n, e) => n + e.downloads.length, 0),
+      );
       const jsonl = await readFile(join(out, e.urlPath, `${e.executionId}.intoto.jsonl`), 'utf8');
       const lines = jsonl.trim().split('\n');
       assert.equal(lines.length, e.steps.length);
@@ -176,7 +231,10 @@ test('hostile ids in index.json are refused, never used as paths', () =>
     await writeFile(indexPath, JSON.stringify(index));
     const data = await readSiteData(root);
     // The index is checked whole before use (store/execution-index.ts): refused, and the folders are walked instead.
-    assert.ok(data.problems.some((p) => p.code === 'PCQ_INDEX_CORRUPT' && p.message.includes('../../etc')), JSON.stringify(data.problems));
+    assert.ok(
+      data.problems.some((p) => p.code === 'PCQ_INDEX_CORRUPT' && p.message.includes('../../etc')),
+      JSON.stringify(data.problems),
+    );
     assert.equal(data.executions.length, 4);
   }));
 
@@ -220,10 +278,24 @@ test('replayView marks a step whose replayed output differs, and the replay as d
     { stepId: 'a', outputs: [1, 2], subjectDigest: 'aa' },
     { stepId: 'b', outputs: { n: 2 }, subjectDigest: 'bb' },
   ] as unknown as Parameters<typeof replayView>[4];
-  const view = replayView('2', { steps: [{ stepId: 'a', identical: true }, { stepId: 'b', identical: false, replayedOutputs: { n: 3 }, differences: [{ field: 'outputs', original: { n: 2 }, replayed: { n: 3 } }] }] }, 'R1', 'x', original);
+  const view = replayView(
+    '2',
+    {
+      steps: [
+        { stepId: 'a', identical: true },
+        { stepId: 'b', identical: false, replayedOutputs: { n: 3 }, differences: [{ field: 'outputs', original: { n: 2 }, replayed: { n: 3 } }] },
+      ],
+    },
+    'R1',
+    'x',
+    original,
+  );
   assert.deepEqual(view.steps[1]!.differences, [{ field: 'outputs', original: { n: 2 }, replayed: { n: 3 } }]);
   assert.equal(view.identical, false);
-  assert.deepEqual(view.steps.map((s) => s.identical), [true, false]);
+  assert.deepEqual(
+    view.steps.map((s) => s.identical),
+    [true, false],
+  );
   assert.deepEqual(view.steps[1]!.replayed, { n: 3 });
   assert.deepEqual(view.steps[0]!.replayed, [1, 2], 'an identical step shows the original outputs on both sides');
   const missing = replayView('3', { steps: [{ stepId: 'a', identical: true }] }, 'R1', 'x', original);

@@ -31,7 +31,11 @@ export interface Bundle {
 }
 
 function invalid(dir: string, message: string): PcqError {
-  return new PcqError({ code: 'PCQ_SPELL_INVALID', message: `spell bundle ${dir}: ${message}`, hint: 'A bundle holds regular files only (no symlinks, devices or sockets), at most 2000 files and 64 MiB.' });
+  return new PcqError({
+    code: 'PCQ_SPELL_INVALID',
+    message: `spell bundle ${dir}: ${message}`,
+    hint: 'A bundle holds regular files only (no symlinks, devices or sockets), at most 2000 files and 64 MiB.',
+  });
 }
 
 export async function readBundle(dir: string): Promise<Bundle> {
@@ -55,7 +59,11 @@ export async function readBundle(dir: string): Promise<Bundle> {
     await walk('');
   } catch (err) {
     if (err instanceof PcqError) throw err;
-    throw new PcqError({ code: 'PCQ_SPELL_NOT_FOUND', message: `cannot read the spell bundle ${dir}: ${(err as Error).message}`, hint: 'Check the path, or install the spell with `pcq spell install`.' });
+    throw new PcqError({
+      code: 'PCQ_SPELL_NOT_FOUND',
+      message: `cannot read the spell bundle ${dir}: ${(err as Error).message}`,
+      hint: 'Check the path, or install the spell with `pcq spell install`.',
+    });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { dir, files };

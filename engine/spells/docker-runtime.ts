@@ -19,23 +19,61 @@ import { readOutput, runChild } from './host-runtime.ts';
 /** The exact `docker run` argv for one execution (pure). */
 export function dockerRunArgs(req: SpellRunRequest, paths: { bundle: string; io: string }, name: string): { argv: string[]; tokens: string[] } {
   const m = req.manifest;
-  if (m.runtime.kind !== 'docker' || !m.runtime.image) throw new PcqError({ code: 'PCQ_SPELL_INVALID', message: `spell ${m.id}@${m.version} is not a docker spell with an image`, hint: 'Set runtime.kind: docker and runtime.image.' });
+  if (m.runtime.kind !== 'docker' || !m.runtime.image)
+    throw new PcqError({
+      code: 'PCQ_SPELL_INVALID',
+      message: `spell ${m.id}@${m.version} is not a docker spell with an image`,
+      hint: 'Set runtime.kind: docker and runtime.image.',
+    });
   const tokens = Object.keys(connectorTokens(m, req.env));
   const network = m.runtime.network === true || m.connectors.length > 0;
-  const argv = ['docker', 'run', '--rm', '--name', name,
-    '--network', network ? 'bridge' : 'none',
-    '--read-only', '--tmpfs', '/tmp:rw,exec,size=64m', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-    '--pids-limit', '256', '--memory', '512m',
-    '--mount', `type=bind,src=${paths.bundle},dst=/spell/bundle,readonly`,
-    '--mount', `type=bind,src=${paths.io},dst=/spell/io`,
-    '--workdir', '/tmp',
-    '--env', 'HOME=/tmp/spell-work', '--env', 'LANG=C.UTF-8', '--env', 'TZ=UTC',
-    '--env', 'PCQ_SPELL_INPUT=/spell/io/input.json', '--env', 'PCQ_SPELL_OUTPUT=/spell/io/output.json',
-    '--env', 'PCQ_SPELL_BUNDLE=/spell/bundle', '--env', 'PCQ_SPELL_WORKDIR=/tmp/spell-work',
+  const argv = [
+    'docker',
+    'run',
+    '--rm',
+    '--name',
+    name,
+    '--network',
+    network ? 'bridge' : 'none',
+    '--read-only',
+    '--tmpfs',
+    '/tmp:rw,exec,size=64m',
+    '--cap-drop',
+    'ALL',
+    '--security-opt',
+    'no-new-privileges',
+    '--pids-limit',
+    '256',
+    '--memory',
+    '512m',
+    '--mount',
+    `type=bind,src=${paths.bundle},dst=/spell/bundle,readonly`,
+    '--mount',
+    `type=bind,src=${paths.io},dst=/spell/io`,
+    '--workdir',
+    '/tmp',
+    '--env',
+    'HOME=/tmp/spell-work',
+    '--env',
+    'LANG=C.UTF-8',
+    '--env',
+    'TZ=UTC',
+    '--env',
+    'PCQ_SPELL_INPUT=/spell/io/input.json',
+    '--env',
+    'PCQ_SPELL_OUTPUT=/spell/io/output.json',
+    '--env',
+    'PCQ_SPELL_BUNDLE=/spell/bundle',
+    '--env',
+    'PCQ_SPELL_WORKDIR=/tmp/spell-work',
     ...tokens.flatMap((t) => ['--env', t]),
     m.runtime.image,
-    '/bin/sh', '-c', 'cp -R /spell/bundle /tmp/spell-work && chmod -R u+w /tmp/spell-work && cd /tmp/spell-work && exec "$@"', 'spell-runner',
-    ...m.runtime.entry];
+    '/bin/sh',
+    '-c',
+    'cp -R /spell/bundle /tmp/spell-work && chmod -R u+w /tmp/spell-work && cd /tmp/spell-work && exec "$@"',
+    'spell-runner',
+    ...m.runtime.entry,
+  ];
   return { argv, tokens };
 }
 
@@ -51,7 +89,11 @@ export function createDockerRuntime(options: { available?: () => boolean } = {})
     async run(req: SpellRunRequest): Promise<SpellRunResult> {
       const where = `spell ${req.manifest.id}@${req.manifest.version}`;
       if (!(options.available ?? dockerAvailable)()) {
-        throw new PcqError({ code: 'PCQ_DOCKER_UNAVAILABLE', message: `${where} runs in Docker (image ${req.manifest.runtime.image}) and no Docker daemon answers here`, hint: 'Start a Docker daemon (or run on a machine with one); the spell was not run.' });
+        throw new PcqError({
+          code: 'PCQ_DOCKER_UNAVAILABLE',
+          message: `${where} runs in Docker (image ${req.manifest.runtime.image}) and no Docker daemon answers here`,
+          hint: 'Start a Docker daemon (or run on a machine with one); the spell was not run.',
+        });
       }
       const root = await mkdtemp(join(tmpdir(), 'pcq-docker-'));
       const paths = { bundle: join(root, 'bundle'), io: join(root, 'io') };
@@ -72,11 +114,32 @@ export function createDockerRuntime(options: { available?: () => boolean } = {})
         const exit = await runChild(argv, env, root, req.timeoutMs, req.signal);
         if (exit.timedOut || exit.aborted) spawnSync('docker', ['rm', '-f', name], { stdio: 'ignore', timeout: 10_000 });
         for (const t of tokens) registerSecret(req.env[t], t);
-        const log = { stdout: redactText(exit.stdout.text()), stderr: redactText(exit.stderr.text()), truncated: exit.stdout.dropped + exit.stderr.dropped > 0 };
-        if (exit.timedOut) throw new PcqError({ code: 'PCQ_SPELL_TIMEOUT', message: `${where} was stopped after ${req.timeoutMs} ms (container removed)`, hint: 'Raise runtime.timeout in spell.yaml, or find out why the spell hangs.' });
-        if (exit.code !== 0) throw new PcqError({ code: 'PCQ_SPELL_FAILED', message: `${where} (docker) exited with ${exit.code ?? exit.signal}: ${log.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`, hint: 'Read the spell\'s log and fix the spell or its inputs.' });
+        const log = {
+          stdout: redactText(exit.stdout.text()),
+          stderr: redactText(exit.stderr.text()),
+          truncated: exit.stdout.dropped + exit.stderr.dropped > 0,
+        };
+        if (exit.timedOut)
+          throw new PcqError({
+            code: 'PCQ_SPELL_TIMEOUT',
+            message: `${where} was stopped after ${req.timeoutMs} ms (container removed)`,
+            hint: 'Raise runtime.timeout in spell.yaml, or find out why the spell hangs.',
+          });
+        if (exit.code !== 0)
+          throw new PcqError({
+            code: 'PCQ_SPELL_FAILED',
+            message: `${where} (docker) exited with ${exit.code ?? exit.signal}: ${log.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`,
+            hint: "Read the spell's log and fix the spell or its inputs.",
+          });
         const output = await readOutput(join(paths.io, 'output.json'), where);
-        return { output, exitCode: 0, durationMs: Math.round(performance.now() - started), log, confinement: ['docker', 'clean-env', 'timeout', 'bounded-output', 'read-only-root', 'cap-drop-all', ...(argv.includes('none') ? ['no-network'] : [])], tokens };
+        return {
+          output,
+          exitCode: 0,
+          durationMs: Math.round(performance.now() - started),
+          log,
+          confinement: ['docker', 'clean-env', 'timeout', 'bounded-output', 'read-only-root', 'cap-drop-all', ...(argv.includes('none') ? ['no-network'] : [])],
+          tokens,
+        };
       } finally {
         await rm(root, { recursive: true, force: true });
       }

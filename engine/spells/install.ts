@@ -24,7 +24,11 @@ export interface InstallReport {
 }
 
 function mismatch(message: string): PcqError {
-  return new PcqError({ code: 'PCQ_SPELL_ID_MISMATCH', message, hint: 'spell.yaml `id` is the source of truth; fix the bundle (or remove the stale install) and install again.' });
+  return new PcqError({
+    code: 'PCQ_SPELL_ID_MISMATCH',
+    message,
+    hint: 'spell.yaml `id` is the source of truth; fix the bundle (or remove the stale install) and install again.',
+  });
 }
 
 export async function installSpell(input: { source: string; home: string }): Promise<InstallReport> {
@@ -43,12 +47,27 @@ export async function installSpell(input: { source: string; home: string }): Pro
   }
   const digest = bundleDigest(bundle.files);
   const target = join(base, manifest.version);
-  const report = { id: manifest.id, version: manifest.version, idKey: key, dir: target, bundleDigest: digest, signed: bundleFile(bundle, SIGNATURE_FILE) !== undefined };
-  const current = await readBundle(target).then((b) => b, () => undefined);
+  const report = {
+    id: manifest.id,
+    version: manifest.version,
+    idKey: key,
+    dir: target,
+    bundleDigest: digest,
+    signed: bundleFile(bundle, SIGNATURE_FILE) !== undefined,
+  };
+  const current = await readBundle(target).then(
+    (b) => b,
+    () => undefined,
+  );
   if (current) {
-    const same = bundleDigest(current.files) === digest && (bundleFile(current, SIGNATURE_FILE)?.join() ?? '') === (bundleFile(bundle, SIGNATURE_FILE)?.join() ?? '');
+    const same =
+      bundleDigest(current.files) === digest && (bundleFile(current, SIGNATURE_FILE)?.join() ?? '') === (bundleFile(bundle, SIGNATURE_FILE)?.join() ?? '');
     if (same) return { ...report, installed: false };
-    throw new PcqError({ code: 'PCQ_SPELL_EXISTS', message: `${manifest.id}@${manifest.version} is already installed at ${target} with other content`, hint: 'A published version never changes: publish a new version, or remove the installed folder first.' });
+    throw new PcqError({
+      code: 'PCQ_SPELL_EXISTS',
+      message: `${manifest.id}@${manifest.version} is already installed at ${target} with other content`,
+      hint: 'A published version never changes: publish a new version, or remove the installed folder first.',
+    });
   }
   await mkdir(base, { recursive: true });
   const staging = join(base, `.staging-${process.pid}-${Date.now()}`);

@@ -14,7 +14,10 @@ export interface ListedSpell {
 
 async function dirs(path: string): Promise<string[]> {
   try {
-    return (await readdir(path, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+    return (await readdir(path, { withFileTypes: true }))
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
   } catch {
     return [];
   }
@@ -23,7 +26,8 @@ async function dirs(path: string): Promise<string[]> {
 export async function listSpells(root: string, home: string): Promise<ListedSpell[]> {
   const out: ListedSpell[] = [];
   for (const id of await dirs(join(root, REPO_SPELLS_DIR))) {
-    for (const version of await dirs(join(root, REPO_SPELLS_DIR, id))) out.push({ id, version, source: 'repository', dir: join(root, REPO_SPELLS_DIR, id, version) });
+    for (const version of await dirs(join(root, REPO_SPELLS_DIR, id)))
+      out.push({ id, version, source: 'repository', dir: join(root, REPO_SPELLS_DIR, id, version) });
   }
   for (const key of await dirs(join(home, 'spells'))) {
     const id = (await readFile(join(home, 'spells', key, ID_INDEX_FILE), 'utf8').catch(() => undefined))?.replace(/\n$/, '');

@@ -45,7 +45,12 @@ export function parsePublisherTrust(text: string, file: string, expectedPublishe
   if (src.value === undefined) throw new PcqErrors(src.issues);
   const issues: PcqIssue[] = [...src.issues];
   const bad = (path: Array<string | number>, message: string): void => {
-    issues.push({ code: 'PCQ_PUBLISHER_TRUST_INVALID', message: `${file}: ${message}`, hint: 'Manage publisher files with `pcq trust add|revoke-key|restore-key|remove-key`.', location: src.locate(path) });
+    issues.push({
+      code: 'PCQ_PUBLISHER_TRUST_INVALID',
+      message: `${file}: ${message}`,
+      hint: 'Manage publisher files with `pcq trust add|revoke-key|restore-key|remove-key`.',
+      location: src.locate(path),
+    });
   };
   const v = src.value as Record<string, unknown> | null;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
@@ -54,7 +59,8 @@ export function parsePublisherTrust(text: string, file: string, expectedPublishe
   }
   for (const k of Object.keys(v)) if (k !== 'publisher' && k !== 'keys') bad([k], `unknown field "${k}"`);
   if (typeof v.publisher !== 'string' || !PUBLISHER.test(v.publisher)) bad(['publisher'], 'publisher must be lower-case letters, digits, ".", "_" or "-"');
-  else if (expectedPublisher !== undefined && v.publisher !== expectedPublisher) bad(['publisher'], `names publisher "${v.publisher}" but the file is for "${expectedPublisher}"`);
+  else if (expectedPublisher !== undefined && v.publisher !== expectedPublisher)
+    bad(['publisher'], `names publisher "${v.publisher}" but the file is for "${expectedPublisher}"`);
   const keys: PublisherKey[] = [];
   if (!Array.isArray(v.keys) || v.keys.length === 0) bad(['keys'], 'keys must be a non-empty list');
   else {
@@ -78,7 +84,13 @@ export function parsePublisherTrust(text: string, file: string, expectedPublishe
 
 export function renderPublisherTrust(trust: PublisherTrust): string {
   const header = `# Publisher trust for ${trust.publisher} (seed 004 §11): keys whose signatures on spell bundles pcq accepts.\n# Managed with \`pcq trust add|revoke-key|restore-key|remove-key\`; status: active | revoked.\n`;
-  return header + stringify({ publisher: trust.publisher, keys: trust.keys.map((k) => ({ key_id: k.key_id, algorithm: k.algorithm, public_key: k.public_key, status: k.status })) }, { lineWidth: 0 });
+  return (
+    header +
+    stringify(
+      { publisher: trust.publisher, keys: trust.keys.map((k) => ({ key_id: k.key_id, algorithm: k.algorithm, public_key: k.public_key, status: k.status })) },
+      { lineWidth: 0 },
+    )
+  );
 }
 
 export async function loadPublisher(root: string, publisher: string): Promise<PublisherTrust | undefined> {
@@ -107,7 +119,11 @@ export async function loadAllPublishers(root: string): Promise<PublisherTrust[]>
   for (const name of names) {
     const publisher = name.slice(0, -'.yaml'.length);
     if (!PUBLISHER.test(publisher)) {
-      issues.push({ code: 'PCQ_PUBLISHER_TRUST_INVALID', message: `${PUBLISHERS_DIR}/${name}: the file name is not a publisher name`, hint: 'Name the file <publisher>.yaml (lower-case letters, digits, ".", "_", "-").' });
+      issues.push({
+        code: 'PCQ_PUBLISHER_TRUST_INVALID',
+        message: `${PUBLISHERS_DIR}/${name}: the file name is not a publisher name`,
+        hint: 'Name the file <publisher>.yaml (lower-case letters, digits, ".", "_", "-").',
+      });
       continue;
     }
     try {
@@ -146,7 +162,12 @@ export async function addPublisherKey(root: string, input: { publisher: string; 
   return trust;
 }
 
-export async function setPublisherKeyStatus(root: string, publisher: string, keyId: string, status: KeyStatus): Promise<{ trust: PublisherTrust; changed: boolean }> {
+export async function setPublisherKeyStatus(
+  root: string,
+  publisher: string,
+  keyId: string,
+  status: KeyStatus,
+): Promise<{ trust: PublisherTrust; changed: boolean }> {
   const trust = await loadPublisher(root, publisher);
   if (!trust) throw notFound(publisher);
   const key = trust.keys.find((k) => k.key_id === keyId);

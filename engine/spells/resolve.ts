@@ -25,14 +25,23 @@ export interface ResolvedSpell {
 }
 
 async function isDir(path: string): Promise<boolean> {
-  try { return (await stat(path)).isDirectory(); } catch { return false; }
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Parses spell.yaml of a bundle read from disk; its issues are thrown with their locations. */
 export function manifestOf(bundle: Bundle, display: string): SpellManifest {
   const bytes = bundleFile(bundle, MANIFEST_FILE);
   const file = `${display}/${MANIFEST_FILE}`;
-  if (!bytes) throw new PcqError({ code: 'PCQ_SPELL_INVALID', message: `${display} has no ${MANIFEST_FILE}`, hint: 'A bundle holds spell.yaml, its code and optionally spell.sig.json.' });
+  if (!bytes)
+    throw new PcqError({
+      code: 'PCQ_SPELL_INVALID',
+      message: `${display} has no ${MANIFEST_FILE}`,
+      hint: 'A bundle holds spell.yaml, its code and optionally spell.sig.json.',
+    });
   const text = fromUtf8(bytes);
   if (text === undefined) throw new PcqError({ code: 'PCQ_SPELL_INVALID', message: `${file} is not UTF-8`, hint: 'Save spell.yaml as UTF-8.' });
   const parsed = parseSpellManifest(text, file);
@@ -57,16 +66,28 @@ export async function resolveSpell(input: { root: string; home: string; id: stri
     dir = join(installedBase, version);
     const index = await readFile(join(installedBase, ID_INDEX_FILE), 'utf8').catch(() => undefined);
     if (index === undefined || index.replace(/\n$/, '') !== id) {
-      throw new PcqError({ code: 'PCQ_SPELL_ID_MISMATCH', message: `${join(installedBase, ID_INDEX_FILE)} ${index === undefined ? 'is missing' : `names "${index.trim()}"`}, not "${id}"`, hint: 'Reinstall the spell with `pcq spell install`.' });
+      throw new PcqError({
+        code: 'PCQ_SPELL_ID_MISMATCH',
+        message: `${join(installedBase, ID_INDEX_FILE)} ${index === undefined ? 'is missing' : `names "${index.trim()}"`}, not "${id}"`,
+        hint: 'Reinstall the spell with `pcq spell install`.',
+      });
     }
   } else {
-    throw new PcqError({ code: 'PCQ_SPELL_NOT_FOUND', message: `spell ${id}@${version} is neither in ${REPO_SPELLS_DIR}/${id}/${version}/ nor installed in ${join(installedBase, version)}`, hint: 'Add it to the repository\'s spells/ folder or run `pcq spell install <dir>`.' });
+    throw new PcqError({
+      code: 'PCQ_SPELL_NOT_FOUND',
+      message: `spell ${id}@${version} is neither in ${REPO_SPELLS_DIR}/${id}/${version}/ nor installed in ${join(installedBase, version)}`,
+      hint: "Add it to the repository's spells/ folder or run `pcq spell install <dir>`.",
+    });
   }
   const display = source === 'repository' ? relative(input.root, dir).split('\\').join('/') : dir;
   const bundle = await readBundle(dir);
   const manifest = manifestOf(bundle, display);
   if (manifest.id !== id || manifest.version !== version) {
-    throw new PcqError({ code: 'PCQ_SPELL_ID_MISMATCH', message: `${display}/spell.yaml declares ${manifest.id}@${manifest.version}, not ${id}@${version}`, hint: 'spell.yaml is the source of truth: put the bundle under the folder of its own id and version.' });
+    throw new PcqError({
+      code: 'PCQ_SPELL_ID_MISMATCH',
+      message: `${display}/spell.yaml declares ${manifest.id}@${manifest.version}, not ${id}@${version}`,
+      hint: 'spell.yaml is the source of truth: put the bundle under the folder of its own id and version.',
+    });
   }
   return { id, version, source, dir, display, bundle, manifest };
 }

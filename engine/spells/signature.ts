@@ -32,18 +32,38 @@ export function signedMessage(id: string, version: string, digest: string): Uint
   return pae(SPELL_PAYLOAD_TYPE, utf8(canonicalize({ bundleDigest: digest, id, version })));
 }
 
-export async function signBundleDigest(input: { id: string; version: string; digest: string; publisher: string; keyId: string; signer: Signer }): Promise<SpellSignature> {
+export async function signBundleDigest(input: {
+  id: string;
+  version: string;
+  digest: string;
+  publisher: string;
+  keyId: string;
+  signer: Signer;
+}): Promise<SpellSignature> {
   const sig = await input.signer.sign(signedMessage(input.id, input.version, input.digest));
-  return { format: SIGNATURE_FORMAT, publisher: input.publisher, key_id: input.keyId, algorithm: 'ed25519', public_key: input.signer.keyid, bundleDigest: input.digest, signature: toBase64(sig) };
+  return {
+    format: SIGNATURE_FORMAT,
+    publisher: input.publisher,
+    key_id: input.keyId,
+    algorithm: 'ed25519',
+    public_key: input.signer.keyid,
+    bundleDigest: input.digest,
+    signature: toBase64(sig),
+  };
 }
 
 /** Parses spell.sig.json bytes; a malformed file is PCQ_SPELL_SIGNATURE_INVALID (it cannot vouch for anything). */
 export function parseSignature(bytes: Uint8Array, where: string): SpellSignature & { raw: Uint8Array } {
-  const bad = (why: string): PcqError => new PcqError({ code: 'PCQ_SPELL_SIGNATURE_INVALID', message: `${where}: spell.sig.json ${why}`, hint: 'Sign the bundle again with `pcq sign bundle`.' });
+  const bad = (why: string): PcqError =>
+    new PcqError({ code: 'PCQ_SPELL_SIGNATURE_INVALID', message: `${where}: spell.sig.json ${why}`, hint: 'Sign the bundle again with `pcq sign bundle`.' });
   const text = fromUtf8(bytes);
   if (text === undefined) throw bad('is not UTF-8');
   let v: unknown;
-  try { v = JSON.parse(text); } catch { throw bad('is not JSON'); }
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw bad('is not JSON');
+  }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad('is not an object');
   const s = v as Record<string, unknown>;
   if (s.format !== SIGNATURE_FORMAT) throw bad(`format must be ${SIGNATURE_FORMAT}`);
@@ -54,5 +74,14 @@ export function parseSignature(bytes: Uint8Array, where: string): SpellSignature
   if (!isDigest(s.bundleDigest)) throw bad('bundleDigest is not sha256:<hex>');
   const raw = typeof s.signature === 'string' ? fromBase64(s.signature) : undefined;
   if (!raw || raw.length !== 64) throw bad('signature is not 64 bytes of base64');
-  return { format: SIGNATURE_FORMAT, publisher: s.publisher, key_id: s.key_id, algorithm: 'ed25519', public_key: s.public_key as string, bundleDigest: s.bundleDigest as string, signature: s.signature as string, raw };
+  return {
+    format: SIGNATURE_FORMAT,
+    publisher: s.publisher,
+    key_id: s.key_id,
+    algorithm: 'ed25519',
+    public_key: s.public_key as string,
+    bundleDigest: s.bundleDigest as string,
+    signature: s.signature as string,
+    raw,
+  };
 }

@@ -52,7 +52,12 @@ export function connectorTokens(manifest: SpellManifest, env: Record<string, str
     const name = connectorTokenName(c);
     const value = env[name];
     if (value === undefined || value === '') {
-      throw new PcqError({ code: 'PCQ_SPELL_CONNECTOR_TOKEN_MISSING', message: `spell ${manifest.id}@${manifest.version} declares connector ${c} and ${name} is not set`, hint: `Provide ${name} (a repository or environment secret in GitHub Actions).`, details: { variable: name } });
+      throw new PcqError({
+        code: 'PCQ_SPELL_CONNECTOR_TOKEN_MISSING',
+        message: `spell ${manifest.id}@${manifest.version} declares connector ${c} and ${name} is not set`,
+        hint: `Provide ${name} (a repository or environment secret in GitHub Actions).`,
+        details: { variable: name },
+      });
     }
     out[name] = value;
   }
@@ -70,7 +75,10 @@ export class BoundedSink {
   }
   push(chunk: Buffer): void {
     const room = this.limit - this.size;
-    if (room <= 0) { this.dropped += chunk.length; return; }
+    if (room <= 0) {
+      this.dropped += chunk.length;
+      return;
+    }
     const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
     this.chunks.push(part);
     this.size += part.length;

@@ -24,7 +24,11 @@ let home: string;
 
 async function pcq(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(NODE, [CLI, ...args], { cwd: root, timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_HOME: home, PCQ_ACTOR: 'local:tester', ...env } });
+    const { stdout, stderr } = await exec(NODE, [CLI, ...args], {
+      cwd: root,
+      timeout: 60_000,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_HOME: home, PCQ_ACTOR: 'local:tester', ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -75,7 +79,10 @@ before(async () => {
   await mkdir(join(root, 'spells', 't-words', '1.0.0'), { recursive: true });
   await writeFile(join(root, 'spells', 't-words', '1.0.0', 'spell.yaml'), SPELL);
   await writeFile(join(root, 'spells', 't-words', '1.0.0', 'count.mjs'), CODE);
-  await writeFile(join(root, WORDS), `runbookId: WORDS\nname: Words\nversion: "1.0"\nsteps:\n  - stepId: count\n    type: spell\n    uses: t-words@1.0.0\n    private: false\n    with: { text: "one two three" }\n`);
+  await writeFile(
+    join(root, WORDS),
+    `runbookId: WORDS\nname: Words\nversion: "1.0"\nsteps:\n  - stepId: count\n    type: spell\n    uses: t-words@1.0.0\n    private: false\n    with: { text: "one two three" }\n`,
+  );
   await ok({}, 'run', WORDS, '--as-of', AS_OF, '--allow-unsigned'); // the dev runner key exists from here on
 });
 
@@ -83,7 +90,10 @@ test('unsigned: refused (PCQ_SPELL_UNSIGNED); --allow-unsigned runs and the atte
   await refused('PCQ_SPELL_UNSIGNED', {});
   const m = await lastManifest();
   assert.deepEqual(m.spell.signature, { result: 'unsigned-allowed', publisher: null, keyId: null, publicKey: null, allowUnsigned: true });
-  await appendFile(join(root, 'policies', 'buttons.yaml'), '  count-words:\n    runbook: WORDS\n    version: "1.0"\n    roles: [admin]\n    require_signature: true\n');
+  await appendFile(
+    join(root, 'policies', 'buttons.yaml'),
+    '  count-words:\n    runbook: WORDS\n    version: "1.0"\n    roles: [admin]\n    require_signature: true\n',
+  );
   await refused('PCQ_SPELL_SIGNATURE_REQUIRED', {}, '--allow-unsigned', '--button', 'count-words');
   await refused('PCQ_SPELL_SIGNATURE_REQUIRED', { PCQ_FORCE_REQUIRE_SIGNATURE: 'true' }, '--allow-unsigned');
 });
@@ -91,7 +101,7 @@ test('unsigned: refused (PCQ_SPELL_UNSIGNED); --allow-unsigned runs and the atte
 test('signed: runs with its digest and publisher key attested; tampering, a revoked and an unknown key refuse with their own codes; the trust lifecycle through the CLI', async () => {
   const key = JSON.parse((await ok({}, 'sign', 'keygen', '--publisher', 'acme', '--key-id', 'k1', '--json')).stdout);
   assert.match(key.publicKey, /^G[A-Z2-7]{55}$/);
-  assert.equal(((await stat(key.keyFile)).mode & 0o777), 0o600);
+  assert.equal((await stat(key.keyFile)).mode & 0o777, 0o600);
   await ok({}, 'sign', 'bundle', 'spells/t-words/1.0.0', '--key', key.keyFile);
   await refused('PCQ_SPELL_KEY_UNKNOWN', {});
   const added = await ok({}, 'trust', 'add', '--publisher', 'acme', '--key-id', 'k1', '--public-key', key.publicKey);
@@ -100,7 +110,9 @@ test('signed: runs with its digest and publisher key attested; tampering, a revo
   const m = await lastManifest();
   assert.deepEqual(m.spell.signature, { result: 'verified', publisher: 'acme', keyId: 'k1', publicKey: key.publicKey, allowUnsigned: false });
   assert.match(String(m.spell.bundleDigest), /^sha256:[0-9a-f]{64}$/);
-  assert.deepEqual((m.effectsPolicy as { effects: unknown[] }).effects, [{ stepId: 'count', type: 'compute', target: 'none', mutates: false, source: 'spell' }]);
+  assert.deepEqual((m.effectsPolicy as { effects: unknown[] }).effects, [
+    { stepId: 'count', type: 'compute', target: 'none', mutates: false, source: 'spell' },
+  ]);
   const verified = await ok({}, 'verify', join('attestations', 'WORDS', (await readdir(join(root, 'attestations', 'WORDS'))).sort().at(-1)!, 'manifest.pcq'));
   assert.match(verified.stdout, /spell t-words@1\.0\.0/);
 
@@ -149,7 +161,10 @@ test('effects policy: show/validate/set through the CLI; a denied type and a mut
   assert.equal(bad.code, 3);
   assert.match(bad.stderr, /PCQ_POLICY_INVALID/);
   await ok({}, 'policy', 'set', '--file', file);
-  assert.equal(await readFile(join(root, 'policies', 'runtime-policy.json'), 'utf8'), '{\n  "effects": {\n    "allow_types": [\n      "compute",\n      "export",\n      "notify"\n    ],\n    "deny_types": [\n      "compute"\n    ]\n  }\n}\n');
+  assert.equal(
+    await readFile(join(root, 'policies', 'runtime-policy.json'), 'utf8'),
+    '{\n  "effects": {\n    "allow_types": [\n      "compute",\n      "export",\n      "notify"\n    ],\n    "deny_types": [\n      "compute"\n    ]\n  }\n}\n',
+  );
   assert.match((await ok({}, 'policy', 'show')).stdout, /deny_types/);
   await rm(join(root, 'spells', 't-words', '1.0.0', 'spell.sig.json')); // its publisher was removed above
   await refused('PCQ_EFFECT_DENIED', {}, '--allow-unsigned');

@@ -49,14 +49,27 @@ test('empty input: counts are 0, avg/min/max are null', async () => {
 
 test('sum over a string is PCQ_AGGREGATE_TYPE at the metrics field', async () => {
   const step = testStep('a', 'aggregate', { metrics: { s: { op: 'sum', field: 'id' } } }, ['q']);
-  await assert.rejects(aggregateStep.run(testContext(step, { upstream: { q: entities } })), (err: unknown) =>
-    err instanceof PcqError && err.code === 'PCQ_AGGREGATE_TYPE' && err.location?.line === step.fieldLocations?.['metrics']?.line);
+  await assert.rejects(
+    aggregateStep.run(testContext(step, { upstream: { q: entities } })),
+    (err: unknown) => err instanceof PcqError && err.code === 'PCQ_AGGREGATE_TYPE' && err.location?.line === step.fieldLocations?.['metrics']?.line,
+  );
 });
 
 test('check: unknown op, missing field, bad where, missing metrics', () => {
   const cel = createCelEngine();
-  const bad = testStep('a', 'aggregate', { groupBy: 'kind', metrics: { x: { op: 'median', field: 'a' }, y: { op: 'sum' }, z: { op: 'count', where: 'row.a ==' } } }, ['q']);
-  assert.deepEqual(aggregateStep.check(bad, testRunbook([bad]), cel).map((i) => i.code).sort(), ['PCQ_CEL_COMPILE', 'PCQ_STEP_CONFIG', 'PCQ_STEP_CONFIG', 'PCQ_STEP_CONFIG']);
+  const bad = testStep(
+    'a',
+    'aggregate',
+    { groupBy: 'kind', metrics: { x: { op: 'median', field: 'a' }, y: { op: 'sum' }, z: { op: 'count', where: 'row.a ==' } } },
+    ['q'],
+  );
+  assert.deepEqual(
+    aggregateStep
+      .check(bad, testRunbook([bad]), cel)
+      .map((i) => i.code)
+      .sort(),
+    ['PCQ_CEL_COMPILE', 'PCQ_STEP_CONFIG', 'PCQ_STEP_CONFIG', 'PCQ_STEP_CONFIG'],
+  );
   const none = testStep('a', 'aggregate', {}, ['q']);
   assert.equal(aggregateStep.check(none, testRunbook([none]), cel)[0]?.code, 'PCQ_STEP_CONFIG');
   const good = testStep('a', 'aggregate', { metrics }, ['q']);

@@ -38,7 +38,16 @@ export const aggregateStep: StepKind = {
     const metrics = readMetrics(ctx.step);
     const groupBy = stringList(ctx.step.config['groupBy']) ?? [];
     const selected = selectRows(ctx, rows, metrics);
-    if (groupBy.length === 0) return { output: computeMetrics(ctx.step, metrics, selected, rows.map((_, i) => i)), inputs: rows };
+    if (groupBy.length === 0)
+      return {
+        output: computeMetrics(
+          ctx.step,
+          metrics,
+          selected,
+          rows.map((_, i) => i),
+        ),
+        inputs: rows,
+      };
 
     const groups = new Map<string, { key: unknown[]; members: number[] }>();
     rows.forEach((row, i) => {
@@ -72,7 +81,8 @@ function checkMetric(step: Step, cel: CelEngine, name: string, spec: unknown): P
   if (spec['op'] !== 'count' && typeof spec['field'] !== 'string') {
     issues.push(stepIssue(step, 'metrics', 'PCQ_STEP_CONFIG', `metric ${name} (${String(spec['op'])}) needs a \`field\``));
   }
-  if (spec['where'] !== undefined) issues.push(...checkExpression(cel, step, 'metrics', spec['where']).map((i) => ({ ...i, message: `${i.message} (metrics.${name}.where)` })));
+  if (spec['where'] !== undefined)
+    issues.push(...checkExpression(cel, step, 'metrics', spec['where']).map((i) => ({ ...i, message: `${i.message} (metrics.${name}.where)` })));
   return issues;
 }
 
@@ -114,7 +124,11 @@ function computeMetrics(step: Step, metrics: Metric[], selection: Selection, mem
   for (const m of metrics) {
     const admitted = selection.admitted.get(m.name);
     const picked = admitted ? members.filter((i) => admitted.has(i)) : members;
-    out[m.name] = computeOne(step, m, picked.map((i) => selection.rows[i] as Record<string, unknown>));
+    out[m.name] = computeOne(
+      step,
+      m,
+      picked.map((i) => selection.rows[i] as Record<string, unknown>),
+    );
   }
   return out;
 }
@@ -135,7 +149,13 @@ function computeOne(step: Step, m: Metric, rows: Record<string, unknown>[]): unk
     case 'avg': {
       const bad = values.find((v) => typeof v !== 'number');
       if (bad !== undefined) {
-        throw stepError(step, 'metrics', 'PCQ_AGGREGATE_TYPE', `metric ${m.name} (${m.op}) met a non-number in field ${m.field}: ${JSON.stringify(bad)}`, 'Convert the field with a transform step first.');
+        throw stepError(
+          step,
+          'metrics',
+          'PCQ_AGGREGATE_TYPE',
+          `metric ${m.name} (${m.op}) met a non-number in field ${m.field}: ${JSON.stringify(bad)}`,
+          'Convert the field with a transform step first.',
+        );
       }
       const sum = (values as number[]).reduce((a, b) => a + b, 0);
       if (m.op === 'sum') return sum;

@@ -9,11 +9,16 @@ const COMPLETENESS = 'MATCH (e:Entity) RETURN count(e) as total, count(e.email) 
 
 test('the seed KPI: query row fields are names, metrics computed in order, all asserts hold', async () => {
   const graph = new TableGraphStore({ [COMPLETENESS]: [{ total: 20, complete: 19 }] });
-  const step = testStep('check', 'assertion', {
-    query: COMPLETENESS,
-    metrics: { completeness: 'complete / total', missing: 'total - complete' },
-    assert: ['completeness >= 0.95', 'metrics.missing <= 1.0'],
-  }, ['u']);
+  const step = testStep(
+    'check',
+    'assertion',
+    {
+      query: COMPLETENESS,
+      metrics: { completeness: 'complete / total', missing: 'total - complete' },
+      assert: ['completeness >= 0.95', 'metrics.missing <= 1.0'],
+    },
+    ['u'],
+  );
   const result = await assertionStep.run(testContext(step, { upstream: { u: { updated: 2 } }, ports: { graph } }));
   assert.deepEqual(result.output, { completeness: 0.95, missing: 1 });
   assert.equal(graph.asked.length, 1);
@@ -35,8 +40,10 @@ test('a failing assert is PCQ_ASSERTION_FAILED naming the expression and the val
 
 test('an assert over a missing fact fails closed (never passes)', async () => {
   const step = testStep('check', 'assertion', { assert: ['!input.blocked'] }, ['u']);
-  await assert.rejects(assertionStep.run(testContext(step, { upstream: { u: { updated: 2 } } })), (err: unknown) =>
-    err instanceof PcqError && err.code === 'PCQ_ASSERTION_FAILED' && /blocked/.test(err.message));
+  await assert.rejects(
+    assertionStep.run(testContext(step, { upstream: { u: { updated: 2 } } })),
+    (err: unknown) => err instanceof PcqError && err.code === 'PCQ_ASSERTION_FAILED' && /blocked/.test(err.message),
+  );
 });
 
 test('without query: asserts see the dependency output as input and finished steps as steps', async () => {
@@ -48,6 +55,9 @@ test('without query: asserts see the dependency output as input and finished ste
 test('check reports bad CEL in metrics and assert, and a non-string query', () => {
   const cel = createCelEngine();
   const step = testStep('check', 'assertion', { query: 3, metrics: { a: 'x +' }, assert: ['y ==', 'z'] }, []);
-  const codes = assertionStep.check(step, testRunbook([step]), cel).map((i) => i.code).sort();
+  const codes = assertionStep
+    .check(step, testRunbook([step]), cel)
+    .map((i) => i.code)
+    .sort();
   assert.deepEqual(codes, ['PCQ_CEL_COMPILE', 'PCQ_CEL_COMPILE', 'PCQ_STEP_CONFIG']);
 });

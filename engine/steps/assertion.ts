@@ -48,9 +48,14 @@ export const assertionStep: StepKind = {
     if (failed.length > 0) {
       const values = JSON.stringify({ ...firstRow, ...computed });
       const what = failed.map((f) => `\`${f.expr}\`${f.error ? ` (${f.error})` : ''}`).join('; ');
-      throw stepError(ctx.step, 'assert', 'PCQ_ASSERTION_FAILED', `assertion failed: ${what} with ${values}`,
+      throw stepError(
+        ctx.step,
+        'assert',
+        'PCQ_ASSERTION_FAILED',
+        `assertion failed: ${what} with ${values}`,
         'The data does not meet the assertion; fix the data or the runbook, or ask an ombuds to review.',
-        { failed, values: { ...firstRow, ...computed }, rows: rows.length });
+        { failed, values: { ...firstRow, ...computed }, rows: rows.length },
+      );
     }
     return { output: computed, inputs: typeof query === 'string' ? { query, rows: rows.length } : input };
   },

@@ -13,9 +13,22 @@ const report = {
   period: '2026-01-05/2026-01-11',
   claims: [
     { id: 'c1', text: 'New entities this week', value: 42, citations: [{ source: 'graph', ref: 'MATCH (e:Entity) WHERE e.createdAt >= $from' }] },
-    { id: 'c2', text: 'Relationships inferred, with "quotes", commas', value: 7, citations: [{ source: 'step', ref: 'infer-edges' }, { source: 'manifest', ref: 'sha256:ab' }] },
+    {
+      id: 'c2',
+      text: 'Relationships inferred, with "quotes", commas',
+      value: 7,
+      citations: [
+        { source: 'step', ref: 'infer-edges' },
+        { source: 'manifest', ref: 'sha256:ab' },
+      ],
+    },
   ],
-  tables: { byKind: [{ kind: 'person', n: 30 }, { kind: 'org', n: 12 }] },
+  tables: {
+    byKind: [
+      { kind: 'person', n: 30 },
+      { kind: 'org', n: 12 },
+    ],
+  },
 };
 
 /** The text a PDF draws: every FlateDecode stream inflated, hex and literal strings before Tj. */
@@ -54,14 +67,19 @@ test('pdf: identical input renders byte-identical, dated from asOf, with every c
 test('pdf: long text wraps onto new pages and non-Latin text never throws', async () => {
   const rows = Array.from({ length: 150 }, (_, i) => ({ id: `E${i}`, name: `名前 — entity ${i} ${'x'.repeat(i % 3 === 0 ? 200 : 5)}` }));
   const bytes = await renderPdf(rows, { asOf: '2026-01-12T00:00:00Z', title: 'Entities' });
-  const pages = Buffer.from(bytes).toString('latin1').match(/\/Type \/Page\b/g)?.length ?? 0;
+  const pages =
+    Buffer.from(bytes)
+      .toString('latin1')
+      .match(/\/Type \/Page\b/g)?.length ?? 0;
   assert.ok(pages > 2, `expected several pages, got ${pages}`);
   assert.match(pdfText(bytes), /\?\? - entity 149/);
 });
 
 test('csv: RFC 4180 quoting, CRLF, first-seen column order, report claims as rows', () => {
-  assert.equal(renderCsv([{ b: 1, a: 'x,y' }, { a: 'say "hi"', c: null, b: { z: 1, y: [2] } }, { a: 'two\nlines' }]),
-    'b,a,c\r\n1,"x,y",\r\n"{""y"":[2],""z"":1}","say ""hi""",\r\n,"two\nlines",\r\n');
+  assert.equal(
+    renderCsv([{ b: 1, a: 'x,y' }, { a: 'say "hi"', c: null, b: { z: 1, y: [2] } }, { a: 'two\nlines' }]),
+    'b,a,c\r\n1,"x,y",\r\n"{""y"":[2],""z"":1}","say ""hi""",\r\n,"two\nlines",\r\n',
+  );
   const csv = renderCsv(report);
   assert.ok(csv.startsWith('id,text,value,citations\r\n'));
   assert.ok(csv.includes('c2,"Relationships inferred, with ""quotes"", commas",7,step: infer-edges; manifest: sha256:ab\r\n'));
@@ -70,7 +88,7 @@ test('csv: RFC 4180 quoting, CRLF, first-seen column order, report claims as row
 test('markdown: report claims with citations and tables; plain rows as an escaped table', () => {
   const md = renderMarkdown(report);
   assert.match(md, /^# Weekly report 2026-W02\n/);
-  assert.match(md, /- \*\*c1\*\*: New entities this week — \*\*42\*\*\n  - Source: graph: MATCH/);
+  assert.match(md, /- \*\*c1\*\*: New entities this week — \*\*42\*\*\n {2}- Source: graph: MATCH/);
   assert.match(md, /## byKind\n\n\| kind \| n \|\n\| --- \| --- \|\n\| person \| 30 \|/);
   assert.equal(renderMarkdown([{ a: 'x|y' }], 'T'), '# T\n\n| a |\n| --- |\n| x\\|y |\n');
 });
@@ -92,5 +110,11 @@ test('export step writes through the artifact sink and outputs its ref; JSON is 
 test('check: format and name are validated at their fields', () => {
   const step = testStep('e', 'export', { format: 'docx', name: '../x.pdf' }, ['b']);
   const issues = exportStep.check(step, testRunbook([step]), createCelEngine());
-  assert.deepEqual(issues.map((i) => [i.code, i.location?.line]), [['PCQ_STEP_CONFIG', step.fieldLocations?.['format']?.line], ['PCQ_STEP_CONFIG', step.fieldLocations?.['name']?.line]]);
+  assert.deepEqual(
+    issues.map((i) => [i.code, i.location?.line]),
+    [
+      ['PCQ_STEP_CONFIG', step.fieldLocations?.['format']?.line],
+      ['PCQ_STEP_CONFIG', step.fieldLocations?.['name']?.line],
+    ],
+  );
 });

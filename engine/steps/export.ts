@@ -23,7 +23,9 @@ export const exportStep: StepKind = {
       issues.push(stepIssue(step, 'format', 'PCQ_STEP_CONFIG', `\`format\` must be one of ${Object.keys(MEDIA_TYPES).join(', ')}`));
     }
     if (typeof name !== 'string' || !SAFE_NAME.test(name) || name.includes('..')) {
-      issues.push(stepIssue(step, 'name', 'PCQ_STEP_CONFIG', '`name` must be a plain file name (letters, digits, ".", "_", "-")', 'e.g. name: weekly-report.pdf'));
+      issues.push(
+        stepIssue(step, 'name', 'PCQ_STEP_CONFIG', '`name` must be a plain file name (letters, digits, ".", "_", "-")', 'e.g. name: weekly-report.pdf'),
+      );
     }
     if (title !== undefined && typeof title !== 'string') issues.push(stepIssue(step, 'title', 'PCQ_STEP_CONFIG', '`title` must be a string'));
     return issues;

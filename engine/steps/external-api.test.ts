@@ -13,20 +13,36 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 
 test('the seed R1 form against the shipped recorded connector: full and partial samples', async () => {
   const connectors = await loadConnectors(ROOT);
-  const full = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(`${ROOT}/runbooks/data/enrichment/full.json`, 'utf8'))) as Record<string, string>;
+  const full = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(`${ROOT}/runbooks/data/enrichment/full.json`, 'utf8'))) as Record<
+    string,
+    string
+  >;
   const ids = Object.keys(full).slice(0, 3);
   const rows = [...ids.map((id) => ({ id, name: `n-${id}` })), { id: 'NOPE', name: 'x' }];
   const step = testStep('fetch-external-data', 'external_api', { endpoint: 'https://api.example.com/enrich', method: 'POST' }, ['query-entities']);
   const run = (params: Record<string, unknown>) =>
-    externalApiStep.run(testContext(step, { upstream: { 'query-entities': rows }, params, ports: { http: createHttpPort({ mode: 'live', connectors, rootDir: ROOT, params }) } }));
+    externalApiStep.run(
+      testContext(step, { upstream: { 'query-entities': rows }, params, ports: { http: createHttpPort({ mode: 'live', connectors, rootDir: ROOT, params }) } }),
+    );
   const out = await run({});
-  assert.deepEqual(out.output, ids.map((id) => ({ id, email: full[id] })));
+  assert.deepEqual(
+    out.output,
+    ids.map((id) => ({ id, email: full[id] })),
+  );
   assert.equal(out.recordings?.length, 1);
   assert.deepEqual(out.inputs, rows);
-  const partialTable = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(`${ROOT}/runbooks/data/enrichment/partial.json`, 'utf8'))) as Record<string, string>;
+  const partialTable = JSON.parse(
+    await import('node:fs/promises').then((fs) => fs.readFile(`${ROOT}/runbooks/data/enrichment/partial.json`, 'utf8')),
+  ) as Record<string, string>;
   const partial = await run({ enrichmentSource: 'partial' });
-  assert.deepEqual(partial.output, ids.filter((id) => id in partialTable).map((id) => ({ id, email: partialTable[id] })));
-  assert.ok(ids.some((id) => !(id in partialTable)), 'the partial sample lacks some ids');
+  assert.deepEqual(
+    partial.output,
+    ids.filter((id) => id in partialTable).map((id) => ({ id, email: partialTable[id] })),
+  );
+  assert.ok(
+    ids.some((id) => !(id in partialTable)),
+    'the partial sample lacks some ids',
+  );
 });
 
 test('connector + path with a CEL body; non-2xx is PCQ_EXTERNAL_API_STATUS at the step', async () => {
@@ -47,8 +63,14 @@ test('connector + path with a CEL body; non-2xx is PCQ_EXTERNAL_API_STATUS at th
     const out = await externalApiStep.run(testContext(step, { upstream: { q: [{ id: 'e1', name: 'A' }] }, params: { week: 'W3' }, ports: { http } }));
     assert.deepEqual(out.output, [{ id: 'e1', week: 'W3' }]);
     const bad = testStep('call', 'external_api', { connector: 'echo', path: '/bad' }, ['q']);
-    await assert.rejects(externalApiStep.run(testContext(bad, { upstream: { q: [] }, ports: { http } })), (err: unknown) =>
-      err instanceof PcqError && err.code === 'PCQ_EXTERNAL_API_STATUS' && /HTTP 400/.test(err.message) && err.location?.line === bad.fieldLocations?.['connector']?.line);
+    await assert.rejects(
+      externalApiStep.run(testContext(bad, { upstream: { q: [] }, ports: { http } })),
+      (err: unknown) =>
+        err instanceof PcqError &&
+        err.code === 'PCQ_EXTERNAL_API_STATUS' &&
+        /HTTP 400/.test(err.message) &&
+        err.location?.line === bad.fieldLocations?.['connector']?.line,
+    );
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
@@ -58,9 +80,18 @@ test('connector + path with a CEL body; non-2xx is PCQ_EXTERNAL_API_STATUS at th
 test('check: needs a connector or endpoint; bad method, bad URL and bad body CEL are reported', () => {
   const cel = createCelEngine();
   const none = testStep('x', 'external_api', {}, []);
-  assert.deepEqual(externalApiStep.check(none, testRunbook([none]), cel).map((i) => i.code), ['PCQ_STEP_CONFIG']);
+  assert.deepEqual(
+    externalApiStep.check(none, testRunbook([none]), cel).map((i) => i.code),
+    ['PCQ_STEP_CONFIG'],
+  );
   const bad = testStep('x', 'external_api', { endpoint: 'not a url', method: 'FETCH', body: 'a +' }, []);
-  assert.deepEqual(externalApiStep.check(bad, testRunbook([bad]), cel).map((i) => i.code).sort(), ['PCQ_CEL_COMPILE', 'PCQ_STEP_CONFIG', 'PCQ_STEP_CONFIG']);
+  assert.deepEqual(
+    externalApiStep
+      .check(bad, testRunbook([bad]), cel)
+      .map((i) => i.code)
+      .sort(),
+    ['PCQ_CEL_COMPILE', 'PCQ_STEP_CONFIG', 'PCQ_STEP_CONFIG'],
+  );
   const seed = testStep('x', 'external_api', { endpoint: 'https://api.example.com/enrich', method: 'POST' }, ['q']);
   assert.deepEqual(externalApiStep.check(seed, testRunbook([seed]), cel), []);
 });

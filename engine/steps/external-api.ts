@@ -14,12 +14,17 @@ export const externalApiStep: StepKind = {
     const { connector, endpoint, path, method, body } = step.config;
     const issues = [];
     if (connector === undefined && endpoint === undefined) {
-      issues.push(stepIssue(step, undefined, 'PCQ_STEP_CONFIG', 'needs `connector` (+ `path`) or `endpoint`', 'Name a connector from policies/connectors.yaml.'));
+      issues.push(
+        stepIssue(step, undefined, 'PCQ_STEP_CONFIG', 'needs `connector` (+ `path`) or `endpoint`', 'Name a connector from policies/connectors.yaml.'),
+      );
     }
-    if (connector !== undefined && typeof connector !== 'string') issues.push(stepIssue(step, 'connector', 'PCQ_STEP_CONFIG', '`connector` must be a connector name'));
-    if (endpoint !== undefined && (typeof endpoint !== 'string' || !URL.canParse(endpoint))) issues.push(stepIssue(step, 'endpoint', 'PCQ_STEP_CONFIG', '`endpoint` must be a full URL'));
+    if (connector !== undefined && typeof connector !== 'string')
+      issues.push(stepIssue(step, 'connector', 'PCQ_STEP_CONFIG', '`connector` must be a connector name'));
+    if (endpoint !== undefined && (typeof endpoint !== 'string' || !URL.canParse(endpoint)))
+      issues.push(stepIssue(step, 'endpoint', 'PCQ_STEP_CONFIG', '`endpoint` must be a full URL'));
     if (path !== undefined && typeof path !== 'string') issues.push(stepIssue(step, 'path', 'PCQ_STEP_CONFIG', '`path` must be a string'));
-    if (method !== undefined && !METHODS.includes(String(method).toUpperCase())) issues.push(stepIssue(step, 'method', 'PCQ_STEP_CONFIG', `\`method\` must be one of ${METHODS.join(', ')}`));
+    if (method !== undefined && !METHODS.includes(String(method).toUpperCase()))
+      issues.push(stepIssue(step, 'method', 'PCQ_STEP_CONFIG', `\`method\` must be one of ${METHODS.join(', ')}`));
     if (body !== undefined) issues.push(...checkExpression(cel, step, 'body', body));
     return issues;
   },
@@ -27,9 +32,12 @@ export const externalApiStep: StepKind = {
   async run(ctx) {
     const { connector, endpoint, path, method, body } = ctx.step.config;
     const verb = String(method ?? 'POST').toUpperCase();
-    const requestBody = typeof body === 'string'
-      ? ctx.ports.cel.evaluate(body, celVars(ctx, { input: onlyUpstream(ctx.upstream) }))
-      : verb === 'GET' || verb === 'DELETE' ? undefined : sourceValue(ctx);
+    const requestBody =
+      typeof body === 'string'
+        ? ctx.ports.cel.evaluate(body, celVars(ctx, { input: onlyUpstream(ctx.upstream) }))
+        : verb === 'GET' || verb === 'DELETE'
+          ? undefined
+          : sourceValue(ctx);
     const request = {
       method: verb,
       ...(typeof endpoint === 'string' ? { url: endpoint } : { path: typeof path === 'string' ? path : '/' }),
@@ -37,9 +45,14 @@ export const externalApiStep: StepKind = {
     };
     const { status, body: response, recording } = await ctx.ports.http.call(typeof connector === 'string' ? connector : '', request, ctx.signal);
     if (status < 200 || status > 299) {
-      throw stepError(ctx.step, typeof endpoint === 'string' ? 'endpoint' : 'connector', 'PCQ_EXTERNAL_API_STATUS',
-        `${verb} ${recording.request.url} answered HTTP ${status}`, 'Check the request and the service; 429, and 5xx on idempotent methods, were already retried per the connector.',
-        { status, body: boundedBody(response) });
+      throw stepError(
+        ctx.step,
+        typeof endpoint === 'string' ? 'endpoint' : 'connector',
+        'PCQ_EXTERNAL_API_STATUS',
+        `${verb} ${recording.request.url} answered HTTP ${status}`,
+        'Check the request and the service; 429, and 5xx on idempotent methods, were already retried per the connector.',
+        { status, body: boundedBody(response) },
+      );
     }
     return { output: response, inputs: requestBody ?? null, recordings: [recording] };
   },
@@ -49,7 +62,7 @@ export const externalApiStep: StepKind = {
 export const ERROR_BODY_CHARS = 2048;
 
 function boundedBody(body: unknown): unknown {
-  const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
+  const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? '');
   if (text.length <= ERROR_BODY_CHARS) return body;
   return `${text.slice(0, ERROR_BODY_CHARS)}… (${text.length - ERROR_BODY_CHARS} more characters)`;
 }

@@ -28,7 +28,8 @@ export interface LogisticModel {
 
 export function checkModel(cel: CelEngine, step: Step, value: unknown): PcqIssue[] {
   if (value === undefined) return [];
-  const issue = (message: string): PcqIssue => stepIssue(step, 'model', 'PCQ_STEP_CONFIG', `model: ${message}`, 'See engine/steps/logistic-model.ts for the model fields.');
+  const issue = (message: string): PcqIssue =>
+    stepIssue(step, 'model', 'PCQ_STEP_CONFIG', `model: ${message}`, 'See engine/steps/logistic-model.ts for the model fields.');
   if (!isPlainObject(value)) return [issue('must be a mapping')];
   const issues: PcqIssue[] = [];
   if (typeof value.name !== 'string' || value.name === '') issues.push(issue('`name` is required'));
@@ -71,7 +72,13 @@ export function scoreRow(model: LogisticModel, step: Step, cel: CelEngine, vars:
     const raw = cel.evaluate(model.features[name] as string, vars);
     const x = typeof raw === 'boolean' ? (raw ? 1 : 0) : raw;
     if (typeof x !== 'number' || !Number.isFinite(x)) {
-      throw stepError(step, 'model', 'PCQ_MODEL_FEATURE', `feature "${name}" evaluated to ${JSON.stringify(raw)}, not a number`, 'Make the feature expression return a number (write 1.0, not 1).');
+      throw stepError(
+        step,
+        'model',
+        'PCQ_MODEL_FEATURE',
+        `feature "${name}" evaluated to ${JSON.stringify(raw)}, not a number`,
+        'Make the feature expression return a number (write 1.0, not 1).',
+      );
     }
     z += (model.weights[name] as number) * x;
   }

@@ -16,7 +16,15 @@ export const mutationStep: StepKind = {
     const forEach = step.config['forEach'];
     if (forEach !== undefined) issues.push(...checkExpression(cel, step, 'forEach', forEach));
     else if (step.needs.length !== 1) {
-      issues.push(stepIssue(step, undefined, 'PCQ_STEP_CONFIG', `runs once per row of its single dependency, but it has ${step.needs.length}`, 'Give it exactly one dependency in `needs`, or say which rows with `forEach: <CEL list>`.'));
+      issues.push(
+        stepIssue(
+          step,
+          undefined,
+          'PCQ_STEP_CONFIG',
+          `runs once per row of its single dependency, but it has ${step.needs.length}`,
+          'Give it exactly one dependency in `needs`, or say which rows with `forEach: <CEL list>`.',
+        ),
+      );
     }
     return issues;
   },
@@ -28,7 +36,13 @@ export const mutationStep: StepKind = {
     const paramSets = rows.map((row, i) => {
       if (hasParams) return evaluateParams(ctx, ctx.ports.cel, { row });
       if (!isPlainObject(row)) {
-        throw stepError(ctx.step, 'cypher', 'PCQ_STEP_INPUT', `row ${i} is ${describe(row)}; without \`params\` each row must be an object whose fields are the parameters`, 'Add `params: {name: <CEL over row>}`.');
+        throw stepError(
+          ctx.step,
+          'cypher',
+          'PCQ_STEP_INPUT',
+          `row ${i} is ${describe(row)}; without \`params\` each row must be an object whose fields are the parameters`,
+          'Add `params: {name: <CEL over row>}`.',
+        );
       }
       return row;
     });
@@ -47,7 +61,13 @@ function mutationRows(ctx: StepContext): unknown[] {
   const value = typeof forEach === 'string' ? ctx.ports.cel.evaluate(forEach, celVars(ctx)) : sourceValue(ctx);
   if (!Array.isArray(value)) {
     const field = typeof forEach === 'string' ? 'forEach' : undefined;
-    throw stepError(ctx.step, field, 'PCQ_STEP_INPUT', `runs once per row of a list, but its input is ${describe(value)}`, 'Point `forEach` at a list, or depend on a step whose output is rows.');
+    throw stepError(
+      ctx.step,
+      field,
+      'PCQ_STEP_INPUT',
+      `runs once per row of a list, but its input is ${describe(value)}`,
+      'Point `forEach` at a list, or depend on a step whose output is rows.',
+    );
   }
   return value;
 }

@@ -16,15 +16,27 @@ test('renders {{ CEL }} placeholders, attaches the exported artifact, returns th
     const sink = new MemoryArtifactSink();
     const pdf = await sink.write('weekly-report.pdf', new TextEncoder().encode('%PDF-1.7 x'), 'application/pdf');
     const notifier = createNotifier(parseNotifyConfig(DEFAULT_NOTIFY_YAML), { mode: 'live', asOf: '2026-01-12T00:00:00Z', outboxDir: dir });
-    const step = testStep('notify', 'notify', {
-      channel: 'email', to: ['team@example.org'], subject: 'Weekly report {{ params.week }}',
-      text: '{{ steps.stats.newEntities }} new entities; report {{ input.digest }}', attach: ['weekly-report.pdf'],
-    }, ['export']);
+    const step = testStep(
+      'notify',
+      'notify',
+      {
+        channel: 'email',
+        to: ['team@example.org'],
+        subject: 'Weekly report {{ params.week }}',
+        text: '{{ steps.stats.newEntities }} new entities; report {{ input.digest }}',
+        attach: ['weekly-report.pdf'],
+      },
+      ['export'],
+    );
     const exported = { artifact: pdf.name, mediaType: pdf.mediaType, digest: pdf.digest, size: pdf.size };
-    const result = await notifyStep.run(testContext(step, {
-      upstream: { export: exported }, steps: { stats: { newEntities: 42 }, export: exported }, params: { week: '2026-W02' },
-      ports: { artifacts: sink, notifier },
-    }));
+    const result = await notifyStep.run(
+      testContext(step, {
+        upstream: { export: exported },
+        steps: { stats: { newEntities: 42 }, export: exported },
+        params: { week: '2026-W02' },
+        ports: { artifacts: sink, notifier },
+      }),
+    );
     const effect = result.effects?.[0];
     assert.deepEqual(result.output, { channel: 'email', to: ['team@example.org'], digest: effect?.digest });
     assert.deepEqual(result.inputs, { subject: 'Weekly report 2026-W02', text: `42 new entities; report ${pdf.digest}`, attach: ['weekly-report.pdf'] });
@@ -39,14 +51,22 @@ test('renders {{ CEL }} placeholders, attaches the exported artifact, returns th
 
 test('attaching an artifact no step wrote is PCQ_ATTACHMENT_MISSING at the attach field', async () => {
   const step = testStep('notify', 'notify', { channel: 'email', to: ['a@b.c'], subject: 's', text: 't', attach: ['nope.pdf'] }, []);
-  await assert.rejects(notifyStep.run(testContext(step)), (err: unknown) =>
-    err instanceof PcqError && err.code === 'PCQ_ATTACHMENT_MISSING' && err.location?.line === step.fieldLocations?.['attach']?.line);
+  await assert.rejects(
+    notifyStep.run(testContext(step)),
+    (err: unknown) => err instanceof PcqError && err.code === 'PCQ_ATTACHMENT_MISSING' && err.location?.line === step.fieldLocations?.['attach']?.line,
+  );
 });
 
 test('check: channel, recipients, templates and attachments', () => {
   const cel = createCelEngine();
   const bad = testStep('n', 'notify', { channel: 'sms', to: [], subject: 'Hi {{ params. }}', text: 3 }, []);
-  assert.deepEqual(notifyStep.check(bad, testRunbook([bad]), cel).map((i) => i.code).sort(), ['PCQ_CEL_COMPILE', 'PCQ_STEP_CONFIG', 'PCQ_STEP_CONFIG', 'PCQ_STEP_CONFIG']);
+  assert.deepEqual(
+    notifyStep
+      .check(bad, testRunbook([bad]), cel)
+      .map((i) => i.code)
+      .sort(),
+    ['PCQ_CEL_COMPILE', 'PCQ_STEP_CONFIG', 'PCQ_STEP_CONFIG', 'PCQ_STEP_CONFIG'],
+  );
   const badAddress = testStep('n', 'notify', { channel: 'email', to: ['not-an-address'], subject: 's', text: 't' }, []);
   assert.match(notifyStep.check(badAddress, testRunbook([badAddress]), cel)[0]?.message ?? '', /not an email address/);
   const hook = testStep('n', 'notify', { channel: 'webhook', to: ['ombuds'], subject: 's', text: 't', attach: ['x.pdf'] }, []);

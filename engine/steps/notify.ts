@@ -12,21 +12,25 @@ export const notifyStep: StepKind = {
   type: 'notify',
 
   check(step, _runbook, cel) {
-    const { channel, to, subject, text, attach } = step.config;
+    const { channel, to, attach } = step.config;
     const issues: PcqIssue[] = [];
     if (channel !== 'email' && channel !== 'webhook') issues.push(stepIssue(step, 'channel', 'PCQ_STEP_CONFIG', '`channel` must be email or webhook'));
     const recipients = stringList(to);
-    if (!recipients || recipients.length === 0) issues.push(stepIssue(step, 'to', 'PCQ_STEP_CONFIG', '`to` must be a non-empty list of addresses (email) or webhook names'));
+    if (!recipients || recipients.length === 0)
+      issues.push(stepIssue(step, 'to', 'PCQ_STEP_CONFIG', '`to` must be a non-empty list of addresses (email) or webhook names'));
     else if (channel === 'email') {
-      for (const address of recipients) if (!/^[^\s@<>]+@[^\s@<>]+$/.test(address)) issues.push(stepIssue(step, 'to', 'PCQ_STEP_CONFIG', `"${address}" is not an email address`));
+      for (const address of recipients)
+        if (!/^[^\s@<>]+@[^\s@<>]+$/.test(address)) issues.push(stepIssue(step, 'to', 'PCQ_STEP_CONFIG', `"${address}" is not an email address`));
     }
     for (const field of ['subject', 'text'] as const) {
       const template = step.config[field];
-      if (typeof template !== 'string') issues.push(stepIssue(step, field, 'PCQ_STEP_CONFIG', `\`${field}\` must be a string ({{ CEL }} placeholders allowed)`));
+      if (typeof template !== 'string')
+        issues.push(stepIssue(step, field, 'PCQ_STEP_CONFIG', `\`${field}\` must be a string ({{ CEL }} placeholders allowed)`));
       else for (const expr of templateExpressions(template)) issues.push(...checkExpression(cel, step, field, expr));
     }
     if (attach !== undefined && !stringList(attach)) issues.push(stepIssue(step, 'attach', 'PCQ_STEP_CONFIG', '`attach` must be a list of artifact names'));
-    if (attach !== undefined && channel === 'webhook') issues.push(stepIssue(step, 'attach', 'PCQ_STEP_CONFIG', 'webhooks carry no attachments', 'Link the artifact in `text` instead.'));
+    if (attach !== undefined && channel === 'webhook')
+      issues.push(stepIssue(step, 'attach', 'PCQ_STEP_CONFIG', 'webhooks carry no attachments', 'Link the artifact in `text` instead.'));
     return issues;
   },
 
@@ -46,7 +50,13 @@ export const notifyStep: StepKind = {
       for (const name of names) {
         const content = await ctx.ports.artifacts.read?.(name);
         if (!content) {
-          throw stepError(ctx.step, 'attach', 'PCQ_ATTACHMENT_MISSING', `cannot attach "${name}": no export step of this run wrote it`, 'Attach an artifact written by an export step this step needs.');
+          throw stepError(
+            ctx.step,
+            'attach',
+            'PCQ_ATTACHMENT_MISSING',
+            `cannot attach "${name}": no export step of this run wrote it`,
+            'Attach an artifact written by an export step this step needs.',
+          );
         }
         message.attachments.push({ filename: name, content, contentType: mediaTypeOf(ctx.steps, name) });
       }

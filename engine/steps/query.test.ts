@@ -44,7 +44,7 @@ describe('query step', () => {
     assert.deepEqual(result.inputs, { cypher: step.config['cypher'], params: { minCount: 3 } });
   });
 
-  it('a Cypher error is PCQ_CYPHER located at the step\'s cypher field', async () => {
+  it("a Cypher error is PCQ_CYPHER located at the step's cypher field", async () => {
     const step = testStep('broken', 'query', { cypher: 'MATCH (e:Entity) RETURN e.nope' });
     await assert.rejects(queryStep.run(testContext(step, { ports: { graph, cel } })), (err: unknown) => {
       assert.ok(err instanceof PcqError);

@@ -29,7 +29,15 @@ export function checkCypher(step: Step): PcqIssue[] {
   const cypher = step.config['cypher'];
   return typeof cypher === 'string' && cypher.trim() !== ''
     ? []
-    : [stepIssue(step, 'cypher', 'PCQ_STEP_CONFIG', '`cypher` must be a non-empty Cypher string', 'Write the query, e.g. `MATCH (e:Entity) RETURN e.id AS id ORDER BY id`.')];
+    : [
+        stepIssue(
+          step,
+          'cypher',
+          'PCQ_STEP_CONFIG',
+          '`cypher` must be a non-empty Cypher string',
+          'Write the query, e.g. `MATCH (e:Entity) RETURN e.id AS id ORDER BY id`.',
+        ),
+      ];
 }
 
 /** Evaluates the step's `params` map (name → CEL) with the kind's extra variables (e.g. `row`). */

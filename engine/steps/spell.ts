@@ -39,13 +39,22 @@ export function spellWith(step: Step): Record<string, unknown> {
 /** `with:` against the spell's input schema; problems located at the step's `with:` field. */
 export function spellInputIssues(step: Step, manifest: SpellManifest): PcqIssue[] {
   return jsonSchemaProblems(manifest.inputs, spellWith(step)).map((p) =>
-    stepIssue(step, 'with', 'PCQ_SPELL_INPUT_INVALID', `with.${describeValuePath(p.path)}: ${p.message} (spell ${manifest.id}@${manifest.version} inputs schema)`, 'Give the inputs the spell\'s inputs schema asks for.'));
+    stepIssue(
+      step,
+      'with',
+      'PCQ_SPELL_INPUT_INVALID',
+      `with.${describeValuePath(p.path)}: ${p.message} (spell ${manifest.id}@${manifest.version} inputs schema)`,
+      "Give the inputs the spell's inputs schema asks for.",
+    ),
+  );
 }
 
 function check(step: Step, _runbook: Runbook, _cel: CelEngine): PcqIssue[] {
   const uses = step.config['uses'];
   if (typeof uses !== 'string' || !parseUses(uses)) {
-    return [stepIssue(step, 'uses', 'PCQ_STEP_CONFIG', `\`uses\` must be <id>@<version>, got ${JSON.stringify(uses)}`, 'Write e.g. uses: pcq-score-pairs@1.0.0.')];
+    return [
+      stepIssue(step, 'uses', 'PCQ_STEP_CONFIG', `\`uses\` must be <id>@<version>, got ${JSON.stringify(uses)}`, 'Write e.g. uses: pcq-score-pairs@1.0.0.'),
+    ];
   }
   return [];
 }
@@ -57,17 +66,35 @@ export function createSpellStepKind(deps: SpellStepDeps): StepKind {
     async run(ctx: StepContext): Promise<StepResult> {
       const prepared = deps.prepared.get(ctx.step.stepId);
       if (!prepared) {
-        throw new PcqError({ code: 'PCQ_SPELL_NOT_FOUND', message: `step ${ctx.step.stepId}: its spell was not admitted at preflight`, hint: 'Run it through `pcq run`, which checks every spell before any step starts.' });
+        throw new PcqError({
+          code: 'PCQ_SPELL_NOT_FOUND',
+          message: `step ${ctx.step.stepId}: its spell was not admitted at preflight`,
+          hint: 'Run it through `pcq run`, which checks every spell before any step starts.',
+        });
       }
       const { manifest } = prepared;
       const inputIssues = spellInputIssues(ctx.step, manifest);
       if (inputIssues.length > 0) throw new PcqError(inputIssues[0]!);
       const input = { with: spellWith(ctx.step), upstream: ctx.upstream, asOf: ctx.asOf, params: ctx.params };
       const runtime = manifest.runtime.kind === 'docker' ? deps.runtimes.docker : deps.runtimes.host;
-      const result = await runtime.run({ manifest, files: prepared.files, input, env: deps.env, timeoutMs: Math.min(spellTimeoutMs(manifest.runtime), ctx.step.timeoutMs), signal: ctx.signal });
+      const result = await runtime.run({
+        manifest,
+        files: prepared.files,
+        input,
+        env: deps.env,
+        timeoutMs: Math.min(spellTimeoutMs(manifest.runtime), ctx.step.timeoutMs),
+        signal: ctx.signal,
+      });
       const problems = jsonSchemaProblems(manifest.outputs, result.output);
       if (problems.length > 0) {
-        throw new PcqError({ code: 'PCQ_SPELL_OUTPUT_INVALID', message: `step ${ctx.step.stepId}: spell ${manifest.id}@${manifest.version} output ${problems.slice(0, 3).map((p) => `${describeValuePath(p.path)} ${p.message}`).join('; ')}`, hint: 'The spell broke its own output schema; fix the spell.' });
+        throw new PcqError({
+          code: 'PCQ_SPELL_OUTPUT_INVALID',
+          message: `step ${ctx.step.stepId}: spell ${manifest.id}@${manifest.version} output ${problems
+            .slice(0, 3)
+            .map((p) => `${describeValuePath(p.path)} ${p.message}`)
+            .join('; ')}`,
+          hint: 'The spell broke its own output schema; fix the spell.',
+        });
       }
       const log = `# spell ${manifest.id}@${manifest.version} (${runtime.kind}; confinement: ${result.confinement.join(', ')}; exit ${result.exitCode}${result.log.truncated ? '; output truncated' : ''})\n## stdout\n${result.log.stdout}\n## stderr\n${result.log.stderr}`;
       return { output: result.output, inputs: input.with === undefined ? ctx.upstream : { with: input.with, upstream: ctx.upstream }, log };

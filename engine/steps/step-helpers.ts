@@ -34,16 +34,16 @@ export function checkExpression(cel: CelEngine, step: Step, field: string, expr:
     return [stepIssue(step, field, 'PCQ_STEP_CONFIG', `\`${field}\` must be a CEL expression (a string)`)];
   }
   const problem = cel.check(expr);
-  return problem === undefined
-    ? []
-    : [stepIssue(step, field, 'PCQ_CEL_COMPILE', `\`${field}\` does not compile: ${problem}`, 'Fix the CEL expression.')];
+  return problem === undefined ? [] : [stepIssue(step, field, 'PCQ_CEL_COMPILE', `\`${field}\` does not compile: ${problem}`, 'Fix the CEL expression.')];
 }
 
 /** Checks a `name → CEL` map field (map, params, metrics as expressions). */
 export function checkExpressionMap(cel: CelEngine, step: Step, field: string, value: unknown): PcqIssue[] {
   if (value === undefined) return [];
   if (!isPlainObject(value)) return [stepIssue(step, field, 'PCQ_STEP_CONFIG', `\`${field}\` must map names to CEL expressions`)];
-  return Object.entries(value).flatMap(([name, expr]) => checkExpression(cel, step, field, expr).map((i) => ({ ...i, message: `${i.message} (${field}.${name})` })));
+  return Object.entries(value).flatMap(([name, expr]) =>
+    checkExpression(cel, step, field, expr).map((i) => ({ ...i, message: `${i.message} (${field}.${name})` })),
+  );
 }
 
 /** `from` must name a step of the runbook; without it the step needs exactly one dependency. */
@@ -52,7 +52,15 @@ export function checkFrom(step: Step, runbook: Runbook): PcqIssue[] {
   if (from === undefined) {
     return step.needs.length === 1
       ? []
-      : [stepIssue(step, undefined, 'PCQ_STEP_CONFIG', `reads its input from its single dependency, but it has ${step.needs.length}`, 'Name the input with `from: <stepId>`.')];
+      : [
+          stepIssue(
+            step,
+            undefined,
+            'PCQ_STEP_CONFIG',
+            `reads its input from its single dependency, but it has ${step.needs.length}`,
+            'Name the input with `from: <stepId>`.',
+          ),
+        ];
   }
   if (typeof from !== 'string' || !runbook.steps.some((s) => s.stepId === from)) {
     return [stepIssue(step, 'from', 'PCQ_STEP_CONFIG', `\`from\` names no step of runbook ${runbook.runbookId}: ${JSON.stringify(from)}`)];
@@ -64,11 +72,13 @@ export function checkFrom(step: Step, runbook: Runbook): PcqIssue[] {
 export function sourceValue(ctx: StepContext): unknown {
   const from = ctx.step.config['from'];
   if (typeof from === 'string') {
-    if (!(from in ctx.steps)) throw stepError(ctx.step, 'from', 'PCQ_STEP_INPUT', `\`from: ${from}\` has not produced an output yet`, `Add ${from} to the step's needs.`);
+    if (!(from in ctx.steps))
+      throw stepError(ctx.step, 'from', 'PCQ_STEP_INPUT', `\`from: ${from}\` has not produced an output yet`, `Add ${from} to the step's needs.`);
     return ctx.steps[from];
   }
   const ids = Object.keys(ctx.upstream);
-  if (ids.length !== 1) throw stepError(ctx.step, undefined, 'PCQ_STEP_INPUT', `has ${ids.length} dependencies and no \`from\``, 'Name the input with `from: <stepId>`.');
+  if (ids.length !== 1)
+    throw stepError(ctx.step, undefined, 'PCQ_STEP_INPUT', `has ${ids.length} dependencies and no \`from\``, 'Name the input with `from: <stepId>`.');
   return ctx.upstream[ids[0] as string];
 }
 

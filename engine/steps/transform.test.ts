@@ -12,11 +12,16 @@ const people = [
 ];
 
 test('filter keeps rows whose CEL is true, map projects, sortBy orders with ties kept stable', async () => {
-  const step = testStep('t', 'transform', {
-    filter: 'row.score >= params.min',
-    map: { id: 'row.id', label: 'row.name + " <" + (row.email == null ? "?" : row.email) + ">"', score: 'row.score' },
-    sortBy: ['-score', 'id'],
-  }, ['q']);
+  const step = testStep(
+    't',
+    'transform',
+    {
+      filter: 'row.score >= params.min',
+      map: { id: 'row.id', label: 'row.name + " <" + (row.email == null ? "?" : row.email) + ">"', score: 'row.score' },
+      sortBy: ['-score', 'id'],
+    },
+    ['q'],
+  );
   const result = await transformStep.run(testContext(step, { upstream: { q: people }, params: { min: 0.5 } }));
   assert.deepEqual(result.output, [
     { id: 'e1', label: 'Alice <a@x>', score: 0.9 },
@@ -34,12 +39,18 @@ test('from reads any finished step; sort is locale-free (code units) and puts nu
 
 test('a filter that reads a missing field is a coded PCQ_CEL_EVAL, not a silent drop', async () => {
   const step = testStep('t', 'transform', { filter: 'row.nope > 1.0' }, ['q']);
-  await assert.rejects(transformStep.run(testContext(step, { upstream: { q: people } })), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_CEL_EVAL');
+  await assert.rejects(
+    transformStep.run(testContext(step, { upstream: { q: people } })),
+    (err: unknown) => err instanceof PcqError && err.code === 'PCQ_CEL_EVAL',
+  );
 });
 
 test('non-list input is PCQ_STEP_INPUT', async () => {
   const step = testStep('t', 'transform', {}, ['q']);
-  await assert.rejects(transformStep.run(testContext(step, { upstream: { q: { updated: 2 } } })), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_STEP_INPUT');
+  await assert.rejects(
+    transformStep.run(testContext(step, { upstream: { q: { updated: 2 } } })),
+    (err: unknown) => err instanceof PcqError && err.code === 'PCQ_STEP_INPUT',
+  );
 });
 
 test('check reports every bad expression at its field location and an unknown from', () => {

@@ -19,8 +19,7 @@ export interface StagedFile {
 }
 
 export type IndexUpdate =
-  | { kind: 'upsert'; entry: IndexEntry }
-  | { kind: 'patch'; executionId: string; fields: Partial<Pick<IndexEntry, 'verdict' | 'status'>> };
+  { kind: 'upsert'; entry: IndexEntry } | { kind: 'patch'; executionId: string; fields: Partial<Pick<IndexEntry, 'verdict' | 'status'>> };
 
 const encoder = new TextEncoder();
 
@@ -38,7 +37,11 @@ export class ChangeSet {
   rel(path: string): string {
     const rel = relative(this.attestationsDir, resolve(path)).split(sep).join('/');
     if (rel === '' || rel.startsWith('../') || rel === '..' || rel.startsWith('/')) {
-      throw new PcqError({ code: 'PCQ_INTERNAL', message: `${path} is outside ${this.attestationsDir}`, hint: 'This is a bug in pcq: the execution store writes only under attestations/.' });
+      throw new PcqError({
+        code: 'PCQ_INTERNAL',
+        message: `${path} is outside ${this.attestationsDir}`,
+        hint: 'This is a bug in pcq: the execution store writes only under attestations/.',
+      });
     }
     return rel;
   }
@@ -46,7 +49,11 @@ export class ChangeSet {
   put(path: string, data: string | Uint8Array): void {
     const rel = this.rel(path);
     this.#removes.delete(rel);
-    this.#puts.set(rel, { path: rel, bytes: typeof data === 'string' ? encoder.encode(data) : data, visibility: isPublicStorePath(rel) ? 'public' : 'private' });
+    this.#puts.set(rel, {
+      path: rel,
+      bytes: typeof data === 'string' ? encoder.encode(data) : data,
+      visibility: isPublicStorePath(rel) ? 'public' : 'private',
+    });
   }
 
   putJson(path: string, value: unknown): void {
@@ -93,8 +100,10 @@ export class ChangeSet {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    for (const rel of this.#removes) if (rel.startsWith(relDir + '/') && !rel.slice(relDir.length + 1).includes('/')) names.delete(rel.slice(relDir.length + 1));
-    for (const rel of this.#puts.keys()) if (rel.startsWith(relDir + '/') && !rel.slice(relDir.length + 1).includes('/')) names.add(rel.slice(relDir.length + 1));
+    for (const rel of this.#removes)
+      if (rel.startsWith(relDir + '/') && !rel.slice(relDir.length + 1).includes('/')) names.delete(rel.slice(relDir.length + 1));
+    for (const rel of this.#puts.keys())
+      if (rel.startsWith(relDir + '/') && !rel.slice(relDir.length + 1).includes('/')) names.add(rel.slice(relDir.length + 1));
     return [...names].filter((n) => !n.startsWith('.')).sort();
   }
 

@@ -7,8 +7,16 @@ import { readIndex, upsertIndexEntry, updateIndexEntry, type IndexEntry } from '
 import { executionPaths } from './layout.ts';
 
 const entry = (id: string, startedAt: string): IndexEntry => ({
-  executionId: id, runbookId: 'R1', version: '1.0', executedAt: '2026-11-16T00:00:00Z', startedAt,
-  status: 'succeeded', verdict: 'pass', merkleRoot: 'sha256:' + '0'.repeat(64), path: `R1/${id}`, actor: 'dev',
+  executionId: id,
+  runbookId: 'R1',
+  version: '1.0',
+  executedAt: '2026-11-16T00:00:00Z',
+  startedAt,
+  status: 'succeeded',
+  verdict: 'pass',
+  merkleRoot: 'sha256:' + '0'.repeat(64),
+  path: `R1/${id}`,
+  actor: 'dev',
 });
 
 test('concurrent upserts keep every entry, newest first', async () => {

@@ -58,11 +58,12 @@ export function checkIndexEntry(value: unknown): string[] {
   return out;
 }
 
-const corrupt = (why: string) => new PcqError({
-  code: 'PCQ_INDEX_CORRUPT',
-  message: `attestations/index.json is not a valid index: ${why}`,
-  hint: 'Restore it from git, or delete it and run `pcq run` again to rebuild entries.',
-});
+const corrupt = (why: string) =>
+  new PcqError({
+    code: 'PCQ_INDEX_CORRUPT',
+    message: `attestations/index.json is not a valid index: ${why}`,
+    hint: 'Restore it from git, or delete it and run `pcq run` again to rebuild entries.',
+  });
 
 export function parseIndex(text: string): ExecutionIndex {
   let parsed: unknown;
@@ -91,7 +92,8 @@ export async function readIndex(attestationsDir: string): Promise<ExecutionIndex
   return parseIndex(text);
 }
 
-const byNewest = (a: IndexEntry, b: IndexEntry) => (a.startedAt === b.startedAt ? a.executionId.localeCompare(b.executionId) : b.startedAt.localeCompare(a.startedAt));
+const byNewest = (a: IndexEntry, b: IndexEntry) =>
+  a.startedAt === b.startedAt ? a.executionId.localeCompare(b.executionId) : b.startedAt.localeCompare(a.startedAt);
 
 /** Applies one change set's index update under the lock; idempotent, so recovery may repeat it. */
 export async function applyIndexUpdate(attestationsDir: string, update: IndexUpdate): Promise<void> {
@@ -122,9 +124,14 @@ export async function updateIndexEntry(attestationsDir: string, executionId: str
 
 async function withIndexLock<T>(attestationsDir: string, fn: () => Promise<T>): Promise<T> {
   const lock = indexPath(attestationsDir) + '.lock';
-  return withLock(lock, INDEX_LOCK_WAIT_MS, {
-    code: 'PCQ_INDEX_LOCKED',
-    message: `${lock} stayed locked by a running pcq process for ${INDEX_LOCK_WAIT_MS / 1000} s`,
-    hint: 'Another pcq process is writing the index; a lock of a process that no longer runs is taken over by itself, so retry.',
-  }, fn);
+  return withLock(
+    lock,
+    INDEX_LOCK_WAIT_MS,
+    {
+      code: 'PCQ_INDEX_LOCKED',
+      message: `${lock} stayed locked by a running pcq process for ${INDEX_LOCK_WAIT_MS / 1000} s`,
+      hint: 'Another pcq process is writing the index; a lock of a process that no longer runs is taken over by itself, so retry.',
+    },
+    fn,
+  );
 }

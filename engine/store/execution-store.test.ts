@@ -13,8 +13,16 @@ import { readIndex, type IndexEntry } from './execution-index.ts';
 import { executionPaths, isPublicPath, isPublicStorePath, listPublicFiles } from './layout.ts';
 
 const entry = (id: string): IndexEntry => ({
-  executionId: id, runbookId: 'R1', version: '1.0', executedAt: '2026-11-16T00:00:00Z', startedAt: '2026-11-22T00:00:00Z',
-  status: 'blocked', verdict: 'blocked', merkleRoot: 'sha256:' + '0'.repeat(64), path: `R1/${id}`, actor: 'dev',
+  executionId: id,
+  runbookId: 'R1',
+  version: '1.0',
+  executedAt: '2026-11-16T00:00:00Z',
+  startedAt: '2026-11-22T00:00:00Z',
+  status: 'blocked',
+  verdict: 'blocked',
+  merkleRoot: 'sha256:' + '0'.repeat(64),
+  path: `R1/${id}`,
+  actor: 'dev',
 });
 
 function runChange(root: string, id: string): ChangeSet {
@@ -41,7 +49,10 @@ test('a commit puts every file, classifies it, and lists the run in the index la
   assert.equal(await readFile(join(dir, 'private/withheld/x.csv'), 'utf8'), 'id,email\n1,a@example.org\n');
   assert.deepEqual(committed.publicPaths.map((p) => p.slice(root.length + 1)).sort(), ['R1/ex-1/manifest.pcq', 'R1/ex-1/outputs/a.json', 'reviews/ex-1.yaml']);
   assert.equal(committed.indexChanged, true);
-  assert.deepEqual((await readIndex(root)).executions.map((e) => e.executionId), ['ex-1']);
+  assert.deepEqual(
+    (await readIndex(root)).executions.map((e) => e.executionId),
+    ['ex-1'],
+  );
   assert.deepEqual(await readdir(join(root, '.staging')), [], 'no staging left');
   assert.match(await readFile(join(root, '.gitignore'), 'utf8'), /\*\/\*\/private\//);
 });
@@ -70,7 +81,10 @@ test('killed after the commit point, half applied: the next command rolls it for
   const report = await recoverStore(root);
   assert.deepEqual(report.rolledForward, [staged.tx]);
   assert.deepEqual(await listPublicFiles(executionPaths(root, 'R1', 'ex-3').dir), ['manifest.pcq', 'outputs/a.json']);
-  assert.deepEqual((await readIndex(root)).executions.map((e) => e.executionId), ['ex-3']);
+  assert.deepEqual(
+    (await readIndex(root)).executions.map((e) => e.executionId),
+    ['ex-3'],
+  );
   assert.deepEqual(await readdir(join(root, '.staging')), []);
 });
 
@@ -81,7 +95,10 @@ test('a live transaction is left alone; a damaged journal is reported, not guess
   await writeFile(join(live.txDir, 'journal.json'), '{"version":1,"puts":[{"staged":"0","path":"../../etc/passwd"}]}');
   await live.release();
   const report = await recoverStore(root);
-  assert.deepEqual(report.issues.map((i) => i.code), ['PCQ_STORE_INCOMPLETE']);
+  assert.deepEqual(
+    report.issues.map((i) => i.code),
+    ['PCQ_STORE_INCOMPLETE'],
+  );
   assert.deepEqual(await readdir(root).then((n) => n.filter((x) => !x.startsWith('.'))), []);
 });
 
@@ -102,7 +119,8 @@ test('a change set reads through itself: what it put, over what is on disk, minu
 
 test('one classification rule: private/, dot-files and odd paths are never public', () => {
   for (const rel of ['manifest.pcq', 'exports/a.csv', 'outputs/s.json', 'sealed/a.csv.age', 'replays/1.json']) assert.equal(isPublicPath(rel), true, rel);
-  for (const rel of ['private/withheld/a.csv', 'private/steps/x.json', '.x.tmp', 'outputs/.a.json.1.tmp', '../x', 'a/../private/x', '/abs', '', 'a//b', 'a\\b']) assert.equal(isPublicPath(rel), false, rel);
+  for (const rel of ['private/withheld/a.csv', 'private/steps/x.json', '.x.tmp', 'outputs/.a.json.1.tmp', '../x', 'a/../private/x', '/abs', '', 'a//b', 'a\\b'])
+    assert.equal(isPublicPath(rel), false, rel);
   assert.equal(isPublicStorePath('index.json'), true);
   assert.equal(isPublicStorePath('reviews/ex.yaml'), true);
   assert.equal(isPublicStorePath('R1/ex/private/withheld/a.csv'), false);

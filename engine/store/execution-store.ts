@@ -101,7 +101,11 @@ export async function stageChange(change: ChangeSet): Promise<StagedChange> {
   await ensureStoreFolder(root);
   const tx = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const txDir = join(root, STAGING_DIR, tx);
-  const lock = await acquireLock(`${txDir}.lock`, 0, { code: 'PCQ_INTERNAL', message: `transaction ${tx} is already locked`, hint: 'This is a bug in pcq: transaction ids are unique.' });
+  const lock = await acquireLock(`${txDir}.lock`, 0, {
+    code: 'PCQ_INTERNAL',
+    message: `transaction ${tx} is already locked`,
+    hint: 'This is a bug in pcq: transaction ids are unique.',
+  });
   try {
     await mkdir(txDir, { recursive: true });
     const files = change.puts;
@@ -164,7 +168,10 @@ export async function commitChange(change: ChangeSet): Promise<CommittedChange> 
 }
 
 async function exists(path: string): Promise<boolean> {
-  return readFile(path).then(() => true, () => false);
+  return readFile(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function ensureStoreFolder(root: string): Promise<void> {
@@ -214,11 +221,23 @@ function parseJournal(text: string): Journal | undefined {
     if (v.version !== 1 || !Array.isArray(v.puts) || !Array.isArray(v.removes)) return undefined;
     const safe = (p: unknown) => typeof p === 'string' && p !== '' && !p.startsWith('/') && !p.split('/').some((s) => s === '' || s === '..' || s === '.');
     for (const p of v.puts) {
-      if (typeof p !== 'object' || p === null || !/^\d+$/.test(String(p.staged)) || !safe(p.path) || (p.visibility !== 'public' && p.visibility !== 'private') || !DIGEST.test(String(p.digest))) return undefined;
+      if (
+        typeof p !== 'object' ||
+        p === null ||
+        !/^\d+$/.test(String(p.staged)) ||
+        !safe(p.path) ||
+        (p.visibility !== 'public' && p.visibility !== 'private') ||
+        !DIGEST.test(String(p.digest))
+      )
+        return undefined;
     }
     if (!v.removes.every(safe)) return undefined;
     const index = v.index ?? null;
-    if (index !== null && !(index.kind === 'upsert' ? checkIndexEntry(index.entry).length === 0 : index.kind === 'patch' && typeof index.executionId === 'string')) return undefined;
+    if (
+      index !== null &&
+      !(index.kind === 'upsert' ? checkIndexEntry(index.entry).length === 0 : index.kind === 'patch' && typeof index.executionId === 'string')
+    )
+      return undefined;
     return { version: 1, puts: v.puts, removes: v.removes, index };
   } catch {
     return undefined;
@@ -252,7 +271,9 @@ export async function recoverStore(attestationsDir: string): Promise<RecoveryRep
     if (!lock) continue; // a live process is committing it
     try {
       const txDir = join(staging, tx);
-      const text = await readFile(join(txDir, JOURNAL), 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+      const text = await readFile(join(txDir, JOURNAL), 'utf8').catch((err: NodeJS.ErrnoException) =>
+        err.code === 'ENOENT' ? undefined : Promise.reject(err),
+      );
       if (text === undefined) {
         await rm(txDir, { recursive: true, force: true });
         report.rolledBack.push(tx);
@@ -260,11 +281,19 @@ export async function recoverStore(attestationsDir: string): Promise<RecoveryRep
       }
       const journal = parseJournal(text);
       if (!journal) {
-        report.issues.push({ code: 'PCQ_STORE_INCOMPLETE', message: `${join(txDir, JOURNAL)} is not a readable store journal; the change it describes was neither finished nor undone`, hint: 'Restore attestations/ from git, or remove that staging folder once you have checked the executions it names.' });
+        report.issues.push({
+          code: 'PCQ_STORE_INCOMPLETE',
+          message: `${join(txDir, JOURNAL)} is not a readable store journal; the change it describes was neither finished nor undone`,
+          hint: 'Restore attestations/ from git, or remove that staging folder once you have checked the executions it names.',
+        });
         continue;
       }
       if (!(await stagedFilesIntact(txDir, journal))) {
-        report.issues.push({ code: 'PCQ_STORE_INCOMPLETE', message: `the staged files of transaction ${tx} do not match its journal`, hint: 'Restore attestations/ from git; the staging folder was left in place.' });
+        report.issues.push({
+          code: 'PCQ_STORE_INCOMPLETE',
+          message: `the staged files of transaction ${tx} do not match its journal`,
+          hint: 'Restore attestations/ from git; the staging folder was left in place.',
+        });
         continue;
       }
       await applyJournal(attestationsDir, txDir, journal);

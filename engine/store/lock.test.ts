@@ -13,16 +13,29 @@ const LOCK_MODULE = new URL('./lock.ts', import.meta.url).href;
 
 /** A child that takes the lock, says so, and then hangs until killed. */
 async function childHolding(path: string): Promise<{ pid: number; kill: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e',
-    `const { acquireLock } = await import(${JSON.stringify(LOCK_MODULE)}); await acquireLock(${JSON.stringify(path)}, 5000, { code: 'PCQ_INDEX_LOCKED', message: 'x', hint: 'y' }); process.stdout.write('held\\n'); setInterval(() => {}, 1000);`,
-  ], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `const { acquireLock } = await import(${JSON.stringify(LOCK_MODULE)}); await acquireLock(${JSON.stringify(path)}, 5000, { code: 'PCQ_INDEX_LOCKED', message: 'x', hint: 'y' }); process.stdout.write('held\\n'); setInterval(() => {}, 1000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => (d.toString().includes('held') ? resolve() : undefined));
     child.on('exit', (code) => reject(new Error(`child exited ${code}`)));
   });
   return {
     pid: child.pid!,
-    kill: () => new Promise((resolve) => { child.removeAllListeners('exit'); child.on('exit', () => resolve()); child.kill('SIGKILL'); }),
+    kill: () =>
+      new Promise((resolve) => {
+        child.removeAllListeners('exit');
+        child.on('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
   };
 }
 
@@ -55,11 +68,15 @@ test('mutual exclusion in one process; a hand-made unreadable lock is only broke
   const path = join(dir, 'x.lock');
   let inside = 0;
   let max = 0;
-  await Promise.all(Array.from({ length: 20 }, () => withLock(path, 10_000, refusal, async () => {
-    max = Math.max(max, ++inside);
-    await new Promise((r) => setTimeout(r, 2));
-    inside--;
-  })));
+  await Promise.all(
+    Array.from({ length: 20 }, () =>
+      withLock(path, 10_000, refusal, async () => {
+        max = Math.max(max, ++inside);
+        await new Promise((r) => setTimeout(r, 2));
+        inside--;
+      }),
+    ),
+  );
   assert.equal(max, 1);
   await writeFile(path, 'garbage');
   assert.equal(await tryAcquireLock(path), undefined, 'a fresh unknown lock is respected');

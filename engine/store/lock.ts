@@ -72,7 +72,15 @@ export function ownerIsDead(owner: LockOwner): boolean {
 function parseOwner(text: string): LockOwner | undefined {
   try {
     const v = JSON.parse(text) as Partial<LockOwner>;
-    if (typeof v.pid === 'number' && Number.isInteger(v.pid) && v.pid > 0 && typeof v.host === 'string' && typeof v.token === 'string' && typeof v.at === 'string' && (v.start === null || typeof v.start === 'string')) {
+    if (
+      typeof v.pid === 'number' &&
+      Number.isInteger(v.pid) &&
+      v.pid > 0 &&
+      typeof v.host === 'string' &&
+      typeof v.token === 'string' &&
+      typeof v.at === 'string' &&
+      (v.start === null || typeof v.start === 'string')
+    ) {
       return v as LockOwner;
     }
   } catch {

@@ -30,7 +30,11 @@ export async function listExecutionLogs(attestationsDir: string): Promise<LogFil
     for (const execution of await names(join(attestationsDir, runbook))) {
       const dir = join(attestationsDir, runbook, execution, 'private', 'logs');
       let files: string[];
-      try { files = (await readdir(dir)).filter((n) => n.endsWith('.log')); } catch { continue; }
+      try {
+        files = (await readdir(dir)).filter((n) => n.endsWith('.log'));
+      } catch {
+        continue;
+      }
       for (const f of files) {
         const st = await stat(join(dir, f));
         if (st.isFile()) out.push({ path: `${runbook}/${execution}/private/logs/${f}`, mtimeMs: st.mtimeMs, size: st.size });
@@ -41,7 +45,11 @@ export async function listExecutionLogs(attestationsDir: string): Promise<LogFil
 }
 
 /** Which logs retention removes: older than `days`, then the oldest beyond `maxFiles`. Pure. */
-export function selectForPruning(logs: readonly LogFile[], retention: { days: number; maxFiles: number }, now: number): Array<LogFile & { reason: 'age' | 'count' }> {
+export function selectForPruning(
+  logs: readonly LogFile[],
+  retention: { days: number; maxFiles: number },
+  now: number,
+): Array<LogFile & { reason: 'age' | 'count' }> {
   const cutoff = now - retention.days * 24 * 3600 * 1000;
   const byAge = logs.filter((l) => l.mtimeMs < cutoff).map((l) => ({ ...l, reason: 'age' as const }));
   const kept = logs.filter((l) => l.mtimeMs >= cutoff);
@@ -49,7 +57,12 @@ export function selectForPruning(logs: readonly LogFile[], retention: { days: nu
   return [...byAge, ...kept.slice(0, excess).map((l) => ({ ...l, reason: 'count' as const }))];
 }
 
-export async function pruneExecutionLogs(attestationsDir: string, retention: { days: number; maxFiles: number }, now: number, dryRun = false): Promise<{ removed: Array<LogFile & { reason: 'age' | 'count' }>; kept: number }> {
+export async function pruneExecutionLogs(
+  attestationsDir: string,
+  retention: { days: number; maxFiles: number },
+  now: number,
+  dryRun = false,
+): Promise<{ removed: Array<LogFile & { reason: 'age' | 'count' }>; kept: number }> {
   const logs = await listExecutionLogs(attestationsDir);
   const removed = selectForPruning(logs, retention, now);
   if (!dryRun && removed.length > 0) {

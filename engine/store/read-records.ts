@@ -37,7 +37,11 @@ async function readTextOf(file: string, missingCode: PcqCode): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new PcqError({ code: missingCode, message: `${file} does not exist`, hint: 'Only executions stored by `pcq run` have it; restore the folder from git.' });
+      throw new PcqError({
+        code: missingCode,
+        message: `${file} does not exist`,
+        hint: 'Only executions stored by `pcq run` have it; restore the folder from git.',
+      });
     }
     throw err;
   }
@@ -64,7 +68,14 @@ export function parseManifestFile(text: string, file: string): Manifest {
   }
   const problems = checkManifestShape(value);
   if (problems.length > 0) {
-    throw new PcqError({ code: 'PCQ_SCHEMA_INVALID', message: `${file} does not match the manifest schema: ${problems.slice(0, 5).map((p) => `${p.path || '/'} ${p.message}`).join('; ')}`, hint: 'Use the manifest exactly as `pcq run` wrote it; restore it from git.' });
+    throw new PcqError({
+      code: 'PCQ_SCHEMA_INVALID',
+      message: `${file} does not match the manifest schema: ${problems
+        .slice(0, 5)
+        .map((p) => `${p.path || '/'} ${p.message}`)
+        .join('; ')}`,
+      hint: 'Use the manifest exactly as `pcq run` wrote it; restore it from git.',
+    });
   }
   return value as Manifest; // checked above, field for field
 }
@@ -76,7 +87,8 @@ export async function readManifestFile(file: string): Promise<Manifest> {
 export function checkRunRecord(value: unknown): string[] {
   if (!isRecord(value)) return ['must be a JSON object'];
   const out: string[] = [];
-  for (const k of ['executionId', 'runbookId', 'version', 'runbookFile', 'asOf', 'actor', 'executedBy', 'startedAt']) if (typeof value[k] !== 'string') out.push(`"${k}" must be a string`);
+  for (const k of ['executionId', 'runbookId', 'version', 'runbookFile', 'asOf', 'actor', 'executedBy', 'startedAt'])
+    if (typeof value[k] !== 'string') out.push(`"${k}" must be a string`);
   for (const k of ['runbookDigest', 'merkleRoot']) if (typeof value[k] !== 'string' || !DIGEST.test(value[k])) out.push(`"${k}" must be sha256:<64 hex>`);
   if (!isRecord(value.params)) out.push('"params" must be an object');
   if (typeof value.durationMs !== 'number') out.push('"durationMs" must be a number');
@@ -84,12 +96,20 @@ export function checkRunRecord(value: unknown): string[] {
   if (!VERDICTS.includes(value.verdict as string)) out.push(`"verdict" must be one of ${VERDICTS.join(', ')}`);
   if (value.replayOf !== undefined && typeof value.replayOf !== 'string') out.push('"replayOf" must be a string');
   if (value.retryOf !== undefined && typeof value.retryOf !== 'string') out.push('"retryOf" must be a string');
-  if (value.vault !== undefined && (!isRecord(value.vault) || (value.vault.state !== 'finalized' && value.vault.state !== 'failed') || typeof value.vault.grantId !== 'string' || !['reserved', 'usage', 'spentAfter', 'budget'].every((k) => typeof (value.vault as Record<string, unknown>)[k] === 'number'))) out.push('"vault" must be {state: finalized|failed, grantId, user, backend, reserved, usage, spentAfter, budget}');
+  if (
+    value.vault !== undefined &&
+    (!isRecord(value.vault) ||
+      (value.vault.state !== 'finalized' && value.vault.state !== 'failed') ||
+      typeof value.vault.grantId !== 'string' ||
+      !['reserved', 'usage', 'spentAfter', 'budget'].every((k) => typeof (value.vault as Record<string, unknown>)[k] === 'number'))
+  )
+    out.push('"vault" must be {state: finalized|failed, grantId, user, backend, reserved, usage, spentAfter, budget}');
   if (!Array.isArray(value.failedProofs)) out.push('"failedProofs" must be a list');
   if (!Array.isArray(value.steps)) out.push('"steps" must be a list');
   else {
     value.steps.forEach((st, i) => {
-      if (!isRecord(st) || typeof st.stepId !== 'string' || !['succeeded', 'failed', 'skipped'].includes(st.status as string)) out.push(`steps[${i}] must have a stepId and a status`);
+      if (!isRecord(st) || typeof st.stepId !== 'string' || !['succeeded', 'failed', 'skipped'].includes(st.status as string))
+        out.push(`steps[${i}] must have a stepId and a status`);
     });
   }
   if (!Array.isArray(value.artifacts)) out.push('"artifacts" must be a list');

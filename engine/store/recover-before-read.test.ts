@@ -21,7 +21,10 @@ test('pcq verify rolls a committed-but-unapplied change forward, then verifies t
   const dir = await mkdtemp(join(tmpdir(), 'pcq-verify-store-'));
   const att = join(dir, 'attestations');
   const { manifest, signer } = await sampleRun({ steps: 3, executionId: 'exec-rec-1' });
-  await writeFile(join(dir, 'trust.yaml'), `keys:\n  - name: test-runner\n    publicKey: ${signer.keyid}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`);
+  await writeFile(
+    join(dir, 'trust.yaml'),
+    `keys:\n  - name: test-runner\n    publicKey: ${signer.keyid}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`,
+  );
   const paths = executionPaths(att, manifest.runbookId, manifest.executionId);
   const change = new ChangeSet(att);
   change.put(paths.manifest, serializeManifest(manifest));
@@ -30,7 +33,11 @@ test('pcq verify rolls a committed-but-unapplied change forward, then verifies t
   // The lock as a SIGKILLed owner leaves it: a pid that does not run.
   await writeFile(`${staged.txDir}.lock`, JSON.stringify({ pid: 2 ** 22 + 13, host: hostname(), start: null, token: 'dead', at: new Date().toISOString() }));
   assert.equal(await storeOfManifest(paths.manifest), att);
-  const { stdout } = await run('node_modules/.bin/node', ['--import', 'tsx', 'engine/cli/main.ts', 'verify', paths.manifest, '--trust', join(dir, 'trust.yaml')], { env: { ...process.env, PCQ_MODE: 'dev' } });
+  const { stdout } = await run(
+    'node_modules/.bin/node',
+    ['--import', 'tsx', 'engine/cli/main.ts', 'verify', paths.manifest, '--trust', join(dir, 'trust.yaml')],
+    { env: { ...process.env, PCQ_MODE: 'dev' } },
+  );
   assert.match(stdout, /✅ Proofs verified/);
   assert.deepEqual(await readdir(join(att, '.staging')), [], 'the transaction was finished, its lock taken over');
 });

@@ -20,6 +20,12 @@ export async function recoverBeforeRead(attestationsDir: string | undefined): Pr
   try {
     return (await recoverStore(attestationsDir)).issues;
   } catch (err) {
-    return [{ code: 'PCQ_STORE_INCOMPLETE', message: `could not finish the interrupted changes in ${attestationsDir}: ${(err as Error).message}`, hint: 'Run `pcq review list` with write access to the checkout to repair the store, then verify again.' }];
+    return [
+      {
+        code: 'PCQ_STORE_INCOMPLETE',
+        message: `could not finish the interrupted changes in ${attestationsDir}: ${(err as Error).message}`,
+        hint: 'Run `pcq review list` with write access to the checkout to repair the store, then verify again.',
+      },
+    ];
   }
 }

@@ -16,7 +16,20 @@ import { parse } from 'yaml';
 interface ActionYaml {
   inputs?: Record<string, { default?: string; required?: boolean }>;
   outputs?: Record<string, { value?: string }>;
-  runs: { using: string; steps: Array<{ id?: string; name?: string; if?: string; uses?: string; with?: Record<string, string>; run?: string; shell?: string; env?: Record<string, string>; 'working-directory'?: string }> };
+  runs: {
+    using: string;
+    steps: Array<{
+      id?: string;
+      name?: string;
+      if?: string;
+      uses?: string;
+      with?: Record<string, string>;
+      run?: string;
+      shell?: string;
+      env?: Record<string, string>;
+      'working-directory'?: string;
+    }>;
+  };
 }
 
 export interface CompositeRun {
@@ -68,11 +81,12 @@ export async function runCompositeAction(opts: CompositeOptions): Promise<Compos
     if ((m = /^'([^']*)'$/.exec(e))) return m[1]!;
     throw new Error(`expression not understood by the test runner: ${e}`);
   };
-  const interpolate = (text: string): string => text.replace(/\$\{\{([^}]*)\}\}/g, (_m, expr: string) => {
-    const resolved = value(expr);
-    // `${{ github.token }}` as an input default is itself an expression, evaluated once more.
-    return /^\$\{\{/.test(resolved) ? interpolate(resolved) : resolved;
-  });
+  const interpolate = (text: string): string =>
+    text.replace(/\$\{\{([^}]*)\}\}/g, (_m, expr: string) => {
+      const resolved = value(expr);
+      // `${{ github.token }}` as an input default is itself an expression, evaluated once more.
+      return /^\$\{\{/.test(resolved) ? interpolate(resolved) : resolved;
+    });
   for (const name of Object.keys(inputs)) inputs[name] = interpolate(inputs[name]!);
   const condition = (expr: string | undefined): boolean => {
     if (expr === undefined) return true;
@@ -101,8 +115,12 @@ export async function runCompositeAction(opts: CompositeOptions): Promise<Compos
     const cwd = step['working-directory'] ? resolve(opts.workspace, interpolate(step['working-directory'])) : opts.workspace;
     const code = await new Promise<number>((done) => {
       const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], { cwd, env });
-      child.stdout.on('data', (d: Buffer) => { result.stdout += d; });
-      child.stderr.on('data', (d: Buffer) => { result.stderr += d; });
+      child.stdout.on('data', (d: Buffer) => {
+        result.stdout += d;
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        result.stderr += d;
+      });
       child.on('close', (c) => done(c ?? -1));
     });
     result.steps.push({ name, status: 'ran' });

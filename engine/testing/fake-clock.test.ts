@@ -8,7 +8,14 @@ test('sleeps resolve only when time is advanced past them, in due order', async 
   void clock.sleep(30).then(() => fired.push(`b@${clock.now()}`));
   void clock.sleep(10).then(() => fired.push(`a@${clock.now()}`));
   void clock.sleep(30).then(() => fired.push(`c@${clock.now()}`));
-  assert.deepEqual(clock.pending().map((t) => [t.dueAt, t.delayMs]), [[110, 10], [130, 30], [130, 30]]);
+  assert.deepEqual(
+    clock.pending().map((t) => [t.dueAt, t.delayMs]),
+    [
+      [110, 10],
+      [130, 30],
+      [130, 30],
+    ],
+  );
   await clock.advance(9);
   assert.deepEqual(fired, []);
   await clock.advance(21);
@@ -51,7 +58,9 @@ test('cancelled timers never fire; runAll stops a timer loop that never ends', a
   cancel();
   await clock.runAll();
   assert.equal(fired, 0);
-  const again = (): void => { clock.setTimer(1, again); };
+  const again = (): void => {
+    clock.setTimer(1, again);
+  };
   again();
   await assert.rejects(clock.runAll(50), /still 1 timer\(s\) pending after 50 firings/);
   await assert.rejects(clock.advance(-1), RangeError);

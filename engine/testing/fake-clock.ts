@@ -52,9 +52,7 @@ export class FakeClock implements Clock {
 
   /** Timers not yet fired or cancelled, earliest first. */
   pending(): PendingTimer[] {
-    return [...this.timers.values()]
-      .sort(byDue)
-      .map(({ seq, dueAt, delayMs, createdAt }) => ({ seq, dueAt, delayMs, createdAt }));
+    return [...this.timers.values()].sort(byDue).map(({ seq, dueAt, delayMs, createdAt }) => ({ seq, dueAt, delayMs, createdAt }));
   }
 
   get pendingCount(): number {

@@ -34,7 +34,11 @@ function spec() {
   const doc = JSON.parse(readFileSync(file, 'utf8')) as Json;
   // Only paths + component schemas are needed for $ref resolution; the examples stay out of ajv.
   const components = doc.components as Json;
-  const forAjv = openApiNullableToJsonSchema({ $id: SPEC_ID, paths: doc.paths, components: { schemas: components.schemas, parameters: components.parameters, responses: components.responses } });
+  const forAjv = openApiNullableToJsonSchema({
+    $id: SPEC_ID,
+    paths: doc.paths,
+    components: { schemas: components.schemas, parameters: components.parameters, responses: components.responses },
+  });
   const make = (coerceTypes: boolean) => {
     const ajv = new Ajv({ strict: false, allErrors: true, coerceTypes, validateSchema: false, formats: { 'repo.nwo': true } });
     addFormats(ajv);
@@ -78,7 +82,10 @@ const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 function resolve(node: unknown): Json {
   let n = node as Json;
   while (n && typeof n.$ref === 'string') {
-    const parts = (n.$ref as string).replace(/^#\//, '').split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = (n.$ref as string)
+      .replace(/^#\//, '')
+      .split('/')
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     let cur: unknown = spec().doc;
     for (const p of parts) cur = (cur as Json)[p];
     n = cur as Json;
@@ -99,7 +106,13 @@ function trim(errors: ErrorObject[] | null | undefined): ValidationProblem['erro
 }
 
 /** Path params, query and JSON body of a request, each checked against the operation's declaration. */
-export function validateRequest(method: string, pathTemplate: string, pathParams: Record<string, string>, query: URLSearchParams, body: unknown): ValidationProblem[] {
+export function validateRequest(
+  method: string,
+  pathTemplate: string,
+  pathParams: Record<string, string>,
+  query: URLSearchParams,
+  body: unknown,
+): ValidationProblem[] {
   const op = operation(method, pathTemplate);
   const opPointer = `/paths/${escapePointer(pathTemplate)}/${op.method}`;
   const problems: ValidationProblem[] = [];
@@ -108,7 +121,7 @@ export function validateRequest(method: string, pathTemplate: string, pathParams
   declared.forEach((p, idx) => {
     if (p.in !== 'path' && p.in !== 'query') return;
     const name = String(p.name);
-    const value = p.in === 'path' ? pathParams[name] : query.get(name) ?? undefined;
+    const value = p.in === 'path' ? pathParams[name] : (query.get(name) ?? undefined);
     if (value === undefined) {
       if (p.required) problems.push({ where: `${p.in} param ${name}`, errors: [{ instancePath: '', message: 'is required', params: {} }] });
       return;
@@ -120,7 +133,8 @@ export function validateRequest(method: string, pathTemplate: string, pathParams
     if (!validate(value)) problems.push({ where: `${p.in} param ${name}`, errors: trim(validate.errors) });
   });
   for (const name of query.keys()) {
-    if (!declared.some((p) => p.in === 'query' && p.name === name)) problems.push({ where: `query ${name}`, errors: [{ instancePath: '', message: 'is not a parameter of this operation', params: {} }] });
+    if (!declared.some((p) => p.in === 'query' && p.name === name))
+      problems.push({ where: `query ${name}`, errors: [{ instancePath: '', message: 'is not a parameter of this operation', params: {} }] });
   }
   const requestBody = op.raw.requestBody ? resolve(op.raw.requestBody) : undefined;
   if (requestBody) {
@@ -147,13 +161,18 @@ export function validateResponse(method: string, pathTemplate: string, status: n
     const validate = compileRef('/components/schemas/basic-error');
     return validate(body) ? [] : [{ where: `response ${status}`, errors: trim(validate.errors) }];
   }
-  if (!declared) return [{ where: `response ${status}`, errors: [{ instancePath: '', message: `status ${status} is not declared for ${op.operationId}`, params: {} }] }];
+  if (!declared)
+    return [{ where: `response ${status}`, errors: [{ instancePath: '', message: `status ${status} is not declared for ${op.operationId}`, params: {} }] }];
   const resolved = resolve(declared);
   const json = (resolved.content as Json | undefined)?.['application/json'];
-  if (!json) return body === undefined || body === '' ? [] : [{ where: `response ${status}`, errors: [{ instancePath: '', message: 'declares no JSON body', params: {} }] }];
-  const base = typeof (declared as Json).$ref === 'string'
-    ? ((declared as Json).$ref as string).slice(1)
-    : `/paths/${escapePointer(pathTemplate)}/${op.method}/responses/${status}`;
+  if (!json)
+    return body === undefined || body === ''
+      ? []
+      : [{ where: `response ${status}`, errors: [{ instancePath: '', message: 'declares no JSON body', params: {} }] }];
+  const base =
+    typeof (declared as Json).$ref === 'string'
+      ? ((declared as Json).$ref as string).slice(1)
+      : `/paths/${escapePointer(pathTemplate)}/${op.method}/responses/${status}`;
   const validate = compileRef(`${base}/content/application~1json/schema`);
   return validate(body) ? [] : [{ where: `response ${status}`, errors: trim(validate.errors) }];
 }

@@ -4,7 +4,11 @@
 // pcq depends on them (merge refuses a stale head SHA, updateRef refuses a non-fast-forward).
 import { createHash } from 'node:crypto';
 
-export interface EmuUser { login: string; type: 'User' | 'Bot'; id: number }
+export interface EmuUser {
+  login: string;
+  type: 'User' | 'Bot';
+  id: number;
+}
 
 export interface EmuCommit {
   sha: string;
@@ -16,8 +20,22 @@ export interface EmuCommit {
   committer: string | null;
 }
 
-export interface EmuReview { id: number; user: string; state: string; commitId: string; body: string; submittedAt: string }
-export interface EmuComment { id: number; issue: number; body: string; user: string; createdAt: string; updatedAt: string }
+export interface EmuReview {
+  id: number;
+  user: string;
+  state: string;
+  commitId: string;
+  body: string;
+  submittedAt: string;
+}
+export interface EmuComment {
+  id: number;
+  issue: number;
+  body: string;
+  user: string;
+  createdAt: string;
+  updatedAt: string;
+}
 
 export interface EmuPull {
   number: number;
@@ -93,7 +111,12 @@ export class EmulatorState {
   }
 
   putTree(files: Map<string, string>): string {
-    const sha = sha1([...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, s]) => `${p}\0${s}`).join('\n'));
+    const sha = sha1(
+      [...files]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([p, s]) => `${p}\0${s}`)
+        .join('\n'),
+    );
     this.trees.set(sha, new Map(files));
     return sha;
   }
@@ -207,10 +230,21 @@ export class EmulatorState {
     this.branchSha(input.head);
     this.branchSha(input.base);
     for (const pr of this.pulls.values()) {
-      if (pr.state === 'open' && pr.head === input.head && pr.base === input.base) throw new HttpError(422, `A pull request already exists for ${this.owner}:${input.head}.`);
+      if (pr.state === 'open' && pr.head === input.head && pr.base === input.base)
+        throw new HttpError(422, `A pull request already exists for ${this.owner}:${input.head}.`);
     }
     const at = this.now();
-    const pr: EmuPull = { number: this.nextNumber++, ...input, state: 'open', mergedSha: null, mergedBy: null, requestedReviewers: [], reviews: [], createdAt: at, updatedAt: at };
+    const pr: EmuPull = {
+      number: this.nextNumber++,
+      ...input,
+      state: 'open',
+      mergedSha: null,
+      mergedBy: null,
+      requestedReviewers: [],
+      reviews: [],
+      createdAt: at,
+      updatedAt: at,
+    };
     this.user(input.user);
     this.pulls.set(pr.number, pr);
     return pr;

@@ -13,7 +13,11 @@ before(async () => {
 after(() => gh.stop());
 
 const call = (method: string, path: string, body?: unknown, token = 'test-token') =>
-  fetch(`${gh.url}${path}`, { method, headers: { authorization: `token ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  fetch(`${gh.url}${path}`, {
+    method,
+    headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 test('a PR creation without head/base and with a numeric title is refused with 422 and the ajv errors', async () => {
   const res = await call('POST', '/repos/acme/ops/pulls', { title: 42 });
@@ -65,10 +69,14 @@ test('the validator catches a response missing a required field, and a wrong typ
   const wrongType = { ...pr, number: 'seven' };
   assert.ok(validateResponse('get', '/repos/{owner}/{repo}/pulls/{pull_number}', 200, wrongType)[0]!.errors.some((e) => e.instancePath === '/number'));
   const nullUser = { ...pr, user: null };
-  assert.notDeepEqual(validateResponse('get', '/repos/{owner}/{repo}/pulls/{pull_number}', 200, nullUser), [], 'pull-request.user is simple-user, not nullable');
+  assert.notDeepEqual(
+    validateResponse('get', '/repos/{owner}/{repo}/pulls/{pull_number}', 200, nullUser),
+    [],
+    'pull-request.user is simple-user, not nullable',
+  );
 });
 
-test('GitHub\'s own example for GET pull is not blindly trusted: its requested_teams entry lacks `type`', () => {
+test("GitHub's own example for GET pull is not blindly trusted: its requested_teams entry lacks `type`", () => {
   const pr = exampleResponse('get', '/repos/{owner}/{repo}/pulls/{pull_number}', 200);
   const problems = validateResponse('get', '/repos/{owner}/{repo}/pulls/{pull_number}', 200, pr);
   assert.ok(problems[0]?.errors.some((e) => e.instancePath === '/requested_teams/0'));
@@ -81,7 +89,13 @@ test('undeclared statuses are refused unless they are error bodies', () => {
 });
 
 test('path params are typed: pull_number must be an integer', () => {
-  const problems = validateRequest('get', '/repos/{owner}/{repo}/pulls/{pull_number}', { owner: 'a', repo: 'b', pull_number: 'x' }, new URLSearchParams(), undefined);
+  const problems = validateRequest(
+    'get',
+    '/repos/{owner}/{repo}/pulls/{pull_number}',
+    { owner: 'a', repo: 'b', pull_number: 'x' },
+    new URLSearchParams(),
+    undefined,
+  );
   assert.equal(problems[0]?.where, 'path param pull_number');
   assert.throws(() => validateRequest('get', '/repos/{owner}/{repo}/no-such', {}, new URLSearchParams(), undefined), /no operation/);
 });

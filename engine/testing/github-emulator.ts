@@ -10,11 +10,27 @@ import { EmulatorJson } from './github-emulator-json.ts';
 import { EmulatorState, HttpError } from './github-emulator-state.ts';
 
 type Json = Record<string, unknown>;
-interface Ctx { params: Record<string, string>; query: URLSearchParams; body: Json; login: string }
+interface Ctx {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: Json;
+  login: string;
+}
 type Handler = (ctx: Ctx) => { status: number; body: unknown; headers?: Record<string, string> };
-interface Route { method: string; template: string; regex: RegExp; names: string[]; handler: Handler }
+interface Route {
+  method: string;
+  template: string;
+  regex: RegExp;
+  names: string[];
+  handler: Handler;
+}
 
-export interface RecordedCall { method: string; operation: string; status: number; login: string }
+export interface RecordedCall {
+  method: string;
+  operation: string;
+  status: number;
+  login: string;
+}
 
 export class GitHubEmulator {
   readonly state: EmulatorState;
@@ -39,7 +55,10 @@ export class GitHubEmulator {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         // A bug in the emulator itself must fail the test, not hang the client.
-        this.problems.push({ operation: `${req.method} ${req.url}`, problems: [{ where: 'emulator', errors: [{ instancePath: '', message: String(err), params: {} }] }] });
+        this.problems.push({
+          operation: `${req.method} ${req.url}`,
+          problems: [{ where: 'emulator', errors: [{ instancePath: '', message: String(err), params: {} }] }],
+        });
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: 'emulator error' }));
       });
@@ -53,7 +72,8 @@ export class GitHubEmulator {
   async stop(): Promise<void> {
     if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = undefined;
-    if (this.problems.length) throw new Error(`GitHub emulator sent responses that break GitHub's OpenAPI description:\n${JSON.stringify(this.problems, null, 2)}`);
+    if (this.problems.length)
+      throw new Error(`GitHub emulator sent responses that break GitHub's OpenAPI description:\n${JSON.stringify(this.problems, null, 2)}`);
   }
 
   private on(method: string, template: string, handler: Handler): void {
@@ -78,9 +98,13 @@ export class GitHubEmulator {
     for (const r of this.routes) {
       if (r.method !== method) continue;
       match = r.regex.exec(url.pathname);
-      if (match) { route = r; break; }
+      if (match) {
+        route = r;
+        break;
+      }
     }
-    if (!route || !match) return send(404, { message: `Emulator does not serve ${method.toUpperCase()} ${url.pathname}`, documentation_url: 'https://docs.github.com/rest' });
+    if (!route || !match)
+      return send(404, { message: `Emulator does not serve ${method.toUpperCase()} ${url.pathname}`, documentation_url: 'https://docs.github.com/rest' });
     const op = `${method.toUpperCase()} ${route.template}`;
     const auth = String(req.headers.authorization ?? '').replace(/^(token|bearer)\s+/i, '');
     const login = this.tokens.get(auth);
@@ -89,7 +113,9 @@ export class GitHubEmulator {
       return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     }
     const params: Record<string, string> = {};
-    route.names.forEach((n, i) => { params[n] = decodeURIComponent(match![i + 1]!); });
+    route.names.forEach((n, i) => {
+      params[n] = decodeURIComponent(match![i + 1]!);
+    });
     const raw = await readBody(req);
     let body: unknown;
     try {
@@ -101,7 +127,11 @@ export class GitHubEmulator {
     if (requestProblems.length) {
       this.rejectedRequests.push({ operation: op, problems: requestProblems });
       this.calls.push({ method, operation: op, status: 422, login });
-      return send(422, { message: 'Validation Failed (request does not match GitHub\'s OpenAPI description)', errors: requestProblems, documentation_url: 'https://docs.github.com/rest' });
+      return send(422, {
+        message: "Validation Failed (request does not match GitHub's OpenAPI description)",
+        errors: requestProblems,
+        documentation_url: 'https://docs.github.com/rest',
+      });
     }
     let out: { status: number; body: unknown; headers?: Record<string, string> };
     try {
@@ -114,7 +144,7 @@ export class GitHubEmulator {
     this.calls.push({ method, operation: op, status: out.status, login });
     if (responseProblems.length) {
       this.problems.push({ operation: op, problems: responseProblems });
-      return send(500, { message: 'Emulator response does not match GitHub\'s OpenAPI description', errors: responseProblems });
+      return send(500, { message: "Emulator response does not match GitHub's OpenAPI description", errors: responseProblems });
     }
     send(out.status, out.body, out.headers);
   }
@@ -140,17 +170,32 @@ export class GitHubEmulator {
     };
     const num = (v: string | undefined) => Number(v);
 
-    this.on('get', `${R}/pulls/{pull_number}`, ({ params }) => { repoGuard(params); return { status: 200, body: this.json.pull(s().pull(num(params.pull_number))) }; });
+    this.on('get', `${R}/pulls/{pull_number}`, ({ params }) => {
+      repoGuard(params);
+      return { status: 200, body: this.json.pull(s().pull(num(params.pull_number))) };
+    });
     this.on('get', `${R}/pulls/{pull_number}/commits`, ({ params, query }) => {
       repoGuard(params);
       const pr = s().pull(num(params.pull_number));
-      return this.page(s().pullCommits(pr).map((c) => this.json.prCommit(c)), query, `/repos/${s().owner}/${s().repo}/pulls/${pr.number}/commits`);
+      return this.page(
+        s()
+          .pullCommits(pr)
+          .map((c) => this.json.prCommit(c)),
+        query,
+        `/repos/${s().owner}/${s().repo}/pulls/${pr.number}/commits`,
+      );
     });
     this.on('get', `${R}/pulls/{pull_number}/files`, ({ params, query }) => {
       repoGuard(params);
       const pr = s().pull(num(params.pull_number));
       const head = s().headSha(pr);
-      return this.page(s().pullFiles(pr).map((f) => this.json.diffEntry(f, head)), query, `/repos/${s().owner}/${s().repo}/pulls/${pr.number}/files`);
+      return this.page(
+        s()
+          .pullFiles(pr)
+          .map((f) => this.json.diffEntry(f, head)),
+        query,
+        `/repos/${s().owner}/${s().repo}/pulls/${pr.number}/files`,
+      );
     });
     this.on('get', `${R}/pulls/{pull_number}/reviews/{review_id}`, ({ params }) => {
       repoGuard(params);
@@ -164,7 +209,11 @@ export class GitHubEmulator {
       const state = query.get('state') ?? 'open';
       const head = query.get('head');
       const list = [...s().pulls.values()].filter((p) => (state === 'all' || p.state === state) && (!head || `${s().owner}:${p.head}` === head));
-      return this.page(list.map((p) => this.json.pullSimple(p)), query, `/repos/${s().owner}/${s().repo}/pulls`);
+      return this.page(
+        list.map((p) => this.json.pullSimple(p)),
+        query,
+        `/repos/${s().owner}/${s().repo}/pulls`,
+      );
     });
     this.on('post', `${R}/pulls`, ({ params, body, login }) => {
       repoGuard(params);
@@ -205,7 +254,11 @@ export class GitHubEmulator {
     this.on('get', `${R}/issues/{issue_number}/comments`, ({ params, query }) => {
       repoGuard(params);
       const list = [...s().comments.values()].filter((c) => c.issue === num(params.issue_number));
-      return this.page(list.map((c) => this.json.comment(c)), query, `/repos/${s().owner}/${s().repo}/issues/${params.issue_number}/comments`);
+      return this.page(
+        list.map((c) => this.json.comment(c)),
+        query,
+        `/repos/${s().owner}/${s().repo}/issues/${params.issue_number}/comments`,
+      );
     });
     this.on('post', `${R}/issues/{issue_number}/comments`, ({ params, body, login }) => {
       repoGuard(params);
@@ -249,7 +302,10 @@ export class GitHubEmulator {
       s().branches.set(branch, next);
       return { status: 200, body: this.json.ref(branch, next) };
     });
-    this.on('get', `${R}/git/commits/{commit_sha}`, ({ params }) => { repoGuard(params); return { status: 200, body: this.json.gitCommit(s().commit(params.commit_sha!)) }; });
+    this.on('get', `${R}/git/commits/{commit_sha}`, ({ params }) => {
+      repoGuard(params);
+      return { status: 200, body: this.json.gitCommit(s().commit(params.commit_sha!)) };
+    });
     this.on('post', `${R}/git/blobs`, ({ params, body }) => {
       repoGuard(params);
       const sha = s().putBlob(Buffer.from(String(body.content), body.encoding === 'base64' ? 'base64' : 'utf8'));
@@ -270,7 +326,13 @@ export class GitHubEmulator {
     });
     this.on('post', `${R}/git/commits`, ({ params, body, login }) => {
       repoGuard(params);
-      const c = s().putCommit({ treeSha: String(body.tree), parents: (body.parents as string[]) ?? [], message: String(body.message), author: login, committer: login });
+      const c = s().putCommit({
+        treeSha: String(body.tree),
+        parents: (body.parents as string[]) ?? [],
+        message: String(body.message),
+        author: login,
+        committer: login,
+      });
       return { status: 201, body: this.json.gitCommit(c) };
     });
     this.on('get', `${R}/collaborators/{username}/permission`, ({ params }) => {

@@ -11,7 +11,17 @@ export async function grantRunners(pcq: PcqCli, ...runnerPublicKeys: string[]): 
   assert.equal(generated.code, 0, generated.stderr);
   const user = JSON.parse(generated.stdout) as { secret: string };
   for (const runner of runnerPublicKeys) {
-    const granted = await pcq({ PCQ_GRANT_USER_SECRET: user.secret }, 'grant', 'add', '--runner', runner, '--budget', '100000', '--expires', '2099-01-01T00:00:00Z');
+    const granted = await pcq(
+      { PCQ_GRANT_USER_SECRET: user.secret },
+      'grant',
+      'add',
+      '--runner',
+      runner,
+      '--budget',
+      '100000',
+      '--expires',
+      '2099-01-01T00:00:00Z',
+    );
     assert.equal(granted.code, 0, granted.stderr);
   }
 }

@@ -10,15 +10,31 @@ import { createCelEngine } from '../runtime/cel.ts';
 
 export function testStep(stepId: string, type: string, config: Record<string, unknown>, needs: string[] = []): Step {
   return {
-    stepId, type, needs, needsExplicit: true, preconditions: [], postconditions: [],
-    retry: DEFAULT_RETRY, timeoutMs: 60_000, private: false, config,
+    stepId,
+    type,
+    needs,
+    needsExplicit: true,
+    preconditions: [],
+    postconditions: [],
+    retry: DEFAULT_RETRY,
+    timeoutMs: 60_000,
+    private: false,
+    config,
     location: { file: 'runbooks/test.yaml', line: 10, col: 5 },
     fieldLocations: Object.fromEntries(Object.keys(config).map((k, i) => [k, { file: 'runbooks/test.yaml', line: 11 + i, col: 7 }])),
   };
 }
 
 export function testRunbook(steps: Step[]): Runbook {
-  return { runbookId: 'T1', name: 'test', version: '1.0', inputs: {}, steps, provers: {}, source: { file: 'runbooks/test.yaml', digest: 'sha256:' + '0'.repeat(64) } };
+  return {
+    runbookId: 'T1',
+    name: 'test',
+    version: '1.0',
+    inputs: {},
+    steps,
+    provers: {},
+    source: { file: 'runbooks/test.yaml', digest: 'sha256:' + '0'.repeat(64) },
+  };
 }
 
 export class MemoryArtifactSink implements ArtifactSink {
@@ -48,13 +64,29 @@ export class TableGraphStore implements GraphStore {
   async close(): Promise<void> {}
 }
 
-const unusedHttp: HttpPort = { call: async () => { throw new Error('this test gave the step no HTTP port'); } };
-const unusedNotifier: Notifier = { send: async () => { throw new Error('this test gave the step no notifier'); } };
+const unusedHttp: HttpPort = {
+  call: async () => {
+    throw new Error('this test gave the step no HTTP port');
+  },
+};
+const unusedNotifier: Notifier = {
+  send: async () => {
+    throw new Error('this test gave the step no notifier');
+  },
+};
 
-export function testContext(step: Step, options: {
-  runbook?: Runbook; upstream?: Record<string, unknown>; steps?: Record<string, unknown>; params?: Record<string, unknown>;
-  asOf?: string; ports?: Partial<StepPorts>; signal?: AbortSignal;
-} = {}): StepContext {
+export function testContext(
+  step: Step,
+  options: {
+    runbook?: Runbook;
+    upstream?: Record<string, unknown>;
+    steps?: Record<string, unknown>;
+    params?: Record<string, unknown>;
+    asOf?: string;
+    ports?: Partial<StepPorts>;
+    signal?: AbortSignal;
+  } = {},
+): StepContext {
   const upstream = options.upstream ?? {};
   return {
     runbook: options.runbook ?? testRunbook([step]),

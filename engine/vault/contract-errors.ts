@@ -11,18 +11,33 @@ export function vaultError(name: VaultErrorName, message: string, reason?: strin
     return new PcqError({ code: 'PCQ_UNAUTHORIZED_RUNNER', message: `UnauthorizedRunner: ${message}`, hint: hintFor(reason), details });
   }
   if (name === 'BudgetExhausted') {
-    return new PcqError({ code: 'PCQ_BUDGET_EXHAUSTED', message: `BudgetExhausted: ${message}`, hint: 'Ask the user for a new grant with a larger budget (`pcq grant add`), or wait for open runs to finalize.', details });
+    return new PcqError({
+      code: 'PCQ_BUDGET_EXHAUSTED',
+      message: `BudgetExhausted: ${message}`,
+      hint: 'Ask the user for a new grant with a larger budget (`pcq grant add`), or wait for open runs to finalize.',
+      details,
+    });
   }
-  return new PcqError({ code: 'PCQ_VAULT_REFUSED', message: `${name}: ${message}`, hint: 'The vault refused this call; see contracts/README.md "Errors".', details });
+  return new PcqError({
+    code: 'PCQ_VAULT_REFUSED',
+    message: `${name}: ${message}`,
+    hint: 'The vault refused this call; see contracts/README.md "Errors".',
+    details,
+  });
 }
 
 function hintFor(reason: string | undefined): string {
   switch (reason) {
-    case 'revoked': return 'The user revoked this runner; ask for a new grant (`pcq grant add`).';
-    case 'expired': return 'The grant expired; ask the user for a new grant (`pcq grant add --expires …`).';
-    case 'not-registered': return 'The runner key is not an active runner in the agent registry (policies/trust.yaml).';
-    case 'runbook-not-granted': return 'The grant does not list this runbook; ask for a grant that does.';
-    default: return 'Ask the user to grant this runner (`pcq grant add --runner G…`); in prod a run needs a grant in contracts/grants/.';
+    case 'revoked':
+      return 'The user revoked this runner; ask for a new grant (`pcq grant add`).';
+    case 'expired':
+      return 'The grant expired; ask the user for a new grant (`pcq grant add --expires …`).';
+    case 'not-registered':
+      return 'The runner key is not an active runner in the agent registry (policies/trust.yaml).';
+    case 'runbook-not-granted':
+      return 'The grant does not list this runbook; ask for a grant that does.';
+    default:
+      return 'Ask the user to grant this runner (`pcq grant add --runner G…`); in prod a run needs a grant in contracts/grants/.';
   }
 }
 

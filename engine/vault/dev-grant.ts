@@ -43,8 +43,15 @@ export async function issueDevGrant(root: string, runner: string, now: Date): Pr
   const user = await localUserSigner(root);
   const expires = new Date(now.getTime() + DEV_GRANT_DAYS * 86_400_000);
   const terms: GrantTerms = {
-    grantId: newGrantId(), version: 1, user: user.keyid, runner, runbooks: ['*'], budget: DEV_GRANT_BUDGET, unit: 'step',
-    expiresAt: expires.toISOString().replace(/\.\d{3}Z$/, 'Z'), revoked: false,
+    grantId: newGrantId(),
+    version: 1,
+    user: user.keyid,
+    runner,
+    runbooks: ['*'],
+    budget: DEV_GRANT_BUDGET,
+    unit: 'step',
+    expiresAt: expires.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    revoked: false,
   };
   const file = grantPath(LOCAL_GRANTS_DIR, terms.grantId, 1);
   await writeFileAtomic(join(root, file), serializeGrant(await signGrant(terms, user)));

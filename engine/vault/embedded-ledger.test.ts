@@ -23,16 +23,23 @@ function registration(runner: string, user: string, budget: number) {
 test('20 concurrent processes against a budget for exactly 10: 10 finalize, 10 refuse, balance = finalized usage', { timeout: 120_000 }, async () => {
   const root = await mkdtemp(join(tmpdir(), 'pcq-ledger-'));
   try {
-    const runner = generateKeyPair().publicKey, user = generateKeyPair().publicKey;
+    const runner = generateKeyPair().publicKey,
+      user = generateKeyPair().publicKey;
     const reserve = 3;
     const ledger = new EmbeddedLedger({ root, isRegisteredRunner: () => true });
     await ledger.grantRunner(registration(runner, user, 10 * reserve));
     const go = join(root, 'go');
     const workers = Array.from({ length: 20 }, (_, i) => {
-      const child = spawn(NODE, ['--import', 'tsx', WORKER, root, `run-${i}`, 'g-00000000000a', runner, String(reserve), go], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(NODE, ['--import', 'tsx', WORKER, root, `run-${i}`, 'g-00000000000a', runner, String(reserve), go], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       const lines: string[] = [];
       const ready = new Promise<void>((ok) => createInterface({ input: child.stdout }).on('line', (l) => (l === 'ready' ? ok() : lines.push(l))));
-      const done = new Promise<Record<string, unknown>>((ok, fail) => child.on('exit', (code) => (code === 0 && lines.length === 1 ? ok(JSON.parse(lines[0]!)) : fail(new Error(`worker ${i} exit ${code}: ${lines.join('|')}`)))));
+      const done = new Promise<Record<string, unknown>>((ok, fail) =>
+        child.on('exit', (code) =>
+          code === 0 && lines.length === 1 ? ok(JSON.parse(lines[0]!)) : fail(new Error(`worker ${i} exit ${code}: ${lines.join('|')}`)),
+        ),
+      );
       return { ready, done };
     });
     await Promise.all(workers.map((w) => w.ready));
@@ -42,7 +49,10 @@ test('20 concurrent processes against a budget for exactly 10: 10 finalize, 10 r
     const refused = results.filter((r) => r.ok === false);
     assert.equal(finalized.length, 10, JSON.stringify(results));
     assert.equal(refused.length, 10);
-    assert.ok(refused.every((r) => r.code === 'PCQ_BUDGET_EXHAUSTED'), JSON.stringify(refused));
+    assert.ok(
+      refused.every((r) => r.code === 'PCQ_BUDGET_EXHAUSTED'),
+      JSON.stringify(refused),
+    );
     const state = await readLedgerState(join(root, LEDGER_FILE));
     const grant = state.grants['g-00000000000a']!;
     const sum = finalized.reduce((s, r) => s + Number(r.usage), 0);
@@ -59,12 +69,19 @@ test('20 concurrent processes against a budget for exactly 10: 10 finalize, 10 r
 test('a refused open_run leaves the ledger file byte-identical', async () => {
   const root = await mkdtemp(join(tmpdir(), 'pcq-ledger-'));
   try {
-    const runner = generateKeyPair().publicKey, user = generateKeyPair().publicKey;
+    const runner = generateKeyPair().publicKey,
+      user = generateKeyPair().publicKey;
     const ledger = new EmbeddedLedger({ root, isRegisteredRunner: () => true });
     await ledger.grantRunner(registration(runner, user, 2));
     const before = await readFile(join(root, LEDGER_FILE), 'utf8');
-    await assert.rejects(ledger.openRun({ runId: 'r1', grantId: 'g-00000000000a', runner, runbookId: 'R1', reserve: 3 }), (e: PcqError) => e.code === 'PCQ_BUDGET_EXHAUSTED');
-    await assert.rejects(ledger.openRun({ runId: 'r2', grantId: 'g-00000000000a', runner: user, runbookId: 'R1', reserve: 1 }), (e: PcqError) => e.code === 'PCQ_UNAUTHORIZED_RUNNER');
+    await assert.rejects(
+      ledger.openRun({ runId: 'r1', grantId: 'g-00000000000a', runner, runbookId: 'R1', reserve: 3 }),
+      (e: PcqError) => e.code === 'PCQ_BUDGET_EXHAUSTED',
+    );
+    await assert.rejects(
+      ledger.openRun({ runId: 'r2', grantId: 'g-00000000000a', runner: user, runbookId: 'R1', reserve: 1 }),
+      (e: PcqError) => e.code === 'PCQ_UNAUTHORIZED_RUNNER',
+    );
     assert.equal(await readFile(join(root, LEDGER_FILE), 'utf8'), before);
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -77,7 +94,10 @@ test('a corrupt ledger file is PCQ_LEDGER_CORRUPT, never silently reset', async 
     const ledger = new EmbeddedLedger({ root, isRegisteredRunner: () => true });
     await ledger.grantRunner(registration(generateKeyPair().publicKey, generateKeyPair().publicKey, 2));
     await writeFile(join(root, LEDGER_FILE), '{"format":"other"}');
-    await assert.rejects(ledger.grantRunner(registration(generateKeyPair().publicKey, generateKeyPair().publicKey, 2)), (e: PcqError) => e.code === 'PCQ_LEDGER_CORRUPT');
+    await assert.rejects(
+      ledger.grantRunner(registration(generateKeyPair().publicKey, generateKeyPair().publicKey, 2)),
+      (e: PcqError) => e.code === 'PCQ_LEDGER_CORRUPT',
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

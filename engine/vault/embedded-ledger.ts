@@ -7,7 +7,17 @@
 // A refused call writes nothing.
 import { join } from 'node:path';
 import { PcqError } from '../base/errors.ts';
-import type { FinalizeReceipt, GrantReceipt, GrantRegistration, GrantState, OpenReceipt, PrepaidVault, RevokeReceipt, FinalizeRunArgs, OpenRunArgs } from '../base/prepaid-vault.ts';
+import type {
+  FinalizeReceipt,
+  GrantReceipt,
+  GrantRegistration,
+  GrantState,
+  OpenReceipt,
+  PrepaidVault,
+  RevokeReceipt,
+  FinalizeRunArgs,
+  OpenRunArgs,
+} from '../base/prepaid-vault.ts';
 import { withLock } from '../store/lock.ts';
 import { readOptional } from '../store/read-optional.ts';
 import { writeJsonAtomic } from '../store/atomic-write.ts';
@@ -36,12 +46,25 @@ export async function readLedgerState(path: string): Promise<contract.VaultState
     throw corrupt(path, (err as Error).message);
   }
   const v = value as Partial<contract.VaultState>;
-  if (typeof v !== 'object' || v === null || v.format !== 'pcq-vault/1' || !Number.isSafeInteger(v.ledger) || typeof v.grants !== 'object' || typeof v.runs !== 'object' || !Array.isArray(v.events)) throw corrupt(path, 'not a pcq-vault/1 ledger');
+  if (
+    typeof v !== 'object' ||
+    v === null ||
+    v.format !== 'pcq-vault/1' ||
+    !Number.isSafeInteger(v.ledger) ||
+    typeof v.grants !== 'object' ||
+    typeof v.runs !== 'object' ||
+    !Array.isArray(v.events)
+  )
+    throw corrupt(path, 'not a pcq-vault/1 ledger');
   return v as contract.VaultState;
 }
 
 function corrupt(path: string, why: string): PcqError {
-  return new PcqError({ code: 'PCQ_LEDGER_CORRUPT', message: `the embedded ledger ${path} cannot be read: ${why}`, hint: 'Restore .pcq/ledger/vault.json from a backup; it is the vault\'s only copy of budgets and open runs.' });
+  return new PcqError({
+    code: 'PCQ_LEDGER_CORRUPT',
+    message: `the embedded ledger ${path} cannot be read: ${why}`,
+    hint: "Restore .pcq/ledger/vault.json from a backup; it is the vault's only copy of budgets and open runs.",
+  });
 }
 
 export class EmbeddedLedger implements PrepaidVault {
@@ -61,34 +84,61 @@ export class EmbeddedLedger implements PrepaidVault {
 
   /** One compare-and-swap transaction: the state changes only when `apply` returns a new one. */
   private async transact<T>(apply: (s: contract.VaultState) => { state: contract.VaultState; value: T }): Promise<T> {
-    return withLock(join(this.opts.root, '.pcq/ledger/vault.lock'), LOCK_WAIT_MS, { code: 'PCQ_LEDGER_LOCKED', message: 'another pcq process held the ledger lock for 30 s', hint: 'Try again in a moment; a lock left by a dead process is taken over by itself.' }, async () => {
-      const before = await readLedgerState(this.path);
-      let out: { state: contract.VaultState; value: T };
-      try {
-        out = apply(before);
-      } catch (err) {
-        throw asPcqError(err);
-      }
-      if (out.state === before) return out.value;
-      await this.opts.onApply?.();
-      const current = await readLedgerState(this.path);
-      if (current.ledger !== before.ledger) throw new PcqError({ code: 'PCQ_LEDGER_LOCKED', message: `the ledger moved from ${before.ledger} to ${current.ledger} during an update`, hint: 'Another writer ignored the ledger lock; try again.' });
-      await writeJsonAtomic(this.path, out.state);
-      return out.value;
-    });
+    return withLock(
+      join(this.opts.root, '.pcq/ledger/vault.lock'),
+      LOCK_WAIT_MS,
+      {
+        code: 'PCQ_LEDGER_LOCKED',
+        message: 'another pcq process held the ledger lock for 30 s',
+        hint: 'Try again in a moment; a lock left by a dead process is taken over by itself.',
+      },
+      async () => {
+        const before = await readLedgerState(this.path);
+        let out: { state: contract.VaultState; value: T };
+        try {
+          out = apply(before);
+        } catch (err) {
+          throw asPcqError(err);
+        }
+        if (out.state === before) return out.value;
+        await this.opts.onApply?.();
+        const current = await readLedgerState(this.path);
+        if (current.ledger !== before.ledger)
+          throw new PcqError({
+            code: 'PCQ_LEDGER_LOCKED',
+            message: `the ledger moved from ${before.ledger} to ${current.ledger} during an update`,
+            hint: 'Another writer ignored the ledger lock; try again.',
+          });
+        await writeJsonAtomic(this.path, out.state);
+        return out.value;
+      },
+    );
   }
 
   grantRunner(g: GrantRegistration): Promise<GrantReceipt> {
     return this.transact((s) => {
       const r = contract.grantRunner(s, g);
-      return { state: r.state, value: { method: 'grant_runner', grantId: g.grantId, digest: r.result.digest, ledger: r.result.grantedAtLedger, backend: 'embedded', contractId: this.contractId } };
+      return {
+        state: r.state,
+        value: {
+          method: 'grant_runner',
+          grantId: g.grantId,
+          digest: r.result.digest,
+          ledger: r.result.grantedAtLedger,
+          backend: 'embedded',
+          contractId: this.contractId,
+        },
+      };
     });
   }
 
   revokeRunner(input: { grantId: string; user: string }): Promise<RevokeReceipt> {
     return this.transact((s) => {
       const r = contract.revokeRunner(s, input);
-      return { state: r.state, value: { method: 'revoke_runner', grantId: input.grantId, ledger: r.result.revokedAtLedger!, backend: 'embedded', contractId: this.contractId } };
+      return {
+        state: r.state,
+        value: { method: 'revoke_runner', grantId: input.grantId, ledger: r.result.revokedAtLedger!, backend: 'embedded', contractId: this.contractId },
+      };
     });
   }
 
@@ -111,14 +161,41 @@ export class EmbeddedLedger implements PrepaidVault {
       // open leaves the ledger file exactly as it was.
       const registered = args.grant ? contract.grantRunner(s, args.grant).state : s;
       const r = contract.openRun(registered, args, this.ctx());
-      return { state: r.state, value: { method: 'open_run', runId: args.runId, grantId: args.grantId, grantDigest: r.grant.digest, runner: args.runner, runbookId: args.runbookId, reserved: args.reserve, ledger: r.result.openedAtLedger, backend: 'embedded', contractId: this.contractId } };
+      return {
+        state: r.state,
+        value: {
+          method: 'open_run',
+          runId: args.runId,
+          grantId: args.grantId,
+          grantDigest: r.grant.digest,
+          runner: args.runner,
+          runbookId: args.runbookId,
+          reserved: args.reserve,
+          ledger: r.result.openedAtLedger,
+          backend: 'embedded',
+          contractId: this.contractId,
+        },
+      };
     });
   }
 
   finalizeRun(args: FinalizeRunArgs): Promise<FinalizeReceipt> {
     return this.transact((s) => {
       const r = contract.finalizeRun(s, args, this.ctx());
-      return { state: r.state, value: { method: 'finalize_run', runId: args.runId, grantId: r.grant.grantId, usage: args.usage, outcome: r.result.state === 'finalized' ? 'finalized' : 'failed', spentAfter: r.grant.spent, ledger: r.result.finalizedAtLedger!, backend: 'embedded', contractId: this.contractId } };
+      return {
+        state: r.state,
+        value: {
+          method: 'finalize_run',
+          runId: args.runId,
+          grantId: r.grant.grantId,
+          usage: args.usage,
+          outcome: r.result.state === 'finalized' ? 'finalized' : 'failed',
+          spentAfter: r.grant.spent,
+          ledger: r.result.finalizedAtLedger!,
+          backend: 'embedded',
+          contractId: this.contractId,
+        },
+      };
     });
   }
 }

@@ -36,7 +36,12 @@ export function grantPath(dir: string, grantId: string, version: number): string
 }
 
 export async function signGrant(terms: GrantTerms, user: Signer): Promise<GrantFile> {
-  if (user.keyid !== terms.user) throw new PcqError({ code: 'PCQ_GRANT_INVALID', message: `the grant names user ${terms.user} but is signed with ${user.keyid}`, hint: 'Sign a grant with the key of the user it names.' });
+  if (user.keyid !== terms.user)
+    throw new PcqError({
+      code: 'PCQ_GRANT_INVALID',
+      message: `the grant names user ${terms.user} but is signed with ${user.keyid}`,
+      hint: 'Sign a grant with the key of the user it names.',
+    });
   const sig = await user.sign(pae(GRANT_PAYLOAD_TYPE, utf8(canonicalize(terms))));
   return { payloadType: GRANT_PAYLOAD_TYPE, terms, signature: 'base64:' + toBase64(sig) };
 }
@@ -49,7 +54,12 @@ export function serializeGrant(file: GrantFile): string {
 export async function readGrantText(text: string, file: string): Promise<{ grant?: GrantFile; issues: PcqIssue[] }> {
   const issues: PcqIssue[] = [];
   const bad = (message: string): { issues: PcqIssue[] } => {
-    issues.push({ code: 'PCQ_GRANT_INVALID', message: `${file}: ${message}`, hint: 'Write grants with `pcq grant add` / `pcq grant revoke`; never edit them by hand.', location: { file, line: 1, col: 1 } });
+    issues.push({
+      code: 'PCQ_GRANT_INVALID',
+      message: `${file}: ${message}`,
+      hint: 'Write grants with `pcq grant add` / `pcq grant revoke`; never edit them by hand.',
+      location: { file, line: 1, col: 1 },
+    });
     return { issues };
   };
   let value: unknown;
@@ -58,13 +68,15 @@ export async function readGrantText(text: string, file: string): Promise<{ grant
   } catch (err) {
     return bad(`not JSON: ${(err as Error).message}`);
   }
-  if (!isObject(value) || value.payloadType !== GRANT_PAYLOAD_TYPE || typeof value.signature !== 'string' || !isObject(value.terms)) return bad(`not a grant file (payloadType ${GRANT_PAYLOAD_TYPE}, terms, signature)`);
+  if (!isObject(value) || value.payloadType !== GRANT_PAYLOAD_TYPE || typeof value.signature !== 'string' || !isObject(value.terms))
+    return bad(`not a grant file (payloadType ${GRANT_PAYLOAD_TYPE}, terms, signature)`);
   const shapeProblem = termsProblem(value.terms);
   if (shapeProblem) return bad(shapeProblem);
   const terms = value.terms as unknown as GrantTerms;
   const sig = value.signature.startsWith('base64:') ? fromBase64(value.signature.slice(7)) : undefined;
   const key = tryDecodeStrKey('public', terms.user);
-  if (!sig || sig.length !== 64 || !key || !(await nodeVerify(key, pae(GRANT_PAYLOAD_TYPE, utf8(canonicalize(terms))), sig))) return bad(`the signature is not the user ${terms.user}'s over these terms`);
+  if (!sig || sig.length !== 64 || !key || !(await nodeVerify(key, pae(GRANT_PAYLOAD_TYPE, utf8(canonicalize(terms))), sig)))
+    return bad(`the signature is not the user ${terms.user}'s over these terms`);
   const grant: GrantFile = { payloadType: GRANT_PAYLOAD_TYPE, terms, signature: value.signature };
   return { grant, issues };
 }
@@ -77,13 +89,16 @@ function termsProblem(t: Record<string, unknown>): string | undefined {
   if (!Number.isSafeInteger(t.version) || (t.version as number) < 1) return 'terms.version must be a whole number ≥ 1';
   if (!isPublicStrKey(t.user)) return 'terms.user must be a G… public key';
   if (!isPublicStrKey(t.runner)) return 'terms.runner must be a G… public key';
-  if (!Array.isArray(t.runbooks) || t.runbooks.length === 0 || !t.runbooks.every((r) => typeof r === 'string' && RUNBOOK_ID.test(r))) return 'terms.runbooks must list runbook ids (or "*")';
+  if (!Array.isArray(t.runbooks) || t.runbooks.length === 0 || !t.runbooks.every((r) => typeof r === 'string' && RUNBOOK_ID.test(r)))
+    return 'terms.runbooks must list runbook ids (or "*")';
   if (!Number.isSafeInteger(t.budget) || (t.budget as number) < 0) return 'terms.budget must be a whole number of units ≥ 0';
   if (t.unit !== 'step') return 'terms.unit must be "step"';
-  if (typeof t.expiresAt !== 'string' || !ISO_UTC.test(t.expiresAt) || Number.isNaN(Date.parse(t.expiresAt))) return 'terms.expiresAt must be an ISO-8601 UTC time';
+  if (typeof t.expiresAt !== 'string' || !ISO_UTC.test(t.expiresAt) || Number.isNaN(Date.parse(t.expiresAt)))
+    return 'terms.expiresAt must be an ISO-8601 UTC time';
   if (typeof t.revoked !== 'boolean') return 'terms.revoked must be true or false';
   if (t.revoked && t.version === 1) return 'version 1 grants; only a later version may revoke';
-  if (t.revokedAtLedger !== undefined && (!t.revoked || !Number.isSafeInteger(t.revokedAtLedger) || (t.revokedAtLedger as number) < 0)) return 'terms.revokedAtLedger belongs to a revocation and is a ledger sequence';
+  if (t.revokedAtLedger !== undefined && (!t.revoked || !Number.isSafeInteger(t.revokedAtLedger) || (t.revokedAtLedger as number) < 0))
+    return 'terms.revokedAtLedger belongs to a revocation and is a ledger sequence';
   return undefined;
 }
 

@@ -29,7 +29,12 @@ export async function loadGrants(root: string, opts: { includeLocal: boolean }):
     const ids = (await readdir(join(root, dir)).catch(() => [] as string[])).filter((n) => GRANT_ID.test(n)).sort();
     for (const id of ids) {
       if (seen.has(id)) {
-        issues.push({ code: 'PCQ_GRANT_INVALID', message: `grant ${id} exists in both ${GRANTS_DIR} and ${LOCAL_GRANTS_DIR}`, hint: 'Keep one copy of each grant.', location: { file: `${dir}/${id}`, line: 1, col: 1 } });
+        issues.push({
+          code: 'PCQ_GRANT_INVALID',
+          message: `grant ${id} exists in both ${GRANTS_DIR} and ${LOCAL_GRANTS_DIR}`,
+          hint: 'Keep one copy of each grant.',
+          location: { file: `${dir}/${id}`, line: 1, col: 1 },
+        });
         continue;
       }
       seen.add(id);
@@ -42,10 +47,19 @@ export async function loadGrants(root: string, opts: { includeLocal: boolean }):
 
 async function loadOne(root: string, dir: string, id: string, issues: PcqIssue[]): Promise<GrantRecord | undefined> {
   const names = await readdir(join(root, dir, id)).catch(() => [] as string[]);
-  const versions = names.map((n) => /^v([1-9]\d{0,5})\.json$/.exec(n)?.[1]).filter((v): v is string => v !== undefined).map(Number).sort((a, b) => a - b);
+  const versions = names
+    .map((n) => /^v([1-9]\d{0,5})\.json$/.exec(n)?.[1])
+    .filter((v): v is string => v !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
   const at = `${dir}/${id}`;
   const problem = (message: string): undefined => {
-    issues.push({ code: 'PCQ_GRANT_INVALID', message: `${at}: ${message}`, hint: 'Write grants with `pcq grant add` / `pcq grant revoke`; never edit them by hand.', location: { file: at, line: 1, col: 1 } });
+    issues.push({
+      code: 'PCQ_GRANT_INVALID',
+      message: `${at}: ${message}`,
+      hint: 'Write grants with `pcq grant add` / `pcq grant revoke`; never edit them by hand.',
+      location: { file: at, line: 1, col: 1 },
+    });
     return undefined;
   };
   if (versions.length === 0) return problem('holds no v<N>.json version');
@@ -57,22 +71,29 @@ async function loadOne(root: string, dir: string, id: string, issues: PcqIssue[]
     const read = await readGrantText(text ?? '', file);
     issues.push(...read.issues);
     if (!read.grant) return undefined;
-    if (read.grant.terms.grantId !== id || read.grant.terms.version !== v) return problem(`${file} names ${read.grant.terms.grantId} v${read.grant.terms.version}`);
+    if (read.grant.terms.grantId !== id || read.grant.terms.version !== v)
+      return problem(`${file} names ${read.grant.terms.grantId} v${read.grant.terms.version}`);
     files.push(read.grant);
   }
   const granted = files[0]!;
   const latest = files[files.length - 1]!;
-  for (const f of files.slice(1)) if (!sameTerms(granted.terms, f.terms)) return problem(`v${f.terms.version} changes the terms of v1 (only revoked may change)`);
+  for (const f of files.slice(1))
+    if (!sameTerms(granted.terms, f.terms)) return problem(`v${f.terms.version} changes the terms of v1 (only revoked may change)`);
   return { grantId: id, granted, digest: grantDigest(granted.terms), latest, versions: files.length, dir, devOverlay: dir === LOCAL_GRANTS_DIR };
 }
 
 function sameTerms(a: GrantTerms, b: GrantTerms): boolean {
-  return a.user === b.user && a.runner === b.runner && a.budget === b.budget && a.expiresAt === b.expiresAt && a.unit === b.unit && a.runbooks.join('\n') === b.runbooks.join('\n');
+  return (
+    a.user === b.user &&
+    a.runner === b.runner &&
+    a.budget === b.budget &&
+    a.expiresAt === b.expiresAt &&
+    a.unit === b.unit &&
+    a.runbooks.join('\n') === b.runbooks.join('\n')
+  );
 }
 
-export type GrantChoice =
-  | { ok: true; grant: GrantRecord }
-  | { ok: false; reason: 'no-grant' | 'revoked' | 'expired' | 'runbook-not-granted'; message: string };
+export type GrantChoice = { ok: true; grant: GrantRecord } | { ok: false; reason: 'no-grant' | 'revoked' | 'expired' | 'runbook-not-granted'; message: string };
 
 /**
  * The grant a run of `runbookId` by `runner` opens under: the first (by grantId) that names the

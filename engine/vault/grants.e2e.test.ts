@@ -23,7 +23,10 @@ let user: { secret: string; publicKey: string };
 
 async function pcq(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(NODE, [CLI, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_ACTOR: 'local:tester', ...env } });
+    const { stdout, stderr } = await exec(NODE, [CLI, ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PCQ_ACTOR: 'local:tester', ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -53,7 +56,10 @@ before(async () => {
   root = await makeSampleRoot('pcq-grants-');
   runner = JSON.parse((await pcq({}, 'keys', 'generate', '--json')).stdout);
   user = JSON.parse((await pcq({}, 'keys', 'generate', '--json')).stdout);
-  await appendFile(join(root, 'policies/trust.yaml'), `\n  - name: grants-runner\n    publicKey: ${runner.publicKey}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`);
+  await appendFile(
+    join(root, 'policies/trust.yaml'),
+    `\n  - name: grants-runner\n    publicKey: ${runner.publicKey}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n`,
+  );
 });
 
 test('prod without a grant: UnauthorizedRunner before any step, nothing written', async () => {

@@ -7,7 +7,19 @@
 // list_runner_grants is read-only: simulated, never submitted.
 import { BASE_FEE, Contract, TransactionBuilder, rpc, scValToNative, type Transaction, type xdr } from '@stellar/stellar-sdk';
 import { PcqError } from '../base/errors.ts';
-import { VAULT_ERRORS, type FinalizeReceipt, type FinalizeRunArgs, type GrantReceipt, type GrantRegistration, type GrantState, type OpenReceipt, type OpenRunArgs, type PrepaidVault, type RevokeReceipt, type VaultErrorName } from '../base/prepaid-vault.ts';
+import {
+  VAULT_ERRORS,
+  type FinalizeReceipt,
+  type FinalizeRunArgs,
+  type GrantReceipt,
+  type GrantRegistration,
+  type GrantState,
+  type OpenReceipt,
+  type OpenRunArgs,
+  type PrepaidVault,
+  type RevokeReceipt,
+  type VaultErrorName,
+} from '../base/prepaid-vault.ts';
 import type { Signer } from '../base/signer.ts';
 import { toBase64, toHex } from '../proof/bytes.ts';
 import { vaultError } from './contract-errors.ts';
@@ -55,11 +67,22 @@ export class SorobanVault implements PrepaidVault {
       prepared.addSignature(this.opts.source.keyid, toBase64(signature));
       const sent = await this.server.sendTransaction(prepared);
       if (sent.status === 'ERROR' || sent.status === 'DUPLICATE' || sent.status === 'TRY_AGAIN_LATER') {
-        throw new PcqError({ code: 'PCQ_VAULT_UNAVAILABLE', message: `${method}: sendTransaction answered ${sent.status}`, hint: 'Try again; check the runner account and RUNNER_NETWORK_PASSPHRASE.' });
+        throw new PcqError({
+          code: 'PCQ_VAULT_UNAVAILABLE',
+          message: `${method}: sendTransaction answered ${sent.status}`,
+          hint: 'Try again; check the runner account and RUNNER_NETWORK_PASSPHRASE.',
+        });
       }
-      const done = await this.server.pollTransaction(sent.hash, { attempts: Math.ceil((this.opts.timeoutMs ?? 30_000) / (this.opts.pollIntervalMs ?? 1000)), sleepStrategy: () => this.opts.pollIntervalMs ?? 1000 });
+      const done = await this.server.pollTransaction(sent.hash, {
+        attempts: Math.ceil((this.opts.timeoutMs ?? 30_000) / (this.opts.pollIntervalMs ?? 1000)),
+        sleepStrategy: () => this.opts.pollIntervalMs ?? 1000,
+      });
       if (done.status !== 'SUCCESS') {
-        throw new PcqError({ code: 'PCQ_VAULT_UNAVAILABLE', message: `${method}: transaction ${sent.hash} ended ${done.status}`, hint: 'See the transaction on the network; the call may be retried.' });
+        throw new PcqError({
+          code: 'PCQ_VAULT_UNAVAILABLE',
+          message: `${method}: transaction ${sent.hash} ended ${done.status}`,
+          hint: 'See the transaction on the network; the call may be retried.',
+        });
       }
       return { value: done.returnValue ? scValToNative(done.returnValue) : undefined, ledger: done.ledger, txHash: sent.hash };
     });
@@ -77,18 +100,37 @@ export class SorobanVault implements PrepaidVault {
       return await fn();
     } catch (err) {
       if (err instanceof PcqError) throw err;
-      throw new PcqError({ code: 'PCQ_VAULT_UNAVAILABLE', message: `${method} on ${this.opts.rpcUrl}: ${(err as Error).message}`, hint: 'Check RUNNER_RPC_URL and the network; the same call may succeed later.' });
+      throw new PcqError({
+        code: 'PCQ_VAULT_UNAVAILABLE',
+        message: `${method} on ${this.opts.rpcUrl}: ${(err as Error).message}`,
+        hint: 'Check RUNNER_RPC_URL and the network; the same call may succeed later.',
+      });
     }
   }
 
   async grantRunner(g: GrantRegistration): Promise<GrantReceipt> {
     const r = await this.invoke('grant_runner', grantRunnerArgs(g));
-    return { method: 'grant_runner', grantId: g.grantId, digest: g.digest, ledger: r.ledger, backend: 'soroban', contractId: this.opts.contractId, txHash: r.txHash };
+    return {
+      method: 'grant_runner',
+      grantId: g.grantId,
+      digest: g.digest,
+      ledger: r.ledger,
+      backend: 'soroban',
+      contractId: this.opts.contractId,
+      txHash: r.txHash,
+    };
   }
 
   async revokeRunner(input: { grantId: string; user: string }): Promise<RevokeReceipt> {
     const r = await this.invoke('revoke_runner', revokeRunnerArgs(input));
-    return { method: 'revoke_runner', grantId: input.grantId, ledger: Number(field(r.value, 'ledger')), backend: 'soroban', contractId: this.opts.contractId, txHash: r.txHash };
+    return {
+      method: 'revoke_runner',
+      grantId: input.grantId,
+      ledger: Number(field(r.value, 'ledger')),
+      backend: 'soroban',
+      contractId: this.opts.contractId,
+      txHash: r.txHash,
+    };
   }
 
   async listRunnerGrants(user: string): Promise<GrantState[]> {
@@ -103,26 +145,62 @@ export class SorobanVault implements PrepaidVault {
 
   async openRun(a: OpenRunArgs): Promise<OpenReceipt> {
     const r = await this.invoke('open_run', openRunArgs(a));
-    return { method: 'open_run', runId: a.runId, grantId: a.grantId, grantDigest: `sha256:${toHex(field(r.value, 'grant_digest') as Uint8Array)}`, runner: a.runner, runbookId: a.runbookId, reserved: a.reserve, ledger: Number(field(r.value, 'ledger')), backend: 'soroban', contractId: this.opts.contractId, txHash: r.txHash };
+    return {
+      method: 'open_run',
+      runId: a.runId,
+      grantId: a.grantId,
+      grantDigest: `sha256:${toHex(field(r.value, 'grant_digest') as Uint8Array)}`,
+      runner: a.runner,
+      runbookId: a.runbookId,
+      reserved: a.reserve,
+      ledger: Number(field(r.value, 'ledger')),
+      backend: 'soroban',
+      contractId: this.opts.contractId,
+      txHash: r.txHash,
+    };
   }
 
   async finalizeRun(a: FinalizeRunArgs): Promise<FinalizeReceipt> {
     const r = await this.invoke('finalize_run', finalizeRunArgs(a));
-    return { method: 'finalize_run', runId: a.runId, grantId: String(field(r.value, 'grant_id')), usage: a.usage, outcome: a.ok ? 'finalized' : 'failed', spentAfter: Number(field(r.value, 'spent')), ledger: Number(field(r.value, 'ledger')), backend: 'soroban', contractId: this.opts.contractId, txHash: r.txHash };
+    return {
+      method: 'finalize_run',
+      runId: a.runId,
+      grantId: String(field(r.value, 'grant_id')),
+      usage: a.usage,
+      outcome: a.ok ? 'finalized' : 'failed',
+      spentAfter: Number(field(r.value, 'spent')),
+      ledger: Number(field(r.value, 'ledger')),
+      backend: 'soroban',
+      contractId: this.opts.contractId,
+      txHash: r.txHash,
+    };
   }
 }
 
 function field(value: unknown, key: string): unknown {
-  if (typeof value !== 'object' || value === null || !(key in value)) throw new PcqError({ code: 'PCQ_VAULT_UNAVAILABLE', message: `the contract's answer lacks "${key}"`, hint: 'RUNNER_CONTRACT_ID must name a PrepaidVault (contracts/prepaid-vault.spec.json).' });
+  if (typeof value !== 'object' || value === null || !(key in value))
+    throw new PcqError({
+      code: 'PCQ_VAULT_UNAVAILABLE',
+      message: `the contract's answer lacks "${key}"`,
+      hint: 'RUNNER_CONTRACT_ID must name a PrepaidVault (contracts/prepaid-vault.spec.json).',
+    });
   return (value as Record<string, unknown>)[key];
 }
 
 function grantStateOf(v: unknown): GrantState {
   const revoked = field(v, 'revoked_at_ledger');
   return {
-    grantId: String(field(v, 'grant_id')), digest: `sha256:${toHex(field(v, 'digest') as Uint8Array)}`, user: String(field(v, 'user')), runner: String(field(v, 'runner')),
-    runbooks: (field(v, 'runbooks') as unknown[]).map(String), budget: Number(field(v, 'budget')), expiresAt: new Date(Number(field(v, 'expires_at')) * 1000).toISOString().replace(/\.000Z$/, 'Z'),
-    spent: Number(field(v, 'spent')), reserved: Number(field(v, 'reserved')), revokedAtLedger: revoked === 0 || revoked === 0n ? null : Number(revoked), grantedAtLedger: Number(field(v, 'granted_at_ledger')),
+    grantId: String(field(v, 'grant_id')),
+    digest: `sha256:${toHex(field(v, 'digest') as Uint8Array)}`,
+    user: String(field(v, 'user')),
+    runner: String(field(v, 'runner')),
+    runbooks: (field(v, 'runbooks') as unknown[]).map(String),
+    budget: Number(field(v, 'budget')),
+    expiresAt: new Date(Number(field(v, 'expires_at')) * 1000).toISOString().replace(/\.000Z$/, 'Z'),
+    spent: Number(field(v, 'spent')),
+    reserved: Number(field(v, 'reserved')),
+    revokedAtLedger: revoked === 0 || revoked === 0n ? null : Number(revoked),
+    grantedAtLedger: Number(field(v, 'granted_at_ledger')),
   };
 }
 
@@ -131,5 +209,9 @@ function contractFailure(method: string, error: string): PcqError {
   const code = /Error\(Contract, #(\d+)\)/.exec(error)?.[1];
   const name = (Object.keys(VAULT_ERRORS) as VaultErrorName[]).find((n) => String(VAULT_ERRORS[n]) === code);
   if (name) return vaultError(name, `${method} refused by the contract: ${error.split('\n')[0]}`, /reason: ([a-z-]+)/.exec(error)?.[1]);
-  return new PcqError({ code: 'PCQ_VAULT_UNAVAILABLE', message: `${method}: simulation failed: ${error.split('\n')[0]}`, hint: 'Check RUNNER_CONTRACT_ID and the network.' });
+  return new PcqError({
+    code: 'PCQ_VAULT_UNAVAILABLE',
+    message: `${method}: simulation failed: ${error.split('\n')[0]}`,
+    hint: 'Check RUNNER_CONTRACT_ID and the network.',
+  });
 }

@@ -71,7 +71,19 @@ export function grantRunner(state: VaultState, g: GrantRegistration): { state: V
     fail('GrantExists', `grant ${g.grantId} is already registered with another digest`);
   }
   const s = next(state);
-  const result: GrantState = { grantId: g.grantId, digest: g.digest, user: g.user, runner: g.runner, runbooks: [...g.runbooks], budget: g.budget, expiresAt: g.expiresAt, spent: 0, reserved: 0, revokedAtLedger: null, grantedAtLedger: s.ledger };
+  const result: GrantState = {
+    grantId: g.grantId,
+    digest: g.digest,
+    user: g.user,
+    runner: g.runner,
+    runbooks: [...g.runbooks],
+    budget: g.budget,
+    expiresAt: g.expiresAt,
+    spent: 0,
+    reserved: 0,
+    revokedAtLedger: null,
+    grantedAtLedger: s.ledger,
+  };
   s.grants[g.grantId] = result;
   s.events.push({ name: 'runner_granted', ledger: s.ledger, data: { grantId: g.grantId, user: g.user, runner: g.runner, budget: g.budget } });
   return { state: s, result };
@@ -89,22 +101,39 @@ export function revokeRunner(state: VaultState, input: { grantId: string; user: 
 }
 
 export function listRunnerGrants(state: VaultState, user: string): GrantState[] {
-  return Object.values(state.grants).filter((g) => g.user === user).sort((a, b) => (a.grantId < b.grantId ? -1 : 1));
+  return Object.values(state.grants)
+    .filter((g) => g.user === user)
+    .sort((a, b) => (a.grantId < b.grantId ? -1 : 1));
 }
 
-export function openRun(state: VaultState, args: { runId: string; grantId: string; runner: string; runbookId: string; reserve: number }, ctx: VaultContext): { state: VaultState; result: VaultRun; grant: GrantState } {
+export function openRun(
+  state: VaultState,
+  args: { runId: string; grantId: string; runner: string; runbookId: string; reserve: number },
+  ctx: VaultContext,
+): { state: VaultState; result: VaultRun; grant: GrantState } {
   wholeUnits(args.reserve, 'reserve');
   const g = state.grants[args.grantId] ?? fail('UnauthorizedRunner', `no grant ${args.grantId} is registered`, 'no-grant');
   if (g.runner !== args.runner) fail('UnauthorizedRunner', `grant ${g.grantId} is for runner ${g.runner}, not ${args.runner}`, 'other-runner');
   if (!ctx.isRegisteredRunner(args.runner)) fail('UnauthorizedRunner', `runner ${args.runner} is not in the agent registry`, 'not-registered');
   if (g.revokedAtLedger !== null) fail('UnauthorizedRunner', `grant ${g.grantId} was revoked at ledger ${g.revokedAtLedger}`, 'revoked');
   if (Date.parse(g.expiresAt) <= ctx.now.getTime()) fail('UnauthorizedRunner', `grant ${g.grantId} expired at ${g.expiresAt}`, 'expired');
-  if (!g.runbooks.includes('*') && !g.runbooks.includes(args.runbookId)) fail('UnauthorizedRunner', `grant ${g.grantId} does not cover runbook ${args.runbookId}`, 'runbook-not-granted');
+  if (!g.runbooks.includes('*') && !g.runbooks.includes(args.runbookId))
+    fail('UnauthorizedRunner', `grant ${g.grantId} does not cover runbook ${args.runbookId}`, 'runbook-not-granted');
   if (state.runs[args.runId]) fail('RunExists', `run ${args.runId} was already opened`);
   const available = g.budget - g.spent - g.reserved;
   if (args.reserve > available) fail('BudgetExhausted', `grant ${g.grantId} has ${available} of ${g.budget} units left; the run needs ${args.reserve}`);
   const s = next(state);
-  const run: VaultRun = { runId: args.runId, grantId: g.grantId, runner: args.runner, runbookId: args.runbookId, reserved: args.reserve, state: 'open', usage: null, openedAtLedger: s.ledger, finalizedAtLedger: null };
+  const run: VaultRun = {
+    runId: args.runId,
+    grantId: g.grantId,
+    runner: args.runner,
+    runbookId: args.runbookId,
+    reserved: args.reserve,
+    state: 'open',
+    usage: null,
+    openedAtLedger: s.ledger,
+    finalizedAtLedger: null,
+  };
   const grant = { ...g, reserved: g.reserved + args.reserve };
   s.grants[g.grantId] = grant;
   s.runs[args.runId] = run;
@@ -117,14 +146,20 @@ export function openRun(state: VaultState, args: { runId: string; grantId: strin
  * applies). The runner is checked again against the grant and the registry; a revocation AFTER the
  * run opened does not stop it from finalizing (contracts/README.md "Revocation").
  */
-export function finalizeRun(state: VaultState, args: { runId: string; runner: string; usage: number; ok: boolean }, ctx: VaultContext): { state: VaultState; result: VaultRun; grant: GrantState } {
+export function finalizeRun(
+  state: VaultState,
+  args: { runId: string; runner: string; usage: number; ok: boolean },
+  ctx: VaultContext,
+): { state: VaultState; result: VaultRun; grant: GrantState } {
   wholeUnits(args.usage, 'usage');
   const run = state.runs[args.runId] ?? fail('RunNotOpen', `run ${args.runId} was never opened`);
   if (run.state !== 'open') fail('RunNotOpen', `run ${args.runId} is already ${run.state}`);
   const g = state.grants[run.grantId] ?? fail('GrantNotFound', `grant ${run.grantId} is not registered`);
-  if (run.runner !== args.runner || g.runner !== args.runner) fail('UnauthorizedRunner', `run ${args.runId} was opened by ${run.runner}, not ${args.runner}`, 'other-runner');
+  if (run.runner !== args.runner || g.runner !== args.runner)
+    fail('UnauthorizedRunner', `run ${args.runId} was opened by ${run.runner}, not ${args.runner}`, 'other-runner');
   if (!ctx.isRegisteredRunner(args.runner)) fail('UnauthorizedRunner', `runner ${args.runner} is no longer in the agent registry`, 'not-registered');
-  if (g.revokedAtLedger !== null && g.revokedAtLedger < run.openedAtLedger) fail('UnauthorizedRunner', `grant ${g.grantId} was revoked before run ${args.runId} opened`, 'revoked');
+  if (g.revokedAtLedger !== null && g.revokedAtLedger < run.openedAtLedger)
+    fail('UnauthorizedRunner', `grant ${g.grantId} was revoked before run ${args.runId} opened`, 'revoked');
   if (args.usage > run.reserved) fail('UsageOverReservation', `usage ${args.usage} exceeds the ${run.reserved} units reserved at open`);
   const s = next(state);
   const done: VaultRun = { ...run, state: args.ok ? 'finalized' : 'failed', usage: args.usage, finalizedAtLedger: s.ledger };

@@ -22,21 +22,62 @@ export async function grantFileChecks(text: string, root: string, mode: RunMode)
   const open = (m.receipts as { open?: Raw } | undefined)?.open;
   if (!grant) {
     if (mode === 'dev') return [];
-    return [{ code: 'PCQ_GRANT_MISSING', check: 'grant-file', ok: false, message: `the manifest binds no grant; in ${mode} mode every run opens under a grant` }];
+    return [
+      { code: 'PCQ_GRANT_MISSING', check: 'grant-file', ok: false, message: `the manifest binds no grant; in ${mode} mode every run opens under a grant` },
+    ];
   }
   const { grants } = await loadGrants(root, { includeLocal: mode === 'dev' });
   const record = grants.find((g) => g.grantId === grant.grantId);
-  if (!record) return [{ code: 'PCQ_GRANT_MISSING', check: 'grant-file', ok: false, message: `grant ${String(grant.grantId)} (${String(grant.source)}) is not among this repository's grants${mode === 'dev' ? '' : ' (contracts/grants/; the dev overlay is not read outside dev)'}` }];
-  if (record.digest !== grant.digest || record.granted.terms.user !== grant.signer || record.granted.terms.runner !== grant.runner || record.granted.terms.budget !== grant.budget) {
-    return [{ code: 'PCQ_GRANT_MISMATCH', check: 'grant-file', ok: false, message: `grant ${record.grantId}'s file (${record.digest}) is not the grant the manifest binds (${String(grant.digest)})` }];
+  if (!record)
+    return [
+      {
+        code: 'PCQ_GRANT_MISSING',
+        check: 'grant-file',
+        ok: false,
+        message: `grant ${String(grant.grantId)} (${String(grant.source)}) is not among this repository's grants${mode === 'dev' ? '' : ' (contracts/grants/; the dev overlay is not read outside dev)'}`,
+      },
+    ];
+  if (
+    record.digest !== grant.digest ||
+    record.granted.terms.user !== grant.signer ||
+    record.granted.terms.runner !== grant.runner ||
+    record.granted.terms.budget !== grant.budget
+  ) {
+    return [
+      {
+        code: 'PCQ_GRANT_MISMATCH',
+        check: 'grant-file',
+        ok: false,
+        message: `grant ${record.grantId}'s file (${record.digest}) is not the grant the manifest binds (${String(grant.digest)})`,
+      },
+    ];
   }
-  const checks: VerifyCheck[] = [{ code: 'PCQ_GRANT_MISSING', check: 'grant-file', ok: true, message: `${record.dir}/${record.grantId}/v1.json hashes to the bound digest and is signed by user ${record.granted.terms.user}` }];
+  const checks: VerifyCheck[] = [
+    {
+      code: 'PCQ_GRANT_MISSING',
+      check: 'grant-file',
+      ok: true,
+      message: `${record.dir}/${record.grantId}/v1.json hashes to the bound digest and is signed by user ${record.granted.terms.user}`,
+    },
+  ];
   const latest = record.latest.terms;
   const opened = typeof open?.ledger === 'number' ? open.ledger : NaN;
   if (latest.revoked && latest.revokedAtLedger !== undefined && latest.revokedAtLedger <= opened) {
-    checks.push({ code: 'PCQ_GRANT_REVOKED_BEFORE_OPEN', check: 'grant-revocation', ok: false, message: `grant ${record.grantId} was revoked at ledger ${latest.revokedAtLedger}, at or before the run opened (ledger ${opened})` });
+    checks.push({
+      code: 'PCQ_GRANT_REVOKED_BEFORE_OPEN',
+      check: 'grant-revocation',
+      ok: false,
+      message: `grant ${record.grantId} was revoked at ledger ${latest.revokedAtLedger}, at or before the run opened (ledger ${opened})`,
+    });
   } else {
-    checks.push({ code: 'PCQ_GRANT_REVOKED_BEFORE_OPEN', check: 'grant-revocation', ok: true, message: latest.revoked ? `grant ${record.grantId} was revoked at ledger ${latest.revokedAtLedger ?? '?'}, after the run opened (ledger ${opened}): the run stands` : `grant ${record.grantId} is not revoked` });
+    checks.push({
+      code: 'PCQ_GRANT_REVOKED_BEFORE_OPEN',
+      check: 'grant-revocation',
+      ok: true,
+      message: latest.revoked
+        ? `grant ${record.grantId} was revoked at ledger ${latest.revokedAtLedger ?? '?'}, after the run opened (ledger ${opened}): the run stands`
+        : `grant ${record.grantId} is not revoked`,
+    });
   }
   return checks;
 }

@@ -29,14 +29,20 @@ const FOLDERS = ['outputs', 'exports'] as const;
 export async function packEvidence(files: readonly EvidenceFile[], executedAt: string): Promise<Uint8Array> {
   const mtime = new Date(executedAt);
   if (Number.isNaN(mtime.getTime())) {
-    throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `executedAt "${executedAt}" is not a time`, hint: 'Pass the manifest\'s executedAt.' });
+    throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `executedAt "${executedAt}" is not a time`, hint: "Pass the manifest's executedAt." });
   }
   const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const f of sorted) {
-    if (!isPublicPath(f.name)) throw new PcqError({ code: 'PCQ_PRIVATE_PATH', message: `evidence entry ${f.name} is private and may not be published`, hint: 'This is a bug in pcq: the evidence bundle holds public files only.' });
+    if (!isPublicPath(f.name))
+      throw new PcqError({
+        code: 'PCQ_PRIVATE_PATH',
+        message: `evidence entry ${f.name} is private and may not be published`,
+        hint: 'This is a bug in pcq: the evidence bundle holds public files only.',
+      });
   }
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.name === sorted[i - 1]!.name) throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `evidence entry ${sorted[i]!.name} appears twice`, hint: 'This is a bug in pcq.' });
+    if (sorted[i]!.name === sorted[i - 1]!.name)
+      throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `evidence entry ${sorted[i]!.name} appears twice`, hint: 'This is a bug in pcq.' });
   }
   const pack = tar.pack();
   const chunks: Buffer[] = [];
@@ -47,7 +53,9 @@ export async function packEvidence(files: readonly EvidenceFile[], executedAt: s
   });
   for (const f of sorted) {
     await new Promise<void>((resolve, reject) => {
-      pack.entry({ name: f.name, size: f.bytes.length, mode: 0o644, mtime, uid: 0, gid: 0, uname: '', gname: '', type: 'file' }, Buffer.from(f.bytes), (err) => (err ? reject(err) : resolve()));
+      pack.entry({ name: f.name, size: f.bytes.length, mode: 0o644, mtime, uid: 0, gid: 0, uname: '', gname: '', type: 'file' }, Buffer.from(f.bytes), (err) =>
+        err ? reject(err) : resolve(),
+      );
     });
   }
   pack.finalize();
@@ -63,7 +71,8 @@ export async function collectEvidence(paths: ExecutionPaths, view: ChangeSet): P
   for (const name of TOP_FILES) {
     const bytes = await view.read(join(paths.dir, name));
     if (bytes !== undefined) files.push({ name, bytes });
-    else if (name === 'manifest.pcq') throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `${join(paths.dir, name)} does not exist`, hint: 'Restore the execution folder from git.' });
+    else if (name === 'manifest.pcq')
+      throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `${join(paths.dir, name)} does not exist`, hint: 'Restore the execution folder from git.' });
   }
   for (const folder of FOLDERS) {
     for (const name of await view.list(join(paths.dir, folder))) {

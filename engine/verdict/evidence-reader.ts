@@ -20,7 +20,11 @@ export const DEFAULT_EVIDENCE_LIMITS: EvidenceLimits = {
 };
 
 const malformed = (message: string): PcqError =>
-  new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `evidence bundle: ${message}`, hint: 'Use the evidence.tar.gz exactly as pcq wrote it beside score.json.' });
+  new PcqError({
+    code: 'PCQ_VERDICT_MALFORMED',
+    message: `evidence bundle: ${message}`,
+    hint: 'Use the evidence.tar.gz exactly as pcq wrote it beside score.json.',
+  });
 
 export function isSafeEntryName(name: string): boolean {
   if (name.length === 0 || name.length > 255 || name.includes('\0') || name.includes('\\') || name.startsWith('/')) return false;

@@ -21,8 +21,13 @@ async function folder(order: 'ab' | 'ba', mtime: number): Promise<string> {
   await mkdir(paths.outputs, { recursive: true });
   await mkdir(paths.withheld, { recursive: true });
   const files: Array<[string, string]> = [
-    [paths.manifest, '{"m":1}\n'], [paths.run, '{"r":1}\n'], [paths.recordings, '[]\n'], [paths.effects, '[]\n'],
-    [join(paths.outputs, 'a.json'), '1\n'], [join(paths.outputs, 'b.json'), '2\n'], [join(paths.withheld, 'x.csv'), 'id\n1\n'],
+    [paths.manifest, '{"m":1}\n'],
+    [paths.run, '{"r":1}\n'],
+    [paths.recordings, '[]\n'],
+    [paths.effects, '[]\n'],
+    [join(paths.outputs, 'a.json'), '1\n'],
+    [join(paths.outputs, 'b.json'), '2\n'],
+    [join(paths.withheld, 'x.csv'), 'id\n1\n'],
   ];
   for (const [p, text] of order === 'ab' ? files : [...files].reverse()) {
     await writeFile(p, text);
@@ -36,7 +41,7 @@ async function tarGz(entries: Array<{ header: Partial<tar.Header> & { name: stri
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (c: unknown) => void chunks.push(c as Buffer));
-  const done = new Promise<void>((r) => pack.on("end", () => r()));
+  const done = new Promise<void>((r) => pack.on('end', () => r()));
   for (const e of entries) pack.entry(e.header, e.body ?? '');
   pack.finalize();
   await done;
@@ -57,7 +62,12 @@ test('two builds of the same folder are byte-identical, whatever the write order
   // Headers carry the run's clock and no owner.
   const extract = tar.extract();
   const headers: tar.Header[] = [];
-  const it = (async () => { for await (const e of extract) { headers.push(e.header); e.resume(); } })();
+  const it = (async () => {
+    for await (const e of extract) {
+      headers.push(e.header);
+      e.resume();
+    }
+  })();
   extract.end(gunzipSync(one));
   await it;
   assert.ok(headers.every((h) => h.mtime!.toISOString() === '2026-11-16T00:00:00.000Z' && h.uid === 0 && h.gid === 0 && h.mode === 0o644));
@@ -84,8 +94,18 @@ test('hostile bundles are refused with PCQ_VERDICT_MALFORMED, never a crash', as
   await refuses(await tarGz([{ header: { name: '/etc/passwd' }, body: 'x' }]), /not a safe relative path/);
   await refuses(await tarGz([{ header: { name: 'outputs/../../x' }, body: 'x' }]), /not a safe relative path/);
   await refuses(await tarGz([{ header: { name: 'link', type: 'symlink', linkname: '/etc/passwd' } }]), /symlink, not a regular file/);
-  await refuses(await tarGz([{ header: { name: 'a' }, body: '1' }, { header: { name: 'a' }, body: '2' }]), /appears twice/);
-  await refuses(await tarGz(Array.from({ length: 5 }, (_, i) => ({ header: { name: `f${i}` }, body: 'x' }))), /more than 3 entries/, { maxCompressed: 1 << 20, maxUncompressed: 1 << 20, maxEntries: 3 });
+  await refuses(
+    await tarGz([
+      { header: { name: 'a' }, body: '1' },
+      { header: { name: 'a' }, body: '2' },
+    ]),
+    /appears twice/,
+  );
+  await refuses(await tarGz(Array.from({ length: 5 }, (_, i) => ({ header: { name: `f${i}` }, body: 'x' }))), /more than 3 entries/, {
+    maxCompressed: 1 << 20,
+    maxUncompressed: 1 << 20,
+    maxEntries: 3,
+  });
   await refuses(new Uint8Array(gzipSync(Buffer.alloc(4 << 20))), /inflates beyond/, { maxCompressed: 1 << 20, maxUncompressed: 1 << 20, maxEntries: 10 }); // a gzip bomb
   await refuses(new Uint8Array([1, 2, 3, 4]), /not gzip/);
   await refuses(new Uint8Array(gzipSync(Buffer.from('hello'))), /512-byte blocks/);

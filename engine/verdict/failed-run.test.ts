@@ -52,13 +52,29 @@ before(async () => {
   await writeFile(join(root, 'runbooks/PX-deny.yaml'), RUNBOOK);
   const env = { PCQ_MODE: 'dev' };
   const config = await loadConfig({ env, cwd: root, osUser: 'tester' });
-  report = await runRunbookFile({ config, file: join(root, 'runbooks/PX-deny.yaml'), rawParams: {}, asOf: '2026-11-16T00:00:00Z', env, executionId: 'exec-px-1', startedAt: '2026-11-22T00:00:00Z' });
+  report = await runRunbookFile({
+    config,
+    file: join(root, 'runbooks/PX-deny.yaml'),
+    rawParams: {},
+    asOf: '2026-11-16T00:00:00Z',
+    env,
+    executionId: 'exec-px-1',
+    startedAt: '2026-11-22T00:00:00Z',
+  });
 });
 
 test('a failing precondition stops its step and everything downstream; the manifest records it and verifies', async () => {
   assert.equal(report.status, 'blocked');
   assert.equal(report.verdict, 'blocked');
-  assert.deepEqual(report.steps.map((s) => [s.stepId, s.status]), [['read', 'succeeded'], ['purge', 'failed'], ['count', 'skipped'], ['publish', 'skipped']]);
+  assert.deepEqual(
+    report.steps.map((s) => [s.stepId, s.status]),
+    [
+      ['read', 'succeeded'],
+      ['purge', 'failed'],
+      ['count', 'skipped'],
+      ['publish', 'skipped'],
+    ],
+  );
   assert.equal(report.failedStep?.code, 'PCQ_PRECONDITION_FAILED');
   const manifestText = await readFile(report.manifestPath, 'utf8');
   const manifest = JSON.parse(manifestText);
@@ -90,12 +106,19 @@ test('its verdict is "blocked", lists the failed precondition, and verifies offl
   const scoreText = await readFile(join(dir, 'score.json'), 'utf8');
   const score = JSON.parse(scoreText);
   assert.equal(score.verdict, 'blocked');
-  assert.deepEqual(score.provers.filter((p: { result: string }) => p.result === 'fail').map((p: { stepId: string; phase: string }) => [p.stepId, p.phase]), [['purge', 'precondition']]);
+  assert.deepEqual(
+    score.provers.filter((p: { result: string }) => p.result === 'fail').map((p: { stepId: string; phase: string }) => [p.stepId, p.phase]),
+    [['purge', 'precondition']],
+  );
   const trust = await loadTrustStore({ root, includeLocal: true });
   const r = await verifyVerdict({
-    scoreText, evidence: new Uint8Array(await readFile(join(dir, 'evidence.tar.gz'))),
-    sigText: await readFile(join(dir, 'verdict.sig'), 'utf8'), pubText: await readFile(join(dir, 'verdict.pub'), 'utf8'),
-    trust, verify: nodeVerify, sha256: sha256Node,
+    scoreText,
+    evidence: new Uint8Array(await readFile(join(dir, 'evidence.tar.gz'))),
+    sigText: await readFile(join(dir, 'verdict.sig'), 'utf8'),
+    pubText: await readFile(join(dir, 'verdict.pub'), 'utf8'),
+    trust,
+    verify: nodeVerify,
+    sha256: sha256Node,
   });
   assert.equal(r.ok, true, JSON.stringify(r.checks.filter((c) => !c.ok)));
 });

@@ -6,8 +6,20 @@ import { manifestFacts, verdictFrom, type ScoreDecision, type ScoreProver, type 
 import { sampleRun } from '../proof/sample-run.fixture.ts';
 
 const step = (status: string): StepFact => ({ stepId: 's', status, artifacts: [] });
-const proof = (phase: ScoreProver['phase'], result: ScoreProver['result']): ScoreProver => ({ stepId: 's', phase, prover: 'p', type: 'metric', result, evidence: 'e' });
-const decision = (d: ScoreDecision['decision']): ScoreDecision => ({ decision: d, reviewer: 'ombuds-bob', at: '2026-01-01T00:00:00Z', source: { kind: 'local' } });
+const proof = (phase: ScoreProver['phase'], result: ScoreProver['result']): ScoreProver => ({
+  stepId: 's',
+  phase,
+  prover: 'p',
+  type: 'metric',
+  result,
+  evidence: 'e',
+});
+const decision = (d: ScoreDecision['decision']): ScoreDecision => ({
+  decision: d,
+  reviewer: 'ombuds-bob',
+  at: '2026-01-01T00:00:00Z',
+  source: { kind: 'local' },
+});
 
 test('verdictFrom: pass, failed, blocked, approved, rejected; request-info decides nothing; the first final decision stands', () => {
   assert.equal(verdictFrom([step('succeeded')], [proof('postcondition', 'pass')], []), 'pass');
@@ -30,9 +42,20 @@ test('manifestFacts reads a genuine manifest and refuses hostile shapes with a p
   assert.ok(!('problem' in facts));
   assert.equal(facts.verdict, 'pass');
   assert.equal(facts.provers.length, 3);
-  assert.deepEqual(facts.steps.map((s) => s.status), ['succeeded', 'succeeded', 'succeeded']);
-  for (const bad of [null, [], 'x', { ...manifest, steps: 'no' }, { ...manifest, actor: 1 }, { ...manifest, steps: [{ stepId: 's', proofs: {} }] },
-    { ...manifest, steps: [{ ...manifest.steps[0], attestation: { payload: '!!' } }] }, { ...manifest, reviews: [{ payload: 'e30=' }] }]) {
+  assert.deepEqual(
+    facts.steps.map((s) => s.status),
+    ['succeeded', 'succeeded', 'succeeded'],
+  );
+  for (const bad of [
+    null,
+    [],
+    'x',
+    { ...manifest, steps: 'no' },
+    { ...manifest, actor: 1 },
+    { ...manifest, steps: [{ stepId: 's', proofs: {} }] },
+    { ...manifest, steps: [{ ...manifest.steps[0], attestation: { payload: '!!' } }] },
+    { ...manifest, reviews: [{ payload: 'e30=' }] },
+  ]) {
     const r = manifestFacts(bad);
     assert.ok('problem' in r, JSON.stringify(bad)?.slice(0, 80));
   }

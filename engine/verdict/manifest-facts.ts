@@ -55,7 +55,13 @@ export interface ManifestFacts {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function proverOf(stepId: string, phase: ScoreProver['phase'], p: unknown): ScoreProver | string {
-  if (!isRecord(p) || typeof p.prover !== 'string' || typeof p.type !== 'string' || (p.result !== 'pass' && p.result !== 'fail') || typeof p.evidence !== 'string') {
+  if (
+    !isRecord(p) ||
+    typeof p.prover !== 'string' ||
+    typeof p.type !== 'string' ||
+    (p.result !== 'pass' && p.result !== 'fail') ||
+    typeof p.evidence !== 'string'
+  ) {
     return `step ${stepId} has a malformed ${phase} proof`;
   }
   const out: ScoreProver = { stepId, phase, prover: p.prover, type: p.type, result: p.result, evidence: p.evidence };
@@ -93,12 +99,24 @@ export function manifestFacts(manifest: unknown): ManifestFacts | { problem: str
       ? predicate.artifacts.filter(isRecord).map((a) => ({ name: String(a.name), digest: String(a.digest), size: Number(a.size) }))
       : [];
     const isPrivate = isRecord(predicate.outputs) && predicate.outputs.private === true;
-    steps.push({ stepId: s.stepId, status: predicate.status, ...(digest ? { outputsDigest: digest } : {}), ...(isPrivate ? { private: true } : {}), artifacts });
+    steps.push({
+      stepId: s.stepId,
+      status: predicate.status,
+      ...(digest ? { outputsDigest: digest } : {}),
+      ...(isPrivate ? { private: true } : {}),
+      artifacts,
+    });
   }
   const decisions: ScoreDecision[] = [];
   for (const [i, r] of (Array.isArray(m.reviews) ? m.reviews : []).entries()) {
     const p = decodePayload(r)?.predicate;
-    if (!isRecord(p) || typeof p.reviewer !== 'string' || typeof p.at !== 'string' || !isRecord(p.source) || !['approve', 'reject', 'request-info'].includes(p.decision as string)) {
+    if (
+      !isRecord(p) ||
+      typeof p.reviewer !== 'string' ||
+      typeof p.at !== 'string' ||
+      !isRecord(p.source) ||
+      !['approve', 'reject', 'request-info'].includes(p.decision as string)
+    ) {
       return { problem: `review ${i} has no readable decision` };
     }
     const d: ScoreDecision = { decision: p.decision as ScoreDecision['decision'], reviewer: p.reviewer, at: p.at, source: p.source };

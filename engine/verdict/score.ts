@@ -24,7 +24,20 @@ export interface Score {
 
 export const VERDICTS: readonly Verdict[] = ['pass', 'blocked', 'approved', 'rejected', 'failed'];
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
-const SCORE_KEYS = ['executionId', 'runbookId', 'version', 'executedAt', 'executedBy', 'actor', 'verdict', 'provers', 'manifestDigest', 'merkleRoot', 'decisions', 'evidence'];
+const SCORE_KEYS = [
+  'executionId',
+  'runbookId',
+  'version',
+  'executedAt',
+  'executedBy',
+  'actor',
+  'verdict',
+  'provers',
+  'manifestDigest',
+  'merkleRoot',
+  'decisions',
+  'evidence',
+];
 
 export function buildScore(facts: ManifestFacts, manifestDigest: string, evidence: { file: string; digest: string }): Score {
   return {
@@ -67,10 +80,19 @@ export function parseScore(text: string): Score {
   }
   if (!VERDICTS.includes(v.verdict as Verdict)) throw malformed(`verdict must be one of ${VERDICTS.join(', ')}`);
   if (typeof v.manifestDigest !== 'string' || !DIGEST.test(v.manifestDigest)) throw malformed('manifestDigest must be sha256:<64 hex>');
-  if (!Array.isArray(v.provers) || !v.provers.every((p) => typeof p === 'object' && p !== null && !Array.isArray(p))) throw malformed('provers must be a list of objects');
-  if (!Array.isArray(v.decisions) || !v.decisions.every((d) => typeof d === 'object' && d !== null && !Array.isArray(d))) throw malformed('decisions must be a list of objects');
+  if (!Array.isArray(v.provers) || !v.provers.every((p) => typeof p === 'object' && p !== null && !Array.isArray(p)))
+    throw malformed('provers must be a list of objects');
+  if (!Array.isArray(v.decisions) || !v.decisions.every((d) => typeof d === 'object' && d !== null && !Array.isArray(d)))
+    throw malformed('decisions must be a list of objects');
   const e = v.evidence as Record<string, unknown> | null;
-  if (typeof e !== 'object' || e === null || typeof e.file !== 'string' || typeof e.digest !== 'string' || !DIGEST.test(e.digest) || Object.keys(e).length !== 2) {
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    typeof e.file !== 'string' ||
+    typeof e.digest !== 'string' ||
+    !DIGEST.test(e.digest) ||
+    Object.keys(e).length !== 2
+  ) {
     throw malformed('evidence must be {file, digest: sha256:<64 hex>}');
   }
   if (scoreToText(v) !== text) throw malformed('the bytes are not in canonical layout (sorted keys, 2-space indent, one final newline)');

@@ -26,7 +26,10 @@ export function verdictPubText(keyid: string): string {
 
 /** The key in verdict.pub, or a problem: the strkey must decode and the hex (if given) must agree. */
 export function parseVerdictPub(text: string): { keyid: string; publicKey: Uint8Array } | { problem: string } {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   if (lines.length < 1 || lines.length > 2) return { problem: 'verdict.pub must hold a G… key and optionally its hex, one per line' };
   const publicKey = tryDecodeStrKey('public', lines[0]);
   if (!publicKey) return { problem: 'the first line of verdict.pub is not a valid G… Stellar public key' };

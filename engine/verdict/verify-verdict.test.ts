@@ -35,8 +35,13 @@ before(async () => {
   const env = { PCQ_MODE: 'dev' };
   const config = await loadConfig({ env, cwd: root, osUser: 'tester' });
   report = await runRunbookFile({
-    config, file: join(root, 'runbooks/R1-entity-enrichment.yaml'), rawParams: { enrichmentSource: 'partial' },
-    asOf: '2026-11-16T00:00:00Z', env, executionId: 'exec-verdict-1', startedAt: '2026-11-22T00:00:00Z',
+    config,
+    file: join(root, 'runbooks/R1-entity-enrichment.yaml'),
+    rawParams: { enrichmentSource: 'partial' },
+    asOf: '2026-11-16T00:00:00Z',
+    env,
+    executionId: 'exec-verdict-1',
+    startedAt: '2026-11-22T00:00:00Z',
   });
   const dir = report.executionDir;
   files = {
@@ -49,9 +54,17 @@ before(async () => {
   trust = await loadTrustStore({ root, includeLocal: true });
 });
 
-const check = (over: Partial<VerdictInput> = {}) => verifyVerdict({
-  scoreText: files.score, evidence: files.evidence, sigText: files.sig, pubText: files.pub, trust, verify: nodeVerify, sha256: sha256Node, ...over,
-});
+const check = (over: Partial<VerdictInput> = {}) =>
+  verifyVerdict({
+    scoreText: files.score,
+    evidence: files.evidence,
+    sigText: files.sig,
+    pubText: files.pub,
+    trust,
+    verify: nodeVerify,
+    sha256: sha256Node,
+    ...over,
+  });
 const failedCodes = (r: { checks: Array<{ ok: boolean; code: string }> }) => [...new Set(r.checks.filter((c) => !c.ok).map((c) => c.code))].sort();
 
 test('the genuine verdict of a blocked run verifies, with and without the trust store', async () => {
@@ -77,7 +90,10 @@ test('a modified score, signature or key fails with its own code', async () => {
   // The same lie re-signed by the genuine runner key: the manifest's failed proof refutes it.
   const resigned = await check({ scoreText: flipped, sigText: await signVerdict({ ...score, verdict: 'pass' }, signer) });
   assert.deepEqual(failedCodes(resigned), ['PCQ_EVIDENCE_MISMATCH', 'PCQ_VERDICT_INCONSISTENT']);
-  assert.match(resigned.checks.find((c) => c.check === 'consistency')!.message, /verdict "pass" but the manifest leads to "blocked".*postcondition kpi:completeness>=0\.95/);
+  assert.match(
+    resigned.checks.find((c) => c.check === 'consistency')!.message,
+    /verdict "pass" but the manifest leads to "blocked".*postcondition kpi:completeness>=0\.95/,
+  );
   // A prover result dropped and re-signed.
   const fewer = { ...score, provers: score.provers.filter((p) => p.result === 'pass') };
   assert.deepEqual(failedCodes(await check({ scoreText: scoreToText(fewer), sigText: await signVerdict(fewer, signer) })), ['PCQ_VERDICT_INCONSISTENT']);
@@ -93,9 +109,19 @@ test('a modified score, signature or key fails with its own code', async () => {
   const attacker = nodeSigner(new Uint8Array(32).fill(7));
   assert.deepEqual(failedCodes(await check({ pubText: verdictPubText(attacker.keyid) })), ['PCQ_VERDICT_KEY_UNTRUSTED', 'PCQ_VERDICT_SIGNATURE_INVALID']);
   // An attacker who re-signs with their own key: the signature holds, the trust does not.
-  assert.deepEqual(failedCodes(await check({ pubText: verdictPubText(attacker.keyid), sigText: await signVerdict(score, attacker) })), ['PCQ_VERDICT_KEY_UNTRUSTED']);
+  assert.deepEqual(failedCodes(await check({ pubText: verdictPubText(attacker.keyid), sigText: await signVerdict(score, attacker) })), [
+    'PCQ_VERDICT_KEY_UNTRUSTED',
+  ]);
   // A key file whose hex disagrees with its strkey, or no key at all.
-  assert.deepEqual(failedCodes(await check({ pubText: files.pub.replace(/\n[0-9a-f]{2}/, '\nff') === files.pub ? files.pub.replace(/\n[0-9a-f]{2}/, '\n00') : files.pub.replace(/\n[0-9a-f]{2}/, '\nff') })), ['PCQ_VERDICT_MALFORMED']);
+  assert.deepEqual(
+    failedCodes(
+      await check({
+        pubText:
+          files.pub.replace(/\n[0-9a-f]{2}/, '\nff') === files.pub ? files.pub.replace(/\n[0-9a-f]{2}/, '\n00') : files.pub.replace(/\n[0-9a-f]{2}/, '\nff'),
+      }),
+    ),
+    ['PCQ_VERDICT_MALFORMED'],
+  );
   assert.deepEqual(failedCodes(await check({ pubText: 'SOMETHING' })), ['PCQ_VERDICT_MALFORMED']);
 });
 
@@ -111,7 +137,9 @@ test('modified evidence fails: digest, manifest digest, smuggled exports', async
   const entries = await readEvidence(files.evidence);
   const list = [...entries].map(([name, bytes]) => ({ name, bytes }));
   const score = parseScore(files.score);
-  const forged = list.map((f) => f.name === 'manifest.pcq' ? { name: f.name, bytes: Buffer.from(Buffer.from(f.bytes).toString().replace('"result": "fail"', '"result": "pass"')) } : f);
+  const forged = list.map((f) =>
+    f.name === 'manifest.pcq' ? { name: f.name, bytes: Buffer.from(Buffer.from(f.bytes).toString().replace('"result": "fail"', '"result": "pass"')) } : f,
+  );
   const forgedEvidence = await packEvidence(forged, score.executedAt);
   const s2 = { ...score, evidence: { file: 'evidence.tar.gz', digest: digestOf(forgedEvidence, sha256Node) } };
   const r2 = await check({ evidence: forgedEvidence, scoreText: scoreToText(s2), sigText: await signVerdict(s2, signer) });

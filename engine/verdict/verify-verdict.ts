@@ -44,7 +44,12 @@ export async function verifyVerdict(input: VerdictInput): Promise<VerifyReport> 
   try {
     await run(input, checks);
   } catch (err) {
-    checks.push({ code: 'PCQ_VERDICT_MALFORMED', check: 'verdict', ok: false, message: `verification stopped on unreadable input: ${(err as Error)?.message ?? String(err)}` });
+    checks.push({
+      code: 'PCQ_VERDICT_MALFORMED',
+      check: 'verdict',
+      ok: false,
+      message: `verification stopped on unreadable input: ${(err as Error)?.message ?? String(err)}`,
+    });
   }
   return { ok: checks.length > 0 && checks.every((c) => c.ok), checks };
 }
@@ -64,18 +69,35 @@ async function run(input: VerdictInput, checks: VerifyCheck[]): Promise<void> {
 
   if (!('problem' in pub)) {
     const signed = await checkVerdictSignature(score, input.sigText, pub.publicKey, input.verify);
-    add(signed, 'PCQ_VERDICT_SIGNATURE_INVALID', 'verdict-signature', signed ? `verdict.sig is ${pub.keyid}'s signature of the score` : `verdict.sig is not a valid signature of this score by ${pub.keyid}`);
+    add(
+      signed,
+      'PCQ_VERDICT_SIGNATURE_INVALID',
+      'verdict-signature',
+      signed ? `verdict.sig is ${pub.keyid}'s signature of the score` : `verdict.sig is not a valid signature of this score by ${pub.keyid}`,
+    );
     if (input.trust === 'skip') {
       add(true, 'PCQ_VERDICT_KEY_UNTRUSTED', 'verdict-key', 'trust not checked (--no-trust-check): integrity only');
     } else {
       const runner = keyStatusAt(input.trust, pub.keyid, score.executedAt, 'runner');
       const status = runner.ok ? runner : keyStatusAt(input.trust, pub.keyid, score.executedAt, 'verdict');
-      add(status.ok, 'PCQ_VERDICT_KEY_UNTRUSTED', 'verdict-key', status.ok ? `${pub.keyid} (${status.key.name}) is trusted to sign verdicts at ${score.executedAt}` : `${status.code}: ${status.message}`);
+      add(
+        status.ok,
+        'PCQ_VERDICT_KEY_UNTRUSTED',
+        'verdict-key',
+        status.ok ? `${pub.keyid} (${status.key.name}) is trusted to sign verdicts at ${score.executedAt}` : `${status.code}: ${status.message}`,
+      );
     }
   }
 
   const evidenceDigest = digestOf(input.evidence, input.sha256);
-  add(evidenceDigest === score.evidence.digest, 'PCQ_EVIDENCE_MISMATCH', 'evidence-digest', evidenceDigest === score.evidence.digest ? `the evidence has the digest the score names (${evidenceDigest})` : `the evidence digest is ${evidenceDigest}, the score names ${score.evidence.digest}`);
+  add(
+    evidenceDigest === score.evidence.digest,
+    'PCQ_EVIDENCE_MISMATCH',
+    'evidence-digest',
+    evidenceDigest === score.evidence.digest
+      ? `the evidence has the digest the score names (${evidenceDigest})`
+      : `the evidence digest is ${evidenceDigest}, the score names ${score.evidence.digest}`,
+  );
   let files: Map<string, Uint8Array>;
   try {
     files = await readEvidence(input.evidence, input.limits);
@@ -85,7 +107,14 @@ async function run(input: VerdictInput, checks: VerifyCheck[]): Promise<void> {
   const manifestBytes = files.get('manifest.pcq');
   if (!manifestBytes) return add(false, 'PCQ_EVIDENCE_MISMATCH', 'evidence', 'the evidence holds no manifest.pcq');
   const manifestDigest = digestOf(manifestBytes, input.sha256);
-  add(manifestDigest === score.manifestDigest, 'PCQ_MANIFEST_DIGEST_MISMATCH', 'manifest-digest', manifestDigest === score.manifestDigest ? 'the manifest in the evidence is the one the score names' : `the manifest in the evidence has digest ${manifestDigest}, the score names ${score.manifestDigest}`);
+  add(
+    manifestDigest === score.manifestDigest,
+    'PCQ_MANIFEST_DIGEST_MISMATCH',
+    'manifest-digest',
+    manifestDigest === score.manifestDigest
+      ? 'the manifest in the evidence is the one the score names'
+      : `the manifest in the evidence has digest ${manifestDigest}, the score names ${score.manifestDigest}`,
+  );
 
   const text = fromUtf8(manifestBytes);
   let parsed: unknown;
@@ -105,11 +134,23 @@ async function run(input: VerdictInput, checks: VerifyCheck[]): Promise<void> {
   const facts = manifestFacts(parsed);
   if ('problem' in facts) return add(false, 'PCQ_VERDICT_INCONSISTENT', 'consistency', facts.problem);
   const disagreements = compare(score, facts);
-  add(disagreements.length === 0, 'PCQ_VERDICT_INCONSISTENT', 'consistency', disagreements.length === 0 ? `the score agrees with the manifest: verdict ${score.verdict}, ${score.provers.length} prover result(s), ${score.decisions.length} decision(s)` : disagreements.join('; '));
+  add(
+    disagreements.length === 0,
+    'PCQ_VERDICT_INCONSISTENT',
+    'consistency',
+    disagreements.length === 0
+      ? `the score agrees with the manifest: verdict ${score.verdict}, ${score.provers.length} prover result(s), ${score.decisions.length} decision(s)`
+      : disagreements.join('; '),
+  );
   const runJson = runRecordProblem(files.get('run.json'), score);
   add(runJson === undefined, 'PCQ_VERDICT_INCONSISTENT', 'run-record', runJson ?? 'run.json agrees with the score');
   const contents = evidenceProblems(files, facts, score, input.sha256);
-  add(contents.length === 0, 'PCQ_EVIDENCE_MISMATCH', 'evidence-contents', contents.length === 0 ? `${files.size} evidence file(s) match the manifest's attestations` : contents.slice(0, 20).join('; '));
+  add(
+    contents.length === 0,
+    'PCQ_EVIDENCE_MISMATCH',
+    'evidence-contents',
+    contents.length === 0 ? `${files.size} evidence file(s) match the manifest's attestations` : contents.slice(0, 20).join('; '),
+  );
 }
 
 /** Integrity-only mode: trust exactly the keys the manifest names, so signatures still get checked. */
@@ -121,7 +162,16 @@ function selfTrust(manifest: unknown): { trust: TrustStore; roster: string[] } {
   const roster: string[] = [];
   const m = (manifest ?? {}) as { executedBy?: unknown; reviews?: unknown };
   const key = (publicKey: unknown, role: 'runner' | 'reviewer', login?: string): void => {
-    if (typeof publicKey === 'string') keys.push({ name: `self-${role}`, publicKey, roles: [role], status: 'active', validFrom: null, validUntil: null, ...(login !== undefined ? { login } : {}) });
+    if (typeof publicKey === 'string')
+      keys.push({
+        name: `self-${role}`,
+        publicKey,
+        roles: [role],
+        status: 'active',
+        validFrom: null,
+        validUntil: null,
+        ...(login !== undefined ? { login } : {}),
+      });
   };
   key(m.executedBy, 'runner');
   for (const r of Array.isArray(m.reviews) ? m.reviews : []) {
@@ -144,8 +194,8 @@ function compare(score: Score, facts: ManifestFacts): string[] {
     const failed = facts.provers.filter((p) => p.result === 'fail').map((p) => `${p.phase} ${p.prover} on ${p.stepId}`);
     out.push(`score verdict "${score.verdict}" but the manifest leads to "${facts.verdict}"${failed.length ? ` (failed: ${failed.join(', ')})` : ''}`);
   }
-  if (canonicalize(score.provers) !== canonicalize(facts.provers)) out.push('the score\'s prover results differ from the manifest\'s proofs');
-  if (canonicalize(score.decisions) !== canonicalize(facts.decisions)) out.push('the score\'s decisions differ from the manifest\'s review attestations');
+  if (canonicalize(score.provers) !== canonicalize(facts.provers)) out.push("the score's prover results differ from the manifest's proofs");
+  if (canonicalize(score.decisions) !== canonicalize(facts.decisions)) out.push("the score's decisions differ from the manifest's review attestations");
   return out;
 }
 
@@ -182,7 +232,8 @@ function evidenceProblems(files: Map<string, Uint8Array>, facts: ManifestFacts, 
       continue;
     }
     // The statement's subject is this file, by the sha256 of its exact bytes (proof/subjects.ts).
-    if (step.outputsDigest !== undefined && digestOf(bytes, sha256) !== `sha256:${step.outputsDigest}`) out.push(`outputs/${step.stepId}.json is not the attested output`);
+    if (step.outputsDigest !== undefined && digestOf(bytes, sha256) !== `sha256:${step.outputsDigest}`)
+      out.push(`outputs/${step.stepId}.json is not the attested output`);
   }
   for (const [name, digest] of expected) {
     const bytes = files.get(name);
@@ -191,11 +242,14 @@ function evidenceProblems(files: Map<string, Uint8Array>, facts: ManifestFacts, 
   }
   for (const name of files.keys()) {
     const [top, rest] = [name.split('/')[0], name.slice(name.indexOf('/') + 1)];
-    if (top === 'outputs' && !stepIds.has(rest.replace(/\.json$/, '')) && !privateSteps.has(rest.replace(/\.json$/, ''))) out.push(`${name} belongs to no step`);
-    if (top === 'exports' && !expected.has(name)) out.push(!released ? `${name} is released although the verdict is ${score.verdict}` : `${name} is not an attested artifact`);
+    if (top === 'outputs' && !stepIds.has(rest.replace(/\.json$/, '')) && !privateSteps.has(rest.replace(/\.json$/, '')))
+      out.push(`${name} belongs to no step`);
+    if (top === 'exports' && !expected.has(name))
+      out.push(!released ? `${name} is released although the verdict is ${score.verdict}` : `${name} is not an attested artifact`);
     if (top === 'withheld') out.push(`${name} is a withheld export: it must never be bundled`);
     if (!isPublicPath(name)) out.push(`${name} is private and must never be published`);
-    else if (!['outputs', 'exports'].includes(top!) && !['manifest.pcq', 'run.json', 'recordings.json', 'effects.json'].includes(name)) out.push(`${name} is not part of an evidence bundle`);
+    else if (!['outputs', 'exports'].includes(top!) && !['manifest.pcq', 'run.json', 'recordings.json', 'effects.json'].includes(name))
+      out.push(`${name} is not part of an evidence bundle`);
   }
   return out;
 }

@@ -26,17 +26,29 @@ export interface VerdictFiles {
 export async function writeVerdictArtifacts(paths: ExecutionPaths, signer: Signer, change: ChangeSet): Promise<VerdictFiles> {
   const manifestBytes = await change.read(paths.manifest);
   if (manifestBytes === undefined) {
-    throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `${paths.manifest} does not exist`, hint: 'Verdict files describe a stored run; restore its manifest from git.' });
+    throw new PcqError({
+      code: 'PCQ_VERDICT_MALFORMED',
+      message: `${paths.manifest} does not exist`,
+      hint: 'Verdict files describe a stored run; restore its manifest from git.',
+    });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder().decode(manifestBytes));
   } catch (err) {
-    throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `${paths.manifest} is not JSON: ${(err as Error).message}`, hint: 'The manifest was damaged after the run; restore it from git.' });
+    throw new PcqError({
+      code: 'PCQ_VERDICT_MALFORMED',
+      message: `${paths.manifest} is not JSON: ${(err as Error).message}`,
+      hint: 'The manifest was damaged after the run; restore it from git.',
+    });
   }
   const facts = manifestFacts(parsed);
   if ('problem' in facts) {
-    throw new PcqError({ code: 'PCQ_VERDICT_MALFORMED', message: `${paths.manifest}: ${facts.problem}`, hint: 'The manifest was damaged after the run; restore it from git.' });
+    throw new PcqError({
+      code: 'PCQ_VERDICT_MALFORMED',
+      message: `${paths.manifest}: ${facts.problem}`,
+      hint: 'The manifest was damaged after the run; restore it from git.',
+    });
   }
   const files = await collectEvidence(paths, change);
   const evidence = await packEvidence(files, facts.executedAt);

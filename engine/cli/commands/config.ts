@@ -40,7 +40,7 @@ export const command: Command = {
     const entries = Object.entries(config.entries).sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b));
     if (values.json) {
       const out: Record<string, ConfigEntry> = {};
-      for (const [name, entry] of entries) out[name] = values.sources ? entry : { value: entry.value } as ConfigEntry;
+      for (const [name, entry] of entries) out[name] = values.sources ? entry : ({ value: entry.value } as ConfigEntry);
       io.stdout(JSON.stringify({ mode: config.mode, configFile: config.configFile ?? null, envFile: config.envFile ?? null, entries: out }, null, 2) + '\n');
       return EXIT.ok;
     }

@@ -43,7 +43,8 @@ export const command: Command = {
     }
     if (values.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
     else {
-      for (const c of report.checks) io.stdout(`${c.ok ? '✓' : '✗'} ${c.check}: ${c.ok ? '' : `${c.code ?? 'PCQ_NOT_READY'} `}${c.message}${!c.ok && c.hint ? ` — ${c.hint}` : ''}\n`);
+      for (const c of report.checks)
+        io.stdout(`${c.ok ? '✓' : '✗'} ${c.check}: ${c.ok ? '' : `${c.code ?? 'PCQ_NOT_READY'} `}${c.message}${!c.ok && c.hint ? ` — ${c.hint}` : ''}\n`);
       io.stdout(report.ready ? `ready (${report.mode})\n` : `NOT READY: ${report.checks.filter((c) => !c.ok).length} check(s) failed\n`);
     }
     if (report.ready) return EXIT.ok;

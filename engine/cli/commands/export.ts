@@ -39,7 +39,11 @@ export const command: Command = {
       return EXIT.ok;
     }
     if (positionals.length !== 1 || values.out === undefined) {
-      throw new PcqError({ code: 'PCQ_USAGE', message: 'export: expected one manifest and --out <dir>', hint: 'Run `pcq export manifest.pcq --format dsse --out exports/`.' });
+      throw new PcqError({
+        code: 'PCQ_USAGE',
+        message: 'export: expected one manifest and --out <dir>',
+        hint: 'Run `pcq export manifest.pcq --format dsse --out exports/`.',
+      });
     }
     const format = values.format ?? 'dsse';
     if (format !== 'dsse' && format !== 'sigstore') {
@@ -50,12 +54,20 @@ export const command: Command = {
     try {
       text = await readFile(resolve(io.cwd, file), 'utf8');
     } catch (err) {
-      throw new PcqError({ code: 'PCQ_FILE_NOT_FOUND', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, hint: 'Check the path to the .pcq file.' });
+      throw new PcqError({
+        code: 'PCQ_FILE_NOT_FOUND',
+        message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+        hint: 'Check the path to the .pcq file.',
+      });
     }
     const manifest = parseManifestText(text);
     const shape = checkManifestShape(manifest);
     if (shape.length > 0) {
-      throw new PcqError({ code: 'PCQ_SCHEMA_INVALID', message: `${file} is not a pcq manifest: ${shape[0]!.path || '/'} ${shape[0]!.message}`, hint: 'Run `pcq verify` on it for every problem.' });
+      throw new PcqError({
+        code: 'PCQ_SCHEMA_INVALID',
+        message: `${file} is not a pcq manifest: ${shape[0]!.path || '/'} ${shape[0]!.message}`,
+        hint: 'Run `pcq verify` on it for every problem.',
+      });
     }
     const dir = resolve(io.cwd, values.out);
     await mkdir(dir, { recursive: true });

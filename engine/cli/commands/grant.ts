@@ -34,10 +34,19 @@ export const command: Command = {
   summary: 'Grant a runner runbooks, a budget and an expiry; revoke; list grants',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, {
-      runner: { type: 'string' }, runbook: { type: 'string', multiple: true }, budget: { type: 'string' }, expires: { type: 'string' },
-      local: { type: 'boolean' }, json: { type: 'boolean' }, ...CONFIG_FLAG_OPTIONS,
-    }, 'grant');
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      {
+        runner: { type: 'string' },
+        runbook: { type: 'string', multiple: true },
+        budget: { type: 'string' },
+        expires: { type: 'string' },
+        local: { type: 'boolean' },
+        json: { type: 'boolean' },
+        ...CONFIG_FLAG_OPTIONS,
+      },
+      'grant',
+    );
     if (values.help) {
       io.stdout(USAGE);
       return EXIT.ok;
@@ -49,11 +58,24 @@ export const command: Command = {
       return EXIT.ok;
     };
     if (action === 'add' && rest.length === 0) {
-      if (typeof values.runner !== 'string' || typeof values.budget !== 'string' || typeof values.expires !== 'string') throw usage('grant add needs --runner, --budget and --expires');
+      if (typeof values.runner !== 'string' || typeof values.budget !== 'string' || typeof values.expires !== 'string')
+        throw usage('grant add needs --runner, --budget and --expires');
       if (values.local && config.mode !== 'dev') throw usage('--local grants are read in dev mode only');
       const user = await userSigner(config, io.env);
-      const r = await addGrant({ root: config.root, user, runner: values.runner, runbooks: (values.runbook as string[] | undefined) ?? [], budget: /^\d+$/.test(values.budget) ? Number(values.budget) : NaN, expiresAt: values.expires, local: values.local === true, vault: await vaultFor(config, user) });
-      return out(r, `granted ${r.terms.grantId}: user ${r.terms.user} → runner ${r.terms.runner}, runbooks ${r.terms.runbooks.join(', ')}, budget ${r.terms.budget} step units, until ${r.terms.expiresAt}\nwrote ${r.file} (${r.digest}); registered at ledger ${r.ledger}\n`);
+      const r = await addGrant({
+        root: config.root,
+        user,
+        runner: values.runner,
+        runbooks: (values.runbook as string[] | undefined) ?? [],
+        budget: /^\d+$/.test(values.budget) ? Number(values.budget) : NaN,
+        expiresAt: values.expires,
+        local: values.local === true,
+        vault: await vaultFor(config, user),
+      });
+      return out(
+        r,
+        `granted ${r.terms.grantId}: user ${r.terms.user} → runner ${r.terms.runner}, runbooks ${r.terms.runbooks.join(', ')}, budget ${r.terms.budget} step units, until ${r.terms.expiresAt}\nwrote ${r.file} (${r.digest}); registered at ledger ${r.ledger}\n`,
+      );
     }
     if (action === 'revoke' && rest.length === 1) {
       const user = await userSigner(config, io.env);
@@ -62,8 +84,16 @@ export const command: Command = {
     }
     if (action === 'list' && rest.length === 0) {
       const ledger = config.vault.backend === 'embedded' ? new EmbeddedLedger({ root: config.root, isRegisteredRunner: () => false }) : undefined;
-      const grants = await listGrants({ root: config.root, includeLocal: config.mode === 'dev', now: new Date(), ...(ledger ? { ledger: (id: string) => ledger.grantState(id) } : {}) });
-      const lines = grants.map((g) => `${g.grantId}  ${g.status.padEnd(7)}  runner ${g.runner}  user ${g.user}  runbooks ${g.runbooks.join(',')}  spent ${g.spent ?? '—'}/${g.budget} (reserved ${g.reserved ?? '—'})  until ${g.expiresAt}  ${g.source}`);
+      const grants = await listGrants({
+        root: config.root,
+        includeLocal: config.mode === 'dev',
+        now: new Date(),
+        ...(ledger ? { ledger: (id: string) => ledger.grantState(id) } : {}),
+      });
+      const lines = grants.map(
+        (g) =>
+          `${g.grantId}  ${g.status.padEnd(7)}  runner ${g.runner}  user ${g.user}  runbooks ${g.runbooks.join(',')}  spent ${g.spent ?? '—'}/${g.budget} (reserved ${g.reserved ?? '—'})  until ${g.expiresAt}  ${g.source}`,
+      );
       return out(grants, (lines.length > 0 ? lines.join('\n') : 'no grants') + '\n');
     }
     throw usage('expected add, revoke <grantId> or list');
@@ -77,7 +107,12 @@ function usage(message: string): PcqError {
 async function userSigner(config: PcqConfig, env: Record<string, string | undefined>): Promise<Signer> {
   const secret = env[GRANT_USER_SECRET_ENV];
   if (secret !== undefined && secret.trim() !== '') return signerFromSecret(secret, GRANT_USER_SECRET_ENV);
-  if (config.mode !== 'dev') throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: `PCQ_MODE=${config.mode} needs ${GRANT_USER_SECRET_ENV} (the granting user's S… key)`, hint: `Set ${GRANT_USER_SECRET_ENV}; dev mode uses the local .pcq/keys/grant-user.secret.` });
+  if (config.mode !== 'dev')
+    throw new PcqError({
+      code: 'PCQ_SECRET_MISSING',
+      message: `PCQ_MODE=${config.mode} needs ${GRANT_USER_SECRET_ENV} (the granting user's S… key)`,
+      hint: `Set ${GRANT_USER_SECRET_ENV}; dev mode uses the local .pcq/keys/grant-user.secret.`,
+    });
   return localUserSigner(config.root);
 }
 

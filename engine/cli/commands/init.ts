@@ -50,7 +50,8 @@ export const command: Command = {
     }
     if (positionals.length > 1) throw new PcqError({ code: 'PCQ_USAGE', message: 'pcq init takes at most one folder', hint: 'Run `pcq init [DIR]`.' });
     const action = typeof values.action === 'string' ? values.action : DEFAULT_ACTION;
-    if (!ACTION_REF.test(action)) throw new PcqError({ code: 'PCQ_USAGE', message: `--action "${action}" is not <owner>/<repo>@<ref>`, hint: `Write e.g. --action ${DEFAULT_ACTION}.` });
+    if (!ACTION_REF.test(action))
+      throw new PcqError({ code: 'PCQ_USAGE', message: `--action "${action}" is not <owner>/<repo>@<ref>`, hint: `Write e.g. --action ${DEFAULT_ACTION}.` });
     const root = resolve(io.cwd, positionals[0] ?? '.');
     const [owner, rest] = action.split('/') as [string, string];
     const [repo, ref] = rest.split('@') as [string, string];
@@ -58,12 +59,14 @@ export const command: Command = {
     const files = { ...sampleFiles(schemaUrl), ...workflowFiles(action, PCQ_VERSION) };
     const existing = Object.keys(files).filter((f) => existsSync(join(root, f)));
     if (existing.length > 0) {
-      throw new PcqErrors(existing.map((f) => ({
-        code: 'PCQ_INIT_EXISTS' as const,
-        message: `${f} already exists; pcq init writes nothing over existing files`,
-        hint: 'Run pcq init in an empty folder, or move the file away first.',
-        location: { file: f, line: 1, col: 1 },
-      })));
+      throw new PcqErrors(
+        existing.map((f) => ({
+          code: 'PCQ_INIT_EXISTS' as const,
+          message: `${f} already exists; pcq init writes nothing over existing files`,
+          hint: 'Run pcq init in an empty folder, or move the file away first.',
+          location: { file: f, line: 1, col: 1 },
+        })),
+      );
     }
     for (const [file, text] of Object.entries(files)) {
       await mkdir(dirname(join(root, file)), { recursive: true });

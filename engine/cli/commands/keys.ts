@@ -49,9 +49,11 @@ export const command: Command = {
       const key = await generateReviewerKey(io.cwd, values.reviewer, rosterLogins(roster));
       if (values.json) io.stdout(JSON.stringify(key, null, 2) + '\n');
       else {
-        io.stdout(`${key.created ? 'created' : 'kept the existing'} reviewer key for ${key.login}: ${key.file} (secret, 0600; never commit it)\n` +
-          `public (G…): ${key.publicKey}\nlisted in the dev overlay .pcq/trust.local.yaml (dev mode only). For staging/prod add to policies/trust.yaml:\n` +
-          `  - name: ${key.login}-reviewer\n    publicKey: ${key.publicKey}\n    roles: [reviewer]\n    login: ${key.login}\n    status: active\n    validFrom: null\n    validUntil: null\n`);
+        io.stdout(
+          `${key.created ? 'created' : 'kept the existing'} reviewer key for ${key.login}: ${key.file} (secret, 0600; never commit it)\n` +
+            `public (G…): ${key.publicKey}\nlisted in the dev overlay .pcq/trust.local.yaml (dev mode only). For staging/prod add to policies/trust.yaml:\n` +
+            `  - name: ${key.login}-reviewer\n    publicKey: ${key.publicKey}\n    roles: [reviewer]\n    login: ${key.login}\n    status: active\n    validFrom: null\n    validUntil: null\n`,
+        );
       }
       return EXIT.ok;
     }

@@ -23,15 +23,39 @@ export const command: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, ...CONFIG_FLAG_OPTIONS }, 'logs');
-    if (values.help) { io.stdout(USAGE); return EXIT.ok; }
-    if (positionals.length !== 1 || positionals[0] !== 'prune') throw new PcqError({ code: 'PCQ_USAGE', message: 'logs: expected `prune`', hint: 'Run `pcq logs --help`.' });
+    if (values.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
+    if (positionals.length !== 1 || positionals[0] !== 'prune')
+      throw new PcqError({ code: 'PCQ_USAGE', message: 'logs: expected `prune`', hint: 'Run `pcq logs --help`.' });
     const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
     await recoverStore(config.attestationsDir);
     const r = await pruneExecutionLogs(config.attestationsDir, config.logRetention, Date.now(), values['dry-run'] === true);
-    if (values.json) io.stdout(JSON.stringify({ retention: config.logRetention, dryRun: values['dry-run'] === true, removed: r.removed.map((l) => ({ path: l.path, reason: l.reason, size: l.size })), kept: r.kept }, null, 2) + '\n');
+    if (values.json)
+      io.stdout(
+        JSON.stringify(
+          {
+            retention: config.logRetention,
+            dryRun: values['dry-run'] === true,
+            removed: r.removed.map((l) => ({ path: l.path, reason: l.reason, size: l.size })),
+            kept: r.kept,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
     else {
       const verb = values['dry-run'] ? 'would remove' : 'removed';
-      io.stdout(r.removed.map((l) => `${verb} ${l.path} (${l.reason === 'age' ? `older than ${config.logRetention.days} days` : `beyond ${config.logRetention.maxFiles} files`})\n`).join('') + `${r.removed.length} log(s) ${verb}, ${r.kept} kept (retention: ${config.logRetention.days} days, ${config.logRetention.maxFiles} files)\n`);
+      io.stdout(
+        r.removed
+          .map(
+            (l) =>
+              `${verb} ${l.path} (${l.reason === 'age' ? `older than ${config.logRetention.days} days` : `beyond ${config.logRetention.maxFiles} files`})\n`,
+          )
+          .join('') +
+          `${r.removed.length} log(s) ${verb}, ${r.kept} kept (retention: ${config.logRetention.days} days, ${config.logRetention.maxFiles} files)\n`,
+      );
     }
     return EXIT.ok;
   },

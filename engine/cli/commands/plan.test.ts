@@ -21,11 +21,7 @@ function pcq(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string
 }
 
 test('CLI: plan of the seed R1 in all three formats', async () => {
-  const [text, mermaid, json] = await Promise.all([
-    pcq(['plan', SEED]),
-    pcq(['plan', SEED, '--format', 'mermaid']),
-    pcq(['plan', SEED, '--json']),
-  ]);
+  const [text, mermaid, json] = await Promise.all([pcq(['plan', SEED]), pcq(['plan', SEED, '--format', 'mermaid']), pcq(['plan', SEED, '--json'])]);
   for (const r of [text, mermaid, json]) assert.equal(r.code, EXIT.ok, r.stderr);
   assert.match(text.stdout, /^R1 "Entity Enrichment" version 1\.0: 4 steps in 4 levels\n/);
   assert.match(text.stdout, /order: query-entities → fetch-external-data → update-entities → assert-completeness\n$/);
@@ -39,7 +35,10 @@ test('CLI: plan of the seed R1 in all three formats', async () => {
 test('CLI: plan refuses a cyclic runbook with exit 3 and the named cycle at file:line', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'pcq-plan-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(join(dir, 'loop.yaml'), 'runbookId: L\nname: l\nversion: "1"\nsteps:\n  - {stepId: a, type: assertion, needs: [b]}\n  - {stepId: b, type: assertion}\n');
+  await writeFile(
+    join(dir, 'loop.yaml'),
+    'runbookId: L\nname: l\nversion: "1"\nsteps:\n  - {stepId: a, type: assertion, needs: [b]}\n  - {stepId: b, type: assertion}\n',
+  );
   const { code, stdout, stderr } = await pcq(['plan', 'loop.yaml'], dir);
   assert.equal(code, EXIT.invalid);
   assert.equal(stdout, '');

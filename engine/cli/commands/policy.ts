@@ -33,25 +33,44 @@ export const command: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, { file: { type: 'string' }, json: { type: 'boolean' }, ...CONFIG_FLAG_OPTIONS }, 'policy');
-    if (values.help) { io.stdout(USAGE); return EXIT.ok; }
+    if (values.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
     const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
     const [action, ...rest] = positionals;
     if (rest.length > 0) throw usage(`policy ${action}: unexpected ${rest.join(' ')}`);
     if (action === 'show') {
-      const text = await readFile(join(config.root, RUNTIME_POLICY_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return undefined; throw err; });
+      const text = await readFile(join(config.root, RUNTIME_POLICY_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      });
       if (text === undefined) {
-        io.stdout(values.json ? JSON.stringify({ file: RUNTIME_POLICY_FILE, present: false, policy: null }, null, 2) + '\n' : `no runtime policy: ${RUNTIME_POLICY_FILE} does not exist, so every effect is allowed. Write one with \`pcq policy set --file <path>\`.\n`);
+        io.stdout(
+          values.json
+            ? JSON.stringify({ file: RUNTIME_POLICY_FILE, present: false, policy: null }, null, 2) + '\n'
+            : `no runtime policy: ${RUNTIME_POLICY_FILE} does not exist, so every effect is allowed. Write one with \`pcq policy set --file <path>\`.\n`,
+        );
         return EXIT.ok;
       }
       const policy = parseRuntimePolicy(text, RUNTIME_POLICY_FILE);
-      io.stdout(values.json ? JSON.stringify({ file: RUNTIME_POLICY_FILE, present: true, digest: policyDigest(policy), policy }, null, 2) + '\n' : renderRuntimePolicy(policy));
+      io.stdout(
+        values.json
+          ? JSON.stringify({ file: RUNTIME_POLICY_FILE, present: true, digest: policyDigest(policy), policy }, null, 2) + '\n'
+          : renderRuntimePolicy(policy),
+      );
       return EXIT.ok;
     }
     if ((action === 'validate' || action === 'set') && typeof values.file === 'string') {
       const path = resolve(io.cwd, values.file);
-      const text = await readFile(path, 'utf8').catch((err: Error) => { throw new PcqError({ code: 'PCQ_POLICY_UNREADABLE', message: `cannot read ${values.file}: ${err.message}`, hint: 'Check the path.' }); });
+      const text = await readFile(path, 'utf8').catch((err: Error) => {
+        throw new PcqError({ code: 'PCQ_POLICY_UNREADABLE', message: `cannot read ${values.file}: ${err.message}`, hint: 'Check the path.' });
+      });
       const policy = parseRuntimePolicy(text, values.file);
-      if (action === 'validate') { io.stdout('policy valid\n'); return EXIT.ok; }
+      if (action === 'validate') {
+        io.stdout('policy valid\n');
+        return EXIT.ok;
+      }
       await writeFileAtomic(join(config.root, RUNTIME_POLICY_FILE), renderRuntimePolicy(policy));
       io.stdout(`policy valid; wrote ${RUNTIME_POLICY_FILE} (${policyDigest(policy)})\n`);
       return EXIT.ok;

@@ -46,9 +46,13 @@ export const command: Command = {
       io.stdout(JSON.stringify(report, null, 2) + '\n');
     } else {
       for (const step of report.steps) {
-        io.stdout(`${step.identical ? '✓' : '✗'} ${step.stepId}${step.identical ? ' identical' : ': ' + step.differences.map((d) => d.field).join(', ') + ' differ'}\n`);
+        io.stdout(
+          `${step.identical ? '✓' : '✗'} ${step.stepId}${step.identical ? ' identical' : ': ' + step.differences.map((d) => d.field).join(', ') + ' differ'}\n`,
+        );
       }
-      io.stdout(`\n${report.identical ? '✅ Replay identical' : '❌ Replay differs'} — merkle root ${report.replayedMerkleRoot} (${report.originalMerkleRoot === report.replayedMerkleRoot ? 'same as recorded' : 'recorded ' + report.originalMerkleRoot}${report.sameKey ? '' : '; signed with a different key'})\n`);
+      io.stdout(
+        `\n${report.identical ? '✅ Replay identical' : '❌ Replay differs'} — merkle root ${report.replayedMerkleRoot} (${report.originalMerkleRoot === report.replayedMerkleRoot ? 'same as recorded' : 'recorded ' + report.originalMerkleRoot}${report.sameKey ? '' : '; signed with a different key'})\n`,
+      );
       io.stdout(`report: ${relative(io.cwd, report.reportPath ?? '')}\n`);
     }
     return report.identical ? EXIT.ok : EXIT.failed;

@@ -55,14 +55,18 @@ export const command: Command = {
   summary: 'List ombuds reviews; approve, reject or request info',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, {
-      by: { type: 'string' },
-      comment: { type: 'string' },
-      'ticket-digest': { type: 'string' },
-      state: { type: 'string' },
-      json: { type: 'boolean' },
-      ...CONFIG_FLAG_OPTIONS,
-    }, 'review');
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      {
+        by: { type: 'string' },
+        comment: { type: 'string' },
+        'ticket-digest': { type: 'string' },
+        state: { type: 'string' },
+        json: { type: 'boolean' },
+        ...CONFIG_FLAG_OPTIONS,
+      },
+      'review',
+    );
     if (values.help) {
       io.stdout(USAGE);
       return EXIT.ok;
@@ -85,17 +89,42 @@ export const command: Command = {
       if (json) {
         io.stdout(JSON.stringify({ reviews: reviews.map((r) => ({ ...r.ticket, path: r.path, digest: r.digest })), failedRuns, issues }, null, 2) + '\n');
       } else {
-        io.stdout(table(reviews.map((r) => [r.ticket.executionId, r.ticket.runbookId, r.ticket.failedStep, r.ticket.failedProver, r.ticket.reason, r.ticket.assignedTo, r.ticket.state])));
-        if (failedRuns.length > 0) io.stdout(`\nFailed runs (a step failed, no prover did: nothing to decide, exports withheld):\n${failedRuns.map((e) => `  ${e.executionId}  ${e.runbookId}  ${e.path}`).join('\n')}\n`);
+        io.stdout(
+          table(
+            reviews.map((r) => [
+              r.ticket.executionId,
+              r.ticket.runbookId,
+              r.ticket.failedStep,
+              r.ticket.failedProver,
+              r.ticket.reason,
+              r.ticket.assignedTo,
+              r.ticket.state,
+            ]),
+          ),
+        );
+        if (failedRuns.length > 0)
+          io.stdout(
+            `\nFailed runs (a step failed, no prover did: nothing to decide, exports withheld):\n${failedRuns.map((e) => `  ${e.executionId}  ${e.runbookId}  ${e.path}`).join('\n')}\n`,
+          );
         for (const issue of issues) io.stderr(`${issue.code} ${issue.message}\n`);
       }
       return issues.length > 0 ? EXIT.invalid : EXIT.ok;
     }
     if (!DECISIONS.includes(sub as ReviewDecisionKind)) {
-      throw new PcqError({ code: 'PCQ_USAGE', message: `review: expected list, approve, reject or request-info, got ${sub ?? 'nothing'}`, hint: 'Run `pcq review --help`.' });
+      throw new PcqError({
+        code: 'PCQ_USAGE',
+        message: `review: expected list, approve, reject or request-info, got ${sub ?? 'nothing'}`,
+        hint: 'Run `pcq review --help`.',
+      });
     }
-    if (rest.length !== 1) throw new PcqError({ code: 'PCQ_USAGE', message: `review ${sub}: expected exactly one execution id`, hint: `Run \`pcq review ${sub} <executionId> --by <login>\`.` });
-    if (typeof values.by !== 'string' || values.by.trim() === '') throw new PcqError({ code: 'PCQ_USAGE', message: `review ${sub}: --by <login> is required`, hint: 'Name the deciding ombuds.' });
+    if (rest.length !== 1)
+      throw new PcqError({
+        code: 'PCQ_USAGE',
+        message: `review ${sub}: expected exactly one execution id`,
+        hint: `Run \`pcq review ${sub} <executionId> --by <login>\`.`,
+      });
+    if (typeof values.by !== 'string' || values.by.trim() === '')
+      throw new PcqError({ code: 'PCQ_USAGE', message: `review ${sub}: --by <login> is required`, hint: 'Name the deciding ombuds.' });
     try {
       // The reviewer's own key (PCQ_REVIEWER_SECRET or .pcq/keys/reviewer-<login>.secret), never the runner's.
       const { signer } = await loadReviewerSigner(config.root, values.by.trim(), config.env);
@@ -113,12 +142,31 @@ export const command: Command = {
         verdictSigner,
       });
       if (json) {
-        io.stdout(JSON.stringify({ ok: true, executionId: result.ticket.executionId, decision: sub, reviewer: values.by, state: result.ticket.state, verdict: result.verdict, released: result.released, unchanged: result.unchanged, ticket: result.ticketPath }, null, 2) + '\n');
+        io.stdout(
+          JSON.stringify(
+            {
+              ok: true,
+              executionId: result.ticket.executionId,
+              decision: sub,
+              reviewer: values.by,
+              state: result.ticket.state,
+              verdict: result.verdict,
+              released: result.released,
+              unchanged: result.unchanged,
+              ticket: result.ticketPath,
+            },
+            null,
+            2,
+          ) + '\n',
+        );
       } else {
         // A retried decision (same reviewer, same final decision) is already in the manifest: say so.
         const done = result.unchanged ? 'was already recorded (nothing changed)' : 'recorded';
-        io.stdout(`✅ ${sub} by ${values.by} ${done} for ${result.ticket.executionId}: review ${result.ticket.state}, verdict ${result.verdict}` +
-          (result.released.length > 0 ? `\nreleased: ${result.released.join(', ')}` : '') + '\n');
+        io.stdout(
+          `✅ ${sub} by ${values.by} ${done} for ${result.ticket.executionId}: review ${result.ticket.state}, verdict ${result.verdict}` +
+            (result.released.length > 0 ? `\nreleased: ${result.released.join(', ')}` : '') +
+            '\n',
+        );
       }
       return EXIT.ok;
     } catch (err) {
@@ -139,5 +187,14 @@ function table(rows: string[][]): string {
   const clip = (s: string) => (s.length > 60 ? s.slice(0, 59) + '…' : s);
   const all = [head, ...rows.map((r) => r.map(clip))];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  return all.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    all
+      .map((r) =>
+        r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }

@@ -47,15 +47,19 @@ export const command: Command = {
   summary: 'Run a runbook; sign, seal and store its manifest',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, {
-      input: { type: 'string', multiple: true },
-      'as-of': { type: 'string' },
-      json: { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      'allow-unsigned': { type: 'boolean' },
-      button: { type: 'string' },
-      ...CONFIG_FLAG_OPTIONS,
-    }, 'run');
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      {
+        input: { type: 'string', multiple: true },
+        'as-of': { type: 'string' },
+        json: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        'allow-unsigned': { type: 'boolean' },
+        button: { type: 'string' },
+        ...CONFIG_FLAG_OPTIONS,
+      },
+      'run',
+    );
     if (values.help) {
       io.stdout(USAGE);
       return EXIT.ok;
@@ -69,16 +73,32 @@ export const command: Command = {
     let file = resolve(io.cwd, positionals[0] as string);
     // The button is read from the real repository, before a dry run swaps in its scratch copy.
     const button = typeof values.button === 'string' ? await buttonForRun(config.root, values.button, file) : undefined;
-    const dry = values['dry-run'] === true ? await prepareDryRun({ root: config.root, file, env: config.env, signingKeyEnv: config.secrets.signingKeyEnv }) : undefined;
+    const dry =
+      values['dry-run'] === true ? await prepareDryRun({ root: config.root, file, env: config.env, signingKeyEnv: config.secrets.signingKeyEnv }) : undefined;
     if (dry) {
       // The scratch copy is the repository for this run: dev mode, its own fresh key and overlay.
       // Both output folders are named inside the scratch root, whatever policies/config.yaml says.
-      const flags = { ...configFlagsFromArgs(values), root: dry.root, mode: 'dev', signer: undefined, config: undefined, attestationsDir: join(dry.root, 'attestations'), outboxDir: join(dry.root, '.pcq/outbox') };
+      const flags = {
+        ...configFlagsFromArgs(values),
+        root: dry.root,
+        mode: 'dev',
+        signer: undefined,
+        config: undefined,
+        attestationsDir: join(dry.root, 'attestations'),
+        outboxDir: join(dry.root, '.pcq/outbox'),
+      };
       config = await loadConfig({ flags, env: dry.env, cwd: dry.root });
       file = dry.file;
     }
     const log = createRunLogger({ level: config.logLevel, write: io.stderr });
-    log.debug({ mode: config.mode, signer: config.signer.kind, settings: Object.fromEntries(Object.entries(config.entries).map(([k, e]) => [k, `${e.value} (${e.origin})`])) }, 'configuration');
+    log.debug(
+      {
+        mode: config.mode,
+        signer: config.signer.kind,
+        settings: Object.fromEntries(Object.entries(config.entries).map(([k, e]) => [k, `${e.value} (${e.origin})`])),
+      },
+      'configuration',
+    );
     const asOf = normaliseAsOf(typeof values['as-of'] === 'string' ? values['as-of'] : new Date().toISOString());
     const rawParams = parseInputFlags((values.input as string[] | undefined) ?? []);
     let progress: ProgressWriter | undefined;
@@ -108,14 +128,35 @@ export const command: Command = {
     } finally {
       await dry?.cleanup();
     }
-    if (report.reviewTicket) logRunEvent(log, { type: 'review-opened', executionId: report.executionId, ticket: relative(io.cwd, report.reviewTicket), ...(report.assignedTo ? { assignedTo: report.assignedTo } : {}) });
+    if (report.reviewTicket)
+      logRunEvent(log, {
+        type: 'review-opened',
+        executionId: report.executionId,
+        ticket: relative(io.cwd, report.reviewTicket),
+        ...(report.assignedTo ? { assignedTo: report.assignedTo } : {}),
+      });
     log.debug({ executionId: report.executionId, status: report.status, verdict: report.verdict }, `run ${report.executionId} ${report.status}`);
-    if (dry && !values.json) io.stdout(`\nDRY RUN: signed with an ephemeral key in a scratch folder (deleted); nothing written to attestations/ or .pcq/, nothing published (the paths above were in the scratch folder).\n`);
+    if (dry && !values.json)
+      io.stdout(
+        `\nDRY RUN: signed with an ephemeral key in a scratch folder (deleted); nothing written to attestations/ or .pcq/, nothing published (the paths above were in the scratch folder).\n`,
+      );
     if (values.json) {
       io.stdout(JSON.stringify(dry ? { ...report, dryRun: true } : report, null, 2) + '\n');
     } else {
       const blockedBy = new Map(report.failedProofs.map((f) => [f.stepId, `${f.phase} ${f.proof.prover}`]));
-      io.stdout('\n' + formatSummary(report.steps.map((s) => ({ id: s.stepId, status: s.status, attempts: s.attempts, durationMs: s.durationMs, ...(blockedBy.has(s.stepId) ? { blockedByProver: blockedBy.get(s.stepId)! } : {}) })), report.durationMs));
+      io.stdout(
+        '\n' +
+          formatSummary(
+            report.steps.map((s) => ({
+              id: s.stepId,
+              status: s.status,
+              attempts: s.attempts,
+              durationMs: s.durationMs,
+              ...(blockedBy.has(s.stepId) ? { blockedByProver: blockedBy.get(s.stepId)! } : {}),
+            })),
+            report.durationMs,
+          ),
+      );
       io.stdout(describe(report, io.cwd));
     }
     return report.status === 'succeeded' ? EXIT.ok : report.status === 'blocked' ? EXIT.blocked : EXIT.failed;
@@ -130,7 +171,10 @@ export function describeVault(report: RunReport): string {
 
 /** Sortable by start time, unique without coordination: 20261122T034501Z-<6 random hex>. */
 export function newExecutionId(now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -153,10 +197,12 @@ function describe(report: RunReport, cwd: string): string {
   if (report.reviewTicket) lines.push(`ombuds review opened: ${rel(report.reviewTicket)} (assigned to ${report.assignedTo ?? '—'})`);
   if (report.notified) lines.push(`ombuds notified: ${report.notified.join(', ')}`);
   if (report.notifyIssue) lines.push(`⚠ the review notice was not sent: ${report.notifyIssue.code} ${report.notifyIssue.message}`);
-  if (report.verdictFiles) lines.push(`verdict files: ${rel(report.verdictFiles.score)} (+ evidence.tar.gz, verdict.sig, verdict.pub; check with pcq verify-verdict)`);
+  if (report.verdictFiles)
+    lines.push(`verdict files: ${rel(report.verdictFiles.score)} (+ evidence.tar.gz, verdict.sig, verdict.pub; check with pcq verify-verdict)`);
   if (report.recovered) {
     const r = report.recovered;
-    if (r.rolledForward.length + r.rolledBack.length > 0) lines.push(`store repaired first: ${r.rolledForward.length} interrupted change(s) finished, ${r.rolledBack.length} undone`);
+    if (r.rolledForward.length + r.rolledBack.length > 0)
+      lines.push(`store repaired first: ${r.rolledForward.length} interrupted change(s) finished, ${r.rolledBack.length} undone`);
     for (const issue of r.issues) lines.push(`⚠ ${issue.code} ${issue.message}`);
   }
   if (report.failedStep) lines.push(`✗ stopped at ${report.failedStep.stepId}: ${report.failedStep.code} ${report.failedStep.message}`);
@@ -167,9 +213,19 @@ function describe(report: RunReport, cwd: string): string {
 async function buttonForRun(root: string, id: string, file: string): Promise<Button> {
   const buttons = await loadButtons(root);
   const button = buttons.get(id);
-  if (!button) throw new PcqError({ code: 'PCQ_BUTTON_UNKNOWN', message: `no button ${id} in policies/buttons.yaml`, hint: `Buttons: ${[...buttons.keys()].join(', ')}.` });
+  if (!button)
+    throw new PcqError({
+      code: 'PCQ_BUTTON_UNKNOWN',
+      message: `no button ${id} in policies/buttons.yaml`,
+      hint: `Buttons: ${[...buttons.keys()].join(', ')}.`,
+    });
   const parsed = await readRunbookFile(file, file);
   const runbookId = parsed.runbook?.runbookId ?? parsed.draft?.runbookId;
-  if (runbookId !== button.runbook) throw new PcqError({ code: 'PCQ_USAGE', message: `button ${id} starts runbook ${button.runbook}, not ${String(runbookId)}`, hint: 'Pass the runbook the button names.' });
+  if (runbookId !== button.runbook)
+    throw new PcqError({
+      code: 'PCQ_USAGE',
+      message: `button ${id} starts runbook ${button.runbook}, not ${String(runbookId)}`,
+      hint: 'Pass the runbook the button names.',
+    });
   return button;
 }

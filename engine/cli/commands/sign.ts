@@ -27,15 +27,27 @@ export const command: Command = {
   summary: 'Make a publisher key; sign a spell bundle (spell.sig.json)',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { publisher: { type: 'string' }, 'key-id': { type: 'string' }, out: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' } }, 'sign');
-    if (values.help) { io.stdout(USAGE); return EXIT.ok; }
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { publisher: { type: 'string' }, 'key-id': { type: 'string' }, out: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' } },
+      'sign',
+    );
+    if (values.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
     const [action, ...rest] = positionals;
-    const out = (value: unknown, text: string): number => { io.stdout(values.json ? JSON.stringify(value, null, 2) + '\n' : text); return EXIT.ok; };
+    const out = (value: unknown, text: string): number => {
+      io.stdout(values.json ? JSON.stringify(value, null, 2) + '\n' : text);
+      return EXIT.ok;
+    };
     if (action === 'keygen' && rest.length === 0 && typeof values.publisher === 'string' && typeof values['key-id'] === 'string') {
       const file = resolve(io.cwd, values.out ?? defaultKeyFile(values.publisher, values['key-id']));
       const { publicKey } = await writePublisherKey(file, values.publisher, values['key-id']);
-      return out({ publisher: values.publisher, keyId: values['key-id'], publicKey, keyFile: file },
-        `publisher key ${values.publisher}/${values['key-id']}: ${file} (secret inside, 0600; never commit it)\npublic key: ${publicKey}\ntrust it:   pcq trust add --publisher ${values.publisher} --key-id ${values['key-id']} --public-key ${publicKey}\n`);
+      return out(
+        { publisher: values.publisher, keyId: values['key-id'], publicKey, keyFile: file },
+        `publisher key ${values.publisher}/${values['key-id']}: ${file} (secret inside, 0600; never commit it)\npublic key: ${publicKey}\ntrust it:   pcq trust add --publisher ${values.publisher} --key-id ${values['key-id']} --public-key ${publicKey}\n`,
+      );
     }
     if (action === 'bundle' && rest.length === 1 && typeof values.key === 'string') {
       const key = await readPublisherKey(resolve(io.cwd, values.key));
@@ -43,11 +55,24 @@ export const command: Command = {
       const bundle = await readBundle(dir);
       const manifest = manifestOf(bundle, rest[0]!);
       const digest = bundleDigest(bundle.files);
-      const sig = await signBundleDigest({ id: manifest.id, version: manifest.version, digest, publisher: key.publisher, keyId: key.keyId, signer: key.signer });
+      const sig = await signBundleDigest({
+        id: manifest.id,
+        version: manifest.version,
+        digest,
+        publisher: key.publisher,
+        keyId: key.keyId,
+        signer: key.signer,
+      });
       await writeFileAtomic(join(dir, SIGNATURE_FILE), JSON.stringify(sig, null, 2) + '\n');
-      return out({ id: manifest.id, version: manifest.version, bundleDigest: digest, publisher: key.publisher, keyId: key.keyId, file: join(dir, SIGNATURE_FILE) },
-        `signed ${manifest.id}@${manifest.version} (${digest}) as ${key.publisher}/${key.keyId}: ${join(dir, SIGNATURE_FILE)}\n`);
+      return out(
+        { id: manifest.id, version: manifest.version, bundleDigest: digest, publisher: key.publisher, keyId: key.keyId, file: join(dir, SIGNATURE_FILE) },
+        `signed ${manifest.id}@${manifest.version} (${digest}) as ${key.publisher}/${key.keyId}: ${join(dir, SIGNATURE_FILE)}\n`,
+      );
     }
-    throw new PcqError({ code: 'PCQ_USAGE', message: 'sign: expected `keygen --publisher P --key-id K` or `bundle <dir> --key FILE`', hint: 'Run `pcq sign --help`.' });
+    throw new PcqError({
+      code: 'PCQ_USAGE',
+      message: 'sign: expected `keygen --publisher P --key-id K` or `bundle <dir> --key FILE`',
+      hint: 'Run `pcq sign --help`.',
+    });
   },
 };

@@ -32,13 +32,22 @@ export const command: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, ...CONFIG_FLAG_OPTIONS }, 'spell');
-    if (values.help) { io.stdout(USAGE); return EXIT.ok; }
+    if (values.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
     const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
     const [action, ...rest] = positionals;
-    const out = (value: unknown, text: string): number => { io.stdout(values.json ? JSON.stringify(value, null, 2) + '\n' : text); return EXIT.ok; };
+    const out = (value: unknown, text: string): number => {
+      io.stdout(values.json ? JSON.stringify(value, null, 2) + '\n' : text);
+      return EXIT.ok;
+    };
     if (action === 'install' && rest.length === 1) {
       const r = await installSpell({ source: resolve(io.cwd, rest[0]!), home: config.home });
-      return out(r, `${r.installed ? 'installed' : 'already installed'} ${r.id}@${r.version} (${r.bundleDigest}${r.signed ? ', signed' : ', unsigned'}) at ${r.dir}\n`);
+      return out(
+        r,
+        `${r.installed ? 'installed' : 'already installed'} ${r.id}@${r.version} (${r.bundleDigest}${r.signed ? ', signed' : ', unsigned'}) at ${r.dir}\n`,
+      );
     }
     if (action === 'list' && rest.length === 0) {
       const spells = await listSpells(config.root, config.home);
@@ -51,7 +60,13 @@ export const command: Command = {
       let signature: unknown;
       let digest: string | undefined;
       try {
-        const checked = await checkSpellSignature({ root: config.root, bundle: s.bundle, id: s.id, version: s.version, policy: { allowUnsigned: false, requiredBy: [] } });
+        const checked = await checkSpellSignature({
+          root: config.root,
+          bundle: s.bundle,
+          id: s.id,
+          version: s.version,
+          policy: { allowUnsigned: false, requiredBy: [] },
+        });
         signature = checked.signature;
         digest = checked.digest;
       } catch (err) {
@@ -60,10 +75,33 @@ export const command: Command = {
       }
       digest ??= bundleDigest(s.bundle.files);
       const m = s.manifest;
-      const view = { id: m.id, idKey: idKey(m.id), version: m.version, name: m.name, description: m.description ?? '', source: s.source, dir: s.dir, bundleDigest: digest, runtime: m.runtime, effects: m.effects, connectors: m.connectors, risk: m.risk ?? 'low', billing: m.billing ?? { enabled: false }, signature, files: s.bundle.files.map((f) => f.path) };
+      const view = {
+        id: m.id,
+        idKey: idKey(m.id),
+        version: m.version,
+        name: m.name,
+        description: m.description ?? '',
+        source: s.source,
+        dir: s.dir,
+        bundleDigest: digest,
+        runtime: m.runtime,
+        effects: m.effects,
+        connectors: m.connectors,
+        risk: m.risk ?? 'low',
+        billing: m.billing ?? { enabled: false },
+        signature,
+        files: s.bundle.files.map((f) => f.path),
+      };
       const sig = signature as { result: string; publisher?: string; keyId?: string; code?: string; message?: string };
-      return out(view, `${m.id}@${m.version} — ${m.name}\n  source:   ${s.source} (${s.dir})\n  id_key:   ${view.idKey}\n  digest:   ${digest}\n  runtime:  ${m.runtime.kind} ${m.runtime.entry.join(' ')}\n  effects:  ${m.effects.map((e) => `${e.type}→${e.target}${e.mutates ? ' (mutates)' : ''}`).join(', ') || 'none'}\n  connectors: ${m.connectors.join(', ') || 'none'}\n  signature: ${sig.result === 'verified' ? `verified, ${sig.publisher}/${sig.keyId}` : `${sig.code}: ${sig.message}`}\n`);
+      return out(
+        view,
+        `${m.id}@${m.version} — ${m.name}\n  source:   ${s.source} (${s.dir})\n  id_key:   ${view.idKey}\n  digest:   ${digest}\n  runtime:  ${m.runtime.kind} ${m.runtime.entry.join(' ')}\n  effects:  ${m.effects.map((e) => `${e.type}→${e.target}${e.mutates ? ' (mutates)' : ''}`).join(', ') || 'none'}\n  connectors: ${m.connectors.join(', ') || 'none'}\n  signature: ${sig.result === 'verified' ? `verified, ${sig.publisher}/${sig.keyId}` : `${sig.code}: ${sig.message}`}\n`,
+      );
     }
-    throw new PcqError({ code: 'PCQ_USAGE', message: `spell: unknown or incomplete command ${JSON.stringify(positionals.join(' '))}`, hint: 'Run `pcq spell --help`.' });
+    throw new PcqError({
+      code: 'PCQ_USAGE',
+      message: `spell: unknown or incomplete command ${JSON.stringify(positionals.join(' '))}`,
+      hint: 'Run `pcq spell --help`.',
+    });
   },
 };

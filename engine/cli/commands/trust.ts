@@ -28,12 +28,22 @@ export const command: Command = {
   summary: 'Manage publisher trust for spells: add, list, inspect, revoke/restore/remove a key',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { publisher: { type: 'string' }, 'key-id': { type: 'string' }, 'public-key': { type: 'string' }, json: { type: 'boolean' }, ...CONFIG_FLAG_OPTIONS }, 'trust');
-    if (values.help) { io.stdout(USAGE); return EXIT.ok; }
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { publisher: { type: 'string' }, 'key-id': { type: 'string' }, 'public-key': { type: 'string' }, json: { type: 'boolean' }, ...CONFIG_FLAG_OPTIONS },
+      'trust',
+    );
+    if (values.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
     const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
     const root = config.root;
     const [action, ...rest] = positionals;
-    const out = (value: unknown, text: string): number => { io.stdout(values.json ? JSON.stringify(value, null, 2) + '\n' : text); return EXIT.ok; };
+    const out = (value: unknown, text: string): number => {
+      io.stdout(values.json ? JSON.stringify(value, null, 2) + '\n' : text);
+      return EXIT.ok;
+    };
     if (action === 'add') {
       const [p, k, g] = rest;
       const publisher = values.publisher ?? p;
@@ -41,27 +51,47 @@ export const command: Command = {
       const publicKey = values['public-key'] ?? g;
       if (!publisher || !keyId || !publicKey) throw usage('trust add needs --publisher, --key-id and --public-key');
       const trust = await addPublisherKey(root, { publisher, keyId, publicKey });
-      return out({ publisher, keyId, status: 'active', file: trust.file }, `added ${publisher}/${keyId} (active, ${keyFingerprint(publicKey)}) to ${trust.file}\n`);
+      return out(
+        { publisher, keyId, status: 'active', file: trust.file },
+        `added ${publisher}/${keyId} (active, ${keyFingerprint(publicKey)}) to ${trust.file}\n`,
+      );
     }
     if (action === 'list' && rest.length === 0) {
       const all = await loadAllPublishers(root);
       const rows = all.flatMap((t) => t.keys.map((k) => ({ publisher: t.publisher, key_id: k.key_id, status: k.status })));
-      return out({ keys: rows }, rows.length === 0 ? 'no trusted publishers (policies/publishers/ is empty)\n' : rows.map((r) => `${r.publisher}\t${r.key_id}\t${r.status}\n`).join(''));
+      return out(
+        { keys: rows },
+        rows.length === 0 ? 'no trusted publishers (policies/publishers/ is empty)\n' : rows.map((r) => `${r.publisher}\t${r.key_id}\t${r.status}\n`).join(''),
+      );
     }
     if (action === 'inspect' && rest.length === 1) {
       const trust = await loadPublisher(root, rest[0]!);
-      if (!trust) throw new PcqError({ code: 'PCQ_PUBLISHER_KEY_NOT_FOUND', message: `no trust file for publisher ${rest[0]}`, hint: 'List what is trusted with `pcq trust list`.' });
+      if (!trust)
+        throw new PcqError({
+          code: 'PCQ_PUBLISHER_KEY_NOT_FOUND',
+          message: `no trust file for publisher ${rest[0]}`,
+          hint: 'List what is trusted with `pcq trust list`.',
+        });
       const keys = trust.keys.map((k) => ({ key_id: k.key_id, status: k.status, algorithm: k.algorithm, fingerprint: keyFingerprint(k.public_key) }));
-      return out({ publisher: trust.publisher, file: trust.file, keys }, `publisher ${trust.publisher} (${trust.file})\n` + keys.map((k) => `  ${k.key_id}\t${k.status}\t${k.algorithm}\t${k.fingerprint}\n`).join(''));
+      return out(
+        { publisher: trust.publisher, file: trust.file, keys },
+        `publisher ${trust.publisher} (${trust.file})\n` + keys.map((k) => `  ${k.key_id}\t${k.status}\t${k.algorithm}\t${k.fingerprint}\n`).join(''),
+      );
     }
     if ((action === 'revoke-key' || action === 'restore-key') && rest.length === 2) {
       const status = action === 'revoke-key' ? 'revoked' : 'active';
       const { trust, changed } = await setPublisherKeyStatus(root, rest[0]!, rest[1]!, status);
-      return out({ publisher: trust.publisher, keyId: rest[1], status, changed }, `${trust.publisher}/${rest[1]} is ${status}${changed ? '' : ' (it already was)'} in ${trust.file}\n`);
+      return out(
+        { publisher: trust.publisher, keyId: rest[1], status, changed },
+        `${trust.publisher}/${rest[1]} is ${status}${changed ? '' : ' (it already was)'} in ${trust.file}\n`,
+      );
     }
     if (action === 'remove-key' && rest.length === 2) {
       const { fileDeleted } = await removePublisherKey(root, rest[0]!, rest[1]!);
-      return out({ publisher: rest[0], keyId: rest[1], removed: true, fileDeleted }, `removed ${rest[0]}/${rest[1]}${fileDeleted ? `; it was the last key, so policies/publishers/${rest[0]}.yaml is deleted` : ''}\n`);
+      return out(
+        { publisher: rest[0], keyId: rest[1], removed: true, fileDeleted },
+        `removed ${rest[0]}/${rest[1]}${fileDeleted ? `; it was the last key, so policies/publishers/${rest[0]}.yaml is deleted` : ''}\n`,
+      );
     }
     throw usage(`trust: unknown or incomplete command ${JSON.stringify(positionals.join(' '))}`);
   },

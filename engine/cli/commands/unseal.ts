@@ -37,22 +37,33 @@ Exit codes: 0 opened and checked · 1 cannot open, or does not match what was si
 
 export const command: Command = {
   name: 'unseal',
-  summary: 'Open a run\'s sealed private data with your reviewer key, checked against the manifest',
+  summary: "Open a run's sealed private data with your reviewer key, checked against the manifest",
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { by: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, ...CONFIG_FLAG_OPTIONS }, 'unseal');
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { by: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, ...CONFIG_FLAG_OPTIONS },
+      'unseal',
+    );
     if (values.help) {
       io.stdout(USAGE);
       return EXIT.ok;
     }
     const json = values.json === true;
     try {
-      if (positionals.length !== 1) throw new PcqError({ code: 'PCQ_USAGE', message: 'unseal: expected exactly one execution id', hint: 'Run `pcq unseal <executionId> --by <login>`.' });
-      if (typeof values.by !== 'string' || values.by.trim() === '') throw new PcqError({ code: 'PCQ_USAGE', message: 'unseal: --by <login> is required', hint: 'Name yourself: the ombuds whose key opens the seal.' });
+      if (positionals.length !== 1)
+        throw new PcqError({ code: 'PCQ_USAGE', message: 'unseal: expected exactly one execution id', hint: 'Run `pcq unseal <executionId> --by <login>`.' });
+      if (typeof values.by !== 'string' || values.by.trim() === '')
+        throw new PcqError({ code: 'PCQ_USAGE', message: 'unseal: --by <login> is required', hint: 'Name yourself: the ombuds whose key opens the seal.' });
       const executionId = assertSafeSegment('executionId', positionals[0]!);
       const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
       const entry = (await readIndex(config.attestationsDir)).executions.find((e) => e.executionId === executionId);
-      if (!entry) throw new PcqError({ code: 'PCQ_EXECUTION_NOT_FOUND', message: `no execution "${executionId}" in ${join(config.attestationsDir, 'index.json')}`, hint: 'Pass an execution id from `pcq review list`.' });
+      if (!entry)
+        throw new PcqError({
+          code: 'PCQ_EXECUTION_NOT_FOUND',
+          message: `no execution "${executionId}" in ${join(config.attestationsDir, 'index.json')}`,
+          hint: 'Pass an execution id from `pcq review list`.',
+        });
       const paths = executionPaths(config.attestationsDir, entry.runbookId, entry.executionId);
       const manifest = parseManifestText(await readFile(paths.manifest, 'utf8')) as Manifest;
       const identity = await reviewerAgeIdentity(config.root, values.by.trim(), config.env);
@@ -61,10 +72,12 @@ export const command: Command = {
       if (json) io.stdout(JSON.stringify({ ok: true, executionId, ...result }, null, 2) + '\n');
       else {
         const shown = relative(io.cwd, result.outDir) || '.';
-        io.stdout(`🔓 ${executionId} opened with ${values.by.trim()}'s key; every value matches the signed manifest.\n` +
-          (result.steps.length > 0 ? `private steps: ${result.steps.join(', ')} → ${shown}/steps/\n` : '') +
-          (result.withheld.length > 0 ? `withheld exports: ${result.withheld.join(', ')} → ${shown}/withheld/\n` : '') +
-          'Keep these files private: they are exactly what the run withheld from publication.\n');
+        io.stdout(
+          `🔓 ${executionId} opened with ${values.by.trim()}'s key; every value matches the signed manifest.\n` +
+            (result.steps.length > 0 ? `private steps: ${result.steps.join(', ')} → ${shown}/steps/\n` : '') +
+            (result.withheld.length > 0 ? `withheld exports: ${result.withheld.join(', ')} → ${shown}/withheld/\n` : '') +
+            'Keep these files private: they are exactly what the run withheld from publication.\n',
+        );
       }
       return EXIT.ok;
     } catch (err) {

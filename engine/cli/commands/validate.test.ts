@@ -27,7 +27,17 @@ function pcq(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string
 async function pcqInProcess(args: string[], cwd = ROOT) {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, isTTY: false, env: {}, cwd };
+  const io: CliIo = {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    isTTY: false,
+    env: {},
+    cwd,
+  };
   const code = await main(args, io);
   return { code, stdout, stderr };
 }
@@ -38,10 +48,14 @@ test('CLI: validate on a folder of every hostile fixture exits 3, one coded line
   const { code, stdout, stderr } = await pcq(['validate', `${HOSTILE}/`]);
   assert.equal(code, EXIT.invalid);
   for (const [file, codeName, line] of [
-    ['alias-bomb.yaml', 'PCQ_YAML_ALIASES', 5], ['circular-alias.yaml', 'PCQ_YAML_CIRCULAR_ALIAS', 9],
-    ['duplicate-key.yaml', 'PCQ_YAML_DUPLICATE_KEY', 9], ['syntax-error.yaml', 'PCQ_YAML_SYNTAX', 7],
-    ['too-deep-flow.yaml', 'PCQ_YAML_TOO_DEEP', 2], ['too-deep.yaml', 'PCQ_YAML_TOO_DEEP', 71],
-    ['too-large.yaml', 'PCQ_YAML_TOO_LARGE', 1], ['unknown-tag-js.yaml', 'PCQ_YAML_UNKNOWN_TAG', 8],
+    ['alias-bomb.yaml', 'PCQ_YAML_ALIASES', 5],
+    ['circular-alias.yaml', 'PCQ_YAML_CIRCULAR_ALIAS', 9],
+    ['duplicate-key.yaml', 'PCQ_YAML_DUPLICATE_KEY', 9],
+    ['syntax-error.yaml', 'PCQ_YAML_SYNTAX', 7],
+    ['too-deep-flow.yaml', 'PCQ_YAML_TOO_DEEP', 2],
+    ['too-deep.yaml', 'PCQ_YAML_TOO_DEEP', 71],
+    ['too-large.yaml', 'PCQ_YAML_TOO_LARGE', 1],
+    ['unknown-tag-js.yaml', 'PCQ_YAML_UNKNOWN_TAG', 8],
     ['unknown-tag-local.yaml', 'PCQ_YAML_UNKNOWN_TAG', 8],
   ] as const) {
     assert.match(stdout, new RegExp(`^${HOSTILE}/${file.replace('.', '\\.')}:${line}:\\d+: ${codeName} .+ — .+$`, 'm'), file);
@@ -51,7 +65,17 @@ test('CLI: validate on a folder of every hostile fixture exits 3, one coded line
 });
 
 test('each hostile fixture alone exits non-zero with its code', async () => {
-  for (const file of ['alias-bomb.yaml', 'circular-alias.yaml', 'duplicate-key.yaml', 'syntax-error.yaml', 'too-deep-flow.yaml', 'too-deep.yaml', 'too-large.yaml', 'unknown-tag-js.yaml', 'unknown-tag-local.yaml']) {
+  for (const file of [
+    'alias-bomb.yaml',
+    'circular-alias.yaml',
+    'duplicate-key.yaml',
+    'syntax-error.yaml',
+    'too-deep-flow.yaml',
+    'too-deep.yaml',
+    'too-large.yaml',
+    'unknown-tag-js.yaml',
+    'unknown-tag-local.yaml',
+  ]) {
     const { code, stdout } = await pcqInProcess(['validate', `${HOSTILE}/${file}`]);
     assert.equal(code, EXIT.invalid, file);
     assert.match(stdout, new RegExp(`^${HOSTILE}/${file.replace('.', '\\.')}:\\d+:\\d+: PCQ_YAML_`, 'm'), file);
@@ -76,7 +100,10 @@ test('CLI: `pcq validate` defaults to runbooks/ and exits 0 on a good runbook; d
 test('the verbatim seed R1 is refused for the prover it never declares; the sample that declares it validates', async () => {
   const { code, stdout } = await pcqInProcess(['validate', 'engine/testing/fixtures/seed-R1.json']);
   assert.equal(code, EXIT.invalid);
-  assert.equal(stdout.split('\n')[0], 'engine/testing/fixtures/seed-R1.json:26:25: PCQ_UNKNOWN_PROVER step "update-entities" names prover "authority:write_entities", which is not declared under provers.preconditions — Declare it under provers.preconditions, or fix the id. (declared: authority:read_entities, license:api_access)');
+  assert.equal(
+    stdout.split('\n')[0],
+    'engine/testing/fixtures/seed-R1.json:26:25: PCQ_UNKNOWN_PROVER step "update-entities" names prover "authority:write_entities", which is not declared under provers.preconditions — Declare it under provers.preconditions, or fix the id. (declared: authority:read_entities, license:api_access)',
+  );
   assert.match(stdout, /✗ 1 problem in 1 of \d+ files?\n$/);
   const completed = await pcqInProcess(['validate', 'engine/testing/fixtures/seed-R1-completed.json']);
   assert.equal(completed.code, EXIT.ok, completed.stdout);
@@ -85,15 +112,23 @@ test('the verbatim seed R1 is refused for the prover it never declares; the samp
 test('schema and graph problems are reported together, with --json', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'pcq-validate-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(join(dir, 'bad.yaml'), 'runbookId: B\nname: b\nversion: "1"\nsteps:\n  - {stepId: a, type: query, cyper: x, needs: [b]}\n  - {stepId: b, type: assertion}\n');
+  await writeFile(
+    join(dir, 'bad.yaml'),
+    'runbookId: B\nname: b\nversion: "1"\nsteps:\n  - {stepId: a, type: query, cyper: x, needs: [b]}\n  - {stepId: b, type: assertion}\n',
+  );
   const { code, stdout } = await pcqInProcess(['validate', 'bad.yaml', '--json'], dir);
   assert.equal(code, EXIT.invalid);
   const result = JSON.parse(stdout) as { ok: boolean; files: string[]; issues: Array<{ code: string; location: { file: string; line: number } }> };
   assert.equal(result.ok, false);
   assert.deepEqual(result.files, ['bad.yaml']);
-  assert.deepEqual(result.issues.map((i) => [i.code, i.location.file, i.location.line]), [
-    ['PCQ_SCHEMA', 'bad.yaml', 5], ['PCQ_SCHEMA', 'bad.yaml', 5], ['PCQ_CYCLE', 'bad.yaml', 5],
-  ]);
+  assert.deepEqual(
+    result.issues.map((i) => [i.code, i.location.file, i.location.line]),
+    [
+      ['PCQ_SCHEMA', 'bad.yaml', 5],
+      ['PCQ_SCHEMA', 'bad.yaml', 5],
+      ['PCQ_CYCLE', 'bad.yaml', 5],
+    ],
+  );
 });
 
 test('usage: --help exits 0, an unknown flag exits 2, a missing folder is a coded problem', async () => {
@@ -112,18 +147,33 @@ test('a step-kind checker, when given, adds its issues only for otherwise valid 
     seen.push(rb.runbookId);
     return [{ code: 'PCQ_STEP_CONFIG' as const, message: 'from the kind', location: { file: 'x', line: 1, col: 1 } }];
   };
-  const result = await validatePaths([join(ROOT, 'engine/testing/fixtures/seed-R1-completed.json'), join(ROOT, 'engine/testing/fixtures/seed-R1.json')], { checker });
+  const result = await validatePaths([join(ROOT, 'engine/testing/fixtures/seed-R1-completed.json'), join(ROOT, 'engine/testing/fixtures/seed-R1.json')], {
+    checker,
+  });
   // The seed's undeclared prover is an error, so the checker runs on the completed sample only.
   assert.deepEqual(seen, ['R1']);
-  assert.deepEqual(result.issues.map((i) => i.code), ['PCQ_STEP_CONFIG', 'PCQ_UNKNOWN_PROVER']);
-  const crashing = await validatePaths([join(ROOT, 'engine/testing/fixtures/seed-R1-completed.json')], { checker: () => { throw new Error('boom'); } });
-  assert.deepEqual(crashing.issues.map((i) => i.code), ['PCQ_CHECK_CRASHED']);
+  assert.deepEqual(
+    result.issues.map((i) => i.code),
+    ['PCQ_STEP_CONFIG', 'PCQ_UNKNOWN_PROVER'],
+  );
+  const crashing = await validatePaths([join(ROOT, 'engine/testing/fixtures/seed-R1-completed.json')], {
+    checker: () => {
+      throw new Error('boom');
+    },
+  });
+  assert.deepEqual(
+    crashing.issues.map((i) => i.code),
+    ['PCQ_CHECK_CRASHED'],
+  );
 });
 
-test('the default checker runs each prover kind\'s own check, located at the declaration', async (t) => {
+test("the default checker runs each prover kind's own check, located at the declaration", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'pcq-validate-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(join(dir, 'k.yaml'), 'runbookId: K\nname: k\nversion: "1"\nsteps:\n  - {stepId: a, type: assertion, postconditions: [m]}\nprovers:\n  postconditions:\n    m: {type: metric}\n');
+  await writeFile(
+    join(dir, 'k.yaml'),
+    'runbookId: K\nname: k\nversion: "1"\nsteps:\n  - {stepId: a, type: assertion, postconditions: [m]}\nprovers:\n  postconditions:\n    m: {type: metric}\n',
+  );
   const { code, stdout } = await pcqInProcess(['validate', 'k.yaml'], dir);
   assert.equal(code, EXIT.invalid);
   assert.match(stdout, /^k\.yaml:8:5: PCQ_PROVER_SPEC /m);

@@ -45,12 +45,21 @@ export const command: Command = {
       return EXIT.ok;
     }
     const paths = positionals.length > 0 ? positionals : ['runbooks/'];
-    const result = await validateRepository(io.cwd, paths.map((p) => resolve(io.cwd, p)));
+    const result = await validateRepository(
+      io.cwd,
+      paths.map((p) => resolve(io.cwd, p)),
+    );
     const issues = result.issues.map((issue) => displayRelative(issue, io.cwd));
     const errors = issues.filter(isError);
     const warnings = issues.length - errors.length;
     if (values.json) {
-      io.stdout(JSON.stringify({ ok: errors.length === 0, files: result.files.map((f) => shortPath(f, io.cwd)), policyFiles: result.policyFiles ?? [], issues }, null, 2) + '\n');
+      io.stdout(
+        JSON.stringify(
+          { ok: errors.length === 0, files: result.files.map((f) => shortPath(f, io.cwd)), policyFiles: result.policyFiles ?? [], issues },
+          null,
+          2,
+        ) + '\n',
+      );
     } else {
       for (const issue of issues) io.stdout(formatIssue(issue) + '\n');
       const runbooks = result.files.length;
@@ -110,12 +119,14 @@ async function safeCheck(checker: RunbookChecker, runbook: Runbook): Promise<Pcq
   try {
     return await checker(runbook);
   } catch (err) {
-    return [{
-      code: 'PCQ_CHECK_CRASHED',
-      message: `a static check crashed on ${runbook.runbookId}: ${(err as Error).message}`,
-      hint: 'This is a bug in pcq; please report it with the runbook.',
-      location: { file: runbook.source.file, line: 1, col: 1 },
-    }];
+    return [
+      {
+        code: 'PCQ_CHECK_CRASHED',
+        message: `a static check crashed on ${runbook.runbookId}: ${(err as Error).message}`,
+        hint: 'This is a bug in pcq; please report it with the runbook.',
+        location: { file: runbook.source.file, line: 1, col: 1 },
+      },
+    ];
   }
 }
 

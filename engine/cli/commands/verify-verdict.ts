@@ -44,7 +44,11 @@ async function readInput(cwd: string, file: string): Promise<Buffer> {
     if (info.size > DEFAULT_EVIDENCE_LIMITS.maxCompressed) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
     return await readFile(path);
   } catch (err) {
-    throw new PcqError({ code: 'PCQ_FILE_NOT_FOUND', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, hint: 'Pass score.json, evidence.tar.gz, verdict.sig and verdict.pub from one execution folder.' });
+    throw new PcqError({
+      code: 'PCQ_FILE_NOT_FOUND',
+      message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      hint: 'Pass score.json, evidence.tar.gz, verdict.sig and verdict.pub from one execution folder.',
+    });
   }
 }
 
@@ -53,13 +57,21 @@ export const command: Command = {
   summary: 'Verify a verdict offline: score, evidence, signature, key',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { trust: { type: 'string' }, roster: { type: 'string' }, 'no-trust-check': { type: 'boolean' }, json: { type: 'boolean' } }, 'verify-verdict');
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { trust: { type: 'string' }, roster: { type: 'string' }, 'no-trust-check': { type: 'boolean' }, json: { type: 'boolean' } },
+      'verify-verdict',
+    );
     if (values.help) {
       io.stdout(USAGE);
       return EXIT.ok;
     }
     if (positionals.length !== 4) {
-      throw new PcqError({ code: 'PCQ_USAGE', message: `verify-verdict: expected 4 files (score.json evidence.tar.gz verdict.sig verdict.pub), got ${positionals.length}`, hint: 'Run `pcq verify-verdict --help`.' });
+      throw new PcqError({
+        code: 'PCQ_USAGE',
+        message: `verify-verdict: expected 4 files (score.json evidence.tar.gz verdict.sig verdict.pub), got ${positionals.length}`,
+        hint: 'Run `pcq verify-verdict --help`.',
+      });
     }
     if (values.trust !== undefined && values['no-trust-check']) {
       throw new PcqError({ code: 'PCQ_USAGE', message: 'verify-verdict: --trust and --no-trust-check exclude each other', hint: 'Pick one.' });
@@ -67,8 +79,10 @@ export const command: Command = {
     const [score, evidence, sig, pub] = await Promise.all(positionals.map((f) => readInput(io.cwd, f)));
     const mode = io.env.PCQ_MODE ?? 'dev';
     const trust = values['no-trust-check']
-      ? 'skip' as const
-      : await loadTrustStore(values.trust !== undefined ? { root: io.cwd, file: resolve(io.cwd, values.trust) } : { root: io.cwd, includeLocal: mode === 'dev' });
+      ? ('skip' as const)
+      : await loadTrustStore(
+          values.trust !== undefined ? { root: io.cwd, file: resolve(io.cwd, values.trust) } : { root: io.cwd, includeLocal: mode === 'dev' },
+        );
     const roster = await readRosterLogins(io.cwd, values.roster);
     const report = await verifyVerdict({
       scoreText: score!.toString('utf8'),
@@ -85,7 +99,12 @@ export const command: Command = {
     } else if (report.ok) {
       io.stdout(`✅ Verdict verified\n${report.checks.map((c) => `  ✓ ${c.check}: ${c.message}`).join('\n')}\n`);
     } else {
-      io.stdout(`❌ Verdict verification failed\n${report.checks.filter((c) => !c.ok).map((c) => `  ${c.code} ${c.check}: ${c.message}`).join('\n')}\n`);
+      io.stdout(
+        `❌ Verdict verification failed\n${report.checks
+          .filter((c) => !c.ok)
+          .map((c) => `  ${c.code} ${c.check}: ${c.message}`)
+          .join('\n')}\n`,
+      );
     }
     return report.ok ? EXIT.ok : EXIT.failed;
   },

@@ -35,10 +35,33 @@ const reviewer = nodeSigner(new Uint8Array(32).fill(50)); // ombuds-alice's own 
 async function setup(): Promise<{ dir: string; manifest: string; trust: string; executionId: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'pcq-verify-'));
   const { manifest, signer } = await sampleRun({ steps: 4, executionId: 'exec-cli-1' });
-  const reviewed = appendReview(manifest, await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestDigest: sealedManifestDigest(manifest, sha256Node), manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: 'ombuds-alice', source: { kind: 'local' }, at: '2026-03-02T00:00:00Z' }, reviewer));
+  const reviewed = appendReview(
+    manifest,
+    await buildReviewEnvelope(
+      {
+        merkleRoot: manifest.merkleRoot,
+        manifestDigest: sealedManifestDigest(manifest, sha256Node),
+        manifestId: manifest.manifestId,
+        executionId: manifest.executionId,
+        decision: 'approve',
+        reviewer: 'ombuds-alice',
+        source: { kind: 'local' },
+        at: '2026-03-02T00:00:00Z',
+      },
+      reviewer,
+    ),
+  );
   await writeFile(join(dir, 'manifest.pcq'), serializeManifest(reviewed));
-  await writeFile(join(dir, 'trust.yaml'), `keys:\n  - name: test-runner\n    publicKey: ${signer.keyid}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n` +
-    ['ombuds-alice', 'octocat', 'mallory', 'dependabot'].map((login, i) => `  - { name: ${login}, publicKey: ${(login === 'ombuds-alice' ? reviewer : nodeSigner(new Uint8Array(32).fill(60 + i))).keyid}, roles: [reviewer], login: ${login}, status: active, validFrom: 2026-01-01T00:00:00Z, validUntil: null }\n`).join(''));
+  await writeFile(
+    join(dir, 'trust.yaml'),
+    `keys:\n  - name: test-runner\n    publicKey: ${signer.keyid}\n    roles: [runner]\n    status: active\n    validFrom: 2026-01-01T00:00:00Z\n    validUntil: null\n` +
+      ['ombuds-alice', 'octocat', 'mallory', 'dependabot']
+        .map(
+          (login, i) =>
+            `  - { name: ${login}, publicKey: ${(login === 'ombuds-alice' ? reviewer : nodeSigner(new Uint8Array(32).fill(60 + i))).keyid}, roles: [reviewer], login: ${login}, status: active, validFrom: 2026-01-01T00:00:00Z, validUntil: null }\n`,
+        )
+        .join(''),
+  );
   return { dir, manifest: join(dir, 'manifest.pcq'), trust: join(dir, 'trust.yaml'), executionId: manifest.executionId };
 }
 
@@ -82,7 +105,10 @@ test('pcq verify fails an approval signed with a reviewer-role key for the actor
   try {
     const { manifest } = await sampleRun({ steps: 4, executionId: 'exec-cli-1' });
     const roster = join(s.dir, 'ombuds.yaml');
-    await writeFile(roster, 'roster:\n' + ['ombuds-alice', 'octocat', 'dependabot'].map((l) => `  - { login: ${l}, name: ${l}, email: ${l}@example.org }\n`).join(''));
+    await writeFile(
+      roster,
+      'roster:\n' + ['ombuds-alice', 'octocat', 'dependabot'].map((l) => `  - { login: ${l}, name: ${l}, email: ${l}@example.org }\n`).join(''),
+    );
     const cases: Array<[string, string, number, string, string]> = [
       ['octocat', 'octocat', 61, '2026-03-02T00:00:00Z', 'PCQ_REVIEW_SELF_APPROVAL'],
       ['mallory', 'mallory', 62, '2026-03-02T00:00:00Z', 'PCQ_REVIEW_NOT_ON_ROSTER'],
@@ -92,10 +118,32 @@ test('pcq verify fails an approval signed with a reviewer-role key for the actor
     for (const [who, login, seed, at, code] of cases) {
       const file = join(s.dir, `${login}.pcq`);
       const key = nodeSigner(new Uint8Array(32).fill(seed));
-      await writeFile(file, serializeManifest(appendReview(manifest, await buildReviewEnvelope({ merkleRoot: manifest.merkleRoot, manifestDigest: sealedManifestDigest(manifest, sha256Node), manifestId: manifest.manifestId, executionId: manifest.executionId, decision: 'approve', reviewer: who, source: { kind: 'local' }, at }, key))));
+      await writeFile(
+        file,
+        serializeManifest(
+          appendReview(
+            manifest,
+            await buildReviewEnvelope(
+              {
+                merkleRoot: manifest.merkleRoot,
+                manifestDigest: sealedManifestDigest(manifest, sha256Node),
+                manifestId: manifest.manifestId,
+                executionId: manifest.executionId,
+                decision: 'approve',
+                reviewer: who,
+                source: { kind: 'local' },
+                at,
+              },
+              key,
+            ),
+          ),
+        ),
+      );
       const r = await pcq('verify', file, '--trust', s.trust, '--roster', roster, '--json');
       assert.equal(r.code, 1, `${who}: ${r.stdout}`);
-      const failed = JSON.parse(r.stdout).checks.filter((c: { ok: boolean }) => !c.ok).map((c: { code: string }) => c.code);
+      const failed = JSON.parse(r.stdout)
+        .checks.filter((c: { ok: boolean }) => !c.ok)
+        .map((c: { code: string }) => c.code);
       // A "[bot]" login can be neither on a roster nor bound to a key in YAML, so those rules fail
       // too, each with its own code (proof/verify-reviews.test.ts isolates PCQ_REVIEW_BOT).
       assert.deepEqual(failed, who === 'dependabot[bot]' ? ['PCQ_REVIEW_KEY_NOT_BOUND', 'PCQ_REVIEW_NOT_ON_ROSTER', code] : [code], who);
@@ -118,7 +166,10 @@ test('pcq export writes standard DSSE JSONL that python3-securesystemslib verifi
     const res = await pcq('export', s.manifest, '--format', 'dsse', '--out', out);
     assert.equal(res.code, 0, res.stderr);
     const bundle = join(out, `${s.executionId}.intoto.jsonl`);
-    const lines = (await readFile(bundle, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(bundle, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 4 + 1 + 1); // steps, the review, the manifest
     for (const env of lines) assert.deepEqual(Object.keys(env).sort(), ['payload', 'payloadType', 'signatures']);
     const keys = JSON.parse(await readFile(join(out, 'keys.json'), 'utf8'));
@@ -131,7 +182,10 @@ test('pcq export writes standard DSSE JSONL that python3-securesystemslib verifi
     // The independent verifier must also say no: swap in a payload the signature does not cover.
     const tampered = lines.map((env, i) => (i === 2 ? { ...env, payload: Buffer.from('{"forged":true}').toString('base64') } : env));
     await writeFile(bundle, tampered.map((e) => JSON.stringify(e)).join('\n') + '\n');
-    await assert.rejects(run('/usr/bin/python3', ['engine/testing/verify_dsse.py', bundle, join(out, 'keys.json')]), (e: { code: number; stdout: string }) => e.code === 1 && /FAIL line 3/.test(e.stdout));
+    await assert.rejects(
+      run('/usr/bin/python3', ['engine/testing/verify_dsse.py', bundle, join(out, 'keys.json')]),
+      (e: { code: number; stdout: string }) => e.code === 1 && /FAIL line 3/.test(e.stdout),
+    );
   } finally {
     await rm(s.dir, { recursive: true, force: true });
   }
@@ -147,8 +201,17 @@ test('pcq export --format sigstore writes one v0.3 bundle per envelope that @sig
     const bundles = files.filter((f) => f.endsWith('.sigstore.json'));
     assert.equal(bundles.length, 4 + 1 + 1);
     const keys = JSON.parse(await readFile(join(out, 'keys.json'), 'utf8')) as Record<string, { pem: string }>;
-    const root = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] };
-    const verifier = new Verifier(toTrustMaterial(root as never, (hint: string) => ({ publicKey: createPublicKey(keys[hint]!.pem), validFor: () => true })), { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+    const root = {
+      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+      tlogs: [],
+      certificateAuthorities: [],
+      ctlogs: [],
+      timestampAuthorities: [],
+    };
+    const verifier = new Verifier(
+      toTrustMaterial(root as never, (hint: string) => ({ publicKey: createPublicKey(keys[hint]!.pem), validFor: () => true })),
+      { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 },
+    );
     for (const file of bundles) verifier.verify(toSignedEntity(bundleFromJSON(JSON.parse(await readFile(file, 'utf8')))));
   } finally {
     await rm(s.dir, { recursive: true, force: true });

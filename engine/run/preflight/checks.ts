@@ -90,11 +90,13 @@ async function guarded(id: string, run: () => PcqIssue[] | Promise<PcqIssue[]>, 
     // A check reports problems as issues; a throw carrying PCQ_* issues is still a finding.
     const coded = toIssues(err);
     if (coded.length > 0 && coded.every((i) => i.code !== 'PCQ_INTERNAL')) return coded;
-    return [{
-      code: 'PCQ_CHECK_CRASHED',
-      message: `the "${id}" check crashed: ${(err as Error).message}`,
-      hint: 'This is a bug in pcq; please report it with the files checked.',
-      ...(file ? { location: { file, line: 1, col: 1 } } : {}),
-    }];
+    return [
+      {
+        code: 'PCQ_CHECK_CRASHED',
+        message: `the "${id}" check crashed: ${(err as Error).message}`,
+        hint: 'This is a bug in pcq; please report it with the files checked.',
+        ...(file ? { location: { file, line: 1, col: 1 } } : {}),
+      },
+    ];
   }
 }

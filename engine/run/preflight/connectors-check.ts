@@ -13,13 +13,20 @@ export function connectorIssues(runbook: Runbook, ctx: PreflightContext): PcqIss
   for (const step of runbook.steps) {
     if (step.type !== 'external_api') continue;
     const { connector, endpoint } = step.config;
-    const ref: { connector?: string; url?: string } | undefined = typeof connector === 'string' ? { connector } : typeof endpoint === 'string' ? { url: endpoint } : undefined;
+    const ref: { connector?: string; url?: string } | undefined =
+      typeof connector === 'string' ? { connector } : typeof endpoint === 'string' ? { url: endpoint } : undefined;
     if (!ref) continue; // the step kind's own check reports the missing field
     try {
       resolveConnector(connectors, ref);
     } catch (err) {
       const field = ref.connector !== undefined ? 'connector' : 'endpoint';
-      const hint = ref.connector !== undefined ? suggestion(ref.connector, connectors.map((c) => c.name)) : '';
+      const hint =
+        ref.connector !== undefined
+          ? suggestion(
+              ref.connector,
+              connectors.map((c) => c.name),
+            )
+          : '';
       issues.push({
         code: 'PCQ_CONNECTOR_UNKNOWN',
         message: `step "${step.stepId}": ${(err as Error).message}`,

@@ -11,10 +11,7 @@ import { loadRunbooks } from '../../model/load-runbooks.ts';
 import type { PreflightContext } from './checks.ts';
 
 export async function loadPreflightContext(root: string): Promise<PreflightContext> {
-  const [policies, connectors] = await Promise.all([
-    loadPolicySet(join(root, 'policies')).catch(() => undefined),
-    loadConnectors(root).catch(() => undefined),
-  ]);
+  const [policies, connectors] = await Promise.all([loadPolicySet(join(root, 'policies')).catch(() => undefined), loadConnectors(root).catch(() => undefined)]);
   const repositoryRunbooks: PreflightContext['repositoryRunbooks'] = [];
   const dir = join(root, 'runbooks');
   if (existsSync(dir)) {

@@ -65,7 +65,11 @@ test('validate refuses each hostile query at the line and column of the refused 
       throw new Error(word);
     };
     const expected = [at('load FROM'), at('CoPy'), at('EXPORT DATABASE'), at('ATTACH'), at('INSTALL')];
-    assert.deepEqual(refused.map((i) => [i.location?.line, i.location?.col]), expected, JSON.stringify(refused, null, 1));
+    assert.deepEqual(
+      refused.map((i) => [i.location?.line, i.location?.col]),
+      expected,
+      JSON.stringify(refused, null, 1),
+    );
     assert.ok(refused.every((i) => i.location?.file === file));
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -74,7 +78,10 @@ test('validate refuses each hostile query at the line and column of the refused 
 
 test('the sample runbooks pass the allow-list', async () => {
   const result = await validatePaths([join(ROOT, 'runbooks')], { checker: await loadDefaultChecker(ROOT) });
-  assert.deepEqual(result.issues.filter((i) => i.code === 'PCQ_CYPHER_REFUSED'), []);
+  assert.deepEqual(
+    result.issues.filter((i) => i.code === 'PCQ_CYPHER_REFUSED'),
+    [],
+  );
   assert.ok(result.runbooks.length >= 3);
 });
 
@@ -88,9 +95,14 @@ test('CLI: pcq validate prints file:line:col PCQ_CYPHER_REFUSED and exits 3', as
   try {
     await writeFile(join(dir, 'h.yaml'), RUNBOOK);
     const out = await new Promise<{ code: number; stdout: string }>((done) => {
-      execFile(NODE, ['--import', TSX, join(ROOT, 'engine/cli/main.ts'), 'validate', 'h.yaml'], { cwd: dir, timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' } }, (err, stdout) => {
-        done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout });
-      });
+      execFile(
+        NODE,
+        ['--import', TSX, join(ROOT, 'engine/cli/main.ts'), 'validate', 'h.yaml'],
+        { cwd: dir, timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' } },
+        (err, stdout) => {
+          done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout });
+        },
+      );
     });
     assert.equal(out.code, 3, out.stdout);
     assert.match(out.stdout, /^h\.yaml:7:33: PCQ_CYPHER_REFUSED .*`load`/m);

@@ -11,7 +11,8 @@ import { cypherViolations } from '../../graph/cypher-guard.ts';
 /** The step fields that hold Cypher: `cypher` (query, mutation) and `query` (assertion). */
 const CYPHER_FIELDS = ['cypher', 'query'] as const;
 
-const HINT = 'Runbook Cypher may only read and write the run\'s graph (MATCH, CREATE, MERGE, SET, DELETE, RETURN, ...); datasets are loaded by pcq from `dataset:`, never by a query.';
+const HINT =
+  "Runbook Cypher may only read and write the run's graph (MATCH, CREATE, MERGE, SET, DELETE, RETURN, ...); datasets are loaded by pcq from `dataset:`, never by a query.";
 
 export function cypherAllowListIssues(runbook: Runbook): PcqIssue[] {
   const issues: PcqIssue[] = [];

@@ -58,13 +58,19 @@ export const POLICY_FILES: Record<string, PolicyFileCheck> = {
 export async function listPolicyFiles(root: string): Promise<string[]> {
   const names = await policyNames(root);
   const listed = names.filter((n) => POLICY_FILES[n] !== undefined).map((n) => `policies/${n}`);
-  const overlay = await readFile(join(root, LOCAL_TRUST_FILE), 'utf8').then(() => true, () => false);
+  const overlay = await readFile(join(root, LOCAL_TRUST_FILE), 'utf8').then(
+    () => true,
+    () => false,
+  );
   return overlay ? [...listed, LOCAL_TRUST_FILE] : listed;
 }
 
 async function policyNames(root: string): Promise<string[]> {
   try {
-    return (await readdir(join(root, 'policies'), { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+    return (await readdir(join(root, 'policies'), { withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => e.name)
+      .sort();
   } catch {
     return []; // no policies/: every prover denies, no button can be pressed; nothing to check
   }

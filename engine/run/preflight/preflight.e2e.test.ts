@@ -14,9 +14,14 @@ const TSX = import.meta.resolve('tsx');
 
 function pcq(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(NODE, ['--import', TSX, join(ROOT, 'engine/cli/main.ts'), ...args], { cwd, timeout: 120_000, env: { ...process.env, NODE_OPTIONS: '', PCQ_MODE: 'dev', NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      NODE,
+      ['--import', TSX, join(ROOT, 'engine/cli/main.ts'), ...args],
+      { cwd, timeout: 120_000, env: { ...process.env, NODE_OPTIONS: '', PCQ_MODE: 'dev', NO_COLOR: '1' } },
+      (err, stdout, stderr) => {
+        done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -59,7 +64,11 @@ test('every defect is refused at once, each with its code at file:line:col', asy
   const { code, stdout, stderr } = await pcq(['validate'], dir);
   assert.equal(code, 3, stdout + stderr);
   const lines = stdout.split('\n');
-  const expect = (re: RegExp) => assert.ok(lines.some((l) => re.test(l)), `${re} in\n${stdout}`);
+  const expect = (re: RegExp) =>
+    assert.ok(
+      lines.some((l) => re.test(l)),
+      `${re} in\n${stdout}`,
+    );
   expect(/^runbooks\/R1-entity-enrichment\.yaml:\d+:\d+: PCQ_UNKNOWN_PROVER .*"authority:write_entites".* Did you mean "authority:write_entities"\?/);
   expect(/^runbooks\/R2-relationship-inference\.yaml:12:10: PCQ_SCHEMA dataset: "\.\.\/\.\.\/\.\.\/outside" must match/);
   expect(/^runbooks\/R3-weekly-report\.yaml:\d+:\d+: PCQ_DUPLICATE_RUNBOOK_ID |^runbooks\/R3-copy\.yaml:\d+:\d+: PCQ_DUPLICATE_RUNBOOK_ID /);

@@ -19,6 +19,9 @@ export function spellStepsCheck(runbook: Runbook, ctx: PreflightContext): Promis
 
 /** The bundles of spells/, and every publisher trust file of policies/publishers/ (each problem located). */
 export async function repositorySpellsCheck(ctx: PreflightContext): Promise<PcqIssue[]> {
-  const trust = await loadAllPublishers(ctx.root).then(() => [], (err: unknown) => toIssues(err));
+  const trust = await loadAllPublishers(ctx.root).then(
+    () => [],
+    (err: unknown) => toIssues(err),
+  );
   return [...trust, ...(await repositorySpellIssues(where(ctx)))];
 }

@@ -35,7 +35,13 @@ export function createAuthClient(o: AuthClientOptions): AuthClient {
   const post = async (path: string, body: unknown, phase: 'authenticate' | 'refresh'): Promise<Record<string, unknown>> => {
     let response: Response;
     try {
-      response = await (o.fetch ?? fetch)(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body), redirect: 'error', signal: AbortSignal.timeout(o.timeoutMs ?? 10_000) });
+      response = await (o.fetch ?? fetch)(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+        redirect: 'error',
+        signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
+      });
     } catch (err) {
       throw transportError('auth', `the auth server of connector ${o.connector} (${base}${path})`, err);
     }
@@ -49,16 +55,27 @@ export function createAuthClient(o: AuthClientOptions): AuthClient {
     if (response.ok) return json;
     const kind = typeof json.error === 'string' ? json.error : '';
     const who = `connector ${o.connector}: the auth server answered ${path.slice(1)} with HTTP ${response.status}`;
-    if (response.status >= 500 || response.status === 429) throw new PcqError({ code: 'PCQ_AUTH_UNAVAILABLE', message: `${who}`, details: { status: response.status } });
+    if (response.status >= 500 || response.status === 429)
+      throw new PcqError({ code: 'PCQ_AUTH_UNAVAILABLE', message: `${who}`, details: { status: response.status } });
     if (kind === 'revoked') throw new PcqError({ code: 'PCQ_AUTH_REVOKED', message: `${who}: the credential is revoked` });
     if (kind === 'replayed') throw new PcqError({ code: 'PCQ_AUTH_REPLAYED_HANDLE', message: `${who}: the refresh handle was already used` });
-    if (phase === 'refresh') throw new PcqError({ code: 'PCQ_AUTH_REAUTH_REQUIRED', message: `${who}${kind ? ` (${kind.slice(0, 40)})` : ''}: the session must authenticate again` });
+    if (phase === 'refresh')
+      throw new PcqError({ code: 'PCQ_AUTH_REAUTH_REQUIRED', message: `${who}${kind ? ` (${kind.slice(0, 40)})` : ''}: the session must authenticate again` });
     throw new PcqError({ code: 'PCQ_AUTH_REFRESH_FAILED', message: `${who}${kind ? ` (${kind.slice(0, 40)})` : ''}` });
   };
   const bundle = (json: Record<string, unknown>, what: string): TokenBundle => {
     const { accessToken, expiresIn, refreshHandle } = json;
-    if (typeof accessToken !== 'string' || accessToken === '' || typeof expiresIn !== 'number' || !(expiresIn > 0) || (refreshHandle !== undefined && typeof refreshHandle !== 'string')) {
-      throw new PcqError({ code: 'PCQ_AUTH_REFRESH_FAILED', message: `connector ${o.connector}: the auth server's ${what} answer has no accessToken/expiresIn` });
+    if (
+      typeof accessToken !== 'string' ||
+      accessToken === '' ||
+      typeof expiresIn !== 'number' ||
+      !(expiresIn > 0) ||
+      (refreshHandle !== undefined && typeof refreshHandle !== 'string')
+    ) {
+      throw new PcqError({
+        code: 'PCQ_AUTH_REFRESH_FAILED',
+        message: `connector ${o.connector}: the auth server's ${what} answer has no accessToken/expiresIn`,
+      });
     }
     return { accessToken, expiresAt: o.now() + expiresIn * 1000, ...(typeof refreshHandle === 'string' ? { refreshHandle } : {}) };
   };
@@ -69,7 +86,10 @@ export function createAuthClient(o: AuthClientOptions): AuthClient {
         throw new PcqError({ code: 'PCQ_AUTH_REFRESH_FAILED', message: `connector ${o.connector}: the auth server's challenge has no challengeId/nonce` });
       }
       const signature = await o.signer.sign(utf8(CHALLENGE_PREFIX + challenge.nonce));
-      return bundle(await post('/exchange', { challengeId: challenge.challengeId, keyid: o.signer.keyid, signature: toBase64(signature) }, 'authenticate'), 'exchange');
+      return bundle(
+        await post('/exchange', { challengeId: challenge.challengeId, keyid: o.signer.keyid, signature: toBase64(signature) }, 'authenticate'),
+        'exchange',
+      );
     },
     async refresh(handle) {
       return bundle(await post('/refresh', { refreshHandle: handle }, 'refresh'), 'refresh');

@@ -9,7 +9,12 @@ export function bearerToken(connector: string, env: Record<string, string | unde
   const name = connectorTokenEnv(connector);
   const value = env[name];
   if (value === undefined || value === '') {
-    throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: `connector ${connector} needs the bearer token ${name}, which is not set`, hint: `Set ${name} from your secret store (a repository secret in GitHub Actions).`, details: { variable: name } });
+    throw new PcqError({
+      code: 'PCQ_SECRET_MISSING',
+      message: `connector ${connector} needs the bearer token ${name}, which is not set`,
+      hint: `Set ${name} from your secret store (a repository secret in GitHub Actions).`,
+      details: { variable: name },
+    });
   }
   return value;
 }

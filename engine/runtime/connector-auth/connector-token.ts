@@ -21,17 +21,37 @@ export interface ConnectorAuthorization {
   renewable: boolean;
 }
 
-export function connectorAuthorization(connector: Connector, deps: { env: Record<string, string | undefined>; rootDir: string; signer?: Signer; onEvent?: (e: TokenEvent) => void; fetch?: typeof fetch }): ConnectorAuthorization {
+export function connectorAuthorization(
+  connector: Connector,
+  deps: { env: Record<string, string | undefined>; rootDir: string; signer?: Signer; onEvent?: (e: TokenEvent) => void; fetch?: typeof fetch },
+): ConnectorAuthorization {
   const auth = connector.auth;
   if (!auth || auth.type === 'bearer') return { token: async () => bearerToken(connector.name, deps.env), invalidate: async () => undefined, renewable: false };
   const credential = deps.env[auth.credentialEnv];
   if (credential === undefined || credential === '') {
-    throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: `connector ${connector.name} needs its credential ${auth.credentialEnv}, which is not set`, hint: `Set ${auth.credentialEnv} from your secret store.`, details: { variable: auth.credentialEnv } });
+    throw new PcqError({
+      code: 'PCQ_SECRET_MISSING',
+      message: `connector ${connector.name} needs its credential ${auth.credentialEnv}, which is not set`,
+      hint: `Set ${auth.credentialEnv} from your secret store.`,
+      details: { variable: auth.credentialEnv },
+    });
   }
-  if (!deps.signer) throw new PcqError({ code: 'PCQ_SIGNER_INVALID', message: `connector ${connector.name} signs its auth challenge with the runner's signer, which was not given`, hint: 'This is a wiring bug: pass the run\'s signer to the HTTP port.' });
+  if (!deps.signer)
+    throw new PcqError({
+      code: 'PCQ_SIGNER_INVALID',
+      message: `connector ${connector.name} signs its auth challenge with the runner's signer, which was not given`,
+      hint: "This is a wiring bug: pass the run's signer to the HTTP port.",
+    });
   const manager = new TokenManager({
     connector: connector.name,
-    client: createAuthClient({ url: auth.url, credential, signer: deps.signer, connector: connector.name, now: () => Date.now(), ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+    client: createAuthClient({
+      url: auth.url,
+      credential,
+      signer: deps.signer,
+      connector: connector.name,
+      now: () => Date.now(),
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    }),
     storage: auth.cacheFile ? new FileStorageAdapter(resolve(deps.rootDir, auth.cacheFile)) : new MemoryStorageAdapter(),
     ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
   });

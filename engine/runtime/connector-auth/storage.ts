@@ -60,11 +60,20 @@ export class FileStorageAdapter implements StorageAdapter {
   }
 
   async update(fn: (current: StoredSession) => StoredSession): Promise<StoredSession> {
-    return withLock(`${this.path}.lock`, this.lockWaitMs, { code: 'PCQ_TOKEN_CACHE_LOCKED', message: `the token cache ${this.path} is locked by another pcq process`, hint: 'Wait for it to finish, then try again.' }, async () => {
-      const next = trim(fn(await this.get()));
-      await writeFileAtomic(this.path, JSON.stringify({ version: 1, ...next }) + '\n', 0o600);
-      return next;
-    });
+    return withLock(
+      `${this.path}.lock`,
+      this.lockWaitMs,
+      {
+        code: 'PCQ_TOKEN_CACHE_LOCKED',
+        message: `the token cache ${this.path} is locked by another pcq process`,
+        hint: 'Wait for it to finish, then try again.',
+      },
+      async () => {
+        const next = trim(fn(await this.get()));
+        await writeFileAtomic(this.path, JSON.stringify({ version: 1, ...next }) + '\n', 0o600);
+        return next;
+      },
+    );
   }
 }
 
@@ -82,9 +91,19 @@ function parseSession(text: string, path: string): StoredSession {
   }
   const o = v as { version?: unknown; tokens?: unknown; usedHandles?: unknown } | undefined;
   const t = o?.tokens as Partial<TokenBundle> | null | undefined;
-  const tokensOk = t === null || (typeof t === 'object' && t !== undefined && typeof t.accessToken === 'string' && typeof t.expiresAt === 'number' && (t.refreshHandle === undefined || typeof t.refreshHandle === 'string'));
+  const tokensOk =
+    t === null ||
+    (typeof t === 'object' &&
+      t !== undefined &&
+      typeof t.accessToken === 'string' &&
+      typeof t.expiresAt === 'number' &&
+      (t.refreshHandle === undefined || typeof t.refreshHandle === 'string'));
   if (!o || o.version !== 1 || !tokensOk || !Array.isArray(o.usedHandles) || !o.usedHandles.every((h) => typeof h === 'string')) {
-    throw new PcqError({ code: 'PCQ_TOKEN_CACHE_INVALID', message: `the token cache ${path} is not a pcq token cache (version 1)`, hint: 'Delete it; the connector authenticates again.' });
+    throw new PcqError({
+      code: 'PCQ_TOKEN_CACHE_INVALID',
+      message: `the token cache ${path} is not a pcq token cache (version 1)`,
+      hint: 'Delete it; the connector authenticates again.',
+    });
   }
   return { tokens: (t as TokenBundle | null) ?? null, usedHandles: o.usedHandles as string[] };
 }

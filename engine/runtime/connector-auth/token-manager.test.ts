@@ -39,7 +39,7 @@ async function authServer(clock: { now: number }) {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) as Record<string, string> : {};
+      const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, string>) : {};
       if (req.url === '/auth/challenge') {
         counts.challenge++;
         if (body.credential !== CREDENTIAL) return send(res, 401, { error: 'unknown credential' });
@@ -52,7 +52,9 @@ async function authServer(clock: { now: number }) {
         counts.exchange++;
         const nonce = challenges.get(body.challengeId!);
         challenges.delete(body.challengeId!);
-        void nodeVerify(decodeStrKey('public', body.keyid!), utf8(CHALLENGE_PREFIX + (nonce ?? '')), fromBase64(body.signature!) ?? new Uint8Array()).then((ok) => (ok && nonce ? send(res, 200, issue()) : send(res, 401, { error: 'bad signature' })));
+        void nodeVerify(decodeStrKey('public', body.keyid!), utf8(CHALLENGE_PREFIX + (nonce ?? '')), fromBase64(body.signature!) ?? new Uint8Array()).then(
+          (ok) => (ok && nonce ? send(res, 200, issue()) : send(res, 401, { error: 'bad signature' })),
+        );
         return;
       }
       if (req.url === '/auth/refresh') {
@@ -68,7 +70,10 @@ async function authServer(clock: { now: number }) {
         counts.data++;
         const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
         const exp = tokens.get(token);
-        if (exp === undefined || exp <= clock.now) { counts.expiredSeen++; return send(res, 401, { error: 'expired' }); }
+        if (exp === undefined || exp <= clock.now) {
+          counts.expiredSeen++;
+          return send(res, 401, { error: 'expired' });
+        }
         return send(res, 200, { ok: true });
       }
       send(res, 404, {});
@@ -76,7 +81,14 @@ async function authServer(clock: { now: number }) {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { url, counts, revoke: () => { revoked = true; }, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url,
+    counts,
+    revoke: () => {
+      revoked = true;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 function setup(clock: { now: number }, url: string, storage: StorageAdapter = new MemoryStorageAdapter()) {
@@ -136,11 +148,17 @@ test('a replayed refresh handle is refused: by the server (stale copy), and by p
     assert.equal(server.counts.challenge, 1);
     // Server side: a copy of the old state (another machine) sends h1 again → refused as a replay.
     const copy = new MemoryStorageAdapter();
-    await copy.update(() => { const s = JSON.parse(stale) as { tokens: { accessToken: string; expiresAt: number; refreshHandle: string } }; return { tokens: s.tokens, usedHandles: [] }; });
+    await copy.update(() => {
+      const s = JSON.parse(stale) as { tokens: { accessToken: string; expiresAt: number; refreshHandle: string } };
+      return { tokens: s.tokens, usedHandles: [] };
+    });
     const other = setup(clock, server.url, copy);
     await assert.rejects(other.manager.getAccessToken(), (err: { code?: string }) => err.code === 'PCQ_AUTH_REPLAYED_HANDLE');
     assert.equal(server.counts.refresh, 2);
-    assert.deepEqual(other.events.map((e) => e.type), ['refresh failed']);
+    assert.deepEqual(
+      other.events.map((e) => e.type),
+      ['refresh failed'],
+    );
     // pcq side: the file restored to the old handle after a restart; the spent-handle list survives, so h1 is never sent.
     const current = JSON.parse(await readFile(file, 'utf8')) as { usedHandles: string[] };
     await writeFile(file, JSON.stringify({ ...JSON.parse(stale), usedHandles: current.usedHandles }));
@@ -166,7 +184,10 @@ test('a credential revoked mid-run: the next refresh fails as PCQ_AUTH_REVOKED, 
     const calls = server.counts.refresh + server.counts.challenge;
     await assert.rejects(manager.getAccessToken(), (err: unknown) => isCredentialRevoked(err));
     assert.equal(server.counts.refresh + server.counts.challenge, calls, 'a revoked credential is not used again');
-    assert.deepEqual(events.map((e) => e.type), ['authenticated', 'refresh failed', 'credential revoked']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['authenticated', 'refresh failed', 'credential revoked'],
+    );
   } finally {
     await server.close();
   }
@@ -180,7 +201,10 @@ test('an unknown refresh handle (server restarted) means re-authentication, anno
     await storage.update(() => ({ tokens: { accessToken: 'old', expiresAt: clock.now + 1000, refreshHandle: 'rh-unknown' }, usedHandles: [] }));
     const { manager, events } = setup(clock, server.url, storage);
     await manager.getAccessToken();
-    assert.deepEqual(events.map((e) => e.type), ['refresh failed', 're-authentication required', 'authenticated']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['refresh failed', 're-authentication required', 'authenticated'],
+    );
   } finally {
     await server.close();
   }

@@ -40,7 +40,9 @@ export class TokenManager {
     if (this.revoked) throw this.revokedError();
     const cached = (await this.o.storage.get()).tokens;
     if (cached && cached.expiresAt - this.o.now() > this.o.refreshWindowMs) return cached.accessToken;
-    this.inflight ??= this.renew(cached).finally(() => { this.inflight = undefined; });
+    this.inflight ??= this.renew(cached).finally(() => {
+      this.inflight = undefined;
+    });
     return (await this.inflight).accessToken;
   }
 
@@ -57,12 +59,19 @@ export class TokenManager {
         // Never send a handle twice: a replayed handle is how a stolen session shows itself.
         this.emit({ type: 'refresh failed', connector: this.o.connector, code: 'PCQ_AUTH_REPLAYED_HANDLE' });
         await this.o.storage.update((s) => ({ ...s, tokens: null }));
-        throw new PcqError({ code: 'PCQ_AUTH_REPLAYED_HANDLE', message: `connector ${this.o.connector}: the cached refresh handle was already used once; pcq does not send it again` });
+        throw new PcqError({
+          code: 'PCQ_AUTH_REPLAYED_HANDLE',
+          message: `connector ${this.o.connector}: the cached refresh handle was already used once; pcq does not send it again`,
+        });
       }
       await this.o.storage.update((s) => ({ ...s, usedHandles: [...s.usedHandles, spent] }));
       try {
         const next = await this.o.client.refresh(handle);
-        if (next.refreshHandle === handle) throw new PcqError({ code: 'PCQ_AUTH_REPLAYED_HANDLE', message: `connector ${this.o.connector}: the auth server returned the same refresh handle again` });
+        if (next.refreshHandle === handle)
+          throw new PcqError({
+            code: 'PCQ_AUTH_REPLAYED_HANDLE',
+            message: `connector ${this.o.connector}: the auth server returned the same refresh handle again`,
+          });
         await this.store(next);
         this.emit({ type: 'token refreshed', connector: this.o.connector, expiresAt: new Date(next.expiresAt).toISOString() });
         return next;
@@ -100,7 +109,10 @@ export class TokenManager {
   }
 
   private revokedError(cause?: unknown): PcqError {
-    return new PcqError({ code: 'PCQ_AUTH_REVOKED', message: `connector ${this.o.connector}: the credential is revoked; nothing more is sent with it` }, cause === undefined ? undefined : { cause });
+    return new PcqError(
+      { code: 'PCQ_AUTH_REVOKED', message: `connector ${this.o.connector}: the credential is revoked; nothing more is sent with it` },
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   private emit(event: TokenEvent): void {

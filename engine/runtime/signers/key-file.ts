@@ -11,7 +11,14 @@ export async function keyFileSigner(path: string): Promise<Signer> {
   try {
     mode = (await stat(path)).mode;
   } catch (err) {
-    throw new PcqError({ code: 'PCQ_SECRET_MISSING', message: `the runner key file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, hint: 'Point PCQ_SIGNER_KEY_FILE at the file holding the S… seed.' }, { cause: err });
+    throw new PcqError(
+      {
+        code: 'PCQ_SECRET_MISSING',
+        message: `the runner key file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        hint: 'Point PCQ_SIGNER_KEY_FILE at the file holding the S… seed.',
+      },
+      { cause: err },
+    );
   }
   // Windows has no POSIX modes: only the owner bits are meaningful there, so the check is POSIX-only.
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {

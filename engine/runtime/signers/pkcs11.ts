@@ -26,7 +26,14 @@ function loadPkcs11js(): Pkcs11Module {
   try {
     return createRequire(import.meta.url)('pkcs11js') as Pkcs11Module;
   } catch (err) {
-    throw new PcqError({ code: 'PCQ_PKCS11_UNAVAILABLE', message: `the PKCS#11 signer needs the optional dependency pkcs11js, which did not load (${(err as Error).message.split('\n')[0]})`, hint: 'Install it with its native build (npm ci on a machine with a C++ toolchain), or choose another signer (PCQ_SIGNER).' }, { cause: err });
+    throw new PcqError(
+      {
+        code: 'PCQ_PKCS11_UNAVAILABLE',
+        message: `the PKCS#11 signer needs the optional dependency pkcs11js, which did not load (${(err as Error).message.split('\n')[0]})`,
+        hint: 'Install it with its native build (npm ci on a machine with a C++ toolchain), or choose another signer (PCQ_SIGNER).',
+      },
+      { cause: err },
+    );
   }
 }
 
@@ -37,7 +44,17 @@ export async function pkcs11Signer(options: Pkcs11Options): Promise<Signer & { c
   const fail = (message: string, err?: unknown): never => {
     const rv = (err as { code?: unknown } | undefined)?.code;
     const code = rv === CKR_PIN_INCORRECT ? 'PCQ_SIGNER_REFUSED' : 'PCQ_PKCS11_UNAVAILABLE';
-    throw new PcqError({ code, message: `PKCS#11 ${message}${err ? `: ${(err as Error).message.split('\n')[0]}` : ''}`, hint: code === 'PCQ_SIGNER_REFUSED' ? 'The token refused the PIN in PCQ_PKCS11_PIN.' : 'Check PCQ_PKCS11_MODULE, PCQ_PKCS11_TOKEN and PCQ_PKCS11_KEY (pkcs11-tool --list-objects shows them).' }, { cause: err });
+    throw new PcqError(
+      {
+        code,
+        message: `PKCS#11 ${message}${err ? `: ${(err as Error).message.split('\n')[0]}` : ''}`,
+        hint:
+          code === 'PCQ_SIGNER_REFUSED'
+            ? 'The token refused the PIN in PCQ_PKCS11_PIN.'
+            : 'Check PCQ_PKCS11_MODULE, PCQ_PKCS11_TOKEN and PCQ_PKCS11_KEY (pkcs11-tool --list-objects shows them).',
+      },
+      { cause: err },
+    );
   };
   try {
     p11.load(options.module);
@@ -55,7 +72,10 @@ export async function pkcs11Signer(options: Pkcs11Options): Promise<Signer & { c
       if ((err as { code?: unknown }).code !== CKR_USER_ALREADY_LOGGED_IN) fail(`login to token "${options.token}" failed`, err);
     }
     const find = (cls: number): Buffer | null => {
-      p11.C_FindObjectsInit(session, [{ type: lib.CKA_CLASS, value: cls }, { type: lib.CKA_LABEL, value: options.key }]);
+      p11.C_FindObjectsInit(session, [
+        { type: lib.CKA_CLASS, value: cls },
+        { type: lib.CKA_LABEL, value: options.key },
+      ]);
       const handle = p11.C_FindObjects(session);
       p11.C_FindObjectsFinal(session);
       return handle;
@@ -74,11 +94,20 @@ export async function pkcs11Signer(options: Pkcs11Options): Promise<Signer & { c
         return signature;
       },
       close() {
-        try { p11.C_Logout(session); p11.C_CloseSession(session); } finally { p11.C_Finalize(); }
+        try {
+          p11.C_Logout(session);
+          p11.C_CloseSession(session);
+        } finally {
+          p11.C_Finalize();
+        }
       },
     };
   } catch (err) {
-    try { p11.C_Finalize(); } catch { /* already failed */ }
+    try {
+      p11.C_Finalize();
+    } catch {
+      /* already failed */
+    }
     throw err;
   }
 }

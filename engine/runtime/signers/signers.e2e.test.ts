@@ -59,11 +59,17 @@ before(async () => {
   const held = nodeSigner(decodeStrKey('seed', keys.remote!.secret));
   server = createServer((req, res) => {
     remoteCalls++;
-    if (req.headers.authorization !== `Bearer ${REMOTE_TOKEN}`) { res.writeHead(401).end('{}'); return; }
+    if (req.headers.authorization !== `Bearer ${REMOTE_TOKEN}`) {
+      res.writeHead(401).end('{}');
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.method === 'GET' && req.url === '/v1/public-key') { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ publicKey: held.keyid })); return; }
+      if (req.method === 'GET' && req.url === '/v1/public-key') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ publicKey: held.keyid }));
+        return;
+      }
       if (req.method === 'POST' && req.url === '/v1/sign') {
         const message = fromBase64((JSON.parse(Buffer.concat(chunks).toString()) as { message: string }).message)!;
         void held.sign(message).then((sig) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ signature: toBase64(sig) })));
@@ -74,7 +80,10 @@ before(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   serverUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
-  await appendFile(join(root, 'policies/trust.yaml'), '\n' + trustEntry('file-key', keys.file!.publicKey) + trustEntry('remote-key', keys.remote!.publicKey) + trustEntry('old-key', keys.old!.publicKey));
+  await appendFile(
+    join(root, 'policies/trust.yaml'),
+    '\n' + trustEntry('file-key', keys.file!.publicKey) + trustEntry('remote-key', keys.remote!.publicKey) + trustEntry('old-key', keys.old!.publicKey),
+  );
   await grantRunners(pcq, keys.file!.publicKey, keys.remote!.publicKey, keys.old!.publicKey, keys.new!.publicKey);
 });
 
@@ -111,13 +120,21 @@ test('remote signer: a prod run signed over HTTP with a bearer token verifies; a
 });
 
 test('PKCS#11 signer: a real SoftHSM2 token signs a prod run that verifies; a wrong PIN is PCQ_SIGNER_REFUSED', async (t) => {
-  const probe = await exec(NODE, ['-e', 'require("pkcs11js")'], { cwd: resolve('.') }).then(() => true, () => false);
+  const probe = await exec(NODE, ['-e', 'require("pkcs11js")'], { cwd: resolve('.') }).then(
+    () => true,
+    () => false,
+  );
   if (!probe) {
     console.error('\n!!! PKCS#11 SIGNER NOT TESTED: the optional dependency pkcs11js does not load on this machine !!!\n');
     t.skip('pkcs11js does not load here (optional dependency); the signer answers PCQ_PKCS11_UNAVAILABLE');
     return;
   }
-  if (!(await stat(SOFTHSM).then(() => true, () => false))) {
+  if (
+    !(await stat(SOFTHSM).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     console.error('\n!!! PKCS#11 SIGNER NOT TESTED: SoftHSM2 is not installed (apt-get install softhsm2 opensc) !!!\n');
     t.skip('SoftHSM2 missing');
     return;
@@ -127,13 +144,24 @@ test('PKCS#11 signer: a real SoftHSM2 token signs a prod run that verifies; a wr
   await writeFile(join(hsmDir, 'softhsm2.conf'), `directories.tokendir = ${join(hsmDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
   const hsmEnv = { ...process.env, SOFTHSM2_CONF: join(hsmDir, 'softhsm2.conf') };
   await exec('softhsm2-util', ['--init-token', '--free', '--label', 'pcq-test', '--pin', '4711', '--so-pin', '0815'], { env: hsmEnv });
-  const gen = await exec('pkcs11-tool', ['--module', SOFTHSM, '--token-label', 'pcq-test', '--login', '--pin', '4711', '--keypairgen', '--key-type', 'EC:edwards25519', '--label', 'runner'], { env: hsmEnv });
+  const gen = await exec(
+    'pkcs11-tool',
+    ['--module', SOFTHSM, '--token-label', 'pcq-test', '--login', '--pin', '4711', '--keypairgen', '--key-type', 'EC:edwards25519', '--label', 'runner'],
+    { env: hsmEnv },
+  );
   const point = /EC_POINT:\s+0420([0-9a-f]{64})/.exec(gen.stdout)?.[1];
   assert.ok(point, `pkcs11-tool printed no Ed25519 EC_POINT:\n${gen.stdout}`);
   const publicKey = encodeStrKey('public', new Uint8Array(Buffer.from(point, 'hex')));
   await appendFile(join(root, 'policies/trust.yaml'), trustEntry('hsm-key', publicKey));
   await grantRunners(pcq, publicKey);
-  const env = { SOFTHSM2_CONF: hsmEnv.SOFTHSM2_CONF, PCQ_SIGNER: 'pkcs11', PCQ_PKCS11_MODULE: SOFTHSM, PCQ_PKCS11_TOKEN: 'pcq-test', PCQ_PKCS11_KEY: 'runner', PCQ_PKCS11_PIN: '4711' };
+  const env = {
+    SOFTHSM2_CONF: hsmEnv.SOFTHSM2_CONF,
+    PCQ_SIGNER: 'pkcs11',
+    PCQ_PKCS11_MODULE: SOFTHSM,
+    PCQ_PKCS11_TOKEN: 'pcq-test',
+    PCQ_PKCS11_KEY: 'runner',
+    PCQ_PKCS11_PIN: '4711',
+  };
   await runAndVerify(env, publicKey);
   const wrong = await pcq({ ...env, PCQ_MODE: 'prod', PCQ_PKCS11_PIN: '9999' }, 'run', R2);
   assert.equal(wrong.code, 1, wrong.stderr);
@@ -148,7 +176,10 @@ test('runner-key rotation end to end: list the new key, switch, retire the old; 
   await runAndVerify({ RUNNER_SECRET: keys.new!.secret }, keys.new!.publicKey);
   // 3. retire the old key
   const trust = await readFile(join(root, 'policies/trust.yaml'), 'utf8');
-  await writeFile(join(root, 'policies/trust.yaml'), trust.replace(trustEntry('old-key', keys.old!.publicKey), trustEntry('old-key', keys.old!.publicKey, 'retired')));
+  await writeFile(
+    join(root, 'policies/trust.yaml'),
+    trust.replace(trustEntry('old-key', keys.old!.publicKey), trustEntry('old-key', keys.old!.publicKey, 'retired')),
+  );
   const refused = await pcq({ PCQ_MODE: 'prod', RUNNER_SECRET: keys.old!.secret }, 'run', R2);
   assert.match(refused.stderr, /PCQ_KEY_NOT_ACTIVE/);
   // 4. verify: what the old key signed before the rotation still verifies

@@ -8,7 +8,18 @@ import { cellText, citationText, isReport, toTable, type Report, type Table } fr
 const PAGE = { width: 595.28, height: 841.89, margin: 50 }; // A4 in points
 const PRODUCER = 'pcq (pdf-lib)';
 
-const TRANSLITERATE: Record<string, string> = { '\u2014': '-', '\u2013': '-', '\u2018': "'", '\u2019': "'", '\u201c': '"', '\u201d': '"', '\u2026': '...', '\u2265': '>=', '\u2264': '<=', '\u2192': '->' };
+const TRANSLITERATE: Record<string, string> = {
+  '\u2014': '-',
+  '\u2013': '-',
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u2026': '...',
+  '\u2265': '>=',
+  '\u2264': '<=',
+  '\u2192': '->',
+};
 
 /** Text a standard PDF font can draw: printable ASCII and Latin-1, the rest transliterated or "?". */
 export function winAnsiSafe(text: string): string {
@@ -101,7 +112,7 @@ function writeReport(w: Writer, report: Report): void {
 export async function renderPdf(value: unknown, options: { asOf: string; title?: string }): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });
   const date = new Date(options.asOf);
-  const title = isReport(value) ? value.title : options.title ?? 'pcq export';
+  const title = isReport(value) ? value.title : (options.title ?? 'pcq export');
   doc.setTitle(winAnsiSafe(title));
   doc.setProducer(PRODUCER);
   doc.setCreator(PRODUCER);

@@ -27,10 +27,14 @@ export interface Table {
 export function isReport(value: unknown): value is Report {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const v = value as Record<string, unknown>;
-  return typeof v['title'] === 'string' && Array.isArray(v['claims']) && v['claims'].every((c) => {
-    const claim = c as Record<string, unknown> | null;
-    return typeof claim?.['id'] === 'string' && typeof claim['text'] === 'string' && Array.isArray(claim['citations']);
-  });
+  return (
+    typeof v['title'] === 'string' &&
+    Array.isArray(v['claims']) &&
+    v['claims'].every((c) => {
+      const claim = c as Record<string, unknown> | null;
+      return typeof claim?.['id'] === 'string' && typeof claim['text'] === 'string' && Array.isArray(claim['citations']);
+    })
+  );
 }
 
 /** One cell's text: strings as they are, null/undefined empty, everything else canonical JSON. */
@@ -52,7 +56,12 @@ export function toTable(value: unknown): Table {
   }
   const columns: string[] = [];
   const seen = new Set<string>();
-  for (const row of rows as Record<string, unknown>[]) for (const k of Object.keys(row)) if (!seen.has(k)) (seen.add(k), columns.push(k));
+  for (const row of rows as Record<string, unknown>[])
+    for (const k of Object.keys(row))
+      if (!seen.has(k)) {
+        seen.add(k);
+        columns.push(k);
+      }
   return { columns, rows: (rows as Record<string, unknown>[]).map((row) => columns.map((c) => cellText(row[c]))) };
 }
 

@@ -73,7 +73,11 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
-const ok = (p: Promise<unknown>) => p.then(() => true, () => false);
+const ok = (p: Promise<unknown>) =>
+  p.then(
+    () => true,
+    () => false,
+  );
 
 /** Reads every store file back through the checked readers and compares folders with the index. */
 export async function checkStore(root: string): Promise<StoreCheck> {
@@ -101,12 +105,14 @@ export async function checkStore(root: string): Promise<StoreCheck> {
     check.listed.push(e.executionId);
     listedPaths.add(e.path);
     const dir = join(att, e.path);
-    if (!(await ok(readManifestFile(join(dir, 'manifest.pcq')))) || !(await ok(readRunRecord(join(dir, 'run.json'))))) check.listedIncomplete.push(e.executionId);
+    if (!(await ok(readManifestFile(join(dir, 'manifest.pcq')))) || !(await ok(readRunRecord(join(dir, 'run.json')))))
+      check.listedIncomplete.push(e.executionId);
   }
   for (const runbook of await readdir(att, { withFileTypes: true })) {
     if (!runbook.isDirectory() || runbook.name === 'reviews' || runbook.name.startsWith('.')) continue;
     for (const exec of await readdir(join(att, runbook.name))) {
-      if ((await stat(join(att, runbook.name, exec))).isDirectory() && !listedPaths.has(`${runbook.name}/${exec}`)) check.unlisted.push(`${runbook.name}/${exec}`);
+      if ((await stat(join(att, runbook.name, exec))).isDirectory() && !listedPaths.has(`${runbook.name}/${exec}`))
+        check.unlisted.push(`${runbook.name}/${exec}`);
     }
   }
   return check;

@@ -22,7 +22,21 @@ export interface Figures {
   problems: string[];
 }
 
-export const emptyFigures = (): Figures => ({ kills: 0, finished: 0, torn: 0, duplicates: 0, verified: 0, reportedIncomplete: 0, unreported: 0, blockedNext: 0, leftovers: 0, midStaging: 0, midCommit: 0, staleLocks: 0, problems: [] });
+export const emptyFigures = (): Figures => ({
+  kills: 0,
+  finished: 0,
+  torn: 0,
+  duplicates: 0,
+  verified: 0,
+  reportedIncomplete: 0,
+  unreported: 0,
+  blockedNext: 0,
+  leftovers: 0,
+  midStaging: 0,
+  midCommit: 0,
+  staleLocks: 0,
+  problems: [],
+});
 
 /** A seeded PRNG (the data generator's mulberry32) so a failing draw can be replayed with the same seed. */
 export const rng = seededRandom;
@@ -34,7 +48,13 @@ async function classifyKill(root: string, f: Figures): Promise<void> {
   const staging = join(root, 'attestations', STAGING_DIR);
   for (const name of await readdir(staging).catch(() => [] as string[])) {
     if (name.endsWith('.lock')) continue;
-    if (await stat(join(staging, name, 'journal.json')).then(() => true, () => false)) f.midCommit++;
+    if (
+      await stat(join(staging, name, 'journal.json')).then(
+        () => true,
+        () => false,
+      )
+    )
+      f.midCommit++;
     else f.midStaging++;
   }
 }

@@ -30,8 +30,14 @@ async function main(): Promise<void> {
     const c = await concurrentRuns(root, concurrentN, concurrent);
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     console.log(`seed ${seed}; a run takes ${runMs} ms, an approval ${approveMs} ms (first measurement; kill delays drawn over 0..a moving estimate of it)`);
-    for (const [name, f] of [['run kills', run], ['approve kills', approve], ['concurrent', concurrent]] as const) {
-      console.log(`${name}: killed ${f.kills}, finished before the kill ${f.finished}, killed while staging ${f.midStaging}, killed after the commit point ${f.midCommit}; torn ${f.torn}, duplicate decisions ${f.duplicates}, verified ${f.verified}, reported incomplete ${f.reportedIncomplete}, unreported ${f.unreported}, next command blocked ${f.blockedNext}, leftovers ${f.leftovers}, stale record locks seen ${f.staleLocks}`);
+    for (const [name, f] of [
+      ['run kills', run],
+      ['approve kills', approve],
+      ['concurrent', concurrent],
+    ] as const) {
+      console.log(
+        `${name}: killed ${f.kills}, finished before the kill ${f.finished}, killed while staging ${f.midStaging}, killed after the commit point ${f.midCommit}; torn ${f.torn}, duplicate decisions ${f.duplicates}, verified ${f.verified}, reported incomplete ${f.reportedIncomplete}, unreported ${f.unreported}, next command blocked ${f.blockedNext}, leftovers ${f.leftovers}, stale record locks seen ${f.staleLocks}`,
+      );
     }
     console.log(`concurrent: ${c.indexed}/${concurrentN} indexed in ${s(c.ms)}; total ${s(Date.now() - started)}`);
     const problems = [...run.problems, ...approve.problems, ...concurrent.problems];

@@ -37,7 +37,12 @@ async function check(text: string): Promise<{ report: VerifyReport; ms: number; 
   const verify = await engine();
   const started = performance.now();
   // now: executedAt may not lie beyond this clock by more than AS_OF_SKEW_MS, as in pcq verify.
-  const report = await verifyManifest(text, trust, verify, { sha256Batch, verifyBatch: verify === nobleVerify ? undefined : verifyBatch, now: Date.now(), ...(roster ? { roster } : {}) });
+  const report = await verifyManifest(text, trust, verify, {
+    sha256Batch,
+    verifyBatch: verify === nobleVerify ? undefined : verifyBatch,
+    now: Date.now(),
+    ...(roster ? { roster } : {}),
+  });
   return { report, ms: performance.now() - started, via: verify === nobleVerify ? '@noble/ed25519' : 'WebCrypto Ed25519' };
 }
 
@@ -60,7 +65,11 @@ function show(name: string, outcome: { report: VerifyReport; ms: number; via: st
   table.id = 'checks';
   table.append(el('caption', 'Every check, in the order pcq verify runs them'));
   const head = el('tr');
-  for (const h of ['Result', 'Code', 'Check', 'Step', 'Detail']) { const th = el('th', h); th.scope = 'col'; head.append(th); }
+  for (const h of ['Result', 'Code', 'Check', 'Step', 'Detail']) {
+    const th = el('th', h);
+    th.scope = 'col';
+    head.append(th);
+  }
   table.append(el('thead'));
   table.tHead!.append(head);
   const body = el('tbody');
@@ -68,7 +77,8 @@ function show(name: string, outcome: { report: VerifyReport; ms: number; via: st
     const row = el('tr');
     row.dataset.ok = String(c.ok);
     const badge = el('span', c.ok ? '✓ pass' : '✗ fail', `badge badge--${c.ok ? 'pass' : 'fail'}`);
-    const cell = el('td'); cell.append(badge);
+    const cell = el('td');
+    cell.append(badge);
     row.append(cell, el('td', c.ok ? '' : c.code, 'mono'), el('td', c.check), el('td', c.stepId ?? '', 'mono'), el('td', c.message));
     body.append(row);
   }
@@ -113,8 +123,14 @@ async function readFile(file: File): Promise<void> {
   await verifyText(file.name, await file.text());
 }
 
-fileInput.addEventListener('change', () => { const f = fileInput.files?.[0]; if (f) void readFile(f); });
-dropzone.addEventListener('dragover', (ev) => { ev.preventDefault(); dropzone.classList.add('is-over'); });
+fileInput.addEventListener('change', () => {
+  const f = fileInput.files?.[0];
+  if (f) void readFile(f);
+});
+dropzone.addEventListener('dragover', (ev) => {
+  ev.preventDefault();
+  dropzone.classList.add('is-over');
+});
 dropzone.addEventListener('dragleave', () => dropzone.classList.remove('is-over'));
 dropzone.addEventListener('drop', (ev) => {
   ev.preventDefault();
@@ -129,7 +145,7 @@ allButton.addEventListener('click', async () => {
   let failures = 0;
   for (const option of [...select.options]) {
     let ok = false;
-    let detail = '';
+    let detail: string;
     try {
       const { report } = await check(await fetchText(option.value));
       ok = report.ok;
@@ -145,7 +161,9 @@ allButton.addEventListener('click', async () => {
   }
   const table = el('table');
   table.id = 'all-checks';
-  table.append(el('caption', failures === 0 ? `✅ All ${rows.length} published manifests verified` : `❌ ${failures} of ${rows.length} published manifests failed`));
+  table.append(
+    el('caption', failures === 0 ? `✅ All ${rows.length} published manifests verified` : `❌ ${failures} of ${rows.length} published manifests failed`),
+  );
   const body = el('tbody');
   body.append(...rows);
   table.append(body);
