@@ -14,9 +14,12 @@ export interface ConfigFileValues {
   signer?: { kind?: string; keyFile?: string; module?: string; token?: string; key?: string; pinEnv?: string; url?: string; tokenEnv?: string };
   /** Retention of spell execution logs (seed 004 §10): age in days and number of files. */
   logRetention?: { days?: number; maxFiles?: number };
+  /** The PrepaidVault (contracts/README.md "Configuration"); RUNNER_* variables override each key. */
+  vault?: Partial<Record<(typeof VAULT_KEYS)[number], string>>;
 }
 
-const TOP = new Set(['concurrency', 'memoryLimit', 'graph', 'attestationsDir', 'outboxDir', 'logLevel', 'secrets', 'signer', 'logRetention']);
+const TOP = new Set(['concurrency', 'memoryLimit', 'graph', 'attestationsDir', 'outboxDir', 'logLevel', 'secrets', 'signer', 'logRetention', 'vault']);
+const VAULT_KEYS = ['backend', 'rpcUrl', 'networkPassphrase', 'contractId', 'agentRegistryId', 'finalizeOnError', 'pollIntervalMs'] as const;
 const SIGNER = new Set(['kind', 'keyFile', 'module', 'token', 'key', 'pinEnv', 'url', 'tokenEnv']);
 const RETENTION = new Set(['days', 'maxFiles']);
 const GRAPH = new Set(['backend', 'uri', 'user', 'passwordEnv', 'database']);
@@ -153,6 +156,21 @@ export function readConfigFile(path: string, text: string, issues: PcqIssue[]): 
           );
       }
       out.logRetention = retention;
+    }
+  }
+  if (value(['vault']) !== undefined && value(['vault']) !== null) {
+    if (!isMap(node(['vault'])))
+      problem('vault must be a mapping, e.g. {backend: soroban, contractId: C…}.', 'See contracts/README.md "Configuration".', at(node(['vault'])));
+    else {
+      checkKeys(['vault'], new Set(VAULT_KEYS));
+      const vault: NonNullable<ConfigFileValues['vault']> = {};
+      for (const key of VAULT_KEYS) {
+        const v = value(['vault', key]);
+        if (v === undefined || v === null) continue;
+        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') vault[key] = String(v);
+        else problem(`vault.${key} must be a single value, got ${JSON.stringify(v)}.`, 'See contracts/README.md "Configuration".', at(node(['vault', key])));
+      }
+      out.vault = vault;
     }
   }
   return out;

@@ -46,6 +46,7 @@ test('embedded defaults in dev mode with no file and no environment', () => {
         contractId: undefined,
         agentRegistryId: undefined,
         finalizeOnError: true,
+        pollIntervalMs: 1000,
       },
       memoryLimitBytes: DEFAULTS.memoryLimitBytes,
       home: join(homedir(), '.pcq'),
@@ -251,6 +252,25 @@ test('vault: RUNNER_* variables (runner playbook) over the embedded defaults; so
   );
   assert.throws(() => resolveConfig({ env: { PCQ_VAULT_BACKEND: 'soroban' }, cwd: '/repo', osUser: 'alice' }), /RUNNER_CONTRACT_ID/);
   assert.throws(() => resolveConfig({ env: { RUNNER_FINALIZE_ON_ERROR: 'maybe' }, cwd: '/repo', osUser: 'alice' }), /not a boolean/);
+});
+
+test('vault: the usual precedence — env > .env.runner > policies/config.yaml vault: > default, each shown with its origin', () => {
+  const file = {
+    path: '/repo/policies/config.yaml',
+    text: 'vault:\n  backend: soroban\n  rpcUrl: http://file/rpc\n  contractId: CFILE\n  agentRegistryId: CREG\n  finalizeOnError: false\n  pollIntervalMs: 250\n',
+  };
+  const envFile = { path: '.env.runner', values: { RUNNER_RPC_URL: 'http://envfile/rpc', RUNNER_CONTRACT_ID: 'CENVFILE' } };
+  const c = resolveConfig({ env: { RUNNER_CONTRACT_ID: 'CENV' }, file, envFile, cwd: '/repo', osUser: 'alice' });
+  assert.deepEqual(
+    [c.vault.backend, c.vault.rpcUrl, c.vault.contractId, c.vault.agentRegistryId, c.vault.finalizeOnError, c.vault.pollIntervalMs],
+    ['soroban', 'http://envfile/rpc', 'CENV', 'CREG', false, 250],
+  );
+  assert.deepEqual(
+    ['vault.backend', 'vault.rpcUrl', 'vault.contractId', 'vault.networkPassphrase'].map((k) => c.entries[k]!.origin),
+    ['policies/config.yaml vault.backend', '.env.runner RUNNER_RPC_URL', 'RUNNER_CONTRACT_ID', 'default vault.networkPassphrase'],
+  );
+  const bad = issuesOf(() => resolveConfig({ env: {}, file: { path: file.path, text: 'vault:\n  contractID: C\n' }, cwd: '/repo', osUser: 'alice' }));
+  assert.match(bad[0]?.message ?? '', /unknown setting "vault.contractID"/);
 });
 
 test('the run memory ceiling: PCQ_MEMORY_LIMIT / --memory-limit / memoryLimit, with K/M/G suffixes, at least 64M', () => {

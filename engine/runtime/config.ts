@@ -79,6 +79,8 @@ export interface VaultSettings {
   contractId: string | undefined;
   agentRegistryId: string | undefined;
   finalizeOnError: boolean;
+  /** RUNNER_POLL_INTERVAL_MS: how often getTransaction is polled after sendTransaction. */
+  pollIntervalMs: number;
 }
 
 export interface ConfigFlags {
@@ -104,7 +106,13 @@ export const DEFAULTS = {
   signingKeyEnv: 'RUNNER_SECRET',
   neo4j: { uri: 'bolt://localhost:7687', user: 'neo4j', passwordEnv: 'NEO4J_PASSWORD' },
   configFile: 'policies/config.yaml',
-  vault: { backend: 'embedded' as const, rpcUrl: 'http://localhost:8000/rpc', networkPassphrase: 'Standalone Network ; February 2017', finalizeOnError: true },
+  vault: {
+    backend: 'embedded' as const,
+    rpcUrl: 'http://localhost:8000/rpc',
+    networkPassphrase: 'Standalone Network ; February 2017',
+    finalizeOnError: true,
+    pollIntervalMs: 1000,
+  },
   /** A quarter of the machine's memory, at most 2 GiB: a runner shares its machine (docs/SECURITY-MODEL.md). */
   memoryLimitBytes: Math.min(2 * 1024 ** 3, Math.floor(totalmem() / 4)),
   logRetention: { days: 14, maxFiles: 500 },
@@ -274,7 +282,7 @@ export function resolveConfig(input: {
   // PCQ_DEBUG=1 means debug lines, unless --log-level says otherwise on this very command.
   if (debug && level.source !== 'flag') logLevel = 'debug';
 
-  const vault = resolveVault(pick, bad);
+  const vault = resolveVault(pick, bad, fileValues.vault ?? {});
 
   const signingKeyEnv = fileValues.secrets?.signingKeyEnv ?? DEFAULTS.signingKeyEnv;
   const signer = resolveSigner({ flag: flags.signer, file: fileValues.signer, signingKeyEnv, pick, issues });
@@ -376,26 +384,28 @@ export function parseByteSize(text: string): number | undefined {
  */
 export const DEV_SWITCHES = ['PCQ_DEV_TRUST_LOCAL_KEYS', 'PCQ_ALLOW_INSECURE_HTTP'] as const;
 
-/** vault.*: PCQ_VAULT_BACKEND and the runner playbook's RUNNER_* variables (env > default). */
-function resolveVault(pick: Pick, bad: (message: string, hint: string) => void): VaultSettings {
+/** vault.*: PCQ_VAULT_BACKEND and the runner playbook's RUNNER_* variables > the config file's `vault:` > defaults. */
+function resolveVault(pick: Pick, bad: (message: string, hint: string) => void, file: NonNullable<ConfigFileValues['vault']>): VaultSettings {
   const d = DEFAULTS.vault;
-  const backend = String(pick('vault.backend', undefined, 'PCQ_VAULT_BACKEND', undefined, d.backend).value);
+  const get = (key: keyof typeof file, env: string, fallback: string): string => String(pick(`vault.${key}`, undefined, env, file[key], fallback).value);
+  const backend = get('backend', 'PCQ_VAULT_BACKEND', d.backend);
   if (backend !== 'embedded' && backend !== 'soroban') bad(`vault backend "${backend}" is not known.`, 'Use embedded (the default, no network) or soroban.');
-  const optional = (field: string, env: string): string | undefined => {
-    const v = pick(field, undefined, env, undefined, '').value;
-    return v === '' ? undefined : String(v);
+  const optional = (key: 'contractId' | 'agentRegistryId', env: string): string | undefined => {
+    const v = get(key, env, '');
+    return v === '' ? undefined : v;
   };
-  const foe = String(pick('vault.finalizeOnError', undefined, 'RUNNER_FINALIZE_ON_ERROR', undefined, String(d.finalizeOnError)).value)
-    .trim()
-    .toLowerCase();
+  const foe = get('finalizeOnError', 'RUNNER_FINALIZE_ON_ERROR', String(d.finalizeOnError)).trim().toLowerCase();
   if (!/^(true|false|1|0|yes|no|on|off)$/.test(foe)) bad(`RUNNER_FINALIZE_ON_ERROR: "${foe}" is not a boolean.`, 'Use true or false.');
+  const poll = get('pollIntervalMs', 'RUNNER_POLL_INTERVAL_MS', String(d.pollIntervalMs)).trim();
+  if (!/^\d{1,6}$/.test(poll) || Number(poll) < 1) bad(`RUNNER_POLL_INTERVAL_MS: "${poll}" is not a whole number of milliseconds from 1.`, 'E.g. 1000.');
   const settings: VaultSettings = {
     backend: backend === 'soroban' ? 'soroban' : 'embedded',
-    rpcUrl: String(pick('vault.rpcUrl', undefined, 'RUNNER_RPC_URL', undefined, d.rpcUrl).value),
-    networkPassphrase: String(pick('vault.networkPassphrase', undefined, 'RUNNER_NETWORK_PASSPHRASE', undefined, d.networkPassphrase).value),
-    contractId: optional('vault.contractId', 'RUNNER_CONTRACT_ID'),
-    agentRegistryId: optional('vault.agentRegistryId', 'RUNNER_AGENT_REGISTRY_ID'),
+    rpcUrl: get('rpcUrl', 'RUNNER_RPC_URL', d.rpcUrl),
+    networkPassphrase: get('networkPassphrase', 'RUNNER_NETWORK_PASSPHRASE', d.networkPassphrase),
+    contractId: optional('contractId', 'RUNNER_CONTRACT_ID'),
+    agentRegistryId: optional('agentRegistryId', 'RUNNER_AGENT_REGISTRY_ID'),
     finalizeOnError: /^(true|1|yes|on)$/.test(foe),
+    pollIntervalMs: Number(poll),
   };
   if (settings.backend === 'soroban' && settings.contractId === undefined)
     bad('vault backend soroban needs RUNNER_CONTRACT_ID.', 'Set RUNNER_CONTRACT_ID to the PrepaidVault contract id (contracts/networks/<network>.json).');

@@ -8,6 +8,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { GrantTerms } from '../base/prepaid-vault.ts';
+import { registerSecret } from '../base/secrets.ts';
 import type { Signer } from '../base/signer.ts';
 import { generateKeyPair, signerFromSecret } from '../runtime/keys.ts';
 import { readOptional } from '../store/read-optional.ts';
@@ -32,6 +33,8 @@ export async function localUserSigner(root: string): Promise<Signer> {
     });
     await chmod(path, 0o600);
   }
+  // The local user key is a secret like the runner's (base/secrets.ts): registered before any use.
+  registerSecret(text.trim(), DEV_USER_KEY_FILE);
   return signerFromSecret(text, DEV_USER_KEY_FILE);
 }
 

@@ -19,7 +19,13 @@ export function registryFrom(trust: TrustStore, now: () => Date): (runner: strin
 /** `source`: who signs the vault's transactions (Soroban: the runner for runs, the user for grants). */
 export function openVault(config: PcqConfig, trust: TrustStore, source: Signer & { secret?: string }, now: () => Date = () => new Date()): PrepaidVault {
   if (config.vault.backend === 'soroban') {
-    return new SorobanVault({ rpcUrl: config.vault.rpcUrl, networkPassphrase: config.vault.networkPassphrase, contractId: config.vault.contractId!, source });
+    return new SorobanVault({
+      rpcUrl: config.vault.rpcUrl,
+      networkPassphrase: config.vault.networkPassphrase,
+      contractId: config.vault.contractId!,
+      source,
+      pollIntervalMs: config.vault.pollIntervalMs,
+    });
   }
   return new EmbeddedLedger({ root: config.root, isRegisteredRunner: registryFrom(trust, now), now });
 }

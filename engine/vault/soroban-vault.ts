@@ -77,6 +77,12 @@ export class SorobanVault implements PrepaidVault {
         attempts: Math.ceil((this.opts.timeoutMs ?? 30_000) / (this.opts.pollIntervalMs ?? 1000)),
         sleepStrategy: () => this.opts.pollIntervalMs ?? 1000,
       });
+      if (done.status === 'FAILED') {
+        // Applied and refused (the state moved between simulation and ledger close): the host's
+        // diagnostic `error` event carries the contract's error code.
+        const refused = contractErrorOf(done.diagnosticEventsXdr ?? []);
+        if (refused) throw vaultError(refused.name, `${method} refused by the contract in ledger ${done.ledger}: ${refused.message}`, refused.reason);
+      }
       if (done.status !== 'SUCCESS') {
         throw new PcqError({
           code: 'PCQ_VAULT_UNAVAILABLE',
@@ -202,6 +208,20 @@ function grantStateOf(v: unknown): GrantState {
     revokedAtLedger: revoked === 0 || revoked === 0n ? null : Number(revoked),
     grantedAtLedger: Number(field(v, 'granted_at_ledger')),
   };
+}
+
+/** The contract error a failed transaction's diagnostic events report (topics [error, Error(Contract, #n)]). */
+function contractErrorOf(events: readonly xdr.DiagnosticEvent[]): { name: VaultErrorName; message: string; reason?: string } | undefined {
+  for (const e of events) {
+    const body = (e as unknown as { event: { body: { value: { topics: xdr.ScVal[]; data: xdr.ScVal } } } }).event.body.value;
+    const topics = body.topics.map((t) => scValToNative(t) as unknown);
+    const err = topics[1] as { type?: string; code?: number } | undefined;
+    if (topics[0] !== 'error' || err?.type !== 'contract') continue;
+    const name = (Object.keys(VAULT_ERRORS) as VaultErrorName[]).find((n) => VAULT_ERRORS[n] === err.code);
+    const message = String(scValToNative(body.data));
+    if (name) return { name, message, ...(/reason: ([a-z-]+)/.exec(message) ? { reason: /reason: ([a-z-]+)/.exec(message)![1]! } : {}) };
+  }
+  return undefined;
 }
 
 /** `HostError: Error(Contract, #1) …` → the contract's named error; anything else is transient. */

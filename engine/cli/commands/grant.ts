@@ -1,6 +1,7 @@
 // `pcq grant add|revoke|list`: grants as signed, versioned files (contracts/grants/, FORMATS.md
 // "Grants") registered on the PrepaidVault (config.vault: the embedded ledger by default).
 import { PcqError } from '../../base/errors.ts';
+import { registerSecret } from '../../base/secrets.ts';
 import type { Signer } from '../../base/signer.ts';
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
@@ -106,6 +107,9 @@ function usage(message: string): PcqError {
 
 async function userSigner(config: PcqConfig, env: Record<string, string | undefined>): Promise<Signer> {
   const secret = env[GRANT_USER_SECRET_ENV];
+  // The user's key is a secret of the one registry (base/secrets.ts): no output path may carry it.
+  registerSecret(secret, `env ${GRANT_USER_SECRET_ENV}`);
+  registerSecret(secret?.trim(), `env ${GRANT_USER_SECRET_ENV}`);
   if (secret !== undefined && secret.trim() !== '') return signerFromSecret(secret, GRANT_USER_SECRET_ENV);
   if (config.mode !== 'dev')
     throw new PcqError({
