@@ -605,6 +605,16 @@ export const ERROR_CATALOGUE = {
     'an export cannot leave the run because a postcondition failed',
     'The ombuds review decides; after approval the exports are released.',
   ),
+  PCQ_EXPORT_UNVERIFIED: e(
+    'failed-check',
+    'pcq export --format in-toto refused a manifest that does not verify: its links would re-sign unchecked claims',
+    'Run `pcq verify` on the manifest and fix what it reports; export only a manifest that verifies.',
+  ),
+  PCQ_EXPORT_KEY_MISMATCH: e(
+    'denied',
+    'the runner key available to pcq export is not the key that signed the manifest (executedBy)',
+    'Export where the run was made, with the same runner key: in-toto links are signed by the functionary that ran the steps.',
+  ),
   PCQ_MANIFEST_MALFORMED: e('failed-check', 'the manifest is not a readable pcq manifest', VERIFY),
   PCQ_MANIFEST_NOT_CANONICAL: e('failed-check', 'the manifest bytes are not its canonical (RFC 8785) form', VERIFY),
   PCQ_SCHEMA_INVALID: e('failed-check', 'the manifest does not match manifest.schema.json', VERIFY),
