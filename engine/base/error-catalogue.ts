@@ -353,6 +353,11 @@ export const ERROR_CATALOGUE = {
     'the PrepaidVault refused a malformed call (GrantNotFound, GrantExists, RunExists, RunNotOpen, UsageOverReservation, NotGrantOwner)',
     'See contracts/README.md "Errors" for the contract error named in the message.',
   ),
+  PCQ_RUNNER_IN_USE: e(
+    'denied',
+    'a runner cannot be retired from the agent registry while an active grant names it or one of its runs is still open',
+    'Revoke its grants (`pcq grant revoke --runner G…`) and let its open runs finalize (`pcq status`), then retire it.',
+  ),
   PCQ_RUNS_PAUSED: e('denied', 'new runs are paused by policies/pause.yaml', 'Set `paused: false` in policies/pause.yaml once the incident is over.'),
   // spells (seed 004; engine/FORMATS.md "Spells"): identity, install, signature policy, effects, runtimes
   PCQ_SPELL_RECORD_MISMATCH: e('failed-check', "a manifest's spell records and its effectsPolicy disagree", VERIFY),

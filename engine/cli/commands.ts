@@ -20,6 +20,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
     load: () => import('./commands/doctor.ts'),
   },
   config: { summary: 'Show the resolved configuration and where each value came from', load: () => import('./commands/config.ts') },
+  registry: {
+    summary: 'The agent registry: add a runner key, retire one (after its grants are revoked), list runners',
+    load: () => import('./commands/registry.ts'),
+  },
   grant: { summary: 'Grant a runner runbooks, a budget and an expiry; revoke; list grants', load: () => import('./commands/grant.ts') },
   sign: { summary: 'Make a publisher key; sign a spell bundle (spell.sig.json)', load: () => import('./commands/sign.ts') },
   trust: { summary: 'Manage publisher trust for spells: add, list, inspect, revoke/restore/remove a key', load: () => import('./commands/trust.ts') },

@@ -63,11 +63,24 @@ test('pcq config show lists the RUNNER_* settings with their sources', { timeout
     ['vault.networkPassphrase', PASSPHRASE, 'RUNNER_NETWORK_PASSPHRASE'],
     ['vault.finalizeOnError', 'true', 'default'],
   ])
-    assert.match(shown.stdout, new RegExp(`${key.replace('.', '\\.')}\\s+${value!.replace(/[.*+?^${}()|[\]\\;]/g, '\\$&')}\\s.*${origin}`));
+    assert.match(shown.stdout, new RegExp(`${key!.replace('.', '\\.')}\\s+${value!.replace(/[.*+?^${}()|[\]\\;]/g, '\\$&')}\\s.*${origin}`));
 });
 
 test('grant → run (open, finalize) → verify → revoke on the contract → refused from the RPC side', { timeout: 180_000 }, async () => {
-  const added = await pcq(env(), 'grant', 'add', '--runner', runner.publicKey, '--runbook', 'R2', '--budget', '20', '--expires', '2099-01-01T00:00:00Z', '--json');
+  const added = await pcq(
+    env(),
+    'grant',
+    'add',
+    '--runner',
+    runner.publicKey,
+    '--runbook',
+    'R2',
+    '--budget',
+    '20',
+    '--expires',
+    '2099-01-01T00:00:00Z',
+    '--json',
+  );
   assert.equal(added.code, 0, added.stderr);
   const grantId = (JSON.parse(added.stdout) as { terms: { grantId: string } }).terms.grantId;
   assert.ok(fake.state().grants[grantId], 'grant_runner reached the contract');
@@ -86,7 +99,13 @@ test('grant → run (open, finalize) → verify → revoke on the contract → r
 
   // The user revokes on the contract directly (another client; the grant file does not know yet):
   // the file still says active, so pcq gets as far as open_run, and the contract refuses it.
-  await new SorobanVault({ rpcUrl: fake.url, networkPassphrase: PASSPHRASE, contractId: CONTRACT, source: signerFromSecret(user.secret, 't'), pollIntervalMs: 20 }).revokeRunner({
+  await new SorobanVault({
+    rpcUrl: fake.url,
+    networkPassphrase: PASSPHRASE,
+    contractId: CONTRACT,
+    source: signerFromSecret(user.secret, 't'),
+    pollIntervalMs: 20,
+  }).revokeRunner({
     grantId,
     user: user.publicKey,
   });

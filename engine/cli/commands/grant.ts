@@ -17,6 +17,7 @@ export const GRANT_USER_SECRET_ENV = 'PCQ_GRANT_USER_SECRET';
 
 const USAGE = `Usage: pcq grant add --runner G… [--runbook ID]… --budget N --expires ISO-8601 [--local] [--json]
        pcq grant revoke <grantId> [--json]
+       pcq grant revoke --runner G… [--json]
        pcq grant list [--json]
 
 add     the user (key: ${GRANT_USER_SECRET_ENV}=S…, in dev the local .pcq/keys/grant-user.secret)
@@ -25,6 +26,8 @@ add     the user (key: ${GRANT_USER_SECRET_ENV}=S…, in dev the local .pcq/keys
         --local writes it to the dev overlay .pcq/grants/ instead (read in dev mode only).
 revoke  records revoke_runner on the vault and writes the next signed version (revoked, with the
         ledger sequence). New runs refuse at once (UnauthorizedRunner); a run already open finalizes.
+        --runner G… revokes every grant you (the signing user) gave that runner and that is not
+        revoked yet (key rotation: revoke the old runner's grants).
 list    every grant: user, runner, runbooks, budget, expiry, status, and the vault's spent/reserved.
 
 Exit codes: 0 ok · 1 refused by the vault · 2 bad arguments · 3 invalid grant file
@@ -76,6 +79,22 @@ export const command: Command = {
       return out(
         r,
         `granted ${r.terms.grantId}: user ${r.terms.user} → runner ${r.terms.runner}, runbooks ${r.terms.runbooks.join(', ')}, budget ${r.terms.budget} step units, until ${r.terms.expiresAt}\nwrote ${r.file} (${r.digest}); registered at ledger ${r.ledger}\n`,
+      );
+    }
+    if (action === 'revoke' && rest.length === 0 && typeof values.runner === 'string') {
+      const user = await userSigner(config, io.env);
+      const includeLocal = config.mode === 'dev';
+      const vault = await vaultFor(config, user);
+      const ids = (await listGrants({ root: config.root, includeLocal, now: new Date() }))
+        .filter((g) => g.runner === values.runner && g.user === user.keyid && g.status !== 'revoked')
+        .map((g) => g.grantId);
+      const revoked = [];
+      for (const grantId of ids) revoked.push({ grantId, ...(await revokeGrant({ root: config.root, user, grantId, includeLocal, vault })) });
+      return out(
+        revoked,
+        revoked.length === 0
+          ? `no grant of yours for runner ${values.runner} is left to revoke\n`
+          : revoked.map((r) => `revoked ${r.grantId} at ledger ${r.ledger}; wrote ${r.file}`).join('\n') + '\n',
       );
     }
     if (action === 'revoke' && rest.length === 1) {
