@@ -8,6 +8,8 @@ import { runDoctor } from '../runtime/doctor.ts';
 import { PcqError, PcqErrors } from '../base/errors.ts';
 import { runRunbookFile, type RunReport } from '../run/run-runbook.ts';
 import { newExecutionId } from '../cli/commands/run.ts';
+import { formatEventLine } from '../run/progress.ts';
+import { formatTokenEventLine } from '../run/token-progress.ts';
 import { loadRunbookFile } from '../model/load-runbooks.ts';
 import { normaliseAsOf } from '../run/run-params.ts';
 import { PrBranch } from '../review/pr-branch.ts';
@@ -82,8 +84,15 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
       env: ctx.env,
       executionId: newExecutionId(now),
       startedAt: now.toISOString(),
+      // The same typed events as the CLI progress, one log line each (main.ts redacts every line).
+      onEvent: (event) => core.info(formatEventLine(event)),
+      onTokenEvent: (event) => core.info(formatTokenEventLine(event)),
     });
     core.info(`${r.runbookId} v${r.version} execution ${r.executionId}: ${r.status}, verdict ${r.verdict}, Merkle root ${r.merkleRoot}`);
+    for (const d of r.deliveries ?? []) {
+      if (d.delivered) core.info(`review notice delivered by ${d.channel} ${d.name} (${d.attempts} attempt(s))`);
+      else core.warning(`review notice NOT delivered by ${d.channel} ${d.name} after ${d.attempts} attempt(s): ${d.code} ${d.message}`);
+    }
     return r;
   });
   const ticketFile = report.reviewTicket;

@@ -12,11 +12,14 @@ import { dispatchCommand } from './dispatch-run.ts';
 import { reviewCommand } from './ombuds-review.ts';
 import { replayCommand } from './dispatch-replay.ts';
 import { PcqError } from '../base/errors.ts';
+import { redactText } from '../base/secrets.ts';
 
+// Every line the Action logs passes the one secret registry (base/secrets.ts), in every encoding;
+// core.setSecret below only masks the exact values GitHub is told about.
 const actionsCore: ActionCore = {
-  info: (m) => core.info(m),
-  warning: (m, p) => core.warning(m, p),
-  error: (m, p) => core.error(m, p),
+  info: (m) => core.info(redactText(m)),
+  warning: (m, p) => core.warning(redactText(m), p),
+  error: (m, p) => core.error(redactText(m), p),
   setOutput: (n, v) => core.setOutput(n, v),
   group: (name, fn) => core.group(name, fn),
   writeSummary: async (md) => {

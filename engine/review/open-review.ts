@@ -30,6 +30,9 @@ export interface OpenedReview {
   ticket: Ticket;
   path: string;
   assignedTo: string;
+  /** The notice (e-mail text, reused by the escalation channels) and its facts (ids only). */
+  notice: { to: string[]; subject: string; text: string };
+  facts: Record<string, string>;
   /** Sends the notice; call it after the change set is committed, so it never points at a missing ticket. Resolves to the addresses. */
   sendNotice(): Promise<string[]>;
 }
@@ -112,5 +115,13 @@ export async function openReviewForRun(input: OpenReviewInput): Promise<OpenedRe
     await input.notifier.send({ channel: 'email', ...notice }, AbortSignal.timeout(30_000));
     return notice.to;
   };
-  return { ticket, path, assignedTo: ticket.assignedTo, sendNotice };
+  const facts = {
+    runbookId: ticket.runbookId,
+    executionId: ticket.executionId,
+    failedStep: ticket.failedStep,
+    failedProver: ticket.failedProver,
+    assignedTo: ticket.assignedTo,
+    ticket: ticketPath(ticket.executionId),
+  };
+  return { ticket, path, assignedTo: ticket.assignedTo, notice, facts, sendNotice };
 }

@@ -8,7 +8,7 @@ import type { ChangeSet } from '../store/change-set.ts';
 import { exportDsse } from '../proof/export-dsse.ts';
 import type { ExecutionPaths } from '../store/layout.ts';
 import type { PcqConfig } from '../runtime/config.ts';
-import { toIssues, type PcqIssue } from '../base/errors.ts';
+import type { PcqIssue } from '../base/errors.ts';
 import type { Signer } from '../base/signer.ts';
 import type { Notifier } from '../base/step-ports.ts';
 import type { RunOutcome } from './execute-run.ts';
@@ -17,6 +17,9 @@ import { openReviewForRun } from '../review/open-review.ts';
 import { writeVerdictArtifacts } from '../verdict/write-verdict.ts';
 import type { Verdict } from '../base/run-record.ts';
 import { join } from 'node:path';
+import { loadNotifyConfig } from '../runtime/notify-config.ts';
+import type { DeliveryOutcome } from '../runtime/escalation.ts';
+import { sendReviewNotices } from './review-notices.ts';
 
 export interface AfterRunInput {
   config: PcqConfig;
@@ -36,6 +39,10 @@ export interface AfterRunResult {
   notified?: string[];
   /** The notice could not be sent (the ticket exists; the run and its verdict stand). */
   notifyIssue?: PcqIssue;
+  /** Every review notice channel (e-mail, Slack, webhooks) and whether it was delivered. */
+  deliveries?: DeliveryOutcome[];
+  /** The record of what could not be delivered (<outboxDir>/undelivered/<executionId>.json). */
+  undeliveredRecord?: string;
   verdict?: { verdict: Verdict; score: string; evidence: string; digest: string };
 }
 
@@ -53,33 +60,33 @@ export async function afterRunHooks(input: AfterRunInput): Promise<AfterRun> {
   let sendNotices = async (): Promise<void> => undefined;
   // Every failed prover opens a review, whatever happened downstream (blocked implies one).
   if (input.outcome.failedProofs.length > 0 && input.record.replayOf === undefined) {
-    // The notifier writes the ticket's notice; a failure to send is reported, not fatal: the
-    // run is sealed and the ticket is on disk, so `pcq review list` still finds it.
-    const sent: { notifier: Notifier; issue?: PcqIssue } = { notifier: input.notifier };
-    const guarded: Notifier = {
-      send: async (message, signal) => {
-        try {
-          return await sent.notifier.send(message, signal);
-        } catch (err) {
-          sent.issue = toIssues(err)[0]!;
-          return { channel: 'outbox', target: message.to.join(','), digest: '', message: null };
-        }
-      },
-    };
+    // The notices go after the commit; a failure to deliver is reported and recorded, not fatal:
+    // the run is sealed and the ticket is on disk, so `pcq review list` still finds it.
     const opened = await openReviewForRun({
       root: input.config.root,
       attestationsDir: input.config.attestationsDir,
       manifest: input.outcome.manifest,
       failedProofs: input.outcome.failedProofs,
-      notifier: guarded,
+      notifier: input.notifier,
       change: input.change,
     });
     result.reviewTicket = opened.path;
     result.assignedTo = opened.assignedTo;
+    const escalation = (await loadNotifyConfig(input.config.root)).escalation;
     sendNotices = async () => {
-      const notified = await opened.sendNotice();
-      if (sent.issue) result.notifyIssue = sent.issue;
-      else result.notified = notified;
+      const sent = await sendReviewNotices({
+        executionId: input.outcome.manifest.executionId,
+        notice: opened.notice,
+        facts: opened.facts,
+        notifier: input.notifier,
+        escalation,
+        env: input.env,
+        outboxDir: input.config.outboxDir,
+      });
+      if (sent.notified) result.notified = sent.notified;
+      if (sent.notifyIssue) result.notifyIssue = sent.notifyIssue;
+      result.deliveries = sent.deliveries;
+      if (sent.undeliveredRecord) result.undeliveredRecord = sent.undeliveredRecord;
     };
   }
   const files = await writeVerdictArtifacts(input.paths, input.signer, input.change);

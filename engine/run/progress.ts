@@ -154,6 +154,11 @@ export class ProgressWriter {
     this.write(`\x1b[${up}A\r\x1b[2K${formatStepLine(this.lines[i]!, this.idWidth)}\x1b[${up}B\r`);
   };
 
+  /** A free-standing event line (e.g. a connector token event): appended in a log, left out of the in-place block on a terminal. */
+  line(text: string): void {
+    if (!this.isTTY) this.write(text + '\n');
+  }
+
   /** Draws the block of pending lines (TTY only); called on the first event if not before. */
   drawAll(): void {
     if (!this.isTTY || this.drawn) return;

@@ -32,6 +32,8 @@ import { checkPauseSwitch } from '../runtime/pause-switch.ts';
 import { openGrantedRun, preflightGrant, reservationFor } from './authorize-grant.ts';
 import { openVault } from '../vault/open-vault.ts';
 import { setUpSpells, withSpellKind } from './spell-setup.ts';
+import type { DeliveryOutcome } from '../runtime/escalation.ts';
+import type { TokenEvent } from '../runtime/connector-auth/token-manager.ts';
 
 export interface RunRunbookOptions {
   config: PcqConfig;
@@ -43,6 +45,8 @@ export interface RunRunbookOptions {
   startedAt: string; // wall clock, unsigned
   onPlan?: (order: string[]) => void;
   onEvent?: (event: SchedulerEvent) => void;
+  /** Connector token events during the run (runtime/connector-auth/token-manager.ts). */
+  onTokenEvent?: (event: TokenEvent) => void;
   signal?: AbortSignal;
   /** The wall clock for the authorization check (default: the system clock). */
   now?: () => Date;
@@ -92,6 +96,10 @@ export interface RunReport {
   notified?: string[];
   /** The review notice could not be sent (the ticket exists; the run and its verdict stand). */
   notifyIssue?: PcqIssue;
+  /** Every review notice channel (e-mail, Slack, webhooks) and whether it was delivered. */
+  deliveries?: DeliveryOutcome[];
+  /** Where the undelivered review notices were recorded (<outboxDir>/undelivered/<executionId>.json). */
+  undeliveredRecord?: string;
   /** The signed verdict files written beside the manifest. */
   verdictFiles?: { score: string; evidence: string };
   /** What the store committed that may be published (public files only): the Action's publishing commit. */
@@ -174,7 +182,16 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   };
   let services;
   try {
-    services = await openRunServices({ config, runbook, params, asOf: opts.asOf, env: opts.env, mode: 'live', signer: authorized.signer });
+    services = await openRunServices({
+      config,
+      runbook,
+      params,
+      asOf: opts.asOf,
+      env: opts.env,
+      mode: 'live',
+      signer: authorized.signer,
+      ...(opts.onTokenEvent ? { onTokenEvent: opts.onTokenEvent } : {}),
+    });
   } catch (err) {
     await abandon(vault, config, opts.executionId, runner);
     throw err;
@@ -257,6 +274,8 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
     ...(after.assignedTo ? { assignedTo: after.assignedTo } : {}),
     ...(after.notified ? { notified: after.notified } : {}),
     ...(after.notifyIssue ? { notifyIssue: after.notifyIssue } : {}),
+    ...(after.deliveries ? { deliveries: after.deliveries } : {}),
+    ...(after.undeliveredRecord ? { undeliveredRecord: after.undeliveredRecord } : {}),
     ...(after.verdict ? { verdictFiles: { score: after.verdict.score, evidence: after.verdict.evidence } } : {}),
     committed,
     ...(recovered.rolledBack.length + recovered.rolledForward.length + recovered.issues.length > 0 ? { recovered } : {}),

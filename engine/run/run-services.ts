@@ -8,6 +8,7 @@ import { createCelSandbox } from '../runtime/cel-sandbox.ts';
 import { loadConnectors, registerConnectorSecrets } from '../runtime/connectors.ts';
 import { registerSecret } from '../base/secrets.ts';
 import { createHttpPort } from '../runtime/http-port.ts';
+import type { TokenEvent } from '../runtime/connector-auth/token-manager.ts';
 import { loadNotifyConfig } from '../runtime/notify-config.ts';
 import { createNotifier } from '../runtime/notifier.ts';
 import { loadPolicySet } from '../runtime/policy-set.ts';
@@ -35,6 +36,8 @@ export interface ServiceOptions {
   /** Replays write notifications into their own sandbox outbox, never the real one. */
   outboxDir?: string;
   signer?: Signer;
+  /** Connector token events (authenticated, refreshed, revoked…): the run's event stream. */
+  onTokenEvent?: (event: TokenEvent) => void;
 }
 
 export interface RunServices {
@@ -97,6 +100,7 @@ export async function openRunServices(opts: ServiceOptions): Promise<RunServices
     env: opts.env,
     signer: signer.signer,
     ...(opts.replay ? { recordings: opts.replay.recordings } : {}),
+    ...(opts.onTokenEvent ? { onTokenEvent: opts.onTokenEvent } : {}),
   });
   const notifier = createNotifier(notifyConfig, {
     mode: opts.mode,

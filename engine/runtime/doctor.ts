@@ -17,6 +17,7 @@ import { decodeStrKey } from '../proof/strkey.ts';
 import { loadPolicySet } from './policy-set.ts';
 import { loadConnectors, resolveHeaders } from './connectors.ts';
 import { loadNotifyConfig, type NotifyConfig } from './notify-config.ts';
+import { registerSecret } from '../base/secrets.ts';
 import { policyDigest } from './policy-digest.ts';
 import { policyPinIssues } from './policy-pin.ts';
 import { openGraphStore } from '../graph/open-graph-store.ts';
@@ -178,8 +179,34 @@ async function notifierChecks(notify: NotifyConfig, config: PcqConfig, timeoutMs
     const url = new URL(hook.url);
     targets.push({ what: `webhook ${name}`, host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) });
   }
-  if (targets.length === 0) return [{ check: 'notifier', ok: true, message: 'outbox only (nothing to reach)' }];
   const out: DoctorCheck[] = [];
+  // Escalation channels (Slack, webhooks): the URL is a secret, so only the channel and host are named.
+  for (const channel of notify.escalation.channels) {
+    const raw = config.env[channel.urlEnv];
+    if (!raw) {
+      out.push({
+        check: 'notifier',
+        ok: false,
+        code: 'PCQ_SECRET_MISSING',
+        message: `escalation channel ${channel.name} needs ${channel.urlEnv}, which is not set`,
+        hint: `Set ${channel.urlEnv} from your secret store, or remove the channel from policies/notify.yaml.`,
+      });
+      continue;
+    }
+    registerSecret(raw, `env ${channel.urlEnv}`);
+    const url = URL.canParse(raw) ? new URL(raw) : undefined;
+    if (!url || !/^https?:$/.test(url.protocol)) {
+      out.push({
+        check: 'notifier',
+        ok: false,
+        code: 'PCQ_NOTIFY_CONFIG',
+        message: `${channel.urlEnv} (escalation channel ${channel.name}) is not an http(s) URL`,
+      });
+      continue;
+    }
+    targets.push({ what: `${channel.type} ${channel.name}`, host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) });
+  }
+  if (targets.length === 0 && out.length === 0) return [{ check: 'notifier', ok: true, message: 'outbox only (nothing to reach)' }];
   for (const t of targets) {
     const error = await tcpProbe(t.host, t.port, timeoutMs);
     out.push(

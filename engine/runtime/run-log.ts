@@ -9,6 +9,7 @@ import { Redactor } from './redact.ts';
 import { redactText, registerSecret, isSecretEnvName } from '../base/secrets.ts';
 import type { LogLevel } from './logger.ts';
 import type { TokenEvent } from './connector-auth/token-manager.ts';
+import type { DeliveryOutcome } from './escalation.ts';
 
 export type RunEvent =
   | { type: 'step-started'; id: string; attempt: number }
@@ -18,6 +19,7 @@ export type RunEvent =
   | { type: 'step-skipped'; id: string }
   | { type: 'review-opened'; executionId: string; ticket: string; assignedTo?: string }
   | { type: 'review-decided'; executionId: string; decision: string; by: string }
+  | ({ type: 'notice-delivered' | 'notice-undelivered'; executionId: string } & DeliveryOutcome)
   | TokenEvent;
 
 export function createRunLogger(options: { level: LogLevel; write: (line: string) => void; redactor?: Redactor }): PinoLogger {
@@ -65,6 +67,16 @@ export function logRunEvent(log: PinoLogger, event: RunEvent): void {
       return log.info(
         { event: event.type, executionId: event.executionId, decision: event.decision, by: event.by },
         `review of ${event.executionId}: ${event.decision} by ${event.by}`,
+      );
+    case 'notice-delivered':
+      return log.info(
+        { event: event.type, executionId: event.executionId, channel: event.channel, name: event.name, attempts: event.attempts },
+        `review notice delivered by ${event.channel} ${event.name}`,
+      );
+    case 'notice-undelivered':
+      return log.error(
+        { event: event.type, executionId: event.executionId, channel: event.channel, name: event.name, attempts: event.attempts, code: event.code },
+        `review notice NOT delivered by ${event.channel} ${event.name}: ${event.message ?? ''}`,
       );
     default:
       return log.info({ event: event.type, connector: event.connector }, `connector ${event.connector}: ${event.type}`);

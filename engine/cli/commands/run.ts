@@ -11,6 +11,7 @@ import { normaliseAsOf, parseInputFlags } from '../../run/run-params.ts';
 import { runRunbookFile, type RunReport } from '../../run/run-runbook.ts';
 import { ProgressWriter, formatSummary } from '../../run/progress.ts';
 import { formatDuration } from '../../run/progress.ts';
+import { formatTokenEventLine } from '../../run/token-progress.ts';
 import { createRunLogger, logRunEvent, registerConfiguredSecrets } from '../../runtime/run-log.ts';
 import { loadButtons, type Button } from '../../runtime/buttons.ts';
 import { readRunbookFile } from '../../model/load-runbooks.ts';
@@ -124,6 +125,10 @@ export const command: Command = {
           progress?.onEvent(event);
           logRunEvent(log, event);
         },
+        onTokenEvent: (event) => {
+          progress?.line(formatTokenEventLine(event));
+          logRunEvent(log, event);
+        },
       });
     } finally {
       await dry?.cleanup();
@@ -135,6 +140,8 @@ export const command: Command = {
         ticket: relative(io.cwd, report.reviewTicket),
         ...(report.assignedTo ? { assignedTo: report.assignedTo } : {}),
       });
+    for (const d of report.deliveries ?? [])
+      logRunEvent(log, { type: d.delivered ? 'notice-delivered' : 'notice-undelivered', executionId: report.executionId, ...d });
     log.debug({ executionId: report.executionId, status: report.status, verdict: report.verdict }, `run ${report.executionId} ${report.status}`);
     if (dry && !values.json)
       io.stdout(
@@ -197,6 +204,15 @@ function describe(report: RunReport, cwd: string): string {
   if (report.reviewTicket) lines.push(`ombuds review opened: ${rel(report.reviewTicket)} (assigned to ${report.assignedTo ?? '—'})`);
   if (report.notified) lines.push(`ombuds notified: ${report.notified.join(', ')}`);
   if (report.notifyIssue) lines.push(`⚠ the review notice was not sent: ${report.notifyIssue.code} ${report.notifyIssue.message}`);
+  for (const d of report.deliveries ?? []) {
+    if (d.channel === 'email') continue; // reported just above
+    lines.push(
+      d.delivered
+        ? `escalated to ${d.channel} ${d.name} (${d.attempts} attempt${d.attempts === 1 ? '' : 's'})`
+        : `⚠ escalation to ${d.channel} ${d.name} NOT delivered after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}: ${d.code} ${d.message}`,
+    );
+  }
+  if (report.undeliveredRecord) lines.push(`undelivered notices recorded in ${rel(report.undeliveredRecord)}`);
   if (report.verdictFiles)
     lines.push(`verdict files: ${rel(report.verdictFiles.score)} (+ evidence.tar.gz, verdict.sig, verdict.pub; check with pcq verify-verdict)`);
   if (report.recovered) {
