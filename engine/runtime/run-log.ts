@@ -78,8 +78,19 @@ export function logRunEvent(log: PinoLogger, event: RunEvent): void {
         { event: event.type, executionId: event.executionId, channel: event.channel, name: event.name, attempts: event.attempts, code: event.code },
         `review notice NOT delivered by ${event.channel} ${event.name}: ${event.message ?? ''}`,
       );
-    default:
-      return log.info({ event: event.type, connector: event.connector }, `connector ${event.connector}: ${event.type}`);
+    default: {
+      // Logged as `token-refreshed` etc.: "token refreshed" would read as a credential after the
+      // word "token" to the redactor (runtime/redact.ts) and be masked.
+      const name = event.type.replace(/ /g, '-');
+      const fields = {
+        event: name,
+        connector: event.connector,
+        ...('expiresAt' in event ? { expiresAt: event.expiresAt } : {}),
+        ...('code' in event ? { code: event.code } : {}),
+      };
+      const level = event.type === 'credential revoked' || event.type === 'refresh failed' ? 'warn' : 'info';
+      return log[level](fields, `connector ${event.connector}: ${name}${'code' in event ? ` (${event.code})` : ''}`);
+    }
   }
 }
 
