@@ -19,6 +19,10 @@ class PrefixMap extends Map<string, unknown> {
     this.#own = own;
   }
 
+  parts(): ViewParts {
+    return { table: this.#table, count: this.#count, own: this.#own };
+  }
+
   override get(key: string): unknown {
     if (this.#own !== undefined && key === this.#own[0]) return this.#own[1];
     const seq = this.#table.seqOf(key);
@@ -78,6 +82,23 @@ class PrefixMap extends Map<string, unknown> {
   }
 }
 
+/** What a view is made of: the table, how many of its entries it shows, and the overlaid entry. */
+export interface ViewParts {
+  table: OutputTable;
+  count: number;
+  own: readonly [string, unknown] | undefined;
+}
+
+/** The parts of a CEL view (celStepsView's result), or undefined for any other value. */
+export function viewParts(value: unknown): ViewParts | undefined {
+  return value instanceof PrefixMap ? value.parts() : undefined;
+}
+
+/** A read-only Map over the first `count` entries of `table`, plus `own` (what celStepsView gives CEL). */
+export function prefixView(table: OutputTable, count: number, own?: readonly [string, unknown]): Map<string, unknown> {
+  return new PrefixMap(table, count, own);
+}
+
 /** Each record view's Map twin, for CEL (celStepsView). */
 const celViews = new WeakMap<object, Map<string, unknown>>();
 
@@ -85,6 +106,7 @@ const celViews = new WeakMap<object, Map<string, unknown>>();
 export class OutputTable {
   readonly #values = new Map<string, unknown>();
   readonly #seq = new Map<string, number>();
+  readonly #order: string[] = [];
   /** A plain object with every committed output (what persist-run writes). */
   readonly all: Record<string, unknown> = {};
 
@@ -92,6 +114,7 @@ export class OutputTable {
     if (this.#seq.has(stepId)) throw new Error(`step ${stepId} committed its output twice`);
     this.#seq.set(stepId, this.#values.size);
     this.#values.set(stepId, value);
+    this.#order.push(stepId);
     this.all[stepId] = value;
   }
 
@@ -109,6 +132,11 @@ export class OutputTable {
 
   entries(): MapIterator<[string, unknown]> {
     return this.#values.entries();
+  }
+
+  /** The entries committed from position `start` on, in commit order (a mirror's delta). */
+  entriesFrom(start: number): Array<[string, unknown]> {
+    return this.#order.slice(start).map((key) => [key, this.#values.get(key)]);
   }
 
   /**

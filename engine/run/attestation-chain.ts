@@ -3,6 +3,7 @@
 // parallel; the chain waits for its predecessor, so the signed chain never depends on timing.
 import type { Signer } from '../base/signer.ts';
 import { attestStep } from '../proof/attest.ts';
+import { sha256Node } from '../proof/hash-node.ts';
 import type { StepRecord } from '../base/signed-records.ts';
 import type { DsseEnvelope } from '../base/signed-records.ts';
 import type { PrivateOpening } from '../proof/private-commitment.ts';
@@ -69,7 +70,7 @@ export class AttestationChain {
       const previous = this.links.length > 0 ? (this.links[this.links.length - 1] as ChainLink).hash : null;
       const needs = [...(this.needs.get(stepId) ?? [])];
       const parents = needs.map((n) => this.hashes.get(n) as string);
-      const { envelope, hash, opening } = await attestStep(record, { previousAttestationHash: previous, needs, parents }, this.run, this.signer);
+      const { envelope, hash, opening } = await attestStep(record, { previousAttestationHash: previous, needs, parents }, this.run, this.signer, sha256Node);
       this.hashes.set(stepId, hash);
       this.links.push({ stepId, envelope, hash, record, ...(opening ? { opening } : {}) });
       this.next++;

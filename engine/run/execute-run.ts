@@ -9,6 +9,7 @@ import type { PrivateOpening } from '../proof/private-commitment.ts';
 import type { RunnerAuthorization, SpellAttestation } from '../base/signed-records.ts';
 import type { FinalizeReceipt, ManifestGrant, OpenReceipt } from '../base/prepaid-vault.ts';
 import { sealManifest } from '../proof/seal.ts';
+import { sha256Node } from '../proof/hash-node.ts';
 import type { Manifest, ManifestDataset } from '../base/signed-records.ts';
 import type { Clock } from '../base/clock.ts';
 import type { GraphStore } from '../base/graph-store.ts';
@@ -213,6 +214,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
   const stepsRun = scheduled.results.filter((r) => r.status === 'succeeded' || r.status === 'failed').length;
   const finalize = req.vault ? await req.vault.settle(stepsRun, !stepFailed) : undefined;
   const manifest = await sealManifest({
+    sha256: sha256Node, // node:crypto: the portable default (noble) was a tenth of a large run's cost
     executionId: req.executionId,
     runbookId: runbook.runbookId,
     version: runbook.version,

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createCelSandbox } from './cel-sandbox.ts';
 import { createCelEngine } from './cel.ts';
 import { PcqError } from '../base/errors.ts';
+import { OutputTable, celStepsView } from '../base/step-outputs.ts';
 
 const sandbox = createCelSandbox({ memoryLimitBytes: 512 * 1024 * 1024 });
 const local = createCelEngine();
@@ -45,4 +46,34 @@ test('a bomb is stopped at its deadline with PCQ_CEL_LIMIT; the next evaluation 
   );
   assert.ok(Date.now() - started < 1000 + 500, `stopped after ${Date.now() - started} ms`);
   assert.equal(sandbox.evaluate('40 + 2', {}), 42);
+});
+
+test('steps views cross as deltas of the output table: prefixes, overlays, a new table and a replaced worker agree with the in-process engine', () => {
+  const expr = "size(steps) == 0 ? 'none' : steps.map(k, k).join(',') + ':' + string(has(steps.s1) ? steps.s1.v : -1.0)";
+  const check = (view: Readonly<Record<string, unknown>>) =>
+    assert.equal(sandbox.evaluate(expr, { steps: celStepsView(view) }), local.evaluate(expr, { steps: celStepsView(view) }));
+  const table = new OutputTable();
+  const early = table.snapshot(); // taken before any commit: must stay empty
+  for (let i = 0; i < 5; i++) {
+    table.set(`s${i}`, { v: i + 0.5 });
+    check(table.snapshot());
+    check(table.snapshot([`s${i + 1}`, { v: 9.5 }])); // the running step's own output overlaid
+  }
+  check(early);
+  assert.equal(sandbox.evaluate('size(steps)', { steps: celStepsView(early) }), 0);
+  // A stopped worker is replaced: the new one starts from an empty mirror.
+  assert.throws(() =>
+    sandbox.evaluate(
+      "size('ab'.replace('', 'aaaaaaaaaaaaaaaa').replace('', 'aaaaaaaaaaaaaaaa').replace('', 'aaaaaaaaaaaaaaaa').replace('', 'aaaaaaaaaaaaaaaa').replace('', 'aaaaaaaaaaaaaaaa').replace('', 'aaaaaaaaaaaaaaaa'))",
+      {},
+      { deadline: Date.now() + 500 },
+    ),
+  );
+  check(table.snapshot());
+  // Another run's table replaces the mirror instead of mixing with it.
+  const other = new OutputTable();
+  other.set('s1', { v: 7.5 });
+  check(other.snapshot());
+  table.set('s5', { v: 5.5 });
+  check(table.snapshot());
 });

@@ -6,11 +6,15 @@
 // (its attempt's start + `timeout`, passed by the step runner) or MAX_EVALUATION_MS. Past it, or when
 // the worker dies of its heap limit, the worker is terminated and the evaluation fails with
 // PCQ_CEL_LIMIT; the next evaluation starts a fresh worker. The interface stays synchronous, so
-// every step kind and prover keeps calling `cel.evaluate` as before.
+// every step kind and prover keeps calling `cel.evaluate` as before. An expression whose cost is
+// bounded by its syntax (cel-bounded.ts: no comprehension, no growing function) is evaluated here
+// instead: a worker round trip per trivial assertion was most of a step's cost (issue 16).
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { PcqError, type PcqIssue } from '../base/errors.ts';
 import type { CelEngine, CelLimits } from '../base/step-ports.ts';
 import { createCelEngine } from './cel.ts';
+import { isBoundedExpression } from './cel-bounded.ts';
+import { viewParts, type OutputTable } from '../base/step-outputs.ts';
 
 declare const PCQ_CEL_WORKER: string | undefined;
 const WORKER_URL = new URL(typeof PCQ_CEL_WORKER === 'string' ? PCQ_CEL_WORKER : './cel-worker.ts', import.meta.url);
@@ -32,12 +36,27 @@ interface Live {
   port: MessagePort;
   flag: Int32Array;
   sent: Map<string, unknown>;
+  /** The run's output table the worker mirrors, and how many of its entries it holds. */
+  mirror: { table: OutputTable; count: number } | undefined;
+}
+
+/**
+ * `steps` as the worker rebuilds it: the table's entries it does not hold yet (the table is
+ * append-only, base/step-outputs.ts), the view's prefix length and overlaid entry. Sending every
+ * earlier output with every evaluation made a run of N steps clone O(N²) values (issue 16).
+ */
+export interface StepsDelta {
+  reset: boolean;
+  added: Array<[string, unknown]>;
+  count: number;
+  own: readonly [string, unknown] | undefined;
 }
 
 export function createCelSandbox(options: CelSandboxOptions): CelEngine & { close(): Promise<void> } {
   const local = createCelEngine(); // compile checks stay here: parsing a bounded expression is cheap
   const heapMb = Math.max(32, Math.min(1024, Math.floor(options.memoryLimitBytes / 4 / 1048576)));
   let live: Live | undefined;
+  const bounded = new Map<string, boolean>(); // per expression: evaluated here (cel-bounded.ts)
 
   const start = (): Live => {
     const flag = new Int32Array(new SharedArrayBuffer(8)); // [0] answered, [1] ready
@@ -51,7 +70,7 @@ export function createCelSandbox(options: CelSandboxOptions): CelEngine & { clos
     worker.unref();
     worker.on('error', () => undefined); // a heap-limit death: reported by the waiting evaluation
     port1.unref();
-    return { worker, port: port1, flag, sent: new Map() };
+    return { worker, port: port1, flag, sent: new Map(), mirror: undefined };
   };
 
   // A stopped worker is replaced at once, so the next evaluation finds one loaded.
@@ -66,6 +85,10 @@ export function createCelSandbox(options: CelSandboxOptions): CelEngine & { clos
     evaluate(expr: string, vars: Record<string, unknown>, limits?: CelLimits): unknown {
       const problem = local.check(expr);
       if (problem !== undefined) return local.evaluate(expr, vars); // throws the usual PCQ_CEL_COMPILE
+      let inThread = bounded.get(expr);
+      if (inThread === undefined) bounded.set(expr, (inThread = isBoundedExpression(expr)));
+      // Linear in what it reads, allocating no more than a small multiple of it: no worker round trip.
+      if (inThread) return local.evaluate(expr, vars);
       live ??= start();
       const w = live;
       if (Atomics.load(w.flag, 1) === 0 && Atomics.wait(w.flag, 1, 0, STARTUP_MS) === 'timed-out') {
@@ -80,13 +103,15 @@ export function createCelSandbox(options: CelSandboxOptions): CelEngine & { clos
       const budget = Math.max(1, Math.min(MAX_EVALUATION_MS, (limits?.deadline ?? Infinity) - now));
       const send: Record<string, unknown> = {};
       const keep: string[] = [];
+      let stepsDelta: StepsDelta | undefined;
       for (const [name, value] of Object.entries(vars)) {
         if (KEEPABLE.includes(name) && w.sent.get(name) === value && value !== null && typeof value === 'object') keep.push(name);
-        // `steps` is a read-only view (base/step-outputs.ts, a Proxy) that cannot be cloned: its entries are.
+        else if (name === 'steps' && (stepsDelta = deltaOf(w, value)) !== undefined) continue;
+        // Any other `steps` (a Proxy snapshot) cannot be cloned: its entries are.
         else send[name] = name === 'steps' ? cloneableSteps(value) : value;
       }
       Atomics.store(w.flag, 0, 0);
-      w.port.postMessage({ expr, vars: send, keep });
+      w.port.postMessage(stepsDelta ? { expr, vars: send, keep, steps: stepsDelta } : { expr, vars: send, keep });
       for (const name of KEEPABLE) if (name in vars) w.sent.set(name, vars[name]);
       const waited = Atomics.wait(w.flag, 0, 0, budget);
       const reply =
@@ -117,6 +142,17 @@ function limitError(expr: string, ms: number, heapMb: number): PcqError {
     hint: 'Bound the expression: smaller lists and strings, no nested growth (replace, repeated concatenation); or raise the step timeout / PCQ_MEMORY_LIMIT.',
     details: { elapsedMs: Math.round(ms), heapMb },
   });
+}
+
+/** The delta that brings the worker's mirror up to a view of the run's output table; advances the mirror. */
+function deltaOf(w: Live, value: unknown): StepsDelta | undefined {
+  const parts = viewParts(value);
+  if (parts === undefined) return undefined;
+  const reset = w.mirror?.table !== parts.table;
+  const from = reset ? 0 : w.mirror!.count;
+  const added = parts.table.entriesFrom(from);
+  w.mirror = { table: parts.table, count: from + added.length };
+  return { reset, added, count: parts.count, own: parts.own };
 }
 
 /**

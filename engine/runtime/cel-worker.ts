@@ -8,22 +8,31 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { createCelEngine } from './cel.ts';
 import { PcqError, toIssues } from '../base/errors.ts';
+import { OutputTable, prefixView } from '../base/step-outputs.ts';
+import type { StepsDelta } from './cel-sandbox.ts';
 
 const { flag, port } = workerData as { flag: SharedArrayBuffer; port: MessagePort };
 const done = new Int32Array(flag);
 const cel = createCelEngine();
 const kept: Record<string, unknown> = {};
+// The caller's output table, mirrored: each output crosses once, then views are prefixes of it.
+let mirror = new OutputTable();
 
 // Ready: the caller waits for this (its own budget) before it starts timing an evaluation.
 Atomics.store(done, 1, 1);
 Atomics.notify(done, 1);
 
-port.on('message', (m: { expr: string; vars: Record<string, unknown>; keep: string[] }) => {
+port.on('message', (m: { expr: string; vars: Record<string, unknown>; keep: string[]; steps?: StepsDelta }) => {
   let reply: unknown;
   try {
     for (const [name, value] of Object.entries(m.vars)) kept[name] = value;
     const vars: Record<string, unknown> = { ...m.vars };
     for (const name of m.keep) vars[name] = kept[name];
+    if (m.steps) {
+      if (m.steps.reset) mirror = new OutputTable();
+      for (const [stepId, value] of m.steps.added) mirror.set(stepId, value);
+      vars.steps = kept.steps = prefixView(mirror, m.steps.count, m.steps.own);
+    }
     reply = { ok: true, value: cel.evaluate(m.expr, vars) };
   } catch (err) {
     reply = { ok: false, issue: err instanceof PcqError ? err.toIssue() : toIssues(err)[0] };
