@@ -43,13 +43,27 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
 });
 
+// `pcq-verify`: the verify path alone in one file (engine/cli/verify-main.ts), so that verifying a
+// small manifest does not pay for loading the verb table and its chunks.
+// What only `--private-dir` needs (the age stack) is split into dist/verify-chunks/, loaded when used.
+rmSync('dist/verify-chunks', { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { 'pcq-verify': 'engine/cli/verify-main.ts' },
+  outdir: 'dist',
+  splitting: true,
+  minify: true,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'verify-chunks/[name]-[hash]',
+});
+
 if (existsSync('engine/action/main.ts')) {
   await build({ ...common, entryPoints: ['engine/action/main.ts'], outfile: 'dist/action.mjs' });
 }
 
 // The worker beside every file that may hold ed25519-node.ts: the entry and the Action (dist/) and
 // the CLI's chunks (dist/chunks/). Self-contained: it needs only node:crypto and node:worker_threads.
-for (const outfile of ['dist/ed25519-node-worker.mjs', 'dist/chunks/ed25519-node-worker.mjs']) {
+for (const outfile of ['dist/ed25519-node-worker.mjs', 'dist/chunks/ed25519-node-worker.mjs', 'dist/verify-chunks/ed25519-node-worker.mjs']) {
   await build({ ...common, entryPoints: ['engine/proof/ed25519-node-worker.ts'], outfile });
 }
 

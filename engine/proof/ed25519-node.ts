@@ -81,8 +81,11 @@ export const nodeVerify: Ed25519Verify = (publicKey, message, signature) =>
 // calling thread joins the same loop once its own work is done (help), so both cores stay busy to
 // the end. Same KeyObject semantics and the same strictness gate as nodeVerify.
 
-/** Below this many signatures a thread start (~30–60 ms) costs more than it saves: the pool does them. */
-const BATCH_MIN = 64;
+/**
+ * Below this many signatures a thread start (~30–60 ms, and ~10 MB for its isolate) costs more than
+ * it saves: the pool does them (1,000 verifications are ~50 ms of one core, spread over both).
+ */
+const BATCH_MIN = 1024;
 
 // The worker's module file: beside this one in the source tree, or the ed25519-node-worker.mjs that
 // scripts/build.mjs writes beside every bundle file (it defines PCQ_NODE_WORKER there).

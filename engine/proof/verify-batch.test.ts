@@ -20,12 +20,12 @@ import { verifyManifestNode } from './verify-node.ts';
 
 const SMALL_ORDER_R = Uint8Array.from(Buffer.from('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', 'hex'));
 
-/** 150 items, every kind of bad signature among the good ones. */
+/** 1,100 items (above BATCH_MIN, so worker threads take part), every kind of bad signature among the good ones. */
 async function mixedItems(): Promise<SignatureItem[]> {
   const runner = nodeSigner(RUNNER_SEED);
   const other = nodeSigner(OTHER_SEED);
   const items: SignatureItem[] = [];
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < 1100; i++) {
     const message = new TextEncoder().encode(`message ${i} `.repeat(i % 7));
     const signature = await (i % 11 === 5 ? other : runner).sign(message);
     switch (i % 9) {

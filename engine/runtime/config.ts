@@ -15,7 +15,8 @@ import { readConfigFile, type ConfigFileValues } from './config-file.ts';
 import { ENV_FILE, mergeEnv, readEnvFile, type EnvFile } from './env-file.ts';
 import { resolveSigner, type SignerSettings } from './config-signer.ts';
 
-export type Mode = 'dev' | 'staging' | 'prod';
+import type { Mode } from './mode.ts';
+export type { Mode } from './mode.ts';
 export type Env = Record<string, string | undefined>;
 
 /** Structurally the graph-store port's GraphConfig (engine/graph/open-graph-store.ts). */
@@ -438,13 +439,8 @@ function productionChecks(mode: Mode, required: string[], env: Env): PcqIssue[] 
   return issues;
 }
 
-export function parseMode(text: string): Mode | undefined {
-  const t = text.trim().toLowerCase();
-  if (t === 'dev' || t === 'development') return 'dev';
-  if (t === 'staging') return 'staging';
-  if (t === 'prod' || t === 'production') return 'prod';
-  return undefined;
-}
+import { parseMode } from './mode.ts';
+export { parseMode };
 
 function absolute(root: string, path: string): string {
   return isAbsolute(path) ? path : resolve(root, path);

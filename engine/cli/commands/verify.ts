@@ -7,14 +7,13 @@ import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
 import { PcqError, formatIssue } from '../../base/errors.ts';
-import { parseMode } from '../../runtime/config.ts';
+import { parseMode } from '../../runtime/mode.ts';
 import { loadTrust } from '../../runtime/trust-store.ts';
 import { verifyManifestNode } from '../../proof/verify-node.ts';
 import { grantFileChecks } from '../../vault/verify-grant-files.ts';
 import { readRosterLogins } from '../../review/roster.ts';
 import { parseManifestText } from '../../proof/manifest.ts';
 import type { Manifest } from '../../base/signed-records.ts';
-import { checkPrivateDir } from '../../review/unseal.ts';
 import { describeKeysRelied } from '../../proof/verify-trust.ts';
 import { recoverBeforeRead, storeOfManifest } from '../../store/recover-before-read.ts';
 
@@ -96,6 +95,8 @@ export const command: Command = {
     report.checks.push(...grantChecks);
     report.ok = report.ok && grantChecks.every((c) => c.ok);
     if (values['private-dir'] !== undefined && report.ok) {
+      // Loaded only here: opening private data needs the age stack, verifying a manifest does not.
+      const { checkPrivateDir } = await import('../../review/unseal.ts');
       const privateChecks = await checkPrivateDir(parseManifestText(text) as Manifest, resolve(io.cwd, values['private-dir']));
       report.checks.push(...privateChecks);
       report.ok = privateChecks.every((c) => c.ok);

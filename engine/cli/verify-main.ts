@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// `pcq-verify` (the seed's verifier bin): `pcq verify` alone, bundled by scripts/build.mjs as its own
+// file, dist/pcq-verify.mjs, with nothing but the verify path in it. A verifier is started once per
+// manifest, so its start-up is a large part of a small manifest's cost (issue 16: at 100 steps the
+// whole `pcq` entry spent more time loading than verifying). Same arguments, output and exit codes
+// as `pcq verify` (the command object is the same one).
+import { command } from './commands/verify.ts';
+import { processIo, redactingIo, reportIssues, type CliIo } from './io.ts';
+
+export async function verifyMain(argv: string[], rawIo: CliIo): Promise<number> {
+  const io = redactingIo(rawIo); // the environment's secrets registered, every line through the registry
+  try {
+    return await command.run(argv, io);
+  } catch (err) {
+    return reportIssues(io, err, argv.includes('--json'));
+  }
+}
+
+if (process.argv[1] !== undefined && /pcq-verify(?:\.mjs)?$|verify-main\.ts$/.test(process.argv[1])) {
+  const io = processIo();
+  verifyMain(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.exitCode = reportIssues(io, err, false);
+    },
+  );
+}
