@@ -3,6 +3,7 @@
 // are discovered with readdir so that a missing or broken one never stops the others.
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface BenchRow {
@@ -105,14 +106,22 @@ export function formatTable(rows: readonly BenchRow[]): string {
 async function main(): Promise<void> {
   const files = await discoverBenchFiles(here);
   const rows: BenchRow[] = [];
+  // Figures on a shared machine mean little without its load: printed with each bench file's table.
+  const loads: Array<{ file: string; before: number[]; after: number[] }> = [];
+  const fmt = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
   for (const file of files) {
     process.stderr.write(`running ${file}…\n`);
-    rows.push(...(await runBenchFile(here, file)));
+    const before = loadavg();
+    const fileRows = await runBenchFile(here, file);
+    const after = loadavg();
+    loads.push({ file, before, after });
+    rows.push(...fileRows);
+    process.stdout.write(`\n${file} — load average (1, 5, 15 min) before: ${fmt(before)}, after: ${fmt(after)}\n${formatTable(fileRows)}`);
   }
-  process.stdout.write(formatTable(rows));
+  process.stdout.write(`\nall benchmarks\n${formatTable(rows)}`);
   const out = join(here, '..', '.pcq', 'bench-results.json');
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, JSON.stringify({ node: process.version, rows }, null, 2) + '\n');
+  await writeFile(out, JSON.stringify({ node: process.version, loadAverage: loads, rows }, null, 2) + '\n');
   process.stdout.write(`\nwrote ${out}\n`);
   process.exitCode = rows.every((r) => r.pass !== false) ? 0 : 1;
 }
