@@ -186,4 +186,3 @@ export function sameJson(a: unknown, b: unknown): boolean {
         : v;
   return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
 }
-
