@@ -259,6 +259,7 @@ function transportError(connector: Connector, req: { method: string; url: string
           message: `${req.method} ${req.url} failed: ${cause} (connector ${connector.name})`,
           hint: 'Check the service is reachable, or switch the connector to mode: recorded.',
         },
+    { cause: err }, // kept for a debug log and for callers' guards (runtime/boundary-errors.ts)
   );
 }
 
