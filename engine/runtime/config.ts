@@ -300,14 +300,13 @@ export function resolveConfig(input: {
   ];
   if (mode === 'staging' || mode === 'prod') issues.push(...productionChecks(mode, required, env));
 
-  const home = absolute(root, env.PCQ_HOME || join(homedir(), '.pcq'));
-  sources.home = env.PCQ_HOME ? 'env' : 'default';
+  const home = absolute(root, String(pick('home', undefined, 'PCQ_HOME', undefined, join(homedir(), '.pcq')).value));
   // A switch that can only be turned on: no flag, file or other variable turns it off.
+  pick('forceRequireSignature', undefined, 'PCQ_FORCE_REQUIRE_SIGNATURE', undefined, 'false');
   const forceRaw = env.PCQ_FORCE_REQUIRE_SIGNATURE;
   const forceRequireSignature = forceRaw !== undefined && /^(1|true|yes|on)$/i.test(forceRaw.trim());
   if (forceRaw !== undefined && forceRaw !== '' && !forceRequireSignature && !/^(0|false|no|off)$/i.test(forceRaw.trim()))
     bad(`PCQ_FORCE_REQUIRE_SIGNATURE must be true or false, got "${forceRaw}".`, 'Set it to true to require a verified signature on every spell.');
-  sources.forceRequireSignature = forceRaw ? 'env' : 'default';
   const count = (field: 'days' | 'maxFiles', envName: string): number => {
     const got = pick(`logRetention.${field}`, undefined, envName, fileValues.logRetention?.[field], DEFAULTS.logRetention[field]);
     const n = typeof got.value === 'number' ? got.value : /^\s*\d+\s*$/.test(got.value) ? Number(got.value) : NaN;

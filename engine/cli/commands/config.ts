@@ -5,10 +5,13 @@ import { parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig, type ConfigEntry } from '../../runtime/config.ts';
+import { policyEntries } from '../../runtime/config-policy-entries.ts';
 
 const USAGE = `Usage: pcq config show [--sources] [--json] [config flags]
 
-Prints every configuration value pcq resolves, secrets as ***.
+Prints every configuration value pcq resolves, secrets as ***: the settings of
+policies/config.yaml and their overrides, the notification settings of policies/notify.yaml, and
+every secret the signer, the notifiers and the connectors read (set or not).
 
 Precedence (highest first): flags > PCQ_* environment > .env.runner (this machine, git-ignored)
 > policies/config.yaml > embedded defaults.
@@ -37,7 +40,9 @@ export const command: Command = {
       throw new PcqError({ code: 'PCQ_USAGE', message: 'config: expected `show`', hint: 'Run `pcq config show --sources`.' });
     }
     const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
-    const entries = Object.entries(config.entries).sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b));
+    // Besides config.ts's settings: notify.yaml's, and the secrets notify and connectors name.
+    const all = { ...config.entries, ...(await policyEntries(config, io.env)) };
+    const entries = Object.entries(all).sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b));
     if (values.json) {
       const out: Record<string, ConfigEntry> = {};
       for (const [name, entry] of entries) out[name] = values.sources ? entry : ({ value: entry.value } as ConfigEntry);
