@@ -178,25 +178,25 @@ export async function verifyFigure(steps = 1000): Promise<BenchFigure> {
     // the faster of a sequential and a concurrent loop.
     // Passed as source text: tsx would wrap a function literal in helpers the page does not have.
     const raw = (await page.evaluate(`(${RAW_LOOP})(${JSON.stringify(`${server.url}${manifestPath}`)})`)) as { seq: number; par: number; n: number };
-    // Judged on the fastest of the 5 page runs: the median (the first run pays worker start-up and
-    // cold JIT) is still around the target on this shared 2-core machine, not under it with margin,
-    // so it is reported beside the judged figure rather than hidden.
+    // Judged on the median of the 5 page runs (issue 16: the best run met the target while the
+    // median did not); the page starts its verify workers when it loads (verify-page.ts, eager),
+    // so the first run no longer pays their start-up. The best run is reported beside it.
     const sorted = [...engine].sort((a, b) => a - b);
-    const engineMs = sorted[0]!;
+    const bestMs = sorted[0]!;
     const medianMs = sorted[Math.floor(sorted.length / 2)]!;
     const floor = Math.min(raw.seq, raw.par);
-    const ratio = engineMs / floor;
+    const ratio = medianMs / floor;
     return {
-      name: `browser verify, ${steps}-step manifest vs raw WebCrypto loop (best of ${engine.length} runs; median in details)`,
-      value: Math.round(engineMs * 10) / 10,
+      name: `browser verify, ${steps}-step manifest vs raw WebCrypto loop (median of ${engine.length} runs; best in details)`,
+      value: Math.round(medianMs * 10) / 10,
       unit: 'ms',
       ratio,
       target: '≤ 1.5',
       pass: ratio <= 1.5,
       details: {
         engineRunsMs: engine,
-        medianMs,
-        medianRatio: Math.round((medianMs / floor) * 100) / 100,
+        bestMs,
+        bestRatio: Math.round((bestMs / floor) * 100) / 100,
         via,
         rawSequentialMs: raw.seq,
         rawConcurrentMs: raw.par,

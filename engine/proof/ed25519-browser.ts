@@ -194,7 +194,10 @@ class WorkerPool {
  * module worker loaded from ed25519-browser-worker.ts, which the site's bundler emits as a file.
  * Returns undefined where workers are not available.
  */
-export function webWorkerVerifyBatch(subtle: Subtle, options: { workers?: number; create?: WorkerFactory } = {}): Ed25519VerifyBatch | undefined {
+export function webWorkerVerifyBatch(
+  subtle: Subtle,
+  options: { workers?: number; create?: WorkerFactory; eager?: boolean } = {},
+): Ed25519VerifyBatch | undefined {
   const g = globalThis as { navigator?: { hardwareConcurrency?: number } };
   let create = options.create;
   if (!create) {
@@ -204,6 +207,15 @@ export function webWorkerVerifyBatch(subtle: Subtle, options: { workers?: number
   }
   const count = options.workers ?? Math.max(1, Math.min(2, (g.navigator?.hardwareConcurrency ?? 2) - 1));
   let pool: WorkerPool | undefined;
+  // eager: the workers start (fetch, parse, their own set-up) now, while the page waits for a
+  // manifest, rather than inside the first verification's time.
+  if (options.eager) {
+    try {
+      pool = new WorkerPool(create, count);
+    } catch {
+      pool = undefined; // created on first use, or the batch falls back to per-call verification
+    }
+  }
   const fallback = webCryptoVerify(subtle);
   return (publicKey, items) => {
     const perCall = (): SignatureBatch => ({ results: Promise.all(items.map((it) => fallback(publicKey, it.message, it.signature))), help: () => undefined });

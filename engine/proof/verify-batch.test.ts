@@ -118,6 +118,12 @@ test("webWorkerVerifyBatch (the browser page's port) agrees with webCryptoVerify
     );
   }
   assert.equal(webWorkerVerifyBatch(subtle), undefined); // Node has no Web Worker global
+  // eager (the verify page): the workers exist before the first batch, and give the same verdicts.
+  let created = 0;
+  const eager = webWorkerVerifyBatch(subtle, { workers: 2, eager: true, create: () => (created++, fakeWorker()) })!;
+  assert.equal(created, 2);
+  assert.deepEqual(await eager(publicKey, items).results, expected);
+  assert.equal(created, 2);
 });
 
 test('webWorkerVerifyBatch: the caller taking items from the end (help) while the workers go on from the front gives the same verdicts', async () => {

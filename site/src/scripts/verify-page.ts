@@ -25,8 +25,8 @@ let verifier: Promise<Ed25519Verify> | undefined;
 const subtle = globalThis.crypto?.subtle;
 const sha256Batch = subtle ? webCryptoSha256Batch(subtle) : undefined;
 // Chromium verifies Ed25519 inside the call, on the calling thread: the step signatures go to Web
-// Workers (created on first use, then kept) so they run beside the main thread's structural checks.
-const verifyBatch = subtle ? webWorkerVerifyBatch(subtle as unknown as Parameters<typeof webWorkerVerifyBatch>[0]) : undefined;
+// Workers (started with the page, then kept) so they run beside the main thread's structural checks.
+const verifyBatch = subtle ? webWorkerVerifyBatch(subtle as unknown as Parameters<typeof webWorkerVerifyBatch>[0], { eager: true }) : undefined;
 
 function engine(): Promise<Ed25519Verify> {
   verifier ??= browserVerify();
