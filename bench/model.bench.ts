@@ -35,7 +35,7 @@ export function generateRunbookYaml(count: number): string {
     'steps:',
   ];
   for (let i = 0; i < count; i++) {
-    const type = STEP_TYPES[i % STEP_TYPES.length]!;
+    const type = KINDS[i % KINDS.length]!;
     lines.push(`  - stepId: step-${i}`, `    type: ${type}`, `    description: Step number ${i} of the generated runbook`);
     if (i > 0 && i % 3 === 0) lines.push(`    needs: [step-${i - 1}, step-${Math.floor(i / 2)}]`);
     if (i % 5 === 0) lines.push('    preconditions: ["authority:read"]');
@@ -45,6 +45,9 @@ export function generateRunbookYaml(count: number): string {
   lines.push('provers:', '  preconditions:', '    "authority:read": {type: opa, policy: intelgraph.allow, input: {action: read, resource: entity}}');
   return lines.join('\n') + '\n';
 }
+
+// Every built-in step kind; a `spell` step names an installed bundle, which a parse bench has none of.
+const KINDS = STEP_TYPES.filter((t) => t !== 'spell');
 
 function kindFields(type: string, i: number): string[] {
   switch (type) {
