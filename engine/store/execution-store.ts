@@ -135,12 +135,15 @@ export async function stageChange(change: ChangeSet): Promise<StagedChange> {
  * refused before anything is staged. The error names the file and where the secret came from, never
  * the value.
  */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function refuseSecrets(change: ChangeSet): void {
   if (secretRegistry.size === 0) return;
   const texts: Array<[string, string]> = change.puts.map((f) => [f.path, Buffer.from(f.bytes).toString('latin1')]);
   if (change.index) texts.push(['index.json', JSON.stringify(change.index)]);
   for (const [path, text] of texts) {
-    const source = secretRegistry.find(text) ?? secretRegistry.find(Buffer.from(text, 'latin1').toString('utf8'));
+    // The UTF-8 reading differs from the Latin-1 one only when a byte is above 0x7f: ASCII files are searched once.
+    const source = secretRegistry.find(text) ?? (NON_ASCII.test(text) ? secretRegistry.find(Buffer.from(text, 'latin1').toString('utf8')) : undefined);
     if (source === undefined) continue;
     throw new PcqError({
       code: 'PCQ_SECRET_IN_OUTPUT',
