@@ -353,6 +353,12 @@ export const ERROR_CATALOGUE = {
     'the PrepaidVault refused a malformed call (GrantNotFound, GrantExists, RunExists, RunNotOpen, UsageOverReservation, NotGrantOwner)',
     'See contracts/README.md "Errors" for the contract error named in the message.',
   ),
+  PCQ_RETRY_NOT_FAILED: e(
+    'invalid-input',
+    'only a failed run can be retried',
+    'A blocked run goes to its ombuds review; re-run a succeeded one with `pcq run`.',
+  ),
+  PCQ_RETRY_LINK_MISMATCH: e('failed-check', "a retry's signed link does not match the run it names (itself, or another manifest than the one signed)", VERIFY),
   PCQ_RUNNER_IN_USE: e(
     'denied',
     'a runner cannot be retired from the agent registry while an active grant names it or one of its runs is still open',

@@ -175,6 +175,8 @@ export interface Manifest {
   grant?: ManifestGrant;
   /** The vault's open_run and finalize_run receipts; signed, present with `grant`. */
   receipts?: ManifestReceipts;
+  /** `pcq retry`: the failed execution this run re-runs (FORMATS.md "Retries"); signed. */
+  retryOf?: RetryLink;
   signature: string; // "base64:<sig>"
   reviews: DsseEnvelope[];
 }
@@ -210,4 +212,10 @@ export interface ReviewInput {
   comment?: string;
   source: ReviewSource;
   at: string;
+}
+
+/** A retry's signed link to the failed run it re-runs: its executionId and the sha256 of its manifest file. */
+export interface RetryLink {
+  executionId: string;
+  manifestDigest: string; // sha256:<hex> of the original manifest.pcq bytes
 }

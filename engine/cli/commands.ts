@@ -20,6 +20,8 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
     load: () => import('./commands/doctor.ts'),
   },
   config: { summary: 'Show the resolved configuration and where each value came from', load: () => import('./commands/config.ts') },
+  retry: { summary: 'Re-run a failed run as a new execution linked to it (signed retryOf)', load: () => import('./commands/retry.ts') },
+  status: { summary: 'Queue depth (open runs on the vault), recent runs and health', load: () => import('./commands/status.ts') },
   registry: {
     summary: 'The agent registry: add a runner key, retire one (after its grants are revoked), list runners',
     load: () => import('./commands/registry.ts'),

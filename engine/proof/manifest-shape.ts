@@ -29,7 +29,7 @@ const TOP = [
   'reviews',
 ];
 // Optional top-level fields: checked when present (manifests sealed before they existed lack them).
-const OPTIONAL_TOP = ['datasets', 'policyDigest', 'grant', 'receipts', 'effectsPolicy'];
+const OPTIONAL_TOP = ['datasets', 'policyDigest', 'grant', 'receipts', 'effectsPolicy', 'retryOf'];
 // A dataset path: repository-relative, forward slashes, no empty, "." or ".." segment.
 const DATASET_PATH = /^(?!\/)(?!.*(?:^|\/)\.{1,2}(?:\/|$))(?!.*\/\/)[^\\\u0000]+$/;
 const AUTHORIZATION = ['keyid', 'keyName', 'source', 'devOverlay', 'role', 'status', 'validFrom', 'validUntil', 'checkedAt', 'mode'];
@@ -216,6 +216,14 @@ export function checkManifestShape(value: unknown): ShapeProblem[] {
   if ('grant' in value) grant(value.grant, out);
   if ('receipts' in value) receipts(value.receipts, out);
   if ('effectsPolicy' in value) effectsPolicy(value.effectsPolicy, out);
+  if ('retryOf' in value) {
+    if (!isRecord(value.retryOf)) out.push({ path: '/retryOf', message: 'must be an object' });
+    else {
+      fields(value.retryOf, ['executionId', 'manifestDigest'], '/retryOf', out);
+      text(value.retryOf.executionId, '/retryOf/executionId', out, { min: 1 });
+      text(value.retryOf.manifestDigest, '/retryOf/manifestDigest', out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
+    }
+  }
   if ('steps' in value) {
     if (!Array.isArray(value.steps)) out.push({ path: '/steps', message: 'must be a list' });
     else value.steps.forEach((s, i) => step(s, `/steps/${i}`, out));

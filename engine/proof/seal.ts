@@ -15,7 +15,7 @@ import type { Signer } from '../base/signer.ts';
 import type { RunnerAuthorization } from '../base/signed-records.ts';
 import { normaliseProofs } from './step-predicate.ts';
 import { MANIFEST_PAYLOAD_TYPE, signedPart } from './manifest.ts';
-import type { Manifest, ManifestDataset, ManifestEffectsPolicy, ManifestStep } from '../base/signed-records.ts';
+import type { Manifest, ManifestDataset, ManifestEffectsPolicy, ManifestStep, RetryLink } from '../base/signed-records.ts';
 import type { ManifestGrant, ManifestReceipts } from '../base/prepaid-vault.ts';
 
 export interface SealInput {
@@ -39,6 +39,8 @@ export interface SealInput {
   authorization: RunnerAuthorization;
   /** The grant the run opened under and the vault's receipts (signed; absent for a run outside a vault, e.g. a replay). */
   grant?: { grant: ManifestGrant; receipts: ManifestReceipts };
+  /** `pcq retry`: the failed execution this run re-runs (signed). */
+  retryOf?: RetryLink;
   sha256?: Sha256;
 }
 
@@ -106,6 +108,7 @@ export async function sealManifest(input: SealInput): Promise<Manifest> {
     steps,
     merkleRoot: formatDigest(tree.root),
     ...(input.grant ? { grant: input.grant.grant, receipts: input.grant.receipts } : {}),
+    ...(input.retryOf ? { retryOf: { executionId: input.retryOf.executionId, manifestDigest: input.retryOf.manifestDigest } } : {}),
   };
   const signature = await signManifestCore(signedPart(core), input.signer);
   return { ...core, signature, reviews: [] };

@@ -28,6 +28,7 @@ import type { RunMode } from './authorization.ts';
 import { verifyReviews } from './verify-reviews.ts';
 import { verifyStepLinks, type LinkFields, type StepFacts } from './verify-links.ts';
 import { checkGrantAndReceipts } from './verify-grant.ts';
+import { checkRetryLink } from './verify-retry.ts';
 import { verifySpells } from './verify-spells.ts';
 import type { PcqCode } from '../base/error-catalogue.ts';
 
@@ -193,6 +194,8 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, optio
   checkRunnerAuthorization(m, trust, options, fail, pass);
   // Who authorized the run, with what budget, and what it cost (the grant and the vault receipts).
   checkGrantAndReceipts(m, fail, pass);
+  // A retry names the failed run it re-runs (proof/verify-retry.ts).
+  checkRetryLink(m, fail, pass);
   keys.push(...keysRelied(m, trust, options.mode ?? 'dev'));
   if (!publicKey || !started) return void fail('PCQ_SCHEMA_INVALID', 'runner-key', 'executedBy is not a valid G… strkey (checksum)');
 

@@ -10,7 +10,7 @@ import type { RunnerAuthorization, SpellAttestation } from '../base/signed-recor
 import type { FinalizeReceipt, ManifestGrant, OpenReceipt } from '../base/prepaid-vault.ts';
 import { sealManifest } from '../proof/seal.ts';
 import { sha256Node } from '../proof/hash-node.ts';
-import type { Manifest, ManifestDataset } from '../base/signed-records.ts';
+import type { Manifest, ManifestDataset, RetryLink } from '../base/signed-records.ts';
 import type { Clock } from '../base/clock.ts';
 import type { GraphStore } from '../base/graph-store.ts';
 import type { CelEngine, HttpPort, Notifier } from '../base/step-ports.ts';
@@ -56,6 +56,8 @@ export interface RunRequest {
    * Absent for a run outside a vault (replay).
    */
   vault?: VaultRun;
+  /** `pcq retry`: the failed execution this run re-runs, signed into the manifest. */
+  retryOf?: RetryLink;
 }
 
 export interface VaultRun {
@@ -238,6 +240,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     signer: ports.signer,
     authorization: req.authorization,
     ...(req.vault && finalize ? { grant: { grant: req.vault.grant, receipts: { open: req.vault.open, finalize } } } : {}),
+    ...(req.retryOf ? { retryOf: req.retryOf } : {}),
   });
 
   const failedProofs = collectFailedProofs(plan.order, state.proofs);

@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { policyDigest } from '../runtime/policy-digest.ts';
 import { policyPinIssues } from '../runtime/policy-pin.ts';
 import type { FinalizeReceipt, PrepaidVault, VaultRunState } from '../base/prepaid-vault.ts';
+import type { RetryLink } from '../base/signed-records.ts';
 import { checkPauseSwitch } from '../runtime/pause-switch.ts';
 import { openGrantedRun, preflightGrant, reservationFor } from './authorize-grant.ts';
 import { openVault } from '../vault/open-vault.ts';
@@ -54,8 +55,8 @@ export interface RunRunbookOptions {
   allowUnsigned?: boolean;
   /** The dispatch button the run came through requires signed spells (policies/buttons.yaml). */
   buttonRequiresSignature?: { button: string };
-  /** `pcq retry`: the failed execution this run re-runs (recorded in run.json). */
-  retryOf?: string;
+  /** `pcq retry`: the failed execution this run re-runs (signed into the manifest, named in run.json). */
+  retryOf?: RetryLink;
   /** The PrepaidVault to open the run on (default: config.vault, vault/open-vault.ts). */
   vault?: PrepaidVault;
 }
@@ -215,6 +216,7 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
         authorization: authorized.authorization,
         policyDigest: policies0.digest,
         vault: { grant: grant.manifestGrant, open, settle },
+        ...(opts.retryOf ? { retryOf: opts.retryOf } : {}),
         spells: spells.spells,
         effects: spells.effects,
       },
@@ -235,7 +237,7 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
       runbookText: text,
       startedAt: opts.startedAt,
       sealTo,
-      ...(opts.retryOf ? { retryOf: opts.retryOf } : {}),
+      ...(opts.retryOf ? { retryOf: opts.retryOf.executionId } : {}),
     },
     change,
   );

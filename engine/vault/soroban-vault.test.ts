@@ -100,6 +100,11 @@ test('grant → open → finalize → revoke against the loopback RPC; refusals 
     reason: 'revoked',
     contractError: 'UnauthorizedRunner',
   });
+  assert.deepEqual(
+    (await asRunner.openRuns()).map((r) => [r.runId, r.reserved, r.runner]),
+    [['run-2', 2, runner.publicKey]],
+    'open runs read back from the contract events (pcq status)',
+  );
   const fin2 = await asRunner.finalizeRun({ runId: 'run-2', runner: runner.publicKey, usage: 0, ok: false });
   assert.deepEqual([fin2.outcome, fin2.spentAfter], ['failed', 3]);
   const [after] = await asUser.listRunnerGrants(user.publicKey);

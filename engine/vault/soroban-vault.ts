@@ -5,7 +5,7 @@
 // (sendTransaction) and polled (getTransaction) until it settles. Contract errors come back from
 // simulation as `Error(Contract, #n)` and map onto the contract's error enum (contract-errors.ts).
 // list_runner_grants is read-only: simulated, never submitted.
-import { BASE_FEE, Contract, TransactionBuilder, rpc, scValToNative, type Transaction, type xdr } from '@stellar/stellar-sdk';
+import { BASE_FEE, Contract, TransactionBuilder, nativeToScVal, rpc, scValToNative, type Transaction, type xdr } from '@stellar/stellar-sdk';
 import { PcqError } from '../base/errors.ts';
 import {
   VAULT_ERRORS,
@@ -146,6 +146,38 @@ export class SorobanVault implements PrepaidVault {
       if (rpc.Api.isSimulationError(sim)) throw contractFailure('list_runner_grants', sim.error);
       const list = sim.result ? (scValToNative(sim.result.retval) as unknown[]) : [];
       return list.map(grantStateOf);
+    });
+  }
+
+  /**
+   * Runs open on the contract (for `pcq status`): its run_opened events without a run_finalized,
+   * read with getEvents from the oldest ledger the RPC retains (getHealth). Read-only, unsigned.
+   */
+  async openRuns(): Promise<Array<{ runId: string; runner: string; grantId: string; reserved: number; openedAtLedger: number }>> {
+    return this.network('getEvents', async () => {
+      const health = (await this.server.getHealth()) as { status: string; oldestLedger?: number };
+      if (health.status !== 'healthy') throw new Error(`the RPC reports ${health.status}`);
+      const topic = (name: string) => [nativeToScVal(name, { type: 'symbol' }).toXDR('base64'), '*'];
+      const { events } = await this.server.getEvents({
+        startLedger: health.oldestLedger ?? 1,
+        filters: [{ type: 'contract', contractIds: [this.opts.contractId], topics: [topic('run_opened'), topic('run_finalized')] }],
+        limit: 10_000,
+      });
+      const open = new Map<string, { runId: string; runner: string; grantId: string; reserved: number; openedAtLedger: number }>();
+      for (const e of events) {
+        const [name, runner] = e.topic.map((t) => scValToNative(t) as unknown);
+        const data = scValToNative(e.value) as { run_id: string; grant_id: string; reserved?: bigint };
+        if (name === 'run_opened')
+          open.set(data.run_id, {
+            runId: data.run_id,
+            runner: String(runner),
+            grantId: data.grant_id,
+            reserved: Number(data.reserved ?? 0),
+            openedAtLedger: e.ledger,
+          });
+        else open.delete(data.run_id);
+      }
+      return [...open.values()];
     });
   }
 

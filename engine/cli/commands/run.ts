@@ -9,6 +9,7 @@ import { prepareDryRun } from '../../run/dry-run.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
 import { normaliseAsOf, parseInputFlags } from '../../run/run-params.ts';
 import { runRunbookFile, type RunReport } from '../../run/run-runbook.ts';
+import type { RetryLink } from '../../base/signed-records.ts';
 import { ProgressWriter, formatSummary } from '../../run/progress.ts';
 import { formatDuration } from '../../run/progress.ts';
 import { formatTokenEventLine } from '../../run/token-progress.ts';
@@ -47,7 +48,17 @@ export const command: Command = {
   name: 'run',
   summary: 'Run a runbook; sign, seal and store its manifest',
   usage: USAGE,
-  async run(argv: string[], io: CliIo): Promise<number> {
+  run: (argv: string[], io: CliIo): Promise<number> => runFromCli(argv, io, {}),
+};
+
+/** What `pcq retry` adds to a run: the original's resolved inputs and the signed link to it. */
+export interface RunExtra {
+  rawParams?: Record<string, unknown>;
+  retryOf?: RetryLink;
+}
+
+export async function runFromCli(argv: string[], io: CliIo, extra: RunExtra): Promise<number> {
+  {
     const { values, positionals } = parseCommandArgs(
       argv,
       {
@@ -101,7 +112,7 @@ export const command: Command = {
       'configuration',
     );
     const asOf = normaliseAsOf(typeof values['as-of'] === 'string' ? values['as-of'] : new Date().toISOString());
-    const rawParams = parseInputFlags((values.input as string[] | undefined) ?? []);
+    const rawParams = extra.rawParams ?? parseInputFlags((values.input as string[] | undefined) ?? []);
     let progress: ProgressWriter | undefined;
     let report: RunReport;
     try {
@@ -115,6 +126,7 @@ export const command: Command = {
         env: config.env,
         executionId: newExecutionId(new Date()),
         startedAt: new Date().toISOString(),
+        ...(extra.retryOf ? { retryOf: extra.retryOf } : {}),
         onPlan: (order) => {
           if (!values.json) {
             progress = new ProgressWriter({ write: io.stdout, isTTY: io.isTTY, stepIds: order });
@@ -167,8 +179,8 @@ export const command: Command = {
       io.stdout(describe(report, io.cwd));
     }
     return report.status === 'succeeded' ? EXIT.ok : report.status === 'blocked' ? EXIT.blocked : EXIT.failed;
-  },
-};
+  }
+}
 
 /** The vault run: its states (contracts/README.md "Run states"), who granted it and what it cost. */
 export function describeVault(report: RunReport): string {

@@ -11,6 +11,7 @@ import { parseMode } from '../../runtime/mode.ts';
 import { loadTrust } from '../../runtime/trust-store.ts';
 import { verifyManifestNode } from '../../proof/verify-node.ts';
 import { grantFileChecks } from '../../vault/verify-grant-files.ts';
+import { retryLinkChecks } from '../../vault/retry-link.ts';
 import { readRosterLogins } from '../../review/roster.ts';
 import { parseManifestText } from '../../proof/manifest.ts';
 import type { Manifest } from '../../base/signed-records.ts';
@@ -94,6 +95,10 @@ export const command: Command = {
     const grantChecks = await grantFileChecks(text, io.cwd, mode);
     report.checks.push(...grantChecks);
     report.ok = report.ok && grantChecks.every((c) => c.ok);
+    // A retry: the original run's manifest, when it is in the store beside this one, is the one signed.
+    const retryChecks = await retryLinkChecks(text, resolve(io.cwd, file));
+    report.checks.push(...retryChecks);
+    report.ok = report.ok && retryChecks.every((c) => c.ok);
     if (values['private-dir'] !== undefined && report.ok) {
       // Loaded only here: opening private data needs the age stack, verifying a manifest does not.
       const { checkPrivateDir } = await import('../../review/unseal.ts');
