@@ -9,6 +9,7 @@ import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runt
 import { loadReviewerSigner } from '../../runtime/reviewer-keys.ts';
 import { loadRunnerSigner } from '../../runtime/keys.ts';
 import { decideReview } from '../../review/decide.ts';
+import { createRunLogger, logRunEvent } from '../../runtime/run-log.ts';
 import { recoverStore } from '../../store/execution-store.ts';
 import { listReviews } from '../../review/review-list.ts';
 import { listFailedRuns } from '../../review/failed-runs.ts';
@@ -140,6 +141,13 @@ export const command: Command = {
         source: { kind: 'local' },
         signer,
         verdictSigner,
+      });
+      // The typed event on the structured log (stderr), as `pcq run` logs review-opened.
+      logRunEvent(createRunLogger({ level: config.logLevel, write: io.stderr }), {
+        type: 'review-decided',
+        executionId: result.ticket.executionId,
+        decision: String(sub),
+        by: values.by.trim(),
       });
       if (json) {
         io.stdout(
