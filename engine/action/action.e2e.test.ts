@@ -267,6 +267,10 @@ test('dispatch that passes: outputs, one published commit, summary with table an
   assert.match(res.summary, /\| step \| type \| status \| duration \| attempts \| proofs \|/);
   assert.match(res.summary, /classDef succeeded/);
   assert.match(res.stdout, /::group::Run runbooks\/R1-entity-enrichment\.yaml/);
+  // Readiness first, then the run's typed events as log lines (issue 13).
+  assert.ok(res.stdout.indexOf('::group::pcq doctor') < res.stdout.indexOf('::group::Run '), 'doctor runs first');
+  assert.match(res.stdout, /^▶ fetch-external-data started$/m);
+  assert.match(res.stdout, /^✓ assert-completeness succeeded in /m);
   passed = res.outputs['execution-id']!;
 });
 

@@ -138,3 +138,39 @@ test('a policy hash pin: doctor and run refuse a mismatch (run writes nothing); 
   const pinned = await pcq(root, { PCQ_POLICY_HASH: digest }, 'run', R2);
   assert.equal(pinned.code, 0, pinned.stderr);
 });
+
+test('escalation channels: doctor names an unset webhook URL variable and an unreachable receiver, never the URL; a listening one passes', async () => {
+  const root = await fresh();
+  const server = createServer((s) => {
+    s.on('error', () => undefined);
+    s.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const open = (server.address() as { port: number }).port;
+  const closed = await new Promise<number>((r) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => r(p));
+    });
+  });
+  try {
+    await appendFile(
+      join(root, 'policies/notify.yaml'),
+      'escalation:\n  channels:\n    - { type: slack, name: ombuds-slack, urlEnv: PCQ_SLACK_WEBHOOK_URL }\n',
+    );
+    const unset = await doctor(root);
+    assert.equal(unset.code, 1);
+    assert.deepEqual(failures(unset.report), ['notifier: PCQ_SECRET_MISSING']);
+    assert.match(unset.report.checks.find((c) => !c.ok)!.message, /ombuds-slack needs PCQ_SLACK_WEBHOOK_URL/);
+    const down = await pcq(root, { PCQ_SLACK_WEBHOOK_URL: `http://127.0.0.1:${closed}/services/doctorS3cret` }, 'doctor', '--json');
+    assert.equal(down.code, 1);
+    assert.deepEqual(failures(JSON.parse(down.stdout) as Report), ['notifier: PCQ_NOTIFY_UNAVAILABLE']);
+    assert.match(down.stdout, new RegExp(`slack ombuds-slack 127.0.0.1:${closed} is unreachable`));
+    assert.ok(!(down.stdout + down.stderr).includes('doctorS3cret'), 'the URL is a secret');
+    const up = await pcq(root, { PCQ_SLACK_WEBHOOK_URL: `http://127.0.0.1:${open}/services/doctorS3cret` }, 'doctor');
+    assert.equal(up.code, 0, up.stdout);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
