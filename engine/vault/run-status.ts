@@ -46,7 +46,10 @@ export interface RunnerStatus {
   health: { ok: boolean; paused: boolean; pauseReason?: string; vault: { ok: boolean; detail: string } };
 }
 
-export async function collectStatus(config: PcqConfig, opts: { recent: number; now: Date; pending?: number | null }): Promise<RunnerStatus> {
+/** What the status reads of the configuration (the site passes its repository's, embedded ledger). */
+export type StatusConfig = Pick<PcqConfig, 'root' | 'attestationsDir' | 'mode' | 'vault'>;
+
+export async function collectStatus(config: StatusConfig, opts: { recent: number; now: Date; pending?: number | null }): Promise<RunnerStatus> {
   const pause = await readPauseSwitch(config.root).catch((err: Error) => ({ paused: true, reason: `policies/pause.yaml unreadable: ${err.message}` }));
   const vault = await openRuns(config);
   const ledger = config.vault.backend === 'embedded' ? new EmbeddedLedger({ root: config.root, isRegisteredRunner: () => false }) : undefined;
@@ -72,7 +75,7 @@ export async function collectStatus(config: PcqConfig, opts: { recent: number; n
   };
 }
 
-async function openRuns(config: PcqConfig): Promise<{ ok: boolean; detail: string; open: OpenRun[] }> {
+async function openRuns(config: StatusConfig): Promise<{ ok: boolean; detail: string; open: OpenRun[] }> {
   try {
     if (config.vault.backend === 'soroban') {
       const v = new SorobanVault({
