@@ -78,7 +78,8 @@ export function createCelSandbox(options: CelSandboxOptions): CelEngine & { clos
     if (live) void live.worker.terminate();
     live = start();
   };
-  live = start();
+  // The first worker starts with the first expression that needs it (evaluate: `live ??= start()`):
+  // a run whose expressions are all bounded (cel-bounded.ts) never pays for its isolate.
 
   return {
     check: (expr) => local.check(expr),
