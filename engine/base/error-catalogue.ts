@@ -300,6 +300,8 @@ export const ERROR_CATALOGUE = {
   PCQ_INDEX_STALE: e('invalid-input', 'attestations/index.json and the execution folders disagree', 'Restore the folder from git or re-run the runbook.'),
   PCQ_MANIFEST_MISSING: e('invalid-input', 'an execution folder has no manifest.pcq', 'Re-run the runbook or restore the file from git.'),
   PCQ_EXECUTION_NOT_FOUND: e('invalid-input', 'no execution with that id', 'Pass an execution id from attestations/index.json or the path of a manifest.pcq.'),
+  PCQ_EXECUTION_AMBIGUOUS: e('usage', 'an execution id prefix matches more than one execution', 'Type more of the id (`pcq runs` lists them).'),
+  PCQ_STEP_NOT_FOUND: e('invalid-input', 'the execution has no step with that id', 'Pass a step id the execution ran (`pcq show <executionId>` lists them).'),
   PCQ_RECORD_INVALID: e(
     'invalid-input',
     'a record read back from an execution folder (run.json, runbook.json, recordings.json, effects.json) is not what pcq writes',

@@ -31,6 +31,9 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   trust: { summary: 'Manage publisher trust for spells: add, list, inspect, revoke/restore/remove a key', load: () => import('./commands/trust.ts') },
   spell: { summary: 'Install, list and show spells (signed step bundles)', load: () => import('./commands/spell.ts') },
   policy: { summary: 'Show, validate and set the runtime effects policy', load: () => import('./commands/policy.ts') },
-  logs: { summary: 'Prune spell execution logs by age and count (retention)', load: () => import('./commands/logs.ts') },
+  list: { summary: 'List runbooks: id, version, file, inputs and whether each is valid', load: () => import('./commands/list.ts') },
+  runs: { summary: 'Run history: runs by runbook, status or verdict, since a date, newest first', load: () => import('./commands/runs.ts') },
+  show: { summary: 'Show one run: steps (blocked, skipped), proofs, verdict, files with digests', load: () => import('./commands/show.ts') },
+  logs: { summary: "Show a run's execution logs (per step); prune logs by age and count (retention)", load: () => import('./commands/logs.ts') },
   'verify-verdict': { summary: 'Verify a verdict offline: score, evidence, signature, key', load: () => import('./commands/verify-verdict.ts') },
 };

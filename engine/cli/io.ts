@@ -53,10 +53,21 @@ export function redactingIo(io: CliIo): CliIo {
   return { ...io, stdout: (t) => io.stdout(secretRegistry.redact(t)), stderr: (t) => io.stderr(secretRegistry.redact(t)) };
 }
 
+/**
+ * The version of every `--json` document the CLI prints (schemas/cli/<verb>.schema.json). It goes
+ * up when a field is removed or changes meaning; adding a field keeps it (CHANGELOG.md policy).
+ */
+export const CLI_JSON_SCHEMA_VERSION = 1;
+
+/** Prints one `--json` document: an object with `schemaVersion` first, pretty-printed. */
+export function printJson(io: CliIo, value: object): void {
+  io.stdout(JSON.stringify({ schemaVersion: CLI_JSON_SCHEMA_VERSION, ...value }, null, 2) + '\n');
+}
+
 /** Prints coded issues one per line (or as JSON) and returns the exit code their classes give. */
 export function reportIssues(io: CliIo, err: unknown, json: boolean): number {
   const issues: PcqIssue[] = toIssues(err);
-  if (json) io.stdout(JSON.stringify({ ok: false, issues }, null, 2) + '\n');
+  if (json) printJson(io, { ok: false, issues });
   else for (const issue of issues) io.stderr(formatIssue(issue) + '\n');
   return exitCodeFor(issues.filter((i) => i.severity !== 'warning').map((i) => i.code));
 }

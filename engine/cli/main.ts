@@ -5,14 +5,16 @@ import { COMMANDS } from './commands.ts';
 import { PCQ_VERSION } from '../base/version.ts';
 import { suggestion } from '../base/did-you-mean.ts';
 import { EXIT, processIo, redactingIo, reportIssues, type CliIo } from './io.ts';
+import { colourOutput, styleFor } from './style.ts';
 
 export async function main(argv: string[], rawIo: CliIo, invokedAs = 'pcq'): Promise<number> {
-  // Every secret of the environment is registered before anything runs, and every line printed
-  // passes the one registry (base/secrets.ts), whatever the verb.
-  const io = redactingIo(rawIo);
   // The seed's `pcq-verify --manifest <file>` is `pcq verify <file>`.
   if (invokedAs.startsWith('pcq-verify')) argv = ['verify', ...argv];
   const [verb, ...rest] = argv;
+  // Every secret of the environment is registered before anything runs, and every line printed
+  // passes the one registry (base/secrets.ts), whatever the verb; then, for people (not --json,
+  // not pino's JSON log lines), the one style module colours status glyphs and codes.
+  const io = colouredIo(redactingIo(rawIo), machineOutput(rest));
   if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
     io.stdout(usage());
     return verb === undefined ? EXIT.usage : EXIT.ok;
@@ -33,6 +35,21 @@ export async function main(argv: string[], rawIo: CliIo, invokedAs = 'pcq'): Pro
   } catch (err) {
     return reportIssues(io, err, wantsJson);
   }
+}
+
+/** --json, or plan's --format json|mermaid: output for programs, never coloured. */
+function machineOutput(args: readonly string[]): boolean {
+  return args.some(
+    (a, i) => a === '--json' || /^--format=(json|mermaid)$/.test(a) || (a === '--format' && (args[i + 1] === 'json' || args[i + 1] === 'mermaid')),
+  );
+}
+
+function colouredIo(io: CliIo, json: boolean): CliIo {
+  const style = styleFor(io);
+  if (json || !style.enabled) return io;
+  const out = colourOutput(io.stdout, style);
+  const err = colourOutput(io.stderr, style);
+  return { ...io, stdout: out, stderr: (t) => (t.startsWith('{') ? io.stderr(t) : err(t)) };
 }
 
 function usage(): string {

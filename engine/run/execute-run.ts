@@ -178,7 +178,11 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
       // A branch skip is a success to the scheduler (its dependants must start and decide); the
       // run reports it as the skip it is.
       const skipped = event.type === 'step-finished' ? state.branches.get(event.id)?.skipped : undefined;
-      ports.onEvent?.(skipped ? { type: 'step-skipped', id: event.id, reason: skipped, at: event.at } : event);
+      if (skipped) return ports.onEvent?.({ type: 'step-skipped', id: event.id, reason: skipped, at: event.at });
+      // The step's proofs were committed when its attempt was accepted, before this event: a failed
+      // prover shows the step as blocked from the moment it finishes, not as a success.
+      const blockedBy = event.type === 'step-finished' ? failedProverOf(state.proofs.get(event.id)) : undefined;
+      ports.onEvent?.(event.type === 'step-finished' && blockedBy !== undefined ? { ...event, blockedBy } : event);
     },
     run: async (id, ctx) => {
       const draft = newDraft(id, ctx.attempt, artifacts, ctx.signal);
@@ -297,4 +301,12 @@ function summarise(r: NodeResult<unknown>, type: string, proofs: Proofs, branch:
  */
 function skipWithParents(needs: readonly string[], stepId: string, state: RunState): void {
   if (needs.length > 0 && needs.every((n) => state.branchSkipped.has(n))) state.noteBranch(stepId, { skipped: 'parents-skipped' });
+}
+
+/** "<phase> <prover>" of a step's first failed prover (postconditions first: they block the run). */
+function failedProverOf(proofs: Proofs | undefined): string | undefined {
+  const post = proofs?.postconditions?.find((p) => p.result === 'fail');
+  if (post) return `postcondition ${post.prover}`;
+  const pre = proofs?.preconditions?.find((p) => p.result === 'fail');
+  return pre ? `precondition ${pre.prover}` : undefined;
 }

@@ -1,10 +1,14 @@
 // Renders scheduler events for the CLI. On a terminal: one line per step, rewritten in place as the
-// step moves (ANSI cursor movement only, no dependency). Anywhere else (CI logs, pipes): plain
-// append-only lines, one per event, so a log reads top to bottom. Then a summary table.
-// Formatting functions are pure; ProgressWriter only decides what to write where.
+// step moves (ANSI cursor movement only, no dependency), under which a progress line counts steps
+// done, running, blocked and failed against the total, with the elapsed time (redrawn every
+// second). Anywhere else (CI logs, pipes): plain append-only lines, one per event, so a log reads top
+// to bottom, and for a long run the same progress line every PLAIN_TICK_MS. Then a summary table.
+// A step a failed prover blocked is shown as blocked (⛔), never as "✓ succeeded" (issue 14 §7).
+// Formatting functions are pure; ProgressWriter only decides what to write where. Other event
+// sources (connector tokens, notices) print through `note`, which keeps the block intact.
 import type { NodeStatus, SchedulerEvent } from './scheduler-types.ts';
 
-export type StepDisplayStatus = 'pending' | 'running' | 'retrying' | NodeStatus;
+export type StepDisplayStatus = 'pending' | 'running' | 'retrying' | 'blocked' | NodeStatus;
 
 export const SYMBOL: Record<StepDisplayStatus, string> = {
   pending: '·',
@@ -13,7 +17,12 @@ export const SYMBOL: Record<StepDisplayStatus, string> = {
   succeeded: '✓',
   failed: '✗',
   skipped: '−',
+  blocked: '⛔',
 };
+
+/** How often the progress line is redrawn on a terminal, and printed in a plain log of a long run. */
+export const TTY_TICK_MS = 1_000;
+export const PLAIN_TICK_MS = 15_000;
 
 /** `850 ms`, `1.2 s`, `2 m 03 s`: short, and never a misleading precision. */
 export function formatDuration(ms: number): string {
@@ -39,6 +48,7 @@ export function formatEventLine(event: SchedulerEvent): string {
     case 'step-retried':
       return `${SYMBOL.retrying} ${event.id} attempt ${event.attempt} failed: ${event.error.code} ${event.error.message} — retrying in ${formatDuration(event.delayMs)}`;
     case 'step-finished':
+      if (event.blockedBy !== undefined) return `${SYMBOL.blocked} ${event.id} blocked by ${event.blockedBy} (ran in ${formatDuration(event.durationMs)})`;
       return `${SYMBOL.succeeded} ${event.id} succeeded in ${formatDuration(event.durationMs)}${event.attempts > 1 ? ` (${event.attempts} attempts)` : ''}`;
     case 'step-failed':
       return `${SYMBOL.failed} ${event.id} failed after ${plural(event.attempts, 'attempt')} in ${formatDuration(event.durationMs)}: ${event.error.code} ${event.error.message}`;
@@ -70,6 +80,7 @@ export function nextStepLine(step: StepLine, event: SchedulerEvent): StepLine {
     case 'step-retried':
       return { id: step.id, status: 'retrying', attempt: event.attempt, note: `${event.error.code}, next try in ${formatDuration(event.delayMs)}` };
     case 'step-finished':
+      if (event.blockedBy !== undefined) return { id: step.id, status: 'blocked', attempt: event.attempts, note: `by ${event.blockedBy}` };
       return { id: step.id, status: 'succeeded', attempt: event.attempts, durationMs: event.durationMs };
     case 'step-failed':
       return { id: step.id, status: 'failed', attempt: event.attempts, durationMs: event.durationMs, note: event.error.code };
@@ -115,11 +126,35 @@ export function formatSummary(rows: readonly SummaryRow[], totalMs: number): str
   return [line(header), ...cells.map(line), totals].join('\n') + '\n';
 }
 
+/** Counts of the step lines, for the progress line. */
+export function progressCounts(lines: readonly StepLine[]): { total: number; done: number; running: number; blocked: number; failed: number } {
+  const n = (...st: StepDisplayStatus[]): number => lines.filter((l) => st.includes(l.status)).length;
+  return {
+    total: lines.length,
+    done: n('succeeded', 'failed', 'skipped', 'blocked'),
+    running: n('running', 'retrying'),
+    blocked: n('blocked'),
+    failed: n('failed'),
+  };
+}
+
+/** `3/6 steps done · 1 running · 1 blocked · 12.3 s elapsed` (no newline). */
+export function formatProgressLine(lines: readonly StepLine[], elapsedMs: number): string {
+  const c = progressCounts(lines);
+  const parts = [`${c.done}/${c.total} steps done`];
+  if (c.running > 0) parts.push(`${c.running} running`);
+  if (c.blocked > 0) parts.push(`${c.blocked} blocked`);
+  if (c.failed > 0) parts.push(`${c.failed} failed`);
+  return `${parts.join(' · ')} · ${formatDuration(elapsedMs)} elapsed`;
+}
+
 export interface ProgressWriterOptions {
   write: (text: string) => void;
   isTTY: boolean;
   /** Step ids in display order (the run's deterministic order). */
   stepIds: readonly string[];
+  /** Wall clock for the elapsed time (default Date.now). */
+  now?: () => number;
 }
 
 /** Writes events as they come: in place on a terminal, appended otherwise. */
@@ -129,7 +164,10 @@ export class ProgressWriter {
   private readonly lines: StepLine[];
   private readonly row = new Map<string, number>();
   private readonly idWidth: number;
+  private readonly now: () => number;
+  private readonly startedAt: number;
   private drawn = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: ProgressWriterOptions) {
     this.write = options.write;
@@ -137,21 +175,25 @@ export class ProgressWriter {
     this.lines = options.stepIds.map((id) => ({ id, status: 'pending', attempt: 0 }));
     options.stepIds.forEach((id, i) => this.row.set(id, i));
     this.idWidth = Math.max(0, ...options.stepIds.map((id) => id.length));
+    this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
   }
 
   /** Pass this as the scheduler's onEvent. */
   readonly onEvent = (event: SchedulerEvent): void => {
+    const i = this.row.get(event.id);
+    if (i !== undefined) this.lines[i] = nextStepLine(this.lines[i]!, event);
     if (!this.isTTY) {
       this.write(formatEventLine(event) + '\n');
       return;
     }
     if (!this.drawn) this.drawAll();
-    const i = this.row.get(event.id);
     if (i === undefined) return;
-    this.lines[i] = nextStepLine(this.lines[i]!, event);
-    // The cursor rests below the block: go up to the row, clear it, rewrite it, come back down.
-    const up = this.lines.length - i;
+    // The cursor rests below the block and its progress line: go up to the row, clear it, rewrite
+    // it, come back down; then the progress line.
+    const up = this.lines.length + 1 - i;
     this.write(`\x1b[${up}A\r\x1b[2K${formatStepLine(this.lines[i]!, this.idWidth)}\x1b[${up}B\r`);
+    this.redrawProgress();
   };
 
   /** A free-standing event line (e.g. a connector token event): appended in a log, left out of the in-place block on a terminal. */
@@ -159,15 +201,53 @@ export class ProgressWriter {
     if (!this.isTTY) this.write(text + '\n');
   }
 
-  /** Draws the block of pending lines (TTY only); called on the first event if not before. */
+  /** A line from another source (a connector, a notice): above the block on a terminal, appended otherwise. */
+  note(text: string): void {
+    if (!this.isTTY || !this.drawn) {
+      this.write(text + '\n');
+      return;
+    }
+    // Up to the block's first row, clear to the end of the screen, write the note, draw the block again.
+    this.write(`\x1b[${this.lines.length + 1}A\r\x1b[J${text}\n`);
+    this.drawn = false;
+    this.drawAll();
+  }
+
+  /** The progress line now: redrawn on a terminal, appended to a plain log (what the ticker calls). */
+  tick(): void {
+    if (this.isTTY) this.redrawProgress();
+    else this.write(`… ${formatProgressLine(this.lines, this.now() - this.startedAt)}\n`);
+  }
+
+  /** Starts the ticker (TTY_TICK_MS on a terminal, PLAIN_TICK_MS otherwise); finish() stops it. */
+  startTicking(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => this.tick(), this.isTTY ? TTY_TICK_MS : PLAIN_TICK_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Draws the block of pending lines and the progress line (TTY only); called on the first event if not before. */
   drawAll(): void {
     if (!this.isTTY || this.drawn) return;
     this.drawn = true;
     for (const line of this.lines) this.write(formatStepLine(line, this.idWidth) + '\n');
+    this.write(formatProgressLine(this.lines, this.now() - this.startedAt) + '\n');
   }
 
-  /** Writes the summary table after a blank line. */
+  private redrawProgress(): void {
+    if (!this.drawn) return;
+    this.write(`\x1b[1A\r\x1b[2K${formatProgressLine(this.lines, this.now() - this.startedAt)}\x1b[1B\r`);
+  }
+
+  /** Stops the ticker; writes the summary table after a blank line. */
   finish(rows: readonly SummaryRow[], totalMs: number): void {
+    this.stop();
+    if (this.isTTY) this.redrawProgress();
     this.write('\n' + formatSummary(rows, totalMs));
   }
 }

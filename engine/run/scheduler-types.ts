@@ -91,6 +91,8 @@ export type SchedulerEvent =
   | { type: 'step-started'; id: string; attempt: number; at: number }
   /** `attempt` is the attempt that failed; the next one starts after `delayMs`. */
   | { type: 'step-retried'; id: string; attempt: number; delayMs: number; error: PcqIssue; at: number }
-  | { type: 'step-finished'; id: string; durationMs: number; attempts: number; at: number }
+  /** `blockedBy`: set by the run (execute-run.ts), never by the scheduler: the step ran, but one of its
+   *  provers failed and blocked the run, as "<phase> <prover>" (shown as blocked, issue 14 §7). */
+  | { type: 'step-finished'; id: string; durationMs: number; attempts: number; at: number; blockedBy?: string }
   | { type: 'step-failed'; id: string; error: PcqIssue; attempts: number; durationMs: number; at: number }
   | { type: 'step-skipped'; id: string; reason: SkipReason; blockedBy?: string; at: number };

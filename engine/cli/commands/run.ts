@@ -131,6 +131,7 @@ export async function runFromCli(argv: string[], io: CliIo, extra: RunExtra): Pr
           if (!values.json) {
             progress = new ProgressWriter({ write: io.stdout, isTTY: io.isTTY, stepIds: order });
             progress.drawAll();
+            progress.startTicking();
           }
         },
         onEvent: (event) => {
@@ -143,6 +144,7 @@ export async function runFromCli(argv: string[], io: CliIo, extra: RunExtra): Pr
         },
       });
     } finally {
+      progress?.stop();
       await dry?.cleanup();
     }
     if (report.reviewTicket)
