@@ -8,6 +8,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runPcq } from '../testing/pcq-cli.ts';
+import { generateKeyPair } from '../runtime/keys.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const ENV = { PCQ_MODE: 'dev', NO_COLOR: '1' };
@@ -120,4 +121,52 @@ test('list, runs, show and logs answer what a user asks about runbooks and runs'
   const prune = await pcq('logs', 'prune', '--dry-run', '--json');
   assert.equal(prune.code, 0, prune.stderr);
   assert.equal((JSON.parse(prune.stdout) as { dryRun: boolean }).dryRun, true);
+
+  await verifyTrustSources(dir, `attestations/R1/${passId}/manifest.pcq`);
 });
+
+/** pcq verify says what it verified and which trust it used; --key and --trust choose it; JSON never codes a pass. */
+async function verifyTrustSources(dir: string, manifest: string): Promise<void> {
+  const pcq = (...args: string[]) => runPcq(dir, ENV, ...args);
+  const plain = await pcq('verify', manifest);
+  assert.equal(plain.code, 0, plain.stdout + plain.stderr);
+  assert.match(plain.stdout, /^ {2}runbook {3}R1 v1\.1 · execution /m);
+  assert.match(plain.stdout, /^ {2}verdict {3}pass$/m);
+  assert.match(plain.stdout, /^ {2}time {6}2026-11-16T00:00:00Z/m);
+  assert.match(plain.stdout, /^ {2}actor {5}local:tester$/m);
+  assert.match(plain.stdout, /^ {2}runner {4}G[A-Z2-7]{55} \(dev-runner-local\)$/m);
+  assert.match(plain.stdout, /^ {2}grant {5}g-[0-9a-f]+ signed by G[A-Z2-7]{55}/m);
+  assert.match(plain.stdout, /^ {2}trust {5}policies\/trust\.yaml \+ the DEV OVERLAY \.pcq\/trust\.local\.yaml/m);
+  const report = JSON.parse((await pcq('verify', manifest, '--json')).stdout) as {
+    schemaVersion: number;
+    summary: { runner: string; verdict: string };
+    trustSource: { kind: string };
+    checks: Array<{ ok: boolean; code?: string }>;
+  };
+  assert.equal(report.trustSource.kind, 'repository');
+  assert.ok(report.checks.length > 5);
+  assert.ok(
+    report.checks.every((c) => c.ok === (c.code === undefined)),
+    'a passing check carries no failure code',
+  );
+  const runner = report.summary.runner;
+  const byKey = await pcq('verify', manifest, '--key', runner);
+  assert.equal(byKey.code, 0, byKey.stdout + byKey.stderr);
+  assert.match(byKey.stdout, new RegExp(`^ {2}trust {5}only the key\\(s\\) given with --key: ${runner}$`, 'm'));
+  const other = generateKeyPair().publicKey;
+  const wrongKey = await pcq('verify', manifest, '--key', other, '--json');
+  assert.equal(wrongKey.code, 1);
+  const wrong = JSON.parse(wrongKey.stdout) as { checks: Array<{ ok: boolean; code?: string }> };
+  assert.ok(wrong.checks.some((c) => !c.ok && c.code === 'PCQ_KEY_UNKNOWN'));
+  assert.ok(wrong.checks.every((c) => c.ok === (c.code === undefined)));
+  const badKey = await pcq('verify', manifest, '--key', 'GNOTAKEY');
+  assert.equal(badKey.code, 2);
+  const byFile = await pcq('verify', manifest, '--trust', 'policies/trust.yaml', '--key', runner);
+  assert.equal(byFile.code, 0, byFile.stdout + byFile.stderr);
+  assert.match(byFile.stdout, /^ {2}trust {5}the trust file policies\/trust\.yaml given with --trust and the key\(s\) given with --key/m);
+  // Outside the repository no trust store is found: said as a warning, and the runner is unknown.
+  const elsewhere = await runPcq(tmpdir(), ENV, 'verify', join(dir, manifest));
+  assert.equal(elsewhere.code, 1);
+  assert.match(elsewhere.stderr, /warning PCQ_TRUST_MISSING no trust store found/);
+  assert.match(elsewhere.stdout, /^ {2}trust {5}none: no trust store was found$/m);
+}

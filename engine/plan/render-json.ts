@@ -55,7 +55,3 @@ export function planToJson(plan: Plan, runbook: Runbook): PlanJson {
     }),
   };
 }
-
-export function renderPlanJson(plan: Plan, runbook: Runbook): string {
-  return JSON.stringify(planToJson(plan, runbook), null, 2) + '\n';
-}

@@ -2,7 +2,7 @@
 // from (flag, environment, .env.runner, policies/config.yaml, default). Secrets show as ***: the
 // entries never hold a secret's value (runtime/config.ts), so nothing here can print one.
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig, type ConfigEntry } from '../../runtime/config.ts';
 import { policyEntries } from '../../runtime/config-policy-entries.ts';
@@ -46,7 +46,7 @@ export const command: Command = {
     if (values.json) {
       const out: Record<string, ConfigEntry> = {};
       for (const [name, entry] of entries) out[name] = values.sources ? entry : ({ value: entry.value } as ConfigEntry);
-      io.stdout(JSON.stringify({ mode: config.mode, configFile: config.configFile ?? null, envFile: config.envFile ?? null, entries: out }, null, 2) + '\n');
+      printJson(io, { mode: config.mode, configFile: config.configFile ?? null, envFile: config.envFile ?? null, entries: out });
       return EXIT.ok;
     }
     const width = Math.max(...entries.map(([n]) => n.length));

@@ -2,7 +2,7 @@
 // policies parse (and their digest, against PCQ_POLICY_HASH), graph store, connector secrets,
 // notifier reachable, clock (runtime/doctor.ts). Exit 0 only when every check passes.
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { toIssues } from '../../base/errors.ts';
 import { exitCodeFor } from '../../base/error-catalogue.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
@@ -41,7 +41,7 @@ export const command: Command = {
       const checks = toIssues(err).map((i) => ({ check: 'config', ok: false, code: i.code, message: i.message, ...(i.hint ? { hint: i.hint } : {}) }));
       report = { ready: false, mode: io.env.PCQ_MODE ?? 'dev', checks };
     }
-    if (values.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
+    if (values.json) printJson(io, report);
     else {
       for (const c of report.checks)
         io.stdout(`${c.ok ? '✓' : '✗'} ${c.check}: ${c.ok ? '' : `${c.code ?? 'PCQ_NOT_READY'} `}${c.message}${!c.ok && c.hint ? ` — ${c.hint}` : ''}\n`);

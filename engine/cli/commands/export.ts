@@ -4,7 +4,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
 import { exportDsse, exportKeys } from '../../proof/export-dsse.ts';
 import { exportSigstore } from '../../proof/export-sigstore.ts';
@@ -121,7 +121,7 @@ export const command: Command = {
       envelopes = out.jsonl.trim().split('\n').length;
       if (!values.json) io.stdout(`wrote ${envelopes} DSSE envelopes to ${bundle}\nwrote ${Object.keys(out.keys).length} public key(s) to ${keys}\n`);
     }
-    if (values.json) io.stdout(JSON.stringify({ files: [...files, keys], envelopes }, null, 2) + '\n');
+    if (values.json) printJson(io, { files: [...files, keys], envelopes });
     return EXIT.ok;
   },
 };

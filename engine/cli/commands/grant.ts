@@ -4,7 +4,7 @@ import { PcqError } from '../../base/errors.ts';
 import { registerSecret } from '../../base/secrets.ts';
 import type { Signer } from '../../base/signer.ts';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig, type PcqConfig } from '../../runtime/config.ts';
 import { signerFromSecret } from '../../runtime/keys.ts';
 import { loadTrust } from '../../runtime/trust-store.ts';
@@ -57,8 +57,9 @@ export const command: Command = {
     }
     const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
     const [action, ...rest] = positionals;
-    const out = (json: unknown, text: string): number => {
-      io.stdout(values.json ? JSON.stringify(json, null, 2) + '\n' : text);
+    const out = (json: object, text: string): number => {
+      if (values.json) printJson(io, json);
+      else io.stdout(text);
       return EXIT.ok;
     };
     if (action === 'add' && rest.length === 0) {
@@ -114,7 +115,7 @@ export const command: Command = {
         (g) =>
           `${g.grantId}  ${g.status.padEnd(7)}  runner ${g.runner}  user ${g.user}  runbooks ${g.runbooks.join(',')}  spent ${g.spent ?? '—'}/${g.budget} (reserved ${g.reserved ?? '—'})  until ${g.expiresAt}  ${g.source}`,
       );
-      return out(grants, (lines.length > 0 ? lines.join('\n') : 'no grants') + '\n');
+      return out({ grants }, (lines.length > 0 ? lines.join('\n') : 'no grants') + '\n');
     }
     throw usage('expected add, revoke <grantId> or list');
   },

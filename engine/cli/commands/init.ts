@@ -7,7 +7,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { PcqError, PcqErrors } from '../../base/errors.ts';
 import { loadRunnerSigner } from '../../runtime/keys.ts';
 import { sampleFiles } from '../init/sample-files.ts';
@@ -79,7 +79,7 @@ export const command: Command = {
     const { signer } = await loadRunnerSigner({ env: {}, root, mode: 'dev' });
     const written = [...Object.keys(files), 'README.md', '.gitignore'].sort();
     if (values.json) {
-      io.stdout(JSON.stringify({ schemaVersion: 1, root, action, files: written, devKey: signer.keyid }, null, 2) + '\n');
+      printJson(io, { root, action, files: written, devKey: signer.keyid });
     } else {
       io.stdout(`✓ pcq repository in ${root}\n`);
       for (const f of written) io.stdout(`  ${f}\n`);

@@ -4,7 +4,7 @@
 // `pcq keys inspect <G…>` shows a public key in the forms other tools read.
 import { join } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
 import { generateKeyPair, publicKeyBytes } from '../../runtime/keys.ts';
 import { generateReviewerKey } from '../../runtime/reviewer-keys.ts';
@@ -47,7 +47,7 @@ export const command: Command = {
     if (action === 'generate' && rest.length === 0 && typeof values.reviewer === 'string') {
       const roster = await loadRoster(join(io.cwd, OMBUDS_FILE));
       const key = await generateReviewerKey(io.cwd, values.reviewer, rosterLogins(roster));
-      if (values.json) io.stdout(JSON.stringify(key, null, 2) + '\n');
+      if (values.json) printJson(io, key);
       else {
         io.stdout(
           `${key.created ? 'created' : 'kept the existing'} reviewer key for ${key.login}: ${key.file} (secret, 0600; never commit it)\n` +
@@ -59,14 +59,14 @@ export const command: Command = {
     }
     if (action === 'generate' && rest.length === 0) {
       const pair = generateKeyPair();
-      if (values.json) io.stdout(JSON.stringify({ secret: pair.secret, publicKey: pair.publicKey }, null, 2) + '\n');
+      if (values.json) printJson(io, { secret: pair.secret, publicKey: pair.publicKey });
       else io.stdout(`secret (S…, keep it secret):  ${pair.secret}\npublic (G…, for trust.yaml): ${pair.publicKey}\n`);
       return EXIT.ok;
     }
     if (action === 'inspect' && rest.length === 1) {
       const raw = publicKeyBytes(rest[0]!);
       const info = { strkey: rest[0]!, hex: toHex(raw), pem: ed25519PublicKeyPem(raw) };
-      if (values.json) io.stdout(JSON.stringify(info, null, 2) + '\n');
+      if (values.json) printJson(io, info);
       else io.stdout(`strkey: ${info.strkey}\nhex:    ${info.hex}\n${info.pem}`);
       return EXIT.ok;
     }

@@ -2,13 +2,13 @@
 // anything: deterministic order, levels, needs and the provers that guard each step.
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { formatIssue, PcqError, PcqErrors, type PcqIssue } from '../../base/errors.ts';
 import { readRunbookFile } from '../../model/load-runbooks.ts';
 import { planRunbook } from '../../plan/plan.ts';
 import { renderPlanText } from '../../plan/render-text.ts';
 import { renderMermaid } from '../../plan/render-mermaid.ts';
-import { renderPlanJson } from '../../plan/render-json.ts';
+import { planToJson } from '../../plan/render-json.ts';
 
 const FORMATS = ['text', 'mermaid', 'json'] as const;
 
@@ -53,7 +53,7 @@ export const command: Command = {
       if (err instanceof PcqErrors) return fail(io, err.issues, format === 'json');
       throw err;
     }
-    if (format === 'json') io.stdout(renderPlanJson(plan, runbook));
+    if (format === 'json') printJson(io, planToJson(plan, runbook));
     else if (format === 'mermaid') io.stdout(renderMermaid(plan, runbook));
     else io.stdout(renderPlanText(plan, runbook));
     return EXIT.ok;
@@ -61,7 +61,7 @@ export const command: Command = {
 };
 
 function fail(io: CliIo, issues: PcqIssue[], json: boolean): number {
-  if (json) io.stdout(JSON.stringify({ ok: false, issues }, null, 2) + '\n');
+  if (json) printJson(io, { ok: false, issues });
   else for (const issue of issues) io.stderr(formatIssue(issue) + '\n');
   return EXIT.invalid;
 }

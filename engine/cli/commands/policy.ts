@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
 import { RUNTIME_POLICY_FILE, parseRuntimePolicy, policyDigest, renderRuntimePolicy } from '../../runtime/effects-policy.ts';
@@ -46,19 +46,14 @@ export const command: Command = {
         throw err;
       });
       if (text === undefined) {
-        io.stdout(
-          values.json
-            ? JSON.stringify({ file: RUNTIME_POLICY_FILE, present: false, policy: null }, null, 2) + '\n'
-            : `no runtime policy: ${RUNTIME_POLICY_FILE} does not exist, so every effect is allowed. Write one with \`pcq policy set --file <path>\`.\n`,
-        );
+        if (values.json) printJson(io, { file: RUNTIME_POLICY_FILE, present: false, policy: null });
+        else
+          io.stdout(`no runtime policy: ${RUNTIME_POLICY_FILE} does not exist, so every effect is allowed. Write one with \`pcq policy set --file <path>\`.\n`);
         return EXIT.ok;
       }
       const policy = parseRuntimePolicy(text, RUNTIME_POLICY_FILE);
-      io.stdout(
-        values.json
-          ? JSON.stringify({ file: RUNTIME_POLICY_FILE, present: true, digest: policyDigest(policy), policy }, null, 2) + '\n'
-          : renderRuntimePolicy(policy),
-      );
+      if (values.json) printJson(io, { file: RUNTIME_POLICY_FILE, present: true, digest: policyDigest(policy), policy });
+      else io.stdout(renderRuntimePolicy(policy));
       return EXIT.ok;
     }
     if ((action === 'validate' || action === 'set') && typeof values.file === 'string') {

@@ -2,7 +2,7 @@
 // is identical, step by step; the report is stored in the execution's replays/ folder.
 import { resolve, relative } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
 import { locateExecution, replayExecution } from '../../run/replay-run.ts';
 import { formatIssue } from '../../base/errors.ts';
@@ -43,7 +43,7 @@ export const command: Command = {
     const dir = await locateExecution(config, ref.endsWith('.pcq') ? resolve(io.cwd, ref) : ref);
     const report = await replayExecution(config, dir, config.env);
     if (values.json) {
-      io.stdout(JSON.stringify(report, null, 2) + '\n');
+      printJson(io, report);
     } else {
       for (const step of report.steps) {
         io.stdout(

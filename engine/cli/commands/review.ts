@@ -3,7 +3,7 @@
 // so the CLI is held to the docs/design.md §6 rules; a refused decision prints its coded reasons, exits 1
 // and changes nothing.
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, reportIssues, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, reportIssues, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
 import { loadReviewerSigner } from '../../runtime/reviewer-keys.ts';
@@ -88,7 +88,7 @@ export const command: Command = {
       // Failed runs (no prover failed, nothing to decide) are listed beside the tickets, unfiltered by state.
       const failedRuns = state === undefined ? await listFailedRuns(config.attestationsDir) : [];
       if (json) {
-        io.stdout(JSON.stringify({ reviews: reviews.map((r) => ({ ...r.ticket, path: r.path, digest: r.digest })), failedRuns, issues }, null, 2) + '\n');
+        printJson(io, { reviews: reviews.map((r) => ({ ...r.ticket, path: r.path, digest: r.digest })), failedRuns, issues });
       } else {
         io.stdout(
           table(
@@ -150,23 +150,17 @@ export const command: Command = {
         by: values.by.trim(),
       });
       if (json) {
-        io.stdout(
-          JSON.stringify(
-            {
-              ok: true,
-              executionId: result.ticket.executionId,
-              decision: sub,
-              reviewer: values.by,
-              state: result.ticket.state,
-              verdict: result.verdict,
-              released: result.released,
-              unchanged: result.unchanged,
-              ticket: result.ticketPath,
-            },
-            null,
-            2,
-          ) + '\n',
-        );
+        printJson(io, {
+          ok: true,
+          executionId: result.ticket.executionId,
+          decision: sub,
+          reviewer: values.by,
+          state: result.ticket.state,
+          verdict: result.verdict,
+          released: result.released,
+          unchanged: result.unchanged,
+          ticket: result.ticketPath,
+        });
       } else {
         // A retried decision (same reviewer, same final decision) is already in the manifest: say so.
         const done = result.unchanged ? 'was already recorded (nothing changed)' : 'recorded';

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { join, relative, resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { prepareDryRun } from '../../run/dry-run.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
 import { normaliseAsOf, parseInputFlags } from '../../run/run-params.ts';
@@ -162,7 +162,7 @@ export async function runFromCli(argv: string[], io: CliIo, extra: RunExtra): Pr
         `\nDRY RUN: signed with an ephemeral key in a scratch folder (deleted); nothing written to attestations/ or .pcq/, nothing published (the paths above were in the scratch folder).\n`,
       );
     if (values.json) {
-      io.stdout(JSON.stringify(dry ? { ...report, dryRun: true } : report, null, 2) + '\n');
+      printJson(io, dry ? { ...report, dryRun: true } : report);
     } else {
       const blockedBy = new Map(report.failedProofs.map((f) => [f.stepId, `${f.phase} ${f.proof.prover}`]));
       io.stdout(

@@ -1,7 +1,7 @@
 // `pcq sign keygen` and `pcq sign bundle` (seed 004 §12): make a publisher key, sign a bundle.
 import { join, resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
 import { defaultKeyFile, readPublisherKey, writePublisherKey } from '../../spells/publisher-key.ts';
 import { bundleDigest, readBundle, SIGNATURE_FILE } from '../../spells/bundle.ts';
@@ -37,8 +37,9 @@ export const command: Command = {
       return EXIT.ok;
     }
     const [action, ...rest] = positionals;
-    const out = (value: unknown, text: string): number => {
-      io.stdout(values.json ? JSON.stringify(value, null, 2) + '\n' : text);
+    const out = (value: object, text: string): number => {
+      if (values.json) printJson(io, value);
+      else io.stdout(text);
       return EXIT.ok;
     };
     if (action === 'keygen' && rest.length === 0 && typeof values.publisher === 'string' && typeof values['key-id'] === 'string') {

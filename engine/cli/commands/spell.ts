@@ -2,7 +2,7 @@
 // list what resolves, show one spell with its digest and what its signature check says now.
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { PcqError, toIssues } from '../../base/errors.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
 import { installSpell } from '../../spells/install.ts';
@@ -38,8 +38,9 @@ export const command: Command = {
     }
     const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
     const [action, ...rest] = positionals;
-    const out = (value: unknown, text: string): number => {
-      io.stdout(values.json ? JSON.stringify(value, null, 2) + '\n' : text);
+    const out = (value: object, text: string): number => {
+      if (values.json) printJson(io, value);
+      else io.stdout(text);
       return EXIT.ok;
     };
     if (action === 'install' && rest.length === 1) {

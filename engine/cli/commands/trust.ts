@@ -1,7 +1,7 @@
 // `pcq trust add|list|inspect|revoke-key|restore-key|remove-key` (seed 004 §12): the publisher
 // trust store under policies/publishers/, one file per publisher, a lifecycle per key.
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
 import { addPublisherKey, keyFingerprint, loadAllPublishers, loadPublisher, removePublisherKey, setPublisherKeyStatus } from '../../spells/publisher-trust.ts';
@@ -40,8 +40,9 @@ export const command: Command = {
     const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
     const root = config.root;
     const [action, ...rest] = positionals;
-    const out = (value: unknown, text: string): number => {
-      io.stdout(values.json ? JSON.stringify(value, null, 2) + '\n' : text);
+    const out = (value: object, text: string): number => {
+      if (values.json) printJson(io, value);
+      else io.stdout(text);
       return EXIT.ok;
     };
     if (action === 'add') {

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, reportIssues, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, reportIssues, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
 import type { Manifest } from '../../base/signed-records.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
@@ -69,7 +69,7 @@ export const command: Command = {
       const identity = await reviewerAgeIdentity(config.root, values.by.trim(), config.env);
       const outDir = typeof values.out === 'string' ? join(io.cwd, values.out) : join(config.root, '.pcq', 'unsealed', executionId);
       const result = await unsealExecution(paths, manifest, identity, outDir);
-      if (json) io.stdout(JSON.stringify({ ok: true, executionId, ...result }, null, 2) + '\n');
+      if (json) printJson(io, { ok: true, executionId, ...result });
       else {
         const shown = relative(io.cwd, result.outDir) || '.';
         io.stdout(

@@ -6,7 +6,7 @@
 // own schema, the dev trust overlay, buttons naming existing runbook versions, duplicate runbookIds).
 import { relative, resolve, isAbsolute } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { formatIssue, isError, type PcqIssue } from '../../base/errors.ts';
 import type { Runbook } from '../../model/runbook.ts';
 import { loadRunbooks } from '../../model/load-runbooks.ts';
@@ -53,13 +53,7 @@ export const command: Command = {
     const errors = issues.filter(isError);
     const warnings = issues.length - errors.length;
     if (values.json) {
-      io.stdout(
-        JSON.stringify(
-          { ok: errors.length === 0, files: result.files.map((f) => shortPath(f, io.cwd)), policyFiles: result.policyFiles ?? [], issues },
-          null,
-          2,
-        ) + '\n',
-      );
+      printJson(io, { ok: errors.length === 0, files: result.files.map((f) => shortPath(f, io.cwd)), policyFiles: result.policyFiles ?? [], issues });
     } else {
       for (const issue of issues) io.stdout(formatIssue(issue) + '\n');
       const runbooks = result.files.length;

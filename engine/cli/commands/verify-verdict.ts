@@ -4,7 +4,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { jsonChecks } from '../verify-sources.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { PcqError } from '../../base/errors.ts';
 import { loadTrustStore } from '../../runtime/trust-store.ts';
 import { nodeVerify } from '../../proof/ed25519-node.ts';
@@ -95,7 +96,7 @@ export const command: Command = {
       sha256: sha256Node,
     });
     if (values.json) {
-      io.stdout(JSON.stringify({ ok: report.ok, checks: report.checks }, null, 2) + '\n');
+      printJson(io, { ok: report.ok, checks: jsonChecks(report.checks) });
     } else if (report.ok) {
       io.stdout(`✅ Verdict verified\n${report.checks.map((c) => `  ✓ ${c.check}: ${c.message}`).join('\n')}\n`);
     } else {

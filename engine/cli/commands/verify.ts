@@ -5,10 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { PcqError, formatIssue } from '../../base/errors.ts';
 import { parseMode } from '../../runtime/mode.ts';
-import { loadTrust } from '../../runtime/trust-store.ts';
 import { verifyManifestNode } from '../../proof/verify-node.ts';
 import { grantFileChecks } from '../../vault/verify-grant-files.ts';
 import { retryLinkChecks } from '../../vault/retry-link.ts';
@@ -17,8 +16,9 @@ import { parseManifestText } from '../../proof/manifest.ts';
 import type { Manifest } from '../../base/signed-records.ts';
 import { describeKeysRelied } from '../../proof/verify-trust.ts';
 import { recoverBeforeRead, storeOfManifest } from '../../store/recover-before-read.ts';
+import { formatVerifiedSummary, jsonChecks, resolveTrust, verifiedSummary } from '../verify-sources.ts';
 
-const USAGE = `Usage: pcq verify <manifest.pcq> [--trust <trust.yaml>] [--roster <ombuds.yaml>] [--private-dir DIR] [--json]
+const USAGE = `Usage: pcq verify <manifest.pcq> [--trust <trust.yaml>] [--key G…]… [--roster <ombuds.yaml>] [--private-dir DIR] [--json]
        pcq-verify --manifest <manifest.pcq>
 
 Verifies a .pcq manifest offline: canonical bytes, schema, every step's Ed25519 signature and
@@ -32,16 +32,23 @@ PCQ_REVIEW_ROSTER_MISSING: membership is never assumed. The runner key is re-che
 same authorization check \`pcq run\` made before the run (listed as runner, not revoked, valid at
 executedAt; executedAt not more than 5 minutes ahead of this clock), and every key relied on is
 printed with the trust source that vouched for it: policies/trust.yaml, or — loudly — the dev
-overlay .pcq/trust.local.yaml, read in dev mode only (PCQ_MODE).
+overlay .pcq/trust.local.yaml, read in dev mode only (PCQ_MODE). It first says what was verified
+(runbook, version, execution, verdict, time, actor, runner, grant) and which trust it used; when
+the default finds no trust store at all it warns (PCQ_TRUST_MISSING) instead of failing silently.
 
 Options:
   --manifest F  the manifest (same as the positional argument)
   --trust F     trust store to use (default: policies/trust.yaml, plus .pcq/trust.local.yaml in dev)
+  --key G…      trust this runner key (repeatable); alone, nothing else is read: verify a run
+                against the key you expect rather than the repository's own trust store
   --roster F    ombuds roster the reviews are checked against (default: policies/ombuds.yaml)
   --private-dir DIR  also check private data you hold against the signed commitments: the run's
                 private/ folder, or the folder \`pcq unseal\` wrote (steps/*.json, withheld/*)
-  --json        machine-readable report: {ok, manifest, mode, checks[{code, check, stepId?, ok, message}],
-                keys[{role, keyid, trusted, name?, source?, devOverlay?, origin?, login?, reviewer?}], warnings[]}
+  --json        machine-readable report (schemas/cli/verify.schema.json): {schemaVersion, ok, manifest,
+                mode, trustSource{kind, files, keys, description}, summary{runbookId, version, executionId,
+                verdict, executedAt, actor, runner, runnerName, grant, merkleRoot}, checks[{check, stepId?,
+                ok, message, code (failed checks only)}], keys[{role, keyid, trusted, name?, source?,
+                devOverlay?, origin?, login?, reviewer?}], warnings[]}
   -h, --help    this text
 
 Exit codes: 0 every check holds · 1 verification failed · 2 bad arguments · 3 unreadable file or trust store
@@ -54,7 +61,14 @@ export const command: Command = {
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(
       argv,
-      { manifest: { type: 'string' }, trust: { type: 'string' }, roster: { type: 'string' }, 'private-dir': { type: 'string' }, json: { type: 'boolean' } },
+      {
+        manifest: { type: 'string' },
+        trust: { type: 'string' },
+        key: { type: 'string', multiple: true },
+        roster: { type: 'string' },
+        'private-dir': { type: 'string' },
+        json: { type: 'boolean' },
+      },
       'verify',
     );
     if (values.help) {
@@ -85,9 +99,7 @@ export const command: Command = {
     const mode = parseMode(io.env.PCQ_MODE ?? 'dev');
     if (mode === undefined)
       throw new PcqError({ code: 'PCQ_CONFIG_INVALID', message: `PCQ_MODE: unknown mode "${io.env.PCQ_MODE ?? ''}"`, hint: 'Use dev, staging or prod.' });
-    const { trust, warnings } = await loadTrust(
-      values.trust !== undefined ? { root: io.cwd, file: resolve(io.cwd, values.trust) } : { root: io.cwd, includeLocal: mode === 'dev' },
-    );
+    const { trust, warnings, source } = await resolveTrust(io.cwd, mode, { trust: values.trust, keys: values.key ?? [] });
     const roster = await readRosterLogins(io.cwd, values.roster);
     // node:crypto Ed25519 (libuv pool) and SHA-256; the wall clock bounds executedAt (AS_OF_SKEW_MS).
     const report = await verifyManifestNode(text, trust, { mode, now: Date.now(), ...(roster !== undefined ? { roster } : {}) });
@@ -107,10 +119,24 @@ export const command: Command = {
       report.ok = privateChecks.every((c) => c.ok);
     }
     const keys = report.keys ?? [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const summary = verifiedSummary(parsed, trust);
     if (values.json) {
-      io.stdout(
-        JSON.stringify({ ok: report.ok, manifest: file, mode, checks: report.checks, keys, warnings: [...recoveryIssues, ...warnings] }, null, 2) + '\n',
-      );
+      printJson(io, {
+        ok: report.ok,
+        manifest: file,
+        mode,
+        trustSource: source,
+        summary,
+        checks: jsonChecks(report.checks),
+        keys,
+        warnings: [...recoveryIssues, ...warnings],
+      });
       return report.ok ? EXIT.ok : EXIT.failed;
     }
     for (const w of [...recoveryIssues, ...warnings]) io.stderr(formatIssue(w) + '\n');
@@ -120,14 +146,15 @@ export const command: Command = {
             .map((l) => `  ${l}`)
             .join('\n')}\n`
         : '';
+    const what = formatVerifiedSummary(summary, source);
     if (report.ok) {
-      const summary = report.checks.map((c) => `  ✓ ${c.check}: ${c.message}`).join('\n');
-      io.stdout(`✅ Proofs verified\n${summary}\n${trusted}`);
+      const lines = report.checks.map((c) => `  ✓ ${c.check}: ${c.message}`).join('\n');
+      io.stdout(`✅ Proofs verified\n${what}${lines}\n${trusted}`);
     } else {
       const failed = report.checks.filter((c) => !c.ok);
       const lines = failed.slice(0, 200).map((c) => `  ${c.code} ${c.stepId !== undefined ? `step ${c.stepId} ` : ''}${c.check}: ${c.message}`);
       if (failed.length > 200) lines.push(`  … and ${failed.length - 200} more failed checks (use --json for all)`);
-      io.stdout(`❌ Verification failed\n${lines.join('\n')}\n${trusted}`);
+      io.stdout(`❌ Verification failed\n${what}${lines.join('\n')}\n${trusted}`);
     }
     return report.ok ? EXIT.ok : EXIT.failed;
   },
