@@ -5,7 +5,7 @@ import { COMMANDS } from './commands.ts';
 import { PCQ_VERSION } from '../base/version.ts';
 import { suggestion } from '../base/did-you-mean.ts';
 import { EXIT, processIo, redactingIo, reportIssues, type CliIo } from './io.ts';
-import { colourOutput, styleFor } from './style.ts';
+import { colouredIo, machineOutput } from './style.ts';
 
 export async function main(argv: string[], rawIo: CliIo, invokedAs = 'pcq'): Promise<number> {
   // The seed's `pcq-verify --manifest <file>` is `pcq verify <file>`.
@@ -35,21 +35,6 @@ export async function main(argv: string[], rawIo: CliIo, invokedAs = 'pcq'): Pro
   } catch (err) {
     return reportIssues(io, err, wantsJson);
   }
-}
-
-/** --json, or plan's --format json|mermaid: output for programs, never coloured. */
-function machineOutput(args: readonly string[]): boolean {
-  return args.some(
-    (a, i) => a === '--json' || /^--format=(json|mermaid)$/.test(a) || (a === '--format' && (args[i + 1] === 'json' || args[i + 1] === 'mermaid')),
-  );
-}
-
-function colouredIo(io: CliIo, json: boolean): CliIo {
-  const style = styleFor(io);
-  if (json || !style.enabled) return io;
-  const out = colourOutput(io.stdout, style);
-  const err = colourOutput(io.stderr, style);
-  return { ...io, stdout: out, stderr: (t) => (t.startsWith('{') ? io.stderr(t) : err(t)) };
 }
 
 function usage(): string {

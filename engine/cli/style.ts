@@ -3,7 +3,8 @@
 // anything but "0"/"false" (the convention of Node, chalk and supports-color). JSON output is never
 // coloured. main.ts passes every verb's human output through `colourOutput`, so the status glyphs
 // (✓ ✗ ⛔ ⚠ ✅ ❌ ▶ ↻ −) and error codes look the same in every verb; verbs that want emphasis of
-// their own ask `styleFor(io)`. Pure; imports nothing.
+// their own ask `styleFor(io)`. Pure; imports only a type.
+import type { CliIo } from './io.ts';
 
 export interface ColourEnv {
   isTTY: boolean;
@@ -60,4 +61,20 @@ export function colourOutput(write: (text: string) => void, style: Style): (text
 /** Strips ANSI SGR sequences (for width computations and tests). */
 export function stripAnsi(text: string): string {
   return text.replace(/\x1b\[[0-9;]*m/g, '');
+}
+
+/** --json, or plan's --format json|mermaid: output for programs, never coloured. */
+export function machineOutput(args: readonly string[]): boolean {
+  return args.some(
+    (a, i) => a === '--json' || /^--format=(json|mermaid)$/.test(a) || (a === '--format' && (args[i + 1] === 'json' || args[i + 1] === 'mermaid')),
+  );
+}
+
+export function colouredIo(io: CliIo, json: boolean): CliIo {
+  // pino's JSON log lines on stderr stay uncoloured: they are for programs too.
+  const style = styleFor(io);
+  if (json || !style.enabled) return io;
+  const out = colourOutput(io.stdout, style);
+  const err = colourOutput(io.stderr, style);
+  return { ...io, stdout: out, stderr: (t) => (t.startsWith('{') ? io.stderr(t) : err(t)) };
 }

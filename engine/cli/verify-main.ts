@@ -6,9 +6,11 @@
 // as `pcq verify` (the command object is the same one).
 import { command } from './commands/verify.ts';
 import { processIo, redactingIo, reportIssues, type CliIo } from './io.ts';
+import { colouredIo, machineOutput } from './style.ts';
 
 export async function verifyMain(argv: string[], rawIo: CliIo): Promise<number> {
-  const io = redactingIo(rawIo); // the environment's secrets registered, every line through the registry
+  // The environment's secrets registered, every line through the registry; coloured as `pcq` colours.
+  const io = colouredIo(redactingIo(rawIo), machineOutput(argv));
   try {
     return await command.run(argv, io);
   } catch (err) {
