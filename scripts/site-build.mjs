@@ -3,7 +3,9 @@
 // pick the system Node through its shebang, TOOLCHAIN.md). Pages come from attestations/,
 // runbooks/ and policies/ of --data (default: this repository); the output goes to --out
 // (default site/dist). Telemetry is off for every build: no request leaves the machine.
-//   node scripts/site-build.mjs [--data <repo root>] [--out <dir>] [--base /<repo>/] [--no-search]
+// --repo owner/name names the GitHub repository the site links to (Run-workflow page, `gh workflow
+// run -R`, commits); in the Action it comes from GITHUB_REPOSITORY.
+//   node scripts/site-build.mjs [--data <repo root>] [--out <dir>] [--base /<repo>/] [--repo owner/name] [--no-search]
 import { spawn } from 'node:child_process';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { cpSync, rmSync } from 'node:fs';
@@ -23,17 +25,18 @@ try {
       data: { type: 'string' },
       out: { type: 'string' },
       base: { type: 'string' },
+      repo: { type: 'string' },
       'no-search': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   }).values;
 } catch (err) {
-  console.error(`PCQ_USAGE ${err.message} — usage: site-build.mjs [--data <repo root>] [--out <dir>] [--base /path/] [--no-search]`);
+  console.error(`PCQ_USAGE ${err.message} — usage: site-build.mjs [--data <repo root>] [--out <dir>] [--base /path/] [--repo owner/name] [--no-search]`);
   process.exit(2);
 }
 if (args.help) {
-  console.log('Usage: node scripts/site-build.mjs [--data <repo root>] [--out <dir>] [--base /path/] [--no-search]');
+  console.log('Usage: node scripts/site-build.mjs [--data <repo root>] [--out <dir>] [--base /path/] [--repo owner/name] [--no-search]');
   process.exit(0);
 }
 const finalOut = resolve(args.out ?? join(repo, 'site/dist'));
@@ -50,6 +53,7 @@ const env = {
   PCQ_SITE_PAGEFIND: args['no-search'] ? '0' : '1',
 };
 if (args.base) env.PCQ_SITE_BASE = args.base;
+if (args.repo) env.PCQ_SITE_REPOSITORY = args.repo;
 if (args.out) env.PCQ_SITE_CACHE = join(out, '..', `.astro-cache-${Buffer.from(out).toString('base64url').slice(-16)}`);
 
 const started = performance.now();

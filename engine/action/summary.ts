@@ -1,6 +1,7 @@
 // The job summary of a run (GITHUB_STEP_SUMMARY): verdict, a step table (status, duration,
-// attempts, proofs), the DAG as a Mermaid diagram coloured by status (plan/render-mermaid.ts, the
-// same picture as `pcq plan --format mermaid`), and links to the manifest and the site page.
+// attempts, proofs), the DAG as a Mermaid diagram coloured by status with the branches taken
+// (plan/render-mermaid.ts: the same layers, order and edges as `pcq plan --format mermaid` and the
+// site), and links to the manifest and the site page.
 import type { Runbook } from '../model/runbook.ts';
 import { planRunbook } from '../plan/plan.ts';
 import { renderMermaid } from '../plan/render-mermaid.ts';
@@ -53,7 +54,10 @@ export function renderRunSummary(report: RunReport, runbook: Runbook, links: Sum
     const shown = proofs.length === 0 ? '—' : proofs.map((p) => `${p.result === 'pass' ? '✔' : '✘'} ${cell(p.prover)}`).join('<br>');
     lines.push(`| \`${cell(s.stepId)}\` | ${cell(s.type)} | ${status[s.stepId]}${branchNote(s)} | ${seconds(s.durationMs)} | ${s.attempts} | ${shown} |`);
   }
-  lines.push('', '```mermaid', renderMermaid(planRunbook(runbook), runbook, status).trimEnd(), '```', '');
+  // The branches taken (issue 15): each evaluated `when:` is written under its step in the picture.
+  const branches: Record<string, { expr: string; value: boolean }> = {};
+  for (const s of report.steps) if (s.condition) branches[s.stepId] = s.condition;
+  lines.push('', '```mermaid', renderMermaid(planRunbook(runbook), runbook, status, branches).trimEnd(), '```', '');
   for (const f of report.failedProofs) lines.push(`- ✘ ${f.phase} \`${cell(f.proof.prover)}\` on \`${f.stepId}\`: ${cell(f.proof.evidence)}`);
   if (report.failedStep) lines.push(`- ✘ stopped at \`${report.failedStep.stepId}\`: ${report.failedStep.code} ${cell(report.failedStep.message)}`);
   if (report.artifacts.length > 0) {

@@ -48,9 +48,22 @@ export interface RunRecordFile {
   retryOf?: string;
   /** The vault run's final state and what it cost (contracts/README.md "Run states", "Usage"). */
   vault?: RunVaultRecord;
+  /** The GitHub Actions run that ran it (run/ci-context.ts); absent for a local run. */
+  ci?: RunCiRecord;
   failedProofs: FailedProof[];
   steps: StepSummary[];
   artifacts: Array<{ name: string; stepId: string; mediaType: string; digest: string; size: number; state: 'released' | 'withheld' }>;
+}
+
+/** Where a run ran on GitHub Actions (unsigned; lets the site link the Actions run). */
+export interface RunCiRecord {
+  server: string;
+  repository: string;
+  runId: string;
+  runAttempt?: string;
+  workflow?: string;
+  /** The commit the run started from (GITHUB_SHA); the publishing commit comes after it. */
+  sha?: string;
 }
 
 /** The run record's view of the vault run (unsigned; the signed receipts are in the manifest). */

@@ -31,10 +31,10 @@ test('mermaid ids are stable, safe and distinct when ids sanitise alike', () => 
   ]);
 });
 
-test('mermaid: flowchart TD, a node per step, an edge per need, dependency → dependant', () => {
+test('mermaid: flowchart LR, a node per step, an edge per need, dependency → dependant', () => {
   const text = renderMermaid(plan, runbook);
   const lines = text.trimEnd().split('\n');
-  assert.equal(lines[0], 'flowchart TD');
+  assert.equal(lines[0], 'flowchart LR');
   assert.deepEqual(
     lines.filter((l) => l.includes('-->')),
     ['  s_load_data --> s_load_data_2', '  s_load_data --> s_end', '  s_load_data_2 --> s_end'],

@@ -13,7 +13,7 @@ import { serializeManifest } from '../proof/manifest.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import { outputsFileName, outputsFileText } from '../proof/subjects.ts';
 import type { RunOutcome } from './execute-run.ts';
-import type { RunRecordFile, Verdict } from '../base/run-record.ts';
+import type { RunCiRecord, RunRecordFile, Verdict } from '../base/run-record.ts';
 import { writePrivateData } from './seal-private.ts';
 import { PRIVATE_DATA_FORMAT, type SealHolder } from '../runtime/sealing.ts';
 
@@ -27,6 +27,8 @@ export interface PersistOptions {
   retryOf?: string;
   /** Who the private data is sealed to (seal-private.ts sealHolders); the runner key at least. */
   sealTo: readonly SealHolder[];
+  /** The GitHub Actions run, when it ran there (run/ci-context.ts). */
+  ci?: RunCiRecord;
 }
 
 export function verdictOf(outcome: RunOutcome): Verdict {
@@ -105,6 +107,7 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions, chan
     })),
     ...(opts.replayOf ? { replayOf: opts.replayOf } : {}),
     ...(opts.retryOf ? { retryOf: opts.retryOf } : {}),
+    ...(opts.ci ? { ci: opts.ci } : {}),
     ...(manifest.grant && manifest.receipts
       ? {
           vault: {

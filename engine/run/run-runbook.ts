@@ -13,6 +13,7 @@ import { resolveParams } from './run-params.ts';
 import { openRunServices } from './run-services.ts';
 import { executeRun } from './execute-run.ts';
 import type { FailedProof, StepSummary } from '../base/run-record.ts';
+import { ciContext } from './ci-context.ts';
 import { persistRun } from './persist-run.ts';
 import { loadSealHolders } from './seal-private.ts';
 import { runRunbookChecks } from './preflight/checks.ts';
@@ -229,6 +230,7 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
     await services.close();
   }
   const change = new ChangeSet(config.attestationsDir);
+  const ciRecord = ciContext(opts.env);
   const { paths, record } = await persistRun(
     outcome,
     {
@@ -238,6 +240,7 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
       startedAt: opts.startedAt,
       sealTo,
       ...(opts.retryOf ? { retryOf: opts.retryOf.executionId } : {}),
+      ...(ciRecord ? { ci: ciRecord } : {}),
     },
     change,
   );

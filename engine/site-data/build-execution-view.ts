@@ -7,6 +7,8 @@ import { asArray, asObject, keyedRows, pickNumber, pickString, type Loose } from
 import { decodeDecisions, stateOfDecision, ticketView } from './review-state.ts';
 import type { ArtifactView, DownloadView, ExecutionView, FailedProofView, ProofView, StepStatus, StepView, Verdict } from './site-model.ts';
 import { replayView } from './replay-view.ts';
+import { runLinks } from './run-links.ts';
+import type { SiteRepository } from './dispatch-command.ts';
 
 export interface RawExecution {
   runbookId: string;
@@ -28,6 +30,12 @@ export interface RawExecution {
   fullOutputs: Record<string, unknown>;
   readOutput?: (stepId: string) => unknown;
   downloads: DownloadView[];
+  /** The commit that added the manifest (site-data/run-links.ts publishingCommits). */
+  commit?: string;
+  /** The repository the site belongs to, when the build knows it. */
+  repo?: SiteRepository;
+  /** Each signed dataset file's digest in the repository now (null: missing), by path. */
+  datasetsNow?: Record<string, string | null>;
 }
 
 const VERDICTS: readonly Verdict[] = ['pass', 'blocked', 'approved', 'rejected', 'failed'];
@@ -76,9 +84,11 @@ export function buildExecutionView(raw: RawExecution): ExecutionView {
     artifacts: artifactsOf(run, steps),
     failedProofs: failedProofsOf(run, steps),
     decisions,
-    replays: raw.replays.map((r) => replayView(r.id, r.value, raw.runbookId, raw.executionId, steps)),
+    replays: [],
+    dataChanges: dataChangesOf(manifest, raw.datasetsNow ?? {}),
     downloads: raw.downloads,
     urlPath: `runs/${raw.runbookId}/${raw.executionId}/`,
+    links: { actionsRun: { text: '' }, commit: { text: '' }, reviewPr: { text: '' } },
     problems,
   };
   const startedAt = pickString(entry, 'startedAt') ?? pickString(run, 'startedAt');
@@ -92,7 +102,9 @@ export function buildExecutionView(raw: RawExecution): ExecutionView {
     view.ticket = ticketView(asObject(raw.ticket.value), decisions, raw);
     problems.push(...raw.ticket.problems);
   }
+  view.replays = raw.replays.map((r) => replayView(r.id, r.value, raw.runbookId, raw.executionId, steps, view.dataChanges));
   view.verdict = verdictOf(view, score, entry);
+  view.links = runLinks(view, { run: raw.run, ...(raw.commit ? { commit: raw.commit } : {}), ...(raw.repo ? { repo: raw.repo } : {}) });
   return view;
 }
 
@@ -149,6 +161,18 @@ function failedProofsOf(run: Loose, steps: StepView[]): FailedProofView[] {
   );
 }
 
+/** The signed dataset files (manifest `datasets`) whose bytes in the repository no longer match. */
+function dataChangesOf(manifest: Loose, now: Record<string, string | null>): ExecutionView['dataChanges'] {
+  const out: ExecutionView['dataChanges'] = [];
+  for (const d of asArray(manifest['datasets']).map(asObject)) {
+    const path = pickString(d, 'path');
+    const signed = pickString(d, 'digest');
+    if (path === undefined || signed === undefined || !(path in now)) continue;
+    if (now[path] !== signed) out.push({ path, signed, now: now[path] ?? null });
+  }
+  return out;
+}
+
 /** Outputs larger than 64 KiB are attested as {digest, size} (FORMATS); the value is in outputs/. */
 function isDigestStandIn(value: unknown): boolean {
   const o = asObject(value);
@@ -162,12 +186,16 @@ function stepView(step: Loose, runSteps: Map<string, Loose>, fullOutput: (stepId
   const stepId = pickString(step, 'stepId') ?? pickString(p, 'stepId') ?? '?';
   const run = runSteps.get(stepId) ?? {};
   const subject = asObject(asArray(decoded?.statement['subject'])[0]);
-  const status = (pickString(p, 'status') ?? pickString(run, 'status') ?? 'unknown') as StepStatus;
+  const signed = pickString(p, 'status') ?? pickString(run, 'status') ?? 'unknown';
+  const proofs = proofsOf(step['proofs'] ?? p['proofs']);
+  // The truth, plainly (issue 14): a step that ran but whose postcondition failed blocked the run;
+  // it is shown as blocked, not as succeeded. The signed status stays on the view (signedStatus).
+  const status: StepStatus = signed === 'succeeded' && proofs.some((x) => x.phase === 'postcondition' && x.result === 'fail') ? 'blocked' : signed;
   const view: StepView = {
     stepId,
     type: pickString(p, 'type') ?? pickString(run, 'type') ?? '',
-    status: ['succeeded', 'failed', 'skipped'].includes(status) ? status : 'unknown',
-    proofs: proofsOf(step['proofs'] ?? p['proofs']),
+    status,
+    proofs,
     attestationHash: pickString(step, 'attestationHash') ?? '',
     previousAttestationHash: pickString(p, 'previousAttestationHash') ?? null,
     parents: asArray(p['parents']).filter((x): x is string => typeof x === 'string'),
@@ -185,6 +213,7 @@ function stepView(step: Loose, runSteps: Map<string, Loose>, fullOutput: (stepId
         size: pickNumber(a, 'size') ?? 0,
       })),
   };
+  if (status !== signed) view.signedStatus = signed;
   const durationMs = pickNumber(run, 'durationMs');
   if (durationMs !== undefined) view.durationMs = durationMs;
   const attempts = pickNumber(run, 'attempts');

@@ -72,12 +72,20 @@ export function timelineHtml(e: ExecutionView): string {
       : s.branchSkipped
         ? ` · ${esc(s.branchSkipped)}`
         : '';
+    // A blocked step ran (its attestation signs "succeeded") but a postcondition failed: say both.
+    const blockedBy =
+      s.status === 'blocked'
+        ? ` · blocked the run: postcondition ${failed
+            .filter((p) => p.phase === 'postcondition')
+            .map((p) => `<code>${esc(p.prover)}</code>`)
+            .join(', ')} failed (the attestation signs the step as ${esc(s.signedStatus ?? 'succeeded')})`
+        : '';
     const why = s.error ? ` · <code>${esc(s.error.code)}</code> ${esc(s.error.message)}` : s.skipReason && !s.branchSkipped ? ` · ${esc(s.skipReason)}` : '';
     return (
       `<li class="st-${esc(s.status)}"><strong><a href="#${stepAnchor(s.stepId)}">${i + 1}. ${esc(s.stepId)}</a></strong> <span class="muted">${esc(s.type)}</span> ${badgeHtml(s.status)}` +
       `<div class="muted">duration ${formatDuration(s.durationMs)} · attempts ${s.attempts ?? '—'} · proofs ${passed} passed, ${failed.length} failed` +
       failed.map((p) => ` · ${badgeHtml('fail', p.prover)}`).join('') +
-      `${branch}${why}` +
+      `${branch}${blockedBy}${why}` +
       (s.spell
         ? `<div class="muted">spell <code>${esc(s.spell.id)}@${esc(s.spell.version)}</code> · bundle <code>${esc(s.spell.bundleDigest)}</code> · ${esc(s.spell.signature)}</div>`
         : '') +

@@ -7,7 +7,8 @@
 // executions sequential fs/promises calls (one thread-pool round trip each) cost ~5 s where the
 // same reads done synchronously cost well under one. Nothing else runs while the data loads.
 import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { toIssues, type PcqIssue } from '../base/errors.ts';
 import { isPublicPath } from '../store/public-path.ts';
@@ -22,6 +23,8 @@ import type { Loose } from './loose-json.ts';
 import { buildExecutionView, type RawExecution } from './build-execution-view.ts';
 import { readButtons, readTrustStore } from './read-policies.ts';
 import { readRunbooks } from './read-runbooks.ts';
+import { siteRepository } from './dispatch-command.ts';
+import { publishingCommits } from './run-links.ts';
 import type { DownloadView, ExecutionView, SiteData } from './site-model.ts';
 
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -73,7 +76,7 @@ export async function readSiteData(root: string): Promise<SiteData> {
   // What a decision must keep to count (and so to give a ticket its state): as `pcq verify` checks it.
   const reviewCtx: ReviewCheckContext = verifyRoster === null ? { trust: verifyTrust } : { trust: verifyTrust, roster: verifyRoster };
   const buttons = await readButtons(root, problems);
-  const runbooks = await readRunbooks(root, buttons, problems);
+  const { runbooks, invalidFiles: invalidRunbookFiles } = await readRunbooks(root, buttons, problems);
   const attestations = join(root, 'attestations');
   const tickets = new Set(
     listEntries(join(attestations, 'reviews'))
@@ -81,9 +84,18 @@ export async function readSiteData(root: string): Promise<SiteData> {
       .map((d) => d.name),
   );
   const executions: ExecutionView[] = [];
+  // Links back to GitHub (run-links.ts): the repository from the build's environment, the
+  // publishing commits from one `git log` over attestations/ (none outside a git checkout).
+  const repo = siteRepository(process.env);
+  const commits = publishingCommits(root);
+  const digestCache = new Map<string, string | null>();
   for (const found of await findExecutions(attestations, problems)) {
     try {
       const raw = readRawExecution(attestations, found, tickets);
+      raw.datasetsNow = datasetsNow(root, raw.manifest, digestCache);
+      const commit = commits.get(`${found.runbookId}/${found.executionId}`);
+      if (commit !== undefined) raw.commit = commit;
+      if (repo !== undefined) raw.repo = repo;
       const m = raw.manifest;
       if (m !== null && typeof m === 'object' && Array.isArray((m as { reviews?: unknown }).reviews) && (m as { reviews: unknown[] }).reviews.length > 0) {
         raw.countedReviews = (await countedDecisions(m as Record<string, unknown>, reviewCtx, nodeVerify)).indices;
@@ -100,7 +112,9 @@ export async function readSiteData(root: string): Promise<SiteData> {
   for (const r of runbooks) runsByRunbook[r.runbookId] = [];
   for (const e of executions) (runsByRunbook[e.runbookId] ??= []).push(e);
   return {
+    ...(repo ? { repository: repo } : {}),
     runbooks,
+    invalidRunbookFiles,
     executions,
     runsByRunbook,
     tickets: executions.flatMap((e) => (e.ticket ? [e.ticket] : [])),
@@ -110,6 +124,34 @@ export async function readSiteData(root: string): Promise<SiteData> {
     buttons,
     problems,
   };
+}
+
+/**
+ * The digest each dataset file the manifest signs has in the repository now (null: missing), so a
+ * page can name a data change (replay-view.ts). Paths are the manifest's repository-relative ones;
+ * one that would leave the repository is not read.
+ */
+function datasetsNow(root: string, manifest: unknown, cache: Map<string, string | null>): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  const list = (manifest as { datasets?: unknown } | null)?.datasets;
+  if (!Array.isArray(list)) return out;
+  for (const d of list) {
+    const path = (d as { path?: unknown } | null)?.path;
+    if (typeof path !== 'string' || isAbsolute(path) || path.split(/[\\/]/).includes('..')) continue;
+    if (!cache.has(path)) {
+      cache.set(path, fileDigest(join(root, path)));
+    }
+    out[path] = cache.get(path)!;
+  }
+  return out;
+}
+
+function fileDigest(file: string): string | null {
+  try {
+    return 'sha256:' + createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return null; // missing or unreadable: the page says the signed file is gone
+  }
 }
 
 interface FoundExecution {

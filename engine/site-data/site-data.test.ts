@@ -14,7 +14,7 @@ import { forgetSiteData, readSiteData, sharedSiteData } from './read-site-data.t
 import { attestationsHtml, esc, prettyJson, timelineHtml } from './execution-html.ts';
 import { buildExecutionView } from './build-execution-view.ts';
 import { publishDownloads } from './publish-downloads.ts';
-import { dagLevels, layoutDag, renderDagSvg } from './dag-svg.ts';
+import { renderDagSvg } from './dag-svg.ts';
 import { replayView } from './replay-view.ts';
 import { stateOfDecision } from './review-state.ts';
 import { readEnvelope } from '../proof/dsse.ts';
@@ -238,34 +238,26 @@ test('hostile ids in index.json are refused, never used as paths', () =>
     assert.equal(data.executions.length, 4);
   }));
 
-test('dagLevels uses longest paths and the layout never overlaps two nodes', () => {
+test('renderDagSvg draws every edge of the shared layout, and a blocked or unknown status plainly', async () => {
   const nodes = [
-    { stepId: 'a', type: 'query', needs: [] },
-    { stepId: 'b', type: 'query', needs: ['a'] },
-    { stepId: 'c', type: 'query', needs: [] },
-    { stepId: 'd', type: 'transform', needs: ['b', 'c'] },
+    { stepId: 'a', type: 'query', needs: [], status: 'succeeded' },
+    { stepId: 'b', type: 'query', needs: ['a'], status: 'blocked' },
+    { stepId: 'c', type: 'query', needs: [], status: 'skipped', when: { expr: 'inputs.x', value: false } },
+    { stepId: 'd', type: 'transform', needs: ['b', 'c'], status: 'paused-for-lunch' },
     { stepId: 'e', type: 'export', needs: ['a', 'd'] },
   ];
-  assert.deepEqual(dagLevels(nodes), [['a', 'c'], ['b'], ['d'], ['e']]);
-  const layout = layoutDag(nodes);
-  assert.equal(layout.edges.length, 5);
-  const boxes = layout.nodes.map((n) => `${n.x},${n.y}`);
-  assert.equal(new Set(boxes).size, boxes.length);
-  for (const n of layout.nodes) {
-    assert.ok(n.x >= 0 && n.y >= 0 && n.x < layout.width && n.y < layout.height);
-  }
+  const svg = await renderDagSvg(nodes, 'R');
+  assert.equal(svg.match(/<path d="M[^"]*" data-from/g)?.length, 5);
+  assert.match(svg, /data-from="a" data-to="e"/);
+  assert.match(svg, /dag-node--blocked" data-step="b"/);
+  assert.match(svg, /‖ blocked/);
+  assert.match(svg, /dag-node--skipped dag-node--branch" data-step="c"/);
+  assert.match(svg, /when inputs\.x → false/);
+  assert.match(svg, /dag-node--other" data-step="d" data-status="paused-for-lunch"/);
 });
 
-test('a dependency cycle or unknown dependency still draws (cut where found)', () => {
-  const levels = dagLevels([
-    { stepId: 'x', type: 'query', needs: ['y'] },
-    { stepId: 'y', type: 'query', needs: ['x', 'ghost'] },
-  ]);
-  assert.deepEqual(levels.flat().sort(), ['x', 'y']);
-});
-
-test('renderDagSvg escapes step ids and labels the picture for screen readers', () => {
-  const svg = renderDagSvg([{ stepId: '<script>alert(1)</script>', type: 'q"uery', needs: [], status: 'failed' }], 'R <1>');
+test('renderDagSvg escapes step ids and labels the picture for screen readers', async () => {
+  const svg = await renderDagSvg([{ stepId: '<script>alert(1)</script>', type: 'q"uery', needs: [], status: 'failed' }], 'R <1>');
   assert.doesNotMatch(svg, /<script>/);
   assert.match(svg, /&lt;script&gt;/);
   assert.match(svg, /role="img"/);

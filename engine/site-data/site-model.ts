@@ -3,10 +3,14 @@
 // only lay it out. Field names follow engine/FORMATS.md wherever a value comes straight from a file.
 import type { PcqIssue } from '../base/errors.ts';
 import type { TrustStore } from '../proof/trust.ts';
+import type { SiteRepository } from './dispatch-command.ts';
+import type { FieldChange } from './json-diff.ts';
 
 export type Verdict = 'pass' | 'blocked' | 'approved' | 'rejected' | 'failed';
 export type ReviewState = 'open' | 'approved' | 'rejected' | 'info-requested';
-export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'unknown';
+/** As signed (succeeded | failed | skipped | …), except `blocked`: a step that ran and whose
+ *  postcondition failed. A status the site does not know (a later engine's) is kept as written. */
+export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'blocked' | 'unknown' | (string & {});
 
 export interface ProofView {
   prover: string;
@@ -26,6 +30,8 @@ export interface StepView {
   stepId: string;
   type: string;
   status: StepStatus;
+  /** The status the attestation signs, when the site shows another (blocked). */
+  signedStatus?: string;
   /** Unsigned facts from run.json (wall time, attempts): absent when run.json lacks them. */
   durationMs?: number;
   attempts?: number;
@@ -82,6 +88,15 @@ export interface ReplayStepView {
   replayedDigest?: string;
   /** Which signed fields differ (replays/<n>.json `differences`: status, inputs, outputs, proofs, artifacts, attestation). */
   differences: Array<{ field: string; original: unknown; replayed: unknown }>;
+  /** Every leaf that differs, by JSON Pointer under its field (/outputs/0/email), for highlighting (json-diff.ts). */
+  fieldChanges: FieldChange[];
+}
+
+/** Why a replay differs, as far as the published files can tell. */
+export interface ReplayCause {
+  kind: 'data' | 'key' | 'unexplained';
+  text: string;
+  files?: Array<{ path: string; signed: string; now: string | null }>;
 }
 
 export interface ReplayView {
@@ -92,6 +107,8 @@ export interface ReplayView {
   originalMerkleRoot?: string;
   replayedMerkleRoot?: string;
   replayedAt?: string;
+  /** Present when the replay differs. */
+  cause?: ReplayCause;
   steps: ReplayStepView[];
 }
 
@@ -139,6 +156,9 @@ export interface FailedProofView {
   evidence: string;
 }
 
+/** A link, or the sentence that says why there is none (never an invented address). */
+export type RunLink = { href: string; label: string } | { text: string };
+
 export interface ExecutionView {
   executionId: string;
   runbookId: string;
@@ -165,6 +185,10 @@ export interface ExecutionView {
   /** Site-relative folder of this execution, e.g. runs/R1/<executionId>/. */
   urlPath: string;
   replayOf?: string;
+  /** Signed dataset files whose bytes in the repository differ now (null: the file is gone). */
+  dataChanges: Array<{ path: string; signed: string; now: string | null }>;
+  /** The Actions run, the publishing commit and the review PR (site-data/run-links.ts). */
+  links: { actionsRun: RunLink; commit: RunLink; reviewPr: RunLink };
   problems: PcqIssue[];
 }
 
@@ -192,6 +216,17 @@ export interface RunbookView {
   levels: string[][];
   button?: ButtonView;
   cliLine: string;
+  /** False when `pcq validate` refuses the file (the issues say why): the site marks it invalid. */
+  valid: boolean;
+  /** What `pcq validate` reports for this file (errors and warnings), coded and located. */
+  issues: PcqIssue[];
+}
+
+/** A runbook file `pcq validate` refuses before it can even be planned (does not parse, or its graph is broken). */
+export interface InvalidRunbookFileView {
+  file: string;
+  runbookId?: string;
+  issues: PcqIssue[];
 }
 
 export interface ButtonView {
@@ -213,7 +248,11 @@ export interface TrustKeyView {
 }
 
 export interface SiteData {
+  /** The GitHub repository the site belongs to (build environment); absent when unknown. */
+  repository?: SiteRepository;
   runbooks: RunbookView[];
+  /** Runbook files that cannot be planned at all, with their coded errors. */
+  invalidRunbookFiles: InvalidRunbookFileView[];
   executions: ExecutionView[]; // newest first
   /** The executions of each runbook id (newest first), grouped once at read time. */
   runsByRunbook: Record<string, ExecutionView[]>;

@@ -6,7 +6,7 @@
 // through playwright-core, walk home → runbook → execution → verify → reviews → replay, verify every
 // published manifest (✅) and a tampered one (❌ with the codes `pcq verify` gives), scan each page
 // with axe-core, record every request (none may leave 127.0.0.1), save screenshots to
-// test-results/site/.
+// test-results/site/ (git-ignored; the test prints the path): among them r1-dag.png, blocked-step-dag.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -18,6 +18,9 @@ import { promisify } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 import { serveStatic } from '../../scripts/site-serve.mjs';
 import { writeReviewerKey } from '../testing/reviewer-key.ts';
+import { segmentHitsBox } from '../plan/layout-check.ts';
+import { nodeSigner } from '../proof/ed25519-node.ts';
+import { GITHUB_RUN, SITE_REPO, checkOwnTrust, checkReplayDiff, checkRunLinks, checkRunbookConsole, prepareConsoleData } from './site-console.e2e-part.ts';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
@@ -32,8 +35,8 @@ interface Cli {
 }
 
 /** `pcq <args>` as a user runs it from the repository root (the CLI from source, through tsx). */
-function pcq(root: string, args: string[]): Promise<Cli> {
-  const env = { ...process.env, PCQ_MODE: 'dev', PCQ_ACTOR: 'local:site-e2e' };
+function pcq(root: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Cli> {
+  const env = { ...process.env, PCQ_MODE: 'dev', PCQ_ACTOR: 'local:site-e2e', ...extraEnv };
   return run(process.execPath, ['--import', import.meta.resolve('tsx'), join(repo, 'engine/cli/main.ts'), ...args], {
     cwd: root,
     env,
@@ -67,7 +70,8 @@ async function realRuns(root: string): Promise<IndexEntry[]> {
   // index is lock-protected, execution ids are unique).
   await expectExit('R1', pcq(root, ['run', runbook('R1-entity-enrichment'), '--as-of', AS_OF]), 0);
   await Promise.all([
-    expectExit('R2', pcq(root, ['run', runbook('R2-relationship-inference'), '--as-of', AS_OF]), 0),
+    // R2 runs as the Action runs it: run.json records the GitHub Actions run (run/ci-context.ts).
+    expectExit('R2', pcq(root, ['run', runbook('R2-relationship-inference'), '--as-of', AS_OF], GITHUB_RUN), 0),
     expectExit('R3', pcq(root, ['run', runbook('R3-weekly-report'), '--as-of', AS_OF]), 0),
     expectExit('R1 partial', pcq(root, ['run', runbook('R1-entity-enrichment'), '--input', 'enrichmentSource=partial', '--as-of', AS_OF]), 4),
     expectExit('R1 partial (to approve)', pcq(root, ['run', runbook('R1-entity-enrichment'), '--input', 'enrichmentSource=partial', '--as-of', AS_OF]), 4),
@@ -108,18 +112,59 @@ async function axeScan(page: Page, label: string): Promise<void> {
   assert.deepEqual(serious, [], `${label}: axe found serious/critical violations`);
 }
 
+/** The run page's DAG as drawn: edges hidden under another element, and segments through a foreign node box. */
+async function dagInBrowser(page: Page): Promise<{ edges: number; hidden: string[]; crossings: string[] }> {
+  await page.locator('svg.dag').scrollIntoViewIfNeeded();
+  const drawn = await page.locator('svg.dag').evaluate((svg) => {
+    const s = svg as SVGSVGElement;
+    const ctm = s.getScreenCTM()!;
+    const hidden: string[] = [];
+    const paths = [...s.querySelectorAll<SVGPathElement>('.dag-edge path[data-from]')];
+    for (const path of paths) {
+      const name = `${path.dataset.from}→${path.dataset.to}`;
+      const length = path.getTotalLength();
+      for (const f of [0.25, 0.5, 0.75]) {
+        const p = path.getPointAtLength(length * f);
+        const at = new DOMPoint(p.x, p.y).matrixTransform(ctm);
+        const hit = document.elementFromPoint(at.x, at.y);
+        if (!hit || !hit.closest('.dag-edge')) hidden.push(`${name} at ${f}: ${hit?.tagName ?? 'nothing'}`);
+      }
+    }
+    const nodes = [...s.querySelectorAll<SVGGElement>('.dag-node')].map((g) => {
+      const r = g.querySelector('rect')!.getBBox();
+      const m = g.transform.baseVal.consolidate()!.matrix;
+      return { id: g.dataset.step!, x: m.e + r.x, y: m.f + r.y, width: r.width, height: r.height };
+    });
+    const edges = paths.map((p) => ({
+      from: p.dataset.from!,
+      to: p.dataset.to!,
+      points: [...p.getAttribute('d')!.matchAll(/[ML](-?[\d.]+) (-?[\d.]+)/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) })),
+    }));
+    return { hidden, nodes, edges };
+  });
+  const crossings: string[] = [];
+  for (const e of drawn.edges) {
+    for (let i = 1; i < e.points.length; i++) {
+      for (const n of drawn.nodes)
+        if (n.id !== e.from && n.id !== e.to && segmentHitsBox(e.points[i - 1]!, e.points[i]!, n)) crossings.push(`${e.from}→${e.to} crosses ${n.id}`);
+    }
+  }
+  return { edges: drawn.edges.length, hidden: drawn.hidden, crossings };
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
 // The timeout bounds a hang, not the speed: five CLI runs, a site build and a browser walk took
-// 141 s on a 2-core machine shared by other jobs, where 120 s cancelled an otherwise passing run.
+// 141 s on a 2-core machine shared by other jobs, and over 300 s when eight jobs shared it.
 test(
   'the built site browses, verifies in the browser, and stays on 127.0.0.1',
-  { skip: !existsSync(CHROMIUM) && 'chromium is not installed', timeout: 300_000 },
+  { skip: !existsSync(CHROMIUM) && 'chromium is not installed', timeout: 600_000 },
   async () => {
     const work = await mkdtemp(join(tmpdir(), 'pcq-site-e2e-'));
     await mkdir(shots, { recursive: true });
+    console.log(`screenshots: ${shots}`);
     const root = join(work, 'repo');
     const executions = await realRuns(root);
     const byVerdict = (v: string) => executions.filter((e) => e.verdict === v);
@@ -128,8 +173,10 @@ test(
     const approved = byVerdict('approved')[0]!;
     const r1 = executions.find((e) => e.runbookId === 'R1' && e.verdict === 'pass')!;
     const r3 = executions.find((e) => e.runbookId === 'R3')!;
+    const r2 = executions.find((e) => e.runbookId === 'R2')!;
+    const { changedStep } = await prepareConsoleData(root, r3);
     const out = join(work, 'out');
-    const build = await run(process.execPath, [join(repo, 'scripts/site-build.mjs'), '--data', root, '--out', out], { cwd: repo });
+    const build = await run(process.execPath, [join(repo, 'scripts/site-build.mjs'), '--data', root, '--out', out, '--repo', SITE_REPO], { cwd: repo });
     assert.match(build.stdout, /site built in/);
 
     // A tampered manifest: one signature byte of the second step changed.
@@ -194,6 +241,14 @@ test(
       const stepRows = await page.locator('table:has(caption:text("Steps in file order")) tbody tr').count();
       assert.ok(stepRows >= 4);
       assert.equal(await page.locator('svg.dag .dag-node').count(), stepRows);
+      // Every edge is visible in the real browser: sampled along its length, the topmost element
+      // is the edge itself (a node drawn over it would be hit instead), and no segment crosses a
+      // node box other than its ends (the layout's own check, on the rendered geometry).
+      const dag = await dagInBrowser(page);
+      assert.ok(dag.edges >= stepRows - 1, `R1 draws its ${dag.edges} edges`);
+      assert.deepEqual(dag.hidden, [], 'no edge is hidden behind a node');
+      assert.deepEqual(dag.crossings, [], 'no edge segment crosses a node box');
+      await page.locator('svg.dag').screenshot({ path: join(shots, 'r1-dag.png') });
       assert.match((await page.locator('#dispatch-line').textContent()) ?? '', /button=enrich-entities/);
       assert.match((await page.locator('#cli-line').textContent()) ?? '', /pcq run runbooks\/R1-entity-enrichment\.yaml/);
       assert.equal(await page.locator('table tbody tr a.mono').count(), 3, 'the runbook lists its three runs');
@@ -205,7 +260,12 @@ test(
       await page.getByRole('link', { name: blocked.executionId }).first().click();
       assert.equal(await page.locator('ol.timeline > li').count(), stepRows);
       assert.match((await page.locator('ol.timeline').textContent()) ?? '', /attempts 1/);
-      assert.equal(await page.locator('svg.dag .dag-node--succeeded').count(), stepRows);
+      // The step whose postcondition failed is drawn and listed as blocked, not as succeeded.
+      assert.equal(await page.locator('svg.dag .dag-node--blocked').count(), 1);
+      assert.equal(await page.locator('svg.dag .dag-node--blocked').getAttribute('data-step'), 'assert-completeness');
+      assert.equal(await page.locator('svg.dag .dag-node--succeeded').count(), stepRows - 1);
+      assert.match((await page.locator('ol.timeline > li.st-blocked').textContent()) ?? '', /assert-completeness[\s\S]*blocked[\s\S]*kpi:completeness>=0\.95/);
+      await page.locator('svg.dag').screenshot({ path: join(shots, 'blocked-step-dag.png') });
       assert.equal(await page.locator('table.chain tbody tr[id^="step-"]').count(), stepRows);
       assert.match((await page.locator('#failed-proofs').textContent()) ?? '', /kpi:completeness>=0\.95/);
       assert.match((await page.locator('#ticket + dl').textContent()) ?? '', /open[\s\S]*assert-completeness[\s\S]*ombuds-/);
@@ -276,6 +336,13 @@ test(
       await page.goto(`${server.url}search/?q=completeness`);
       await page.locator('#search-results li').first().waitFor();
       assert.ok((await page.locator('#search-results li').count()) >= 1);
+
+      // The console: validity, dispatch, links back to GitHub, the replay diff, verifying under your own trust.
+      await checkRunbookConsole(page, server.url);
+      await checkRunLinks(page, server.url, { r2: r2.executionId, blocked: blocked.executionId, approved: approved.executionId });
+      await checkReplayDiff(page, server.url, r3.executionId, changedStep, shots);
+      const r1Manifest = JSON.parse(text) as { executedBy: string };
+      await checkOwnTrust(page, server.url, `/runs/R1/${r1.executionId}/manifest.pcq`, r1Manifest.executedBy, nodeSigner(new Uint8Array(32).fill(7)).keyid);
 
       assert.deepEqual(errors, [], 'no script errors');
       const outside = requests.filter((u) => !u.startsWith('http://127.0.0.1:') && !u.startsWith('data:') && !u.startsWith('blob:'));

@@ -124,6 +124,7 @@ jobs:
         with:
           ref: main
           persist-credentials: false
+          fetch-depth: 0 # run pages link the commit that published each run
       - id: pages
         uses: actions/configure-pages@983d7736d9b0ae728b81ab479565c72886d7745b # v5.0.0
       - uses: ${action}

@@ -8,8 +8,12 @@ import { webCryptoSha256Batch } from '../../../engine/proof/hash-webcrypto.ts';
 import type { TrustStore } from '../../../engine/proof/trust.ts';
 import { describeKeysRelied } from '../../../engine/proof/verify-trust.ts';
 import type { Ed25519Verify } from '../../../engine/base/signer.ts';
+import { userTrust } from '../../../engine/site-data/user-trust.ts';
 
-const trust = JSON.parse(document.getElementById('pcq-trust')!.textContent ?? '{"keys":[]}') as TrustStore;
+const siteTrust = JSON.parse(document.getElementById('pcq-trust')!.textContent ?? '{"keys":[]}') as TrustStore;
+// The trust every check uses: the site's, until the visitor brings their own (user-trust.ts).
+let trust: TrustStore = siteTrust;
+let trustLabel = "the site's trust store";
 const rosterValue = JSON.parse(document.getElementById('pcq-roster')?.textContent ?? 'null') as unknown;
 // The roster review decisions are checked against; none embedded: decisions fail closed, as in pcq verify.
 const roster = Array.isArray(rosterValue) && rosterValue.every((l) => typeof l === 'string') ? (rosterValue as string[]) : undefined;
@@ -23,7 +27,7 @@ let verifier: Promise<Ed25519Verify> | undefined;
 // The attestation and leaf hashes (two per step) go to WebCrypto's digest, off the main thread and
 // in parallel; without WebCrypto (an insecure context) the engine falls back to @noble/hashes.
 const subtle = globalThis.crypto?.subtle;
-const sha256Batch = subtle ? webCryptoSha256Batch(subtle) : undefined;
+const sha256Batch = subtle ? webCryptoSha256Batch(subtle as unknown as Parameters<typeof webCryptoSha256Batch>[0]) : undefined;
 // Chromium verifies Ed25519 inside the call, on the calling thread: the step signatures go to Web
 // Workers (started with the page, then kept) so they run beside the main thread's structural checks.
 const verifyBatch = subtle ? webWorkerVerifyBatch(subtle as unknown as Parameters<typeof webWorkerVerifyBatch>[0], { eager: true }) : undefined;
@@ -60,7 +64,11 @@ function show(name: string, outcome: { report: VerifyReport; ms: number; via: st
   banner.id = 'verdict';
   banner.dataset.ok = String(report.ok);
   banner.dataset.codes = [...new Set(failed.map((c) => c.code))].join(' ');
-  const summary = el('p', `${name}: ${report.checks.length} checks, ${failed.length} failed · ${ms.toFixed(1)} ms with ${via}`, 'muted');
+  const summary = el(
+    'p',
+    `${name}: ${report.checks.length} checks, ${failed.length} failed · ${ms.toFixed(1)} ms with ${via} · trusting ${trustLabel}`,
+    'muted',
+  );
   const table = el('table');
   table.id = 'checks';
   table.append(el('caption', 'Every check, in the order pcq verify runs them'));
@@ -173,6 +181,44 @@ allButton.addEventListener('click', async () => {
   allResult.replaceChildren(wrap);
   allButton.disabled = false;
 });
+
+const trustInUse = document.getElementById('trust-in-use')!;
+const trustText = document.getElementById('own-trust-text') as HTMLTextAreaElement;
+const trustFile = document.getElementById('own-trust-file') as HTMLInputElement;
+
+function useTrust(next: TrustStore, label: string, kind: 'site' | 'own'): void {
+  trust = next;
+  trustLabel = label;
+  trustInUse.dataset.trust = kind;
+  trustInUse.replaceChildren(el('strong', 'Trusting: '), document.createTextNode(`${label}. `));
+  const list = el('ul');
+  for (const k of next.keys)
+    list.append(el('li', `${k.name}: ${k.publicKey} (${k.roles.join(', ')}; ${k.status}) — from ${k.source ?? 'an unnamed source'}`, 'mono break'));
+  if (kind === 'own') trustInUse.append(list);
+  result.replaceChildren(el('p', 'Trust changed: verify a manifest again to judge it under this trust.', 'muted'));
+}
+
+async function bringTrust(text: string, source: string): Promise<void> {
+  const t = userTrust(text, source);
+  if (!t.ok) {
+    trustInUse.dataset.trust = 'error';
+    trustInUse.replaceChildren(el('p', `❌ Not used (still trusting ${trustLabel}): ${t.errors.join(' · ')}`, 'verdict-banner bad'));
+    return;
+  }
+  useTrust(t.trust, t.summary, 'own');
+}
+
+document.getElementById('own-trust')!.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  void bringTrust(trustText.value, 'pasted text');
+});
+trustFile.addEventListener('change', async () => {
+  const f = trustFile.files?.[0];
+  if (!f) return;
+  if (f.size > 1024 * 1024) return void bringTrust('x'.repeat(1024 * 1024 + 1), f.name);
+  await bringTrust(await f.text(), f.name);
+});
+document.getElementById('site-trust')!.addEventListener('click', () => useTrust(siteTrust, "the site's trust store", 'site'));
 
 // ?manifest=<site path> (the link on each run page) preselects and verifies that manifest.
 const wanted = new URLSearchParams(location.search).get('manifest');
