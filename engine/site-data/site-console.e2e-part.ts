@@ -3,7 +3,6 @@
 // screenshots the acceptance asks for (R1's DAG, a blocked step, a replay diff) saved beside the others.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -56,10 +55,14 @@ export async function prepareConsoleData(root: string, r3: { runbookId: string; 
     replayedMerkleRoot: string;
     steps: Array<Record<string, unknown>>;
   };
-  // A public step (a private one publishes no outputs file) whose outputs have a leaf to change.
-  const outputsFile = (st: Record<string, unknown>) => join(root, 'attestations', r3.runbookId, r3.executionId, 'outputs', `${String(st['stepId'])}.json`);
-  const step = report.steps.find((st) => existsSync(outputsFile(st)) && /"[^"]*"|\d/.test(readFileSync(outputsFile(st), 'utf8')))!;
-  const original = JSON.parse(await readFile(outputsFile(step), 'utf8')) as unknown;
+  // The step's outputs as its attestation signs them (R3's steps are private: the signed outputs are
+  // salted commitments, and no outputs file is published; the replay page compares signed values).
+  const manifest = JSON.parse(await readFile(join(root, 'attestations', r3.runbookId, r3.executionId, 'manifest.pcq'), 'utf8')) as {
+    steps: Array<{ stepId: string; attestation: { payload: string } }>;
+  };
+  const step = report.steps[0]!;
+  const signed = manifest.steps.find((m) => m.stepId === step['stepId'])!;
+  const original = (JSON.parse(Buffer.from(signed.attestation.payload, 'base64').toString('utf8')) as { predicate: { outputs: unknown } }).predicate.outputs;
   const replayed = changeOneLeaf(original);
   Object.assign(step, {
     identical: false,
