@@ -60,7 +60,7 @@ test(
     await ok(pcq({}, 'registry', 'add', newRunner.publicKey, '--name', 'runner-2026b', '--from', '2026-01-01T00:00:00Z'));
     const listed = await ok(pcq({}, 'registry', 'list', '--json'));
     assert.deepEqual(
-      (JSON.parse(listed.stdout) as Array<{ publicKey: string; status: string }>)
+      (JSON.parse(listed.stdout) as { runners: Array<{ publicKey: string; status: string }> }).runners
         .filter((r) => [oldRunner.publicKey, newRunner.publicKey].includes(r.publicKey))
         .map((r) => r.status),
       ['active', 'active'],

@@ -3,7 +3,7 @@
 // (docs/operations.md "Runner key rotation").
 import { PcqError } from '../../base/errors.ts';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runtime/config.ts';
 import { addRunner, listRunners, retireRunner } from '../../vault/agent-registry.ts';
 
@@ -37,8 +37,9 @@ export const command: Command = {
     }
     const config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
     const [action, key, ...rest] = positionals;
-    const out = (json: unknown, text: string): number => {
-      io.stdout(values.json ? JSON.stringify(json, null, 2) + '\n' : text);
+    const out = (json: object, text: string): number => {
+      if (values.json) printJson(io, json);
+      else io.stdout(text);
       return EXIT.ok;
     };
     if (action === 'add' && key !== undefined && rest.length === 0) {
@@ -61,7 +62,7 @@ export const command: Command = {
     if (action === 'list' && key === undefined) {
       const runners = await listRunners(config.root);
       const lines = runners.map((r) => `${r.publicKey}  ${r.status.padEnd(7)}  ${r.name}  ${r.validFrom ?? '…'} → ${r.validUntil ?? '…'}`);
-      return out(runners, (lines.length > 0 ? lines.join('\n') : 'no runner keys') + '\n');
+      return out({ runners }, (lines.length > 0 ? lines.join('\n') : 'no runner keys') + '\n');
     }
     throw usage('expected add <G…>, retire <G…> or list');
   },
