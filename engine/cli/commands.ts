@@ -35,5 +35,9 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   runs: { summary: 'Run history: runs by runbook, status or verdict, since a date, newest first', load: () => import('./commands/runs.ts') },
   show: { summary: 'Show one run: steps (blocked, skipped), proofs, verdict, files with digests', load: () => import('./commands/show.ts') },
   logs: { summary: "Show a run's execution logs (per step); prune logs by age and count (retention)", load: () => import('./commands/logs.ts') },
+  completion: {
+    summary: 'Print a shell completion script (bash, zsh or fish) generated from the command table',
+    load: () => import('./commands/completion.ts'),
+  },
   'verify-verdict': { summary: 'Verify a verdict offline: score, evidence, signature, key', load: () => import('./commands/verify-verdict.ts') },
 };
