@@ -222,6 +222,11 @@ export const ERROR_CATALOGUE = {
   PCQ_UNSAFE_ID: e('invalid-input', 'an id cannot be used as a file name', 'Use ids of letters, digits, ".", "_" and "-".'),
 
   // invalid-input: a step's data at run time (deterministic: the same data fails the same way)
+  PCQ_APPROVAL_INPUTS_INVALID: e(
+    'invalid-input',
+    "the inputs an approver supplied do not match the approval step's `inputs` schema",
+    'Pass values the step declares (`--input name=value` or `--inputs file.json`), of the declared types. Nothing was changed.',
+  ),
   PCQ_STEP_INPUT: e(
     'invalid-input',
     "a step's input does not have the shape the step needs",
@@ -551,6 +556,18 @@ export const ERROR_CATALOGUE = {
   ),
   PCQ_REVIEW_NOT_APPROVED: e('denied', 'a GitHub review state is not a decision', RULE),
   PCQ_REVIEW_NOT_ON_ROSTER: e('denied', 'the reviewer is not on the ombuds roster', RULE),
+  PCQ_RUN_PAUSED: e(
+    'denied',
+    'an approval step waits for a decision: the run is sealed as paused',
+    "An approver on the step's roster decides with `pcq approve <executionId> --decision approve|reject --by <login>`.",
+    'Not a failure of the step: execute-run.ts turns it into the paused state; it is never retried.',
+  ),
+  PCQ_APPROVER_NOT_LISTED: e('denied', "the approver is on the roster but not among the approval step's `approvers`", RULE),
+  PCQ_NOT_PAUSED: e(
+    'denied',
+    'the execution is not paused at an approval step (never paused, or already decided)',
+    'List paused runs with `pcq approve --list`; a decided run cannot be decided again. Nothing was changed.',
+  ),
   PCQ_REVIEW_SELF_APPROVAL: e('denied', 'the reviewer opened the review (or asked for the run)', RULE),
   PCQ_REVIEW_PUSHER: e('denied', 'the reviewer pushed to the review PR', RULE),
   PCQ_REVIEW_BOT: e('denied', 'the reviewer is a bot', RULE),
@@ -635,6 +652,16 @@ export const ERROR_CATALOGUE = {
   PCQ_SIGNATURE_INVALID: e('failed-check', "a step attestation's signature does not verify", VERIFY),
   PCQ_PAYLOAD_INVALID: e('failed-check', "a step attestation's payload is not a valid statement", VERIFY),
   PCQ_CHAIN_BROKEN: e('failed-check', 'the attestation chain (previousAttestationHash) is broken', VERIFY),
+  PCQ_APPROVAL_MISMATCH: e(
+    'failed-check',
+    "a paused run's state or an approval step's decision does not hold (envelope, signature, approver rules, paused root)",
+    VERIFY,
+  ),
+  PCQ_RESUME_DIVERGED: e(
+    'failed-check',
+    'resuming re-executed the steps before the pause and they did not reproduce the paused attestations',
+    'The runbook, its data or the runner key changed since the run paused; restore them (git) and decide again. Nothing was changed.',
+  ),
   PCQ_BRANCH_MISMATCH: e('failed-check', "a step's signed branch decision (condition, skipped) contradicts its status or its parents", VERIFY),
   PCQ_PARENTS_MISMATCH: e('failed-check', "an attestation's parents do not match its needs", VERIFY),
   PCQ_PROOFS_MISMATCH: e('failed-check', "the manifest's proofs differ from the signed attestation's", VERIFY),
@@ -753,6 +780,11 @@ export const ERROR_CATALOGUE = {
     'transient',
     'a running pcq process held the index lock for longer than the wait',
     'Try again in a moment; a lock left by a process that no longer runs is taken over by itself.',
+  ),
+  PCQ_RESUME_LOCKED: e(
+    'transient',
+    'another `pcq approve` is resuming this execution',
+    'Wait for it to finish; then the run is no longer paused (or the first one failed and you can try again).',
   ),
   PCQ_REVIEW_LOCKED: e(
     'transient',

@@ -152,5 +152,6 @@ export interface ManifestGrant {
 
 export interface ManifestReceipts {
   open: OpenReceipt;
-  finalize: FinalizeReceipt;
+  /** Absent only in a paused manifest (state: paused): its vault run is still open. */
+  finalize?: FinalizeReceipt;
 }

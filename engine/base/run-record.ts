@@ -4,9 +4,10 @@
 import type { PcqIssue } from './errors.ts';
 import type { ProofResult, Proofs } from './proofs.ts';
 
-export type RunStatus = 'succeeded' | 'failed' | 'blocked';
+/** `paused`: waiting at an approval step; `rejected`: an approver rejected it (FORMATS.md "Approval steps"). */
+export type RunStatus = 'succeeded' | 'failed' | 'blocked' | 'paused' | 'rejected';
 
-export type Verdict = 'pass' | 'blocked' | 'approved' | 'rejected' | 'failed';
+export type Verdict = 'pass' | 'blocked' | 'approved' | 'rejected' | 'failed' | 'paused';
 
 export interface StepSummary {
   stepId: string;
@@ -15,7 +16,7 @@ export interface StepSummary {
   attempts: number;
   durationMs: number;
   error?: PcqIssue;
-  /** dependency-failed | fail-fast | aborted (the scheduler), condition-false | parents-skipped (a branch). */
+  /** dependency-failed | fail-fast | aborted (the scheduler), condition-false | parents-skipped (a branch), rejected (an approval before it). */
   skipReason?: string;
   /** The step's `when:` and its value, when it was evaluated. */
   condition?: { expr: string; value: boolean };

@@ -57,6 +57,29 @@ export interface SpellAttestation {
   };
 }
 
+/**
+ * An approval step's signed decision (FORMATS.md "Approval steps"): what the approver decided, who,
+ * with which key, the inputs they supplied, and the digest of the reviewer-signed decision envelope
+ * the manifest carries in `approvals`. The runner signs this inside the step's attestation.
+ */
+export interface ApprovalOutcome {
+  decision: 'approve' | 'reject';
+  reviewer: string;
+  keyid: string;
+  inputs: Record<string, unknown>;
+  /** sha256(JCS(decision envelope)) of the envelope in the manifest's `approvals`. */
+  envelopeDigest: string;
+  /** The Merkle root of the paused manifest the approver decided on. */
+  pausedMerkleRoot: string;
+}
+
+/** Where a paused run stopped (manifest `pause`, signed): the approval step that waits and who may decide it. */
+export interface ManifestPause {
+  stepId: string;
+  message: string;
+  approvers: string[];
+}
+
 export interface StepPredicate {
   runbookId: string;
   runbookVersion: string;
@@ -80,6 +103,8 @@ export interface StepPredicate {
   skipped?: SkipCause;
   /** Spell steps only. */
   spell?: SpellAttestation;
+  /** Approval steps only: the decision (FORMATS.md "Approval steps"). */
+  approval?: ApprovalOutcome;
 }
 
 export interface StepRecord {
@@ -99,6 +124,8 @@ export interface StepRecord {
   skipped?: SkipCause;
   /** A spell step: the spell it ran and the checks made before the run (signed in the predicate). */
   spell?: SpellAttestation;
+  /** An approval step: the decision it resumed on (signed in the predicate). */
+  approval?: ApprovalOutcome;
 }
 
 export interface ManifestInclusionProof {
@@ -173,10 +200,15 @@ export interface Manifest {
   merkleRoot: string;
   /** The grant the run opened under (base/prepaid-vault.ts); signed. Absent in manifests sealed before grants existed. */
   grant?: ManifestGrant;
-  /** The vault's open_run and finalize_run receipts; signed, present with `grant`. */
+  /** The vault's open_run and finalize_run receipts; signed, present with `grant` (a paused run: open only). */
   receipts?: ManifestReceipts;
   /** `pcq retry`: the failed execution this run re-runs (FORMATS.md "Retries"); signed. */
   retryOf?: RetryLink;
+  /** `paused`: the run waits for an approval (`pause` says where); absent: the run ended. Signed. */
+  state?: 'paused';
+  pause?: ManifestPause;
+  /** The reviewer-signed decisions of the run's approval steps, in chain order. Signed. */
+  approvals?: DsseEnvelope[];
   signature: string; // "base64:<sig>"
   reviews: DsseEnvelope[];
 }

@@ -2,6 +2,7 @@
 // evidence records they return. Base layer: steps/, provers/, runtime/ and proof/ share these
 // types, so they live below all of them and import nothing above (engine/README.md "Layers").
 import type { GraphStore } from './graph-store.ts';
+import type { ApprovalOutcome } from './signed-records.ts';
 
 /** A file a step produced (report, CSV, ...). The executor decides whether it is released or withheld. */
 export interface ArtifactRef {
@@ -76,4 +77,11 @@ export interface StepPorts {
   http: HttpPort;
   notifier: Notifier;
   artifacts: ArtifactSink;
+  /** The decisions a resumed (or replayed) run has for its approval steps; absent: none, so an approval pauses. */
+  approvals?: ApprovalPort;
+}
+
+/** An approval step's decision as the run received it (FORMATS.md "Approval steps"). */
+export interface ApprovalPort {
+  decisionFor(stepId: string): ApprovalOutcome | undefined;
 }

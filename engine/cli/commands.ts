@@ -13,6 +13,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   run: { summary: 'Run a runbook; sign, seal and store its manifest', load: () => import('./commands/run.ts') },
   replay: { summary: 'Re-execute a recorded run and compare it step by step', load: () => import('./commands/replay.ts') },
   keys: { summary: 'Generate and inspect Ed25519 keys (Stellar strkeys)', load: () => import('./commands/keys.ts') },
+  approve: {
+    summary: 'Decide a run paused at an approval step (approve or reject) and resume it',
+    load: () => import('./commands/approve.ts'),
+  },
   review: { summary: 'List ombuds reviews; approve, reject or request info', load: () => import('./commands/review.ts') },
   unseal: { summary: "Open a run's sealed private data with your reviewer key, checked against the manifest", load: () => import('./commands/unseal.ts') },
   doctor: {

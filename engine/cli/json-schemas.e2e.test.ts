@@ -72,6 +72,10 @@ test("each verb's real --json output validates against its schema", { timeout: 3
   await pcq('verify-verdict', `${ex}/score.json`, `${ex}/evidence.tar.gz`, `${ex}/verdict.sig`, `${ex}/verdict.pub`, '--json');
   await pcq('export', manifest, '--format', 'dsse', '--out', join(dir, 'export'), '--json');
   await pcq('replay', id, '--json');
+  // approve: R5 pauses at its approval step; ombuds-alice decides with her own reviewer key.
+  const paused = await pcq('run', 'runbooks/R5-escalation-approval.yaml', '--as-of', '2026-11-16T00:00:00Z', '--json');
+  await runPcq(repo, ENV, 'keys', 'generate', '--reviewer', 'ombuds-alice');
+  await pcq('approve', paused.executionId as string, '--decision', 'approve', '--by', 'ombuds-alice', '--json');
   const pair = await pcq('keys', 'generate', '--json');
   await pcq('keys', 'inspect', pair.publicKey as string, '--json');
   await pcq('review', 'list', '--json');

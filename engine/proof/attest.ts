@@ -105,6 +105,8 @@ export async function attestStep(
       // Present only when a secret was masked, so runs with none keep their roots (FORMATS.md).
       ...(record.redactions !== undefined && record.redactions > 0 ? { redactions: record.redactions } : {}),
       ...(record.spell ? { spell: record.spell } : {}),
+      // An approval step that resumed on a decision (FORMATS.md "Approval steps").
+      ...(record.approval ? { approval: record.approval } : {}),
     },
   };
   const envelope = await signEnvelope(IN_TOTO_PAYLOAD_TYPE, utf8(canonicalize(statement)), signer);

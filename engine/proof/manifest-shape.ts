@@ -29,7 +29,7 @@ const TOP = [
   'reviews',
 ];
 // Optional top-level fields: checked when present (manifests sealed before they existed lack them).
-const OPTIONAL_TOP = ['datasets', 'policyDigest', 'grant', 'receipts', 'effectsPolicy', 'retryOf'];
+const OPTIONAL_TOP = ['datasets', 'policyDigest', 'grant', 'receipts', 'effectsPolicy', 'retryOf', 'state', 'pause', 'approvals'];
 // A dataset path: repository-relative, forward slashes, no empty, "." or ".." segment.
 const DATASET_PATH = /^(?!\/)(?!.*(?:^|\/)\.{1,2}(?:\/|$))(?!.*\/\/)[^\\\u0000]+$/;
 const AUTHORIZATION = ['keyid', 'keyName', 'source', 'devOverlay', 'role', 'status', 'validFrom', 'validUntil', 'checkedAt', 'mode'];
@@ -189,13 +189,36 @@ function receipt(value: unknown, path: string, keys: string[], out: ShapeProblem
 }
 
 /** `receipts`: the vault's open_run and finalize_run receipts. */
-function receipts(value: unknown, out: ShapeProblem[]): void {
+function receipts(value: unknown, paused: boolean, out: ShapeProblem[]): void {
   if (!isRecord(value)) return void out.push({ path: '/receipts', message: 'must be an object' });
-  fields(value, ['open', 'finalize'], '/receipts', out);
+  // A paused run's vault run is still open: it has no finalize_run receipt yet (FORMATS.md "Approval steps").
+  if (paused) fields(value, ['open'], '/receipts', out, ['finalize']);
+  else fields(value, ['open', 'finalize'], '/receipts', out);
   receipt(value.open, '/receipts/open', OPEN, out);
-  receipt(value.finalize, '/receipts/finalize', FINALIZE, out);
+  if ('finalize' in value) receipt(value.finalize, '/receipts/finalize', FINALIZE, out);
   if (isRecord(value.open) && value.open.method !== 'open_run') out.push({ path: '/receipts/open/method', message: 'must be "open_run"' });
   if (isRecord(value.finalize) && value.finalize.method !== 'finalize_run') out.push({ path: '/receipts/finalize/method', message: 'must be "finalize_run"' });
+}
+
+/** `state` (only "paused"), `pause` exactly with it, and `approvals` (DSSE envelopes): FORMATS.md "Approval steps". */
+function pauseFields(value: Record<string, unknown>, out: ShapeProblem[]): void {
+  if ('state' in value && value.state !== 'paused') out.push({ path: '/state', message: 'must be "paused" (a run that ended has no state field)' });
+  if ('state' in value !== 'pause' in value) out.push({ path: '/pause', message: 'is present exactly when state is "paused"' });
+  if ('pause' in value) {
+    const p = value.pause;
+    if (!isRecord(p)) out.push({ path: '/pause', message: 'must be an object' });
+    else {
+      fields(p, ['stepId', 'message', 'approvers'], '/pause', out);
+      text(p.stepId, '/pause/stepId', out, { min: 1 });
+      text(p.message, '/pause/message', out);
+      if (!Array.isArray(p.approvers) || !p.approvers.every((a) => typeof a === 'string'))
+        out.push({ path: '/pause/approvers', message: 'must be a list of logins' });
+    }
+  }
+  if ('approvals' in value) {
+    if (!Array.isArray(value.approvals)) out.push({ path: '/approvals', message: 'must be a list' });
+    else value.approvals.forEach((r, i) => envelope(r, `/approvals/${i}`, out));
+  }
 }
 
 /** Every way the value departs from manifest.schema.json; empty when it conforms. */
@@ -214,7 +237,7 @@ export function checkManifestShape(value: unknown): ShapeProblem[] {
   if ('datasets' in value) datasets(value.datasets, out);
   if ('policyDigest' in value) text(value.policyDigest, '/policyDigest', out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
   if ('grant' in value) grant(value.grant, out);
-  if ('receipts' in value) receipts(value.receipts, out);
+  if ('receipts' in value) receipts(value.receipts, value.state === 'paused', out);
   if ('effectsPolicy' in value) effectsPolicy(value.effectsPolicy, out);
   if ('retryOf' in value) {
     if (!isRecord(value.retryOf)) out.push({ path: '/retryOf', message: 'must be an object' });
@@ -224,6 +247,7 @@ export function checkManifestShape(value: unknown): ShapeProblem[] {
       text(value.retryOf.manifestDigest, '/retryOf/manifestDigest', out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
     }
   }
+  pauseFields(value, out);
   if ('steps' in value) {
     if (!Array.isArray(value.steps)) out.push({ path: '/steps', message: 'must be a list' });
     else value.steps.forEach((s, i) => step(s, `/steps/${i}`, out));

@@ -15,7 +15,7 @@ import type { Signer } from '../base/signer.ts';
 import type { RunnerAuthorization } from '../base/signed-records.ts';
 import { normaliseProofs } from './step-predicate.ts';
 import { MANIFEST_PAYLOAD_TYPE, signedPart } from './manifest.ts';
-import type { Manifest, ManifestDataset, ManifestEffectsPolicy, ManifestStep, RetryLink } from '../base/signed-records.ts';
+import type { Manifest, ManifestDataset, ManifestEffectsPolicy, ManifestPause, ManifestStep, RetryLink } from '../base/signed-records.ts';
 import type { ManifestGrant, ManifestReceipts } from '../base/prepaid-vault.ts';
 
 export interface SealInput {
@@ -41,6 +41,10 @@ export interface SealInput {
   grant?: { grant: ManifestGrant; receipts: ManifestReceipts };
   /** `pcq retry`: the failed execution this run re-runs (signed). */
   retryOf?: RetryLink;
+  /** The run paused at this approval step (FORMATS.md "Approval steps"): sealed as `state: paused`. */
+  pause?: ManifestPause;
+  /** The approvers' signed decisions the run resumed on, in chain order. */
+  approvals?: DsseEnvelope[];
   sha256?: Sha256;
 }
 
@@ -109,6 +113,9 @@ export async function sealManifest(input: SealInput): Promise<Manifest> {
     merkleRoot: formatDigest(tree.root),
     ...(input.grant ? { grant: input.grant.grant, receipts: input.grant.receipts } : {}),
     ...(input.retryOf ? { retryOf: { executionId: input.retryOf.executionId, manifestDigest: input.retryOf.manifestDigest } } : {}),
+    // Only runbooks with approval steps carry these, so every other manifest keeps its bytes.
+    ...(input.pause ? { state: 'paused' as const, pause: input.pause } : {}),
+    ...(input.approvals && input.approvals.length > 0 ? { approvals: input.approvals } : {}),
   };
   const signature = await signManifestCore(signedPart(core), input.signer);
   return { ...core, signature, reviews: [] };

@@ -18,6 +18,8 @@ export function checkGrantAndReceipts(m: Raw, fail: Fail, pass: Pass): void {
   const grant = m.grant as Raw | undefined;
   const receipts = m.receipts as { open?: Raw; finalize?: Raw } | undefined;
   if (!grant) return void fail('PCQ_GRANT_MISSING', 'grant', 'the manifest carries receipts but binds no grant');
+  // A paused run's vault run is still open (FORMATS.md "Approval steps"): open_run only, checked as far as it goes.
+  if (m.state === 'paused' && receipts?.open && !receipts.finalize) return checkOpenOnly(m, grant, receipts.open, fail, pass);
   if (!receipts?.open || !receipts.finalize)
     return void fail('PCQ_GRANT_MISMATCH', 'grant-receipts', 'the manifest binds a grant but not both the open_run and finalize_run receipts');
   const { open, finalize } = receipts;
@@ -49,5 +51,23 @@ export function checkGrantAndReceipts(m: Raw, fail: Fail, pass: Pass): void {
     'PCQ_GRANT_OVER_BUDGET',
     'budget',
     `cost ${usage} ${String(grant.unit)} unit(s) of ${reserved} reserved (${String(finalize.outcome)}); grant budget ${budget}, ${spent} spent after this run`,
+  );
+}
+
+/** The grant and the open_run receipt of a paused run: the same bindings as a finished run's, without the settlement. */
+function checkOpenOnly(m: Raw, grant: Raw, open: Raw, fail: Fail, pass: Pass): void {
+  const mismatches: string[] = [];
+  if (grant.runner !== m.executedBy || open.runner !== m.executedBy)
+    mismatches.push('the grant or the open_run receipt names another runner than the one that signed');
+  if (open.runId !== m.executionId) mismatches.push('the open_run receipt names another run id than the executionId');
+  if (open.grantId !== grant.grantId || open.grantDigest !== grant.digest) mismatches.push('the open_run receipt names another grant');
+  if (open.runbookId !== m.runbookId) mismatches.push('the open_run receipt names another runbook');
+  const runbooks = Array.isArray(grant.runbooks) ? grant.runbooks : [];
+  if (!runbooks.includes('*') && !runbooks.includes(m.runbookId)) mismatches.push(`the grant does not cover runbook ${String(m.runbookId)}`);
+  if (mismatches.length > 0) return void fail('PCQ_GRANT_MISMATCH', 'grant-receipts', mismatches.join('; '));
+  pass(
+    'PCQ_GRANT_MISMATCH',
+    'grant-receipts',
+    `grant ${String(grant.grantId)} authorized runner ${String(grant.runner)}; the vault run is open (paused: ${num(open.reserved)} reserved, not yet settled)`,
   );
 }

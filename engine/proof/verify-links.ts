@@ -21,6 +21,8 @@ export interface LinkFields {
   proofs: unknown;
   /** The branch decision (run/conditions.ts): set when a branch skipped the step. */
   skipped?: unknown;
+  /** An approval step's signed decision (proof/verify-approvals.ts). */
+  approval?: unknown;
   /** A spell step's signed spell record (checked by verify-spells.ts). */
   spell?: unknown;
 }

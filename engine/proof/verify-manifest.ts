@@ -30,6 +30,7 @@ import { verifyStepLinks, type LinkFields, type StepFacts } from './verify-links
 import { checkGrantAndReceipts } from './verify-grant.ts';
 import { checkRetryLink } from './verify-retry.ts';
 import { verifySpells } from './verify-spells.ts';
+import { checkPausedState, verifyApprovals } from './verify-approvals.ts';
 import type { PcqCode } from '../base/error-catalogue.ts';
 
 export interface VerifyCheck {
@@ -274,7 +275,11 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, optio
   // A review's subject is the manifest file as sealed (reviews: []), by the sha256 of its bytes.
   const reviews = m.reviews as unknown[];
   const sealedDigest = reviews.length > 0 ? sealedManifestDigest(m, sha256) : '';
-  await verifyReviews(reviews, m, sealedDigest, options.roster !== undefined ? { trust, roster: options.roster } : { trust }, verify, fail, pass);
+  const reviewContext = options.roster !== undefined ? { trust, roster: options.roster } : { trust };
+  await verifyReviews(reviews, m, sealedDigest, reviewContext, verify, fail, pass);
+  // Approval steps and the paused state (FORMATS.md "Approval steps").
+  await verifyApprovals(m, facts, reviewContext, verify, sha256, fail, pass);
+  checkPausedState(m, fail, pass);
 }
 
 // A raw NUL never occurs in JCS output (JSON.stringify escapes U+0000), so it can mark where the
@@ -555,5 +560,6 @@ function readPredicate(
     proofs: p.proofs,
     ...('skipped' in p ? { skipped: p.skipped } : {}),
     ...(p.spell !== undefined ? { spell: p.spell } : {}),
+    ...(p.approval !== undefined ? { approval: p.approval } : {}),
   };
 }

@@ -8,12 +8,13 @@ import type { ChangeSet } from '../store/change-set.ts';
 import { exportDsse } from '../proof/export-dsse.ts';
 import type { ExecutionPaths } from '../store/layout.ts';
 import type { PcqConfig } from '../runtime/config.ts';
-import type { PcqIssue } from '../base/errors.ts';
+import { toIssues, type PcqIssue } from '../base/errors.ts';
 import type { Signer } from '../base/signer.ts';
 import type { Notifier } from '../base/step-ports.ts';
 import type { RunOutcome } from './execute-run.ts';
 import type { RunRecordFile } from '../base/run-record.ts';
 import { openReviewForRun } from '../review/open-review.ts';
+import { loadPauseNotice } from '../review/pause-notice.ts';
 import { writeVerdictArtifacts } from '../verdict/write-verdict.ts';
 import type { Verdict } from '../base/run-record.ts';
 import { join } from 'node:path';
@@ -87,6 +88,18 @@ export async function afterRunHooks(input: AfterRunInput): Promise<AfterRun> {
       if (sent.notifyIssue) result.notifyIssue = sent.notifyIssue;
       result.deliveries = sent.deliveries;
       if (sent.undeliveredRecord) result.undeliveredRecord = sent.undeliveredRecord;
+    };
+  }
+  // A paused run notifies who may decide its approval step (review/pause-notice.ts), after the commit.
+  if (input.outcome.pause && input.record.replayOf === undefined) {
+    const notice = await loadPauseNotice(input.config.root, input.outcome.manifest, input.outcome.pause);
+    sendNotices = async () => {
+      try {
+        await input.notifier.send({ channel: 'email', ...notice }, AbortSignal.timeout(30_000));
+        result.notified = notice.to;
+      } catch (err) {
+        result.notifyIssue = toIssues(err)[0]!;
+      }
     };
   }
   const files = await writeVerdictArtifacts(input.paths, input.signer, input.change);

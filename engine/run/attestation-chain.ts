@@ -33,6 +33,8 @@ export class AttestationChain {
   private readonly hashes = new Map<string, string>();
   readonly links: ChainLink[] = [];
   private next = 0;
+  /** How far the chain may sign: the whole order, or a paused run's prefix (set by finish). */
+  private limit = Number.POSITIVE_INFINITY;
   private pending: Promise<void> = Promise.resolve();
 
   private readonly run: RunIdentity;
@@ -52,18 +54,22 @@ export class AttestationChain {
     return this.pending;
   }
 
-  /** Signs whatever remains (steps that failed or were skipped are offered by the caller first). */
-  async finish(): Promise<ChainLink[]> {
+  /**
+   * Signs whatever remains (steps that failed or were skipped are offered by the caller first), up
+   * to `upTo` steps of the order: a paused run (run/approval-gate.ts) seals the prefix before its pause.
+   */
+  async finish(upTo: number = this.order.length): Promise<ChainLink[]> {
+    this.limit = upTo;
     this.pending = this.pending.then(() => this.advance());
     await this.pending;
-    if (this.next !== this.order.length) {
+    if (this.next !== upTo) {
       throw new Error(`attestation chain incomplete: ${this.order[this.next]} has no record`);
     }
     return this.links;
   }
 
   private async advance(): Promise<void> {
-    while (this.next < this.order.length) {
+    while (this.next < this.order.length && this.next < this.limit) {
       const stepId = this.order[this.next] as string;
       const record = this.records.get(stepId);
       if (!record) return;

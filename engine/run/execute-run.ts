@@ -6,7 +6,9 @@ import type { Plan } from '../plan/plan.ts';
 import type { Signer } from '../base/signer.ts';
 import type { StepRecord } from '../base/signed-records.ts';
 import type { PrivateOpening } from '../proof/private-commitment.ts';
-import type { RunnerAuthorization, SpellAttestation } from '../base/signed-records.ts';
+import type { ApprovalOutcome, DsseEnvelope, ManifestPause, RunnerAuthorization, SpellAttestation } from '../base/signed-records.ts';
+import { approvalBarriers, haltedAfterRejection, pauseOf, pausedAt } from './approval-gate.ts';
+import { PcqError } from '../base/errors.ts';
 import type { FinalizeReceipt, ManifestGrant, OpenReceipt } from '../base/prepaid-vault.ts';
 import { sealManifest } from '../proof/seal.ts';
 import { sha256Node } from '../proof/hash-node.ts';
@@ -58,6 +60,19 @@ export interface RunRequest {
   vault?: VaultRun;
   /** `pcq retry`: the failed execution this run re-runs, signed into the manifest. */
   retryOf?: RetryLink;
+  /** Decisions for approval steps (`pcq approve`, or the recorded ones on replay), by stepId; without one an approval pauses the run. */
+  approvals?: ReadonlyMap<string, RecordedApproval>;
+  /**
+   * Resuming a paused run (run/resume-run.ts): the paused manifest's steps. The steps before the
+   * pause run again and must reproduce these attestations byte for byte, or nothing is sealed.
+   */
+  resumeOf?: { steps: ReadonlyArray<{ stepId: string; attestationHash: string }> };
+}
+
+/** An approval step's decision as the run uses it: the signed outcome and the approver's envelope. */
+export interface RecordedApproval {
+  outcome: ApprovalOutcome;
+  envelope: DsseEnvelope;
 }
 
 export interface VaultRun {
@@ -100,6 +115,8 @@ export interface RunOutcome {
   /** Failed preconditions (stopped their step) and postconditions; any of them blocks the run's exports. */
   failedProofs: FailedProof[];
   durationMs: number;
+  /** status `paused`: the approval step the run waits at (also sealed in the manifest). */
+  pause?: ManifestPause;
 }
 
 export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunOutcome> {
@@ -126,6 +143,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     notifier: ports.notifier,
     artifacts,
     randomFor: (stepId: string) => createRandom(sha256Hex(`${runSeed}:${stepId}`)),
+    approvals: { decisionFor: (stepId: string) => req.approvals?.get(stepId)?.outcome },
   };
   const needs = new Map(plan.order.map((id) => [id, stepById.get(id)?.needs ?? []]));
   const chain = new AttestationChain(
@@ -159,6 +177,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
       private: step.private,
       ...state.branches.get(stepId),
       ...(req.spells?.has(stepId) ? { spell: req.spells.get(stepId)! } : {}),
+      ...(step.type === 'approval' && status === 'succeeded' && req.approvals?.has(stepId) ? { approval: req.approvals.get(stepId)!.outcome } : {}),
     };
   };
 
@@ -166,18 +185,29 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
   // abandoned attempt (timed out, aborted) reaches no state, no downstream step and no signature.
   const drafts = new Map<string, AttemptDraft>();
   const draftKey = (id: string, attempt: number): string => `${attempt}:${id}`;
+  // Approval steps are barriers in chain order (run/approval-gate.ts); scheduling only, never signed.
+  const schedulingNeeds = approvalBarriers(plan.order, stepById);
+  let pausedStep: string | undefined;
   const scheduled = await schedule<AttemptDraft>({
     nodes: plan.order.map((id) => {
       const s = stepById.get(id)!;
-      return { id, needs: s.needs, retry: s.retry, timeoutMs: s.timeoutMs };
+      return { id, needs: schedulingNeeds.get(id)!, retry: s.retry, timeoutMs: s.timeoutMs };
     }),
     concurrency: req.concurrency,
     clock: ports.clock,
     ...(ports.signal ? { signal: ports.signal } : {}),
     onEvent: (event) => {
+      // An approval without a decision pauses the run (approval-gate.ts): reported as the pause it
+      // is, and nothing after it is reported (it has not run; it will when the run resumes).
+      if (event.type === 'step-failed' && event.error.code === 'PCQ_RUN_PAUSED') {
+        pausedStep = event.id;
+        return ports.onEvent?.({ type: 'step-skipped', id: event.id, reason: 'paused', at: event.at });
+      }
+      if (pausedStep !== undefined && event.type === 'step-skipped') return;
       // A branch skip is a success to the scheduler (its dependants must start and decide); the
       // run reports it as the skip it is.
-      const skipped = event.type === 'step-finished' ? state.branches.get(event.id)?.skipped : undefined;
+      const skipped =
+        event.type === 'step-finished' ? (state.branches.get(event.id)?.skipped ?? (state.halted.has(event.id) ? 'rejected' : undefined)) : undefined;
       if (skipped) return ports.onEvent?.({ type: 'step-skipped', id: event.id, reason: skipped, at: event.at });
       // The step's proofs were committed when its attempt was accepted, before this event: a failed
       // prover shows the step as blocked from the moment it finishes, not as a success.
@@ -188,6 +218,11 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
       const draft = newDraft(id, ctx.attempt, artifacts, ctx.signal);
       drafts.set(draftKey(id, ctx.attempt), draft);
       const step = stepById.get(id)!;
+      // After a rejected approval nothing else runs: the step is recorded as skipped (FORMATS.md "Approval steps").
+      if (haltedAfterRejection(state.outputs.snapshot(), plan.order, id, stepById)) {
+        draft.halted = true;
+        return draft;
+      }
       draft.branch = decideBranch(step, state.branchSkipped, ports.cel, { params: req.params, steps: state.outputs.snapshot(), asOf: req.asOf });
       if (draft.branch.skipped) return draft;
       await runStep(step, deps, state.outputs, ctx.signal, draft);
@@ -196,7 +231,10 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     onAccepted: (id, accepted) => {
       const draft = drafts.get(draftKey(id, accepted.attempt));
       for (let n = 1; n <= accepted.attempt; n++) drafts.delete(draftKey(id, n));
-      if (accepted.ok && accepted.value.branch?.skipped) {
+      if (accepted.ok && accepted.value.halted) {
+        state.commitHalt(accepted.value);
+        void chain.offer(recordFor(id, 'skipped')).catch(() => undefined);
+      } else if (accepted.ok && accepted.value.branch?.skipped) {
         state.commitSkip(accepted.value);
         void chain.offer(recordFor(id, 'skipped')).catch(() => undefined);
       } else if (accepted.ok) {
@@ -211,14 +249,22 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     },
   });
 
+  // An approval without a decision paused the run: only the steps before it are signed and sealed.
+  const pauseIndex = pausedAt(plan.order, scheduled.results, stepById);
+  const sealedCount = pauseIndex ?? plan.order.length;
+  const inPrefix = new Set(plan.order.slice(0, sealedCount));
   for (const r of scheduled.results) {
+    if (!inPrefix.has(r.id)) continue;
     if (r.status === 'skipped') skipWithParents(stepById.get(r.id)!.needs, r.id, state);
     if (r.status !== 'succeeded') void chain.offer(recordFor(r.id, r.status)).catch(() => undefined);
   }
-  const links = await chain.finish();
-  const stepFailed = scheduled.results.some((r) => r.status === 'failed');
+  const links = await chain.finish(sealedCount);
+  if (req.resumeOf) checkResumedPrefix(req.resumeOf.steps, links);
+  const pause = pauseIndex === undefined ? undefined : pauseOf(stepById.get(plan.order[pauseIndex]!)!);
+  const stepFailed = pause === undefined && scheduled.results.some((r) => r.status === 'failed');
   const stepsRun = scheduled.results.filter((r) => r.status === 'succeeded' || r.status === 'failed').length;
-  const finalize = req.vault ? await req.vault.settle(stepsRun, !stepFailed) : undefined;
+  // A paused run's vault run stays open (its manifest binds open_run only); resuming settles it.
+  const finalize = req.vault && !pause ? await req.vault.settle(stepsRun, !stepFailed) : undefined;
   const manifest = await sealManifest({
     sha256: sha256Node, // node:crypto: the portable default (noble) was a tenth of a large run's cost
     executionId: req.executionId,
@@ -243,8 +289,10 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     steps: links.map((l) => ({ stepId: l.stepId, envelope: l.envelope, hash: l.hash, proofs: l.record.proofs })),
     signer: ports.signer,
     authorization: req.authorization,
-    ...(req.vault && finalize ? { grant: { grant: req.vault.grant, receipts: { open: req.vault.open, finalize } } } : {}),
+    ...(req.vault ? { grant: { grant: req.vault.grant, receipts: { open: req.vault.open, ...(finalize ? { finalize } : {}) } } } : {}),
     ...(req.retryOf ? { retryOf: req.retryOf } : {}),
+    ...(pause ? { pause } : {}),
+    approvals: links.flatMap((l) => (l.record.approval ? [req.approvals!.get(l.stepId)!.envelope] : [])),
   });
 
   const failedProofs = collectFailedProofs(plan.order, state.proofs);
@@ -253,11 +301,14 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
   // (FORMATS.md "Run status"). `failed` is a step failure no prover caught.
   const failed = stepFailed;
   const blocked = failedProofs.length > 0;
+  const rejected = links.some((l) => l.record.approval?.decision === 'reject');
   return {
     request: req,
     manifest,
     records: links.map((l) => l.record),
-    steps: scheduled.results.map((r) => summarise(r, stepById.get(r.id)!.type, state.proofs.get(r.id) ?? {}, state.branches.get(r.id))),
+    steps: scheduled.results
+      .filter((r) => inPrefix.has(r.id))
+      .map((r) => summarise(r, stepById.get(r.id)!.type, state.proofs.get(r.id) ?? {}, state.branches.get(r.id), state.halted.has(r.id))),
     artifacts: artifacts.list(),
     recordings: state.recordings,
     effects: state.effects,
@@ -268,9 +319,10 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
       const log = state.results.get(id)?.log;
       return log === undefined ? [] : [{ stepId: id, text: log }];
     }),
-    status: blocked ? 'blocked' : failed ? 'failed' : 'succeeded',
+    status: pause ? 'paused' : blocked ? 'blocked' : failed ? 'failed' : rejected ? 'rejected' : 'succeeded',
     failedProofs,
     durationMs: scheduled.durationMs,
+    ...(pause ? { pause } : {}),
   };
 }
 
@@ -284,11 +336,12 @@ function collectFailedProofs(order: readonly string[], proofs: ReadonlyMap<strin
   return out;
 }
 
-function summarise(r: NodeResult<unknown>, type: string, proofs: Proofs, branch: BranchOutcome | undefined): StepSummary {
-  const status = branch?.skipped ? 'skipped' : r.status;
+function summarise(r: NodeResult<unknown>, type: string, proofs: Proofs, branch: BranchOutcome | undefined, halted: boolean): StepSummary {
+  const status = branch?.skipped || halted ? 'skipped' : r.status;
   const s: StepSummary = { stepId: r.id, type, status, attempts: r.attempts, durationMs: Math.round((r.durationMs ?? 0) * 1000) / 1000, proofs };
   if (r.error) s.error = r.error;
-  if (branch?.skipped) s.skipReason = branch.skipped;
+  if (halted) s.skipReason = 'rejected';
+  else if (branch?.skipped) s.skipReason = branch.skipped;
   else if (r.skipReason) s.skipReason = r.skipReason;
   if (branch?.condition) s.condition = branch.condition;
   return s;
@@ -309,4 +362,15 @@ function failedProverOf(proofs: Proofs | undefined): string | undefined {
   if (post) return `postcondition ${post.prover}`;
   const pre = proofs?.preconditions?.find((p) => p.result === 'fail');
   return pre ? `precondition ${pre.prover}` : undefined;
+}
+
+/** Resuming: the re-executed steps before the pause must be the paused run's attestations, byte for byte. */
+function checkResumedPrefix(paused: ReadonlyArray<{ stepId: string; attestationHash: string }>, links: ReadonlyArray<{ stepId: string; hash: string }>): void {
+  const differ = paused.filter((p, i) => links[i]?.stepId !== p.stepId || links[i]?.hash !== p.attestationHash).map((p) => p.stepId);
+  if (differ.length === 0) return;
+  throw new PcqError({
+    code: 'PCQ_RESUME_DIVERGED',
+    message: `resuming re-ran the steps before the pause, and ${differ.join(', ')} did not reproduce the paused attestation${differ.length > 1 ? 's' : ''}`,
+    hint: 'The runbook, its data, the policies or the runner key changed since the run paused; restore them and decide again. Nothing was changed.',
+  });
 }

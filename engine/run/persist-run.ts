@@ -32,7 +32,8 @@ export interface PersistOptions {
 }
 
 export function verdictOf(outcome: RunOutcome): Verdict {
-  return outcome.status === 'succeeded' ? 'pass' : outcome.status === 'blocked' ? 'blocked' : 'failed';
+  const s = outcome.status;
+  return s === 'succeeded' ? 'pass' : s === 'blocked' ? 'blocked' : s === 'paused' ? 'paused' : s === 'rejected' ? 'rejected' : 'failed';
 }
 
 export async function persistRun(outcome: RunOutcome, opts: PersistOptions, change: ChangeSet): Promise<{ paths: ExecutionPaths; record: RunRecordFile }> {
@@ -108,7 +109,7 @@ export async function persistRun(outcome: RunOutcome, opts: PersistOptions, chan
     ...(opts.replayOf ? { replayOf: opts.replayOf } : {}),
     ...(opts.retryOf ? { retryOf: opts.retryOf } : {}),
     ...(opts.ci ? { ci: opts.ci } : {}),
-    ...(manifest.grant && manifest.receipts
+    ...(manifest.grant && manifest.receipts?.finalize
       ? {
           vault: {
             state: manifest.receipts.finalize.outcome,

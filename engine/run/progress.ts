@@ -37,6 +37,8 @@ const SKIP_TEXT = {
   'fail-fast': 'run stopped after a failure',
   aborted: 'run aborted',
   'condition-false': 'when: is false',
+  rejected: 'an approval before it was rejected',
+  paused: 'waits for an approval: the run is paused',
   'parents-skipped': 'every parent was skipped',
 } as const;
 

@@ -23,6 +23,7 @@ import { readIndex } from '../store/execution-index.ts';
 import { executionPaths } from '../store/layout.ts';
 import { openRunServices } from './run-services.ts';
 import { executeRun } from './execute-run.ts';
+import { recordedApprovals } from '../proof/approval-decision.ts';
 import { checkLoadedDatasets, checkSignedDatasets, readSignedReplaySource } from './replay-source.ts';
 import { authorizeRunnerAtStart } from './authorize-runner.ts';
 
@@ -128,6 +129,8 @@ export async function replayExecution(config: PcqConfig, dir: string, env: Recor
           ...(original.datasets ? { datasets: services.datasets } : {}),
           spells: spells.spells,
           ...(original.effectsPolicy ? { effects: spells.effects } : {}),
+          // The recorded decisions of approval steps (FORMATS.md "Approval steps"): never asked again.
+          approvals: recordedApprovals(original),
         },
         { ...services.ports, stepKinds: withSpellKind(services.ports.stepKinds, spells.spellKind) },
       );

@@ -14,6 +14,7 @@ import { recordingDigest } from '../runtime/http-port.ts';
 import { parseManifestText } from '../proof/manifest.ts';
 import type { Manifest, ManifestDataset } from '../base/signed-records.ts';
 import { verifyManifestNode } from '../proof/verify-node.ts';
+import { readRosterLogins } from '../review/roster.ts';
 import { decodeEnvelopePayload } from '../proof/statement.ts';
 import { checkOpening, isPrivateCommitment, type PrivateOpening } from '../proof/private-commitment.ts';
 import { sha256Node } from '../proof/hash-node.ts';
@@ -78,7 +79,9 @@ export async function readVerifiedManifest(config: PcqConfig, dir: string): Prom
   const path = join(dir, 'manifest.pcq');
   const text = await readText(path, 'manifest');
   const trust = await loadTrustStore({ root: config.root, includeLocal: config.mode === 'dev' });
-  const report = await verifyManifestNode(text, trust);
+  // The repository's roster, as `pcq verify` uses it: approval decisions and reviews are checked against it.
+  const roster = await readRosterLogins(config.root);
+  const report = await verifyManifestNode(text, trust, roster !== undefined ? { roster } : {});
   const failed = report.checks.filter((c) => !c.ok);
   if (!report.ok) {
     // One error under the first failing check's own code (PCQ_SIGNATURE_INVALID, PCQ_KEY_REVOKED, …).

@@ -11,7 +11,7 @@ import { graphIssues } from '../plan/graph-issues.ts';
 import { loadPolicySet } from '../runtime/policy-set.ts';
 import { resolveParams } from './run-params.ts';
 import { openRunServices } from './run-services.ts';
-import { executeRun } from './execute-run.ts';
+import { executeRun, type RecordedApproval } from './execute-run.ts';
 import type { FailedProof, StepSummary } from '../base/run-record.ts';
 import { ciContext } from './ci-context.ts';
 import { persistRun } from './persist-run.ts';
@@ -21,14 +21,15 @@ import { loadPreflightContext } from './preflight/context.ts';
 import { afterRunHooks } from './after-run.ts';
 import { authorizeRunnerAtStart } from './authorize-runner.ts';
 import type { SchedulerEvent } from './scheduler-types.ts';
-import type { Verdict } from '../base/run-record.ts';
+import type { RunStatus, Verdict } from '../base/run-record.ts';
+import type { ManifestPause } from '../base/signed-records.ts';
 import { readIndex } from '../store/execution-index.ts';
 import { ChangeSet } from '../store/change-set.ts';
 import { commitChange, recoverStore, type CommittedChange, type RecoveryReport } from '../store/execution-store.ts';
 import { join } from 'node:path';
 import { policyDigest } from '../runtime/policy-digest.ts';
 import { policyPinIssues } from '../runtime/policy-pin.ts';
-import type { FinalizeReceipt, PrepaidVault, VaultRunState } from '../base/prepaid-vault.ts';
+import type { FinalizeReceipt, OpenReceipt, PrepaidVault, VaultRunState } from '../base/prepaid-vault.ts';
 import type { RetryLink } from '../base/signed-records.ts';
 import { checkPauseSwitch } from '../runtime/pause-switch.ts';
 import { openGrantedRun, preflightGrant, reservationFor } from './authorize-grant.ts';
@@ -60,6 +61,12 @@ export interface RunRunbookOptions {
   retryOf?: RetryLink;
   /** The PrepaidVault to open the run on (default: config.vault, vault/open-vault.ts). */
   vault?: PrepaidVault;
+  /**
+   * Resuming a paused run (run/resume-run.ts): the decisions for its approval steps, the paused
+   * manifest's steps (re-executed, they must reproduce these attestations) and the vault run it
+   * opened, which is still open and is settled now instead of opening a new one.
+   */
+  resume?: { approvals: ReadonlyMap<string, RecordedApproval>; pausedSteps: ReadonlyArray<{ stepId: string; attestationHash: string }>; open: OpenReceipt };
 }
 
 /** The vault run as the CLI shows it: its states in order and what it cost. */
@@ -82,7 +89,7 @@ export interface RunReport {
   asOf: string;
   actor: string;
   executedBy: string;
-  status: 'succeeded' | 'failed' | 'blocked';
+  status: RunStatus;
   verdict: Verdict;
   merkleRoot: string;
   manifestPath: string;
@@ -109,6 +116,8 @@ export interface RunReport {
   /** What the store repaired before the run (transactions a killed process left). */
   recovered?: RecoveryReport;
   vault: RunVaultReport;
+  /** status `paused`: the approval step the run waits at (FORMATS.md "Approval steps"). */
+  pause?: ManifestPause;
 }
 
 export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport> {
@@ -155,14 +164,16 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   // pending → open: reserve the plan's steps on the vault (it re-checks registry, revocation,
   // expiry and budget); a refusal writes nothing and no step starts.
   const vault = opts.vault ?? openVault(config, authorized.trust, authorized.signer, now);
-  const open = await openGrantedRun(vault, grant, {
-    runId: opts.executionId,
-    runner,
-    runbookId: runbook.runbookId,
-    reserve: reservationFor(plan.order.length),
-  });
+  const open = opts.resume
+    ? opts.resume.open
+    : await openGrantedRun(vault, grant, {
+        runId: opts.executionId,
+        runner,
+        runbookId: runbook.runbookId,
+        reserve: reservationFor(plan.order.length),
+      });
   const vaultReport: RunVaultReport = {
-    states: ['pending', 'open'],
+    states: opts.resume ? ['open'] : ['pending', 'open'],
     grantId: grant.record.grantId,
     user: grant.manifestGrant.signer,
     grantSource: grant.manifestGrant.source,
@@ -195,7 +206,8 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
       ...(opts.onTokenEvent ? { onTokenEvent: opts.onTokenEvent } : {}),
     });
   } catch (err) {
-    await abandon(vault, config, opts.executionId, runner);
+    // A failed resume leaves the run paused, its vault run open for the next decision.
+    if (!opts.resume) await abandon(vault, config, opts.executionId, runner);
     throw err;
   }
   opts.onPlan?.(plan.order);
@@ -220,11 +232,12 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
         ...(opts.retryOf ? { retryOf: opts.retryOf } : {}),
         spells: spells.spells,
         effects: spells.effects,
+        ...(opts.resume ? { approvals: opts.resume.approvals, resumeOf: { steps: opts.resume.pausedSteps } } : {}),
       },
       { ...services.ports, stepKinds, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     );
   } catch (err) {
-    if (!settled) await abandon(vault, config, opts.executionId, runner);
+    if (!settled && !opts.resume) await abandon(vault, config, opts.executionId, runner);
     throw err;
   } finally {
     await services.close();
@@ -285,6 +298,7 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
     committed,
     ...(recovered.rolledBack.length + recovered.rolledForward.length + recovered.issues.length > 0 ? { recovered } : {}),
     vault: vaultReport,
+    ...(outcome.pause ? { pause: outcome.pause } : {}),
   };
 }
 

@@ -54,7 +54,7 @@ export type NodeStatus = 'succeeded' | 'failed' | 'skipped';
  * Why a node never ran: `dependency-failed` (a need failed, or was skipped for that reason),
  * `fail-fast` (another step failed, so nothing new started), `aborted` (the run's signal aborted).
  */
-export type SkipReason = 'dependency-failed' | 'fail-fast' | 'aborted' | BranchSkip;
+export type SkipReason = 'dependency-failed' | 'fail-fast' | 'aborted' | BranchSkip | 'rejected' | 'paused';
 
 /** A branch not taken (run/conditions.ts): the scheduler never produces these, the run reports them. */
 export type BranchSkip = 'condition-false' | 'parents-skipped';

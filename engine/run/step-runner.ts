@@ -15,6 +15,7 @@ import { secretRegistry } from '../base/secrets.ts';
 import type { ArtifactCollector, ArtifactStage } from './artifact-collector.ts';
 import { fenceCel, fenceGraph, fenceHttp, fenceNotifier } from './attempt-ports.ts';
 import type { BranchOutcome } from '../base/signed-records.ts';
+import type { ApprovalPort } from '../base/step-ports.ts';
 import { OutputTable } from '../base/step-outputs.ts';
 
 export interface StepRunnerDeps {
@@ -31,6 +32,8 @@ export interface StepRunnerDeps {
   notifier: Notifier;
   artifacts: ArtifactCollector;
   randomFor: (stepId: string) => () => number;
+  /** Decisions for approval steps (steps/approval.ts). */
+  approvals?: ApprovalPort;
 }
 
 /** Everything one attempt produced; nothing in it is the run's until the attempt is accepted. */
@@ -42,6 +45,8 @@ export interface AttemptDraft {
   result?: StepResult;
   /** The step's `when:` decision (run/conditions.ts), set before the step runs. */
   branch?: BranchOutcome;
+  /** An approval before it was rejected: the step does not run (run/approval-gate.ts). */
+  halted?: boolean;
 }
 
 /** State of one run: what accepted attempts produced (proofs also for a step's final failure). */
@@ -55,6 +60,14 @@ export class RunState {
   readonly branches = new Map<string, BranchOutcome>();
   /** Steps a branch skipped: their outputs stay absent and their dependants may skip with them. */
   readonly branchSkipped = new Set<string>();
+
+  /** Steps that did not run because an approval before them was rejected. */
+  readonly halted = new Set<string>();
+
+  commitHalt(draft: AttemptDraft): void {
+    this.halted.add(draft.stepId);
+    draft.artifacts.discard();
+  }
 
   /** The scheduler accepted an attempt that decided to skip its step: nothing else becomes the run's. */
   commitSkip(draft: AttemptDraft): void {
@@ -135,7 +148,14 @@ export async function runStep(step: Step, deps: StepRunnerDeps, table: OutputTab
       random: deps.randomFor(step.stepId),
       signal,
       attempt: draft.attempt,
-      ports: { graph, cel, http: fenceHttp(deps.http, signal), notifier: fenceNotifier(deps.notifier, signal), artifacts: draft.artifacts.sink },
+      ports: {
+        graph,
+        cel,
+        http: fenceHttp(deps.http, signal),
+        notifier: fenceNotifier(deps.notifier, signal),
+        artifacts: draft.artifacts.sink,
+        ...(deps.approvals ? { approvals: deps.approvals } : {}),
+      },
     }),
   );
 

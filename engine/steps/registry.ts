@@ -10,7 +10,11 @@ import { externalApiStep } from './external-api.ts';
 import { exportStep } from './export.ts';
 import { notifyStep } from './notify.ts';
 import { spellStep } from './spell.ts';
+import { approvalStep } from './approval.ts';
 
 export const stepKinds: ReadonlyMap<string, StepKind> = new Map(
-  [queryStep, mutationStep, transformStep, aggregateStep, assertionStep, externalApiStep, exportStep, notifyStep, spellStep].map((k) => [k.type, k]),
+  [queryStep, mutationStep, transformStep, aggregateStep, assertionStep, externalApiStep, exportStep, notifyStep, spellStep, approvalStep].map((k) => [
+    k.type,
+    k,
+  ]),
 );

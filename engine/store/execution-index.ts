@@ -4,7 +4,7 @@
 // execution store (execution-store.ts) changes it, after an execution's files are all in place.
 import { readFile } from 'node:fs/promises';
 import { PcqError } from '../base/errors.ts';
-import type { Verdict } from '../base/run-record.ts';
+import type { RunStatus, Verdict } from '../base/run-record.ts';
 import { indexPath, assertSafeSegment } from './layout.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
 import { withLock } from './lock.ts';
@@ -16,7 +16,7 @@ export interface IndexEntry {
   version: string;
   executedAt: string; // the run's asOf
   startedAt: string; // wall clock, unsigned
-  status: 'succeeded' | 'failed' | 'blocked';
+  status: RunStatus;
   verdict: Verdict;
   merkleRoot: string;
   path: string; // relative to the attestations folder
@@ -28,8 +28,8 @@ export interface ExecutionIndex {
   executions: IndexEntry[];
 }
 
-const STATUSES = ['succeeded', 'failed', 'blocked'];
-const VERDICT_WORDS = ['pass', 'blocked', 'approved', 'rejected', 'failed'];
+const STATUSES = ['succeeded', 'failed', 'blocked', 'paused', 'rejected'];
+const VERDICT_WORDS = ['pass', 'blocked', 'approved', 'rejected', 'failed', 'paused'];
 const ENTRY_KEYS = ['executionId', 'runbookId', 'version', 'executedAt', 'startedAt', 'status', 'verdict', 'merkleRoot', 'path', 'actor', 'replayOf'];
 /** Waiting for a live holder: an index update takes milliseconds, 20 concurrent runs a second. */
 const INDEX_LOCK_WAIT_MS = 60_000;

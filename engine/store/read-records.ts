@@ -21,8 +21,8 @@ export interface RunbookSnapshot {
 }
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
-const VERDICTS = ['pass', 'blocked', 'approved', 'rejected', 'failed'];
-const STATUSES = ['succeeded', 'failed', 'blocked'];
+const VERDICTS = ['pass', 'blocked', 'approved', 'rejected', 'failed', 'paused'];
+const STATUSES = ['succeeded', 'failed', 'blocked', 'paused', 'rejected'];
 
 function recordInvalid(file: string, problems: string[]): PcqError {
   return new PcqError({

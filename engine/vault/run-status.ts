@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
 import type { VaultRunState } from '../base/prepaid-vault.ts';
+import type { RunStatus } from '../base/run-record.ts';
 import { readPauseSwitch } from '../runtime/pause-switch.ts';
 import { readIndex } from '../store/execution-index.ts';
 import { readRunRecord } from '../store/read-records.ts';
@@ -24,7 +25,7 @@ export interface OpenRun {
 export interface RecentRun {
   executionId: string;
   runbookId: string;
-  status: 'succeeded' | 'failed' | 'blocked';
+  status: RunStatus;
   /** The vault run's final state (run.json); absent for runs sealed before the vault. */
   vaultState?: VaultRunState;
   usage?: number;

@@ -134,8 +134,16 @@ export function manifestFacts(manifest: unknown): ManifestFacts | { problem: str
     provers,
     decisions,
     steps,
-    verdict: verdictFrom(steps, provers, decisions),
+    verdict: m.state === 'paused' ? 'paused' : approvalRejected(m.steps) ? 'rejected' : verdictFrom(steps, provers, decisions),
   };
+}
+
+/** FORMATS.md "Approval steps": an approver rejected the run (an approval step's signed decision). */
+function approvalRejected(steps: unknown[]): boolean {
+  return steps.some((s) => {
+    const predicate = isRecord(s) ? decodePayload(s.attestation)?.predicate : undefined;
+    return isRecord(predicate) && isRecord(predicate.approval) && predicate.approval.decision === 'reject';
+  });
 }
 
 export function verdictFrom(steps: readonly StepFact[], provers: readonly ScoreProver[], decisions: readonly ScoreDecision[]): Verdict {

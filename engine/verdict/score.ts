@@ -22,7 +22,7 @@ export interface Score {
   evidence: { file: string; digest: string };
 }
 
-export const VERDICTS: readonly Verdict[] = ['pass', 'blocked', 'approved', 'rejected', 'failed'];
+export const VERDICTS: readonly Verdict[] = ['pass', 'blocked', 'approved', 'rejected', 'failed', 'paused'];
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const SCORE_KEYS = [
   'executionId',

@@ -180,7 +180,8 @@ export async function runFromCli(argv: string[], io: CliIo, extra: RunExtra): Pr
       );
       io.stdout(describe(report, io.cwd));
     }
-    return report.status === 'succeeded' ? EXIT.ok : report.status === 'blocked' ? EXIT.blocked : EXIT.failed;
+    // paused (waiting for an approver) and rejected (by one) withhold the exports like blocked: exit 4.
+    return report.status === 'succeeded' ? EXIT.ok : ['blocked', 'paused', 'rejected'].includes(report.status) ? EXIT.blocked : EXIT.failed;
   }
 }
 
@@ -215,6 +216,11 @@ function describe(report: RunReport, cwd: string): string {
     const state = report.status === 'succeeded' ? 'released' : 'WITHHELD';
     lines.push(`exports (${state}): ${report.artifacts.map((a) => a.name).join(', ')}`);
   }
+  if (report.pause) {
+    lines.push(`⏸ paused at approval step ${report.pause.stepId}: ${report.pause.message}`);
+    lines.push(`  decide: pcq approve ${report.executionId} --decision approve|reject --by <login>`);
+  }
+  if (report.status === 'rejected') lines.push('⛔ an approver rejected the run: nothing after the approval ran, exports withheld');
   if (report.reviewTicket) lines.push(`ombuds review opened: ${rel(report.reviewTicket)} (assigned to ${report.assignedTo ?? '—'})`);
   if (report.notified) lines.push(`ombuds notified: ${report.notified.join(', ')}`);
   if (report.notifyIssue) lines.push(`⚠ the review notice was not sent: ${report.notifyIssue.code} ${report.notifyIssue.message}`);

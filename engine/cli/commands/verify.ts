@@ -52,6 +52,7 @@ Options:
   -h, --help    this text
 
 Exit codes: 0 every check holds · 1 verification failed · 2 bad arguments · 3 unreadable file or trust store
+            4 every check holds but the run is PAUSED at an approval step (not complete)
 `;
 
 export const command: Command = {
@@ -126,9 +127,14 @@ export const command: Command = {
       parsed = undefined;
     }
     const summary = verifiedSummary(parsed, trust);
+    // A paused run (FORMATS.md "Approval steps") verifies as far as it ran, but is never a complete
+    // run: it says so, and exits 4 (like a blocked run) so no script takes it for a pass.
+    const paused = report.ok && report.checks.some((c) => c.check === 'paused' && c.ok);
+    const exit = !report.ok ? EXIT.failed : paused ? EXIT.blocked : EXIT.ok;
     if (values.json) {
       printJson(io, {
         ok: report.ok,
+        state: paused ? 'paused' : 'complete',
         manifest: file,
         mode,
         trustSource: source,
@@ -137,7 +143,7 @@ export const command: Command = {
         keys,
         warnings: [...recoveryIssues, ...warnings],
       });
-      return report.ok ? EXIT.ok : EXIT.failed;
+      return exit;
     }
     for (const w of [...recoveryIssues, ...warnings]) io.stderr(formatIssue(w) + '\n');
     const trusted =
@@ -149,13 +155,13 @@ export const command: Command = {
     const what = formatVerifiedSummary(summary, source);
     if (report.ok) {
       const lines = report.checks.map((c) => `  ✓ ${c.check}: ${c.message}`).join('\n');
-      io.stdout(`✅ Proofs verified\n${what}${lines}\n${trusted}`);
+      io.stdout(`${paused ? '⏸ Proofs verified so far — the run is PAUSED, not complete' : '✅ Proofs verified'}\n${what}${lines}\n${trusted}`);
     } else {
       const failed = report.checks.filter((c) => !c.ok);
       const lines = failed.slice(0, 200).map((c) => `  ${c.code} ${c.stepId !== undefined ? `step ${c.stepId} ` : ''}${c.check}: ${c.message}`);
       if (failed.length > 200) lines.push(`  … and ${failed.length - 200} more failed checks (use --json for all)`);
       io.stdout(`❌ Verification failed\n${what}${lines.join('\n')}\n${trusted}`);
     }
-    return report.ok ? EXIT.ok : EXIT.failed;
+    return exit;
   },
 };
