@@ -25,6 +25,7 @@ const MINIMAL: Record<string, string> = {
   export: '    format: csv\n    name: out.csv\n',
   notify: '    channel: email\n    to: [a@example.com]\n    subject: s\n    text: t\n',
   spell: '    uses: pcq-score-pairs@1.0.0\n    with: {model: {}}\n',
+  approval: '    message: go on?\n',
 };
 
 test('the schema lists exactly STEP_TYPES and PROVER_TYPES', () => {

@@ -45,7 +45,7 @@ test('the shipped runbooks and policies pass the whole preflight', async (t) => 
   const dir = await repo(t);
   const { code, stdout } = await pcq(['validate'], dir);
   assert.equal(code, 0, stdout);
-  assert.match(stdout, /^✓ 4 runbooks and 9 policy files valid\n$/m);
+  assert.match(stdout, /^✓ 5 runbooks and 9 policy files valid\n$/m);
 });
 
 test('every defect is refused at once, each with its code at file:line:col', async (t) => {
