@@ -75,7 +75,7 @@ test('every defect is refused at once, each with its code at file:line:col', asy
   expect(/^policies\/buttons\.yaml:\d+:\d+: PCQ_BUTTON_RUNBOOK_MISSING button "infer-relationships" runs R2@9\.9/);
   expect(/^policies\/trust\.yaml:\d+:\d+: PCQ_TRUST_INVALID /);
   expect(/^policies\/licenses\.yaml:3:\d+: PCQ_POLICY_INVALID /);
-  assert.match(stdout, /✗ 6 problems in 6 of 14 files\n$/);
+  assert.match(stdout, /✗ 6 problems in 6 of 15 files\n$/);
   assert.doesNotMatch(stdout + stderr, /\n\s+at .+:\d+:\d+\)?$/m);
 });
 
