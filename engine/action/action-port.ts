@@ -12,11 +12,13 @@ export interface ActionCore extends AnnotationSink {
 }
 
 export interface ActionInputs {
-  command: 'validate' | 'plan' | 'run' | 'review' | 'publish';
+  command: 'validate' | 'plan' | 'run' | 'review' | 'publish' | 'retry' | 'status';
   button: string;
   params: Record<string, unknown>;
   asOf: string;
   replayOf: string;
+  /** `command: retry`: the failed execution to re-run as a new one. */
+  executionId: string;
   publishBranch: string;
   paths: string[];
 }

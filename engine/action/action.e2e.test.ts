@@ -443,3 +443,85 @@ test('request-info keeps the review open and records it on the PR branch; a late
   assert.equal(index.executions.find((e) => e.executionId === id)?.verdict, 'rejected');
   assert.ok(![...gh.state.commit(gh.state.branchSha('main')).files.keys()].some((p) => p.startsWith(`attestations/R1/${id}/exports/`)), 'nothing released');
 });
+
+const RT = `runbookId: RT
+name: Retry sample
+version: "1.0"
+description: Fails at its one step while it counts a label the dataset lacks.
+dataset: intel
+steps:
+  - stepId: count
+    type: query
+    description: Count nodes of a label
+    cypher: MATCH (e:Missing) RETURN count(e) AS n
+`;
+
+test('retry: a failed run re-run as a new execution linked to it (retryOf), published; status counts pending dispatches', async () => {
+  const ctx = {
+    eventName: 'workflow_dispatch',
+    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    actor: 'octocat',
+  };
+  const buttonsFile = join(workspace, 'policies/buttons.yaml');
+  const buttons = readFileSync(buttonsFile, 'utf8');
+  const rtFile = join(workspace, 'runbooks/RT.yaml');
+  writeFileSync(
+    buttonsFile,
+    `${buttons}\n  retry-sample:\n    runbook: RT\n    version: "1.0"\n    roles: [write, maintain, admin]\n    description: Retry sample.\n`,
+  );
+  writeFileSync(rtFile, RT);
+  try {
+    const failed = await runAction({ command: 'run', button: 'retry-sample', 'as-of': '2026-11-16T00:00:00Z' }, ctx);
+    assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+    assert.equal(failed.outputs.verdict, 'failed');
+    const original = failed.outputs['execution-id']!;
+    // Wrong button: the retry runs RT again, so it needs RT's button (as a replay does).
+    const wrong = await runAction({ command: 'retry', button: 'enrich-entities', 'execution-id': original }, ctx);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stdout, /PCQ_BUTTON_FORBIDDEN execution .* is a run of RT/);
+    const missing = await runAction({ command: 'retry', button: 'retry-sample' }, ctx);
+    assert.match(missing.stdout, /PCQ_USAGE command retry needs the input `execution-id`/);
+    // The transient cause is gone (the label exists): retry through the Action.
+    writeFileSync(rtFile, RT.replace('(e:Missing)', '(e:Entity)'));
+    const before = gh.state.branchSha('main');
+    const retried = await runAction({ command: 'retry', button: 'retry-sample', 'execution-id': original }, ctx);
+    assert.equal(retried.code, 0, retried.stdout + retried.stderr);
+    assert.equal(retried.outputs.verdict, 'pass');
+    const id = retried.outputs['execution-id']!;
+    assert.notEqual(id, original);
+    assert.match(retried.stdout, new RegExp(`retry of ${original} \\(manifest sha256:[0-9a-f]{64}\\): runbooks/RT.yaml as of 2026-11-16T00:00:00Z`));
+    assert.deepEqual(gh.state.commit(gh.state.branchSha('main')).parents, [before], 'one published commit');
+    const manifest = JSON.parse(gh.state.fileAt(retried.outputs['manifest-path']!, 'main')!.toString('utf8')) as Record<string, any>;
+    assert.equal(manifest.retryOf.executionId, original);
+    assert.equal(manifest.executedAt, '2026-11-16T00:00:00Z');
+    assert.match(retried.summary, /## ✅ RT v1\.0: pass/);
+    const again = await runAction({ command: 'retry', button: 'retry-sample', 'execution-id': id }, ctx);
+    assert.equal(again.code, 1);
+    assert.match(again.stdout, /PCQ_RETRY_NOT_FAILED/);
+
+    // status: pending dispatches are the repository's workflow runs queued or in progress.
+    gh.state.workflowRuns.push(
+      { id: 901, name: 'run', status: 'queued', event: 'workflow_dispatch' },
+      { id: 902, name: 'run', status: 'in_progress', event: 'workflow_dispatch' },
+      { id: 903, name: 'run', status: 'completed', event: 'workflow_dispatch' },
+    );
+    const status = await runAction({ command: 'status' }, ctx);
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+    assert.equal(status.outputs.pending, '2');
+    assert.equal(status.outputs['queue-depth'], '2');
+    assert.equal(status.outputs.healthy, 'true');
+    assert.match(status.stdout, /queue depth 2: 0 open on the embedded vault, 2 pending dispatch\(es\)/);
+    assert.match(status.stdout, new RegExp(`${id}  RT  succeeded .* retry of ${original}`));
+    assert.match(status.summary, /Pending dispatches: 2/);
+    // Without a token there is no GitHub port: pending is unknown, never guessed.
+    const blind = await runAction({ command: 'status' }, ctx, { GITHUB_TOKEN: '', INPUT_TOKEN: '' });
+    assert.equal(blind.code, 0, blind.stdout + blind.stderr);
+    assert.equal(blind.outputs.pending, '');
+    assert.match(blind.stdout, /queue depth 0: 0 open on the embedded vault\n/);
+    assert.match(blind.summary, /Pending dispatches: unknown/);
+  } finally {
+    gh.state.workflowRuns.length = 0;
+    writeFileSync(buttonsFile, buttons);
+    rmSync(rtFile);
+  }
+});

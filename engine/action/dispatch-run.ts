@@ -2,7 +2,7 @@
 // the same run as `pcq run` → publish the sealed run in one commit → if a failed prover blocked the
 // exports, open (or update) the ombuds review PR with the roster as reviewers.
 import { readFile } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { loadConfig } from '../runtime/config.ts';
 import { runDoctor } from '../runtime/doctor.ts';
 import { PcqError, PcqErrors } from '../base/errors.ts';
@@ -17,6 +17,8 @@ import { PrBody } from '../review/pr-body.ts';
 import { parseTicket } from '../review/ticket.ts';
 import type { Scm } from '../github/scm.ts';
 import { authorizeButton, loadButtons, runbookFileForButton } from '../runtime/buttons.ts';
+import { planRetry } from '../vault/retry-link.ts';
+import type { RetryLink } from '../base/signed-records.ts';
 import { changeSetFiles, publishFiles } from './publish.ts';
 import { renderRunSummary } from './summary.ts';
 import type { ActionContext } from './action-port.ts';
@@ -72,15 +74,21 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
     core.info(`${actor} has ${permission}; ${button.id} → ${button.runbook}@${button.version}`);
     return { file: await runbookFileForButton(workspace, button), button };
   });
-  const file = pressed.file;
+  // `command: retry`: the failed run's own file, resolved inputs and asOf (the same planRetry as `pcq retry`).
+  const retry =
+    inputs.command === 'retry'
+      ? await core.group(`Plan the retry of ${inputs.executionId}`, () => retryPlan(ctx, config.root, config.attestationsDir, pressed.button))
+      : undefined;
+  const file = retry?.file ?? pressed.file;
   const report = await core.group(`Run ${repoPath(workspace, file)}`, async () => {
     const now = ctx.now();
     const r = await runRunbookFile({
       config,
       file,
-      rawParams: inputs.params,
+      rawParams: retry?.params ?? inputs.params,
       ...(pressed.button.requireSignature ? { buttonRequiresSignature: { button: pressed.button.id } } : {}),
-      asOf: normaliseAsOf(inputs.asOf || now.toISOString()),
+      ...(retry ? { retryOf: retry.link } : {}),
+      asOf: retry?.asOf ?? normaliseAsOf(inputs.asOf || now.toISOString()),
       env: ctx.env,
       executionId: newExecutionId(now),
       startedAt: now.toISOString(),
@@ -119,6 +127,35 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
   if (outcome.reviewPrUrl) links.reviewPrUrl = outcome.reviewPrUrl;
   await core.writeSummary(renderRunSummary({ ...report, manifestPath: repoPath(workspace, report.manifestPath) }, runbook, links));
   return outcome;
+}
+
+/**
+ * The retry of a failed run, checked against the pressed button: a retry runs the original's runbook
+ * again, so the caller needs the role of that runbook's button (as a replay does, dispatch-replay.ts).
+ */
+async function retryPlan(
+  ctx: ActionContext,
+  root: string,
+  attestationsDir: string,
+  button: { id: string; runbook: string },
+): Promise<{ file: string; params: Record<string, unknown>; asOf: string; link: RetryLink }> {
+  if (!ctx.inputs.executionId)
+    throw new PcqError({
+      code: 'PCQ_USAGE',
+      message: 'command retry needs the input `execution-id`',
+      hint: "Dispatch with the failed run's execution id (`pcq status` lists recent runs).",
+    });
+  const plan = await planRetry(attestationsDir, ctx.inputs.executionId);
+  const file = resolve(root, plan.runbookFile);
+  const runbook = await loadRunbookFile(file);
+  if (runbook.runbookId !== button.runbook)
+    throw new PcqError({
+      code: 'PCQ_BUTTON_FORBIDDEN',
+      message: `execution ${ctx.inputs.executionId} is a run of ${runbook.runbookId}, but button "${button.id}" runs ${button.runbook}`,
+      hint: 'Retry a run with the button of its own runbook.',
+    });
+  ctx.core.info(`retry of ${ctx.inputs.executionId} (manifest ${plan.link.manifestDigest}): ${plan.runbookFile} as of ${plan.asOf}`);
+  return { file, params: plan.params, asOf: plan.asOf, link: plan.link };
 }
 
 /** Branch from the published commit + the ticket alone; the PR is found by its branch, so a re-run updates it. */

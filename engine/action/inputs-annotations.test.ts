@@ -13,7 +13,16 @@ const root = new URL('../..', import.meta.url).pathname;
 
 test('inputs: defaults, JSON params, coded refusals', () => {
   const from = (m: Record<string, string>) => readInputs((n) => m[n] ?? '');
-  assert.deepEqual(from({}), { command: 'validate', button: '', params: {}, asOf: '', replayOf: '', publishBranch: 'main', paths: ['runbooks/'] });
+  assert.deepEqual(from({}), {
+    command: 'validate',
+    button: '',
+    params: {},
+    asOf: '',
+    replayOf: '',
+    executionId: '',
+    publishBranch: 'main',
+    paths: ['runbooks/'],
+  });
   const i = from({
     command: 'run',
     button: ' enrich-entities ',

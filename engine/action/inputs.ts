@@ -3,7 +3,7 @@
 import { PcqError } from '../base/errors.ts';
 import type { ActionInputs } from './action-port.ts';
 
-const COMMANDS: readonly ActionInputs['command'][] = ['validate', 'plan', 'run', 'review', 'publish'];
+const COMMANDS: readonly ActionInputs['command'][] = ['validate', 'plan', 'run', 'review', 'publish', 'retry', 'status'];
 
 export function readInputs(getInput: (name: string) => string): ActionInputs {
   const command = getInput('command').trim() || 'validate';
@@ -41,6 +41,7 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     params,
     asOf: getInput('as-of').trim(),
     replayOf: getInput('replay-of').trim(),
+    executionId: getInput('execution-id').trim(),
     publishBranch: getInput('publish-branch').trim() || 'main',
     paths: paths.length ? paths : ['runbooks/'],
   };

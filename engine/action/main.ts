@@ -11,6 +11,7 @@ import { validateCommand } from './validate-pr.ts';
 import { dispatchCommand } from './dispatch-run.ts';
 import { reviewCommand } from './ombuds-review.ts';
 import { replayCommand } from './dispatch-replay.ts';
+import { statusCommand } from './status.ts';
 import { PcqError } from '../base/errors.ts';
 import { redactText } from '../base/secrets.ts';
 
@@ -44,8 +45,14 @@ export async function runAction(env: Record<string, string | undefined> = proces
       if (!result.ok) core.setFailed(`${result.issues.filter((i) => i.severity !== 'warning').length} validation problem(s); see the annotations.`);
       return;
     }
+    case 'status': {
+      const out = await statusCommand(ctx);
+      if (!out.health.ok) core.setFailed(`pcq status: unhealthy (${out.health.paused ? 'runs paused' : `vault: ${out.health.vault.detail}`})`);
+      return;
+    }
     case 'run':
-    case 'publish': {
+    case 'publish':
+    case 'retry': {
       // publish = run + commit (the run command always publishes; kept as an alias for clarity in workflows).
       const actor = env.GITHUB_ACTOR || (event?.kind === 'workflow_dispatch' ? event.sender : '');
       if (!actor)
@@ -54,7 +61,8 @@ export async function runAction(env: Record<string, string | undefined> = proces
           message: 'GITHUB_ACTOR is not set, so no one can be authorised to press a button.',
           hint: 'Run from a workflow_dispatch job.',
         });
-      if (inputs.replayOf) {
+      // retry = run of the failed execution's file, inputs and asOf (dispatch-run.ts retryPlan).
+      if (inputs.replayOf && inputs.command !== 'retry') {
         const replay = await replayCommand(ctx, actor);
         core.setOutput('execution-id', replay.report.executionId);
         core.setOutput('verdict', replay.report.identical ? 'reproduced' : 'diverged');

@@ -133,3 +133,18 @@ test('repository and context are checked', () => {
   );
   assert.equal(octokitScmFromEnv({ GITHUB_REPOSITORY: 'a/b', GITHUB_API_URL: gh.url }, 't').repo, 'b');
 });
+
+test('counts pending dispatches: workflow runs queued or in progress, never completed ones', async () => {
+  assert.equal(await scm.countPendingWorkflowRuns(), 0);
+  gh.state.workflowRuns.push(
+    { id: 11, name: 'run', status: 'queued', event: 'workflow_dispatch' },
+    { id: 12, name: 'run', status: 'in_progress', event: 'workflow_dispatch' },
+    { id: 13, name: 'run', status: 'queued', event: 'workflow_dispatch' },
+    { id: 14, name: 'run', status: 'completed', event: 'workflow_dispatch' },
+  );
+  try {
+    assert.equal(await scm.countPendingWorkflowRuns(), 3);
+  } finally {
+    gh.state.workflowRuns.length = 0;
+  }
+});

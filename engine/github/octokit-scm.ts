@@ -231,6 +231,16 @@ export class OctokitScm implements Scm {
     return toComment(data);
   }
 
+  async countPendingWorkflowRuns(): Promise<number> {
+    // total_count counts every run of that status, so one page of one run is enough (needs `actions: read`).
+    let n = 0;
+    for (const status of ['queued', 'in_progress'] as const) {
+      const { data } = await call(`list ${status} workflow runs`, () => this.client.rest.actions.listWorkflowRunsForRepo({ ...this.r, status, per_page: 1 }));
+      n += data.total_count;
+    }
+    return n;
+  }
+
   async getPermission(login: string): Promise<Permission> {
     const res = await callOr404(`read permission of ${login}`, () => this.client.rest.repos.getCollaboratorPermissionLevel({ ...this.r, username: login }));
     if (res === null) return 'none';

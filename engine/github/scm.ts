@@ -91,6 +91,8 @@ export interface Scm {
   createIssueComment(issueNumber: number, body: string): Promise<IssueComment>;
   updateIssueComment(commentId: number, body: string): Promise<IssueComment>;
 
+  /** Workflow runs queued or in progress in the repository (pending dispatches, for `pcq status`). */
+  countPendingWorkflowRuns(): Promise<number>;
   /** The caller's permission on the repository (for button roles). */
   getPermission(login: string): Promise<Permission>;
 }

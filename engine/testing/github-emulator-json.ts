@@ -299,6 +299,26 @@ export class EmulatorJson {
     return { permission: folded, role_name: permission, user: { ...this.user(login), role_name: permission } };
   }
 
+  /** GitHub's example workflow run, re-filled with the emulator's id, name, status and repository. */
+  workflowRuns(runs: Array<{ id: number; name: string; status: string; event: string }>): Json {
+    const example = exampleResponse('get', '/repos/{owner}/{repo}/actions/runs', 200) as { workflow_runs: Json[] };
+    const template = example.workflow_runs[0]!;
+    const base = `${this.api}/repos/${this.full}/actions/runs`;
+    return {
+      total_count: runs.length,
+      workflow_runs: runs.map((r) => ({
+        ...template,
+        id: r.id,
+        name: r.name,
+        status: r.status,
+        conclusion: r.status === 'completed' ? 'success' : null,
+        event: r.event,
+        url: `${base}/${r.id}`,
+        html_url: `${this.web}/${this.full}/actions/runs/${r.id}`,
+      })),
+    };
+  }
+
   error(message: string): Json {
     return { message, documentation_url: 'https://docs.github.com/rest' };
   }

@@ -74,6 +74,8 @@ export class EmulatorState {
   readonly pulls = new Map<number, EmuPull>();
   readonly comments = new Map<number, EmuComment>();
   readonly permissions = new Map<string, string>(); // login → admin|maintain|write|triage|read
+  /** Workflow runs of the repository (GET /actions/runs); status is GitHub's: queued, in_progress, completed… */
+  readonly workflowRuns: Array<{ id: number; name: string; status: string; event: string }> = [];
   readonly users = new Map<string, EmuUser>();
   private nextId = 1000;
   private nextNumber = 1;

@@ -52,7 +52,7 @@ test('bad credentials answer 401 with a basic-error body', async () => {
 
 test('unknown repository is 404; an unserved path says so', async () => {
   assert.equal((await call('GET', '/repos/other/repo/pulls/1')).status, 404);
-  const res = await call('GET', '/repos/acme/ops/actions/runs');
+  const res = await call('GET', '/repos/acme/ops/actions/workflows');
   assert.equal(res.status, 404);
   assert.match(((await res.json()) as { message: string }).message, /does not serve/);
 });
@@ -98,4 +98,30 @@ test('path params are typed: pull_number must be an integer', () => {
   );
   assert.equal(problems[0]?.where, 'path param pull_number');
   assert.throws(() => validateRequest('get', '/repos/{owner}/{repo}/no-such', {}, new URLSearchParams(), undefined), /no operation/);
+});
+
+test('workflow runs: filtered by status, paginated, shaped as GitHub describes them; an unknown status is refused', async () => {
+  const before = gh.rejectedRequests.length;
+  gh.state.workflowRuns.push(
+    { id: 1, name: 'run', status: 'queued', event: 'workflow_dispatch' },
+    { id: 2, name: 'run', status: 'in_progress', event: 'workflow_dispatch' },
+    { id: 3, name: 'run', status: 'queued', event: 'workflow_dispatch' },
+  );
+  try {
+    const res = await call('GET', '/repos/acme/ops/actions/runs?status=queued&per_page=1');
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { total_count: number; workflow_runs: Array<{ id: number; status: string }> };
+    assert.equal(body.total_count, 2);
+    assert.deepEqual(
+      body.workflow_runs.map((r) => [r.id, r.status]),
+      [[1, 'queued']],
+    );
+    assert.deepEqual(validateResponse('get', '/repos/{owner}/{repo}/actions/runs', 200, body), []);
+    assert.equal(gh.rejectedRequests.length, before);
+    // GitHub's description enumerates the statuses; anything else is a request GitHub would refuse.
+    const bad = await call('GET', '/repos/acme/ops/actions/runs?status=sleeping');
+    assert.equal(bad.status, 422);
+  } finally {
+    gh.state.workflowRuns.length = 0;
+  }
 });

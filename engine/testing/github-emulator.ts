@@ -341,6 +341,16 @@ export class GitHubEmulator {
       if (!p) throw new HttpError(404, `${params.username} is not a user`);
       return { status: 200, body: this.json.permission(params.username!, p) };
     });
+    // Paginated like GitHub (per_page ≤ 100, page from 1), filtered by `status` when given.
+    this.on('get', `${R}/actions/runs`, ({ params, query }) => {
+      repoGuard(params);
+      const status = query.get('status');
+      const perPage = Math.min(Number(query.get('per_page') ?? 30), 100);
+      const page = Number(query.get('page') ?? 1);
+      const runs = s().workflowRuns.filter((r) => !status || r.status === status);
+      const body = this.json.workflowRuns(runs.slice((page - 1) * perPage, page * perPage));
+      return { status: 200, body: { ...body, total_count: runs.length } };
+    });
   }
 }
 
