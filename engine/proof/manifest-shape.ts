@@ -10,7 +10,14 @@ export interface ShapeProblem {
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const HEX32 = /^[0-9a-f]{64}$/;
 const G_KEY = /^G[A-Z2-7]{55}$/;
-const SIGNATURE = /^base64:[A-Za-z0-9+/]+={0,2}$/;
+// Pinned lengths (schema and shape agree byte for byte, so any JSON Schema validator agrees with pcq):
+// an Ed25519 signature is 64 bytes = 86 base64 characters and "==", ids follow base/safe-name.ts's shape.
+const SIGNATURE = /^base64:[A-Za-z0-9+/]{86}==$/;
+const SIG64 = /^[A-Za-z0-9+/]{86}==$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const MANIFEST_ID = /^pcq-[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const TIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$/;
 
 const TOP = [
   'manifestId',
@@ -86,8 +93,8 @@ function text(value: unknown, path: string, out: ShapeProblem[], rule?: { min?: 
 function envelope(value: unknown, path: string, out: ShapeProblem[]): void {
   if (!isRecord(value)) return void out.push({ path, message: 'must be a DSSE envelope object' });
   fields(value, ['payloadType', 'payload', 'signatures'], path, out);
-  if ('payloadType' in value) text(value.payloadType, `${path}/payloadType`, out);
-  if ('payload' in value) text(value.payload, `${path}/payload`, out);
+  if ('payloadType' in value) text(value.payloadType, `${path}/payloadType`, out, { min: 1 });
+  if ('payload' in value) text(value.payload, `${path}/payload`, out, { pattern: BASE64, what: 'standard base64' });
   if (!('signatures' in value)) return;
   if (!Array.isArray(value.signatures) || value.signatures.length === 0)
     return void out.push({ path: `${path}/signatures`, message: 'must be a non-empty list' });
@@ -95,15 +102,15 @@ function envelope(value: unknown, path: string, out: ShapeProblem[]): void {
     const p = `${path}/signatures/${i}`;
     if (!isRecord(s)) return void out.push({ path: p, message: 'must be an object' });
     fields(s, ['keyid', 'sig'], p, out);
-    if ('keyid' in s) text(s.keyid, `${p}/keyid`, out);
-    if ('sig' in s) text(s.sig, `${p}/sig`, out);
+    if ('keyid' in s) text(s.keyid, `${p}/keyid`, out, { pattern: G_KEY, what: 'a G… Stellar public key' });
+    if ('sig' in s) text(s.sig, `${p}/sig`, out, { pattern: SIG64, what: 'the base64 of a 64-byte signature' });
   });
 }
 
 function step(value: unknown, path: string, out: ShapeProblem[]): void {
   if (!isRecord(value)) return void out.push({ path, message: 'must be an object' });
   fields(value, STEP, path, out);
-  if ('stepId' in value) text(value.stepId, `${path}/stepId`, out, { min: 1 });
+  if ('stepId' in value) text(value.stepId, `${path}/stepId`, out, { pattern: SAFE_ID, what: 'a step id ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})' });
   if ('attestation' in value) envelope(value.attestation, `${path}/attestation`, out);
   if ('proofs' in value) {
     const proofs = value.proofs;
@@ -226,7 +233,11 @@ export function checkManifestShape(value: unknown): ShapeProblem[] {
   const out: ShapeProblem[] = [];
   if (!isRecord(value)) return [{ path: '', message: 'a manifest must be a JSON object' }];
   fields(value, TOP, '', out, OPTIONAL_TOP);
-  for (const k of ['manifestId', 'executionId', 'runbookId', 'version', 'executedAt']) if (k in value) text(value[k], `/${k}`, out, { min: 1 });
+  if ('version' in value) text(value.version, '/version', out, { min: 1 });
+  if ('manifestId' in value) text(value.manifestId, '/manifestId', out, { pattern: MANIFEST_ID, what: 'pcq-<executionId>' });
+  for (const k of ['executionId', 'runbookId'])
+    if (k in value) text(value[k], `/${k}`, out, { pattern: SAFE_ID, what: 'an id ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})' });
+  if ('executedAt' in value) text(value.executedAt, '/executedAt', out, { pattern: TIME, what: 'an RFC 3339 date-time' });
   if ('actor' in value) text(value.actor, '/actor', out);
   if ('runbookDigest' in value) text(value.runbookDigest, '/runbookDigest', out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
   if ('merkleRoot' in value) text(value.merkleRoot, '/merkleRoot', out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
