@@ -31,6 +31,7 @@ interface Rule {
   opaque?: string;
   yaml?: boolean;
   jsonl?: boolean;
+  payloads?: boolean;
 }
 interface PyReport {
   files: Array<{ path: string; schema: string; ok: boolean; errors: string[] }>;
@@ -106,14 +107,19 @@ async function ajvReport(root: string, ajv: Awaited<ReturnType<typeof loadAjv>>)
         : [rule.yaml ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown)];
       const validate = ajv.bySchemaFile(rule.schema!);
       const errors = values.flatMap((v) => (validate(v) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`)));
-      if (rel.endsWith('manifest.pcq')) {
-        const m = values[0] as { steps?: Array<{ attestation: unknown }>; reviews?: unknown[] };
-        for (const env of [...(m.steps ?? []).map((s) => s.attestation), ...(m.reviews ?? [])]) {
-          const st = decodeEnvelopePayload(env) as { predicateType?: string } | undefined;
-          const file = st?.predicateType !== undefined ? ajv.payloads[st.predicateType] : undefined;
-          if (file === undefined) errors.push('payload not a known statement');
-          else if (!ajv.bySchemaFile(file)(st)) errors.push(`payload ${JSON.stringify(ajv.bySchemaFile(file).errors?.[0])}`);
-        }
+      const envelopes = rel.endsWith('manifest.pcq')
+        ? [
+            ...((values[0] as { steps?: Array<{ attestation: unknown }> }).steps ?? []).map((st) => st.attestation),
+            ...((values[0] as { reviews?: unknown[] }).reviews ?? []),
+          ]
+        : rule.payloads
+          ? values.filter((v) => (v as { payloadType?: string }).payloadType === 'application/vnd.in-toto+json')
+          : [];
+      for (const env of envelopes) {
+        const st = decodeEnvelopePayload(env) as { predicateType?: string } | undefined;
+        const file = st?.predicateType !== undefined ? ajv.payloads[st.predicateType] : undefined;
+        if (file === undefined) errors.push('payload not a known statement');
+        else if (!ajv.bySchemaFile(file)(st)) errors.push(`payload ${JSON.stringify(ajv.bySchemaFile(file).errors?.[0])}`);
       }
       report.files.push({ path: rel, schema: rule.schema!, ok: errors.length === 0, errors });
     }
@@ -128,6 +134,7 @@ test('python3-jsonschema and ajv validate every file a real run writes, and agre
     return;
   }
   const root = await makeSampleRoot('pcq-schemas-');
+  assert.equal((await runPcq(root, ENV, 'keys', 'generate', '--reviewer', 'ombuds-alice')).code, 0);
   const runs: Array<[string[], number]> = [
     [['runbooks/R1-entity-enrichment.yaml', '--input', 'enrichmentSource=partial'], 4],
     [['runbooks/R3-weekly-report.yaml'], 0],
@@ -140,6 +147,8 @@ test('python3-jsonschema and ajv validate every file a real run writes, and agre
     manifests.push(join((JSON.parse(res.stdout) as { executionDir: string }).executionDir, 'manifest.pcq'));
   }
   assert.equal((await runPcq(root, ENV, 'replay', manifests[2]!)).code, 0, 'replay');
+  const blockedId = manifests[0]!.split('/').at(-2)!;
+  assert.equal((await runPcq(root, ENV, 'review', 'approve', blockedId, '--by', 'ombuds-alice', '--comment', 'schema e2e')).code, 0, 'approve');
   for (const format of ['dsse', 'sigstore', 'in-toto']) {
     const res = await runPcq(root, ENV, 'export', manifests[1]!, '--format', format, '--out', join(root, 'exported', format));
     assert.equal(res.code, 0, `${format}: ${res.stderr}`);

@@ -105,15 +105,23 @@ def main(argv):
             for value in values:
                 errors += errors_of(schema, value, store)
             if rel.endswith("manifest.pcq") and values and isinstance(values[0], dict):
-                errors += payload_errors(values[0], mapping["payloads"], by_path, store)
+                errors += payload_errors(manifest_envelopes(values[0]), mapping["payloads"], by_path, store)
+            elif rule.get("payloads"):
+                errors += payload_errors([v for v in values if isinstance(v, dict) and v.get("payloadType") == IN_TOTO], mapping["payloads"], by_path, store)
             report["files"].append({"path": rel, "schema": rule["schema"], "ok": not errors, "errors": errors[:20]})
     print(json.dumps(report, indent=2))
     return 0 if not report["unmapped"] and all(f["ok"] for f in report["files"]) else 1
 
 
-def payload_errors(manifest, payloads, by_path, store):
+IN_TOTO = "application/vnd.in-toto+json"
+
+
+def manifest_envelopes(manifest):
+    return [s.get("attestation") for s in manifest.get("steps", []) if isinstance(s, dict)] + list(manifest.get("reviews", []))
+
+
+def payload_errors(envelopes, payloads, by_path, store):
     errors = []
-    envelopes = [s.get("attestation") for s in manifest.get("steps", []) if isinstance(s, dict)] + list(manifest.get("reviews", []))
     for i, env in enumerate(envelopes):
         try:
             statement = json.loads(base64.b64decode(env["payload"], validate=True))

@@ -635,6 +635,11 @@ export const ERROR_CATALOGUE = {
     'an export cannot leave the run because a postcondition failed',
     'The ombuds review decides; after approval the exports are released.',
   ),
+  PCQ_STANDARD_PREDICATE_INVALID: e(
+    'failed-check',
+    "verdict.vsa.json or reviews.human-review.jsonl is not the verdict key's signed restatement of score.json and the manifest",
+    'The published predicates were changed or are stale; rebuild them with the verdict files (a run or an ombuds decision writes them) or restore them from git.',
+  ),
   PCQ_EXPORT_UNVERIFIED: e(
     'failed-check',
     'pcq export --format in-toto refused a manifest that does not verify: its links would re-sign unchecked claims',

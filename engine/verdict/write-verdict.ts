@@ -1,5 +1,6 @@
-// The four verdict files of one execution folder (FORMATS.md "Execution folder"):
-// evidence.tar.gz, score.json, verdict.sig, verdict.pub, put into the change set of the use case
+// The verdict files of one execution folder (FORMATS.md "Execution folder"):
+// evidence.tar.gz, score.json, verdict.sig, verdict.pub, verdict.vsa.json and (once decided)
+// reviews.human-review.jsonl, put into the change set of the use case
 // that changes the folder: every run (run/after-run.ts) and every ombuds decision
 // (review/decide.ts), because a decision changes the manifest's reviews, the exports and run.json
 // — so the evidence, its digest and the score change. They are computed from the change set's
@@ -14,6 +15,8 @@ import { EVIDENCE_FILE, collectEvidence, packEvidence } from './evidence-bundle.
 import { manifestFacts } from './manifest-facts.ts';
 import { buildScore, scoreToText, type Score } from './score.ts';
 import { signVerdict, verdictPubText } from './verdict-signature.ts';
+import { HUMAN_REVIEW_FILE, VSA_FILE, standardPredicateFiles } from './standard-predicates.ts';
+import { join } from 'node:path';
 
 export interface VerdictFiles {
   score: Score;
@@ -57,5 +60,9 @@ export async function writeVerdictArtifacts(paths: ExecutionPaths, signer: Signe
   change.put(paths.verdictPub, verdictPubText(signer.keyid));
   change.put(paths.verdictSig, await signVerdict(score, signer));
   change.put(paths.score, scoreToText(score));
+  // The same verdict and decisions in published predicates (SLSA VSA, in-toto human review).
+  const standard = await standardPredicateFiles(score, parsed as Parameters<typeof standardPredicateFiles>[1], signer);
+  change.put(join(paths.dir, VSA_FILE), standard.vsa);
+  if (standard.humanReview !== undefined) change.put(join(paths.dir, HUMAN_REVIEW_FILE), standard.humanReview);
   return { score, scorePath: paths.score, evidencePath: paths.evidence, sigPath: paths.verdictSig, pubPath: paths.verdictPub };
 }

@@ -11,6 +11,8 @@ import { parseMode } from '../../runtime/mode.ts';
 import { verifyManifestNode } from '../../proof/verify-node.ts';
 import { grantFileChecks } from '../../vault/verify-grant-files.ts';
 import { retryLinkChecks } from '../../vault/retry-link.ts';
+import { standardPredicateChecks } from '../../verdict/verify-standard-predicates.ts';
+import { nodeVerify } from '../../proof/ed25519-node.ts';
 import { readRosterLogins } from '../../review/roster.ts';
 import { parseManifestText } from '../../proof/manifest.ts';
 import type { Manifest } from '../../base/signed-records.ts';
@@ -112,6 +114,10 @@ export const command: Command = {
     const retryChecks = await retryLinkChecks(text, resolve(io.cwd, file));
     report.checks.push(...retryChecks);
     report.ok = report.ok && retryChecks.every((c) => c.ok);
+    // The verdict and decisions as published predicates beside the manifest (SLSA VSA, in-toto human review).
+    const standardChecks = await standardPredicateChecks({ manifestPath: resolve(io.cwd, file), manifestText: text, trust, verify: nodeVerify });
+    report.checks.push(...standardChecks);
+    report.ok = report.ok && standardChecks.every((c) => c.ok);
     if (values['private-dir'] !== undefined && report.ok) {
       // Loaded only here: opening private data needs the age stack, verifying a manifest does not.
       const { checkPrivateDir } = await import('../../review/unseal.ts');
