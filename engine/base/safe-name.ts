@@ -8,7 +8,8 @@
 // The store's own names (store/): `index.json` and its lock, `reviews/` (tickets), `tickets`, the
 // staging folder `.staging/` with its `journal.json` and `<tx>.lock` files, `.gitignore`; inside an
 // execution folder `manifest.pcq`, `run.json`, `runbook.json`, `recordings.json`, `effects.json`,
-// `keys.json`, `score.json`, `evidence.tar.gz`, `verdict.sig`, `verdict.pub`, `outputs/`,
+// `keys.json`, `score.json`, `evidence.tar.gz`, `verdict.sig`, `verdict.pub`, `verdict.vsa.json`,
+// `reviews.human-review.jsonl`, `outputs/`,
 // `exports/`, `private/`, `sealed/`, `replays/`. Lock, temp, journal and write-ahead files are
 // refused by suffix, dot-names by the first character. Windows device names are refused too, so a
 // repository checks out everywhere.
@@ -32,6 +33,8 @@ const STORE_NAMES = [
   'evidence.tar.gz',
   'verdict.sig',
   'verdict.pub',
+  'verdict.vsa.json',
+  'reviews.human-review.jsonl',
   'outputs',
   'exports',
   'private',
