@@ -65,17 +65,19 @@ async function loadAjv(): Promise<{ bySchemaFile: (file: string) => ValidateFunc
   const a2020 = new Ajv2020({ strict: false, allErrors: true });
   const a7 = new Ajv({ strict: false, allErrors: true });
   const files = (await readdir(join(REPO_ROOT, 'schemas'), { recursive: true })).filter((f) => f.endsWith('.schema.json'));
-  const ids = new Map<string, string>();
-  for (const f of files) {
-    const schema = JSON.parse(await readFile(join(REPO_ROOT, 'schemas', f), 'utf8')) as { $id: string };
-    a2020.addSchema(schema);
-    ids.set(f, schema.$id);
-  }
+  const ids = new Map<string, { ajv: Ajv | Ajv2020; id: string }>();
   const manifestSchema = JSON.parse(await readFile(join(REPO_ROOT, 'engine/proof/manifest.schema.json'), 'utf8')) as object;
   const manifest = a7.compile(manifestSchema);
+  for (const f of files) {
+    // Each schema by its own draft (schemas/cli/ holds draft-07 ones).
+    const schema = JSON.parse(await readFile(join(REPO_ROOT, 'schemas', f), 'utf8')) as { $id: string; $schema?: string };
+    const ajv = schema.$schema?.includes('draft-07') ? a7 : a2020;
+    ajv.addSchema(schema);
+    ids.set(f, { ajv, id: schema.$id });
+  }
   const mapping = JSON.parse(await readFile(join(REPO_ROOT, 'schemas/files.json'), 'utf8')) as { files: Rule[]; payloads: Record<string, string> };
   return {
-    bySchemaFile: (file) => (file === '../engine/proof/manifest.schema.json' ? manifest : a2020.getSchema(ids.get(file)!)!),
+    bySchemaFile: (file) => (file === '../engine/proof/manifest.schema.json' ? manifest : ids.get(file)!.ajv.getSchema(ids.get(file)!.id)!),
     rules: mapping.files.map((r) => [globRegex(r.path), r]),
     payloads: mapping.payloads,
   };
