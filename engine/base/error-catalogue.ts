@@ -233,6 +233,21 @@ export const ERROR_CATALOGUE = {
     "Fix the step's `from`/`forEach` or the upstream step's output.",
     'Deterministic: the same input fails again, so it is attempted once.',
   ),
+  PCQ_COMPILE_UNSUPPORTED: e(
+    'invalid-input',
+    'the runbook has a step whose kind cannot be spread across GitHub Actions jobs (a kind the job files cannot carry, such as a pause)',
+    'Run this runbook with `pcq run` on one runner.',
+  ),
+  PCQ_JOB_FILE_INVALID: e(
+    'invalid-input',
+    "a distributed run's job file is malformed, belongs to another run, or brings steps its job may not",
+    'Pass the job files of this run only, as the compiled workflow hands them on (pcq compile).',
+  ),
+  PCQ_JOB_UNKNOWN: e(
+    'usage',
+    "pcq run --job names no job of the runbook's compiled job graph",
+    'List the jobs with `pcq compile <runbook> --target github-actions --jobs`.',
+  ),
   PCQ_WHEN_INVALID: e(
     'invalid-input',
     "a step's `when:` condition reads a name it may not, or is not a bool",

@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   verify: { summary: 'Verify a .pcq manifest offline (signatures, chain, Merkle, trust)', load: () => import('./commands/verify.ts') },
   export: { summary: "Export a manifest's attestations as standard DSSE envelopes or Sigstore bundles", load: () => import('./commands/export.ts') },
   run: { summary: 'Run a runbook; sign, seal and store its manifest', load: () => import('./commands/run.ts') },
+  compile: { summary: 'Compile a runbook to a GitHub Actions workflow whose jobs follow its DAG', load: () => import('./commands/compile.ts') },
   replay: { summary: 'Re-execute a recorded run and compare it step by step', load: () => import('./commands/replay.ts') },
   keys: { summary: 'Generate and inspect Ed25519 keys (Stellar strkeys)', load: () => import('./commands/keys.ts') },
   approve: {

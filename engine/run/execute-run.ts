@@ -21,16 +21,19 @@ import type { PolicySet, ProofResult, Proofs } from '../base/proofs.ts';
 import type { FailedProof, RunStatus, StepSummary } from '../base/run-record.ts';
 import type { ProverContext } from '../provers/prover-kind.ts';
 import { schedule } from './scheduler.ts';
-import type { NodeResult, SchedulerEvent } from './scheduler-types.ts';
+import type { NodeResult, ScheduleResult, SchedulerEvent } from './scheduler-types.ts';
 import { AttestationChain } from './attestation-chain.ts';
 import { ArtifactCollector, type CollectedArtifact } from './artifact-collector.ts';
 import { RunState, newDraft, runStep, type AttemptDraft } from './step-runner.ts';
 import { createRandom } from '../runtime/random.ts';
 import { decideBranch, type BranchOutcome } from './conditions.ts';
+import { replayForeign, type StepSubset } from './foreign-steps.ts';
 import { recordingDigest } from '../runtime/http-port.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import { createHash } from 'node:crypto';
 import type { EffectsDecision } from '../runtime/effects-policy.ts';
+
+const ONCE = { attempts: 1, backoffMs: [0] };
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -52,6 +55,8 @@ export interface RunRequest {
   spells?: ReadonlyMap<string, SpellAttestation>;
   /** The effects policy decision of run/effects-preflight.ts, sealed into the manifest. */
   effects?: EffectsDecision;
+  /** A distributed run (plan/jobs.ts): the steps this process runs and those earlier jobs handed it. */
+  steps?: StepSubset;
   /**
    * The vault run this execution was opened as (run/authorize-grant.ts): settled once the steps are
    * done and before the manifest is sealed, so the manifest binds the grant and both receipts.
@@ -191,7 +196,8 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
   const scheduled = await schedule<AttemptDraft>({
     nodes: plan.order.map((id) => {
       const s = stepById.get(id)!;
-      return { id, needs: schedulingNeeds.get(id)!, retry: s.retry, timeoutMs: s.timeoutMs };
+      // The seal job of a distributed run: a foreign step's outcome is final, replayed once, never retried.
+      return { id, needs: schedulingNeeds.get(id)!, retry: req.steps?.foreign.has(id) ? ONCE : s.retry, timeoutMs: s.timeoutMs };
     }),
     concurrency: req.concurrency,
     clock: ports.clock,
@@ -218,6 +224,11 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
       const draft = newDraft(id, ctx.attempt, artifacts, ctx.signal);
       drafts.set(draftKey(id, ctx.attempt), draft);
       const step = stepById.get(id)!;
+      const foreign = req.steps?.foreign.get(id);
+      if (foreign) {
+        await replayForeign(foreign, draft);
+        return draft;
+      }
       // After a rejected approval nothing else runs: the step is recorded as skipped (FORMATS.md "Approval steps").
       if (haltedAfterRejection(state.outputs.snapshot(), plan.order, id, stepById)) {
         draft.halted = true;
@@ -324,6 +335,128 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     durationMs: scheduled.durationMs,
     ...(pause ? { pause } : {}),
   };
+}
+
+/** What scheduling the steps left: run state, the scheduler's results and the record of each step. */
+export interface ScheduledRun {
+  state: RunState;
+  scheduled: ScheduleResult<AttemptDraft>;
+  artifacts: ArtifactCollector;
+  recordFor: (stepId: string, status: StepRecord['status']) => StepRecord;
+}
+
+/**
+ * Schedules the steps (all of them, or for a distributed job its own and the foreign ones it was
+ * handed, run/foreign-steps.ts) and offers each step's record as soon as it is final.
+ */
+export async function runScheduled(req: RunRequest, ports: RunPorts, offer: (record: StepRecord) => void): Promise<ScheduledRun> {
+  const { runbook, plan } = req;
+  const stepById = new Map(runbook.steps.map((s) => [s.stepId, s]));
+  const state = new RunState();
+  // Any failed prover, pre or post, blocks the run: from then on no artifact may leave it.
+  const artifacts = new ArtifactCollector(() =>
+    [...state.proofs.values()].some((p) => [...(p.preconditions ?? []), ...(p.postconditions ?? [])].some((r) => r.result === 'fail')),
+  );
+  // Randomness is seeded from what the run is about, never from the wall clock (docs/design.md §5).
+  const runSeed = sha256Hex(canonicalize({ runbook: runbook.source.digest, params: req.params, asOf: req.asOf }));
+  const deps = {
+    runbook,
+    params: req.params,
+    asOf: req.asOf,
+    actor: req.actor,
+    stepKinds: ports.stepKinds,
+    runProver: ports.runProver,
+    policies: ports.policies,
+    graph: ports.graph,
+    cel: ports.cel,
+    http: ports.http,
+    notifier: ports.notifier,
+    artifacts,
+    randomFor: (stepId: string) => createRandom(sha256Hex(`${runSeed}:${stepId}`)),
+  };
+
+  const recordFor = (stepId: string, status: StepRecord['status']): StepRecord => {
+    const step = stepById.get(stepId)!;
+    const result = state.results.get(stepId);
+    const upstream: Record<string, unknown> = {};
+    for (const n of step.needs) upstream[n] = state.outputs.valueOf(n) ?? null;
+    return {
+      stepId,
+      type: step.type,
+      status,
+      inputs: status === 'skipped' ? null : (result?.inputs ?? upstream),
+      outputs: result ? result.output : null,
+      proofs: state.proofs.get(stepId) ?? {},
+      artifacts: (result?.artifacts ?? []).map((a) => ({ name: a.name, mediaType: a.mediaType, digest: a.digest, size: a.size })),
+      recordings: (result?.recordings ?? []).map(recordingDigest),
+      ...(result?.redactions ? { redactions: result.redactions } : {}),
+      private: step.private,
+      ...state.branches.get(stepId),
+      ...(req.spells?.has(stepId) ? { spell: req.spells.get(stepId)! } : {}),
+    };
+  };
+
+  // Each attempt works in its own draft; the scheduler's acceptance is the only commit, so an
+  // abandoned attempt (timed out, aborted) reaches no state, no downstream step and no signature.
+  const drafts = new Map<string, AttemptDraft>();
+  const draftKey = (id: string, attempt: number): string => `${attempt}:${id}`;
+  const scheduled = await schedule<AttemptDraft>({
+    nodes: plan.order
+      .filter((id) => !req.steps || req.steps.own.has(id) || req.steps.foreign.has(id))
+      .map((id) => {
+        const s = stepById.get(id)!;
+        // A foreign step's outcome is final: replayed once, never retried.
+        return { id, needs: s.needs, retry: req.steps?.foreign.has(id) ? ONCE : s.retry, timeoutMs: s.timeoutMs };
+      }),
+    concurrency: req.concurrency,
+    clock: ports.clock,
+    ...(ports.signal ? { signal: ports.signal } : {}),
+    onEvent: (event) => {
+      // A branch skip is a success to the scheduler (its dependants must start and decide); the
+      // run reports it as the skip it is.
+      const skipped = event.type === 'step-finished' ? state.branches.get(event.id)?.skipped : undefined;
+      if (skipped) return ports.onEvent?.({ type: 'step-skipped', id: event.id, reason: skipped, at: event.at });
+      // The step's proofs were committed when its attempt was accepted, before this event: a failed
+      // prover shows the step as blocked from the moment it finishes, not as a success.
+      const blockedBy = event.type === 'step-finished' ? failedProverOf(state.proofs.get(event.id)) : undefined;
+      ports.onEvent?.(event.type === 'step-finished' && blockedBy !== undefined ? { ...event, blockedBy } : event);
+    },
+    run: async (id, ctx) => {
+      const draft = newDraft(id, ctx.attempt, artifacts, ctx.signal);
+      drafts.set(draftKey(id, ctx.attempt), draft);
+      const step = stepById.get(id)!;
+      const foreign = req.steps?.foreign.get(id);
+      if (foreign) {
+        await replayForeign(foreign, draft);
+        return draft;
+      }
+      draft.branch = decideBranch(step, state.branchSkipped, ports.cel, { params: req.params, steps: state.outputs.snapshot(), asOf: req.asOf });
+      if (draft.branch.skipped) return draft;
+      await runStep(step, deps, state.outputs, ctx.signal, draft);
+      return draft;
+    },
+    onAccepted: (id, accepted) => {
+      const draft = drafts.get(draftKey(id, accepted.attempt));
+      for (let n = 1; n <= accepted.attempt; n++) drafts.delete(draftKey(id, n));
+      if (accepted.ok && accepted.value.branch?.skipped) {
+        state.commitSkip(accepted.value);
+        offer(recordFor(id, 'skipped'));
+      } else if (accepted.ok) {
+        state.commitSuccess(accepted.value);
+        offer(recordFor(id, 'succeeded'));
+      } else if (draft && !accepted.abandoned) {
+        state.commitFailure(draft);
+      } else {
+        draft?.artifacts.discard();
+      }
+    },
+  });
+
+  for (const r of scheduled.results) {
+    if (r.status === 'skipped') skipWithParents(stepById.get(r.id)!.needs, r.id, state);
+    if (r.status !== 'succeeded') offer(recordFor(r.id, r.status));
+  }
+  return { state, scheduled, artifacts, recordFor };
 }
 
 function collectFailedProofs(order: readonly string[], proofs: ReadonlyMap<string, Proofs>): FailedProof[] {

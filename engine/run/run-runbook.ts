@@ -15,6 +15,11 @@ import { executeRun, type RecordedApproval } from './execute-run.ts';
 import type { FailedProof, StepSummary } from '../base/run-record.ts';
 import { ciContext } from './ci-context.ts';
 import { persistRun } from './persist-run.ts';
+import { loadForeignSteps } from './run-job.ts';
+import { distributionIssues } from '../plan/jobs.ts';
+import type { Signer } from '../base/signer.ts';
+import type { StepSubset } from './foreign-steps.ts';
+import type { Runbook } from '../model/runbook.ts';
 import { loadSealHolders } from './seal-private.ts';
 import { runRunbookChecks } from './preflight/checks.ts';
 import { loadPreflightContext } from './preflight/context.ts';
@@ -57,6 +62,11 @@ export interface RunRunbookOptions {
   allowUnsigned?: boolean;
   /** The dispatch button the run came through requires signed spells (policies/buttons.yaml). */
   buttonRequiresSignature?: { button: string };
+  /**
+   * The seal job of a distributed run (plan/jobs.ts): every step comes from the job files under
+   * this folder; nothing runs again, the chain is signed and the run stored as `pcq run` would.
+   */
+  sealFrom?: string;
   /** `pcq retry`: the failed execution this run re-runs (signed into the manifest, named in run.json). */
   retryOf?: RetryLink;
   /** The PrepaidVault to open the run on (default: config.vault, vault/open-vault.ts). */
@@ -161,6 +171,7 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   const recovered = await recoverStore(config.attestationsDir);
   await readIndex(config.attestationsDir);
 
+  const steps = opts.sealFrom === undefined ? undefined : await sealSubset(opts.sealFrom, runbook, plan.order, params, opts.asOf, authorized.signer);
   // pending → open: reserve the plan's steps on the vault (it re-checks registry, revocation,
   // expiry and budget); a refusal writes nothing and no step starts.
   const vault = opts.vault ?? openVault(config, authorized.trust, authorized.signer, now);
@@ -203,6 +214,8 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
       env: opts.env,
       mode: 'live',
       signer: authorized.signer,
+      // The seal job runs no step (each comes from a job file): it binds the dataset digests, opens no graph.
+      graph: steps ? 'none' : 'open',
       ...(opts.onTokenEvent ? { onTokenEvent: opts.onTokenEvent } : {}),
     });
   } catch (err) {
@@ -233,6 +246,7 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
         spells: spells.spells,
         effects: spells.effects,
         ...(opts.resume ? { approvals: opts.resume.approvals, resumeOf: { steps: opts.resume.pausedSteps } } : {}),
+        ...(steps ? { steps } : {}),
       },
       { ...services.ports, stepKinds, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     );
@@ -310,4 +324,29 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
 async function abandon(vault: PrepaidVault, config: PcqConfig, runId: string, runner: string): Promise<void> {
   if (!config.vault.finalizeOnError) return;
   await vault.finalizeRun({ runId, runner, usage: 0, ok: false }).catch(() => undefined);
+}
+
+/** Every step of the plan from the job files: a step no job file brings refuses the seal. */
+async function sealSubset(
+  dir: string,
+  runbook: Runbook,
+  order: readonly string[],
+  params: Record<string, unknown>,
+  asOf: string,
+  signer: Signer,
+): Promise<StepSubset> {
+  const refused = distributionIssues(runbook);
+  if (refused.length > 0) throw new PcqErrors(refused);
+  const foreign = await loadForeignSteps(dir, { runbookDigest: runbook.source.digest, asOf, inputs: params }, new Set(order), signer);
+  const missing = order.filter((id) => !foreign.has(id));
+  if (missing.length > 0) {
+    throw new PcqErrors([
+      {
+        code: 'PCQ_JOB_FILE_INVALID',
+        message: `no job file brings ${missing.join(', ')}: the seal job needs every job's file`,
+        hint: 'Run every job of the compiled workflow first; a failed job fails the workflow before the seal.',
+      },
+    ]);
+  }
+  return { own: new Set(), foreign };
 }

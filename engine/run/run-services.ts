@@ -15,6 +15,8 @@ import { loadPolicySet } from '../runtime/policy-set.ts';
 import { loadRunnerSigner } from '../runtime/keys.ts';
 import { openGraphStore } from '../graph/open-graph-store.ts';
 import { loadDataset } from '../graph/load-dataset.ts';
+import { readDataset } from '../graph/read-dataset.ts';
+import type { GraphStore } from '../base/graph-store.ts';
 import { stepKinds } from '../steps/registry.ts';
 import { runProver } from '../provers/registry.ts';
 import type { Runbook } from '../model/runbook.ts';
@@ -38,6 +40,12 @@ export interface ServiceOptions {
   signer?: Signer;
   /** Connector token events (authenticated, refreshed, revoked…): the run's event stream. */
   onTokenEvent?: (event: TokenEvent) => void;
+  /**
+   * `none`: the caller runs no step that touches the graph (a distributed job outside the graph job,
+   * or the seal job, plan/jobs.ts): the dataset is read and digested for the manifest but no database
+   * opens, and a graph call fails loudly instead of reading an empty graph. Default `open`.
+   */
+  graph?: 'open' | 'none';
 }
 
 export interface RunServices {
@@ -60,12 +68,13 @@ export async function openRunServices(opts: ServiceOptions): Promise<RunServices
   registerConnectorSecrets(connectors, opts.env);
   const smtp = notifyConfig.email.smtp;
   if (smtp?.passEnv !== undefined) registerSecret(opts.env[smtp.passEnv], `env ${smtp.passEnv} (SMTP password)`);
-  const graph = await openGraphStore(config.graph, opts.env, { memoryLimitBytes: config.memoryLimitBytes });
+  const graph = opts.graph === 'none' ? noGraph() : await openGraphStore(config.graph, opts.env, { memoryLimitBytes: config.memoryLimitBytes });
   const datasets: ManifestDataset[] = [];
   try {
     if (runbook.dataset !== undefined) {
       const datasetDir = resolve(dirname(resolve(config.root, runbook.source.file)), 'data', runbook.dataset);
-      const loaded = await loadDataset(graph, datasetDir).catch((err: unknown) => {
+      const load = opts.graph === 'none' ? readDataset(datasetDir) : loadDataset(graph, datasetDir);
+      const loaded = await load.catch((err: unknown) => {
         if ((err as { code?: string }).code === 'PCQ_DATASET_NOT_FOUND') {
           throw new PcqError({
             code: 'PCQ_DATASET_NOT_FOUND',
@@ -120,6 +129,18 @@ export async function openRunServices(opts: ServiceOptions): Promise<RunServices
       await graph.close();
     },
   };
+}
+
+/** The graph port of a process that runs no graph step: any call is a bug in the job partition. */
+function noGraph(): GraphStore {
+  const refuse = (): never => {
+    throw new PcqError({
+      code: 'PCQ_INTERNAL',
+      message: 'a step touched the graph in a distributed job that holds no graph (plan/jobs.ts touchesGraph missed it)',
+      hint: 'Run the runbook with `pcq run` and report the runbook to the pcq maintainers.',
+    });
+  };
+  return { backend: 'none', query: async () => refuse(), executeMany: async () => refuse(), close: async () => undefined };
 }
 
 /** A repository-relative path with forward slashes, as the manifest's `datasets` spells it. */

@@ -10,6 +10,7 @@ import { CONFIG_FLAG_OPTIONS, configFlagsFromArgs, loadConfig } from '../../runt
 import { normaliseAsOf, parseInputFlags } from '../../run/run-params.ts';
 import { runRunbookFile, type RunReport } from '../../run/run-runbook.ts';
 import type { RetryLink } from '../../base/signed-records.ts';
+import { runJobFile } from '../../run/run-job.ts';
 import { ProgressWriter, formatSummary } from '../../run/progress.ts';
 import { formatDuration } from '../../run/progress.ts';
 import { formatTokenEventLine } from '../../run/token-progress.ts';
@@ -30,6 +31,10 @@ Options:
   --dry-run           run in a scratch copy of runbooks/ and policies/, signed with an ephemeral dev
                       key; same checks and report, nothing written to attestations/ or .pcq/,
                       nothing published (the scratch folder is deleted afterwards)
+  --job ID --out FILE [--from DIR]   distributed run (pcq compile): run only job ID's steps on top of
+                      the job files under DIR, write this job's file to FILE; signs and stores nothing
+  --seal-from DIR     the seal job: take every step from the job files under DIR, then chain, sign,
+                      seal and store the run exactly as a single-process run
   --concurrency N     steps run at once (default from policies/config.yaml, else 4)
   --actor NAME        who asks for the run (default: PCQ_ACTOR, GITHUB_ACTOR, else local:<OS user>)
   --mode dev|staging|prod   staging/prod require RUNNER_SECRET
@@ -68,6 +73,10 @@ export async function runFromCli(argv: string[], io: CliIo, extra: RunExtra): Pr
         'dry-run': { type: 'boolean' },
         'allow-unsigned': { type: 'boolean' },
         button: { type: 'string' },
+        job: { type: 'string' },
+        from: { type: 'string' },
+        out: { type: 'string' },
+        'seal-from': { type: 'string' },
         ...CONFIG_FLAG_OPTIONS,
       },
       'run',
@@ -113,12 +122,38 @@ export async function runFromCli(argv: string[], io: CliIo, extra: RunExtra): Pr
     );
     const asOf = normaliseAsOf(typeof values['as-of'] === 'string' ? values['as-of'] : new Date().toISOString());
     const rawParams = extra.rawParams ?? parseInputFlags((values.input as string[] | undefined) ?? []);
+    if (typeof values.job === 'string') {
+      if (typeof values.out !== 'string') {
+        io.stderr('PCQ_USAGE pcq run --job needs --out FILE (where the job file goes) — see `pcq run --help`.\n');
+        return EXIT.usage;
+      }
+      const done = await runJobFile({
+        config,
+        file: resolve(io.cwd, positionals[0] as string),
+        rawParams,
+        asOf,
+        env: config.env,
+        job: values.job,
+        out: resolve(io.cwd, values.out),
+        ...(typeof values.from === 'string' ? { from: resolve(io.cwd, values.from) } : {}),
+        allowUnsigned: values['allow-unsigned'] === true,
+        ...(button?.requireSignature ? { buttonRequiresSignature: { button: button.id } } : {}),
+      });
+      const failed = done.steps.filter((s) => s.status === 'failed');
+      io.stdout(
+        values.json
+          ? JSON.stringify({ job: done.job, out: done.out, steps: done.steps.map((s) => ({ stepId: s.stepId, status: s.status })) }) + '\n'
+          : `job ${done.job}: ${done.steps.length} steps, ${failed.length} failed → ${relative(io.cwd, done.out)}\n`,
+      );
+      return failed.length === 0 ? EXIT.ok : EXIT.failed;
+    }
     let progress: ProgressWriter | undefined;
     let report: RunReport;
     try {
       report = await runRunbookFile({
         allowUnsigned: values['allow-unsigned'] === true,
         ...(button?.requireSignature ? { buttonRequiresSignature: { button: button.id } } : {}),
+        ...(typeof values['seal-from'] === 'string' ? { sealFrom: resolve(io.cwd, values['seal-from']) } : {}),
         config,
         file,
         rawParams,
