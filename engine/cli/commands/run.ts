@@ -18,6 +18,7 @@ import { createRunLogger, logRunEvent, registerConfiguredSecrets } from '../../r
 import { loadButtons, type Button } from '../../runtime/buttons.ts';
 import { readRunbookFile } from '../../model/load-runbooks.ts';
 import { PcqError } from '../../base/errors.ts';
+import { redactText } from '../../base/secrets.ts';
 
 const USAGE = `Usage: pcq run <runbook> [--input key=value]… [--as-of ISO-8601] [--json]
 
@@ -140,6 +141,8 @@ export async function runFromCli(argv: string[], io: CliIo, extra: RunExtra): Pr
         ...(button?.requireSignature ? { buttonRequiresSignature: { button: button.id } } : {}),
       });
       const failed = done.steps.filter((s) => s.status === 'failed');
+      // The job's log is all a workflow run shows of a failed step: name its code and message.
+      for (const s of failed) io.stderr(`✗ ${s.stepId}: ${s.error ? `${s.error.code} ${redactText(s.error.message)}` : 'failed'}\n`);
       io.stdout(
         values.json
           ? JSON.stringify({ job: done.job, out: done.out, steps: done.steps.map((s) => ({ stepId: s.stepId, status: s.status })) }) + '\n'
