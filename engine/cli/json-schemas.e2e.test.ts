@@ -4,7 +4,7 @@
 // the CLI prints, fails here. The error document (any verb stopping on coded errors) too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
@@ -14,6 +14,17 @@ import { COMMANDS } from './commands.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 const SCHEMAS = join(ROOT, 'schemas/cli');
 const ENV = { PCQ_MODE: 'dev', NO_COLOR: '1' };
+const RT = `runbookId: RT
+name: Retry sample
+version: "1.0"
+description: Fails at its one step while it counts a label the dataset lacks.
+dataset: intel
+steps:
+  - stepId: count
+    type: query
+    description: Count nodes of a label
+    cypher: MATCH (e:Missing) RETURN count(e) AS n
+`;
 /** Verbs without a --json document (completion prints a shell script). */
 const NO_JSON = new Set(['completion']);
 
@@ -86,6 +97,11 @@ test("each verb's real --json output validates against its schema", { timeout: 3
   await pcq('trust', 'list', '--json');
   await pcq('spell', 'list', '--json');
   await pcq('policy', 'show', '--json');
+  await pcq('status', '--json');
+  // retry: a run that fails (a label the dataset lacks), retried as a new execution.
+  await writeFile(join(repo, 'runbooks/RT.yaml'), RT);
+  const failed = await runPcq(repo, ENV, 'run', 'runbooks/RT.yaml', '--as-of', '2026-11-16T00:00:00Z', '--json');
+  await pcq('retry', (JSON.parse(failed.stdout) as { executionId: string }).executionId, '--json');
   await pcq('sign', 'keygen', '--publisher', 'acme', '--key-id', 'k1', '--out', join(dir, 'acme.key'), '--json');
   // Any verb stopping on coded errors prints the error document.
   const missing = await runPcq(repo, ENV, 'show', 'nosuchid', '--json');

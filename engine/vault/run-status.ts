@@ -34,6 +34,8 @@ export interface RecentRun {
 }
 
 export interface RunnerStatus {
+  /** schemas/cli/status.schema.json */
+  schemaVersion: 1;
   backend: 'embedded' | 'soroban';
   queue: {
     depth: number; // open + pending
@@ -62,6 +64,7 @@ export async function collectStatus(config: StatusConfig, opts: { recent: number
   }).catch(() => []);
   const pending = opts.pending ?? null;
   return {
+    schemaVersion: 1,
     backend: config.vault.backend,
     queue: { depth: vault.open.length + (pending ?? 0), open: vault.open, pending },
     recent: await recentRuns(config.attestationsDir, opts.recent),
