@@ -192,7 +192,7 @@ test('PR validation: annotation at file:line, one sticky plan comment updated on
     assert.match(body, /steps added \| removed \| changed/);
     assert.match(body, /\| `audit-extra` \| — \| — \|/);
     assert.doesNotMatch(body, /deleted/);
-    assert.match(body, /```mermaid\nflowchart TD/);
+    assert.match(body, /```mermaid\nflowchart LR/);
     assert.match(body, /\*\*Policies that apply:\*\*.*policies\/ombuds\.yaml/);
     const second = await runAction({ command: 'validate' }, ctx);
     assert.equal(second.code, 1);

@@ -98,6 +98,7 @@ test("each verb's real --json output validates against its schema", { timeout: 3
   await pcq('spell', 'list', '--json');
   await pcq('policy', 'show', '--json');
   await pcq('status', '--json');
+  await pcq('compile', 'runbooks/R4-alert-triage.yaml', '--target', 'github-actions', '--json');
   // retry: a run that fails (a label the dataset lacks), retried as a new execution.
   await writeFile(join(repo, 'runbooks/RT.yaml'), RT);
   const failed = await runPcq(repo, ENV, 'run', 'runbooks/RT.yaml', '--as-of', '2026-11-16T00:00:00Z', '--json');

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { EXIT, type CliIo, type Command } from '../io.ts';
+import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { PcqError, PcqErrors, isError } from '../../base/errors.ts';
 import { readRunbookFile } from '../../model/load-runbooks.ts';
 import { planRunbook } from '../../plan/plan.ts';
@@ -11,7 +11,7 @@ import { graphIssues } from '../../plan/graph-issues.ts';
 import { distributionIssues, partitionJobs } from '../../plan/jobs.ts';
 import { compileWorkflow } from '../../github/compile-workflow.ts';
 
-const USAGE = `Usage: pcq compile <runbook> --target github-actions [--out FILE] [--jobs]
+const USAGE = `Usage: pcq compile <runbook> --target github-actions [--out FILE] [--jobs | --json]
 
 Writes a GitHub Actions workflow that runs <runbook> as jobs following its DAG: every step that
 touches the graph in one job (graph state never travels), the other steps fanned out around it,
@@ -21,7 +21,7 @@ The sealed Merkle root equals \`pcq run\`'s for the same inputs and asOf.
 Options:
   --target T   github-actions (the only target)
   --out FILE   write the workflow there (default: print it)
-  --jobs       print the job graph as JSON instead
+  --jobs, --json  print the job graph as JSON instead (schemas/cli/compile.schema.json)
   -h, --help   this text
 
 Exit codes: 0 compiled · 2 bad arguments · 3 the runbook is invalid, or has a step that cannot be
@@ -33,7 +33,11 @@ export const command: Command = {
   summary: 'Compile a runbook to a GitHub Actions workflow whose jobs follow its DAG',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { target: { type: 'string' }, out: { type: 'string' }, jobs: { type: 'boolean' } }, 'compile');
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { target: { type: 'string' }, out: { type: 'string' }, jobs: { type: 'boolean' }, json: { type: 'boolean' } },
+      'compile',
+    );
     if (values.help) {
       io.stdout(USAGE);
       return EXIT.ok;
@@ -50,8 +54,8 @@ export const command: Command = {
     const refused = distributionIssues(parsed.runbook);
     if (refused.length > 0) throw new PcqErrors(refused);
     const jobs = partitionJobs(parsed.runbook, planRunbook(parsed.runbook));
-    if (values.jobs) {
-      io.stdout(JSON.stringify(jobs, null, 2) + '\n');
+    if (values.jobs || values.json) {
+      printJson(io, { runbookId: parsed.runbook.runbookId, target: 'github-actions', ...jobs });
       return EXIT.ok;
     }
     const workflow = compileWorkflow(parsed.runbook, display, jobs);

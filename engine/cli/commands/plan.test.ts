@@ -25,7 +25,7 @@ test('CLI: plan of the seed R1 in all three formats', async () => {
   for (const r of [text, mermaid, json]) assert.equal(r.code, EXIT.ok, r.stderr);
   assert.match(text.stdout, /^R1 "Entity Enrichment" version 1\.0: 4 steps in 4 levels\n/);
   assert.match(text.stdout, /order: query-entities → fetch-external-data → update-entities → assert-completeness\n$/);
-  assert.match(mermaid.stdout, /^flowchart TD\n/);
+  assert.match(mermaid.stdout, /^flowchart LR\n/);
   assert.match(mermaid.stdout, /\n {2}s_update_entities --> s_assert_completeness\n/);
   const plan = JSON.parse(json.stdout) as { order: string[]; steps: Array<{ stepId: string; preconditions: Array<{ type: string }> }> };
   assert.deepEqual(plan.order, ['query-entities', 'fetch-external-data', 'update-entities', 'assert-completeness']);
