@@ -619,6 +619,11 @@ export const ERROR_CATALOGUE = {
     'the manifest binds no grant, or the grant it binds is not in contracts/grants/',
     'Runs sealed since grants exist bind one; restore the grant file the manifest names, or re-run under a grant.',
   ),
+  PCQ_GRANT_UNCHECKED: e(
+    'invalid-input',
+    "the grant's file and its revocations were not checked: verified outside the repository with --key/--trust (warning)",
+    'The manifest alone proves the grant it binds, its budget and receipts; to check that the grant file exists and was not revoked before the run opened, run pcq verify inside the repository the manifest came from.',
+  ),
   PCQ_GRANT_REVOKED_BEFORE_OPEN: e(
     'failed-check',
     'the grant the manifest binds was revoked at a ledger sequence before the run opened',

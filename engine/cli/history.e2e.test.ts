@@ -169,4 +169,12 @@ async function verifyTrustSources(dir: string, manifest: string): Promise<void> 
   assert.equal(elsewhere.code, 1);
   assert.match(elsewhere.stderr, /warning PCQ_TRUST_MISSING no trust store found/);
   assert.match(elsewhere.stdout, /^ {2}trust {5}none: no trust store was found$/m);
+  // An auditor outside the repository who brings the runner key: everything the manifest proves is
+  // checked; the grant file and its revocations cannot be, and that is said, not failed.
+  const auditor = await runPcq(tmpdir(), ENV, 'verify', join(dir, manifest), '--key', runner);
+  assert.equal(auditor.code, 0, auditor.stdout + auditor.stderr);
+  assert.match(auditor.stderr, /warning PCQ_GRANT_UNCHECKED no grant files in /);
+  // Inside the repository the same --key still checks the grant file.
+  const inside = await pcq('verify', manifest, '--key', runner, '--json');
+  assert.ok((JSON.parse(inside.stdout) as { checks: Array<{ check: string }> }).checks.some((c) => c.check === 'grant-file'));
 }

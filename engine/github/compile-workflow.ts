@@ -7,7 +7,7 @@
 // their release, least privilege (contents: read; the runner key is the only secret), and no
 // expression inside `run:` — inputs reach the scripts through `env:` only.
 import type { Runbook } from '../model/runbook.ts';
-import { SEAL_JOB, type JobGraph } from '../plan/jobs.ts';
+import { SEAL_JOB, type JobGraph } from '../model/job-graph.ts';
 
 // The same pins as .github/workflows (checkout, setup-node); the artifact actions at their v4 releases.
 const CHECKOUT = 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2';

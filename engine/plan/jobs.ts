@@ -16,20 +16,9 @@ import type { Runbook, Step } from '../model/runbook.ts';
 import type { PcqIssue } from '../base/errors.ts';
 import { stepIssue } from '../steps/step-helpers.ts';
 import type { Plan } from './plan.ts';
+import { SEAL_JOB, type Job, type JobGraph } from '../model/job-graph.ts';
 
-export interface Job {
-  id: string;
-  /** Step ids in plan order. */
-  steps: string[];
-  /** Jobs whose steps this job's steps need (sorted). */
-  needs: string[];
-}
-
-export interface JobGraph {
-  jobs: Job[]; // in a valid order (every job after the jobs it needs)
-  /** The job of each step. */
-  jobOf: Record<string, string>;
-}
+export { SEAL_JOB, type Job, type JobGraph };
 
 export interface JobOptions {
   /** Most bands per side (before / after the graph job). Default 4. */
@@ -37,8 +26,6 @@ export interface JobOptions {
   /** Most jobs per band. Default 3. */
   width?: number;
 }
-
-export const SEAL_JOB = 'seal';
 
 /**
  * The step kinds whose outcome a job file can carry to later jobs and the seal (run/foreign-steps.ts):

@@ -6,7 +6,30 @@
 // manifests sealed before grants existed, as it accepts dev-overlay keys).
 import type { VerifyCheck } from '../proof/verify-manifest.ts';
 import type { RunMode } from '../proof/authorization.ts';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PcqIssue } from '../base/errors.ts';
 import { loadGrants } from './grant-store.ts';
+
+/** Whether `root` holds grant files at all (contracts/grants/, or the dev overlay .pcq/grants/ in dev). */
+export async function grantFilesPresent(root: string, mode: RunMode): Promise<boolean> {
+  const dirs = mode === 'dev' ? ['contracts/grants', '.pcq/grants'] : ['contracts/grants'];
+  for (const dir of dirs) {
+    const info = await stat(join(root, dir)).catch(() => undefined);
+    if (info?.isDirectory()) return true;
+  }
+  return false;
+}
+
+/** The warning `pcq verify --key/--trust` prints where no grant files exist to check. */
+export function grantUncheckedWarning(root: string): PcqIssue {
+  return {
+    code: 'PCQ_GRANT_UNCHECKED',
+    severity: 'warning',
+    message: `no grant files in ${root} (contracts/grants/): the grant file and its revocations were not checked; the grant, budget and receipts the manifest binds were`,
+    hint: 'Run pcq verify inside the repository the manifest came from to check the grant file and revocations.',
+  };
+}
 
 type Raw = Record<string, unknown>;
 

@@ -9,7 +9,7 @@ import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { PcqError, formatIssue } from '../../base/errors.ts';
 import { parseMode } from '../../runtime/mode.ts';
 import { verifyManifestNode } from '../../proof/verify-node.ts';
-import { grantFileChecks } from '../../vault/verify-grant-files.ts';
+import { grantFileChecks, grantFilesPresent, grantUncheckedWarning } from '../../vault/verify-grant-files.ts';
 import { retryLinkChecks } from '../../vault/retry-link.ts';
 import { standardPredicateChecks } from '../../verdict/verify-standard-predicates.ts';
 import { nodeVerify } from '../../proof/ed25519-node.ts';
@@ -37,6 +37,8 @@ printed with the trust source that vouched for it: policies/trust.yaml, or — l
 overlay .pcq/trust.local.yaml, read in dev mode only (PCQ_MODE). It first says what was verified
 (runbook, version, execution, verdict, time, actor, runner, grant) and which trust it used; when
 the default finds no trust store at all it warns (PCQ_TRUST_MISSING) instead of failing silently.
+Outside a repository (--key/--trust, no contracts/grants/ here) the grant file and its revocations
+cannot be read: it warns (PCQ_GRANT_UNCHECKED) and checks what the manifest itself binds.
 
 Options:
   --manifest F  the manifest (same as the positional argument)
@@ -107,7 +109,12 @@ export const command: Command = {
     // node:crypto Ed25519 (libuv pool) and SHA-256; the wall clock bounds executedAt (AS_OF_SKEW_MS).
     const report = await verifyManifestNode(text, trust, { mode, now: Date.now(), ...(roster !== undefined ? { roster } : {}) });
     // Who authorized the run: the grant file it binds, and whether it was revoked before the run opened.
-    const grantChecks = await grantFileChecks(text, io.cwd, mode);
+    // Outside any repository (an auditor holding the manifest and the key it expects, --key/--trust,
+    // and no contracts/grants/ here) there are no grant files to read: say so instead of failing a
+    // check nobody here can make. Inside a repository (the default trust), a missing file still fails.
+    const grantFilesHere = await grantFilesPresent(io.cwd, mode);
+    const grantChecks = source.kind !== 'repository' && source.kind !== 'none' && !grantFilesHere ? [] : await grantFileChecks(text, io.cwd, mode);
+    if (source.kind !== 'repository' && source.kind !== 'none' && !grantFilesHere) warnings.push(grantUncheckedWarning(io.cwd));
     report.checks.push(...grantChecks);
     report.ok = report.ok && grantChecks.every((c) => c.ok);
     // A retry: the original run's manifest, when it is in the store beside this one, is the one signed.
