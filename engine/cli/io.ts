@@ -61,6 +61,8 @@ export const CLI_JSON_SCHEMA_VERSION = 1;
 
 /** Prints one `--json` document: an object with `schemaVersion` first, pretty-printed. */
 export function printJson(io: CliIo, value: object): void {
+  // An array spread into the document would print as {"0": …, "1": …}: every document is an object.
+  if (Array.isArray(value)) throw new Error('printJson takes an object document, not an array: wrap the list in a named field');
   io.stdout(JSON.stringify({ schemaVersion: CLI_JSON_SCHEMA_VERSION, ...value }, null, 2) + '\n');
 }
 

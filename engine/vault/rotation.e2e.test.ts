@@ -84,7 +84,7 @@ test(
 
     // 4. Revoke the old runner's grants.
     const revoked = await ok(pcq(asUser, 'grant', 'revoke', '--runner', oldRunner.publicKey, '--json'));
-    assert.equal((JSON.parse(revoked.stdout) as unknown[]).length, 1);
+    assert.equal((JSON.parse(revoked.stdout) as { revoked: unknown[] }).revoked.length, 1);
     await allVerify('step 4');
     await refused(oldRunner.secret, /PCQ_UNAUTHORIZED_RUNNER.*revoked/);
     await run(live.secret);

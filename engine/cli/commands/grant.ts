@@ -92,7 +92,7 @@ export const command: Command = {
       const revoked = [];
       for (const grantId of ids) revoked.push({ grantId, ...(await revokeGrant({ root: config.root, user, grantId, includeLocal, vault })) });
       return out(
-        revoked,
+        { revoked },
         revoked.length === 0
           ? `no grant of yours for runner ${values.runner} is left to revoke\n`
           : revoked.map((r) => `revoked ${r.grantId} at ledger ${r.ledger}; wrote ${r.file}`).join('\n') + '\n',
