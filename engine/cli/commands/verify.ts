@@ -112,9 +112,9 @@ export const command: Command = {
     // Outside any repository (an auditor holding the manifest and the key it expects, --key/--trust,
     // and no contracts/grants/ here) there are no grant files to read: say so instead of failing a
     // check nobody here can make. Inside a repository (the default trust), a missing file still fails.
-    const grantFilesHere = await grantFilesPresent(io.cwd, mode);
-    const grantChecks = source.kind !== 'repository' && source.kind !== 'none' && !grantFilesHere ? [] : await grantFileChecks(text, io.cwd, mode);
-    if (source.kind !== 'repository' && source.kind !== 'none' && !grantFilesHere) warnings.push(grantUncheckedWarning(io.cwd));
+    const auditorElsewhere = source.kind !== 'repository' && source.kind !== 'none' && !(await grantFilesPresent(io.cwd, mode));
+    if (auditorElsewhere) warnings.push(grantUncheckedWarning(io.cwd));
+    const grantChecks = auditorElsewhere ? [] : await grantFileChecks(text, io.cwd, mode);
     report.checks.push(...grantChecks);
     report.ok = report.ok && grantChecks.every((c) => c.ok);
     // A retry: the original run's manifest, when it is in the store beside this one, is the one signed.
