@@ -624,6 +624,36 @@ export const ERROR_CATALOGUE = {
     "the grant's file and its revocations were not checked: verified outside the repository with --key/--trust (warning)",
     'The manifest alone proves the grant it binds, its budget and receipts; to check that the grant file exists and was not revoked before the run opened, run pcq verify inside the repository the manifest came from.',
   ),
+  PCQ_TIME_ANCHOR_MISSING: e(
+    'failed-check',
+    "the manifest carries no RFC 3161 time anchor: its executedAt is only the runner's claim (a warning, a failure where timeAnchor.required is set)",
+    'Configure a time-stamping authority (timeAnchor.tsaUrl / PCQ_TSA_URL, timeAnchor.trust / PCQ_TSA_TRUST) so that runs are anchored when they are sealed.',
+  ),
+  PCQ_TIME_ANCHOR_INVALID: e(
+    'failed-check',
+    "the manifest's time anchor does not hold: the token does not parse, stamps other bytes, lacks the timeStamping EKU or the ESS signing-certificate attribute, or its signature fails",
+    'The manifest or its timeAnchor was altered after the TSA stamped it (or the TSA answered wrongly at seal time); use the file exactly as the runner wrote it.',
+  ),
+  PCQ_TIME_ANCHOR_UNTRUSTED: e(
+    'failed-check',
+    "the time anchor's TSA certificate does not chain to the configured TSA trust at genTime (or none is configured where an anchor is required)",
+    "Set timeAnchor.trust (PCQ_TSA_TRUST) to a PEM file with the certificate of the CA that issued the TSA's certificate.",
+  ),
+  PCQ_TIME_ANCHOR_UNCHECKED: e(
+    'invalid-input',
+    "the time anchor's signature and imprint hold, but no TSA trust is configured, so the TSA itself was not checked (warning)",
+    'Set timeAnchor.trust (PCQ_TSA_TRUST) to the TSA CA certificate(s) you trust to check who stamped it.',
+  ),
+  PCQ_AS_OF_AFTER_ANCHOR: e(
+    'failed-check',
+    "the manifest's executedAt (the run's asOf) is later than the genTime of its RFC 3161 time anchor: it was sealed before the time it claims",
+    'The runner chose an asOf in the future of when it sealed; treat the run as backdated evidence and re-run it with an honest --as-of.',
+  ),
+  PCQ_TSA_UNAVAILABLE: e(
+    'transient',
+    'the time-stamping authority did not stamp the manifest (unreachable, timed out, refused, or answered something that is not a granted TimeStampResp)',
+    'Check timeAnchor.tsaUrl (PCQ_TSA_URL) and the network. At seal time the run is kept, sealed without an anchor (loud warning; exit 75 where timeAnchor.required); with timeAnchor.required an unreachable TSA refuses the run before it starts.',
+  ),
   PCQ_GRANT_REVOKED_BEFORE_OPEN: e(
     'failed-check',
     'the grant the manifest binds was revoked at a ledger sequence before the run opened',

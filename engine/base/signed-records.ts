@@ -210,7 +210,16 @@ export interface Manifest {
   /** The reviewer-signed decisions of the run's approval steps, in chain order. Signed. */
   approvals?: DsseEnvelope[];
   signature: string; // "base64:<sig>"
+  /** RFC 3161 evidence of when the sealed manifest existed (FORMATS.md "Time anchor"); unsigned, added after sealing. */
+  timeAnchor?: TimeAnchor;
   reviews: DsseEnvelope[];
+}
+
+/** `timeAnchor`: a TSA's TimeStampToken over the sha256 of the manifest file as sealed (proof/time-anchor-imprint). */
+export interface TimeAnchor {
+  format: 'rfc3161';
+  /** Standard base64 of the DER TimeStampToken (CMS ContentInfo of SignedData over a TSTInfo). */
+  token: string;
 }
 
 export type ReviewDecision = 'approve' | 'reject' | 'request-info';

@@ -36,7 +36,10 @@ const TOP = [
   'reviews',
 ];
 // Optional top-level fields: checked when present (manifests sealed before they existed lack them).
-const OPTIONAL_TOP = ['datasets', 'policyDigest', 'grant', 'receipts', 'effectsPolicy', 'retryOf', 'state', 'pause', 'approvals'];
+const OPTIONAL_TOP = ['datasets', 'policyDigest', 'grant', 'receipts', 'effectsPolicy', 'retryOf', 'state', 'pause', 'approvals', 'timeAnchor'];
+// timeAnchor.token: canonical base64 of at most 32 KiB of DER (proof/rfc3161.ts MAX_TOKEN_BYTES).
+const TOKEN_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const TOKEN_MAX_CHARS = 43692;
 // A dataset path: repository-relative, forward slashes, no empty, "." or ".." segment.
 const DATASET_PATH = /^(?!\/)(?!.*(?:^|\/)\.{1,2}(?:\/|$))(?!.*\/\/)[^\\\u0000]+$/;
 const AUTHORIZATION = ['keyid', 'keyName', 'source', 'devOverlay', 'role', 'status', 'validFrom', 'validUntil', 'checkedAt', 'mode'];
@@ -82,6 +85,18 @@ function datasets(value: unknown, out: ShapeProblem[]): void {
     if ('path' in d) text(d.path, `${p}/path`, out, { pattern: DATASET_PATH, what: 'a repository-relative path' });
     if ('digest' in d) text(d.digest, `${p}/digest`, out, { pattern: DIGEST, what: 'sha256:<64 hex>' });
   });
+}
+
+/** `timeAnchor`: {format: rfc3161, token: base64 DER, 4–43692 characters}. */
+function timeAnchor(value: unknown, out: ShapeProblem[]): void {
+  if (!isRecord(value)) return void out.push({ path: '/timeAnchor', message: 'must be an object' });
+  fields(value, ['format', 'token'], '/timeAnchor', out);
+  if ('format' in value && value.format !== 'rfc3161') out.push({ path: '/timeAnchor/format', message: 'must be "rfc3161"' });
+  if (!('token' in value)) return;
+  const t = value.token;
+  if (typeof t !== 'string') out.push({ path: '/timeAnchor/token', message: 'must be a string' });
+  else if (t.length < 4 || t.length > TOKEN_MAX_CHARS) out.push({ path: '/timeAnchor/token', message: `must be 4 to ${TOKEN_MAX_CHARS} characters` });
+  else if (!TOKEN_BASE64.test(t)) out.push({ path: '/timeAnchor/token', message: 'must be standard base64' });
 }
 
 function text(value: unknown, path: string, out: ShapeProblem[], rule?: { min?: number; pattern?: RegExp; what?: string }): void {
@@ -259,6 +274,7 @@ export function checkManifestShape(value: unknown): ShapeProblem[] {
     }
   }
   pauseFields(value, out);
+  if ('timeAnchor' in value) timeAnchor(value.timeAnchor, out);
   if ('steps' in value) {
     if (!Array.isArray(value.steps)) out.push({ path: '/steps', message: 'must be a list' });
     else value.steps.forEach((s, i) => step(s, `/steps/${i}`, out));

@@ -40,10 +40,20 @@ export function sealedManifestDigest(manifest: Manifest | Record<string, unknown
   return formatDigest(sha256(serializeManifest({ ...manifest, reviews: [] })));
 }
 
-/** The manifest without `signature` and `reviews`: what the manifest signature covers. */
+/** The manifest without `signature`, `reviews` and `timeAnchor`: what the manifest signature covers. */
 export function signedPart(manifest: Record<string, unknown>): Record<string, unknown> {
-  const { signature: _signature, reviews: _reviews, ...rest } = manifest;
+  // timeAnchor is obtained after signing (it stamps the signed file), so it cannot be inside it.
+  const { signature: _signature, reviews: _reviews, timeAnchor: _timeAnchor, ...rest } = manifest;
   return rest;
+}
+
+/**
+ * The bytes a time anchor stamps (FORMATS.md "Time anchor"): the manifest file as the runner sealed
+ * it, before the anchor was added — serializeManifest without `timeAnchor` and with `reviews: []`.
+ */
+export function anchoredManifestText(manifest: Manifest | Record<string, unknown>): string {
+  const { timeAnchor: _timeAnchor, ...rest } = manifest as Record<string, unknown>;
+  return serializeManifest({ ...rest, reviews: [] });
 }
 
 /** Parses manifest text as JSON (PCQ_MANIFEST_MALFORMED when it is not); the value is untrusted. */

@@ -31,6 +31,7 @@ import { checkGrantAndReceipts } from './verify-grant.ts';
 import { checkRetryLink } from './verify-retry.ts';
 import { verifySpells } from './verify-spells.ts';
 import { checkPausedState, verifyApprovals } from './verify-approvals.ts';
+import { checkTimeAnchor, type TimeAnchorOptions } from './verify-time-anchor.ts';
 import type { PcqCode } from '../base/error-catalogue.ts';
 
 export interface VerifyCheck {
@@ -73,6 +74,8 @@ export interface VerifyOptions {
   mode?: RunMode;
   /** Wall clock (epoch ms): executedAt may not lie beyond it by more than AS_OF_SKEW_MS. */
   now?: number;
+  /** The TSA trust and whether an anchor is required (proof/verify-time-anchor.ts). */
+  timeAnchor?: TimeAnchorOptions;
 }
 
 export async function verifyManifest(text: string, trust: TrustStore, verify: Ed25519Verify, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -280,6 +283,8 @@ async function run(text: string, trust: TrustStore, verify: Ed25519Verify, optio
   // Approval steps and the paused state (FORMATS.md "Approval steps").
   await verifyApprovals(m, facts, reviewContext, verify, sha256, fail, pass);
   checkPausedState(m, fail, pass);
+  // The RFC 3161 time anchor: when the sealed manifest existed, by a TSA (proof/verify-time-anchor.ts).
+  await checkTimeAnchor(m, options.timeAnchor ?? {}, fail, pass);
 }
 
 // A raw NUL never occurs in JCS output (JSON.stringify escapes U+0000), so it can mark where the

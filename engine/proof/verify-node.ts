@@ -7,6 +7,10 @@ import { sha256Node } from './hash-node.ts';
 import type { TrustStore } from './trust.ts';
 import { verifyManifest, type VerifyOptions, type VerifyReport } from './verify-manifest.ts';
 
-export function verifyManifestNode(text: string, trust: TrustStore, options: Pick<VerifyOptions, 'mode' | 'now' | 'roster'> = {}): Promise<VerifyReport> {
+export function verifyManifestNode(
+  text: string,
+  trust: TrustStore,
+  options: Pick<VerifyOptions, 'mode' | 'now' | 'roster' | 'timeAnchor'> = {},
+): Promise<VerifyReport> {
   return verifyManifest(text, trust, nodeVerify, { ...options, sha256: sha256Node, verifyBatch: nodeVerifyBatch });
 }

@@ -40,6 +40,7 @@ import { checkPauseSwitch } from '../runtime/pause-switch.ts';
 import { openGrantedRun, preflightGrant, reservationFor } from './authorize-grant.ts';
 import { openVault } from '../vault/open-vault.ts';
 import { setUpSpells, withSpellKind } from './spell-setup.ts';
+import { anchorManifest, prepareTimeStampAuthority, probeTimeStampAuthority, type AnchorReport } from '../runtime/time-anchor.ts';
 import type { DeliveryOutcome } from '../runtime/escalation.ts';
 import type { TokenEvent } from '../runtime/connector-auth/token-manager.ts';
 
@@ -128,6 +129,10 @@ export interface RunReport {
   vault: RunVaultReport;
   /** status `paused`: the approval step the run waits at (FORMATS.md "Approval steps"). */
   pause?: ManifestPause;
+  /** The RFC 3161 time anchor the manifest carries: the TSA's genTime and name (FORMATS.md "Time anchor"). */
+  timeAnchor?: AnchorReport['anchored'];
+  /** A TSA was configured but the manifest was sealed without an anchor (or with one verify will fail): why. */
+  timeAnchorIssue?: PcqIssue;
 }
 
 export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport> {
@@ -165,6 +170,10 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
     allowUnsigned: opts.allowUnsigned ?? false,
     ...(opts.buttonRequiresSignature ? { buttonRequiresSignature: opts.buttonRequiresSignature } : {}),
   });
+  // The TSA trust is read now (a bad file refuses the run); with timeAnchor.required the TSA must
+  // answer now too, so an unreachable TSA refuses the run before anything is written.
+  const tsa = await prepareTimeStampAuthority(config.timeAnchor);
+  if (tsa && config.timeAnchor.required) await probeTimeStampAuthority(tsa, `${runbook.runbookId} ${opts.executionId}`);
   const text = await readFile(opts.file, 'utf8');
   // The store first, before any work: finish what a killed process left, and refuse now (not
   // after the whole run) when the index cannot take this run.
@@ -256,6 +265,9 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   } finally {
     await services.close();
   }
+  // The RFC 3161 time anchor over the sealed manifest, before anything is written (runtime/time-anchor.ts).
+  const anchor = await anchorManifest(outcome.manifest, tsa);
+  outcome = { ...outcome, manifest: anchor.manifest };
   const change = new ChangeSet(config.attestationsDir);
   const ciRecord = ciContext(opts.env);
   const { paths, record } = await persistRun(
@@ -313,6 +325,8 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
     ...(recovered.rolledBack.length + recovered.rolledForward.length + recovered.issues.length > 0 ? { recovered } : {}),
     vault: vaultReport,
     ...(outcome.pause ? { pause: outcome.pause } : {}),
+    ...(anchor.report.anchored ? { timeAnchor: anchor.report.anchored } : {}),
+    ...(anchor.report.issue ? { timeAnchorIssue: anchor.report.issue } : {}),
   };
 }
 

@@ -16,9 +16,24 @@ export interface ConfigFileValues {
   logRetention?: { days?: number; maxFiles?: number };
   /** The PrepaidVault (contracts/README.md "Configuration"); RUNNER_* variables override each key. */
   vault?: Partial<Record<(typeof VAULT_KEYS)[number], string>>;
+  /** The RFC 3161 time anchor (engine/FORMATS.md "Time anchor"); PCQ_TSA_* variables override each key. */
+  timeAnchor?: Partial<Record<(typeof TIME_ANCHOR_KEYS)[number], string>>;
 }
 
-const TOP = new Set(['concurrency', 'memoryLimit', 'graph', 'attestationsDir', 'outboxDir', 'logLevel', 'secrets', 'signer', 'logRetention', 'vault']);
+const TOP = new Set([
+  'concurrency',
+  'memoryLimit',
+  'graph',
+  'attestationsDir',
+  'outboxDir',
+  'logLevel',
+  'secrets',
+  'signer',
+  'logRetention',
+  'vault',
+  'timeAnchor',
+]);
+const TIME_ANCHOR_KEYS = ['tsaUrl', 'trust', 'required', 'timeoutMs'] as const;
 const VAULT_KEYS = ['backend', 'rpcUrl', 'networkPassphrase', 'contractId', 'agentRegistryId', 'finalizeOnError', 'pollIntervalMs'] as const;
 const SIGNER = new Set(['kind', 'keyFile', 'module', 'token', 'key', 'pinEnv', 'url', 'tokenEnv']);
 const RETENTION = new Set(['days', 'maxFiles']);
@@ -73,6 +88,21 @@ export function readConfigFile(path: string, text: string, issues: PcqIssue[]): 
       return undefined;
     }
     return v;
+  };
+
+  /** A mapping of single values (vault-like sections): each value as text, anything else a problem. */
+  const scalarSection = <K extends string>(section: string, keys: readonly K[], see: string): Partial<Record<K, string>> | undefined => {
+    if (value([section]) === undefined || value([section]) === null) return undefined;
+    if (!isMap(node([section]))) return void problem(`${section} must be a mapping.`, `See ${see}.`, at(node([section])));
+    checkKeys([section], new Set(keys));
+    const result: Partial<Record<K, string>> = {};
+    for (const key of keys) {
+      const v = value([section, key]);
+      if (v === undefined || v === null) continue;
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') result[key] = String(v);
+      else problem(`${section}.${key} must be a single value, got ${JSON.stringify(v)}.`, `See ${see}.`, at(node([section, key])));
+    }
+    return result;
   };
 
   checkKeys([], TOP);
@@ -173,5 +203,7 @@ export function readConfigFile(path: string, text: string, issues: PcqIssue[]): 
       out.vault = vault;
     }
   }
+  const timeAnchor = scalarSection('timeAnchor', TIME_ANCHOR_KEYS, 'engine/FORMATS.md "Time anchor"');
+  if (timeAnchor) out.timeAnchor = timeAnchor;
   return out;
 }

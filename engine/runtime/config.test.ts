@@ -48,6 +48,7 @@ test('embedded defaults in dev mode with no file and no environment', () => {
         finalizeOnError: true,
         pollIntervalMs: 1000,
       },
+      timeAnchor: { required: false, timeoutMs: 10000 },
       memoryLimitBytes: DEFAULTS.memoryLimitBytes,
       home: join(homedir(), '.pcq'),
       forceRequireSignature: false,
@@ -280,4 +281,20 @@ test('the run memory ceiling: PCQ_MEMORY_LIMIT / --memory-limit / memoryLimit, w
   assert.equal(parseByteSize('lots'), undefined);
   const issues = issuesOf(() => resolveConfig({ env: { PCQ_MEMORY_LIMIT: '10M' }, cwd: '/repo' }));
   assert.match(issues[0]?.message ?? '', /PCQ_MEMORY_LIMIT: memory limit must be a size of at least 64M/);
+});
+
+test('timeAnchor: PCQ_TSA_* over the config file timeAnchor: section; a TSA URL needs a trust file; shown by config show', () => {
+  const file = { path: '/repo/policies/config.yaml', text: 'timeAnchor:\n  tsaUrl: http://tsa.example/tsr\n  trust: policies/tsa-ca.pem\n  required: true\n' };
+  const c = resolveConfig({ env: { PCQ_TSA_TIMEOUT_MS: '2500' }, cwd: '/repo', osUser: 'a', file });
+  assert.deepEqual(c.timeAnchor, { tsaUrl: 'http://tsa.example/tsr', trustFile: '/repo/policies/tsa-ca.pem', required: true, timeoutMs: 2500 });
+  assert.equal(c.entries['timeAnchor.tsaUrl']!.origin, 'policies/config.yaml timeAnchor.tsaUrl');
+  assert.equal(c.entries['timeAnchor.timeoutMs']!.origin, 'PCQ_TSA_TIMEOUT_MS');
+  const env = resolveConfig({ env: { PCQ_TSA_URL: 'http://127.0.0.1:9/tsa', PCQ_TSA_TRUST: '/etc/tsa.pem' }, cwd: '/repo', osUser: 'a', file });
+  assert.equal(env.timeAnchor.tsaUrl, 'http://127.0.0.1:9/tsa');
+  assert.equal(env.timeAnchor.trustFile, '/etc/tsa.pem');
+  const issues = issuesOf(() => resolveConfig({ env: { PCQ_TSA_URL: 'http://tsa.example/tsr', PCQ_TSA_REQUIRED: 'maybe' }, cwd: '/repo', osUser: 'a' }));
+  assert.deepEqual(
+    issues.map((i) => i.message.split(':')[0]),
+    ['timeAnchor.tsaUrl is set but timeAnchor.trust is not.', 'PCQ_TSA_REQUIRED'],
+  );
 });

@@ -14,6 +14,7 @@ import { parseLogLevel, type LogLevel } from './logger.ts';
 import { readConfigFile, type ConfigFileValues } from './config-file.ts';
 import { ENV_FILE, mergeEnv, readEnvFile, type EnvFile } from './env-file.ts';
 import { resolveSigner, type SignerSettings } from './config-signer.ts';
+import { resolveTimeAnchor, type TimeAnchorSettings } from './config-time-anchor.ts';
 
 import type { Mode } from './mode.ts';
 export type { Mode } from './mode.ts';
@@ -56,6 +57,8 @@ export interface PcqConfig {
   forceRequireSignature: boolean;
   /** Spell execution log retention (seed 004 §10): PCQ_LOG_RETENTION_DAYS / PCQ_LOG_MAX_FILES > file logRetention > 14 days, 500 files. */
   logRetention: { days: number; maxFiles: number };
+  /** The RFC 3161 time anchor: TSA URL, TSA trust, required (runtime/config-time-anchor.ts). */
+  timeAnchor: TimeAnchorSettings;
 }
 
 export type ConfigSource = 'flag' | 'env' | 'env-file' | 'file' | 'default';
@@ -284,6 +287,7 @@ export function resolveConfig(input: {
   if (debug && level.source !== 'flag') logLevel = 'debug';
 
   const vault = resolveVault(pick, bad, fileValues.vault ?? {});
+  const timeAnchor = resolveTimeAnchor(pick, bad, root, fileValues.timeAnchor ?? {});
 
   const signingKeyEnv = fileValues.secrets?.signingKeyEnv ?? DEFAULTS.signingKeyEnv;
   const signer = resolveSigner({ flag: flags.signer, file: fileValues.signer, signingKeyEnv, pick, issues });
@@ -345,6 +349,7 @@ export function resolveConfig(input: {
     home,
     forceRequireSignature,
     logRetention,
+    timeAnchor,
   };
   if (String(policyHash.value) !== '') config.policyHash = String(policyHash.value);
   if (input.file) config.configFile = input.file.path;

@@ -17,7 +17,7 @@ import { formatTokenEventLine } from '../../run/token-progress.ts';
 import { createRunLogger, logRunEvent, registerConfiguredSecrets } from '../../runtime/run-log.ts';
 import { loadButtons, type Button } from '../../runtime/buttons.ts';
 import { readRunbookFile } from '../../model/load-runbooks.ts';
-import { PcqError } from '../../base/errors.ts';
+import { PcqError, formatIssue } from '../../base/errors.ts';
 import { redactText } from '../../base/secrets.ts';
 
 const USAGE = `Usage: pcq run <runbook> [--input key=value]… [--as-of ISO-8601] [--json]
@@ -218,6 +218,12 @@ export async function runFromCli(argv: string[], io: CliIo, extra: RunExtra): Pr
       );
       io.stdout(describe(report, io.cwd));
     }
+    // A TSA that failed at seal time: the run is kept unanchored, and said loudly on stderr too;
+    // where an anchor is required the command exits 75 (transient: the TSA may answer later).
+    if (report.timeAnchorIssue) {
+      io.stderr(formatIssue(report.timeAnchorIssue) + '\n');
+      if (config.timeAnchor.required && !report.timeAnchor) return EXIT.transient;
+    }
     // paused (waiting for an approver) and rejected (by one) withhold the exports like blocked: exit 4.
     return report.status === 'succeeded' ? EXIT.ok : ['blocked', 'paused', 'rejected'].includes(report.status) ? EXIT.blocked : EXIT.failed;
   }
@@ -279,6 +285,8 @@ function describe(report: RunReport, cwd: string): string {
       lines.push(`store repaired first: ${r.rolledForward.length} interrupted change(s) finished, ${r.rolledBack.length} undone`);
     for (const issue of r.issues) lines.push(`⚠ ${issue.code} ${issue.message}`);
   }
+  if (report.timeAnchor) lines.push(`time anchor: stamped by ${report.timeAnchor.tsa} at ${report.timeAnchor.genTime} (${report.timeAnchor.tsaUrl})`);
+  if (report.timeAnchorIssue) lines.push(`⚠ ${report.timeAnchorIssue.code} ${report.timeAnchorIssue.message}`);
   if (report.failedStep) lines.push(`✗ stopped at ${report.failedStep.stepId}: ${report.failedStep.code} ${report.failedStep.message}`);
   return lines.join('\n') + '\n';
 }

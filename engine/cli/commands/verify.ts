@@ -19,6 +19,7 @@ import type { Manifest } from '../../base/signed-records.ts';
 import { describeKeysRelied } from '../../proof/verify-trust.ts';
 import { recoverBeforeRead, storeOfManifest } from '../../store/recover-before-read.ts';
 import { formatVerifiedSummary, jsonChecks, resolveTrust, verifiedSummary } from '../verify-sources.ts';
+import { timeAnchorOptions, timeAnchorWarnings } from '../verify-time-anchor-options.ts';
 
 const USAGE = `Usage: pcq verify <manifest.pcq> [--trust <trust.yaml>] [--key G…]… [--roster <ombuds.yaml>] [--private-dir DIR] [--json]
        pcq-verify --manifest <manifest.pcq>
@@ -39,6 +40,11 @@ overlay .pcq/trust.local.yaml, read in dev mode only (PCQ_MODE). It first says w
 the default finds no trust store at all it warns (PCQ_TRUST_MISSING) instead of failing silently.
 Outside a repository (--key/--trust, no contracts/grants/ here) the grant file and its revocations
 cannot be read: it warns (PCQ_GRANT_UNCHECKED) and checks what the manifest itself binds.
+The RFC 3161 time anchor, when the manifest has one, is reported (TSA name, genTime) and checked
+against the TSA trust (timeAnchor.trust / PCQ_TSA_TRUST): a token that does not stamp this
+manifest fails PCQ_TIME_ANCHOR_INVALID, a TSA outside the trust PCQ_TIME_ANCHOR_UNTRUSTED, and an
+executedAt later than the anchor's genTime PCQ_AS_OF_AFTER_ANCHOR. No anchor is a warning
+(PCQ_TIME_ANCHOR_MISSING), a failure where timeAnchor.required (PCQ_TSA_REQUIRED) is set.
 
 Options:
   --manifest F  the manifest (same as the positional argument)
@@ -107,7 +113,10 @@ export const command: Command = {
     const { trust, warnings, source } = await resolveTrust(io.cwd, mode, { trust: values.trust, keys: values.key ?? [] });
     const roster = await readRosterLogins(io.cwd, values.roster);
     // node:crypto Ed25519 (libuv pool) and SHA-256; the wall clock bounds executedAt (AS_OF_SKEW_MS).
-    const report = await verifyManifestNode(text, trust, { mode, now: Date.now(), ...(roster !== undefined ? { roster } : {}) });
+    // The TSA trust and whether an anchor is required: timeAnchor.* of the configuration (PCQ_TSA_*).
+    const timeAnchor = await timeAnchorOptions(io.cwd, io.env);
+    const report = await verifyManifestNode(text, trust, { mode, now: Date.now(), timeAnchor, ...(roster !== undefined ? { roster } : {}) });
+    warnings.push(...timeAnchorWarnings(report.checks));
     // Who authorized the run: the grant file it binds, and whether it was revoked before the run opened.
     // Outside any repository (an auditor holding the manifest and the key it expects, --key/--trust,
     // and no contracts/grants/ here) there are no grant files to read: say so instead of failing a
