@@ -4,7 +4,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { PcqError } from '../base/errors.ts';
-import { pemCertificates, parseTrustCertificates } from '../proof/rfc3161.ts';
 import type { ConfigFileValues } from './config-file.ts';
 import type { Pick } from './config.ts';
 
@@ -64,6 +63,8 @@ export async function loadTsaTrust(trustFile: string): Promise<Uint8Array[]> {
     throw fail(`cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   if (text.length > 1024 * 1024) throw fail('is larger than 1 MiB');
+  // pkijs is loaded only where a TSA is configured: `pcq verify` of any other setup never pays for it.
+  const { pemCertificates, parseTrustCertificates } = await import('../proof/rfc3161.ts');
   const certs = pemCertificates(text);
   if (certs.length === 0) throw fail('holds no PEM certificate');
   const parsed = parseTrustCertificates(certs);
