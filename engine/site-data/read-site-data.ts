@@ -17,6 +17,8 @@ import { loadTrustStore } from '../runtime/trust-store.ts';
 import { EMPTY_TRUST, type TrustStore } from '../proof/trust.ts';
 import { parseTicket } from '../review/ticket.ts';
 import { readRosterLogins } from '../review/roster.ts';
+import { timeAnchorOptions } from '../runtime/time-anchor-options.ts';
+import { toBase64 } from '../proof/bytes.ts';
 import { countedDecisions, type ReviewCheckContext } from '../proof/verify-reviews.ts';
 import { nodeVerify } from '../proof/ed25519-node.ts';
 import type { Loose } from './loose-json.ts';
@@ -73,6 +75,14 @@ export async function readSiteData(root: string): Promise<SiteData> {
   } catch (err) {
     problems.push(...toIssues(err));
   }
+  // The time-anchor settings `pcq verify` uses here (timeAnchor.trust / .required), for the browser verifier.
+  let verifyTimeAnchor: SiteData['verifyTimeAnchor'] = { trust: null, required: false };
+  try {
+    const options = await timeAnchorOptions(root, process.env);
+    verifyTimeAnchor = { trust: options.trust ? options.trust.map(toBase64) : null, required: options.required === true };
+  } catch (err) {
+    problems.push(...toIssues(err));
+  }
   // What a decision must keep to count (and so to give a ticket its state): as `pcq verify` checks it.
   const reviewCtx: ReviewCheckContext = verifyRoster === null ? { trust: verifyTrust } : { trust: verifyTrust, roster: verifyRoster };
   const buttons = await readButtons(root, problems);
@@ -121,6 +131,7 @@ export async function readSiteData(root: string): Promise<SiteData> {
     trust,
     verifyTrust,
     verifyRoster,
+    verifyTimeAnchor,
     buttons,
     problems,
   };

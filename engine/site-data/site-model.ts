@@ -262,6 +262,8 @@ export interface SiteData {
   verifyTrust: TrustStore;
   /** The roster logins `pcq verify` checks reviewers against (policies/ombuds.yaml); null without one. */
   verifyRoster: string[] | null;
+  /** The TSA trust (base64 DER certificates) and timeAnchor.required, as `pcq verify` reads them (FORMATS.md "Time anchor"). */
+  verifyTimeAnchor: { trust: string[] | null; required: boolean };
   buttons: ButtonView[];
   problems: PcqIssue[];
 }

@@ -9,6 +9,8 @@ import type { TrustStore } from '../../../engine/proof/trust.ts';
 import { describeKeysRelied } from '../../../engine/proof/verify-trust.ts';
 import type { Ed25519Verify } from '../../../engine/base/signer.ts';
 import { userTrust } from '../../../engine/site-data/user-trust.ts';
+import type { TimeAnchorOptions } from '../../../engine/proof/verify-time-anchor.ts';
+import { fromBase64 } from '../../../engine/proof/bytes.ts';
 
 const siteTrust = JSON.parse(document.getElementById('pcq-trust')!.textContent ?? '{"keys":[]}') as TrustStore;
 // The trust every check uses: the site's, until the visitor brings their own (user-trust.ts).
@@ -17,6 +19,14 @@ let trustLabel = "the site's trust store";
 const rosterValue = JSON.parse(document.getElementById('pcq-roster')?.textContent ?? 'null') as unknown;
 // The roster review decisions are checked against; none embedded: decisions fail closed, as in pcq verify.
 const roster = Array.isArray(rosterValue) && rosterValue.every((l) => typeof l === 'string') ? (rosterValue as string[]) : undefined;
+// The TSA trust and whether an anchor is required (timeAnchor.*), embedded as pcq verify reads them.
+const anchorValue = JSON.parse(document.getElementById('pcq-time-anchor')?.textContent ?? 'null') as { trust?: unknown; required?: unknown } | null;
+const timeAnchor: TimeAnchorOptions = {
+  required: anchorValue?.required === true,
+  ...(Array.isArray(anchorValue?.trust)
+    ? { trust: anchorValue.trust.flatMap((b) => (typeof b === 'string' ? [fromBase64(b)].filter((d): d is Uint8Array => d !== undefined) : [])) }
+    : {}),
+};
 const select = document.getElementById('published') as HTMLSelectElement;
 const fileInput = document.getElementById('manifest-file') as HTMLInputElement;
 const dropzone = document.getElementById('dropzone')!;
@@ -45,6 +55,7 @@ async function check(text: string): Promise<{ report: VerifyReport; ms: number; 
     sha256Batch,
     verifyBatch: verify === nobleVerify ? undefined : verifyBatch,
     now: Date.now(),
+    timeAnchor,
     ...(roster ? { roster } : {}),
   });
   return { report, ms: performance.now() - started, via: verify === nobleVerify ? '@noble/ed25519' : 'WebCrypto Ed25519' };
