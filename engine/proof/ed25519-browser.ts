@@ -198,6 +198,25 @@ export function webWorkerVerifyBatch(
   subtle: Subtle,
   options: { workers?: number; create?: WorkerFactory; eager?: boolean } = {},
 ): Ed25519VerifyBatch | undefined {
+  return webWorkerVerifyPorts(subtle, options)?.batch;
+}
+
+/** Messages at least this long are verified on a worker by webWorkerVerifyPorts' `verify`. */
+export const WORKER_MESSAGE_MIN = 64 * 1024;
+
+/**
+ * The two ports a browser verifier uses, over one pool of workers: `batch` (webWorkerVerifyBatch)
+ * for the step signatures, and `verify` for single signatures, which sends a message of
+ * WORKER_MESSAGE_MIN bytes or more to a worker. Ed25519 hashes its whole message (RFC 8032 §5.1.7,
+ * SHA-512 of R ‖ A ‖ M): for a 1,000-step manifest the manifest signature covers ~3 MB, measured at
+ * 25–40 ms of the page's main thread under load (issue 16), time the main thread's structural checks
+ * and its share of the step signatures need. Same gate and same WebCrypto call, so the same
+ * verdicts; a worker that fails hands the signature back to webCryptoVerify on the calling thread.
+ */
+export function webWorkerVerifyPorts(
+  subtle: Subtle,
+  options: { workers?: number; create?: WorkerFactory; eager?: boolean } = {},
+): { batch: Ed25519VerifyBatch; verify: Ed25519Verify } | undefined {
   const g = globalThis as { navigator?: { hardwareConcurrency?: number } };
   let create = options.create;
   if (!create) {
@@ -217,7 +236,22 @@ export function webWorkerVerifyBatch(
     }
   }
   const fallback = webCryptoVerify(subtle);
-  return (publicKey, items) => {
+  const verify: Ed25519Verify = async (publicKey, message, signature) => {
+    if (message.length < WORKER_MESSAGE_MIN) return fallback(publicKey, message, signature);
+    if (!passesStrictRules(publicKey, signature)) return false;
+    try {
+      pool ??= new WorkerPool(create!, count);
+    } catch {
+      return fallback(publicKey, message, signature);
+    }
+    // The last worker: with two, the first one's share is the one the main thread joins first.
+    // A view into a larger buffer would be cloned with all of that buffer (structured clone).
+    const tight = message.byteLength * 2 < message.buffer.byteLength ? message.slice() : message;
+    const got = await pool.run(pool.size - 1, publicKey, [{ index: 0, message: tight, signature }]).results;
+    const r = got?.[0];
+    return r === 1 || r === 2 ? r === 1 : fallback(publicKey, message, signature);
+  };
+  const batch: Ed25519VerifyBatch = (publicKey, items) => {
     const perCall = (): SignatureBatch => ({ results: Promise.all(items.map((it) => fallback(publicKey, it.message, it.signature))), help: () => undefined });
     if (items.length < WORKER_BATCH_MIN) return perCall();
     try {
@@ -272,4 +306,5 @@ export function webWorkerVerifyBatch(
     })();
     return { results, help: () => void (helping ??= help()) };
   };
+  return { batch, verify };
 }

@@ -5,7 +5,7 @@
 // start workers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { webCryptoVerify, webWorkerVerifyBatch } from './ed25519-browser.ts';
+import { WORKER_MESSAGE_MIN, webCryptoVerify, webWorkerVerifyBatch, webWorkerVerifyPorts } from './ed25519-browser.ts';
 import { shareVerifier, type WorkerSubtle } from './ed25519-share-worker.ts';
 import { nodeSigner, nodeVerify, nodeVerifyBatch, publicKeyFromSeed } from './ed25519-node.ts';
 import { webCryptoSha256Batch } from './hash-webcrypto.ts';
@@ -153,6 +153,44 @@ test('webWorkerVerifyBatch: the caller taking items from the end (help) while th
   }
 });
 
+test('webWorkerVerifyPorts: a long message (the manifest signature) is verified on a worker with the same verdict as webCryptoVerify, also when the worker fails', async () => {
+  const runner = nodeSigner(RUNNER_SEED);
+  const publicKey = publicKeyFromSeed(RUNNER_SEED);
+  const subtle = globalThis.crypto.subtle as unknown as Parameters<typeof webCryptoVerify>[0];
+  const reference = webCryptoVerify(subtle);
+  const long = new Uint8Array(WORKER_MESSAGE_MIN + 5).map((_, i) => i * 7);
+  const good = await runner.sign(long);
+  const flipped = long.slice();
+  flipped[WORKER_MESSAGE_MIN]! ^= 1;
+  const smallOrderR = good.slice();
+  smallOrderR.set(SMALL_ORDER_R, 0);
+  const inBigBuffer = new Uint8Array(long.length * 3);
+  inBigBuffer.set(long, 100);
+  const cases: Array<[Uint8Array, Uint8Array, Uint8Array]> = [
+    [publicKey, long, good],
+    [publicKey, inBigBuffer.subarray(100, 100 + long.length), good], // a view: only its bytes count
+    [publicKey, flipped, good],
+    [publicKey, long, smallOrderR], // refused by the gate before any worker
+    [SMALL_ORDER_R, long, good],
+    [publicKey, long, good.subarray(0, 63)],
+    [publicKey, long.subarray(0, 100), await runner.sign(long.subarray(0, 100))], // short: on this thread
+  ];
+  const expected = await Promise.all(cases.map(([k, m, s]) => reference(k, m, s)));
+  assert.deepEqual(expected, [true, true, false, false, false, false, true]);
+  for (const broken of [false, true]) {
+    let posted = 0;
+    const ports = webWorkerVerifyPorts(subtle, {
+      workers: 1,
+      create: () => {
+        const worker = fakeWorker(broken);
+        return { ...worker, postMessage: (data: unknown) => (posted++, worker.postMessage(data)) };
+      },
+    })!;
+    assert.deepEqual(await Promise.all(cases.map(([k, m, s]) => ports.verify(k, m, s))), expected);
+    assert.equal(posted, 3); // the long messages the gate let through went to the worker
+  }
+});
+
 test('verifyManifestNode (batch port) and the browser ports report exactly what verifyManifest with nodeVerify reports', async () => {
   const runner = nodeSigner(RUNNER_SEED);
   const trust: TrustStore = { keys: [{ name: 'k', publicKey: runner.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null }] };
@@ -218,5 +256,7 @@ test('verifyManifestNode (batch port) and the browser ports report exactly what 
     assert.deepEqual(await verifyManifest(text, trust, webCryptoVerify(subtle), { sha256Batch: webCryptoSha256Batch(subtle) }), reference);
     const verifyBatch = webWorkerVerifyBatch(subtle, { workers: 2, create: () => fakeWorker() });
     assert.deepEqual(await verifyManifest(text, trust, webCryptoVerify(subtle), { sha256Batch: webCryptoSha256Batch(subtle), verifyBatch }), reference);
+    const ports = webWorkerVerifyPorts(subtle, { workers: 1, create: () => fakeWorker() })!; // as the verify page uses them
+    assert.deepEqual(await verifyManifest(text, trust, ports.verify, { sha256Batch: webCryptoSha256Batch(subtle), verifyBatch: ports.batch }), reference);
   }
 });

@@ -3,7 +3,7 @@
 // store embedded at build time. Same checks, verdict and codes as `pcq verify`. Nothing is sent
 // anywhere: a dropped file is read locally with the File API.
 import { verifyManifest, type VerifyReport } from '../../../engine/proof/verify-manifest.ts';
-import { browserVerify, nobleVerify, webWorkerVerifyBatch } from '../../../engine/proof/ed25519-browser.ts';
+import { browserVerify, nobleVerify, webWorkerVerifyPorts } from '../../../engine/proof/ed25519-browser.ts';
 import { webCryptoSha256Batch } from '../../../engine/proof/hash-webcrypto.ts';
 import type { TrustStore } from '../../../engine/proof/trust.ts';
 import { describeKeysRelied } from '../../../engine/proof/verify-trust.ts';
@@ -39,8 +39,9 @@ let verifier: Promise<Ed25519Verify> | undefined;
 const subtle = globalThis.crypto?.subtle;
 const sha256Batch = subtle ? webCryptoSha256Batch(subtle as unknown as Parameters<typeof webCryptoSha256Batch>[0]) : undefined;
 // Chromium verifies Ed25519 inside the call, on the calling thread: the step signatures go to Web
-// Workers (started with the page, then kept) so they run beside the main thread's structural checks.
-const verifyBatch = subtle ? webWorkerVerifyBatch(subtle as unknown as Parameters<typeof webWorkerVerifyBatch>[0], { eager: true }) : undefined;
+// Workers (started with the page, then kept) so they run beside the main thread's structural checks,
+// and so does the manifest signature, whose message is the whole manifest (ports.verify).
+const workers = subtle ? webWorkerVerifyPorts(subtle as unknown as Parameters<typeof webWorkerVerifyPorts>[0], { eager: true }) : undefined;
 
 function engine(): Promise<Ed25519Verify> {
   verifier ??= browserVerify();
@@ -51,14 +52,15 @@ async function check(text: string): Promise<{ report: VerifyReport; ms: number; 
   const verify = await engine();
   const started = performance.now();
   // now: executedAt may not lie beyond this clock by more than AS_OF_SKEW_MS, as in pcq verify.
-  const report = await verifyManifest(text, trust, verify, {
+  const webCrypto = verify !== nobleVerify;
+  const report = await verifyManifest(text, trust, webCrypto && workers ? workers.verify : verify, {
     sha256Batch,
-    verifyBatch: verify === nobleVerify ? undefined : verifyBatch,
+    verifyBatch: webCrypto ? workers?.batch : undefined,
     now: Date.now(),
     timeAnchor,
     ...(roster ? { roster } : {}),
   });
-  return { report, ms: performance.now() - started, via: verify === nobleVerify ? '@noble/ed25519' : 'WebCrypto Ed25519' };
+  return { report, ms: performance.now() - started, via: webCrypto ? 'WebCrypto Ed25519' : '@noble/ed25519' };
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
