@@ -40,6 +40,8 @@ const ENVIRONMENT_VARIABLES = new Set([
   'PCQ_SITE_URL',
   'PCQ_SMTP_PASS',
   'PCQ_SMTP_USER',
+  // crash tests only (base/test-crash.ts): a process kills itself at a named point
+  'PCQ_TEST_CRASH_AT',
   // runtime and operations (issue 13): signers, policy pin, debug, dev switches
   'PCQ_SIGNER',
   'PCQ_SIGNER_KEY_FILE',

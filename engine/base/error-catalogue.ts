@@ -712,6 +712,16 @@ export const ERROR_CATALOGUE = {
     "a paused run's state or an approval step's decision does not hold (envelope, signature, approver rules, paused root)",
     VERIFY,
   ),
+  PCQ_RESUME_DECIDED: e(
+    'denied',
+    'the paused run already has a decision, journaled by an approve that was interrupted, and this approve asks for another',
+    'A run has one decision: repeat it (same --decision and inputs) to carry it on. Nothing was changed.',
+  ),
+  PCQ_RESUME_JOURNAL_INVALID: e(
+    'invalid-input',
+    "the paused run's resume journal (private/resume.json) does not parse, or its decision is not a signed decision on this paused manifest",
+    'Nothing was changed. Check who wrote it, remove it, and decide again (the run is still paused).',
+  ),
   PCQ_RESUME_DIVERGED: e(
     'failed-check',
     'resuming re-executed the steps before the pause and they did not reproduce the paused attestations',
@@ -835,6 +845,11 @@ export const ERROR_CATALOGUE = {
     'transient',
     'a running pcq process held the index lock for longer than the wait',
     'Try again in a moment; a lock left by a process that no longer runs is taken over by itself.',
+  ),
+  PCQ_RESUME_SETTLEMENT_UNKNOWN: e(
+    'failed-check',
+    'an approve killed between finalize_run and recording its receipt settled the run on a vault that cannot be asked for the receipt',
+    'The run stays paused and is never settled twice; an operator finds the finalize_run transaction (`pcq status`, contract events) and reconciles it.',
   ),
   PCQ_RESUME_LOCKED: e(
     'transient',

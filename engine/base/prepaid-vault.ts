@@ -120,6 +120,12 @@ export interface PrepaidVault {
   listRunnerGrants(user: string): Promise<GrantState[]>;
   openRun(args: OpenRunArgs): Promise<OpenReceipt>;
   finalizeRun(args: FinalizeRunArgs): Promise<FinalizeReceipt>;
+  /**
+   * Read-only, not a contract method: the finalize_run receipt of a run already settled, undefined
+   * while it is open. A resume killed between finalize_run and recording its receipt asks this
+   * instead of settling twice (run/resume-journal.ts). Backends that cannot answer leave it out.
+   */
+  settledRun?(runId: string): Promise<FinalizeReceipt | undefined>;
 }
 
 /** The contract's error enum (contracts/prepaid-vault.spec.json "errors"); numbers are the Soroban error codes. */

@@ -9,6 +9,7 @@ import type { PrivateOpening } from '../proof/private-commitment.ts';
 import type { ApprovalOutcome, DsseEnvelope, ManifestPause, RunnerAuthorization, SpellAttestation } from '../base/signed-records.ts';
 import { approvalBarriers, haltedAfterRejection, pauseOf, pausedAt } from './approval-gate.ts';
 import { PcqError } from '../base/errors.ts';
+import { crashPoint } from '../base/test-crash.ts';
 import type { FinalizeReceipt, ManifestGrant, OpenReceipt } from '../base/prepaid-vault.ts';
 import { sealManifest } from '../proof/seal.ts';
 import { sha256Node } from '../proof/hash-node.ts';
@@ -69,7 +70,9 @@ export interface RunRequest {
   approvals?: ReadonlyMap<string, RecordedApproval>;
   /**
    * Resuming a paused run (run/resume-run.ts): the paused manifest's steps. The steps before the
-   * pause run again and must reproduce these attestations byte for byte, or nothing is sealed.
+   * pause run again from the paused run's record (ports.recorded: its recorded responses and
+   * effects, never the live services) and must reproduce these attestations byte for byte, or
+   * nothing is sealed.
    */
   resumeOf?: { steps: ReadonlyArray<{ stepId: string; attestationHash: string }> };
 }
@@ -99,6 +102,11 @@ export interface RunPorts {
   runProver: (ctx: ProverContext) => Promise<ProofResult>;
   onEvent?: (event: SchedulerEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Resuming (RunRequest.resumeOf): the ports the steps before the pause use, answering from the
+   * paused run's recordings and comparing notifications with its effects, never calling out.
+   */
+  recorded?: { http: HttpPort; notifier: Notifier };
 }
 
 export interface RunOutcome {
@@ -150,6 +158,16 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     randomFor: (stepId: string) => createRandom(sha256Hex(`${runSeed}:${stepId}`)),
     approvals: { decisionFor: (stepId: string) => req.approvals?.get(stepId)?.outcome },
   };
+  // Resuming: the steps before the pause answer from the paused run's record, never live (resume-run.ts).
+  const prefix = new Set(req.resumeOf?.steps.map((s) => s.stepId) ?? []);
+  if (prefix.size > 0 && !ports.recorded) {
+    throw new PcqError({
+      code: 'PCQ_INTERNAL',
+      message: 'a resumed run was started without the recorded ports for its steps before the pause',
+      hint: 'This is a bug in pcq; report it. Nothing was changed.',
+    });
+  }
+  const prefixDeps = ports.recorded ? { ...deps, http: ports.recorded.http, notifier: ports.recorded.notifier } : deps;
   const needs = new Map(plan.order.map((id) => [id, stepById.get(id)?.needs ?? []]));
   const chain = new AttestationChain(
     plan.order,
@@ -236,7 +254,8 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
       }
       draft.branch = decideBranch(step, state.branchSkipped, ports.cel, { params: req.params, steps: state.outputs.snapshot(), asOf: req.asOf });
       if (draft.branch.skipped) return draft;
-      await runStep(step, deps, state.outputs, ctx.signal, draft);
+      if (!prefix.has(id)) crashPoint(`step:${id}`);
+      await runStep(step, prefix.has(id) ? prefixDeps : deps, state.outputs, ctx.signal, draft);
       return draft;
     },
     onAccepted: (id, accepted) => {

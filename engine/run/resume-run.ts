@@ -5,13 +5,20 @@
 // login, on the roster as it stands now, not the run's actor, not a bot) and is among the step's
 // `approvers`, and their inputs match the step's schema. A refusal throws a coded error and leaves
 // attestations/ and .pcq/ byte-identical.
-// Then, under the execution's resume lock (one resume at a time; a killed holder's lock is taken
-// over), the decision is signed with the approver's own key and the run is executed again from its
-// start with the same inputs, asOf and actor: the steps before the pause reproduce the paused
-// attestations byte for byte (checked: PCQ_RESUME_DIVERGED otherwise), the approval step takes the
-// decision, the rest runs (or, on reject, nothing after it runs), and the final manifest replaces
-// the paused one in ONE store change set (store/execution-store.ts). A crash before that commit
-// leaves the paused run as it was; after it, the completed one.
+// The paused run is read as `pcq replay` reads a run (replay-source.ts): its manifest must verify
+// (trust included: a tampered manifest refuses with its verification code), and its recorded
+// responses, effects and dataset files must be the ones it signed.
+// Then, under the execution's resume lock (one resume at a time; a lock whose holder died — its
+// pid is gone or was reused, store/lock.ts — is taken over), the decision is signed with the
+// approver's own key and journaled (resume-journal.ts), and the run is executed again from its
+// start with the same inputs, asOf and actor. The steps before the pause answer from the paused
+// run's recordings and never call a live service or send a notice again, so a service whose answer
+// changed since the pause can neither break nor alter the resume; they reproduce the paused
+// attestations byte for byte (checked: PCQ_RESUME_DIVERGED otherwise). The approval step takes the
+// decision, the rest runs live (or, on reject, nothing after it runs), the vault run is settled
+// once (journaled), and the final manifest replaces the paused one in ONE store change set
+// (store/execution-store.ts). A crash before that commit leaves the run paused, its decision
+// journaled for the next `pcq approve` to carry on; after it, the completed run.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
@@ -22,13 +29,18 @@ import { readRunbookFile } from '../model/load-runbooks.ts';
 import type { Step } from '../model/runbook.ts';
 import { sealedManifestDigest } from '../proof/manifest.ts';
 import { sha256Portable } from '../proof/hash.ts';
-import { approvalEnvelopeDigest, buildApprovalEnvelope, recordedApprovals } from '../proof/approval-decision.ts';
+import { approvalEnvelopeDigest, buildApprovalEnvelope, readApprovalDecision, recordedApprovals, type ApprovalDecision } from '../proof/approval-decision.ts';
+import { canonicalize } from '../proof/jcs.ts';
+import type { DsseEnvelope } from '../base/signed-records.ts';
+import { crashPoint } from '../base/test-crash.ts';
+import { checkSignedDatasets, readSignedReplaySource, type SignedReplaySource } from './replay-source.ts';
+import { journaledVault, readResumeJournal, removeResumeJournal, writeResumeJournal, type ResumeJournal } from './resume-journal.ts';
 import { foldLogin, singleReviewProblems } from '../proof/review-rules.ts';
 import { loadTrustStore } from '../runtime/trust-store.ts';
 import { loadRoster, rosterLogins, OMBUDS_FILE } from '../review/roster.ts';
 import { recoverStore } from '../store/execution-store.ts';
 import { tryAcquireLock } from '../store/lock.ts';
-import { parseManifestFile, readRunRecord } from '../store/read-records.ts';
+import { readRunRecord } from '../store/read-records.ts';
 import { approvalInputProblems } from '../steps/approval.ts';
 import { locateExecution } from './replay-run.ts';
 import { runRunbookFile, type RunReport } from './run-runbook.ts';
@@ -62,8 +74,12 @@ interface PausedRun {
   dir: string;
   manifestText: string;
   manifest: Manifest & { pause: NonNullable<Manifest['pause']> };
+  /** sha256 of the paused manifest.pcq: what the decision is taken on. */
+  digest: string;
   runbookFile: string;
   step: Step;
+  /** The paused run's signed record: the steps before the pause answer from its recordings and effects. */
+  source: SignedReplaySource;
 }
 
 export async function approveAndResume(input: ApproveInput): Promise<ApproveReport> {
@@ -84,21 +100,41 @@ export async function approveAndResume(input: ApproveInput): Promise<ApproveRepo
     // has replaced it, and this decision is refused with nothing written).
     const current = await readFile(join(paused.dir, 'manifest.pcq'), 'utf8').catch(() => '');
     if (current !== paused.manifestText) throw notPaused(input.executionId, 'it changed while this decision was being taken');
-    return await resumeLocked(input, paused, now());
+    const journal = await decisionOf(input, paused, now());
+    const report = await resumeLocked(input, paused, journal);
+    crashPoint('resume:after-commit');
+    await removeResumeJournal(paused.dir);
+    return report;
   } finally {
     await lock.release();
   }
 }
 
-async function resumeLocked(input: ApproveInput, paused: PausedRun, at: Date): Promise<ApproveReport> {
+/**
+ * The run's one decision: the one an interrupted approve journaled (the caller must ask for the same
+ * decision and inputs), else this approver's, signed now and journaled before any later step runs.
+ */
+async function decisionOf(input: ApproveInput, paused: PausedRun, at: Date): Promise<ResumeJournal> {
   const { manifest } = paused;
+  const journaled = await readResumeJournal(paused.dir, manifest, paused.digest);
+  if (journaled) {
+    const d = journaled.decision;
+    if (d.decision !== input.decision || canonicalize(d.inputs) !== canonicalize(input.inputs)) {
+      throw new PcqError({
+        code: 'PCQ_RESUME_DECIDED',
+        message: `${manifest.pause.stepId} of ${manifest.executionId} was already decided by ${d.reviewer} (${d.decision}, inputs ${canonicalize(d.inputs)}) in a \`pcq approve\` that was interrupted`,
+        hint: `A run has one decision. Carry it on with \`pcq approve ${manifest.executionId} --decision ${d.decision} --by <login>\` and the same inputs. Nothing was changed.`,
+      });
+    }
+    return journaled.journal;
+  }
   const envelope = await buildApprovalEnvelope(
     {
       executionId: manifest.executionId,
       runbookId: manifest.runbookId,
       stepId: manifest.pause.stepId,
       pausedMerkleRoot: manifest.merkleRoot,
-      pausedManifestDigest: sealedManifestDigest(manifest, sha256Portable),
+      pausedManifestDigest: paused.digest,
       decision: input.decision,
       reviewer: input.reviewer,
       approvers: manifest.pause.approvers,
@@ -108,18 +144,31 @@ async function resumeLocked(input: ApproveInput, paused: PausedRun, at: Date): P
     },
     input.signer,
   );
-  const approvals = new Map<string, RecordedApproval>(recordedApprovals(manifest));
-  approvals.set(manifest.pause.stepId, {
+  const journal: ResumeJournal = { format: 'pcq-resume/1', executionId: manifest.executionId, pausedManifestDigest: paused.digest, envelope };
+  await writeResumeJournal(paused.dir, journal);
+  return journal;
+}
+
+function outcomeOf(envelope: DsseEnvelope, manifest: Manifest): RecordedApproval {
+  const d = readApprovalDecision(envelope) as ApprovalDecision; // built or checked by decisionOf
+  return {
     envelope,
     outcome: {
-      decision: input.decision,
-      reviewer: input.reviewer,
-      keyid: input.signer.keyid,
-      inputs: input.inputs,
+      decision: d.decision,
+      reviewer: d.reviewer,
+      keyid: d.keyid,
+      inputs: d.inputs,
       envelopeDigest: approvalEnvelopeDigest(envelope),
       pausedMerkleRoot: manifest.merkleRoot,
     },
-  });
+  };
+}
+
+async function resumeLocked(input: ApproveInput, paused: PausedRun, journal: ResumeJournal): Promise<ApproveReport> {
+  const { manifest } = paused;
+  const approvals = new Map<string, RecordedApproval>(recordedApprovals(manifest));
+  const decided = outcomeOf(journal.envelope, manifest);
+  approvals.set(manifest.pause.stepId, decided);
   const run = await runRunbookFile({
     // The run is the actor's who asked for it, not the approver's (signed in the manifest).
     config: { ...input.config, actor: manifest.actor },
@@ -134,9 +183,12 @@ async function resumeLocked(input: ApproveInput, paused: PausedRun, at: Date): P
       approvals,
       pausedSteps: manifest.steps.map((s) => ({ stepId: s.stepId, attestationHash: s.attestationHash })),
       open: manifest.receipts!.open,
+      recorded: { recordings: paused.source.recordings, effects: paused.source.effects },
+      wrapVault: (vault) => journaledVault(vault, paused.dir, journal),
     },
   });
-  return { decision: input.decision, reviewer: input.reviewer, stepId: manifest.pause.stepId, pausedMerkleRoot: manifest.merkleRoot, run };
+  const outcome = decided.outcome;
+  return { decision: outcome.decision, reviewer: outcome.reviewer, stepId: manifest.pause.stepId, pausedMerkleRoot: manifest.merkleRoot, run };
 }
 
 function notPaused(executionId: string, why: string): PcqError {
@@ -150,8 +202,14 @@ function notPaused(executionId: string, why: string): PcqError {
 async function readPausedRun(config: PcqConfig, executionId: string): Promise<PausedRun> {
   const dir = await locateExecution(config, executionId);
   const manifestText = await readFile(join(dir, 'manifest.pcq'), 'utf8');
-  const manifest = parseManifestFile(manifestText, join(dir, 'manifest.pcq'));
-  if (manifest.state !== 'paused' || !manifest.pause || !manifest.receipts?.open) throw notPaused(executionId, 'its manifest is not sealed as paused');
+  // Verified exactly as `pcq verify` and `pcq replay` do, with its recordings, effects and runbook snapshot.
+  const source = await readSignedReplaySource(config, dir);
+  const manifest = source.manifest;
+  if (canonicalize(JSON.parse(manifestText) as unknown) !== canonicalize(manifest)) throw notPaused(executionId, 'its manifest changed while it was read');
+  if (manifest.state !== 'paused' || !manifest.pause || !manifest.receipts?.open) {
+    await removeResumeJournal(dir); // a kill after the final commit left it: the run is decided
+    throw notPaused(executionId, 'its manifest is not sealed as paused');
+  }
   const record = await readRunRecord(join(dir, 'run.json'));
   const parsed = await readRunbookFile(join(config.root, record.runbookFile), record.runbookFile);
   const runbook = parsed.runbook;
@@ -164,7 +222,10 @@ async function readPausedRun(config: PcqConfig, executionId: string): Promise<Pa
   }
   const step = runbook.steps.find((s) => s.stepId === manifest.pause!.stepId && s.type === 'approval');
   if (!step) throw notPaused(executionId, `${record.runbookFile} has no approval step ${manifest.pause.stepId}`);
-  return { dir, manifestText, manifest: manifest as PausedRun['manifest'], runbookFile: record.runbookFile, step };
+  // The data the steps before the pause read must be the data they signed (refused with nothing changed).
+  await checkSignedDatasets(config.root, manifest, runbook.dataset !== undefined);
+  const digest = sealedManifestDigest(manifest, sha256Portable);
+  return { dir, manifestText, manifest: manifest as PausedRun['manifest'], digest, runbookFile: record.runbookFile, step, source };
 }
 
 /** The ombuds approval rules, the step's approvers and its inputs schema; throws every problem at once. */

@@ -43,6 +43,7 @@ import { setUpSpells, withSpellKind } from './spell-setup.ts';
 import { anchorManifest, prepareTimeStampAuthority, probeTimeStampAuthority, type AnchorReport } from '../runtime/time-anchor.ts';
 import type { DeliveryOutcome } from '../runtime/escalation.ts';
 import type { TokenEvent } from '../runtime/connector-auth/token-manager.ts';
+import type { Effect, Recording } from '../base/step-ports.ts';
 
 export interface RunRunbookOptions {
   config: PcqConfig;
@@ -74,10 +75,19 @@ export interface RunRunbookOptions {
   vault?: PrepaidVault;
   /**
    * Resuming a paused run (run/resume-run.ts): the decisions for its approval steps, the paused
-   * manifest's steps (re-executed, they must reproduce these attestations) and the vault run it
+   * manifest's steps (re-executed from the paused run's record, they must reproduce these
+   * attestations) and the vault run it
    * opened, which is still open and is settled now instead of opening a new one.
    */
-  resume?: { approvals: ReadonlyMap<string, RecordedApproval>; pausedSteps: ReadonlyArray<{ stepId: string; attestationHash: string }>; open: OpenReceipt };
+  resume?: {
+    approvals: ReadonlyMap<string, RecordedApproval>;
+    pausedSteps: ReadonlyArray<{ stepId: string; attestationHash: string }>;
+    open: OpenReceipt;
+    /** The paused run's signed recordings and effects: the steps before the pause answer from them, never live. */
+    recorded: { recordings: Recording[]; effects: Effect[] };
+    /** How the resumed run settles its vault run (the resume journal, run/resume-journal.ts). */
+    wrapVault: (vault: PrepaidVault) => PrepaidVault;
+  };
 }
 
 /** The vault run as the CLI shows it: its states in order and what it cost. */
@@ -183,7 +193,8 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
   const steps = opts.sealFrom === undefined ? undefined : await sealSubset(opts.sealFrom, runbook, plan.order, params, opts.asOf, authorized.signer);
   // pending → open: reserve the plan's steps on the vault (it re-checks registry, revocation,
   // expiry and budget); a refusal writes nothing and no step starts.
-  const vault = opts.vault ?? openVault(config, authorized.trust, authorized.signer, now);
+  const vault0 = opts.vault ?? openVault(config, authorized.trust, authorized.signer, now);
+  const vault = opts.resume ? opts.resume.wrapVault(vault0) : vault0;
   const open = opts.resume
     ? opts.resume.open
     : await openGrantedRun(vault, grant, {
@@ -225,6 +236,7 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
       signer: authorized.signer,
       // The seal job runs no step (each comes from a job file): it binds the dataset digests, opens no graph.
       graph: steps ? 'none' : 'open',
+      ...(opts.resume ? { recordedPrefix: opts.resume.recorded } : {}),
       ...(opts.onTokenEvent ? { onTokenEvent: opts.onTokenEvent } : {}),
     });
   } catch (err) {

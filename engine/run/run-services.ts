@@ -46,6 +46,12 @@ export interface ServiceOptions {
    * opens, and a graph call fails loudly instead of reading an empty graph. Default `open`.
    */
   graph?: 'open' | 'none';
+  /**
+   * Resuming a paused run (run/resume-run.ts): the paused run's signed recordings and effects. The
+   * steps before the pause answer from them (ports.recorded), as a replay does, so a service that
+   * changed since the pause can neither break nor alter the resumed run; later steps call live.
+   */
+  recordedPrefix?: { recordings: Recording[]; effects: Effect[] };
 }
 
 export interface RunServices {
@@ -118,10 +124,23 @@ export async function openRunServices(opts: ServiceOptions): Promise<RunServices
     env: opts.env,
     ...(opts.replay ? { recordedEffects: opts.replay.effects } : {}),
   });
+  const recorded = opts.recordedPrefix
+    ? {
+        http: createHttpPort({
+          mode: 'replay',
+          connectors,
+          rootDir: config.root,
+          params: opts.params,
+          env: opts.env,
+          recordings: opts.recordedPrefix.recordings,
+        }),
+        notifier: createNotifier(notifyConfig, { mode: 'replay', asOf: opts.asOf, env: opts.env, recordedEffects: opts.recordedPrefix.effects }),
+      }
+    : undefined;
   // A run's CEL evaluates in a worker thread that a step's deadline or the memory ceiling can stop.
   const cel = createCelSandbox({ memoryLimitBytes: config.memoryLimitBytes });
   return {
-    ports: { clock: systemClock, signer: signer.signer, graph, cel, http, notifier, policies, stepKinds, runProver },
+    ports: { clock: systemClock, signer: signer.signer, graph, cel, http, notifier, policies, stepKinds, runProver, ...(recorded ? { recorded } : {}) },
     signerOrigin: signer.origin,
     datasets,
     close: async () => {

@@ -179,6 +179,30 @@ export class EmbeddedLedger implements PrepaidVault {
     });
   }
 
+  /** The receipt finalize_run gave for a settled run, rebuilt from the ledger (run/resume-journal.ts). */
+  async settledRun(runId: string): Promise<FinalizeReceipt | undefined> {
+    const state = await readLedgerState(this.path);
+    const run = state.runs[runId];
+    if (run === undefined || run.state === 'open' || run.state === 'pending' || run.finalizedAtLedger === null) return undefined;
+    // Ledgers written before runs kept spentAfter: the grant's spend only moves by finalized usage.
+    const spentAfter =
+      run.spentAfter ??
+      state.events
+        .filter((e) => e.name === 'run_finalized' && e.data.grantId === run.grantId && e.ledger <= run.finalizedAtLedger!)
+        .reduce((n, e) => n + Number(e.data.usage), 0);
+    return {
+      method: 'finalize_run',
+      runId,
+      grantId: run.grantId,
+      usage: run.usage ?? 0,
+      outcome: run.state === 'finalized' ? 'finalized' : 'failed',
+      spentAfter,
+      ledger: run.finalizedAtLedger,
+      backend: 'embedded',
+      contractId: this.contractId,
+    };
+  }
+
   finalizeRun(args: FinalizeRunArgs): Promise<FinalizeReceipt> {
     return this.transact((s) => {
       const r = contract.finalizeRun(s, args, this.ctx());

@@ -15,6 +15,8 @@ export interface VaultRun {
   usage: number | null;
   openedAtLedger: number;
   finalizedAtLedger: number | null;
+  /** The grant's settled usage right after this run finalized (the finalize receipt's spentAfter). */
+  spentAfter?: number;
 }
 
 export interface VaultEvent {
@@ -162,8 +164,8 @@ export function finalizeRun(
     fail('UnauthorizedRunner', `grant ${g.grantId} was revoked before run ${args.runId} opened`, 'revoked');
   if (args.usage > run.reserved) fail('UsageOverReservation', `usage ${args.usage} exceeds the ${run.reserved} units reserved at open`);
   const s = next(state);
-  const done: VaultRun = { ...run, state: args.ok ? 'finalized' : 'failed', usage: args.usage, finalizedAtLedger: s.ledger };
   const grant = { ...g, reserved: g.reserved - run.reserved, spent: g.spent + args.usage };
+  const done: VaultRun = { ...run, state: args.ok ? 'finalized' : 'failed', usage: args.usage, finalizedAtLedger: s.ledger, spentAfter: grant.spent };
   s.grants[g.grantId] = grant;
   s.runs[args.runId] = done;
   s.events.push({ name: 'run_finalized', ledger: s.ledger, data: { runId: args.runId, grantId: g.grantId, usage: args.usage, ok: args.ok } });
