@@ -8,8 +8,8 @@
 // The paused run is read as `pcq replay` reads a run (replay-source.ts): its manifest must verify
 // (trust included: a tampered manifest refuses with its verification code), and its recorded
 // responses, effects and dataset files must be the ones it signed.
-// Then, under the execution's resume lock (one resume at a time; a lock whose holder died — its
-// pid is gone or was reused, store/lock.ts — is taken over), the decision is signed with the
+// All of it under the execution's resume lock (one approve at a time; a lock whose holder died —
+// its pid is gone or was reused, store/lock.ts — is taken over). The decision is signed with the
 // approver's own key and journaled (resume-journal.ts), and the run is executed again from its
 // start with the same inputs, asOf and actor. The steps before the pause answer from the paused
 // run's recordings and never call a live service or send a notice again, so a service whose answer
@@ -85,9 +85,11 @@ interface PausedRun {
 export async function approveAndResume(input: ApproveInput): Promise<ApproveReport> {
   const now = input.now ?? (() => new Date());
   await recoverStore(input.config.attestationsDir); // finish what a killed process left first
-  const paused = await readPausedRun(input.config, input.executionId);
-  await assertMayDecide(input, paused, now());
-  const lock = await tryAcquireLock(join(paused.dir, '.resume.lock'));
+  const dir = await locateExecution(input.config, input.executionId);
+  // The lock first, then every read and check: a resume's commit is the only writer of a paused
+  // run, so under the lock the run is read whole and settled (never halfway through another
+  // approve's commit), and a second approve finds it decided (PCQ_NOT_PAUSED) or waits its turn.
+  const lock = await tryAcquireLock(join(dir, '.resume.lock'));
   if (!lock) {
     throw new PcqError({
       code: 'PCQ_RESUME_LOCKED',
@@ -96,10 +98,8 @@ export async function approveAndResume(input: ApproveInput): Promise<ApproveRepo
     });
   }
   try {
-    // Compare-and-swap: the state decided on is still the one on disk (a resume that won the race
-    // has replaced it, and this decision is refused with nothing written).
-    const current = await readFile(join(paused.dir, 'manifest.pcq'), 'utf8').catch(() => '');
-    if (current !== paused.manifestText) throw notPaused(input.executionId, 'it changed while this decision was being taken');
+    const paused = await readPausedRun(input.config, input.executionId, dir);
+    await assertMayDecide(input, paused, now());
     const journal = await decisionOf(input, paused, now());
     const report = await resumeLocked(input, paused, journal);
     crashPoint('resume:after-commit');
@@ -199,8 +199,7 @@ function notPaused(executionId: string, why: string): PcqError {
   });
 }
 
-async function readPausedRun(config: PcqConfig, executionId: string): Promise<PausedRun> {
-  const dir = await locateExecution(config, executionId);
+async function readPausedRun(config: PcqConfig, executionId: string, dir: string): Promise<PausedRun> {
   const manifestText = await readFile(join(dir, 'manifest.pcq'), 'utf8');
   // Verified exactly as `pcq verify` and `pcq replay` do, with its recordings, effects and runbook snapshot.
   const source = await readSignedReplaySource(config, dir);
