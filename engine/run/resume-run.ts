@@ -19,7 +19,6 @@
 // once (journaled), and the final manifest replaces the paused one in ONE store change set
 // (store/execution-store.ts). A crash before that commit leaves the run paused, its decision
 // journaled for the next `pcq approve` to carry on; after it, the completed run.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
 import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
@@ -72,7 +71,6 @@ export interface ApproveReport {
 
 interface PausedRun {
   dir: string;
-  manifestText: string;
   manifest: Manifest & { pause: NonNullable<Manifest['pause']> };
   /** sha256 of the paused manifest.pcq: what the decision is taken on. */
   digest: string;
@@ -200,11 +198,9 @@ function notPaused(executionId: string, why: string): PcqError {
 }
 
 async function readPausedRun(config: PcqConfig, executionId: string, dir: string): Promise<PausedRun> {
-  const manifestText = await readFile(join(dir, 'manifest.pcq'), 'utf8');
   // Verified exactly as `pcq verify` and `pcq replay` do, with its recordings, effects and runbook snapshot.
   const source = await readSignedReplaySource(config, dir);
   const manifest = source.manifest;
-  if (canonicalize(JSON.parse(manifestText) as unknown) !== canonicalize(manifest)) throw notPaused(executionId, 'its manifest changed while it was read');
   if (manifest.state !== 'paused' || !manifest.pause || !manifest.receipts?.open) {
     await removeResumeJournal(dir); // a kill after the final commit left it: the run is decided
     throw notPaused(executionId, 'its manifest is not sealed as paused');
@@ -224,7 +220,7 @@ async function readPausedRun(config: PcqConfig, executionId: string, dir: string
   // The data the steps before the pause read must be the data they signed (refused with nothing changed).
   await checkSignedDatasets(config.root, manifest, runbook.dataset !== undefined);
   const digest = sealedManifestDigest(manifest, sha256Portable);
-  return { dir, manifestText, manifest: manifest as PausedRun['manifest'], digest, runbookFile: record.runbookFile, step, source };
+  return { dir, manifest: manifest as PausedRun['manifest'], digest, runbookFile: record.runbookFile, step, source };
 }
 
 /** The ombuds approval rules, the step's approvers and its inputs schema; throws every problem at once. */
