@@ -7,7 +7,7 @@ import { PcqError } from '../base/errors.ts';
 import { fromBase64, toBase64, toHex, utf8 } from './bytes.ts';
 import type { DsseEnvelope } from '../base/signed-records.ts';
 import { canonicalize } from './jcs.ts';
-import { MANIFEST_PAYLOAD_TYPE, signedPart } from './manifest.ts';
+import { MANIFEST_PAYLOAD_TYPE, signedPart, signedTextOf } from './manifest.ts';
 import { tryDecodeStrKey } from './strkey.ts';
 
 export interface ExportedKey {
@@ -63,7 +63,7 @@ export function exportEnvelopes(manifest: Record<string, unknown>): { executionI
       label: 'manifest',
       envelope: {
         payloadType: MANIFEST_PAYLOAD_TYPE,
-        payload: toBase64(utf8(canonicalize(signedPart(manifest)))),
+        payload: toBase64(utf8(signedTextOf(manifest) ?? canonicalize(signedPart(manifest)))),
         signatures: [{ keyid: executedBy, sig: toBase64(sig) }],
       },
     });
@@ -78,8 +78,10 @@ export function exportKeys(envelopes: readonly DsseEnvelope[]): Record<string, E
   const keys: Record<string, ExportedKey> = {};
   for (const env of envelopes) {
     for (const { keyid } of env.signatures) {
+      // Decoded once per key, not once per envelope: a run's steps are all signed by one key.
+      if (Object.hasOwn(keys, keyid)) continue;
       const raw = tryDecodeStrKey('public', keyid);
-      if (raw && !keys[keyid]) keys[keyid] = { strkey: keyid, hex: toHex(raw), pem: ed25519PublicKeyPem(raw) };
+      if (raw) keys[keyid] = { strkey: keyid, hex: toHex(raw), pem: ed25519PublicKeyPem(raw) };
     }
   }
   return keys;

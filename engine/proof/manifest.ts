@@ -56,6 +56,23 @@ export function anchoredManifestText(manifest: Manifest | Record<string, unknown
   return serializeManifest({ ...rest, reviews: [] });
 }
 
+/**
+ * JCS(signedPart) of manifests sealed in this process, by manifest object: the DSSE export of a run
+ * (run/after-run.ts) carries exactly the text its signature covers, and re-canonicalising a
+ * 10,000-step manifest (~28 MB) for it was a large part of a big run's cost (issue 16). A sealed
+ * manifest object's signed part never changes afterwards (reviews and timeAnchor live outside it).
+ */
+const signedTexts = new WeakMap<object, string>();
+
+export function rememberSignedText(manifest: object, text: string): void {
+  signedTexts.set(manifest, text);
+}
+
+/** The canonical signed text recorded when `manifest` was sealed here, else undefined. */
+export function signedTextOf(manifest: object): string | undefined {
+  return signedTexts.get(manifest);
+}
+
 /** Parses manifest text as JSON (PCQ_MANIFEST_MALFORMED when it is not); the value is untrusted. */
 export function parseManifestJson(text: string): unknown {
   try {

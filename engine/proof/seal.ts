@@ -14,7 +14,7 @@ import { pae } from './pae.ts';
 import type { Signer } from '../base/signer.ts';
 import type { RunnerAuthorization } from '../base/signed-records.ts';
 import { normaliseProofs } from './step-predicate.ts';
-import { MANIFEST_PAYLOAD_TYPE, signedPart } from './manifest.ts';
+import { MANIFEST_PAYLOAD_TYPE, rememberSignedText, signedPart } from './manifest.ts';
 import type { Manifest, ManifestDataset, ManifestEffectsPolicy, ManifestPause, ManifestStep, RetryLink } from '../base/signed-records.ts';
 import type { ManifestGrant, ManifestReceipts } from '../base/prepaid-vault.ts';
 
@@ -50,7 +50,11 @@ export interface SealInput {
 
 /** Signs the manifest's signed part; returns the `base64:<sig>` value of `signature`. */
 export async function signManifestCore(core: Record<string, unknown>, signer: Signer): Promise<string> {
-  const sig = await signer.sign(pae(MANIFEST_PAYLOAD_TYPE, utf8(canonicalize(core))));
+  return signCanonicalCore(canonicalize(core), signer);
+}
+
+async function signCanonicalCore(text: string, signer: Signer): Promise<string> {
+  const sig = await signer.sign(pae(MANIFEST_PAYLOAD_TYPE, utf8(text)));
   return 'base64:' + toBase64(sig);
 }
 
@@ -117,8 +121,11 @@ export async function sealManifest(input: SealInput): Promise<Manifest> {
     ...(input.pause ? { state: 'paused' as const, pause: input.pause } : {}),
     ...(input.approvals && input.approvals.length > 0 ? { approvals: input.approvals } : {}),
   };
-  const signature = await signManifestCore(signedPart(core), input.signer);
-  return { ...core, signature, reviews: [] };
+  const signedText = canonicalize(signedPart(core));
+  const signature = await signCanonicalCore(signedText, input.signer);
+  const manifest: Manifest = { ...core, signature, reviews: [] };
+  rememberSignedText(manifest, signedText);
+  return manifest;
 }
 
 /** The datasets field as signed: one entry per path, sorted by path (code-unit order, as JCS). */

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Step } from '../model/runbook.ts';
-import { approvalBarriers, haltedAfterRejection, pauseOf } from './approval-gate.ts';
+import fc from 'fast-check';
+import { approvalBarriers, haltedAfterRejection, pauseOf, rejectionGate } from './approval-gate.ts';
 
 const step = (stepId: string, type: string, needs: string[] = [], config: Record<string, unknown> = {}): Step =>
   ({ stepId, type, needs, config, preconditions: [], postconditions: [], retry: { attempts: 1 }, timeoutMs: 0, private: false }) as unknown as Step;
@@ -43,4 +44,20 @@ test('a rejected approval halts the steps after it, not those before; the pause 
   assert.equal(haltedAfterRejection({ gate: { decision: 'approve' } }, order, 'c', byId), false);
   assert.equal(haltedAfterRejection({ gate: { decision: 'reject' } }, order, 'a', byId), false);
   assert.deepEqual(pauseOf(byId.get('gate')!), { stepId: 'gate', message: 'ok?', approvers: ['ombuds-bob'] });
+});
+
+test('rejectionGate (prepared once per run) answers as haltedAfterRejection for every step and decision', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ approval: fc.boolean(), decision: fc.constantFrom('reject', 'approve', undefined) }), { minLength: 1, maxLength: 12 }),
+      (spec) => {
+        const steps = spec.map((s, i) => step(`s${i}`, s.approval ? 'approval' : 'query'));
+        const order = steps.map((s) => s.stepId);
+        const byId = new Map(steps.map((s) => [s.stepId, s]));
+        const outputs = Object.fromEntries(spec.flatMap((s, i) => (s.approval && s.decision ? [[`s${i}`, { decision: s.decision }]] : [])));
+        const gate = rejectionGate(order, byId);
+        for (const id of order) assert.equal(gate(outputs, id), haltedAfterRejection(outputs, order, id, byId), id);
+      },
+    ),
+  );
 });

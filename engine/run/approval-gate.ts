@@ -44,6 +44,32 @@ export function haltedAfterRejection(
   return false;
 }
 
+/**
+ * haltedAfterRejection for a whole run, prepared once: the approval steps and every step's chain
+ * position are indexed up front, so a step's check looks at the approvals before it only, not at
+ * every step before it (which made a run quadratic in its size, issue 16). A runbook without
+ * approval steps answers false at once.
+ */
+export function rejectionGate(
+  order: readonly string[],
+  stepById: ReadonlyMap<string, Step>,
+): (outputs: Readonly<Record<string, unknown>>, id: string) => boolean {
+  const approvals: Array<{ id: string; at: number }> = [];
+  order.forEach((id, at) => {
+    if (stepById.get(id)!.type === 'approval') approvals.push({ id, at });
+  });
+  if (approvals.length === 0) return () => false;
+  const position = new Map(order.map((id, at) => [id, at]));
+  return (outputs, id) => {
+    const at = position.get(id) ?? order.length;
+    for (const approval of approvals) {
+      if (approval.at >= at) return false;
+      if ((outputs[approval.id] as { decision?: unknown } | undefined)?.decision === 'reject') return true;
+    }
+    return false;
+  };
+}
+
 /** The chain index of the approval step that paused the run (it failed with PCQ_RUN_PAUSED), if one did. */
 export function pausedAt(order: readonly string[], results: ReadonlyArray<NodeResult<unknown>>, stepById: ReadonlyMap<string, Step>): number | undefined {
   const byId = new Map(results.map((r) => [r.id, r]));

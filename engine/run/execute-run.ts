@@ -7,7 +7,7 @@ import type { Signer } from '../base/signer.ts';
 import type { StepRecord } from '../base/signed-records.ts';
 import type { PrivateOpening } from '../proof/private-commitment.ts';
 import type { ApprovalOutcome, DsseEnvelope, ManifestPause, RunnerAuthorization, SpellAttestation } from '../base/signed-records.ts';
-import { approvalBarriers, haltedAfterRejection, pauseOf, pausedAt } from './approval-gate.ts';
+import { approvalBarriers, pauseOf, pausedAt, rejectionGate } from './approval-gate.ts';
 import { PcqError } from '../base/errors.ts';
 import { crashPoint } from '../base/test-crash.ts';
 import type { FinalizeReceipt, ManifestGrant, OpenReceipt } from '../base/prepaid-vault.ts';
@@ -210,6 +210,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
   const draftKey = (id: string, attempt: number): string => `${attempt}:${id}`;
   // Approval steps are barriers in chain order (run/approval-gate.ts); scheduling only, never signed.
   const schedulingNeeds = approvalBarriers(plan.order, stepById);
+  const haltedAfterRejection = rejectionGate(plan.order, stepById);
   let pausedStep: string | undefined;
   const scheduled = await schedule<AttemptDraft>({
     nodes: plan.order.map((id) => {
@@ -248,7 +249,7 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
         return draft;
       }
       // After a rejected approval nothing else runs: the step is recorded as skipped (FORMATS.md "Approval steps").
-      if (haltedAfterRejection(state.outputs.snapshot(), plan.order, id, stepById)) {
+      if (haltedAfterRejection(state.outputs.snapshot(), id)) {
         draft.halted = true;
         return draft;
       }

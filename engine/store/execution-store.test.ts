@@ -4,12 +4,14 @@
 // testing/store-stress/stress.test.ts (bounded) and stress.ts there (npm run stress).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { ChangeSet } from './change-set.ts';
 import { commitChange, recoverStore, stageChange } from './execution-store.ts';
 import { readIndex, type IndexEntry } from './execution-index.ts';
+import { SYNCFS_MIN_FILES, syncFileSystem } from './sync-fs.ts';
 import { executionPaths, isPublicPath, isPublicStorePath, listPublicFiles } from './layout.ts';
 
 const entry = (id: string): IndexEntry => ({
@@ -126,4 +128,35 @@ test('one classification rule: private/, dot-files and odd paths are never publi
   assert.equal(isPublicStorePath('R1/ex/private/withheld/a.csv'), false);
   assert.equal(isPublicStorePath('.staging/tx/0'), false);
   assert.equal(isPublicStorePath('index.json.lock'), false);
+});
+
+test('a large change (one file per step) is staged with one file-system flush and lands whole, modes kept', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'pcq-store-'));
+  const paths = executionPaths(root, 'R1', 'ex-big');
+  const change = new ChangeSet(root);
+  const n = SYNCFS_MIN_FILES * 2;
+  for (let i = 0; i < n; i++) change.put(join(paths.outputs, `s${i}.json`), `${i}\n`);
+  change.put(join(paths.private, 'steps', 'p.json'), '{"secret-ish":1}\n');
+  change.setIndex({ kind: 'upsert', entry: entry('ex-big') });
+  const staged = await stageChange(change);
+  // The commit point is written only after the staged files are durable: every one is there, whole.
+  for (const put of staged.journal.puts)
+    assert.equal(await readFile(join(staged.txDir, put.staged), 'utf8'), new TextDecoder().decode(change.puts[Number(put.staged)]!.bytes));
+  await staged.release();
+  await recoverStore(root); // rolls the committed transaction forward, as after a crash
+  for (let i = 0; i < n; i++) assert.equal(await readFile(join(paths.outputs, `s${i}.json`), 'utf8'), `${i}\n`);
+  assert.equal((await stat(join(paths.private, 'steps', 'p.json'))).mode & 0o777, 0o600);
+  assert.equal((await stat(join(paths.outputs, 's0.json'))).mode & 0o777, 0o644);
+  assert.deepEqual(
+    (await readIndex(root)).executions.map((e) => e.executionId),
+    ['ex-big'],
+  );
+  await rm(root, { recursive: true, force: true });
+});
+
+test('syncFileSystem flushes the file system of a folder where coreutils sync exists, and says so', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pcq-syncfs-'));
+  const expected = process.platform === 'linux' && (existsSync('/usr/bin/sync') || existsSync('/bin/sync'));
+  assert.equal(await syncFileSystem(dir), expected);
+  await rm(dir, { recursive: true, force: true });
 });

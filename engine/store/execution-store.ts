@@ -2,7 +2,8 @@
 // A use case computes a ChangeSet; commitChange applies it so that a crash (`kill -9`) at any
 // point leaves every execution either as it was or as the change makes it, never torn:
 //   1. take the transaction's lock .staging/<tx>.lock (owner pid: recovery leaves live ones alone);
-//   2. stage every file in .staging/<tx>/ (same file system as the targets), fsync each;
+//   2. stage every file in .staging/<tx>/ (same file system as the targets) and make them durable:
+//      fsync each, or for a large change one syncfs of the file system (sync-fs.ts);
 //   3. write .staging/<tx>/journal.json atomically — the commit point: without it the change is
 //      rolled back (the staging folder deleted), with it rolled forward;
 //   4. rename every staged file into place (a rename is atomic; a staged file already gone was
@@ -18,7 +19,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PcqError, type PcqIssue } from '../base/errors.ts';
 import { secretRegistry } from '../base/secrets.ts';
 import { fsyncDir, writeFileAtomic } from './atomic-write.ts';
-import { ChangeSet, type IndexUpdate, type Visibility } from './change-set.ts';
+import { ChangeSet, type IndexUpdate, type StagedFile, type Visibility } from './change-set.ts';
+import { SYNCFS_MIN_FILES, syncFileSystem } from './sync-fs.ts';
 import { applyIndexUpdate, checkIndexEntry } from './execution-index.ts';
 import { tryAcquireLock, acquireLock } from './lock.ts';
 
@@ -77,14 +79,39 @@ async function inParallel(count: number, width: number, task: (i: number) => Pro
 
 const sha256 = (bytes: Uint8Array) => 'sha256:' + createHash('sha256').update(bytes).digest('hex');
 
-async function writeSynced(path: string, bytes: Uint8Array, mode: number): Promise<void> {
+async function writeStaged(path: string, bytes: Uint8Array, mode: number, sync: boolean): Promise<void> {
   const handle = await open(path, 'wx', mode);
   try {
     await handle.writeFile(bytes);
+    if (sync) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
     await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Writes every file of the change into txDir as String(i), durable before this resolves. A large
+ * change is flushed once (syncfs, sync-fs.ts) instead of once per file: a run stages one file per
+ * step. If that flush is not available here, every file is fsynced after all, as small changes are.
+ */
+async function stageFiles(txDir: string, files: readonly StagedFile[]): Promise<void> {
+  const once = files.length >= SYNCFS_MIN_FILES;
+  // Several writes in flight: each one waits on the disk.
+  await inParallel(files.length, IO_PARALLELISM, (i) => {
+    const file = files[i]!;
+    // Private files are for this machine's runner and ombuds only; a rename keeps the mode.
+    return writeStaged(join(txDir, String(i)), file.bytes, file.visibility === 'private' ? 0o600 : 0o644, !once);
+  });
+  if (once && !(await syncFileSystem(txDir))) await inParallel(files.length, IO_PARALLELISM, (i) => fsyncFile(join(txDir, String(i))));
 }
 
 export interface StagedChange {
@@ -109,13 +136,7 @@ export async function stageChange(change: ChangeSet): Promise<StagedChange> {
   try {
     await mkdir(txDir, { recursive: true });
     const files = change.puts;
-    // Several writes in flight: each one's fsync waits on the disk, and a run stages one file per
-    // step, so writing them one after another made a 10,000-step run wait ~10,000 fsyncs in a row.
-    await inParallel(files.length, IO_PARALLELISM, (i) => {
-      const file = files[i]!;
-      // Private files are for this machine's runner and ombuds only; a rename keeps the mode.
-      return writeSynced(join(txDir, String(i)), file.bytes, file.visibility === 'private' ? 0o600 : 0o644);
-    });
+    await stageFiles(txDir, files);
     const puts: JournalPut[] = files.map((file, i) => ({ staged: String(i), path: file.path, visibility: file.visibility, digest: sha256(file.bytes) }));
     await fsyncDir(txDir);
     const journal: Journal = { version: 1, puts, removes: change.removes, index: change.index ?? null };
@@ -139,18 +160,21 @@ const NON_ASCII = /[^\x00-\x7f]/;
 
 function refuseSecrets(change: ChangeSet): void {
   if (secretRegistry.size === 0) return;
-  const texts: Array<[string, string]> = change.puts.map((f) => [f.path, Buffer.from(f.bytes).toString('latin1')]);
-  if (change.index) texts.push(['index.json', JSON.stringify(change.index)]);
-  for (const [path, text] of texts) {
-    // The UTF-8 reading differs from the Latin-1 one only when a byte is above 0x7f: ASCII files are searched once.
-    const source = secretRegistry.find(text) ?? (NON_ASCII.test(text) ? secretRegistry.find(Buffer.from(text, 'latin1').toString('utf8')) : undefined);
-    if (source === undefined) continue;
-    throw new PcqError({
-      code: 'PCQ_SECRET_IN_OUTPUT',
-      message: `${path} would hold a registered secret (${source}); nothing was written under ${change.attestationsDir}`,
-      details: { file: path, source },
-    });
-  }
+  // One file's text at a time, read through a view of its bytes (no copy): a run's change holds a
+  // file per step, and copying them all first doubled its peak memory (issue 16).
+  for (const f of change.puts) refuseSecretIn(change, f.path, Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength).toString('latin1'));
+  if (change.index) refuseSecretIn(change, 'index.json', JSON.stringify(change.index));
+}
+
+function refuseSecretIn(change: ChangeSet, path: string, text: string): void {
+  // The UTF-8 reading differs from the Latin-1 one only when a byte is above 0x7f: ASCII files are searched once.
+  const source = secretRegistry.find(text) ?? (NON_ASCII.test(text) ? secretRegistry.find(Buffer.from(text, 'latin1').toString('utf8')) : undefined);
+  if (source === undefined) return;
+  throw new PcqError({
+    code: 'PCQ_SECRET_IN_OUTPUT',
+    message: `${path} would hold a registered secret (${source}); nothing was written under ${change.attestationsDir}`,
+    details: { file: path, source },
+  });
 }
 
 export async function commitChange(change: ChangeSet): Promise<CommittedChange> {

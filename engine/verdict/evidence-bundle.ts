@@ -53,8 +53,10 @@ export async function packEvidence(files: readonly EvidenceFile[], executedAt: s
   });
   for (const f of sorted) {
     await new Promise<void>((resolve, reject) => {
-      pack.entry({ name: f.name, size: f.bytes.length, mode: 0o644, mtime, uid: 0, gid: 0, uname: '', gname: '', type: 'file' }, Buffer.from(f.bytes), (err) =>
-        err ? reject(err) : resolve(),
+      pack.entry(
+        { name: f.name, size: f.bytes.length, mode: 0o644, mtime, uid: 0, gid: 0, uname: '', gname: '', type: 'file' },
+        Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength),
+        (err) => (err ? reject(err) : resolve()),
       );
     });
   }
