@@ -14,6 +14,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { makeSampleRoot } from '../testing/sample-root.ts';
 import { runPcq, type CliResult } from '../testing/pcq-cli.ts';
 import { writeReviewerKey } from '../testing/reviewer-key.ts';
@@ -42,6 +44,21 @@ after(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
+/** The journal (decision + settlement with its receipt) validates with python3-jsonschema against schemas/resume-journal.schema.json. */
+async function journalMatchesSchema(dir: string): Promise<void> {
+  const { stdout } = await promisify(execFile)('/usr/bin/python3', [resolve('scripts/validate-files.py'), root], { maxBuffer: 1 << 24 }).catch(
+    (err: { stdout: string }) => ({ stdout: err.stdout }),
+  );
+  const report = JSON.parse(stdout) as { files: Array<{ path: string; schema: string; ok: boolean; errors: unknown[] }> };
+  const entry = report.files.find((f) => f.path.endsWith('private/resume.json') && join(root, f.path).startsWith(dir));
+  assert.ok(entry, `validate-files.py saw the journal: ${stdout.slice(0, 500)}`);
+  assert.equal(entry.schema, 'resume-journal.schema.json');
+  assert.deepEqual(entry.errors, []);
+  assert.equal(entry.ok, true);
+  const journal = await readJson<{ settlement?: { receipt?: unknown } }>(join(dir, 'private', 'resume.json'));
+  assert.ok(journal.settlement?.receipt, 'the receipt is journaled before the commit');
+}
+
 async function verifyCode(manifestPath: string): Promise<number> {
   return (await pcq({}, 'verify', manifestPath, '--json')).code;
 }
@@ -59,6 +76,7 @@ for (const point of ['step:fetch-after', 'resume:after-finalize', 'resume:before
     assert.equal(await verifyCode(manifestPath), 4);
     const lock = await readJson<{ pid: number }>(join(dir, '.resume.lock'));
     assert.throws(() => process.kill(lock.pid, 0), 'the lock left behind is a dead process’s');
+    if (point === 'resume:before-commit') await journalMatchesSchema(dir);
     const settledBefore = (await finalizeEvents(root, executionId)).length;
     assert.equal(settledBefore, point === 'step:fetch-after' ? 0 : 1);
 
