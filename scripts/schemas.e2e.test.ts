@@ -18,6 +18,7 @@ import { makeSampleRoot, REPO_ROOT } from '../engine/testing/sample-root.ts';
 import { runPcq } from '../engine/testing/pcq-cli.ts';
 import { checkManifestShape } from '../engine/proof/manifest-shape.ts';
 import { decodeEnvelopePayload } from '../engine/proof/statement.ts';
+import { generateKeyPair } from '../engine/runtime/keys.ts';
 
 const exec = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
@@ -39,10 +40,11 @@ interface PyReport {
   opaque: number;
 }
 
-async function python(root: string): Promise<PyReport> {
-  const res = await exec(PYTHON, [join(REPO_ROOT, 'scripts', 'validate-files.py'), root, '--skip', ...SKIP], { timeout: 120_000, maxBuffer: 1 << 26 }).catch(
-    (e: { stdout: string }) => e,
-  );
+async function python(root: string, skip: readonly string[] = SKIP): Promise<PyReport> {
+  const res = await exec(PYTHON, [join(REPO_ROOT, 'scripts', 'validate-files.py'), root, ...(skip.length > 0 ? ['--skip', ...skip] : [])], {
+    timeout: 120_000,
+    maxBuffer: 1 << 26,
+  }).catch((e: { stdout: string }) => e);
   return JSON.parse(res.stdout) as PyReport;
 }
 
@@ -68,6 +70,7 @@ async function loadAjv(): Promise<{ bySchemaFile: (file: string) => ValidateFunc
   const ids = new Map<string, { ajv: Ajv | Ajv2020; id: string }>();
   const manifestSchema = JSON.parse(await readFile(join(REPO_ROOT, 'engine/proof/manifest.schema.json'), 'utf8')) as object;
   const manifest = a7.compile(manifestSchema);
+  const spell = a7.compile(JSON.parse(await readFile(join(REPO_ROOT, 'engine/model/spell.schema.json'), 'utf8')) as object);
   for (const f of files) {
     // Each schema by its own draft (schemas/cli/ holds draft-07 ones).
     const schema = JSON.parse(await readFile(join(REPO_ROOT, 'schemas', f), 'utf8')) as { $id: string; $schema?: string };
@@ -77,25 +80,30 @@ async function loadAjv(): Promise<{ bySchemaFile: (file: string) => ValidateFunc
   }
   const mapping = JSON.parse(await readFile(join(REPO_ROOT, 'schemas/files.json'), 'utf8')) as { files: Rule[]; payloads: Record<string, string> };
   return {
-    bySchemaFile: (file) => (file === '../engine/proof/manifest.schema.json' ? manifest : ids.get(file)!.ajv.getSchema(ids.get(file)!.id)!),
+    bySchemaFile: (file) =>
+      file === '../engine/proof/manifest.schema.json'
+        ? manifest
+        : file === '../engine/model/spell.schema.json'
+          ? spell
+          : ids.get(file)!.ajv.getSchema(ids.get(file)!.id)!,
     rules: mapping.files.map((r) => [globRegex(r.path), r]),
     payloads: mapping.payloads,
   };
 }
 
-async function* walk(root: string, dir = root): AsyncGenerator<string> {
+async function* walk(root: string, skip: readonly string[], dir = root): AsyncGenerator<string> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const rel = relative(root, join(dir, e.name));
     if (e.isDirectory()) {
-      if (!SKIP.includes(rel)) yield* walk(root, join(dir, e.name));
+      if (!skip.includes(rel)) yield* walk(root, skip, join(dir, e.name));
     } else yield rel;
   }
 }
 
 /** ajv's verdict per file, as validate-files.py computes it (same mapping, same payload rule). */
-async function ajvReport(root: string, ajv: Awaited<ReturnType<typeof loadAjv>>): Promise<PyReport> {
+async function ajvReport(root: string, ajv: Awaited<ReturnType<typeof loadAjv>>, skip: readonly string[] = SKIP): Promise<PyReport> {
   const report: PyReport = { files: [], unmapped: [], opaque: 0 };
-  for await (const rel of walk(root)) {
+  for await (const rel of walk(root, skip)) {
     const rule = ajv.rules.find(([rx]) => rx.test(rel))?.[1];
     if (rule === undefined) report.unmapped.push(rel);
     else if (rule.opaque !== undefined) report.opaque++;
@@ -155,6 +163,8 @@ test('python3-jsonschema and ajv validate every file a real run writes, and agre
     const res = await runPcq(root, ENV, 'export', manifests[1]!, '--format', format, '--out', join(root, 'exported', format));
     assert.equal(res.code, 0, `${format}: ${res.stderr}`);
   }
+  // pcq unseal writes the opened private data under .pcq/unsealed/<executionId>/ (validated with the rest).
+  assert.equal((await runPcq(root, ENV, 'unseal', blockedId, '--by', 'ombuds-alice')).code, 0, 'unseal');
   const py = await python(root);
   assert.deepEqual(py.unmapped, [], 'every file pcq wrote has a schema or is declared opaque in schemas/files.json');
   assert.deepEqual(
@@ -175,6 +185,7 @@ test('python3-jsonschema and ajv validate every file a real run writes, and agre
     '.sigstore.json',
     '.intoto.jsonl',
     'vault.json',
+    '.pcq/unsealed/',
   ])
     assert.ok(
       py.files.some((f) => f.path.includes(kind)),
@@ -184,6 +195,41 @@ test('python3-jsonschema and ajv validate every file a real run writes, and agre
   const js = await ajvReport(root, ajv);
   assert.deepEqual(js.unmapped, []);
   assert.deepEqual(js.files.map((f) => [f.path, f.ok]).sort(), py.files.map((f) => [f.path, f.ok]).sort(), 'ajv agrees file for file');
+
+  // What pcq writes under policies/ (trust store, publisher trust, effects policy) and the operator's
+  // pause switch, and an installed spell under PCQ_HOME: validated as their own roots (runbooks/,
+  // policies/ and spells/ of the repository are inputs, skipped above).
+  const { publicKey } = generateKeyPair();
+  assert.equal((await runPcq(root, ENV, 'registry', 'add', publicKey, '--name', 'schema-e2e-runner')).code, 0, 'registry add');
+  assert.equal((await runPcq(root, ENV, 'trust', 'add', '--publisher', 'acme', '--key-id', 'k1', '--public-key', publicKey)).code, 0, 'trust add');
+  await writeFile(join(root, 'effects.json'), JSON.stringify({ effects: { deny_types: ['graph_mutation'], deny_mutations: false } }));
+  assert.equal((await runPcq(root, ENV, 'policy', 'set', '--file', 'effects.json')).code, 0, 'policy set');
+  const written = await mkdtemp(join(tmpdir(), 'pcq-schemas-written-'));
+  await mkdir(join(written, 'policies/publishers'), { recursive: true });
+  for (const f of ['policies/trust.yaml', 'policies/publishers/acme.yaml', 'policies/runtime-policy.json'])
+    await writeFile(join(written, f), await readFile(join(root, f)));
+  await writeFile(join(written, 'policies/pause.yaml'), 'paused: true\nreason: schema e2e\n');
+  const home = join(written, 'home');
+  for (const bundle of ['spells/pcq-word-count/1.0.0', 'spells/pcq-score-pairs/1.0.0'])
+    assert.equal((await runPcq(root, { ...ENV, PCQ_HOME: home }, 'spell', 'install', bundle)).code, 0, `spell install ${bundle}`);
+  for (const folder of [written, home]) {
+    const pyWritten = await python(folder, folder === written ? ['home'] : []);
+    assert.deepEqual(pyWritten.unmapped, [], `mapped: ${folder}`);
+    assert.deepEqual(
+      pyWritten.files.filter((f) => !f.ok),
+      [],
+      `python3-jsonschema: valid in ${folder}`,
+    );
+    const jsWritten = await ajvReport(folder, ajv, folder === written ? ['home'] : []);
+    assert.deepEqual(jsWritten.files.map((f) => [f.path, f.ok]).sort(), pyWritten.files.map((f) => [f.path, f.ok]).sort(), `ajv agrees in ${folder}`);
+  }
+  const homeFiles = (await python(home, [])).files.map((f) => f.path);
+  assert.ok(homeFiles.some((p) => p.endsWith('/spell.yaml')) && homeFiles.some((p) => p.endsWith('/spell.sig.json')), homeFiles.join());
+  assert.equal((await python(written, ['home'])).files.length, 4, 'pause, trust, publisher trust, effects policy');
+  // A pause switch pcq would refuse is refused by both validators too.
+  await writeFile(join(written, 'policies/pause.yaml'), 'paused: yes-please\n');
+  assert.equal((await python(written, ['home'])).files.find((f) => f.path === 'policies/pause.yaml')?.ok, false);
+  await rm(written, { recursive: true, force: true });
 
   // Mutations that pcq's schema check refuses must be refused by both validators (lengths, patterns).
   const manifest = JSON.parse(await readFile(manifests[2]!, 'utf8')) as Record<string, unknown> & {

@@ -3,6 +3,8 @@
 
 Usage: /usr/bin/python3 scripts/validate-files.py ROOT [--skip DIR ...]
 
+ROOT is a repository, an export folder or a PCQ_HOME (installed spells under spells/).
+
 Uses python3-jsonschema (Debian) and schemas/files.json (path pattern -> schema). Prints one JSON
 report {files: [{path, schema, ok, errors}], unmapped: [path], opaque: n} and exits 0 when every file
 is mapped and valid, 1 otherwise. DSSE payloads inside manifest.pcq are validated by predicateType.
@@ -47,7 +49,8 @@ def glob_regex(pattern):
 
 def load_store():
     store = {}
-    paths = [os.path.join(REPO, "engine", "proof", "manifest.schema.json")]
+    # The manifest's and spell.yaml's schemas live beside the code that checks them; files.json points there.
+    paths = [os.path.join(REPO, "engine", "proof", "manifest.schema.json"), os.path.join(REPO, "engine", "model", "spell.schema.json")]
     for folder, _, names in os.walk(SCHEMAS):
         paths += [os.path.join(folder, n) for n in names if n.endswith(".schema.json")]
     by_path = {}
