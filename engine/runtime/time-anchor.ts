@@ -11,7 +11,7 @@ import type { PcqIssue } from '../base/errors.ts';
 import { PcqError } from '../base/errors.ts';
 import type { Manifest } from '../base/signed-records.ts';
 import { toBase64, utf8 } from '../proof/bytes.ts';
-import { anchoredManifestText } from '../proof/manifest.ts';
+import { anchoredManifestText, rememberSignedText, signedTextOf } from '../proof/manifest.ts';
 import type { TimeAnchorSettings } from './config-time-anchor.ts';
 import { loadTsaTrust } from './config-time-anchor.ts';
 import { requestTimeStamp } from './tsa-client.ts';
@@ -53,6 +53,9 @@ export async function anchorManifest(manifest: Manifest, tsa: TimeStampAuthority
     const stamped = await requestTimeStamp(utf8(anchoredManifestText(manifest)), tsaOptions(tsa));
     const genTime = stamped.facts.genTime.toISOString();
     const anchored: Manifest = { ...manifest, timeAnchor: { format: 'rfc3161', token: toBase64(stamped.token) } };
+    // Same signed part (timeAnchor is outside it): the DSSE export keeps reusing the sealed text.
+    const signed = signedTextOf(manifest);
+    if (signed !== undefined) rememberSignedText(anchored, signed);
     const report: AnchorReport = { anchored: { genTime, tsa: stamped.facts.tsaName, tsaUrl: tsa.url } };
     // The token is the truth and is kept; but a verifier will fail this manifest: say so now.
     if (Date.parse(manifest.executedAt) > stamped.facts.genTime.getTime())
