@@ -150,3 +150,37 @@ test('a bad input name, a wrong type and a too-short list say what to fix, at th
     [['steps[0] ("s").needs: must be array, not string', 7]],
   );
 });
+
+test('the per-kind fast path accepts exactly what the full schema accepts (mutated sample and minimal steps)', async () => {
+  const fc = (await import('fast-check')).default;
+  const { Validator } = await import('@cfworker/json-schema');
+  const full = new Validator(RUNBOOK_SCHEMA as never, '7', false);
+  const samples = ['R1-entity-enrichment', 'R2-relationship-inference', 'R3-weekly-report', 'R4-alert-triage', 'R5-escalation-approval'].map(
+    (name) => readYamlSource(readFileSync(new URL(`../../runbooks/${name}.yaml`, import.meta.url), 'utf8'), `${name}.yaml`).value as { steps: object[] },
+  );
+  const minimal = Object.entries(MINIMAL).map(
+    ([type, body]) => (readYamlSource(runbook(`  - stepId: s\n    type: ${type}\n${body}`), 'm.yaml').value as { steps: object[] }).steps[0]!,
+  );
+  const steps = [...samples.flatMap((s) => s.steps), ...minimal];
+  const mutations: Array<(s: Record<string, unknown>, k: string) => void> = [
+    () => undefined,
+    (s, k) => void (s.type = k),
+    (s) => void (s.unknownField = 1),
+    (s) => void delete s.stepId,
+    (s) => void delete s[Object.keys(s).find((f) => f !== 'stepId' && f !== 'type') ?? 'type'],
+    (s) => void (s.needs = ['a', 'a']),
+    (s) => void (s.stepId = 'Bad Id'),
+    (s) => void (s.type = 7),
+    (s, k) => void (s[k] = 'x'),
+  ];
+  fc.assert(
+    fc.property(fc.nat(samples.length - 1), fc.nat(steps.length - 1), fc.nat(mutations.length - 1), fc.constantFrom(...STEP_TYPES), (r, i, m, kind) => {
+      const value = structuredClone(samples[r]!) as { steps: Array<Record<string, unknown>> };
+      const step = structuredClone(steps[i]!) as Record<string, unknown>;
+      mutations[m]!(step, kind);
+      value.steps.push(step);
+      assert.equal(schemaIssues(value, () => ({ file: 'x', line: 1, col: 1 })).length === 0, full.validate(value).valid);
+    }),
+    { numRuns: 300 },
+  );
+});

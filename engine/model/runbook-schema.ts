@@ -33,6 +33,7 @@ const WRAPPERS = new Set([
 
 /** Coded issues for every schema violation in `value` (empty when it conforms). */
 export function schemaIssues(value: unknown, locate: Locate): PcqIssue[] {
+  if (conformsFast(value)) return [];
   validator ??= new Validator(schema as Schema, '7', false);
   const result = validator.validate(value);
   if (result.valid) return [];
@@ -70,6 +71,68 @@ export function schemaIssues(value: unknown, locate: Locate): PcqIssue[] {
 }
 
 type SchemaNode = Record<string, unknown>;
+
+// ---- The conforming runbook, checked per step kind ------------------------------------------
+// The step schema is an allOf of one `if: {type: const K} then: {…}` per step kind, so the
+// interpreter tries every kind's `if` on every step: most of a large runbook's load (issue 16, a
+// 10,000-step runbook). For a step of kind K only K's `then` can apply, so the step schema with
+// allOf narrowed to that entry accepts exactly the steps of kind K the full schema accepts; entries
+// of any other shape are kept for every kind (and K's `then` applies without its `if`, which holds). This path only answers "conforms": a runbook it
+// does not accept is validated by the full schema, which finds and words its issues.
+
+interface FastValidators {
+  root: Validator;
+  byKind: Map<string, Validator>;
+}
+
+let fast: FastValidators | undefined;
+
+function isKindIf(entry: unknown): string | undefined {
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const { if: cond, then, ...rest } = entry as SchemaNode;
+  if (Object.keys(rest).length > 0 || typeof then !== 'object' || then === null || typeof cond !== 'object' || cond === null) return undefined;
+  const { properties, required, ...condRest } = cond as SchemaNode;
+  if (Object.keys(condRest).length > 0 || JSON.stringify(required) !== '["type"]') return undefined;
+  const props = properties as SchemaNode | undefined;
+  if (props === undefined || Object.keys(props).length !== 1) return undefined;
+  const type = props.type as SchemaNode | undefined;
+  if (type === undefined || Object.keys(type).length !== 1 || typeof type.const !== 'string') return undefined;
+  return type.const;
+}
+
+function fastValidators(): FastValidators {
+  if (fast) return fast;
+  const full = schema as unknown as SchemaNode;
+  const definitions = full.definitions as Record<string, SchemaNode>;
+  const step = definitions.step!;
+  const entries = (step.allOf as unknown[]) ?? [];
+  const generic = entries.filter((e) => isKindIf(e) === undefined);
+  const steps = (full.properties as Record<string, SchemaNode>).steps!;
+  const root = { ...full, properties: { ...(full.properties as SchemaNode), steps: { ...steps, items: true } } };
+  const byKind = new Map<string, Validator>();
+  for (const entry of entries) {
+    const kind = isKindIf(entry);
+    if (kind === undefined || byKind.has(kind)) continue;
+    // The step's type is K, so K's `if` holds: its `then` applies unconditionally.
+    const narrowed = { ...step, allOf: [...generic, (entry as SchemaNode).then] };
+    byKind.set(kind, new Validator({ $schema: full.$schema, $id: full.$id, definitions, ...narrowed } as Schema, '7', true));
+  }
+  fast = { root: new Validator(root as Schema, '7', true), byKind };
+  return fast;
+}
+
+/** True when `value` certainly conforms (see above); false means "ask the full schema". */
+function conformsFast(value: unknown): boolean {
+  const steps = (value as { steps?: unknown } | null)?.steps;
+  if (!Array.isArray(steps) || (steps as unknown[]).some((s) => typeof (s as { type?: unknown } | null)?.type !== 'string')) return false;
+  const { root, byKind } = fastValidators();
+  if (!root.validate(value).valid) return false;
+  for (const s of steps as Array<{ type: string }>) {
+    const v = byKind.get(s.type);
+    if (v === undefined || !v.validate(s).valid) return false;
+  }
+  return true;
+}
 
 /** Where a keyword sits: the schema object holding it, its value, and its path with every $ref followed (`#/definitions/duration/oneOf`). */
 interface KeywordAt {
