@@ -2,8 +2,8 @@
 // input {id, key (raw 32 bytes), messages, signatures}, later {id, limit}: stop before item `limit`
 // (the main thread has taken the rest); output {id, results} with 1 (valid), 2 (invalid) or
 // 0 (left to the main thread) per item. Between chunks it yields one task (a MessageChannel round
-// trip, not setTimeout, whose nesting clamp is 4 ms) so that a limit message gets in. Same WebCrypto
-// call as webCryptoVerify, so the same verdicts. Kept apart from the worker entry
+// trip, not setTimeout, whose nesting clamp is 4 ms; one channel per thread, kept) so that a limit
+// message gets in. Same WebCrypto call as webCryptoVerify, so the same verdicts. Kept apart from the worker entry
 // (ed25519-browser-worker.ts) so tests drive it in-thread; plain module code, no source text.
 
 /** Items per chunk on either side: between chunks the threads read each other's messages. */
@@ -25,15 +25,32 @@ interface ShareMessage {
   limit?: number;
 }
 
-/** One task later (lets the other side's messages in); a MessageChannel round trip, closed so Node can exit. */
+// One channel per thread, made on first use and kept: `new MessageChannel()` is not a cheap object in
+// a browser (two entangled ports over a fresh message pipe), and a 1,000-signature share yields ~60
+// times on each side (issue 16: the worker path cost the page's renderer 150–250 ms more CPU than
+// verifying on the main thread). Node keeps its loop alive for a referenced port, so the port is
+// referenced only while a task is awaited (ref/unref exist in Node only).
+type Port = MessagePort & { ref?: () => void; unref?: () => void };
+let taskPort: Port | undefined;
+let taskSender: MessagePort | undefined;
+const waiting: Array<() => void> = [];
+
+/** One task later (lets the other side's messages in): a MessageChannel round trip, not setTimeout. */
 export function nextTask(): Promise<void> {
   return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(0);
+    if (!taskPort || !taskSender) {
+      const channel = new MessageChannel();
+      taskPort = channel.port1 as Port;
+      taskSender = channel.port2;
+      (taskSender as Port).unref?.();
+      taskPort.onmessage = () => {
+        waiting.shift()?.();
+        if (waiting.length === 0) taskPort!.unref?.();
+      };
+    }
+    waiting.push(resolve);
+    taskPort.ref?.();
+    taskSender.postMessage(0);
   });
 }
 
