@@ -1,16 +1,24 @@
 // An approval step's decision (FORMATS.md "Approval steps"): a DSSE envelope carrying an in-toto
 // Statement v1 whose subject is the PAUSED manifest file (manifest.pcq as sealed when the run
 // paused) and whose predicate says which step, what was decided, by whom, when, and the inputs the
-// approver supplied. It is signed by the approver's own reviewer key, never by the runner; the
-// final manifest carries it in `approvals` and the approval step's attestation names its digest.
-// Pure and browser-safe: `pcq approve` builds it, `pcq verify` and the browser read it.
+// approver supplied. Two kinds, as for ombuds reviews (FORMATS.md "Review attestations"):
+//   reviewer-signed         `pcq approve`: signed by the approver's own reviewer key, never by the
+//                           runner (the predicate has no `kind`, or `kind: reviewer-signed`);
+//   runner-attested-github  the Action, on a review of the pause pull request: the runner signs the
+//                           GitHub review facts it checked (predicate `kind` and `source`, the same
+//                           source object an ombuds review attests), never a decision in the
+//                           reviewer's name.
+// The final manifest carries it in `approvals` and the approval step's attestation names its digest.
+// Pure and browser-safe: `pcq approve` and the Action build it, `pcq verify` and the browser read it.
 import { canonicalize } from './jcs.ts';
 import { utf8 } from './bytes.ts';
 import { signEnvelope } from './dsse.ts';
 import { digestOfJson, isDigest } from './digest.ts';
 import { MANIFEST_FILE } from './manifest.ts';
 import { IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE, decodeEnvelopePayload } from './statement.ts';
-import type { ApprovalOutcome, DsseEnvelope, Manifest } from '../base/signed-records.ts';
+import type { ApprovalOutcome, DsseEnvelope, GithubReviewSource, Manifest, ReviewKind } from '../base/signed-records.ts';
+import type { AttestedGithubFacts } from './review-rules.ts';
+import { readGithubSource } from './verify-reviews.ts';
 import type { Signer } from '../base/signer.ts';
 import { sha256Portable, type Sha256 } from './hash.ts';
 
@@ -31,24 +39,37 @@ export interface ApprovalDecisionInput {
   /** Wall clock of the decision (ISO-8601 UTC); at or after the run's asOf (review rules). */
   at: string;
   comment?: string;
+  /** The Action: the pause PR review the runner checked (runner-attested-github); absent: reviewer-signed. */
+  source?: GithubReviewSource;
 }
 
 /** The decision as read from an envelope's predicate (shape checked; the signature is checked by the caller). */
-export interface ApprovalDecision extends Omit<ApprovalDecisionInput, 'pausedManifestDigest'> {
+export interface ApprovalDecision extends Omit<ApprovalDecisionInput, 'pausedManifestDigest' | 'source'> {
   keyid: string;
+  kind: ReviewKind;
+  /** runner-attested-github: the GitHub facts the runner signed. */
+  github?: AttestedGithubFacts;
 }
 
 const FIELDS = ['executionId', 'runbookId', 'stepId', 'pausedMerkleRoot', 'decision', 'reviewer', 'approvers', 'inputs', 'at'];
 
 export async function buildApprovalEnvelope(input: ApprovalDecisionInput, signer: Signer): Promise<DsseEnvelope> {
-  const { pausedManifestDigest, comment, ...rest } = input;
+  const { pausedManifestDigest, comment, source, ...rest } = input;
+  // A reviewer-signed decision keeps the predicate `pcq approve` has always signed (no `kind`).
+  const github = source ? { kind: 'runner-attested-github' as const, source } : {};
   const statement = {
     _type: STATEMENT_TYPE,
     subject: [{ name: MANIFEST_FILE, digest: { sha256: pausedManifestDigest.slice('sha256:'.length) } }],
     predicateType: APPROVAL_PREDICATE_TYPE,
-    predicate: { ...rest, ...(comment !== undefined ? { comment } : {}) },
+    predicate: { ...rest, ...github, ...(comment !== undefined ? { comment } : {}) },
   };
   return signEnvelope(IN_TOTO_PAYLOAD_TYPE, utf8(canonicalize(statement)), signer);
+}
+
+/** The GitHub facts a runner-attested decision signs, as the review rules read them. */
+export function attestedFactsOf(source: GithubReviewSource): AttestedGithubFacts {
+  const { pullRequest, reviewId, reviewerType, commitId, headSha, evaluation } = source;
+  return { pullRequest, reviewId, reviewerType, commitId, headSha, counts: evaluation.counts, decision: evaluation.decision };
 }
 
 /** sha256(JCS(envelope)): how an approval step's attestation names its decision. */
@@ -78,7 +99,18 @@ export function readApprovalDecision(envelope: unknown): ApprovalDecision | { pr
     return { problem: 'its predicate fields have the wrong types' };
   }
   if ('comment' in p && typeof p.comment !== 'string') return { problem: 'its comment is not a string' };
+  const kind = p.kind ?? 'reviewer-signed';
+  if (kind !== 'reviewer-signed' && kind !== 'runner-attested-github')
+    return { problem: `its kind ${String(kind)} is not reviewer-signed or runner-attested-github` };
+  let github: AttestedGithubFacts | undefined;
+  if (kind === 'runner-attested-github') {
+    const read = isRecord(p.source) && p.source.kind === 'github' ? readGithubSource(p.source) : 'a runner-attested-github decision has source.kind github';
+    if (typeof read === 'string') return { problem: `its GitHub source: ${read}` };
+    github = read;
+  } else if ('source' in p) return { problem: 'a reviewer-signed decision carries no source' };
   return {
+    kind,
+    ...(github ? { github } : {}),
     executionId: p.executionId as string,
     runbookId: p.runbookId as string,
     stepId: p.stepId as string,

@@ -6,7 +6,9 @@
 //     execution, decision, approver, inputs), and was taken on the paused root, which is recomputed
 //     here as the RFC 9162 root of the attestations before the approval step (the decision covers
 //     exactly what ran before it); the approver passes the ombuds rules (proof/review-rules.ts:
-//     own reviewer key, on the roster, not the run's actor, not a bot, not before the run) and is
+//     own reviewer key — or, decided by a review of the Action's pause PR, a trusted runner key
+//     attesting the GitHub facts it checked — on the roster, not the run's actor, not a bot, not
+//     before the run) and is
 //     among the step's approvers when it names some; no envelope is left over.
 import type { PcqCode } from '../base/error-catalogue.ts';
 import type { Ed25519Verify } from '../base/signer.ts';
@@ -16,7 +18,7 @@ import { formatDigest } from './digest.ts';
 import type { Sha256 } from './hash.ts';
 import { canonicalize } from './jcs.ts';
 import { leafHash, merkleRoot } from './merkle.ts';
-import { foldLogin, singleReviewProblems } from './review-rules.ts';
+import { foldLogin, singleReviewProblems, type ReviewClaim } from './review-rules.ts';
 import { tryDecodeStrKey } from './strkey.ts';
 import type { StepFacts } from './verify-links.ts';
 import { ruleContext, type ReviewCheckContext } from './verify-reviews.ts';
@@ -76,7 +78,7 @@ export async function verifyApprovals(
       pass(
         'PCQ_APPROVAL_MISMATCH',
         'approval',
-        `${f.stepId}: ${String(approval.decision)} by ${String(approval.reviewer)} with their own key ${String(approval.keyid)}, on paused root ${root}`,
+        `${f.stepId}: ${String(approval.decision)} by ${String(approval.reviewer)} ${approvalSigner(envelopes[index])} ${String(approval.keyid)}, on paused root ${root}`,
       );
   }
   envelopes.forEach((_, i) => {
@@ -105,10 +107,26 @@ async function decisionProblems(envelope: unknown, approval: Raw, f: StepFacts, 
   ];
   for (const [what, signed, attested] of same)
     if (signed !== attested) out.push(`the approver signed ${what} ${String(signed)}, the attestation says ${String(attested)}`);
-  const claim = { kind: 'reviewer-signed' as const, keyid: decision.keyid, decision: decision.decision, reviewer: decision.reviewer, at: decision.at };
+  // The same rules as ombuds reviews, for either kind: the approver's own key, or the runner attesting
+  // the pause PR review it checked (review head = PR head, counted as this decision).
+  const claim: ReviewClaim = {
+    kind: decision.kind,
+    keyid: decision.keyid,
+    decision: decision.decision,
+    reviewer: decision.reviewer,
+    at: decision.at,
+    ...(decision.github ? { github: decision.github } : {}),
+  };
   for (const p of singleReviewProblems(claim, ruleContext(m, ctx))) out.push(`${p.code}: ${p.message}`);
   if (decision.approvers.length > 0 && !decision.approvers.some((a) => foldLogin(a) === foldLogin(decision.reviewer))) {
     out.push(`PCQ_APPROVER_NOT_LISTED: ${decision.reviewer} is not among the step's approvers (${decision.approvers.join(', ')})`);
   }
   return out;
+}
+
+/** How the pass line names the signer: the approver's own key, or the runner attesting a PR review. */
+function approvalSigner(envelope: unknown): string {
+  const decision = readApprovalDecision(envelope);
+  if ('problem' in decision || decision.kind !== 'runner-attested-github') return 'with their own key';
+  return `on pull request #${decision.github!.pullRequest} (review ${decision.github!.reviewId}), attested by the runner key`;
 }

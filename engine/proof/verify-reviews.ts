@@ -33,7 +33,7 @@ const DECISIONS = ['approve', 'reject', 'request-info'];
 const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The GitHub facts a runner-attested review carries in `source`, or a problem. */
-function readGithubSource(source: Raw): AttestedGithubFacts | string {
+export function readGithubSource(source: Raw): AttestedGithubFacts | string {
   const ev = source.evaluation;
   const strings = ['repository', 'commitId', 'headSha', 'reviewerType'].filter((k) => typeof source[k] !== 'string' || source[k] === '');
   const ints = ['pullRequest', 'reviewId'].filter((k) => !Number.isSafeInteger(source[k]) || (source[k] as number) < 1);

@@ -23,18 +23,25 @@ import { join } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
 import { PcqError, PcqErrors, type PcqIssue } from '../base/errors.ts';
 import type { Signer } from '../base/signer.ts';
-import type { Manifest } from '../base/signed-records.ts';
+import type { GithubReviewSource, Manifest } from '../base/signed-records.ts';
 import { readRunbookFile } from '../model/load-runbooks.ts';
 import type { Step } from '../model/runbook.ts';
 import { sealedManifestDigest } from '../proof/manifest.ts';
 import { sha256Portable } from '../proof/hash.ts';
-import { approvalEnvelopeDigest, buildApprovalEnvelope, readApprovalDecision, recordedApprovals, type ApprovalDecision } from '../proof/approval-decision.ts';
+import {
+  approvalEnvelopeDigest,
+  attestedFactsOf,
+  buildApprovalEnvelope,
+  readApprovalDecision,
+  recordedApprovals,
+  type ApprovalDecision,
+} from '../proof/approval-decision.ts';
 import { canonicalize } from '../proof/jcs.ts';
 import type { DsseEnvelope } from '../base/signed-records.ts';
 import { crashPoint } from '../base/test-crash.ts';
 import { checkSignedDatasets, readSignedReplaySource, type SignedReplaySource } from './replay-source.ts';
 import { journaledVault, readResumeJournal, removeResumeJournal, writeResumeJournal, type ResumeJournal } from './resume-journal.ts';
-import { foldLogin, singleReviewProblems } from '../proof/review-rules.ts';
+import { foldLogin, singleReviewProblems, type ReviewClaim } from '../proof/review-rules.ts';
 import { loadTrustStore } from '../runtime/trust-store.ts';
 import { loadRoster, rosterLogins, OMBUDS_FILE } from '../review/roster.ts';
 import { recoverStore } from '../store/execution-store.ts';
@@ -55,6 +62,9 @@ export interface ApproveInput {
   signer: Signer;
   inputs: Record<string, unknown>;
   comment?: string;
+  /** The Action (action/approval-review.ts): the pause PR review the runner checked; `signer` is then
+   *  the runner key, which attests it (runner-attested-github). Absent: `signer` is the approver's own. */
+  source?: GithubReviewSource;
   env: Record<string, string | undefined>;
   startedAt: string;
   now?: () => Date;
@@ -139,6 +149,7 @@ async function decisionOf(input: ApproveInput, paused: PausedRun, at: Date): Pro
       inputs: input.inputs,
       at: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
       ...(input.comment !== undefined ? { comment: input.comment } : {}),
+      ...(input.source ? { source: input.source } : {}),
     },
     input.signer,
   );
@@ -228,7 +239,10 @@ async function assertMayDecide(input: ApproveInput, paused: PausedRun, at: Date)
   const { manifest } = paused;
   const trust = await loadTrustStore({ root: input.config.root, includeLocal: input.config.mode === 'dev' });
   const roster = rosterLogins(await loadRoster(join(input.config.root, OMBUDS_FILE)));
-  const claim = { kind: 'reviewer-signed' as const, keyid: input.signer.keyid, decision: input.decision, reviewer: input.reviewer, at: at.toISOString() };
+  const base = { keyid: input.signer.keyid, decision: input.decision, reviewer: input.reviewer, at: at.toISOString() };
+  const claim: ReviewClaim = input.source
+    ? { ...base, kind: 'runner-attested-github', github: attestedFactsOf(input.source) }
+    : { ...base, kind: 'reviewer-signed' };
   const context = { trust, roster, executedAt: manifest.executedAt, executedBy: manifest.executedBy, actor: manifest.actor };
   const issues: PcqIssue[] = singleReviewProblems(claim, context).map((p) => ({
     code: p.code,
