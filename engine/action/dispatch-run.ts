@@ -1,6 +1,7 @@
 // `command: run` on workflow_dispatch: button → allow-list and role check (before anything runs) →
 // the same run as `pcq run` → publish the sealed run in one commit → if a failed prover blocked the
-// exports, open (or update) the ombuds review PR with the roster as reviewers.
+// exports, open (or update) the ombuds review PR with the roster as reviewers; if the run paused at
+// an approval step, open the pause PR whose review decides it (approval-pause.ts).
 import { readFile } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { loadConfig } from '../runtime/config.ts';
@@ -20,6 +21,7 @@ import { authorizeButton, loadButtons, runbookFileForButton } from '../runtime/b
 import { planRetry } from '../vault/retry-link.ts';
 import type { RetryLink } from '../base/signed-records.ts';
 import { changeSetFiles, publishFiles } from './publish.ts';
+import { openPausePr } from './approval-pause.ts';
 import { renderRunSummary } from './summary.ts';
 import type { ActionContext } from './action-port.ts';
 
@@ -27,6 +29,8 @@ export interface DispatchOutcome {
   report: RunReport;
   publishedSha: string;
   reviewPrUrl?: string;
+  /** The pause PR of a run that paused at an approval step. */
+  approvalPrUrl?: string;
 }
 
 function needScm(ctx: ActionContext): Scm {
@@ -119,12 +123,19 @@ export async function dispatchCommand(ctx: ActionContext, actor: string): Promis
     core.info(`ombuds review: ${outcome.reviewPrUrl}`);
   }
   const runbook = await loadRunbookFile(file);
-  const links: { manifestUrl?: string; reviewPrUrl?: string; siteUrl?: string } = {};
+  if (report.status === 'paused' && report.pause) {
+    outcome.approvalPrUrl = await core.group(`Open the pause PR (${report.pause.stepId})`, () =>
+      openPausePr({ scm, workspace, root: config.root, report, runbook, base: inputs.publishBranch, baseSha: publishedSha }),
+    );
+    core.info(`paused at ${report.pause.stepId}; a review of ${outcome.approvalPrUrl} decides it`);
+  }
+  const links: { manifestUrl?: string; reviewPrUrl?: string; approvalPrUrl?: string; siteUrl?: string } = {};
   const site = siteBaseUrl(ctx.env);
   if (site) links.siteUrl = `${site}/runs/${report.runbookId}/${report.executionId}/`;
   if (ctx.env.GITHUB_SERVER_URL && ctx.env.GITHUB_REPOSITORY)
     links.manifestUrl = `${ctx.env.GITHUB_SERVER_URL}/${ctx.env.GITHUB_REPOSITORY}/blob/${publishedSha}/${repoPath(workspace, report.manifestPath)}`;
   if (outcome.reviewPrUrl) links.reviewPrUrl = outcome.reviewPrUrl;
+  if (outcome.approvalPrUrl) links.approvalPrUrl = outcome.approvalPrUrl;
   await core.writeSummary(renderRunSummary({ ...report, manifestPath: repoPath(workspace, report.manifestPath) }, runbook, links));
   return outcome;
 }

@@ -10,6 +10,8 @@ import { readEvent } from './events.ts';
 import { validateCommand } from './validate-pr.ts';
 import { dispatchCommand } from './dispatch-run.ts';
 import { reviewCommand } from './ombuds-review.ts';
+import { approvalReviewCommand } from './approval-review.ts';
+import { ApprovalBranch } from '../review/approval-pr.ts';
 import { replayCommand } from './dispatch-replay.ts';
 import { statusCommand } from './status.ts';
 import { PcqError } from '../base/errors.ts';
@@ -74,7 +76,12 @@ export async function runAction(env: Record<string, string | undefined> = proces
       core.setOutput('verdict', out.report.verdict);
       core.setOutput('manifest-path', out.report.manifestPath.slice(workspace.length + 1));
       core.setOutput('review-pr-url', out.reviewPrUrl ?? '');
+      core.setOutput('approval-pr-url', out.approvalPrUrl ?? '');
       if (out.report.status === 'failed') core.setFailed(`run ${out.report.executionId} failed at ${out.report.failedStep?.stepId ?? 'a step'}`);
+      else if (out.report.status === 'paused')
+        core.warning(
+          `run ${out.report.executionId} is paused at ${out.report.pause?.stepId ?? 'an approval step'}: a review of ${out.approvalPrUrl ?? 'its pause PR'} decides it`,
+        );
       else if (out.report.status === 'blocked')
         core.warning(`run ${out.report.executionId} is blocked: exports withheld pending ombuds review ${out.reviewPrUrl ?? ''}`);
       return;
@@ -86,7 +93,8 @@ export async function runAction(env: Record<string, string | undefined> = proces
           message: 'command review acts on pull_request_review events only',
           hint: 'Trigger the ombuds workflow on pull_request_review.',
         });
-      const out = await reviewCommand(ctx, event);
+      // A review of a pause PR (pcq/approval/…) decides an approval step; of a review PR (pcq/review/…), an ombuds review.
+      const out = ApprovalBranch.isApprovalBranch(event.headRef) && ctx.scm ? await approvalReviewCommand(ctx, event) : await reviewCommand(ctx, event);
       core.setOutput('verdict', out.outcome);
       if (out.executionId) core.setOutput('execution-id', out.executionId);
       return;

@@ -92,15 +92,10 @@ export async function reviewCommand(ctx: ActionContext, event: PullRequestReview
       reasons: evaluation.reasons,
       executionId: branch.executionId,
     };
-    const lines = [
-      `<!-- pcq:decision -->`,
-      `**pcq ombuds:** the ${facts.review.state.toLowerCase()} review by @${reviewer} was recorded and **not counted**:`,
-      '',
-      ...evaluation.reasons.map((r) => `- \`${r.code}\` ${r.message}`),
-      '',
-      'The exports stay withheld. Nothing else was changed (docs/design.md §6).',
-    ];
-    await scm.createIssueComment(event.number, lines.join('\n'));
+    await scm.createIssueComment(
+      event.number,
+      notCountedComment(facts.review.state, reviewer, evaluation.reasons, 'The exports stay withheld. Nothing else was changed (docs/design.md §6).'),
+    );
     for (const r of evaluation.reasons) core.warning(`${r.code} ${r.message}`, { title: 'ombuds review not counted' });
     return outcome;
   }
@@ -179,6 +174,18 @@ export async function reviewCommand(ctx: ActionContext, event: PullRequestReview
     `<!-- pcq:decision -->\n**pcq ombuds:** ${verdictWord} (by @${reviewer}, on ${facts.pr.headSha}). Released: ${decided.released.length ? decided.released.map((p) => `\`${p.split('/').pop()}\``).join(', ') : '—'}.`,
   );
   return { outcome: decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'info-requested', reasons: [], executionId: branch.executionId };
+}
+
+/** The PR comment for a review that was recorded and not counted (ombuds and pause PRs alike). */
+export function notCountedComment(state: string, reviewer: string, reasons: ReadonlyArray<{ code: string; message: string }>, consequence: string): string {
+  return [
+    `<!-- pcq:decision -->`,
+    `**pcq ombuds:** the ${state.toLowerCase()} review by @${reviewer} was recorded and **not counted**:`,
+    '',
+    ...reasons.map((r) => `- \`${r.code}\` ${r.message}`),
+    '',
+    consequence,
+  ].join('\n');
 }
 
 export function describeFailure(err: unknown): string {

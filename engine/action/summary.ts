@@ -11,9 +11,10 @@ export interface SummaryLinks {
   manifestUrl?: string;
   siteUrl?: string;
   reviewPrUrl?: string;
+  approvalPrUrl?: string;
 }
 
-const VERDICT_ICON: Record<string, string> = { pass: '✅', approved: '✅', blocked: '⛔', rejected: '❌', failed: '❌' };
+const VERDICT_ICON: Record<string, string> = { pass: '✅', approved: '✅', blocked: '⛔', rejected: '❌', failed: '❌', paused: '⏸️' };
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -67,6 +68,7 @@ export function renderRunSummary(report: RunReport, runbook: Runbook, links: Sum
   if (links.manifestUrl) linkParts.push(`[manifest](${links.manifestUrl})`);
   if (links.siteUrl) linkParts.push(`[site page](${links.siteUrl})`);
   if (links.reviewPrUrl) linkParts.push(`[ombuds review PR](${links.reviewPrUrl})`);
+  if (links.approvalPrUrl) linkParts.push(`[pause PR: review it to decide ${report.pause?.stepId ?? 'the approval'}](${links.approvalPrUrl})`);
   if (linkParts.length) lines.push('', linkParts.join(' · '));
   lines.push('', `Verify offline: \`pcq verify ${report.manifestPath}\``, '');
   return lines.join('\n');

@@ -8,7 +8,7 @@ import { PcqError } from '../base/errors.ts';
 const PREFIX = 'pcq/review/';
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-function checkSegment(kind: string, value: string, whole: string): string {
+export function checkSegment(kind: string, value: string, whole: string): string {
   if (!SEGMENT.test(value) || value.includes('..') || value.endsWith('.lock') || value.endsWith('.')) {
     throw new PcqError({
       code: 'PCQ_PR_BRANCH_INVALID',

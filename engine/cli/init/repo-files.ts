@@ -34,7 +34,7 @@ jobs:
           command: validate
 `,
     '.github/workflows/run.yml': `# Press a button: workflow_dispatch → policies/buttons.yaml. The sealed run is published as one
-# commit; a blocked run opens an ombuds review PR.
+# commit; a blocked run opens an ombuds review PR, a run paused at an approval step a pause PR.
 name: run
 on:
   workflow_dispatch:
@@ -50,7 +50,7 @@ on:
         type: string
 permissions:
   contents: write # one commit per run, the review branch
-  pull-requests: write # the ombuds review PR
+  pull-requests: write # the ombuds review PR, the pause PR
 concurrency:
   group: pcq-publish
   cancel-in-progress: false
@@ -71,22 +71,25 @@ jobs:
           button: \${{ inputs.button }}
           params: \${{ inputs.params }}
 `,
-    '.github/workflows/ombuds.yml': `# An ombuds review of a pcq review PR is the decision (approve / request changes / comment).
+    '.github/workflows/ombuds.yml': `# An ombuds review of a pcq review PR is the decision (approve / request changes / comment); a
+# review of a pause PR (a run waiting at an approval step) approves or rejects that step.
 name: ombuds
 on:
   pull_request_review:
     types: [submitted]
 permissions:
-  contents: write # publish the decision, merge the review PR
-  pull-requests: write # record the decision, close the PR
+  contents: write # publish the decision (and a resumed run), merge the review PR
+  pull-requests: write # record the decision, close the PR (a pause PR when decided)
 concurrency:
   group: pcq-publish
   cancel-in-progress: false
 jobs:
   decide:
-    if: startsWith(github.event.pull_request.head.ref, 'pcq/review/')
+    # pcq/review/…: an ombuds review PR; pcq/approval/…: the pause PR of a run waiting at an approval step.
+    if: startsWith(github.event.pull_request.head.ref, 'pcq/review/') || startsWith(github.event.pull_request.head.ref, 'pcq/approval/')
     runs-on: ubuntu-latest
-    timeout-minutes: 15
+    # A decided pause resumes the run: the rest of its steps run in this job.
+    timeout-minutes: 30
     env:
       PCQ_MODE: prod
       RUNNER_SECRET: \${{ secrets.RUNNER_SECRET }}
