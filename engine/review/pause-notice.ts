@@ -36,6 +36,9 @@ export function pauseNotice(manifest: Manifest, pause: ManifestPause, roster: Ro
     `  pcq approve ${id} --decision reject --by <login> --comment "…"`,
     '',
     'Approve resumes the run from the pause; reject ends it with its exports withheld.',
+    '',
+    `In GitHub Actions, the pause pull request (branch pcq/approval/${manifest.runbookId}/${id}) asks the same:`,
+    'approve it (inputs in one ```yaml block of the review) or request changes.',
   ];
   return {
     to: approvers.map((m) => m.email),
