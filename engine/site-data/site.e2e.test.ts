@@ -20,6 +20,7 @@ import { serveStatic } from '../../scripts/site-serve.mjs';
 import { writeReviewerKey } from '../testing/reviewer-key.ts';
 import { segmentHitsBox } from '../plan/layout-check.ts';
 import { nodeSigner } from '../proof/ed25519-node.ts';
+import { checkAnchorsInBrowser, prepareAnchoredManifests } from './site-anchor.e2e-part.ts';
 import { GITHUB_RUN, SITE_REPO, checkOwnTrust, checkReplayDiff, checkRunLinks, checkRunbookConsole, prepareConsoleData } from './site-console.e2e-part.ts';
 
 const run = promisify(execFile);
@@ -176,7 +177,14 @@ test(
     const r2 = executions.find((e) => e.runbookId === 'R2')!;
     const { changedStep } = await prepareConsoleData(root, r3);
     const out = join(work, 'out');
-    const build = await run(process.execPath, [join(repo, 'scripts/site-build.mjs'), '--data', root, '--out', out, '--repo', SITE_REPO], { cwd: repo });
+    // RFC 3161 anchored copies of R1's manifest; the site is built with their TSA CA as timeAnchor.trust.
+    const r1Dir = join(root, 'attestations', r1.runbookId, r1.executionId);
+    const anchors = await prepareAnchoredManifests(work, await readFile(join(r1Dir, 'manifest.pcq'), 'utf8'));
+    const tsaEnv = { PCQ_TSA_TRUST: anchors.caPath };
+    const build = await run(process.execPath, [join(repo, 'scripts/site-build.mjs'), '--data', root, '--out', out, '--repo', SITE_REPO], {
+      cwd: repo,
+      env: { ...process.env, ...tsaEnv },
+    });
     assert.match(build.stdout, /site built in/);
 
     // A tampered manifest: one signature byte of the second step changed.
@@ -197,6 +205,11 @@ test(
     assert.equal(reference.ok, false);
     assert.equal((await pcq(root, ['verify', join(runDir, 'manifest.pcq')])).code, 0, 'the CLI accepts the untampered manifest');
     const expectedCodes = [...new Set(reference.checks.filter((c) => !c.ok).map((c) => c.code))].sort();
+    const cliCodesOf = async (file: string): Promise<string[]> => {
+      const r = JSON.parse((await pcq(root, ['verify', file, '--json'], tsaEnv)).stdout) as { checks: Array<{ ok: boolean; code: string }> };
+      return [...new Set(r.checks.filter((c) => !c.ok).map((c) => c.code))].sort();
+    };
+    const anchorCodes = { anchored: await cliCodesOf(anchors.anchoredPath), backdated: await cliCodesOf(anchors.backdatedPath) };
 
     const server = await serveStatic(out);
     const requests: string[] = [];
@@ -302,6 +315,8 @@ test(
       const browserCodes = ((await page.locator('#verdict').getAttribute('data-codes')) ?? '').split(' ').filter(Boolean).sort();
       assert.deepEqual(browserCodes, expectedCodes);
       await shot(page, 'verify-tampered');
+      // RFC 3161 time anchors: the same verdicts and codes as pcq verify with the same TSA trust.
+      await checkAnchorsInBrowser(page, anchors, anchorCodes);
       await axeScan(page, 'verify');
 
       // Reviews: the queue with each state.
