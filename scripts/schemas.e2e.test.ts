@@ -245,6 +245,9 @@ test('python3-jsonschema and ajv validate every file a real run writes, and agre
     ['manifestId without pcq-', (m) => void (m.manifestId = String(m.executionId))],
     ['executedAt not a date-time', (m) => void (m.executedAt = 'yesterday')],
     ['attestationHash 63 hex', (m) => void (m.steps[0]!.attestationHash = String(m.steps[0]!.attestationHash).slice(0, -1))],
+    ['timeAnchor token not base64', (m) => void (m.timeAnchor = { format: 'rfc3161', token: 'MIIB@@@@' })],
+    ['timeAnchor of another format', (m) => void (m.timeAnchor = { format: 'rfc3339', token: 'MIIB' })],
+    ['timeAnchor token over 32 KiB', (m) => void (m.timeAnchor = { format: 'rfc3161', token: 'A'.repeat(43696) })],
     ['merkleRoot upper-case hex', (m) => void (m.merkleRoot = String(m.merkleRoot).toUpperCase().replace('SHA256', 'sha256'))],
   ];
   const scratch = await mkdtemp(join(tmpdir(), 'pcq-schemas-mut-'));

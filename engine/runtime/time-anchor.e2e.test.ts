@@ -6,7 +6,7 @@
 // that is down refuses the run before anything is written; `pcq config show --sources` lists the keys.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -90,6 +90,17 @@ test('pcq run anchors the manifest at a loopback TSA; pcq verify and openssl ts 
   await writeFile(join(work, 'other.pcq'), anchoredManifestText({ ...manifest, actor: `${manifest.actor}x` }));
   const refused = openssl(['ts', '-verify', '-data', join(work, 'other.pcq'), '-in', join(work, 'token.der'), '-token_in', '-CAfile', join(work, 'ca.pem')]);
   assert.equal(refused.ok, false, refused.out);
+
+  // python3-jsonschema (Debian) accepts the anchored manifest against the repository's schemas.
+  const py = spawnSync('/usr/bin/python3', [join(ROOT, 'scripts/validate-files.py'), dir, '--skip', 'runbooks', 'policies', 'spells'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (py.status !== null && !/No module named/.test(py.stderr)) {
+    const files = (JSON.parse(py.stdout) as { files: Array<{ path: string; ok: boolean; errors: string[] }> }).files;
+    const anchored = files.find((f) => f.path.endsWith('manifest.pcq'))!;
+    assert.ok(anchored.ok, anchored.errors.join('; '));
+  }
 
   // Another CA as the trust: the anchor is not trusted.
   const stranger = await startLoopbackTsa();
