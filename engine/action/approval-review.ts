@@ -106,6 +106,21 @@ export async function approvalReviewCommand(ctx: ActionContext, event: PullReque
   } catch (err) {
     const issues = toIssues(err);
     if (issues.every(isRefusal)) return refuse(issues);
+    // The decision counted but the run could not resume (the vault, the runbook, the machine): say so
+    // on the PR, so the approver knows the run is still paused, and fail the job.
+    await scm.createIssueComment(
+      event.number,
+      redactText(
+        [
+          '<!-- pcq:decision -->',
+          `**pcq approval:** the ${decision} by @${reviewer} counts, but the run could not be resumed:`,
+          '',
+          ...issues.map((i) => `- \`${i.code}\` ${i.message}`),
+          '',
+          'Nothing was published; the run stays paused. Fix the cause and submit the review again.',
+        ].join('\n'),
+      ),
+    );
     throw err;
   }
   return publishResumed(ctx, scm, event, resumed, facts.pr.headSha);

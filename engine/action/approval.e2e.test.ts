@@ -6,13 +6,15 @@
 // comment, a malformed inputs block — change nothing (attestations/ and .pcq/ byte-identical, main
 // untouched); an authorized approving review with a ```yaml block resumes the run, which is
 // published, verifies with `pcq verify`, carries the runner-attested approval, and replays identically
-// without asking; a request-changes review rejects another paused run (exports withheld).
+// without asking; a request-changes review rejects another paused run (exports withheld). The
+// deciding job in a real workflow starts from a fresh checkout: with the embedded vault (a file of
+// the pausing job) the resume cannot settle, which the PR is told, and nothing is published.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { GitHubEmulator } from '../testing/github-emulator.ts';
 import { buildActionBundle, runActionBundle, type ActionResult } from '../testing/action-harness.ts';
 import { runPcq } from '../testing/pcq-cli.ts';
@@ -262,4 +264,43 @@ test('a request-changes review rejects the paused run: it ends, nothing after th
   assert.ok(![...gh.state.commit(gh.state.branchSha('main')).files.keys()].some((p) => p.startsWith(`attestations/R5/${id}/exports/`)), 'nothing released');
   const verify = await runPcq(workspace, {}, 'verify', `attestations/R5/${id}/manifest.pcq`, '--json');
   assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+});
+
+test("a deciding job on a fresh checkout without the paused run's vault fails loudly: a PR comment, nothing published, still paused", async () => {
+  const { id, prNumber } = await dispatchR5('2026-11-18T00:00:00Z');
+  // The ombuds job's checkout: the publish branch as GitHub holds it, plus the same runner key
+  // (RUNNER_SECRET in a workflow); the embedded ledger (.pcq/ledger/vault.json) stayed behind.
+  const fresh = join(scratch, 'fresh');
+  for (const path of gh.state.commit(gh.state.branchSha('main')).files.keys()) {
+    mkdirSync(dirname(join(fresh, path)), { recursive: true });
+    writeFileSync(join(fresh, path), gh.state.fileAt(path, 'main')!);
+  }
+  cpSync(join(workspace, '.pcq/keys'), join(fresh, '.pcq/keys'), { recursive: true });
+  const mainBefore = gh.state.branchSha('main');
+  const r = gh.state.review(prNumber, 'ombuds-bob', 'APPROVED', undefined, '```yaml\nthreshold: 8\n```');
+  const p = JSON.parse(readFileSync(join(vectors, 'pull_request_review_submitted.payload.json'), 'utf8')) as Record<string, any>;
+  const pr = gh.state.pull(prNumber);
+  Object.assign(p.review, { id: r.id, state: 'approved', commit_id: r.commitId, body: r.body, user: { ...p.review.user, login: 'ombuds-bob', type: 'User' } });
+  Object.assign(p.pull_request, { number: prNumber, user: { ...p.pull_request.user, login: pr.user, type: gh.state.user(pr.user).type } });
+  Object.assign(p.pull_request.head, { ref: pr.head, sha: gh.state.headSha(pr) });
+  Object.assign(p.pull_request.base, { ref: pr.base, sha: gh.state.branchSha(pr.base) });
+  const res = await runActionBundle({
+    bundle,
+    workspace: fresh,
+    scratch,
+    apiUrl: gh.url,
+    inputs: { command: 'review' },
+    eventName: 'pull_request_review',
+    payload: p,
+    actor: 'ombuds-bob',
+  });
+  assert.equal(res.code, 1, res.stdout + res.stderr);
+  assert.match(res.stdout, /::error::PCQ_(RESUME|VAULT)_[A-Z_]+/, 'the vault cannot settle a run it never opened');
+  assert.match(
+    comments(prNumber).at(-1)!,
+    /counts, but the run could not be resumed:\n\n- `PCQ_(RESUME|VAULT)_[A-Z_]+`[\s\S]*Nothing was published; the run stays paused/,
+  );
+  assert.equal(gh.state.branchSha('main'), mainBefore, 'nothing published');
+  assert.equal(gh.state.pull(prNumber).state, 'open');
+  assert.equal(manifestOnMain(id).state, 'paused');
 });
