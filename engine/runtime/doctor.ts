@@ -2,6 +2,7 @@
 // one. Each check is a plain function returning {ok, code, message}; the command and the Action
 // print them and exit 0 only when every check passes. Nothing under attestations/ is written (in
 // dev the local runner key is created on first use, as `pcq run` would).
+import { prepareTimeStampAuthority, probeTimeStampAuthority } from './time-anchor.ts';
 import { randomBytes } from 'node:crypto';
 import { rm, stat, writeFile, mkdtemp } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -113,6 +114,13 @@ export async function runDoctor(config: PcqConfig, options: DoctorOptions = {}):
   });
   await step('connectors', async () => connectorChecks(config));
   await step('notifier', async () => notifierChecks(await loadNotifyConfig(config.root), config, options.connectTimeoutMs ?? 5000));
+  // Only with a TSA configured (timeAnchor.tsaUrl): its trust loads and it stamps a probe that checks.
+  if (config.timeAnchor.tsaUrl !== undefined)
+    await step('time anchor', async () => {
+      const tsa = (await prepareTimeStampAuthority(config.timeAnchor))!;
+      await probeTimeStampAuthority(tsa, 'pcq doctor');
+      return `${tsa.url} stamped a probe whose token chains to timeAnchor.trust${config.timeAnchor.required ? ' (required)' : ''}`;
+    });
   await step('clock', async () => clockCheck(now()));
   return { ready: checks.every((c) => c.ok), mode: config.mode, ...(digest ? { policyDigest: digest } : {}), checks };
 }

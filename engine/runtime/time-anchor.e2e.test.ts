@@ -55,6 +55,14 @@ test('pcq run anchors the manifest at a loopback TSA; pcq verify and openssl ts 
   assert.match(shown.stdout, /timeAnchor\.tsaUrl.*PCQ_TSA_URL/);
   assert.match(shown.stdout, /timeAnchor\.trust.*PCQ_TSA_TRUST/);
 
+  // pcq doctor probes the configured TSA (only when one is configured).
+  const doctor = JSON.parse((await pcq({}, 'doctor', '--json')).stdout) as { checks: Array<{ check: string; ok: boolean; code?: string; message: string }> };
+  const probe = doctor.checks.find((c) => c.check === 'time anchor');
+  assert.ok(probe?.ok, JSON.stringify(probe));
+  assert.match(probe.message, /stamped a probe whose token chains to timeAnchor\.trust/);
+  assert.equal(tsa.requests.length, 1);
+  tsa.requests.length = 0;
+
   const asOf = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const run = await pcq({}, 'run', R1, '--as-of', asOf);
   assert.equal(run.code, 0, run.stdout + run.stderr);
@@ -137,6 +145,11 @@ test('asOf after genTime fails verify; a TSA that is down seals unanchored; a re
   const down = await pcq({}, 'run', R1);
   assert.equal(down.code, 0, down.stdout + down.stderr);
   assert.match(down.stderr, /PCQ_TSA_UNAVAILABLE .*sealed WITHOUT a time anchor.*HTTP 503/);
+  const sick = JSON.parse((await pcq({}, 'doctor', '--json')).stdout) as { checks: Array<{ check: string; ok: boolean; code?: string }> };
+  assert.deepEqual(
+    sick.checks.filter((c) => c.check === 'time anchor').map((c) => [c.ok, c.code]),
+    [[false, 'PCQ_TSA_UNAVAILABLE']],
+  );
   const bare = await manifestOf(dir, down.stdout);
   assert.equal(bare.manifest.timeAnchor, undefined);
   const warned = await pcq({}, 'verify', bare.path);
