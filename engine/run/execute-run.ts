@@ -1,7 +1,7 @@
 // Runs one runbook end to end, in memory: schedule the DAG, prove pre/postconditions, attest each
 // step in chain order, seal the manifest. It touches nothing outside its ports; persist-run.ts
 // writes the outcome. Replays call the same function with replaying ports (docs/design.md §5).
-import type { Runbook } from '../model/runbook.ts';
+import type { Runbook, Step } from '../model/runbook.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Signer } from '../base/signer.ts';
 import type { StepRecord } from '../base/signed-records.ts';
@@ -25,7 +25,7 @@ import { schedule } from './scheduler.ts';
 import type { NodeResult, ScheduleResult, SchedulerEvent } from './scheduler-types.ts';
 import { AttestationChain } from './attestation-chain.ts';
 import { ArtifactCollector, type CollectedArtifact } from './artifact-collector.ts';
-import { RunState, newDraft, runStep, type AttemptDraft } from './step-runner.ts';
+import { RunState, newDraft, runStep, type AttemptDraft, type StepRunnerDeps } from './step-runner.ts';
 import { createRandom } from '../runtime/random.ts';
 import { decideBranch, type BranchOutcome } from './conditions.ts';
 import { replayForeign, type StepSubset } from './foreign-steps.ts';
@@ -135,39 +135,6 @@ export interface RunOutcome {
 export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunOutcome> {
   const { runbook, plan } = req;
   const stepById = new Map(runbook.steps.map((s) => [s.stepId, s]));
-  const state = new RunState();
-  // Any failed prover, pre or post, blocks the run: from then on no artifact may leave it.
-  const artifacts = new ArtifactCollector(() =>
-    [...state.proofs.values()].some((p) => [...(p.preconditions ?? []), ...(p.postconditions ?? [])].some((r) => r.result === 'fail')),
-  );
-  // Randomness is seeded from what the run is about, never from the wall clock (docs/design.md §5).
-  const runSeed = sha256Hex(canonicalize({ runbook: runbook.source.digest, params: req.params, asOf: req.asOf }));
-  const deps = {
-    runbook,
-    params: req.params,
-    asOf: req.asOf,
-    actor: req.actor,
-    stepKinds: ports.stepKinds,
-    runProver: ports.runProver,
-    policies: ports.policies,
-    graph: ports.graph,
-    cel: ports.cel,
-    http: ports.http,
-    notifier: ports.notifier,
-    artifacts,
-    randomFor: (stepId: string) => createRandom(sha256Hex(`${runSeed}:${stepId}`)),
-    approvals: { decisionFor: (stepId: string) => req.approvals?.get(stepId)?.outcome },
-  };
-  // Resuming: the steps before the pause answer from the paused run's record, never live (resume-run.ts).
-  const prefix = new Set(req.resumeOf?.steps.map((s) => s.stepId) ?? []);
-  if (prefix.size > 0 && !ports.recorded) {
-    throw new PcqError({
-      code: 'PCQ_INTERNAL',
-      message: 'a resumed run was started without the recorded ports for its steps before the pause',
-      hint: 'This is a bug in pcq; report it. Nothing was changed.',
-    });
-  }
-  const prefixDeps = ports.recorded ? { ...deps, http: ports.recorded.http, notifier: ports.recorded.notifier } : deps;
   const needs = new Map(plan.order.map((id) => [id, stepById.get(id)?.needs ?? []]));
   const chain = new AttestationChain(
     plan.order,
@@ -181,114 +148,10 @@ export async function executeRun(req: RunRequest, ports: RunPorts): Promise<RunO
     },
     ports.signer,
   );
-
-  const recordFor = (stepId: string, status: StepRecord['status']): StepRecord => {
-    const step = stepById.get(stepId)!;
-    const result = state.results.get(stepId);
-    const upstream: Record<string, unknown> = {};
-    for (const n of step.needs) upstream[n] = state.outputs.valueOf(n) ?? null;
-    return {
-      stepId,
-      type: step.type,
-      status,
-      inputs: status === 'skipped' ? null : (result?.inputs ?? upstream),
-      outputs: result ? result.output : null,
-      proofs: state.proofs.get(stepId) ?? {},
-      artifacts: (result?.artifacts ?? []).map((a) => ({ name: a.name, mediaType: a.mediaType, digest: a.digest, size: a.size })),
-      recordings: (result?.recordings ?? []).map(recordingDigest),
-      ...(result?.redactions ? { redactions: result.redactions } : {}),
-      private: step.private,
-      ...state.branches.get(stepId),
-      ...(req.spells?.has(stepId) ? { spell: req.spells.get(stepId)! } : {}),
-      ...(step.type === 'approval' && status === 'succeeded' && req.approvals?.has(stepId) ? { approval: req.approvals.get(stepId)!.outcome } : {}),
-    };
-  };
-
-  // Each attempt works in its own draft; the scheduler's acceptance is the only commit, so an
-  // abandoned attempt (timed out, aborted) reaches no state, no downstream step and no signature.
-  const drafts = new Map<string, AttemptDraft>();
-  const draftKey = (id: string, attempt: number): string => `${attempt}:${id}`;
-  // Approval steps are barriers in chain order (run/approval-gate.ts); scheduling only, never signed.
-  const schedulingNeeds = approvalBarriers(plan.order, stepById);
-  const haltedAfterRejection = rejectionGate(plan.order, stepById);
-  let pausedStep: string | undefined;
-  const scheduled = await schedule<AttemptDraft>({
-    nodes: plan.order.map((id) => {
-      const s = stepById.get(id)!;
-      // The seal job of a distributed run: a foreign step's outcome is final, replayed once, never retried.
-      return { id, needs: schedulingNeeds.get(id)!, retry: req.steps?.foreign.has(id) ? ONCE : s.retry, timeoutMs: s.timeoutMs };
-    }),
-    concurrency: req.concurrency,
-    clock: ports.clock,
-    ...(ports.signal ? { signal: ports.signal } : {}),
-    onEvent: (event) => {
-      // An approval without a decision pauses the run (approval-gate.ts): reported as the pause it
-      // is, and nothing after it is reported (it has not run; it will when the run resumes).
-      if (event.type === 'step-failed' && event.error.code === 'PCQ_RUN_PAUSED') {
-        pausedStep = event.id;
-        return ports.onEvent?.({ type: 'step-skipped', id: event.id, reason: 'paused', at: event.at });
-      }
-      if (pausedStep !== undefined && event.type === 'step-skipped') return;
-      // A branch skip is a success to the scheduler (its dependants must start and decide); the
-      // run reports it as the skip it is.
-      const skipped =
-        event.type === 'step-finished' ? (state.branches.get(event.id)?.skipped ?? (state.halted.has(event.id) ? 'rejected' : undefined)) : undefined;
-      if (skipped) return ports.onEvent?.({ type: 'step-skipped', id: event.id, reason: skipped, at: event.at });
-      // The step's proofs were committed when its attempt was accepted, before this event: a failed
-      // prover shows the step as blocked from the moment it finishes, not as a success.
-      const blockedBy = event.type === 'step-finished' ? failedProverOf(state.proofs.get(event.id)) : undefined;
-      ports.onEvent?.(event.type === 'step-finished' && blockedBy !== undefined ? { ...event, blockedBy } : event);
-    },
-    run: async (id, ctx) => {
-      const draft = newDraft(id, ctx.attempt, artifacts, ctx.signal);
-      drafts.set(draftKey(id, ctx.attempt), draft);
-      const step = stepById.get(id)!;
-      const foreign = req.steps?.foreign.get(id);
-      if (foreign) {
-        await replayForeign(foreign, draft);
-        return draft;
-      }
-      // After a rejected approval nothing else runs: the step is recorded as skipped (FORMATS.md "Approval steps").
-      if (haltedAfterRejection(state.outputs.snapshot(), id)) {
-        draft.halted = true;
-        return draft;
-      }
-      draft.branch = decideBranch(step, state.branchSkipped, ports.cel, { params: req.params, steps: state.outputs.snapshot(), asOf: req.asOf });
-      if (draft.branch.skipped) return draft;
-      if (!prefix.has(id)) crashPoint(`step:${id}`);
-      await runStep(step, prefix.has(id) ? prefixDeps : deps, state.outputs, ctx.signal, draft);
-      return draft;
-    },
-    onAccepted: (id, accepted) => {
-      const draft = drafts.get(draftKey(id, accepted.attempt));
-      for (let n = 1; n <= accepted.attempt; n++) drafts.delete(draftKey(id, n));
-      if (accepted.ok && accepted.value.halted) {
-        state.commitHalt(accepted.value);
-        void chain.offer(recordFor(id, 'skipped')).catch(() => undefined);
-      } else if (accepted.ok && accepted.value.branch?.skipped) {
-        state.commitSkip(accepted.value);
-        void chain.offer(recordFor(id, 'skipped')).catch(() => undefined);
-      } else if (accepted.ok) {
-        state.commitSuccess(accepted.value);
-        // Sign as soon as the chain allows; failures surface at finish().
-        void chain.offer(recordFor(id, 'succeeded')).catch(() => undefined);
-      } else if (draft && !accepted.abandoned) {
-        state.commitFailure(draft);
-      } else {
-        draft?.artifacts.discard();
-      }
-    },
-  });
-
-  // An approval without a decision paused the run: only the steps before it are signed and sealed.
-  const pauseIndex = pausedAt(plan.order, scheduled.results, stepById);
+  // One scheduling path for every run (runScheduled): each step is signed as soon as the chain allows;
+  // failures surface at finish().
+  const { state, scheduled, artifacts, pauseIndex, inPrefix } = await runScheduled(req, ports, (record) => void chain.offer(record).catch(() => undefined));
   const sealedCount = pauseIndex ?? plan.order.length;
-  const inPrefix = new Set(plan.order.slice(0, sealedCount));
-  for (const r of scheduled.results) {
-    if (!inPrefix.has(r.id)) continue;
-    if (r.status === 'skipped') skipWithParents(stepById.get(r.id)!.needs, r.id, state);
-    if (r.status !== 'succeeded') void chain.offer(recordFor(r.id, r.status)).catch(() => undefined);
-  }
   const links = await chain.finish(sealedCount);
   if (req.resumeOf) checkResumedPrefix(req.resumeOf.steps, links);
   const pause = pauseIndex === undefined ? undefined : pauseOf(stepById.get(plan.order[pauseIndex]!)!);
@@ -363,11 +226,16 @@ export interface ScheduledRun {
   scheduled: ScheduleResult<AttemptDraft>;
   artifacts: ArtifactCollector;
   recordFor: (stepId: string, status: StepRecord['status']) => StepRecord;
+  /** The chain index of the approval step that paused the run (run/approval-gate.ts), if one did. */
+  pauseIndex?: number;
+  /** The steps whose records were offered: the chain prefix before the pause, or every scheduled step. */
+  inPrefix: ReadonlySet<string>;
 }
 
 /**
  * Schedules the steps (all of them, or for a distributed job its own and the foreign ones it was
- * handed, run/foreign-steps.ts) and offers each step's record as soon as it is final.
+ * handed, run/foreign-steps.ts) and offers each step's record as soon as it is final. The one
+ * scheduling path of `pcq run`, replay, resume, a distributed job and the seal job.
  */
 export async function runScheduled(req: RunRequest, ports: RunPorts, offer: (record: StepRecord) => void): Promise<ScheduledRun> {
   const { runbook, plan } = req;
@@ -377,10 +245,107 @@ export async function runScheduled(req: RunRequest, ports: RunPorts, offer: (rec
   const artifacts = new ArtifactCollector(() =>
     [...state.proofs.values()].some((p) => [...(p.preconditions ?? []), ...(p.postconditions ?? [])].some((r) => r.result === 'fail')),
   );
+  const { deps, prefix, prefixDeps } = stepDeps(req, ports, artifacts);
+  const recordFor = recorder(req, stepById, state);
+
+  // Each attempt works in its own draft; the scheduler's acceptance is the only commit, so an
+  // abandoned attempt (timed out, aborted) reaches no state, no downstream step and no signature.
+  const drafts = new Map<string, AttemptDraft>();
+  const draftKey = (id: string, attempt: number): string => `${attempt}:${id}`;
+  // Approval steps are barriers in chain order (run/approval-gate.ts); scheduling only, never signed.
+  const schedulingNeeds = approvalBarriers(plan.order, stepById);
+  const haltedAfterRejection = rejectionGate(plan.order, stepById);
+  let pausedStep: string | undefined;
+  const scheduled = await schedule<AttemptDraft>({
+    nodes: plan.order
+      .filter((id) => !req.steps || req.steps.own.has(id) || req.steps.foreign.has(id))
+      .map((id) => {
+        const s = stepById.get(id)!;
+        // A foreign step's outcome is final: replayed once, never retried.
+        return { id, needs: schedulingNeeds.get(id)!, retry: req.steps?.foreign.has(id) ? ONCE : s.retry, timeoutMs: s.timeoutMs };
+      }),
+    concurrency: req.concurrency,
+    clock: ports.clock,
+    ...(ports.signal ? { signal: ports.signal } : {}),
+    onEvent: (event) => {
+      // An approval without a decision pauses the run (approval-gate.ts): reported as the pause it
+      // is, and nothing after it is reported (it has not run; it will when the run resumes).
+      if (event.type === 'step-failed' && event.error.code === 'PCQ_RUN_PAUSED') {
+        pausedStep = event.id;
+        return ports.onEvent?.({ type: 'step-skipped', id: event.id, reason: 'paused', at: event.at });
+      }
+      if (pausedStep !== undefined && event.type === 'step-skipped') return;
+      // A branch skip is a success to the scheduler (its dependants must start and decide); the
+      // run reports it as the skip it is.
+      const skipped =
+        event.type === 'step-finished' ? (state.branches.get(event.id)?.skipped ?? (state.halted.has(event.id) ? 'rejected' : undefined)) : undefined;
+      if (skipped) return ports.onEvent?.({ type: 'step-skipped', id: event.id, reason: skipped, at: event.at });
+      // The step's proofs were committed when its attempt was accepted, before this event: a failed
+      // prover shows the step as blocked from the moment it finishes, not as a success.
+      const blockedBy = event.type === 'step-finished' ? failedProverOf(state.proofs.get(event.id)) : undefined;
+      ports.onEvent?.(event.type === 'step-finished' && blockedBy !== undefined ? { ...event, blockedBy } : event);
+    },
+    run: async (id, ctx) => {
+      const draft = newDraft(id, ctx.attempt, artifacts, ctx.signal);
+      drafts.set(draftKey(id, ctx.attempt), draft);
+      const step = stepById.get(id)!;
+      const foreign = req.steps?.foreign.get(id);
+      if (foreign) {
+        await replayForeign(foreign, draft);
+        return draft;
+      }
+      // After a rejected approval nothing else runs: the step is recorded as skipped (FORMATS.md "Approval steps").
+      if (haltedAfterRejection(state.outputs.snapshot(), id)) {
+        draft.halted = true;
+        return draft;
+      }
+      draft.branch = decideBranch(step, state.branchSkipped, ports.cel, { params: req.params, steps: state.outputs.snapshot(), asOf: req.asOf });
+      if (draft.branch.skipped) return draft;
+      if (!prefix.has(id)) crashPoint(`step:${id}`);
+      await runStep(step, prefix.has(id) ? prefixDeps : deps, state.outputs, ctx.signal, draft);
+      return draft;
+    },
+    onAccepted: (id, accepted) => {
+      const draft = drafts.get(draftKey(id, accepted.attempt));
+      for (let n = 1; n <= accepted.attempt; n++) drafts.delete(draftKey(id, n));
+      if (accepted.ok && accepted.value.halted) {
+        state.commitHalt(accepted.value);
+        offer(recordFor(id, 'skipped'));
+      } else if (accepted.ok && accepted.value.branch?.skipped) {
+        state.commitSkip(accepted.value);
+        offer(recordFor(id, 'skipped'));
+      } else if (accepted.ok) {
+        state.commitSuccess(accepted.value);
+        offer(recordFor(id, 'succeeded'));
+      } else if (draft && !accepted.abandoned) {
+        state.commitFailure(draft);
+      } else {
+        draft?.artifacts.discard();
+      }
+    },
+  });
+
+  // An approval without a decision paused the run: only the steps before it are offered (signed and sealed).
+  const pauseIndex = pausedAt(plan.order, scheduled.results, stepById);
+  const inPrefix = new Set(pauseIndex === undefined ? scheduled.results.map((r) => r.id) : plan.order.slice(0, pauseIndex));
+  for (const r of scheduled.results) {
+    if (!inPrefix.has(r.id)) continue;
+    if (r.status === 'skipped') skipWithParents(stepById.get(r.id)!.needs, r.id, state);
+    if (r.status !== 'succeeded') offer(recordFor(r.id, r.status));
+  }
+  return { state, scheduled, artifacts, recordFor, ...(pauseIndex !== undefined ? { pauseIndex } : {}), inPrefix };
+}
+
+/** What a step attempt runs with; resuming, the steps before the pause get the recorded ports (resume-run.ts). */
+function stepDeps(
+  req: RunRequest,
+  ports: RunPorts,
+  artifacts: ArtifactCollector,
+): { deps: StepRunnerDeps; prefix: ReadonlySet<string>; prefixDeps: StepRunnerDeps } {
   // Randomness is seeded from what the run is about, never from the wall clock (docs/design.md §5).
-  const runSeed = sha256Hex(canonicalize({ runbook: runbook.source.digest, params: req.params, asOf: req.asOf }));
-  const deps = {
-    runbook,
+  const runSeed = sha256Hex(canonicalize({ runbook: req.runbook.source.digest, params: req.params, asOf: req.asOf }));
+  const deps: StepRunnerDeps = {
+    runbook: req.runbook,
     params: req.params,
     asOf: req.asOf,
     actor: req.actor,
@@ -393,9 +358,23 @@ export async function runScheduled(req: RunRequest, ports: RunPorts, offer: (rec
     notifier: ports.notifier,
     artifacts,
     randomFor: (stepId: string) => createRandom(sha256Hex(`${runSeed}:${stepId}`)),
+    approvals: { decisionFor: (stepId: string) => req.approvals?.get(stepId)?.outcome },
   };
+  const prefix = new Set(req.resumeOf?.steps.map((s) => s.stepId) ?? []);
+  if (prefix.size > 0 && !ports.recorded) {
+    throw new PcqError({
+      code: 'PCQ_INTERNAL',
+      message: 'a resumed run was started without the recorded ports for its steps before the pause',
+      hint: 'This is a bug in pcq; report it. Nothing was changed.',
+    });
+  }
+  const prefixDeps = ports.recorded ? { ...deps, http: ports.recorded.http, notifier: ports.recorded.notifier } : deps;
+  return { deps, prefix, prefixDeps };
+}
 
-  const recordFor = (stepId: string, status: StepRecord['status']): StepRecord => {
+/** The record a step is signed with, from what its accepted attempt committed. */
+function recorder(req: RunRequest, stepById: ReadonlyMap<string, Step>, state: RunState): (stepId: string, status: StepRecord['status']) => StepRecord {
+  return (stepId, status) => {
     const step = stepById.get(stepId)!;
     const result = state.results.get(stepId);
     const upstream: Record<string, unknown> = {};
@@ -413,70 +392,9 @@ export async function runScheduled(req: RunRequest, ports: RunPorts, offer: (rec
       private: step.private,
       ...state.branches.get(stepId),
       ...(req.spells?.has(stepId) ? { spell: req.spells.get(stepId)! } : {}),
+      ...(step.type === 'approval' && status === 'succeeded' && req.approvals?.has(stepId) ? { approval: req.approvals.get(stepId)!.outcome } : {}),
     };
   };
-
-  // Each attempt works in its own draft; the scheduler's acceptance is the only commit, so an
-  // abandoned attempt (timed out, aborted) reaches no state, no downstream step and no signature.
-  const drafts = new Map<string, AttemptDraft>();
-  const draftKey = (id: string, attempt: number): string => `${attempt}:${id}`;
-  const scheduled = await schedule<AttemptDraft>({
-    nodes: plan.order
-      .filter((id) => !req.steps || req.steps.own.has(id) || req.steps.foreign.has(id))
-      .map((id) => {
-        const s = stepById.get(id)!;
-        // A foreign step's outcome is final: replayed once, never retried.
-        return { id, needs: s.needs, retry: req.steps?.foreign.has(id) ? ONCE : s.retry, timeoutMs: s.timeoutMs };
-      }),
-    concurrency: req.concurrency,
-    clock: ports.clock,
-    ...(ports.signal ? { signal: ports.signal } : {}),
-    onEvent: (event) => {
-      // A branch skip is a success to the scheduler (its dependants must start and decide); the
-      // run reports it as the skip it is.
-      const skipped = event.type === 'step-finished' ? state.branches.get(event.id)?.skipped : undefined;
-      if (skipped) return ports.onEvent?.({ type: 'step-skipped', id: event.id, reason: skipped, at: event.at });
-      // The step's proofs were committed when its attempt was accepted, before this event: a failed
-      // prover shows the step as blocked from the moment it finishes, not as a success.
-      const blockedBy = event.type === 'step-finished' ? failedProverOf(state.proofs.get(event.id)) : undefined;
-      ports.onEvent?.(event.type === 'step-finished' && blockedBy !== undefined ? { ...event, blockedBy } : event);
-    },
-    run: async (id, ctx) => {
-      const draft = newDraft(id, ctx.attempt, artifacts, ctx.signal);
-      drafts.set(draftKey(id, ctx.attempt), draft);
-      const step = stepById.get(id)!;
-      const foreign = req.steps?.foreign.get(id);
-      if (foreign) {
-        await replayForeign(foreign, draft);
-        return draft;
-      }
-      draft.branch = decideBranch(step, state.branchSkipped, ports.cel, { params: req.params, steps: state.outputs.snapshot(), asOf: req.asOf });
-      if (draft.branch.skipped) return draft;
-      await runStep(step, deps, state.outputs, ctx.signal, draft);
-      return draft;
-    },
-    onAccepted: (id, accepted) => {
-      const draft = drafts.get(draftKey(id, accepted.attempt));
-      for (let n = 1; n <= accepted.attempt; n++) drafts.delete(draftKey(id, n));
-      if (accepted.ok && accepted.value.branch?.skipped) {
-        state.commitSkip(accepted.value);
-        offer(recordFor(id, 'skipped'));
-      } else if (accepted.ok) {
-        state.commitSuccess(accepted.value);
-        offer(recordFor(id, 'succeeded'));
-      } else if (draft && !accepted.abandoned) {
-        state.commitFailure(draft);
-      } else {
-        draft?.artifacts.discard();
-      }
-    },
-  });
-
-  for (const r of scheduled.results) {
-    if (r.status === 'skipped') skipWithParents(stepById.get(r.id)!.needs, r.id, state);
-    if (r.status !== 'succeeded') offer(recordFor(r.id, r.status));
-  }
-  return { state, scheduled, artifacts, recordFor };
 }
 
 function collectFailedProofs(order: readonly string[], proofs: ReadonlyMap<string, Proofs>): FailedProof[] {
