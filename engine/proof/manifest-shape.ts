@@ -285,3 +285,10 @@ export function checkManifestShape(value: unknown): ShapeProblem[] {
   }
   return out;
 }
+
+/** One element of `steps` (the streaming verifier checks each as it passes): checkManifestShape's rules for /steps/<index>. */
+export function checkStepShape(value: unknown, index: number): ShapeProblem[] {
+  const out: ShapeProblem[] = [];
+  step(value, `/steps/${index}`, out);
+  return out;
+}

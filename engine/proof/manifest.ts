@@ -190,3 +190,16 @@ export function hasCanonicalLayout(value: unknown, text: string): boolean {
   }
   return end === text.length - 1 && text.charCodeAt(end) === 10;
 }
+
+/**
+ * Whether `text` is exactly the canonical layout of `value` nested at `depth` (an element of the
+ * manifest's `steps` list sits at depth 2): the streaming verifier checks the file piece by piece.
+ */
+export function hasCanonicalLayoutAt(value: unknown, text: string, depth: number): boolean {
+  try {
+    return layout(value, text, 0, depth) === text.length;
+  } catch (err) {
+    if (err === NOT_PARSED_JSON) return JSON.stringify(sortKeysDeep(value), null, 2).replaceAll('\n', '\n' + '  '.repeat(depth)) === text;
+    throw err;
+  }
+}

@@ -152,3 +152,41 @@ export function verifyInclusion(
   }
   return sn === 0 && bytesEqual(r, root);
 }
+
+/**
+ * The RFC 9162 root folded leaf by leaf in O(log n) memory: the roots of the perfect subtrees the
+ * leaves so far decompose into (largest first), as a binary counter. root() equals merkleRoot of
+ * the same leaves (§2.1.1: MTH splits at the largest power of two below n).
+ */
+export class MerkleFrontier {
+  private readonly nodes: Uint8Array[] = [];
+  private readonly sizes: number[] = [];
+  private readonly node: (left: Uint8Array, right: Uint8Array) => Uint8Array;
+  private readonly sha256: Sha256;
+  size = 0;
+
+  constructor(sha256: Sha256) {
+    this.sha256 = sha256;
+    this.node = nodeHasher(sha256);
+  }
+
+  add(leaf: Uint8Array): void {
+    let hash = leaf;
+    let size = 1;
+    while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === size) {
+      hash = this.node(this.nodes.pop()!, hash);
+      this.sizes.pop();
+      size *= 2;
+    }
+    this.nodes.push(hash);
+    this.sizes.push(size);
+    this.size++;
+  }
+
+  root(): Uint8Array {
+    if (this.nodes.length === 0) return this.sha256(new Uint8Array(0));
+    let r = this.nodes[this.nodes.length - 1]!;
+    for (let i = this.nodes.length - 2; i >= 0; i--) r = this.node(this.nodes[i]!, r);
+    return r;
+  }
+}

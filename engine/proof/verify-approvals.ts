@@ -17,7 +17,6 @@ import { readEnvelope, verifyEnvelopeSignature } from './dsse.ts';
 import { formatDigest } from './digest.ts';
 import type { Sha256 } from './hash.ts';
 import { canonicalize } from './jcs.ts';
-import { leafHash, merkleRoot } from './merkle.ts';
 import { foldLogin, singleReviewProblems, type ReviewClaim } from './review-rules.ts';
 import { tryDecodeStrKey } from './strkey.ts';
 import type { StepFacts } from './verify-links.ts';
@@ -29,22 +28,26 @@ type Pass = (code: PcqCode, check: string, message: string) => void;
 const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The paused state: reported plainly, never as a complete run. */
-export function checkPausedState(m: Raw, fail: Fail, pass: Pass): void {
+export function checkPausedState(m: Raw, steps: { count: number; has(stepId: string): boolean }, fail: Fail, pass: Pass): void {
   if (m.state !== 'paused' || !isRecord(m.pause)) return;
-  const steps = Array.isArray(m.steps) ? (m.steps as Raw[]) : [];
   const at = String(m.pause.stepId);
-  if (steps.some((s) => s.stepId === at))
-    return void fail('PCQ_APPROVAL_MISMATCH', 'paused', `the run says it is paused at ${at}, but ${at} is already attested`, at);
+  if (steps.has(at)) return void fail('PCQ_APPROVAL_MISMATCH', 'paused', `the run says it is paused at ${at}, but ${at} is already attested`, at);
   pass(
     'PCQ_APPROVAL_MISMATCH',
     'paused',
-    `PAUSED at approval step ${at}: the ${steps.length} step(s) before it verify; the run is NOT complete until an approver decides`,
+    `PAUSED at approval step ${at}: the ${steps.count} step(s) before it verify; the run is NOT complete until an approver decides`,
   );
 }
 
+/**
+ * `facts`: the approval steps' facts (any others are skipped); `pausedRoot(index)`: the RFC 9162
+ * root of the attestations before step `index` (the streaming verifier folds it as it goes; it
+ * throws where an earlier attestation has no canonical form).
+ */
 export async function verifyApprovals(
   m: Raw,
   facts: readonly StepFacts[],
+  pausedRoot: (index: number) => Uint8Array,
   ctx: ReviewCheckContext,
   verify: Ed25519Verify,
   sha256: Sha256,
@@ -54,7 +57,6 @@ export async function verifyApprovals(
   const envelopes = Array.isArray(m.approvals) ? (m.approvals as unknown[]) : [];
   const byDigest = new Map(envelopes.map((e, i) => [approvalEnvelopeDigest(e, sha256), i]));
   const used = new Set<number>();
-  const steps = m.steps as Array<{ attestation: unknown }>;
   for (const f of facts) {
     const approval = f.predicate?.approval;
     if (!isRecord(approval)) continue;
@@ -65,12 +67,7 @@ export async function verifyApprovals(
     }
     used.add(index);
     const problems = await decisionProblems(envelopes[index], approval, f, m, ctx, verify);
-    const root = formatDigest(
-      merkleRoot(
-        steps.slice(0, f.index).map((s) => leafHash(canonicalize(s.attestation), sha256)),
-        sha256,
-      ),
-    );
+    const root = formatDigest(pausedRoot(f.index));
     if (root !== approval.pausedMerkleRoot)
       problems.push(`it was taken on paused root ${String(approval.pausedMerkleRoot)}, but the steps before it have root ${root}`);
     if (problems.length > 0) fail('PCQ_APPROVAL_MISMATCH', 'approval', problems.join('; '), f.stepId);
