@@ -9,7 +9,7 @@ import { PcqError, type PcqIssue } from '../base/errors.ts';
 import { isPublicStrKey } from '../proof/strkey.ts';
 import { LOCAL_TRUST_FILE, TRUST_FILE, type TrustStore, type TrustedKey } from '../proof/trust.ts';
 import { loadTrust } from '../runtime/trust-store.ts';
-import { manifestFacts } from '../verdict/manifest-facts.ts';
+import { ManifestFactsFold, manifestFacts } from '../verdict/manifest-facts.ts';
 import type { Mode } from '../runtime/mode.ts';
 import type { VerifyCheck } from '../proof/verify-manifest.ts';
 
@@ -94,9 +94,12 @@ export interface VerifiedSummary {
   merkleRoot: string;
 }
 
-/** What the manifest says was run, by whom, under which grant: null when it cannot be read. */
-export function verifiedSummary(manifest: unknown, trust: TrustStore): VerifiedSummary | null {
-  const facts = manifestFacts(manifest);
+/**
+ * What the manifest says was run, by whom, under which grant: null when it cannot be read. `fold`:
+ * the steps' facts folded while they streamed past (then `manifest` may be the header, `steps: []`).
+ */
+export function verifiedSummary(manifest: unknown, fold: ManifestFactsFold | undefined, trust: TrustStore): VerifiedSummary | null {
+  const facts = fold ? fold.finish(manifest) : manifestFacts(manifest);
   if ('problem' in facts) return null;
   const g = (manifest as { grant?: { grantId?: unknown; signer?: unknown; budget?: unknown; expiresAt?: unknown } }).grant;
   const grant =

@@ -323,4 +323,4 @@ export function bytesSource(bytes: Uint8Array): ManifestSource {
     },
   };
 }
-export const CHUNK = 1024 * 1024;
+export const CHUNK = 64 * 1024;

@@ -190,3 +190,79 @@ export class MerkleFrontier {
     return r;
   }
 }
+
+/**
+ * verifyInclusion for many leaves of one tree, in leaf order, against one root: the same verdicts,
+ * but the §2.1.3.2 walk stops hashing where it reaches the state (fn, sn, r) of the previous walk
+ * with the same rest of the path (hex compared): from there the result is the previous one. Adjacent
+ * leaves share all but their lowest ancestors, so a chain costs ~2 node hashes a leaf, not log2 n.
+ */
+export class InclusionVerifier {
+  private previous: { fn: number[]; sn: number[]; r: Uint8Array[]; path: readonly string[]; ok: boolean } | undefined;
+  private readonly node: (left: Uint8Array, right: Uint8Array) => Uint8Array;
+  private readonly root: Uint8Array;
+
+  constructor(root: Uint8Array, sha256: Sha256) {
+    this.root = root;
+    this.node = nodeHasher(sha256); // a fresh digest per call (the Sha256 port's contract)
+  }
+
+  /** `path`: the audit path as lowercase hex (the schema shape pinned it to 64 hex each). */
+  verify(leafIndex: number, treeSize: number, hash: Uint8Array, path: readonly string[], hexToBytes: (hex: string) => Uint8Array | undefined): boolean {
+    if (!Number.isSafeInteger(leafIndex) || !Number.isSafeInteger(treeSize) || leafIndex < 0 || leafIndex >= treeSize) return false;
+    if (hash.length !== HASH_SIZE) return false;
+    const prev = this.previous;
+    const state = { fn: [] as number[], sn: [] as number[], r: [] as Uint8Array[], path, ok: false };
+    let fn = leafIndex;
+    let sn = treeSize - 1;
+    let r = hash;
+    for (let k = 0; k < path.length; k++) {
+      state.fn.push(fn);
+      state.sn.push(sn);
+      state.r.push(r);
+      if (prev && prev.fn[k] === fn && prev.sn[k] === sn && prev.path.length === path.length && bytesEqual(prev.r[k]!, r) && sameTail(prev.path, path, k)) {
+        state.ok = prev.ok;
+        this.previous = mergeState(state, prev, k);
+        return state.ok;
+      }
+      const p = hexToBytes(path[k]!);
+      if (!p || p.length !== HASH_SIZE || sn === 0) return this.remember(state, false);
+      if (fn % 2 === 1 || fn === sn) {
+        r = this.node(p, r);
+        if (fn % 2 === 0) {
+          while (fn % 2 === 0 && fn !== 0) {
+            fn = Math.floor(fn / 2);
+            sn = Math.floor(sn / 2);
+          }
+        }
+      } else {
+        r = this.node(r, p);
+      }
+      fn = Math.floor(fn / 2);
+      sn = Math.floor(sn / 2);
+    }
+    return this.remember(state, sn === 0 && bytesEqual(r, this.root));
+  }
+
+  private remember(state: NonNullable<InclusionVerifier['previous']>, ok: boolean): boolean {
+    state.ok = ok;
+    // Only a walk that ran to its end can serve as the next one's shortcut.
+    this.previous = state.fn.length === state.path.length ? state : undefined;
+    return ok;
+  }
+}
+
+function sameTail(a: readonly string[], b: readonly string[], from: number): boolean {
+  for (let i = from; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The new walk's states up to k, then the previous walk's (identical from k on). */
+function mergeState<T extends { fn: number[]; sn: number[]; r: Uint8Array[]; path: readonly string[]; ok: boolean }>(state: T, prev: T, k: number): T {
+  for (let i = k + 1; i < prev.fn.length; i++) {
+    state.fn.push(prev.fn[i]!);
+    state.sn.push(prev.sn[i]!);
+    state.r.push(prev.r[i]!);
+  }
+  return state;
+}

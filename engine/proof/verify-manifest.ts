@@ -22,7 +22,7 @@ import { hasCanonicalLayout, hasCanonicalLayoutAt, notCanonicalError, parseManif
 import { checkManifestShape, checkStepShape, type ShapeProblem } from './manifest-shape.ts';
 import { ManifestMessage, leafHashAt, type MessageStep } from './manifest-message.ts';
 import { ManifestTooLarge, bytesSource, scanManifest, sha256StreamPortable, streamSteps, type HashStream, type ManifestSource } from './manifest-scan.ts';
-import { MerkleFrontier, leafHash, verifyInclusion } from './merkle.ts';
+import { InclusionVerifier, MerkleFrontier, leafHash } from './merkle.ts';
 import type { Ed25519Verify, Ed25519VerifyBatch, SignatureItem } from '../base/signer.ts';
 import { tryDecodeStrKey } from './strkey.ts';
 import type { TrustStore } from './trust.ts';
@@ -88,7 +88,7 @@ export interface VerifiedManifest {
 }
 
 /** Steps per block: hashed, and their signatures verified, together. */
-const BLOCK = 256;
+const BLOCK = 128;
 
 export async function verifyManifest(text: string, trust: TrustStore, verify: Ed25519Verify, options: VerifyOptions = {}): Promise<VerifyReport> {
   if (typeof text !== 'string') return done([{ code: 'PCQ_MANIFEST_MALFORMED', check: 'manifest', ok: false, message: 'the manifest is not text' }], []);
@@ -167,6 +167,8 @@ class StreamingVerification {
   private allLeaves = true;
   private frontierError: Error | undefined;
   private badProofs = 0;
+  private inclusion: InclusionVerifier | undefined;
+  private signatureQueue: Array<{ stepId: string; signature?: Pending['signature'] }> = [];
   private readonly approvalFacts: StepFacts[] = [];
   private readonly pausedRoots = new Map<number, Uint8Array | Error>();
   private readonly spellFacts: Array<{ stepId: string; predicate: unknown }> = [];
@@ -192,6 +194,7 @@ class StreamingVerification {
     } catch (err) {
       if (!(err instanceof NotJson)) throw err;
       this.checks.length = 0;
+      this.header = undefined;
       return void this.checks.push({ code: 'PCQ_MANIFEST_MALFORMED', check: 'json', ok: false, message: err.message });
     }
     await this.report();
@@ -253,11 +256,21 @@ class StreamingVerification {
         if (this.shape.steps.length < 50) this.shape.steps.push(...problems);
       }
       this.sealed?.step(st.index, canonical ? st.text : undefined, step);
-      if (this.shapeBroken || !this.publicKey) continue;
-      block.push(this.readStep(st.index, step as MessageStep, m));
-      if (block.length >= BLOCK) {
-        await this.settle(block, m, region.elements);
-        block = [];
+      if (this.shapeBroken || !this.publicKey) {
+        this.options.onStep?.(step, undefined);
+        continue;
+      }
+      const pending = this.readStep(st.index, step as MessageStep, m);
+      if (this.options.sha256Batch) {
+        block.push(pending);
+        if (block.length >= BLOCK) {
+          await this.settle(block, m, region.elements);
+          block = [];
+        }
+      } else {
+        // Hashed already: folded at once, so nothing of the step outlives it but its signature's bytes.
+        this.fold(pending, m, region.elements);
+        if (this.signatureQueue.length >= BLOCK) await this.startSignatures();
       }
     }
     if (!this.shapeBroken && this.publicKey) await this.settle(block, m, region.elements);
@@ -361,54 +374,53 @@ class StreamingVerification {
         p.toHash = undefined;
       });
     }
-    this.startSignatures(block);
-    const root = fromHex(String(m.merkleRoot).slice(7))!;
-    for (const p of block) {
-      this.chain.add(p.fact, p.step.proofs);
-      const predicate = p.fact.predicate;
-      if (predicate?.spell !== undefined) this.spellFacts.push({ stepId: p.fact.stepId, predicate });
-      if (isRecord(predicate?.approval)) {
-        this.approvalFacts.push(p.fact);
-        this.pausedRoots.set(p.index, this.frontierError ?? this.frontier.root());
-      }
-      const leaf = p.leaf ?? p.approvalLeaf;
-      if (leaf instanceof Uint8Array) this.frontier.add(leaf);
-      else this.frontierError ??= leaf;
-      if (p.leaf === undefined) {
-        this.allLeaves = false;
-        continue;
-      }
-      // RFC 9162 §2.1.3.2 against the published root; when the tree's own root is that root this
-      // is the same verdict as comparing the proof with the tree's audit path.
-      const ip = p.step.inclusionProof;
-      const placed = ip.leafIndex === p.index && ip.treeSize === total;
-      if (
-        !placed ||
-        !verifyInclusion(
-          ip.leafIndex,
-          ip.treeSize,
-          p.leaf,
-          ip.hashes.map((h) => fromHex(h)!),
-          root,
-          this.sha256,
-        )
-      ) {
-        this.badProofs++;
-        this.merkleChecks.push({
-          code: 'PCQ_INCLUSION_PROOF_INVALID',
-          check: 'inclusion-proof',
-          stepId: p.fact.stepId,
-          ok: false,
-          message: `the inclusion proof does not place this attestation at leaf ${p.index} of ${total} under merkleRoot`,
-        });
-      }
+    for (const p of block) this.fold(p, m, total);
+    await this.startSignatures();
+  }
+
+  /** One step into the chain, the Merkle frontier and the inclusion proofs; its signature queued. */
+  private fold(p: Pending, m: Raw, total: number): void {
+    if (p.signature) this.signatureQueue.push({ stepId: p.fact.stepId, signature: p.signature });
+    else this.signatureQueue.push({ stepId: p.fact.stepId });
+    this.inclusion ??= new InclusionVerifier(fromHex(String(m.merkleRoot).slice(7))!, this.sha256);
+    this.chain.add(p.fact, p.step.proofs);
+    const predicate = p.fact.predicate;
+    if (predicate?.spell !== undefined) this.spellFacts.push({ stepId: p.fact.stepId, predicate });
+    if (isRecord(predicate?.approval)) {
+      this.approvalFacts.push(p.fact);
+      this.pausedRoots.set(p.index, this.frontierError ?? this.frontier.root());
     }
-    // At most two blocks' signatures in flight: the older one is joined before reading on.
+    const leaf = p.leaf ?? p.approvalLeaf;
+    if (leaf instanceof Uint8Array) this.frontier.add(leaf);
+    else this.frontierError ??= leaf;
+    if (p.leaf === undefined) return void (this.allLeaves = false);
+    // RFC 9162 §2.1.3.2 against the published root; when the tree's own root is that root this
+    // is the same verdict as comparing the proof with the tree's audit path.
+    const ip = p.step.inclusionProof;
+    const placed = ip.leafIndex === p.index && ip.treeSize === total;
+    if (!placed || !this.inclusion.verify(ip.leafIndex, ip.treeSize, p.leaf, ip.hashes, fromHex)) {
+      this.badProofs++;
+      this.merkleChecks.push({
+        code: 'PCQ_INCLUSION_PROOF_INVALID',
+        check: 'inclusion-proof',
+        stepId: p.fact.stepId,
+        ok: false,
+        message: `the inclusion proof does not place this attestation at leaf ${p.index} of ${total} under merkleRoot`,
+      });
+    }
+  }
+
+  /** Starts the queued signatures as one block; at most two blocks in flight, the older joined before reading on. */
+  private async startSignatures(): Promise<void> {
+    const block = this.signatureQueue;
+    if (block.length === 0) return;
+    this.signatureQueue = [];
+    this.startBlock(block);
     while (this.inFlight.length > 2) await this.drainOne();
   }
 
-  private startSignatures(block: Pending[]): void {
-    const ids = block.map((p) => p.fact.stepId);
+  private startBlock(block: Array<{ stepId: string; signature?: Pending['signature'] }>): void {
+    const ids = block.map((p) => p.stepId);
     const publicKey = this.publicKey!;
     const verifyBatch = this.options.verifyBatch;
     if (!verifyBatch) {
@@ -473,6 +485,7 @@ class StreamingVerification {
 
     // The manifest signature's check starts now, so it runs while the step signatures are joined.
     const manifestSignature = this.manifestSignature(m);
+    await this.startSignatures();
     while (this.inFlight.length > 0) await this.drainOne();
     for (const stepId of this.badSignatures)
       fail('PCQ_SIGNATURE_INVALID', 'step-signature', 'the attestation signature does not verify with the runner key', stepId);

@@ -1,16 +1,46 @@
-// verifyManifest with the Node ports: the step signatures as one batch on worker threads that the
-// main thread joins when its structural checks are done (nodeVerifyBatch), other signatures through
-// node:crypto's callback API (the libuv pool), and node:crypto's one-shot SHA-256. The one function
-// `pcq verify` calls, and the one bench/proof.bench.ts measures.
-import { nodeVerify, nodeVerifyBatch } from './ed25519-node.ts';
+// verifyManifest with the Node ports: step signatures through node:crypto's callback API (the libuv
+// pool, a block at a time), node:crypto's one-shot SHA-256 and its incremental SHA-256/SHA-512.
+// `verifyManifestFile` streams the file (bounded memory, issue 16); `verifyManifestNode` verifies
+// text already in memory. The functions `pcq verify` calls, and the ones bench/ measures.
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { nodeVerify } from './ed25519-node.ts';
 import { sha256Node } from './hash-node.ts';
+import { CHUNK, type ManifestSource } from './manifest-scan.ts';
 import type { TrustStore } from './trust.ts';
-import { verifyManifest, type VerifyOptions, type VerifyReport } from './verify-manifest.ts';
+import { verifyManifest, verifyManifestSource, type VerifiedManifest, type VerifyOptions, type VerifyReport } from './verify-manifest.ts';
 
-export function verifyManifestNode(
-  text: string,
-  trust: TrustStore,
-  options: Pick<VerifyOptions, 'mode' | 'now' | 'roster' | 'timeAnchor'> = {},
-): Promise<VerifyReport> {
-  return verifyManifest(text, trust, nodeVerify, { ...options, sha256: sha256Node, verifyBatch: nodeVerifyBatch });
+type NodeOptions = Pick<VerifyOptions, 'mode' | 'now' | 'roster' | 'onStep' | 'fileDigest' | 'timeAnchor'>;
+
+const nodePorts = {
+  sha256: sha256Node,
+  sha256Stream: () => createHash('sha256'),
+  sha512Stream: () => createHash('sha512'),
+};
+
+export function verifyManifestNode(text: string, trust: TrustStore, options: NodeOptions = {}): Promise<VerifyReport> {
+  return verifyManifest(text, trust, nodeVerify, { ...options, ...nodePorts });
+}
+
+/** A file read in CHUNK pieces through one reused buffer, from the start each time it is asked for. */
+export function fileSource(path: string): ManifestSource {
+  return {
+    async *chunks() {
+      const handle = await open(path, 'r');
+      try {
+        const buffer = new Uint8Array(CHUNK);
+        for (;;) {
+          const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+          if (bytesRead === 0) return;
+          yield buffer.subarray(0, bytesRead);
+        }
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}
+
+export function verifyManifestFile(path: string, trust: TrustStore, options: NodeOptions = {}): Promise<VerifiedManifest> {
+  return verifyManifestSource(fileSource(path), trust, nodeVerify, { ...options, ...nodePorts });
 }

@@ -48,13 +48,8 @@ export async function planRetry(attestationsDir: string, executionId: string): P
 }
 
 /** `pcq verify` at the edge: the retried run's manifest, when present beside this one, is the one signed. */
-export async function retryLinkChecks(text: string, manifestPath: string): Promise<VerifyCheck[]> {
-  let m: { retryOf?: { executionId?: unknown; manifestDigest?: unknown } };
-  try {
-    m = JSON.parse(text) as typeof m;
-  } catch {
-    return [];
-  }
+export async function retryLinkChecks(manifest: unknown, manifestPath: string): Promise<VerifyCheck[]> {
+  const m = manifest as { retryOf?: { executionId?: unknown; manifestDigest?: unknown } } | null | undefined;
   const link = m?.retryOf;
   if (typeof link?.executionId !== 'string' || link.executionId.includes('/') || link.executionId.startsWith('.')) return [];
   const original = join(dirname(dirname(manifestPath)), link.executionId, 'manifest.pcq');

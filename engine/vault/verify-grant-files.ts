@@ -33,14 +33,10 @@ export function grantUncheckedWarning(root: string): PcqIssue {
 
 type Raw = Record<string, unknown>;
 
-export async function grantFileChecks(text: string, root: string, mode: RunMode): Promise<VerifyCheck[]> {
-  let m: Raw;
-  try {
-    m = JSON.parse(text) as Raw;
-  } catch {
-    return []; // verifyManifest already reported it
-  }
-  if (typeof m !== 'object' || m === null) return [];
+/** `manifest`: the parsed manifest (its steps are not read; the streaming verifier's header will do). */
+export async function grantFileChecks(manifest: unknown, root: string, mode: RunMode): Promise<VerifyCheck[]> {
+  if (typeof manifest !== 'object' || manifest === null) return []; // verifyManifest already reported it
+  const m = manifest as Raw;
   const grant = m.grant as Raw | undefined;
   const open = (m.receipts as { open?: Raw } | undefined)?.open;
   if (!grant) {

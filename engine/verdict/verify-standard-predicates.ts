@@ -11,8 +11,6 @@ import type { VerifyCheck } from '../proof/verify-manifest.ts';
 import { readEnvelope, verifyEnvelopeSignature } from '../proof/dsse.ts';
 import { fromUtf8 } from '../proof/bytes.ts';
 import { canonicalize } from '../proof/jcs.ts';
-import { digestOf } from '../proof/digest.ts';
-import { sha256Node } from '../proof/hash-node.ts';
 import { IN_TOTO_PAYLOAD_TYPE } from '../proof/statement.ts';
 import { keyStatusAt, type TrustStore } from '../proof/trust.ts';
 import { parseScore, type Score } from './score.ts';
@@ -43,7 +41,9 @@ async function envelopeProblem(
 
 export async function standardPredicateChecks(input: {
   manifestPath: string;
-  manifestText: string;
+  /** The parsed manifest (its steps are not read) and sha256:<hex> of the file's bytes. */
+  manifest: unknown;
+  manifestDigest: string;
   trust: TrustStore;
   verify: Ed25519Verify;
 }): Promise<VerifyCheck[]> {
@@ -56,7 +56,8 @@ export async function standardPredicateChecks(input: {
   let manifest: Parameters<typeof vsaStatement>[1];
   try {
     score = parseScore((await readText(join(dir, 'score.json'))) ?? '');
-    manifest = JSON.parse(input.manifestText) as typeof manifest;
+    if (typeof input.manifest !== 'object' || input.manifest === null) throw new Error('the manifest is not JSON');
+    manifest = input.manifest as typeof manifest;
   } catch (err) {
     return fail('slsa-vsa', `score.json or the manifest is unreadable: ${(err as Error).message}`);
   }
@@ -65,7 +66,7 @@ export async function standardPredicateChecks(input: {
   const runner = keyStatusAt(input.trust, pub.keyid, score.executedAt, 'runner');
   const status = runner.ok ? runner : keyStatusAt(input.trust, pub.keyid, score.executedAt, 'verdict');
   if (!status.ok) return fail('slsa-vsa', `the verdict key ${pub.keyid} is not trusted: ${status.code}`);
-  if (digestOf(input.manifestText, sha256Node) !== score.manifestDigest) return fail('slsa-vsa', 'score.json names other manifest bytes than this manifest');
+  if (input.manifestDigest !== score.manifestDigest) return fail('slsa-vsa', 'score.json names other manifest bytes than this manifest');
   const checks: VerifyCheck[] = [];
   let vsa: unknown;
   try {

@@ -2,16 +2,20 @@
 // offline against the trust store — canonical bytes, schema, every step signature, the chain,
 // parents, proofs, inclusion proofs, Merkle root, manifest signature, reviews — and prints
 // "✅ Proofs verified" or "❌ Verification failed" with one coded line per failed check.
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import { EXIT, printJson, type CliIo, type Command } from '../io.ts';
 import { PcqError, formatIssue } from '../../base/errors.ts';
 import { parseMode } from '../../runtime/mode.ts';
-import { verifyManifestNode } from '../../proof/verify-node.ts';
+import { verifyManifestFile } from '../../proof/verify-node.ts';
 import { grantFileChecks, grantFilesPresent, grantUncheckedWarning } from '../../vault/verify-grant-files.ts';
 import { retryLinkChecks } from '../../vault/retry-link.ts';
 import { standardPredicateChecks } from '../../verdict/verify-standard-predicates.ts';
+import { VSA_FILE } from '../../verdict/standard-predicates.ts';
+import { ManifestFactsFold } from '../../verdict/manifest-facts.ts';
+import { formatDigest } from '../../proof/digest.ts';
 import { nodeVerify } from '../../proof/ed25519-node.ts';
 import { readRosterLogins } from '../../review/roster.ts';
 import { parseManifestText } from '../../proof/manifest.ts';
@@ -97,9 +101,10 @@ export const command: Command = {
     const file = files[0]!;
     // A manifest in a store a killed process left mid-change: finish that change first (FORMATS.md "Store").
     const recoveryIssues = await recoverBeforeRead(await storeOfManifest(resolve(io.cwd, file)));
-    let text: string;
+    const path = resolve(io.cwd, file);
     try {
-      text = await readFile(resolve(io.cwd, file), 'utf8');
+      // The file is streamed (bounded memory, however many steps): only that it is a readable file is checked here.
+      if ((await stat(path)).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     } catch (err) {
       throw new PcqError({
         code: 'PCQ_FILE_NOT_FOUND',
@@ -113,9 +118,19 @@ export const command: Command = {
     const { trust, warnings, source } = await resolveTrust(io.cwd, mode, { trust: values.trust, keys: values.key ?? [] });
     const roster = await readRosterLogins(io.cwd, values.roster);
     // node:crypto Ed25519 (libuv pool) and SHA-256; the wall clock bounds executedAt (AS_OF_SKEW_MS).
+    // The verdict summary is folded from the steps as they stream past (light: flags, not every step's facts).
+    const facts = new ManifestFactsFold(true);
     // The TSA trust and whether an anchor is required: timeAnchor.* of the configuration (PCQ_TSA_*).
     const timeAnchor = await timeAnchorOptions(io.cwd, io.env);
-    const report = await verifyManifestNode(text, trust, { mode, now: Date.now(), timeAnchor, ...(roster !== undefined ? { roster } : {}) });
+    const verified = await verifyManifestFile(path, trust, {
+      mode,
+      now: Date.now(),
+      timeAnchor,
+      ...(roster !== undefined ? { roster } : {}),
+      onStep: (step, statement) => facts.add(step, statement),
+      fileDigest: existsSync(join(dirname(path), VSA_FILE)),
+    });
+    const { report, header } = verified;
     warnings.push(...timeAnchorWarnings(report.checks));
     // Who authorized the run: the grant file it binds, and whether it was revoked before the run opened.
     // Outside any repository (an auditor holding the manifest and the key it expects, --key/--trust,
@@ -123,32 +138,32 @@ export const command: Command = {
     // check nobody here can make. Inside a repository (the default trust), a missing file still fails.
     const auditorElsewhere = source.kind !== 'repository' && source.kind !== 'none' && !(await grantFilesPresent(io.cwd, mode));
     if (auditorElsewhere) warnings.push(grantUncheckedWarning(io.cwd));
-    const grantChecks = auditorElsewhere ? [] : await grantFileChecks(text, io.cwd, mode);
+    const grantChecks = auditorElsewhere ? [] : await grantFileChecks(header, io.cwd, mode);
     report.checks.push(...grantChecks);
     report.ok = report.ok && grantChecks.every((c) => c.ok);
     // A retry: the original run's manifest, when it is in the store beside this one, is the one signed.
-    const retryChecks = await retryLinkChecks(text, resolve(io.cwd, file));
+    const retryChecks = await retryLinkChecks(header, path);
     report.checks.push(...retryChecks);
     report.ok = report.ok && retryChecks.every((c) => c.ok);
     // The verdict and decisions as published predicates beside the manifest (SLSA VSA, in-toto human review).
-    const standardChecks = await standardPredicateChecks({ manifestPath: resolve(io.cwd, file), manifestText: text, trust, verify: nodeVerify });
+    const standardChecks = await standardPredicateChecks({
+      manifestPath: path,
+      manifest: header,
+      manifestDigest: verified.fileDigest ? formatDigest(verified.fileDigest) : '',
+      trust,
+      verify: nodeVerify,
+    });
     report.checks.push(...standardChecks);
     report.ok = report.ok && standardChecks.every((c) => c.ok);
     if (values['private-dir'] !== undefined && report.ok) {
       // Loaded only here: opening private data needs the age stack, verifying a manifest does not.
       const { checkPrivateDir } = await import('../../review/unseal.ts');
-      const privateChecks = await checkPrivateDir(parseManifestText(text) as Manifest, resolve(io.cwd, values['private-dir']));
+      const privateChecks = await checkPrivateDir(parseManifestText(await readFile(path, 'utf8')) as Manifest, resolve(io.cwd, values['private-dir']));
       report.checks.push(...privateChecks);
       report.ok = privateChecks.every((c) => c.ok);
     }
     const keys = report.keys ?? [];
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    const summary = verifiedSummary(parsed, trust);
+    const summary = verifiedSummary(header, facts, trust);
     // A paused run (FORMATS.md "Approval steps") verifies as far as it ran, but is never a complete
     // run: it says so, and exits 4 (like a blocked run) so no script takes it for a pass.
     const paused = report.ok && report.checks.some((c) => c.check === 'paused' && c.ok);
