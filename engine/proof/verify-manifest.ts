@@ -34,6 +34,7 @@ import { checkGrantAndReceipts } from './verify-grant.ts';
 import { checkRetryLink } from './verify-retry.ts';
 import { verifySpells } from './verify-spells.ts';
 import { checkPausedState, verifyApprovals } from './verify-approvals.ts';
+import { checkTimeAnchor, type TimeAnchorOptions } from './verify-time-anchor.ts';
 import { readPredicate } from './verify-step.ts';
 import type { PcqCode } from '../base/error-catalogue.ts';
 import { sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
@@ -74,6 +75,8 @@ export interface VerifyOptions {
   mode?: RunMode;
   /** Wall clock (epoch ms): executedAt may not lie beyond it by more than AS_OF_SKEW_MS. */
   now?: number;
+  /** The TSA trust and whether an anchor is required (proof/verify-time-anchor.ts). */
+  timeAnchor?: TimeAnchorOptions;
   /** Each parsed step (and its decoded statement when the verifier decoded it), for a caller's own fold. */
   onStep?: (step: unknown, statement: Raw | undefined) => void;
   /** Also hash every byte of the manifest file (sha256), returned as `fileDigest`. */
@@ -175,7 +178,9 @@ class StreamingVerification {
   private readonly inFlight: Array<{ ids: string[]; results: Promise<boolean[]>; help: () => void }> = [];
   private message: ManifestMessage | undefined;
   private publicKey: Uint8Array | undefined;
-  private sealed: SealedDigest | undefined;
+  private readonly sealed: SealedSerialization[] = [];
+  private sealedHash: HashStream | undefined;
+  private anchoredParts: string[] | undefined;
   private stepCount = 0;
   private stepsRegion: { start: number; end: number } | undefined;
 
@@ -237,8 +242,18 @@ class StreamingVerification {
         this.options.sha512Stream ?? (() => nobleSha512.create()),
       );
     }
-    if (!this.shapeBroken && Array.isArray(m.reviews) && m.reviews.length > 0)
-      this.sealed = new SealedDigest(m, (this.options.sha256Stream ?? sha256StreamPortable)());
+    if (!this.shapeBroken && Array.isArray(m.reviews) && m.reviews.length > 0) {
+      const hash = (this.options.sha256Stream ?? sha256StreamPortable)();
+      this.sealedHash = hash;
+      this.sealed.push(new SealedSerialization(m, [], (t) => void hash.update(utf8(t))));
+    }
+    // The bytes an RFC 3161 anchor stamps go to pkijs whole (it re-checks the imprint against them):
+    // an anchored manifest's sealed text is held, an unanchored one's never is.
+    if (!this.shapeBroken && m.timeAnchor !== undefined) {
+      const parts: string[] = [];
+      this.anchoredParts = parts;
+      this.sealed.push(new SealedSerialization(m, ['timeAnchor'], (t) => void parts.push(t)));
+    }
     let block: Pending[] = [];
     for await (const st of this.steps(region)) {
       const step = this.parse(st.text, st.index);
@@ -255,7 +270,7 @@ class StreamingVerification {
         this.shapeBroken = true;
         if (this.shape.steps.length < 50) this.shape.steps.push(...problems);
       }
-      this.sealed?.step(st.index, canonical ? st.text : undefined, step);
+      for (const sealed of this.sealed) sealed.step(st.index, canonical ? st.text : undefined, step);
       if (this.shapeBroken || !this.publicKey) {
         this.options.onStep?.(step, undefined);
         continue;
@@ -274,7 +289,7 @@ class StreamingVerification {
       }
     }
     if (!this.shapeBroken && this.publicKey) await this.settle(block, m, region.elements);
-    this.sealed?.end();
+    for (const sealed of this.sealed) sealed.end();
   }
 
   private async *steps(region: { start: number; end: number }): AsyncGenerator<{ index: number; text: string; canonicalSpacing: boolean }> {
@@ -510,7 +525,7 @@ class StreamingVerification {
 
     // A review's subject is the manifest file as sealed (reviews: []), by the sha256 of its bytes.
     const reviews = m.reviews as unknown[];
-    const sealedDigest = this.sealed ? formatDigest(this.sealed.digest()) : '';
+    const sealedDigest = this.sealedHash ? formatDigest(this.sealedHash.digest()) : '';
     const reviewContext = this.options.roster !== undefined ? { trust: this.trust, roster: this.options.roster } : { trust: this.trust };
     await verifyReviews(reviews, m, sealedDigest, reviewContext, this.verify, fail, pass);
     // Approval steps and the paused state (FORMATS.md "Approval steps").
@@ -521,6 +536,8 @@ class StreamingVerification {
     };
     await verifyApprovals(m, this.approvalFacts, pausedRoot, reviewContext, this.verify, this.sha256, fail, pass);
     checkPausedState(m, { count: n, has: (id) => this.chain.has(id) }, fail, pass);
+    // The RFC 3161 time anchor: when the sealed manifest existed, by a TSA (proof/verify-time-anchor.ts).
+    await checkTimeAnchor(m, this.options.timeAnchor ?? {}, fail, pass, this.anchoredParts?.join(''));
   }
 
   /** The manifest signature; a streamed body whose length was mis-announced is written again (a third read). */
@@ -535,35 +552,32 @@ class StreamingVerification {
 }
 
 /**
- * sha256 of the manifest file as sealed (serializeManifest with `reviews: []`), which a review names
- * as its subject, written step by step: a step in canonical layout is its own text, any other its
- * canonical serialization.
+ * The manifest file as sealed, serializeManifest({...m, reviews: []}) (minus `omit`), written step
+ * by step into a sink: a step in canonical layout is its own text, any other its canonical
+ * serialization. Its sha256 is what a review names; without `timeAnchor`, what an anchor stamps.
  */
-class SealedDigest {
-  private readonly hash: HashStream;
+class SealedSerialization {
+  private readonly sink: (text: string) => void;
   private readonly suffix: string;
   private count = 0;
 
-  constructor(m: Raw, hash: HashStream) {
-    this.hash = hash;
-    const text = JSON.stringify(sortKeysDeep({ ...m, reviews: [], steps: STEPS_MARK }), null, 2) + '\n';
+  constructor(m: Raw, omit: readonly string[], sink: (text: string) => void) {
+    this.sink = sink;
+    const rest = Object.fromEntries(Object.entries(m).filter(([k]) => !omit.includes(k)));
+    const text = JSON.stringify(sortKeysDeep({ ...rest, reviews: [], steps: STEPS_MARK }), null, 2) + '\n';
     const mark = text.indexOf(`\n  "steps": ${JSON.stringify(STEPS_MARK)}`) + `\n  "steps": `.length;
-    this.hash.update(utf8(text.slice(0, mark)));
+    sink(text.slice(0, mark));
     this.suffix = text.slice(mark + JSON.stringify(STEPS_MARK).length);
   }
 
   step(index: number, canonicalText: string | undefined, step: unknown): void {
     this.count++;
     const text = canonicalText ?? JSON.stringify(sortKeysDeep(step), null, 2).replaceAll('\n', '\n    ');
-    this.hash.update(utf8((index === 0 ? '[\n    ' : ',\n    ') + text));
+    this.sink((index === 0 ? '[\n    ' : ',\n    ') + text);
   }
 
   end(): void {
-    this.hash.update(utf8((this.count === 0 ? '[]' : '\n  ]') + this.suffix));
-  }
-
-  digest(): Uint8Array {
-    return this.hash.digest();
+    this.sink((this.count === 0 ? '[]' : '\n  ]') + this.suffix);
   }
 }
 

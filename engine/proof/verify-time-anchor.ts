@@ -34,7 +34,8 @@ function described(facts: { genTime: Date; tsaName: string }): string {
   return `stamped by ${facts.tsaName} at ${facts.genTime.toISOString()}`;
 }
 
-export async function checkTimeAnchor(m: Raw, options: TimeAnchorOptions, fail: Fail, pass: Pass): Promise<void> {
+/** `anchoredText`: anchoredManifestText of the whole manifest when `m` lacks its steps (the streaming verifier). */
+export async function checkTimeAnchor(m: Raw, options: TimeAnchorOptions, fail: Fail, pass: Pass, anchoredText?: string): Promise<void> {
   const anchor = m.timeAnchor as { format: string; token: string } | undefined;
   if (anchor === undefined) {
     const message = "not anchored: no RFC 3161 time anchor, so executedAt is the runner's own claim";
@@ -46,7 +47,7 @@ export async function checkTimeAnchor(m: Raw, options: TimeAnchorOptions, fail: 
   if (!token) return fail('PCQ_TIME_ANCHOR_INVALID', CHECK, 'timeAnchor.token is not base64');
   // pkijs is loaded only for anchored manifests: verifying any other manifest never pays for it.
   const { checkTimeStampToken } = await import('./rfc3161.ts');
-  const data = utf8(anchoredManifestText(m));
+  const data = utf8(anchoredText ?? anchoredManifestText(m));
   const result = await checkTimeStampToken(token, { data, ...(options.trust ? { trust: options.trust } : {}) });
   if (!result.ok) {
     const who = result.facts ? ` (${described(result.facts)})` : '';
