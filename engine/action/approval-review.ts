@@ -40,8 +40,24 @@ import { openPausePr } from './approval-pause.ts';
 const NOTHING_CHANGED = 'The run stays paused. Nothing was changed (docs/design.md §6).';
 
 /** Refusals of the decision itself (the review, the approver, the inputs): answered on the PR, the job passes. */
-const isRefusal = (i: PcqIssue) =>
-  i.code.startsWith('PCQ_REVIEW_') || ['PCQ_APPROVER_NOT_LISTED', 'PCQ_APPROVAL_INPUTS_INVALID', 'PCQ_NOT_PAUSED'].includes(i.code);
+const REFUSALS: ReadonlySet<string> = new Set([
+  // the review rules (review/approval-rules.ts, proof/review-rules.ts)
+  'PCQ_REVIEW_NOT_APPROVED',
+  'PCQ_REVIEW_NOT_ON_ROSTER',
+  'PCQ_REVIEW_SELF_APPROVAL',
+  'PCQ_REVIEW_PUSHER',
+  'PCQ_REVIEW_BOT',
+  'PCQ_REVIEW_STALE_SHA',
+  'PCQ_REVIEW_EXTRA_FILES',
+  'PCQ_REVIEW_BEFORE_RUN',
+  'PCQ_REVIEW_ROSTER_MISSING',
+  'PCQ_REVIEW_INVALID',
+  // the step's approvers and inputs, and a run decided meanwhile (run/resume-run.ts)
+  'PCQ_APPROVER_NOT_LISTED',
+  'PCQ_APPROVAL_INPUTS_INVALID',
+  'PCQ_NOT_PAUSED',
+]);
+const isRefusal = (i: PcqIssue) => REFUSALS.has(i.code);
 
 export async function approvalReviewCommand(ctx: ActionContext, event: PullRequestReviewEvent): Promise<ReviewOutcome> {
   const { core, workspace } = ctx;
