@@ -3,29 +3,17 @@
 // It signs nothing and writes nothing under attestations/: the seal job (`pcq run --seal-from`)
 // chains, signs and stores the whole run through the execution store, as `pcq run` does.
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
-import { PcqError, PcqErrors, isError } from '../base/errors.ts';
-import { readRunbookFile } from '../model/load-runbooks.ts';
-import type { Runbook } from '../model/runbook.ts';
-import { planRunbook, type Plan } from '../plan/plan.ts';
-import { graphIssues } from '../plan/graph-issues.ts';
-import { distributionIssues, partitionJobs, SEAL_JOB, touchesGraph, type JobGraph } from '../plan/jobs.ts';
-import { loadPolicySet } from '../runtime/policy-set.ts';
-import { resolveParams } from './run-params.ts';
+import { PcqError } from '../base/errors.ts';
+import { partitionJobs, SEAL_JOB, touchesGraph, type JobGraph } from '../plan/jobs.ts';
 import { openRunServices } from './run-services.ts';
 import { runScheduled } from './execute-run.ts';
-import { runRunbookChecks } from './preflight/checks.ts';
-import { loadPreflightContext } from './preflight/context.ts';
-import { authorizeRunnerAtStart } from './authorize-runner.ts';
 import { redactText } from '../base/secrets.ts';
 import type { Signer } from '../base/signer.ts';
 import { jobFileKey, openJobText, sealJobText, type JobRun } from './job-file-seal.ts';
-import { checkPauseSwitch } from '../runtime/pause-switch.ts';
-import { policyDigest } from '../runtime/policy-digest.ts';
-import { policyPinIssues } from '../runtime/policy-pin.ts';
-import { preflightGrant } from './authorize-grant.ts';
-import { setUpSpells, withSpellKind } from './spell-setup.ts';
+import { withSpellKind } from './spell-setup.ts';
+import { admitRun } from './admit-run.ts';
 import { JOB_FILE_FORMAT, ownSteps, readJobFile, type ForeignStep, type JobFile } from './foreign-steps.ts';
 
 export interface JobRunOptions {
@@ -42,29 +30,6 @@ export interface JobRunOptions {
   /** --allow-unsigned / --button, as `pcq run` takes them: the same spell admission in every job. */
   allowUnsigned?: boolean;
   buttonRequiresSignature?: { button: string };
-}
-
-export interface PreparedRunbook {
-  runbook: Runbook;
-  plan: Plan;
-  jobs: JobGraph;
-  params: Record<string, unknown>;
-}
-
-export async function prepareRunbook(config: PcqConfig, file: string, rawParams: Record<string, unknown>): Promise<PreparedRunbook> {
-  const parsed = await readRunbookFile(file, relative(config.root, file) || file);
-  const draft = parsed.runbook ?? parsed.draft;
-  const problems = [...parsed.issues, ...(draft ? graphIssues(draft) : [])].filter(isError);
-  if (problems.length > 0 || !parsed.runbook) throw new PcqErrors(problems);
-  const runbook = parsed.runbook;
-  const policies = await loadPolicySet(join(config.root, 'policies'));
-  // The same preflight as `pcq run` and `pcq validate` (run/preflight/checks.ts).
-  const checks = (await runRunbookChecks(runbook, { ...(await loadPreflightContext(config.root)), policies, home: config.home })).filter(isError);
-  if (checks.length > 0) throw new PcqErrors(checks);
-  const refused = distributionIssues(runbook);
-  if (refused.length > 0) throw new PcqErrors(refused);
-  const plan = planRunbook(runbook);
-  return { runbook, plan, jobs: partitionJobs(runbook, plan), params: resolveParams(runbook, rawParams) };
 }
 
 /** Steps of `job` and of every job it needs, directly or not (`seal`: every step). */
@@ -111,21 +76,21 @@ export async function loadForeignSteps(dir: string | undefined, run: JobRun, all
 
 export async function runJobFile(opts: JobRunOptions): Promise<{ job: string; out: string; steps: ForeignStep[] }> {
   const { config } = opts;
-  // A job starts steps, so it passes the gates `pcq run` passes before its first step (run-runbook.ts):
-  // the pause switch, the policy pin, the runner key, the grant, the spell and effects admission.
-  await checkPauseSwitch(config.root);
-  const pinned = policyPinIssues(config.policyHash, (await policyDigest(config.root)).digest);
-  if (pinned.length > 0) throw new PcqErrors(pinned);
-  const authorized = await authorizeRunnerAtStart({ config, env: opts.env, asOf: opts.asOf, now: new Date() });
-  const { runbook, plan, jobs, params } = await prepareRunbook(config, opts.file, opts.rawParams);
-  await preflightGrant({ config, runner: authorized.signer.keyid, runbookId: runbook.runbookId, now: new Date() });
-  const spells = await setUpSpells({
+  // A job starts steps, so it is admitted exactly as `pcq run` is (admit-run.ts): the pause switch,
+  // the policy pin, the runner key, the runbook and its checks, the grant, spells and effects.
+  const admitted = await admitRun({
     config,
-    runbook,
+    file: opts.file,
+    rawParams: opts.rawParams,
+    asOf: opts.asOf,
     env: opts.env,
-    allowUnsigned: opts.allowUnsigned ?? false,
+    now: () => new Date(),
+    ...(opts.allowUnsigned !== undefined ? { allowUnsigned: opts.allowUnsigned } : {}),
     ...(opts.buttonRequiresSignature ? { buttonRequiresSignature: opts.buttonRequiresSignature } : {}),
+    distributed: true,
   });
+  const { authorized, runbook, plan, params, spells } = admitted;
+  const jobs = partitionJobs(runbook, plan);
   const { own, upstream } = reachableSteps(jobs, opts.job);
   const run = { runbookDigest: runbook.source.digest, asOf: opts.asOf, inputs: params };
   const foreign = await loadForeignSteps(opts.from, run, upstream, authorized.signer);

@@ -2,44 +2,31 @@
 // Validates exactly as `pcq validate` does, resolves inputs, opens the ports (run-services.ts),
 // executes, persists, then applies the consequences of the verdict (review ticket, verdict files).
 import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
 import type { PcqConfig } from '../runtime/config.ts';
-import { PcqErrors, isError, type PcqIssue } from '../base/errors.ts';
-import { readRunbookFile } from '../model/load-runbooks.ts';
-import { planRunbook } from '../plan/plan.ts';
-import { graphIssues } from '../plan/graph-issues.ts';
-import { loadPolicySet } from '../runtime/policy-set.ts';
-import { resolveParams } from './run-params.ts';
+import { PcqErrors, type PcqIssue } from '../base/errors.ts';
 import { openRunServices } from './run-services.ts';
 import { executeRun, type RecordedApproval } from './execute-run.ts';
 import type { FailedProof, StepSummary } from '../base/run-record.ts';
 import { ciContext } from './ci-context.ts';
 import { persistRun } from './persist-run.ts';
 import { loadForeignSteps } from './run-job.ts';
-import { distributionIssues } from '../plan/jobs.ts';
 import type { Signer } from '../base/signer.ts';
 import type { StepSubset } from './foreign-steps.ts';
 import type { Runbook } from '../model/runbook.ts';
 import { loadSealHolders } from './seal-private.ts';
-import { runRunbookChecks } from './preflight/checks.ts';
-import { loadPreflightContext } from './preflight/context.ts';
 import { afterRunHooks } from './after-run.ts';
-import { authorizeRunnerAtStart } from './authorize-runner.ts';
 import type { SchedulerEvent } from './scheduler-types.ts';
 import type { RunStatus, Verdict } from '../base/run-record.ts';
 import type { ManifestPause } from '../base/signed-records.ts';
 import { readIndex } from '../store/execution-index.ts';
 import { ChangeSet } from '../store/change-set.ts';
 import { commitChange, recoverStore, type CommittedChange, type RecoveryReport } from '../store/execution-store.ts';
-import { join } from 'node:path';
-import { policyDigest } from '../runtime/policy-digest.ts';
-import { policyPinIssues } from '../runtime/policy-pin.ts';
 import type { FinalizeReceipt, OpenReceipt, PrepaidVault, VaultRunState } from '../base/prepaid-vault.ts';
 import type { RetryLink } from '../base/signed-records.ts';
-import { checkPauseSwitch } from '../runtime/pause-switch.ts';
-import { openGrantedRun, preflightGrant, reservationFor } from './authorize-grant.ts';
+import { openGrantedRun, reservationFor } from './authorize-grant.ts';
 import { openVault } from '../vault/open-vault.ts';
-import { setUpSpells, withSpellKind } from './spell-setup.ts';
+import { withSpellKind } from './spell-setup.ts';
+import { admitRun } from './admit-run.ts';
 import { anchorManifest, prepareTimeStampAuthority, probeTimeStampAuthority, type AnchorReport } from '../runtime/time-anchor.ts';
 import type { DeliveryOutcome } from '../runtime/escalation.ts';
 import type { TokenEvent } from '../runtime/connector-auth/token-manager.ts';
@@ -148,38 +135,29 @@ export interface RunReport {
 export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport> {
   const { config } = opts;
   const now = opts.now ?? (() => new Date());
-  // The pause switch first: while paused, nothing runs, nothing is read further, nothing is written.
-  await checkPauseSwitch(config.root);
-  // Then the policy pin: it reads only policies/ and refuses with nothing written in any mode.
-  const policies0 = await policyDigest(config.root);
-  const pinned = policyPinIssues(config.policyHash, policies0.digest);
-  if (pinned.length > 0) throw new PcqErrors(pinned);
-  // docs/design.md §7: the runner key is authorized before anything is read, opened or written.
-  const authorized = await authorizeRunnerAtStart({ config, env: opts.env, asOf: opts.asOf, now: now() });
-  const display = relative(config.root, opts.file) || opts.file;
-  const parsed = await readRunbookFile(opts.file, display);
-  const draft = parsed.runbook ?? parsed.draft;
-  const problems = [...parsed.issues, ...(draft ? graphIssues(draft) : [])].filter(isError);
-  if (problems.length > 0 || !parsed.runbook) throw new PcqErrors(problems);
-  const runbook = parsed.runbook;
-  const plan = planRunbook(runbook);
-  // Strict here (a broken policy file refuses the run); validate reports the same file leniently.
-  const policies = await loadPolicySet(join(config.root, 'policies'));
-  // The runbook checks of the preflight, the very list `pcq validate` runs (run/preflight/checks.ts).
-  const checks = (await runRunbookChecks(runbook, { ...(await loadPreflightContext(config.root)), policies, home: config.home })).filter(isError);
-  if (checks.length > 0) throw new PcqErrors(checks);
-  const params = resolveParams(runbook, opts.rawParams);
-  // The grant (contracts/README.md): refused with UnauthorizedRunner before anything is written.
-  const runner = authorized.signer.keyid;
-  const grant = await preflightGrant({ config, runner, runbookId: runbook.runbookId, now: now() });
-  // Spells and effects are admitted before the store is touched or any service opens (docs/design.md §7).
-  const spells = await setUpSpells({
-    config,
+  // Admission, in the one order every path that starts steps follows (admit-run.ts): pause switch,
+  // policy pin, runner key, runbook and preflight checks, inputs, grant, spells. A refusal writes nothing.
+  const {
+    authorized,
+    display,
     runbook,
+    plan,
+    params,
+    policyDigest: pinnedDigest,
+    grant,
+    spells,
+  } = await admitRun({
+    config,
+    file: opts.file,
+    rawParams: opts.rawParams,
+    asOf: opts.asOf,
     env: opts.env,
-    allowUnsigned: opts.allowUnsigned ?? false,
+    now,
+    ...(opts.allowUnsigned !== undefined ? { allowUnsigned: opts.allowUnsigned } : {}),
     ...(opts.buttonRequiresSignature ? { buttonRequiresSignature: opts.buttonRequiresSignature } : {}),
+    distributed: opts.sealFrom !== undefined,
   });
+  const runner = authorized.signer.keyid;
   // The TSA trust is read now (a bad file refuses the run); with timeAnchor.required the TSA must
   // answer now too, so an unreachable TSA refuses the run before anything is written.
   const tsa = await prepareTimeStampAuthority(config.timeAnchor);
@@ -261,7 +239,7 @@ export async function runRunbookFile(opts: RunRunbookOptions): Promise<RunReport
         concurrency: config.concurrency,
         datasets: services.datasets,
         authorization: authorized.authorization,
-        policyDigest: policies0.digest,
+        policyDigest: pinnedDigest,
         vault: { grant: grant.manifestGrant, open, settle },
         ...(opts.retryOf ? { retryOf: opts.retryOf } : {}),
         spells: spells.spells,
@@ -361,8 +339,6 @@ async function sealSubset(
   asOf: string,
   signer: Signer,
 ): Promise<StepSubset> {
-  const refused = distributionIssues(runbook);
-  if (refused.length > 0) throw new PcqErrors(refused);
   const foreign = await loadForeignSteps(dir, { runbookDigest: runbook.source.digest, asOf, inputs: params }, new Set(order), signer);
   const missing = order.filter((id) => !foreign.has(id));
   if (missing.length > 0) {
