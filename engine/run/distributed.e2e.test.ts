@@ -24,8 +24,9 @@ const CASES: Array<[string, Record<string, string>]> = [
 ];
 
 for (const [runbook, inputs] of CASES) {
-  test(`${runbook}: the distributed run seals the single-process Merkle root over 10 random job orders (1 multi-process)`, { timeout: 900_000 }, async () => {
+  test(`${runbook}: the distributed run seals the single-process Merkle root over 10 random job orders`, { timeout: 900_000 }, async () => {
     const sweep = await sweepDistributed(root, runbook, inputs, 10, SEED);
-    assert.equal(sweep.orders.length, 10);
+    assert.equal(sweep.orders.filter((o) => o !== undefined).length, 10);
+    console.log(`${runbook}: order wall ms ${sweep.wallMs.join(' ')}; jobs at once ${sweep.maxParallel.join(' ')}`);
   });
 }
