@@ -1,6 +1,7 @@
 // `npm run bench`: runs every bench/*.bench.ts present (each exports one or more `run…Bench()`
 // functions returning figures), prints one table and writes .pcq/bench-results.json. Bench files
 // are discovered with readdir so that a missing or broken one never stops the others.
+// `npm run bench -- distributed runner` runs only the files whose names contain one of the words.
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { loadavg } from 'node:os';
@@ -28,9 +29,9 @@ interface Figure {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export async function discoverBenchFiles(dir: string): Promise<string[]> {
+export async function discoverBenchFiles(dir: string, only: readonly string[] = []): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  return names.filter((n) => n.endsWith('.bench.ts')).sort();
+  return names.filter((n) => n.endsWith('.bench.ts') && (only.length === 0 || only.some((w) => n.includes(w)))).sort();
 }
 
 /**
@@ -104,7 +105,9 @@ export function formatTable(rows: readonly BenchRow[]): string {
 }
 
 async function main(): Promise<void> {
-  const files = await discoverBenchFiles(here);
+  const only = process.argv.slice(2);
+  const files = await discoverBenchFiles(here, only);
+  if (files.length === 0) throw new Error(`no bench file matches ${only.join(', ')}`);
   const rows: BenchRow[] = [];
   // Figures on a shared machine mean little without its load: printed with each bench file's table.
   const loads: Array<{ file: string; before: number[]; after: number[] }> = [];
