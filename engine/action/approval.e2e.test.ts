@@ -295,10 +295,10 @@ test("a deciding job on a fresh checkout without the paused run's vault fails lo
     actor: 'ombuds-bob',
   });
   assert.equal(res.code, 1, res.stdout + res.stderr);
-  assert.match(res.stdout, /::error::PCQ_(RESUME|VAULT)_[A-Z_]+/, 'the vault cannot settle a run it never opened');
+  assert.match(res.stdout, /::error::PCQ_RESUME_RUN_NOT_OPEN/, 'the vault cannot settle a run it never opened');
   assert.match(
     comments(prNumber).at(-1)!,
-    /counts, but the run could not be resumed:\n\n- `PCQ_(RESUME|VAULT)_[A-Z_]+`[\s\S]*Nothing was published; the run stays paused/,
+    /counts, but the run could not be resumed:\n\n- `PCQ_RESUME_RUN_NOT_OPEN`[\s\S]*Nothing was published; the run stays paused/,
   );
   assert.equal(gh.state.branchSha('main'), mainBefore, 'nothing published');
   assert.equal(gh.state.pull(prNumber).state, 'open');

@@ -851,6 +851,11 @@ export const ERROR_CATALOGUE = {
     'an approve killed between finalize_run and recording its receipt settled the run on a vault that cannot be asked for the receipt',
     'The run stays paused and is never settled twice; an operator finds the finalize_run transaction (`pcq status`, contract events) and reconciles it.',
   ),
+  PCQ_RESUME_RUN_NOT_OPEN: e(
+    'failed-check',
+    'the vault this approve reached never reserved the paused run (the embedded ledger of another machine or job)',
+    'Resume where the run paused, or use the Soroban vault for runs with approval steps; the run stays paused.',
+  ),
   PCQ_RESUME_LOCKED: e(
     'transient',
     'another `pcq approve` is resuming this execution',

@@ -78,7 +78,7 @@ test('a step kind job files cannot carry (an approval pause, any kind not listed
   const paused = { ...runbook, steps: runbook.steps.map((s, i) => (i === 1 ? { ...s, type: 'approval' } : s)) };
   const issues = distributionIssues(paused);
   assert.deepEqual(
-    issues.map((i) => [i.code, i.message.startsWith(`step ${runbook.steps[1]!.stepId}: a approval step cannot be spread`), i.location?.file]),
+    issues.map((i) => [i.code, i.message.startsWith(`step ${runbook.steps[1]!.stepId}: an approval step cannot be spread`), i.location?.file]),
     [['PCQ_COMPILE_UNSUPPORTED', true, 'runbooks/R4-alert-triage.yaml']],
   );
 });

@@ -57,7 +57,7 @@ export function distributionIssues(runbook: Runbook): PcqIssue[] {
         step,
         'type',
         'PCQ_COMPILE_UNSUPPORTED',
-        `a ${step.type} step cannot be spread across jobs (distributable kinds: ${[...DISTRIBUTABLE_KINDS].join(', ')})`,
+        `${/^[aeiou]/.test(step.type) ? 'an' : 'a'} ${step.type} step cannot be spread across jobs (distributable kinds: ${[...DISTRIBUTABLE_KINDS].join(', ')})`,
         'Run this runbook with `pcq run` on one runner.',
       ),
     );

@@ -130,11 +130,13 @@ export function journaledVault(vault: PrepaidVault, dir: string, journal: Resume
 }
 
 async function settleOnce(vault: PrepaidVault, dir: string, journal: ResumeJournal, args: FinalizeRunArgs): Promise<FinalizeReceipt> {
-  if (journal.settlement) {
+  const earlier = journal.settlement;
+  const earlierAttempt = earlier !== undefined;
+  if (earlier) {
     // An earlier approve sent finalize_run (maybe): the vault is the truth of whether it landed.
-    const settled = vault.settledRun ? await vault.settledRun(args.runId) : journal.settlement.receipt;
+    const settled = vault.settledRun ? await vault.settledRun(args.runId) : earlier.receipt;
     if (settled) {
-      journal.settlement = { ...journal.settlement, receipt: settled };
+      journal.settlement = { ...earlier, receipt: settled };
       await writeResumeJournal(dir, journal);
       return settled;
     }
@@ -146,6 +148,7 @@ async function settleOnce(vault: PrepaidVault, dir: string, journal: ResumeJourn
     receipt = await vault.finalizeRun(args);
   } catch (err) {
     if ((err as { details?: { contractError?: string } }).details?.contractError !== 'RunNotOpen') throw err;
+    if (!earlierAttempt) throw runNeverOpened(vault.backend, args.runId);
     throw new PcqError({
       code: 'PCQ_RESUME_SETTLEMENT_UNKNOWN',
       message: `run ${args.runId} was already settled on the ${vault.backend} vault by an approve that was killed before it recorded the receipt, and this vault cannot be asked for it`,
@@ -157,4 +160,17 @@ async function settleOnce(vault: PrepaidVault, dir: string, journal: ResumeJourn
   await writeResumeJournal(dir, journal);
   crashPoint('resume:before-commit');
   return receipt;
+}
+
+/**
+ * RunNotOpen with no earlier settlement attempt on record: this vault never reserved the run (for
+ * example the embedded ledger of another machine, as in a fresh GitHub Actions checkout), so
+ * nothing was settled twice and the paused run is untouched.
+ */
+function runNeverOpened(backend: string, runId: string): PcqError {
+  return new PcqError({
+    code: 'PCQ_RESUME_RUN_NOT_OPEN',
+    message: `run ${runId} is not open on the ${backend} vault this approve reached: the vault that reserved it at the pause is not this one`,
+    hint: 'Resume where the run paused (the same machine for the embedded ledger), or use the Soroban vault, whose reservations every runner sees (docs/operations.md). The run is still paused.',
+  });
 }
