@@ -5,11 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPair } from '../runtime/keys.ts';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
+import { buildActionBundle, runActionBundle, type ActionResult } from '../testing/action-harness.ts';
 import { GitHubEmulator } from '../testing/github-emulator.ts';
 import { PrBody } from '../review/pr-body.ts';
 import { PLAN_MARKER } from '../github/sticky-comment.ts';
@@ -35,29 +34,7 @@ function readTree(dir: string, prefix = ''): Record<string, string> {
 }
 
 before(async () => {
-  // Same options as scripts/build.mjs: an ESM bundle needs a real `require` for CJS dependencies.
-  const common: BuildOptions = {
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    logLevel: 'error',
-    banner: { js: "import { createRequire as __pcqCreateRequire } from 'node:module'; const require = __pcqCreateRequire(import.meta.url);" },
-    external: ['kuzu', 'neo4j-driver', 'pkcs11js'],
-    define: {
-      PCQ_NODE_WORKER: JSON.stringify('./ed25519-node-worker.mjs'),
-      PCQ_KUZU_CHILD: JSON.stringify('./kuzu-child.mjs'),
-      PCQ_CEL_WORKER: JSON.stringify('./cel-worker.mjs'),
-    },
-  };
-  await build({ ...common, entryPoints: [join(repo, 'engine/action/main.ts')], outfile: bundle });
-  for (const [source, name] of [
-    ['engine/proof/ed25519-node-worker.ts', 'ed25519-node-worker.mjs'],
-    ['engine/graph/kuzu-child.ts', 'kuzu-child.mjs'],
-    ['engine/runtime/cel-worker.ts', 'cel-worker.mjs'],
-  ] as const) {
-    await build({ ...common, entryPoints: [join(repo, source)], outfile: join(bundleDir, name) });
-  }
+  await buildActionBundle(bundleDir);
   gh = await new GitHubEmulator('pcq-org', 'pcq').start();
   scratch = mkdtempSync(join(tmpdir(), 'pcq-action-e2e-'));
   workspace = join(scratch, 'ws');
@@ -85,64 +62,14 @@ after(async () => {
   assert.deepEqual(gh.rejectedRequests, [], 'the Action sent a request GitHub would refuse');
 });
 
-interface ActionResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-function event(name: string, payload: unknown): string {
-  const path = join(scratch, `event-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(path, JSON.stringify(payload));
-  return path;
-}
-
 async function runAction(
   inputs: Record<string, string>,
-  ctx: { eventName: string; eventPath: string; actor: string },
+  ctx: { eventName: string; payload: unknown; actor: string },
   extraEnv: Record<string, string> = {},
 ): Promise<ActionResult> {
-  const output = join(scratch, `out-${Math.random().toString(36).slice(2)}`);
-  const summary = `${output}.summary`;
-  writeFileSync(output, '');
-  writeFileSync(summary, ''); // the runner pre-creates it
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: scratch,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: output,
-    GITHUB_STEP_SUMMARY: summary,
-    GITHUB_EVENT_NAME: ctx.eventName,
-    GITHUB_EVENT_PATH: ctx.eventPath,
-    GITHUB_ACTOR: ctx.actor,
-    GITHUB_REPOSITORY: 'pcq-org/pcq',
-    GITHUB_API_URL: gh.url,
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_TOKEN: 'test-token',
-    PCQ_MODE: 'dev',
-    INPUT_TOKEN: 'test-token',
-    ...extraEnv,
-  };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const child = spawn(process.execPath, [bundle], { cwd: workspace, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d;
-  });
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  const outputs: Record<string, string> = {};
-  // GITHUB_OUTPUT uses the heredoc form: name<<delimiter \n value \n delimiter
-  const text = readFileSync(output, 'utf8');
-  for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
-  assert.doesNotMatch(stdout + stderr, /\n\s+at .+:\d+:\d+\)?\n/, 'no stack trace reaches the log');
-  return { code, stdout, stderr, outputs, summary: readFileSync(summary, 'utf8') };
+  const res = await runActionBundle({ bundle, workspace, scratch, apiUrl: gh.url, inputs, ...ctx, env: extraEnv });
+  assert.doesNotMatch(res.stdout + res.stderr, /\n\s+at .+:\d+:\d+\)?\n/, 'no stack trace reaches the log');
+  return res;
 }
 
 const base = () => JSON.parse(readFileSync(join(vectors, 'pull_request_opened.payload.json'), 'utf8')) as Record<string, any>;
@@ -179,7 +106,7 @@ test('PR validation: annotation at file:line, one sticky plan comment updated on
   const prWorkspaceFile = join(workspace, 'runbooks/R2-relationship-inference.yaml');
   writeFileSync(prWorkspaceFile, broken); // the checkout of the PR head
   try {
-    const ctx = { eventName: 'pull_request', eventPath: event('pull_request', prPayload(pr.number)), actor: 'octocat' };
+    const ctx = { eventName: 'pull_request', payload: prPayload(pr.number), actor: 'octocat' };
     const first = await runAction({ command: 'validate' }, ctx);
     assert.equal(first.code, 1, first.stdout + first.stderr);
     const line = broken.split('\n').findIndex((l) => l.includes('timeout: forever')) + 1;
@@ -205,7 +132,7 @@ test('PR validation: annotation at file:line, one sticky plan comment updated on
 test('dispatch: an unknown button or a caller without the role fails before anything runs', async () => {
   const ctx = {
     eventName: 'workflow_dispatch',
-    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    payload: JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8')),
     actor: 'octocat',
   };
   const unknown = await runAction({ command: 'run', button: 'rm-rf', params: '{}' }, ctx);
@@ -220,7 +147,7 @@ test('dispatch: an unknown button or a caller without the role fails before anyt
 test('dispatch in prod with a revoked runner key is refused before any step and publishes nothing', async () => {
   const ctx = {
     eventName: 'workflow_dispatch',
-    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    payload: JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8')),
     actor: 'octocat',
   };
   const revoked = generateKeyPair();
@@ -248,7 +175,7 @@ test('dispatch that passes: outputs, one published commit, summary with table an
   const before = gh.state.branchSha('main');
   const ctx = {
     eventName: 'workflow_dispatch',
-    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    payload: JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8')),
     actor: 'octocat',
   };
   const res = await runAction({ command: 'run', button: 'enrich-entities', params: '{"enrichmentSource":"full"}', 'as-of': '2026-03-01T00:00:00Z' }, ctx);
@@ -279,7 +206,7 @@ let passed = '';
 test('replay-of a published run reproduces it and publishes the comparison', async () => {
   const ctx = {
     eventName: 'workflow_dispatch',
-    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    payload: JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8')),
     actor: 'octocat',
   };
   const res = await runAction({ command: 'run', button: 'enrich-entities', 'replay-of': passed }, ctx);
@@ -295,7 +222,7 @@ test('replay-of a published run reproduces it and publishes the comparison', asy
 test('dispatch that blocks: exports withheld, review PR with only the ticket, roster as reviewers', async () => {
   const ctx = {
     eventName: 'workflow_dispatch',
-    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    payload: JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8')),
     actor: 'octocat',
   };
   const res = await runAction({ command: 'run', button: 'enrich-entities', params: '{"enrichmentSource":"partial"}', 'as-of': '2026-03-01T00:00:00Z' }, ctx);
@@ -330,7 +257,7 @@ test("a self-approval (the run's own actor) and a stale-SHA approval are recorde
   const self = gh.state.review(blocked.prNumber, 'octocat', 'APPROVED');
   const res1 = await runAction(
     { command: 'review' },
-    { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(blocked.prNumber, self.id)), actor: 'octocat' },
+    { eventName: 'pull_request_review', payload: reviewPayload(blocked.prNumber, self.id), actor: 'octocat' },
   );
   assert.equal(res1.code, 0, res1.stdout + res1.stderr);
   assert.equal(res1.outputs.verdict, 'refused');
@@ -349,7 +276,7 @@ test("a self-approval (the run's own actor) and a stale-SHA approval are recorde
   const stale = gh.state.review(blocked.prNumber, 'ombuds-bob', 'APPROVED', oldHead);
   const res2 = await runAction(
     { command: 'review' },
-    { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(blocked.prNumber, stale.id)), actor: 'ombuds-bob' },
+    { eventName: 'pull_request_review', payload: reviewPayload(blocked.prNumber, stale.id), actor: 'ombuds-bob' },
   );
   assert.equal(res2.code, 0, res2.stdout + res2.stderr);
   assert.equal(res2.outputs.verdict, 'refused');
@@ -373,7 +300,7 @@ test('an approving review by a roster ombuds releases the export and merges the 
   const review = gh.state.review(blocked.prNumber, 'ombuds-bob', 'APPROVED');
   const res = await runAction(
     { command: 'review' },
-    { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(blocked.prNumber, review.id)), actor: 'ombuds-bob' },
+    { eventName: 'pull_request_review', payload: reviewPayload(blocked.prNumber, review.id), actor: 'ombuds-bob' },
   );
   assert.equal(res.code, 0, res.stdout + res.stderr);
   assert.equal(res.outputs.verdict, 'approved');
@@ -407,7 +334,7 @@ test('an approving review by a roster ombuds releases the export and merges the 
 test('request-info keeps the review open and records it on the PR branch; a later rejection closes it for good', async () => {
   const ctx = {
     eventName: 'workflow_dispatch',
-    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    payload: JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8')),
     actor: 'octocat',
   };
   const run = await runAction({ command: 'run', button: 'enrich-entities', params: '{"enrichmentSource":"partial"}', 'as-of': '2026-03-02T00:00:00Z' }, ctx);
@@ -415,10 +342,7 @@ test('request-info keeps the review open and records it on the PR branch; a late
   const id = run.outputs['execution-id']!;
   const pr = [...gh.state.pulls.values()].find((p) => p.head === `pcq/review/R1/${id}`)!;
   const ask = gh.state.review(pr.number, 'ombuds-carol', 'COMMENTED', undefined, 'Which source was partial?');
-  const res1 = await runAction(
-    { command: 'review' },
-    { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(pr.number, ask.id)), actor: 'ombuds-carol' },
-  );
+  const res1 = await runAction({ command: 'review' }, { eventName: 'pull_request_review', payload: reviewPayload(pr.number, ask.id), actor: 'ombuds-carol' });
   assert.equal(res1.code, 0, res1.stdout + res1.stderr);
   assert.equal(res1.outputs.verdict, 'info-requested');
   assert.equal(pr.state, 'open');
@@ -431,7 +355,7 @@ test('request-info keeps the review open and records it on the PR branch; a late
   const reject = gh.state.review(pr.number, 'ombuds-carol', 'CHANGES_REQUESTED');
   const res2 = await runAction(
     { command: 'review' },
-    { eventName: 'pull_request_review', eventPath: event('pull_request_review', reviewPayload(pr.number, reject.id)), actor: 'ombuds-carol' },
+    { eventName: 'pull_request_review', payload: reviewPayload(pr.number, reject.id), actor: 'ombuds-carol' },
   );
   assert.equal(res2.code, 0, res2.stdout + res2.stderr);
   assert.equal(res2.outputs.verdict, 'rejected');
@@ -459,7 +383,7 @@ steps:
 test('retry: a failed run re-run as a new execution linked to it (retryOf), published; status counts pending dispatches', async () => {
   const ctx = {
     eventName: 'workflow_dispatch',
-    eventPath: event('workflow_dispatch', JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8'))),
+    payload: JSON.parse(readFileSync(join(vectors, 'workflow_dispatch_payload.json'), 'utf8')),
     actor: 'octocat',
   };
   const buttonsFile = join(workspace, 'policies/buttons.yaml');
