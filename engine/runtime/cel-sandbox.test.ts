@@ -2,7 +2,8 @@
 // a bomb is stopped at its deadline with PCQ_CEL_LIMIT, after which evaluation goes on in a fresh worker.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCelSandbox } from './cel-sandbox.ts';
+import { createCelSandbox, waitForFlag } from './cel-sandbox.ts';
+import { Worker } from 'node:worker_threads';
 import { createCelEngine } from './cel.ts';
 import { PcqError } from '../base/errors.ts';
 import { OutputTable, celStepsView } from '../base/step-outputs.ts';
@@ -76,4 +77,22 @@ test('steps views cross as deltas of the output table: prefixes, overlays, a new
   check(other.snapshot());
   table.set('s5', { v: 5.5 });
   check(table.snapshot());
+});
+
+test('a late notify from the previous evaluation is not an answer: the wait goes on until the flag is set', async () => {
+  const buffer = new SharedArrayBuffer(8);
+  const flag = new Int32Array(buffer);
+  const worker = new Worker(new URL('../testing/stale-notify-worker.ts', import.meta.url), { workerData: { buffer, notifyAfterMs: 100, setAfterMs: 300 } });
+  try {
+    const started = Date.now();
+    assert.equal(waitForFlag(flag, 0, 20_000), true);
+    assert.equal(Atomics.load(flag, 0), 1, 'returned only once the flag was set, not at the stale wake-up');
+    assert.ok(Date.now() - started >= 300, `waited ${Date.now() - started} ms`);
+  } finally {
+    await worker.terminate();
+  }
+  const unset = new Int32Array(new SharedArrayBuffer(4));
+  const started = Date.now();
+  assert.equal(waitForFlag(unset, 0, 50), false, 'an unset flag times out');
+  assert.ok(Date.now() - started >= 49);
 });

@@ -92,7 +92,7 @@ export function createCelSandbox(options: CelSandboxOptions): CelEngine & { clos
       if (inThread) return local.evaluate(expr, vars);
       live ??= start();
       const w = live;
-      if (Atomics.load(w.flag, 1) === 0 && Atomics.wait(w.flag, 1, 0, STARTUP_MS) === 'timed-out') {
+      if (!waitForFlag(w.flag, 1, STARTUP_MS)) {
         stop();
         throw new PcqError({
           code: 'PCQ_CEL_LIMIT',
@@ -114,9 +114,8 @@ export function createCelSandbox(options: CelSandboxOptions): CelEngine & { clos
       Atomics.store(w.flag, 0, 0);
       w.port.postMessage(stepsDelta ? { expr, vars: send, keep, steps: stepsDelta } : { expr, vars: send, keep });
       for (const name of KEEPABLE) if (name in vars) w.sent.set(name, vars[name]);
-      const waited = Atomics.wait(w.flag, 0, 0, budget);
-      const reply =
-        waited === 'timed-out' ? undefined : (receiveMessageOnPort(w.port)?.message as { ok: boolean; value?: unknown; issue?: PcqIssue } | undefined);
+      const answered = waitForFlag(w.flag, 0, budget);
+      const reply = answered ? (receiveMessageOnPort(w.port)?.message as { ok: boolean; value?: unknown; issue?: PcqIssue } | undefined) : undefined;
       if (!reply) {
         stop();
         throw limitError(expr, Date.now() - now, heapMb);
@@ -133,6 +132,23 @@ export function createCelSandbox(options: CelSandboxOptions): CelEngine & { clos
       if (last) await last.worker.terminate();
     },
   };
+}
+
+/**
+ * Waits until `flag[index]` is set, for at most `ms`; false when the time ran out. A wake-up is not
+ * an answer: the worker sets the flag and then notifies, so a notify it sends for the previous
+ * evaluation can land after this one has reset the flag (ECMA-262 Atomics.wait returns "ok" for
+ * any notify). Taking that as an answer read an empty port and failed a healthy evaluation with
+ * PCQ_CEL_LIMIT "after 1 ms" on a loaded machine, so the flag is re-read and the wait resumed.
+ */
+export function waitForFlag(flag: Int32Array, index: number, ms: number): boolean {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (Atomics.load(flag, index) !== 0) return true;
+    const left = end - Date.now();
+    if (left <= 0) return false;
+    Atomics.wait(flag, index, 0, left);
+  }
 }
 
 function limitError(expr: string, ms: number, heapMb: number): PcqError {
