@@ -25,8 +25,8 @@ export class ApprovalBranch {
 
   constructor(runbookId: string, executionId: string) {
     const whole = `${PREFIX}${runbookId}/${executionId}`;
-    this.runbookId = checkSegment('runbookId', runbookId, whole);
-    this.executionId = checkSegment('executionId', executionId, whole);
+    this.runbookId = checkSegment('runbookId', runbookId, whole, PREFIX);
+    this.executionId = checkSegment('executionId', executionId, whole, PREFIX);
   }
 
   toString(): string {

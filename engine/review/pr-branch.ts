@@ -8,12 +8,13 @@ import { PcqError } from '../base/errors.ts';
 const PREFIX = 'pcq/review/';
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-export function checkSegment(kind: string, value: string, whole: string): string {
+/** One segment of a pcq branch (`prefix` names which: review or pause branches share the rule). */
+export function checkSegment(kind: string, value: string, whole: string, prefix = PREFIX): string {
   if (!SEGMENT.test(value) || value.includes('..') || value.endsWith('.lock') || value.endsWith('.')) {
     throw new PcqError({
       code: 'PCQ_PR_BRANCH_INVALID',
-      message: `"${whole}" is not a pcq review branch: ${kind} "${value}" must be letters, digits, ".", "_" or "-" (no "..", not ending in "." or ".lock").`,
-      hint: `Review branches look like ${PREFIX}<runbookId>/<executionId>; pcq names them, do not rename them.`,
+      message: `"${whole}" is not a pcq branch: ${kind} "${value}" must be letters, digits, ".", "_" or "-" (no "..", not ending in "." or ".lock").`,
+      hint: `These branches look like ${prefix}<runbookId>/<executionId>; pcq names them, do not rename them.`,
     });
   }
   return value;
