@@ -5,10 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPair } from '../runtime/keys.ts';
-import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildActionBundle, runActionBundle, type ActionResult } from '../testing/action-harness.ts';
+import { buildActionBundle, runActionBundle, type ActionResult, readTree, grantTestRoster } from '../testing/action-harness.ts';
 import { GitHubEmulator } from '../testing/github-emulator.ts';
 import { PrBody } from '../review/pr-body.ts';
 import { PLAN_MARKER } from '../github/sticky-comment.ts';
@@ -23,16 +23,6 @@ let gh: GitHubEmulator;
 let workspace: string;
 let scratch: string;
 
-function readTree(dir: string, prefix = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) Object.assign(out, readTree(dir, rel));
-    else out[rel] = readFileSync(join(dir, rel), 'utf8');
-  }
-  return out;
-}
-
 before(async () => {
   await buildActionBundle(bundleDir);
   gh = await new GitHubEmulator('pcq-org', 'pcq').start();
@@ -44,15 +34,7 @@ before(async () => {
   cpSync(join(repo, 'spells'), join(workspace, 'spells'), { recursive: true });
   const files = { ...readTree(workspace) };
   gh.state.push('main', files, 'maintainer-mia', 'initial');
-  for (const [login, p] of [
-    ['maintainer-mia', 'admin'],
-    ['octocat', 'write'],
-    ['reader-rita', 'read'],
-    ['ombuds-alice', 'write'],
-    ['ombuds-bob', 'write'],
-    ['ombuds-carol', 'write'],
-  ] as const)
-    gh.state.permissions.set(login, p);
+  grantTestRoster(gh.state);
 });
 
 after(async () => {

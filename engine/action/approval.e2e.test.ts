@@ -11,12 +11,12 @@
 // the pausing job) the resume cannot settle, which the PR is told, and nothing is published.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { GitHubEmulator } from '../testing/github-emulator.ts';
-import { buildActionBundle, runActionBundle, type ActionResult } from '../testing/action-harness.ts';
+import { buildActionBundle, runActionBundle, type ActionResult, readTree, grantTestRoster } from '../testing/action-harness.ts';
 import { runPcq } from '../testing/pcq-cli.ts';
 import { snapshotTree } from '../testing/snapshot-tree.ts';
 
@@ -27,16 +27,6 @@ let bundle: string;
 let gh: GitHubEmulator;
 let scratch: string;
 let workspace: string;
-
-function readTree(dir: string, prefix = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) Object.assign(out, readTree(dir, rel));
-    else out[rel] = readFileSync(join(dir, rel), 'utf8');
-  }
-  return out;
-}
 
 before(async () => {
   await stat(resolve('dist/pcq.mjs')).catch(() => assert.fail('dist/pcq.mjs is missing: run `npm run build` first'));
@@ -53,15 +43,7 @@ before(async () => {
     `${readFileSync(buttons, 'utf8')}\n  escalation-approval:\n    runbook: R5\n    version: "1.0"\n    roles: [write, maintain, admin]\n    description: Escalate open alerts after an ombuds confirms the threshold (R5).\n`,
   );
   gh.state.push('main', readTree(workspace), 'maintainer-mia', 'initial');
-  for (const [login, p] of [
-    ['maintainer-mia', 'admin'],
-    ['octocat', 'write'],
-    ['reader-rita', 'read'],
-    ['ombuds-alice', 'write'],
-    ['ombuds-bob', 'write'],
-    ['ombuds-carol', 'write'],
-  ] as const)
-    gh.state.permissions.set(login, p);
+  grantTestRoster(gh.state);
 });
 
 after(async () => {

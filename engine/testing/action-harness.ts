@@ -3,9 +3,10 @@
 // laid out as scripts/build.mjs lays them out in dist/), spawned with INPUT_*, GITHUB_OUTPUT,
 // GITHUB_STEP_SUMMARY, GITHUB_EVENT_PATH and GITHUB_API_URL pointed at the loopback GitHub emulator.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
+import type { EmulatorState } from './github-emulator-state.ts';
 
 const repo = new URL('../..', import.meta.url).pathname;
 
@@ -99,4 +100,28 @@ export async function runActionBundle(run: ActionRun): Promise<ActionResult> {
   const outputs: Record<string, string> = {};
   for (const m of readFileSync(output, 'utf8').matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
   return { code, stdout, stderr, outputs, summary: readFileSync(summary, 'utf8') };
+}
+
+/** A workspace folder as the emulator's file map (path → text), to push as a commit. */
+export function readTree(dir: string, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) Object.assign(out, readTree(dir, rel));
+    else out[rel] = readFileSync(join(dir, rel), 'utf8');
+  }
+  return out;
+}
+
+/** The Action e2e's collaborators: a maintainer, an author, a reader and the ombuds roster of policies/ombuds.yaml. */
+export function grantTestRoster(state: EmulatorState): void {
+  for (const [login, p] of [
+    ['maintainer-mia', 'admin'],
+    ['octocat', 'write'],
+    ['reader-rita', 'read'],
+    ['ombuds-alice', 'write'],
+    ['ombuds-bob', 'write'],
+    ['ombuds-carol', 'write'],
+  ] as const)
+    state.permissions.set(login, p);
 }
