@@ -12,6 +12,7 @@ import { buildActionBundle, runActionBundle, type ActionResult, readTree, grantT
 import { GitHubEmulator } from '../testing/github-emulator.ts';
 import { PrBody } from '../review/pr-body.ts';
 import { PLAN_MARKER } from '../github/sticky-comment.ts';
+import { RETRY_RUNBOOK } from '../testing/retry-runbook.ts';
 
 const repo = new URL('../..', import.meta.url).pathname;
 const vectors = join(repo, 'engine/testing/vectors/github-webhooks');
@@ -350,17 +351,7 @@ test('request-info keeps the review open and records it on the PR branch; a late
   assert.ok(![...gh.state.commit(gh.state.branchSha('main')).files.keys()].some((p) => p.startsWith(`attestations/R1/${id}/exports/`)), 'nothing released');
 });
 
-const RT = `runbookId: RT
-name: Retry sample
-version: "1.0"
-description: Fails at its one step while it counts a label the dataset lacks.
-dataset: intel
-steps:
-  - stepId: count
-    type: query
-    description: Count nodes of a label
-    cypher: MATCH (e:Missing) RETURN count(e) AS n
-`;
+const RT = RETRY_RUNBOOK;
 
 test('retry: a failed run re-run as a new execution linked to it (retryOf), published; status counts pending dispatches', async () => {
   const ctx = {

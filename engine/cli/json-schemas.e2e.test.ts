@@ -10,21 +10,12 @@ import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { runPcq } from '../testing/pcq-cli.ts';
 import { COMMANDS } from './commands.ts';
+import { RETRY_RUNBOOK } from '../testing/retry-runbook.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SCHEMAS = join(ROOT, 'schemas/cli');
 const ENV = { PCQ_MODE: 'dev', NO_COLOR: '1' };
-const RT = `runbookId: RT
-name: Retry sample
-version: "1.0"
-description: Fails at its one step while it counts a label the dataset lacks.
-dataset: intel
-steps:
-  - stepId: count
-    type: query
-    description: Count nodes of a label
-    cypher: MATCH (e:Missing) RETURN count(e) AS n
-`;
+const RT = RETRY_RUNBOOK;
 /** Verbs without a --json document (completion prints a shell script). */
 const NO_JSON = new Set(['completion']);
 

@@ -10,18 +10,9 @@ import { join, resolve } from 'node:path';
 import { makeSampleRoot } from '../testing/sample-root.ts';
 import { runPcq } from '../testing/pcq-cli.ts';
 import { EmbeddedLedger } from './embedded-ledger.ts';
+import { RETRY_RUNBOOK } from '../testing/retry-runbook.ts';
 
-const RT = `runbookId: RT
-name: Retry sample
-version: "1.0"
-description: Fails at its one step while it counts a label the dataset lacks.
-dataset: intel
-steps:
-  - stepId: count
-    type: query
-    description: Count nodes of a label
-    cypher: MATCH (e:Missing) RETURN count(e) AS n
-`;
+const RT = RETRY_RUNBOOK;
 
 test('retry links a new execution to the failed one (signed, verified); status shows queue, recent runs and health', { timeout: 300_000 }, async () => {
   await stat(resolve('dist/pcq.mjs')).catch(() => assert.fail('dist/pcq.mjs is missing: run `npm run build` first'));
