@@ -40,7 +40,7 @@ const trustEntry = (name: string, publicKey: string, status = 'active') =>
 
 async function runAndVerify(env: Record<string, string>, expectKey: string): Promise<string> {
   const run = await pcq({ PCQ_MODE: 'prod', ...env }, 'run', R2, '--json');
-  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.code, 0, `pcq run exited ${run.code}\n${run.stdout}\n${run.stderr}`);
   const report = JSON.parse(run.stdout) as { manifestPath: string; executedBy: string };
   assert.equal(report.executedBy, expectKey);
   const verified = await pcq({ PCQ_MODE: 'prod' }, 'verify', report.manifestPath);
