@@ -139,14 +139,20 @@ test('PKCS#11 signer: a real SoftHSM2 token signs a prod run that verifies; a wr
     t.skip('SoftHSM2 missing');
     return;
   }
+  // A PIN written with hex digits only, taken from the spell's bundle digest, which every R2 run writes
+  // into its attestations: the secret guard used to match such short values in ordinary output and
+  // refused healthy runs at random (a 4-digit PIN: ~5 % of runs, PCQ_SECRET_IN_OUTPUT). This one would
+  // be refused every time if it were matched (base/secrets.ts isMatchableSecret).
+  const sig = JSON.parse(await readFile(resolve('spells/pcq-score-pairs/1.0.0/spell.sig.json'), 'utf8')) as { bundleDigest: string };
+  const pin = sig.bundleDigest.slice('sha256:'.length, 'sha256:'.length + 6);
   hsmDir = await mkdtemp(join(tmpdir(), 'pcq-softhsm-'));
   await mkdir(join(hsmDir, 'tokens'));
   await writeFile(join(hsmDir, 'softhsm2.conf'), `directories.tokendir = ${join(hsmDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
   const hsmEnv = { ...process.env, SOFTHSM2_CONF: join(hsmDir, 'softhsm2.conf') };
-  await exec('softhsm2-util', ['--init-token', '--free', '--label', 'pcq-test', '--pin', '4711', '--so-pin', '0815'], { env: hsmEnv });
+  await exec('softhsm2-util', ['--init-token', '--free', '--label', 'pcq-test', '--pin', pin, '--so-pin', '0815'], { env: hsmEnv });
   const gen = await exec(
     'pkcs11-tool',
-    ['--module', SOFTHSM, '--token-label', 'pcq-test', '--login', '--pin', '4711', '--keypairgen', '--key-type', 'EC:edwards25519', '--label', 'runner'],
+    ['--module', SOFTHSM, '--token-label', 'pcq-test', '--login', '--pin', pin, '--keypairgen', '--key-type', 'EC:edwards25519', '--label', 'runner'],
     { env: hsmEnv },
   );
   const point = /EC_POINT:\s+0420([0-9a-f]{64})/.exec(gen.stdout)?.[1];
@@ -160,7 +166,7 @@ test('PKCS#11 signer: a real SoftHSM2 token signs a prod run that verifies; a wr
     PCQ_PKCS11_MODULE: SOFTHSM,
     PCQ_PKCS11_TOKEN: 'pcq-test',
     PCQ_PKCS11_KEY: 'runner',
-    PCQ_PKCS11_PIN: '4711',
+    PCQ_PKCS11_PIN: pin,
   };
   await runAndVerify(env, publicKey);
   const wrong = await pcq({ ...env, PCQ_MODE: 'prod', PCQ_PKCS11_PIN: '9999' }, 'run', R2);
