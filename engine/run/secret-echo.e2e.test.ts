@@ -60,6 +60,10 @@ async function pcq(env: Record<string, string>, ...args: string[]): Promise<{ co
     PCQ_MODE: 'prod',
     RUNNER_SECRET: runner.secret,
     CONNECTOR_ECHO_TOKEN: TOKEN,
+    // Flags under secret-shaped names are not credentials: registered, "true" in every file made
+    // the store refuse every run with PCQ_SECRET_IN_OUTPUT.
+    FEATURE_AUTH: 'true',
+    NO_PASS: 'false',
     ...env,
   };
   const out = await exec(NODE, [CLI, ...args], { cwd: root, env: full, maxBuffer: 1 << 24 }).then(

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRunLogger, logRunEvent, registerConfiguredSecrets } from './run-log.ts';
-import { encodedForms } from '../base/secrets.ts';
+import { encodedForms, redactText } from '../base/secrets.ts';
 
 test('levels decide what prints; secrets are redacted in every form from messages and fields', () => {
   const secret = 'sk-live-8f2b9c71d0e4a6';
@@ -32,4 +32,10 @@ test('levels decide what prints; secrets are redacted in every form from message
   assert.match(debug, /debug detail/);
   for (const form of [secret, ...encodedForms(secret)]) assert.ok(!debug.includes(form), `form ${form} leaked`);
   for (const line of debug.trim().split('\n')) JSON.parse(line); // still JSON lines
+});
+
+test('a flag under a secret-shaped name is not a credential: SKIP_AUTH=true masks nothing; a required secret and a connector token are registered', () => {
+  registerConfiguredSecrets({ PCQ_SKIP_AUTH: 'true', NO_PASS: 'false', RUN_SECRET_REQ: 'pw-9x7q', CONNECTOR_ACME_TOKEN: 'zq81-kt' }, ['RUN_SECRET_REQ']);
+  assert.equal(redactText('ok: true, skipped: false'), 'ok: true, skipped: false');
+  assert.equal(redactText('pw-9x7q and zq81-kt'), '[REDACTED] and [REDACTED]');
 });

@@ -6,7 +6,7 @@
 // failures at warn/error, so `--log-level` and PCQ_DEBUG=1 change what is printed.
 import pino, { type Logger as PinoLogger } from 'pino';
 import { Redactor } from './redact.ts';
-import { redactText, registerSecret, isSecretEnvName } from '../base/secrets.ts';
+import { redactText, secretRegistry } from '../base/secrets.ts';
 import type { LogLevel } from './logger.ts';
 import type { TokenEvent } from './connector-auth/token-manager.ts';
 import type { DeliveryOutcome } from './escalation.ts';
@@ -94,8 +94,13 @@ export function logRunEvent(log: PinoLogger, event: RunEvent): void {
   }
 }
 
-/** Registers every secret the configuration names or the environment holds under a secret-shaped name. */
+/**
+ * Registers every secret the configuration names (and every connector token), and every value the
+ * environment holds under a secret-shaped name by the registry's one rule for those: at least 8
+ * characters, so a flag such as `SKIP_AUTH=true` is not a credential (registering "true" made the
+ * store refuse every run, whose files all hold that word).
+ */
 export function registerConfiguredSecrets(env: Record<string, string | undefined>, required: readonly string[]): void {
-  for (const name of required) registerSecret(env[name], `env ${name}`);
-  for (const [name, value] of Object.entries(env)) if (isSecretEnvName(name) || /^CONNECTOR_.*_TOKEN$/.test(name)) registerSecret(value, `env ${name}`);
+  const connectorTokens = Object.keys(env).filter((name) => /^CONNECTOR_.*_TOKEN$/.test(name));
+  secretRegistry.registerFromEnv(env, [...required, ...connectorTokens]);
 }
