@@ -245,11 +245,14 @@ export async function* streamSteps(source: ManifestSource, region: { start: numb
   let pieces: Uint8Array[] = [];
   let pieceBytes = 0;
   let ready: StepText[] = [];
+  // A piece is a view into the current chunk, decoded before the next chunk is asked for (the
+  // source may reuse a chunk); only the piece of an element that goes on into the next chunk is
+  // copied. Most elements lie within one chunk and are decoded straight from it.
   const addPiece = (p: Uint8Array): void => {
     if (p.length === 0) return;
     pieceBytes += p.length;
     if (pieceBytes > MAX_STEP_BYTES) throw new ManifestTooLarge(`step ${index} is larger than ${MAX_STEP_BYTES} bytes`);
-    pieces.push(p.slice());
+    pieces.push(p);
   };
   const flush = (last: boolean): void => {
     const raw = decoder.decode(concat(pieces, pieceBytes));
@@ -284,6 +287,7 @@ export async function* streamSteps(source: ManifestSource, region: { start: numb
     const closing = region.end <= end;
     addPiece(chunk.subarray(sliceFrom, closing ? to - 1 : to)); // without the closing "]"
     if (closing) flush(true);
+    else if (pieces.length > 0) pieces[pieces.length - 1] = pieces.at(-1)!.slice(); // goes on past this chunk
     at = end;
     const out = ready;
     ready = [];

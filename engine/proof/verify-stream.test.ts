@@ -14,11 +14,17 @@ import { scanManifest, streamSteps, type ManifestSource } from './manifest-scan.
 import { InclusionVerifier, MerkleFrontier, leafHash, merkleRoot, merkleTree, verifyInclusion } from './merkle.ts';
 import { fromHex, toHex } from './bytes.ts';
 
+/** Chunks through one reused buffer, as fileSource reads a file: a reader must copy what it keeps. */
 function chunked(text: string, size: number): ManifestSource {
   const bytes = new TextEncoder().encode(text);
   return {
     async *chunks() {
-      for (let o = 0; o < bytes.length; o += size) yield bytes.slice(o, o + size);
+      const buffer = new Uint8Array(size);
+      for (let o = 0; o < bytes.length; o += size) {
+        const n = Math.min(size, bytes.length - o);
+        buffer.set(bytes.subarray(o, o + n));
+        yield buffer.subarray(0, n);
+      }
     },
   };
 }

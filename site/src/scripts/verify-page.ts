@@ -2,7 +2,8 @@
 // with Ed25519 from WebCrypto when the browser has it, @noble/ed25519 otherwise, against the trust
 // store embedded at build time. Same checks, verdict and codes as `pcq verify`. Nothing is sent
 // anywhere: a dropped file is read locally with the File API.
-import { verifyManifest, type VerifyReport } from '../../../engine/proof/verify-manifest.ts';
+import { verifyManifestSource, type VerifyReport } from '../../../engine/proof/verify-manifest.ts';
+import { bytesSource } from '../../../engine/proof/manifest-scan.ts';
 import { browserVerify, nobleVerify, webWorkerVerifyPorts } from '../../../engine/proof/ed25519-browser.ts';
 import { webCryptoSha256Batch } from '../../../engine/proof/hash-webcrypto.ts';
 import type { TrustStore } from '../../../engine/proof/trust.ts';
@@ -48,12 +49,14 @@ function engine(): Promise<Ed25519Verify> {
   return verifier;
 }
 
-async function check(text: string): Promise<{ report: VerifyReport; ms: number; via: string }> {
+// The manifest goes to the verifier as the bytes fetched or read, as `pcq verify` reads a file: no
+// decode into a string and encode back to UTF-8 (for a 1,000-step manifest ~3 MB each way).
+async function check(bytes: Uint8Array): Promise<{ report: VerifyReport; ms: number; via: string }> {
   const verify = await engine();
   const started = performance.now();
   // now: executedAt may not lie beyond this clock by more than AS_OF_SKEW_MS, as in pcq verify.
   const webCrypto = verify !== nobleVerify;
-  const report = await verifyManifest(text, trust, webCrypto && workers ? workers.verify : verify, {
+  const { report } = await verifyManifestSource(bytesSource(bytes), trust, webCrypto && workers ? workers.verify : verify, {
     sha256Batch,
     verifyBatch: webCrypto ? workers?.batch : undefined,
     now: Date.now(),
@@ -115,22 +118,22 @@ function show(name: string, outcome: { report: VerifyReport; ms: number; via: st
   result.focus();
 }
 
-async function verifyText(name: string, text: string): Promise<void> {
+async function verifyBytes(name: string, bytes: Uint8Array): Promise<void> {
   result.replaceChildren(el('p', `Verifying ${name}…`, 'muted'));
-  show(name, await check(text));
+  show(name, await check(bytes));
 }
 
-async function fetchText(url: string): Promise<string> {
+async function fetchBytes(url: string): Promise<Uint8Array> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.text();
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 document.getElementById('verify-published')!.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const url = select.value;
   try {
-    await verifyText(select.selectedOptions[0]?.textContent ?? url, await fetchText(url));
+    await verifyBytes(select.selectedOptions[0]?.textContent ?? url, await fetchBytes(url));
   } catch (err) {
     result.replaceChildren(el('p', `❌ Could not load the manifest: ${(err as Error).message}`, 'verdict-banner bad'));
   }
@@ -141,7 +144,7 @@ async function readFile(file: File): Promise<void> {
     result.replaceChildren(el('p', `❌ ${file.name} is larger than 64 MiB; verify it with the CLI instead.`, 'verdict-banner bad'));
     return;
   }
-  await verifyText(file.name, await file.text());
+  await verifyBytes(file.name, new Uint8Array(await file.arrayBuffer()));
 }
 
 fileInput.addEventListener('change', () => {
@@ -168,7 +171,7 @@ allButton.addEventListener('click', async () => {
     let ok = false;
     let detail: string;
     try {
-      const { report } = await check(await fetchText(option.value));
+      const { report } = await check(await fetchBytes(option.value));
       ok = report.ok;
       detail = ok ? `${report.checks.length} checks passed` : [...new Set(report.checks.filter((c) => !c.ok).map((c) => c.code))].join(', ');
     } catch (err) {
