@@ -25,7 +25,7 @@ import { policyDigest } from '../runtime/policy-digest.ts';
 import { policyPinIssues } from '../runtime/policy-pin.ts';
 import { resolveParams } from './run-params.ts';
 import { runRunbookChecks } from './preflight/checks.ts';
-import { loadPreflightContext } from './preflight/context.ts';
+import { loadRunbookCheckContext } from './preflight/context.ts';
 import { authorizeRunnerAtStart, type AuthorizedRunner } from './authorize-runner.ts';
 import { preflightGrant, type GrantPreflight } from './authorize-grant.ts';
 import { setUpSpells, type SpellSetup } from './spell-setup.ts';
@@ -73,7 +73,7 @@ export async function admitRun(input: AdmitRunInput): Promise<AdmittedRun> {
   const runbook = parsed.runbook;
   // Strict here (a broken policy file refuses the run); validate reports the same file leniently.
   const policies = await loadPolicySet(join(config.root, 'policies'));
-  const checks = (await runRunbookChecks(runbook, { ...(await loadPreflightContext(config.root)), policies, home: config.home })).filter(isError);
+  const checks = (await runRunbookChecks(runbook, { ...(await loadRunbookCheckContext(config.root)), policies, home: config.home })).filter(isError);
   if (checks.length > 0) throw new PcqErrors(checks);
   if (input.distributed) {
     const refused = distributionIssues(runbook);

@@ -38,8 +38,15 @@ export interface PreflightContext {
   home?: string;
 }
 
+/**
+ * What a check of one runbook may read: everything but the repository's other runbooks. A run
+ * checks the one runbook it runs, and parsing every runbook in runbooks/ for it parsed the run's
+ * own runbook a second time (issue 16, "a runner that scales": a second YAML parse per step).
+ */
+export type RunbookCheckContext = Omit<PreflightContext, 'repositoryRunbooks'>;
+
 /** A check of one runbook that passed the schema and graph checks. */
-export type RunbookCheck = (runbook: Runbook, ctx: PreflightContext) => PcqIssue[] | Promise<PcqIssue[]>;
+export type RunbookCheck = (runbook: Runbook, ctx: RunbookCheckContext) => PcqIssue[] | Promise<PcqIssue[]>;
 /** A check of the repository; `runbooks` are the runbooks being validated that passed their own checks. */
 export type RepositoryCheck = (ctx: PreflightContext, runbooks: Runbook[]) => PcqIssue[] | Promise<PcqIssue[]>;
 
@@ -70,7 +77,7 @@ export const REPOSITORY_CHECKS: Array<NamedCheck<RepositoryCheck>> = [
 ];
 
 /** Every runbook check on one runbook; a crashing check is one coded issue, not a stack trace. */
-export async function runRunbookChecks(runbook: Runbook, ctx: PreflightContext, checks = RUNBOOK_CHECKS): Promise<PcqIssue[]> {
+export async function runRunbookChecks(runbook: Runbook, ctx: RunbookCheckContext, checks = RUNBOOK_CHECKS): Promise<PcqIssue[]> {
   const issues: PcqIssue[] = [];
   for (const { id, check } of checks) issues.push(...(await guarded(id, () => check(runbook, ctx), runbook.source.file)));
   return issues;

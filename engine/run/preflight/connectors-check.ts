@@ -4,9 +4,9 @@ import type { PcqIssue, SourceLocation } from '../../base/errors.ts';
 import { suggestion } from '../../base/did-you-mean.ts';
 import type { Runbook, Step } from '../../model/runbook.ts';
 import { resolveConnector } from '../../runtime/connectors.ts';
-import type { PreflightContext } from './checks.ts';
+import type { RunbookCheckContext } from './checks.ts';
 
-export function connectorIssues(runbook: Runbook, ctx: PreflightContext): PcqIssue[] {
+export function connectorIssues(runbook: Runbook, ctx: RunbookCheckContext): PcqIssue[] {
   const connectors = ctx.connectors;
   if (connectors === undefined) return []; // policies/connectors.yaml is invalid: the policies check says where
   const issues: PcqIssue[] = [];

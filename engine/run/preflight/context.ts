@@ -8,10 +8,17 @@ import { createCelEngine } from '../../runtime/cel.ts';
 import { loadPolicySet } from '../../runtime/policy-set.ts';
 import { loadConnectors } from '../../runtime/connectors.ts';
 import { loadRunbooks } from '../../model/load-runbooks.ts';
-import type { PreflightContext } from './checks.ts';
+import type { PreflightContext, RunbookCheckContext } from './checks.ts';
 
-export async function loadPreflightContext(root: string): Promise<PreflightContext> {
+/** What the runbook checks read (a run's admission): the repository's runbooks are not parsed. */
+export async function loadRunbookCheckContext(root: string): Promise<RunbookCheckContext> {
   const [policies, connectors] = await Promise.all([loadPolicySet(join(root, 'policies')).catch(() => undefined), loadConnectors(root).catch(() => undefined)]);
+  return { root, cel: createCelEngine(), policies, connectors, home: process.env.PCQ_HOME || join(homedir(), '.pcq') };
+}
+
+/** What every check reads (`pcq validate`): the runbook checks' context plus every runbook in runbooks/ (the buttons check). */
+export async function loadPreflightContext(root: string): Promise<PreflightContext> {
+  const ctx = await loadRunbookCheckContext(root);
   const repositoryRunbooks: PreflightContext['repositoryRunbooks'] = [];
   const dir = join(root, 'runbooks');
   if (existsSync(dir)) {
@@ -20,5 +27,5 @@ export async function loadPreflightContext(root: string): Promise<PreflightConte
       if (rb) repositoryRunbooks.push({ runbookId: rb.runbookId, version: rb.version, file: relative(root, f.file) });
     }
   }
-  return { root, cel: createCelEngine(), policies, connectors, repositoryRunbooks, home: process.env.PCQ_HOME || join(homedir(), '.pcq') };
+  return { ...ctx, repositoryRunbooks };
 }

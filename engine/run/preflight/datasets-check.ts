@@ -7,7 +7,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { toIssues, type PcqIssue, type SourceLocation } from '../../base/errors.ts';
 import type { Runbook } from '../../model/runbook.ts';
 import { readDataset } from '../../graph/read-dataset.ts';
-import type { PreflightContext } from './checks.ts';
+import type { RunbookCheckContext } from './checks.ts';
 import { locateInFile } from './locate.ts';
 
 const inside = (root: string, path: string): boolean => {
@@ -15,7 +15,7 @@ const inside = (root: string, path: string): boolean => {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 };
 
-export async function datasetIssues(runbook: Runbook, ctx: PreflightContext): Promise<PcqIssue[]> {
+export async function datasetIssues(runbook: Runbook, ctx: RunbookCheckContext): Promise<PcqIssue[]> {
   if (runbook.dataset === undefined) return [];
   const runbookFile = resolve(ctx.root, runbook.source.file);
   const issues = await unlocatedIssues(runbook, runbook.dataset, ctx, runbookFile);
@@ -29,7 +29,7 @@ export async function datasetIssues(runbook: Runbook, ctx: PreflightContext): Pr
 /** Stands for the runbook's `dataset:` line until an issue needs it located. */
 const HERE: SourceLocation = { file: '', line: 1, col: 1 };
 
-async function unlocatedIssues(runbook: Runbook, dataset: string, ctx: PreflightContext, runbookFile: string): Promise<PcqIssue[]> {
+async function unlocatedIssues(runbook: Runbook, dataset: string, ctx: RunbookCheckContext, runbookFile: string): Promise<PcqIssue[]> {
   const location = HERE;
   const dir = resolve(dirname(runbookFile), 'data', dataset);
   const outside = (what: string): PcqIssue => ({

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { toIssues, type PcqIssue } from '../../base/errors.ts';
 import { loadAllPublishers } from '../../spells/publisher-trust.ts';
 import type { Runbook } from '../../model/runbook.ts';
-import type { PreflightContext } from './checks.ts';
+import type { PreflightContext, RunbookCheckContext } from './checks.ts';
 import { repositorySpellIssues, spellStaticIssues } from '../spell-preflight.ts';
 
-const where = (ctx: PreflightContext) => ({ root: ctx.root, home: ctx.home ?? join(homedir(), '.pcq') });
+const where = (ctx: RunbookCheckContext) => ({ root: ctx.root, home: ctx.home ?? join(homedir(), '.pcq') });
 
-export function spellStepsCheck(runbook: Runbook, ctx: PreflightContext): Promise<PcqIssue[]> {
+export function spellStepsCheck(runbook: Runbook, ctx: RunbookCheckContext): Promise<PcqIssue[]> {
   return spellStaticIssues(where(ctx), runbook);
 }
 

@@ -6,7 +6,7 @@ import type { CelEngine } from '../../base/step-ports.ts';
 import type { PolicySet } from '../../base/proofs.ts';
 import { stepKinds } from '../../steps/registry.ts';
 import { checkProverSpec } from '../../provers/registry.ts';
-import type { PreflightContext } from './checks.ts';
+import type { RunbookCheckContext } from './checks.ts';
 
 export function staticIssues(runbook: Runbook, cel: CelEngine, policies?: PolicySet): PcqIssue[] {
   const issues: PcqIssue[] = [];
@@ -18,6 +18,6 @@ export function staticIssues(runbook: Runbook, cel: CelEngine, policies?: Policy
   return issues;
 }
 
-export function stepAndProverIssues(runbook: Runbook, ctx: PreflightContext): PcqIssue[] {
+export function stepAndProverIssues(runbook: Runbook, ctx: RunbookCheckContext): PcqIssue[] {
   return staticIssues(runbook, ctx.cel, ctx.policies);
 }

@@ -2,9 +2,9 @@
 // a bool (run/conditions.ts states the branch rule and does the checking).
 import type { Runbook } from '../../model/runbook.ts';
 import type { PcqIssue } from '../../base/errors.ts';
-import type { PreflightContext } from './checks.ts';
+import type { RunbookCheckContext } from './checks.ts';
 import { whenIssues } from '../conditions.ts';
 
-export function conditionIssues(runbook: Runbook, ctx: PreflightContext): PcqIssue[] {
+export function conditionIssues(runbook: Runbook, ctx: RunbookCheckContext): PcqIssue[] {
   return whenIssues(runbook, ctx.cel);
 }
