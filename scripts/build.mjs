@@ -43,13 +43,14 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
 });
 
-// `pcq-verify`: the verify path alone in one file (engine/cli/verify-main.ts), so that verifying a
-// small manifest does not pay for loading the verb table and its chunks.
-// What only `--private-dir` needs (the age stack) is split into dist/verify-chunks/, loaded when used.
+// `pcq-verify`: the verify path alone (engine/cli/verify-main.ts), so that verifying a small manifest
+// does not pay for loading the verb table and its chunks. dist/pcq-verify.mjs is the few lines of
+// engine/cli/verify-bin.ts (thread pool size, compile cache), which then load the verifier from
+// dist/verify-chunks/; what only `--private-dir` or a time anchor needs is split off there too.
 rmSync('dist/verify-chunks', { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: { 'pcq-verify': 'engine/cli/verify-main.ts' },
+  entryPoints: { 'pcq-verify': 'engine/cli/verify-bin.ts' },
   outdir: 'dist',
   splitting: true,
   minify: true,

@@ -1,9 +1,9 @@
-#!/usr/bin/env node
-// `pcq-verify` (the seed's verifier bin): `pcq verify` alone, bundled by scripts/build.mjs as its own
-// file, dist/pcq-verify.mjs, with nothing but the verify path in it. A verifier is started once per
-// manifest, so its start-up is a large part of a small manifest's cost (issue 16: at 100 steps the
-// whole `pcq` entry spent more time loading than verifying). Same arguments, output and exit codes
-// as `pcq verify` (the command object is the same one).
+// `pcq-verify` (the seed's verifier bin): `pcq verify` alone, bundled by scripts/build.mjs with
+// nothing but the verify path in it, loaded by the bin's entry (verify-bin.ts, dist/pcq-verify.mjs)
+// once that has prepared the process. A verifier is started once per manifest, so its start-up is a
+// large part of a small manifest's cost (issue 16: at 100 steps the whole `pcq` entry spent more
+// time loading than verifying). Same arguments, output and exit codes as `pcq verify` (the command
+// object is the same one).
 import { command } from './commands/verify.ts';
 import { processIo, redactingIo, reportIssues, type CliIo } from './io.ts';
 import { colouredIo, machineOutput } from './style.ts';
@@ -18,9 +18,10 @@ export async function verifyMain(argv: string[], rawIo: CliIo): Promise<number> 
   }
 }
 
-if (process.argv[1] !== undefined && /pcq-verify(?:\.mjs)?$|verify-main\.ts$/.test(process.argv[1])) {
+/** Runs `pcq-verify` with these arguments on the process's own streams; sets the exit code. */
+export function runVerifyMain(argv: string[]): void {
   const io = processIo();
-  verifyMain(process.argv.slice(2), io).then(
+  verifyMain(argv, io).then(
     (code) => {
       process.exitCode = code;
     },
@@ -29,3 +30,5 @@ if (process.argv[1] !== undefined && /pcq-verify(?:\.mjs)?$|verify-main\.ts$/.te
     },
   );
 }
+
+if (process.argv[1] !== undefined && /verify-main\.ts$/.test(process.argv[1])) runVerifyMain(process.argv.slice(2));

@@ -3,7 +3,7 @@
 // `verifyManifestFile` streams the file (bounded memory, issue 16); `verifyManifestNode` verifies
 // text already in memory. The functions `pcq verify` calls, and the ones bench/ measures.
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { nodeVerify } from './ed25519-node.ts';
 import { sha256Node } from './hash-node.ts';
 import { CHUNK, type ManifestSource } from './manifest-scan.ts';
@@ -22,20 +22,25 @@ export function verifyManifestNode(text: string, trust: TrustStore, options: Nod
   return verifyManifest(text, trust, nodeVerify, { ...options, ...nodePorts });
 }
 
-/** A file read in CHUNK pieces through one reused buffer, from the start each time it is asked for. */
+/**
+ * A file read in CHUNK pieces through one reused buffer, from the start each time it is asked for.
+ * The reads are synchronous on purpose: the thread pool is busy with step signatures while the
+ * steps are read, and an asynchronous read would queue behind them (a 64 KiB read of a file the
+ * page cache holds takes microseconds; queued behind a block of signatures, milliseconds).
+ */
 export function fileSource(path: string): ManifestSource {
   return {
     async *chunks() {
-      const handle = await open(path, 'r');
+      const fd = openSync(path, 'r');
       try {
         const buffer = new Uint8Array(CHUNK);
         for (;;) {
-          const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+          const bytesRead = readSync(fd, buffer, 0, CHUNK, null);
           if (bytesRead === 0) return;
           yield buffer.subarray(0, bytesRead);
         }
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
     },
   };

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// The `pcq-verify` bin, bundled as dist/pcq-verify.mjs: a few lines that prepare the process, then
+// load the verifier (cli/verify-main.ts, a chunk of its own) and run it. A verifier is started once
+// per manifest, so what happens before the first check counts (issue 16, "a verifier that beats its
+// peer": at 100 steps, loading the code was most of the run). Two things must happen before any of
+// that code is loaded or any thread-pool work is queued, hence this file:
+//
+// 1. The libuv thread pool is sized to the spare cores (UV_THREADPOOL_SIZE, read by libuv when the
+//    pool first starts; a value the user set wins). Step signatures are verified on the pool while
+//    this thread parses the next steps; with libuv's default of four threads on a two-core machine
+//    the pool crowds the parsing thread off its core, which is the longer of the two jobs.
+// 2. Node's compile cache (node:module enableCompileCache) is turned on, so that the second and
+//    later runs skip compiling the verifier's JavaScript (verify-compile-cache.ts says where it
+//    lives and why only there).
+import { availableParallelism } from 'node:os';
+import { enableVerifierCompileCache } from './verify-compile-cache.ts';
+
+if (process.env.UV_THREADPOOL_SIZE === undefined) process.env.UV_THREADPOOL_SIZE = String(Math.max(1, Math.min(4, availableParallelism() - 1)));
+enableVerifierCompileCache(process.env);
+
+const { runVerifyMain } = await import('./verify-main.ts');
+runVerifyMain(process.argv.slice(2));
