@@ -260,3 +260,28 @@ test('verifyManifestNode (batch port) and the browser ports report exactly what 
     assert.deepEqual(await verifyManifest(text, trust, ports.verify, { sha256Batch: webCryptoSha256Batch(subtle), verifyBatch: ports.batch }), reference);
   }
 });
+
+// Blocks of BLOCK (128) steps: each block's hashes run while the next is read, and its fold joins
+// them; failures in the first, a middle and the last block must land on the same steps, in order.
+test('the browser ports agree with verifyManifest across several blocks of steps', async () => {
+  const runner = nodeSigner(RUNNER_SEED);
+  const trust: TrustStore = { keys: [{ name: 'k', publicKey: runner.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null }] };
+  const { manifest } = await sampleRun({ steps: 300 });
+  const flip = (sig: string): string => {
+    const bytes = Buffer.from(sig, 'base64');
+    bytes[9]! ^= 2;
+    return bytes.toString('base64');
+  };
+  const tampered = structuredClone(manifest);
+  for (const i of [0, 130, 255, 299]) tampered.steps[i]!.attestation.signatures[0]!.sig = flip(tampered.steps[i]!.attestation.signatures[0]!.sig);
+  tampered.steps[200]!.inclusionProof.hashes[0] = 'ab'.repeat(32);
+  tampered.steps[140]!.attestationHash = `sha256:${'0'.repeat(64)}`;
+  const subtle = globalThis.crypto.subtle as unknown as Parameters<typeof webCryptoVerify>[0] & Parameters<typeof webCryptoSha256Batch>[0];
+  for (const m of [manifest, tampered]) {
+    const text = serializeManifest(m);
+    const reference = await verifyManifest(text, trust, nodeVerify, { sha256: sha256Node });
+    const ports = webWorkerVerifyPorts(subtle, { workers: 1, create: () => fakeWorker() })!;
+    assert.deepEqual(await verifyManifest(text, trust, ports.verify, { sha256Batch: webCryptoSha256Batch(subtle), verifyBatch: ports.batch }), reference);
+    assert.equal(reference.ok, m === manifest);
+  }
+});

@@ -171,6 +171,7 @@ class StreamingVerification {
   private frontierError: Error | undefined;
   private badProofs = 0;
   private inclusion: InclusionVerifier | undefined;
+  private hashing: { block: Pending[]; digests: Promise<Uint8Array[]> | undefined } | undefined;
   private signatureQueue: Array<{ stepId: string; signature?: Pending['signature'] }> = [];
   private readonly approvalFacts: StepFacts[] = [];
   private readonly pausedRoots = new Map<number, Uint8Array | Error>();
@@ -288,7 +289,10 @@ class StreamingVerification {
         if (this.signatureQueue.length >= BLOCK) await this.startSignatures();
       }
     }
-    if (!this.shapeBroken && this.publicKey) await this.settle(block, m, region.elements);
+    if (!this.shapeBroken && this.publicKey) {
+      await this.settle(block, m, region.elements);
+      await this.settle([], m, region.elements); // the last block's hashes
+    }
     for (const sealed of this.sealed) sealed.end();
   }
 
@@ -375,14 +379,29 @@ class StreamingVerification {
     }
   }
 
-  /** A block: its hashes (batched), its signatures started, its links and leaves folded in order. */
+  /**
+   * A block: its hashes (batched) started, then the block before it (whose hashes were started one
+   * block earlier, so the batch ran while this block was read) folded in order, its signatures
+   * started. An empty block settles the one still hashing.
+   */
   private async settle(block: Pending[], m: Raw, total: number): Promise<void> {
-    if (block.length === 0) return;
-    const batch = this.options.sha256Batch;
-    const hashed = block.filter((p) => p.toHash !== undefined);
-    if (batch && hashed.length > 0) {
+    const previous = this.hashing;
+    this.hashing = undefined;
+    if (block.length > 0) {
+      const batch = this.options.sha256Batch;
+      const hashed = block.filter((p) => p.toHash !== undefined);
       // Attestation hash sha256(JCS) and RFC 9162 leaf hash sha256(0x00 ‖ JCS) from one encoding.
-      const digests = await batch([...hashed.map((p) => p.toHash!.subarray(1)), ...hashed.map((p) => p.toHash!)]);
+      const digests = batch && hashed.length > 0 ? batch([...hashed.map((p) => p.toHash!.subarray(1)), ...hashed.map((p) => p.toHash!)]) : undefined;
+      digests?.catch(() => undefined); // observed when joined; a rejection must not go unhandled meanwhile
+      this.hashing = { block, digests };
+    }
+    if (previous) await this.foldBlock(previous.block, previous.digests, m, total);
+  }
+
+  private async foldBlock(block: Pending[], pending: Promise<Uint8Array[]> | undefined, m: Raw, total: number): Promise<void> {
+    if (pending) {
+      const digests = await pending;
+      const hashed = block.filter((p) => p.toHash !== undefined);
       hashed.forEach((p, k) => {
         p.fact.hash = formatDigest(digests[k]!);
         p.leaf = digests[hashed.length + k]!;
