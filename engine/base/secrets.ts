@@ -62,6 +62,7 @@ export class SecretRegistry {
   readonly #values = new Map<string, string>(); // value -> source label (never printed with the value)
   #pattern: RegExp | undefined;
   #sources: Map<string, string> = new Map(); // encoded form -> source label
+  #generation = 0; // changes whenever what find() matches changes: a scan made before is stale
 
   /** Registers a secret value under a label naming where it came from (`env RUNNER_SECRET`). */
   register(value: string | undefined | null, source = 'secret'): void {
@@ -75,6 +76,12 @@ export class SecretRegistry {
     // Longest first, so a form that contains another is masked whole.
     const forms = [...this.#sources.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
     this.#pattern = forms.length === 0 ? undefined : new RegExp(forms.map(escapeRegExp).join('|'), 'g');
+    this.#generation++;
+  }
+
+  /** Changes whenever the set of registered secrets changes: a find() result holds for this generation only. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /**
@@ -146,6 +153,7 @@ export class SecretRegistry {
     this.#values.clear();
     this.#sources = new Map();
     this.#pattern = undefined;
+    this.#generation++;
   }
 }
 

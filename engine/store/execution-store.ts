@@ -162,15 +162,23 @@ function refuseSecrets(change: ChangeSet): void {
   if (secretRegistry.size === 0) return;
   // One file's text at a time, read through a view of its bytes (no copy): a run's change holds a
   // file per step, and copying them all first doubled its peak memory (issue 16).
-  for (const f of change.puts) refuseSecretIn(change, f.path, Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength).toString('latin1'));
+  // A text put was read when it was put (change-set.ts): that reading stands while no secret was registered since.
+  for (const f of change.puts) {
+    if (f.secretScan?.generation === secretRegistry.generation) {
+      if (f.secretScan.source !== undefined) throw secretInOutput(change, f.path, f.secretScan.source);
+    } else refuseSecretIn(change, f.path, Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength).toString('latin1'));
+  }
   if (change.index) refuseSecretIn(change, 'index.json', JSON.stringify(change.index));
 }
 
 function refuseSecretIn(change: ChangeSet, path: string, text: string): void {
   // The UTF-8 reading differs from the Latin-1 one only when a byte is above 0x7f: ASCII files are searched once.
   const source = secretRegistry.find(text) ?? (NON_ASCII.test(text) ? secretRegistry.find(Buffer.from(text, 'latin1').toString('utf8')) : undefined);
-  if (source === undefined) return;
-  throw new PcqError({
+  if (source !== undefined) throw secretInOutput(change, path, source);
+}
+
+function secretInOutput(change: ChangeSet, path: string, source: string): PcqError {
+  return new PcqError({
     code: 'PCQ_SECRET_IN_OUTPUT',
     message: `${path} would hold a registered secret (${source}); nothing was written under ${change.attestationsDir}`,
     details: { file: path, source },

@@ -37,3 +37,31 @@ test('a change with a registered secret in any encoding is refused whole, and no
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('a text put is read again at the commit when a secret was registered after it, and non-ASCII text is read from its bytes', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'pcq-guard-late-'));
+  try {
+    // Put while the registry is empty, then the secret is registered: the put's reading is stale.
+    const late = new ChangeSet(root);
+    late.put(join(root, 'R1/ex-1/run.json'), JSON.stringify({ note: SECRET }));
+    secretRegistry.register(SECRET, 'env LATE_TOKEN');
+    await assert.rejects(
+      commitChange(late),
+      (err: unknown) => err instanceof PcqError && err.code === 'PCQ_SECRET_IN_OUTPUT' && /env LATE_TOKEN/.test(err.message),
+    );
+    // Put after a first secret, then a second one is registered: still read again.
+    const second = 'store-guard-second-secret-77';
+    const again = new ChangeSet(root);
+    again.put(join(root, 'R1/ex-1/run.json'), `{"note":"${second}"}`);
+    secretRegistry.register(second, 'env SECOND_TOKEN');
+    await assert.rejects(commitChange(again), (err: unknown) => err instanceof PcqError && /env SECOND_TOKEN/.test(err.message));
+    // Text that is not ASCII (its Latin-1 and UTF-8 readings differ) is read from its bytes, both ways.
+    const accented = new ChangeSet(root);
+    accented.put(join(root, 'R1/ex-1/run.json'), `{"note":"café ${SECRET}"}`);
+    await assert.rejects(commitChange(accented), (err: unknown) => err instanceof PcqError && err.code === 'PCQ_SECRET_IN_OUTPUT');
+    assert.deepEqual(await readdir(root), [], 'nothing staged');
+  } finally {
+    secretRegistry.clear();
+    await rm(root, { recursive: true, force: true });
+  }
+});
