@@ -15,7 +15,7 @@
 // is reported exactly as before, however far into the steps the problem lies.
 import { fromBase64, fromHex, utf8 } from './bytes.ts';
 import { formatDigest } from './digest.ts';
-import { readEnvelope, verifyEnvelopeSignature } from './dsse.ts';
+import { readEnvelope } from './dsse.ts';
 import { sha256Portable, type Sha256, type Sha256Batch } from './hash.ts';
 import { canonicalize } from './jcs.ts';
 import { hasCanonicalLayout, hasCanonicalLayoutAt, notCanonicalError, parseManifestJson, sortKeysDeep } from './manifest.ts';
@@ -145,7 +145,8 @@ interface Pending {
   leaf?: Uint8Array;
   toHash?: Uint8Array; // [0x00 ‖ JCS(envelope)] for sha256Batch
   approvalLeaf?: Uint8Array | Error;
-  signature?: { signed: Uint8Array; sig: string; envelope: MessageStep['attestation']; payload: Uint8Array };
+  // What the signature check reads (PAE bytes, signatures[0].sig): not the envelope, which would stay alive until it is verified.
+  signature?: { signed: Uint8Array; sig: string };
 }
 
 class StreamingVerification {
@@ -366,7 +367,7 @@ class StreamingVerification {
       (s) => (statement = s),
     );
     this.options.onStep?.(step, statement);
-    if (single) p.signature = { signed: env.signed, sig: sigs[0]!.sig, envelope: env.envelope, payload: env.payload };
+    if (single) p.signature = { signed: env.signed, sig: sigs[0]!.sig };
     return p;
   }
 
@@ -458,9 +459,7 @@ class StreamingVerification {
     const publicKey = this.publicKey!;
     const verifyBatch = this.options.verifyBatch;
     if (!verifyBatch) {
-      const pending = block.map((p) =>
-        p.signature ? verifyEnvelopeSignature(p.signature.envelope, p.signature.payload, 0, publicKey, this.verify, { signed: p.signature.signed }) : true,
-      );
+      const pending = block.map((p) => (p.signature ? signatureVerdict(this.verify, publicKey, p.signature) : true));
       this.inFlight.push({ ids, results: Promise.all(pending), help: () => undefined });
       return;
     }
@@ -567,6 +566,20 @@ class StreamingVerification {
     const again = new ManifestMessage(m, { body: message.replayLength }, this.publicKey!, this.options.sha512Stream ?? (() => nobleSha512.create()));
     for await (const st of streamSteps(this.source, this.stepsRegion!)) again.addStep(JSON.parse(st.text));
     return again.finish(this.verify);
+  }
+}
+
+/**
+ * verifyEnvelopeSignature(envelope, payload, 0, key, verify, {signed}) for an envelope readEnvelope
+ * accepted, from the only two things it reads: the PAE bytes and signatures[0].sig.
+ */
+async function signatureVerdict(verify: Ed25519Verify, publicKey: Uint8Array, s: { signed: Uint8Array; sig: string }): Promise<boolean> {
+  const sig = fromBase64(s.sig);
+  if (!sig) return false;
+  try {
+    return await verify(publicKey, s.signed, sig);
+  } catch {
+    return false;
   }
 }
 
