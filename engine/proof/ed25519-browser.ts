@@ -114,7 +114,7 @@ export async function browserVerify(subtle: Subtle | undefined = globalThis.cryp
 const WORKER_BATCH_MIN = 64;
 
 type WorkerLike = {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
   addEventListener(type: 'message' | 'error' | 'messageerror', listener: (event: { data?: unknown }) => void): void;
 };
 type WorkerFactory = () => WorkerLike;
@@ -125,6 +125,29 @@ type ShareItem = { index: number; message: Uint8Array; signature: Uint8Array };
 interface ShareRun {
   results: Promise<Uint8Array | undefined>;
   limit(index: number): void;
+}
+
+/**
+ * A share as three buffers, transferred rather than cloned: the messages end to end with their
+ * offsets, and the signatures (64 bytes each: the gate let only those through). Structured clone
+ * would serialize, and the worker allocate, two ArrayBuffers per signature; the items themselves
+ * stay with the caller (a worker that fails hands its share back to be verified here).
+ */
+function pack(items: ShareItem[]): { data: Uint8Array<ArrayBuffer>; offsets: Uint32Array<ArrayBuffer>; signatures: Uint8Array<ArrayBuffer> } {
+  let total = 0;
+  for (const it of items) total += it.message.length;
+  const data = new Uint8Array(total);
+  const offsets = new Uint32Array(items.length + 1);
+  const signatures = new Uint8Array(64 * items.length);
+  let at = 0;
+  items.forEach((it, i) => {
+    offsets[i] = at;
+    data.set(it.message, at);
+    at += it.message.length;
+    signatures.set(it.signature, 64 * i);
+  });
+  offsets[items.length] = at;
+  return { data, offsets, signatures };
 }
 
 /** Workers created once; each share is one message out (plus limits) and one back, matched by id. */
@@ -168,7 +191,8 @@ class WorkerPool {
     const results = new Promise<Uint8Array | undefined>((settle) => {
       this.pending.set(id, { worker, length: items.length, settle });
       try {
-        worker.postMessage({ id, key: publicKey, messages: items.map((it) => it.message), signatures: items.map((it) => it.signature) });
+        const { data, offsets, signatures } = pack(items);
+        worker.postMessage({ id, key: publicKey, data, offsets, signatures }, [data.buffer, offsets.buffer, signatures.buffer]);
       } catch {
         this.pending.delete(id);
         settle(undefined);
@@ -245,9 +269,7 @@ export function webWorkerVerifyPorts(
       return fallback(publicKey, message, signature);
     }
     // The last worker: with two, the first one's share is the one the main thread joins first.
-    // A view into a larger buffer would be cloned with all of that buffer (structured clone).
-    const tight = message.byteLength * 2 < message.buffer.byteLength ? message.slice() : message;
-    const got = await pool.run(pool.size - 1, publicKey, [{ index: 0, message: tight, signature }]).results;
+    const got = await pool.run(pool.size - 1, publicKey, [{ index: 0, message, signature }]).results;
     const r = got?.[0];
     return r === 1 || r === 2 ? r === 1 : fallback(publicKey, message, signature);
   };

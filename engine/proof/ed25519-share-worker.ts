@@ -1,5 +1,7 @@
 // What a browser verify worker does with its messages (webWorkerVerifyBatch, ed25519-browser.ts):
-// input {id, key (raw 32 bytes), messages, signatures}, later {id, limit}: stop before item `limit`
+// input {id, key (raw 32 bytes), data, offsets, signatures} (item i's message is
+// data[offsets[i] … offsets[i+1]), its signature signatures[64i … 64i+64), all three transferred),
+// later {id, limit}: stop before item `limit`
 // (the main thread has taken the rest); output {id, results} with 1 (valid), 2 (invalid) or
 // 0 (left to the main thread) per item. Between chunks it yields one task (a MessageChannel round
 // trip, not setTimeout, whose nesting clamp is 4 ms; one channel per thread, kept) so that a limit
@@ -20,9 +22,22 @@ export type PostResults = (message: { id: number; results: Uint8Array }, transfe
 interface ShareMessage {
   id: number;
   key?: Uint8Array;
-  messages?: Uint8Array[];
-  signatures?: Uint8Array[];
+  data?: Uint8Array;
+  offsets?: Uint32Array;
+  signatures?: Uint8Array;
   limit?: number;
+}
+
+/** The share's items, or undefined when the buffers do not describe one (then nothing is answered). */
+function unpack(data: Uint8Array, offsets: Uint32Array, signatures: Uint8Array): Array<{ message: Uint8Array; signature: Uint8Array }> | undefined {
+  const n = offsets.length - 1;
+  if (n < 0 || signatures.length !== 64 * n || offsets[0] !== 0 || offsets[n] !== data.length) return undefined;
+  const items: Array<{ message: Uint8Array; signature: Uint8Array }> = [];
+  for (let i = 0; i < n; i++) {
+    if (offsets[i + 1]! < offsets[i]!) return undefined;
+    items.push({ message: data.subarray(offsets[i]!, offsets[i + 1]!), signature: signatures.subarray(64 * i, 64 * i + 64) });
+  }
+  return items;
 }
 
 // One channel per thread, made on first use and kept: `new MessageChannel()` is not a cheap object in
@@ -60,15 +75,17 @@ const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString
 export function shareVerifier(subtle: WorkerSubtle, post: PostResults): (data: ShareMessage) => Promise<void> {
   const keys = new Map<string, Promise<unknown>>();
   const limits = new Map<number, number>();
-  return async ({ id, key, messages, signatures, limit }) => {
+  return async ({ id, key, data, offsets, signatures, limit }) => {
     if (limit !== undefined) {
       const current = limits.get(id);
       if (current !== undefined && limit < current) limits.set(id, limit);
       return;
     }
-    if (!key || !messages || !signatures) return;
-    limits.set(id, messages.length);
-    const results = new Uint8Array(messages.length);
+    if (!key || !data || !offsets || !signatures) return;
+    const items = unpack(data, offsets, signatures);
+    if (!items) return post({ id, results: new Uint8Array(0) }, []); // not the share's length: the main thread verifies it
+    limits.set(id, items.length);
+    const results = new Uint8Array(items.length);
     const hex = toHex(key);
     let imported = keys.get(hex);
     if (imported === undefined) {
@@ -82,13 +99,13 @@ export function shareVerifier(subtle: WorkerSubtle, post: PostResults): (data: S
     } catch {
       cryptoKey = undefined;
     }
-    for (let i = 0; i < messages.length; i++) {
+    for (let i = 0; i < items.length; i++) {
       if (i > 0 && i % STEAL_CHUNK === 0) await nextTask();
       if (i >= limits.get(id)!) break;
       let ok = false;
       if (cryptoKey !== undefined) {
         try {
-          ok = (await subtle.verify({ name: 'Ed25519' }, cryptoKey, signatures[i]!, messages[i]!)) === true;
+          ok = (await subtle.verify({ name: 'Ed25519' }, cryptoKey, items[i]!.signature, items[i]!.message)) === true;
         } catch {
           ok = false;
         }
