@@ -13,7 +13,7 @@
 // Its time is then linear in the size of the values it reads, which the step already holds in
 // memory, and it allocates no more than a small multiple of them: it cannot run away. Anything
 // else (including every function of the strings extension and `matches`) goes to the worker.
-import { parse } from '@bufbuild/cel';
+import { parseCel } from './cel.ts';
 
 const BOUNDED_CALLS = new Set([
   '_&&_',
@@ -52,7 +52,7 @@ interface ExprNode {
 export function isBoundedExpression(expr: string): boolean {
   let root: ExprNode;
   try {
-    root = parse(expr).expr as unknown as ExprNode;
+    root = parseCel(expr).expr as unknown as ExprNode;
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCelEngine, evaluateBoolean, renderCelTemplate, templateExpressions } from './cel.ts';
+import { createCelEngine, evaluateBoolean, parseCel, renderCelTemplate, templateExpressions } from './cel.ts';
 import { PcqError } from '../base/errors.ts';
 
 test('the seed metric divides integer counts as doubles', () => {
@@ -77,4 +77,19 @@ test('compiles once per expression and stays fast over many rows', () => {
   const ms = performance.now() - start;
   assert.equal(kept, 9_000);
   assert.ok(ms < 3000, `20k evaluations took ${ms.toFixed(0)} ms`);
+});
+
+test('an expression is parsed once per thread: checks, the bounded-cost test and every engine share its tree, and a parse error stays an error', () => {
+  const expr = 'metrics.v >= 0.5 && size(name) < 40';
+  assert.equal(parseCel(expr), parseCel(expr), 'the same tree, not a second parse');
+  const a = createCelEngine();
+  const b = createCelEngine();
+  assert.equal(a.check(expr), undefined);
+  assert.equal(a.evaluate(expr, { metrics: { v: 0.7 }, name: 'x' }), true);
+  assert.equal(b.evaluate(expr, { metrics: { v: 0.2 }, name: 'x' }), false, 'a shared tree keeps no values of an earlier evaluation');
+  assert.equal(a.evaluate(expr, { metrics: { v: 0.9 }, name: 'y' }), true);
+  const broken = 'metrics.v >= (';
+  assert.throws(() => parseCel(broken));
+  assert.match(a.check(broken) ?? '', /./);
+  assert.equal(b.check(broken), a.check(broken), 'the kept error reads the same');
 });

@@ -15,6 +15,33 @@ import { PcqError } from '../base/errors.ts';
 import type { CelEngine } from '../base/step-ports.ts';
 
 type Program = (vars: Record<string, unknown>) => CelResult;
+type Parsed = ReturnType<typeof parse>;
+
+/** Past this many distinct expressions the parse memo starts over (a bound on what it holds). */
+const MAX_PARSED = 100_000;
+const parsedExpressions = new Map<string, Parsed | Error>();
+
+/**
+ * `parse(expr)`, once per distinct expression in this thread: the preflight check, the bounded-cost
+ * test (cel-bounded.ts) and the program each parsed every expression again, three parses a step
+ * (issue 16, "a runner that scales"). The syntax tree is a pure function of the text and nothing
+ * reads it but to plan or inspect it (@bufbuild/cel's plan does not change it); a parse error is
+ * kept and thrown again, the same error.
+ */
+export function parseCel(expr: string): Parsed {
+  let hit = parsedExpressions.get(expr);
+  if (hit === undefined) {
+    try {
+      hit = parse(expr);
+    } catch (err) {
+      hit = err instanceof Error ? err : new Error(String(err));
+    }
+    if (parsedExpressions.size >= MAX_PARSED) parsedExpressions.clear();
+    parsedExpressions.set(expr, hit);
+  }
+  if (hit instanceof Error) throw hit;
+  return hit;
+}
 
 export function createCelEngine(): CelEngine {
   const env: CelEnv = celEnv({ funcs: strings });
@@ -25,7 +52,7 @@ export function createCelEngine(): CelEngine {
     if (cached) return cached;
     let compiled: Program | { compileError: string };
     try {
-      const planned = plan(env, parse(expr));
+      const planned = plan(env, parseCel(expr));
       compiled = (vars) => planned(vars as never);
     } catch (err) {
       compiled = { compileError: (err as Error).message };
