@@ -60,17 +60,26 @@ export function nodeSigner(seed: Uint8Array): Signer {
   };
 }
 
-export const nodeVerify: Ed25519Verify = (publicKey, message, signature) =>
-  new Promise((resolve) => {
-    if (!passesStrictRules(publicKey, signature)) return resolve(false);
-    const key = publicKeyObject(publicKey);
-    if (!key) return resolve(false);
-    try {
-      verify(null, message, key, signature, (err, ok) => resolve(!err && ok === true));
-    } catch {
-      resolve(false);
-    }
-  });
+export const nodeVerify: Ed25519Verify = (publicKey, message, signature) => {
+  if (!passesStrictRules(publicKey, signature)) return Promise.resolve(false);
+  const key = publicKeyObject(publicKey);
+  if (!key) return Promise.resolve(false);
+  return new Promise((resolve) => startVerify(key, message, signature, resolve));
+};
+
+// crypto.verify copies the message into its job; the callback (settle) closes over `resolve` alone,
+// so the caller's message is not kept alive while the job waits on the pool.
+function startVerify(key: KeyObject, message: Uint8Array, signature: Uint8Array, resolve: (ok: boolean) => void): void {
+  try {
+    verify(null, message, key, signature, settle(resolve));
+  } catch {
+    resolve(false);
+  }
+}
+
+function settle(resolve: (ok: boolean) => void): (err: Error | null, ok: boolean) => void {
+  return (err, ok) => resolve(!err && ok === true);
+}
 
 // ---- Batches: a worker thread and the calling thread share one queue ------------------------
 // A manifest's step signatures (10,000 for a large run) all become known at once, while the calling

@@ -137,6 +137,13 @@ const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null &
 /** The input is not JSON (or beyond the bounds): reported alone, as JSON.parse of the whole reported it. */
 class NotJson extends Error {}
 
+/** A step's signature between its step and its block: to start (batch port), or started. */
+interface QueuedSignature {
+  stepId: string;
+  signature?: Pending['signature'];
+  verdict?: Promise<boolean>;
+}
+
 /** A parsed step on its way through a block. */
 interface Pending {
   index: number;
@@ -173,7 +180,7 @@ class StreamingVerification {
   private badProofs = 0;
   private inclusion: InclusionVerifier | undefined;
   private hashing: { block: Pending[]; digests: Promise<Uint8Array[]> | undefined } | undefined;
-  private signatureQueue: Array<{ stepId: string; signature?: Pending['signature'] }> = [];
+  private signatureQueue: QueuedSignature[] = [];
   private readonly approvalFacts: StepFacts[] = [];
   private readonly pausedRoots = new Map<number, Uint8Array | Error>();
   private readonly spellFacts: Array<{ stepId: string; predicate: unknown }> = [];
@@ -415,8 +422,13 @@ class StreamingVerification {
 
   /** One step into the chain, the Merkle frontier and the inclusion proofs; its signature queued. */
   private fold(p: Pending, m: Raw, total: number): void {
-    if (p.signature) this.signatureQueue.push({ stepId: p.fact.stepId, signature: p.signature });
-    else this.signatureQueue.push({ stepId: p.fact.stepId });
+    const queued: QueuedSignature = { stepId: p.fact.stepId };
+    // Without a batch port each signature is started at once: a port that copies the message as it
+    // starts (node:crypto's verify job does) lets the step's bytes die young, instead of waiting in
+    // the queue long enough to be promoted to the old generation. The queue then holds its verdict.
+    if (p.signature && this.options.verifyBatch) queued.signature = p.signature;
+    else if (p.signature) queued.verdict = signatureVerdict(this.verify, this.publicKey!, p.signature);
+    this.signatureQueue.push(queued);
     this.inclusion ??= new InclusionVerifier(fromHex(String(m.merkleRoot).slice(7))!, this.sha256);
     this.chain.add(p.fact, p.step.proofs);
     const predicate = p.fact.predicate;
@@ -454,12 +466,12 @@ class StreamingVerification {
     while (this.inFlight.length > 2) await this.drainOne();
   }
 
-  private startBlock(block: Array<{ stepId: string; signature?: Pending['signature'] }>): void {
+  private startBlock(block: QueuedSignature[]): void {
     const ids = block.map((p) => p.stepId);
     const publicKey = this.publicKey!;
     const verifyBatch = this.options.verifyBatch;
     if (!verifyBatch) {
-      const pending = block.map((p) => (p.signature ? signatureVerdict(this.verify, publicKey, p.signature) : true));
+      const pending = block.map((p) => p.verdict ?? true);
       this.inFlight.push({ ids, results: Promise.all(pending), help: () => undefined });
       return;
     }
@@ -573,13 +585,13 @@ class StreamingVerification {
  * verifyEnvelopeSignature(envelope, payload, 0, key, verify, {signed}) for an envelope readEnvelope
  * accepted, from the only two things it reads: the PAE bytes and signatures[0].sig.
  */
-async function signatureVerdict(verify: Ed25519Verify, publicKey: Uint8Array, s: { signed: Uint8Array; sig: string }): Promise<boolean> {
+function signatureVerdict(verify: Ed25519Verify, publicKey: Uint8Array, s: { signed: Uint8Array; sig: string }): Promise<boolean> {
   const sig = fromBase64(s.sig);
-  if (!sig) return false;
+  if (!sig) return Promise.resolve(false);
   try {
-    return await verify(publicKey, s.signed, sig);
+    return Promise.resolve(verify(publicKey, s.signed, sig)).catch(() => false);
   } catch {
-    return false;
+    return Promise.resolve(false);
   }
 }
 
