@@ -1,12 +1,13 @@
 // What a browser verify worker does with its messages (webWorkerVerifyBatch, ed25519-browser.ts):
-// input {id, key (raw 32 bytes), data, offsets, signatures} (item i's message is
-// data[offsets[i] … offsets[i+1]), its signature signatures[64i … 64i+64), all three transferred),
-// later {id, limit}: stop before item `limit`
-// (the main thread has taken the rest); output {id, results} with 1 (valid), 2 (invalid) or
-// 0 (left to the main thread) per item. Between chunks it yields one task (a MessageChannel round
-// trip, not setTimeout, whose nesting clamp is 4 ms; one channel per thread, kept) so that a limit
-// message gets in. Same WebCrypto call as webCryptoVerify, so the same verdicts. Kept apart from the worker entry
-// (ed25519-browser-worker.ts) so tests drive it in-thread; plain module code, no source text.
+// input {id, key (raw 32 bytes), data, offsets, signatures}, three views over one transferred
+// buffer (item i's message is data[offsets[i] … offsets[i+1]), its signature
+// signatures[64i … 64i+64)); later {id, limit}: stop before item `limit` (the main thread has taken
+// the rest); output {id, results, recycle} with 1 (valid), 2 (invalid) or 0 (left to the main
+// thread) per item, and the share's buffer back for the main thread's next share. Between chunks it
+// yields one task (a MessageChannel round trip, not setTimeout, whose nesting clamp is 4 ms; one
+// channel per thread, kept) so that a limit message gets in. Same WebCrypto call as
+// webCryptoVerify, so the same verdicts. Kept apart from the worker entry (ed25519-browser-worker.ts)
+// so tests drive it in-thread; plain module code, no source text.
 
 /** Items per chunk on either side: between chunks the threads read each other's messages. */
 export const STEAL_CHUNK = 16;
@@ -17,7 +18,7 @@ export interface WorkerSubtle {
   verify(alg: { name: string }, key: unknown, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
 }
 
-export type PostResults = (message: { id: number; results: Uint8Array }, transfer: ArrayBuffer[]) => void;
+export type PostResults = (message: { id: number; results: Uint8Array; recycle?: ArrayBuffer }, transfer: ArrayBuffer[]) => void;
 
 interface ShareMessage {
   id: number;
@@ -113,6 +114,8 @@ export function shareVerifier(subtle: WorkerSubtle, post: PostResults): (data: S
       results[i] = ok ? 1 : 2;
     }
     limits.delete(id);
-    post({ id, results }, [results.buffer]);
+    // The share's buffer goes back with the verdicts, for the main thread's next share (pack()).
+    const recycle = data.buffer instanceof ArrayBuffer ? data.buffer : undefined;
+    post(recycle ? { id, results, recycle } : { id, results }, recycle ? [results.buffer, recycle] : [results.buffer]);
   };
 }
