@@ -36,6 +36,7 @@ import { verifySpells } from './verify-spells.ts';
 import { checkPausedState, verifyApprovals } from './verify-approvals.ts';
 import { checkTimeAnchor, type TimeAnchorOptions } from './verify-time-anchor.ts';
 import { readPredicate } from './verify-step.ts';
+import { HashArena } from './hash-arena.ts';
 import type { PcqCode } from '../base/error-catalogue.ts';
 import { sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 
@@ -179,7 +180,8 @@ class StreamingVerification {
   private frontierError: Error | undefined;
   private badProofs = 0;
   private inclusion: InclusionVerifier | undefined;
-  private hashing: { block: Pending[]; digests: Promise<Uint8Array[]> | undefined } | undefined;
+  private hashing: { block: Pending[]; digests: Promise<Uint8Array[]> | undefined; arena: HashArena } | undefined;
+  private arena = new HashArena(); // the current block's toHash copies
   private signatureQueue: QueuedSignature[] = [];
   private readonly approvalFacts: StepFacts[] = [];
   private readonly pausedRoots = new Map<number, Uint8Array | Error>();
@@ -356,7 +358,7 @@ class StreamingVerification {
       this.stepFail('PCQ_PAYLOAD_INVALID', 'step-envelope', 'attestation is not canonicalisable JSON (RFC 8785)', step.stepId);
       p.approvalLeaf = this.leafOrError(step.attestation);
     } else if (this.options.sha256Batch) {
-      const input = span.bytes.slice(span.start - 1, span.end);
+      const input = this.arena.copy(span.bytes.subarray(span.start - 1, span.end));
       input[0] = 0;
       p.toHash = input;
     } else {
@@ -401,9 +403,13 @@ class StreamingVerification {
       // Attestation hash sha256(JCS) and RFC 9162 leaf hash sha256(0x00 ‖ JCS) from one encoding.
       const digests = batch && hashed.length > 0 ? batch([...hashed.map((p) => p.toHash!.subarray(1)), ...hashed.map((p) => p.toHash!)]) : undefined;
       digests?.catch(() => undefined); // observed when joined; a rejection must not go unhandled meanwhile
-      this.hashing = { block, digests };
+      this.hashing = { block, digests, arena: this.arena };
+      this.arena = new HashArena();
     }
-    if (previous) await this.foldBlock(previous.block, previous.digests, m, total);
+    if (previous) {
+      await this.foldBlock(previous.block, previous.digests, m, total);
+      previous.arena.release(); // the batch has settled: nothing reads its inputs any more
+    }
   }
 
   private async foldBlock(block: Pending[], pending: Promise<Uint8Array[]> | undefined, m: Raw, total: number): Promise<void> {
