@@ -34,7 +34,8 @@ const SMALL_ORDER = SMALL_ORDER_HEX.map((h) => Uint8Array.from(h.match(/../g)!, 
 
 /** Whether the 32 bytes at `bytes[offset…]` spell one of the small-order encodings above. */
 function isSmallOrder(bytes: Uint8Array, offset: number): boolean {
-  next: for (const candidate of SMALL_ORDER) {
+  next: for (let c = 0; c < SMALL_ORDER.length; c++) {
+    const candidate = SMALL_ORDER[c]!;
     for (let i = 0; i < 32; i++) if (bytes[offset + i] !== candidate[i]) continue next;
     return true;
   }

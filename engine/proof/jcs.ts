@@ -57,6 +57,17 @@ function quoteKey(key: string): string {
 // Thrown by the untraced passes; canonicalize() turns it into a PcqError with the path.
 const NOT_JSON = new Error('not JSON (RFC 8785)');
 
+/**
+ * Object.keys(record).sort(), without the sort when the keys are in order already (what JSON.parse
+ * gives for canonical text, the verifier's every step): `<` compares strings by UTF-16 code units,
+ * as the default sort does, and an object's keys are distinct, so the result is the same array.
+ */
+export function sortedKeys(record: object): string[] {
+  const keys = Object.keys(record);
+  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return keys.sort();
+  return keys;
+}
+
 function plainRecord(value: object): Record<string, unknown> {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) throw NOT_JSON;
@@ -87,7 +98,7 @@ function fast(value: unknown): string {
         return out + ']';
       }
       const record = plainRecord(value);
-      const keys = Object.keys(record).sort();
+      const keys = sortedKeys(record);
       let out = '{';
       let first = true;
       for (const key of keys) {
@@ -133,7 +144,7 @@ function match(value: unknown, text: string, pos: number): number {
         return text.charCodeAt(pos) === 93 ? pos + 1 : -1; // ]
       }
       const record = plainRecord(value);
-      const keys = Object.keys(record).sort();
+      const keys = sortedKeys(record);
       if (text.charCodeAt(pos++) !== 123) return -1; // {
       let first = true;
       for (const key of keys) {
@@ -184,7 +195,7 @@ function traced(value: unknown, path: string): string {
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) throw notJson(path, `an instance of ${proto?.constructor?.name ?? 'a class'}`);
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
+      const keys = sortedKeys(record);
       let out = '{';
       let first = true;
       for (const key of keys) {
