@@ -50,8 +50,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function fields(value: Record<string, unknown>, allowed: string[], path: string, out: ShapeProblem[], optional: string[] = []): void {
-  for (const key of allowed) if (!(key in value)) out.push({ path, message: `missing required field "${key}"` });
-  for (const key of Object.keys(value)) if (!allowed.includes(key) && !optional.includes(key)) out.push({ path, message: `unexpected field "${key}"` });
+  // Indexed loops: this runs for every object of every step, and iterators would be garbage per call.
+  for (let i = 0; i < allowed.length; i++) if (!(allowed[i]! in value)) out.push({ path, message: `missing required field "${allowed[i]!}"` });
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++)
+    if (!allowed.includes(keys[i]!) && !optional.includes(keys[i]!)) out.push({ path, message: `unexpected field "${keys[i]!}"` });
 }
 
 /** `effectsPolicy`: {decision: allowed, policyFile, policyDigest, effects: [{stepId, type, target, mutates, source}]}. */

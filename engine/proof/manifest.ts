@@ -4,7 +4,7 @@
 // so a manifest has exactly one spelling, and any single-byte change is caught before any
 // signature is looked at (PCQ_MANIFEST_NOT_CANONICAL).
 import { PcqError } from '../base/errors.ts';
-import { matchJsonString } from './jcs.ts';
+import { matchJsonString, sortedKeys } from './jcs.ts';
 import { formatDigest } from './digest.ts';
 import type { Sha256 } from './hash.ts';
 
@@ -123,9 +123,9 @@ const NOT_PARSED_JSON = new Error('not a JSON.parse value');
  * ("0", "17") come first in numeric order, as for every ordinary object (OrdinaryOwnPropertyKeys).
  */
 function layoutKeys(record: Record<string, unknown>): string[] {
-  const keys = Object.keys(record).sort();
-  for (const key of keys) {
-    const c = key.charCodeAt(0);
+  const keys = sortedKeys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const c = keys[i]!.charCodeAt(0);
     if (c >= 48 && c <= 57) return Object.keys(Object.fromEntries(keys.map((k) => [k, 0])));
   }
   return keys;
