@@ -2,7 +2,7 @@
 // The `pcq-verify` bin, bundled as dist/pcq-verify.mjs: a few lines that prepare the process, then
 // load the verifier (cli/verify-main.ts, a chunk of its own) and run it. A verifier is started once
 // per manifest, so what happens before the first check counts (issue 16, "a verifier that beats its
-// peer": at 100 steps, loading the code was most of the run). Two things must happen before any of
+// peer": at 100 steps, loading the code was most of the run). Three things must happen before any of
 // that code is loaded or any thread-pool work is queued, hence this file:
 //
 // 1. The libuv thread pool is sized to the spare cores (UV_THREADPOOL_SIZE, read by libuv when the
