@@ -74,6 +74,7 @@ test('short values are not registered, and environment flags are not credentials
   assert.equal(reg.redact('ab true /home/runner-user'), 'ab true /home/runner-user');
   assert.equal(reg.find('x mail-password-1'), 'env SMTP_PASS');
   assert.ok(isSecretEnvName('CONNECTOR_ECHO_TOKEN') && isSecretEnvName('pkcs11_pin') && !isSecretEnvName('PCQ_MODE'));
+  assert.ok(!isSecretEnvName('PCQ_PKCS11_TOKEN'), 'a token label is a name, not a secret');
 });
 
 test('no false positive in unrelated base64 text', () => {

@@ -48,8 +48,16 @@ const MIN_ENCODED_LENGTH = 6;
 /** Environment variable names whose values are secrets by convention. */
 const SECRET_ENV = /(SECRET|TOKEN|PASSWORD|PASSWD|PASS|PIN|PRIVATE_KEY|API_KEY|APIKEY|ACCESS_KEY|CREDENTIALS?|AUTH)$/;
 
+/**
+ * pcq's own settings whose names end like a secret's but hold none: PCQ_PKCS11_TOKEN is the label
+ * of a PKCS#11 token. Masked, it turned "no token labelled \"pcq-test\"" into "[REDACTED]" and any
+ * output that names the token into a refused write.
+ */
+const NOT_SECRET_ENV = new Set(['PCQ_PKCS11_TOKEN']);
+
 export function isSecretEnvName(name: string): boolean {
-  return SECRET_ENV.test(name.toUpperCase());
+  const upper = name.toUpperCase();
+  return SECRET_ENV.test(upper) && !NOT_SECRET_ENV.has(upper);
 }
 
 export interface Redacted<T> {

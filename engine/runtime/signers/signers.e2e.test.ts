@@ -172,6 +172,10 @@ test('PKCS#11 signer: a real SoftHSM2 token signs a prod run that verifies; a wr
   const wrong = await pcq({ ...env, PCQ_MODE: 'prod', PCQ_PKCS11_PIN: '9999' }, 'run', R2);
   assert.equal(wrong.code, 1, wrong.stderr);
   assert.match(wrong.stderr, /PCQ_SIGNER_REFUSED/);
+  // The token label is a name, not a secret: the refusal says which label it did not find.
+  const missing = await pcq({ ...env, PCQ_MODE: 'prod', PCQ_PKCS11_TOKEN: 'no-such-token' }, 'run', R2);
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(missing.stderr, /PCQ_PKCS11_UNAVAILABLE .*no token labelled "no-such-token"/);
 });
 
 test('runner-key rotation end to end: list the new key, switch, retire the old; old runs still verify, the old key no longer starts one', async () => {
