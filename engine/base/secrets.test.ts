@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { REDACTED, SecretRegistry, encodedForms, isMatchableSecret, isSecretEnvName } from './secrets.ts';
+import { REDACTED, SecretRegistry, encodedForms, isDistinguishableSecret, isSecretEnvName } from './secrets.ts';
 
 const TOKEN = 'tok_9f8e7d6c5b4a3210-ZyXw';
 
@@ -84,15 +84,20 @@ test('no false positive in unrelated base64 text', () => {
   assert.equal(reg.redactText(unrelated).count, 0);
 });
 
-test('a short hex-only value (a 4–7 digit PIN) is not matched: digests and timestamps hold it by chance; a longer or mixed one is', () => {
+test('a device-held PIN of 4–7 hex digits is not matched (digests and timestamps hold it by chance); any other secret that short is', () => {
   const reg = new SecretRegistry();
-  for (const pin of ['4711', '123456', 'f035bd', 'BEEF123']) reg.register(pin, 'env PCQ_PKCS11_PIN');
+  for (const pin of ['4711', '123456', 'f035bd', 'BEEF123']) reg.register(pin, 'env PCQ_PKCS11_PIN', { heldByDevice: true });
   assert.equal(reg.size, 0);
   const digest = 'sha256:9c4711f035bd0123456aa7beef1230000000000000000000000000000000000';
   assert.equal(reg.redact(digest), digest);
-  assert.ok(!isMatchableSecret('1234567') && isMatchableSecret('12345678') && isMatchableSecret('pin9') && !isMatchableSecret('abc'));
-  reg.register('12345678', 'env PCQ_PKCS11_PIN');
-  reg.register('pin9', 'env OTHER_PIN');
+  assert.ok(!isDistinguishableSecret('1234567') && isDistinguishableSecret('12345678') && isDistinguishableSecret('pin9') && !isDistinguishableSecret('abc'));
+  reg.register('12345678', 'env PCQ_PKCS11_PIN', { heldByDevice: true });
+  reg.register('pin9', 'env OTHER_PIN', { heldByDevice: true });
   assert.equal(reg.find('x 12345678 y'), 'env PCQ_PKCS11_PIN');
   assert.equal(reg.find('a pin9 b'), 'env OTHER_PIN');
+  // A connector token a service could echo is matched however short, hex or not.
+  const tokens = new SecretRegistry();
+  tokens.registerFromEnv({ CONNECTOR_X_TOKEN: 'c0ffee', PCQ_PKCS11_PIN: '4711' }, ['CONNECTOR_X_TOKEN', 'PCQ_PKCS11_PIN'], ['PCQ_PKCS11_PIN']);
+  assert.equal(tokens.find('echo c0ffee'), 'env CONNECTOR_X_TOKEN');
+  assert.equal(tokens.find('id 4711'), undefined);
 });

@@ -23,20 +23,25 @@ export const REDACTED = '[REDACTED]';
 export const MIN_SECRET_LENGTH = 4;
 
 /**
- * A secret shorter than this that is written only with hex digits (a 4–7 digit PKCS#11 PIN, say)
- * is not matched: output is full of those characters (digests, ids, timestamps), so it occurs there
- * by chance — a 4-digit value appears in the files of ~5 % of R2 runs (measured: 462 of the 10,000
- * four-digit strings occur in one run's files), and matching it refused healthy runs at random with
- * PCQ_SECRET_IN_OUTPUT and masked digits inside printed digests. Such a value is protected by how it
- * is used instead: the PIN goes to C_Login and nowhere else (docs/SECURITY-MODEL.md).
+ * A device-held secret (a PKCS#11 PIN: pcq hands it to C_Login and to nothing else, and the token,
+ * not the PIN, holds the key) shorter than this and written only with hex digits is not matched.
+ * Output is full of those characters (digests, ids, timestamps), so such a value occurs there by
+ * chance: a 4-digit value appears in the files of ~5 % of R2 runs (measured: 462 of the 10,000
+ * four-digit strings occur in one run's files), and matching the PIN refused healthy runs at random
+ * with PCQ_SECRET_IN_OUTPUT. Every other secret is matched from MIN_SECRET_LENGTH on, however
+ * short: a service can echo a connector token into a response, a PIN has no path to any output.
  */
 export const MIN_HEX_SECRET_LENGTH = 8;
 const HEX_ONLY = /^[0-9a-fA-F]+$/;
 
-/** Whether a value is long enough, for its alphabet, to be told apart from ordinary output. */
-export function isMatchableSecret(value: string): boolean {
-  if (value.length < MIN_SECRET_LENGTH) return false;
-  return value.length >= MIN_HEX_SECRET_LENGTH || !HEX_ONLY.test(value);
+/** Whether a value can be told apart from ordinary output: not too short for its alphabet. */
+export function isDistinguishableSecret(value: string): boolean {
+  return value.length >= MIN_HEX_SECRET_LENGTH || (value.length >= MIN_SECRET_LENGTH && !HEX_ONLY.test(value));
+}
+
+export interface RegisterOptions {
+  /** The value only ever goes to a device (a PKCS#11 PIN): matched only when distinguishable. */
+  heldByDevice?: boolean;
 }
 
 /** Values of secret-shaped environment names shorter than this are flags, not credentials. */
@@ -73,11 +78,11 @@ export class SecretRegistry {
   #generation = 0; // changes whenever what find() matches changes: a scan made before is stale
 
   /** Registers a secret value under a label naming where it came from (`env RUNNER_SECRET`). */
-  register(value: string | undefined | null, source = 'secret'): void {
+  register(value: string | undefined | null, source = 'secret', options: RegisterOptions = {}): void {
     if (typeof value !== 'string') return;
     const trimmed = value.trim();
     for (const v of new Set([value, trimmed])) {
-      if (!isMatchableSecret(v) || this.#values.has(v)) continue;
+      if (v.length < MIN_SECRET_LENGTH || (options.heldByDevice && !isDistinguishableSecret(v)) || this.#values.has(v)) continue;
       this.#values.set(v, source);
       for (const form of encodedForms(v)) if (!this.#sources.has(form)) this.#sources.set(form, source);
     }
@@ -96,12 +101,15 @@ export class SecretRegistry {
    * Registers every secret-shaped variable (`…_SECRET`, `…_TOKEN`, `…_PASSWORD`, …) and each of
    * `names`. A secret-shaped name with a short or flag-like value (`SKIP_AUTH=true`) is not a
    * credential: masking "true" everywhere would wreck every output, so those need ENV_MIN_LENGTH.
+   * Names in `heldByDevice` hold a device's PIN (RegisterOptions).
    */
-  registerFromEnv(env: Record<string, string | undefined>, names: Iterable<string> = []): void {
+  registerFromEnv(env: Record<string, string | undefined>, names: Iterable<string> = [], heldByDevice: Iterable<string> = []): void {
+    const held = new Set(heldByDevice);
     for (const [name, value] of Object.entries(env)) {
-      if (isSecretEnvName(name) && typeof value === 'string' && value.trim().length >= ENV_MIN_LENGTH) this.register(value, `env ${name}`);
+      if (isSecretEnvName(name) && typeof value === 'string' && value.trim().length >= ENV_MIN_LENGTH)
+        this.register(value, `env ${name}`, { heldByDevice: held.has(name) });
     }
-    for (const name of names) this.register(env[name], `env ${name}`);
+    for (const name of names) this.register(env[name], `env ${name}`, { heldByDevice: held.has(name) });
   }
 
   get size(): number {

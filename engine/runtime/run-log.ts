@@ -98,9 +98,10 @@ export function logRunEvent(log: PinoLogger, event: RunEvent): void {
  * Registers every secret the configuration names (and every connector token), and every value the
  * environment holds under a secret-shaped name by the registry's one rule for those: at least 8
  * characters, so a flag such as `SKIP_AUTH=true` is not a credential (registering "true" made the
- * store refuse every run, whose files all hold that word).
+ * store refuse every run, whose files all hold that word). `heldByDevice` names the variables that
+ * hold a PKCS#11 PIN (base/secrets.ts RegisterOptions).
  */
-export function registerConfiguredSecrets(env: Record<string, string | undefined>, required: readonly string[]): void {
+export function registerConfiguredSecrets(env: Record<string, string | undefined>, required: readonly string[], heldByDevice: readonly string[] = []): void {
   const connectorTokens = Object.keys(env).filter((name) => /^CONNECTOR_.*_TOKEN$/.test(name));
-  secretRegistry.registerFromEnv(env, [...required, ...connectorTokens]);
+  secretRegistry.registerFromEnv(env, [...required, ...connectorTokens], heldByDevice);
 }

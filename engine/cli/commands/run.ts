@@ -91,7 +91,7 @@ export async function runFromCli(argv: string[], io: CliIo, extra: RunExtra): Pr
       return EXIT.usage;
     }
     let config = await loadConfig({ flags: configFlagsFromArgs(values), env: io.env, cwd: io.cwd });
-    registerConfiguredSecrets(config.env, config.secrets.required);
+    registerConfiguredSecrets(config.env, config.secrets.required, config.signer.pkcs11 ? [config.signer.pkcs11.pinEnv] : []);
     let file = resolve(io.cwd, positionals[0] as string);
     // The button is read from the real repository, before a dry run swaps in its scratch copy.
     const button = typeof values.button === 'string' ? await buttonForRun(config.root, values.button, file) : undefined;

@@ -142,7 +142,7 @@ test('PKCS#11 signer: a real SoftHSM2 token signs a prod run that verifies; a wr
   // A PIN written with hex digits only, taken from the spell's bundle digest, which every R2 run writes
   // into its attestations: the secret guard used to match such short values in ordinary output and
   // refused healthy runs at random (a 4-digit PIN: ~5 % of runs, PCQ_SECRET_IN_OUTPUT). This one would
-  // be refused every time if it were matched (base/secrets.ts isMatchableSecret).
+  // be refused every time if it were matched (base/secrets.ts isDistinguishableSecret).
   const sig = JSON.parse(await readFile(resolve('spells/pcq-score-pairs/1.0.0/spell.sig.json'), 'utf8')) as { bundleDigest: string };
   const pin = sig.bundleDigest.slice('sha256:'.length, 'sha256:'.length + 6);
   hsmDir = await mkdtemp(join(tmpdir(), 'pcq-softhsm-'));
