@@ -25,14 +25,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { attestStep } from '../engine/proof/attest.ts';
-import { authorizationRecord } from '../engine/proof/authorization.ts';
 import type { StepRecord } from '../engine/base/signed-records.ts';
 import { nodeSigner } from '../engine/proof/ed25519-node.ts';
 import { sha256Node } from '../engine/proof/hash-node.ts';
 import { canonicalize } from '../engine/proof/jcs.ts';
-import { serializeManifest } from '../engine/proof/manifest.ts';
-import { sealManifest } from '../engine/proof/seal.ts';
-import { writeLongChain } from '../engine/proof/long-chain.fixture.ts';
+import { writeLongChain, writeSealedChain } from '../engine/proof/long-chain.fixture.ts';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '..');
@@ -89,25 +86,7 @@ export async function writePcqChain(dir: string, n: number): Promise<void> {
     previous = a.hash;
     steps.push({ stepId: r.stepId, envelope: a.envelope, hash: a.hash, proofs: r.proofs });
   }
-  const key = { name: 'peer-bench', publicKey: signer.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null, source: 'trust.yaml' };
-  const manifest = await sealManifest({
-    executionId: 'peer',
-    runbookId: ctx.runbookId,
-    version: ctx.runbookVersion,
-    runbookDigest: ctx.runbookDigest,
-    asOf: AS_OF,
-    actor: 'bench',
-    inputs: {},
-    steps,
-    signer,
-    sha256: sha256Node,
-    authorization: authorizationRecord(key as never, AS_OF, 'prod'),
-  });
-  await writeFile(join(dir, 'manifest.pcq'), serializeManifest(manifest));
-  await writeFile(
-    join(dir, 'trust.yaml'),
-    `keys:\n  - name: peer-bench\n    publicKey: ${signer.keyid}\n    roles: [runner]\n    status: active\n    validFrom: null\n    validUntil: null\n`,
-  );
+  await writeSealedChain(dir, { name: 'peer-bench', executionId: 'peer', actor: 'bench', ctx, steps, signer });
 }
 
 /** in-toto's legacy layout and links for the same chain (securesystemslib Ed25519 key, OLPC canonical JSON = JCS for this ASCII data). */

@@ -17,6 +17,7 @@ import { serializeManifest } from './manifest.ts';
 import { pae } from './pae.ts';
 import { sealManifest } from './seal.ts';
 import { IN_TOTO_PAYLOAD_TYPE } from './statement.ts';
+import type { Signer } from '../base/signer.ts';
 
 const SEED = new Uint8Array(32).fill(11);
 const AS_OF = '2026-03-01T10:00:00Z';
@@ -58,23 +59,39 @@ export async function writeLongChain(dir: string, n: number): Promise<void> {
     previous = formatDigest(sha256Node(canonicalize(envelope)));
     steps.push({ stepId, envelope, hash: previous, proofs: record(i).proofs });
   }
-  const trusted = { name: 'long-chain', publicKey: signer.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null, source: 'trust.yaml' };
+  await writeSealedChain(dir, { name: 'long-chain', executionId: 'long', actor: 'test', ctx, steps, signer });
+}
+
+/** A chain's attested steps sealed into `dir/manifest.pcq`, and `dir/trust.yaml` listing its runner key as `name`. */
+export async function writeSealedChain(
+  dir: string,
+  chain: {
+    name: string;
+    executionId: string;
+    actor: string;
+    ctx: { runbookId: string; runbookVersion: string; runbookDigest: string; asOf: string };
+    steps: Array<{ stepId: string; envelope: DsseEnvelope; hash: string; proofs: StepRecord['proofs'] }>;
+    signer: Signer;
+  },
+): Promise<void> {
+  const { name, ctx, signer } = chain;
+  const trusted = { name, publicKey: signer.keyid, roles: ['runner'], status: 'active', validFrom: null, validUntil: null, source: 'trust.yaml' };
   const manifest = await sealManifest({
-    executionId: 'long',
+    executionId: chain.executionId,
     runbookId: ctx.runbookId,
     version: ctx.runbookVersion,
     runbookDigest: ctx.runbookDigest,
-    asOf: AS_OF,
-    actor: 'test',
+    asOf: ctx.asOf,
+    actor: chain.actor,
     inputs: {},
-    steps,
+    steps: chain.steps,
     signer,
     sha256: sha256Node,
-    authorization: authorizationRecord(trusted as never, AS_OF, 'prod'),
+    authorization: authorizationRecord(trusted as never, ctx.asOf, 'prod'),
   });
   await writeFile(join(dir, 'manifest.pcq'), serializeManifest(manifest));
   await writeFile(
     join(dir, 'trust.yaml'),
-    `keys:\n  - name: long-chain\n    publicKey: ${signer.keyid}\n    roles: [runner]\n    status: active\n    validFrom: null\n    validUntil: null\n`,
+    `keys:\n  - name: ${name}\n    publicKey: ${signer.keyid}\n    roles: [runner]\n    status: active\n    validFrom: null\n    validUntil: null\n`,
   );
 }
