@@ -357,7 +357,7 @@ function stepDeps(
     http: ports.http,
     notifier: ports.notifier,
     artifacts,
-    randomFor: (stepId: string) => createRandom(sha256Hex(`${runSeed}:${stepId}`)),
+    randomFor: (stepId: string) => lazyRandom(() => createRandom(sha256Hex(`${runSeed}:${stepId}`))),
     approvals: { decisionFor: (stepId: string) => req.approvals?.get(stepId)?.outcome },
   };
   const prefix = new Set(req.resumeOf?.steps.map((s) => s.stepId) ?? []);
@@ -370,6 +370,16 @@ function stepDeps(
   }
   const prefixDeps = ports.recorded ? { ...deps, http: ports.recorded.http, notifier: ports.recorded.notifier } : deps;
   return { deps, prefix, prefixDeps };
+}
+
+/**
+ * A step's generator, seeded on its first draw: most steps never draw, and seeding (a SHA-256 and
+ * the generator's state) for each of them was ~4 % of a trivial step's cost (issue 16). The draws
+ * are the same numbers, seeded from the same digest.
+ */
+function lazyRandom(seed: () => () => number): () => number {
+  let random: (() => number) | undefined;
+  return () => (random ??= seed())();
 }
 
 /** The record a step is signed with, from what its accepted attempt committed. */

@@ -14,6 +14,7 @@
 // recoverStore runs at the start of every command that reads or writes the store and finishes
 // (or undoes) what a killed process left; what it cannot repair it reports with a coded error.
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { PcqError, type PcqIssue } from '../base/errors.ts';
@@ -79,11 +80,11 @@ async function inParallel(count: number, width: number, task: (i: number) => Pro
 
 const sha256 = (bytes: Uint8Array) => 'sha256:' + createHash('sha256').update(bytes).digest('hex');
 
-async function writeStaged(path: string, bytes: Uint8Array, mode: number, sync: boolean): Promise<void> {
+async function writeStaged(path: string, bytes: Uint8Array, mode: number): Promise<void> {
   const handle = await open(path, 'wx', mode);
   try {
     await handle.writeFile(bytes);
-    if (sync) await handle.sync();
+    await handle.sync();
   } finally {
     await handle.close();
   }
@@ -98,20 +99,40 @@ async function fsyncFile(path: string): Promise<void> {
   }
 }
 
+/** How many file operations a large change makes between two turns of the event loop (inSlices). */
+const SYNC_SLICE = 256;
+
+/**
+ * Runs task(0..count-1) in order with synchronous file calls, yielding to the event loop after every
+ * SYNC_SLICE of them. For a large change of small files (a run: one outputs file per step) the
+ * promise and thread-pool round trips of async calls cost more than the calls themselves: staging
+ * and renaming 10,000 files took ~2× the CPU and wall time async on this 2-core machine (issue 16,
+ * "a runner that scales"). The operations and their order relative to the commit point are the
+ * same; only who waits on them changes.
+ */
+async function inSlices(count: number, task: (i: number) => void): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    task(i);
+    if ((i + 1) % SYNC_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 /**
  * Writes every file of the change into txDir as String(i), durable before this resolves. A large
  * change is flushed once (syncfs, sync-fs.ts) instead of once per file: a run stages one file per
  * step. If that flush is not available here, every file is fsynced after all, as small changes are.
  */
 async function stageFiles(txDir: string, files: readonly StagedFile[]): Promise<void> {
-  const once = files.length >= SYNCFS_MIN_FILES;
-  // Several writes in flight: each one waits on the disk.
-  await inParallel(files.length, IO_PARALLELISM, (i) => {
-    const file = files[i]!;
-    // Private files are for this machine's runner and ombuds only; a rename keeps the mode.
-    return writeStaged(join(txDir, String(i)), file.bytes, file.visibility === 'private' ? 0o600 : 0o644, !once);
-  });
-  if (once && !(await syncFileSystem(txDir))) await inParallel(files.length, IO_PARALLELISM, (i) => fsyncFile(join(txDir, String(i))));
+  // Private files are for this machine's runner and ombuds only; a rename keeps the mode.
+  const mode = (file: StagedFile): number => (file.visibility === 'private' ? 0o600 : 0o644);
+  if (files.length < SYNCFS_MIN_FILES) {
+    // Several writes in flight: each one waits on its own fsync.
+    await inParallel(files.length, IO_PARALLELISM, (i) => writeStaged(join(txDir, String(i)), files[i]!.bytes, mode(files[i]!)));
+    return;
+  }
+  // 'wx': a staged name is never reused, so an existing file here is a bug, not something to overwrite.
+  await inSlices(files.length, (i) => writeFileSync(join(txDir, String(i)), files[i]!.bytes, { flag: 'wx', mode: mode(files[i]!) }));
+  if (!(await syncFileSystem(txDir))) await inParallel(files.length, IO_PARALLELISM, (i) => fsyncFile(join(txDir, String(i))));
 }
 
 export interface StagedChange {
@@ -218,15 +239,26 @@ async function applyJournal(root: string, txDir: string, journal: Journal): Prom
   const touched = new Set<string>();
   for (const put of journal.puts) touched.add(dirname(join(root, put.path)));
   for (const dir of touched) await mkdir(dir, { recursive: true });
-  // Renames are independent once the journal is written (the commit point): run several at once.
-  await inParallel(journal.puts.length, IO_PARALLELISM, async (i) => {
-    const put = journal.puts[i]!;
-    try {
-      await rename(join(txDir, put.staged), join(root, put.path));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // already moved by an earlier attempt
-    }
-  });
+  // Renames are independent once the journal is written (the commit point): several at once, or
+  // for a large change one after another without the async round trips (inSlices).
+  const movedBefore = (err: unknown): void => {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // already moved by an earlier attempt
+  };
+  if (journal.puts.length >= SYNCFS_MIN_FILES) {
+    await inSlices(journal.puts.length, (i) => {
+      const put = journal.puts[i]!;
+      try {
+        renameSync(join(txDir, put.staged), join(root, put.path));
+      } catch (err) {
+        movedBefore(err);
+      }
+    });
+  } else {
+    await inParallel(journal.puts.length, IO_PARALLELISM, (i) => {
+      const put = journal.puts[i]!;
+      return rename(join(txDir, put.staged), join(root, put.path)).catch(movedBefore);
+    });
+  }
   for (const path of journal.removes) {
     await rm(join(root, path), { force: true });
     touched.add(await pruneEmpty(root, dirname(join(root, path))));
