@@ -2,7 +2,7 @@
 // The `pcq-verify` bin, bundled as dist/pcq-verify.mjs: a few lines that prepare the process, then
 // load the verifier (cli/verify-main.ts, a chunk of its own) and run it. A verifier is started once
 // per manifest, so what happens before the first check counts (issue 16, "a verifier that beats its
-// peer": at 100 steps, loading the code was most of the run). Three things must happen before any of
+// peer": at 100 steps, loading the code was most of the run). Four things must happen before any of
 // that code is loaded or any thread-pool work is queued, hence this file:
 //
 // 1. The libuv thread pool is sized to the spare cores (UV_THREADPOOL_SIZE, read by libuv when the
@@ -16,12 +16,20 @@
 //    flag: it changes when the collector runs, never what the code computes). The verifier streams:
 //    each step's objects die before the next step is read, so a larger young generation buys
 //    nothing but resident memory (at 10,000 steps it grew to 64 MB of the 150 MB peak).
+// 4. V8's young-generation collections run on this thread alone (--no-parallel-scavenge,
+//    --no-concurrent-array-buffer-sweeping; the two parts of --single-threaded-gc that can still be
+//    set once the process runs). The second core is busy with step signatures (1.), so a parallel
+//    scavenge waited for helper threads that could not run: at 10,000 steps ~370 scavenges took
+//    0.8–1.0 s on this thread with helpers and 0.5–0.6 s without (load ~5, --trace-gc). GC flags
+//    change when and on which thread memory is reclaimed, never what the code computes.
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { enableVerifierCompileCache } from './verify-compile-cache.ts';
 
 if (process.env.UV_THREADPOOL_SIZE === undefined) process.env.UV_THREADPOOL_SIZE = String(Math.max(1, Math.min(4, availableParallelism() - 1)));
 setFlagsFromString('--semi-space-growth-factor=1');
+setFlagsFromString('--no-parallel-scavenge');
+setFlagsFromString('--no-concurrent-array-buffer-sweeping');
 enableVerifierCompileCache(process.env);
 
 const { runVerifyMain } = await import('./verify-main.ts');
