@@ -36,12 +36,17 @@ export function styleFor(target: ColourEnv): Style {
   return { ...(Object.fromEntries(entries) as { [K in StyleName]: (text: string) => string }), enabled: on };
 }
 
-/** What each status glyph means, so every verb colours it the same way. */
+/**
+ * What each status glyph means, so every verb colours it the same way: ✅ ✓, ❌ ✗, ⛔ ⚠, ▶ ↻. Written
+ * as escapes because esbuild copies a regular expression's characters as they are: one non-ASCII
+ * character makes a whole bundle chunk a UTF-16 string that Node decodes and V8 scans at twice the
+ * size on every start (cli/verify-bundle.test.ts keeps the verifier's chunks ASCII).
+ */
 const GLYPHS: ReadonlyArray<[RegExp, StyleName]> = [
-  [/✅|✓/g, 'green'],
-  [/❌|✗/g, 'red'],
-  [/⛔|⚠/g, 'yellow'],
-  [/[▶↻]/g, 'cyan'],
+  [/\u2705|\u2713/g, 'green'],
+  [/\u274c|\u2717/g, 'red'],
+  [/\u26d4|\u26a0/g, 'yellow'],
+  [/[\u25b6\u21bb]/g, 'cyan'],
 ];
 
 /** Colours status glyphs and PCQ_* codes in human output; the text is unchanged when colour is off. */

@@ -31,6 +31,14 @@ test('the verifier bundle imports no built-in as an ES module but the banner`s n
   }
 });
 
+test('every chunk of the verifier bundle is ASCII (one other character makes Node decode and V8 scan it as UTF-16)', { skip: !built }, () => {
+  for (const f of [VERIFY, ...readdirSync(CHUNKS).map((f) => join(CHUNKS, f))]) {
+    const bytes = readFileSync(f);
+    const at = bytes.findIndex((b) => b > 0x7f);
+    assert.equal(at, -1, `${f}: byte ${at}: ${bytes.subarray(Math.max(0, at - 40), at + 10).toString()}`);
+  }
+});
+
 async function verify(cwd: string, hook: string): Promise<{ code: number; stdout: string; modules: string[] }> {
   let code = 0;
   let stdout: string;
