@@ -44,22 +44,28 @@ const decoder = new TextDecoder();
 /**
  * Where a string that starts at `from` (just after its opening quote, not escaped) ends in `chunk`:
  * the index of its closing quote, or -1 when it goes on past the chunk. `escaped` says the first
- * byte is escaped (the previous chunk ended inside an escape); the returned `carry` says the same
- * of the next chunk.
+ * byte is escaped (the previous chunk ended inside an escape); when -1 is returned, `carry` says the
+ * same of the next chunk. A module-level out-parameter rather than a {end, carry} object: this runs
+ * once per string of the manifest (every key), and an object per call was garbage per call.
  */
-function stringEnd(chunk: Uint8Array, from: number, escaped: boolean): { end: number; carry: boolean } {
+let carry = false;
+function stringEnd(chunk: Uint8Array, from: number, escaped: boolean): number {
   let i = escaped ? from + 1 : from;
   for (;;) {
-    if (i >= chunk.length) return { end: -1, carry: i > chunk.length };
+    if (i >= chunk.length) {
+      carry = i > chunk.length;
+      return -1;
+    }
     const q = chunk.indexOf(QUOTE, i);
     if (q < 0) {
       let run = 0;
       for (let k = chunk.length - 1; k >= i && chunk[k] === BACKSLASH; k--) run++;
-      return { end: -1, carry: run % 2 === 1 };
+      carry = run % 2 === 1;
+      return -1;
     }
     let run = 0;
     for (let k = q - 1; k >= i && chunk[k] === BACKSLASH; k--) run++;
-    if (run % 2 === 0) return { end: q, carry: false };
+    if (run % 2 === 0) return q;
     i = q + 1;
   }
 }
@@ -78,6 +84,8 @@ class Structure {
   key = '';
   topIsObject = false;
   started = false;
+  /** Whitespace bytes outside strings so far. */
+  spaces = 0;
 
   /**
    * Feeds one chunk; `at` is the chunk's offset in the whole. Calls `onValueStart(pos, key)` when a
@@ -89,7 +97,7 @@ class Structure {
     const n = chunk.length;
     while (i < n) {
       if (this.inString) {
-        const { end, carry } = stringEnd(chunk, i, this.escaped);
+        const end = stringEnd(chunk, i, this.escaped);
         if (this.member === 'in-key' && this.depth === 1) this.collectKey(chunk, i, end < 0 ? n : end);
         if (end < 0) {
           this.escaped = carry;
@@ -113,7 +121,7 @@ class Structure {
         continue;
       }
       if (isSpace(b)) {
-        hooks.space?.(at + i);
+        this.spaces++; // counted, not reported: a call per whitespace byte was most of a scan's cost
         i++;
         continue;
       }
@@ -161,14 +169,13 @@ interface ScanHooks {
   valueStart?: (pos: number, key: string) => void;
   valueEnd?: (pos: number) => void;
   inArray?: (byte: number, pos: number) => void;
-  space?: (pos: number) => void;
 }
 
 /** Pass 1: the header, where `steps` lies, and (optionally) the sha256 of every byte. */
 export async function scanManifest(source: ManifestSource, options: { digest?: HashStream } = {}): Promise<ManifestScan> {
   const s = new Structure();
   const regions: ManifestScan['stepRegions'] = [];
-  let open: { start: number; elements: number; whitespace: number; expectElement: boolean } | undefined;
+  let open: { start: number; elements: number; spacesBefore: number; expectElement: boolean } | undefined;
   const parts: Uint8Array[] = [];
   let headerBytes = 0;
   let copyFrom = 0; // offset from which the bytes belong to the header again (Infinity inside steps)
@@ -186,12 +193,13 @@ export async function scanManifest(source: ManifestSource, options: { digest?: H
       valueStart: (pos, key) => {
         if (key !== 'steps') return;
         keep(chunk, base, Math.max(copyFrom, base), pos);
-        open = { start: pos, elements: 0, whitespace: 0, expectElement: true };
+        open = { start: pos, elements: 0, spacesBefore: s.spaces, expectElement: true };
         copyFrom = Infinity;
       },
       valueEnd: (pos) => {
         if (!open) return;
-        regions.push({ start: open.start, end: pos, elements: open.elements, whitespace: open.whitespace });
+        // The whitespace between "[" and "]" (valueEnd comes as "]" is read, after the last space).
+        regions.push({ start: open.start, end: pos, elements: open.elements, whitespace: s.spaces - open.spacesBefore });
         parts.push(Uint8Array.of(0x5b, 0x5d)); // "[]"
         headerBytes += 2;
         open = undefined;
@@ -204,9 +212,6 @@ export async function scanManifest(source: ManifestSource, options: { digest?: H
           open.expectElement = false;
           open.elements++;
         }
-      },
-      space: () => {
-        if (open) open.whitespace++;
       },
     });
     at += chunk.length;

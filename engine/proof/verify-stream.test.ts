@@ -29,7 +29,7 @@ function chunked(text: string, size: number): ManifestSource {
   };
 }
 
-async function pieces(text: string, size: number): Promise<{ header: unknown; steps: unknown[]; spacing: boolean[] }> {
+async function pieces(text: string, size: number): Promise<{ header: unknown; steps: unknown[]; spacing: boolean[]; whitespace?: number }> {
   const src = chunked(text, size);
   const scan = await scanManifest(src);
   const header = JSON.parse(scan.header) as { steps?: unknown };
@@ -43,7 +43,7 @@ async function pieces(text: string, size: number): Promise<{ header: unknown; st
     }
     assert.equal(region.elements, steps.length);
   }
-  return { header, steps, spacing };
+  return { header, steps, spacing, ...(region ? { whitespace: region.whitespace } : {}) };
 }
 
 const tricky = {
@@ -59,6 +59,12 @@ test('the scanner splits a manifest exactly as JSON.parse reads it, at every chu
       const got = await pieces(text, size);
       assert.deepEqual(got.steps, whole.steps, `steps at chunk ${size}`);
       assert.deepEqual({ ...(got.header as object), steps: whole.steps }, whole, `header at chunk ${size}`);
+      // The list's whitespace outside strings (what JCS drops): text written by JSON.stringify is
+      // JSON.stringify's compact form plus exactly that whitespace.
+      const utf8Length = (t: string): number => new TextEncoder().encode(t).length;
+      const list = text.slice(text.lastIndexOf('"steps": [') + '"steps": '.length);
+      const listText = list.slice(0, JSON.stringify(whole.steps, null, text.includes('\n') ? 2 : undefined).replaceAll('\n', '\n  ').length);
+      assert.equal(got.whitespace, utf8Length(listText) - utf8Length(JSON.stringify(whole.steps)), `whitespace at chunk ${size}`);
     }
   }
   // Canonical spacing is "\n    " before each element and "\n  " before the closing bracket.
