@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { PcqIssue } from '../base/errors.ts';
 import type { Runbook } from './runbook.ts';
-import { readYamlSource } from './yaml-source.ts';
+import { readYamlSource, type YamlSource } from './yaml-source.ts';
 import { schemaIssues } from './runbook-schema.ts';
 import { normaliseRunbook } from './normalise-runbook.ts';
 import { nameIssues } from './name-issues.ts';
@@ -42,10 +42,22 @@ export function parseRunbook(text: string, file: string, options: ParseOptions =
   }
   const issues = [...schemaIssues(yaml.value, yaml.locate), ...nameIssues(yaml.value, yaml.locate)];
   const digest = options.digest ?? `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
-  const normalised = normaliseRunbook(yaml.value, { file, digest }, yaml.locate);
+  // The Runbook keeps a locator for its lazy field locations (normalise-runbook.ts) as long as it
+  // lives, a whole run; yaml's document behind yaml.locate is ~3 KB a step (~30 MB at 10,000 steps,
+  // marked by every full GC of the run: issue 16). Once normalised, locations come from parsing the
+  // same text again on first need (an error path): the same text gives the same offsets.
+  let locate = yaml.locate;
+  const normalised = normaliseRunbook(yaml.value, { file, digest }, (path, at) => locate(path, at));
+  locate = relocator(text, file);
   issues.push(...normalised.issues);
   if (issues.length === 0 && normalised.runbook) return { runbook: normalised.runbook, draft: normalised.runbook, issues };
   const result: ParsedRunbook = { issues };
   if (normalised.runbook) result.draft = normalised.runbook;
   return result;
+}
+
+/** A locator that parses `text` again the first time a location is asked for, and keeps that parse. */
+function relocator(text: string, file: string): YamlSource['locate'] {
+  let again: YamlSource['locate'] | undefined;
+  return (path, at) => (again ??= readYamlSource(text, file).locate)(path, at);
 }

@@ -11,6 +11,7 @@
 import { Composer, CST, Lexer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type Document, type Node, type Pair } from 'yaml';
 import type { PcqIssue, SourceLocation } from '../base/errors.ts';
 import { YAML_LIMITS } from './yaml-limits.ts';
+import { readPlainYaml } from './yaml-plain.ts';
 
 type Token = CST.Token;
 
@@ -55,9 +56,9 @@ export function readYamlSource(text: string, file: string): YamlSource {
     const { line, col } = lineCounter.linePos(Math.max(0, offset));
     return { file, line, col };
   };
-  const issues: PcqIssue[] = [];
-  const refused = (issue: PcqIssue): YamlSource => ({ value: undefined, issues: [issue], locate: () => ({ file, line: 1, col: 1 }) });
+  const refused = (issue: PcqIssue): YamlSource => refusal(file, issue);
 
+  lineCounter.addNewLine(0);
   // Size first: checked on the text before parsing.
   if (text.length > YAML_LIMITS.maxBytes || Buffer.byteLength(text, 'utf8') > YAML_LIMITS.maxBytes) {
     return refused({
@@ -68,12 +69,34 @@ export function readYamlSource(text: string, file: string): YamlSource {
     });
   }
 
+  // The plain subset (simple and generated runbooks) is read without yaml's document tree; the
+  // answer is yaml's own (yaml-plain.ts, differential test), else yaml reads the text below.
+  const plain = readPlainYaml(text);
+  if (plain !== undefined) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+    return { value: plain.value, issues: [], locate: (path, where = 'value') => at(plain.offsetOf(path, where)) };
+  }
+  return readWithYaml(text, file, lineCounter, at);
+}
+
+function refusal(file: string, issue: PcqIssue): YamlSource {
+  return { value: undefined, issues: [issue], locate: () => ({ file, line: 1, col: 1 }) };
+}
+
+/** readYamlSource's reading with `yaml` (the size already checked): every document, every issue. */
+export function readYamlSourceWithYaml(text: string, file: string): YamlSource {
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  return readWithYaml(text, file, lineCounter, (offset) => ({ file, ...lineCounter.linePos(Math.max(0, offset)) }));
+}
+
+function readWithYaml(text: string, file: string, lineCounter: LineCounter, at: (offset: number) => SourceLocation): YamlSource {
+  const issues: PcqIssue[] = [];
   // Parse to CST tokens, watching the parser's stack so deep nesting stops early.
   // Driven lexeme by lexeme (what Parser.parse does inside) so the stack is checked as it grows:
   // parse() itself yields only finished documents, far too late for a megabyte of `[`.
-  lineCounter.addNewLine(0);
   const tokens = parseTokens(text, lineCounter.addNewLine, PARSER_STACK_LIMIT);
-  if (!Array.isArray(tokens)) return refused(tooDeep(at(tokens.tooDeepAt)));
+  if (!Array.isArray(tokens)) return refusal(file, tooDeep(at(tokens.tooDeepAt)));
   const composer = new Composer({ version: '1.2', schema: 'core', uniqueKeys: true, intAsBigInt: false });
   const docs: Document.Parsed[] = [];
   for (const doc of composer.compose(tokens, true, text.length)) docs.push(doc);
