@@ -19,9 +19,9 @@ export async function verifyMain(argv: string[], rawIo: CliIo): Promise<number> 
 }
 
 /** Runs `pcq-verify` with these arguments on the process's own streams; sets the exit code. */
-export function runVerifyMain(argv: string[]): void {
+export function runVerifyMain(argv: string[]): Promise<void> {
   const io = processIo();
-  verifyMain(argv, io).then(
+  return verifyMain(argv, io).then(
     (code) => {
       process.exitCode = code;
     },
