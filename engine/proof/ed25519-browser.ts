@@ -10,6 +10,8 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import { passesStrictRules } from './ed25519-rules.ts';
 import type { Ed25519Verify, Ed25519VerifyBatch, SignatureBatch } from '../base/signer.ts';
 import { STEAL_CHUNK, nextTask } from './ed25519-share-worker.ts';
+import type { StepJobPort } from './verify-step-job.ts';
+import { workerStepJobs } from './ed25519-browser-steps.ts';
 
 ed.hashes.sha512 = sha512;
 
@@ -49,6 +51,7 @@ export const nobleVerify: Ed25519Verify = async (publicKey, message, signature) 
 type Subtle = {
   importKey(format: 'raw', key: Uint8Array, alg: { name: string }, extractable: boolean, usages: string[]): Promise<unknown>;
   verify(alg: { name: string }, key: unknown, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
+  digest?(algorithm: string, data: Uint8Array): Promise<ArrayBuffer>;
 };
 
 /**
@@ -113,11 +116,11 @@ export async function browserVerify(subtle: Subtle | undefined = globalThis.cryp
 /** Below this many signatures a worker round trip is not worth it. */
 const WORKER_BATCH_MIN = 64;
 
-type WorkerLike = {
+export type WorkerLike = {
   postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
   addEventListener(type: 'message' | 'error' | 'messageerror', listener: (event: { data?: unknown }) => void): void;
 };
-type WorkerFactory = () => WorkerLike;
+export type WorkerFactory = () => WorkerLike;
 
 type ShareItem = { index: number; message: Uint8Array; signature: Uint8Array };
 
@@ -140,8 +143,7 @@ function pack(items: ShareItem[], spare: ArrayBuffer[]): { data: Uint8Array; off
   let total = 0;
   for (const it of items) total += it.message.length;
   const head = 4 * (items.length + 1) + 64 * items.length;
-  const k = spare.findIndex((b) => b.byteLength >= head + total);
-  const buffer = k >= 0 ? spare.splice(k, 1)[0]! : new ArrayBuffer(head + total);
+  const buffer = spareBuffer(spare, head + total);
   const offsets = new Uint32Array(buffer, 0, items.length + 1);
   const signatures = new Uint8Array(buffer, 4 * (items.length + 1), 64 * items.length);
   const data = new Uint8Array(buffer, head, total);
@@ -159,12 +161,21 @@ function pack(items: ShareItem[], spare: ArrayBuffer[]): { data: Uint8Array; off
 /** Buffers kept for reuse by pack(): a few, the largest first out of the way of small shares. */
 const SPARE_BUFFERS = 6;
 
+/** A buffer of at least `size` bytes from `spare` (the workers' returned buffers), else a new one. */
+export function spareBuffer(spare: ArrayBuffer[], size: number): ArrayBuffer {
+  const k = spare.findIndex((b) => b.byteLength >= size);
+  return k >= 0 ? spare.splice(k, 1)[0]! : new ArrayBuffer(size);
+}
+
 /** Workers created once; each share is one message out (plus limits) and one back, matched by id. */
-class WorkerPool {
+export class WorkerPool {
   private readonly workers: WorkerLike[] = [];
-  private readonly pending = new Map<number, { worker: WorkerLike; length: number; settle: (results: Uint8Array | undefined) => void }>();
+  private readonly pending = new Map<
+    number,
+    { worker: WorkerLike; settle: (data: Record<string, unknown> | undefined) => void; partial?: (data: Record<string, unknown>) => void }
+  >();
   private next = 0;
-  private readonly spare: ArrayBuffer[] = [];
+  readonly spare: ArrayBuffer[] = [];
 
   constructor(create: WorkerFactory, count: number) {
     for (let k = 0; k < count; k++) {
@@ -182,8 +193,10 @@ class WorkerPool {
         if (data?.recycle instanceof ArrayBuffer && this.spare.length < SPARE_BUFFERS) this.spare.push(data.recycle);
         const share = typeof data?.id === 'number' ? this.pending.get(data.id) : undefined;
         if (!share) return;
+        // A partial answer (a step share's progress, ed25519-step-share.ts) leaves the share open.
+        if ((data as { partial?: unknown }).partial === true) return void share.partial?.(data as Record<string, unknown>);
         this.pending.delete(data!.id as number);
-        share.settle(data!.results instanceof Uint8Array && data!.results.length === share.length ? data!.results : undefined);
+        share.settle(data as Record<string, unknown>);
       });
       worker.addEventListener('error', fail);
       worker.addEventListener('messageerror', fail);
@@ -197,24 +210,44 @@ class WorkerPool {
 
   /** Starts one share on worker k. */
   run(k: number, publicKey: Uint8Array, items: ShareItem[]): ShareRun {
+    const share = this.post(k, (id) => {
+      const { data, offsets, signatures, buffer } = pack(items, this.spare);
+      return { message: { id, key: publicKey, data, offsets, signatures }, transfer: [buffer] };
+    });
+    const results = share.reply.then((data) => (data?.results instanceof Uint8Array && data.results.length === items.length ? data.results : undefined));
+    return { results, limit: share.limit };
+  }
+
+  /**
+   * Sends worker k the message `build` makes for a fresh id; `reply` is the worker's answer, or
+   * undefined when the worker failed (then the caller checks the share itself); messages marked
+   * `partial` before it go to `partial`. `limit(index)` tells the worker to stop before item
+   * `index` (a message of `kind`, when given).
+   */
+  post(
+    k: number,
+    build: (id: number) => { message: unknown; transfer: ArrayBuffer[] },
+    partial?: (data: Record<string, unknown>) => void,
+    kind?: string,
+  ): { reply: Promise<Record<string, unknown> | undefined>; limit(index: number): void } {
     const id = this.next++;
     const worker = this.workers[k]!;
-    const results = new Promise<Uint8Array | undefined>((settle) => {
-      this.pending.set(id, { worker, length: items.length, settle });
+    const reply = new Promise<Record<string, unknown> | undefined>((settle) => {
+      this.pending.set(id, partial ? { worker, settle, partial } : { worker, settle });
       try {
-        const { data, offsets, signatures, buffer } = pack(items, this.spare);
-        worker.postMessage({ id, key: publicKey, data, offsets, signatures }, [buffer]);
+        const { message, transfer } = build(id);
+        worker.postMessage(message, transfer);
       } catch {
         this.pending.delete(id);
         settle(undefined);
       }
     });
     return {
-      results,
+      reply,
       limit: (index) => {
         if (!this.pending.has(id)) return;
         try {
-          worker.postMessage({ id, limit: index });
+          worker.postMessage(kind === undefined ? { id, limit: index } : { id, kind, limit: index });
         } catch {
           // the worker then simply verifies the whole share; the verdicts are the same
         }
@@ -251,7 +284,7 @@ export const WORKER_MESSAGE_MIN = 64 * 1024;
 export function webWorkerVerifyPorts(
   subtle: Subtle,
   options: { workers?: number; create?: WorkerFactory; eager?: boolean } = {},
-): { batch: Ed25519VerifyBatch; verify: Ed25519Verify } | undefined {
+): { batch: Ed25519VerifyBatch; verify: Ed25519Verify; steps?: StepJobPort } | undefined {
   const g = globalThis as { navigator?: { hardwareConcurrency?: number } };
   let create = options.create;
   if (!create) {
@@ -339,5 +372,14 @@ export function webWorkerVerifyPorts(
     })();
     return { results, help: () => void (helping ??= help()) };
   };
-  return { batch, verify };
+  const pooled = (): WorkerPool | undefined => {
+    try {
+      return (pool ??= new WorkerPool(create!, count));
+    } catch {
+      return undefined;
+    }
+  };
+  // Step jobs need WebCrypto's digest too (a method of the real SubtleCrypto: passed as the object, never detached).
+  if (typeof subtle.digest !== 'function') return { batch, verify };
+  return { batch, verify, steps: workerStepJobs(subtle as Parameters<typeof workerStepJobs>[0], pooled) };
 }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WORKER_MESSAGE_MIN, webCryptoVerify, webWorkerVerifyBatch, webWorkerVerifyPorts } from './ed25519-browser.ts';
-import { shareVerifier, type WorkerSubtle } from './ed25519-share-worker.ts';
+import { verifyWorkerHandler, type StepWorkerSubtle } from './ed25519-step-share.ts';
 import { nodeSigner, nodeVerify, nodeVerifyBatch, publicKeyFromSeed } from './ed25519-node.ts';
 import { webCryptoSha256Batch } from './hash-webcrypto.ts';
 import { sha256Node } from './hash-node.ts';
@@ -80,11 +80,11 @@ test('nodeVerifyBatch agrees with nodeVerify item by item, with and without help
 function fakeWorker(broken = false) {
   const listeners = new Map<string, Array<(event: { data?: unknown }) => void>>();
   const emit = (type: string, data?: unknown) => setImmediate(() => listeners.get(type)?.forEach((l) => l({ data })));
-  const handle = shareVerifier(globalThis.crypto.subtle as unknown as WorkerSubtle, (data) => emit('message', structuredClone(data)));
+  const handle = verifyWorkerHandler(globalThis.crypto.subtle as unknown as StepWorkerSubtle, (data) => emit('message', structuredClone(data)));
   return {
     postMessage(data: unknown) {
       if (broken) return emit('error');
-      setImmediate(() => void handle(structuredClone(data) as Parameters<typeof handle>[0]));
+      setImmediate(() => handle(structuredClone(data)));
     },
     addEventListener(type: 'message' | 'error' | 'messageerror', listener: (event: { data?: unknown }) => void) {
       listeners.set(type, [...(listeners.get(type) ?? []), listener]);
@@ -242,6 +242,19 @@ test('verifyManifestNode (batch port) and the browser ports report exactly what 
   edit((m) => {
     m.steps[15]!.inclusionProof.hashes[0] = 'ab'.repeat(32);
   });
+  // The payload's own checks (a step job's readPredicate): one byte of the statement changed, the
+  // statement re-encoded out of canonical form, another runbook named; and a proof placed elsewhere.
+  const payloadEdit = (i: number, f: (json: string) => string) =>
+    edit((m) => {
+      const a = m.steps[i]!.attestation;
+      a.payload = Buffer.from(f(Buffer.from(a.payload, 'base64').toString('utf8'))).toString('base64');
+    });
+  payloadEdit(16, (json) => json.replace('"predicate":', '"predicate" :'));
+  payloadEdit(17, (json) => json.replace(/"runbookId":"[^"]*"/, '"runbookId":"OTHER"'));
+  payloadEdit(18, (json) => json.replace(/"stepId":"[^"]*"/, '"stepId":"step-x"'));
+  edit((m) => {
+    m.steps[19]!.inclusionProof.leafIndex = 20;
+  });
   edit((m) => {
     m.merkleRoot = 'sha256:' + 'cd'.repeat(32);
   });
@@ -258,6 +271,11 @@ test('verifyManifestNode (batch port) and the browser ports report exactly what 
     assert.deepEqual(await verifyManifest(text, trust, webCryptoVerify(subtle), { sha256Batch: webCryptoSha256Batch(subtle), verifyBatch }), reference);
     const ports = webWorkerVerifyPorts(subtle, { workers: 1, create: () => fakeWorker() })!; // as the verify page uses them
     assert.deepEqual(await verifyManifest(text, trust, ports.verify, { sha256Batch: webCryptoSha256Batch(subtle), verifyBatch: ports.batch }), reference);
+    // As the verify page uses them now: every step's own checks as jobs (worker and this thread).
+    const steps = { sha256Batch: webCryptoSha256Batch(subtle), verifyBatch: ports.batch, stepJobs: ports.steps };
+    assert.deepEqual(await verifyManifest(text, trust, ports.verify, steps), reference);
+    const two = webWorkerVerifyPorts(subtle, { workers: 2, create: () => fakeWorker() })!;
+    assert.deepEqual(await verifyManifest(text, trust, two.verify, { stepJobs: two.steps }), reference);
   }
 });
 
@@ -279,6 +297,8 @@ test('the browser ports agree with verifyManifest across several blocks of steps
   const subtle = globalThis.crypto.subtle as unknown as Parameters<typeof webCryptoVerify>[0] & Parameters<typeof webCryptoSha256Batch>[0];
   const ports = webWorkerVerifyPorts(subtle, { workers: 1, create: () => fakeWorker() })!;
   const browser = (text: string) => verifyManifest(text, trust, ports.verify, { sha256Batch: webCryptoSha256Batch(subtle), verifyBatch: ports.batch });
+  const jobs = (text: string) =>
+    verifyManifest(text, trust, ports.verify, { sha256Batch: webCryptoSha256Batch(subtle), verifyBatch: ports.batch, stepJobs: ports.steps });
   const texts = [manifest, tampered].map((m) => serializeManifest(m));
   const references = await Promise.all(texts.map((text) => verifyManifest(text, trust, nodeVerify, { sha256: sha256Node })));
   assert.deepEqual(
@@ -288,4 +308,6 @@ test('the browser ports agree with verifyManifest across several blocks of steps
   // In turn (the second reuses the first's buffers: the held message, the shares' buffers), then at once.
   for (const [k, text] of texts.entries()) assert.deepEqual(await browser(text), references[k]);
   assert.deepEqual(await Promise.all([...texts, ...texts].map(browser)), [...references, ...references]);
+  for (const [k, text] of texts.entries()) assert.deepEqual(await jobs(text), references[k]);
+  assert.deepEqual(await Promise.all([...texts, ...texts].map(jobs)), [...references, ...references]);
 });

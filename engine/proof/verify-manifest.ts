@@ -37,6 +37,7 @@ import { checkPausedState, verifyApprovals } from './verify-approvals.ts';
 import { checkTimeAnchor, type TimeAnchorOptions } from './verify-time-anchor.ts';
 import { readPredicate } from './verify-step.ts';
 import { HashArena } from './hash-arena.ts';
+import type { StepJob, StepJobContext, StepJobOutcome, StepJobPort } from './verify-step-job.ts';
 import type { PcqCode } from '../base/error-catalogue.ts';
 import { sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 
@@ -66,6 +67,12 @@ export interface VerifyOptions {
   sha256Batch?: Sha256Batch;
   /** A block's step signatures as one batch (browser: its workers); default: `verify` per signature. */
   verifyBatch?: Ed25519VerifyBatch;
+  /**
+   * A block's per-step checks as one batch (browser: its workers, verify-step-job.ts): for each step
+   * with one runner signature, its signature, hashes, inclusion proof and payload. Not used with
+   * `onStep` (which wants each decoded statement here).
+   */
+  stepJobs?: StepJobPort;
   /** Incremental SHA-256 and SHA-512 (Node: node:crypto's createHash); default: @noble/hashes. */
   sha256Stream?: () => HashStream;
   sha512Stream?: () => HashStream;
@@ -143,6 +150,7 @@ interface QueuedSignature {
   stepId: string;
   signature?: Pending['signature'];
   verdict?: Promise<boolean>;
+  known?: boolean;
 }
 
 /** A parsed step on its way through a block. */
@@ -153,8 +161,13 @@ interface Pending {
   leaf?: Uint8Array;
   toHash?: Uint8Array; // [0x00 ‖ JCS(envelope)] for sha256Batch
   approvalLeaf?: Uint8Array | Error;
+  // The step's own failed checks, added to the report when the step is folded (in step order).
+  checks: VerifyCheck[];
+  job?: StepJob; // checked by options.stepJobs; its outcome arrives with the block
+  inclusionOk?: boolean; // from the job's outcome
   // What the signature check reads (PAE bytes, signatures[0].sig): not the envelope, which would stay alive until it is verified.
   signature?: { signed: Uint8Array; sig: string };
+  known?: boolean; // the signature's verdict, from a job
 }
 
 class StreamingVerification {
@@ -180,7 +193,10 @@ class StreamingVerification {
   private frontierError: Error | undefined;
   private badProofs = 0;
   private inclusion: InclusionVerifier | undefined;
-  private hashing: { block: Pending[]; digests: Promise<Uint8Array[]> | undefined; arena: HashArena } | undefined;
+  private hashing:
+    | { block: Pending[]; digests: Promise<Uint8Array[]> | undefined; jobs: Promise<StepJobOutcome[]> | undefined; help: () => void; arena: HashArena }
+    | undefined;
+  private jobContext: StepJobContext | undefined;
   private arena = new HashArena(); // the current block's toHash copies
   private signatureQueue: QueuedSignature[] = [];
   private readonly approvalFacts: StepFacts[] = [];
@@ -253,6 +269,11 @@ class StreamingVerification {
         this.options.sha512Stream ?? (() => nobleSha512.create()),
       );
     }
+    const root = fromHex(String(m.merkleRoot).slice(7));
+    if (this.publicKey && this.options.stepJobs && !this.options.onStep && root) {
+      const header = { runbookId: m.runbookId, version: m.version, runbookDigest: m.runbookDigest, executedAt: m.executedAt };
+      this.jobContext = { publicKey: this.publicKey, merkleRoot: root, header };
+    }
     if (!this.shapeBroken && Array.isArray(m.reviews) && m.reviews.length > 0) {
       const hash = (this.options.sha256Stream ?? sha256StreamPortable)();
       this.sealedHash = hash;
@@ -287,7 +308,7 @@ class StreamingVerification {
         continue;
       }
       const pending = this.readStep(st.index, step as MessageStep, m);
-      if (this.options.sha256Batch) {
+      if (this.options.sha256Batch || this.jobContext) {
         block.push(pending);
         if (block.length >= BLOCK) {
           await this.settle(block, m, region.elements);
@@ -323,8 +344,8 @@ class StreamingVerification {
     }
   }
 
-  private stepFail(code: PcqCode, check: string, message: string, stepId: string): void {
-    this.stepChecks.push({ code, check, stepId, ok: false, message });
+  private stepFail(p: Pending, code: PcqCode, check: string, message: string, stepId: string): void {
+    p.checks.push({ code, check, stepId, ok: false, message });
   }
 
   /**
@@ -334,12 +355,12 @@ class StreamingVerification {
    */
   private readStep(index: number, step: MessageStep, m: Raw): Pending {
     const fact: StepFacts = { index, stepId: step.stepId, claimedHash: step.attestationHash, hash: undefined, predicate: undefined };
-    const p: Pending = { index, step, fact };
+    const p: Pending = { index, step, fact, checks: [] };
     const env = readEnvelope(step.attestation);
     const message = this.message!;
     if (!env.ok) {
       message.addStep(step);
-      this.stepFail('PCQ_PAYLOAD_INVALID', 'step-envelope', `attestation ${env.problem}`, step.stepId);
+      this.stepFail(p, 'PCQ_PAYLOAD_INVALID', 'step-envelope', `attestation ${env.problem}`, step.stepId);
       p.approvalLeaf = this.leafOrError(step.attestation);
       this.options.onStep?.(step, undefined);
       return p;
@@ -348,6 +369,7 @@ class StreamingVerification {
     const single = sigs.length === 1 && sigs[0]!.keyid === m.executedBy;
     if (!single)
       this.stepFail(
+        p,
         'PCQ_SIGNATURE_INVALID',
         'step-signature',
         `attestation must carry exactly one signature by the runner ${String(m.executedBy)}`,
@@ -355,8 +377,23 @@ class StreamingVerification {
       );
     const span = message.addReadStep(step, env.envelope);
     if (!span) {
-      this.stepFail('PCQ_PAYLOAD_INVALID', 'step-envelope', 'attestation is not canonicalisable JSON (RFC 8785)', step.stepId);
+      this.stepFail(p, 'PCQ_PAYLOAD_INVALID', 'step-envelope', 'attestation is not canonicalisable JSON (RFC 8785)', step.stepId);
       p.approvalLeaf = this.leafOrError(step.attestation);
+    } else if (single && this.jobContext) {
+      // Signature, hashes, inclusion proof and payload: checked as a job (folded with the block).
+      const leafInput = this.arena.copy(span.bytes.subarray(span.start - 1, span.end));
+      leafInput[0] = 0;
+      const payloadType = env.envelope.payloadType;
+      p.job = {
+        stepId: step.stepId,
+        payloadType,
+        signed: env.signed,
+        payloadOffset: env.signed.length - env.payload.length,
+        signature: fromBase64(sigs[0]!.sig), // as verifyEnvelopeSignature decodes it
+        leafInput,
+        inclusion: step.inclusionProof,
+      };
+      return p;
     } else if (this.options.sha256Batch) {
       const input = this.arena.copy(span.bytes.subarray(span.start - 1, span.end));
       input[0] = 0;
@@ -372,7 +409,7 @@ class StreamingVerification {
       step.stepId,
       m,
       this.sha256,
-      (msg) => this.stepFail('PCQ_PAYLOAD_INVALID', 'step-payload', msg, step.stepId),
+      (msg) => this.stepFail(p, 'PCQ_PAYLOAD_INVALID', 'step-payload', msg, step.stepId),
       (s) => (statement = s),
     );
     this.options.onStep?.(step, statement);
@@ -403,13 +440,37 @@ class StreamingVerification {
       // Attestation hash sha256(JCS) and RFC 9162 leaf hash sha256(0x00 ‖ JCS) from one encoding.
       const digests = batch && hashed.length > 0 ? batch([...hashed.map((p) => p.toHash!.subarray(1)), ...hashed.map((p) => p.toHash!)]) : undefined;
       digests?.catch(() => undefined); // observed when joined; a rejection must not go unhandled meanwhile
-      this.hashing = { block, digests, arena: this.arena };
+      const withJobs = block.filter((p) => p.job !== undefined);
+      const jobs =
+        withJobs.length > 0
+          ? this.options.stepJobs!(
+              this.jobContext!,
+              withJobs.map((p) => p.job!),
+            )
+          : undefined;
+      this.hashing = { block, digests, jobs: jobs?.results, help: jobs ? () => jobs.help() : () => undefined, arena: this.arena };
       this.arena = new HashArena();
     }
     if (previous) {
+      if (previous.jobs) {
+        previous.help(); // this thread has read the next block: it joins the checks it is waiting for
+        const outcomes = await previous.jobs;
+        previous.block.filter((p) => p.job !== undefined).forEach((p, k) => this.applyJob(p, outcomes[k]!));
+      }
       await this.foldBlock(previous.block, previous.digests, m, total);
       previous.arena.release(); // the batch has settled: nothing reads its inputs any more
     }
+  }
+
+  /** A job's outcome into its step, as readStep and fold would have found it. */
+  private applyJob(p: Pending, outcome: StepJobOutcome): void {
+    p.fact.hash = formatDigest(outcome.hash);
+    p.leaf = outcome.leaf;
+    p.fact.predicate = outcome.predicate;
+    for (const msg of outcome.payloadProblems) this.stepFail(p, 'PCQ_PAYLOAD_INVALID', 'step-payload', msg, p.fact.stepId);
+    p.inclusionOk = outcome.inclusion;
+    p.job = undefined;
+    p.known = outcome.signature;
   }
 
   private async foldBlock(block: Pending[], pending: Promise<Uint8Array[]> | undefined, m: Raw, total: number): Promise<void> {
@@ -428,11 +489,14 @@ class StreamingVerification {
 
   /** One step into the chain, the Merkle frontier and the inclusion proofs; its signature queued. */
   private fold(p: Pending, m: Raw, total: number): void {
+    this.stepChecks.push(...p.checks);
     const queued: QueuedSignature = { stepId: p.fact.stepId };
+    if (p.known !== undefined) queued.known = p.known;
     // Without a batch port each signature is started at once: a port that copies the message as it
     // starts (node:crypto's verify job does) lets the step's bytes die young, instead of waiting in
     // the queue long enough to be promoted to the old generation. The queue then holds its verdict.
-    if (p.signature && this.options.verifyBatch) queued.signature = p.signature;
+    if (p.known !== undefined) queued.verdict = Promise.resolve(p.known);
+    else if (p.signature && this.options.verifyBatch) queued.signature = p.signature;
     else if (p.signature) queued.verdict = signatureVerdict(this.verify, this.publicKey!, p.signature);
     this.signatureQueue.push(queued);
     this.inclusion ??= new InclusionVerifier(fromHex(String(m.merkleRoot).slice(7))!, this.sha256);
@@ -451,7 +515,7 @@ class StreamingVerification {
     // is the same verdict as comparing the proof with the tree's audit path.
     const ip = p.step.inclusionProof;
     const placed = ip.leafIndex === p.index && ip.treeSize === total;
-    if (!placed || !this.inclusion.verify(ip.leafIndex, ip.treeSize, p.leaf, ip.hashes, fromHex)) {
+    if (!placed || !(p.inclusionOk ?? this.inclusion.verify(ip.leafIndex, ip.treeSize, p.leaf, ip.hashes, fromHex))) {
       this.badProofs++;
       this.merkleChecks.push({
         code: 'PCQ_INCLUSION_PROOF_INVALID',
@@ -485,6 +549,7 @@ class StreamingVerification {
     const itemOf: number[] = new Array(block.length).fill(-1);
     const decided: boolean[] = new Array(block.length).fill(true);
     block.forEach((p, i) => {
+      if (p.known !== undefined) decided[i] = p.known;
       if (!p.signature) return;
       const signature = fromBase64(p.signature.sig); // as verifyEnvelopeSignature decodes it
       if (!signature) decided[i] = false;

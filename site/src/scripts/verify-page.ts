@@ -59,6 +59,9 @@ async function check(bytes: Uint8Array): Promise<{ report: VerifyReport; ms: num
   const { report } = await verifyManifestSource(bytesSource(bytes), trust, webCrypto && workers ? workers.verify : verify, {
     sha256Batch,
     verifyBatch: webCrypto ? workers?.batch : undefined,
+    // Each step's own checks (signature, hashes, inclusion proof, payload) as jobs shared between the
+    // workers and this thread, which keeps the reading and the in-order folding (verify-step-job.ts).
+    stepJobs: webCrypto ? workers?.steps : undefined,
     now: Date.now(),
     timeAnchor,
     ...(roster ? { roster } : {}),
