@@ -90,7 +90,8 @@ class Structure {
   /**
    * Feeds one chunk; `at` is the chunk's offset in the whole. Calls `onValueStart(pos, key)` when a
    * top-level member's value starts with `[`, `onValueEnd(pos)` one past its closing `]` (when
-   * that value was an array), and `onElementByte` for every byte at depth 2 outside strings.
+   * that value was an array), and `inArray` for every byte at depth 2 outside strings but
+   * whitespace (which only `spaces` counts; neither pass's element hook reads it).
    */
   feed(chunk: Uint8Array, at: number, hooks: ScanHooks): void {
     let i = 0;
@@ -110,6 +111,15 @@ class Structure {
         continue;
       }
       const b = chunk[i]!;
+      if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) {
+        // A run of whitespace at once (the canonical layout indents every line), counted, not
+        // reported: a call per whitespace byte was most of a scan's cost.
+        let j = i + 1;
+        for (let c = chunk[j]; j < n && (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09); c = chunk[++j]);
+        this.spaces += j - i;
+        i = j;
+        continue;
+      }
       if (this.depth === 2 && hooks.inArray) hooks.inArray(b, at + i);
       if (b === QUOTE) {
         this.inString = true;
@@ -117,11 +127,6 @@ class Structure {
           this.member = 'in-key';
           this.keyParts = [];
         } else if (this.depth === 1 && this.member === 'value') this.member = 'in-value';
-        i++;
-        continue;
-      }
-      if (isSpace(b)) {
-        this.spaces++; // counted, not reported: a call per whitespace byte was most of a scan's cost
         i++;
         continue;
       }
