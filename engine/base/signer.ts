@@ -10,6 +10,9 @@ export interface Signer {
 /** Ed25519 verification (RFC 8032 §5.1.7). Resolves false for any malformed key or signature; never rejects. */
 export type Ed25519Verify = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
 
+/** Ed25519Verify's verdict computed on the calling thread (Node: node:crypto's synchronous verify); never throws. */
+export type Ed25519VerifySync = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+
 /** One signature to check in a batch: the signed bytes (e.g. a DSSE PAE) and the 64-byte signature. */
 export interface SignatureItem {
   message: Uint8Array;

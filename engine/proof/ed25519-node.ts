@@ -9,7 +9,7 @@ import { fromHex, toHex } from './bytes.ts';
 import { encodeStrKey } from './strkey.ts';
 import { passesStrictRules } from './ed25519-rules.ts';
 import { claimLoop, verifyItem } from './ed25519-claim-loop.ts';
-import type { Ed25519Verify, Ed25519VerifyBatch, SignatureBatch, SignatureItem, Signer } from '../base/signer.ts';
+import type { Ed25519Verify, Ed25519VerifyBatch, Ed25519VerifySync, SignatureBatch, SignatureItem, Signer } from '../base/signer.ts';
 
 // RFC 8410 PKCS#8 wrapper for a raw Ed25519 seed: SEQUENCE { version 0, AlgorithmIdentifier
 // { id-Ed25519 }, OCTET STRING { OCTET STRING (32) } }.
@@ -65,6 +65,22 @@ export const nodeVerify: Ed25519Verify = (publicKey, message, signature) => {
   const key = publicKeyObject(publicKey);
   if (!key) return Promise.resolve(false);
   return new Promise((resolve) => startVerify(key, message, signature, resolve));
+};
+
+/**
+ * nodeVerify on the calling thread: the same strictness gate, the same cached KeyObject, the same
+ * OpenSSL check, without the thread-pool round trip (the verifier takes signatures here while the
+ * pool is behind: verify-manifest.ts `verifySync`). ed25519.test.ts holds it to nodeVerify.
+ */
+export const nodeVerifySync: Ed25519VerifySync = (publicKey, message, signature) => {
+  if (!passesStrictRules(publicKey, signature)) return false;
+  const key = publicKeyObject(publicKey);
+  if (!key) return false;
+  try {
+    return verify(null, message, key, signature) === true;
+  } catch {
+    return false;
+  }
 };
 
 // crypto.verify copies the message into its job; the callback (settle) closes over `resolve` alone,

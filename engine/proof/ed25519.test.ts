@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fromHex } from './bytes.ts';
-import { nodeSigner, nodeVerify, publicKeyFromSeed } from './ed25519-node.ts';
+import { nodeSigner, nodeVerify, nodeVerifySync, publicKeyFromSeed } from './ed25519-node.ts';
 import { nobleVerify, webCryptoVerify, browserVerify } from './ed25519-browser.ts';
 import type { Ed25519Verify } from '../base/signer.ts';
 
@@ -22,6 +22,8 @@ const BACKENDS: Array<[string, Ed25519Verify]> = [
 async function verdicts(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<Record<string, boolean>> {
   const out: Record<string, boolean> = {};
   for (const [name, verify] of BACKENDS) out[name] = await verify(pub, msg, sig);
+  // The verifier's on-this-thread check (used while the pool is behind) must say what nodeVerify says.
+  assert.equal(nodeVerifySync(pub, msg, sig), out.node, 'nodeVerifySync agrees with nodeVerify');
   return out;
 }
 

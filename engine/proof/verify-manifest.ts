@@ -23,7 +23,7 @@ import { checkManifestShape, checkStepShape, type ShapeProblem } from './manifes
 import { ManifestMessage, leafHashAt, type MessageStep } from './manifest-message.ts';
 import { ManifestTooLarge, bytesSource, scanManifest, sha256StreamPortable, streamSteps, type HashStream, type ManifestSource } from './manifest-scan.ts';
 import { InclusionVerifier, MerkleFrontier, leafHash } from './merkle.ts';
-import type { Ed25519Verify, Ed25519VerifyBatch, SignatureItem } from '../base/signer.ts';
+import type { Ed25519Verify, Ed25519VerifyBatch, Ed25519VerifySync, SignatureItem } from '../base/signer.ts';
 import { tryDecodeStrKey } from './strkey.ts';
 import type { TrustStore } from './trust.ts';
 import { checkRunnerAuthorization, keysRelied, type KeyRelied } from './verify-trust.ts';
@@ -67,6 +67,14 @@ export interface VerifyOptions {
   sha256Batch?: Sha256Batch;
   /** A block's step signatures as one batch (browser: its workers); default: `verify` per signature. */
   verifyBatch?: Ed25519VerifyBatch;
+  /**
+   * Without verifyBatch: the same verdict as `verify`, on this thread (Node: node:crypto's
+   * synchronous verify), and `nextTurn`, a turn of the event loop that lets the `verify` port's
+   * finished checks in (Node: setImmediate). With both, a block of step signatures is checked here
+   * whenever the port is more than two blocks behind (BALANCE below); without them, as before.
+   */
+  verifySync?: Ed25519VerifySync;
+  nextTurn?: () => Promise<void>;
   /**
    * A block's per-step checks as one batch (browser: its workers, verify-step-job.ts): for each step
    * with one runner signature, its signature, hashes, inclusion proof and payload. Not used with
@@ -202,7 +210,8 @@ class StreamingVerification {
   private readonly approvalFacts: StepFacts[] = [];
   private readonly pausedRoots = new Map<number, Uint8Array | Error>();
   private readonly spellFacts: Array<{ stepId: string; predicate: unknown }> = [];
-  private readonly inFlight: Array<{ ids: string[]; results: Promise<boolean[]>; help: () => void }> = [];
+  private readonly inFlight: Array<{ ids: string[]; results: Promise<boolean[]>; help: () => void; settled: boolean }> = [];
+  private onThisThread = false; // the next block's signatures are checked with verifySync (BALANCE)
   private message: ManifestMessage | undefined;
   private publicKey: Uint8Array | undefined;
   private readonly sealed: SealedSerialization[] = [];
@@ -497,6 +506,7 @@ class StreamingVerification {
     // the queue long enough to be promoted to the old generation. The queue then holds its verdict.
     if (p.known !== undefined) queued.verdict = Promise.resolve(p.known);
     else if (p.signature && this.options.verifyBatch) queued.signature = p.signature;
+    else if (p.signature && this.onThisThread) queued.verdict = Promise.resolve(signatureVerdictHere(this.options.verifySync!, this.publicKey!, p.signature));
     else if (p.signature) queued.verdict = signatureVerdict(this.verify, this.publicKey!, p.signature);
     this.signatureQueue.push(queued);
     this.inclusion ??= new InclusionVerifier(fromHex(String(m.merkleRoot).slice(7))!, this.sha256);
@@ -533,7 +543,25 @@ class StreamingVerification {
     if (block.length === 0) return;
     this.signatureQueue = [];
     this.startBlock(block);
+    if (this.options.verifySync && this.options.nextTurn && !this.options.verifyBatch) return this.balance();
     while (this.inFlight.length > 2) await this.drainOne();
+  }
+
+  /**
+   * BALANCE: rather than wait for a port that is behind (Node: the libuv pool, one thread on a
+   * two-core machine, sharing its core with the collector and whatever else runs), this thread
+   * checks the next block's signatures itself, then hands blocks to the port again once it has
+   * caught up. One event-loop turn per block (128 steps) lets the port's finished checks in; a block
+   * the port still holds is waited for only when four are outstanding (the port keeps a copy of
+   * each message it has not checked, so memory stays bounded). Which thread computed a verdict
+   * does not change it: verifySync is the port's check (ed25519.test.ts), and the blocks are read
+   * in order either way (verify-balance.test.ts: the same report with the port behind).
+   */
+  private async balance(): Promise<void> {
+    await this.options.nextTurn!();
+    while (this.inFlight.length > 0 && this.inFlight[0]!.settled) await this.drainOne();
+    this.onThisThread = this.inFlight.length > 2;
+    while (this.inFlight.length > 4) await this.drainOne();
   }
 
   private startBlock(block: QueuedSignature[]): void {
@@ -542,7 +570,9 @@ class StreamingVerification {
     const verifyBatch = this.options.verifyBatch;
     if (!verifyBatch) {
       const pending = block.map((p) => p.verdict ?? true);
-      this.inFlight.push({ ids, results: Promise.all(pending), help: () => undefined });
+      const entry = { ids, results: Promise.all(pending), help: () => undefined, settled: false };
+      void entry.results.then(() => (entry.settled = true));
+      this.inFlight.push(entry);
       return;
     }
     const items: SignatureItem[] = [];
@@ -563,6 +593,7 @@ class StreamingVerification {
       ids,
       results: batch.results.then((r) => decided.map((d, i) => (itemOf[i]! < 0 ? d : r[itemOf[i]!] === true))),
       help: () => batch.help(),
+      settled: false,
     });
   }
 
@@ -663,6 +694,17 @@ function signatureVerdict(verify: Ed25519Verify, publicKey: Uint8Array, s: { sig
     return Promise.resolve(verify(publicKey, s.signed, sig)).catch(() => false);
   } catch {
     return Promise.resolve(false);
+  }
+}
+
+/** signatureVerdict's verdict computed with the synchronous port (the same decode, the same rules). */
+function signatureVerdictHere(verifySync: Ed25519VerifySync, publicKey: Uint8Array, s: { signed: Uint8Array; sig: string }): boolean {
+  const sig = fromBase64(s.sig);
+  if (!sig) return false;
+  try {
+    return verifySync(publicKey, s.signed, sig) === true;
+  } catch {
+    return false;
   }
 }
 

@@ -4,7 +4,7 @@
 // text already in memory. The functions `pcq verify` calls, and the ones bench/ measures.
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { nodeVerify } from './ed25519-node.ts';
+import { nodeVerify, nodeVerifySync } from './ed25519-node.ts';
 import { sha256Node } from './hash-node.ts';
 import { type ManifestSource } from './manifest-scan.ts';
 import type { TrustStore } from './trust.ts';
@@ -16,6 +16,9 @@ const nodePorts = {
   sha256: sha256Node,
   sha256Stream: () => createHash('sha256'),
   sha512Stream: () => createHash('sha512'),
+  // While the pool is behind, this thread checks signatures itself (verify-manifest.ts BALANCE).
+  verifySync: nodeVerifySync,
+  nextTurn: () => new Promise<void>((resolve) => setImmediate(resolve)),
 };
 
 export function verifyManifestNode(text: string, trust: TrustStore, options: NodeOptions = {}): Promise<VerifyReport> {
