@@ -43,24 +43,31 @@ export function parseCel(expr: string): Parsed {
   return hit;
 }
 
-export function createCelEngine(): CelEngine {
-  const env: CelEnv = celEnv({ funcs: strings });
-  const programs = new Map<string, Program | { compileError: string }>();
+let sharedEnv: CelEnv | undefined;
+const programs = new Map<string, Program | { compileError: string }>();
 
-  function compile(expr: string): Program | { compileError: string } {
-    const cached = programs.get(expr);
-    if (cached) return cached;
-    let compiled: Program | { compileError: string };
-    try {
-      const planned = plan(env, parseCel(expr));
-      compiled = (vars) => planned(vars as never);
-    } catch (err) {
-      compiled = { compileError: (err as Error).message };
-    }
-    programs.set(expr, compiled);
-    return compiled;
+/**
+ * The planned program of `expr` (or why it does not compile), once per distinct expression in this
+ * thread, like parseCel: the preflight check and the run's engine each planned every expression
+ * again (issue 16). Every engine plans in the same environment (the strings extension), and a plan
+ * is a pure function of its vars, so engines may share it.
+ */
+function compile(expr: string): Program | { compileError: string } {
+  const cached = programs.get(expr);
+  if (cached) return cached;
+  let compiled: Program | { compileError: string };
+  try {
+    const planned = plan((sharedEnv ??= celEnv({ funcs: strings })), parseCel(expr));
+    compiled = (vars) => planned(vars as never);
+  } catch (err) {
+    compiled = { compileError: (err as Error).message };
   }
+  if (programs.size >= MAX_PARSED) programs.clear();
+  programs.set(expr, compiled);
+  return compiled;
+}
 
+export function createCelEngine(): CelEngine {
   return {
     evaluate(expr, vars) {
       const program = compile(expr);
