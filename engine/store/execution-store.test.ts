@@ -154,6 +154,31 @@ test('a large change (one file per step) is staged with one file-system flush an
   await rm(root, { recursive: true, force: true });
 });
 
+test('a large change killed halfway through its renames is rolled forward whole: files already moved are skipped', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'pcq-store-'));
+  const paths = executionPaths(root, 'R1', 'ex-half');
+  const change = new ChangeSet(root);
+  const n = SYNCFS_MIN_FILES * 3; // the synchronous, sliced rename path (execution-store.ts inSlices)
+  for (let i = 0; i < n; i++) change.put(join(paths.outputs, `s${i}.json`), `${i}\n`);
+  change.setIndex({ kind: 'upsert', entry: entry('ex-half') });
+  const staged = await stageChange(change);
+  // A process killed after its first renames: some staged files are in place, the rest still staged.
+  await mkdir(paths.outputs, { recursive: true });
+  for (const put of staged.journal.puts.slice(0, n / 2)) await writeFile(join(root, put.path), await readFile(join(staged.txDir, put.staged)));
+  for (const put of staged.journal.puts.slice(0, n / 2)) await rm(join(staged.txDir, put.staged));
+  await orphan(`${staged.txDir}.lock`);
+  assert.deepEqual((await readIndex(root)).executions, [], 'not listed while incomplete');
+  const report = await recoverStore(root);
+  assert.deepEqual(report, { rolledForward: [staged.tx], rolledBack: [], issues: [] });
+  for (let i = 0; i < n; i++) assert.equal(await readFile(join(paths.outputs, `s${i}.json`), 'utf8'), `${i}\n`);
+  assert.deepEqual(
+    (await readIndex(root)).executions.map((e) => e.executionId),
+    ['ex-half'],
+  );
+  assert.deepEqual(await readdir(join(root, '.staging')), []);
+  await rm(root, { recursive: true, force: true });
+});
+
 test('syncFileSystem flushes the file system of a folder where coreutils sync exists, and says so', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'pcq-syncfs-'));
   const expected = process.platform === 'linux' && (existsSync('/usr/bin/sync') || existsSync('/bin/sync'));

@@ -16,7 +16,7 @@
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { PcqError, type PcqIssue } from '../base/errors.ts';
 import { secretRegistry } from '../base/secrets.ts';
 import { fsyncDir, writeFileAtomic } from './atomic-write.ts';
@@ -78,7 +78,8 @@ async function inParallel(count: number, width: number, task: (i: number) => Pro
   if (failure !== undefined) throw failure;
 }
 
-const sha256 = (bytes: Uint8Array) => 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+// One-shot hash (no Hash object per file): a run's change digests one staged file per step.
+const sha256 = (bytes: Uint8Array): string => 'sha256:' + hash('sha256', bytes, 'hex');
 
 async function writeStaged(path: string, bytes: Uint8Array, mode: number): Promise<void> {
   const handle = await open(path, 'wx', mode);
