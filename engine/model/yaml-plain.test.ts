@@ -213,6 +213,15 @@ test('the bench runbooks, both shapes, are read by the plain reader, the same as
   for (const shape of ['chain', 'wide'] as const) assert.equal(assertSame(scalingRunbook(50, shape)), true, shape);
 });
 
+test('hostile shapes inside the subset stay linear: a megabyte of one flow line, deep nesting left to yaml', () => {
+  const keys = Array.from({ length: 60_000 }, (_, i) => `k${i}: ${i}`).join(', ');
+  const started = performance.now();
+  const wide = readPlainYaml(`x: {${keys}}\n`);
+  assert.equal(Object.keys((wide?.value as { x: object }).x).length, 60_000);
+  assert.equal(readPlainYaml(`x: ${'['.repeat(200_000)}${']'.repeat(200_000)}\n`), undefined);
+  assert.ok(performance.now() - started < 2000, `took ${(performance.now() - started).toFixed(0)} ms`);
+});
+
 test('outside the subset the reader steps aside, and yaml reports the issue', () => {
   for (const text of [
     'a: 1\na: 2\n',

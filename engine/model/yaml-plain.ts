@@ -48,6 +48,8 @@ const MAX_KEY = 256;
 
 const OUTSIDE = /[^\x20-\x7e\n]/;
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*/;
+// The same key read in place inside a flow collection (sticky: no copy of the rest of a long line).
+const PLAIN_KEY_AT = /[A-Za-z_][A-Za-z0-9_-]*/y;
 // Words the core schema reads as null or a boolean (yaml's core null and bool tags).
 const WORDS: ReadonlyMap<string, null | boolean> = new Map([
   ['null', null],
@@ -309,7 +311,8 @@ function flowKey(cur: Cursor): string {
     if (key.length > MAX_KEY) bail();
     return key;
   }
-  const m = PLAIN_KEY.exec(cur.text.slice(cur.at)) ?? bail();
+  PLAIN_KEY_AT.lastIndex = cur.at;
+  const m = PLAIN_KEY_AT.exec(cur.text) ?? bail();
   cur.at += m[0].length;
   return plainKey(m[0]);
 }
