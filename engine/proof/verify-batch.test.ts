@@ -5,7 +5,7 @@
 // start workers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WORKER_MESSAGE_MIN, webCryptoVerify, webWorkerVerifyBatch, webWorkerVerifyPorts } from './ed25519-browser.ts';
+import { WORKER_MESSAGE_MIN, spareBuffer, webCryptoVerify, webWorkerVerifyBatch, webWorkerVerifyPorts } from './ed25519-browser.ts';
 import { verifyWorkerHandler, type StepWorkerSubtle } from './ed25519-step-share.ts';
 import { nodeSigner, nodeVerify, nodeVerifyBatch, publicKeyFromSeed } from './ed25519-node.ts';
 import { webCryptoSha256Batch } from './hash-webcrypto.ts';
@@ -310,4 +310,16 @@ test('the browser ports agree with verifyManifest across several blocks of steps
   assert.deepEqual(await Promise.all([...texts, ...texts].map(browser)), [...references, ...references]);
   for (const [k, text] of texts.entries()) assert.deepEqual(await jobs(text), references[k]);
   assert.deepEqual(await Promise.all([...texts, ...texts].map(jobs)), [...references, ...references]);
+});
+
+test('spareBuffer: the smallest returned buffer that fits, else a new one with room for a slightly larger next share', () => {
+  const spare = [new ArrayBuffer(4 << 20), new ArrayBuffer(700_000), new ArrayBuffer(650_000)];
+  assert.equal(spareBuffer(spare, 640_000).byteLength, 650_000); // best fit, not the first that fits
+  assert.deepEqual(
+    spare.map((b) => b.byteLength),
+    [4 << 20, 700_000],
+  );
+  const fresh = spareBuffer([], 640_000);
+  assert.ok(fresh.byteLength >= 640_000 * 1.25 && fresh.byteLength % 65536 === 0, `${fresh.byteLength}`);
+  assert.ok(spareBuffer([fresh], 700_000) === fresh); // the next, larger share reuses it
 });
