@@ -4,12 +4,12 @@
 // it has read the next block and needs this one, takes jobs from the end of each share a chunk at a
 // time, telling the worker where to stop (the same stealing as the signature batches,
 // ed25519-browser.ts). Every thread runs stepJobChecker with the same ports: WebCrypto Ed25519
-// behind the strictness gate, WebCrypto SHA-256, @noble/hashes for the synchronous hashes. A worker
+// behind the strictness gate, WebCrypto SHA-256, sha256Sync (hash-sync.ts) for the short ones. A worker
 // that fails hands its share back to the main thread.
 import type { WorkerPool } from './ed25519-browser.ts';
 import { spareBuffer, webCryptoVerify } from './ed25519-browser.ts';
 import { STEAL_CHUNK, nextTask } from './ed25519-share-worker.ts';
-import { sha256Portable } from './hash.ts';
+import { sha256Sync } from './hash-sync.ts';
 import { stepJobChecker, type StepJob, type StepJobOutcome, type StepJobPort, type StepJobTools } from './verify-step-job.ts';
 import type { LinkFields } from './verify-links.ts';
 
@@ -88,7 +88,7 @@ export function browserStepTools(subtle: Subtle, verify: StepJobTools['verify'] 
   return {
     verify,
     digest: async (data) => new Uint8Array(await subtle.digest('SHA-256', data)),
-    sha256: sha256Portable,
+    sha256: sha256Sync,
   };
 }
 

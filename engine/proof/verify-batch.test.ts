@@ -10,6 +10,7 @@ import { verifyWorkerHandler, type StepWorkerSubtle } from './ed25519-step-share
 import { nodeSigner, nodeVerify, nodeVerifyBatch, publicKeyFromSeed } from './ed25519-node.ts';
 import { webCryptoSha256Batch } from './hash-webcrypto.ts';
 import { sha256Node } from './hash-node.ts';
+import { sha256Sync } from './hash-sync.ts';
 import { serializeManifest } from './manifest.ts';
 import type { Manifest } from '../base/signed-records.ts';
 import { sampleRun, RUNNER_SEED, OTHER_SEED } from './sample-run.fixture.ts';
@@ -272,7 +273,7 @@ test('verifyManifestNode (batch port) and the browser ports report exactly what 
     const ports = webWorkerVerifyPorts(subtle, { workers: 1, create: () => fakeWorker() })!; // as the verify page uses them
     assert.deepEqual(await verifyManifest(text, trust, ports.verify, { sha256Batch: webCryptoSha256Batch(subtle), verifyBatch: ports.batch }), reference);
     // As the verify page uses them now: every step's own checks as jobs (worker and this thread).
-    const steps = { sha256Batch: webCryptoSha256Batch(subtle), verifyBatch: ports.batch, stepJobs: ports.steps };
+    const steps = { sha256: sha256Sync, sha256Batch: webCryptoSha256Batch(subtle), verifyBatch: ports.batch, stepJobs: ports.steps };
     assert.deepEqual(await verifyManifest(text, trust, ports.verify, steps), reference);
     const two = webWorkerVerifyPorts(subtle, { workers: 2, create: () => fakeWorker() })!;
     assert.deepEqual(await verifyManifest(text, trust, two.verify, { stepJobs: two.steps }), reference);

@@ -205,6 +205,7 @@ class StreamingVerification {
     | { block: Pending[]; digests: Promise<Uint8Array[]> | undefined; jobs: Promise<StepJobOutcome[]> | undefined; help: () => void; arena: HashArena }
     | undefined;
   private jobContext: StepJobContext | undefined;
+  private earlySignature: Promise<boolean> | undefined;
   private arena = new HashArena(); // the current block's toHash copies
   private signatureQueue: QueuedSignature[] = [];
   private readonly approvalFacts: StepFacts[] = [];
@@ -330,6 +331,12 @@ class StreamingVerification {
       }
     }
     if (!this.shapeBroken && this.publicKey) {
+      // Every step is written into the message once read: with step jobs (the browser), its check
+      // starts now, on a worker, while this thread joins the last blocks' jobs, rather than after them.
+      if (this.jobContext && this.message) {
+        this.earlySignature = this.manifestSignature(m);
+        this.earlySignature.catch(() => undefined); // joined in report(); observed meanwhile
+      }
       await this.settle(block, m, region.elements);
       await this.settle([], m, region.elements); // the last block's hashes
     }
@@ -631,7 +638,7 @@ class StreamingVerification {
     this.checks.push(...this.stepChecks);
 
     // The manifest signature's check starts now, so it runs while the step signatures are joined.
-    const manifestSignature = this.manifestSignature(m);
+    const manifestSignature = this.earlySignature ?? this.manifestSignature(m);
     await this.startSignatures();
     while (this.inFlight.length > 0) await this.drainOne();
     for (const stepId of this.badSignatures)

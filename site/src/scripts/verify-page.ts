@@ -6,6 +6,7 @@ import { verifyManifestSource, type VerifyReport } from '../../../engine/proof/v
 import { bytesSource } from '../../../engine/proof/manifest-scan.ts';
 import { browserVerify, nobleVerify, webWorkerVerifyPorts } from '../../../engine/proof/ed25519-browser.ts';
 import { webCryptoSha256Batch } from '../../../engine/proof/hash-webcrypto.ts';
+import { sha256Sync } from '../../../engine/proof/hash-sync.ts';
 import type { TrustStore } from '../../../engine/proof/trust.ts';
 import { describeKeysRelied } from '../../../engine/proof/verify-trust.ts';
 import type { Ed25519Verify } from '../../../engine/base/signer.ts';
@@ -57,6 +58,7 @@ async function check(bytes: Uint8Array): Promise<{ report: VerifyReport; ms: num
   // now: executedAt may not lie beyond this clock by more than AS_OF_SKEW_MS, as in pcq verify.
   const webCrypto = verify !== nobleVerify;
   const { report } = await verifyManifestSource(bytesSource(bytes), trust, webCrypto && workers ? workers.verify : verify, {
+    sha256: sha256Sync, // the short synchronous hashes (Merkle nodes, subjects), without a hash object each
     sha256Batch,
     verifyBatch: webCrypto ? workers?.batch : undefined,
     // Each step's own checks (signature, hashes, inclusion proof, payload) as jobs shared between the
