@@ -16,7 +16,7 @@ import type { LinkFields } from './verify-links.ts';
 type Subtle = Parameters<typeof webCryptoVerify>[0] & { digest(algorithm: string, data: Uint8Array): Promise<ArrayBuffer> };
 
 /** Below this many jobs a worker round trip is not worth it. */
-const WORKER_JOBS_MIN = 32;
+const WORKER_JOBS_MIN = 16;
 
 /** What travels beside the buffer, per job (structured clone). */
 export interface StepJobMeta {

@@ -1,7 +1,7 @@
 // The verify page in Chromium on a manifest large enough that its steps' own checks run as jobs on
-// the page's Web Worker and its main thread (verify-step-job.ts; a block of 128 steps, shares of at
-// least 32): a changed byte anywhere in a step (payload, signature, attestation hash, inclusion
-// proof, proofs, step id), in the first block, a middle one and the last step, must fail in the
+// the page's Web Worker and its main thread (verify-step-job.ts; blocks of 16, then 64 steps, each
+// a worker share): a changed byte anywhere in a step (payload, signature, attestation hash, inclusion
+// proof, step id), in the first block, a middle one and the last step, must fail in the
 // browser with exactly the report verifyManifest gives in Node under the trust the page embeds,
 // row for row (code, check, step, message), as must the untouched manifest pass.
 import { test } from 'node:test';
