@@ -11,7 +11,6 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
 import { writeFixtureTree } from '../engine/site-data/fixture-tree.ts';
 import type { Manifest } from '../engine/base/signed-records.ts';
 import { utf8 } from '../engine/proof/bytes.ts';
@@ -20,10 +19,10 @@ import { MANIFEST_PAYLOAD_TYPE, signedPart } from '../engine/proof/manifest.ts';
 import { pae } from '../engine/proof/pae.ts';
 import { decodeStrKey } from '../engine/proof/strkey.ts';
 import { serveStatic } from '../scripts/site-serve.mjs';
+import { CHROMIUM, launchHeadless } from '../engine/testing/headless-chromium.ts';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '..');
-const CHROMIUM = '/usr/bin/chromium';
 
 interface BenchFigure {
   name: string;
@@ -167,20 +166,7 @@ export async function verifyFigure(steps = 1000, rounds = 5): Promise<BenchFigur
   const big = tree.runs.find((r) => r.runbookId === 'GEN')!;
   await buildSite(tree.root, join(work, 'out'), false);
   const server = await serveStatic(join(work, 'out'));
-  const context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-    ],
-  });
+  const context = await launchHeadless(join(work, 'profile'));
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const manifestPath = `runs/GEN/${big.executionId}/manifest.pcq`;

@@ -15,17 +15,17 @@ import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { serveStatic } from '../../scripts/site-serve.mjs';
 import { writeReviewerKey } from '../testing/reviewer-key.ts';
 import { segmentHitsBox } from '../plan/layout-check.ts';
 import { nodeSigner } from '../proof/ed25519-node.ts';
 import { checkAnchorsInBrowser, prepareAnchoredManifests } from './site-anchor.e2e-part.ts';
 import { GITHUB_RUN, SITE_REPO, checkOwnTrust, checkReplayDiff, checkRunLinks, checkRunbookConsole, prepareConsoleData } from './site-console.e2e-part.ts';
+import { CHROMIUM, launchHeadless } from '../testing/headless-chromium.ts';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const shots = join(repo, 'test-results/site');
 const AS_OF = '2026-11-16T00:00:00Z';
 
@@ -213,20 +213,7 @@ test(
 
     const server = await serveStatic(out);
     const requests: string[] = [];
-    const context = await chromium.launchPersistentContext(join(work, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-      ],
-    });
+    const context = await launchHeadless(join(work, 'profile'));
     try {
       context.on('request', (r) => requests.push(r.url()));
       const page = context.pages()[0] ?? (await context.newPage());

@@ -12,7 +12,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
 import { serveStatic } from '../../scripts/site-serve.mjs';
 import { writeFixtureTree } from './fixture-tree.ts';
 import { nodeVerify } from '../proof/ed25519-node.ts';
@@ -20,10 +19,10 @@ import { sha256Node } from '../proof/hash-node.ts';
 import { fromBase64 } from '../proof/bytes.ts';
 import type { TrustStore } from '../proof/trust.ts';
 import { verifyManifest } from '../proof/verify-manifest.ts';
+import { CHROMIUM, launchHeadless } from '../testing/headless-chromium.ts';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const STEPS = 300;
 
 type Row = [ok: boolean, code: string, check: string, step: string, message: string];
@@ -72,20 +71,7 @@ test(
     assert.ok(fromBase64(JSON.parse(cases[1]![1]).steps[3].attestation.payload), 'the changed payload is still canonical base64');
 
     const server = await serveStatic(join(work, 'out'));
-    const context = await chromium.launchPersistentContext(join(work, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-      ],
-    });
+    const context = await launchHeadless(join(work, 'profile'));
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       await page.goto(`${server.url}verify/`);
