@@ -8,7 +8,7 @@
 //   node scripts/site-build.mjs [--data <repo root>] [--out <dir>] [--base /<repo>/] [--repo owner/name] [--no-search]
 import { spawn } from 'node:child_process';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -77,13 +77,25 @@ child.on('close', (code) => {
     console.error(`PCQ_SITE_BUILD_FAILED astro build exited with ${code}\n${lines}\nhint: run with the same --data and read the first error above.`);
     process.exit(70); // class internal (docs/ERRORS.md)
   }
-  if (outside) {
-    rmSync(finalOut, { recursive: true, force: true });
-    cpSync(out, finalOut, { recursive: true });
-    rmSync(out, { recursive: true, force: true });
-  }
+  if (outside) moveOut(out, finalOut);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`site built in ${seconds} s → ${finalOut}`);
   const preview = args.out ? `node scripts/site-serve.mjs ${finalOut}` : 'npm run site:preview';
   console.log(`preview: ${preview}   → http://127.0.0.1:4321/`);
 });
+
+// The built site is moved into place with one rename when both folders are on the same file system
+// (a recursive copy of 1,000 pages and ~7,000 proof files cost ~1.5 s, a fifth of a 1,000-run build);
+// across file systems (EXDEV) it is copied, then the build folder removed.
+function moveOut(from, to) {
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(dirname(to), { recursive: true });
+  try {
+    renameSync(from, to);
+    return;
+  } catch (err) {
+    if (err.code !== 'EXDEV') throw err;
+  }
+  cpSync(from, to, { recursive: true });
+  rmSync(from, { recursive: true, force: true });
+}
