@@ -57,7 +57,13 @@ const LAYER_GAP = 64;
 const PAD = 12;
 
 let elk: ELK | undefined;
-const cache = new Map<string, Promise<DagGeometry>>();
+// One cache per process, not per module copy: the site build loads this file twice (Astro bundles
+// the pages; the pcq-publish integration is loaded by the config), and the integration lays out
+// every run's graph while Vite bundles, so the pages find their geometry ready (a registry symbol is
+// shared by both copies, as site-data/read-site-data.ts does for the data).
+const SHARED = Symbol.for('pcq.dag-layout.cache');
+const cache: Map<string, Promise<DagGeometry>> = ((globalThis as unknown as Record<symbol, Map<string, Promise<DagGeometry>> | undefined>)[SHARED] ??=
+  new Map());
 
 /** The geometry of the layered drawing; the same graph (ids and needs) always gets the same picture. */
 export function layoutDag(nodes: readonly LayoutNode[]): Promise<DagGeometry> {

@@ -4,6 +4,7 @@
 // comment declare the same layers, order and edges). Colours are CSS classes (dag-node--<status>)
 // so the page's light/dark palette applies; an unknown status is drawn plainly, with its word.
 import { layoutDag } from '../plan/layout.ts';
+import type { ExecutionView } from './site-model.ts';
 
 export interface DagNode {
   stepId: string;
@@ -16,6 +17,23 @@ export interface DagNode {
 }
 
 const KNOWN_STATUS = new Set(['succeeded', 'failed', 'skipped', 'blocked', 'paused', 'running', 'pending', 'unknown']);
+
+/** The DAG of a run as it actually ran: each step's `parents` are attestation hashes of its dependencies. */
+export function executionDagNodes(e: ExecutionView): DagNode[] {
+  const stepByHash = new Map(e.steps.map((s) => [s.attestationHash, s.stepId]));
+  return e.steps.map((s) => ({
+    stepId: s.stepId,
+    type: s.type,
+    status: s.status,
+    needs: s.parents.map((p) => stepByHash.get(p) ?? '').filter(Boolean),
+    ...(s.condition ? { when: s.condition } : {}),
+  }));
+}
+
+/** Lays the graph out (cached per process by plan/layout.ts) without drawing it: a build warms the cache ahead of its pages. */
+export async function layoutDagNodes(nodes: readonly DagNode[]): Promise<void> {
+  await layoutDag(nodes.map((n) => ({ id: n.stepId, needs: n.needs })));
+}
 
 /** The SVG markup; `title` names the picture for screen readers, the desc lists every edge. */
 export async function renderDagSvg(nodes: readonly DagNode[], title: string, idPrefix = 'dag'): Promise<string> {

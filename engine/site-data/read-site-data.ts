@@ -30,6 +30,7 @@ import { publishingCommits } from './run-links.ts';
 import type { DownloadView, ExecutionView, SiteData } from './site-model.ts';
 
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const YIELD_EVERY = 16;
 
 // One read per build, shared by every page AND the post-build hook. They run in the same process
 // but from different module copies (Astro bundles the pages; the integration is loaded by the
@@ -99,7 +100,14 @@ export async function readSiteData(root: string): Promise<SiteData> {
   const repo = siteRepository(process.env);
   const commits = publishingCommits(root);
   const digestCache = new Map<string, string | null>();
+  let sinceYield = 0;
   for (const found of await findExecutions(attestations, problems)) {
+    // The build starts this read while Vite bundles the pages (pcq-publish.ts, astro:build:start):
+    // handing the event loop back every few executions lets Vite's plugin calls run in between.
+    if (++sinceYield === YIELD_EVERY) {
+      sinceYield = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     try {
       const raw = readRawExecution(attestations, found, tickets);
       raw.datasetsNow = datasetsNow(root, raw.manifest, digestCache);
