@@ -17,7 +17,10 @@ export default defineConfig({
   cacheDir: process.env.PCQ_SITE_CACHE ? resolve(process.env.PCQ_SITE_CACHE) : resolve(siteDir, '.astro/cache'),
   base: process.env.PCQ_SITE_BASE ?? '/',
   trailingSlash: 'always',
-  build: { format: 'directory', inlineStylesheets: 'never' },
+  // Four pages at a time: with one (Astro's default) the build waits on each page's folder and file
+  // write before rendering the next, and a 1,000-run build spent ~0.4 s of its page phase idle.
+  // Pages render from props only (no shared state), so the output is the same.
+  build: { format: 'directory', inlineStylesheets: 'never', concurrency: 4 },
   devToolbar: { enabled: false },
   prefetch: false,
   integrations: [pcqPublish({ dataRoot, pagefind: process.env.PCQ_SITE_PAGEFIND !== '0' })],
