@@ -67,6 +67,9 @@ child.stderr.on('data', (d) => {
   stderr += d;
 });
 child.on('close', (code) => {
+  // The per-output cache is scratch for this one build: kept, every build into a new folder (a test's
+  // or a bench's temporary --out) left one more .astro-cache-* folder under site/.
+  if (env.PCQ_SITE_CACHE) rmSync(env.PCQ_SITE_CACHE, { recursive: true, force: true });
   if (code !== 0) {
     // Astro prints its own error; keep the first lines, never a wall of stack frames.
     const lines = stderr
